@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
+import { ChannelsModule } from './channels/channels.module.js';
+import { AppErrorFilter } from './common/app-error.filter.js';
+import { CoreModule, CoreParts } from './core/core.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { PreferencesModule } from './preferences/preferences.module.js';
+import { ReactionsModule } from './reactions/reactions.module.js';
+import { StatusModule } from './status/status.module.js';
+import { SystemModule } from './system/system.module.js';
+import { TeamsModule } from './teams/teams.module.js';
+import { UsersModule } from './users/users.module.js';
+import { WebSocketModule } from './websocket/websocket.module.js';
+
+/** One module per API area; the core parts (config, database, hub, publisher) are built in main.ts. */
+@Module({})
+export class AppModule {
+  static register(parts: CoreParts): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(parts),
+        AuthModule,
+        UsersModule,
+        TeamsModule,
+        ChannelsModule,
+        PostsModule,
+        ReactionsModule,
+        PreferencesModule,
+        StatusModule,
+        SystemModule,
+        WebSocketModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { sessionExpired } from '#common';
+import { ConfigService } from '#config';
+import { CSRF_HEADER, findToken, header } from '#auth';
+import { PUBLIC_ROUTE, TRUST_REQUESTER } from '../common/decorators.js';
+import { ApiRequest } from '../common/request.js';
+import { SESSION_PROP_CSRF } from '../common/session.js';
+import { SessionsService } from './sessions.service.js';
+
+/**
+ * Resolves the caller's session for every route, with Mattermost's rules: cookie before header,
+ * `access_token` only for OAuth sessions, and a CSRF check when the token came from the cookie.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger('auth');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+    private readonly config: ConfigService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [ctx.getHandler(), ctx.getClass()]);
+    const req = ctx.switchToHttp().getRequest<ApiRequest>();
+    const { token, location } = findToken(req);
+    if (!token) {
+      if (isPublic) return true;
+      throw sessionExpired('no token');
+    }
+    let session;
+    try {
+      session = await this.sessions.authenticate(token);
+    } catch (err) {
+      if (isPublic) return true; // a stale cookie must not block login or sign-up
+      throw err;
+    }
+    if (location === 'query' && !session.is_oauth) {
+      throw sessionExpired('access_token query parameter is only accepted for OAuth sessions');
+    }
+    const trustRequester = this.reflector.getAllAndOverride<boolean>(TRUST_REQUESTER, [ctx.getHandler(), ctx.getClass()]);
+    if (location === 'cookie' && req.method !== 'GET' && !trustRequester) this.checkCsrf(req, session.props[SESSION_PROP_CSRF]);
+    req.session = session;
+    return true;
+  }
+
+  private checkCsrf(req: ApiRequest, expected: string | undefined) {
+    const sent = header(req, CSRF_HEADER);
+    if (sent && expected && sent === expected) return;
+    if (!sent && header(req, 'x-requested-with') === 'XMLHttpRequest' && !this.config.get().ServiceSettings.ExperimentalStrictCSRFEnforcement) {
+      this.logger.warn(`CSRF header missing on ${req.method} ${req.path}; accepted by the legacy X-Requested-With rule`);
+      return;
+    }
+    throw sessionExpired('Appears to be a CSRF attempt');
+  }
+}

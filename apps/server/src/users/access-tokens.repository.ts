@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '#db';
+
+export interface AccessTokenRow {
+  id: string;
+  token: string;
+  user_id: string;
+  description: string;
+  is_active: boolean;
+}
+
+@Injectable()
+export class AccessTokensRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(t: AccessTokenRow): Promise<void> {
+    await this.db.query('INSERT INTO user_access_tokens (id, token, user_id, description, is_active) VALUES ($1,$2,$3,$4,$5)', [t.id, t.token, t.user_id, t.description, t.is_active]);
+  }
+
+  async byId(id: string): Promise<AccessTokenRow | undefined> {
+    return (await this.db.query<AccessTokenRow>('SELECT * FROM user_access_tokens WHERE id = $1', [id]))[0];
+  }
+
+  forUser(userId: string, page: number, perPage: number): Promise<AccessTokenRow[]> {
+    return this.db.query('SELECT * FROM user_access_tokens WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3', [userId, perPage, page * perPage]);
+  }
+
+  all(page: number, perPage: number): Promise<AccessTokenRow[]> {
+    return this.db.query('SELECT * FROM user_access_tokens ORDER BY id LIMIT $1 OFFSET $2', [perPage, page * perPage]);
+  }
+
+  async setActive(id: string, active: boolean): Promise<void> {
+    await this.db.query('UPDATE user_access_tokens SET is_active = $2 WHERE id = $1', [id, active]);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.query('DELETE FROM user_access_tokens WHERE id = $1', [id]);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, badRequest, newId, notFound } from '#common';
+import { ConfigService } from '#config';
+import { Session, SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
+import { PermissionsService } from '../auth/permissions.service.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { AccessTokenRow, AccessTokensRepository } from './access-tokens.repository.js';
+import { UsersService } from './users.service.js';
+
+const HUNDRED_YEARS = 100 * 365 * 24 * 3_600_000;
+
+/** Personal access tokens: each active token is backed by a long-lived session (as Mattermost). */
+@Injectable()
+export class AccessTokensService {
+  constructor(
+    private readonly repo: AccessTokensRepository,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly permissions: PermissionsService,
+    private readonly config: ConfigService,
+  ) {}
+
+  private requireEnabled() {
+    if (!this.config.get().ServiceSettings.EnableUserAccessTokens) {
+      throw new AppError('', 'api.user.create_user_access_token.disabled', 'Personal access tokens are disabled on this server.', 501);
+    }
+  }
+
+  /** Own tokens need the token permission; someone else's also need edit_other_users. */
+  requireAccess(actor: Session, ownerId: string, permission: string) {
+    this.requireEnabled();
+    this.permissions.requireSystem(actor, permission);
+    this.permissions.requireSelfOrAdmin(actor, ownerId);
+  }
+
+  async create(actor: Session, userId: string, description: string): Promise<AccessTokenRow> {
+    this.requireAccess(actor, userId, 'create_user_access_token');
+    if (!description || description.length > 255) throw badRequest('model.user_access_token.is_valid.description.app_error', 'Invalid description, must be 255 or less characters.');
+    const user = await this.users.get(userId);
+    if (user.delete_at > 0) throw badRequest('app.user_access_token.inactive_user', 'The user is deactivated.');
+    const token: AccessTokenRow = { id: newId(), token: newId(), user_id: userId, description, is_active: true };
+    await this.repo.insert(token);
+    await this.openSession(token, user.roles);
+    return token;
+  }
+
+  private async openSession(token: AccessTokenRow, roles: string) {
+    // The session token is the access token itself, so `Authorization: Bearer <token>` finds it.
+    await this.sessions.create(token.user_id, roles, {
+      token: token.token,
+      expiresAt: Date.now() + HUNDRED_YEARS,
+      props: { [SESSION_PROP_TYPE]: SESSION_TYPE_USER_ACCESS_TOKEN, user_access_token_id: token.id },
+    });
+  }
+
+  async get(actor: Session, tokenId: string): Promise<AccessTokenRow> {
+    const token = await this.repo.byId(tokenId);
+    if (!token) throw notFound('app.user_access_token.get_by_token.app_error', 'Unable to find the token.');
+    this.requireAccess(actor, token.user_id, 'read_user_access_token');
+    return token;
+  }
+
+  async list(actor: Session, userId: string | null, page: number, perPage: number): Promise<AccessTokenRow[]> {
+    if (userId === null) {
+      this.requireEnabled();
+      this.permissions.requireSystem(actor, 'manage_system');
+      return this.repo.all(page, perPage);
+    }
+    this.requireAccess(actor, userId, 'read_user_access_token');
+    return this.repo.forUser(userId, page, perPage);
+  }
+
+  async revoke(actor: Session, tokenId: string): Promise<void> {
+    const token = await this.getForChange(actor, tokenId);
+    await this.sessions.revokeForAccessToken(token.id);
+    await this.repo.delete(token.id);
+  }
+
+  async setActive(actor: Session, tokenId: string, active: boolean): Promise<void> {
+    const token = await this.getForChange(actor, tokenId);
+    if (token.is_active === active) return;
+    await this.repo.setActive(token.id, active);
+    if (active) await this.openSession(token, (await this.users.get(token.user_id)).roles);
+    else await this.sessions.revokeForAccessToken(token.id);
+  }
+
+  private async getForChange(actor: Session, tokenId: string): Promise<AccessTokenRow> {
+    const token = await this.repo.byId(tokenId);
+    if (!token) throw notFound('app.user_access_token.get_by_token.app_error', 'Unable to find the token.');
+    this.requireAccess(actor, token.user_id, 'revoke_user_access_token');
+    return token;
+  }
+}
+
+/** The wire shape of a token outside its creation response: never the secret. */
+export function tokenView(t: AccessTokenRow, withSecret = false) {
+  return { id: t.id, token: withSecret ? t.token : undefined, user_id: t.user_id, description: t.description, is_active: t.is_active };
+}

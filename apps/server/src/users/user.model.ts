@@ -1,0 +1,99 @@
+import { badRequest } from '#common';
+import { Config } from '#config';
+
+/** A users row; the wire shape is this minus secrets (see sanitizeUser). */
+export interface UserRow {
+  id: string;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+  username: string;
+  password: string;
+  auth_data: string | null;
+  auth_service: string;
+  email: string;
+  email_verified: boolean;
+  nickname: string;
+  first_name: string;
+  last_name: string;
+  position: string;
+  roles: string;
+  locale: string;
+  notify_props: Record<string, string>;
+  props: Record<string, string>;
+  timezone: Record<string, string>;
+  last_password_update: number;
+  last_picture_update: number;
+  failed_attempts: number;
+  mfa_active: boolean;
+  is_bot: boolean;
+}
+
+export type PublicUser = Omit<UserRow, 'password'>;
+
+export function defaultNotifyProps(): Record<string, string> {
+  return {
+    email: 'true',
+    push: 'mention',
+    desktop: 'mention',
+    desktop_sound: 'true',
+    mention_keys: '',
+    channel: 'true',
+    first_name: 'false',
+    comments: 'never',
+    push_status: 'online',
+    desktop_threads: 'all',
+    email_threads: 'all',
+    push_threads: 'all',
+    auto_responder_active: 'false',
+  };
+}
+
+export function defaultTimezone(): Record<string, string> {
+  return { useAutomaticTimezone: 'true', automaticTimezone: '', manualTimezone: '' };
+}
+
+/**
+ * What a viewer may see of a user (model.User.Sanitize + SanitizeProfile): never the password;
+ * others don't see auth data, and see email/full name only as PrivacySettings allow.
+ */
+export function sanitizeUser(user: UserRow, opts: { self: boolean; admin: boolean; config: Config }): PublicUser {
+  const { password: _password, ...rest } = user;
+  if (opts.self || opts.admin) return rest;
+  const privacy = opts.config.PrivacySettings;
+  return {
+    ...rest,
+    auth_data: '',
+    email: privacy.ShowEmailAddress ? rest.email : '',
+    first_name: privacy.ShowFullName ? rest.first_name : '',
+    last_name: privacy.ShowFullName ? rest.last_name : '',
+    notify_props: {},
+    failed_attempts: 0,
+    last_password_update: 0,
+  } as PublicUser;
+}
+
+const RESERVED_USERNAMES = new Set(['all', 'channel', 'here', 'matterbot', 'system', 'someone']);
+
+function invalid(field: string, userId = ''): never {
+  throw badRequest(`model.user.is_valid.${field}.app_error`, `Invalid ${field.replace(/_/g, ' ')}.`, userId ? `user_id=${userId}` : '');
+}
+
+export function isValidUsername(username: string): boolean {
+  return /^[a-z][a-z0-9.\-_]{2,63}$/.test(username) && !RESERVED_USERNAMES.has(username);
+}
+
+export function isValidEmail(email: string): boolean {
+  return email.length <= 128 && /^[^\s@<>]+@[^\s@<>]+$/.test(email);
+}
+
+/** model.User.IsValid, for the fields we store. */
+export function validateUser(u: Pick<UserRow, 'id' | 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale'>) {
+  if (!isValidUsername(u.username)) invalid('username', u.id);
+  if (!isValidEmail(u.email)) invalid('email', u.id);
+  if (u.nickname.length > 64) invalid('nickname', u.id);
+  if (u.first_name.length > 64) invalid('first_name', u.id);
+  if (u.last_name.length > 64) invalid('last_name', u.id);
+  if (u.position.length > 128) invalid('position', u.id);
+  if (u.locale.length > 5) invalid('locale', u.id);
+}

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '#db';
+import { UserRow } from './user.model.js';
+
+export interface UserListFilter {
+  inTeam?: string;
+  notInTeam?: string;
+  inChannel?: string;
+  notInChannel?: string;
+  withoutTeam?: boolean;
+  active?: boolean;
+  inactive?: boolean;
+  role?: string;
+  term?: string;
+  /** Restrict to these ids (search within a set). */
+  ids?: string[];
+  sort?: 'username' | 'create_at' | 'last_activity_at';
+}
+
+const COLUMNS = `id, create_at, update_at, delete_at, username, password, auth_data, auth_service, email, email_verified,
+  nickname, first_name, last_name, position, roles, locale, notify_props, props, timezone, last_password_update,
+  last_picture_update, failed_attempts, mfa_active, is_bot`;
+
+/** Builds `WHERE` conditions and their parameters for the user list and search endpoints. */
+function whereFor(f: UserListFilter, params: unknown[]): string {
+  const conds: string[] = [];
+  const add = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (f.inTeam) conds.push(`EXISTS (SELECT 1 FROM team_members tm WHERE tm.user_id = u.id AND tm.team_id = ${add(f.inTeam)} AND tm.delete_at = 0)`);
+  if (f.notInTeam) conds.push(`NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.user_id = u.id AND tm.team_id = ${add(f.notInTeam)} AND tm.delete_at = 0)`);
+  if (f.withoutTeam) conds.push(`NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.user_id = u.id AND tm.delete_at = 0)`);
+  if (f.inChannel) conds.push(`EXISTS (SELECT 1 FROM channel_members cm WHERE cm.user_id = u.id AND cm.channel_id = ${add(f.inChannel)})`);
+  if (f.notInChannel) conds.push(`NOT EXISTS (SELECT 1 FROM channel_members cm WHERE cm.user_id = u.id AND cm.channel_id = ${add(f.notInChannel)})`);
+  if (f.active) conds.push('u.delete_at = 0');
+  if (f.inactive) conds.push('u.delete_at > 0');
+  if (f.role) conds.push(`(' ' || u.roles || ' ') LIKE ${add(`% ${f.role} %`)}`);
+  if (f.ids) conds.push(`u.id = ANY(${add(f.ids)})`);
+  if (f.term) {
+    const like = add(`${f.term.toLowerCase().replace(/^@/, '').replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    conds.push(`(lower(u.username) LIKE ${like} OR lower(u.nickname) LIKE ${like} OR lower(u.first_name) LIKE ${like}
+      OR lower(u.last_name) LIKE ${like} OR lower(u.email) LIKE ${like})`);
+  }
+  return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(u: UserRow, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
+      `INSERT INTO users (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`,
+      [u.id, u.create_at, u.update_at, u.delete_at, u.username, u.password, u.auth_data, u.auth_service, u.email, u.email_verified,
+        u.nickname, u.first_name, u.last_name, u.position, u.roles, u.locale, u.notify_props, u.props, u.timezone,
+        u.last_password_update, u.last_picture_update, u.failed_attempts, u.mfa_active, u.is_bot],
+    );
+  }
+
+  async count(tx: Queryable = this.db): Promise<number> {
+    const rows = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+    return rows[0].n;
+  }
+
+  async byId(id: string): Promise<UserRow | undefined> {
+    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]))[0];
+  }
+
+  async byIds(ids: string[], since = 0): Promise<UserRow[]> {
+    return this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
+  }
+
+  async byUsername(username: string): Promise<UserRow | undefined> {
+    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username.toLowerCase()]))[0];
+  }
+
+  async byUsernames(usernames: string[]): Promise<UserRow[]> {
+    return this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
+  }
+
+  async byEmail(email: string): Promise<UserRow | undefined> {
+    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE email = $1`, [email.toLowerCase()]))[0];
+  }
+
+  async byLogin(loginId: string): Promise<UserRow | undefined> {
+    const id = loginId.toLowerCase();
+    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1 OR email = $1 LIMIT 1`, [id]))[0];
+  }
+
+  async list(filter: UserListFilter, page: number, perPage: number): Promise<UserRow[]> {
+    const params: unknown[] = [];
+    const where = whereFor(filter, params);
+    const order = filter.sort === 'create_at' ? 'u.create_at DESC, u.id' : 'u.username';
+    params.push(perPage, page * perPage);
+    return this.db.query<UserRow>(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM users u ${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+  }
+
+  async update(u: UserRow): Promise<void> {
+    await this.db.query(
+      `UPDATE users SET update_at=$2, delete_at=$3, username=$4, email=$5, email_verified=$6, nickname=$7, first_name=$8,
+        last_name=$9, position=$10, roles=$11, locale=$12, notify_props=$13, props=$14, timezone=$15 WHERE id=$1`,
+      [u.id, u.update_at, u.delete_at, u.username, u.email, u.email_verified, u.nickname, u.first_name, u.last_name, u.position,
+        u.roles, u.locale, u.notify_props, u.props, u.timezone],
+    );
+  }
+
+  async setPassword(id: string, hash: string, now: number): Promise<void> {
+    await this.db.query('UPDATE users SET password=$2, last_password_update=$3, update_at=$3, failed_attempts=0 WHERE id=$1', [id, hash, now]);
+  }
+
+  async setFailedAttempts(id: string, attempts: number): Promise<void> {
+    await this.db.query('UPDATE users SET failed_attempts=$2 WHERE id=$1', [id, attempts]);
+  }
+
+  async setRoles(id: string, roles: string, now: number): Promise<void> {
+    await this.db.query('UPDATE users SET roles=$2, update_at=$3 WHERE id=$1', [id, roles, now]);
+  }
+
+  async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {
+    await this.db.query('UPDATE users SET delete_at=$2, update_at=$3 WHERE id=$1', [id, deleteAt, now]);
+  }
+}

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, badRequest, forbidden, newId, notFound, unauthorized } from '#common';
+import { ConfigService } from '#config';
+import { Database } from '#db';
+import { comparePassword, hashPassword, passwordError } from '#auth';
+import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
+import { isSystemAdmin, Session } from '../common/session.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { validSystemRoles } from '../auth/roles.js';
+import { defaultNotifyProps, defaultTimezone, PublicUser, sanitizeUser, UserRow, validateUser } from './user.model.js';
+import { UsersRepository } from './users.repository.js';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  nickname?: string;
+  first_name?: string;
+  last_name?: string;
+  position?: string;
+  locale?: string;
+  props?: Record<string, string>;
+  notify_props?: Record<string, string>;
+  timezone?: Record<string, string>;
+}
+
+export type UserPatch = Partial<Pick<UserRow, 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale' | 'props' | 'notify_props' | 'timezone'>>;
+
+const PATCHABLE: Array<keyof UserPatch> = ['username', 'email', 'nickname', 'first_name', 'last_name', 'position', 'locale', 'props', 'notify_props', 'timezone'];
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly repo: UsersRepository,
+    private readonly db: Database,
+    private readonly config: ConfigService,
+    private readonly sessions: SessionsService,
+    private readonly publisher: EventPublisher,
+    private readonly invalidation: InvalidationBus,
+  ) {}
+
+  /** The user as `viewer` may see it. */
+  view(user: UserRow, viewer: Session | undefined): PublicUser {
+    return sanitizeUser(user, {
+      self: viewer?.user_id === user.id,
+      admin: viewer ? isSystemAdmin(viewer) : false,
+      config: this.config.get(),
+    });
+  }
+
+  async get(id: string): Promise<UserRow> {
+    const user = await this.repo.byId(id);
+    if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.', `user_id=${id}`);
+    return user;
+  }
+
+  checkPassword(password: string) {
+    const id = passwordError(password, this.config.get().PasswordSettings);
+    if (id) throw badRequest(id, `Your password must contain at least ${this.config.get().PasswordSettings.MinimumLength} characters and meet the password rules.`);
+  }
+
+  /** Creates a user; the very first account becomes a system admin (as Mattermost). */
+  async create(input: NewUser): Promise<UserRow> {
+    const now = Date.now();
+    const user: UserRow = {
+      id: newId(),
+      create_at: now,
+      update_at: now,
+      delete_at: 0,
+      username: input.username.toLowerCase(),
+      password: '',
+      auth_data: null,
+      auth_service: '',
+      email: input.email.toLowerCase(),
+      email_verified: !this.config.get().EmailSettings.RequireEmailVerification,
+      nickname: input.nickname ?? '',
+      first_name: input.first_name ?? '',
+      last_name: input.last_name ?? '',
+      position: input.position ?? '',
+      roles: 'system_user',
+      locale: input.locale || this.config.get().LocalizationSettings.DefaultClientLocale,
+      notify_props: { ...defaultNotifyProps(), ...input.notify_props },
+      props: input.props ?? {},
+      timezone: { ...defaultTimezone(), ...input.timezone },
+      last_password_update: now,
+      last_picture_update: 0,
+      failed_attempts: 0,
+      mfa_active: false,
+      is_bot: false,
+    };
+    validateUser(user);
+    this.checkPassword(input.password);
+    user.password = await hashPassword(input.password);
+    await this.db.transaction(async (tx) => {
+      // Serialise sign-ups so that exactly one can be "the first user".
+      await tx.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+      await this.assertUnique(user, tx);
+      if ((await this.repo.count(tx)) === 0) user.roles = 'system_admin system_user';
+      await this.repo.insert(user, tx);
+    });
+    this.publisher.publish(newEvent(WsEvents.NewUser, {}, { user_id: user.id }));
+    return user;
+  }
+
+  private async assertUnique(user: Pick<UserRow, 'id' | 'username' | 'email'>, tx: { query: Database['query'] }) {
+    const rows = await tx.query<{ username: string; email: string; id: string }>(
+      'SELECT id, username, email FROM users WHERE (username = $1 OR email = $2) AND id <> $3',
+      [user.username, user.email, user.id],
+    );
+    for (const row of rows) {
+      if (row.username === user.username) throw badRequest('app.user.save.username_exists.app_error', 'An account with that username already exists.');
+      if (row.email === user.email) throw badRequest('app.user.save.email_exists.app_error', 'An account with that email already exists.');
+    }
+  }
+
+  /** POST /users/login: checks credentials with the lockout rule, then opens a session. */
+  async login(loginId: string, password: string, deviceId: string): Promise<{ user: UserRow; session: Session }> {
+    const cfg = this.config.get();
+    const user = await this.repo.byLogin(loginId);
+    const byEmail = user !== undefined && user.email === loginId.toLowerCase();
+    const allowed = user && (byEmail ? cfg.EmailSettings.EnableSignInWithEmail : cfg.EmailSettings.EnableSignInWithUsername);
+    if (!user || !allowed) {
+      throw unauthorized('api.user.login.invalid_credentials_email_username', 'Enter a valid email or username and/or password.');
+    }
+    if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
+    if (user.failed_attempts >= cfg.ServiceSettings.MaximumLoginAttempts) {
+      throw unauthorized('api.user.check_user_login_attempts.too_many.app_error', 'Your account is locked because of too many failed password attempts. Please reset your password.');
+    }
+    if (!(await comparePassword(password, user.password))) {
+      await this.repo.setFailedAttempts(user.id, user.failed_attempts + 1);
+      throw unauthorized('api.user.login.invalid_credentials_email_username', 'Enter a valid email or username and/or password.');
+    }
+    if (user.failed_attempts > 0) await this.repo.setFailedAttempts(user.id, 0);
+    const session = await this.sessions.create(user.id, user.roles, { deviceId });
+    return { user, session };
+  }
+
+  async patch(userId: string, patch: UserPatch, actor: Session): Promise<UserRow> {
+    const user = await this.get(userId);
+    const next: UserRow = { ...user };
+    for (const key of PATCHABLE) {
+      if (patch[key] !== undefined) (next as any)[key] = patch[key];
+    }
+    next.username = next.username.toLowerCase();
+    next.email = next.email.toLowerCase();
+    if (next.email !== user.email && !isSystemAdmin(actor) && user.auth_service) {
+      throw badRequest('api.user.update_user.login_provider_attribute_set.app_error', 'Email is managed by the login provider.');
+    }
+    validateUser(next);
+    next.update_at = Date.now();
+    await this.db.transaction(async (tx) => {
+      await this.assertUnique(next, tx);
+      await this.repo.update(next);
+    });
+    this.invalidation.emit('user', userId);
+    this.publishUpdated(next);
+    return next;
+  }
+
+  publishUpdated(user: UserRow) {
+    // Everyone gets the privacy-filtered profile; the user's own sockets get their full record.
+    const cfg = this.config.get();
+    this.publisher.publish(newEvent(WsEvents.UserUpdated, { omit_users: { [user.id]: true } }, { user: sanitizeUser(user, { self: false, admin: false, config: cfg }) }));
+    this.publisher.publish(newEvent(WsEvents.UserUpdated, { user_id: user.id }, { user: sanitizeUser(user, { self: true, admin: false, config: cfg }) }));
+  }
+
+  async updateRoles(userId: string, roles: string): Promise<void> {
+    const normalized = roles.trim().split(/\s+/).join(' ');
+    if (!validSystemRoles(normalized)) throw badRequest('api.user.update_user_roles.bad_request', 'Invalid roles.', `roles=${roles}`);
+    await this.get(userId);
+    await this.repo.setRoles(userId, normalized, Date.now());
+    await this.sessions.rolesChanged(userId, normalized);
+    this.publisher.publish(newEvent(WsEvents.UserRoleUpdated, { user_id: userId }, { user_id: userId, roles: normalized }));
+  }
+
+  async setActive(userId: string, active: boolean, actor: Session): Promise<void> {
+    const user = await this.get(userId);
+    if (!active && actor.user_id === userId && !isSystemAdmin(actor) && !this.config.get().TeamSettings.EnableUserDeactivation) {
+      throw new AppError('', 'api.user.update_active.not_enable.app_error', 'Users cannot deactivate themselves here.', 401);
+    }
+    const now = Date.now();
+    await this.repo.setDeleteAt(userId, active ? 0 : now, now);
+    if (!active) await this.sessions.revokeAllForUser(userId);
+    this.invalidation.emit('user', userId);
+    this.publisher.publish(newEvent(WsEvents.UserActivationStatusChange, {}, {}));
+    this.publishUpdated({ ...user, delete_at: active ? 0 : now, update_at: now });
+  }
+
+  async changePassword(userId: string, currentPassword: string | undefined, newPassword: string, actor: Session): Promise<void> {
+    const user = await this.get(userId);
+    if (actor.user_id === userId) {
+      if (!currentPassword || !(await comparePassword(currentPassword, user.password))) {
+        throw badRequest('api.user.update_password.incorrect.app_error', 'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.');
+      }
+    } else if (!isSystemAdmin(actor)) {
+      throw forbidden('api.context.permissions.app_error', 'You do not have the appropriate permissions.');
+    }
+    this.checkPassword(newPassword);
+    await this.repo.setPassword(userId, await hashPassword(newPassword), Date.now());
+  }
+}

@@ -1,0 +1,2 @@
+export * from './ids.js';
+export * from './app-error.js';

@@ -1,0 +1,168 @@
+import { Config, defaultConfig, FAKE_SETTING, SECRET_SETTINGS, SectionName } from './defaults.js';
+
+/** A configuration problem, always naming the setting at fault. */
+export class ConfigError extends Error {
+  constructor(readonly setting: string, problem: string) {
+    super(`config: ${setting} ${problem}`);
+  }
+}
+
+type Raw = Record<string, Record<string, unknown>>;
+
+function typeOf(value: unknown): string {
+  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+
+/**
+ * Lays the values of a (partial) config over the defaults, checking each known setting's type.
+ * Unknown sections and settings are ignored, as Mattermost ignores them.
+ */
+export function mergeWithDefaults(raw: unknown): Config {
+  if (typeOf(raw) !== 'object') throw new ConfigError('(root)', 'must be a JSON object');
+  const source = raw as Raw;
+  const merged = structuredClone(defaultConfig) as unknown as Raw;
+  for (const section of Object.keys(merged)) {
+    const given = source[section];
+    if (given === undefined || given === null) continue;
+    if (typeOf(given) !== 'object') throw new ConfigError(section, 'must be an object');
+    for (const setting of Object.keys(merged[section])) {
+      const value = given[setting];
+      if (value === undefined || value === null) continue;
+      const expected = typeOf(merged[section][setting]);
+      if (typeOf(value) !== expected) {
+        throw new ConfigError(`${section}.${setting}`, `must be a ${expected}, got ${typeOf(value)} ${JSON.stringify(value)}`);
+      }
+      merged[section][setting] = value;
+    }
+  }
+  return merged as unknown as Config;
+}
+
+/** Parses an MM_* environment value into the type of the setting's default. */
+function parseEnvValue(setting: string, template: unknown, text: string): unknown {
+  switch (typeOf(template)) {
+    case 'boolean':
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      throw new ConfigError(setting, `must be true or false, got ${JSON.stringify(text)}`);
+    case 'number': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new ConfigError(setting, `must be a number, got ${JSON.stringify(text)}`);
+      return n;
+    }
+    case 'array': {
+      // Arrays take JSON; a bare string is accepted as a space-separated list, as Mattermost does.
+      if (text.trim().startsWith('[')) {
+        try {
+          const parsed = JSON.parse(text);
+          if (Array.isArray(parsed)) return parsed;
+        } catch {
+          /* fall through to the error */
+        }
+        throw new ConfigError(setting, `must be a JSON array, got ${JSON.stringify(text)}`);
+      }
+      return text.split(' ').filter(Boolean);
+    }
+    default:
+      return text;
+  }
+}
+
+/** Environment variable name for a setting: MM_<SECTION>_<SETTING>, upper case. */
+export function envName(section: string, setting: string): string {
+  return `MM_${section}_${setting}`.toUpperCase();
+}
+
+/**
+ * Applies MM_SECTION_SETTING overrides. Returns the overridden config and the map of overridden
+ * settings (the shape GET /config/environment returns).
+ */
+export function applyEnvOverrides(config: Config, env: NodeJS.ProcessEnv): { config: Config; overridden: Raw } {
+  const result = structuredClone(config) as unknown as Raw;
+  const overridden: Raw = {};
+  for (const section of Object.keys(result)) {
+    for (const setting of Object.keys(result[section])) {
+      const text = env[envName(section, setting)];
+      if (text === undefined) continue;
+      result[section][setting] = parseEnvValue(`${section}.${setting}`, result[section][setting], text);
+      (overridden[section] ??= {})[setting] = true;
+    }
+  }
+  return { config: result as unknown as Config, overridden };
+}
+
+/** Parses "host:port", ":port" or "[v6]:port"; throws naming the setting when malformed. */
+export function parseListenAddress(setting: string, address: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:\s]*):(\d{1,5})$/.exec(address);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 0 || port > 65535) {
+    throw new ConfigError(setting, `must look like "host:port" or ":port", got ${JSON.stringify(address)}`);
+  }
+  const host = match[1].replace(/^\[|\]$/g, '');
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+/** Checks the rules that a type check cannot express (model.Config.IsValid, for what we use). */
+export function validateConfig(config: Config): void {
+  const s = config.ServiceSettings;
+  parseListenAddress('ServiceSettings.ListenAddress', s.ListenAddress);
+  if (config.MetricsSettings.Enable) parseListenAddress('MetricsSettings.ListenAddress', config.MetricsSettings.ListenAddress);
+  if (config.SqlSettings.DriverName !== 'postgres') {
+    throw new ConfigError('SqlSettings.DriverName', `must be "postgres", got ${JSON.stringify(config.SqlSettings.DriverName)}`);
+  }
+  const ds = config.SqlSettings.DataSource;
+  if (ds !== '' && !/^postgres(ql)?:\/\//.test(ds)) {
+    throw new ConfigError('SqlSettings.DataSource', 'must be empty (embedded PostgreSQL) or a postgres:// URL');
+  }
+  const positive: Array<[string, number]> = [
+    ['ServiceSettings.MaximumLoginAttempts', s.MaximumLoginAttempts],
+    ['ServiceSettings.SessionLengthWebInHours', s.SessionLengthWebInHours],
+    ['ServiceSettings.SessionLengthMobileInHours', s.SessionLengthMobileInHours],
+    ['ServiceSettings.SessionLengthSSOInHours', s.SessionLengthSSOInHours],
+    ['ServiceSettings.MaximumPayloadSizeBytes', s.MaximumPayloadSizeBytes],
+    ['TeamSettings.MaxUsersPerTeam', config.TeamSettings.MaxUsersPerTeam],
+    ['TeamSettings.MaxChannelsPerTeam', config.TeamSettings.MaxChannelsPerTeam],
+    ['SqlSettings.MaxOpenConns', config.SqlSettings.MaxOpenConns],
+  ];
+  for (const [name, value] of positive) {
+    if (!(value > 0)) throw new ConfigError(name, `must be greater than 0, got ${value}`);
+  }
+  const min = config.PasswordSettings.MinimumLength;
+  if (min < 5 || min > 72) throw new ConfigError('PasswordSettings.MinimumLength', `must be between 5 and 72, got ${min}`);
+  if (!['lru', 'redis'].includes(config.CacheSettings.CacheType)) {
+    throw new ConfigError('CacheSettings.CacheType', 'must be "lru" or "redis"');
+  }
+  if (!['local', 'amazons3'].includes(config.FileSettings.DriverName)) {
+    throw new ConfigError('FileSettings.DriverName', 'must be "local" or "amazons3"');
+  }
+  if (!['always_on', 'default_on', 'default_off', 'disabled'].includes(s.CollapsedThreads)) {
+    throw new ConfigError('ServiceSettings.CollapsedThreads', 'must be always_on, default_on, default_off or disabled');
+  }
+}
+
+/** A copy with every secret replaced by the mask, as GET /config returns it. */
+export function sanitizeConfig(config: Config): Config {
+  const copy = structuredClone(config) as unknown as Raw;
+  for (const [section, setting] of SECRET_SETTINGS) {
+    const value = copy[section][setting];
+    if (Array.isArray(value)) copy[section][setting] = value.map(() => FAKE_SETTING);
+    else if (value !== '') copy[section][setting] = FAKE_SETTING;
+  }
+  return copy as unknown as Config;
+}
+
+/** Puts back secrets a client sent as the mask (it never saw the real value). */
+export function restoreMaskedSecrets(incoming: Config, current: Config): Config {
+  const copy = structuredClone(incoming) as unknown as Raw;
+  const cur = current as unknown as Raw;
+  for (const [section, setting] of SECRET_SETTINGS) {
+    const value = copy[section][setting];
+    if (value === FAKE_SETTING) copy[section][setting] = cur[section][setting];
+    if (Array.isArray(value) && value.includes(FAKE_SETTING)) copy[section][setting] = cur[section][setting];
+  }
+  return copy as unknown as Config;
+}
+
+export function sectionNames(): SectionName[] {
+  return Object.keys(defaultConfig) as SectionName[];
+}

@@ -1,0 +1,3 @@
+export * from './defaults.js';
+export * from './config-schema.js';
+export * from './config.service.js';

@@ -1,0 +1,38 @@
+import { WebSocketEvent } from './websocket-event.js';
+
+/**
+ * The one way domain code sends a WebSocket event. A single node delivers it to its own sockets;
+ * the cluster layer swaps in an implementation that also streams it to every peer, so services
+ * never know how many nodes there are.
+ */
+export abstract class EventPublisher {
+  abstract publish(event: WebSocketEvent): void;
+}
+
+/** What a cached value is keyed by; one kind per cache (Mattermost's inv_* cluster events). */
+export type InvalidationKind = 'channel_members' | 'team_members' | 'session' | 'user_sessions' | 'user';
+
+export type InvalidationHandler = (key: string) => void;
+
+/**
+ * Cache invalidation: whoever changes data emits, every cache that holds it listens. On one node
+ * handlers run at once; the cluster layer also forwards each emit to the peers.
+ */
+export abstract class InvalidationBus {
+  abstract emit(kind: InvalidationKind, key: string): void;
+  abstract on(kind: InvalidationKind, handler: InvalidationHandler): void;
+}
+
+export class LocalInvalidationBus extends InvalidationBus {
+  private readonly handlers = new Map<InvalidationKind, InvalidationHandler[]>();
+
+  emit(kind: InvalidationKind, key: string): void {
+    for (const handler of this.handlers.get(kind) ?? []) handler(key);
+  }
+
+  on(kind: InvalidationKind, handler: InvalidationHandler): void {
+    const list = this.handlers.get(kind) ?? [];
+    list.push(handler);
+    this.handlers.set(kind, list);
+  }
+}
