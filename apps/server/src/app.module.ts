@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
@@ -21,6 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(parts),
+        DiscoveryModule,
         AuthModule,
         UsersModule,
         TeamsModule,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-schema.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
@@ -22,11 +22,16 @@ export interface DatabaseOptions {
 const MIGRATION_LOCK_KEY = 7_340_861;
 
 /**
- * The database handle every repository uses: a TypeORM DataSource over pg, used for its pool,
- * transactions and migrations. Repositories write plain SQL through `query`.
+ * The database handle every repository uses. TypeORM owns the connection pool and runs the
+ * migrations; queries go straight to its pg pool, so that every statement (DELETE … RETURNING
+ * included) returns plain rows and skips the ORM's per-query overhead.
  */
 export class Database implements Queryable {
-  private constructor(readonly dataSource: DataSource) {}
+  private readonly pool: pg.Pool;
+
+  private constructor(readonly dataSource: DataSource) {
+    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
     const dataSource = new DataSource({
@@ -46,13 +51,23 @@ export class Database implements Queryable {
   }
 
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.dataSource.query(sql, params);
+    return (await this.pool.query(sql, params)).rows;
   }
 
+  /** Runs `work` in one transaction on one connection; any throw rolls it back. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager: EntityManager) =>
-      work({ query: (sql, params = []) => manager.query(sql, params) }),
-    );
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work({ query: async (sql, params = []) => (await client.query(sql, params)).rows });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   /** Runs pending migrations under a session-level advisory lock (safe with many nodes). */

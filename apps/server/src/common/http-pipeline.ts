@@ -22,6 +22,11 @@ export function responseHeaders(config: ConfigService) {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     if (req.method === 'GET') res.setHeader('Expires', '0');
+    // Mattermost's clients compare Content-Type to exactly "application/json"; Express would
+    // append "; charset=utf-8" and Client4 would then read the body as text.
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = (name: string, value: number | string | readonly string[]) =>
+      setHeader(name, name.toLowerCase() === 'content-type' && value === 'application/json; charset=utf-8' ? 'application/json' : value);
     next();
   };
 }
@@ -50,10 +55,11 @@ export function jsonBody(config: ConfigService) {
   const parse = express.json({ limit, strict: false, type: () => true });
   return [
     (req: Request, res: Response, next: NextFunction) => {
-      // Only JSON-bearing methods; GETs with bodies are ignored as Mattermost ignores them.
+      // Mattermost reads bodies as JSON whatever the Content-Type; uploads (multipart, raw) are
+      // left to their own handlers, and GET bodies are ignored.
       if (req.method === 'GET' || req.method === 'HEAD') return next();
       const type = req.headers['content-type'] ?? '';
-      if (type && !type.includes('json') && !type.includes('text/plain')) return next();
+      if (type.startsWith('multipart/') || type.startsWith('application/octet-stream')) return next();
       return parse(req, res, next);
     },
     (err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {

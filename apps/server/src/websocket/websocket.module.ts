@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { WebSocketActions } from './websocket.actions.js';
+import { WebSocketEndpoint } from './websocket.server.js';
 
-@Module({})
+@Module({ providers: [WebSocketEndpoint, WebSocketActions] })
 export class WebSocketModule {}

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, ConfigService, parseListenAddress } from '#config';
+import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
+import { Hub, LocalEventPublisher, LocalInvalidationBus } from '#realtime';
+import { AppModule } from './app.module.js';
+import { defaultPostsTo200 } from './common/status-codes.js';
+import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, versionId } from './common/http-pipeline.js';
+import { MembershipCache } from './websocket/membership-cache.js';
+
+const log = new Logger('server');
+
+function loadConfig(): ConfigService {
+  try {
+    return ConfigService.fromEnv();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // A readable line naming the setting, not a stack trace.
+      console.error(`Invalid configuration: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function connectDatabase(config: ConfigService): Promise<{ db: Database; embedded?: EmbeddedDatabase }> {
+  const sql = config.get().SqlSettings;
+  let url = sql.DataSource;
+  let embedded: EmbeddedDatabase | undefined;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.get().FileSettings.Directory || './data', (m) => log.log(m));
+    url = embedded.dataSource;
+  }
+  const db = await Database.connect({ url, maxConnections: Math.min(sql.MaxOpenConns, 50), queryTimeoutSeconds: sql.QueryTimeout });
+  const applied = await db.migrate();
+  if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
+  return { db, embedded };
+}
+
+function logLevels(level: string): LogLevel[] {
+  switch (level.toUpperCase()) {
+    case 'ERROR':
+      return ['fatal', 'error'];
+    case 'WARN':
+      return ['fatal', 'error', 'warn'];
+    case 'DEBUG':
+      return ['fatal', 'error', 'warn', 'log', 'debug'];
+    default:
+      return ['fatal', 'error', 'warn', 'log'];
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  const cfg = config.get();
+  const listen = parseListenAddress('ServiceSettings.ListenAddress', cfg.ServiceSettings.ListenAddress);
+  const { db, embedded } = await connectDatabase(config);
+
+  const invalidation = new LocalInvalidationBus();
+  const hub = new Hub(new MembershipCache(db, invalidation), {
+    serverVersion: () => versionId(config),
+    replayCapacity: 128 + 256,
+    inactiveTimeoutMs: 5 * 60_000,
+    maxBufferedBytes: 4 * 1024 * 1024,
+  });
+  const publisher = new LocalEventPublisher(hub);
+
+  const logger = new ConsoleLogger({ json: cfg.LogSettings.ConsoleJson, logLevels: logLevels(cfg.LogSettings.ConsoleLevel) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, db, hub, publisher, invalidation }), {
+    bodyParser: false,
+    logger,
+  });
+  app.disable('x-powered-by');
+  app.set('etag', false); // ETags only where Mattermost sends them (post lists)
+  app.set('trust proxy', cfg.ServiceSettings.TrustedProxyIPHeader.length > 0);
+  app.use(responseHeaders(config));
+  app.use(urlLengthLimit(config));
+  app.use('/api/v4', ...jsonBody(config));
+  app.setGlobalPrefix('api/v4');
+  defaultPostsTo200(app.get(DiscoveryService));
+  await app.init();
+  app.use('/api/v4', apiNotFound);
+
+  const shutdown = async () => {
+    await app.close();
+    await db.close();
+    if (embedded) await embedded.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+
+  await app.listen(listen.port, listen.host);
+  log.log(`listening on ${listen.host}:${listen.port}`);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(`Invalid configuration: ${err.message}`);
+  else console.error('Server failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

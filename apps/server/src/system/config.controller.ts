@@ -1,0 +1,92 @@
+import { Body, Controller, Get, Post, Put, Query, Req } from '@nestjs/common';
+import { AppError, badRequest } from '#common';
+import { Config, ConfigError, ConfigService, mergeWithDefaults, restoreMaskedSecrets, sanitizeConfig } from '#config';
+import { CurrentSession, Public } from '../common/decorators.js';
+import { bodyObject } from '../common/params.js';
+import type { ApiRequest } from '../common/request.js';
+import type { Session } from '../common/session.js';
+import { PermissionsService } from '../auth/permissions.service.js';
+import { SystemService } from './system.service.js';
+
+type Sections = Record<string, Record<string, unknown>>;
+
+/** Lays the sections and settings of `patch` over `base` (PUT /config/patch). */
+function patchConfig(base: Config, patch: Record<string, unknown>): Config {
+  const out = structuredClone(base) as unknown as Sections;
+  for (const [section, settings] of Object.entries(patch)) {
+    if (!(section in out)) continue;
+    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+      throw badRequest('model.config.is_valid.app_error', `Invalid config: ${section} must be an object.`);
+    }
+    Object.assign(out[section], settings);
+  }
+  return out as unknown as Config;
+}
+
+@Controller('config')
+export class ConfigController {
+  constructor(
+    private readonly config: ConfigService,
+    private readonly permissions: PermissionsService,
+    private readonly system: SystemService,
+  ) {}
+
+  @Get()
+  get(@CurrentSession() s: Session) {
+    this.permissions.requireSystem(s, 'manage_system');
+    return sanitizeConfig(this.config.get());
+  }
+
+  @Put()
+  update(@Body() body: unknown, @CurrentSession() s: Session) {
+    this.permissions.requireSystem(s, 'manage_system');
+    return this.save(bodyObject(body, 'config') as unknown as Config);
+  }
+
+  @Put('patch')
+  patch(@Body() body: unknown, @CurrentSession() s: Session) {
+    this.permissions.requireSystem(s, 'manage_system');
+    return this.save(patchConfig(this.config.get(), bodyObject(body, 'config')));
+  }
+
+  @Post('reload')
+  reload(@CurrentSession() s: Session) {
+    this.permissions.requireSystem(s, 'manage_system');
+    try {
+      this.config.reload();
+    } catch (err) {
+      throw configError(err);
+    }
+    return { status: 'OK' };
+  }
+
+  @Get('environment')
+  environment(@CurrentSession() s: Session) {
+    this.permissions.requireSystem(s, 'manage_system');
+    return this.config.environmentOverrides();
+  }
+
+  /** Mattermost only serves the old (flat map) format and insists on being asked for it. */
+  @Public()
+  @Get('client')
+  async client(@Query('format') format: string | undefined, @Req() req: ApiRequest) {
+    if (format !== 'old') {
+      throw new AppError('', 'api.config.client.old_format.app_error', 'New format for the client configuration is not supported yet. Please specify format=old in the query string.', 501);
+    }
+    return this.system.clientConfig(Boolean(req.session), await this.system.noAccounts());
+  }
+
+  private save(next: Config) {
+    try {
+      const saved = this.config.save(restoreMaskedSecrets(mergeWithDefaults(next), this.config.get()));
+      return sanitizeConfig(saved);
+    } catch (err) {
+      throw configError(err);
+    }
+  }
+}
+
+function configError(err: unknown): AppError {
+  if (err instanceof ConfigError) return badRequest('model.config.is_valid.app_error', err.message, err.setting);
+  return err as AppError;
+}

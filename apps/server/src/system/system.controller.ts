@@ -1,0 +1,40 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ConfigService } from '#config';
+import { Public } from '../common/decorators.js';
+import { boolParam } from '../common/params.js';
+import { SystemService } from './system.service.js';
+
+@Controller('system')
+export class SystemController {
+  constructor(
+    private readonly system: SystemService,
+    private readonly config: ConfigService,
+  ) {}
+
+  /** The load balancer's health check. With get_server_status it checks the database and file store. */
+  @Public()
+  @Get('ping')
+  async ping(@Query() q: Record<string, string>, @Res({ passthrough: true }) res: Response) {
+    const cfg = this.config.get();
+    const body: Record<string, unknown> = {
+      status: 'OK',
+      ActiveSearchBackend: 'database',
+      AndroidLatestVersion: cfg.ClientRequirements.AndroidLatestVersion,
+      AndroidMinVersion: cfg.ClientRequirements.AndroidMinVersion,
+      IosLatestVersion: cfg.ClientRequirements.IosLatestVersion,
+      IosMinVersion: cfg.ClientRequirements.IosMinVersion,
+    };
+    if (!boolParam(q.get_server_status)) return body;
+    const dbOk = await this.system.databaseHealthy();
+    const filesOk = this.system.fileStoreHealthy();
+    body.database_status = dbOk ? 'OK' : 'UNHEALTHY';
+    body.filestore_status = filesOk ? 'OK' : 'UNHEALTHY';
+    if (!dbOk || !filesOk) {
+      body.status = 'UNHEALTHY';
+      // Mattermost answers 500 so that load balancers take the node out, unless REST semantics are asked for.
+      if (!boolParam(q.use_rest_semantics)) res.status(500);
+    }
+    return body;
+  }
+}

@@ -1,0 +1,49 @@
+import { Database } from '#db';
+import { InvalidationBus, RecipientResolver } from '#realtime';
+
+const MAX_ENTRIES = 20_000;
+
+/**
+ * Channel and team member sets for broadcast filtering, loaded on first use and dropped the
+ * moment membership changes (via the invalidation bus), so a removed member stops receiving
+ * events immediately. A load that races with an invalidation is not cached.
+ */
+export class MembershipCache implements RecipientResolver {
+  private readonly channels = new Map<string, ReadonlySet<string>>();
+  private readonly teams = new Map<string, ReadonlySet<string>>();
+  private readonly versions = new Map<string, number>();
+
+  constructor(
+    private readonly db: Database,
+    invalidation: InvalidationBus,
+  ) {
+    invalidation.on('channel_members', (id) => this.drop(this.channels, `c:${id}`, id));
+    invalidation.on('team_members', (id) => this.drop(this.teams, `t:${id}`, id));
+  }
+
+  channelMemberIds(channelId: string): Promise<ReadonlySet<string>> {
+    return this.load(this.channels, `c:${channelId}`, channelId, 'SELECT user_id FROM channel_members WHERE channel_id = $1');
+  }
+
+  teamMemberIds(teamId: string): Promise<ReadonlySet<string>> {
+    return this.load(this.teams, `t:${teamId}`, teamId, 'SELECT user_id FROM team_members WHERE team_id = $1 AND delete_at = 0');
+  }
+
+  private drop(map: Map<string, ReadonlySet<string>>, versionKey: string, id: string) {
+    map.delete(id);
+    this.versions.set(versionKey, (this.versions.get(versionKey) ?? 0) + 1);
+  }
+
+  private async load(map: Map<string, ReadonlySet<string>>, versionKey: string, id: string, sql: string): Promise<ReadonlySet<string>> {
+    const cached = map.get(id);
+    if (cached) return cached;
+    const version = this.versions.get(versionKey) ?? 0;
+    const rows = await this.db.query<{ user_id: string }>(sql, [id]);
+    const members = new Set(rows.map((r) => r.user_id));
+    if ((this.versions.get(versionKey) ?? 0) === version) {
+      if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
+      map.set(id, members);
+    }
+    return members;
+  }
+}

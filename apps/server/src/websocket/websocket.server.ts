@@ -1,0 +1,195 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { isValidId } from '#common';
+import { ConfigService } from '#config';
+import { findToken } from '#auth';
+import { ConnectionOwner, Hub, WebConnection } from '#realtime';
+import { SessionsService } from '../auth/sessions.service.js';
+import { isSystemAdmin, Session } from '../common/session.js';
+import { WebSocketActions } from './websocket.actions.js';
+
+const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
+const AUTH_TIMEOUT_MS = 5_000;
+const PING_INTERVAL_MS = 60_000;
+const MAX_FRAME_BYTES = 8 * 1024; // SocketMaxMessageSizeKb
+const REAP_INTERVAL_MS = 30_000;
+
+interface ClientFrame {
+  seq?: unknown;
+  action?: unknown;
+  data?: unknown;
+}
+
+/**
+ * /api/v4/websocket: the upgrade, authentication (headers/cookie or `authentication_challenge`),
+ * resuming with connection_id + sequence_number, and client actions. Events reach sockets only
+ * through the Hub.
+ */
+@Injectable()
+export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('websocket');
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly hub: Hub,
+    private readonly sessions: SessionsService,
+    private readonly config: ConfigService,
+    private readonly actions: WebSocketActions,
+  ) {}
+
+  onApplicationBootstrap() {
+    const server: Server = this.adapterHost.httpAdapter.getHttpServer();
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.timers.push(setInterval(() => this.hub.reapInactive(), REAP_INTERVAL_MS).unref());
+    this.timers.push(setInterval(() => this.pingAll(), PING_INTERVAL_MS).unref());
+  }
+
+  onApplicationShutdown() {
+    for (const t of this.timers) clearInterval(t);
+    this.hub.closeAll();
+    this.wss.close();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!PATHS.has(url.pathname)) {
+      socket.destroy();
+      return;
+    }
+    if (!this.originAllowed(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      void this.accept(ws, req, url.searchParams).catch((err) => {
+        this.logger.warn(`websocket set-up failed: ${String(err)}`);
+        ws.close(1011);
+      });
+    });
+  }
+
+  /** Browsers send Origin; it must be this site or listed in AllowCorsFrom. */
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (!origin) return true;
+    const allow = this.config.get().ServiceSettings.AllowCorsFrom.split(' ').filter(Boolean);
+    if (allow.includes('*') || allow.includes(origin)) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  private async accept(ws: WebSocket, req: IncomingMessage, query: URLSearchParams) {
+    const resumeId = query.get('connection_id') ?? '';
+    const seqText = query.get('sequence_number');
+    if (resumeId && (seqText === null || !/^\d+$/.test(seqText))) {
+      ws.close(1008, 'sequence_number is required with connection_id');
+      return;
+    }
+    const alive = { value: true };
+    ws.on('pong', () => (alive.value = true));
+    (ws as WebSocket & { alive?: typeof alive }).alive = alive;
+
+    let connection: WebConnection | null = null;
+    const register = (session: Session) => {
+      const owner: ConnectionOwner = {
+        userId: session.user_id,
+        sessionToken: session.token,
+        sessionExpiresAt: session.expires_at,
+        isSystemAdmin: isSystemAdmin(session),
+      };
+      if (resumeId && isValidId(resumeId)) {
+        const result = this.hub.resume(resumeId, Number(seqText), owner, ws);
+        if (result.resumed) return (connection = result.connection);
+      }
+      return (connection = this.hub.connect(owner, ws));
+    };
+
+    const { token, location } = findToken({ headers: req.headers, query: {} });
+    if (token && location !== 'query') {
+      const session = await this.sessions.authenticate(token).catch(() => null);
+      if (session) register(session);
+    }
+
+    const authTimer = connection
+      ? null
+      : setTimeout(() => {
+          if (!connection) ws.close(1008, 'authentication timeout');
+        }, AUTH_TIMEOUT_MS);
+
+    ws.on('message', (raw, isBinary) => {
+      void this.onFrame(ws, raw.toString(), isBinary, () => connection, (session) => {
+        if (authTimer) clearTimeout(authTimer);
+        register(session);
+      });
+    });
+    ws.on('close', () => {
+      if (authTimer) clearTimeout(authTimer);
+      if (connection) this.hub.disconnected(connection, ws);
+    });
+    ws.on('error', () => undefined);
+  }
+
+  private async onFrame(
+    ws: WebSocket,
+    text: string,
+    isBinary: boolean,
+    current: () => WebConnection | null,
+    register: (session: Session) => void,
+  ) {
+    let frame: ClientFrame;
+    try {
+      frame = isBinary ? {} : JSON.parse(text);
+    } catch {
+      frame = {};
+    }
+    const seq = typeof frame.seq === 'number' ? frame.seq : 0;
+    const reply = (body: Record<string, unknown>) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ ...body, seq_reply: seq }));
+    };
+    if (typeof frame.action !== 'string' || seq <= 0) {
+      reply({ status: 'FAIL', error: { id: 'api.web_socket_router.bad_seq.app_error', message: 'Invalid sequence for WebSocket message.' } });
+      return;
+    }
+    const data = (frame.data && typeof frame.data === 'object' ? frame.data : {}) as Record<string, unknown>;
+    if (frame.action === 'authentication_challenge') {
+      if (current()) return; // already authenticated: Mattermost ignores it
+      const token = typeof data.token === 'string' ? data.token : '';
+      const session = token ? await this.sessions.authenticate(token).catch(() => null) : null;
+      if (!session) {
+        ws.close(1008, 'invalid session');
+        return;
+      }
+      // The reply goes out before `hello` (or the replayed frames), as Mattermost orders them.
+      reply({ status: 'OK' });
+      register(session);
+      return;
+    }
+    const connection = current();
+    if (!connection) {
+      reply({ status: 'FAIL', error: { id: 'api.web_socket_router.not_authenticated.app_error', message: 'Not authenticated.' } });
+      return;
+    }
+    reply(await this.actions.handle(connection, frame.action, data));
+  }
+
+  /** Server pings find dead TCP connections that never sent a close. */
+  private pingAll() {
+    for (const ws of this.wss.clients) {
+      const alive = (ws as WebSocket & { alive?: { value: boolean } }).alive;
+      if (alive && !alive.value) {
+        ws.terminate();
+        continue;
+      }
+      if (alive) alive.value = false;
+      ws.ping();
+    }
+  }
+}
