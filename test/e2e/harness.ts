@@ -82,9 +82,14 @@ let userCounter = 0;
 
 export class TestSocket {
   readonly events: WsEventMessage[] = [];
+  /** Times the server could not resume and the client had to resync (a new hello). */
+  missedResyncs = 0;
   private waiters: Array<() => void> = [];
 
   constructor(readonly ws: WebSocketClientType) {
+    // Like the web app, listen for "missed messages": the client only keeps its connection_id
+    // (and so only resumes) when such a listener exists.
+    ws.addMissedMessageListener(() => this.missedResyncs++);
     ws.addMessageListener((msg: any) => {
       this.events.push(msg);
       for (const w of this.waiters) w();
@@ -146,7 +151,8 @@ export class TestServer {
     readonly url: string,
     readonly port: number,
     readonly database: string,
-    private readonly dir: string,
+    /** The server's own folder: config.json and the data directory. */
+    readonly dir: string,
     private readonly child: ChildProcess,
   ) {
     child.stdout?.on('data', (d) => (this.output += d));
@@ -160,6 +166,7 @@ export class TestServer {
   get logs(): string {
     return this.output;
   }
+
 
   client(): Client4Type {
     const c = new Client4();

@@ -15,7 +15,8 @@ export interface ConnectionOwner {
   userId: string;
   sessionToken: string;
   sessionExpiresAt: number;
-  isSystemAdmin: boolean;
+  /** System roles of the session, for permission checks on client actions. */
+  roles: string;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { AppError } from '#common';
 import { ConfigService } from '#config';
 import { Public } from '../common/decorators.js';
 import { boolParam } from '../common/params.js';
 import { SystemService } from './system.service.js';
 
-@Controller('system')
+@Controller()
 export class SystemController {
   constructor(
     private readonly system: SystemService,
@@ -14,7 +15,7 @@ export class SystemController {
 
   /** The load balancer's health check. With get_server_status it checks the database and file store. */
   @Public()
-  @Get('ping')
+  @Get('system/ping')
   async ping(@Query() q: Record<string, string>, @Res({ passthrough: true }) res: Response) {
     const cfg = this.config.get();
     const body: Record<string, unknown> = {
@@ -36,5 +37,15 @@ export class SystemController {
       if (!boolParam(q.use_rest_semantics)) res.status(500);
     }
     return body;
+  }
+
+  /** No licence is ever needed here; clients ask anyway, in the old format. */
+  @Public()
+  @Get('license/client')
+  license(@Query('format') format: string | undefined) {
+    if (format !== 'old') {
+      throw new AppError('', 'api.license.client.old_format.app_error', 'New format for the client license is not supported yet. Please specify format=old in the query string.', 501);
+    }
+    return { IsLicensed: 'false' };
   }
 }

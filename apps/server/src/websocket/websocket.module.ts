@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { StatusModule } from '../status/status.module.js';
 import { WebSocketActions } from './websocket.actions.js';
 import { WebSocketEndpoint } from './websocket.server.js';
 
-@Module({ providers: [WebSocketEndpoint, WebSocketActions] })
+@Module({ imports: [StatusModule], providers: [WebSocketEndpoint, WebSocketActions] })
 export class WebSocketModule {}

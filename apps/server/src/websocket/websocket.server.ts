@@ -8,7 +8,7 @@ import { ConfigService } from '#config';
 import { findToken } from '#auth';
 import { ConnectionOwner, Hub, WebConnection } from '#realtime';
 import { SessionsService } from '../auth/sessions.service.js';
-import { isSystemAdmin, Session } from '../common/session.js';
+import type { Session } from '../common/session.js';
 import { WebSocketActions } from './websocket.actions.js';
 
 const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
@@ -103,7 +103,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
         userId: session.user_id,
         sessionToken: session.token,
         sessionExpiresAt: session.expires_at,
-        isSystemAdmin: isSystemAdmin(session),
+        roles: session.roles,
       };
       if (resumeId && isValidId(resumeId)) {
         const result = this.hub.resume(resumeId, Number(seqText), owner, ws);
@@ -124,11 +124,16 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
           if (!connection) ws.close(1008, 'authentication timeout');
         }, AUTH_TIMEOUT_MS);
 
+    // Frames are handled one at a time, in order: a `ping` sent right after the challenge must
+    // see the socket already authenticated.
+    let inOrder = Promise.resolve();
     ws.on('message', (raw, isBinary) => {
-      void this.onFrame(ws, raw.toString(), isBinary, () => connection, (session) => {
-        if (authTimer) clearTimeout(authTimer);
-        register(session);
-      });
+      inOrder = inOrder.then(() =>
+        this.onFrame(ws, raw.toString(), isBinary, () => connection, (session) => {
+          if (authTimer) clearTimeout(authTimer);
+          register(session);
+        }),
+      ).catch(() => undefined);
     });
     ws.on('close', () => {
       if (authTimer) clearTimeout(authTimer);
