@@ -141,3 +141,25 @@ describe('system ping', () => {
     expect(res.headers.get('content-type')).toBe('application/json');
   });
 });
+
+describe('rate limiting', () => {
+  it('answers 429 past RateLimitSettings with Mattermost headers', async () => {
+    const limited = await startServer({ MM_RATELIMITSETTINGS_ENABLE: 'true', MM_RATELIMITSETTINGS_PERSEC: '1', MM_RATELIMITSETTINGS_MAXBURST: '2' });
+    try {
+      await new Promise((r) => setTimeout(r, 3000)); // let the bucket the start-up pings used refill
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 6; i++) {
+        last = await fetch(`${limited.url}/api/v4/system/ping`);
+        statuses.push(last.status);
+        if (last.status === 429) break;
+      }
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses).toContain(429);
+      expect(last!.headers.get('x-ratelimit-limit')).toBe('3');
+      expect(await last!.text()).toBe('limit exceeded');
+    } finally {
+      await limited.stop();
+    }
+  });
+});

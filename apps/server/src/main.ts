@@ -6,6 +6,7 @@ import { ConfigError, ConfigService, parseListenAddress } from '#config';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
 import { Hub, LocalEventPublisher, LocalInvalidationBus } from '#realtime';
 import { AppModule } from './app.module.js';
+import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, versionId } from './common/http-pipeline.js';
 import { MembershipCache } from './websocket/membership-cache.js';
@@ -77,6 +78,7 @@ async function main() {
   app.set('trust proxy', cfg.ServiceSettings.TrustedProxyIPHeader.length > 0);
   app.use(responseHeaders(config));
   app.use(urlLengthLimit(config));
+  app.use('/api/v4', rateLimit(config));
   app.use('/api/v4', ...jsonBody(config));
   app.setGlobalPrefix('api/v4');
   defaultPostsTo200(app.get(DiscoveryService));
