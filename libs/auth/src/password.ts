@@ -26,7 +26,9 @@ export interface PasswordRules {
  */
 export function passwordError(password: string, rules: PasswordRules): string | null {
   const maxLength = 72; // bcrypt reads at most 72 bytes
-  let broken = password.length < rules.MinimumLength || Buffer.byteLength(password) > maxLength;
+  // Both bounds count UTF-8 bytes, as Mattermost's len(password) does.
+  const bytes = Buffer.byteLength(password);
+  let broken = bytes < rules.MinimumLength || bytes > maxLength;
   let id = 'model.user.is_valid.pwd';
   if (rules.Lowercase) {
     id += '_lowercase';

@@ -16,11 +16,13 @@ export class AppError extends Error {
     super(message);
   }
 
+  // `=== true`: JSON.stringify calls toJSON(key) with a non-empty key for a nested error, which
+  // must not count as asking for the detail (it can hold a stack trace).
   toJSON(includeDetail: boolean) {
     return {
       id: this.id,
       message: this.message,
-      detailed_error: includeDetail ? this.detailedError : '',
+      detailed_error: includeDetail === true ? this.detailedError : '',
       request_id: this.requestId,
       status_code: this.statusCode,
       is_oauth: this.isOAuth,

@@ -42,8 +42,9 @@ export function mergeWithDefaults(raw: unknown): Config {
 function parseEnvValue(setting: string, template: unknown, text: string): unknown {
   switch (typeOf(template)) {
     case 'boolean':
-      if (text === 'true' || text === '1') return true;
-      if (text === 'false' || text === '0') return false;
+      // The spellings Go's strconv.ParseBool takes, so Mattermost deployments' env files work unchanged.
+      if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
+      if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
       throw new ConfigError(setting, `must be true or false, got ${JSON.stringify(text)}`);
     case 'number': {
       const n = Number(text);

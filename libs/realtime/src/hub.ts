@@ -109,12 +109,14 @@ export class Hub {
 
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */
   closeSessions(userId: string, token?: string): void {
+    // Only a user who was online goes offline: a dropped socket already reported it.
+    const wasOnline = this.activeCountForUser(userId) > 0;
     for (const connection of [...(this.byUser.get(userId) ?? [])]) {
       if (token && connection.owner.sessionToken !== token) continue;
       connection.close(1000, 'session ended');
       this.remove(connection);
     }
-    if (this.activeCountForUser(userId) === 0) this.presence?.userDisconnected(userId);
+    if (wasOnline && this.activeCountForUser(userId) === 0) this.presence?.userDisconnected(userId);
   }
 
   /** Forgets connections that have been dropped longer than the resume window. */
@@ -150,8 +152,11 @@ export class Hub {
     for (const connection of recipients) {
       // An expired session gets no more events; its socket is closed.
       if (connection.owner.sessionExpiresAt > 0 && connection.owner.sessionExpiresAt < now) {
+        const wasActive = connection.isActive;
         connection.close(1000, 'session expired');
         this.remove(connection);
+        // close() detaches the socket, so the socket's own close event will not report this.
+        if (wasActive && this.activeCountForUser(connection.userId) === 0) this.presence?.userDisconnected(connection.userId);
         continue;
       }
       connection.send(prefix, this.options.maxBufferedBytes);

@@ -26,7 +26,7 @@ const TEAM_GUEST = ['view_team'];
 
 const SYSTEM_USER = [
   'list_public_teams', 'join_public_teams', 'create_direct_channel', 'create_group_channel', 'view_members', 'create_team',
-  'create_emojis', 'delete_emojis', 'list_private_teams', 'join_private_teams',
+  'create_emojis', 'delete_emojis',
 ];
 const SYSTEM_GUEST = ['create_direct_channel', 'create_group_channel'];
 const SYSTEM_USER_ACCESS_TOKEN = ['create_user_access_token', 'read_user_access_token', 'revoke_user_access_token'];
@@ -49,7 +49,8 @@ export const SYSTEM_ADMIN = 'system_admin';
 export function rolesGrant(roles: string, permission: string): boolean {
   for (const role of roles.split(' ')) {
     if (role === SYSTEM_ADMIN) return true;
-    if (ROLE_PERMISSIONS[role]?.has(permission)) return true;
+    // hasOwn: a stored role string like "constructor" must not reach Object.prototype.
+    if (Object.hasOwn(ROLE_PERMISSIONS, role) && ROLE_PERMISSIONS[role].has(permission)) return true;
   }
   return false;
 }

@@ -13,11 +13,17 @@ export function urlUserId(value: string, session: Session): string {
   return urlId(value, 'user_id');
 }
 
-/** page / per_page with Mattermost's defaults (0, 60) and cap (200). */
+/**
+ * page / per_page with Mattermost's defaults (0, 60) and cap (200). As in Mattermost's params.go,
+ * a value that is not a non-negative integer falls back to the default instead of failing.
+ */
 export function pagination(query: Record<string, unknown>, defaultPerPage = 60): { page: number; perPage: number } {
-  const page = intParam(query.page, 'page', 0);
-  let perPage = intParam(query.per_page ?? query.pageSize, 'per_page', defaultPerPage);
-  if (perPage > 200) perPage = 200;
+  const lenient = (value: unknown, fallback: number) => {
+    const n = typeof value === 'string' && value !== '' ? Number(value) : NaN;
+    return Number.isInteger(n) && n >= 0 ? n : fallback;
+  };
+  const page = lenient(query.page, 0);
+  const perPage = Math.min(lenient(query.per_page ?? query.pageSize, defaultPerPage), 200);
   return { page, perPage };
 }
 
