@@ -44,7 +44,11 @@ async function send(method: string, path: string, token: string, body?: string, 
   return { status: res.status, text, type: res.headers.get('content-type') ?? '' };
 }
 
-function expectCleanAnswer(label: string, r: { status: number; text: string; type: string }) {
+// Mattermost answers 501 (by design) when these are asked without format=old.
+const NOT_IMPLEMENTED_BY_DESIGN = new Set(['/api/v4/config/client', '/api/v4/license/client']);
+
+function expectCleanAnswer(label: string, r: { status: number; text: string; type: string }, path: string) {
+  if (r.status === 501 && NOT_IMPLEMENTED_BY_DESIGN.has(path)) return;
   expect(r.status, `${label} → ${r.status} ${r.text.slice(0, 300)}`).toBeLessThan(500);
   if (r.status >= 400 && r.type.startsWith('application/json')) {
     const body = JSON.parse(r.text);
@@ -68,7 +72,7 @@ describe('malformed input on every route', () => {
           for (const [name, body] of route.method === 'GET' || route.method === 'DELETE' ? [['no body', '']] : BODIES) {
             const label = `${route.method} ${path} [${name}]`;
             try {
-              expectCleanAnswer(label, await send(route.method, path, token, body));
+              expectCleanAnswer(label, await send(route.method, path, token, body), path);
             } catch (err) {
               failures.push(String((err as Error).message).split('\n')[0]);
             }

@@ -11,7 +11,8 @@ export function defaultPostsTo200(discovery: DiscoveryService): void {
     const proto = wrapper.metatype?.prototype;
     if (!proto) continue;
     for (const name of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[name];
+      // Read the descriptor, not the property: a getter must not run on the bare prototype.
+      const handler = Object.getOwnPropertyDescriptor(proto, name)?.value;
       if (typeof handler !== 'function') continue;
       if (Reflect.getMetadata(METHOD_METADATA, handler) !== RequestMethod.POST) continue;
       if (Reflect.getMetadata(HTTP_CODE_METADATA, handler) === undefined) Reflect.defineMetadata(HTTP_CODE_METADATA, 200, handler);

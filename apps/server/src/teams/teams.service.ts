@@ -1,14 +1,305 @@
 import { Injectable } from '@nestjs/common';
+import { AppError, badRequest, forbidden, newId, notFound, permissionDenied } from '#common';
+import { ConfigService } from '#config';
+import { Database } from '#db';
+import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
+import { PermissionsService } from '../auth/permissions.service.js';
+import { ChannelMembershipService } from '../channels/channel-membership.service.js';
+import { ChannelsRepository } from '../channels/channels.repository.js';
+import { MemberUser, MemberUsersRepository } from '../channels/member-users.repository.js';
 import { Session } from '../common/session.js';
+import { SANITIZED, TeamMemberRow, TeamRow, TeamType, teamView, validateTeam } from './team.model.js';
+import { TeamMembersRepository } from './team-members.repository.js';
+import { TeamMembershipService } from './team-membership.service.js';
+import { TeamListFilter, TeamsRepository } from './teams.repository.js';
 
-// Placeholder contract, replaced by the teams module implementation.
+export interface NewTeam {
+  name: string;
+  display_name: string;
+  type: string;
+  description?: string;
+  company_name?: string;
+  allowed_domains?: string;
+  allow_open_invite?: boolean;
+}
+
+/** The fields PUT /teams/{id} and PUT /teams/{id}/patch may change (TeamPatch). */
+export interface TeamChanges {
+  display_name?: string;
+  description?: string;
+  company_name?: string;
+  allowed_domains?: string;
+  allow_open_invite?: boolean;
+  group_constrained?: boolean;
+  last_team_icon_update?: number;
+}
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+export const teamNotFound = () => notFound('app.team.get.find.app_error', 'We could not find the existing team.');
+const missingAccount = () => notFound('app.user.missing_account.const', 'Unable to find the user.');
+
+/** Team use cases: lifecycle, lookup and listing, and adding/removing members on behalf of a caller. */
 @Injectable()
 export class TeamsService {
-  async byInviteId(_inviteId: string): Promise<{ id: string }> {
-    throw new Error('not implemented');
+  constructor(
+    private readonly db: Database,
+    private readonly teams: TeamsRepository,
+    private readonly members: TeamMembersRepository,
+    private readonly membership: TeamMembershipService,
+    private readonly channelMembership: ChannelMembershipService,
+    private readonly channels: ChannelsRepository,
+    private readonly users: MemberUsersRepository,
+    private readonly permissions: PermissionsService,
+    private readonly publisher: EventPublisher,
+    private readonly invalidation: InvalidationBus,
+    private readonly config: ConfigService,
+  ) {}
+
+  async get(teamId: string): Promise<TeamRow> {
+    const team = await this.teams.byId(teamId);
+    if (!team) throw teamNotFound();
+    return team;
   }
 
-  async addMember(_teamId: string, _userId: string, _actor: Session | null): Promise<unknown> {
-    throw new Error('not implemented');
+  async getByName(name: string): Promise<TeamRow> {
+    const team = await this.teams.byName(name);
+    if (!team) throw notFound('app.team.get_by_name.missing.app_error', 'Unable to find the existing team.');
+    return team;
+  }
+
+  /** The live team an invite id belongs to (sign-up with ?iid=, joining by invite link). */
+  async byInviteId(inviteId: string): Promise<TeamRow> {
+    const team = inviteId ? await this.teams.byInviteId(inviteId) : undefined;
+    if (!team || team.delete_at > 0) throw notFound('app.team.get_by_invite_id.finding.app_error', 'Unable to find the existing team.');
+    return team;
+  }
+
+  private async user(userId: string): Promise<MemberUser> {
+    const user = await this.users.byId(userId);
+    if (!user) throw missingAccount();
+    return user;
+  }
+
+  /** Creates a team with its default channels; the creator becomes its admin (App.CreateTeamWithUser). */
+  async create(creatorId: string, input: NewTeam): Promise<TeamRow> {
+    const creator = await this.user(creatorId);
+    const now = Date.now();
+    const team: TeamRow = {
+      id: newId(),
+      create_at: now,
+      update_at: now,
+      delete_at: 0,
+      display_name: input.display_name,
+      name: input.name,
+      description: input.description ?? '',
+      email: creator.email.toLowerCase(),
+      type: input.type as TeamType,
+      company_name: input.company_name ?? '',
+      allowed_domains: input.allowed_domains ?? '',
+      invite_id: newId(),
+      allow_open_invite: input.allow_open_invite ?? false,
+      last_team_icon_update: 0,
+      scheme_id: null,
+      group_constrained: false,
+    };
+    validateTeam(team);
+    this.membership.checkEmailDomain(team, creator, 'api.team.is_team_creation_allowed.domain.app_error');
+    await this.db
+      .transaction(async (tx) => {
+        await this.teams.insert(team, tx);
+        await this.channelMembership.createDefaultChannels(team.id, tx, now);
+      })
+      .catch((err) => {
+        if (err?.code === PG_UNIQUE_VIOLATION) throw badRequest('app.team.save.existing.app_error', 'A team with that name already exists.');
+        throw err;
+      });
+    await this.membership.join(team, creator);
+    return team;
+  }
+
+  private async save(team: TeamRow, event: string): Promise<TeamRow> {
+    team.update_at = Date.now();
+    await this.teams.update(team);
+    this.publishTeam(team, event);
+    return team;
+  }
+
+  /** Team events carry the sanitized team as a JSON string (App.sendTeamEvent), to the team's members. */
+  private publishTeam(team: TeamRow, event: string, target: { team_id?: string; user_id?: string } = { team_id: team.id }) {
+    this.publisher.publish(newEvent(event, target, { team: JSON.stringify(teamView(team, SANITIZED)) }));
+  }
+
+  /** PUT /teams/{id}: replaces the editable fields (App.UpdateTeam with Sanitized options). */
+  async update(teamId: string, changes: Required<Omit<TeamChanges, 'group_constrained'>> & { group_constrained?: boolean }): Promise<TeamRow> {
+    const team = await this.get(teamId);
+    Object.assign(team, {
+      display_name: changes.display_name,
+      description: changes.description,
+      allow_open_invite: changes.allow_open_invite,
+      company_name: changes.company_name,
+      allowed_domains: changes.allowed_domains,
+      last_team_icon_update: changes.last_team_icon_update,
+      group_constrained: changes.group_constrained ?? team.group_constrained,
+    });
+    validateTeam(team);
+    return this.save(team, WsEvents.UpdateTeam);
+  }
+
+  /** PUT /teams/{id}/patch: closing a team to open invites also invalidates its invite link. */
+  async patch(teamId: string, changes: TeamChanges): Promise<TeamRow> {
+    const team = await this.get(teamId);
+    for (const key of ['display_name', 'description', 'company_name', 'allowed_domains', 'group_constrained'] as const) {
+      if (changes[key] !== undefined) (team as any)[key] = changes[key];
+    }
+    if (changes.allow_open_invite !== undefined) {
+      if (!changes.allow_open_invite) team.invite_id = newId();
+      team.allow_open_invite = changes.allow_open_invite;
+    }
+    validateTeam(team);
+    return this.save(team, WsEvents.UpdateTeam);
+  }
+
+  /** PUT /teams/{id}/privacy: "O" opens the team, "I" makes it invite-only with a fresh invite id. */
+  async setPrivacy(teamId: string, privacy: TeamType): Promise<TeamRow> {
+    const team = await this.get(teamId);
+    const openInvite = privacy === 'O';
+    if ((openInvite !== team.allow_open_invite || privacy !== team.type) && privacy === 'I') team.invite_id = newId();
+    team.type = privacy;
+    team.allow_open_invite = openInvite;
+    return this.save(team, WsEvents.UpdateTeam);
+  }
+
+  async regenerateInviteId(teamId: string): Promise<TeamRow> {
+    const team = await this.get(teamId);
+    team.invite_id = newId();
+    return this.save(team, WsEvents.UpdateTeam);
+  }
+
+  /** Archives a team (delete_at); members and channels stay so it can be restored. */
+  async archive(teamId: string): Promise<void> {
+    const team = await this.get(teamId);
+    team.delete_at = Date.now();
+    await this.save(team, WsEvents.DeleteTeam);
+  }
+
+  /** Deletes a team and everything in it; only with ServiceSettings.EnableAPITeamDeletion. */
+  async deletePermanently(teamId: string): Promise<void> {
+    if (!this.config.get().ServiceSettings.EnableAPITeamDeletion) {
+      throw new AppError('', 'api.user.delete_team.not_enabled.app_error', 'Permanent team deletion feature is not enabled. Please ask your System Administrator.', 401, `teamId=${teamId}`);
+    }
+    const team = await this.get(teamId);
+    const memberIds = (await this.members.list(team.id, 0, Number.MAX_SAFE_INTEGER, {})).map((m) => m.user_id);
+    const channelIds = await this.channels.idsForTeam(team.id);
+    team.delete_at = Date.now();
+    await this.teams.deletePermanently(team.id);
+    for (const channelId of channelIds) this.invalidation.emit('channel_members', channelId);
+    this.invalidation.emit('team_members', team.id);
+    // The team's member list is gone, so each former member is told directly.
+    for (const userId of memberIds) this.publishTeam(team, WsEvents.DeleteTeam, { user_id: userId });
+  }
+
+  async restore(teamId: string): Promise<TeamRow> {
+    const team = await this.get(teamId);
+    team.delete_at = 0;
+    return this.save(team, WsEvents.RestoreTeam);
+  }
+
+  /** GET /teams: users see teams open to invites, admins (list_private_teams too) every team. */
+  listingFilter(session: Session): TeamListFilter {
+    const listPrivate = this.permissions.hasSystem(session, 'list_private_teams');
+    const listPublic = this.permissions.hasSystem(session, 'list_public_teams');
+    if (listPrivate && listPublic) return {};
+    if (listPrivate) return { allowOpenInvite: false };
+    if (listPublic) return { allowOpenInvite: true };
+    throw forbidden('api.team.get_all_teams.insufficient_permissions', 'You do not have the appropriate permissions to list teams.');
+  }
+
+  list(filter: TeamListFilter, page: number, perPage: number): Promise<TeamRow[]> {
+    return this.teams.list(filter, page, perPage);
+  }
+
+  count(filter: TeamListFilter): Promise<number> {
+    return this.teams.count(filter);
+  }
+
+  forUser(userId: string): Promise<TeamRow[]> {
+    return this.teams.forUser(userId);
+  }
+
+  /** GET /teams/name/{name}/exists: true only when the caller could see the team. */
+  async exists(session: Session, name: string): Promise<boolean> {
+    const team = await this.teams.byName(name);
+    if (!team) return false;
+    const member = await this.members.get(team.id, session.user_id);
+    if (member && member.delete_at === 0) return true;
+    return this.permissions.hasSystem(session, team.allow_open_invite ? 'list_public_teams' : 'list_private_teams');
+  }
+
+  async stats(teamId: string) {
+    const stats = await this.members.stats(teamId);
+    return { team_id: teamId, total_member_count: stats.total_member_count, active_member_count: stats.active_member_count };
+  }
+
+  /**
+   * Adds a user to a team. With a caller (actor) Mattermost's rules apply: one may join a team
+   * open to invites oneself (join_public_teams; join_private_teams for the others), while adding
+   * someone else needs add_user_to_team. A null actor is the system (sign-up with an invite id).
+   */
+  async addMember(teamId: string, userId: string, actor: Session | null): Promise<TeamMemberRow> {
+    const team = await this.get(teamId);
+    if (actor) await this.requireMayAdd(actor, team, userId);
+    const { member } = await this.membership.join(team, await this.user(userId));
+    return member;
+  }
+
+  private async requireMayAdd(actor: Session, team: TeamRow, userId: string): Promise<void> {
+    if (userId === actor.user_id) {
+      this.permissions.requireSystem(actor, team.allow_open_invite ? 'join_public_teams' : 'join_private_teams');
+    } else {
+      await this.permissions.requireTeam(actor, team.id, 'add_user_to_team');
+    }
+  }
+
+  /**
+   * POST /teams/{id}/members/batch. Stops at the first failure unless graceful, in which case
+   * every user gets a result: the membership or the error.
+   */
+  async addMembers(teamId: string, userIds: string[], actor: Session, graceful: boolean) {
+    const team = await this.get(teamId);
+    await this.permissions.requireTeam(actor, team.id, 'add_user_to_team');
+    const results: Array<{ user_id: string; member?: TeamMemberRow; error?: AppError }> = [];
+    for (const userId of userIds) {
+      try {
+        const { member } = await this.membership.join(team, await this.user(userId));
+        results.push({ user_id: userId, member });
+      } catch (err) {
+        if (!graceful || !(err instanceof AppError)) throw err;
+        results.push({ user_id: userId, error: err });
+      }
+    }
+    return results;
+  }
+
+  /** POST /teams/members/invite?invite_id=: the caller joins the team the link belongs to. */
+  async joinByInviteId(inviteId: string, session: Session): Promise<TeamMemberRow> {
+    const team = await this.byInviteId(inviteId);
+    if (team.group_constrained) throw forbidden('app.team.invite_id.group_constrained.error', 'Unable to join a group-constrained team by invite.');
+    const { member } = await this.membership.join(team, await this.user(session.user_id));
+    return member;
+  }
+
+  /** DELETE /teams/{id}/members/{uid}: leaving oneself, or removing others with remove_user_from_team. */
+  async removeMember(teamId: string, userId: string, actor: Session): Promise<void> {
+    if (userId !== actor.user_id) await this.permissions.requireTeam(actor, teamId, 'remove_user_from_team');
+    const team = await this.get(teamId);
+    await this.user(userId);
+    await this.membership.leave(team, userId);
+  }
+
+  /** Whether the session may see a team at all: members, or anyone for teams open to invites. */
+  async requireViewable(session: Session, team: TeamRow): Promise<void> {
+    if (team.allow_open_invite && team.type === 'O') return;
+    if (!(await this.permissions.hasTeam(session, team.id, 'view_team'))) throw permissionDenied('view_team');
   }
 }

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '#db';
+import { ChannelMemberRow } from './channel.model.js';
+
+const COLUMNS = `channel_id, user_id, roles, last_viewed_at, msg_count, mention_count, mention_count_root, urgent_mention_count,
+  msg_count_root, notify_props, last_update_at, scheme_guest, scheme_user, scheme_admin`;
+const CM_COLUMNS = COLUMNS.replace(/(\w+)/g, 'cm.$1');
+
+/** model.ChannelMemberWithTeamData's extra fields (empty for direct and group messages). */
+export interface MemberTeamData {
+  team_display_name: string;
+  team_name: string;
+  team_update_at: number;
+}
+
+export interface ChannelUnreadRow {
+  team_id: string;
+  channel_id: string;
+  total_msg_count: number;
+  total_msg_count_root: number;
+  msg_count: number;
+  msg_count_root: number;
+  mention_count: number;
+  mention_count_root: number;
+  urgent_mention_count: number;
+  last_viewed_at: number;
+  notify_props: Record<string, string>;
+}
+
+@Injectable()
+export class ChannelMembersRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts a membership unless one exists; returns the new row, or undefined when already a member. */
+  async insert(m: ChannelMemberRow, tx: Queryable = this.db): Promise<ChannelMemberRow | undefined> {
+    const rows = await tx.query<ChannelMemberRow>(
+      `INSERT INTO channel_members (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+       ON CONFLICT (channel_id, user_id) DO NOTHING RETURNING ${COLUMNS}`,
+      [m.channel_id, m.user_id, m.roles, m.last_viewed_at, m.msg_count, m.mention_count, m.mention_count_root, m.urgent_mention_count,
+        m.msg_count_root, m.notify_props, m.last_update_at, m.scheme_guest, m.scheme_user, m.scheme_admin],
+    );
+    return rows[0];
+  }
+
+  async get(channelId: string, userId: string, tx: Queryable = this.db): Promise<ChannelMemberRow | undefined> {
+    return (await tx.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = $2`, [channelId, userId]))[0];
+  }
+
+  async list(channelId: string, page: number, perPage: number): Promise<ChannelMemberRow[]> {
+    return this.db.query<ChannelMemberRow>(
+      `SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3`,
+      [channelId, perPage, page * perPage],
+    );
+  }
+
+  async byUserIds(channelId: string, userIds: string[]): Promise<ChannelMemberRow[]> {
+    return this.db.query<ChannelMemberRow>(
+      `SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2) ORDER BY user_id`,
+      [channelId, userIds],
+    );
+  }
+
+  async userIds(channelId: string): Promise<string[]> {
+    const rows = await this.db.query<{ user_id: string }>('SELECT user_id FROM channel_members WHERE channel_id = $1', [channelId]);
+    return rows.map((r) => r.user_id);
+  }
+
+  /** The user's memberships in a team's channels plus their direct and group messages. */
+  async forUserInTeam(userId: string, teamId: string): Promise<ChannelMemberRow[]> {
+    return this.db.query<ChannelMemberRow>(
+      `SELECT ${CM_COLUMNS} FROM channel_members cm JOIN channels c ON c.id = cm.channel_id
+        WHERE cm.user_id = $1 AND (c.team_id = $2 OR c.team_id = '') ORDER BY cm.channel_id`,
+      [userId, teamId],
+    );
+  }
+
+  /** All of a user's memberships with their team's names, page by page (GET /users/{id}/channel_members). */
+  async forUserWithTeams(userId: string, page: number, perPage: number): Promise<Array<ChannelMemberRow & MemberTeamData>> {
+    return this.db.query(
+      `SELECT ${CM_COLUMNS}, coalesce(t.display_name, '') AS team_display_name, coalesce(t.name, '') AS team_name,
+              coalesce(t.update_at, 0) AS team_update_at
+         FROM channel_members cm JOIN channels c ON c.id = cm.channel_id LEFT JOIN teams t ON t.id = c.team_id
+        WHERE cm.user_id = $1 ORDER BY cm.channel_id LIMIT $2 OFFSET $3`,
+      [userId, perPage, page * perPage],
+    );
+  }
+
+  async delete(channelId: string, userId: string, tx: Queryable = this.db): Promise<boolean> {
+    const rows = await tx.query('DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2 RETURNING user_id', [channelId, userId]);
+    return rows.length > 0;
+  }
+
+  /** Drops the user from every open/private channel of a team; returns the channels left. */
+  async deleteForUserInTeam(userId: string, teamId: string, tx: Queryable = this.db): Promise<string[]> {
+    const rows = await tx.query<{ channel_id: string }>(
+      `DELETE FROM channel_members cm USING channels c
+        WHERE cm.channel_id = c.id AND c.team_id = $2 AND cm.user_id = $1 RETURNING cm.channel_id`,
+      [userId, teamId],
+    );
+    return rows.map((r) => r.channel_id);
+  }
+
+  async updateRoles(m: Pick<ChannelMemberRow, 'channel_id' | 'user_id' | 'roles' | 'scheme_guest' | 'scheme_user' | 'scheme_admin'>, now: number): Promise<ChannelMemberRow | undefined> {
+    const rows = await this.db.query<ChannelMemberRow>(
+      `UPDATE channel_members SET roles = $3, scheme_guest = $4, scheme_user = $5, scheme_admin = $6, last_update_at = $7
+        WHERE channel_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+      [m.channel_id, m.user_id, m.roles, m.scheme_guest, m.scheme_user, m.scheme_admin, now],
+    );
+    return rows[0];
+  }
+
+  async updateNotifyProps(channelId: string, userId: string, props: Record<string, string>, now: number): Promise<ChannelMemberRow | undefined> {
+    const rows = await this.db.query<ChannelMemberRow>(
+      `UPDATE channel_members SET notify_props = $3, last_update_at = $4 WHERE channel_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+      [channelId, userId, props, now],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Marks channels read for a user: everything posted so far counts as read and mentions clear
+   * (Store.UpdateLastViewedAt). Only channels the user belongs to are touched.
+   */
+  async markViewed(userId: string, channelIds: string[], now: number): Promise<Array<{ channel_id: string; last_viewed_at: number }>> {
+    return this.db.query<{ channel_id: string; last_viewed_at: number }>(
+      `UPDATE channel_members cm
+          SET last_viewed_at = GREATEST($3::bigint, c.last_post_at), msg_count = c.total_msg_count, msg_count_root = c.total_msg_count_root,
+              mention_count = 0, mention_count_root = 0, urgent_mention_count = 0, last_update_at = $3
+         FROM channels c
+        WHERE c.id = cm.channel_id AND cm.user_id = $1 AND cm.channel_id = ANY($2)
+        RETURNING cm.channel_id, cm.last_viewed_at`,
+      [userId, channelIds, now],
+    );
+  }
+
+  async unread(channelId: string, userId: string): Promise<ChannelUnreadRow | undefined> {
+    const rows = await this.db.query<ChannelUnreadRow>(
+      `SELECT c.team_id, c.id AS channel_id, c.total_msg_count, c.total_msg_count_root, cm.msg_count, cm.msg_count_root,
+              cm.mention_count, cm.mention_count_root, cm.urgent_mention_count, cm.last_viewed_at, cm.notify_props
+         FROM channel_members cm JOIN channels c ON c.id = cm.channel_id
+        WHERE cm.channel_id = $1 AND cm.user_id = $2`,
+      [channelId, userId],
+    );
+    return rows[0];
+  }
+}

@@ -1,0 +1,204 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '#db';
+import { ChannelRow } from './channel.model.js';
+
+const COLUMNS = `id, create_at, update_at, delete_at, team_id, type, display_name, name, header, purpose, last_post_at,
+  last_root_post_at, total_msg_count, total_msg_count_root, extra_update_at, creator_id, scheme_id, group_constrained`;
+const C_COLUMNS = COLUMNS.replace(/(\w+)/g, 'c.$1');
+
+/** `term%` for LIKE, with the LIKE wildcards in the term escaped. */
+export function likePrefix(term: string): string {
+  return `${term.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+}
+
+// A channel matches a search term when its name, display name or a word of its display name starts with it.
+const MATCHES_TERM = `(lower(c.name) LIKE $TERM OR lower(c.display_name) LIKE $TERM OR lower(c.display_name) LIKE '% ' || $TERM)`;
+
+function matches(param: string): string {
+  return MATCHES_TERM.replace(/\$TERM/g, param);
+}
+
+@Injectable()
+export class ChannelsRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(c: ChannelRow, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
+      `INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
+      [c.id, c.create_at, c.update_at, c.delete_at, c.team_id, c.type, c.display_name, c.name, c.header, c.purpose, c.last_post_at,
+        c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.extra_update_at, c.creator_id, c.scheme_id, c.group_constrained],
+    );
+  }
+
+  /** Inserts unless a channel with this name already exists in the team; returns the stored one. */
+  async insertOrGet(c: ChannelRow, tx: Queryable = this.db): Promise<{ channel: ChannelRow; created: boolean }> {
+    const inserted = await tx.query<ChannelRow>(
+      `INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
+       ON CONFLICT (name, team_id) DO NOTHING RETURNING ${COLUMNS}`,
+      [c.id, c.create_at, c.update_at, c.delete_at, c.team_id, c.type, c.display_name, c.name, c.header, c.purpose, c.last_post_at,
+        c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.extra_update_at, c.creator_id, c.scheme_id, c.group_constrained],
+    );
+    if (inserted[0]) return { channel: inserted[0], created: true };
+    const existing = await this.byName(c.team_id, c.name, true, tx);
+    return { channel: existing!, created: false };
+  }
+
+  async byId(id: string, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
+    return (await tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
+  }
+
+  async byName(teamId: string, name: string, includeDeleted: boolean, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
+    const rows = await tx.query<ChannelRow>(
+      `SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND name = $2 ${includeDeleted ? '' : 'AND delete_at = 0'}`,
+      [teamId, name],
+    );
+    return rows[0];
+  }
+
+  /** Open and private channels of a team, archived ones included (MaxChannelsPerTeam counts them). */
+  async countForTeam(teamId: string, tx: Queryable = this.db): Promise<number> {
+    const rows = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM channels WHERE team_id = $1`, [teamId]);
+    return rows[0].n;
+  }
+
+  async idsForTeam(teamId: string, tx: Queryable = this.db): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(`SELECT id FROM channels WHERE team_id = $1`, [teamId]);
+    return rows.map((r) => r.id);
+  }
+
+  async update(c: ChannelRow, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
+      `UPDATE channels SET update_at = $2, type = $3, display_name = $4, name = $5, header = $6, purpose = $7, group_constrained = $8
+        WHERE id = $1`,
+      [c.id, c.update_at, c.type, c.display_name, c.name, c.header, c.purpose, c.group_constrained],
+    );
+  }
+
+  async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {
+    await this.db.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
+  }
+
+  /** Removes a channel and everything stored under it. */
+  async deletePermanently(id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM reactions WHERE channel_id = $1', [id]);
+      await tx.query('DELETE FROM threads WHERE channel_id = $1', [id]);
+      await tx.query('DELETE FROM posts WHERE channel_id = $1', [id]);
+      await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
+      await tx.query('DELETE FROM channels WHERE id = $1', [id]);
+    });
+  }
+
+  async ofTypeForTeam(teamId: string, type: 'O' | 'P', page: number, perPage: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = $2 AND delete_at = 0
+        ORDER BY display_name, name LIMIT $3 OFFSET $4`,
+      [teamId, type, perPage, page * perPage],
+    );
+  }
+
+  /** Archived public channels, and archived private ones the user is in (all of them for admins). */
+  async archivedForTeam(teamId: string, userId: string, allPrivate: boolean, page: number, perPage: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c
+        WHERE c.team_id = $1 AND c.delete_at > 0
+          AND (c.type = 'O' OR (c.type = 'P' AND ($3 OR EXISTS (
+                SELECT 1 FROM channel_members cm WHERE cm.channel_id = c.id AND cm.user_id = $2))))
+        ORDER BY c.display_name, c.name LIMIT $4 OFFSET $5`,
+      [teamId, userId, allPrivate, perPage, page * perPage],
+    );
+  }
+
+  async publicByIds(teamId: string, ids: string[]): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = 'O' AND id = ANY($2) ORDER BY display_name, name`,
+      [teamId, ids],
+    );
+  }
+
+  /** The user's channels in a team plus their direct and group messages (Store.GetChannels). */
+  async forUserInTeam(userId: string, teamId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id
+        WHERE cm.user_id = $1 AND (c.team_id = $2 OR c.team_id = '') ${includeDeleted ? '' : 'AND c.delete_at = 0'}
+        ORDER BY c.display_name, c.name`,
+      [userId, teamId],
+    );
+  }
+
+  /** Every channel the user is in, across teams, with direct and group messages. */
+  async forUser(userId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id
+        WHERE cm.user_id = $1 ${includeDeleted ? '' : 'AND c.delete_at = 0'}
+          AND (c.team_id = '' OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = c.team_id AND tm.user_id = $1 AND tm.delete_at = 0))
+        ORDER BY c.display_name, c.name`,
+      [userId],
+    );
+  }
+
+  /** Public channels of a team matching a term (Store.SearchInTeam). */
+  async searchPublic(teamId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c
+        WHERE c.team_id = $1 AND c.type = 'O' ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$2')}
+        ORDER BY c.display_name, c.name LIMIT $3`,
+      [teamId, likePrefix(term), limit],
+    );
+  }
+
+  /** The user's own open and private channels in a team matching a term. */
+  async searchForMember(teamId: string, userId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
+        WHERE c.team_id = $1 ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$3')}
+        ORDER BY c.display_name, c.name LIMIT $4`,
+      [teamId, userId, likePrefix(term), limit],
+    );
+  }
+
+  /** Public channels plus the private ones the user is in, matching a term (Store.AutocompleteInTeam). */
+  async autocomplete(teamId: string, userId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c
+        WHERE c.team_id = $1 ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$3')}
+          AND (c.type = 'O' OR (c.type = 'P' AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = c.id AND cm.user_id = $2)))
+        ORDER BY c.display_name, c.name LIMIT $4`,
+      [teamId, userId, likePrefix(term), limit],
+    );
+  }
+
+  /** Channels the user is in (this team's, and direct/group messages) matching a term, for search "in:". */
+  async autocompleteForSearch(teamId: string, userId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
+        WHERE (c.team_id = $1 OR c.type IN ('D', 'G')) ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$3')}
+        ORDER BY c.display_name, c.name LIMIT $4`,
+      [teamId, userId, likePrefix(term), limit],
+    );
+  }
+
+  /** Group messages the user is in whose display name (the members' usernames) matches a term. */
+  async searchGroups(userId: string, term: string, limit: number): Promise<ChannelRow[]> {
+    return this.db.query<ChannelRow>(
+      `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $1
+        WHERE c.type = 'G' AND c.delete_at = 0 AND lower(c.display_name) LIKE $2
+        ORDER BY c.display_name LIMIT $3`,
+      [userId, `%${likePrefix(term)}`, limit],
+    );
+  }
+
+  async stats(channelId: string): Promise<{ member_count: number; guest_count: number; pinnedpost_count: number; files_count: number }> {
+    const rows = await this.db.query(
+      `SELECT
+         (SELECT count(*)::int FROM channel_members cm JOIN users u ON u.id = cm.user_id
+           WHERE cm.channel_id = $1 AND u.delete_at = 0) AS member_count,
+         (SELECT count(*)::int FROM channel_members cm JOIN users u ON u.id = cm.user_id
+           WHERE cm.channel_id = $1 AND u.delete_at = 0 AND cm.scheme_guest) AS guest_count,
+         (SELECT count(*)::int FROM posts WHERE channel_id = $1 AND is_pinned AND delete_at = 0) AS pinnedpost_count,
+         (SELECT coalesce(sum(jsonb_array_length(file_ids)), 0)::int FROM posts WHERE channel_id = $1 AND delete_at = 0) AS files_count`,
+      [channelId],
+    );
+    return rows[0];
+  }
+}

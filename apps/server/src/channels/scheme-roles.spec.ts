@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { composeRoles, explicitRoles, parseRolesUpdate } from './scheme-roles.js';
+
+describe('scheme roles', () => {
+  it('composes the role string from the scheme flags', () => {
+    expect(composeRoles('team', { scheme_guest: false, scheme_user: true, scheme_admin: true })).toBe('team_user team_admin');
+    expect(composeRoles('channel', { scheme_guest: true, scheme_user: false, scheme_admin: false })).toBe('channel_guest');
+    expect(composeRoles('channel', { scheme_guest: false, scheme_user: true, scheme_admin: false }, ['custom'])).toBe('custom channel_user');
+  });
+
+  it('separates explicit roles from scheme roles', () => {
+    expect(explicitRoles('team', 'custom team_user team_admin')).toBe('custom');
+    expect(explicitRoles('channel', 'channel_user')).toBe('');
+  });
+
+  it('reads a roles update into flags', () => {
+    expect(parseRolesUpdate('team', 'team_user  team_admin', false)).toEqual({ scheme_guest: false, scheme_user: true, scheme_admin: true, roles: 'team_user team_admin' });
+    expect(parseRolesUpdate('team', 'team_admin', false)).toMatchObject({ scheme_user: false, scheme_admin: true, roles: 'team_admin' });
+    expect(parseRolesUpdate('channel', 'channel_guest', true)).toMatchObject({ scheme_guest: true, roles: 'channel_guest' });
+  });
+
+  it('refuses roles of other scopes, unknown roles and guest changes', () => {
+    const err = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e: any) {
+        return e.id;
+      }
+      return 'accepted';
+    };
+    expect(err(() => parseRolesUpdate('team', 'channel_admin', false))).toBe('api.channel.update_team_member_roles.scheme_role.app_error');
+    expect(err(() => parseRolesUpdate('channel', 'system_admin', false))).toBe('api.channel.update_channel_member_roles.scheme_role.app_error');
+    expect(err(() => parseRolesUpdate('channel', 'made_up', false))).toBe('app.role.get_by_name.app_error');
+    expect(err(() => parseRolesUpdate('team', 'team_user team_guest', true))).toBe('api.team.update_team_member_roles.guest_and_user.app_error');
+    expect(err(() => parseRolesUpdate('team', 'team_user', true))).toBe('api.channel.update_team_member_roles.changing_guest_role.app_error');
+    expect(err(() => parseRolesUpdate('channel', 'channel_admin', false))).toBe('api.channel.update_channel_member_roles.unset_user_scheme.app_error');
+  });
+});

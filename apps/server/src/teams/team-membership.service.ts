@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { badRequest, notFound } from '#common';
+import { ConfigService } from '#config';
+import { Database } from '#db';
+import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
+import { ChannelMembershipService } from '../channels/channel-membership.service.js';
+import { isGuest, MemberUser } from '../channels/member-users.repository.js';
+import { composeRoles, parseRolesUpdate, SchemeFlags } from '../channels/scheme-roles.js';
+import { TeamMemberRow, TeamRow, teamMemberView } from './team.model.js';
+import { TeamMembersRepository } from './team-members.repository.js';
+import { TeamsRepository } from './teams.repository.js';
+
+export const memberNotFound = () => notFound('app.team.get_member.missing.app_error', 'No team member found for that user ID and team ID.');
+
+/** The domains a user's email must belong to for this team (teams.GetAllowedDomains); empty means any. */
+function allowedDomains(team: TeamRow, restrictCreationToDomains: string): string[] {
+  return `${team.allowed_domains} ${restrictCreationToDomains}`
+    .split(/[\s,@]+/)
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/**
+ * Joining and leaving teams (App.JoinUserToTeam / App.LeaveTeam): the member row, the default
+ * channels that come with it, the limits, and the events, with member caches invalidated first.
+ */
+@Injectable()
+export class TeamMembershipService {
+  constructor(
+    private readonly db: Database,
+    private readonly teams: TeamsRepository,
+    private readonly members: TeamMembersRepository,
+    private readonly channelMembership: ChannelMembershipService,
+    private readonly publisher: EventPublisher,
+    private readonly invalidation: InvalidationBus,
+    private readonly config: ConfigService,
+  ) {}
+
+  async get(teamId: string, userId: string): Promise<TeamMemberRow> {
+    const member = await this.members.get(teamId, userId);
+    if (!member) throw memberNotFound();
+    return member;
+  }
+
+  checkEmailDomain(team: TeamRow, user: MemberUser, errorId = 'api.team.join_user_to_team.allowed_domains.app_error'): void {
+    if (isGuest(user)) return;
+    const domains = allowedDomains(team, this.config.get().TeamSettings.RestrictCreationToDomains);
+    const email = user.email.toLowerCase();
+    if (domains.length && !domains.some((d) => email.endsWith(`@${d}`))) {
+      throw badRequest(errorId, 'The user cannot be added as the domain associated with the account is not permitted.', `team_id=${team.id}`);
+    }
+  }
+
+  /**
+   * Makes the user an active member. Returns the existing membership untouched when the user is
+   * already in the team; otherwise saves it (respecting MaxUsersPerTeam), joins the default
+   * channels and tells the user with `added_to_team`.
+   */
+  async join(team: TeamRow, user: MemberUser): Promise<{ member: TeamMemberRow; created: boolean }> {
+    this.checkEmailDomain(team, user);
+    // The team creator (whose email the team carries) joins as team admin, as in Mattermost.
+    const admin = team.email !== '' && team.email.toLowerCase() === user.email.toLowerCase();
+    const result = await this.db.transaction(async (tx) => {
+      await this.teams.lock(team.id, tx);
+      const existing = await this.members.get(team.id, user.id, tx);
+      if (existing && existing.delete_at === 0) return { member: existing, created: false };
+      const max = this.config.get().TeamSettings.MaxUsersPerTeam;
+      if ((await this.members.activeCount(team.id, tx)) >= max) {
+        const id = existing ? 'app.team.join_user_to_team.max_accounts.app_error' : 'app.team.join_user_to_team.save_member.max_accounts.app_error';
+        throw badRequest(id, 'This team has reached the maximum number of allowed accounts. Contact your System Administrator to set a higher limit.', `teamId=${team.id}`);
+      }
+      const guest = isGuest(user);
+      const flags: SchemeFlags = { scheme_guest: guest, scheme_user: !guest, scheme_admin: admin };
+      const member = await this.members.save(
+        { team_id: team.id, user_id: user.id, roles: composeRoles('team', flags), delete_at: 0, create_at: Date.now(), ...flags },
+        tx,
+      );
+      return { member, created: true };
+    });
+    if (!result.created) return result;
+    this.invalidation.emit('team_members', team.id);
+    await this.channelMembership.joinDefaultChannels(team.id, user, admin);
+    this.publisher.publish(newEvent(WsEvents.AddedToTeam, { user_id: user.id }, { team_id: team.id, user_id: user.id }));
+    return result;
+  }
+
+  /**
+   * Ends a membership: the row is soft-deleted, the user leaves the team's channels, and
+   * `leave_team` goes to the rest of the team and to the user.
+   */
+  async leave(team: TeamRow, userId: string): Promise<void> {
+    const leftChannels = await this.db.transaction(async (tx) => {
+      const member = await this.members.markLeft(team.id, userId, Date.now(), tx);
+      if (!member) throw badRequest('api.team.remove_user_from_team.missing.app_error', 'The user does not appear to be part of this team.', `user_id=${userId}`);
+      return this.channelMembership.leaveTeamChannels(team.id, userId, tx);
+    });
+    for (const channelId of leftChannels) this.invalidation.emit('channel_members', channelId);
+    this.invalidation.emit('team_members', team.id);
+    const data = { user_id: userId, team_id: team.id };
+    this.publisher.publish(newEvent(WsEvents.LeaveTeam, { team_id: team.id, omit_users: { [userId]: true } }, data));
+    this.publisher.publish(newEvent(WsEvents.LeaveTeam, { user_id: userId }, data));
+  }
+
+  /** PUT /teams/{id}/members/{uid}/roles. */
+  async updateRoles(teamId: string, userId: string, roles: string): Promise<TeamMemberRow> {
+    const member = await this.get(teamId, userId);
+    const update = parseRolesUpdate('team', roles, member.scheme_guest);
+    return this.saveRoles(member, update);
+  }
+
+  /** PUT /teams/{id}/members/{uid}/schemeRoles. */
+  async updateSchemeRoles(teamId: string, userId: string, flags: SchemeFlags): Promise<TeamMemberRow> {
+    const member = await this.get(teamId, userId);
+    if (flags.scheme_user && flags.scheme_guest) {
+      throw badRequest('api.team.update_team_member_roles.guest_and_user.app_error', 'Invalid roles: a member cannot be both a guest and a user.');
+    }
+    return this.saveRoles(member, { ...flags, roles: composeRoles('team', flags) });
+  }
+
+  private async saveRoles(member: TeamMemberRow, update: SchemeFlags & { roles: string }): Promise<TeamMemberRow> {
+    const saved = await this.members.updateRoles({ team_id: member.team_id, user_id: member.user_id, ...update });
+    if (!saved) throw memberNotFound();
+    this.publisher.publish(newEvent(WsEvents.MemberRoleUpdated, { user_id: saved.user_id }, { member: JSON.stringify(teamMemberView(saved)) }));
+    return saved;
+  }
+}
