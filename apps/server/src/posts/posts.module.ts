@@ -1,4 +1,18 @@
 import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module.js';
+import { PostAccess } from './post-access.service.js';
+import { PostListsService } from './post-lists.service.js';
+import { PostMentionsService } from './post-mentions.service.js';
+import { PostSearchService } from './post-search.service.js';
+import { PostViews } from './post-views.service.js';
+import { PostsController } from './posts.controller.js';
+import { PostsRepository } from './posts.repository.js';
+import { PostsService } from './posts.service.js';
 
-@Module({})
+@Module({
+  imports: [UsersModule],
+  controllers: [PostsController],
+  providers: [PostsRepository, PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
+  exports: [PostsRepository, PostAccess],
+})
 export class PostsModule {}

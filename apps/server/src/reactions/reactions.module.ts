@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { PostsModule } from '../posts/posts.module.js';
+import { ReactionsController } from './reactions.controller.js';
+import { ReactionsRepository } from './reactions.repository.js';
+import { ReactionsService } from './reactions.service.js';
 
-@Module({})
+@Module({
+  imports: [PostsModule],
+  controllers: [ReactionsController],
+  providers: [ReactionsRepository, ReactionsService],
+})
 export class ReactionsModule {}

@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import { notFound } from '#common';
+import { PermissionsService } from '../auth/permissions.service.js';
+import { SERVER_VERSION } from '../common/http-pipeline.js';
+import type { Session } from '../common/session.js';
+import { PostAccess, postNotFound } from './post-access.service.js';
+import { makePostList, PostListCursors, PostListView, sortNewestFirst } from './post-list.js';
+import { PostViews, ViewOptions } from './post-views.service.js';
+import { PostRow, PostView } from './post.model.js';
+import { ChannelRow, PostsRepository } from './posts.repository.js';
+
+export interface ThreadOptions {
+  skipFetchThreads: boolean;
+  collapsedThreads: boolean;
+  collapsedThreadsExtended: boolean;
+}
+
+export interface ChannelPostsQuery extends ThreadOptions {
+  page: number;
+  perPage: number;
+  since: number;
+  before: string;
+  after: string;
+  includeDeleted: boolean;
+}
+
+export interface ThreadQuery extends ThreadOptions {
+  direction: 'up' | 'down';
+  perPage: number;
+  fromCreateAt: number;
+  fromPost: string;
+}
+
+/** A response that may be answered with 304 when the client's ETag still matches. */
+export type Cacheable<T> = { notModified: true; etag: string } | { notModified: false; etag?: string; body: T };
+
+/** Reading posts: single posts, channel pages, threads, unread windows and pinned lists. */
+@Injectable()
+export class PostListsService {
+  constructor(
+    private readonly repo: PostsRepository,
+    private readonly access: PostAccess,
+    private readonly views: PostViews,
+    private readonly permissions: PermissionsService,
+  ) {}
+
+  /** A channel's ETag: it moves whenever any of its posts is created, edited, deleted or reacted to. */
+  async channelEtag(channelId: string): Promise<string> {
+    return `${SERVER_VERSION}.${await this.repo.lastChangeAt(channelId)}`;
+  }
+
+  async get(session: Session, postId: string, includeDeleted: boolean, ifNoneMatch?: string): Promise<Cacheable<PostView>> {
+    if (includeDeleted) this.permissions.requireSystem(session, 'manage_system');
+    const { post } = await this.access.readablePost(session, postId, includeDeleted);
+    const etag = `${SERVER_VERSION}.${post.update_at}`;
+    if (ifNoneMatch === etag) return { notModified: true, etag };
+    return { notModified: false, etag, body: await this.views.one(post) };
+  }
+
+  /** POST /posts/ids: the posts the caller may read; unknown ids are skipped. */
+  async byIds(session: Session, ids: string[]): Promise<PostView[]> {
+    const rows = await this.repo.byIds(ids);
+    if (rows.length === 0) throw postNotFound(ids.join(','));
+    const channels = new Map((await this.repo.channelsByIds([...new Set(rows.map((r) => r.channel_id))])).map((c) => [c.id, c]));
+    const readable = new Map<string, boolean>();
+    const visible: PostRow[] = [];
+    for (const row of rows) {
+      const channel = channels.get(row.channel_id);
+      if (!channel) continue;
+      if (!readable.has(channel.id)) readable.set(channel.id, await this.access.canRead(session, channel));
+      if (readable.get(channel.id)) visible.push(row);
+    }
+    return this.views.many(visible);
+  }
+
+  async channelPosts(session: Session, channelId: string, q: ChannelPostsQuery, ifNoneMatch?: string): Promise<Cacheable<PostListView>> {
+    if (q.includeDeleted) this.permissions.requireSystem(session, 'manage_system');
+    const channel = await this.access.channel(channelId);
+    await this.access.requireRead(session, channel);
+    const viewOptions = this.viewOptions(session, q);
+
+    if (q.since > 0) return { notModified: false, body: await this.since(channel, q, viewOptions) };
+
+    const etag = await this.channelEtag(channelId);
+    if (ifNoneMatch === etag) return { notModified: true, etag };
+    const listOptions = { includeDeleted: q.includeDeleted, rootsOnly: q.collapsedThreads };
+    const offset = q.page * q.perPage;
+
+    if (q.after || q.before) {
+      const before = !q.after;
+      const anchorId = q.after || q.before;
+      const anchor = await this.repo.byId(anchorId, true);
+      const rows = anchor && anchor.channel_id === channelId ? await this.repo.around(channelId, anchor.create_at, before, offset, q.perPage, listOptions) : [];
+      const ordered = sortNewestFirst(rows);
+      // Around an anchor, every thread touched by the page comes along (getPostsAround).
+      const threadIds = [...new Set(rows.flatMap((r) => (r.root_id ? [r.id, r.root_id] : [r.id])))];
+      const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads, q.includeDeleted);
+      const cursors = await this.cursors(channelId, ordered, q.collapsedThreads);
+      if (q.page === 0) {
+        if (before) cursors.next_post_id = anchorId;
+        else cursors.prev_post_id = anchorId;
+      }
+      cursors.has_next = before ? cursors.prev_post_id !== '' : cursors.next_post_id !== '';
+      return { notModified: false, etag, body: await this.assemble(ordered, context, cursors, viewOptions) };
+    }
+
+    const rows = await this.repo.page(channelId, offset, q.perPage, listOptions);
+    const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(rows), !q.skipFetchThreads, q.includeDeleted);
+    const cursors = await this.cursors(channelId, rows, q.collapsedThreads);
+    cursors.has_next = cursors.prev_post_id !== '';
+    return { notModified: false, etag, body: await this.assemble(rows, context, cursors, viewOptions) };
+  }
+
+  /** Posts changed after a time, deleted ones included; no cursors, as Mattermost. */
+  private async since(channel: ChannelRow, q: ChannelPostsQuery, viewOptions: ViewOptions): Promise<PostListView> {
+    const rows = await this.repo.changedSince(channel.id, q.since, q.collapsedThreads);
+    const have = new Set(rows.map((r) => r.id));
+    const missingRoots = [...new Set(rows.map((r) => r.root_id).filter((id) => id && !have.has(id)))];
+    const roots = await this.repo.rootsOf(channel.id, missingRoots);
+    return this.assemble(rows, roots, {}, viewOptions);
+  }
+
+  async thread(session: Session, postId: string, q: ThreadQuery, ifNoneMatch?: string): Promise<Cacheable<PostListView>> {
+    const { post } = await this.access.readablePost(session, postId);
+    let ordered: PostRow[] = [post];
+    let hasNext = false;
+    if (!q.skipFetchThreads) {
+      const page = await this.repo.threadPage(post.root_id || post.id, q);
+      ordered = [post, ...page.posts.filter((p) => p.id !== post.id)];
+      hasNext = page.hasNext;
+    }
+    const etag = `${SERVER_VERSION}.${Math.max(...ordered.map((p) => p.update_at))}`;
+    if (ifNoneMatch === etag) return { notModified: true, etag };
+    const body = await this.assemble(ordered, [], { has_next: hasNext }, this.viewOptions(session, q));
+    return { notModified: false, etag, body };
+  }
+
+  /**
+   * GET /users/{uid}/channels/{cid}/posts/unread: the window around the first unread post, or
+   * the latest page when nothing is unread.
+   */
+  async unread(
+    session: Session,
+    userId: string,
+    channelId: string,
+    limits: { before: number; after: number },
+    q: ThreadOptions,
+    ifNoneMatch?: string,
+  ): Promise<Cacheable<PostListView>> {
+    if (userId !== session.user_id) this.permissions.requireSystem(session, 'edit_other_users');
+    const channel = await this.access.channel(channelId);
+    await this.access.requireRead(session, channel);
+    const member = await this.repo.member(channelId, userId);
+    if (!member) throw notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
+    const viewOptions = this.viewOptions(session, q);
+    const listOptions = { includeDeleted: false, rootsOnly: q.collapsedThreads };
+
+    const firstUnread = member.last_viewed_at > 0 ? await this.repo.firstPostAfter(channelId, member.last_viewed_at, q.collapsedThreads) : undefined;
+    if (!firstUnread) {
+      const etag = await this.channelEtag(channelId);
+      if (ifNoneMatch === etag) return { notModified: true, etag };
+      const rows = await this.repo.page(channelId, 0, limits.before, listOptions);
+      const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(rows), !q.skipFetchThreads);
+      return { notModified: false, etag, body: await this.assemble(rows, context, await this.cursors(channelId, rows, q.collapsedThreads), viewOptions) };
+    }
+
+    const before = await this.repo.around(channelId, firstUnread.create_at, true, 0, limits.before, listOptions);
+    const after = limits.after > 1 ? await this.repo.around(channelId, firstUnread.create_at, false, 0, limits.after - 1, listOptions) : [];
+    const ordered = sortNewestFirst([...after, firstUnread, ...before]);
+    const threadIds = [...new Set([...rootIdsOfReplies(ordered), firstUnread.root_id || firstUnread.id])];
+    const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads);
+    return { notModified: false, body: await this.assemble(ordered, context, await this.cursors(channelId, ordered, q.collapsedThreads), viewOptions) };
+  }
+
+  async pinned(session: Session, channelId: string): Promise<PostListView> {
+    const channel = await this.access.channel(channelId);
+    await this.access.requireRead(session, channel);
+    return this.assemble(await this.repo.pinned(channelId), [], {}, {});
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private viewOptions(session: Session, q: ThreadOptions): ViewOptions {
+    if (q.collapsedThreadsExtended) return { participants: 'users', viewer: session };
+    return q.collapsedThreads ? { participants: 'ids', viewer: session } : {};
+  }
+
+  /** next/prev: the nearest posts beyond the newest and oldest listed (AddCursorIdsForPostList). */
+  private async cursors(channelId: string, newestFirst: PostRow[], rootsOnly: boolean): Promise<PostListCursors> {
+    if (newestFirst.length === 0) return { next_post_id: '', prev_post_id: '' };
+    const [newest, oldest] = [newestFirst[0], newestFirst[newestFirst.length - 1]];
+    return {
+      next_post_id: await this.repo.postIdAround(channelId, newest.create_at, false, rootsOnly),
+      prev_post_id: await this.repo.postIdAround(channelId, oldest.create_at, true, rootsOnly),
+    };
+  }
+
+  private async assemble(ordered: PostRow[], context: PostRow[], cursors: PostListCursors, viewOptions: ViewOptions): Promise<PostListView> {
+    const views = await this.views.many([...ordered, ...context], viewOptions);
+    return makePostList(views.slice(0, ordered.length), views.slice(ordered.length), cursors);
+  }
+}
+
+function rootIdsOfReplies(rows: PostRow[]): string[] {
+  return [...new Set(rows.map((r) => r.root_id).filter(Boolean))];
+}
+

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '#common';
+import { ConfigService } from '#config';
+import { PermissionsService } from '../auth/permissions.service.js';
+import type { Session } from '../common/session.js';
+import { makePostList, PostSearchResultsView } from './post-list.js';
+import { PostViews } from './post-views.service.js';
+import { POST_COLUMNS, PostsRepository, THREAD_JOIN } from './posts.repository.js';
+import { buildSearchQuery, matchedWords } from './search/search-query.js';
+import { ParsedSearch, parseSearchTerms } from './search/search-terms.js';
+
+export interface SearchInput {
+  terms: string;
+  isOrSearch: boolean;
+  timeZoneOffset: number;
+  includeDeletedChannels: boolean;
+  page: number;
+  perPage: number;
+}
+
+/**
+ * Post search on PostgreSQL full text (posts.search_vector), over the channels the user belongs
+ * to: one team plus DMs/GMs, or every team. Usernames and channel names in the terms are resolved
+ * here; a name that resolves to nothing matches nothing.
+ */
+@Injectable()
+export class PostSearchService {
+  constructor(
+    private readonly repo: PostsRepository,
+    private readonly views: PostViews,
+    private readonly permissions: PermissionsService,
+    private readonly config: ConfigService,
+  ) {}
+
+  async search(session: Session, teamId: string | null, input: SearchInput): Promise<PostSearchResultsView> {
+    if (!this.config.get().ServiceSettings.EnablePostSearch) {
+      throw new AppError('', 'store.sql_post.search.disabled', 'Searching has been disabled on this server. Please contact your System Administrator.', 501);
+    }
+    if (teamId) await this.permissions.requireTeam(session, teamId, 'view_team');
+    const parsed = parseSearchTerms(input.terms);
+    const scope = {
+      userId: session.user_id,
+      teamId,
+      orTerms: input.isOrSearch,
+      includeDeletedChannels: input.includeDeletedChannels,
+      timeZoneOffset: input.timeZoneOffset,
+      fromUserIds: parsed.fromUsers.length > 0 ? await this.userIds(parsed.fromUsers) : null,
+      excludedUserIds: await this.userIds(parsed.excludedUsers),
+      inChannelIds: parsed.inChannels.length > 0 ? await this.channelIds(parsed.inChannels, teamId, session.user_id) : null,
+      excludedChannelIds: await this.channelIds(parsed.excludedChannels, teamId, session.user_id),
+      offset: input.page * input.perPage,
+      limit: input.perPage,
+    };
+    const query = buildSearchQuery(parsed, scope, POST_COLUMNS, THREAD_JOIN);
+    const rows = query ? await this.repo.search(query.sql, query.params) : [];
+    const views = await this.views.many(rows);
+    return { ...makePostList(views), matches: this.matches(rows, parsed) };
+  }
+
+  private matches(rows: Array<{ id: string; message: string; hashtags: string }>, parsed: ParsedSearch): Record<string, string[]> {
+    return Object.fromEntries(rows.map((r) => [r.id, matchedWords(r.message, r.hashtags, parsed)]));
+  }
+
+  private async userIds(usernames: string[]): Promise<string[]> {
+    return (await this.repo.userIdsByUsernames(usernames)).map((u) => u.id);
+  }
+
+  /** Channel names, or `@username` for the DM with that user (named `<id>__<id>`, ids sorted). */
+  private async channelIds(names: string[], teamId: string | null, userId: string): Promise<string[]> {
+    if (names.length === 0) return [];
+    const dmUsernames = names.filter((n) => n.startsWith('@')).map((n) => n.slice(1));
+    const dmNames = (await this.repo.userIdsByUsernames(dmUsernames)).map((u) => [u.id, userId].sort().join('__'));
+    return this.repo.channelIdsByNames([...names.filter((n) => !n.startsWith('@')), ...dmNames], teamId, userId);
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { Session } from '../common/session.js';
+import { reactionView, ReactionView } from '../reactions/reaction.model.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
+import { PostRow, PostView, toPostView } from './post.model.js';
+import { PostsRepository } from './posts.repository.js';
+
+export interface ViewOptions {
+  /** Collapsed threads: roots carry their participants ({id} only unless extended). */
+  participants?: 'ids' | 'users';
+  viewer?: Session;
+}
+
+/** Rows to client posts (PreparePostForClient): reactions in metadata, participants on request. */
+@Injectable()
+export class PostViews {
+  constructor(
+    private readonly repo: PostsRepository,
+    private readonly usersRepo: UsersRepository,
+    private readonly users: UsersService,
+  ) {}
+
+  async one(row: PostRow, extras: { pendingPostId?: string } = {}): Promise<PostView> {
+    const [view] = await this.many([row]);
+    if (extras.pendingPostId) view.pending_post_id = extras.pendingPostId;
+    return view;
+  }
+
+  async many(rows: PostRow[], options: ViewOptions = {}): Promise<PostView[]> {
+    const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
+    const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
+    return rows.map((row) =>
+      toPostView(row, {
+        reactions: reactions.get(row.id),
+        participants: row.root_id === '' ? participants.get(row.id) ?? (options.participants ? [] : null) : null,
+      }),
+    );
+  }
+
+  private async reactionsByPost(postIds: string[]): Promise<Map<string, ReactionView[]>> {
+    const byPost = new Map<string, ReactionView[]>();
+    for (const row of await this.repo.reactionsFor(postIds)) {
+      const list = byPost.get(row.post_id) ?? [];
+      list.push(reactionView(row));
+      byPost.set(row.post_id, list);
+    }
+    return byPost;
+  }
+
+  private async participantsByRoot(rows: PostRow[], options: ViewOptions): Promise<Map<string, unknown[]>> {
+    const rootIds = rows.filter((r) => r.root_id === '' && r.reply_count > 0).map((r) => r.id);
+    const threads = await this.repo.threadParticipants(rootIds);
+    const result = new Map<string, unknown[]>();
+    if (options.participants === 'users') {
+      const ids = [...new Set([...threads.values()].flat())];
+      const users = new Map((ids.length ? await this.usersRepo.byIds(ids) : []).map((u) => [u.id, this.users.view(u, options.viewer)]));
+      for (const [rootId, list] of threads) result.set(rootId, list.map((id) => users.get(id) ?? { id }));
+    } else {
+      for (const [rootId, list] of threads) result.set(rootId, list.map((id) => ({ id })));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,381 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '#db';
+import { ReactionRow } from '../reactions/reaction.model.js';
+import { PostRow } from './post.model.js';
+
+/** The parts of a channels row that posting and reading need (read here, not via the channels module). */
+export interface ChannelRow {
+  id: string;
+  team_id: string;
+  type: string;
+  name: string;
+  display_name: string;
+  delete_at: number;
+  last_post_at: number;
+  total_msg_count: number;
+  total_msg_count_root: number;
+}
+
+export interface ChannelMemberRow {
+  channel_id: string;
+  user_id: string;
+  roles: string;
+  last_viewed_at: number;
+  msg_count: number;
+  mention_count: number;
+}
+
+/** A channel member as mention detection sees them. */
+export interface MentionMemberRow {
+  user_id: string;
+  username: string;
+  first_name: string;
+  user_notify_props: Record<string, string>;
+  channel_notify_props: Record<string, string>;
+  status: string | null;
+}
+
+/** Every post column plus the thread's counters, joined from `threads` through the root id. */
+export const POST_COLUMNS = `p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
+  p.original_id, p.message, p.type, p.props, p.hashtags, p.file_ids, p.has_reactions,
+  COALESCE(t.reply_count, 0) AS reply_count, COALESCE(t.last_reply_at, 0) AS last_reply_at`;
+export const THREAD_JOIN = `LEFT JOIN threads t ON t.post_id = (CASE WHEN p.root_id = '' THEN p.id ELSE p.root_id END)`;
+const SELECT_POSTS = `SELECT ${POST_COLUMNS} FROM posts p ${THREAD_JOIN}`;
+const CHANNEL_COLUMNS = 'id, team_id, type, name, display_name, delete_at, last_post_at, total_msg_count, total_msg_count_root';
+
+/** Most posts `since` returns in one go, as Mattermost. */
+const SINCE_LIMIT = 1000;
+
+export interface ThreadPageOptions {
+  /** 'down' = oldest first (default), 'up' = newest first. */
+  direction: 'up' | 'down';
+  fromCreateAt: number;
+  fromPost: string;
+  /** 0 = every reply. */
+  perPage: number;
+}
+
+@Injectable()
+export class PostsRepository {
+  constructor(private readonly db: Database) {}
+
+  // ---- channels and members -------------------------------------------------------------------
+
+  async channel(id: string, q: Queryable = this.db): Promise<ChannelRow | undefined> {
+    return (await q.query<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
+  }
+
+  async channelsByIds(ids: string[]): Promise<ChannelRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.query<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = ANY($1)`, [ids]);
+  }
+
+  async member(channelId: string, userId: string): Promise<ChannelMemberRow | undefined> {
+    const rows = await this.db.query<ChannelMemberRow>(
+      'SELECT channel_id, user_id, roles, last_viewed_at, msg_count, mention_count FROM channel_members WHERE channel_id = $1 AND user_id = $2',
+      [channelId, userId],
+    );
+    return rows[0];
+  }
+
+  /** Active members with what mention detection needs; status decides who `@here` reaches. */
+  async mentionMembers(channelId: string): Promise<MentionMemberRow[]> {
+    return this.db.query<MentionMemberRow>(
+      `SELECT u.id AS user_id, u.username, u.first_name, u.notify_props AS user_notify_props,
+              cm.notify_props AS channel_notify_props, s.status
+         FROM channel_members cm
+         JOIN users u ON u.id = cm.user_id AND u.delete_at = 0
+         LEFT JOIN status s ON s.user_id = u.id
+        WHERE cm.channel_id = $1`,
+      [channelId],
+    );
+  }
+
+  /** The user's collapsed-reply-threads preference ('on' | 'off'), if set. */
+  async collapsedThreadsPreference(userId: string): Promise<string | undefined> {
+    const rows = await this.db.query<{ value: string }>(
+      `SELECT value FROM preferences WHERE user_id = $1 AND category = 'display_settings' AND name = 'collapsed_reply_threads'`,
+      [userId],
+    );
+    return rows[0]?.value;
+  }
+
+  /** Channel ids by name in a team (or among DMs/GMs when teamId is ''), for `in:`. */
+  async channelIdsByNames(names: string[], teamId: string | null, userId: string): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT c.id FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $3
+        WHERE c.name = ANY($1) AND ($2::text IS NULL OR c.team_id = $2 OR c.team_id = '')`,
+      [names, teamId, userId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async userIdsByUsernames(usernames: string[]): Promise<Array<{ id: string; username: string }>> {
+    if (usernames.length === 0) return [];
+    return this.db.query(`SELECT id, username FROM users WHERE username = ANY($1)`, [usernames]);
+  }
+
+  // ---- reading posts --------------------------------------------------------------------------
+
+  async byId(id: string, includeDeleted = false, q: Queryable = this.db): Promise<PostRow | undefined> {
+    const rows = await q.query<PostRow>(`${SELECT_POSTS} WHERE p.id = $1 ${includeDeleted ? '' : 'AND p.delete_at = 0'}`, [id]);
+    return rows[0];
+  }
+
+  async byIds(ids: string[]): Promise<PostRow[]> {
+    return this.db.query<PostRow>(`${SELECT_POSTS} WHERE p.id = ANY($1) AND p.delete_at = 0 ORDER BY p.create_at DESC`, [ids]);
+  }
+
+  /** A page of a channel, newest first. */
+  async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostRow[]> {
+    return this.db.query<PostRow>(
+      `${SELECT_POSTS} WHERE p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}
+        ORDER BY p.create_at DESC, p.id DESC LIMIT $2 OFFSET $3`,
+      [channelId, limit, offset],
+    );
+  }
+
+  /** Thread roots (and, with replies, every post of those threads) that give a page its context. */
+  async threadContext(channelId: string, rootIds: string[], withReplies: boolean, includeDeleted = false): Promise<PostRow[]> {
+    if (rootIds.length === 0) return [];
+    return this.db.query<PostRow>(
+      `${SELECT_POSTS} WHERE p.channel_id = $1 AND (p.id = ANY($2) ${withReplies ? 'OR p.root_id = ANY($2)' : ''})
+         ${includeDeleted ? '' : 'AND p.delete_at = 0'} ORDER BY p.create_at DESC`,
+      [channelId, rootIds],
+    );
+  }
+
+  /** Posts changed after `time` (deleted ones included, so clients can drop them), newest first. */
+  async changedSince(channelId: string, time: number, rootsOnly: boolean): Promise<PostRow[]> {
+    return this.db.query<PostRow>(
+      `${SELECT_POSTS} WHERE p.channel_id = $1 AND p.update_at > $2 ${rootsOnly ? `AND p.root_id = ''` : ''}
+        ORDER BY p.create_at DESC LIMIT ${SINCE_LIMIT}`,
+      [channelId, time],
+    );
+  }
+
+  /** Roots of the given posts regardless of their state (used with `since`). */
+  async rootsOf(channelId: string, rootIds: string[]): Promise<PostRow[]> {
+    if (rootIds.length === 0) return [];
+    return this.db.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.id = ANY($2)`, [channelId, rootIds]);
+  }
+
+  /**
+   * Posts strictly before (older) or after (newer) a create time. Before: newest first; after:
+   * oldest first, so that paging walks away from the anchor.
+   */
+  async around(
+    channelId: string,
+    anchorCreateAt: number,
+    before: boolean,
+    offset: number,
+    limit: number,
+    opts: { includeDeleted: boolean; rootsOnly: boolean },
+  ): Promise<PostRow[]> {
+    return this.db.query<PostRow>(
+      `${SELECT_POSTS} WHERE p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
+         ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}
+        ORDER BY p.create_at ${before ? 'DESC' : 'ASC'}, p.id ${before ? 'DESC' : 'ASC'} LIMIT $3 OFFSET $4`,
+      [channelId, anchorCreateAt, limit, offset],
+    );
+  }
+
+  /** The id of the nearest live post before/after a time, or '' (PostList's prev/next cursors). */
+  async postIdAround(channelId: string, time: number, before: boolean, rootsOnly: boolean): Promise<string> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM posts WHERE channel_id = $1 AND create_at ${before ? '<' : '>'} $2 AND delete_at = 0 ${rootsOnly ? `AND root_id = ''` : ''}
+        ORDER BY create_at ${before ? 'DESC' : 'ASC'}, id ${before ? 'DESC' : 'ASC'} LIMIT 1`,
+      [channelId, time],
+    );
+    return rows[0]?.id ?? '';
+  }
+
+  /** A thread's live posts (root included) in the requested direction, one extra row to tell has_next. */
+  async threadPage(rootId: string, opts: ThreadPageOptions): Promise<{ posts: PostRow[]; hasNext: boolean }> {
+    const params: unknown[] = [rootId];
+    const sort = opts.direction === 'up' ? 'DESC' : 'ASC';
+    let cursor = '';
+    if (opts.fromCreateAt) {
+      const cmp = opts.direction === 'up' ? '<' : '>';
+      params.push(opts.fromCreateAt);
+      if (opts.fromPost) {
+        params.push(opts.fromPost);
+        cursor = `AND (p.create_at ${cmp} $2 OR (p.create_at = $2 AND p.id ${cmp} $3))`;
+      } else {
+        cursor = `AND p.create_at ${cmp} $2`;
+      }
+    }
+    let limit = '';
+    if (opts.perPage > 0) {
+      params.push(opts.perPage + 1);
+      limit = `LIMIT $${params.length}`;
+    }
+    const rows = await this.db.query<PostRow>(
+      `${SELECT_POSTS} WHERE (p.id = $1 OR p.root_id = $1) AND p.delete_at = 0 ${cursor}
+        ORDER BY p.create_at ${sort}, p.id ${sort} ${limit}`,
+      params,
+    );
+    const hasNext = opts.perPage > 0 && rows.length > opts.perPage;
+    return { posts: hasNext ? rows.slice(0, opts.perPage) : rows, hasNext };
+  }
+
+  async pinned(channelId: string): Promise<PostRow[]> {
+    return this.db.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.is_pinned AND p.delete_at = 0 ORDER BY p.create_at DESC`, [channelId]);
+  }
+
+  /** The first live post after a time (the oldest unread post). */
+  async firstPostAfter(channelId: string, time: number, rootsOnly: boolean): Promise<PostRow | undefined> {
+    const id = await this.postIdAround(channelId, time, false, rootsOnly);
+    return id ? this.byId(id) : undefined;
+  }
+
+  /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */
+  async lastChangeAt(channelId: string): Promise<number> {
+    const rows = await this.db.query<{ max: number | null }>('SELECT MAX(update_at) AS max FROM posts WHERE channel_id = $1', [channelId]);
+    return rows[0]?.max ?? 0;
+  }
+
+  async reactionsFor(postIds: string[]): Promise<ReactionRow[]> {
+    if (postIds.length === 0) return [];
+    return this.db.query<ReactionRow>(
+      'SELECT user_id, post_id, emoji_name, channel_id, create_at FROM reactions WHERE post_id = ANY($1) ORDER BY create_at, user_id',
+      [postIds],
+    );
+  }
+
+  /** Participant user ids of each thread, in the order they first replied. */
+  async threadParticipants(rootIds: string[]): Promise<Map<string, string[]>> {
+    if (rootIds.length === 0) return new Map();
+    const rows = await this.db.query<{ post_id: string; participants: string[] }>(
+      'SELECT post_id, participants FROM threads WHERE post_id = ANY($1)',
+      [rootIds],
+    );
+    return new Map(rows.map((r) => [r.post_id, r.participants]));
+  }
+
+  async search(sql: string, params: unknown[]): Promise<PostRow[]> {
+    return this.db.query<PostRow>(sql, params);
+  }
+
+  // ---- writing posts (inside the caller's transaction) ----------------------------------------
+
+  /**
+   * The update_at for a change to a channel's posts: now, but always past the channel's newest
+   * change, so that MAX(update_at) (the channel ETag and `since`) moves even for two changes in
+   * the same millisecond.
+   */
+  async nextChangeAt(tx: Queryable, channelId: string, now: number): Promise<number> {
+    const rows = await tx.query<{ max: number | null }>('SELECT MAX(update_at) AS max FROM posts WHERE channel_id = $1', [channelId]);
+    return Math.max(now, (rows[0]?.max ?? 0) + 1);
+  }
+
+  async insert(tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<void> {
+    await tx.query(
+      `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
+                          message, type, props, hashtags, file_ids, has_reactions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id, p.original_id,
+        p.message, p.type, JSON.stringify(p.props), p.hashtags, JSON.stringify(p.file_ids), p.has_reactions,
+      ],
+    );
+  }
+
+  /** A new post's effect on its channel's counters; returns the updated channel. */
+  async countNewPost(tx: Queryable, channelId: string, createAt: number, isRoot: boolean): Promise<ChannelRow> {
+    const rows = await tx.query<ChannelRow>(
+      `UPDATE channels SET last_post_at = GREATEST(last_post_at, $2),
+              last_root_post_at = CASE WHEN $3 THEN GREATEST(last_root_post_at, $2) ELSE last_root_post_at END,
+              total_msg_count = total_msg_count + 1,
+              total_msg_count_root = total_msg_count_root + CASE WHEN $3 THEN 1 ELSE 0 END
+        WHERE id = $1 RETURNING ${CHANNEL_COLUMNS}`,
+      [channelId, createAt, isRoot],
+    );
+    return rows[0];
+  }
+
+  /** A reply joins its thread: the count, the last reply time and the participant list. */
+  async addReplyToThread(tx: Queryable, rootId: string, channelId: string, userId: string, createAt: number, changeAt: number): Promise<void> {
+    await tx.query(
+      `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants)
+       VALUES ($1, $2, 1, $3, jsonb_build_array($4::text))
+       ON CONFLICT (post_id) DO UPDATE SET
+         reply_count = threads.reply_count + 1,
+         last_reply_at = GREATEST(threads.last_reply_at, EXCLUDED.last_reply_at),
+         participants = CASE WHEN threads.participants @> jsonb_build_array($4::text) THEN threads.participants
+                             ELSE threads.participants || jsonb_build_array($4::text) END`,
+      [rootId, channelId, createAt, userId],
+    );
+    // The root changes with its thread, so `since` and ETags see the new reply count.
+    await tx.query('UPDATE posts SET update_at = GREATEST(update_at, $2) WHERE id = $1', [rootId, changeAt]);
+  }
+
+  /** Recomputes a thread from its live replies after one was deleted. */
+  async recountThread(tx: Queryable, rootId: string): Promise<void> {
+    await tx.query(
+      `UPDATE threads SET
+         reply_count = (SELECT COUNT(*) FROM posts WHERE root_id = $1 AND delete_at = 0),
+         last_reply_at = COALESCE((SELECT MAX(create_at) FROM posts WHERE root_id = $1 AND delete_at = 0), 0),
+         participants = COALESCE((SELECT jsonb_agg(user_id ORDER BY first_at) FROM
+                          (SELECT user_id, MIN(create_at) AS first_at FROM posts WHERE root_id = $1 AND delete_at = 0 GROUP BY user_id) r), '[]'::jsonb)
+       WHERE post_id = $1`,
+      [rootId],
+    );
+  }
+
+  async deleteThread(tx: Queryable, rootId: string): Promise<void> {
+    await tx.query('DELETE FROM threads WHERE post_id = $1', [rootId]);
+  }
+
+  /** Posting reads the channel for the poster: counters caught up, mentions cleared. */
+  async markViewed(tx: Queryable, channelId: string, userId: string, now: number): Promise<void> {
+    await tx.query(
+      `UPDATE channel_members cm SET last_viewed_at = GREATEST(c.last_post_at, $3), msg_count = c.total_msg_count,
+              msg_count_root = c.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+              last_update_at = $3
+         FROM channels c
+        WHERE c.id = cm.channel_id AND cm.channel_id = $1 AND cm.user_id = $2`,
+      [channelId, userId, now],
+    );
+  }
+
+  async incrementMentions(tx: Queryable, channelId: string, userIds: string[], isRoot: boolean, now: number): Promise<void> {
+    if (userIds.length === 0) return;
+    await tx.query(
+      `UPDATE channel_members SET mention_count = mention_count + 1,
+              mention_count_root = mention_count_root + CASE WHEN $3 THEN 1 ELSE 0 END, last_update_at = $4
+        WHERE channel_id = $1 AND user_id = ANY($2)`,
+      [channelId, userIds, isRoot, now],
+    );
+  }
+
+  async update(
+    tx: Queryable,
+    p: Pick<PostRow, 'id' | 'update_at' | 'edit_at' | 'is_pinned' | 'message' | 'props' | 'hashtags' | 'file_ids'>,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET update_at = $2, edit_at = $3, is_pinned = $4, message = $5, props = $6, hashtags = $7, file_ids = $8 WHERE id = $1`,
+      [p.id, p.update_at, p.edit_at, p.is_pinned, p.message, JSON.stringify(p.props), p.hashtags, JSON.stringify(p.file_ids)],
+    );
+  }
+
+  /** An edit also moves the channel's last post time and the thread root, as Mattermost's store does. */
+  async touchAfterEdit(tx: Queryable, channelId: string, rootId: string, now: number, changeAt: number): Promise<void> {
+    await tx.query('UPDATE channels SET last_post_at = $2 WHERE id = $1 AND last_post_at < $2', [channelId, now]);
+    if (rootId) await this.touch(tx, rootId, changeAt);
+  }
+
+  /** Soft-deletes a post and, for a root, its replies; records who deleted it. */
+  async softDelete(tx: Queryable, id: string, now: number, deletedBy: string): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET delete_at = $2, update_at = $2, props = jsonb_set(props, '{deleteBy}', to_jsonb($3::text))
+        WHERE (id = $1 OR root_id = $1) AND delete_at = 0`,
+      [id, now, deletedBy],
+    );
+  }
+
+  async touch(tx: Queryable, id: string, now: number): Promise<void> {
+    await tx.query('UPDATE posts SET update_at = GREATEST(update_at, $2) WHERE id = $1', [id, now]);
+  }
+}

@@ -1,0 +1,269 @@
+import { Injectable } from '@nestjs/common';
+import { badRequest, newId, notFound, permissionDenied } from '#common';
+import { ConfigService } from '#config';
+import { Database } from '#db';
+import { EventPublisher } from '#realtime';
+import { PermissionsService } from '../auth/permissions.service.js';
+import { isSystemAdmin } from '../common/session.js';
+import type { Session } from '../common/session.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { parseHashtags } from './hashtags.js';
+import { PendingPosts } from './pending-posts.js';
+import { PostAccess, postNotFound } from './post-access.service.js';
+import { postDeletedEvent, postEditedEvent, postedEvent } from './post-events.js';
+import { PostMentionsService } from './post-mentions.service.js';
+import { PostViews } from './post-views.service.js';
+import { PostRow, PostView, sanitizeProps, SYSTEM_POST_PREFIX, validatePostContent } from './post.model.js';
+import { ChannelRow, PostsRepository } from './posts.repository.js';
+
+export interface NewPostInput {
+  channel_id: string;
+  message: string;
+  root_id: string;
+  file_ids: string[];
+  props: Record<string, unknown>;
+  pending_post_id: string;
+  type: string;
+  /** Honoured for system admins only (imports); 0 = now. */
+  create_at: number;
+}
+
+/** The editable part of a post: what PUT replaces and PATCH merges. */
+export interface PostEdit {
+  message: string;
+  is_pinned: boolean;
+  props: Record<string, unknown>;
+  file_ids: string[];
+}
+
+export type PostPatch = Partial<PostEdit>;
+
+/** Props only the server sets; an edit keeps the stored values whatever the client sends. */
+const PRESERVED_PROPS = ['from_bot', 'from_webhook', 'from_oauth_app', 'from_plugin', 'deleteBy'];
+
+/** Creating, editing, pinning and deleting posts, with their counters and events. */
+@Injectable()
+export class PostsService {
+  private readonly pending = new PendingPosts<PostView>();
+
+  constructor(
+    private readonly repo: PostsRepository,
+    private readonly access: PostAccess,
+    private readonly views: PostViews,
+    private readonly mentions: PostMentionsService,
+    private readonly permissions: PermissionsService,
+    private readonly users: UsersRepository,
+    private readonly db: Database,
+    private readonly config: ConfigService,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  // ---- create ---------------------------------------------------------------------------------
+
+  async create(session: Session, input: NewPostInput, setOnline: boolean): Promise<PostView> {
+    await this.requireCreatePost(session, input.channel_id);
+    if (input.file_ids.length > 0) await this.permissions.requireChannel(session, input.channel_id, 'upload_file');
+    if (!input.pending_post_id) return this.createNow(session, input, setOnline);
+    // A retried request with the same pending id gets the post the first one created.
+    return this.pending.run(`${session.user_id}:${input.pending_post_id}`, () => this.createNow(session, input, setOnline));
+  }
+
+  /** create_post on the channel, or create_post_public on the team for a public channel. */
+  private async requireCreatePost(session: Session, channelId: string): Promise<void> {
+    if (await this.permissions.hasChannel(session, channelId, 'create_post')) return;
+    const channel = await this.repo.channel(channelId);
+    if (channel?.type === 'O' && (await this.permissions.hasTeam(session, channel.team_id, 'create_post_public'))) return;
+    throw permissionDenied('create_post');
+  }
+
+  private async createNow(session: Session, input: NewPostInput, setOnline: boolean): Promise<PostView> {
+    const channel = await this.repo.channel(input.channel_id);
+    if (!channel) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.channel_id parameter.');
+    if (input.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.type parameter.');
+    if (channel.delete_at !== 0) throw badRequest('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted channel.');
+    const root = input.root_id ? await this.threadRoot(input.root_id, channel) : undefined;
+    const poster = await this.users.byId(session.user_id);
+    if (!poster) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
+
+    const now = Date.now();
+    const createAt = input.create_at > 0 && isSystemAdmin(session) ? input.create_at : now;
+    const props = sanitizeProps(input.props);
+    if (poster.is_bot) props.from_bot = 'true';
+    const row: Omit<PostRow, 'reply_count' | 'last_reply_at'> = {
+      id: newId(),
+      create_at: createAt,
+      // Set in the transaction (nextChangeAt): a back-dated import is still a change now.
+      update_at: Math.max(createAt, now),
+      edit_at: 0,
+      delete_at: 0,
+      is_pinned: false,
+      user_id: session.user_id,
+      channel_id: channel.id,
+      root_id: root?.id ?? '',
+      original_id: '',
+      message: input.message,
+      type: input.type,
+      props,
+      hashtags: parseHashtags(input.message),
+      file_ids: input.file_ids,
+      has_reactions: false,
+    };
+    validatePostContent(row);
+
+    const mentions = await this.mentions.forNewPost(session, channel, input.message);
+    // With collapsed threads a reply does not read the channel (Mattermost's isCRTReply).
+    const marksRead = !root || !(await this.collapsedThreadsFor(session.user_id));
+    await this.db.transaction(async (tx) => {
+      row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
+      await this.repo.insert(tx, row);
+      await this.repo.countNewPost(tx, channel.id, createAt, !root);
+      if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
+      if (marksRead) await this.repo.markViewed(tx, channel.id, session.user_id, now);
+      await this.repo.incrementMentions(tx, channel.id, mentions.userIds, !root, now);
+    });
+
+    const saved = await this.repo.byId(row.id);
+    const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id });
+    this.publisher.publish(
+      postedEvent(view, {
+        channel,
+        senderUsername: poster.username,
+        memberUsernames: mentions.memberUsernames,
+        mentionedUserIds: mentions.userIds,
+        setOnline,
+      }),
+    );
+    return view;
+  }
+
+  /** The post a reply attaches to: live, in the same channel, and itself a root. */
+  private async threadRoot(rootId: string, channel: ChannelRow): Promise<PostRow> {
+    const root = await this.repo.byId(rootId);
+    if (!root) throw badRequest('api.post.create_post.root_id.app_error', 'Invalid root_id parameter.', `root_id=${rootId}`);
+    if (root.channel_id !== channel.id) {
+      throw badRequest('api.post.create_post.channel_root_id.app_error', 'Invalid ChannelId for RootId parameter.', `root_id=${rootId}`);
+    }
+    if (root.root_id !== '') throw badRequest('api.post.create_post.root_id.app_error', 'Invalid root_id parameter.', 'replies to a reply are not allowed');
+    return root;
+  }
+
+  /** ServiceSettings.CollapsedThreads with the user's display_settings preference. */
+  async collapsedThreadsFor(userId: string): Promise<boolean> {
+    const setting = this.config.get().ServiceSettings.CollapsedThreads;
+    if (setting === 'always_on') return true;
+    if (setting === 'disabled') return false;
+    const preference = await this.repo.collapsedThreadsPreference(userId);
+    return setting === 'default_on' ? preference !== 'off' : preference === 'on';
+  }
+
+  // ---- edit -----------------------------------------------------------------------------------
+
+  /** PUT /posts/{id}: a full update of the editable fields. */
+  async update(session: Session, postId: string, edit: Omit<PostEdit, 'file_ids'> & { file_ids?: string[] }): Promise<PostView> {
+    const original = await this.repo.byId(postId);
+    if (!original) throw permissionDenied('edit_post');
+    await this.permissions.requireChannel(session, original.channel_id, 'edit_post');
+    const fileIds = edit.file_ids ?? original.file_ids;
+    await this.requireUploadForNewFiles(session, original, fileIds);
+    if (session.user_id !== original.user_id) await this.permissions.requireChannel(session, original.channel_id, 'edit_others_posts');
+    this.checkEditTimeLimit(original, edit.message !== original.message);
+    return this.applyEdit(session, original, { ...edit, file_ids: fileIds }, 'update_post');
+  }
+
+  /** PUT /posts/{id}/patch: only the fields given change. */
+  async patch(session: Session, postId: string, patch: PostPatch): Promise<PostView> {
+    const original = await this.repo.byId(postId);
+    if (!original) throw permissionDenied('edit_post');
+    await this.permissions.requireChannel(session, original.channel_id, session.user_id === original.user_id ? 'edit_post' : 'edit_others_posts');
+    this.checkEditTimeLimit(original, patch.message !== undefined);
+    if (patch.file_ids) await this.requireUploadForNewFiles(session, original, patch.file_ids);
+    return this.applyEdit(session, original, { ...editableOf(original), ...definedOnly(patch) }, 'patch_post');
+  }
+
+  /** POST /posts/{id}/pin and /unpin: any reader of the channel may (un)pin. */
+  async setPinned(session: Session, postId: string, pinned: boolean): Promise<void> {
+    const post = await this.repo.byId(postId);
+    if (!post) throw permissionDenied('read_channel_content');
+    await this.access.requireRead(session, await this.access.channel(post.channel_id));
+    await this.applyEdit(session, post, { ...editableOf(post), is_pinned: pinned }, 'patch_post');
+  }
+
+  private checkEditTimeLimit(original: PostRow, changesMessage: boolean) {
+    const limit = this.config.get().ServiceSettings.PostEditTimeLimit;
+    if (limit !== -1 && changesMessage && Date.now() > original.create_at + limit * 1000) {
+      throw badRequest('api.post.update_post.permissions_time_limit.app_error', `Post edit is only allowed for ${limit} seconds.`);
+    }
+  }
+
+  private async requireUploadForNewFiles(session: Session, original: PostRow, fileIds: string[]) {
+    if (fileIds.some((id) => !original.file_ids.includes(id))) await this.permissions.requireChannel(session, original.channel_id, 'upload_file');
+  }
+
+  private async applyEdit(session: Session, original: PostRow, next: PostEdit, op: 'update_post' | 'patch_post'): Promise<PostView> {
+    const channel = await this.access.channel(original.channel_id);
+    if (channel.delete_at !== 0) throw badRequest(`api.post.${op}.can_not_update_post_in_deleted.error`, 'Can not update a post in a deleted channel.');
+    if (original.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.post.update_post.system_message.app_error', 'Unable to update system message.');
+
+    const now = Date.now();
+    const messageChanged = next.message !== original.message;
+    // edit_at marks a visible change (message or files), not a pin.
+    const edited = messageChanged || JSON.stringify(next.file_ids) !== JSON.stringify(original.file_ids);
+    const props = sanitizeProps(next.props);
+    for (const key of PRESERVED_PROPS) {
+      if (key in original.props) props[key] = original.props[key];
+    }
+    const updated = {
+      id: original.id,
+      update_at: now,
+      edit_at: edited ? now : original.edit_at,
+      is_pinned: next.is_pinned,
+      message: next.message,
+      props,
+      hashtags: messageChanged ? parseHashtags(next.message) : original.hashtags,
+      file_ids: next.file_ids,
+    };
+    validatePostContent({ ...original, ...updated });
+    await this.db.transaction(async (tx) => {
+      const changeAt = await this.repo.nextChangeAt(tx, original.channel_id, now);
+      updated.update_at = changeAt;
+      if (edited) updated.edit_at = changeAt;
+      await this.repo.update(tx, updated);
+      await this.repo.touchAfterEdit(tx, original.channel_id, original.root_id, now, changeAt);
+    });
+    const view = await this.views.one((await this.repo.byId(original.id))!);
+    this.publisher.publish(postEditedEvent(view));
+    return view;
+  }
+
+  // ---- delete ---------------------------------------------------------------------------------
+
+  /** Soft delete; deleting a root takes its replies with it. */
+  async delete(session: Session, postId: string): Promise<void> {
+    const post = await this.repo.byId(postId);
+    if (!post) throw postNotFound(postId);
+    await this.permissions.requireChannel(session, post.channel_id, session.user_id === post.user_id ? 'delete_post' : 'delete_others_posts');
+    const channel = await this.access.channel(post.channel_id);
+    if (channel.delete_at !== 0) throw badRequest('api.post.delete_post.can_not_delete_post_in_deleted.error', 'Can not delete a post in a deleted channel.');
+
+    await this.db.transaction(async (tx) => {
+      const changeAt = await this.repo.nextChangeAt(tx, post.channel_id, Date.now());
+      await this.repo.softDelete(tx, post.id, changeAt, session.user_id);
+      if (post.root_id === '') {
+        await this.repo.deleteThread(tx, post.id);
+      } else {
+        await this.repo.recountThread(tx, post.root_id);
+        await this.repo.touch(tx, post.root_id, changeAt);
+      }
+    });
+    const deleted = await this.repo.byId(post.id, true);
+    this.publisher.publish(postDeletedEvent(await this.views.one(deleted!)));
+  }
+}
+
+function editableOf(post: PostRow): PostEdit {
+  return { message: post.message, is_pinned: post.is_pinned, props: post.props, file_ids: post.file_ids };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
