@@ -94,6 +94,12 @@ async function main() {
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
 
+  // Mattermost's timeouts (seconds). Node's 5 s keep-alive default would close idle client
+  // connections just as clients reuse them.
+  const http = app.getHttpServer();
+  http.keepAliveTimeout = cfg.ServiceSettings.IdleTimeout * 1000;
+  http.headersTimeout = http.keepAliveTimeout + 1000;
+  http.requestTimeout = cfg.ServiceSettings.ReadTimeout * 1000;
   await app.listen(listen.port, listen.host);
   log.log(`listening on ${listen.host}:${listen.port}`);
 }
