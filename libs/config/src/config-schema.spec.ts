@@ -397,3 +397,31 @@ describe('sectionNames', () => {
     expect(sectionNames()).toContain('ClusterSettings');
   });
 });
+
+describe('cluster settings', () => {
+  const clustered = (change: (c: ReturnType<typeof mergeWithDefaults>) => void) => {
+    const c = mergeWithDefaults({ ClusterSettings: { Enable: true, ClusterName: 'prod', ClusterSecret: 'x'.repeat(32) } });
+    change(c);
+    return c;
+  };
+
+  it('accepts an enabled cluster with a name and a long enough secret', () => {
+    expect(() => validateConfig(clustered(() => undefined))).not.toThrow();
+  });
+
+  it('requires a cluster name and a secret of at least 16 characters', () => {
+    expect(() => validateConfig(clustered((c) => (c.ClusterSettings.ClusterName = '')))).toThrow(/ClusterSettings.ClusterName/);
+    expect(() => validateConfig(clustered((c) => (c.ClusterSettings.ClusterSecret = 'short')))).toThrow(/ClusterSettings.ClusterSecret/);
+  });
+
+  it('refuses port numbers out of range', () => {
+    expect(() => validateConfig(clustered((c) => (c.ClusterSettings.GossipPort = 70000)))).toThrow(/ClusterSettings.GossipPort/);
+  });
+
+  it('masks the cluster secrets in the sanitized config', () => {
+    const c = clustered((x) => (x.ClusterSettings.PreviousClusterSecrets = ['y'.repeat(20)]));
+    const s = sanitizeConfig(c);
+    expect(s.ClusterSettings.ClusterSecret).toBe('********************************');
+    expect(s.ClusterSettings.PreviousClusterSecrets).toEqual(['********************************']);
+  });
+});

@@ -136,6 +136,14 @@ export function validateConfig(config: Config): void {
   if (!['local', 'amazons3'].includes(config.FileSettings.DriverName)) {
     throw new ConfigError('FileSettings.DriverName', 'must be "local" or "amazons3"');
   }
+  const cluster = config.ClusterSettings;
+  if (cluster.Enable) {
+    if (!cluster.ClusterName) throw new ConfigError('ClusterSettings.ClusterName', 'must be set when ClusterSettings.Enable is true');
+    if (cluster.ClusterSecret.length < 16) throw new ConfigError('ClusterSettings.ClusterSecret', 'must be at least 16 characters when ClusterSettings.Enable is true');
+    for (const [name, port] of [['GossipPort', cluster.GossipPort], ['StreamingPort', cluster.StreamingPort]] as const) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`ClusterSettings.${name}`, `must be a port number, got ${port}`);
+    }
+  }
   if (!['always_on', 'default_on', 'default_off', 'disabled'].includes(s.CollapsedThreads)) {
     throw new ConfigError('ServiceSettings.CollapsedThreads', 'must be always_on, default_on, default_off or disabled');
   }

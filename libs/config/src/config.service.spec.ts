@@ -230,6 +230,8 @@ describe('ConfigService', () => {
     const h = a.hash();
     const clustered = structuredClone(a.get());
     clustered.ClusterSettings.Enable = true;
+    clustered.ClusterSettings.ClusterName = 'prod';
+    clustered.ClusterSettings.ClusterSecret = 's'.repeat(32);
     clustered.ClusterSettings.OverrideHostname = 'node-2';
     clustered.ClusterSettings.GossipPort = 9999;
     a.save(clustered);

@@ -243,6 +243,10 @@ export const defaultConfig = {
     ReadOnlyConfig: true,
     GossipPort: 8074,
     StreamingPort: 8075,
+    // Not in Mattermost: the shared secret that authenticates gossip and streams between nodes.
+    // Secrets in PreviousClusterSecrets are still accepted, so it can be rotated node by node.
+    ClusterSecret: '',
+    PreviousClusterSecrets: [] as string[],
   },
   MetricsSettings: { Enable: false, BlockProfileRate: 0, ListenAddress: ':8067', EnableClientMetrics: true, EnableNotificationMetrics: true },
   ExperimentalSettings: { ClientSideCertEnable: false, LinkMetadataTimeoutMilliseconds: 5000, RestrictSystemAdmin: false },
@@ -276,4 +280,6 @@ export const SECRET_SETTINGS: ReadonlyArray<[SectionName, string]> = [
   ['OpenIdSettings', 'Secret'],
   ['LdapSettings', 'BindPassword'],
   ['CacheSettings', 'RedisPassword'],
+  ['ClusterSettings', 'ClusterSecret'],
+  ['ClusterSettings', 'PreviousClusterSecrets'],
 ];
