@@ -4,49 +4,30 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post, PostList } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket } from './harness.js';
+import { openSockets, PERMISSION, post, signUpCast, teamWithChannels } from './fixtures.js';
 
 let server: TestServer;
-let admin: NewUser;
-let alice: NewUser; // team admin (created the team)
-let bob: NewUser; // team member, in every channel below
-let dave: NewUser; // team member, in no channel below
-let carol: NewUser; // not on the team
-let team: Team;
-let pub: Channel; // public: alice, bob
-let priv: Channel; // private: alice, bob
-let dm: Channel; // alice <-> bob
-let bobSocket: TestSocket;
-let daveSocket: TestSocket;
-let carolSocket: TestSocket;
-
-const PERMISSION = 'api.context.permissions.app_error';
+// The cast of fixtures.ts: alice owns the team, bob is in every channel, dave in none, carol not on the team.
+let admin: NewUser, alice: NewUser, bob: NewUser, dave: NewUser, carol: NewUser;
+let team: Team, pub: Channel, priv: Channel, dm: Channel;
+let bobSocket: TestSocket, daveSocket: TestSocket, carolSocket: TestSocket;
 
 beforeAll(async () => {
   server = await startServer();
-  admin = await server.newUser();
-  alice = await server.newUser();
-  bob = await server.newUser();
-  dave = await server.newUser();
-  carol = await server.newUser();
-  team = await alice.client.createTeam({ name: `team-p${Date.now()}`, display_name: 'Posts', type: 'O' } as Team);
-  await alice.client.addToTeam(team.id, bob.user.id);
-  await alice.client.addToTeam(team.id, dave.user.id);
-  pub = await alice.client.createChannel({ team_id: team.id, name: 'general-talk', display_name: 'General Talk', type: 'O' } as Channel);
-  priv = await alice.client.createChannel({ team_id: team.id, name: 'secret-room', display_name: 'Secret Room', type: 'P' } as Channel);
-  await alice.client.addToChannel(bob.user.id, pub.id);
-  await alice.client.addToChannel(bob.user.id, priv.id);
-  dm = await alice.client.createDirectChannel([alice.user.id, bob.user.id]);
-  bobSocket = await server.socket(bob.client);
-  daveSocket = await server.socket(dave.client);
-  carolSocket = await server.socket(carol.client);
+  const cast = await signUpCast(server);
+  ({ admin, alice, bob, dave, carol } = cast);
+  ({ team, pub, priv, dm } = await teamWithChannels(cast, {
+    team: { name: `team-p${Date.now()}`, display_name: 'Posts' },
+    pub: { name: 'general-talk', display_name: 'General Talk' },
+    priv: { name: 'secret-room', display_name: 'Secret Room' },
+  }));
+  [bobSocket, daveSocket, carolSocket] = await openSockets(server, [bob, dave, carol]);
 });
 
 afterAll(async () => {
   for (const s of [bobSocket, daveSocket, carolSocket]) s?.close();
   await server?.stop();
 });
-
-const post = (c: Client4, channelId: string, message: string, extra: Partial<Post> = {}) => c.createPost({ channel_id: channelId, message, ...extra } as Post);
 
 /** A plain HTTP call with the client's token (for headers Client4 hides). */
 function raw(c: Client4, path: string, init: RequestInit = {}) {

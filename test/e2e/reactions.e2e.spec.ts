@@ -1,45 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
-import type { Post } from '@mattermost/types/posts';
 import type { Reaction } from '@mattermost/types/reactions';
 import type { Team } from '@mattermost/types/teams';
 import { expectClientError, NewUser, startServer, TestServer, TestSocket } from './harness.js';
+import { openSockets, PERMISSION, post, signUpCast, teamWithChannels } from './fixtures.js';
 
 let server: TestServer;
-let admin: NewUser;
-let alice: NewUser;
-let bob: NewUser; // in every channel below
-let dave: NewUser; // on the team, in no channel below
-let carol: NewUser; // not on the team
-let team: Team;
-let pub: Channel;
-let priv: Channel;
-let dm: Channel;
-let bobSocket: TestSocket;
-let daveSocket: TestSocket;
-let carolSocket: TestSocket;
-
-const PERMISSION = 'api.context.permissions.app_error';
+// The cast of fixtures.ts: alice owns the team, bob is in every channel, dave in none, carol not on the team.
+let admin: NewUser, alice: NewUser, bob: NewUser, dave: NewUser, carol: NewUser;
+let team: Team, pub: Channel, priv: Channel, dm: Channel;
+let bobSocket: TestSocket, daveSocket: TestSocket, carolSocket: TestSocket;
 
 beforeAll(async () => {
   server = await startServer();
-  admin = await server.newUser();
-  alice = await server.newUser();
-  bob = await server.newUser();
-  dave = await server.newUser();
-  carol = await server.newUser();
-  team = await alice.client.createTeam({ name: `team-r${Date.now()}`, display_name: 'Reactions', type: 'O' } as Team);
-  await alice.client.addToTeam(team.id, bob.user.id);
-  await alice.client.addToTeam(team.id, dave.user.id);
-  pub = await alice.client.createChannel({ team_id: team.id, name: 'reacting', display_name: 'Reacting', type: 'O' } as Channel);
-  priv = await alice.client.createChannel({ team_id: team.id, name: 'private-reacting', display_name: 'Private', type: 'P' } as Channel);
-  await alice.client.addToChannel(bob.user.id, pub.id);
-  await alice.client.addToChannel(bob.user.id, priv.id);
-  dm = await alice.client.createDirectChannel([alice.user.id, bob.user.id]);
-  bobSocket = await server.socket(bob.client);
-  daveSocket = await server.socket(dave.client);
-  carolSocket = await server.socket(carol.client);
+  const cast = await signUpCast(server);
+  ({ admin, alice, bob, dave, carol } = cast);
+  ({ team, pub, priv, dm } = await teamWithChannels(cast, {
+    team: { name: `team-r${Date.now()}`, display_name: 'Reactions' },
+    pub: { name: 'reacting', display_name: 'Reacting' },
+    priv: { name: 'private-reacting', display_name: 'Private' },
+  }));
+  [bobSocket, daveSocket, carolSocket] = await openSockets(server, [bob, dave, carol]);
 });
 
 afterAll(async () => {
@@ -47,7 +29,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const post = (c: Client4, channelId: string, message: string) => c.createPost({ channel_id: channelId, message } as Post);
 const bulk = (c: Client4, postIds: unknown) =>
   (c as any).doFetch(`${c.getPostsRoute()}/ids/reactions`, { method: 'post', body: JSON.stringify(postIds) }) as Promise<Record<string, Reaction[]>>;
 const rawSave = (c: Client4, body: unknown) =>

@@ -4,23 +4,18 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post, PostSearchResults } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { expectClientError, NewUser, sleep, startServer, TestServer } from './harness.js';
+import { post as createPost, signUpCast, teamWithChannels } from './fixtures.js';
 
 let server: TestServer;
-let admin: NewUser;
-let alice: NewUser;
-let bob: NewUser;
-let dave: NewUser; // on team A, in none of its channels below
-let carol: NewUser; // on team B only
-let teamA: Team;
-let teamB: Team;
-let pub: Channel;
-let priv: Channel;
-let dm: Channel;
+// The cast of fixtures.ts: alice owns both teams; bob is in every channel of team A, dave in none; carol is on team B only.
+let admin: NewUser, alice: NewUser, bob: NewUser, dave: NewUser, carol: NewUser;
+let teamA: Team, teamB: Team;
+let pub: Channel, priv: Channel, dm: Channel;
 let other: Channel; // team B, alice and carol
 const posts: Record<string, Post> = {};
 
 const post = async (key: string, c: Client4, channelId: string, message: string, extra: Partial<Post> = {}) => {
-  posts[key] = await c.createPost({ channel_id: channelId, message, ...extra } as Post);
+  posts[key] = await createPost(c, channelId, message, extra);
   await sleep(2); // distinct create_at for a stable order
   return posts[key];
 };
@@ -32,23 +27,17 @@ const found = async (c: Client4, teamId: string, terms: string, extra: Record<st
 
 beforeAll(async () => {
   server = await startServer();
-  admin = await server.newUser();
-  alice = await server.newUser();
-  bob = await server.newUser();
-  dave = await server.newUser();
-  carol = await server.newUser();
-  teamA = await alice.client.createTeam({ name: `team-s${Date.now()}`, display_name: 'Search A', type: 'O' } as Team);
+  const cast = await signUpCast(server);
+  ({ admin, alice, bob, dave, carol } = cast);
+  ({ team: teamA, pub, priv, dm } = await teamWithChannels(cast, {
+    team: { name: `team-s${Date.now()}`, display_name: 'Search A' },
+    pub: { name: 'search-public', display_name: 'Search Public' },
+    priv: { name: 'search-private', display_name: 'Search Private' },
+  }));
   teamB = await alice.client.createTeam({ name: `team-t${Date.now()}`, display_name: 'Search B', type: 'O' } as Team);
-  await alice.client.addToTeam(teamA.id, bob.user.id);
-  await alice.client.addToTeam(teamA.id, dave.user.id);
   await alice.client.addToTeam(teamB.id, carol.user.id);
-  pub = await alice.client.createChannel({ team_id: teamA.id, name: 'search-public', display_name: 'Search Public', type: 'O' } as Channel);
-  priv = await alice.client.createChannel({ team_id: teamA.id, name: 'search-private', display_name: 'Search Private', type: 'P' } as Channel);
   other = await alice.client.createChannel({ team_id: teamB.id, name: 'elsewhere', display_name: 'Elsewhere', type: 'O' } as Channel);
-  await alice.client.addToChannel(bob.user.id, pub.id);
-  await alice.client.addToChannel(bob.user.id, priv.id);
   await alice.client.addToChannel(carol.user.id, other.id);
-  dm = await alice.client.createDirectChannel([alice.user.id, bob.user.id]);
 
   await post('quickFox', alice.client, pub.id, 'The quick brown fox jumps over the lazy dog');
   await post('deploy', bob.client, pub.id, 'Deploying the release tonight #release #ops');

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { badRequest, invalidParam, isValidId } from '#common';
 import { CurrentSession } from '../common/decorators.js';
-import { bodyIdList, bodyObject, boolParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
+import { bodyIdList, bodyObject, boolParam, optional, pagination, urlId, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { channelMemberView, ChannelRow, channelView } from './channel.model.js';
@@ -11,6 +11,7 @@ import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelReadsService } from './channel-reads.service.js';
 import { ChannelsRepository } from './channels.repository.js';
 import { ChannelChanges, ChannelsService } from './channels.service.js';
+import { rolesBody, schemeRolesBody } from './scheme-roles.js';
 
 const OK = { status: 'OK' };
 const MAX_LIST = 1000;
@@ -246,8 +247,7 @@ export class ChannelsController {
   async updateRoles(@Param('channel_id') channelId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
-    const roles = optional<string>(bodyObject(body), 'roles', 'string');
-    if (!roles || !roles.trim()) throw invalidParam('roles');
+    const roles = rolesBody(body, 'roles');
     await this.permissions.requireChannel(s, id, 'manage_channel_roles');
     await this.members.updateRoles(id, uid, roles);
     return OK;
@@ -257,12 +257,7 @@ export class ChannelsController {
   async updateSchemeRoles(@Param('channel_id') channelId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
-    const b = bodyObject(body, 'scheme_roles');
-    const flags = {
-      scheme_admin: required<boolean>(b, 'scheme_admin', 'boolean'),
-      scheme_user: required<boolean>(b, 'scheme_user', 'boolean'),
-      scheme_guest: optional<boolean>(b, 'scheme_guest', 'boolean') ?? false,
-    };
+    const flags = schemeRolesBody(body);
     await this.permissions.requireChannel(s, id, 'manage_channel_roles');
     await this.members.updateSchemeRoles(id, uid, flags);
     return OK;

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
+import type { UserRow } from '../users/user.model.js';
 
 /** What membership code needs to know about a user. */
-export interface MemberUser {
-  id: string;
-  username: string;
-  email: string;
-  roles: string;
-  delete_at: number;
-}
+export type MemberUser = Pick<UserRow, 'id' | 'username' | 'email' | 'roles' | 'delete_at'>;
 
 export function isGuest(user: Pick<MemberUser, 'roles'>): boolean {
   return user.roles.split(' ').includes('system_guest');

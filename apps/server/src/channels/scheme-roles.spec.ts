@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeRoles, explicitRoles, parseRolesUpdate } from './scheme-roles.js';
+import { composeRoles, explicitRoles, parseRolesUpdate, rolesBody, schemeRolesBody } from './scheme-roles.js';
 
 describe('scheme roles', () => {
   it('composes the role string from the scheme flags', () => {
@@ -34,5 +34,22 @@ describe('scheme roles', () => {
     expect(err(() => parseRolesUpdate('team', 'team_user team_guest', true))).toBe('api.team.update_team_member_roles.guest_and_user.app_error');
     expect(err(() => parseRolesUpdate('team', 'team_user', true))).toBe('api.channel.update_team_member_roles.changing_guest_role.app_error');
     expect(err(() => parseRolesUpdate('channel', 'channel_admin', false))).toBe('api.channel.update_channel_member_roles.unset_user_scheme.app_error');
+  });
+
+  it('reads the roles body, naming the given parameter when it is missing or blank', () => {
+    expect(rolesBody({ roles: 'team_user' }, 'team_member_roles')).toBe('team_user');
+    for (const body of [{}, { roles: '  ' }, { roles: '' }]) {
+      expect(() => rolesBody(body, 'team_member_roles')).toThrow(/team_member_roles/);
+    }
+    for (const body of [null, []]) expect(() => rolesBody(body, 'team_member_roles')).toThrow(/body/);
+    expect(() => rolesBody({ roles: 5 }, 'roles')).toThrow(expect.objectContaining({ id: 'api.context.invalid_body_param.app_error' }));
+  });
+
+  it('reads the scheme roles body; scheme_guest defaults to false', () => {
+    expect(schemeRolesBody({ scheme_admin: true, scheme_user: true })).toEqual({ scheme_admin: true, scheme_user: true, scheme_guest: false });
+    expect(schemeRolesBody({ scheme_admin: false, scheme_user: false, scheme_guest: true })).toEqual({ scheme_admin: false, scheme_user: false, scheme_guest: true });
+    for (const body of [{ scheme_user: true }, { scheme_admin: true }, { scheme_admin: 'yes', scheme_user: true }, [], 'x']) {
+      expect(() => schemeRolesBody(body)).toThrow(expect.objectContaining({ id: 'api.context.invalid_body_param.app_error' }));
+    }
   });
 });

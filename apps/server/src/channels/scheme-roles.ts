@@ -1,5 +1,6 @@
-import { badRequest } from '#common';
+import { badRequest, invalidParam } from '#common';
 import { ROLE_PERMISSIONS, SYSTEM_ADMIN } from '../auth/roles.js';
+import { bodyObject, optional, required } from '../common/params.js';
 
 /**
  * Team and channel memberships carry roles the way Mattermost's stores present them: three scheme
@@ -84,4 +85,24 @@ export function parseRolesUpdate(scope: RoleScope, input: string, wasGuest: bool
     throw badRequest('api.channel.update_channel_member_roles.unset_user_scheme.app_error', 'Invalid roles: a channel member needs the channel_user or channel_guest role.');
   }
   return { ...flags, roles: composeRoles(scope, flags) };
+}
+
+/**
+ * The body of PUT .../members/{uid}/roles (teams and channels): a `roles` string that is not blank.
+ * `param` is the parameter the 400 names (Mattermost says `roles` for channels, `team_member_roles` for teams).
+ */
+export function rolesBody(body: unknown, param: string): string {
+  const roles = optional<string>(bodyObject(body), 'roles', 'string');
+  if (!roles || !roles.trim()) throw invalidParam(param);
+  return roles;
+}
+
+/** The body of PUT .../members/{uid}/schemeRoles (model.SchemeRoles): two required flags, scheme_guest optional. */
+export function schemeRolesBody(body: unknown): SchemeFlags {
+  const b = bodyObject(body, 'scheme_roles');
+  return {
+    scheme_admin: required<boolean>(b, 'scheme_admin', 'boolean'),
+    scheme_user: required<boolean>(b, 'scheme_user', 'boolean'),
+    scheme_guest: optional<boolean>(b, 'scheme_guest', 'boolean') ?? false,
+  };
 }

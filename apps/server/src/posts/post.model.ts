@@ -27,27 +27,13 @@ export interface PostMetadataView {
   reactions?: ReactionView[];
 }
 
-/** model.Post as clients receive it (after PreparePostForClient). */
-export interface PostView {
-  id: string;
-  create_at: number;
-  update_at: number;
-  edit_at: number;
-  delete_at: number;
-  is_pinned: boolean;
-  user_id: string;
-  channel_id: string;
-  root_id: string;
-  original_id: string;
-  message: string;
-  type: string;
-  props: Record<string, unknown>;
-  hashtags: string;
-  file_ids: string[];
+/**
+ * model.Post as clients receive it (after PreparePostForClient): the row's fields, with
+ * has_reactions left out unless true, plus what is added for the client.
+ */
+export interface PostView extends Omit<PostRow, 'has_reactions'> {
   pending_post_id: string;
   has_reactions?: boolean;
-  reply_count: number;
-  last_reply_at: number;
   participants: unknown[] | null;
   is_following?: boolean;
   metadata: PostMetadataView;

@@ -1,29 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
+import type { ChannelMemberRow as ChannelsModelMemberRow, ChannelRow as ChannelsModelRow } from '../channels/channel.model.js';
 import { ReactionRow } from '../reactions/reaction.model.js';
 import { PostRow } from './post.model.js';
 
 /** The parts of a channels row that posting and reading need (read here, not via the channels module). */
-export interface ChannelRow {
-  id: string;
-  team_id: string;
-  type: string;
-  name: string;
-  display_name: string;
-  delete_at: number;
-  last_post_at: number;
-  total_msg_count: number;
-  total_msg_count_root: number;
-}
+export type ChannelRow = Pick<
+  ChannelsModelRow,
+  'id' | 'team_id' | 'type' | 'name' | 'display_name' | 'delete_at' | 'last_post_at' | 'total_msg_count' | 'total_msg_count_root'
+>;
 
-export interface ChannelMemberRow {
-  channel_id: string;
-  user_id: string;
-  roles: string;
-  last_viewed_at: number;
-  msg_count: number;
-  mention_count: number;
-}
+/** The parts of a channel_members row that reading posts needs. */
+export type ChannelMemberRow = Pick<ChannelsModelMemberRow, 'channel_id' | 'user_id' | 'roles' | 'last_viewed_at' | 'msg_count' | 'mention_count'>;
 
 /** A channel member as mention detection sees them. */
 export interface MentionMemberRow {

@@ -20,13 +20,7 @@ export const SETTABLE_STATUSES: ReadonlySet<string> = new Set([STATUS_ONLINE, ST
 export const STATUS_MIN_UPDATE_TIME_MS = 120_000;
 
 /** model.Status as the API returns it; prev_status never leaves the server. */
-export interface StatusView {
-  user_id: string;
-  status: string;
-  manual: boolean;
-  last_activity_at: number;
-  dnd_end_time: number;
-}
+export type StatusView = Omit<StatusRow, 'prev_status'>;
 
 export function statusView(row: StatusRow): StatusView {
   return {

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { badRequest, forbidden, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { CurrentSession, Public } from '../common/decorators.js';
-import { bodyIdList, bodyObject, boolParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
+import { bodyIdList, bodyObject, boolParam, optional, pagination, urlId, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { rolesBody, schemeRolesBody } from '../channels/scheme-roles.js';
 import { TeamType, teamMemberView, teamView, urlTeamName } from './team.model.js';
 import { TeamMembersRepository } from './team-members.repository.js';
 import { TeamMembershipService } from './team-membership.service.js';
@@ -267,8 +268,7 @@ export class TeamsController {
   async updateRoles(@Param('team_id') teamId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);
-    const roles = optional<string>(bodyObject(body), 'roles', 'string');
-    if (!roles || !roles.trim()) throw invalidParam('team_member_roles');
+    const roles = rolesBody(body, 'team_member_roles');
     await this.permissions.requireTeam(s, id, 'manage_team_roles');
     await this.membership.updateRoles(id, uid, roles);
     return OK;
@@ -278,12 +278,7 @@ export class TeamsController {
   async updateSchemeRoles(@Param('team_id') teamId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);
-    const b = bodyObject(body, 'scheme_roles');
-    const flags = {
-      scheme_admin: required<boolean>(b, 'scheme_admin', 'boolean'),
-      scheme_user: required<boolean>(b, 'scheme_user', 'boolean'),
-      scheme_guest: optional<boolean>(b, 'scheme_guest', 'boolean') ?? false,
-    };
+    const flags = schemeRolesBody(body);
     await this.permissions.requireTeam(s, id, 'manage_team_roles');
     await this.membership.updateSchemeRoles(id, uid, flags);
     return OK;
