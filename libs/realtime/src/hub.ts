@@ -1,5 +1,7 @@
 import { newId } from '#common';
 import { WsEvents } from './event-names.js';
+import { covers, EventId, StampedEvent, Vector } from './event-id.js';
+import { EventLog } from './event-log.js';
 import { ConnectionOwner, SocketLike, WebConnection } from './web-connection.js';
 import { framePrefix, newEvent, WebSocketEvent } from './websocket-event.js';
 
@@ -14,6 +16,27 @@ export interface PresenceListener {
   userDisconnected(userId: string): void;
 }
 
+/** A connection as peers track it (to take it over if this node goes away). */
+export interface ConnectionInfo {
+  index: number;
+  id: string;
+  userId: string;
+  nextSeq: number;
+}
+
+/** Which of this node's connections an event went to, in processing order. */
+export interface DeliveryRecord {
+  id: EventId;
+  conns: number[];
+}
+
+/** Told everything peers need to mirror this node's connections (the cluster layer listens). */
+export interface HubObserver {
+  connectionOpened(info: ConnectionInfo): void;
+  connectionClosed(index: number): void;
+  delivered(record: DeliveryRecord): void;
+}
+
 export interface HubOptions {
   serverVersion: () => string;
   /** Frames kept per connection for replay (Mattermost keeps 128 sent + 256 queued). */
@@ -21,45 +44,68 @@ export interface HubOptions {
   /** How long a dropped connection can still be resumed. */
   inactiveTimeoutMs: number;
   maxBufferedBytes: number;
+  /** This node's id: the origin of the events it publishes. */
+  nodeId?: string;
+  /** Recent events kept for clients that move here from another node. */
+  logCapacity?: number;
+  logMaxAgeMs?: number;
 }
 
 export type ResumeResult = { resumed: true; connection: WebConnection } | { resumed: false };
 
+/** A connection's state as handed from one node to another. */
+export interface HandoverState {
+  firstSeq: number;
+  frames: string[];
+  nextSeq: number;
+  /** What the old node had processed when it let go: the new node skips these events. */
+  processed: Vector;
+}
+
 /**
  * This node's WebSocket connections and the single place events are filtered and written.
- * Events are handled strictly in publish order, so every client sees them in the same order.
+ * Events are handled strictly one after another, so every client sees them in the same order,
+ * and each event is processed once even if it arrives twice.
  */
 export class Hub {
   private readonly connections = new Map<string, WebConnection>();
   private readonly byUser = new Map<string, Set<WebConnection>>();
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
   private presence: PresenceListener | null = null;
+  private observer: HubObserver | null = null;
+  readonly nodeId: string;
+  private originSeq = 0;
+  private readonly processed: Vector = {};
+  readonly log: EventLog;
+  private nextIndex = 1;
 
   constructor(
     private readonly resolver: RecipientResolver,
     private readonly options: HubOptions,
-  ) {}
+  ) {
+    this.nodeId = options.nodeId ?? newId();
+    this.log = new EventLog(options.logCapacity ?? 20_000, options.logMaxAgeMs ?? 10 * 60_000);
+  }
 
   setPresenceListener(listener: PresenceListener): void {
     this.presence = listener;
   }
 
+  setObserver(observer: HubObserver): void {
+    this.observer = observer;
+  }
+
   /** A fresh connection: a new connection_id and a `hello`. */
   connect(owner: ConnectionOwner, socket: SocketLike): WebConnection {
-    const connection = new WebConnection(newId(), owner, this.options.replayCapacity);
+    const connection = new WebConnection(newId(), owner, this.options.replayCapacity, this.nextIndex++);
     connection.attach(socket);
-    this.connections.set(connection.id, connection);
-    let set = this.byUser.get(owner.userId);
-    if (!set) this.byUser.set(owner.userId, (set = new Set()));
-    const wasOnline = this.activeCountForUser(owner.userId) > 0;
-    set.add(connection);
     const hello = newEvent(
       WsEvents.Hello,
       { user_id: owner.userId },
       { server_version: this.options.serverVersion(), connection_id: connection.id },
     );
     connection.send(framePrefix(hello), this.options.maxBufferedBytes);
-    if (!wasOnline) this.presence?.userConnected(owner.userId);
+    this.add(connection);
     return connection;
   }
 
@@ -82,6 +128,59 @@ export class Hub {
     return { resumed: true, connection };
   }
 
+  /** Whether this node holds the connection (active or resumable). */
+  has(connectionId: string): boolean {
+    return this.connections.has(connectionId);
+  }
+
+  /**
+   * Lets go of a connection for another node: returns its frames, numbering and this hub's
+   * processed vector at that instant (taken between two events, so nothing is half-delivered).
+   */
+  handover(connectionId: string, userId: string): Promise<HandoverState | null> {
+    return this.enqueue(() => {
+      const connection = this.connections.get(connectionId);
+      if (!connection || connection.userId !== userId) return null;
+      const wasActive = connection.isActive;
+      connection.close(1000, 'moved to another node');
+      this.remove(connection);
+      if (wasActive && this.activeCountForUser(userId) === 0) this.presence?.userDisconnected(userId);
+      return { ...connection.snapshot(), processed: { ...this.processed } };
+    });
+  }
+
+  /**
+   * Takes over a connection another node held: replays what the client missed from that node's
+   * state, then sends what this node processed after the other node's cut, and from then on skips
+   * events the other node had already delivered. Null when the client's position is not covered.
+   */
+  adopt(
+    connectionId: string,
+    sequenceNumber: number,
+    owner: ConnectionOwner,
+    socket: SocketLike,
+    state: HandoverState,
+  ): Promise<WebConnection | null> {
+    return this.enqueue(async () => {
+      if (this.connections.has(connectionId)) return null;
+      const connection = new WebConnection(connectionId, owner, this.options.replayCapacity, this.nextIndex++);
+      connection.continueFrom(state.firstSeq, state.frames, state.nextSeq, state.processed);
+      connection.attach(socket);
+      if (!connection.replayFrom(sequenceNumber)) {
+        connection.detach(socket, Date.now());
+        return null;
+      }
+      // What was published while the client was between nodes, as this node processed it.
+      for (const stamped of this.log.all()) {
+        if (covers(state.processed, stamped.id)) continue;
+        const recipients = await this.recipients(stamped.event, [connection]);
+        if (recipients.length > 0) connection.send(framePrefix(stamped.event), this.options.maxBufferedBytes);
+      }
+      this.add(connection);
+      return connection;
+    });
+  }
+
   /** The socket went away; the connection stays resumable for a while. */
   disconnected(connection: WebConnection, socket: SocketLike): void {
     if (!connection.detach(socket, Date.now())) return;
@@ -102,9 +201,25 @@ export class Hub {
     return this.connections.size;
   }
 
+  /** Snapshot of what this hub has processed, per origin node. */
+  processedVector(): Vector {
+    return { ...this.processed };
+  }
+
+  /** Gives a locally published event its cluster-wide identity. */
+  stamp(event: WebSocketEvent): StampedEvent {
+    return { id: { origin: this.nodeId, seq: ++this.originSeq }, event };
+  }
+
+  /** Publishes an event from this node (single-node use; the cluster layer stamps and processes). */
   publish(event: WebSocketEvent): Promise<void> {
-    this.queue = this.queue.then(() => this.deliver(event)).catch(() => undefined);
-    return this.queue;
+    return this.process(this.stamp(event));
+  }
+
+  /** Delivers a stamped event (from here or from a peer) to this node's sockets, once. */
+  process(stamped: StampedEvent): Promise<void> {
+    // A failed membership lookup loses that one broadcast, never the queue behind it.
+    return this.enqueue(() => this.deliver(stamped)).catch(() => undefined);
   }
 
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */
@@ -137,19 +252,43 @@ export class Hub {
     this.byUser.clear();
   }
 
+  /** Runs `work` in event order, so it never interleaves with a delivery. */
+  private enqueue<T>(work: () => T | Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private add(connection: WebConnection): void {
+    const wasOnline = this.activeCountForUser(connection.userId) > 0;
+    this.connections.set(connection.id, connection);
+    let set = this.byUser.get(connection.userId);
+    if (!set) this.byUser.set(connection.userId, (set = new Set()));
+    set.add(connection);
+    this.observer?.connectionOpened({ index: connection.index, id: connection.id, userId: connection.userId, nextSeq: connection.sequence });
+    if (!wasOnline && connection.isActive) this.presence?.userConnected(connection.userId);
+  }
+
   private remove(connection: WebConnection): void {
+    if (this.connections.get(connection.id) !== connection) return;
     this.connections.delete(connection.id);
     const set = this.byUser.get(connection.userId);
     set?.delete(connection);
     if (set && set.size === 0) this.byUser.delete(connection.userId);
+    this.observer?.connectionClosed(connection.index);
   }
 
-  private async deliver(event: WebSocketEvent): Promise<void> {
+  private async deliver(stamped: StampedEvent): Promise<void> {
+    const { id, event } = stamped;
+    if (covers(this.processed, id)) return; // already processed: a duplicate
+    this.processed[id.origin] = id.seq;
+    this.log.add(stamped);
     const recipients = await this.recipients(event);
-    if (recipients.length === 0) return;
-    const prefix = framePrefix(event);
+    const delivered: number[] = [];
+    const prefix = recipients.length > 0 ? framePrefix(event) : '';
     const now = Date.now();
     for (const connection of recipients) {
+      if (!connection.wants(id, this.processed)) continue;
       // An expired session gets no more events; its socket is closed.
       if (connection.owner.sessionExpiresAt > 0 && connection.owner.sessionExpiresAt < now) {
         const wasActive = connection.isActive;
@@ -160,15 +299,20 @@ export class Hub {
         continue;
       }
       connection.send(prefix, this.options.maxBufferedBytes);
+      delivered.push(connection.index);
     }
+    this.observer?.delivered({ id, conns: delivered });
   }
 
-  private async recipients(event: WebSocketEvent): Promise<WebConnection[]> {
+  /** The connections an event goes to: among `candidates` if given, else this node's. */
+  private async recipients(event: WebSocketEvent, candidates?: WebConnection[]): Promise<WebConnection[]> {
     const b = event.broadcast;
+    const pool = candidates ? new Map(candidates.map((c) => [c.id, c])) : this.connections;
     if (b.connection_id) {
-      const c = this.connections.get(b.connection_id);
+      const c = pool.get(b.connection_id);
       return c ? [c] : [];
     }
+    const byUser = candidates ? groupByUser(candidates) : this.byUser;
     let users: Iterable<string>;
     if (b.user_id) {
       users = [b.user_id];
@@ -177,12 +321,12 @@ export class Hub {
     } else if (b.team_id) {
       users = await this.resolver.teamMemberIds(b.team_id);
     } else {
-      users = this.byUser.keys();
+      users = byUser.keys();
     }
     const out: WebConnection[] = [];
     for (const userId of users) {
       if (b.omit_users?.[userId]) continue;
-      const set = this.byUser.get(userId);
+      const set = byUser.get(userId);
       if (!set) continue;
       for (const connection of set) {
         if (connection.id !== b.omit_connection_id) out.push(connection);
@@ -191,3 +335,14 @@ export class Hub {
     return out;
   }
 }
+
+function groupByUser(connections: WebConnection[]): Map<string, Set<WebConnection>> {
+  const map = new Map<string, Set<WebConnection>>();
+  for (const c of connections) {
+    const set = map.get(c.userId) ?? new Set();
+    set.add(c);
+    map.set(c.userId, set);
+  }
+  return map;
+}
+

@@ -5,3 +5,6 @@ export * from './replay-buffer.js';
 export * from './web-connection.js';
 export * from './hub.js';
 export * from './local-publisher.js';
+export * from './event-id.js';
+export * from './event-log.js';
+export * from './shadow-registry.js';

@@ -24,6 +24,11 @@ export class ReplayBuffer {
     return this.frames.slice(seq - this.firstSeq);
   }
 
+  /** Everything held, for handing the connection to another node. */
+  snapshot(): { firstSeq: number; frames: string[] } {
+    return { firstSeq: this.firstSeq, frames: [...this.frames] };
+  }
+
   clear(): void {
     this.frames.length = 0;
   }

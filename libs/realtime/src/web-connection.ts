@@ -1,3 +1,4 @@
+import { covers, dominates, EventId, Vector } from './event-id.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { frameWithSeq } from './websocket-event.js';
 
@@ -28,13 +29,43 @@ export class WebConnection {
   private socket: SocketLike | null = null;
   private readonly replay: ReplayBuffer;
   inactiveSince = 0;
+  /**
+   * Set when the connection moved here from another node: the events that node had already
+   * processed (and so delivered) must not be sent again when they reach this node later.
+   */
+  private alreadyDelivered: Vector | null = null;
 
   constructor(
     readonly id: string,
     readonly owner: ConnectionOwner,
     replayCapacity: number,
+    /** Small per-node number, cheaper than the id in delivery records sent to peers. */
+    readonly index = 0,
   ) {
     this.replay = new ReplayBuffer(replayCapacity);
+  }
+
+  /** Continues another node's numbering: its frames and next sequence number. */
+  continueFrom(firstSeq: number, frames: string[], nextSeq: number, alreadyDelivered: Vector): void {
+    frames.forEach((frame, i) => this.replay.push(firstSeq + i, frame));
+    this.nextSeq = nextSeq;
+    this.alreadyDelivered = { ...alreadyDelivered };
+  }
+
+  /** False for an event the previous node of a moved connection already delivered. */
+  wants(id: EventId, processedHere: Vector): boolean {
+    if (!this.alreadyDelivered) return true;
+    const deliveredThere = covers(this.alreadyDelivered, id);
+    if (dominates(processedHere, this.alreadyDelivered)) this.alreadyDelivered = null; // caught up
+    return !deliveredThere;
+  }
+
+  get sequence(): number {
+    return this.nextSeq;
+  }
+
+  snapshot(): { firstSeq: number; frames: string[]; nextSeq: number } {
+    return { ...this.replay.snapshot(), nextSeq: this.nextSeq };
   }
 
   get userId(): string {
