@@ -25,19 +25,19 @@ function writeJson(path: string, value: unknown) {
 }
 
 describe('configPathFromEnv', () => {
-  it('uses MM_CONFIG, resolved to an absolute path', () => {
+  it('uses MM_CONFIG, resolved to an absolute path', async () => {
     expect(configPathFromEnv({ MM_CONFIG: '/etc/mm/config.json' })).toBe('/etc/mm/config.json');
     expect(configPathFromEnv({ MM_CONFIG: 'x/c.json' })).toBe(resolve('x/c.json'));
   });
 
-  it('defaults to config/config.json under the working directory', () => {
+  it('defaults to config/config.json under the working directory', async () => {
     expect(configPathFromEnv({})).toBe(resolve('config/config.json'));
     expect(configPathFromEnv({ MM_CONFIG: '' })).toBe(resolve('config/config.json'));
   });
 });
 
 describe('ConfigService', () => {
-  it('writes the defaults when the file is missing, creating its directory', () => {
+  it('writes the defaults when the file is missing, creating its directory', async () => {
     const path = join(dir, 'nested', 'deeper', 'config.json');
     const service = new ConfigService(path, {});
     expect(service.get()).toEqual(defaultConfig);
@@ -47,14 +47,14 @@ describe('ConfigService', () => {
     expect(readdirSync(join(dir, 'nested', 'deeper'))).toEqual(['config.json']);
   });
 
-  it('writes the defaults without the environment overrides when the file is missing', () => {
+  it('writes the defaults without the environment overrides when the file is missing', async () => {
     const path = join(dir, 'config.json');
     const service = new ConfigService(path, { MM_SQLSETTINGS_MAXOPENCONNS: '7' });
     expect(service.get().SqlSettings.MaxOpenConns).toBe(7);
     expect(readJson(path).SqlSettings.MaxOpenConns).toBe(300);
   });
 
-  it('reads an existing file over the defaults and does not rewrite it', () => {
+  it('reads an existing file over the defaults and does not rewrite it', async () => {
     const path = join(dir, 'config.json');
     const text = JSON.stringify({ TeamSettings: { SiteName: 'Acme' } });
     writeFileSync(path, text);
@@ -64,7 +64,7 @@ describe('ConfigService', () => {
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
-  it('refuses a file that is not JSON, naming the file', () => {
+  it('refuses a file that is not JSON, naming the file', async () => {
     const path = join(dir, 'config.json');
     writeFileSync(path, '{ not json');
     const err = (() => {
@@ -78,7 +78,7 @@ describe('ConfigService', () => {
     expect((err as ConfigError).setting).toBe(path);
   });
 
-  it('refuses a file with a wrongly typed setting, or one that fails validation', () => {
+  it('refuses a file with a wrongly typed setting, or one that fails validation', async () => {
     const path = join(dir, 'config.json');
     writeJson(path, { SqlSettings: { MaxOpenConns: 'many' } });
     expect(() => new ConfigService(path, {})).toThrow(/SqlSettings\.MaxOpenConns/);
@@ -86,14 +86,14 @@ describe('ConfigService', () => {
     expect(() => new ConfigService(path, {})).toThrow(/SqlSettings\.DriverName/);
   });
 
-  it('refuses an invalid environment override and writes no file then', () => {
+  it('refuses an invalid environment override and writes no file then', async () => {
     const path = join(dir, 'config.json');
     expect(() => new ConfigService(path, { MM_SQLSETTINGS_MAXOPENCONNS: 'lots' })).toThrow(/SqlSettings\.MaxOpenConns/);
     expect(() => new ConfigService(path, { MM_SERVICESETTINGS_LISTENADDRESS: 'nowhere' })).toThrow(/ServiceSettings\.ListenAddress/);
     expect(existsSync(path)).toBe(false);
   });
 
-  it('applies environment overrides and reports them', () => {
+  it('applies environment overrides and reports them', async () => {
     const path = join(dir, 'config.json');
     writeJson(path, { SqlSettings: { MaxOpenConns: 50 } });
     const service = new ConfigService(path, {
@@ -111,13 +111,13 @@ describe('ConfigService', () => {
     expect(service.environmentOverrides().SqlSettings).toEqual({ MaxOpenConns: true });
   });
 
-  it('save() writes the new settings and returns and serves the effective config', () => {
+  it('save() writes the new settings and returns and serves the effective config', async () => {
     const path = join(dir, 'config.json');
     const service = new ConfigService(path, {});
     const next = structuredClone(service.get());
     next.TeamSettings.SiteName = 'Saved';
     next.SqlSettings.MaxIdleConns = 3;
-    const effective = service.save(next);
+    const effective = await service.save(next);
     expect(effective.TeamSettings.SiteName).toBe('Saved');
     expect(service.get()).toEqual(effective);
     const file = readJson(path);
@@ -125,7 +125,7 @@ describe('ConfigService', () => {
     expect(file.SqlSettings.MaxIdleConns).toBe(3);
   });
 
-  it('save() never persists env-overridden values into the file', () => {
+  it('save() never persists env-overridden values into the file', async () => {
     const path = join(dir, 'config.json');
     writeJson(path, { SqlSettings: { MaxOpenConns: 50, DataSource: '' } });
     const env = { MM_SQLSETTINGS_MAXOPENCONNS: '9', MM_SQLSETTINGS_DATASOURCE: 'postgres://env-secret@db/mm' };
@@ -134,7 +134,7 @@ describe('ConfigService', () => {
     // Saving the effective config as is (what an admin UI does) must not leak the env values.
     const next = structuredClone(service.get());
     next.TeamSettings.SiteName = 'Changed';
-    service.save(next);
+    await service.save(next);
     let file = readJson(path);
     expect(file.SqlSettings.MaxOpenConns).toBe(50);
     expect(file.SqlSettings.DataSource).toBe('');
@@ -144,14 +144,14 @@ describe('ConfigService', () => {
     // Nor a different value sent for an overridden setting; the env value stays effective.
     const next2 = structuredClone(service.get());
     next2.SqlSettings.MaxOpenConns = 1234;
-    const effective = service.save(next2);
+    const effective = await service.save(next2);
     file = readJson(path);
     expect(file.SqlSettings.MaxOpenConns).toBe(50);
     expect(effective.SqlSettings.MaxOpenConns).toBe(9);
     expect(service.get().SqlSettings.DataSource).toBe('postgres://env-secret@db/mm');
   });
 
-  it('save() refuses an invalid config and leaves file and effective config unchanged', () => {
+  it('save() refuses an invalid config and leaves file and effective config unchanged', async () => {
     const path = join(dir, 'config.json');
     const service = new ConfigService(path, {});
     const before = readFileSync(path, 'utf8');
@@ -160,37 +160,37 @@ describe('ConfigService', () => {
 
     const bad = structuredClone(service.get());
     bad.PasswordSettings.MinimumLength = 2;
-    expect(() => service.save(bad)).toThrow(/PasswordSettings\.MinimumLength/);
+    await expect(service.save(bad)).rejects.toThrow(/PasswordSettings\.MinimumLength/);
     const badType = structuredClone(service.get()) as unknown as Record<string, Record<string, unknown>>;
     badType.TeamSettings.MaxUsersPerTeam = '10';
-    expect(() => service.save(badType as unknown as Config)).toThrow(/TeamSettings\.MaxUsersPerTeam/);
+    await expect(service.save(badType as unknown as Config)).rejects.toThrow(/TeamSettings\.MaxUsersPerTeam/);
 
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(service.get().PasswordSettings.MinimumLength).toBe(8);
     expect(listener).not.toHaveBeenCalled();
   });
 
-  it('reload() picks up changes made to the file', () => {
+  it('reload() picks up changes made to the file', async () => {
     const path = join(dir, 'config.json');
     const service = new ConfigService(path, { MM_SQLSETTINGS_MAXOPENCONNS: '9' });
     writeJson(path, { TeamSettings: { SiteName: 'From disk' }, SqlSettings: { MaxOpenConns: 77 } });
-    const effective = service.reload();
+    const effective = await service.reload();
     expect(effective.TeamSettings.SiteName).toBe('From disk');
     expect(service.get().TeamSettings.SiteName).toBe('From disk');
     // The environment still wins over the file.
     expect(service.get().SqlSettings.MaxOpenConns).toBe(9);
   });
 
-  it('reload() of a broken file throws and keeps the current config', () => {
+  it('reload() of a broken file throws and keeps the current config', async () => {
     const path = join(dir, 'config.json');
     const service = new ConfigService(path, {});
     const current = service.get();
     writeFileSync(path, '{');
-    expect(() => service.reload()).toThrow(ConfigError);
+    await expect(service.reload()).rejects.toThrow(ConfigError);
     expect(service.get()).toBe(current);
   });
 
-  it('onChange listeners fire with the old and the new config, until unsubscribed', () => {
+  it('onChange listeners fire with the old and the new config, until unsubscribed', async () => {
     const path = join(dir, 'config.json');
     const service = new ConfigService(path, {});
     const calls: Array<[Config, Config]> = [];
@@ -201,7 +201,7 @@ describe('ConfigService', () => {
     const first = service.get();
     const next = structuredClone(first);
     next.TeamSettings.SiteName = 'One';
-    service.save(next);
+    await service.save(next);
     expect(calls).toHaveLength(1);
     expect(calls[0][0]).toBe(first);
     expect(calls[0][0].TeamSettings.SiteName).toBe('Mattermost');
@@ -209,19 +209,19 @@ describe('ConfigService', () => {
     expect(calls[0][1]).toBe(service.get());
 
     writeJson(path, { TeamSettings: { SiteName: 'Two' } });
-    service.reload();
+    await service.reload();
     expect(calls).toHaveLength(2);
     expect(calls[1][0].TeamSettings.SiteName).toBe('One');
     expect(calls[1][1].TeamSettings.SiteName).toBe('Two');
 
     unsubscribe();
     writeJson(path, { TeamSettings: { SiteName: 'Three' } });
-    service.reload();
+    await service.reload();
     expect(calls).toHaveLength(2);
     expect(other).toHaveBeenCalledTimes(3);
   });
 
-  it('hash() is stable, changes with the config, and ignores ClusterSettings', () => {
+  it('hash() is stable, changes with the config, and ignores ClusterSettings', async () => {
     const a = new ConfigService(join(dir, 'a.json'), {});
     const b = new ConfigService(join(dir, 'b.json'), {});
     expect(a.hash()).toMatch(/^[0-9a-f]{32}$/);
@@ -234,23 +234,23 @@ describe('ConfigService', () => {
     clustered.ClusterSettings.ClusterSecret = 's'.repeat(32);
     clustered.ClusterSettings.OverrideHostname = 'node-2';
     clustered.ClusterSettings.GossipPort = 9999;
-    a.save(clustered);
+    await a.save(clustered);
     expect(a.get().ClusterSettings.OverrideHostname).toBe('node-2');
     expect(a.hash()).toBe(h);
 
     const changed = structuredClone(a.get());
     changed.TeamSettings.SiteName = 'Different';
-    a.save(changed);
+    await a.save(changed);
     expect(a.hash()).not.toBe(h);
   });
 
-  it('hash() reflects environment overrides (it hashes the effective config)', () => {
+  it('hash() reflects environment overrides (it hashes the effective config)', async () => {
     const plain = new ConfigService(join(dir, 'a.json'), {});
     const overridden = new ConfigService(join(dir, 'b.json'), { MM_TEAMSETTINGS_SITENAME: 'Env' });
     expect(overridden.hash()).not.toBe(plain.hash());
   });
 
-  it('fromEnv() reads the path from MM_CONFIG and uses the given env for overrides', () => {
+  it('fromEnv() reads the path from MM_CONFIG and uses the given env for overrides', async () => {
     const path = join(dir, 'from-env.json');
     const service = ConfigService.fromEnv({ MM_CONFIG: path, MM_TEAMSETTINGS_SITENAME: 'Env site' });
     expect(service.path).toBe(path);

@@ -21,15 +21,23 @@ function readConfigFile(path: string): unknown {
   }
 }
 
+/** Where the config is kept: the file, or (in a cluster) the database shared by all nodes. */
+export interface ConfigStore {
+  /** The stored config (raw JSON), or undefined when nothing is stored yet. */
+  load(): Promise<unknown>;
+  save(config: Config): Promise<void>;
+}
+
 /**
- * Holds the effective config: the file (or defaults) with MM_* overrides on top.
- * Saving writes the file without the environment's values, so an override never leaks into it.
+ * Holds the effective config: the stored config (file, or database once `useStore` is called)
+ * with MM_* overrides on top. Saving never writes the environment's values into the store.
  */
 export class ConfigService {
   private fileConfig: Config;
   private effective: Config;
   private overridden: Record<string, Record<string, unknown>> = {};
   private readonly listeners = new Set<ConfigListener>();
+  private store: ConfigStore | null = null;
 
   constructor(
     readonly path: string,
@@ -44,6 +52,20 @@ export class ConfigService {
     return new ConfigService(configPathFromEnv(env), env);
   }
 
+  /**
+   * Moves the config to a shared store. An empty store is seeded with the current config; a
+   * filled one replaces it (so every node of a cluster runs the same config).
+   */
+  async useStore(store: ConfigStore): Promise<void> {
+    const stored = await store.load();
+    this.store = store;
+    if (stored === undefined) {
+      await store.save(this.fileConfig);
+      return;
+    }
+    this.apply(mergeWithDefaults(stored));
+  }
+
   get(): Config {
     return this.effective;
   }
@@ -52,24 +74,20 @@ export class ConfigService {
     return structuredClone(this.overridden);
   }
 
-  /** Validates and saves a whole config; env-overridden settings keep their file values. */
-  save(next: Config): Config {
+  /** Validates and saves a whole config; env-overridden settings keep their stored values. */
+  async save(next: Config): Promise<Config> {
     const merged = mergeWithDefaults(next);
-    const forFile = this.keepFileValuesForOverrides(merged);
-    const effective = this.withEnv(forFile);
-    this.writeFile(forFile);
-    this.fileConfig = forFile;
-    this.swap(effective);
-    return effective;
+    const forStore = this.keepStoredValuesForOverrides(merged);
+    this.withEnv(forStore); // validates before anything is written
+    if (this.store) await this.store.save(forStore);
+    else this.writeFile(forStore);
+    return this.apply(forStore);
   }
 
-  /** Re-reads the file (POST /config/reload, or another process changed it). */
-  reload(): Config {
-    const fileConfig = mergeWithDefaults(readConfigFile(this.path));
-    const effective = this.withEnv(fileConfig);
-    this.fileConfig = fileConfig;
-    this.swap(effective);
-    return effective;
+  /** Re-reads the store (POST /config/reload, or another node or process changed it). */
+  async reload(): Promise<Config> {
+    const raw = this.store ? await this.store.load() : readConfigFile(this.path);
+    return this.apply(mergeWithDefaults(raw ?? {}));
   }
 
   onChange(listener: ConfigListener): () => void {
@@ -77,10 +95,17 @@ export class ConfigService {
     return () => this.listeners.delete(listener);
   }
 
-  /** A stable hash of the config, used in X-Version-ID and later to compare nodes. */
+  /** A stable hash of the config, used in X-Version-ID and to compare nodes. */
   hash(): string {
     const { ClusterSettings: _ignored, ...rest } = this.effective;
     return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 32);
+  }
+
+  private apply(stored: Config): Config {
+    const effective = this.withEnv(stored);
+    this.fileConfig = stored;
+    this.swap(effective);
+    return effective;
   }
 
   private withEnv(fileConfig: Config): Config {
@@ -90,7 +115,7 @@ export class ConfigService {
     return config;
   }
 
-  private keepFileValuesForOverrides(next: Config): Config {
+  private keepStoredValuesForOverrides(next: Config): Config {
     const copy = structuredClone(next) as unknown as Record<string, Record<string, unknown>>;
     const file = this.fileConfig as unknown as Record<string, Record<string, unknown>>;
     for (const [section, settings] of Object.entries(this.overridden)) {

@@ -50,10 +50,10 @@ export class ConfigController {
   }
 
   @Post('reload')
-  reload(@CurrentSession() s: Session) {
+  async reload(@CurrentSession() s: Session) {
     this.permissions.requireSystem(s, 'manage_system');
     try {
-      this.config.reload();
+      await this.config.reload();
     } catch (err) {
       throw configError(err);
     }
@@ -76,9 +76,9 @@ export class ConfigController {
     return this.system.clientConfig(Boolean(req.session), await this.system.noAccounts());
   }
 
-  private save(next: Config) {
+  private async save(next: Config) {
     try {
-      const saved = this.config.save(restoreMaskedSecrets(mergeWithDefaults(next), this.config.get()));
+      const saved = await this.config.save(restoreMaskedSecrets(mergeWithDefaults(next), this.config.get()));
       return sanitizeConfig(saved);
     } catch (err) {
       throw configError(err);
