@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         StatusModule,
         SystemModule,
         WebSocketModule,
+        ClusterModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -4,7 +4,9 @@ import { DiscoveryService, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, ConfigService, parseListenAddress } from '#config';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
-import { Hub, LocalEventPublisher, LocalInvalidationBus } from '#realtime';
+import { Hub, LocalEventPublisher, LocalInvalidationBus, SingleNodeConnectionCounter } from '#realtime';
+import { NoCrossNodeResume } from './cluster/cluster-state.js';
+import { SingleNodeState } from './cluster/single-node.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
@@ -66,10 +68,19 @@ async function main() {
     inactiveTimeoutMs: 5 * 60_000,
     maxBufferedBytes: 4 * 1024 * 1024,
   });
-  const publisher = new LocalEventPublisher(hub);
+  const parts = {
+    config,
+    db,
+    hub,
+    publisher: new LocalEventPublisher(hub),
+    invalidation,
+    connections: new SingleNodeConnectionCounter(),
+    cluster: new SingleNodeState(),
+    crossNodeResume: new NoCrossNodeResume(),
+  };
 
   const logger = new ConsoleLogger({ json: cfg.LogSettings.ConsoleJson, logLevels: logLevels(cfg.LogSettings.ConsoleLevel) });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, db, hub, publisher, invalidation }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), {
     bodyParser: false,
     logger,
   });

@@ -36,3 +36,17 @@ export class LocalInvalidationBus extends InvalidationBus {
     this.handlers.set(kind, list);
   }
 }
+
+/**
+ * How many active WebSocket connections a user has on OTHER nodes. A user goes offline only when
+ * no node holds a connection for them (on a single node: never anywhere else).
+ */
+export abstract class ConnectionCounter {
+  abstract countElsewhere(userId: string): Promise<number>;
+}
+
+export class SingleNodeConnectionCounter extends ConnectionCounter {
+  async countElsewhere(): Promise<number> {
+    return 0;
+  }
+}

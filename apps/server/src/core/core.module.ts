@@ -1,7 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
-import { EventPublisher, Hub, InvalidationBus } from '#realtime';
+import { ConnectionCounter, EventPublisher, Hub, InvalidationBus } from '#realtime';
+import { ClusterState, CrossNodeResume } from '../cluster/cluster-state.js';
 
 /** The process-wide parts that main.ts builds before Nest starts, shared with every module. */
 export interface CoreParts {
@@ -10,6 +11,9 @@ export interface CoreParts {
   hub: Hub;
   publisher: EventPublisher;
   invalidation: InvalidationBus;
+  connections: ConnectionCounter;
+  cluster: ClusterState;
+  crossNodeResume: CrossNodeResume;
 }
 
 @Global()
@@ -22,6 +26,9 @@ export class CoreModule {
       { provide: Hub, useValue: parts.hub },
       { provide: EventPublisher, useValue: parts.publisher },
       { provide: InvalidationBus, useValue: parts.invalidation },
+      { provide: ConnectionCounter, useValue: parts.connections },
+      { provide: ClusterState, useValue: parts.cluster },
+      { provide: CrossNodeResume, useValue: parts.crossNodeResume },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

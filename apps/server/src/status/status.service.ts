@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
-import { EventPublisher, Hub, newEvent, PresenceListener, WsEvents } from '#realtime';
+import { ConnectionCounter, EventPublisher, Hub, newEvent, PresenceListener, WsEvents } from '#realtime';
 import {
   applyStatusChange,
   isExpiredDnd,
@@ -38,6 +38,7 @@ export class StatusService implements PresenceListener, OnModuleInit, OnModuleDe
     private readonly publisher: EventPublisher,
     private readonly config: ConfigService,
     private readonly hub: Hub,
+    private readonly connections: ConnectionCounter,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -135,7 +136,12 @@ export class StatusService implements PresenceListener, OnModuleInit, OnModuleDe
 
   userDisconnected(userId: string): void {
     this.activityWritten.delete(userId);
-    void this.enqueue(userId, () => this.apply(userId, { kind: 'offline', manual: false })).catch((err) =>
+    void this.enqueue(userId, async () => {
+      // Offline only when no node holds a connection; if peers cannot be asked, stay online.
+      if ((await this.connections.countElsewhere(userId).catch(() => 1)) > 0) return;
+      if (this.hub.activeCountForUser(userId) > 0) return; // reconnected here meanwhile
+      await this.apply(userId, { kind: 'offline', manual: false });
+    }).catch((err) =>
       this.logger.warn(`could not set ${userId} offline: ${err}`),
     );
   }

@@ -2,6 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from '#common';
 import { ConfigService } from '#config';
+import { ClusterState } from '../cluster/cluster-state.js';
 import { Public } from '../common/decorators.js';
 import { boolParam } from '../common/params.js';
 import { SystemService } from './system.service.js';
@@ -11,6 +12,7 @@ export class SystemController {
   constructor(
     private readonly system: SystemService,
     private readonly config: ConfigService,
+    private readonly cluster: ClusterState,
   ) {}
 
   /** The load balancer's health check. With get_server_status it checks the database and file store. */
@@ -31,7 +33,15 @@ export class SystemController {
     const filesOk = this.system.fileStoreHealthy();
     body.database_status = dbOk ? 'OK' : 'UNHEALTHY';
     body.filestore_status = filesOk ? 'OK' : 'UNHEALTHY';
-    if (!dbOk || !filesOk) {
+    let clusterOk = true;
+    if (this.cluster.enabled) {
+      // A node cut off from its cluster would serve a partial view: take it out of rotation.
+      const health = this.cluster.health();
+      clusterOk = health.healthy;
+      body.cluster_status = health.healthy ? 'OK' : 'UNHEALTHY';
+      if (!health.healthy) body.cluster_detail = health.detail;
+    }
+    if (!dbOk || !filesOk || !clusterOk) {
       body.status = 'UNHEALTHY';
       // Mattermost answers 500 so that load balancers take the node out, unless REST semantics are asked for.
       if (!boolParam(q.use_rest_semantics)) res.status(500);

@@ -9,6 +9,7 @@ import { findToken } from '#auth';
 import { ConnectionOwner, Hub, WebConnection } from '#realtime';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
+import { CrossNodeResume } from '../cluster/cluster-state.js';
 import { WebSocketActions } from './websocket.actions.js';
 
 const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
@@ -40,6 +41,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
     private readonly actions: WebSocketActions,
+    private readonly crossNode: CrossNodeResume,
   ) {}
 
   onApplicationBootstrap() {
@@ -98,45 +100,36 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     (ws as WebSocket & { alive?: typeof alive }).alive = alive;
 
     let connection: WebConnection | null = null;
-    const register = (session: Session) => {
+    const authTimer = setTimeout(() => {
+      if (!connection) ws.close(1008, 'authentication timeout');
+    }, AUTH_TIMEOUT_MS);
+
+    const register = async (session: Session) => {
+      clearTimeout(authTimer);
       const owner: ConnectionOwner = {
         userId: session.user_id,
         sessionToken: session.token,
         sessionExpiresAt: session.expires_at,
         roles: session.roles,
       };
-      if (resumeId && isValidId(resumeId)) {
-        const result = this.hub.resume(resumeId, Number(seqText), owner, ws);
-        if (result.resumed) return (connection = result.connection);
-      }
-      return (connection = this.hub.connect(owner, ws));
+      connection = (await this.resume(resumeId, Number(seqText), owner, ws)) ?? this.hub.connect(owner, ws);
+      // The socket may have closed while another node was handing the connection over.
+      if (ws.readyState !== WebSocket.OPEN) this.hub.disconnected(connection, ws);
     };
 
+    // Frames are handled one at a time, in order, after any header authentication: a `ping`
+    // sent right after the challenge must see the socket already authenticated.
     const { token, location } = findToken({ headers: req.headers, query: {} });
-    if (token && location !== 'query') {
+    let inOrder: Promise<unknown> = (async () => {
+      if (!token || location === 'query') return;
       const session = await this.sessions.authenticate(token).catch(() => null);
-      if (session) register(session);
-    }
-
-    const authTimer = connection
-      ? null
-      : setTimeout(() => {
-          if (!connection) ws.close(1008, 'authentication timeout');
-        }, AUTH_TIMEOUT_MS);
-
-    // Frames are handled one at a time, in order: a `ping` sent right after the challenge must
-    // see the socket already authenticated.
-    let inOrder = Promise.resolve();
+      if (session) await register(session);
+    })().catch(() => undefined);
     ws.on('message', (raw, isBinary) => {
-      inOrder = inOrder.then(() =>
-        this.onFrame(ws, raw.toString(), isBinary, () => connection, (session) => {
-          if (authTimer) clearTimeout(authTimer);
-          register(session);
-        }),
-      ).catch(() => undefined);
+      inOrder = inOrder.then(() => this.onFrame(ws, raw.toString(), isBinary, () => connection, register)).catch(() => undefined);
     });
     ws.on('close', () => {
-      if (authTimer) clearTimeout(authTimer);
+      clearTimeout(authTimer);
       if (connection) this.hub.disconnected(connection, ws);
     });
     ws.on('error', () => undefined);
@@ -147,7 +140,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     text: string,
     isBinary: boolean,
     current: () => WebConnection | null,
-    register: (session: Session) => void,
+    register: (session: Session) => Promise<void>,
   ) {
     let frame: ClientFrame;
     try {
@@ -174,7 +167,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
       }
       // The reply goes out before `hello` (or the replayed frames), as Mattermost orders them.
       reply({ status: 'OK' });
-      register(session);
+      await register(session);
       return;
     }
     const connection = current();
@@ -183,6 +176,16 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     reply(await this.actions.handle(connection, frame.action, data));
+  }
+
+  /** Resumes a connection held here, else one another node held; null when neither can. */
+  private async resume(connectionId: string, sequenceNumber: number, owner: ConnectionOwner, ws: WebSocket): Promise<WebConnection | null> {
+    if (!connectionId || !isValidId(connectionId)) return null;
+    if (this.hub.has(connectionId)) {
+      const local = this.hub.resume(connectionId, sequenceNumber, owner, ws);
+      return local.resumed ? local.connection : null;
+    }
+    return this.crossNode.resume(connectionId, sequenceNumber, owner, ws);
   }
 
   /** Server pings find dead TCP connections that never sent a close. */

@@ -1,0 +1,40 @@
+import type { ConnectionInfo, DeliveryRecord, InvalidationKind, StampedEvent } from '#realtime';
+
+/** Message types between nodes (the cluster's equivalent of Mattermost's ClusterEvent names). */
+export const Msg = {
+  /** A WebSocket event for every node to deliver to its own sockets. */
+  WsEvent: 'ws_event',
+  /** Which local connections an event went to (lets peers mirror connections). */
+  WsDeliveries: 'ws_deliveries',
+  WsConnOpened: 'ws_conn_opened',
+  WsConnClosed: 'ws_conn_closed',
+  /** A cache entry changed (sessions, memberships, users). */
+  Invalidate: 'invalidate',
+  /** The config was saved: reload it from the database. */
+  ConfigChanged: 'config_changed',
+} as const;
+
+/** Request/response calls between nodes. */
+export const Req = {
+  /** How many active WebSocket connections a user has on the answering node. */
+  WebConnCount: 'webconn_count',
+  /** Give up a connection so the asking node can resume it (its replay queue). */
+  Handover: 'ws_handover',
+  /** The answering node's ClusterInfo and stats. */
+  ClusterInfo: 'cluster_info',
+} as const;
+
+export type WsEventPayload = StampedEvent;
+export type WsDeliveriesPayload = DeliveryRecord[];
+export type WsConnOpenedPayload = ConnectionInfo;
+export interface WsConnClosedPayload {
+  index: number;
+}
+export interface InvalidatePayload {
+  kind: InvalidationKind;
+  key: string;
+}
+export interface HandoverRequest {
+  connectionId: string;
+  userId: string;
+}

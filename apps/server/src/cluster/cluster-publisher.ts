@@ -1,0 +1,47 @@
+import type { ClusterTransport } from '#cluster';
+import { EventPublisher, Hub, InvalidationBus, InvalidationHandler, InvalidationKind, LocalInvalidationBus, WebSocketEvent } from '#realtime';
+import { InvalidatePayload, Msg, WsEventPayload } from './cluster-messages.js';
+
+/**
+ * Publishing in a cluster: the event gets its cluster-wide id, goes to every peer on the ordered
+ * streams first, then to this node's sockets. Peers deliver it to theirs exactly once.
+ */
+export class ClusterEventPublisher extends EventPublisher {
+  constructor(
+    private readonly hub: Hub,
+    private readonly transport: ClusterTransport,
+  ) {
+    super();
+    transport.onMessage(Msg.WsEvent, (stamped: WsEventPayload) => void hub.process(stamped));
+  }
+
+  publish(event: WebSocketEvent): void {
+    const stamped = this.hub.stamp(event);
+    this.transport.broadcast({ type: Msg.WsEvent, payload: stamped });
+    void this.hub.process(stamped);
+  }
+}
+
+/** Cache invalidation across the cluster: local handlers run at once, peers run theirs on receipt. */
+export class ClusterInvalidationBus extends InvalidationBus {
+  private readonly local = new LocalInvalidationBus();
+
+  constructor(private readonly transport: ClusterTransport) {
+    super();
+    transport.onMessage(Msg.Invalidate, ({ kind, key }: InvalidatePayload) => this.local.emit(kind, key));
+  }
+
+  emit(kind: InvalidationKind, key: string): void {
+    this.transport.broadcast({ type: Msg.Invalidate, payload: { kind, key } satisfies InvalidatePayload });
+    this.local.emit(kind, key);
+  }
+
+  on(kind: InvalidationKind, handler: InvalidationHandler): void {
+    this.local.on(kind, handler);
+  }
+
+  /** Runs every handler for every key of a kind (after messages from a peer may have been lost). */
+  emitLocally(kind: InvalidationKind, key: string): void {
+    this.local.emit(kind, key);
+  }
+}

@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import type { ClusterTransport, Membership } from '#cluster';
+import { ConnectionOwner, HandoverState, Hub, ShadowRegistry, SocketLike, WebConnection } from '#realtime';
+import { HandoverRequest, Req } from './cluster-messages.js';
+import { CrossNodeResume } from './cluster-state.js';
+
+const HANDOVER_TIMEOUT_MS = 1500;
+const REBUILD_WAIT_MS = 1000;
+
+/**
+ * Resumes, on this node, a WebSocket connection that another node held. A live owner hands the
+ * connection over; a dead owner's connection is rebuilt from the shadow registry and this node's
+ * event log. When neither can cover the client's position, the caller starts a fresh connection
+ * (new connection_id and hello), so the client refetches: never a silent gap.
+ */
+export class ConnectionMover extends CrossNodeResume {
+  private readonly logger = new Logger('cluster');
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly transport: ClusterTransport,
+    private readonly membership: Membership,
+    private readonly shadows: ShadowRegistry,
+  ) {
+    super();
+    transport.onRequest(Req.Handover, ({ connectionId, userId }: HandoverRequest) => hub.handover(connectionId, userId));
+  }
+
+  async resume(connectionId: string, sequenceNumber: number, owner: ConnectionOwner, socket: SocketLike): Promise<WebConnection | null> {
+    const holder = this.shadows.owner(connectionId);
+    if (!holder || holder.userId !== owner.userId) return null;
+    const state = (await this.askOwner(holder.nodeId, connectionId, owner.userId)) ?? (await this.rebuild(holder.nodeId, connectionId));
+    if (!state) return null;
+    const connection = await this.hub.adopt(connectionId, sequenceNumber, owner, socket, state);
+    this.logger.log(`connection ${connectionId} moved from ${holder.nodeId}: ${connection ? 'resumed' : 'not resumable'}`);
+    return connection;
+  }
+
+  private async askOwner(nodeId: string, connectionId: string, userId: string): Promise<HandoverState | null> {
+    if (!this.membership.members().some((m) => m.id === nodeId)) return null;
+    try {
+      return await this.transport.request<HandoverState | null>(nodeId, { type: Req.Handover, payload: { connectionId, userId } satisfies HandoverRequest }, HANDOVER_TIMEOUT_MS);
+    } catch (err) {
+      this.logger.warn(`handover of ${connectionId} from ${nodeId} failed: ${String(err)}`);
+      return null;
+    }
+  }
+
+  /** The owner is gone: rebuild from its records, waiting briefly for events still in flight. */
+  private async rebuild(nodeId: string, connectionId: string): Promise<HandoverState | null> {
+    if (this.membership.members().some((m) => m.id === nodeId)) return null; // alive but refused
+    const deadline = Date.now() + REBUILD_WAIT_MS;
+    for (;;) {
+      const state = this.shadows.rebuild(connectionId, this.hub.log);
+      if (state || Date.now() > deadline) return state;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
