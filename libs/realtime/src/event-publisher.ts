@@ -10,7 +10,10 @@ export abstract class EventPublisher {
 }
 
 /** What a cached value is keyed by; one kind per cache (Mattermost's inv_* cluster events). */
-export type InvalidationKind = 'channel_members' | 'team_members' | 'session' | 'user_sessions' | 'user';
+export type InvalidationKind = 'channel_members' | 'team_members' | 'session' | 'user_sessions' | 'user' | 'all';
+
+/** Key of the 'all' kind: every cache drops everything (after this node missed invalidations). */
+export const ALL_KEYS = '*';
 
 export type InvalidationHandler = (key: string) => void;
 

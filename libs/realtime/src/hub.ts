@@ -78,6 +78,7 @@ export class Hub {
   private readonly processed: Vector = {};
   readonly log: EventLog;
   private nextIndex = 1;
+  private gapListener: ((origin: string, expected: number, got: number) => void) | null = null;
 
   constructor(
     private readonly resolver: RecipientResolver,
@@ -93,6 +94,36 @@ export class Hub {
 
   setObserver(observer: HubObserver): void {
     this.observer = observer;
+  }
+
+  /**
+   * Called when events from an origin arrive with a hole in their numbering: some were lost
+   * (this node was cut off). The cluster layer then resets this node's connections.
+   */
+  onGap(listener: (origin: string, expected: number, got: number) => void): void {
+    this.gapListener = listener;
+  }
+
+  /**
+   * Drops every connection without keeping it resumable: after lost events, clients must get a
+   * fresh `hello` and refetch, never a replay with a hole in it.
+   */
+  resetConnections(reason: string): Promise<number> {
+    return this.enqueue(() => {
+      const users = this.connectedUserIds();
+      const count = this.connections.size;
+      for (const connection of [...this.connections.values()]) {
+        connection.close(1012, reason);
+        this.remove(connection);
+      }
+      for (const userId of users) this.presence?.userDisconnected(userId);
+      return count;
+    });
+  }
+
+  /** Re-checks a user's presence (e.g. after the node that held their socket died). */
+  recheckPresence(userId: string): void {
+    if (this.activeCountForUser(userId) === 0) this.presence?.userDisconnected(userId);
   }
 
   /** A fresh connection: a new connection_id and a `hello`. */
@@ -281,6 +312,8 @@ export class Hub {
   private async deliver(stamped: StampedEvent): Promise<void> {
     const { id, event } = stamped;
     if (covers(this.processed, id)) return; // already processed: a duplicate
+    const last = this.processed[id.origin];
+    if (last !== undefined && id.seq !== last + 1) this.gapListener?.(id.origin, last + 1, id.seq);
     this.processed[id.origin] = id.seq;
     this.log.add(stamped);
     const recipients = await this.recipients(event);

@@ -93,6 +93,11 @@ export class ShadowRegistry {
     this.peers.delete(nodeId);
   }
 
+  /** Users with a connection mirrored for a peer (to re-check their presence when it dies). */
+  users(nodeId: string): string[] {
+    return [...new Set([...(this.peers.get(nodeId)?.byIndex.values() ?? [])].map((s) => s.userId))];
+  }
+
   /** Connections mirrored for a peer (for tests and stats). */
   count(nodeId: string): number {
     return this.peers.get(nodeId)?.byIndex.size ?? 0;

@@ -39,6 +39,8 @@ export class SessionsService {
       for (const [token, cached] of this.cache) if (cached.session.user_id === userId) this.cache.delete(token);
       hub.closeSessions(userId);
     });
+    // This node missed invalidations (it was cut off from the cluster): trust nothing cached.
+    invalidation.on('all', () => this.cache.clear());
     // Roles or activation changed: reload the user's sessions from the database on next use.
     invalidation.on('user', (userId) => {
       for (const [token, cached] of this.cache) if (cached.session.user_id === userId) this.cache.delete(token);

@@ -12,6 +12,8 @@ export const Msg = {
   Invalidate: 'invalidate',
   /** The config was saved: reload it from the database. */
   ConfigChanged: 'config_changed',
+  /** "You missed messages from me while you were out of the cluster": reset sockets and caches. */
+  Resync: 'resync',
 } as const;
 
 /** Request/response calls between nodes. */

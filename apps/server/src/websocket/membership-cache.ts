@@ -12,6 +12,7 @@ export class MembershipCache implements RecipientResolver {
   private readonly channels = new Map<string, ReadonlySet<string>>();
   private readonly teams = new Map<string, ReadonlySet<string>>();
   private readonly versions = new Map<string, number>();
+  private epoch = 0;
 
   constructor(
     private readonly db: Database,
@@ -19,6 +20,11 @@ export class MembershipCache implements RecipientResolver {
   ) {
     invalidation.on('channel_members', (id) => this.drop(this.channels, `c:${id}`, id));
     invalidation.on('team_members', (id) => this.drop(this.teams, `t:${id}`, id));
+    invalidation.on('all', () => {
+      this.channels.clear();
+      this.teams.clear();
+      this.epoch++; // loads already under way must not be cached either
+    });
   }
 
   channelMemberIds(channelId: string): Promise<ReadonlySet<string>> {
@@ -38,9 +44,10 @@ export class MembershipCache implements RecipientResolver {
     const cached = map.get(id);
     if (cached) return cached;
     const version = this.versions.get(versionKey) ?? 0;
+    const epoch = this.epoch;
     const rows = await this.db.query<{ user_id: string }>(sql, [id]);
     const members = new Set(rows.map((r) => r.user_id));
-    if ((this.versions.get(versionKey) ?? 0) === version) {
+    if ((this.versions.get(versionKey) ?? 0) === version && this.epoch === epoch) {
       if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
       map.set(id, members);
     }

@@ -1,0 +1,38 @@
+import type { ClusterMessage, ClusterTransport, NodeInfo, TransportStats } from '#cluster';
+
+/**
+ * The transport, remembering for each peer that left how many broadcasts it missed while gone.
+ * When such a peer comes back, it is told to resync (it cannot trust its sockets or caches).
+ */
+export class TrackedTransport implements ClusterTransport {
+  private readonly missedByDeparted = new Map<string, number>();
+
+  constructor(private readonly inner: ClusterTransport) {}
+
+  departed(nodeId: string, undeliverable: number): void {
+    this.missedByDeparted.set(nodeId, (this.missedByDeparted.get(nodeId) ?? 0) + undeliverable);
+  }
+
+  /** Messages a returning peer missed (and forgets the count). */
+  takeMissed(nodeId: string): number {
+    const missed = this.missedByDeparted.get(nodeId) ?? 0;
+    this.missedByDeparted.delete(nodeId);
+    return missed;
+  }
+
+  broadcast(message: ClusterMessage): void {
+    for (const [id, n] of this.missedByDeparted) this.missedByDeparted.set(id, n + 1);
+    this.inner.broadcast(message);
+  }
+
+  start = () => this.inner.start();
+  stop = () => this.inner.stop();
+  addPeer = (node: NodeInfo) => this.inner.addPeer(node);
+  removePeer = (nodeId: string) => this.inner.removePeer(nodeId);
+  connectedPeers = () => this.inner.connectedPeers();
+  send = (nodeId: string, message: ClusterMessage) => this.inner.send(nodeId, message);
+  request = <T = unknown>(nodeId: string, message: ClusterMessage, timeoutMs: number) => this.inner.request<T>(nodeId, message, timeoutMs);
+  onMessage = (type: string, handler: (payload: any, from: string) => void) => this.inner.onMessage(type, handler);
+  onRequest = (type: string, handler: (payload: any, from: string) => Promise<unknown> | unknown) => this.inner.onRequest(type, handler);
+  stats = (): TransportStats => this.inner.stats();
+}
