@@ -4,7 +4,9 @@ import { DiscoveryService, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, ConfigService, parseListenAddress } from '#config';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
-import { Hub, LocalEventPublisher, LocalInvalidationBus, SingleNodeConnectionCounter } from '#realtime';
+import { Hub, InvalidationBus, LocalEventPublisher, LocalInvalidationBus, SingleNodeConnectionCounter } from '#realtime';
+import { ClusterRuntime } from './cluster/cluster-runtime.js';
+import type { CoreParts } from './core/core.module.js';
 import { NoCrossNodeResume } from './cluster/cluster-state.js';
 import { SingleNodeState } from './cluster/single-node.js';
 import { AppModule } from './app.module.js';
@@ -55,29 +57,53 @@ function logLevels(level: string): LogLevel[] {
   }
 }
 
+function newHub(config: ConfigService, db: Database, invalidation: InvalidationBus, nodeId?: string): Hub {
+  return new Hub(new MembershipCache(db, invalidation), {
+    nodeId,
+    serverVersion: () => versionId(config),
+    replayCapacity: 128 + 256,
+    inactiveTimeoutMs: 5 * 60_000,
+    maxBufferedBytes: 4 * 1024 * 1024,
+  });
+}
+
+/** One node alone: events, invalidations and presence stay in this process. */
+function singleNodeParts(config: ConfigService, db: Database): { parts: CoreParts; cluster?: ClusterRuntime } {
+  const invalidation = new LocalInvalidationBus();
+  const hub = newHub(config, db, invalidation);
+  return {
+    parts: {
+      config,
+      db,
+      hub,
+      publisher: new LocalEventPublisher(hub),
+      invalidation,
+      connections: new SingleNodeConnectionCounter(),
+      cluster: new SingleNodeState(),
+      crossNodeResume: new NoCrossNodeResume(),
+    },
+  };
+}
+
+/** A cluster node: the same parts, backed by membership and streams to the other nodes. */
+async function clusterParts(config: ConfigService, db: Database): Promise<{ parts: CoreParts; cluster: ClusterRuntime }> {
+  const cluster = new ClusterRuntime(config, db);
+  const hub = newHub(config, db, cluster.invalidation, cluster.self.id);
+  const { publisher, crossNodeResume, connections } = cluster.attach(hub);
+  await cluster.start();
+  return {
+    cluster,
+    parts: { config, db, hub, publisher, invalidation: cluster.invalidation, connections, cluster, crossNodeResume },
+  };
+}
+
 async function main() {
   const config = loadConfig();
   const cfg = config.get();
   const listen = parseListenAddress('ServiceSettings.ListenAddress', cfg.ServiceSettings.ListenAddress);
   const { db, embedded } = await connectDatabase(config);
 
-  const invalidation = new LocalInvalidationBus();
-  const hub = new Hub(new MembershipCache(db, invalidation), {
-    serverVersion: () => versionId(config),
-    replayCapacity: 128 + 256,
-    inactiveTimeoutMs: 5 * 60_000,
-    maxBufferedBytes: 4 * 1024 * 1024,
-  });
-  const parts = {
-    config,
-    db,
-    hub,
-    publisher: new LocalEventPublisher(hub),
-    invalidation,
-    connections: new SingleNodeConnectionCounter(),
-    cluster: new SingleNodeState(),
-    crossNodeResume: new NoCrossNodeResume(),
-  };
+  const { parts, cluster } = cfg.ClusterSettings.Enable ? await clusterParts(config, db) : singleNodeParts(config, db);
 
   const logger = new ConsoleLogger({ json: cfg.LogSettings.ConsoleJson, logLevels: logLevels(cfg.LogSettings.ConsoleLevel) });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), {
@@ -97,6 +123,7 @@ async function main() {
   app.use('/api/v4', apiNotFound);
 
   const shutdown = async () => {
+    await cluster?.stop();
     await app.close();
     await db.close();
     if (embedded) await embedded.stop();

@@ -1,0 +1,247 @@
+import { Logger } from '@nestjs/common';
+import {
+  advertisedHostname,
+  bindAddress,
+  DatabaseDiscovery,
+  GrpcTransport,
+  LeaderElector,
+  NodeInfo,
+  seedOf,
+  SwimMembership,
+} from '#cluster';
+import { newId } from '#common';
+import { ConfigService } from '#config';
+import { Database, MIGRATIONS } from '#db';
+import { ALL_KEYS, ConnectionCounter, Hub, ShadowRegistry } from '#realtime';
+import { SERVER_VERSION } from '../common/http-pipeline.js';
+import { Msg, Req } from './cluster-messages.js';
+import { ClusterEventPublisher, ClusterInvalidationBus } from './cluster-publisher.js';
+import { ClusterInfo, ClusterState } from './cluster-state.js';
+import { ConnectionMover } from './connection-mover.js';
+import { DatabaseConfigStore } from './database-config-store.js';
+import { HubReplication } from './hub-replication.js';
+import { TrackedTransport } from './tracked-transport.js';
+
+const HEARTBEAT_MS = 5_000;
+/** A discovery row not refreshed for this long is a node that is gone. */
+const FRESH_ROW_MS = 3 * HEARTBEAT_MS;
+const CONFIG_RECONCILE_MS = 30_000;
+const COUNT_TIMEOUT_MS = 1_000;
+/** A dead node's connections can be taken over for as long as a dropped socket can be resumed. */
+const FORGET_DEAD_NODE_MS = 5 * 60_000;
+const UNHEALTHY_AFTER_MS = 5_000;
+
+/**
+ * One node's membership in the cluster: discovery rows, SWIM membership, gRPC streams, and what
+ * rides on them (events, invalidations, connection mirrors, config changes, presence counts).
+ */
+export class ClusterRuntime extends ClusterState {
+  readonly enabled = true;
+  private readonly logger = new Logger('cluster');
+  readonly self: NodeInfo;
+  readonly transport: TrackedTransport;
+  readonly membership: SwimMembership;
+  readonly invalidation: ClusterInvalidationBus;
+  private readonly discovery: DatabaseDiscovery;
+  private readonly leader: LeaderElector;
+  private readonly configStore: DatabaseConfigStore;
+  private timers: NodeJS.Timeout[] = [];
+  private lastHealthyAt = Date.now();
+  /** Since when some node heartbeats into the discovery table but is not a member here. */
+  private unreachableSince = 0;
+  private lastConfigSha: string | undefined;
+  private hub: Hub | null = null;
+  readonly shadows = new ShadowRegistry(128 + 256);
+
+  constructor(
+    private readonly config: ConfigService,
+    private readonly db: Database,
+  ) {
+    super();
+    const settings = config.get().ClusterSettings;
+    const secrets = [settings.ClusterSecret, ...settings.PreviousClusterSecrets].filter(Boolean);
+    this.self = {
+      id: newId(),
+      clusterName: settings.ClusterName,
+      hostname: advertisedHostname(settings),
+      gossipPort: settings.GossipPort,
+      streamingPort: settings.StreamingPort,
+      version: SERVER_VERSION,
+      schemaVersion: MIGRATIONS[MIGRATIONS.length - 1].name,
+      configHash: config.hash(),
+      startedAt: Date.now(),
+    };
+    const bind = bindAddress(settings);
+    this.transport = new TrackedTransport(
+      new GrpcTransport({ self: this.self, bindAddress: bind, port: settings.StreamingPort, secrets, clusterName: settings.ClusterName, logger: this.logger }),
+    );
+    this.membership = new SwimMembership({
+      self: this.self,
+      bindAddress: bind,
+      secrets,
+      log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
+    });
+    this.leader = new LeaderElector(this.membership);
+    this.discovery = new DatabaseDiscovery(db);
+    this.invalidation = new ClusterInvalidationBus(this.transport);
+    this.configStore = new DatabaseConfigStore(db);
+  }
+
+  /** Connects the hub: events, connection mirrors, cross-node resume and presence. */
+  attach(hub: Hub) {
+    this.hub = hub;
+    const publisher = new ClusterEventPublisher(hub, this.transport);
+    hub.setObserver(new HubReplication(this.transport, this.shadows));
+    const crossNodeResume = new ConnectionMover(hub, this.transport, this.membership, this.shadows);
+    this.transport.onRequest(Req.WebConnCount, ({ userId }: { userId: string }) => hub.activeCountForUser(userId));
+    this.transport.onRequest(Req.ClusterInfo, () => this.info(this.self));
+    hub.onGap((origin, expected, got) => void this.resync(`events ${expected}..${got - 1} from ${origin} never arrived`));
+    this.transport.onMessage(Msg.Resync, (_: unknown, from) => void this.resync(`${from} says this node missed its messages`));
+    const connections: ConnectionCounter = { countElsewhere: (userId) => this.countElsewhere(userId) };
+    return { publisher, crossNodeResume, connections };
+  }
+
+  async start(): Promise<void> {
+    await this.useDatabaseConfig();
+    await this.transport.start();
+    this.membership.on('join', (node) => this.joined(node));
+    this.membership.on('leave', (node) => this.left(node));
+    this.membership.on('update', (node) => this.logger.log(`node ${node.id} updated (config ${node.configHash})`));
+    this.leader.onChange((leaderId, isLeader) => this.logger.log(`leader is now ${leaderId}${isLeader ? ' (this node)' : ''}`));
+    await this.discovery.register(this.self);
+    await this.membership.start(await this.seeds());
+    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS).unref());
+    this.timers.push(setInterval(() => void this.reconcileConfig(), CONFIG_RECONCILE_MS).unref());
+    this.timers.push(setInterval(() => this.checkHealth(), 1_000).unref());
+    this.logger.log(`node ${this.self.id} in cluster "${this.self.clusterName}" at ${this.self.hostname} (gossip ${this.self.gossipPort}, streams ${this.self.streamingPort})`);
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.discovery.unregister().catch(() => undefined);
+    await this.membership.stop().catch(() => undefined);
+    await this.transport.stop().catch(() => undefined);
+  }
+
+  // ---- ClusterState -------------------------------------------------------------------------
+
+  isLeader(): boolean {
+    return this.leader.isLeader();
+  }
+
+  async infos(): Promise<ClusterInfo[]> {
+    return this.membership.members().map((node) => this.info(node));
+  }
+
+  health() {
+    const healthy = Date.now() - this.lastHealthyAt < UNHEALTHY_AFTER_MS;
+    return { healthy, detail: healthy ? '' : 'this node cannot reach the other nodes of its cluster' };
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private info(node: NodeInfo): ClusterInfo {
+    return {
+      id: node.id,
+      version: node.version,
+      schema_version: node.schemaVersion,
+      config_hash: node.configHash,
+      ipaddress: node.hostname,
+      hostname: node.hostname,
+    };
+  }
+
+  /** Config lives in the database; a save anywhere reaches every node. */
+  private async useDatabaseConfig(): Promise<void> {
+    const store = this.configStore;
+    const saveAndTell = async (cfg: Parameters<DatabaseConfigStore['save']>[0]) => {
+      await store.save(cfg);
+      this.lastConfigSha = await store.activeSha();
+      this.transport.broadcast({ type: Msg.ConfigChanged, payload: {} });
+    };
+    await this.config.useStore({ load: () => store.load(), save: saveAndTell });
+    this.lastConfigSha = await store.activeSha();
+    this.config.onChange(() => this.membership.updateSelf({ configHash: this.config.hash() }));
+    this.transport.onMessage(Msg.ConfigChanged, () => void this.reloadConfig());
+  }
+
+  private async reloadConfig(): Promise<void> {
+    try {
+      await this.config.reload();
+      this.lastConfigSha = await this.configStore.activeSha();
+    } catch (err) {
+      this.logger.error(`could not reload the config: ${String(err)}`);
+    }
+  }
+
+  /** A missed ConfigChanged (e.g. during a partition) is caught by comparing hashes. */
+  private async reconcileConfig(): Promise<void> {
+    const sha = await this.configStore.activeSha().catch(() => this.lastConfigSha);
+    if (sha && sha !== this.lastConfigSha) await this.reloadConfig();
+  }
+
+  private async seeds(): Promise<string[]> {
+    const members = new Set(this.membership.members().map((m) => `${m.hostname}:${m.gossipPort}`));
+    const rows = await this.discovery.peers(FRESH_ROW_MS);
+    return rows.map(seedOf).filter((seed) => !members.has(seed));
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.discovery.heartbeat();
+      // Rows pinged within the last heartbeat and a half belong to nodes that are alive.
+      const members = new Set(this.membership.members().map((m) => `${m.hostname}:${m.gossipPort}`));
+      const alive = (await this.discovery.peers(1.5 * HEARTBEAT_MS)).map(seedOf);
+      const unreachable = alive.filter((seed) => !members.has(seed));
+      this.unreachableSince = unreachable.length === 0 ? 0 : this.unreachableSince || Date.now();
+      if (unreachable.length > 0) await this.membership.join(unreachable);
+    } catch (err) {
+      this.logger.warn(`discovery heartbeat failed: ${String(err)}`);
+    }
+  }
+
+  private joined(node: NodeInfo): void {
+    this.logger.log(`node ${node.id} joined (${node.hostname})`);
+    this.transport.addPeer(node);
+    if (this.transport.takeMissed(node.id) > 0) this.transport.send(node.id, { type: Msg.Resync, payload: {} });
+  }
+
+  private left(node: NodeInfo): void {
+    const before = this.transport.stats().undeliverable;
+    this.transport.removePeer(node.id);
+    this.transport.departed(node.id, this.transport.stats().undeliverable - before);
+    this.logger.warn(`node ${node.id} left the cluster (${node.hostname})`);
+    // Its users may now be connected nowhere; its connections stay resumable here for a while.
+    for (const userId of this.shadows.users(node.id)) this.hub?.recheckPresence(userId);
+    setTimeout(() => {
+      if (!this.membership.members().some((m) => m.id === node.id)) this.shadows.forget(node.id);
+    }, FORGET_DEAD_NODE_MS).unref();
+  }
+
+  /** This node missed messages: clients must refetch, and no cache can be trusted. */
+  private async resync(reason: string): Promise<void> {
+    this.logger.warn(`resynchronising: ${reason}`);
+    this.invalidation.emitLocally('all', ALL_KEYS);
+    const dropped = (await this.hub?.resetConnections('resynchronising with the cluster')) ?? 0;
+    this.logger.warn(`closed ${dropped} WebSocket connections; their clients reconnect with a fresh hello`);
+  }
+
+  private async countElsewhere(userId: string): Promise<number> {
+    const peers = this.transport.connectedPeers();
+    const counts = await Promise.all(
+      peers.map((id) => this.transport.request<number>(id, { type: Req.WebConnCount, payload: { userId } }, COUNT_TIMEOUT_MS)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Healthy while every member streams with us and no node that is alive (it keeps pinging the
+   * discovery table) stays out of our membership: a node cut off from the others fails closed.
+   */
+  private checkHealth(): void {
+    const others = this.membership.members().filter((m) => m.id !== this.self.id);
+    const connected = new Set(this.transport.connectedPeers());
+    const cutOff = this.unreachableSince > 0 && Date.now() - this.unreachableSince > UNHEALTHY_AFTER_MS;
+    if (!cutOff && others.every((m) => connected.has(m.id))) this.lastHealthyAt = Date.now();
+  }
+}

@@ -1,0 +1,492 @@
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NodeInfo } from '../contracts.js';
+import { clusterLinkService, FrameKind, type Frame } from './cluster-schema.js';
+import { GrpcTransport, type GrpcTransportOptions, type TransportLogger } from './grpc-transport.js';
+import { AUTH_HEADERS, signLink } from './link-auth.js';
+
+// Loopback only. Nodes live on 127.0.0.1/2/3 sharing one port, as three hosts would.
+const CLUSTER = 'spec-cluster';
+const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+
+/** 26-char ids whose order we choose: the lower id dials. */
+const nodeId = (letter: string) => letter.repeat(26);
+const A = nodeId('a');
+const B = nodeId('b');
+const C = nodeId('c');
+
+function nodeInfo(id: string, hostname: string, port: number): NodeInfo {
+  return { id, clusterName: CLUSTER, hostname, gossipPort: 0, streamingPort: port, version: 'test', schemaVersion: '1', configHash: '', startedAt: 0 };
+}
+
+/** A port free on every address we bind. */
+async function freePort(hosts = [...HOSTS, '127.0.0.4']): Promise<number> {
+  for (;;) {
+    const probe = net.createServer();
+    const port = await new Promise<number>((resolve) => probe.listen(0, hosts[0], () => resolve((probe.address() as net.AddressInfo).port)));
+    const others = await Promise.all(
+      hosts.slice(1).map(
+        (host) =>
+          new Promise<net.Server | null>((resolve) => {
+            const s = net.createServer();
+            s.once('error', () => resolve(null));
+            s.listen(port, host, () => resolve(s));
+          }),
+      ),
+    );
+    await Promise.all([probe, ...others].map((s) => s && new Promise((r) => s.close(r))));
+    if (others.every(Boolean)) return port;
+  }
+}
+
+class Logs implements TransportLogger {
+  lines: string[] = [];
+  log = (m: string) => void this.lines.push(`log ${m}`);
+  warn = (m: string) => void this.lines.push(`warn ${m}`);
+  error = (m: string) => void this.lines.push(`error ${m}`);
+  debug = (m: string) => void this.lines.push(`debug ${m}`);
+  has(pattern: RegExp): boolean {
+    return this.lines.some((l) => pattern.test(l));
+  }
+}
+
+const running: GrpcTransport[] = [];
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((t) => t.stop()));
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+interface TestNode {
+  info: NodeInfo;
+  transport: GrpcTransport;
+  logs: Logs;
+  /** Payloads of message type 'n', per sender. */
+  got: Map<string, unknown[]>;
+}
+
+function makeNode(info: NodeInfo, port: number, extra: Partial<GrpcTransportOptions> = {}): TestNode {
+  const logs = new Logs();
+  const transport = new GrpcTransport({
+    self: info,
+    bindAddress: info.hostname,
+    port,
+    secrets: ['s3cret'],
+    clusterName: CLUSTER,
+    logger: logs,
+    stopDrainMs: 500,
+    ...extra,
+  });
+  const got = new Map<string, unknown[]>();
+  transport.onMessage('n', (payload, from) => {
+    if (!got.has(from)) got.set(from, []);
+    got.get(from)!.push(payload);
+  });
+  return { info, transport, logs, got };
+}
+
+async function startNode(node: TestNode): Promise<TestNode> {
+  await node.transport.start();
+  running.push(node.transport);
+  return node;
+}
+
+function link(nodes: TestNode[]): void {
+  for (const n of nodes) for (const m of nodes) if (n !== m) n.transport.addPeer(m.info);
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+const received = (node: TestNode, from: string) => node.got.get(from) ?? [];
+
+/** TCP forwarder whose connections the test can cut, to break streams mid-flight like a network would. */
+class CuttableProxy {
+  private readonly sockets = new Set<net.Socket>();
+  private readonly server: net.Server;
+  private blocked = false;
+
+  constructor(target: { host: string; port: number }) {
+    this.server = net.createServer((client) => {
+      if (this.blocked) return void client.destroy();
+      const upstream = net.connect(target.port, target.host);
+      for (const [x, y] of [
+        [client, upstream],
+        [upstream, client],
+      ]) {
+        this.sockets.add(x);
+        x.pipe(y);
+        x.on('error', () => y.destroy());
+        x.on('close', () => {
+          this.sockets.delete(x);
+          y.destroy();
+        });
+      }
+    });
+  }
+
+  listen(host: string, port: number): Promise<void> {
+    return new Promise((resolve) => this.server.listen(port, host, () => resolve()));
+  }
+
+  /** Drops every open connection at once (data in flight is lost). */
+  cut(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** Cuts and refuses new connections until `unblock`. */
+  block(): void {
+    this.blocked = true;
+    this.cut();
+  }
+
+  unblock(): void {
+    this.blocked = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('GrpcTransport', () => {
+  it('three nodes on one port: broadcast and send arrive in order, exactly once', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const nodes = await Promise.all([A, B, C].map((id, i) => startNode(makeNode(nodeInfo(id, HOSTS[i], port), port))));
+    link(nodes);
+    // Sent before the links are up: buffered, then delivered.
+    const N = 10_000;
+    for (let i = 0; i < N; i++) for (const n of nodes) n.transport.broadcast({ type: 'n', payload: { i, from: n.info.id } });
+    const [a, b, c] = nodes;
+    const direct: number[] = [];
+    c.transport.onMessage('direct', (p) => direct.push(p));
+    for (let i = 0; i < 100; i++) a.transport.send(C, { type: 'direct', payload: i });
+
+    await waitFor(() => nodes.every((n) => n.transport.connectedPeers().length === 2), 5_000, 'links up');
+    await waitFor(() => nodes.every((n) => nodes.every((m) => m === n || received(n, m.info.id).length >= N)), 30_000, 'all messages');
+    await sleep(100); // nothing extra trickles in
+    for (const n of nodes) {
+      for (const m of nodes) {
+        if (m === n) continue;
+        expect(received(n, m.info.id).map((p: any) => p.i), `${n.info.hostname} from ${m.info.hostname}`).toEqual(range(N));
+      }
+    }
+    expect(direct).toEqual(range(100));
+    await waitFor(() => nodes.every((n) => n.transport.stats().peers.every((p) => p.buffered === 0)), 2_000, 'all acknowledged');
+    const statsA = a.transport.stats();
+    expect(statsA.undeliverable).toBe(0);
+    expect(statsA.peers.map((p) => [p.nodeId, p.connected, p.sent, p.received])).toEqual([
+      [B, true, N, N],
+      [C, true, N + 100, N],
+    ]);
+    expect(b.transport.connectedPeers().sort()).toEqual([A, C]);
+  });
+
+  it('delivers a 5 MB message, in order with small ones', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+    const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+    link([a, b]);
+    const big = Array.from({ length: 5 * 1024 * 1024 / 64 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('');
+    const digest = createHash('sha256').update(big).digest('hex');
+    const atB: string[] = [];
+    const atA: string[] = [];
+    b.transport.onMessage('blob', (p) => atB.push(typeof p === 'string' ? createHash('sha256').update(p).digest('hex') : p.small));
+    a.transport.onMessage('blob', (p) => atA.push(typeof p === 'string' ? createHash('sha256').update(p).digest('hex') : p.small));
+    a.transport.send(B, { type: 'blob', payload: { small: 'before' } });
+    a.transport.send(B, { type: 'blob', payload: big });
+    a.transport.send(B, { type: 'blob', payload: { small: 'after' } });
+    b.transport.send(A, { type: 'blob', payload: big }); // server → dialer direction too
+    await waitFor(() => atB.length === 3 && atA.length === 1, 15_000, 'the big messages');
+    expect(atB).toEqual(['before', digest, 'after']);
+    expect(atA).toEqual([digest]);
+  });
+
+  it('survives cut connections: reconnects, resends the missing tail, no loss, no duplicates', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+    const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+    const proxy = new CuttableProxy({ host: HOSTS[1], port });
+    await proxy.listen('127.0.0.4', port);
+    cleanups.push(() => proxy.close());
+    a.transport.addPeer(nodeInfo(B, '127.0.0.4', port)); // a reaches b through the proxy
+    b.transport.addPeer(a.info);
+    await waitFor(() => a.transport.connectedPeers().length === 1 && b.transport.connectedPeers().length === 1, 5_000, 'link up');
+
+    let next = 0;
+    const sendBoth = (count: number) => {
+      for (let k = 0; k < count; k++, next++) {
+        a.transport.send(B, { type: 'n', payload: next });
+        b.transport.send(A, { type: 'n', payload: next });
+      }
+    };
+    // Cut the connection repeatedly while frames are in flight both ways.
+    for (let round = 0; round < 6; round++) {
+      sendBoth(1_000);
+      await sleep(round % 2 ? 0 : 3);
+      proxy.cut();
+      await sleep(20);
+    }
+    // Fully down: messages sent now wait in the buffers.
+    proxy.block();
+    await waitFor(() => a.transport.connectedPeers().length === 0 && b.transport.connectedPeers().length === 0, 5_000, 'link down');
+    sendBoth(2_000);
+    expect(a.transport.stats().peers[0].buffered).toBeGreaterThanOrEqual(2_000);
+    await sleep(200);
+    proxy.unblock();
+
+    await waitFor(() => received(b, A).length >= next && received(a, B).length >= next, 15_000, 'everything after reconnecting');
+    await sleep(100);
+    expect(received(b, A)).toEqual(range(next));
+    expect(received(a, B)).toEqual(range(next));
+    const [ab] = a.transport.stats().peers;
+    const [ba] = b.transport.stats().peers;
+    expect(ab.connected && ba.connected).toBe(true);
+    expect(a.transport.stats().undeliverable + b.transport.stats().undeliverable).toBe(0);
+    expect(a.logs.has(/lost.*reconnecting/)).toBe(true);
+  });
+
+  it('a node restarted with the same id gets what was sent while it was down', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+    let b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+    link([a, b]);
+    for (let i = 0; i < 500; i++) {
+      a.transport.send(B, { type: 'n', payload: i });
+      b.transport.send(A, { type: 'n', payload: i });
+    }
+    await waitFor(() => received(b, A).length === 500 && received(a, B).length === 500, 5_000, 'first batch');
+    await b.transport.stop(); // waits until its frames are acknowledged
+    running.splice(running.indexOf(b.transport), 1);
+    await waitFor(() => a.transport.connectedPeers().length === 0, 5_000, 'a sees b gone');
+    for (let i = 500; i < 1000; i++) a.transport.send(B, { type: 'n', payload: i });
+
+    const fromB = received(a, B); // live array
+    b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+    b.transport.addPeer(a.info);
+    for (let i = 500; i < 600; i++) b.transport.send(A, { type: 'n', payload: i });
+    await waitFor(() => received(b, A).length >= 500 && received(a, B).length >= 600, 10_000, 'after restart');
+    await sleep(100);
+    expect(received(b, A)).toEqual(range(500, 500)); // only what the old b never got
+    expect(fromB).toEqual(range(600)); // the new b's numbering starts afresh and is accepted
+    expect(a.transport.stats().undeliverable).toBe(0);
+  });
+
+  it('buffers for a peer that is not up yet, up to the limit; removePeer counts the rest as undeliverable', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { bufferLimit: { maxFrames: 5 } }));
+    const bInfo = nodeInfo(B, HOSTS[1], port);
+    a.transport.addPeer(bInfo);
+    for (let i = 0; i < 8; i++) a.transport.send(B, { type: 'n', payload: i });
+    expect(a.transport.stats()).toEqual({ peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, buffered: 5 }], undeliverable: 3 });
+    expect(a.logs.has(/send buffer to b+ is full/)).toBe(true);
+
+    const b = await startNode(makeNode(bInfo, port));
+    b.transport.addPeer(a.info);
+    await waitFor(() => received(b, A).length === 5, 5_000, 'buffered messages');
+    expect(received(b, A)).toEqual(range(5));
+
+    // A peer that never comes: its buffered messages are undeliverable when it is removed.
+    const cInfo = nodeInfo(C, HOSTS[2], port);
+    a.transport.addPeer(cInfo);
+    for (let i = 0; i < 4; i++) a.transport.send(C, { type: 'n', payload: i });
+    a.transport.removePeer(C);
+    expect(a.transport.stats().undeliverable).toBe(3 + 4);
+    expect(a.transport.stats().peers.map((p) => p.nodeId)).toEqual([B]);
+    expect(a.logs.has(/4 cluster messages to c+ are undeliverable \(peer removed\)/)).toBe(true);
+    a.transport.send(C, { type: 'n', payload: 'late' });
+    expect(a.transport.stats().undeliverable).toBe(8);
+  });
+
+  describe('authentication', () => {
+    it('refuses a node with the wrong secret, in either role; nothing is delivered', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['wrong'] }));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['other'] }));
+      link([a, b, c]);
+      for (const n of [a, b, c]) n.transport.broadcast({ type: 'n', payload: 'hi' });
+      await waitFor(() => a.logs.has(/UNAUTHENTICATED/) && b.logs.has(/refused cluster link.*bad signature/), 5_000, 'refusals');
+      await waitFor(() => b.logs.has(/UNAUTHENTICATED/) && c.logs.has(/refused cluster link.*bad signature/), 5_000, 'refusals');
+      await sleep(300);
+      for (const n of [a, b, c]) {
+        expect(n.transport.connectedPeers()).toEqual([]);
+        expect(n.got.size).toBe(0);
+      }
+    });
+
+    it('answers UNAUTHENTICATED to bad credentials: wrong secret, stale timestamp, wrong cluster, none', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+      b.transport.addPeer(nodeInfo(A, HOSTS[0], port));
+      const client = new grpc.Client(`${HOSTS[1]}:${port}`, grpc.credentials.createInsecure());
+      cleanups.push(() => client.close());
+      const attempt = (secret: string | null, change: Partial<{ clusterName: string; timestamp: number }> = {}) =>
+        new Promise<{ status: grpc.StatusObject; frames: Frame[] }>((resolve) => {
+          const metadata = new grpc.Metadata();
+          if (secret !== null) {
+            const creds = signLink(secret, { nodeId: A, target: B, clusterName: CLUSTER, timestamp: Date.now(), ...change });
+            metadata.set(AUTH_HEADERS.nodeId, creds.nodeId);
+            metadata.set(AUTH_HEADERS.target, creds.target);
+            metadata.set(AUTH_HEADERS.clusterName, creds.clusterName);
+            metadata.set(AUTH_HEADERS.timestamp, String(creds.timestamp));
+            metadata.set(AUTH_HEADERS.signature, creds.signature);
+          }
+          const m = clusterLinkService.Link;
+          const call = client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, metadata);
+          const frames: Frame[] = [];
+          call.on('data', (f: Frame) => frames.push(f));
+          call.on('error', () => {});
+          call.on('status', (status: grpc.StatusObject) => resolve({ status, frames }));
+          call.write({ kind: FrameKind.HELLO, hello: { node_id: A, send_stream: 'x', first_seq: 1, recv_stream: '', last_received: 0, proof: '' } });
+          call.write({ kind: FrameKind.DATA, seq: 1, type: 'n', payload: Buffer.from('"sneaky"') });
+          setTimeout(() => call.cancel(), 1_000);
+        });
+      for (const [secret, change, reason] of [
+        ['guess', {}, 'bad signature'],
+        ['s3cret', { timestamp: Date.now() - 61_000 }, 'stale timestamp'],
+        ['s3cret', { timestamp: Date.now() + 61_000 }, 'stale timestamp'],
+        ['s3cret', { clusterName: 'other-cluster' }, 'wrong cluster'],
+        [null, {}, 'missing credentials'],
+      ] as const) {
+        const { status, frames } = await attempt(secret, change);
+        expect(status.code, reason).toBe(grpc.status.UNAUTHENTICATED);
+        expect(status.details).toContain(reason);
+        expect(frames).toEqual([]);
+      }
+      expect(b.got.size).toBe(0);
+      // The right secret gets in (sanity check of the harness).
+      const ok = await attempt('s3cret');
+      expect(ok.frames[0]?.kind).toBe(FrameKind.HELLO);
+      expect(b.got.get(A)).toEqual(['sneaky']);
+    });
+
+    it('does not stream to a server that cannot prove it holds the secret', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+      // An impostor listening where b should be: accepts anything and answers with a made-up proof.
+      const impostor = new grpc.Server();
+      const seen: Frame[] = [];
+      impostor.addService(clusterLinkService, {
+        Link: (call: grpc.ServerDuplexStream<Frame, Frame>) => {
+          call.on('data', (f: Frame) => seen.push(f));
+          call.on('error', () => {});
+          call.write({ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } });
+        },
+      });
+      await new Promise<number>((resolve, reject) =>
+        impostor.bindAsync(`${HOSTS[1]}:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+      );
+      cleanups.push(() => impostor.forceShutdown());
+      a.transport.addPeer(nodeInfo(B, HOSTS[1], port));
+      a.transport.send(B, { type: 'n', payload: 'secret stuff' });
+      await waitFor(() => a.logs.has(/could not prove/), 5_000, 'proof rejected');
+      await sleep(200);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((f) => f.kind === FrameKind.HELLO)).toBe(true);
+      expect(a.transport.connectedPeers()).toEqual([]);
+      expect(a.transport.stats().peers[0].buffered).toBe(1);
+    });
+
+    it('rotation: [new, old] accepts a peer still on [old], whichever side dials', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      // a (dials, old secret only) → b (new + old)
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['old'] }));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port, { secrets: ['new', 'old'] }));
+      // b (dials c, signs with new first) → c (old only): refused once, then b signs with old.
+      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['old'] }));
+      link([a, b, c]);
+      for (const n of [a, b, c]) n.transport.broadcast({ type: 'n', payload: n.info.id });
+      await waitFor(() => [a, b, c].every((n) => n.got.size === 2), 5_000, 'all pairs linked');
+      expect(b.transport.connectedPeers().sort()).toEqual([A, C]);
+      expect(received(c, B)).toEqual([B]);
+    });
+  });
+
+  describe('request/response', () => {
+    it('answers, in both directions, and reports handler errors', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+      link([a, b]);
+      for (const n of [a, b]) {
+        n.transport.onRequest('echo', async (payload, from) => ({ payload, from, by: n.info.id }));
+        n.transport.onRequest('fail', () => {
+          throw new Error('nope');
+        });
+        n.transport.onRequest('nothing', () => undefined);
+      }
+      // Sent before the link is up: waits in the buffer like any frame.
+      await expect(a.transport.request(B, { type: 'echo', payload: [1, 'x'] }, 5_000)).resolves.toEqual({ payload: [1, 'x'], from: A, by: B });
+      await expect(b.transport.request(A, { type: 'echo', payload: { q: 1 } }, 5_000)).resolves.toEqual({ payload: { q: 1 }, from: B, by: A });
+      await expect(a.transport.request(B, { type: 'nothing', payload: null }, 5_000)).resolves.toBeUndefined();
+      await expect(a.transport.request(B, { type: 'fail', payload: null }, 5_000)).rejects.toThrow('nope');
+      await expect(a.transport.request(B, { type: 'unknown', payload: null }, 5_000)).rejects.toThrow(/no handler for cluster request unknown/);
+      await expect(a.transport.request(C, { type: 'echo', payload: null }, 5_000)).rejects.toThrow(/unknown node/);
+      const many = await Promise.all(range(200).map((i) => a.transport.request<{ payload: number }>(B, { type: 'echo', payload: i }, 5_000)));
+      expect(many.map((r) => r.payload)).toEqual(range(200));
+    });
+
+    it('times out, and rejects at once when the peer is removed', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+      link([a, b]);
+      b.transport.onRequest('slow', () => new Promise(() => {}));
+      const started = Date.now();
+      await expect(a.transport.request(B, { type: 'slow', payload: null }, 150)).rejects.toThrow(/timed out after 150 ms/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+
+      const pending = a.transport.request(B, { type: 'slow', payload: null }, 10_000);
+      await sleep(50);
+      const removedAt = Date.now();
+      a.transport.removePeer(B);
+      await expect(pending).rejects.toThrow(/peer removed/);
+      expect(Date.now() - removedAt).toBeLessThan(100);
+    });
+  });
+
+  it('latency probe: 1,000 messages at ~1,000/s (logged, not asserted)', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+    const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+    link([a, b]);
+    await waitFor(() => a.transport.connectedPeers().length === 1 && b.transport.connectedPeers().length === 1, 5_000, 'link up');
+    const report: string[] = [];
+    for (const [from, to, label] of [
+      [a, b, 'dialer→server'],
+      [b, a, 'server→dialer'],
+    ] as const) {
+      const samples: number[] = [];
+      to.transport.onMessage('lat', (p: { t: number }) => samples.push(performance.now() - p.t));
+      const N = 1_000;
+      const t0 = performance.now();
+      let i = 0;
+      await new Promise<void>((done) => {
+        const tick = () => {
+          const due = Math.min(N, Math.floor(performance.now() - t0) + 1); // one per millisecond
+          for (; i < due; i++) from.transport.send(to.info.id, { type: 'lat', payload: { i, t: performance.now() } });
+          if (i < N) setTimeout(tick, 1);
+          else done();
+        };
+        tick();
+      });
+      await waitFor(() => samples.length === N, 5_000, 'latency samples');
+      const sorted = [...samples].sort((x, y) => x - y);
+      const q = (p: number) => sorted[Math.min(N - 1, Math.floor(p * N))].toFixed(3);
+      report.push(`${label}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${sorted[N - 1].toFixed(3)} ms over ${(performance.now() - t0).toFixed(0)} ms`);
+    }
+    console.info(`[cluster transport latency, one-way, same process] ${report.join(' | ')}`);
+  });
+});
