@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { Config, defaultConfig } from './defaults.js';
 import { applyEnvOverrides, ConfigError, mergeWithDefaults, validateConfig } from './config-schema.js';
 
-export type ConfigListener = (oldConfig: Config, newConfig: Config) => void;
+/** `fromPeer`: the change was made on another node of the cluster and only reloaded here. */
+export type ConfigListener = (oldConfig: Config, newConfig: Config, fromPeer: boolean) => void;
 
 /** Where a node's config comes from: MM_CONFIG, or config/config.json beside the working directory. */
 export function configPathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -85,9 +86,9 @@ export class ConfigService {
   }
 
   /** Re-reads the store (POST /config/reload, or another node or process changed it). */
-  async reload(): Promise<Config> {
+  async reload(opts: { fromPeer?: boolean } = {}): Promise<Config> {
     const raw = this.store ? await this.store.load() : readConfigFile(this.path);
-    return this.apply(mergeWithDefaults(raw ?? {}));
+    return this.apply(mergeWithDefaults(raw ?? {}), opts.fromPeer ?? false);
   }
 
   onChange(listener: ConfigListener): () => void {
@@ -101,10 +102,10 @@ export class ConfigService {
     return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 32);
   }
 
-  private apply(stored: Config): Config {
+  private apply(stored: Config, fromPeer = false): Config {
     const effective = this.withEnv(stored);
     this.fileConfig = stored;
-    this.swap(effective);
+    this.swap(effective, fromPeer);
     return effective;
   }
 
@@ -124,10 +125,10 @@ export class ConfigService {
     return copy as unknown as Config;
   }
 
-  private swap(next: Config) {
+  private swap(next: Config, fromPeer: boolean) {
     const old = this.effective;
     this.effective = next;
-    for (const listener of this.listeners) listener(old, next);
+    for (const listener of this.listeners) listener(old, next, fromPeer);
   }
 
   private writeFile(config: Config) {

@@ -30,10 +30,11 @@ export class SessionsService {
     private readonly invalidation: InvalidationBus,
     private readonly hub: Hub,
   ) {
-    invalidation.on('session', (token) => {
-      const cached = this.cache.get(token);
+    // Key "<user id>:<token>": every node closes that session's sockets, cached or not.
+    invalidation.on('session', (key) => {
+      const [userId, token] = key.split(':');
       this.cache.delete(token);
-      if (cached) hub.closeSessions(cached.session.user_id, token);
+      hub.closeSessions(userId, token);
     });
     invalidation.on('user_sessions', (userId) => {
       for (const [token, cached] of this.cache) if (cached.session.user_id === userId) this.cache.delete(token);
@@ -123,7 +124,7 @@ export class SessionsService {
 
   async revoke(session: Session): Promise<void> {
     await this.repo.deleteById(session.id);
-    this.invalidation.emit('session', session.token);
+    this.invalidation.emit('session', `${session.user_id}:${session.token}`);
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
@@ -132,7 +133,7 @@ export class SessionsService {
   }
 
   async revokeForAccessToken(tokenId: string): Promise<void> {
-    for (const s of await this.repo.deleteByTokenProp(tokenId)) this.invalidation.emit('session', s.token);
+    for (const s of await this.repo.deleteByTokenProp(tokenId)) this.invalidation.emit('session', `${s.user_id}:${s.token}`);
   }
 
   async revokeEverything(): Promise<void> {

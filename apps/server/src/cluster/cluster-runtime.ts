@@ -167,7 +167,7 @@ export class ClusterRuntime extends ClusterState {
 
   private async reloadConfig(): Promise<void> {
     try {
-      await this.config.reload();
+      await this.config.reload({ fromPeer: true });
       this.lastConfigSha = await this.configStore.activeSha();
     } catch (err) {
       this.logger.error(`could not reload the config: ${String(err)}`);

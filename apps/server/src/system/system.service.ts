@@ -21,8 +21,10 @@ export class SystemService implements OnModuleInit {
     // One id per installation, kept in the Systems table like Mattermost's DiagnosticId.
     await this.db.query(`INSERT INTO systems (name, value) VALUES ('DiagnosticId', $1) ON CONFLICT (name) DO NOTHING`, [newId()]);
     this.diagnosticId = (await this.db.query<{ value: string }>(`SELECT value FROM systems WHERE name = 'DiagnosticId'`))[0].value;
-    // Every change, from this API or a reload, tells clients to refetch the client config.
-    this.config.onChange(() => {
+    // Every change, from this API or a reload, tells clients to refetch the client config; a
+    // change saved on another node was announced (cluster-wide) by that node.
+    this.config.onChange((_old, _next, fromPeer) => {
+      if (fromPeer) return;
       this.publisher.publish(newEvent(WsEvents.ConfigChanged, {}, { config: this.clientConfig(true, false) }));
     });
   }
