@@ -23,6 +23,20 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.cluster.spec.ts'],
+          // Nodes are started, killed, frozen and restarted; membership needs seconds to settle.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Every cluster uses the same fixed addresses (127.0.0.x:8065/8074/8075): one file at a time.
+          pool: 'forks',
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

@@ -244,10 +244,13 @@ describe('ConfigService', () => {
     expect(a.hash()).not.toBe(h);
   });
 
-  it('hash() reflects environment overrides (it hashes the effective config)', async () => {
+  it('hash() ignores node-local environment overrides and key order (nodes of a cluster compare it)', async () => {
     const plain = new ConfigService(join(dir, 'a.json'), {});
-    const overridden = new ConfigService(join(dir, 'b.json'), { MM_TEAMSETTINGS_SITENAME: 'Env' });
-    expect(overridden.hash()).not.toBe(plain.hash());
+    const overridden = new ConfigService(join(dir, 'b.json'), { MM_SERVICESETTINGS_LISTENADDRESS: '127.0.0.2:8065' });
+    expect(overridden.hash()).toBe(plain.hash());
+    const reordered = Object.fromEntries(Object.entries(structuredClone(plain.get())).reverse());
+    writeJson(join(dir, 'c.json'), reordered);
+    expect(new ConfigService(join(dir, 'c.json'), {}).hash()).toBe(plain.hash());
   });
 
   it('fromEnv() reads the path from MM_CONFIG and uses the given env for overrides', async () => {

@@ -22,6 +22,18 @@ function readConfigFile(path: string): unknown {
   }
 }
 
+/** JSON with object keys sorted, so equal configs always serialise alike. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Where the config is kept: the file, or (in a cluster) the database shared by all nodes. */
 export interface ConfigStore {
   /** The stored config (raw JSON), or undefined when nothing is stored yet. */
@@ -96,10 +108,14 @@ export class ConfigService {
     return () => this.listeners.delete(listener);
   }
 
-  /** A stable hash of the config, used in X-Version-ID and to compare nodes. */
+  /**
+   * A hash of the stored config (without ClusterSettings), used in X-Version-ID and to compare
+   * nodes: the same config gives the same hash on every node whatever its environment overrides
+   * (which are node-local: listen address, data directory…) and whatever the key order.
+   */
   hash(): string {
-    const { ClusterSettings: _ignored, ...rest } = this.effective;
-    return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 32);
+    const { ClusterSettings: _ignored, ...rest } = this.fileConfig;
+    return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 32);
   }
 
   private apply(stored: Config, fromPeer = false): Config {

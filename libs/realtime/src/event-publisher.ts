@@ -6,7 +6,12 @@ import { WebSocketEvent } from './websocket-event.js';
  * never know how many nodes there are.
  */
 export abstract class EventPublisher {
-  abstract publish(event: WebSocketEvent): void;
+  /**
+   * Sends an event. With `confirm`, the promise resolves once every other node has it (so a
+   * request that answers after awaiting it cannot lose its event if this node dies right after);
+   * otherwise it resolves at once. Mattermost sends posts and membership events this way.
+   */
+  abstract publish(event: WebSocketEvent, opts?: { confirm?: boolean }): Promise<void>;
 }
 
 /** What a cached value is keyed by; one kind per cache (Mattermost's inv_* cluster events). */

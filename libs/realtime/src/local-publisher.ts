@@ -8,7 +8,7 @@ export class LocalEventPublisher extends EventPublisher {
     super();
   }
 
-  publish(event: WebSocketEvent): void {
+  async publish(event: WebSocketEvent): Promise<void> {
     void this.hub.publish(event);
   }
 }

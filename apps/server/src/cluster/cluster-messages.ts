@@ -18,6 +18,8 @@ export const Msg = {
 
 /** Request/response calls between nodes. */
 export const Req = {
+  /** A WebSocket event that must reach the peer before the publishing request answers. */
+  ConfirmedWsEvent: 'ws_event_confirmed',
   /** How many active WebSocket connections a user has on the answering node. */
   WebConnCount: 'webconn_count',
   /** Give up a connection so the asking node can resume it (its replay queue). */

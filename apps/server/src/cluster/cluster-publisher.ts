@@ -1,6 +1,8 @@
 import type { ClusterTransport } from '#cluster';
 import { EventPublisher, Hub, InvalidationBus, InvalidationHandler, InvalidationKind, LocalInvalidationBus, WebSocketEvent } from '#realtime';
-import { InvalidatePayload, Msg, WsEventPayload } from './cluster-messages.js';
+import { InvalidatePayload, Msg, Req, WsEventPayload } from './cluster-messages.js';
+
+const CONFIRM_TIMEOUT_MS = 2_000;
 
 /**
  * Publishing in a cluster: the event gets its cluster-wide id, goes to every peer on the ordered
@@ -13,12 +15,25 @@ export class ClusterEventPublisher extends EventPublisher {
   ) {
     super();
     transport.onMessage(Msg.WsEvent, (stamped: WsEventPayload) => void hub.process(stamped));
+    transport.onRequest(Req.ConfirmedWsEvent, async (stamped: WsEventPayload) => {
+      await hub.process(stamped);
+      return true;
+    });
   }
 
-  publish(event: WebSocketEvent): void {
+  async publish(event: WebSocketEvent, opts: { confirm?: boolean } = {}): Promise<void> {
     const stamped = this.hub.stamp(event);
-    this.transport.broadcast({ type: Msg.WsEvent, payload: stamped });
+    if (!opts.confirm) {
+      this.transport.broadcast({ type: Msg.WsEvent, payload: stamped });
+      void this.hub.process(stamped);
+      return;
+    }
+    // The same ordered stream carries requests, so order with other events is kept.
+    const confirmations = this.transport.connectedPeers().map((peer) =>
+      this.transport.request(peer, { type: Req.ConfirmedWsEvent, payload: stamped }, CONFIRM_TIMEOUT_MS).catch(() => undefined),
+    );
     void this.hub.process(stamped);
+    await Promise.all(confirmations);
   }
 }
 

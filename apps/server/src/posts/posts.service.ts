@@ -124,7 +124,8 @@ export class PostsService {
 
     const saved = await this.repo.byId(row.id);
     const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id });
-    this.publisher.publish(
+    // Confirmed: once this request answers, every node has the event, even if this one dies.
+    await this.publisher.publish(
       postedEvent(view, {
         channel,
         senderUsername: poster.username,
@@ -132,6 +133,7 @@ export class PostsService {
         mentionedUserIds: mentions.userIds,
         setOnline,
       }),
+      { confirm: true },
     );
     return view;
   }
@@ -231,7 +233,7 @@ export class PostsService {
       await this.repo.touchAfterEdit(tx, original.channel_id, original.root_id, now, changeAt);
     });
     const view = await this.views.one((await this.repo.byId(original.id))!);
-    this.publisher.publish(postEditedEvent(view));
+    await this.publisher.publish(postEditedEvent(view), { confirm: true });
     return view;
   }
 
