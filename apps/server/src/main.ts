@@ -4,7 +4,7 @@ import { DiscoveryService, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, ConfigService, parseListenAddress } from '#config';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
-import { Hub, InvalidationBus, LocalEventPublisher, LocalInvalidationBus, SingleNodeConnectionCounter } from '#realtime';
+import { Hub, InvalidationBus, LocalEventPublisher, LocalInvalidationBus, NoEventOutbox, SingleNodeConnectionCounter } from '#realtime';
 import { ClusterRuntime } from './cluster/cluster-runtime.js';
 import type { CoreParts } from './core/core.module.js';
 import { NoCrossNodeResume } from './cluster/cluster-state.js';
@@ -81,6 +81,7 @@ function singleNodeParts(config: ConfigService, db: Database): { parts: CorePart
       connections: new SingleNodeConnectionCounter(),
       cluster: new SingleNodeState(),
       crossNodeResume: new NoCrossNodeResume(),
+      outbox: new NoEventOutbox(),
     },
   };
 }
@@ -89,11 +90,11 @@ function singleNodeParts(config: ConfigService, db: Database): { parts: CorePart
 async function clusterParts(config: ConfigService, db: Database): Promise<{ parts: CoreParts; cluster: ClusterRuntime }> {
   const cluster = new ClusterRuntime(config, db);
   const hub = newHub(config, db, cluster.invalidation, cluster.self.id);
-  const { publisher, crossNodeResume, connections } = cluster.attach(hub);
+  const { publisher, crossNodeResume, connections, outbox } = cluster.attach(hub);
   await cluster.start();
   return {
     cluster,
-    parts: { config, db, hub, publisher, invalidation: cluster.invalidation, connections, cluster, crossNodeResume },
+    parts: { config, db, hub, publisher, invalidation: cluster.invalidation, connections, cluster, crossNodeResume, outbox },
   };
 }
 

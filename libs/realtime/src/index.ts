@@ -8,3 +8,4 @@ export * from './local-publisher.js';
 export * from './event-id.js';
 export * from './event-log.js';
 export * from './shadow-registry.js';
+export * from './event-outbox.js';

@@ -24,6 +24,8 @@ export const Req = {
   WebConnCount: 'webconn_count',
   /** Give up a connection so the asking node can resume it (its replay queue). */
   Handover: 'ws_handover',
+  /** Whether the answering node's recent event log holds a given event (outbox recovery). */
+  HasEvent: 'has_event',
   /** The answering node's ClusterInfo and stats. */
   ClusterInfo: 'cluster_info',
 } as const;

@@ -19,6 +19,7 @@ import { ClusterEventPublisher, ClusterInvalidationBus } from './cluster-publish
 import { ClusterInfo, ClusterState } from './cluster-state.js';
 import { ConnectionMover } from './connection-mover.js';
 import { DatabaseConfigStore } from './database-config-store.js';
+import { DatabaseEventOutbox } from './database-event-outbox.js';
 import { HubReplication } from './hub-replication.js';
 import { TrackedTransport } from './tracked-transport.js';
 
@@ -30,6 +31,9 @@ const COUNT_TIMEOUT_MS = 1_000;
 /** A dead node's connections can be taken over for as long as a dropped socket can be resumed. */
 const FORGET_DEAD_NODE_MS = 5 * 60_000;
 const UNHEALTHY_AFTER_MS = 5_000;
+/** Outbox rows of dead nodes are looked for this long after a node leaves, and periodically. */
+const OUTBOX_GRACE_MS = 3_500;
+const OUTBOX_SWEEP_MS = 15_000;
 
 /**
  * One node's membership in the cluster: discovery rows, SWIM membership, gRPC streams, and what
@@ -51,6 +55,7 @@ export class ClusterRuntime extends ClusterState {
   private unreachableSince = 0;
   private lastConfigSha: string | undefined;
   private hub: Hub | null = null;
+  private outbox: DatabaseEventOutbox | null = null;
   readonly shadows = new ShadowRegistry(128 + 256);
 
   constructor(
@@ -98,7 +103,8 @@ export class ClusterRuntime extends ClusterState {
     hub.onGap((origin, expected, got) => void this.resync(`events ${expected}..${got - 1} from ${origin} never arrived`));
     this.transport.onMessage(Msg.Resync, (_: unknown, from) => void this.resync(`${from} says this node missed its messages`));
     const connections: ConnectionCounter = { countElsewhere: (userId) => this.countElsewhere(userId) };
-    return { publisher, crossNodeResume, connections };
+    this.outbox = new DatabaseEventOutbox(this.db, this.self.id, hub, this.transport, publisher, () => void this.resync('an event from a dead node never reached this node'));
+    return { publisher, crossNodeResume, connections, outbox: this.outbox };
   }
 
   async start(): Promise<void> {
@@ -113,6 +119,7 @@ export class ClusterRuntime extends ClusterState {
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS).unref());
     this.timers.push(setInterval(() => void this.reconcileConfig(), CONFIG_RECONCILE_MS).unref());
     this.timers.push(setInterval(() => this.checkHealth(), 1_000).unref());
+    this.timers.push(setInterval(() => void this.recoverOutbox(), OUTBOX_SWEEP_MS).unref());
     this.logger.log(`node ${this.self.id} in cluster "${this.self.clusterName}" at ${this.self.hostname} (gossip ${this.self.gossipPort}, streams ${this.self.streamingPort})`);
   }
 
@@ -161,6 +168,8 @@ export class ClusterRuntime extends ClusterState {
     };
     await this.config.useStore({ load: () => store.load(), save: saveAndTell });
     this.lastConfigSha = await store.activeSha();
+    // The shared config replaced the file's: advertise its hash, now and on every change.
+    this.membership.updateSelf({ configHash: this.config.hash() });
     this.config.onChange(() => this.membership.updateSelf({ configHash: this.config.hash() }));
     this.transport.onMessage(Msg.ConfigChanged, () => void this.reloadConfig());
   }
@@ -211,6 +220,8 @@ export class ClusterRuntime extends ClusterState {
     this.transport.removePeer(node.id);
     this.transport.departed(node.id, this.transport.stats().undeliverable - before);
     this.logger.warn(`node ${node.id} left the cluster (${node.hostname})`);
+    // Events it committed but could not confirm are published by a survivor.
+    setTimeout(() => void this.recoverOutbox(), OUTBOX_GRACE_MS).unref();
     // Its users may now be connected nowhere; its connections stay resumable here for a while.
     for (const userId of this.shadows.users(node.id)) this.hub?.recheckPresence(userId);
     setTimeout(() => {
@@ -224,6 +235,14 @@ export class ClusterRuntime extends ClusterState {
     this.invalidation.emitLocally('all', ALL_KEYS);
     const dropped = (await this.hub?.resetConnections('resynchronising with the cluster')) ?? 0;
     this.logger.warn(`closed ${dropped} WebSocket connections; their clients reconnect with a fresh hello`);
+  }
+
+  private async recoverOutbox(): Promise<void> {
+    try {
+      await this.outbox?.recover(this.membership.members().map((m) => m.id));
+    } catch (err) {
+      this.logger.warn(`outbox recovery failed: ${String(err)}`);
+    }
   }
 
   private async countElsewhere(userId: string): Promise<number> {

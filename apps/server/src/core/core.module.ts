@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
-import { ConnectionCounter, EventPublisher, Hub, InvalidationBus } from '#realtime';
+import { ConnectionCounter, EventOutbox, EventPublisher, Hub, InvalidationBus } from '#realtime';
 import { ClusterState, CrossNodeResume } from '../cluster/cluster-state.js';
 
 /** The process-wide parts that main.ts builds before Nest starts, shared with every module. */
@@ -14,6 +14,7 @@ export interface CoreParts {
   connections: ConnectionCounter;
   cluster: ClusterState;
   crossNodeResume: CrossNodeResume;
+  outbox: EventOutbox;
 }
 
 @Global()
@@ -29,6 +30,7 @@ export class CoreModule {
       { provide: ConnectionCounter, useValue: parts.connections },
       { provide: ClusterState, useValue: parts.cluster },
       { provide: CrossNodeResume, useValue: parts.crossNodeResume },
+      { provide: EventOutbox, useValue: parts.outbox },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

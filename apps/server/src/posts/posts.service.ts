@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { badRequest, newId, notFound, permissionDenied } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
-import { EventPublisher } from '#realtime';
+import { EventOutbox, EventPublisher, WebSocketEvent } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
@@ -43,7 +43,7 @@ const PRESERVED_PROPS = ['from_bot', 'from_webhook', 'from_oauth_app', 'from_plu
 
 /** Creating, editing, pinning and deleting posts, with their counters and events. */
 @Injectable()
-export class PostsService {
+export class PostsService implements OnModuleInit {
   private readonly pending = new PendingPosts<PostView>();
 
   constructor(
@@ -56,7 +56,30 @@ export class PostsService {
     private readonly db: Database,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
+    private readonly outbox: EventOutbox,
   ) {}
+
+  onModuleInit() {
+    // If this node dies between committing a post and announcing it, a survivor announces it.
+    this.outbox.onRecover('posted', (postId) => this.rebuildPostedEvent(postId));
+  }
+
+  private async rebuildPostedEvent(postId: string): Promise<WebSocketEvent | null> {
+    const post = await this.repo.byId(postId);
+    if (!post || post.delete_at > 0) return null;
+    const channel = await this.repo.channel(post.channel_id);
+    const poster = await this.users.byId(post.user_id);
+    if (!channel || !poster) return null;
+    const mentions = await this.mentions.forNewPost({ user_id: post.user_id } as Session, channel, post.message);
+    const view = await this.views.one(post);
+    return postedEvent(view, {
+      channel,
+      senderUsername: poster.username,
+      memberUsernames: mentions.memberUsernames,
+      mentionedUserIds: mentions.userIds,
+      setOnline: true,
+    });
+  }
 
   // ---- create ---------------------------------------------------------------------------------
 
@@ -120,6 +143,7 @@ export class PostsService {
       if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
       if (marksRead) await this.repo.markViewed(tx, channel.id, session.user_id, now);
       await this.repo.incrementMentions(tx, channel.id, mentions.userIds, !root, now);
+      await this.outbox.note(tx, 'posted', row.id);
     });
 
     const saved = await this.repo.byId(row.id);
@@ -135,6 +159,7 @@ export class PostsService {
       }),
       { confirm: true },
     );
+    void this.outbox.done('posted', row.id);
     return view;
   }
 
