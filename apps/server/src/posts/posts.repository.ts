@@ -270,17 +270,26 @@ export class PostsRepository {
     );
   }
 
-  /** A new post's effect on its channel's counters; returns the updated channel. */
-  async countNewPost(tx: Queryable, channelId: string, createAt: number, isRoot: boolean): Promise<ChannelRow> {
-    const rows = await tx.query<ChannelRow>(
-      `UPDATE channels SET last_post_at = GREATEST(last_post_at, $2),
-              last_root_post_at = CASE WHEN $3 THEN GREATEST(last_root_post_at, $2) ELSE last_root_post_at END,
-              total_msg_count = total_msg_count + 1,
-              total_msg_count_root = total_msg_count_root + CASE WHEN $3 THEN 1 ELSE 0 END
-        WHERE id = $1 RETURNING ${CHANNEL_COLUMNS}`,
-      [channelId, createAt, isRoot],
+  /**
+   * A new post's effect on its channel's counters, and (when posting reads the channel) on the
+   * poster's read state, in ONE statement: every post to a channel queues on the channel row's
+   * lock, so the lock is taken by the transaction's last statement and held only until COMMIT.
+   */
+  async countNewPost(tx: Queryable, channelId: string, createAt: number, isRoot: boolean, readerId: string | null, now: number): Promise<void> {
+    await tx.query(
+      `WITH ch AS (
+         UPDATE channels SET last_post_at = GREATEST(last_post_at, $2),
+                last_root_post_at = CASE WHEN $3 THEN GREATEST(last_root_post_at, $2) ELSE last_root_post_at END,
+                total_msg_count = total_msg_count + 1,
+                total_msg_count_root = total_msg_count_root + CASE WHEN $3 THEN 1 ELSE 0 END
+          WHERE id = $1 RETURNING id, last_post_at, total_msg_count, total_msg_count_root)
+       UPDATE channel_members cm SET last_viewed_at = GREATEST(ch.last_post_at, $5), msg_count = ch.total_msg_count,
+              msg_count_root = ch.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+              last_update_at = $5
+         FROM ch
+        WHERE cm.channel_id = ch.id AND cm.user_id = $4`,
+      [channelId, createAt, isRoot, readerId ?? '', now],
     );
-    return rows[0];
   }
 
   /** A reply joins its thread: the count, the last reply time and the participant list. */
@@ -314,18 +323,6 @@ export class PostsRepository {
 
   async deleteThread(tx: Queryable, rootId: string): Promise<void> {
     await tx.query('DELETE FROM threads WHERE post_id = $1', [rootId]);
-  }
-
-  /** Posting reads the channel for the poster: counters caught up, mentions cleared. */
-  async markViewed(tx: Queryable, channelId: string, userId: string, now: number): Promise<void> {
-    await tx.query(
-      `UPDATE channel_members cm SET last_viewed_at = GREATEST(c.last_post_at, $3), msg_count = c.total_msg_count,
-              msg_count_root = c.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
-              last_update_at = $3
-         FROM channels c
-        WHERE c.id = cm.channel_id AND cm.channel_id = $1 AND cm.user_id = $2`,
-      [channelId, userId, now],
-    );
   }
 
   async incrementMentions(tx: Queryable, channelId: string, userIds: string[], isRoot: boolean, now: number): Promise<void> {

@@ -139,11 +139,11 @@ export class PostsService implements OnModuleInit {
     await this.db.transaction(async (tx) => {
       row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
       await this.repo.insert(tx, row);
-      await this.repo.countNewPost(tx, channel.id, createAt, !root);
       if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
-      if (marksRead) await this.repo.markViewed(tx, channel.id, session.user_id, now);
       await this.repo.incrementMentions(tx, channel.id, mentions.userIds, !root, now);
       await this.outbox.note(tx, 'posted', row.id);
+      // Last: it locks the channel row, which every post to this channel waits for.
+      await this.repo.countNewPost(tx, channel.id, createAt, !root, marksRead ? session.user_id : null, now);
     });
 
     const saved = await this.repo.byId(row.id);
