@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, notFound, permissionDenied } from '#common';
-import { EventPublisher, newEvent, WsEvents } from '#realtime';
+import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { Session } from '../common/session.js';
 import { TeamMembersRepository } from '../teams/team-members.repository.js';
@@ -25,6 +25,7 @@ export class ChannelMembersService {
     private readonly access: ChannelAccess,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
+    private readonly invalidation: InvalidationBus,
   ) {}
 
   async get(channelId: string, userId: string): Promise<ChannelMemberRow> {
@@ -130,6 +131,8 @@ export class ChannelMembersService {
     const props = mergeNotifyProps(member.notify_props, input);
     const saved = await this.members.updateNotifyProps(channelId, userId, props, Date.now());
     if (!saved) throw channelMemberNotFound();
+    // Mention detection caches members' notify props per channel.
+    this.invalidation.emit('channel_members', channelId);
     this.announce(saved);
     return saved;
   }

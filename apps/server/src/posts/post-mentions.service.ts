@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
+import { InvalidationBus } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { findMentions } from './mentions.js';
@@ -17,16 +18,40 @@ export interface PostMentions {
  * everyone, elsewhere the members the message mentions. Channel-wide mentions need the poster's
  * use_channel_mentions permission and a channel no larger than MaxNotificationsPerChannel.
  */
+/**
+ * How long a channel's member list (names, notify props, statuses) is reused for mention
+ * detection. Every post needs it, and in a large channel it is the biggest read of a post; a
+ * membership change drops it at once, a profile or status change within this time.
+ */
+const MEMBERS_TTL_MS = 2_000;
+
 @Injectable()
 export class PostMentionsService {
+  private readonly cache = new Map<string, { at: number; members: MentionMemberRow[] }>();
+
   constructor(
     private readonly repo: PostsRepository,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
-  ) {}
+    invalidation: InvalidationBus,
+  ) {
+    invalidation.on('channel_members', (channelId) => this.cache.delete(channelId));
+    invalidation.on('user', () => this.cache.clear());
+    invalidation.on('all', () => this.cache.clear());
+  }
+
+  private async members(channelId: string): Promise<MentionMemberRow[]> {
+    const now = Date.now();
+    const hit = this.cache.get(channelId);
+    if (hit && now - hit.at < MEMBERS_TTL_MS) return hit.members;
+    const members = await this.repo.mentionMembers(channelId);
+    if (this.cache.size > 5_000) this.cache.clear();
+    this.cache.set(channelId, { at: now, members });
+    return members;
+  }
 
   async forNewPost(session: Session, channel: ChannelRow, message: string): Promise<PostMentions> {
-    const members = await this.repo.mentionMembers(channel.id);
+    const members = await this.members(channel.id);
     const memberUsernames = members.map((m) => m.username);
     const others = members.filter((m) => m.user_id !== session.user_id).map((m) => m.user_id);
     if (channel.type === 'D') return { userIds: others, memberUsernames };
