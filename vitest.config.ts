@@ -37,6 +37,20 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'jobs',
+          include: ['test/jobs/**/*.jobs.spec.ts'],
+          // Nodes are killed and Redis is stopped for 30 s; a stalled job is taken over after seconds.
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // Several server processes each: one file at a time on two cores.
+          pool: 'forks',
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

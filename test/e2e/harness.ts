@@ -5,10 +5,10 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import mm from '@mattermost/client';
 import type { Client4 as Client4Type, WebSocketClient as WebSocketClientType } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';
@@ -33,7 +33,13 @@ g.CloseEvent ??= class CloseEvent extends Event {
 };
 
 export const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const ENTRY = resolve(import.meta.dirname, '../../dist/apps/server/main.js');
+// The repo root is the nearest folder with a package.json: test/e2e/.. /.. here, and also when the
+// harness runs compiled for the benchmarks (dist-bench/test/e2e).
+function repoRoot(dir: string): string {
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const ENTRY = join(repoRoot(import.meta.dirname), 'dist/apps/server/main.js');
 
 export interface WsEventMessage {
   event: string;
@@ -165,6 +171,11 @@ export class TestServer {
 
   get logs(): string {
     return this.output;
+  }
+
+  /** The server's process id (the benchmarks read its memory and CPU from /proc). */
+  get pid(): number {
+    return this.child.pid!;
   }
 
 

@@ -5,6 +5,7 @@ import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         SystemModule,
         WebSocketModule,
         ClusterModule,
+        JobsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

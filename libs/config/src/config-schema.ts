@@ -124,6 +124,9 @@ export function validateConfig(config: Config): void {
     ['TeamSettings.MaxUsersPerTeam', config.TeamSettings.MaxUsersPerTeam],
     ['TeamSettings.MaxChannelsPerTeam', config.TeamSettings.MaxChannelsPerTeam],
     ['SqlSettings.MaxOpenConns', config.SqlSettings.MaxOpenConns],
+    ['JobSettings.StalledJobTimeoutSeconds', config.JobSettings.StalledJobTimeoutSeconds],
+    ['JobSettings.CleanupIntervalSeconds', config.JobSettings.CleanupIntervalSeconds],
+    ['DataRetentionSettings.BatchSize', config.DataRetentionSettings.BatchSize],
   ];
   for (const [name, value] of positive) {
     if (!(value > 0)) throw new ConfigError(name, `must be greater than 0, got ${value}`);
@@ -143,6 +146,9 @@ export function validateConfig(config: Config): void {
     for (const [name, port] of [['GossipPort', cluster.GossipPort], ['StreamingPort', cluster.StreamingPort]] as const) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`ClusterSettings.${name}`, `must be a port number, got ${port}`);
     }
+  }
+  if (!/^([01]?\d|2[0-3]):[0-5]\d$/.test(config.DataRetentionSettings.DeletionJobStartTime)) {
+    throw new ConfigError('DataRetentionSettings.DeletionJobStartTime', `must be a time of day "HH:MM", got ${JSON.stringify(config.DataRetentionSettings.DeletionJobStartTime)}`);
   }
   if (!['always_on', 'default_on', 'default_off', 'disabled'].includes(s.CollapsedThreads)) {
     throw new ConfigError('ServiceSettings.CollapsedThreads', 'must be always_on, default_on, default_off or disabled');

@@ -229,7 +229,8 @@ export const defaultConfig = {
   },
   LocalizationSettings: { DefaultServerLocale: 'en', DefaultClientLocale: 'en', AvailableLocales: '' },
   NativeAppSettings: { AppDownloadLink: '', AndroidAppDownloadLink: '', IosAppDownloadLink: '' },
-  CacheSettings: { CacheType: 'lru', RedisAddress: '', RedisPassword: '', RedisDB: -1, DisableClientCache: false },
+  // A RedisAddress also moves the job queue to Redis (BullMQ), shared by every node.
+  CacheSettings: { CacheType: 'lru', RedisAddress: '', RedisPassword: '', RedisDB: -1, RedisCachePrefix: '', DisableClientCache: false },
   ClusterSettings: {
     Enable: false,
     ClusterName: '',
@@ -258,7 +259,17 @@ export const defaultConfig = {
     DeletionJobStartTime: '02:00',
     BatchSize: 3000,
   },
-  JobSettings: { RunJobs: true, RunScheduler: true, CleanupJobsThresholdDays: -1, CleanupConfigThresholdDays: -1 },
+  JobSettings: {
+    RunJobs: true,
+    RunScheduler: true,
+    CleanupJobsThresholdDays: -1,
+    CleanupConfigThresholdDays: -1,
+    // Not in Mattermost: how long a running job may go without its node's heartbeat before another
+    // node takes it over, and how often the expired session and access token cleanups run.
+    StalledJobTimeoutSeconds: 30,
+    CleanupIntervalSeconds: 3600,
+  },
+  ExportSettings: { Directory: './export' },
   GuestAccountsSettings: { Enable: false, AllowEmailAccounts: true, EnforceMultifactorAuthentication: false, RestrictCreationToDomains: '' },
   DisplaySettings: { CustomURLSchemes: [] as string[], MaxMarkdownNodes: 0, ExperimentalTimezone: true },
 };

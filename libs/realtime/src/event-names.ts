@@ -34,4 +34,5 @@ export const WsEvents = {
   PreferencesDeleted: 'preferences_deleted',
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
+  JobUpdated: 'job_updated',
 } as const;

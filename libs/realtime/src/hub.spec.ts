@@ -248,6 +248,19 @@ describe('Hub.publish filtering', () => {
     expect(resolver.calls).toEqual([]);
   });
 
+  it('contains_sensitive_data goes only to system admins, and the flag is on the wire only when set', async () => {
+    const admin = new FakeSocket();
+    hub.connect({ ...owner('root'), roles: 'system_user system_admin' }, admin);
+    const alice = connect('alice').socket;
+    await hub.publish(ev(1, { contains_sensitive_data: true }));
+    await hub.publish(ev(2, {}));
+    expect(admin.received()).toEqual(['test:1', 'test:2']);
+    expect(alice.received()).toEqual(['test:2']);
+    const [sensitive, plain] = admin.frames().slice(1);
+    expect(sensitive.broadcast.contains_sensitive_data).toBe(true);
+    expect('contains_sensitive_data' in plain.broadcast).toBe(false);
+  });
+
   it('numbers frames per connection, continuing after the hello', async () => {
     resolver.channels.set('c1', ['alice', 'bob']);
     const alice = connect('alice').socket;

@@ -362,11 +362,17 @@ export class Hub {
       const set = byUser.get(userId);
       if (!set) continue;
       for (const connection of set) {
-        if (connection.id !== b.omit_connection_id) out.push(connection);
+        if (connection.id === b.omit_connection_id) continue;
+        if (b.contains_sensitive_data && !isSystemAdmin(connection.owner.roles)) continue;
+        out.push(connection);
       }
     }
     return out;
   }
+}
+
+function isSystemAdmin(roles: string): boolean {
+  return roles.split(' ').includes('system_admin');
 }
 
 function groupByUser(connections: WebConnection[]): Map<string, Set<WebConnection>> {

@@ -6,6 +6,8 @@ export interface Broadcast {
   team_id: string;
   connection_id: string;
   omit_connection_id: string;
+  /** Only system admins receive it (Mattermost's ContainsSensitiveData; sent only when true). */
+  contains_sensitive_data?: boolean;
 }
 
 export interface WebSocketEvent {
@@ -27,6 +29,7 @@ export function newEvent(event: string, target: BroadcastTarget, data: Record<st
       team_id: target.team_id ?? '',
       connection_id: target.connection_id ?? '',
       omit_connection_id: target.omit_connection_id ?? '',
+      ...(target.contains_sensitive_data ? { contains_sensitive_data: true } : {}),
     },
   };
 }

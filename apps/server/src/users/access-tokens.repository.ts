@@ -7,6 +7,8 @@ export interface AccessTokenRow {
   user_id: string;
   description: string;
   is_active: boolean;
+  /** 0: never expires. */
+  expires_at: number;
 }
 
 @Injectable()
@@ -14,7 +16,14 @@ export class AccessTokensRepository {
   constructor(private readonly db: Database) {}
 
   async insert(t: AccessTokenRow): Promise<void> {
-    await this.db.query('INSERT INTO user_access_tokens (id, token, user_id, description, is_active) VALUES ($1,$2,$3,$4,$5)', [t.id, t.token, t.user_id, t.description, t.is_active]);
+    await this.db.query('INSERT INTO user_access_tokens (id, token, user_id, description, is_active, expires_at) VALUES ($1,$2,$3,$4,$5,$6)', [
+      t.id,
+      t.token,
+      t.user_id,
+      t.description,
+      t.is_active,
+      t.expires_at,
+    ]);
   }
 
   async byId(id: string): Promise<AccessTokenRow | undefined> {

@@ -33,12 +33,14 @@ export class AccessTokensService {
     this.permissions.requireSelfOrAdmin(actor, ownerId);
   }
 
-  async create(actor: Session, userId: string, description: string): Promise<AccessTokenRow> {
+  /** `expiresAt`: 0 for a token that never expires; the cleanup_expired_access_tokens job deletes expired ones. */
+  async create(actor: Session, userId: string, description: string, expiresAt = 0): Promise<AccessTokenRow> {
     this.requireAccess(actor, userId, 'create_user_access_token');
     if (!description || description.length > 255) throw badRequest('model.user_access_token.is_valid.description.app_error', 'Invalid description, must be 255 or less characters.');
+    if (!Number.isInteger(expiresAt) || expiresAt < 0) throw badRequest('model.user_access_token.is_valid.expires_at.app_error', 'Invalid expiry time.');
     const user = await this.users.get(userId);
     if (user.delete_at > 0) throw badRequest('app.user_access_token.inactive_user', 'The user is deactivated.');
-    const token: AccessTokenRow = { id: newId(), token: newId(), user_id: userId, description, is_active: true };
+    const token: AccessTokenRow = { id: newId(), token: newId(), user_id: userId, description, is_active: true, expires_at: expiresAt };
     await this.repo.insert(token);
     await this.openSession(token, user.roles);
     return token;
@@ -48,7 +50,8 @@ export class AccessTokensService {
     // The session token is the access token itself, so `Authorization: Bearer <token>` finds it.
     await this.sessions.create(token.user_id, roles, {
       token: token.token,
-      expiresAt: Date.now() + HUNDRED_YEARS,
+      // The session ends with the token; a token without an expiry keeps it for a century.
+      expiresAt: token.expires_at > 0 ? token.expires_at : Date.now() + HUNDRED_YEARS,
       props: { [SESSION_PROP_TYPE]: SESSION_TYPE_USER_ACCESS_TOKEN, user_access_token_id: token.id },
     });
   }
@@ -94,5 +97,12 @@ export class AccessTokensService {
 
 /** The wire shape of a token outside its creation response: never the secret. */
 export function tokenView(t: AccessTokenRow, withSecret = false) {
-  return { id: t.id, token: withSecret ? t.token : undefined, user_id: t.user_id, description: t.description, is_active: t.is_active };
+  return {
+    id: t.id,
+    token: withSecret ? t.token : undefined,
+    user_id: t.user_id,
+    description: t.description,
+    is_active: t.is_active,
+    ...(t.expires_at ? { expires_at: t.expires_at } : {}),
+  };
 }

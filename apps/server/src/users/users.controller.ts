@@ -250,7 +250,12 @@ export class UsersController {
   @HttpCode(200)
   async createToken(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const b = bodyObject(body, 'token');
-    const token = await this.tokens.create(s, urlUserId(userId, s), optional<string>(b, 'description', 'string') ?? '');
+    const token = await this.tokens.create(
+      s,
+      urlUserId(userId, s),
+      optional<string>(b, 'description', 'string') ?? '',
+      optional<number>(b, 'expires_at', 'number') ?? 0,
+    );
     return tokenView(token, true);
   }
 

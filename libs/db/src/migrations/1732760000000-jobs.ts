@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Mattermost's Jobs table, plus what running them on many nodes needs: who holds a job
  * (claim_id, node_id), how often it was claimed (attempts), and the slot of a scheduled run
  * (schedule_key, unique: one job per schedule slot however many nodes create it). Also personal
- * access token expiry (UserAccessTokens.ExpiresAt) and the post index that retention deletes by.
+ * access token expiry (UserAccessTokens.ExpiresAt), the post index that retention deletes by, and
+ * the preference index the export looks flags and favourites up by.
  */
 export class Jobs1732760000000 implements MigrationInterface {
   name = 'Jobs1732760000000';
@@ -33,11 +34,13 @@ export class Jobs1732760000000 implements MigrationInterface {
       CREATE INDEX user_access_tokens_expires_at ON user_access_tokens (expires_at) WHERE expires_at > 0;
 
       CREATE INDEX posts_create_at ON posts (create_at);
+      CREATE INDEX preferences_category_name ON preferences (category, name);
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP INDEX IF EXISTS preferences_category_name;
       DROP INDEX IF EXISTS posts_create_at;
       ALTER TABLE user_access_tokens DROP COLUMN IF EXISTS expires_at;
       DROP TABLE IF EXISTS jobs;

@@ -1,0 +1,56 @@
+import type { Config } from '#config';
+import { Database } from '#db';
+import type { Schedule } from '#jobs';
+import { InvalidationBus } from '#realtime';
+import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
+import { JobType } from '../job.model.js';
+
+const BATCH = 1000;
+
+/**
+ * Deletes personal access tokens whose expires_at has passed, with the sessions they open
+ * (Mattermost's cleanup_expired_access_tokens). A token's session lives for a hundred years, so
+ * both go in one transaction, and every node's session cache and sockets are told.
+ */
+export class CleanupExpiredAccessTokensJob extends JobHandler {
+  readonly type = JobType.CleanupExpiredAccessTokens;
+
+  constructor(
+    private readonly db: Database,
+    private readonly invalidation: InvalidationBus,
+  ) {
+    super();
+  }
+
+  schedule(config: Config): Schedule {
+    return { every: config.JobSettings.CleanupIntervalSeconds * 1000 };
+  }
+
+  async run(ctx: JobContext): Promise<void> {
+    const now = Date.now();
+    const [{ n: total }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1', [now]);
+    let tokens = 0;
+    let sessions = 0;
+    for (;;) {
+      checkAborted(ctx.signal);
+      const batch = await this.db.transaction(async (tx) => {
+        const gone = await tx.query<{ id: string }>(
+          'DELETE FROM user_access_tokens WHERE id IN (SELECT id FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING id',
+          [now, BATCH],
+        );
+        const closed = gone.length
+          ? await tx.query<{ user_id: string; token: string }>(`DELETE FROM sessions WHERE props->>'user_access_token_id' = ANY($1) RETURNING user_id, token`, [
+              gone.map((t) => t.id),
+            ])
+          : [];
+        return { gone, closed };
+      });
+      for (const s of batch.closed) this.invalidation.emit('session', `${s.user_id}:${s.token}`);
+      tokens += batch.gone.length;
+      sessions += batch.closed.length;
+      ctx.setData({ deleted_tokens: String(tokens), deleted_sessions: String(sessions) });
+      if (total > 0) await ctx.progress((Math.min(tokens, total) / total) * 100);
+      if (batch.gone.length < BATCH) break;
+    }
+  }
+}

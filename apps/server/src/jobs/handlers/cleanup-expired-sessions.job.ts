@@ -1,0 +1,42 @@
+import type { Config } from '#config';
+import { Database } from '#db';
+import type { Schedule } from '#jobs';
+import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
+import { JobType } from '../job.model.js';
+
+const BATCH = 1000;
+/** Expired sessions stay an hour, so that expiry_notify (every 10 minutes) still finds them. */
+export const SESSION_CLEANUP_GRACE_MS = 3_600_000;
+
+/**
+ * Deletes sessions that expired (Mattermost's doSessionCleanup, a recurring task there), in
+ * batches. They can no longer authenticate; this only reclaims the rows.
+ */
+export class CleanupExpiredSessionsJob extends JobHandler {
+  readonly type = JobType.CleanupExpiredSessions;
+
+  constructor(private readonly db: Database) {
+    super();
+  }
+
+  schedule(config: Config): Schedule {
+    return { every: config.JobSettings.CleanupIntervalSeconds * 1000 };
+  }
+
+  async run(ctx: JobContext): Promise<void> {
+    const cutoff = Date.now() - SESSION_CLEANUP_GRACE_MS;
+    const [{ n: total }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE expires_at > 0 AND expires_at < $1', [cutoff]);
+    let deleted = 0;
+    for (;;) {
+      checkAborted(ctx.signal);
+      const rows = await this.db.query(
+        'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING id',
+        [cutoff, BATCH],
+      );
+      deleted += rows.length;
+      ctx.setData({ deleted_sessions: String(deleted) });
+      if (total > 0) await ctx.progress((Math.min(deleted, total) / total) * 100);
+      if (rows.length < BATCH) break;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { ConfigService } from '#config';
+import { Database } from '#db';
+import { MailDriver } from '#mail';
+import { InvalidationBus } from '#realtime';
+import { FileStore } from '#storage';
+import { JobHandlers } from '../job-handler.js';
+import { BulkExportJob } from './bulk-export.job.js';
+import { CleanupExpiredAccessTokensJob } from './cleanup-expired-access-tokens.job.js';
+import { CleanupExpiredSessionsJob } from './cleanup-expired-sessions.job.js';
+import { DataRetentionJob } from './data-retention.job.js';
+import { ExpiryNotifyJob } from './expiry-notify.job.js';
+
+export interface JobDependencies {
+  db: Database;
+  config: ConfigService;
+  files: FileStore;
+  mail: MailDriver;
+  invalidation: InvalidationBus;
+}
+
+/** Every job type this server runs (the server's module and the CLI build the same set). */
+export function createJobHandlers(d: JobDependencies): JobHandlers {
+  return new JobHandlers([
+    new CleanupExpiredSessionsJob(d.db),
+    new CleanupExpiredAccessTokensJob(d.db, d.invalidation),
+    new DataRetentionJob(d.db, d.config, d.files),
+    new BulkExportJob(d.db, d.config, d.files),
+    new ExpiryNotifyJob(d.db, d.config, d.mail),
+  ]);
+}

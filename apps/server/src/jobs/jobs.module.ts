@@ -1,0 +1,99 @@
+import { hostname } from 'node:os';
+import { Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '#config';
+import { Database } from '#db';
+import { QueueDriver, WorkerHandle } from '#jobs';
+import { MailDriver } from '#mail';
+import { Hub, InvalidationBus } from '#realtime';
+import { FileStore } from '#storage';
+import { createJobHandlers } from './handlers/index.js';
+import { JobEvents } from './job-events.js';
+import { JobHandlers } from './job-handler.js';
+import { createFileStore, createMailDriver, createQueueDriver } from './job-infrastructure.js';
+import { JobNode, JobRunner } from './job-runner.js';
+import { JobScheduling } from './job-scheduling.js';
+import { JobWatcher } from './job-watcher.js';
+import { JobsController } from './jobs.controller.js';
+import { JobsRepository } from './jobs.repository.js';
+import { JobsService } from './jobs.service.js';
+
+/**
+ * Starts and stops this node's part of the job system: its workers (JobSettings.RunJobs), the
+ * schedules (JobSettings.RunScheduler) and the watcher; both settings apply live on config change.
+ */
+@Injectable()
+export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('jobs');
+  private workers: WorkerHandle[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private changing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly driver: QueueDriver,
+    private readonly handlers: JobHandlers,
+    private readonly runner: JobRunner,
+    private readonly scheduling: JobScheduling,
+    private readonly watcher: JobWatcher,
+    private readonly config: ConfigService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.log.log(`job queue: ${this.driver.kind}`);
+    this.applyRunJobs();
+    await this.scheduling.sync();
+    this.watcher.start();
+    this.unsubscribe = this.config.onChange(() => {
+      this.applyRunJobs();
+      void this.scheduling.sync();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.watcher.stop();
+    await this.changing;
+    // Running jobs are told "shutdown": they give their job back for another node or a restart.
+    await this.driver.close();
+  }
+
+  private applyRunJobs(): void {
+    const run = this.config.get().JobSettings.RunJobs;
+    this.changing = this.changing.then(async () => {
+      if (run && this.workers.length === 0) {
+        this.workers = this.handlers
+          .all()
+          .map((h) => this.driver.work(h.type, (delivery, ctx) => this.runner.deliver(h.type, delivery, ctx), { concurrency: h.concurrency }));
+      } else if (!run && this.workers.length > 0) {
+        const stopping = this.workers;
+        this.workers = [];
+        await Promise.allSettled(stopping.map((w) => w.stop()));
+      }
+    });
+  }
+}
+
+@Module({
+  controllers: [JobsController],
+  providers: [
+    { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
+    { provide: FileStore, useFactory: (config: ConfigService) => createFileStore(config.get()), inject: [ConfigService] },
+    { provide: MailDriver, useFactory: (config: ConfigService) => createMailDriver(config.get()), inject: [ConfigService] },
+    // "<node id>@<host>:<pid>": the cluster's node id, and the process an operator can find.
+    { provide: JobNode, useFactory: (hub: Hub) => new JobNode(`${hub.nodeId}@${hostname()}:${process.pid}`), inject: [Hub] },
+    {
+      provide: JobHandlers,
+      useFactory: (db: Database, config: ConfigService, files: FileStore, mail: MailDriver, invalidation: InvalidationBus) =>
+        createJobHandlers({ db, config, files, mail, invalidation }),
+      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus],
+    },
+    JobsRepository,
+    JobEvents,
+    JobRunner,
+    JobScheduling,
+    JobWatcher,
+    JobsService,
+    JobsLifecycle,
+  ],
+  exports: [JobsService, FileStore, MailDriver],
+})
+export class JobsModule {}

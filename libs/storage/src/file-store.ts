@@ -1,0 +1,46 @@
+/**
+ * The file store seam (Mattermost's FileBackend): where exports, and later attachments, live.
+ * Paths are relative, '/'-separated, and never leave the store. Only the local driver exists;
+ * S3 comes with the files issue.
+ */
+
+/** A file being written. It appears at its path only on commit(), whole; abort() leaves nothing. */
+export interface FileWriter {
+  write(chunk: Buffer | string): Promise<void>;
+  /** Makes the file visible at its path (replacing any older one); returns its size in bytes. */
+  commit(): Promise<number>;
+  abort(): Promise<void>;
+}
+
+export interface FileEntry {
+  name: string;
+  isDirectory: boolean;
+  size: number;
+  modifiedAt: number;
+}
+
+export abstract class FileStore {
+  abstract writeFile(path: string, data: Buffer | string): Promise<number>;
+  abstract openWriter(path: string): Promise<FileWriter>;
+  abstract readFile(path: string): Promise<Buffer>;
+  abstract exists(path: string): Promise<boolean>;
+  /** Entries directly under a folder; an empty list when the folder does not exist. */
+  abstract list(dir: string): Promise<FileEntry[]>;
+  /** Removes a file or a whole folder; nothing happens when it does not exist. */
+  abstract remove(path: string): Promise<void>;
+}
+
+export class FileStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileStoreError';
+  }
+}
+
+/** A store path as its segments; refuses absolute paths and anything that climbs out with "..". */
+export function storePathSegments(path: string): string[] {
+  if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) throw new FileStoreError(`invalid file store path: ${JSON.stringify(path)}`);
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) throw new FileStoreError(`invalid file store path: ${JSON.stringify(path)}`);
+  return segments;
+}

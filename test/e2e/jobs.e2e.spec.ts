@@ -1,0 +1,352 @@
+/**
+ * Jobs API (api4/job.go) on a single node with the in-process queue: permissions and errors of
+ * every endpoint, job_updated to admins only, and each job type doing its real work.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client4 } from '@mattermost/client';
+import type { Job } from '@mattermost/types/jobs';
+import type { Post } from '@mattermost/types/posts';
+import pg from 'pg';
+import { exportLines } from '../jobs/zip-reader.js';
+import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels } from './fixtures.js';
+import { databaseUrl, expectClientError, sleep, startServer, TestServer, TestSocket } from './harness.js';
+
+let server: TestServer;
+let cast: Cast;
+let parts: TeamWithChannels;
+let db: pg.Client;
+let adminSocket: TestSocket;
+let userSocket: TestSocket;
+
+const DAY = 86_400_000;
+const FINISHED = ['success', 'error', 'canceled', 'warning'];
+
+beforeAll(async () => {
+  server = await startServer({
+    MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true',
+    MM_DATARETENTIONSETTINGS_ENABLEMESSAGEDELETION: 'true',
+    MM_DATARETENTIONSETTINGS_ENABLEFILEDELETION: 'true',
+    MM_DATARETENTIONSETTINGS_MESSAGERETENTIONDAYS: '30',
+    MM_DATARETENTIONSETTINGS_FILERETENTIONDAYS: '30',
+    MM_DATARETENTIONSETTINGS_BATCHSIZE: '7',
+  });
+  cast = await signUpCast(server);
+  parts = await teamWithChannels(cast, {
+    team: { name: 'jobs-team', display_name: 'Jobs Team' },
+    pub: { name: 'jobs-pub', display_name: 'Jobs Public' },
+    priv: { name: 'jobs-priv', display_name: 'Jobs Private' },
+  });
+  db = new pg.Client({ connectionString: databaseUrl(server.database) });
+  await db.connect();
+  adminSocket = await server.socket(cast.admin.client);
+  userSocket = await server.socket(cast.bob.client);
+});
+afterAll(async () => {
+  adminSocket?.close();
+  userSocket?.close();
+  await db?.end();
+  await server?.stop();
+});
+
+const call = <T>(c: Client4, url: string, method = 'get', body?: unknown): Promise<T> =>
+  (c as any).doFetch(url, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+const jobsRoute = (c: Client4) => c.getJobsRoute();
+
+async function runJob(type: string, data: Record<string, string> = {}): Promise<Job> {
+  const created = await cast.admin.client.createJob({ type, data } as any);
+  return waitForJob(created.id);
+}
+
+async function waitForJob(id: string, statuses = FINISHED, timeoutMs = 20_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await cast.admin.client.getJob(id);
+    if (statuses.includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+const jobOf = (e: { data: Record<string, any> }) => JSON.parse(e.data.job) as Job;
+
+describe('POST /jobs and the job life cycle', () => {
+  it('creates a job (201, pending or later), runs it, and tells admins — only admins — each status change', async () => {
+    const created = await cast.admin.client.createJob({ type: 'cleanup_expired_sessions', data: { note: 'hello' } } as any);
+    expect(created).toMatchObject({ type: 'cleanup_expired_sessions', priority: 0, data: { note: 'hello' } });
+    expect(created.id).toHaveLength(26);
+    expect(created.create_at).toBeGreaterThan(0);
+    const done = await waitForJob(created.id);
+    expect(done).toMatchObject({ id: created.id, status: 'success', progress: 100 });
+    expect(done.start_at).toBeGreaterThanOrEqual(created.create_at);
+    expect(done.data).toMatchObject({ note: 'hello', deleted_sessions: '0' });
+
+    const started = await adminSocket.waitFor('job_updated', (e) => jobOf(e).id === created.id && jobOf(e).status === 'in_progress');
+    const success = await adminSocket.waitFor('job_updated', (e) => jobOf(e).id === created.id && jobOf(e).status === 'success');
+    expect(typeof success.data.job).toBe('string');
+    expect(success.broadcast).toMatchObject({ user_id: '', channel_id: '', team_id: '', contains_sensitive_data: true });
+    expect(jobOf(started).type).toBe('cleanup_expired_sessions');
+    await userSocket.expectNone('job_updated', () => true, 300);
+  });
+
+  it('refuses non-admins (403) and anonymous callers (401)', async () => {
+    const err = await expectClientError(() => cast.bob.client.createJob({ type: 'export_process' } as any));
+    expect(err).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    const dr = await expectClientError(() => cast.bob.client.createJob({ type: 'data_retention' } as any));
+    expect(dr).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    const anon = await expectClientError(() => server.client().createJob({ type: 'export_process' } as any));
+    expect(anon.status_code).toBe(401);
+  });
+
+  it('refuses a type the API does not allow, a type this server has no worker for, and malformed bodies (400)', async () => {
+    const unknown = await expectClientError(() => cast.admin.client.createJob({ type: 'not_a_type' } as any));
+    expect(unknown).toMatchObject({ status_code: 400, server_error_id: 'api.job.unable_to_create_job.incorrect_job_type' });
+    const missing = await expectClientError(() => call(cast.admin.client, jobsRoute(cast.admin.client), 'post', {}));
+    expect(missing).toMatchObject({ status_code: 400, server_error_id: 'api.job.unable_to_create_job.incorrect_job_type' });
+    const noWorker = await expectClientError(() => cast.admin.client.createJob({ type: 'ldap_sync' } as any));
+    expect(noWorker).toMatchObject({ status_code: 400, server_error_id: 'model.job.is_valid.type.app_error' });
+    for (const body of [[], 'x', { type: 7 }, { type: 'export_process', data: { n: 1 } }, { type: 'export_process', data: ['a'] }]) {
+      const bad = await expectClientError(() => call(cast.admin.client, jobsRoute(cast.admin.client), 'post', body));
+      expect(bad, JSON.stringify(body)).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_body_param.app_error' });
+    }
+  });
+});
+
+describe('GET /jobs, /jobs/{id}, /jobs/type/{type}', () => {
+  let job: Job;
+  beforeAll(async () => {
+    job = await runJob('cleanup_expired_access_tokens');
+  });
+
+  it('gets one job; 404 for an unknown id, 400 for a malformed one, 403 for non-admins', async () => {
+    expect(await cast.admin.client.getJob(job.id)).toEqual(job);
+    const missing = await expectClientError(() => cast.admin.client.getJob('a'.repeat(26)));
+    expect(missing).toMatchObject({ status_code: 404, server_error_id: 'app.job.get.app_error' });
+    const malformed = await expectClientError(() => cast.admin.client.getJob('abc'));
+    expect(malformed).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_url_param.app_error' });
+    const denied = await expectClientError(() => cast.bob.client.getJob(job.id));
+    expect(denied).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+  });
+
+  it('lists jobs newest first, filtered by type and status, paged', async () => {
+    const newer = await runJob('cleanup_expired_access_tokens');
+    const all = await cast.admin.client.getJobs(0, 200);
+    const ids = all.map((j) => j.id);
+    expect(ids.indexOf(newer.id)).toBeLessThan(ids.indexOf(job.id));
+    const byType = await cast.admin.client.getJobsByType('cleanup_expired_access_tokens' as any, 0, 200);
+    expect(byType.map((j) => j.id)).toEqual(expect.arrayContaining([job.id, newer.id]));
+    expect(byType.every((j) => (j.type as string) === 'cleanup_expired_access_tokens')).toBe(true);
+    const page = await cast.admin.client.getJobsByType('cleanup_expired_access_tokens' as any, 0, 1);
+    expect(page.map((j) => j.id)).toEqual([newer.id]);
+    const viaQuery = await call<Job[]>(cast.admin.client, `${jobsRoute(cast.admin.client)}?job_type=cleanup_expired_access_tokens&status=success&per_page=200`);
+    expect(viaQuery.map((j) => j.id)).toEqual(expect.arrayContaining([job.id, newer.id]));
+    const noneCanceled = await call<Job[]>(cast.admin.client, `${jobsRoute(cast.admin.client)}?job_type=cleanup_expired_access_tokens&status=canceled`);
+    expect(noneCanceled).toEqual([]);
+  });
+
+  it('refuses bad filters and non-admins', async () => {
+    const badType = await expectClientError(() => call(cast.admin.client, `${jobsRoute(cast.admin.client)}?job_type=nope`));
+    expect(badType).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_url_param.app_error' });
+    const badStatus = await expectClientError(() => call(cast.admin.client, `${jobsRoute(cast.admin.client)}?status=bogus`));
+    expect(badStatus).toMatchObject({ status_code: 400, server_error_id: 'api.job.status.invalid' });
+    const noPermissionType = await expectClientError(() => cast.admin.client.getJobsByType('no_such_type' as any));
+    expect(noPermissionType).toMatchObject({ status_code: 400, server_error_id: 'api.job.retrieve.nopermissions' });
+    const listDenied = await expectClientError(() => cast.bob.client.getJobs());
+    expect(listDenied).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    const typeDenied = await expectClientError(() => cast.bob.client.getJobsByType('data_retention'));
+    expect(typeDenied).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+  });
+});
+
+describe('POST /jobs/{id}/cancel', () => {
+  it('stops a running job, which ends canceled', async () => {
+    // Enough old posts, deleted 7 at a time, that the job is still running when the cancel arrives.
+    const channel = (await cast.alice.client.createChannel({ team_id: parts.team.id, name: 'jobs-bulk', display_name: 'Bulk', type: 'O' } as any)).id;
+    await db.query(
+      `INSERT INTO posts (id, create_at, update_at, user_id, channel_id, message)
+       SELECT substr(md5(random()::text || i), 1, 26), $1::bigint - i, $1::bigint - i, $2, $3, 'bulk ' || i FROM generate_series(1, 5000) i`,
+      [Date.now() - 100 * DAY, cast.alice.user.id, channel],
+    );
+    const created = await cast.admin.client.createJob({ type: 'data_retention' } as any);
+    await waitForJob(created.id, ['in_progress']);
+    expect(await cast.admin.client.cancelJob(created.id)).toEqual({ status: 'OK' });
+    const done = await waitForJob(created.id);
+    expect(done.status).toBe('canceled');
+    await adminSocket.waitFor('job_updated', (e) => jobOf(e).id === created.id && jobOf(e).status === 'cancel_requested');
+    await adminSocket.waitFor('job_updated', (e) => jobOf(e).id === created.id && jobOf(e).status === 'canceled');
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM posts WHERE channel_id = $1`, [channel])).rows;
+    expect(n).toBeGreaterThan(0); // it stopped before the end
+
+    const again = await expectClientError(() => cast.admin.client.cancelJob(created.id));
+    expect(again).toMatchObject({ status_code: 400, server_error_id: 'jobs.request_cancellation.status.error' });
+    // Finish the deletion so the other suites start from a clean slate.
+    expect((await runJob('data_retention')).status).toBe('success');
+  });
+
+  it('cancels a pending job at once', async () => {
+    // A job that is pending in the table (as one created while the queue was unreachable).
+    const id = 'pend1ngjob' + 'x'.repeat(16);
+    await db.query(`INSERT INTO jobs (id, type, create_at, status, data) VALUES ($1, 'export_process', $2, 'pending', '{}')`, [id, Date.now() + 60_000]);
+    await cast.admin.client.cancelJob(id);
+    expect((await cast.admin.client.getJob(id)).status).toBe('canceled');
+  });
+
+  it('refuses non-admins, unknown and malformed ids', async () => {
+    const job = await runJob('cleanup_expired_sessions');
+    const denied = await expectClientError(() => cast.bob.client.cancelJob(job.id));
+    expect(denied).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    const unknown = await expectClientError(() => cast.admin.client.cancelJob('b'.repeat(26)));
+    expect(unknown).toMatchObject({ status_code: 404, server_error_id: 'app.job.get.app_error' });
+    const malformed = await expectClientError(() => cast.admin.client.cancelJob('short'));
+    expect(malformed).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_url_param.app_error' });
+  });
+});
+
+describe('export_process', () => {
+  it('writes teams, channels, users, posts and direct messages as Mattermost JSONL in a zip in the file store', async () => {
+    const root = await post(cast.alice.client, parts.pub.id, 'root for export');
+    await post(cast.bob.client, parts.pub.id, 'a reply', { root_id: root.id } as Partial<Post>);
+    await cast.bob.client.addReaction(cast.bob.user.id, root.id, 'smile');
+    await post(cast.alice.client, parts.priv.id, 'private words');
+    await post(cast.alice.client, parts.dm.id, 'hello bob, directly');
+
+    const job = await runJob('export_process');
+    expect(job).toMatchObject({ status: 'success', progress: 100 });
+    expect(job.data.export_file).toBe(`export/${job.id}_export.zip`);
+    const file = join(server.dir, 'data', job.data.export_file);
+    const lines = exportLines(readFileSync(file));
+    expect(Number(job.data.export_size)).toBe(readFileSync(file).length);
+
+    expect(lines[0]).toMatchObject({ type: 'version', version: 1 });
+    const kinds = lines.map((l) => l.type);
+    // The order an import needs.
+    const order = ['version', 'team', 'channel', 'user', 'post', 'direct_channel', 'direct_post'];
+    expect([...new Set(kinds)]).toEqual(order);
+    expect(lines.find((l) => l.type === 'team' && l.team.name === 'jobs-team')?.team).toMatchObject({ name: 'jobs-team', display_name: 'Jobs Team', type: 'O', description: '' });
+    expect(lines.filter((l) => l.type === 'channel').map((l) => l.channel.name)).toEqual(expect.arrayContaining(['jobs-pub', 'jobs-priv', 'town-square']));
+    const bobLine = lines.find((l) => l.type === 'user' && l.user.username === cast.bob.user.username)!.user;
+    expect(bobLine.email).toBe(cast.bob.user.email);
+    const bobTeam = bobLine.teams.find((t: any) => t.name === 'jobs-team');
+    expect(bobTeam.channels.map((c: any) => c.name)).toEqual(expect.arrayContaining(['jobs-pub', 'jobs-priv']));
+    expect(JSON.stringify(bobLine)).not.toContain('password');
+
+    const rootLine = lines.find((l) => l.type === 'post' && l.post.message === 'root for export')!.post;
+    expect(rootLine).toMatchObject({ team: 'jobs-team', channel: 'jobs-pub', user: cast.alice.user.username, create_at: root.create_at });
+    expect(rootLine.replies).toEqual([expect.objectContaining({ user: cast.bob.user.username, message: 'a reply' })]);
+    expect(rootLine.reactions).toEqual([expect.objectContaining({ user: cast.bob.user.username, emoji_name: 'smile' })]);
+    // Replies are inside their root, never on their own line; each post appears once.
+    expect(lines.filter((l) => l.type === 'post' && l.post.message === 'a reply')).toEqual([]);
+    expect(lines.filter((l) => l.type === 'post' && l.post.message === 'root for export')).toHaveLength(1);
+
+    const dmMembers = [cast.alice.user.username, cast.bob.user.username].sort();
+    expect(lines.find((l) => l.type === 'direct_channel')?.direct_channel.members).toEqual(dmMembers);
+    expect(lines.find((l) => l.type === 'direct_post')?.direct_post).toMatchObject({
+      channel_members: dmMembers,
+      user: cast.alice.user.username,
+      message: 'hello bob, directly',
+    });
+    expect(job.data).toMatchObject({ teams_exported: '1', direct_posts_exported: '1' });
+    expect(Number(job.data.posts_exported)).toBe(lines.filter((l) => l.type === 'post').length);
+  });
+});
+
+describe('data_retention', () => {
+  it('deletes posts older than MessageRetentionDays in batches, with their reactions, and day folders older than FileRetentionDays', async () => {
+    const old = await post(cast.alice.client, parts.pub.id, 'an old post');
+    await cast.bob.client.addReaction(cast.bob.user.id, old.id, 'ghost');
+    const oldReply = await post(cast.bob.client, parts.pub.id, 'an old reply', { root_id: old.id } as Partial<Post>);
+    const kept = await post(cast.alice.client, parts.pub.id, 'a recent post');
+    const olds = [old.id, oldReply.id];
+    for (let i = 0; i < 12; i++) olds.push((await post(cast.alice.client, parts.priv.id, `old ${i}`)).id);
+    await db.query('UPDATE posts SET create_at = $2 WHERE id = ANY($1)', [olds, Date.now() - 31 * DAY]);
+
+    const files = join(server.dir, 'data');
+    const oldDay = join(files, '20000102', 'teams', 'x');
+    const recent = new Date();
+    const recentDay = join(files, `${recent.getFullYear()}${String(recent.getMonth() + 1).padStart(2, '0')}${String(recent.getDate()).padStart(2, '0')}`);
+    mkdirSync(oldDay, { recursive: true });
+    writeFileSync(join(oldDay, 'file.txt'), 'old attachment');
+    mkdirSync(recentDay, { recursive: true });
+    writeFileSync(join(recentDay, 'file.txt'), 'new attachment');
+    mkdirSync(join(files, '1999-not-a-day'), { recursive: true });
+
+    const job = await runJob('data_retention');
+    expect(job).toMatchObject({ status: 'success', progress: 100 });
+    expect(job.data).toMatchObject({ deleted_posts: String(olds.length), deleted_reactions: '1', deleted_file_folders: '1', message_deletion: 'true' });
+
+    for (const id of olds) {
+      const gone = await expectClientError(() => cast.alice.client.getPost(id));
+      expect(gone.status_code).toBe(404);
+    }
+    expect((await cast.alice.client.getPost(kept.id)).message).toBe('a recent post');
+    const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM reactions WHERE post_id = $1', [old.id])).rows;
+    expect(n).toBe(0);
+    expect(existsSync(join(files, '20000102'))).toBe(false);
+    expect(existsSync(join(recentDay, 'file.txt'))).toBe(true);
+    expect(existsSync(join(files, '1999-not-a-day'))).toBe(true); // not a day folder: untouched
+
+    // Nothing left to do: a second run deletes nothing.
+    expect((await runJob('data_retention')).data).toMatchObject({ deleted_posts: '0', deleted_file_folders: '0' });
+  });
+});
+
+describe('session and access token cleanup', () => {
+  it('cleanup_expired_sessions deletes sessions that expired more than an hour ago, and only those', async () => {
+    const extra = await server.newUser();
+    const second = server.client();
+    await second.login(extra.user.username, extra.password);
+    const sessions = (await db.query('SELECT id FROM sessions WHERE user_id = $1 ORDER BY create_at', [extra.user.id])).rows.map((r) => r.id);
+    expect(sessions).toHaveLength(2);
+    await db.query('UPDATE sessions SET expires_at = $2 WHERE id = $1', [sessions[0], Date.now() - 2 * 3_600_000]);
+    const job = await runJob('cleanup_expired_sessions');
+    expect(Number(job.data.deleted_sessions)).toBeGreaterThanOrEqual(1);
+    const left = (await db.query('SELECT id FROM sessions WHERE user_id = $1', [extra.user.id])).rows.map((r) => r.id);
+    expect(left).toEqual([sessions[1]]);
+    expect((await second.getMe()).id).toBe(extra.user.id);
+  });
+
+  it('cleanup_expired_access_tokens deletes expired tokens and their sessions; others stay', async () => {
+    const owner = cast.dave;
+    const expiring = await cast.admin.client.createUserAccessToken(owner.user.id, 'expires soon', Date.now() + 1500);
+    const lasting = await cast.admin.client.createUserAccessToken(owner.user.id, 'never expires');
+    expect(expiring.expires_at).toBeGreaterThan(Date.now());
+    expect(lasting.expires_at).toBeUndefined();
+    const negative = await expectClientError(() => cast.admin.client.createUserAccessToken(owner.user.id, 'bad', -5));
+    expect(negative).toMatchObject({ status_code: 400, server_error_id: 'model.user_access_token.is_valid.expires_at.app_error' });
+    const viaToken = server.client();
+    viaToken.setToken(expiring.token!);
+    expect((await viaToken.getMe()).id).toBe(owner.user.id);
+    await sleep(1600);
+    const job = await runJob('cleanup_expired_access_tokens');
+    expect(job.data).toMatchObject({ deleted_tokens: '1', deleted_sessions: '1' });
+    const gone = await expectClientError(() => cast.admin.client.getUserAccessToken(expiring.id!));
+    expect(gone.status_code).toBe(404);
+    expect((await expectClientError(() => viaToken.getMe())).status_code).toBe(401);
+    expect((await cast.admin.client.getUserAccessToken(lasting.id!)).id).toBe(lasting.id);
+    const stillWorks = server.client();
+    stillWorks.setToken(lasting.token!);
+    expect((await stillWorks.getMe()).id).toBe(owner.user.id);
+  });
+});
+
+describe('expiry_notify', () => {
+  it('notifies the owner of each mobile session that expired in the last hour, once, through the mail driver (recorded, not sent)', async () => {
+    const mobile = await server.newUser();
+    await db.query(`UPDATE sessions SET device_id = 'apple_rn-v2:abc', expires_at = $2 WHERE user_id = $1`, [mobile.user.id, Date.now() - 10 * 60_000]);
+    const job = await runJob('expiry_notify');
+    expect(job.data).toMatchObject({ mail_sent: '0' });
+    expect(Number(job.data.notified)).toBeGreaterThanOrEqual(1);
+    const outbox = join(server.dir, 'data', 'mail', 'recorded.jsonl');
+    const recorded = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const mine = recorded.filter((m) => m.to === mobile.user.email);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ category: 'expiry_notify', subject: expect.stringContaining('Session expired') });
+    const [{ notified }] = (await db.query('SELECT bool_and(expired_notify) AS notified FROM sessions WHERE user_id = $1', [mobile.user.id])).rows;
+    expect(notified).toBe(true);
+
+    await runJob('expiry_notify');
+    const again = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.filter((m) => m.to === mobile.user.email)).toHaveLength(1);
+  });
+});
