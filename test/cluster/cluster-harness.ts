@@ -15,7 +15,7 @@ import { createSocket } from 'node:dgram';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, WriteStream, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import mm from '@mattermost/client';
 import type { Client4 as Client4Type, WebSocketClient as WebSocketClientType } from '@mattermost/client';
 import type { ClusterInfo } from '@mattermost/types/admin';
@@ -27,7 +27,13 @@ import { baseEnv, createDatabase, databaseUrl, dropDatabase, freePort, NewUser, 
 
 const { Client4, WebSocketClient } = mm;
 
-const REPO = resolve(import.meta.dirname, '../..');
+// The repo root is the nearest folder with a package.json: test/cluster/../.. here, and also when
+// the harness runs compiled for the benchmarks (dist-bench/test/cluster).
+function repoRoot(dir: string): string {
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const REPO = repoRoot(import.meta.dirname);
 const ENTRY = join(REPO, 'dist/apps/server/main.js');
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 export const NGINX_DEPLOY_DIR = join(REPO, 'deploy/nginx');

@@ -1,0 +1,49 @@
+/**
+ * Preloaded into the benchmarked server with `node --import` (bench:core only; the server itself
+ * knows nothing of it). Signals from the benchmark:
+ * - SIGWINCH: a full garbage collection, then `process.memoryUsage()` written to
+ *   `<BENCH_PROBE_DIR>/memory-<n>.json`, so memory readings are not skewed by garbage that earlier
+ *   load phases left behind.
+ * - SIGUSR2 (with BENCH_CPU_PROFILE_DIR): starts or stops V8's CPU profiler; each stop writes
+ *   `<BENCH_CPU_PROFILE_DIR>/<n>.cpuprofile` (`--cpu-prof` is not allowed in NODE_OPTIONS, and a
+ *   profile per phase is easier to read than one of a whole run).
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+const probeDir = process.env.BENCH_PROBE_DIR;
+if (probeDir) {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  let readings = 0;
+  process.on('SIGWINCH', () => {
+    gc();
+    gc(); // a second pass collects what the first one's finalizers released
+    writeFileSync(join(probeDir, `memory-${++readings}.json`), JSON.stringify(process.memoryUsage()));
+  });
+}
+
+const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+if (profileDir) {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 500 });
+  let running = false;
+  let written = 0;
+  process.on('SIGUSR2', () => {
+    if (!running) {
+      running = true;
+      session.post('Profiler.start');
+      return;
+    }
+    running = false;
+    session.post('Profiler.stop', (err, result) => {
+      if (err) return void process.stderr.write(`cpu profile failed: ${String(err)}\n`);
+      writeFileSync(join(profileDir, `${++written}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  });
+}
