@@ -1,0 +1,391 @@
+/**
+ * `npm run bench:capacity`: supported users, measured as Mattermost measures them (load-test-ng's
+ * unbounded mode: +8 users every 2 s while the health checks hold, −8 when one fails, supported
+ * users = the average over the last stable window), on this machine with the server, PostgreSQL
+ * and the load generator sharing its cores:
+ *
+ * 1. the physical references: pgbench single-row INSERT TPS on the same PostgreSQL, and a bare
+ *    `ws` server broadcasting to 1,000 and 5,000 local sockets;
+ * 2. one node (fresh database, seeded with the default data set and 6,000 accounts), with a V8
+ *    CPU profile of the server from the coordinator's first failing check to the end (the load
+ *    around capacity);
+ * 3. the same node holding a fixed number of users in bounded mode (default 3,000: steady state,
+ *    no logins), with a CPU profile of the hold — what the users cost once they are in;
+ * 4. three cluster nodes on 127.0.0.1–3 sharing the same database behind nginx
+ *    (deploy/nginx/mattermost-cluster.conf), when nginx and the cluster ports are available.
+ *
+ * Writes bench-results/capacity/ (reports, charts, profile), docs/capacity/*.svg and the
+ * "## bench:capacity" section of docs/benchmarks.md. Environment knobs for shorter runs while
+ * developing: CAPACITY_MAX_DURATION_SEC, CAPACITY_STABLE_WINDOW_SEC, CAPACITY_STEADY_USERS and
+ * CAPACITY_STEADY_SEC (0 = no steady-state run), CAPACITY_CLUSTER=0, CAPACITY_SEED_USERS,
+ * CAPACITY_SEED_POSTS, and CAPACITY_SET='path=value;path=value' for any setting.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { machineInfo, type MachineInfo } from '../../../../bench/machine.js';
+import { runPgbench, type PgbenchResult } from '../../../../bench/pgbench.js';
+import { replaceSection } from '../../../../bench/report.js';
+import { ADMIN_DSN, dropDatabase, sleep } from '../../../../test/e2e/harness.js';
+import { runAndReport, type RunOutcome } from '../cli.js';
+import { applySetting, loadConfig, repoRoot, type LoadTestConfig } from '../config.js';
+import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
+import type { Report } from '../report/report.js';
+import { seed, type SeedSummary } from '../seed/seed.js';
+import { startCluster, startSingleNode, type Target } from '../run/target.js';
+import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
+import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
+
+const COMMAND = 'npm run bench:capacity';
+const HEADING = '## bench:capacity';
+const ROOT = repoRoot();
+const RESULTS = join(ROOT, 'bench-results/capacity');
+const DOCS_CHARTS = join(ROOT, 'docs/capacity');
+const GOAL_USERS = 5000;
+const CLUSTER_NODES = 3;
+
+const env = (name: string) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : undefined);
+
+function log(msg: string) {
+  process.stdout.write(`[bench:capacity ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function benchConfig(): LoadTestConfig {
+  let config = loadConfig({ files: ['capacity.json'] });
+  const set = (path: string, v: number | undefined) => {
+    if (v !== undefined) config = applySetting(config, `${path}=${v}`);
+  };
+  set('coordinator.maxDurationSec', env('CAPACITY_MAX_DURATION_SEC'));
+  set('coordinator.stableWindowSec', env('CAPACITY_STABLE_WINDOW_SEC'));
+  set('seed.users', env('CAPACITY_SEED_USERS'));
+  set('seed.posts', env('CAPACITY_SEED_POSTS'));
+  // Any other setting, e.g. CAPACITY_SET='coordinator.thresholds.avgRequestMs=20;generator.workers=1'.
+  for (const a of (process.env.CAPACITY_SET ?? '').split(';').filter(Boolean)) config = applySetting(config, a);
+  return config;
+}
+
+interface TargetResult {
+  name: string;
+  target: string;
+  report?: Report;
+  chart?: string;
+  skipped?: string;
+}
+
+interface ProfileResult {
+  file: string;
+  seconds: number;
+  summary: ProfileSummary;
+  text: string;
+}
+
+interface CapacityResults {
+  date: string;
+  command: string;
+  machine: MachineInfo;
+  loadAverageBefore1m: number;
+  pgbench: PgbenchResult;
+  broadcast: BroadcastResult[];
+  seed: SeedSummary;
+  single: TargetResult;
+  /** CPU profile of the one-node unbounded run, from the first failing check to the end. */
+  capacityProfile?: ProfileResult;
+  /** One node holding a fixed number of users (bounded), and the profile of its hold. */
+  steady?: { users: number; holdSec: number; report: Report; chart: string; profile?: ProfileResult };
+  cluster: TargetResult;
+  config: LoadTestConfig;
+}
+
+/** Whether nginx is there and 127.0.0.1–3:8065 (and the gossip/streaming ports) are free. */
+async function clusterUnavailable(): Promise<string | undefined> {
+  if (process.env.CAPACITY_CLUSTER === '0') return 'CAPACITY_CLUSTER=0';
+  const nginx = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+  if (!existsSync(nginx)) return `${nginx} not found`;
+  for (let i = 1; i <= CLUSTER_NODES; i++) {
+    for (const port of [8065, 8075]) {
+      const free = await new Promise<boolean>((ok) => {
+        const srv = createServer();
+        srv.once('error', () => ok(false));
+        srv.listen(port, `127.0.0.${i}`, () => srv.close(() => ok(true)));
+      });
+      if (!free) return `127.0.0.${i}:${port} is in use (another cluster running?)`;
+    }
+  }
+  return undefined;
+}
+
+function copyChart(outcome: RunOutcome, name: string): string {
+  mkdirSync(DOCS_CHARTS, { recursive: true });
+  const dest = join(DOCS_CHARTS, `${name}.svg`);
+  copyFileSync(outcome.files.svg, dest);
+  return `capacity/${name}.svg`;
+}
+
+/** The server of a target, profiled on demand: bench/server-probe toggles V8's profiler on SIGUSR2. */
+function probeEnv(dir: string): Record<string, string> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return { NODE_OPTIONS: `--import ${join(ROOT, 'dist-loadtest/bench/server-probe.js')}`, BENCH_CPU_PROFILE_DIR: dir };
+}
+
+async function collectProfile(dir: string, name: string, startedAt: number | undefined): Promise<ProfileResult | undefined> {
+  if (startedAt === undefined) return undefined;
+  for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('.cpuprofile')); i++) await sleep(100);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && /^\d+\./.test(f));
+  if (!file) return undefined;
+  const path = join(dir, `${name}.cpuprofile`);
+  renameSync(join(dir, file), path);
+  const summary = summarizeProfile(JSON.parse(readFileSync(path, 'utf8')), 30);
+  return { file: path.slice(ROOT.length + 1), seconds: Math.round((Date.now() - startedAt) / 1000), summary, text: renderProfileSummary(summary, 12, 15) };
+}
+
+/** One node holding `users` users (bounded mode, Mattermost's login pace), its hold profiled. */
+async function steadyRun(config: LoadTestConfig, database: string, users: number, seconds: number) {
+  const dir = join(RESULTS, 'profile-steady');
+  const target = await startSingleNode({ database, env: probeEnv(dir) });
+  let startedAt: number | undefined;
+  try {
+    let cfg = applySetting(config, `bounded.users=${users}`);
+    cfg = applySetting(cfg, `bounded.durationSec=${seconds}`);
+    const pid = target.pids[0];
+    const outcome = await runAndReport(cfg, target, 'bounded', {
+      out: join(RESULTS, 'steady'),
+      command: `${COMMAND} (steady state)`,
+      onPhase: (phase) => {
+        if (phase === 'hold') startedAt = Date.now();
+        if (startedAt !== undefined) process.kill(pid, 'SIGUSR2');
+      },
+    });
+    return { users, holdSec: seconds, report: outcome.report, chart: copyChart(outcome, 'steady-state'), profile: await collectProfile(dir, 'steady-hold', startedAt) };
+  } finally {
+    await target.stop({ keepDatabase: true });
+  }
+}
+
+async function main(): Promise<CapacityResults> {
+  const config = benchConfig();
+  const machine = await machineInfo(ADMIN_DSN);
+  const loadAverageBefore1m = Math.round(loadavg()[0] * 100) / 100;
+  log(`${machine.nproc} cores (${machine.cpuModel}), Node ${machine.node}, PostgreSQL ${machine.postgres}, load average ${loadAverageBefore1m}`);
+  mkdirSync(RESULTS, { recursive: true });
+
+  log('pgbench: single-row INSERT, 16 clients, 2 threads, 10 s');
+  const pgbench = await runPgbench(ADMIN_DSN);
+  log(`pgbench: ${Math.round(pgbench.tps)} TPS`);
+  const broadcast: BroadcastResult[] = [];
+  for (const sockets of [1000, GOAL_USERS]) {
+    const b = await wsBroadcast({ sockets });
+    broadcast.push(b);
+    log(`raw ws broadcast to ${sockets} sockets: one at a time p50 ${b.sequential.p50Ms} ms p99 ${b.sequential.p99Ms} ms; pipelined ${b.pipelined.deliveriesPerSec} deliveries/s`);
+  }
+
+  // ---- one node ------------------------------------------------------------------------------------
+  const capacityProfileDir = join(RESULTS, 'profile-capacity');
+  let target: Target | undefined = await startSingleNode({ env: probeEnv(capacityProfileDir) });
+  const database = target.database!;
+  const results: Partial<CapacityResults> = { date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC', command: COMMAND, machine, loadAverageBefore1m, pgbench, broadcast, config };
+  try {
+    log(`one node: ${target.description}`);
+    results.seed = await seed({ ...config, target: { ...config.target, url: target.url, databaseUrl: target.databaseUrl! } });
+    // The profiler runs from the first failing health check (the load around capacity) to the end.
+    const serverPid = target.pids[0];
+    let profilingSince: number | undefined;
+    const single = await runAndReport(config, target, 'unbounded', {
+      out: join(RESULTS, 'single-node'),
+      command: COMMAND,
+      onTick: (_p, state) => {
+        if (state.alerted && profilingSince === undefined) {
+          profilingSince = Date.now();
+          process.kill(serverPid, 'SIGUSR2');
+        }
+      },
+      onPhase: (phase) => {
+        if (phase === 'end' && profilingSince !== undefined) process.kill(serverPid, 'SIGUSR2');
+      },
+    });
+    results.single = { name: 'one node', target: target.description, report: single.report, chart: copyChart(single, 'single-node') };
+    results.capacityProfile = await collectProfile(capacityProfileDir, 'capacity', profilingSince);
+    if (results.capacityProfile) log(`profile around capacity:\n${results.capacityProfile.text}`);
+    await target.stop({ keepDatabase: true });
+    target = undefined;
+
+    const steadyUsers = env('CAPACITY_STEADY_USERS') ?? 3000;
+    const steadySec = env('CAPACITY_STEADY_SEC') ?? 180;
+    if (steadySec > 0 && steadyUsers > 0) {
+      log(`steady state: one node holding ${steadyUsers} users for ${steadySec} s`);
+      results.steady = await steadyRun(config, database, steadyUsers, steadySec);
+      if (results.steady.profile) log(`profile of the hold:\n${results.steady.profile.text}`);
+    }
+
+    // ---- three nodes behind nginx --------------------------------------------------------------------
+    const unavailable = await clusterUnavailable();
+    if (unavailable) {
+      log(`cluster skipped: ${unavailable}`);
+      results.cluster = { name: `${CLUSTER_NODES} nodes behind nginx`, target: '', skipped: unavailable };
+    } else {
+      try {
+        target = await startCluster(CLUSTER_NODES, { database });
+        log(`cluster: ${target.description}`);
+        const cluster = await runAndReport(config, target, 'unbounded', { out: join(RESULTS, 'cluster'), command: COMMAND });
+        results.cluster = { name: `${CLUSTER_NODES} nodes behind nginx`, target: target.description, report: cluster.report, chart: copyChart(cluster, 'cluster-3-nodes') };
+      } catch (err) {
+        log(`cluster failed: ${(err as Error).stack ?? err}`);
+        results.cluster = { name: `${CLUSTER_NODES} nodes behind nginx`, target: target?.description ?? '', skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
+      }
+    }
+  } finally {
+    await target?.stop({ keepDatabase: true }).catch(() => undefined);
+    await dropDatabase(database).catch(() => undefined);
+  }
+  return results as CapacityResults;
+}
+
+// ---- docs/benchmarks.md ---------------------------------------------------------------------------
+
+const n0 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US'));
+/** A ratio as a percentage with two significant digits (0.0042 → "0.42 %"). */
+const pct = (ratio: number) => (Number.isFinite(ratio) ? `${Number((ratio * 100).toPrecision(2))} %` : '–');
+const n1 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : String(Math.round(v * 10) / 10));
+
+function targetRow(t: TargetResult): string {
+  if (!t.report) return `| ${t.name} | not run: ${t.skipped} | | | | | | | |`;
+  const r = t.report.result;
+  const res = t.report.resources;
+  const g = t.report.generator;
+  return (
+    `| ${t.name} | **${n0(r.supportedUsers)}**${r.converged ? '' : ' (not converged)'} | ${n1(r.requestsPerSec)} | ${n1(r.latency.avgMs)} / ${n1(r.latency.p99Ms)} ms | ` +
+    `${r.errors.http5xx + r.errors.network} / ${r.errors.timeouts} | ${n1(r.websocket.eventsPerSec)} ev/s, delivery p99 ${n1(r.websocket.delivery.p99Ms)} ms | ` +
+    `${n0(res.server.cpuPercentAvg)} % / ${n0(res.server.rssMiBMax)} MiB | ${n0(res.postgresCpuPercentAvg)} % | ${n0(g.avgCpuPercent)} %, ELU peak ${n1(g.peakElu)}${g.saturated ? ' **saturated**' : ''} |`
+  );
+}
+
+function stopLine(t: TargetResult): string {
+  if (!t.report) return '';
+  const r = t.report;
+  const fails = new Map<string, number>();
+  for (const p of r.timeline) for (const f of p.failures) {
+    const k = f.split(' ')[0];
+    fails.set(k, (fails.get(k) ?? 0) + 1);
+  }
+  const failText = [...fails].map(([k, v]) => `${k} ${v}×`).join(', ') || 'none';
+  return `- ${t.name}: ${r.durationSec} s, ${r.stopReason}; figures over the last ${r.result.measuredSec} s (users ${r.result.users.min}–${r.result.users.max}); failing checks at the ticks (by check): ${failText}. ${r.generator.note}. Chart: [${t.chart}](${t.chart}).`;
+}
+
+/** Whether the health checks held over a bounded run's hold (as the coordinator would judge them). */
+function healthVerdict(report: Report): string {
+  const t = report.config.coordinator.thresholds;
+  const l = report.result.latency;
+  const e = report.result.errors;
+  const fails: string[] = [];
+  if ((l.avgMs ?? 0) >= t.avgRequestMs) fails.push(`avg ≥ ${t.avgRequestMs} ms`);
+  if ((l.p99Ms ?? 0) >= t.p99RequestMs) fails.push(`p99 ≥ ${t.p99RequestMs} ms`);
+  if ((e.http5xxPercent ?? 0) >= t.http5xxPercent) fails.push(`5xx ≥ ${t.http5xxPercent} %`);
+  if ((e.timeoutPercent ?? 0) >= t.timeoutPercent) fails.push(`timeouts ≥ ${t.timeoutPercent} %`);
+  return fails.length ? `**failed** (${fails.join(', ')})` : '**held**';
+}
+
+export function renderDocs(r: CapacityResults): string {
+  const m = r.machine;
+  const u = r.config.userController;
+  const k = r.config.coordinator;
+  const single = r.single.report?.result;
+  const cluster = r.cluster.report?.result;
+  const [low, high] = idleTimeRangeMs(u.minIdleTimeMs, u.avgIdleTimeMs, u.rate);
+  const out: string[] = [];
+  out.push(HEADING, '');
+  out.push(`Command: \`${r.command}\` (builds the server and the load test, then runs \`node dist-loadtest/apps/loadtest/src/bench/capacity.js\`). Raw reports: \`bench-results/capacity/\`.`, '');
+  out.push(
+    `Run ${r.date} on ${m.nproc} cores (${m.cpuModel}), ${m.totalRamGiB} GiB RAM, Node ${m.node}, PostgreSQL ${m.postgres}; the server(s), PostgreSQL, nginx and the load generator all on this machine, all traffic over loopback (1-minute load average before the run: ${r.loadAverageBefore1m}).`,
+    '',
+  );
+  out.push(
+    `**Method** — Mattermost's load-test-ng model (apps/loadtest, \`config/default.json\` + \`config/capacity.json\`): each simulated user logs in, opens one WebSocket, joins a team and loops weighted actions (SwitchChannel 48 %, ScrollChannel 15 %, CreatePost and UnreadCheck 7.4 % each, …) with a think time uniform in [${n0(low / 1000)} s, ${n0(high / 1000)} s) (mean ${n0(meanIdleTimeMs(u.avgIdleTimeMs, u.rate) / 1000)} s), plus a status poll every ${u.statusPollIntervalMs / 1000} s. ` +
+      `Unbounded mode: +${k.numUsersInc} users every ${k.updateIntervalMs / 1000} s while, over the last ${k.healthWindowSec} s of client-side requests, avg < ${k.thresholds.avgRequestMs} ms, p99 < ${k.thresholds.p99RequestMs} ms, 5xx < ${k.thresholds.http5xxPercent} % and timeouts < ${k.thresholds.timeoutPercent} %; −${k.numUsersDec} when one fails; **supported users = average active users over the last ${k.stableWindowSec} s** (Mattermost: 30 min) once their slope is under ${k.stopSlope} users/s, or when the run reaches ${k.maxDurationSec} s.`,
+    '',
+  );
+  out.push(
+    `Data set (seeded: users and posts in bulk into PostgreSQL, the rest through the REST API, ${r.seed.seconds} s): ${n0(r.seed.teams)} teams, ${n0(r.seed.users)} users (2 teams each), ${n0(r.seed.publicChannels)} public and ${n0(r.seed.privateChannels)} private channels, ${n0(r.seed.directChannels)} DMs, ${n0(r.seed.groupChannels)} GMs, ${n0(r.seed.posts)} posts (18 % replies, ~35 words).`,
+    '',
+  );
+  out.push('| Target | Supported users | req/s | avg / p99 | 5xx / timeouts | WebSocket | server CPU / RSS max | PostgreSQL CPU | generator CPU |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push(targetRow(r.single), targetRow(r.cluster), '');
+  out.push('CPU in % of one core (the machine has ' + `${m.nproc * 100} %); figures over the supported-users window.`, '');
+  for (const t of [r.single, r.cluster]) {
+    const line = stopLine(t);
+    if (line) out.push(line);
+  }
+  out.push('');
+  const b1 = r.broadcast[0];
+  const b5 = r.broadcast[r.broadcast.length - 1];
+  out.push('**Physical references** (same run, same machine):', '');
+  out.push(`- \`${r.pgbench.command}\` (single-row INSERT) on the same PostgreSQL: **${n0(r.pgbench.tps)} TPS**.`);
+  for (const b of r.broadcast) {
+    out.push(
+      `- Bare \`ws\` server broadcasting a ${b.frameBytes}-byte \`posted\`-sized frame to ${n0(b.sockets)} local sockets: one broadcast to all of them p50 ${n1(b.sequential.p50Ms)} ms, p99 ${n1(b.sequential.p99Ms)} ms; ${b.pipelined.broadcasts} back to back: **${n0(b.pipelined.deliveriesPerSec)} deliveries/s**.`,
+    );
+  }
+  if (single) {
+    const rep = r.single.report!;
+    const postsPerSec = rep.result.endpoints['POST /posts']?.perSec ?? 0;
+    const xacts = rep.resources.postgresXactPerSecAvg ?? 0;
+    const nearest = [...r.broadcast].sort((a, b) => Math.abs(a.sockets - (single.supportedUsers ?? 0)) - Math.abs(b.sockets - (single.supportedUsers ?? 0)))[0];
+    out.push(
+      `- Ratios for one node: ${n0((single.supportedUsers ?? 0) / m.nproc)} supported users per core (Mattermost's ceiling tests: 108 per vCPU on 1 × c7i.large with its database on another machine, 1,050–2,150 per vCPU on larger nodes); ` +
+        `at capacity ${n1(single.requestsPerSec)} req/s, ${n1(postsPerSec)} posts/s, and the server's database committed ${n0(xacts)} transactions/s = ${pct(xacts / r.pgbench.tps)} of pgbench's INSERT TPS; ` +
+        `${n1(single.websocket.eventsPerSec)} WebSocket events/s delivered = ${pct((single.websocket.eventsPerSec ?? 0) / nearest.pipelined.deliveriesPerSec)} of the raw ws deliveries/s to ${n0(nearest.sockets)} sockets.`,
+    );
+  }
+  for (const t of [r.single, r.cluster]) {
+    const pr = t.report?.resources.perRequest;
+    if (pr) out.push(`- ${t.name}, CPU per request at capacity: server ${pr.serverCpuMs} ms, PostgreSQL ${pr.postgresCpuMs} ms (${pr.postgresXacts} transactions per request), load generator ${pr.generatorCpuMs} ms.`);
+    const b = t.report?.resources.postgresBackends;
+    if (b && Object.keys(b).length) out.push(`- ${t.name}: the database's busy backends on average (state, wait event): ${Object.entries(b).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  }
+  out.push('');
+  const met = (single?.supportedUsers ?? 0) >= GOAL_USERS;
+  out.push(`**Goal** ≥ ${n0(GOAL_USERS)} supported users on one node: **${met ? 'met' : 'not met'}** (${n0(single?.supportedUsers)}).`, '');
+  if (cluster && single) out.push(`Three nodes behind nginx on the same two cores support ${n0(cluster.supportedUsers)} users, ${n1(((cluster.supportedUsers ?? 0) / Math.max(1, single.supportedUsers ?? 1)) * 100)} % of one node: the nodes, nginx and the cluster traffic share the cores that one node had alone.`, '');
+  if (r.steady) {
+    const st = r.steady.report.result;
+    const res = r.steady.report.resources;
+    out.push(
+      `**Steady state** (\`${COMMAND}\` step 3): the same node holding **${n0(r.steady.users)} users** in bounded mode (added ${r.config.coordinator.numUsersInc} per ${r.config.coordinator.updateIntervalMs / 1000} s, then held ${r.steady.holdSec} s once they were all logged in and in a team, no logins during the hold): ` +
+        `${n1(st.requestsPerSec)} req/s, avg ${n1(st.latency.avgMs)} ms, p99 ${n1(st.latency.p99Ms)} ms, 5xx ${st.errors.http5xx + st.errors.network}, timeouts ${st.errors.timeouts}; ${n1(st.websocket.eventsPerSec)} WebSocket events/s, delivery p99 ${n1(st.websocket.delivery.p99Ms)} ms; ` +
+        `server CPU ${n0(res.server.cpuPercentAvg)} %, RSS ${n0(res.server.rssMiBMax)} MiB; PostgreSQL CPU ${n0(res.postgresCpuPercentAvg)} %; machine ${n0(res.machineCpuPercentAvg)} % of ${m.nproc * 100} %; health checks over the hold: ${healthVerdict(r.steady.report)}. Chart: [${r.steady.chart}](${r.steady.chart}).`,
+      '',
+    );
+  }
+  if (r.capacityProfile) {
+    out.push(`**Where one node's CPU goes around capacity** (V8 CPU profile of the server during the unbounded run, from the first failing check to the end, ${r.capacityProfile.seconds} s, \`${r.capacityProfile.file}\`):`, '');
+    out.push('```', r.capacityProfile.text, '```', '');
+  }
+  if (r.steady?.profile) {
+    out.push(`**…and in the steady state** (${n0(r.steady.users)} users, the ${r.steady.profile.seconds} s hold, \`${r.steady.profile.file}\`):`, '');
+    out.push('```', r.steady.profile.text, '```', '');
+  }
+  return out.join('\n') + '\n';
+}
+
+const results = await main();
+mkdirSync(RESULTS, { recursive: true });
+const withoutTimeline = (rep?: Report) => rep && { ...rep, timeline: undefined };
+writeFileSync(
+  join(RESULTS, 'capacity.json'),
+  JSON.stringify(
+    {
+      ...results,
+      single: { ...results.single, report: withoutTimeline(results.single.report) },
+      cluster: { ...results.cluster, report: withoutTimeline(results.cluster.report) },
+      steady: results.steady && { ...results.steady, report: withoutTimeline(results.steady.report) },
+    },
+    null,
+    2,
+  ),
+);
+const docsPath = join(ROOT, 'docs/benchmarks.md');
+const doc = existsSync(docsPath) ? readFileSync(docsPath, 'utf8') : '# Benchmarks\n';
+writeFileSync(docsPath, replaceSection(doc, HEADING, renderDocs(results)));
+log(`wrote ${docsPath} (${HEADING}) and ${RESULTS}`);
+process.exit(0);

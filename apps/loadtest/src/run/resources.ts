@@ -1,0 +1,143 @@
+/**
+ * CPU and memory of the processes involved, from /proc, sampled by the driver at every tick:
+ * the chat server(s), all PostgreSQL processes, this load generator (all its threads) and the
+ * machine as a whole. CPU is given in % of one core (200 % = both cores of a 2-core machine).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { cpuSeconds, machineBusySeconds, rssKiB } from '../../../../bench/machine.js';
+
+export interface ResourceSample {
+  serverCpuPercent: number;
+  serverRssMiB: number;
+  postgresCpuPercent: number;
+  generatorCpuPercent: number;
+  generatorRssMiB: number;
+  machineCpuPercent: number;
+  cores: number;
+}
+
+/** pids of every process whose command name is `name` (e.g. the postgres backends). */
+function pidsNamed(name: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function safeCpu(pid: number): number | undefined {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return undefined;
+  }
+}
+
+export class ResourceMonitor {
+  private last: ReturnType<ResourceMonitor['read']>;
+  readonly cores = cpus().length;
+
+  constructor(private readonly serverPids: number[]) {
+    this.last = this.read();
+  }
+
+  private read() {
+    const server = new Map<number, number>();
+    for (const pid of this.serverPids) {
+      const c = safeCpu(pid);
+      if (c !== undefined) server.set(pid, c);
+    }
+    const pg = new Map<number, number>();
+    for (const pid of pidsNamed('postgres')) {
+      const c = safeCpu(pid);
+      if (c !== undefined) pg.set(pid, c);
+    }
+    const self = process.cpuUsage();
+    return { at: performance.now(), server, pg, self: (self.user + self.system) / 1e6, machine: machineBusySeconds() };
+  }
+
+  /** Usage since the previous call. */
+  sample(): ResourceSample {
+    const now = this.read();
+    const wall = Math.max(1e-3, (now.at - this.last.at) / 1000);
+    const delta = (a: Map<number, number>, b: Map<number, number>) => {
+      let s = 0;
+      for (const [pid, v] of a) {
+        const before = b.get(pid);
+        // A process that appeared since the last sample: only what it used since then is unknown; skip it.
+        if (before !== undefined) s += Math.max(0, v - before);
+      }
+      return s;
+    };
+    let rss = 0;
+    for (const pid of this.serverPids) {
+      try {
+        rss += rssKiB(pid);
+      } catch {
+        /* gone */
+      }
+    }
+    const out: ResourceSample = {
+      serverCpuPercent: (delta(now.server, this.last.server) / wall) * 100,
+      serverRssMiB: rss / 1024,
+      postgresCpuPercent: (delta(now.pg, this.last.pg) / wall) * 100,
+      generatorCpuPercent: ((now.self - this.last.self) / wall) * 100,
+      generatorRssMiB: process.memoryUsage().rss / 2 ** 20,
+      machineCpuPercent: ((now.machine - this.last.machine) / wall) * 100,
+      cores: this.cores,
+    };
+    this.last = now;
+    return out;
+  }
+}
+
+/**
+ * What the server's PostgreSQL backends are doing, sampled at every tick from pg_stat_activity
+ * (as bench:core does): per state and wait event ("active CPU", "active IO:WALSync",
+ * "idle in transaction Client:ClientRead", …), how many backends. Lock or WAL waits here mean
+ * requests queue in the database rather than on a CPU.
+ */
+export class PgActivity {
+  private client?: pg.Client;
+
+  constructor(
+    private readonly adminDsn: string,
+    private readonly database: string,
+  ) {}
+
+  private lastXacts?: { at: number; n: number };
+
+  /** Busy backends by state and wait event, and the database's committed transactions per second since the last sample. */
+  async sample(): Promise<{ backends: Record<string, number>; xactPerSec: number }> {
+    try {
+      if (!this.client) {
+        this.client = new pg.Client({ connectionString: this.adminDsn });
+        await this.client.connect();
+      }
+      const { rows } = await this.client.query<{ k: string; n: number }>(
+        `SELECT state || ' ' || COALESCE(wait_event_type || ':' || wait_event, 'CPU') AS k, count(*)::int AS n
+           FROM pg_stat_activity WHERE datname = $1 AND state IS NOT NULL AND state <> 'idle' AND pid <> pg_backend_pid() GROUP BY 1`,
+        [this.database],
+      );
+      const x = await this.client.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [this.database]);
+      const now = { at: performance.now(), n: Number(x.rows[0]?.n ?? 0) };
+      const xactPerSec = this.lastXacts ? ((now.n - this.lastXacts.n) * 1000) / Math.max(1, now.at - this.lastXacts.at) : 0;
+      this.lastXacts = now;
+      return { backends: Object.fromEntries(rows.map((r) => [r.k, r.n])), xactPerSec };
+    } catch {
+      return { backends: {}, xactPerSec: 0 };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client?.end().catch(() => undefined);
+  }
+}
