@@ -9,7 +9,7 @@ import { sleep } from '../e2e/harness.js';
 import { JobCluster } from './jobs-harness.js';
 
 const EVERY_MS = 2000;
-const OBSERVE_MS = 24_000;
+const OBSERVE_MS = 60_000; // the issue asks for a minute of a schedule every few seconds
 const TYPES = ['cleanup_expired_sessions', 'cleanup_expired_access_tokens'];
 let cluster: JobCluster;
 
