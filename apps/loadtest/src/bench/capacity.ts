@@ -311,7 +311,11 @@ export function renderDocs(r: CapacityResults): string {
   out.push('| Target | Supported users | req/s | avg / p99 | 5xx / timeouts | WebSocket | server CPU / RSS max | PostgreSQL CPU | generator CPU |');
   out.push('|---|---|---|---|---|---|---|---|---|');
   out.push(targetRow(r.single), targetRow(r.cluster), '');
-  out.push('CPU in % of one core (the machine has ' + `${m.nproc * 100} %); figures over the supported-users window.`, '');
+  out.push(
+    'CPU in % of one core (the machine has ' +
+      `${m.nproc * 100} %); figures over the supported-users window. Other processes on the machine (nginx, other work) used ${[r.single, r.cluster].filter((t) => t.report).map((t) => `${n0(t.report!.resources.otherCpuPercentAvg)} % during the ${t.name} run`).join(' and ')}.`,
+    '',
+  );
   for (const t of [r.single, r.cluster]) {
     const line = stopLine(t);
     if (line) out.push(line);

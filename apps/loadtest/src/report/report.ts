@@ -52,6 +52,8 @@ export interface Report {
     /** Transactions per second committed by the server's database. */
     postgresXactPerSecAvg: number | null;
     machineCpuPercentAvg: number | null;
+    /** Machine CPU not used by the server, PostgreSQL or this generator (nginx, other work on the machine). */
+    otherCpuPercentAvg: number | null;
     cores: number;
     /** CPU spent per request over the measured window (server, all PostgreSQL processes, this generator), and database transactions per request. */
     perRequest: { serverCpuMs: number | null; postgresCpuMs: number | null; generatorCpuMs: number | null; postgresXacts: number | null };
@@ -147,6 +149,7 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
       postgresBackends: averageBackends(inMeasured),
       postgresXactPerSecAvg: r1(avg(inMeasured.map((p) => p.pgXactPerSec ?? NaN).filter(Number.isFinite))),
       machineCpuPercentAvg: r1(machineAvg),
+      otherCpuPercentAvg: r1(avg(inMeasured.map((p) => Math.max(0, p.resources.machineCpuPercent - p.resources.serverCpuPercent - p.resources.postgresCpuPercent - p.resources.generatorCpuPercent)))),
       cores,
       perRequest: perRequest(inMeasured),
     },
@@ -192,7 +195,7 @@ export function writeReport(dir: string, report: Report): { json: string; svg: s
     report.mode === 'unbounded'
       ? `unbounded: supported users ${res.supportedUsers}${res.converged ? '' : ' (not converged)'}; ${report.target.description}`
       : `bounded: ${res.users.max} users; ${res.requestsPerSec} req/s, p99 ${res.latency.p99Ms} ms; ${report.target.description}`;
-  writeFileSync(svg, renderChart({ title: `Load test, ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`, subtitle: subtitle.slice(0, 150), timeline: report.timeline, supportedUsers: res.supportedUsers, p99ThresholdMs: report.config.coordinator.thresholds.p99RequestMs }));
+  writeFileSync(svg, renderChart({ title: `Load test, ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`, subtitle: subtitle.slice(0, 125), timeline: report.timeline, supportedUsers: res.supportedUsers, p99ThresholdMs: report.config.coordinator.thresholds.p99RequestMs }));
   return { json, svg };
 }
 
@@ -206,7 +209,7 @@ export function summaryText(report: Report): string {
   lines.push(`websocket: ${r.websocket.events} events (${r.websocket.eventsPerSec}/s), post → event p50 ${r.websocket.delivery.p50Ms} ms, p99 ${r.websocket.delivery.p99Ms} ms over ${r.websocket.delivery.count} deliveries; reconnects ${r.websocket.reconnects}`);
   const pr = report.resources.perRequest;
   lines.push(`per request: server ${pr.serverCpuMs} ms CPU, PostgreSQL ${pr.postgresCpuMs} ms CPU and ${pr.postgresXacts} transactions, generator ${pr.generatorCpuMs} ms CPU`);
-  lines.push(`server CPU avg ${report.resources.server.cpuPercentAvg} % (max ${report.resources.server.cpuPercentMax} %), RSS max ${report.resources.server.rssMiBMax} MiB; PostgreSQL CPU avg ${report.resources.postgresCpuPercentAvg} %; machine ${report.resources.machineCpuPercentAvg} % of ${report.resources.cores * 100} %`);
+  lines.push(`server CPU avg ${report.resources.server.cpuPercentAvg} % (max ${report.resources.server.cpuPercentMax} %), RSS max ${report.resources.server.rssMiBMax} MiB; PostgreSQL CPU avg ${report.resources.postgresCpuPercentAvg} %; machine ${report.resources.machineCpuPercentAvg} % of ${report.resources.cores * 100} % (other processes ${report.resources.otherCpuPercentAvg} %)`);
   const backends = Object.entries(report.resources.postgresBackends).map(([k, n]) => `${k} ${n}`).join(', ');
   if (backends) lines.push(`PostgreSQL: ${report.resources.postgresXactPerSecAvg} transactions/s; backends busy on average: ${backends}`);
   lines.push(`generator: ${report.generator.note}${report.generator.saturated ? ' — SATURATED: latencies include its own queueing' : ''}`);
