@@ -111,7 +111,7 @@ async function serverMemory(server: TestServer): Promise<{ rssKiB: number; heapK
   return { rssKiB: summarize(rss.slice(-3)).p50, heapKiB: summarize(heap.slice(-3)).p50 };
 }
 
-const message = (phase: string, i: number) => `bench ${phase} message ${i}: the quick brown fox jumps over the lazy dog`;
+const message = (label: string, i: number) => `bench ${label} message ${i}: the quick brown fox jumps over the lazy dog`;
 
 /** Everything that must be released however the run ends. */
 const open = { server: undefined as TestServer | undefined, sockets: [] as WebSocket[], probeDir: undefined as string | undefined };
@@ -191,7 +191,7 @@ async function main(): Promise<CoreResults> {
   log(`logins: ${round(logins.perSec)}/s, p99 ${round(logins.latency.p99)} ms, errors ${logins.errors}`);
   if (users.length !== usernames.length) throw new Error(`only ${users.length}/${usernames.length} users could log in: ${loginSamples[0]}`);
 
-  const post = (phase: string, i: number) => users[i % users.length].client.createPost({ channel_id: townSquare.id, message: message(phase, i) } as any);
+  const post = (label: string, i: number) => users[i % users.length].client.createPost({ channel_id: townSquare.id, message: message(label, i) } as any);
   // Fail early and clearly if posting does not work at all (rather than 1,000 errors).
   await post('warmup', 0);
 
