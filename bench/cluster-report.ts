@@ -128,7 +128,7 @@ export function renderMarkdown(r: ClusterResults): string {
   const out: string[] = [];
   out.push(CLUSTER_SECTION_HEADING, '');
   out.push(
-    `Command: \`${r.command}\` (builds the server and the benchmark, then runs \`node dist-bench/bench/cluster.js\`; about five minutes, stops by itself and removes its cluster, database and processes).`,
+    `Command: \`${r.command}\` (builds the server and the benchmark, then runs \`node dist-bench/bench/cluster.js\`; about three minutes after the build, stops by itself and removes its cluster, database and processes).`,
     '',
   );
   out.push(

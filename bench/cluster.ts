@@ -30,6 +30,7 @@ import { HTTP_PORT, hostOf, startCluster, type TestCluster } from '../test/clust
 import {
   CLUSTER_SECTION_HEADING,
   disturbed,
+  otherCpu,
   renderMarkdown,
   renderTable,
   type ClusterCpu,
@@ -787,6 +788,13 @@ async function main(): Promise<ClusterResults> {
       `${e.label}, ${e.ratePerSec === null ? `closed loop` : `${e.ratePerSec}/s`}: the origin's own socket had its events at p99 ${round(local.p99)} ms, but B and C lagged it by p99 ${round(e.hop.p99)} ms ` +
         `(p50 ${round(e.hop.p50)} ms) while nodes B and C used only ${e.cpu.nodesSec[1]} and ${e.cpu.nodesSec[2]} CPU s in ${e.cpu.wallSec} s and node A ${e.cpu.nodesSec[0]} s: ` +
         'the events queued on node A on their way out to the peers.',
+    );
+  }
+  const skewed = events.runs.filter((e) => disturbed(e.cpu, machine.nproc));
+  if (skewed.length) {
+    notes.push(
+      `Other work on the machine (processes outside this benchmark) competed for the two cores during ${skewed.map((e) => `${e.label} ${e.ratePerSec === null ? 'closed loop' : `at ${e.ratePerSec}/s`} (${otherCpu(e.cpu)} CPU s in ${e.cpu.wallSec} s)`).join(', ')}: ` +
+        'those figures are pessimistic.',
     );
   }
   notes.push(

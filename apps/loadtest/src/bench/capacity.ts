@@ -18,7 +18,8 @@
  * "## bench:capacity" section of docs/benchmarks.md. Environment knobs for shorter runs while
  * developing: CAPACITY_MAX_DURATION_SEC, CAPACITY_STABLE_WINDOW_SEC, CAPACITY_STEADY_USERS and
  * CAPACITY_STEADY_SEC (0 = no steady-state run), CAPACITY_CLUSTER=0, CAPACITY_SEED_USERS,
- * CAPACITY_SEED_POSTS, and CAPACITY_SET='path=value;path=value' for any setting.
+ * CAPACITY_SEED_POSTS, and CAPACITY_SET='path=value;path=value' for any setting;
+ * CAPACITY_RENDER_ONLY=1 only rewrites the docs section from the recorded results.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,7 +32,7 @@ import { ADMIN_DSN, dropDatabase, sleep } from '../../../../test/e2e/harness.js'
 import { runAndReport, type RunOutcome } from '../cli.js';
 import { applySetting, loadConfig, repoRoot, type LoadTestConfig } from '../config.js';
 import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
-import type { Report } from '../report/report.js';
+import { writeChart, type Report } from '../report/report.js';
 import { seed, type SeedSummary } from '../seed/seed.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
@@ -354,12 +355,35 @@ export function renderDocs(r: CapacityResults): string {
   if (r.steady) {
     const st = r.steady.report.result;
     const res = r.steady.report.resources;
+    const atHold = r.steady.report.timeline.find((p) => p.t >= st.measuredFromSec) ?? r.steady.report.timeline.at(-1);
+    const readyAtHold = atHold?.ready ?? 0;
+    const allIn = readyAtHold >= 0.95 * r.steady.users;
+    const logins = st.actions.Login?.count ?? 0;
+    const inits = st.actions.InitialJoinTeam?.count ?? 0;
     out.push(
-      `**Steady state** (\`${COMMAND}\` step 3): the same node holding **${n0(r.steady.users)} users** in bounded mode (added ${r.config.coordinator.numUsersInc} per ${r.config.coordinator.updateIntervalMs / 1000} s, then held ${r.steady.holdSec} s once they were all logged in and in a team, no logins during the hold): ` +
-        `${n1(st.requestsPerSec)} req/s, avg ${n1(st.latency.avgMs)} ms, p99 ${n1(st.latency.p99Ms)} ms, 5xx ${st.errors.http5xx + st.errors.network}, timeouts ${st.errors.timeouts}; ${n1(st.websocket.eventsPerSec)} WebSocket events/s, delivery p99 ${n1(st.websocket.delivery.p99Ms)} ms; ` +
-        `server CPU ${n0(res.server.cpuPercentAvg)} %, RSS ${n0(res.server.rssMiBMax)} MiB; PostgreSQL CPU ${n0(res.postgresCpuPercentAvg)} %; machine ${n0(res.machineCpuPercentAvg)} % of ${m.nproc * 100} %; health checks over the hold: ${healthVerdict(r.steady.report)}. Chart: [${r.steady.chart}](${r.steady.chart}).`,
+      `**Steady state** (\`${COMMAND}\` step 3): the same node given **${n0(r.steady.users)} users** in bounded mode, added ${r.config.coordinator.numUsersInc} per ${r.config.coordinator.updateIntervalMs / 1000} s (Mattermost's pace), then held ${r.steady.holdSec} s. ` +
+        (allIn
+          ? `The hold started once ${n0(readyAtHold)} of them were logged in and in a team, so it measures users that are in. `
+          : `Only ${n0(readyAtHold)} of them had logged in and joined a team 180 s after the last one was added, when the hold started: the others kept logging in and loading their first channel during the hold (${n0(logins)} logins and ${n0(inits)} team loads started in it), so this is the node overloaded by arrivals, not a steady state. `) +
+        `Over the hold: ${n1(st.requestsPerSec)} req/s, avg ${n1(st.latency.avgMs)} ms, p99 ${n1(st.latency.p99Ms)} ms, 5xx or refused ${st.errors.http5xx + st.errors.network}, timeouts ${st.errors.timeouts} (${st.errors.timeoutPercent} %); ${n1(st.websocket.eventsPerSec)} WebSocket events/s, delivery p99 ${n1(st.websocket.delivery.p99Ms)} ms, ${st.websocket.reconnects} socket reconnects; ` +
+        `server CPU ${n0(res.server.cpuPercentAvg)} %, RSS ${n0(res.server.rssMiBMax)} MiB; PostgreSQL CPU ${n0(res.postgresCpuPercentAvg)} %; machine ${n0(res.machineCpuPercentAvg)} % of ${m.nproc * 100} %; the health checks over the whole hold: ${healthVerdict(r.steady.report)}. Chart: [${r.steady.chart}](${r.steady.chart}).`,
       '',
     );
+  }
+  if (single && r.single.report) {
+    const rep = r.single.report;
+    const res = rep.resources;
+    const total = rep.result.requests || 1;
+    const top = Object.entries(rep.result.endpoints).slice(0, 4).map(([k, e]) => `\`${k}\` ${pct(e.count / total)}`);
+    const actions = Object.entries(rep.result.actions).sort((a, b) => b[1].requests.count - a[1].requests.count).slice(0, 5).map(([k, a]) => `${k} ${pct(a.requests.count / total)}`);
+    const ours = r.capacityProfile?.summary.ours.filter((o) => o.where).slice(0, 5).map((o) => `\`${o.fn}\` (${o.where.replace(/^dist\//, '')}) ${o.percentOfBusy} %`);
+    out.push('**What limits one node here** (from the figures above and the profile below):', '');
+    out.push(
+      `- The cores, shared: at capacity the machine ran ${n0(res.machineCpuPercentAvg)} % of ${m.nproc * 100} % on average (server ${n0(res.server.cpuPercentAvg)} %, PostgreSQL ${n0(res.postgresCpuPercentAvg)} %, load generator ${n0(rep.generator.avgCpuPercent)} %, other ${n0(res.otherCpuPercentAvg)} %), and each request cost ${n1((res.perRequest.serverCpuMs ?? 0) + (res.perRequest.postgresCpuMs ?? 0) + (res.perRequest.generatorCpuMs ?? 0))} ms of CPU in all (server ${res.perRequest.serverCpuMs}, PostgreSQL ${res.perRequest.postgresCpuMs}, generator ${res.perRequest.generatorCpuMs}); the checks that failed: ${[...new Set(rep.timeline.flatMap((p) => p.failures.map((f) => f.split(' ')[0])))].join(', ') || 'none'}.`,
+      `- The requests: ${top.join(', ')} of all requests; by action ${actions.join(', ')} (the arrivals — Login and InitialJoinTeam — are the coordinator's +${r.config.coordinator.numUsersInc} users every ${r.config.coordinator.updateIntervalMs / 1000} s).`,
+    );
+    if (ours?.length) out.push(`- The server's own code with the most CPU (all time under it): ${ours.join(', ')} of its busy time.`);
+    out.push('');
   }
   if (r.capacityProfile) {
     out.push(`**Where one node's CPU goes around capacity** (V8 CPU profile of the server during the unbounded run, from the first failing check to the end, ${r.capacityProfile.seconds} s, \`${r.capacityProfile.file}\`):`, '');
@@ -372,10 +396,31 @@ export function renderDocs(r: CapacityResults): string {
   return out.join('\n') + '\n';
 }
 
-const results = await main();
+/**
+ * CAPACITY_RENDER_ONLY=1 rewrites the docs section from the recorded results (capacity.json and
+ * the full reports beside it) without running anything, e.g. after a change to the wording.
+ */
+function recordedResults(): CapacityResults {
+  const saved = JSON.parse(readFileSync(join(RESULTS, 'capacity.json'), 'utf8')) as CapacityResults;
+  const full = (dir: string) => (existsSync(join(RESULTS, dir, 'report.json')) ? (JSON.parse(readFileSync(join(RESULTS, dir, 'report.json'), 'utf8')) as Report) : undefined);
+  if (saved.single.report) saved.single.report = full('single-node') ?? saved.single.report;
+  if (saved.cluster.report) saved.cluster.report = full('cluster') ?? saved.cluster.report;
+  if (saved.steady) saved.steady.report = full('steady') ?? saved.steady.report;
+  // Charts too, from the full reports (bench-results/capacity/*/chart.svg and their copies in docs/capacity).
+  for (const [dir, name] of [['single-node', 'single-node'], ['cluster', 'cluster-3-nodes'], ['steady', 'steady-state']]) {
+    const rep = full(dir);
+    if (!rep) continue;
+    writeChart(join(RESULTS, dir, 'chart.svg'), rep);
+    if (existsSync(join(DOCS_CHARTS, `${name}.svg`))) writeChart(join(DOCS_CHARTS, `${name}.svg`), rep);
+  }
+  return saved;
+}
+
+const renderOnly = process.env.CAPACITY_RENDER_ONLY === '1';
+const results = renderOnly ? recordedResults() : await main();
 mkdirSync(RESULTS, { recursive: true });
 const withoutTimeline = (rep?: Report) => rep && { ...rep, timeline: undefined };
-writeFileSync(
+if (!renderOnly) writeFileSync(
   join(RESULTS, 'capacity.json'),
   JSON.stringify(
     {

@@ -88,7 +88,7 @@ function panel(opts: {
   return out.join('\n');
 }
 
-export function renderChart(opts: { title: string; subtitle: string; timeline: TimelinePoint[]; supportedUsers?: number; p99ThresholdMs: number; measuredFromSec?: number }): string {
+export function renderChart(opts: { title: string; subtitle: string; timeline: TimelinePoint[]; supportedUsers?: number; p99ThresholdMs: number; avgThresholdMs?: number; measuredFromSec?: number }): string {
   const tl = opts.timeline;
   const xMax = Math.max(1, ...tl.map((p) => p.t));
   const top = M.top + 24;
@@ -116,7 +116,10 @@ export function renderChart(opts: { title: string; subtitle: string; timeline: T
       { values: tl.map((p) => [p.t, p.avgMs]), color: '#e67e22', label: 'average' },
       { values: tl.map((p) => [p.t, p.resources.serverCpuPercent]), color: '#8e44ad', label: 'server CPU (right)', axis: 'right', width: 1 },
     ],
-    hlines: [{ y: opts.p99ThresholdMs, color: '#c0392b', label: `p99 threshold ${opts.p99ThresholdMs} ms` }],
+    hlines: [
+      { y: opts.p99ThresholdMs, color: '#c0392b', label: `p99 threshold ${opts.p99ThresholdMs} ms` },
+      ...(opts.avgThresholdMs ? [{ y: opts.avgThresholdMs, color: '#e67e22', label: `average threshold ${opts.avgThresholdMs} ms` }] : []),
+    ],
   });
   const height = top + 2 * PANEL_H + M.gap + M.bottom + 8;
   return `<?xml version="1.0" encoding="UTF-8"?>

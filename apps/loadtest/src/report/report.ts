@@ -190,13 +190,29 @@ export function writeReport(dir: string, report: Report): { json: string; svg: s
   const json = join(dir, 'report.json');
   const svg = join(dir, 'chart.svg');
   writeFileSync(json, JSON.stringify(report, null, 2));
+  writeChart(svg, report);
+  return { json, svg };
+}
+
+/** The chart of a report (users and latency over time) as an SVG file. */
+export function writeChart(path: string, report: Report): void {
   const res = report.result;
   const subtitle =
     report.mode === 'unbounded'
       ? `unbounded: supported users ${res.supportedUsers}${res.converged ? '' : ' (not converged)'}; ${report.target.description}`
       : `bounded: ${res.users.max} users; ${res.requestsPerSec} req/s, p99 ${res.latency.p99Ms} ms; ${report.target.description}`;
-  writeFileSync(svg, renderChart({ title: `Load test, ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`, subtitle: subtitle.slice(0, 125), timeline: report.timeline, supportedUsers: res.supportedUsers, p99ThresholdMs: report.config.coordinator.thresholds.p99RequestMs }));
-  return { json, svg };
+  const t = report.config.coordinator.thresholds;
+  writeFileSync(
+    path,
+    renderChart({
+      title: `Load test, ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+      subtitle: subtitle.slice(0, 125),
+      timeline: report.timeline,
+      supportedUsers: res.supportedUsers,
+      p99ThresholdMs: t.p99RequestMs,
+      avgThresholdMs: t.avgRequestMs,
+    }),
+  );
 }
 
 export function summaryText(report: Report): string {
