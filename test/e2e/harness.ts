@@ -13,24 +13,9 @@ import mm from '@mattermost/client';
 import type { Client4 as Client4Type, WebSocketClient as WebSocketClientType } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';
 import pg from 'pg';
-import { WebSocket } from 'ws';
+import '../../apps/loadtest/src/node-globals.js'; // WebSocket and CloseEvent globals for the client
 
 const { Client4, WebSocketClient } = mm;
-
-// Node 20 has neither WebSocket nor CloseEvent globals; the client library needs both.
-const g = globalThis as Record<string, unknown>;
-g.WebSocket ??= WebSocket;
-g.CloseEvent ??= class CloseEvent extends Event {
-  code: number;
-  reason: string;
-  wasClean: boolean;
-  constructor(type: string, init: { code?: number; reason?: string; wasClean?: boolean } = {}) {
-    super(type);
-    this.code = init.code ?? 0;
-    this.reason = init.reason ?? '';
-    this.wasClean = init.wasClean ?? false;
-  }
-};
 
 export const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // The repo root is the nearest folder with a package.json: test/e2e/.. /.. here, and also when the

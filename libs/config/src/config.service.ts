@@ -51,6 +51,7 @@ export class ConfigService {
   private overridden: Record<string, Record<string, unknown>> = {};
   private readonly listeners = new Set<ConfigListener>();
   private store: ConfigStore | null = null;
+  private hashed: { of: Config; hash: string } | null = null;
 
   constructor(
     readonly path: string,
@@ -114,8 +115,13 @@ export class ConfigService {
    * (which are node-local: listen address, data directory…) and whatever the key order.
    */
   hash(): string {
-    const { ClusterSettings: _ignored, ...rest } = this.fileConfig;
-    return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 32);
+    // Every response's X-Version-ID asks for it: compute once per stored config (replaced, never
+    // mutated, on change).
+    if (this.hashed?.of !== this.fileConfig) {
+      const { ClusterSettings: _ignored, ...rest } = this.fileConfig;
+      this.hashed = { of: this.fileConfig, hash: createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 32) };
+    }
+    return this.hashed.hash;
   }
 
   private apply(stored: Config, fromPeer = false): Config {

@@ -16,7 +16,21 @@ function chunk(type: string, data: Buffer): Buffer {
  * The default profile picture: a 128×128 PNG in a colour derived from the user id, with a lighter
  * square in the middle, so that users are told apart before they upload a picture.
  */
+// The picture depends only on the id and is asked for on every avatar shown: build it once.
+const MAX_CACHED = 20_000;
+const cache = new Map<string, Buffer>();
+
 export function defaultProfileImage(userId: string): Buffer {
+  let png = cache.get(userId);
+  if (!png) {
+    png = renderProfileImage(userId);
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    cache.set(userId, png);
+  }
+  return png;
+}
+
+function renderProfileImage(userId: string): Buffer {
   const [r, g, b] = createHash('sha1').update(userId).digest();
   const rows: Buffer[] = [];
   for (let y = 0; y < SIZE; y++) {
