@@ -70,7 +70,8 @@ export class PostsService implements OnModuleInit {
     const channel = await this.repo.channel(post.channel_id);
     const poster = await this.users.byId(post.user_id);
     if (!channel || !poster) return null;
-    const mentions = await this.mentions.forNewPost({ user_id: post.user_id } as Session, channel, post.message);
+    // The poster's own roles decide, as when they posted, whether @channel mentions count.
+    const mentions = await this.mentions.forNewPost({ user_id: poster.id, roles: poster.roles } as Session, channel, post.message);
     const view = await this.views.one(post);
     return postedEvent(view, {
       channel,
