@@ -14,15 +14,19 @@ describe('cluster schema', () => {
     const link = clusterLinkService.Link;
     expect([link.path, link.requestStream, link.responseStream]).toEqual([fileLink.path, true, true]);
     // The same bytes either way.
-    const frame = { kind: FrameKind.DATA, seq: 12, type: 't', payload: Buffer.from('{"a":1}'), correlation_id: 3 };
-    expect(link.requestSerialize(frame)).toEqual(fileLink.requestSerialize(frame));
+    const batch = { frames: [{ kind: FrameKind.DATA, seq: 12, type: 't', payload: Buffer.from('{"a":1}'), correlation_id: 3 }, { kind: FrameKind.ACK, seq: 4 }] };
+    expect(link.requestSerialize(batch)).toEqual(fileLink.requestSerialize(batch));
   });
 
-  it('round-trips frames with large sequence numbers and binary payloads', () => {
+  it('round-trips batches of frames, in order, with large sequence numbers and binary payloads', () => {
     const link = clusterLinkService.Link;
     const payload = Buffer.from(JSON.stringify({ text: 'héllo 👋', n: 1 }));
-    const back = link.requestDeserialize(link.requestSerialize({ kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', payload, correlation_id: 77 }));
-    expect(back).toMatchObject({ kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', correlation_id: 77, hello: null });
-    expect(Buffer.from(back.payload!).equals(payload)).toBe(true);
+    const { frames } = link.requestDeserialize(
+      link.requestSerialize({ frames: [{ kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', payload, correlation_id: 77 }, { kind: FrameKind.ACK, seq: 9 }] }),
+    );
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toMatchObject({ kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', correlation_id: 77, hello: null });
+    expect(Buffer.from(frames[0].payload!).equals(payload)).toBe(true);
+    expect(frames[1]).toMatchObject({ kind: FrameKind.ACK, seq: 9 });
   });
 });

@@ -18,7 +18,12 @@ const DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
           nested: {
             ClusterLink: {
               methods: {
-                Link: { requestType: 'Frame', requestStream: true, responseType: 'Frame', responseStream: true, comment: 'One long-lived stream per pair of nodes.' },
+                Link: { requestType: 'Frames', requestStream: true, responseType: 'Frames', responseStream: true, comment: 'One long-lived stream per pair of nodes.' },
+              },
+            },
+            Frames: {
+              fields: {
+                frames: { rule: 'repeated', type: 'Frame', id: 1 },
               },
             },
             FrameKind: {
@@ -95,10 +100,15 @@ export interface Frame {
   hello?: Hello | null;
 }
 
+/** One gRPC message of the link: frames written together (see PeerLink's batching). */
+export interface Frames {
+  frames: Frame[];
+}
+
 /** The packaged definition (exported for the schema drift test). */
 export const clusterPackageDefinition = fromJSON(DESCRIPTOR, PROTO_LOADER_OPTIONS);
 
 /** Service definition for `grpc.Server.addService` and `Client.makeBidiStreamRequest`. */
 export const clusterLinkService = clusterPackageDefinition[SERVICE_NAME] as unknown as ServiceDefinition<{
-  Link: handleBidiStreamingCall<Frame, Frame>;
+  Link: handleBidiStreamingCall<Frames, Frames>;
 }>;

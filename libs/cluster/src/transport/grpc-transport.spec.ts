@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeInfo } from '../contracts.js';
-import { clusterLinkService, FrameKind, type Frame } from './cluster-schema.js';
+import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
 import { GrpcTransport, type GrpcTransportOptions, type TransportLogger } from './grpc-transport.js';
 import { AUTH_HEADERS, signLink } from './link-auth.js';
 
@@ -346,11 +346,11 @@ describe('GrpcTransport', () => {
           const m = clusterLinkService.Link;
           const call = client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, metadata);
           const frames: Frame[] = [];
-          call.on('data', (f: Frame) => frames.push(f));
+          call.on('data', (batch: Frames) => frames.push(...batch.frames));
           call.on('error', () => {});
           call.on('status', (status: grpc.StatusObject) => resolve({ status, frames }));
-          call.write({ kind: FrameKind.HELLO, hello: { node_id: A, send_stream: 'x', first_seq: 1, recv_stream: '', last_received: 0, proof: '' } });
-          call.write({ kind: FrameKind.DATA, seq: 1, type: 'n', payload: Buffer.from('"sneaky"') });
+          call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: A, send_stream: 'x', first_seq: 1, recv_stream: '', last_received: 0, proof: '' } }] });
+          call.write({ frames: [{ kind: FrameKind.DATA, seq: 1, type: 'n', payload: Buffer.from('"sneaky"') }] });
           setTimeout(() => call.cancel(), 1_000);
         });
       for (const [secret, change, reason] of [
@@ -379,10 +379,10 @@ describe('GrpcTransport', () => {
       const impostor = new grpc.Server();
       const seen: Frame[] = [];
       impostor.addService(clusterLinkService, {
-        Link: (call: grpc.ServerDuplexStream<Frame, Frame>) => {
-          call.on('data', (f: Frame) => seen.push(f));
+        Link: (call: grpc.ServerDuplexStream<Frames, Frames>) => {
+          call.on('data', (batch: Frames) => seen.push(...batch.frames));
           call.on('error', () => {});
-          call.write({ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } });
+          call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } }] });
         },
       });
       await new Promise<number>((resolve, reject) =>

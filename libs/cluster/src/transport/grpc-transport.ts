@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterMessage, ClusterTransport, NodeInfo, TransportStats } from '../contracts.js';
-import { clusterLinkService, FrameKind, type Frame } from './cluster-schema.js';
+import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
 import { AUTH_HEADERS, serverProof, signLink, verifyLink, verifyServerProof } from './link-auth.js';
 import { PeerLink, type AckPolicy } from './peer-link.js';
 import { DEFAULT_BUFFER_LIMIT, type BufferLimit } from './send-buffer.js';
@@ -64,8 +64,8 @@ const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.keepalive_timeout_ms': 5_000,
 };
 
-type ClientCall = grpc.ClientDuplexStream<Frame, Frame>;
-type ServerCall = grpc.ServerDuplexStream<Frame, Frame>;
+type ClientCall = grpc.ClientDuplexStream<Frames, Frames>;
+type ServerCall = grpc.ServerDuplexStream<Frames, Frames>;
 type LinkCall = ClientCall | ServerCall;
 
 interface Peer {
@@ -406,14 +406,16 @@ export class GrpcTransport implements ClusterTransport {
     peer.call = call;
     peer.signature = creds.signature;
     peer.link.attach(call);
-    call.on('data', (frame: Frame) => this.onFrame(peer, call, frame));
+    call.on('data', ({ frames }: Frames) => {
+      for (const frame of frames) this.onFrame(peer, call, frame);
+    });
     call.on('error', () => {}); // the status below carries the same information
     call.on('status', (status: grpc.StatusObject) => {
       // Rotation in any order: if our current secret is not accepted (yet), sign with the next one.
       if (status.code === grpc.status.UNAUTHENTICATED && peer.link.isAttached(call)) peer.secretIndex++;
       this.onCallClosed(peer, call, `${grpc.status[status.code]}: ${status.details}`);
     });
-    call.write({ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: '' } });
+    call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: '' } }] });
     this.startHandshakeTimer(peer, call);
   }
 
@@ -454,9 +456,11 @@ export class GrpcTransport implements ClusterTransport {
     if (!(nodeId! < this.self.id)) return this.reject(call, grpc.status.FAILED_PRECONDITION, 'only the node with the lower id dials');
 
     const incoming: IncomingCall = { call, nodeId: nodeId!, secret: verdict.secret, signature: signature!, early: [], peer: null, parkTimer: null };
-    call.on('data', (frame: Frame) => {
-      if (incoming.peer) this.onFrame(incoming.peer, call, frame);
-      else if (incoming.early.push(frame) > 16) this.unpark(incoming, grpc.status.FAILED_PRECONDITION, 'frames before HELLO');
+    call.on('data', ({ frames }: Frames) => {
+      for (const frame of frames) {
+        if (incoming.peer) this.onFrame(incoming.peer, call, frame);
+        else if (incoming.early.push(frame) > 16) return this.unpark(incoming, grpc.status.FAILED_PRECONDITION, 'frames before HELLO');
+      }
     });
     const closed = (why: string) => {
       if (incoming.peer) this.onCallClosed(incoming.peer, call, why);
@@ -482,7 +486,7 @@ export class GrpcTransport implements ClusterTransport {
     peer.call = incoming.call;
     peer.link.attach(incoming.call);
     const proof = serverProof(incoming.secret, this.self.id, incoming.signature);
-    incoming.call.write({ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } });
+    incoming.call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } }] });
     this.startHandshakeTimer(peer, incoming.call);
     for (const frame of incoming.early.splice(0)) this.onFrame(peer, incoming.call, frame);
   }

@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { FrameKind, type Frame } from './cluster-schema.js';
-import { PeerLink } from './peer-link.js';
+import { FrameKind, type Frame, type Frames } from './cluster-schema.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_FRAMES, PeerLink } from './peer-link.js';
 
-/** One direction of a stream: frames written, not yet handed to the other side. */
+/**
+ * One direction of a stream: frames written, not yet handed to the other side. The call takes
+ * each message at once, unless `hold` keeps it busy until `release()`.
+ */
 class Pipe {
   frames: Frame[] = [];
-  write(frame: Frame): boolean {
-    this.frames.push(frame);
-    return true;
+  batchSizes: number[] = [];
+  hold = false;
+  private busy: (() => void) | null = null;
+  write(batch: Frames, done: () => void): void {
+    this.frames.push(...batch.frames);
+    this.batchSizes.push(batch.frames.length);
+    if (this.hold) this.busy = done;
+    else done();
   }
-  once(): void {}
+  release(): void {
+    const done = this.busy;
+    this.busy = null;
+    done?.();
+  }
 }
 
 const limit = { maxFrames: 1000, maxBytes: 1e9 };
@@ -110,6 +122,40 @@ describe('PeerLink', () => {
     // a still held 4 and 5 (unacknowledged): the new b gets them; a accepts seq 1 again from the new b.
     expect(flush(s.ab, newB)).toEqual([4, 5]);
     expect(flush(s.ba, a)).toEqual([201]);
+  });
+
+  it('writes what waited while a message was with the call as one message, in order', () => {
+    const a = newLink('b');
+    const b = newLink('a');
+    const s = connect(a, b);
+    s.ab.hold = true;
+    a.enqueue(data(1));
+    for (let i = 2; i <= 40; i++) a.enqueue(data(i));
+    expect(s.ab.batchSizes).toEqual([1]); // 2..40 wait: the call is busy
+    s.ab.release();
+    expect(s.ab.batchSizes).toEqual([1, 39]);
+    s.ab.release();
+    expect(s.ab.batchSizes).toEqual([1, 39]); // nothing left to write
+    expect(flush(s.ab, b)).toEqual(range(1, 40));
+  });
+
+  it('bounds a message by frames and by bytes, but always sends a frame however large', () => {
+    const a = newLink('b');
+    const b = newLink('a');
+    for (let i = 1; i <= MAX_BATCH_FRAMES + 10; i++) a.enqueue(data(i));
+    const s = connect(a, b);
+    expect(s.ab.batchSizes).toEqual([MAX_BATCH_FRAMES, 10]);
+    s.ab.frames = [];
+    s.ab.batchSizes = [];
+    const big = (n: number): Omit<Frame, 'seq'> => ({ kind: FrameKind.DATA, type: 't', payload: Buffer.from(String(n).padEnd(MAX_BATCH_BYTES * 0.75)) });
+    s.ab.hold = true;
+    a.enqueue(big(1));
+    a.enqueue(big(2));
+    a.enqueue(big(3));
+    a.enqueue(data(4));
+    s.ab.release();
+    s.ab.release();
+    expect(s.ab.batchSizes).toEqual([1, 1, 2]);
   });
 
   it('close() reports what was never acknowledged', () => {

@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { FrameKind, type Frame, type Hello } from './cluster-schema.js';
+import { FrameKind, type Frame, type Frames, type Hello } from './cluster-schema.js';
 import { SendBuffer, type BufferLimit } from './send-buffer.js';
 
 /** Where frames to the peer go: the current gRPC call (client or server side), seen as a writable. */
 export interface FrameSink {
-  write(frame: Frame): boolean;
-  once(event: 'drain', listener: () => void): unknown;
+  /** Writes one gRPC message; `done` runs once the call has taken it (or failed). */
+  write(batch: Frames, done: (error?: Error | null) => void): unknown;
 }
+
+/**
+ * Bounds of one gRPC message. grpc-js takes one message per event-loop turn, so a node busy with
+ * other work would send one frame per turn and fall ever further behind; instead, each message
+ * carries every frame that waited meanwhile, up to these bounds (at least one frame).
+ */
+export const MAX_BATCH_FRAMES = 512;
+export const MAX_BATCH_BYTES = 1 << 20;
 
 export interface AckPolicy {
   /** Acknowledge at once after this many new frames... */
@@ -40,7 +48,8 @@ export class PeerLink {
   private ackTimer: NodeJS.Timeout | null = null;
   private sink: FrameSink | null = null;
   private ready = false;
-  private blocked = false;
+  /** A message is with the call: frames wait for the next one. */
+  private writing = false;
 
   sent = 0;
   received = 0;
@@ -86,7 +95,7 @@ export class PeerLink {
   detach(): void {
     this.sink = null;
     this.ready = false;
-    this.blocked = false;
+    this.writing = false;
     this.unacknowledged = 0;
     this.clearAckTimer();
   }
@@ -147,26 +156,34 @@ export class PeerLink {
     return this.buffer.clear();
   }
 
-  /** Writes buffered frames until the stream pushes back, then continues on 'drain'. */
+  /** Writes what waits as one message; when the call has taken it, writes what waited meanwhile. */
   private pump(): void {
     const sink = this.sink;
-    if (!sink || !this.ready || this.blocked) return;
-    while (this.nextWrite < this.nextSeq) {
+    if (!sink || !this.ready || this.writing) return;
+    const frames = this.nextBatch();
+    if (frames.length === 0) return;
+    this.writing = true;
+    sink.write({ frames }, () => {
+      if (this.sink !== sink) return; // a stream we no longer use
+      this.writing = false;
+      this.pump();
+    });
+  }
+
+  private nextBatch(): Frame[] {
+    const frames: Frame[] = [];
+    let bytes = 0;
+    while (this.nextWrite < this.nextSeq && frames.length < MAX_BATCH_FRAMES) {
       const frame = this.buffer.get(this.nextWrite);
+      if (frame && frames.length > 0 && bytes + (frame.payload?.length ?? 0) > MAX_BATCH_BYTES) break;
       this.nextWrite++;
       if (!frame) continue;
       if (frame.seq <= this.highestWritten) this.resent++;
       else this.highestWritten = frame.seq;
-      if (!sink.write(frame)) {
-        this.blocked = true;
-        sink.once('drain', () => {
-          if (this.sink !== sink) return;
-          this.blocked = false;
-          this.pump();
-        });
-        return;
-      }
+      frames.push(frame);
+      bytes += frame.payload?.length ?? 0;
     }
+    return frames;
   }
 
   /** Acknowledges everything received so far right away (before a clean shutdown). */
@@ -177,7 +194,8 @@ export class PeerLink {
   private sendAck(): void {
     this.clearAckTimer();
     this.unacknowledged = 0;
-    if (this.sink && this.ready) this.sink.write({ kind: FrameKind.ACK, seq: this.lastReceived });
+    // Not sequenced: it may overtake frames waiting for the message in flight.
+    if (this.sink && this.ready) this.sink.write({ frames: [{ kind: FrameKind.ACK, seq: this.lastReceived }] }, () => {});
   }
 
   private clearAckTimer(): void {
