@@ -7,7 +7,7 @@ const cpu = (machineSec: number): ClusterCpu => ({ wallSec: 10, nodesSec: [5, 1,
 
 function results(): ClusterResults {
   const s = summarize([1, 2, 3]);
-  const send = { sent: 3, elapsedMs: 10_000, maxSendLagMs: 0, windowWaits: 0, undeliverable: 0, cpuSec: 1 };
+  const send = { sent: 3, elapsedMs: 10_000, maxSendLagMs: 0, windowWaits: 0, undeliverable: 0, grpcMessages: 10, cpuSec: 1 };
   const receive = { received: 3, outOfOrder: 0, missing: 0, latency: s, firstAt: 0, lastAt: 1000, cpuSec: 1 };
   const delivery = { node: 'B', received: 3, lost: 0, duplicates: 0, fromSend: s, fromSchedule: s };
   return {

@@ -39,6 +39,8 @@ export interface SendReport {
   /** Flood: how often the sender waited because `window` messages were unacknowledged. */
   windowWaits: number;
   undeliverable: number;
+  /** gRPC messages the sender wrote in the phase (messages travel batched into them). */
+  grpcMessages: number;
   cpuSec: number;
   /** With `busyMsPerTurn`: event-loop turns per second while sending. */
   loopTurnsPerSec?: number;
@@ -162,8 +164,12 @@ function send(phase: string, n: number): void {
   transport!.send(peerId, { type: BENCH_MESSAGE, payload: payload(phase, n) });
 }
 
+/** gRPC messages written to the peer so far. */
+const grpcMessages = () => transport!.stats().peers.find((p) => p.nodeId === peerId)?.messages ?? 0;
+
 async function sendAtRate(phase: string, ratePerSec: number, durationMs: number, busyMsPerTurn = 0): Promise<SendReport> {
   const cpu = process.cpuUsage();
+  const messages0 = grpcMessages();
   let turns = 0;
   let busy = busyMsPerTurn > 0;
   const spin = () => {
@@ -196,6 +202,7 @@ async function sendAtRate(phase: string, ratePerSec: number, durationMs: number,
     maxSendLagMs,
     windowWaits: 0,
     undeliverable: transport!.stats().undeliverable,
+    grpcMessages: grpcMessages() - messages0,
     cpuSec: cpuSec(cpu),
     ...(busyMsPerTurn > 0 ? { loopTurnsPerSec: Math.round((turns * 1000) / elapsedMs) } : {}),
   };
@@ -203,6 +210,7 @@ async function sendAtRate(phase: string, ratePerSec: number, durationMs: number,
 
 async function flood(phase: string, durationMs: number, window: number): Promise<SendReport> {
   const cpu = process.cpuUsage();
+  const messages0 = grpcMessages();
   const start = performance.now();
   const end = start + durationMs;
   let n = 0;
@@ -219,7 +227,15 @@ async function flood(phase: string, durationMs: number, window: number): Promise
     // Let the stream write and the acknowledgements come in.
     await new Promise((r) => setImmediate(r));
   }
-  return { sent: n, elapsedMs: performance.now() - start, maxSendLagMs: 0, windowWaits, undeliverable: transport!.stats().undeliverable, cpuSec: cpuSec(cpu) };
+  return {
+    sent: n,
+    elapsedMs: performance.now() - start,
+    maxSendLagMs: 0,
+    windowWaits,
+    undeliverable: transport!.stats().undeliverable,
+    grpcMessages: grpcMessages() - messages0,
+    cpuSec: cpuSec(cpu),
+  };
 }
 
 // ---- control -----------------------------------------------------------------------------------

@@ -210,7 +210,7 @@ async function transportBench(): Promise<ClusterResults['transport']> {
       lost,
       inOrder: lost === 0 && receive.outOfOrder === 0 && receive.missing === 0 && send.undeliverable === 0,
     };
-    log(`transport ${label}: ${send.sent} sent, ${receive.received} received (${round(run.receivedPerSec)}/s), one-way p50 ${round(receive.latency.p50, 2)} ms, p99 ${round(receive.latency.p99, 2)} ms, ${run.inOrder ? 'in order, none lost' : 'NOT in order / lost'}`);
+    log(`transport ${label}: ${send.sent} sent in ${send.grpcMessages} gRPC messages, ${receive.received} received (${round(run.receivedPerSec)}/s), one-way p50 ${round(receive.latency.p50, 2)} ms, p99 ${round(receive.latency.p99, 2)} ms, ${run.inOrder ? 'in order, none lost' : 'NOT in order / lost'}`);
     return run;
   };
 

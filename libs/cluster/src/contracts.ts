@@ -68,7 +68,8 @@ export interface ClusterMessage {
 }
 
 export interface TransportStats {
-  peers: Array<{ nodeId: string; connected: boolean; sent: number; received: number; resent: number; buffered: number }>;
+  /** Per peer: frames sent, received and resent, gRPC messages written (frames travel batched), frames buffered. */
+  peers: Array<{ nodeId: string; connected: boolean; sent: number; received: number; resent: number; messages: number; buffered: number }>;
   /** Messages that could not be delivered (peer evicted with them still buffered, buffer overflow). */
   undeliverable: number;
 }

@@ -289,7 +289,7 @@ describe('GrpcTransport', () => {
     const bInfo = nodeInfo(B, HOSTS[1], port);
     a.transport.addPeer(bInfo);
     for (let i = 0; i < 8; i++) a.transport.send(B, { type: 'n', payload: i });
-    expect(a.transport.stats()).toEqual({ peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, buffered: 5 }], undeliverable: 3 });
+    expect(a.transport.stats()).toEqual({ peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, messages: 0, buffered: 5 }], undeliverable: 3 });
     expect(a.logs.has(/send buffer to b+ is full/)).toBe(true);
 
     const b = await startNode(makeNode(bInfo, port));

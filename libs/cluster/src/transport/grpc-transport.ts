@@ -53,6 +53,10 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': INITIAL_BACKOFF_MS,
   'grpc.max_reconnect_backoff_ms': MAX_BACKOFF_MS,
   'grpc.enable_retries': 0,
+  // Without a retry buffer a write completes when the stream has taken the message, not when it
+  // is queued in grpc-js (which then sends one queued message per event-loop turn): PeerLink sees
+  // the real pace and batches what waits.
+  'grpc.per_rpc_retry_buffer_size': 0,
   'grpc.use_local_subchannel_pool': 1,
   'grpc-node.flow_control_window': 16 * 1024 * 1024,
 };
@@ -346,6 +350,7 @@ export class GrpcTransport implements ClusterTransport {
           sent: link.sent,
           received: link.received,
           resent: link.resent,
+          messages: link.messages,
           buffered: link.buffered,
         })),
       undeliverable: this.undeliverable,

@@ -54,6 +54,8 @@ export class PeerLink {
   sent = 0;
   received = 0;
   resent = 0;
+  /** gRPC messages written (each a batch of frames). */
+  messages = 0;
 
   constructor(
     readonly nodeId: string,
@@ -163,6 +165,7 @@ export class PeerLink {
     const frames = this.nextBatch();
     if (frames.length === 0) return;
     this.writing = true;
+    this.messages++;
     sink.write({ frames }, () => {
       if (this.sink !== sink) return; // a stream we no longer use
       this.writing = false;
