@@ -1,2 +1,3 @@
 export * from './ids.js';
 export * from './app-error.js';
+export * from './refreshing-cache.js';

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { RefreshingCache } from '#common';
 import { ConfigService } from '#config';
 import { InvalidationBus } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
@@ -14,20 +15,23 @@ export interface PostMentions {
 }
 
 /**
+ * How long a channel's member list (names, notify props, statuses) is reused for mention
+ * detection. Every post needs it, and in a large channel it is the biggest read of a post; a
+ * membership change drops it at once, a profile or status change within this time (plus the
+ * reload, which runs in the background while posts keep using the old list).
+ */
+const MEMBERS_TTL_MS = 2_000;
+const MAX_CACHED_CHANNELS = 5_000;
+
+/**
  * Who a new post notifies (getExplicitMentionsAndKeywords): in a DM the other person, in a GM
  * everyone, elsewhere the members the message mentions. Channel-wide mentions need the poster's
  * use_channel_mentions permission and a channel no larger than MaxNotificationsPerChannel.
  */
-/**
- * How long a channel's member list (names, notify props, statuses) is reused for mention
- * detection. Every post needs it, and in a large channel it is the biggest read of a post; a
- * membership change drops it at once, a profile or status change within this time.
- */
-const MEMBERS_TTL_MS = 2_000;
-
 @Injectable()
 export class PostMentionsService {
-  private readonly cache = new Map<string, { at: number; members: MentionMemberRow[] }>();
+  private readonly log = new Logger('posts');
+  private readonly members: RefreshingCache<string, MentionMemberRow[]>;
 
   constructor(
     private readonly repo: PostsRepository,
@@ -35,23 +39,19 @@ export class PostMentionsService {
     private readonly config: ConfigService,
     invalidation: InvalidationBus,
   ) {
-    invalidation.on('channel_members', (channelId) => this.cache.delete(channelId));
-    invalidation.on('user', () => this.cache.clear());
-    invalidation.on('all', () => this.cache.clear());
-  }
-
-  private async members(channelId: string): Promise<MentionMemberRow[]> {
-    const now = Date.now();
-    const hit = this.cache.get(channelId);
-    if (hit && now - hit.at < MEMBERS_TTL_MS) return hit.members;
-    const members = await this.repo.mentionMembers(channelId);
-    if (this.cache.size > 5_000) this.cache.clear();
-    this.cache.set(channelId, { at: now, members });
-    return members;
+    this.members = new RefreshingCache({
+      load: (channelId) => this.repo.mentionMembers(channelId),
+      ttlMs: MEMBERS_TTL_MS,
+      maxEntries: MAX_CACHED_CHANNELS,
+      onRefreshError: (channelId, err) => this.log.warn(`reloading the members of channel ${channelId} for mentions failed: ${err}`),
+    });
+    invalidation.on('channel_members', (channelId) => this.members.invalidate(channelId));
+    invalidation.on('user', () => this.members.clear());
+    invalidation.on('all', () => this.members.clear());
   }
 
   async forNewPost(session: Session, channel: ChannelRow, message: string): Promise<PostMentions> {
-    const members = await this.members(channel.id);
+    const members = await this.members.get(channel.id);
     const memberUsernames = members.map((m) => m.username);
     const others = members.filter((m) => m.user_id !== session.user_id).map((m) => m.user_id);
     if (channel.type === 'D') return { userIds: others, memberUsernames };

@@ -23,12 +23,24 @@ export interface MentionMemberRow {
   status: string | null;
 }
 
+/** The posts row's own columns. */
+const POST_ROW_COLUMNS = `p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
+  p.original_id, p.message, p.type, p.props, p.hashtags, p.file_ids, p.has_reactions`;
 /** Every post column plus the thread's counters, joined from `threads` through the root id. */
-export const POST_COLUMNS = `p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
-  p.original_id, p.message, p.type, p.props, p.hashtags, p.file_ids, p.has_reactions,
+export const POST_COLUMNS = `${POST_ROW_COLUMNS},
   COALESCE(t.reply_count, 0) AS reply_count, COALESCE(t.last_reply_at, 0) AS last_reply_at`;
 export const THREAD_JOIN = `LEFT JOIN threads t ON t.post_id = (CASE WHEN p.root_id = '' THEN p.id ELSE p.root_id END)`;
 const SELECT_POSTS = `SELECT ${POST_COLUMNS} FROM posts p ${THREAD_JOIN}`;
+
+/**
+ * A window of a channel's posts: ORDER BY and LIMIT pick the posts first, and only those rows get
+ * their thread counters, so a misjudged plan can never join the whole channel before the LIMIT.
+ */
+function selectWindow(where: string, order: string, limit: string): string {
+  return `SELECT ${POST_COLUMNS} FROM (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit}) p
+    ${THREAD_JOIN} ORDER BY ${order}`;
+}
+
 const CHANNEL_COLUMNS = 'id, team_id, type, name, display_name, delete_at, last_post_at, total_msg_count, total_msg_count_root';
 
 /** Most posts `since` returns in one go, as Mattermost. */
@@ -118,8 +130,11 @@ export class PostsRepository {
   /** A page of a channel, newest first. */
   async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostRow[]> {
     return this.db.query<PostRow>(
-      `${SELECT_POSTS} WHERE p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}
-        ORDER BY p.create_at DESC, p.id DESC LIMIT $2 OFFSET $3`,
+      selectWindow(
+        `p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
+        'p.create_at DESC, p.id DESC',
+        'LIMIT $2 OFFSET $3',
+      ),
       [channelId, limit, offset],
     );
   }
@@ -161,10 +176,14 @@ export class PostsRepository {
     limit: number,
     opts: { includeDeleted: boolean; rootsOnly: boolean },
   ): Promise<PostRow[]> {
+    const sort = before ? 'DESC' : 'ASC';
     return this.db.query<PostRow>(
-      `${SELECT_POSTS} WHERE p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
-         ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}
-        ORDER BY p.create_at ${before ? 'DESC' : 'ASC'}, p.id ${before ? 'DESC' : 'ASC'} LIMIT $3 OFFSET $4`,
+      selectWindow(
+        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
+         ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
+        `p.create_at ${sort}, p.id ${sort}`,
+        'LIMIT $3 OFFSET $4',
+      ),
       [channelId, anchorCreateAt, limit, offset],
     );
   }
