@@ -38,11 +38,42 @@ export function parseTps(output: string): number {
   return Number(m[1]);
 }
 
-export async function runPgbench(adminDsn: string, opts = { clients: 16, threads: 2, seconds: 10 }): Promise<PgbenchResult> {
+export interface PgbenchOptions {
+  clients: number;
+  threads: number;
+  seconds: number;
+}
+
+const DEFAULT_OPTIONS: PgbenchOptions = { clients: 16, threads: 2, seconds: 10 };
+
+/** Runs `script` (saved as `scriptName`) with pgbench against the database of `dsn`. */
+async function runScript(dsn: string, scriptName: string, script: string, vars: Record<string, string>, opts: PgbenchOptions): Promise<PgbenchResult> {
   const bin = findPgbench();
   if (!bin) throw new Error('pgbench not found (apt-get install -y postgresql-contrib)');
-  const database = await createDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'mm-pgbench-'));
+  try {
+    const url = new URL(dsn);
+    const file = join(dir, scriptName);
+    writeFileSync(file, script);
+    const defines = Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`]);
+    const args = ['-n', '-c', String(opts.clients), '-j', String(opts.threads), '-T', String(opts.seconds), ...defines, '-f', file];
+    const conn = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', url.pathname.slice(1)];
+    const { stdout } = await run(bin, [...args, ...conn], {
+      env: { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) },
+    });
+    return {
+      command: `pgbench -n -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -f ${scriptName}`,
+      tps: parseTps(stdout),
+      ...opts,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** pgbench single-row INSERT TPS, in a scratch database that is dropped afterwards. */
+export async function runPgbench(adminDsn: string, opts = DEFAULT_OPTIONS): Promise<PgbenchResult> {
+  const database = await createDatabase();
   try {
     const url = new URL(adminDsn);
     url.pathname = `/${database}`;
@@ -50,20 +81,39 @@ export async function runPgbench(adminDsn: string, opts = { clients: 16, threads
     await db.connect();
     await db.query('CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text)');
     await db.end();
-    const script = join(dir, 'insert.sql');
-    writeFileSync(script, "INSERT INTO bench_insert (v) VALUES ('a single row, about the size of a short chat message');\n");
-    const args = ['-n', '-c', String(opts.clients), '-j', String(opts.threads), '-T', String(opts.seconds), '-f', script];
-    const conn = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', database];
-    const { stdout } = await run(bin, [...args, ...conn], {
-      env: { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) },
-    });
-    return {
-      command: `pgbench -n -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -f insert.sql`,
-      tps: parseTps(stdout),
-      ...opts,
-    };
+    return await runScript(url.toString(), 'insert.sql', "INSERT INTO bench_insert (v) VALUES ('a single row, about the size of a short chat message');\n", {}, opts);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
     await dropDatabase(database);
   }
+}
+
+/**
+ * The write transaction of a root post, as the server runs it (PostsRepository: nextChangeAt,
+ * insert, countNewPost), by a random member of the channel, with nothing else around it: the
+ * database's own ceiling for creating posts in one channel, on the server's schema and data.
+ */
+const POST_TRANSACTION = `\\set member random(0, :members - 1)
+BEGIN;
+SELECT MAX(update_at) AS max FROM posts WHERE channel_id = :channel;
+INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
+                   message, type, props, hashtags, file_ids, has_reactions)
+  VALUES (substr(md5(random()::text), 1, 26), (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+          (extract(epoch FROM clock_timestamp()) * 1000)::bigint, 0, 0, false,
+          (SELECT user_id FROM channel_members WHERE channel_id = :channel ORDER BY user_id OFFSET :member LIMIT 1), :channel, '', '',
+          'pgbench message: the quick brown fox jumps over the lazy dog', '', '{}', '', '[]', false);
+WITH ch AS (
+  UPDATE channels SET last_post_at = GREATEST(last_post_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
+         last_root_post_at = GREATEST(last_root_post_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
+         total_msg_count = total_msg_count + 1, total_msg_count_root = total_msg_count_root + 1
+   WHERE id = :channel RETURNING id, last_post_at, total_msg_count, total_msg_count_root)
+UPDATE channel_members cm SET last_viewed_at = ch.last_post_at, msg_count = ch.total_msg_count,
+       msg_count_root = ch.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+       last_update_at = ch.last_post_at
+  FROM ch WHERE cm.channel_id = ch.id
+   AND cm.user_id = (SELECT user_id FROM channel_members WHERE channel_id = :channel ORDER BY user_id OFFSET :member LIMIT 1);
+COMMIT;
+`;
+
+export async function runPostTransactionPgbench(databaseDsn: string, channelId: string, members: number, opts = DEFAULT_OPTIONS): Promise<PgbenchResult> {
+  return runScript(databaseDsn, 'post-transaction.sql', POST_TRANSACTION, { channel: `'${channelId}'`, members: String(members) }, opts);
 }

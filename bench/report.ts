@@ -34,6 +34,11 @@ export interface CoreResults {
   fanout: { sockets: number; posts: number; openSec: number; latency: Summary; failures: number; errorSamples: string[]; cpu: CpuSplit };
   idleSockets: { sockets: number; rssBeforeKiB: number; rssAfterKiB: number; perSocketKiB: number; heapPerSocketKiB: number };
   pgbench: PgbenchResult & { postCreateRatioPercent: number };
+  /**
+   * pgbench running the server's own post transaction in the bench's channel (no server): the
+   * database's ceiling for this work, and the server's max post rate as a share of it.
+   */
+  postTransaction: PgbenchResult & { postCreateRatioPercent: number; insertRatioPercent: number };
   targets: Target[];
 }
 
@@ -111,6 +116,12 @@ export function renderMarkdown(r: CoreResults): string {
   );
   out.push(`| \`${r.pgbench.command}\` (single-row INSERT, same PostgreSQL) | ${round(r.pgbench.tps)} TPS | — | — |`);
   out.push(`| Post create max throughput / pgbench TPS | ${round(r.pgbench.postCreateRatioPercent)} % | — | — |`);
+  const pt = r.postTransaction;
+  out.push(
+    `| \`${pt.command}\` (the server's post transaction — latest update_at, INSERT, channel counters and the poster's read state under the channel row lock — by random members of Town Square, no server) | ` +
+      `${round(pt.tps)} TPS (${round(pt.insertRatioPercent)} % of single-row INSERT TPS) | — | — |`,
+  );
+  out.push(`| Post create max throughput / the post transaction's pgbench TPS | ${round(pt.postCreateRatioPercent)} % | — | — |`);
   out.push('');
   out.push(
     `Where the time went in each phase: CPU seconds (user + system; the machine has ${m.nproc} × wall seconds to give) of the ` +
@@ -147,6 +158,7 @@ export function renderTable(r: CoreResults): string {
     ['RSS/idle socket', `${round(r.idleSockets.perSocketKiB)} KiB  (JS heap + external ${round(r.idleSockets.heapPerSocketKiB)} KiB)`],
     ['pgbench TPS', `${round(r.pgbench.tps)}`],
     ['post/pgbench', `${round(r.pgbench.postCreateRatioPercent)} %`],
+    ['post tx pgbench', `${round(r.postTransaction.tps)} TPS (${round(r.postTransaction.insertRatioPercent)} % of INSERT TPS); posts/s max = ${round(r.postTransaction.postCreateRatioPercent)} % of it`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
