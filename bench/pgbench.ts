@@ -99,7 +99,7 @@ INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user
                    message, type, props, hashtags, file_ids, has_reactions)
   VALUES (substr(md5(random()::text), 1, 26), (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
           (extract(epoch FROM clock_timestamp()) * 1000)::bigint, 0, 0, false,
-          (SELECT user_id FROM channel_members WHERE channel_id = :channel ORDER BY user_id OFFSET :member LIMIT 1), :channel, '', '',
+          (SELECT user_id FROM pgbench_authors WHERE n = :member), :channel, '', '',
           'pgbench message: the quick brown fox jumps over the lazy dog', '', '{}', '', '[]', false);
 WITH ch AS (
   UPDATE channels SET last_post_at = GREATEST(last_post_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
@@ -110,10 +110,23 @@ UPDATE channel_members cm SET last_viewed_at = ch.last_post_at, msg_count = ch.t
        msg_count_root = ch.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
        last_update_at = ch.last_post_at
   FROM ch WHERE cm.channel_id = ch.id
-   AND cm.user_id = (SELECT user_id FROM channel_members WHERE channel_id = :channel ORDER BY user_id OFFSET :member LIMIT 1);
+   AND cm.user_id = (SELECT user_id FROM pgbench_authors WHERE n = :member);
 COMMIT;
 `;
 
-export async function runPostTransactionPgbench(databaseDsn: string, channelId: string, members: number, opts = DEFAULT_OPTIONS): Promise<PgbenchResult> {
-  return runScript(databaseDsn, 'post-transaction.sql', POST_TRANSACTION, { channel: `'${channelId}'`, members: String(members) }, opts);
+export async function runPostTransactionPgbench(databaseDsn: string, channelId: string, opts = DEFAULT_OPTIONS): Promise<PgbenchResult> {
+  // The channel's members, numbered, so that a transaction picks its author by one index lookup.
+  const db = new pg.Client({ connectionString: databaseDsn });
+  await db.connect();
+  try {
+    await db.query('CREATE TABLE pgbench_authors (n int PRIMARY KEY, user_id text NOT NULL)');
+    const { rowCount } = await db.query(
+      'INSERT INTO pgbench_authors SELECT row_number() OVER (ORDER BY user_id) - 1, user_id FROM channel_members WHERE channel_id = $1',
+      [channelId],
+    );
+    return await runScript(databaseDsn, 'post-transaction.sql', POST_TRANSACTION, { channel: `'${channelId}'`, members: String(rowCount) }, opts);
+  } finally {
+    await db.query('DROP TABLE IF EXISTS pgbench_authors').catch(() => undefined);
+    await db.end();
+  }
 }
