@@ -800,9 +800,10 @@ async function main(): Promise<ClusterResults> {
   notes.push(
     `Cluster layer with a busy sender: at 1,000 messages/s from a process whose event loop turns only ${busy.send.loopTurnsPerSec} times a second (${busy.busyMsPerTurn} ms of CPU per turn), ` +
       `one-way latency was p50 ${round(busy.receive.latency.p50)} ms, p99 ${round(busy.receive.latency.p99)} ms (unloaded: p99 ${round(t1000.receive.latency.p99, 2)} ms), ${busy.inOrder ? 'none lost' : `${busy.lost} lost`}. ` +
-      'A gRPC stream in @grpc/grpc-js takes its next message only after the previous write\'s callback, which comes once per event-loop turn, so each peer stream carries about ' +
-      'one cluster message per turn of the sending node\'s loop; when that node is saturated (REST at 1,000/s above) its outgoing events fall behind. ' +
-      'Packing the frames queued for a peer into one gRPC message per write would lift that ceiling.',
+      `A gRPC stream takes about one message per event-loop turn, so the link packs every frame that waited meanwhile into the next message ` +
+      `(PeerLink): here ${busy.send.sent} frames travelled in ${busy.send.grpcMessages} gRPC messages ` +
+      `(${round(busy.send.sent / Math.max(1, busy.send.grpcMessages), 2)} per message; unloaded at 1,000/s: ${round(t1000.send.sent / Math.max(1, t1000.send.grpcMessages), 2)}), ` +
+      'so a saturated node\'s outgoing events keep pace instead of queueing one per turn.',
   );
   return {
     date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
