@@ -729,29 +729,29 @@ async function main(): Promise<ClusterResults> {
   const maxT = transport.runs.find((t) => t.ratePerSec === null)!;
   const detectionMax = Math.max(...detection.map((d) => d.detectedMs));
   const joinMax = Math.max(...join.map((j) => j.joinMs));
-  const crossMeasured = (e: EventRun) =>
-    `p99 ${round(e.crossNodeFromSend.p99)} ms from send, ${round(e.crossNodeFromSchedule.p99)} ms from schedule (p50 ${round(e.crossNodeFromSend.p50)} ms); ` +
+  /** Node A's rate and what each node lost: part of every cross-node figure. */
+  const answeredAndLost = (e: EventRun) =>
     `node A answered ${round(e.answeredPerSec)}/s${e.sustained ? '' : ', **did not sustain the rate**'}; lost ${e.deliveries.map((d) => d.lost).join('/')}`;
-  const crossMet = (e: EventRun) =>
-    e.sustained && e.crossNodeFromSend.p99 < TARGETS.crossNodeP99Ms && e.deliveries.every((d) => d.lost === 0);
+  const crossMet = (e: EventRun, latency: Summary) => e.sustained && latency.p99 < TARGETS.crossNodeP99Ms && e.deliveries.every((d) => d.lost === 0);
+  const crossMeasured = (e: EventRun) =>
+    `p99 ${round(e.crossNodeFromSend.p99)} ms from send, ${round(e.crossNodeFromSchedule.p99)} ms from schedule (p50 ${round(e.crossNodeFromSend.p50)} ms); ${answeredAndLost(e)}`;
   // Cross-node latency proper: from the event reaching A's own sockets (where it is published) to
   // B's and C's. The end-to-end figure from the REST request adds node A's own HTTP answer time.
   const hopMeasured = (e: EventRun) =>
-    `p99 ${round(e.hop.p99)} ms (p50 ${round(e.hop.p50)} ms); node A answered ${round(e.answeredPerSec)}/s${e.sustained ? '' : ', **did not sustain the rate**'}; ` +
-    `lost ${e.deliveries.map((d) => d.lost).join('/')}; end to end from the REST request p99 ${round(e.crossNodeFromSend.p99)} ms, node A's own answers p99 ${round(e.response.p99)} ms`;
-  const hopMet = (e: EventRun) => e.sustained && e.hop.p99 < TARGETS.crossNodeP99Ms && e.deliveries.every((d) => d.lost === 0);
+    `p99 ${round(e.hop.p99)} ms (p50 ${round(e.hop.p50)} ms); ${answeredAndLost(e)}; ` +
+    `end to end from the REST request p99 ${round(e.crossNodeFromSend.p99)} ms, node A's own answers p99 ${round(e.response.p99)} ms`;
   const targets: Target[] = [
     {
       name: "Cross-node event latency p99 at 1,000 events/s (REST typing on A): A's sockets have the event → B's and C's have it",
       target: `< ${TARGETS.crossNodeP99Ms} ms`,
       measured: hopMeasured(rest1000),
-      met: hopMet(rest1000),
+      met: crossMet(rest1000, rest1000.hop),
     },
     {
       name: 'Same, end to end: `user_typing` socket action sent to A → sockets on B and C have the event',
       target: `< ${TARGETS.crossNodeP99Ms} ms`,
       measured: crossMeasured(ws1000),
-      met: crossMet(ws1000),
+      met: crossMet(ws1000, ws1000.crossNodeFromSend),
     },
     {
       name: 'Cluster layer alone (GrpcTransport, two processes), one-way p99 at 1,000 messages/s',

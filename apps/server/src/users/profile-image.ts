@@ -12,14 +12,14 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/**
- * The default profile picture: a 128×128 PNG in a colour derived from the user id, with a lighter
- * square in the middle, so that users are told apart before they upload a picture.
- */
 // The picture depends only on the id and is asked for on every avatar shown: build it once.
 const MAX_CACHED = 20_000;
 const cache = new Map<string, Buffer>();
 
+/**
+ * The default profile picture: a 128×128 PNG in a colour derived from the user id, with a lighter
+ * square in the middle, so that users are told apart before they upload a picture.
+ */
 export function defaultProfileImage(userId: string): Buffer {
   let png = cache.get(userId);
   if (!png) {
