@@ -4,10 +4,18 @@ import { AuthGuard } from './auth.guard.js';
 import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { SystemPermissionGuard } from './system-permission.guard.js';
 
 @Global()
 @Module({
-  providers: [SessionsRepository, SessionsService, PermissionsService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    SessionsRepository,
+    SessionsService,
+    PermissionsService,
+    // Global guards run in the order they are provided: the session first, then route permissions.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: SystemPermissionGuard },
+  ],
   exports: [SessionsService, PermissionsService],
 })
 export class AuthModule {}

@@ -1,20 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
-import { CurrentSession } from '../common/decorators.js';
-import type { Session } from '../common/session.js';
-import { PermissionsService } from '../auth/permissions.service.js';
+import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { ClusterState } from './cluster-state.js';
 
 @Controller('cluster')
 export class ClusterController {
-  constructor(
-    private readonly cluster: ClusterState,
-    private readonly permissions: PermissionsService,
-  ) {}
+  constructor(private readonly cluster: ClusterState) {}
 
   /** Every live node's ClusterInfo (system admins only). */
+  @RequireSystemPermission('manage_system')
   @Get('status')
-  status(@CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  status() {
     return this.cluster.infos();
   }
 }

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Post, Put, Query, Req } from '@nestjs/common';
 import { AppError, badRequest } from '#common';
 import { Config, ConfigError, ConfigService, mergeWithDefaults, restoreMaskedSecrets, sanitizeConfig } from '#config';
-import { CurrentSession, Public } from '../common/decorators.js';
+import { Public } from '../common/decorators.js';
 import { bodyObject } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
-import type { Session } from '../common/session.js';
-import { PermissionsService } from '../auth/permissions.service.js';
+import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { SystemService } from './system.service.js';
 
 type Sections = Record<string, Record<string, unknown>>;
@@ -27,31 +26,30 @@ function patchConfig(base: Config, patch: Record<string, unknown>): Config {
 export class ConfigController {
   constructor(
     private readonly config: ConfigService,
-    private readonly permissions: PermissionsService,
     private readonly system: SystemService,
   ) {}
 
+  @RequireSystemPermission('manage_system')
   @Get()
-  get(@CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  get() {
     return sanitizeConfig(this.config.get());
   }
 
+  @RequireSystemPermission('manage_system')
   @Put()
-  update(@Body() body: unknown, @CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  update(@Body() body: unknown) {
     return this.save(bodyObject(body, 'config') as unknown as Config);
   }
 
+  @RequireSystemPermission('manage_system')
   @Put('patch')
-  patch(@Body() body: unknown, @CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  patch(@Body() body: unknown) {
     return this.save(patchConfig(this.config.get(), bodyObject(body, 'config')));
   }
 
+  @RequireSystemPermission('manage_system')
   @Post('reload')
-  async reload(@CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  async reload() {
     try {
       await this.config.reload();
     } catch (err) {
@@ -60,9 +58,9 @@ export class ConfigController {
     return { status: 'OK' };
   }
 
+  @RequireSystemPermission('manage_system')
   @Get('environment')
-  environment(@CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  environment() {
     return this.config.environmentOverrides();
   }
 
