@@ -3,6 +3,7 @@ import { AppError } from '#common';
 import { Config, defaultConfig } from '#config';
 import { Hub, LocalInvalidationBus } from '#realtime';
 import type { Session } from '../common/session.js';
+import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -21,7 +22,9 @@ function setup(overrides: Partial<Config['ServiceSettings']> = {}) {
   Object.assign(config.ServiceSettings, overrides);
   const repo = new MemorySessions();
   const hub = { closeSessions: () => undefined } as unknown as Hub;
-  const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, new LocalInvalidationBus(), hub);
+  // System-level checks read the session's roles only: the permissions need no database here.
+  const permissions = new PermissionsService(undefined as never);
+  const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, new LocalInvalidationBus(), hub, permissions);
   return { service, repo, config };
 }
 
