@@ -265,7 +265,7 @@ export class UsersController {
   @Put(':user_id/password')
   async password(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const b = bodyObject(body);
-    await this.users.changePassword(urlUserId(userId, s), optional(b, 'current_password', 'string'), required(b, 'new_password', 'string'), s);
+    await this.users.changePassword(s, urlUserId(userId, s), optional(b, 'current_password', 'string'), required(b, 'new_password', 'string'));
     return OK;
   }
 

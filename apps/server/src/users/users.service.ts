@@ -91,7 +91,7 @@ export class UsersService {
   }
 
   /** Creates a user; the very first account becomes a system admin (as Mattermost). */
-  async create(input: NewUser): Promise<UserRow> {
+  private async create(input: NewUser): Promise<UserRow> {
     const now = Date.now();
     const user: UserRow = {
       id: newId(),
@@ -218,7 +218,8 @@ export class UsersService {
     this.publishUpdated({ ...user, delete_at: active ? 0 : now, update_at: now });
   }
 
-  async changePassword(userId: string, currentPassword: string | undefined, newPassword: string, actor: Session): Promise<void> {
+  /** PUT /users/{id}/password: one's own with the current password, or anyone's as a system admin. */
+  async changePassword(actor: Session, userId: string, currentPassword: string | undefined, newPassword: string): Promise<void> {
     const user = await this.get(userId);
     if (actor.user_id === userId) {
       if (!currentPassword || !(await comparePassword(currentPassword, user.password))) {
