@@ -3,6 +3,7 @@ import { AppError } from '#common';
 import { Config, defaultConfig } from '#config';
 import { Hub, LocalInvalidationBus } from '#realtime';
 import type { Session } from '../common/session.js';
+import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -12,6 +13,9 @@ class MemorySessions {
   touches: Array<{ id: string; lastActivityAt: number; expiresAt: number }> = [];
   async insert(s: Session) { this.rows.set(s.token, { ...s }); }
   async byToken(token: string) { const s = this.rows.get(token); return s ? { ...s } : undefined; }
+  async byId(id: string) { return [...this.rows.values()].find((s) => s.id === id); }
+  async forUser(userId: string) { return [...this.rows.values()].filter((s) => s.user_id === userId); }
+  async deleteForUser(userId: string) { const gone = await this.forUser(userId); for (const s of gone) this.rows.delete(s.token); return gone; }
   async deleteById(id: string) { for (const [t, s] of this.rows) if (s.id === id) { this.rows.delete(t); return s; } return undefined; }
   async touch(id: string, lastActivityAt: number, expiresAt: number) { this.touches.push({ id, lastActivityAt, expiresAt }); }
 }
@@ -21,7 +25,9 @@ function setup(overrides: Partial<Config['ServiceSettings']> = {}) {
   Object.assign(config.ServiceSettings, overrides);
   const repo = new MemorySessions();
   const hub = { closeSessions: () => undefined } as unknown as Hub;
-  const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, new LocalInvalidationBus(), hub);
+  // System-level checks read the session's roles only: the permissions need no database here.
+  const permissions = new PermissionsService(undefined as never);
+  const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, new LocalInvalidationBus(), hub, permissions);
   return { service, repo, config };
 }
 
@@ -89,5 +95,42 @@ describe('SessionsService', () => {
   it('refuses unknown tokens', async () => {
     const { service } = setup();
     await expect(service.authenticate('x'.repeat(26))).rejects.toMatchObject({ statusCode: 401 });
+  });
+});
+
+describe("SessionsService: a user's sessions", () => {
+  const alice = 'a'.repeat(26);
+  const bob = 'b'.repeat(26);
+
+  it('lists them without their tokens, to their owner and to system admins only', async () => {
+    const { service } = setup();
+    const mine = await service.create(alice, 'system_user');
+    const admin = await service.create(bob, 'system_user system_admin');
+    expect(await service.userSessions(mine, alice)).toEqual([expect.objectContaining({ id: mine.id, token: '' })]);
+    expect(await service.userSessions(admin, alice)).toHaveLength(1);
+    await expect(service.userSessions(mine, bob)).rejects.toMatchObject({ statusCode: 403, id: 'api.context.permissions.app_error' });
+  });
+
+  it('revokes one only when it belongs to that user', async () => {
+    const { service, repo } = setup();
+    const mine = await service.create(alice, 'system_user');
+    const other = await service.create(bob, 'system_user');
+    await expect(service.revokeUserSession(mine, alice, other.id)).rejects.toMatchObject({
+      statusCode: 400,
+      id: 'api.user.revoke_session.user_id_mismatch.app_error',
+    });
+    await expect(service.revokeUserSession(mine, bob, other.id)).rejects.toMatchObject({ statusCode: 403 });
+    await service.revokeUserSession(mine, alice, mine.id);
+    expect([...repo.rows.values()].map((s) => s.id)).toEqual([other.id]);
+  });
+
+  it('revokes all of them for their owner, not for another user', async () => {
+    const { service, repo } = setup();
+    const mine = await service.create(alice, 'system_user');
+    await service.create(alice, 'system_user');
+    const other = await service.create(bob, 'system_user');
+    await expect(service.revokeUserSessions(other, alice)).rejects.toMatchObject({ statusCode: 403 });
+    await service.revokeUserSessions(mine, alice);
+    expect([...repo.rows.values()].map((s) => s.user_id)).toEqual([bob]);
   });
 });

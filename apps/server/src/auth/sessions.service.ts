@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { newId, sessionExpired } from '#common';
+import { badRequest, newId, sessionExpired } from '#common';
 import { ConfigService } from '#config';
 import { Hub, InvalidationBus } from '#realtime';
 import { Session, SESSION_PROP_CSRF, SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
+import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 const HOUR = 3_600_000;
@@ -29,6 +30,7 @@ export class SessionsService {
     private readonly config: ConfigService,
     private readonly invalidation: InvalidationBus,
     private readonly hub: Hub,
+    private readonly permissions: PermissionsService,
   ) {
     // Key "<user id>:<token>": every node closes that session's sockets, cached or not.
     invalidation.on('session', (key) => {
@@ -114,12 +116,24 @@ export class SessionsService {
     await this.repo.touch(session.id, now, session.expires_at);
   }
 
-  list(userId: string): Promise<Session[]> {
-    return this.repo.forUser(userId);
+  /** GET /users/{id}/sessions: one's own, or anyone's with edit_other_users; never the tokens. */
+  async userSessions(actor: Session, userId: string): Promise<Session[]> {
+    this.permissions.requireSelfOrAdmin(actor, userId);
+    return (await this.repo.forUser(userId)).map((s) => ({ ...s, token: '' }));
   }
 
-  byId(id: string): Promise<Session | undefined> {
-    return this.repo.byId(id);
+  /** POST /users/{id}/sessions/revoke: the session must belong to that user. */
+  async revokeUserSession(actor: Session, userId: string, sessionId: string): Promise<void> {
+    this.permissions.requireSelfOrAdmin(actor, userId);
+    const target = await this.repo.byId(sessionId);
+    if (!target || target.user_id !== userId) throw badRequest('api.user.revoke_session.user_id_mismatch.app_error', 'The session does not belong to this user.');
+    await this.revoke(target);
+  }
+
+  /** POST /users/{id}/sessions/revoke/all. */
+  async revokeUserSessions(actor: Session, userId: string): Promise<void> {
+    this.permissions.requireSelfOrAdmin(actor, userId);
+    await this.revokeAllForUser(userId);
   }
 
   async revoke(session: Session): Promise<void> {

@@ -48,10 +48,7 @@ async function main(argv: string[]): Promise<number> {
       case 'create':
         return await create(config, db, repo, args);
       case 'list': {
-        const rows = await db.query<JobRow>(
-          `SELECT * FROM jobs ${args[0] ? 'WHERE type = $1' : ''} ORDER BY create_at DESC LIMIT 30`,
-          args[0] ? [args[0]] : [],
-        );
+        const rows = await repo.newest(args[0], 30);
         for (const r of rows) console.log(`${r.id}  ${r.type.padEnd(30)} ${r.status.padEnd(16)} ${String(r.progress).padStart(3)}%  ${new Date(r.create_at).toISOString()}  ${r.node_id}`);
         return 0;
       }

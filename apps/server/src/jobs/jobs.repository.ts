@@ -47,6 +47,12 @@ export class JobsRepository {
     return (await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]))[0];
   }
 
+  /** The newest jobs, of one type or of all (the CLI's `list`). */
+  newest(type: string | undefined, limit: number): Promise<JobRow[]> {
+    if (type) return this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE type = $1 ORDER BY create_at DESC LIMIT $2`, [type, limit]);
+    return this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs ORDER BY create_at DESC LIMIT $1`, [limit]);
+  }
+
   listByTypes(types: readonly string[], page: number, perPage: number, status?: string): Promise<JobRow[]> {
     if (status) {
       return this.db.query<JobRow>(

@@ -4,7 +4,9 @@ import { newId } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
+import { UsersRepository } from '../users/users.repository.js';
 import { clientConfig } from './client-config.js';
+import { SystemsRepository } from './systems.repository.js';
 
 /** Server identity, health and config-change broadcasting. */
 @Injectable()
@@ -13,14 +15,15 @@ export class SystemService implements OnModuleInit {
 
   constructor(
     private readonly db: Database,
+    private readonly systems: SystemsRepository,
+    private readonly users: UsersRepository,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
   ) {}
 
   async onModuleInit() {
     // One id per installation, kept in the Systems table like Mattermost's DiagnosticId.
-    await this.db.query(`INSERT INTO systems (name, value) VALUES ('DiagnosticId', $1) ON CONFLICT (name) DO NOTHING`, [newId()]);
-    this.diagnosticId = (await this.db.query<{ value: string }>(`SELECT value FROM systems WHERE name = 'DiagnosticId'`))[0].value;
+    this.diagnosticId = await this.systems.getOrInsert('DiagnosticId', newId());
     // Every change, from this API or a reload, tells clients to refetch the client config; a
     // change saved on another node was announced (cluster-wide) by that node.
     this.config.onChange((_old, _next, fromPeer) => {
@@ -34,8 +37,7 @@ export class SystemService implements OnModuleInit {
   }
 
   async noAccounts(): Promise<boolean> {
-    const rows = await this.db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any');
-    return !rows[0].any;
+    return !(await this.users.any());
   }
 
   databaseHealthy(): Promise<boolean> {

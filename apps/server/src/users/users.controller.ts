@@ -1,20 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { badRequest, forbidden, AppError, invalidParam, isValidId, notFound } from '#common';
+import { badRequest, invalidParam, isValidId } from '#common';
 import { ConfigService } from '#config';
 import { AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE } from '#auth';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
 import { bodyIdList, bodyObject, bodyStringList, boolParam, intParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
-import { isSystemAdmin, SESSION_PROP_CSRF } from '../common/session.js';
+import { SESSION_PROP_CSRF } from '../common/session.js';
 import type { Session } from '../common/session.js';
-import { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
-import { TeamsService } from '../teams/teams.service.js';
+import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { AccessTokensService, tokenView } from './access-tokens.service.js';
 import { defaultProfileImage } from './profile-image.js';
-import { UserListFilter, UsersRepository } from './users.repository.js';
-import { UserPatch, UsersService } from './users.service.js';
+import { UserDirectoryService } from './user-directory.service.js';
+import { UserListFilter } from './users.repository.js';
+import { SignUpInput, UserPatch, UsersService } from './users.service.js';
 
 const OK = { status: 'OK' };
 
@@ -22,11 +22,9 @@ const OK = { status: 'OK' };
 export class UsersController {
   constructor(
     private readonly users: UsersService,
-    private readonly repo: UsersRepository,
+    private readonly directory: UserDirectoryService,
     private readonly tokens: AccessTokensService,
     private readonly sessions: SessionsService,
-    private readonly permissions: PermissionsService,
-    private readonly teams: TeamsService,
     private readonly config: ConfigService,
   ) {}
 
@@ -37,23 +35,10 @@ export class UsersController {
   @HttpCode(201)
   async create(@Body() body: unknown, @Query('iid') inviteId: string | undefined, @Req() req: ApiRequest) {
     const b = bodyObject(body, 'user');
-    const cfg = this.config.get();
-    const actor = req.session;
-    const isAdmin = actor ? isSystemAdmin(actor) : false;
-    const firstUser = (await this.repo.count()) === 0;
-    if (!isAdmin && !firstUser) {
-      if (!cfg.TeamSettings.EnableUserCreation) {
-        throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
-      }
-      if (!cfg.TeamSettings.EnableOpenServer && !inviteId) {
-        throw forbidden('api.user.create_user.no_open_server', 'This server does not allow open signups. Please speak with your Administrator to receive an invitation.');
-      }
-    }
-    const team = inviteId ? await this.teams.byInviteId(inviteId) : undefined;
-    const user = await this.users.create({
-      username: required<string>(b, 'username', 'string'),
-      email: required<string>(b, 'email', 'string'),
-      password: required<string>(b, 'password', 'string'),
+    const input: SignUpInput = {
+      username: optional(b, 'username', 'string'),
+      email: optional(b, 'email', 'string'),
+      password: optional(b, 'password', 'string'),
       nickname: optional(b, 'nickname', 'string'),
       first_name: optional(b, 'first_name', 'string'),
       last_name: optional(b, 'last_name', 'string'),
@@ -62,9 +47,8 @@ export class UsersController {
       props: optional(b, 'props', 'object'),
       notify_props: optional(b, 'notify_props', 'object'),
       timezone: optional(b, 'timezone', 'object'),
-    });
-    if (team) await this.teams.addMember(team.id, user.id, null);
-    return this.users.view(user, { user_id: user.id, roles: user.roles } as Session);
+    };
+    return this.users.signUp(req.session, input, inviteId);
   }
 
   @Public()
@@ -78,7 +62,7 @@ export class UsersController {
     const { user, session } = await this.users.login(loginId, password, optional<string>(b, 'device_id', 'string') ?? '');
     res.setHeader('Token', session.token);
     this.setSessionCookies(res, session);
-    return this.users.view(user, session);
+    return user;
   }
 
   @Public()
@@ -110,39 +94,23 @@ export class UsersController {
       withoutTeam: boolParam(q.without_team) || undefined,
       sort: q.sort === 'create_at' ? 'create_at' : undefined,
     };
-    if (q.in_team) {
-      filter.inTeam = urlId(q.in_team, 'in_team');
-      await this.permissions.requireTeam(s, filter.inTeam, 'view_team');
-    }
-    if (q.not_in_team) {
-      filter.notInTeam = urlId(q.not_in_team, 'not_in_team');
-      await this.permissions.requireTeam(s, filter.notInTeam, 'view_team');
-    }
-    if (q.in_channel) {
-      filter.inChannel = urlId(q.in_channel, 'in_channel');
-      await this.permissions.requireChannel(s, filter.inChannel, 'read_channel');
-    }
-    if (q.not_in_channel) {
-      filter.notInChannel = urlId(q.not_in_channel, 'not_in_channel');
-      await this.permissions.requireChannel(s, filter.notInChannel, 'read_channel');
-    }
-    if (filter.withoutTeam || filter.inactive || filter.role) this.permissions.requireSystem(s, 'manage_system');
-    const rows = await this.repo.list(filter, page, perPage);
-    return rows.map((u) => this.users.view(u, s));
+    if (q.in_team) filter.inTeam = urlId(q.in_team, 'in_team');
+    if (q.not_in_team) filter.notInTeam = urlId(q.not_in_team, 'not_in_team');
+    if (q.in_channel) filter.inChannel = urlId(q.in_channel, 'in_channel');
+    if (q.not_in_channel) filter.notInChannel = urlId(q.not_in_channel, 'not_in_channel');
+    return this.directory.list(s, filter, page, perPage);
   }
 
   @Post('ids')
   async byIds(@Body() body: unknown, @Query('since') since: string | undefined, @CurrentSession() s: Session) {
-    const ids = bodyIdList(body, 'user_ids');
-    const rows = await this.repo.byIds(ids, intParam(since, 'since', 0) > 0 ? Number(since) : -1);
-    return rows.map((u) => this.users.view(u, s));
+    return this.directory.byIds(s, bodyIdList(body, 'user_ids'), intParam(since, 'since', 0));
   }
 
   @Post('usernames')
   async byUsernames(@Body() body: unknown, @CurrentSession() s: Session) {
     const names = bodyStringList(body, 'usernames');
     if (names.length === 0) throw invalidParam('usernames');
-    return (await this.repo.byUsernames(names)).map((u) => this.users.view(u, s));
+    return this.directory.byUsernames(s, names);
   }
 
   @Post('search')
@@ -152,65 +120,40 @@ export class UsersController {
     const limit = Math.min(optional<number>(b, 'limit', 'number') ?? 100, 1000);
     const filter: UserListFilter = { term, active: !optional<boolean>(b, 'allow_inactive', 'boolean') || undefined };
     const teamId = optional<string>(b, 'team_id', 'string');
-    if (teamId) {
-      filter.inTeam = urlId(teamId, 'team_id');
-      await this.permissions.requireTeam(s, teamId, 'view_team');
-    }
+    if (teamId) filter.inTeam = urlId(teamId, 'team_id');
     const notInTeam = optional<string>(b, 'not_in_team_id', 'string');
     if (notInTeam) filter.notInTeam = urlId(notInTeam, 'not_in_team_id');
     const inChannel = optional<string>(b, 'in_channel_id', 'string');
-    if (inChannel) {
-      filter.inChannel = urlId(inChannel, 'in_channel_id');
-      await this.permissions.requireChannel(s, inChannel, 'read_channel');
-    }
+    if (inChannel) filter.inChannel = urlId(inChannel, 'in_channel_id');
     const notInChannel = optional<string>(b, 'not_in_channel_id', 'string');
     if (notInChannel) filter.notInChannel = urlId(notInChannel, 'not_in_channel_id');
     if (optional<boolean>(b, 'without_team', 'boolean')) filter.withoutTeam = true;
-    const rows = await this.repo.list(filter, 0, limit);
-    return rows.map((u) => this.users.view(u, s));
+    return this.directory.search(s, filter, limit);
   }
 
   @Get('autocomplete')
   async autocomplete(@Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const limit = Math.min(intParam(q.limit, 'limit', 100), 100);
-    const term = q.name ?? '';
-    if (q.in_channel) {
-      const channelId = urlId(q.in_channel, 'in_channel');
-      await this.permissions.requireChannel(s, channelId, 'read_channel');
-      const users = await this.repo.list({ term, inChannel: channelId, active: true }, 0, limit);
-      const outFilter: UserListFilter = { term, notInChannel: channelId, active: true };
-      if (q.in_team) outFilter.inTeam = urlId(q.in_team, 'in_team');
-      const out = await this.repo.list(outFilter, 0, limit);
-      return { users: users.map((u) => this.users.view(u, s)), out_of_channel: out.map((u) => this.users.view(u, s)) };
-    }
-    const filter: UserListFilter = { term, active: true };
-    if (q.in_team) {
-      filter.inTeam = urlId(q.in_team, 'in_team');
-      await this.permissions.requireTeam(s, filter.inTeam, 'view_team');
-    }
-    return { users: (await this.repo.list(filter, 0, limit)).map((u) => this.users.view(u, s)) };
+    const scope = {
+      inChannel: q.in_channel ? urlId(q.in_channel, 'in_channel') : undefined,
+      inTeam: q.in_team ? urlId(q.in_team, 'in_team') : undefined,
+    };
+    return this.directory.autocomplete(s, q.name ?? '', scope, limit);
   }
 
   @Get('username/:username')
   async byUsername(@Param('username') username: string, @CurrentSession() s: Session) {
-    const user = await this.repo.byUsername(username);
-    if (!user) throw notFound('app.user.get_by_username.app_error', 'Unable to find an existing account matching your username for this team.');
-    return this.users.view(user, s);
+    return this.directory.byUsername(s, username);
   }
 
   @Get('email/:email')
   async byEmail(@Param('email') email: string, @CurrentSession() s: Session) {
-    if (!isSystemAdmin(s) && !this.config.get().PrivacySettings.ShowEmailAddress) {
-      throw forbidden('api.user.get_user_by_email.permissions.app_error', 'Unable to get user by email.');
-    }
-    const user = await this.repo.byEmail(email);
-    if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
-    return this.users.view(user, s);
+    return this.directory.byEmail(s, email);
   }
 
+  @RequireSystemPermission('manage_system')
   @Post('sessions/revoke/all')
-  async revokeEverySession(@CurrentSession() s: Session) {
-    this.permissions.requireSystem(s, 'manage_system');
+  async revokeEverySession() {
     await this.sessions.revokeEverything();
     return OK;
   }
@@ -269,7 +212,7 @@ export class UsersController {
 
   @Get(':user_id')
   async get(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    return this.users.view(await this.users.get(urlUserId(userId, s)), s);
+    return this.directory.byId(s, urlUserId(userId, s));
   }
 
   @Put(':user_id')
@@ -286,7 +229,6 @@ export class UsersController {
   }
 
   private async patchUser(id: string, b: Record<string, unknown>, s: Session) {
-    this.permissions.requireSelfOrAdmin(s, id);
     const patch: UserPatch = {};
     for (const key of ['username', 'email', 'nickname', 'first_name', 'last_name', 'position', 'locale'] as const) {
       const value = optional<string>(b, key, 'string');
@@ -296,22 +238,19 @@ export class UsersController {
       const value = optional<Record<string, string>>(b, key, 'object');
       if (value !== undefined) patch[key] = value;
     }
-    return this.users.view(await this.users.patch(id, patch, s), s);
+    return this.users.patch(s, id, patch);
   }
 
   @Delete(':user_id')
   async deactivate(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    const id = urlUserId(userId, s);
-    this.permissions.requireSelfOrAdmin(s, id);
-    await this.users.setActive(id, false, s);
+    await this.users.deactivate(s, urlUserId(userId, s));
     return OK;
   }
 
   @Put(':user_id/roles')
   async updateRoles(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
-    this.permissions.requireSystem(s, 'manage_roles');
-    await this.users.updateRoles(id, required<string>(bodyObject(body), 'roles', 'string'));
+    await this.users.updateRoles(s, id, required<string>(bodyObject(body), 'roles', 'string'));
     return OK;
   }
 
@@ -319,43 +258,34 @@ export class UsersController {
   async setActive(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
     const active = required<boolean>(bodyObject(body), 'active', 'boolean');
-    if (active) this.permissions.requireSystem(s, 'manage_system');
-    else this.permissions.requireSelfOrAdmin(s, id, 'manage_system');
-    await this.users.setActive(id, active, s);
+    await this.users.setActive(s, id, active);
     return OK;
   }
 
   @Put(':user_id/password')
   async password(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const b = bodyObject(body);
-    await this.users.changePassword(urlUserId(userId, s), optional(b, 'current_password', 'string'), required(b, 'new_password', 'string'), s);
+    await this.users.changePassword(s, urlUserId(userId, s), optional(b, 'current_password', 'string'), required(b, 'new_password', 'string'));
     return OK;
   }
 
   @Get(':user_id/sessions')
   async listSessions(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    const id = urlUserId(userId, s);
-    this.permissions.requireSelfOrAdmin(s, id);
-    return (await this.sessions.list(id)).map((x) => ({ ...x, token: '' }));
+    return this.sessions.userSessions(s, urlUserId(userId, s));
   }
 
   @Post(':user_id/sessions/revoke')
   async revokeSession(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
-    this.permissions.requireSelfOrAdmin(s, id);
     const sessionId = required<string>(bodyObject(body), 'session_id', 'string');
     if (!isValidId(sessionId)) throw invalidParam('session_id');
-    const target = await this.sessions.byId(sessionId);
-    if (!target || target.user_id !== id) throw badRequest('api.user.revoke_session.user_id_mismatch.app_error', 'The session does not belong to this user.');
-    await this.sessions.revoke(target);
+    await this.sessions.revokeUserSession(s, id, sessionId);
     return OK;
   }
 
   @Post(':user_id/sessions/revoke/all')
   async revokeAll(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    const id = urlUserId(userId, s);
-    this.permissions.requireSelfOrAdmin(s, id);
-    await this.sessions.revokeAllForUser(id);
+    await this.sessions.revokeUserSessions(s, urlUserId(userId, s));
     return OK;
   }
 

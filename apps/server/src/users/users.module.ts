@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
 import { AccessTokensService } from './access-tokens.service.js';
+import { UserDirectoryService } from './user-directory.service.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
@@ -9,7 +10,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TeamsModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, AccessTokensRepository, AccessTokensService],
+  providers: [UsersRepository, UsersService, UserDirectoryService, AccessTokensRepository, AccessTokensService],
   exports: [UsersService, UsersRepository],
 })
 export class UsersModule {}

@@ -17,6 +17,9 @@ export interface UserListFilter {
   sort?: 'username' | 'create_at' | 'last_activity_at';
 }
 
+/** The keys that must be unique among users. */
+export type UserKeys = Pick<UserRow, 'id' | 'username' | 'email'>;
+
 const COLUMNS = `id, create_at, update_at, delete_at, username, password, auth_data, auth_service, email, email_verified,
   nickname, first_name, last_name, position, roles, locale, notify_props, props, timezone, last_password_update,
   last_picture_update, failed_attempts, mfa_active, is_bot`;
@@ -58,9 +61,40 @@ export class UsersRepository {
     );
   }
 
+  /**
+   * Inserts a new user while no other sign-up can: `decide` sees the users that already hold its
+   * username or email and whether the table is empty (so exactly one sign-up is "the first user"),
+   * and may refuse (throw, nothing is written) or adjust the row before it is written.
+   */
+  async insertSerialised(u: UserRow, decide: (clashes: UserKeys[], first: boolean) => void): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+      decide(await this.clashes(u, tx), (await this.count(tx)) === 0);
+      await this.insert(u, tx);
+    });
+  }
+
+  /** Writes an edited user; `check` sees the other users holding its username or email and may refuse (throw). */
+  async updateChecked(u: UserRow, check: (clashes: UserKeys[]) => void): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      check(await this.clashes(u, tx));
+      await this.update(u, tx);
+    });
+  }
+
+  private clashes(u: UserKeys, tx: Queryable): Promise<UserKeys[]> {
+    return tx.query<UserKeys>('SELECT id, username, email FROM users WHERE (username = $1 OR email = $2) AND id <> $3', [u.username, u.email, u.id]);
+  }
+
   async count(tx: Queryable = this.db): Promise<number> {
     const rows = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
     return rows[0].n;
+  }
+
+  /** Whether any account exists (cheaper than count() on a large table). */
+  async any(): Promise<boolean> {
+    const rows = await this.db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any');
+    return rows[0].any;
   }
 
   async byId(id: string): Promise<UserRow | undefined> {
@@ -99,8 +133,8 @@ export class UsersRepository {
     );
   }
 
-  async update(u: UserRow): Promise<void> {
-    await this.db.query(
+  async update(u: UserRow, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
       `UPDATE users SET update_at=$2, delete_at=$3, username=$4, email=$5, email_verified=$6, nickname=$7, first_name=$8,
         last_name=$9, position=$10, roles=$11, locale=$12, notify_props=$13, props=$14, timezone=$15 WHERE id=$1`,
       [u.id, u.update_at, u.delete_at, u.username, u.email, u.email_verified, u.nickname, u.first_name, u.last_name, u.position,

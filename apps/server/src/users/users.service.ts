@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, badRequest, forbidden, newId, notFound, unauthorized } from '#common';
+import { AppError, badRequest, forbidden, invalidParam, newId, notFound, unauthorized } from '#common';
 import { ConfigService } from '#config';
-import { Database } from '#db';
 import { comparePassword, hashPassword, passwordError } from '#auth';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { isSystemAdmin, Session } from '../common/session.js';
+import { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { validSystemRoles } from '../auth/roles.js';
+import { TeamsService } from '../teams/teams.service.js';
 import { defaultNotifyProps, defaultTimezone, PublicUser, sanitizeUser, UserRow, validateUser } from './user.model.js';
-import { UsersRepository } from './users.repository.js';
+import { UserKeys, UsersRepository } from './users.repository.js';
 
 export interface NewUser {
   username: string;
@@ -24,6 +25,12 @@ export interface NewUser {
   timezone?: Record<string, string>;
 }
 
+/**
+ * A sign-up as the request sent it (fields of the right type). Missing required fields are refused
+ * only after the sign-up rules, as Mattermost validates the user after checking that it may sign up.
+ */
+export type SignUpInput = Partial<NewUser>;
+
 export type UserPatch = Partial<Pick<UserRow, 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale' | 'props' | 'notify_props' | 'timezone'>>;
 
 const PATCHABLE: Array<keyof UserPatch> = ['username', 'email', 'nickname', 'first_name', 'last_name', 'position', 'locale', 'props', 'notify_props', 'timezone'];
@@ -32,9 +39,10 @@ const PATCHABLE: Array<keyof UserPatch> = ['username', 'email', 'nickname', 'fir
 export class UsersService {
   constructor(
     private readonly repo: UsersRepository,
-    private readonly db: Database,
     private readonly config: ConfigService,
     private readonly sessions: SessionsService,
+    private readonly permissions: PermissionsService,
+    private readonly teams: TeamsService,
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
   ) {}
@@ -59,8 +67,31 @@ export class UsersService {
     if (id) throw badRequest(id, `Your password must contain at least ${this.config.get().PasswordSettings.MinimumLength} characters and meet the password rules.`);
   }
 
+  /**
+   * POST /users: anyone may create the first account, system admins may always create accounts;
+   * others need EnableUserCreation (501 without) and, without a team invite (`?iid=`),
+   * EnableOpenServer (403). An invite adds the new user to its team.
+   */
+  async signUp(actor: Session | undefined, input: SignUpInput, inviteId: string | undefined): Promise<PublicUser> {
+    const cfg = this.config.get();
+    const isAdmin = actor ? isSystemAdmin(actor) : false;
+    const firstUser = (await this.repo.count()) === 0;
+    if (!isAdmin && !firstUser) {
+      if (!cfg.TeamSettings.EnableUserCreation) {
+        throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
+      }
+      if (!cfg.TeamSettings.EnableOpenServer && !inviteId) {
+        throw forbidden('api.user.create_user.no_open_server', 'This server does not allow open signups. Please speak with your Administrator to receive an invitation.');
+      }
+    }
+    const team = inviteId ? await this.teams.byInviteId(inviteId) : undefined;
+    const user = await this.create(completeSignUp(input));
+    if (team) await this.teams.addMember(team.id, user.id, null);
+    return this.view(user, { user_id: user.id, roles: user.roles } as Session);
+  }
+
   /** Creates a user; the very first account becomes a system admin (as Mattermost). */
-  async create(input: NewUser): Promise<UserRow> {
+  private async create(input: NewUser): Promise<UserRow> {
     const now = Date.now();
     const user: UserRow = {
       id: newId(),
@@ -91,30 +122,17 @@ export class UsersService {
     validateUser(user);
     this.checkPassword(input.password);
     user.password = await hashPassword(input.password);
-    await this.db.transaction(async (tx) => {
-      // Serialise sign-ups so that exactly one can be "the first user".
-      await tx.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
-      await this.assertUnique(user, tx);
-      if ((await this.repo.count(tx)) === 0) user.roles = 'system_admin system_user';
-      await this.repo.insert(user, tx);
+    // Sign-ups are serialised so that exactly one can be "the first user".
+    await this.repo.insertSerialised(user, (clashes, first) => {
+      assertUnique(user, clashes);
+      if (first) user.roles = 'system_admin system_user';
     });
     this.publisher.publish(newEvent(WsEvents.NewUser, {}, { user_id: user.id }));
     return user;
   }
 
-  private async assertUnique(user: Pick<UserRow, 'id' | 'username' | 'email'>, tx: { query: Database['query'] }) {
-    const rows = await tx.query<{ username: string; email: string; id: string }>(
-      'SELECT id, username, email FROM users WHERE (username = $1 OR email = $2) AND id <> $3',
-      [user.username, user.email, user.id],
-    );
-    for (const row of rows) {
-      if (row.username === user.username) throw badRequest('app.user.save.username_exists.app_error', 'An account with that username already exists.');
-      if (row.email === user.email) throw badRequest('app.user.save.email_exists.app_error', 'An account with that email already exists.');
-    }
-  }
-
   /** POST /users/login: checks credentials with the lockout rule, then opens a session. */
-  async login(loginId: string, password: string, deviceId: string): Promise<{ user: UserRow; session: Session }> {
+  async login(loginId: string, password: string, deviceId: string): Promise<{ user: PublicUser; session: Session }> {
     const cfg = this.config.get();
     const user = await this.repo.byLogin(loginId);
     const byEmail = user !== undefined && user.email === loginId.toLowerCase();
@@ -132,10 +150,12 @@ export class UsersService {
     }
     if (user.failed_attempts > 0) await this.repo.setFailedAttempts(user.id, 0);
     const session = await this.sessions.create(user.id, user.roles, { deviceId });
-    return { user, session };
+    return { user: this.view(user, session), session };
   }
 
-  async patch(userId: string, patch: UserPatch, actor: Session): Promise<UserRow> {
+  /** PUT /users/{id} and /users/{id}/patch: one's own account, or anyone's with edit_other_users. */
+  async patch(actor: Session, userId: string, patch: UserPatch): Promise<PublicUser> {
+    this.permissions.requireSelfOrAdmin(actor, userId);
     const user = await this.get(userId);
     const next: UserRow = { ...user };
     for (const key of PATCHABLE) {
@@ -148,13 +168,10 @@ export class UsersService {
     }
     validateUser(next);
     next.update_at = Date.now();
-    await this.db.transaction(async (tx) => {
-      await this.assertUnique(next, tx);
-      await this.repo.update(next);
-    });
+    await this.repo.updateChecked(next, (clashes) => assertUnique(next, clashes));
     this.invalidation.emit('user', userId);
     this.publishUpdated(next);
-    return next;
+    return this.view(next, actor);
   }
 
   publishUpdated(user: UserRow) {
@@ -164,7 +181,9 @@ export class UsersService {
     this.publisher.publish(newEvent(WsEvents.UserUpdated, { user_id: user.id }, { user: sanitizeUser(user, { self: true, admin: false, config: cfg }) }));
   }
 
-  async updateRoles(userId: string, roles: string): Promise<void> {
+  /** PUT /users/{id}/roles: needs manage_roles. */
+  async updateRoles(actor: Session, userId: string, roles: string): Promise<void> {
+    this.permissions.requireSystem(actor, 'manage_roles');
     const normalized = roles.trim().split(/\s+/).join(' ');
     if (!validSystemRoles(normalized)) throw badRequest('api.user.update_user_roles.bad_request', 'Invalid roles.', `roles=${roles}`);
     await this.get(userId);
@@ -173,7 +192,20 @@ export class UsersService {
     this.publisher.publish(newEvent(WsEvents.UserRoleUpdated, { user_id: userId }, { user_id: userId, roles: normalized }));
   }
 
-  async setActive(userId: string, active: boolean, actor: Session): Promise<void> {
+  /** DELETE /users/{id}: deactivates one's own account, or anyone's with edit_other_users. */
+  async deactivate(actor: Session, userId: string): Promise<void> {
+    this.permissions.requireSelfOrAdmin(actor, userId);
+    await this.applyActive(actor, userId, false);
+  }
+
+  /** PUT /users/{id}/active: activating needs manage_system; deactivating, oneself or manage_system. */
+  async setActive(actor: Session, userId: string, active: boolean): Promise<void> {
+    if (active) this.permissions.requireSystem(actor, 'manage_system');
+    else this.permissions.requireSelfOrAdmin(actor, userId, 'manage_system');
+    await this.applyActive(actor, userId, active);
+  }
+
+  private async applyActive(actor: Session, userId: string, active: boolean): Promise<void> {
     const user = await this.get(userId);
     if (!active && actor.user_id === userId && !isSystemAdmin(actor) && !this.config.get().TeamSettings.EnableUserDeactivation) {
       throw new AppError('', 'api.user.update_active.not_enable.app_error', 'Users cannot deactivate themselves here.', 401);
@@ -186,7 +218,8 @@ export class UsersService {
     this.publishUpdated({ ...user, delete_at: active ? 0 : now, update_at: now });
   }
 
-  async changePassword(userId: string, currentPassword: string | undefined, newPassword: string, actor: Session): Promise<void> {
+  /** PUT /users/{id}/password: one's own with the current password, or anyone's as a system admin. */
+  async changePassword(actor: Session, userId: string, currentPassword: string | undefined, newPassword: string): Promise<void> {
     const user = await this.get(userId);
     if (actor.user_id === userId) {
       if (!currentPassword || !(await comparePassword(currentPassword, user.password))) {
@@ -198,4 +231,20 @@ export class UsersService {
     this.checkPassword(newPassword);
     await this.repo.setPassword(userId, await hashPassword(newPassword), Date.now());
   }
+}
+
+/** Mattermost's uniqueness errors for the users holding the same username or email. */
+function assertUnique(user: UserKeys, clashes: UserKeys[]): void {
+  for (const row of clashes) {
+    if (row.username === user.username) throw badRequest('app.user.save.username_exists.app_error', 'An account with that username already exists.');
+    if (row.email === user.email) throw badRequest('app.user.save.email_exists.app_error', 'An account with that email already exists.');
+  }
+}
+
+/** The sign-up's required fields, each refused by name when missing. */
+function completeSignUp(input: SignUpInput): NewUser {
+  for (const key of ['username', 'email', 'password'] as const) {
+    if (input[key] === undefined) throw invalidParam(key);
+  }
+  return input as NewUser;
 }
