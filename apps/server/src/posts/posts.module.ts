@@ -5,14 +5,14 @@ import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
 import { PostSearchService } from './post-search.service.js';
 import { PostViews } from './post-views.service.js';
+import { PostsCoreModule } from './posts-core.module.js';
 import { PostsController } from './posts.controller.js';
-import { PostsRepository } from './posts.repository.js';
 import { PostsService } from './posts.service.js';
 
 @Module({
-  imports: [UsersModule],
+  imports: [PostsCoreModule, UsersModule],
   controllers: [PostsController],
-  providers: [PostsRepository, PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
-  exports: [PostsRepository, PostAccess],
+  providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
+  exports: [PostsCoreModule, PostAccess],
 })
 export class PostsModule {}

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
 import type { ChannelMemberRow as ChannelsModelMemberRow, ChannelRow as ChannelsModelRow } from '../channels/channel.model.js';
-import { ReactionRow } from '../reactions/reaction.model.js';
 import { PostRow } from './post.model.js';
 
 /** The parts of a channels row that posting and reading need (read here, not via the channels module). */
@@ -243,14 +242,6 @@ export class PostsRepository {
     return rows[0]?.max ?? 0;
   }
 
-  async reactionsFor(postIds: string[]): Promise<ReactionRow[]> {
-    if (postIds.length === 0) return [];
-    return this.db.query<ReactionRow>(
-      'SELECT user_id, post_id, emoji_name, channel_id, create_at FROM reactions WHERE post_id = ANY($1) ORDER BY create_at, user_id',
-      [postIds],
-    );
-  }
-
   /** Participant user ids of each thread, in the order they first replied. */
   async threadParticipants(rootIds: string[]): Promise<Map<string, string[]>> {
     if (rootIds.length === 0) return new Map();
@@ -376,6 +367,20 @@ export class PostsRepository {
       `UPDATE posts SET delete_at = $2, update_at = $2, props = jsonb_set(props, '{deleteBy}', to_jsonb($3::text))
         WHERE (id = $1 OR root_id = $1) AND delete_at = 0`,
       [id, now, deletedBy],
+    );
+  }
+
+  /**
+   * A reaction was added or removed: has_reactions follows whether any remain, and update_at moves
+   * past the channel's newest change, as for every post change, so channel ETags and `since` see
+   * it. One statement in the reaction's transaction; it looks at reactions, but changes a post.
+   */
+  async reactionsChanged(tx: Queryable, postId: string, channelId: string, now: number): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET has_reactions = EXISTS (SELECT 1 FROM reactions WHERE post_id = $1),
+              update_at = GREATEST($2, (SELECT COALESCE(MAX(p.update_at), 0) + 1 FROM posts p WHERE p.channel_id = $3))
+        WHERE id = $1`,
+      [postId, now, channelId],
     );
   }
 
