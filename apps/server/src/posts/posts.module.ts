@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChannelsCoreModule } from '../channels/channels-core.module.js';
+import { PreferencesModule } from '../preferences/preferences.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
@@ -10,7 +12,7 @@ import { PostsController } from './posts.controller.js';
 import { PostsService } from './posts.service.js';
 
 @Module({
-  imports: [PostsCoreModule, UsersModule],
+  imports: [PostsCoreModule, ChannelsCoreModule, PreferencesModule, UsersModule],
   controllers: [PostsController],
   providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
   exports: [PostsCoreModule, PostAccess],
