@@ -78,15 +78,10 @@ export class ChannelsRepository {
     await this.db.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
   }
 
-  /** Removes a channel and everything stored under it. */
-  async deletePermanently(id: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query('DELETE FROM reactions WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM threads WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM posts WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM channels WHERE id = $1', [id]);
-    });
+  /** Removes a channel and its memberships, in the transaction that deletes its posts. */
+  async deletePermanently(id: string, tx: Queryable): Promise<void> {
+    await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
+    await tx.query('DELETE FROM channels WHERE id = $1', [id]);
   }
 
   async ofTypeForTeam(teamId: string, type: 'O' | 'P', page: number, perPage: number): Promise<ChannelRow[]> {

@@ -34,6 +34,19 @@ export interface ThreadPageOptions {
   perPage: number;
 }
 
+/** Which posts a permanent deletion takes: a channel's, a team's, or (data retention) the oldest ones. */
+export type PostsToDelete = { channelId: string } | { teamId: string } | OldestPosts;
+
+export interface OldestPosts {
+  createdBefore: number;
+  batchSize: number;
+}
+
+export interface DeletedPosts {
+  posts: number;
+  reactions: number;
+}
+
 /** Posts and their threads rows (a thread is its root's reply counters and participants). */
 @Injectable()
 export class PostsRepository {
@@ -273,6 +286,42 @@ export class PostsRepository {
         WHERE id = $1`,
       [postId, now, channelId],
     );
+  }
+
+  /**
+   * Deletes posts for good with their reactions and threads rows, in one statement of the caller's
+   * transaction: a channel's or a team's posts (with the channel or team), or the `batchSize` oldest
+   * created before a time (data retention, which also gets their ids, to drop the flags on them).
+   */
+  async deletePermanently(tx: Queryable, which: { channelId: string } | { teamId: string }): Promise<DeletedPosts>;
+  async deletePermanently(tx: Queryable, which: OldestPosts): Promise<DeletedPosts & { postIds: string[] }>;
+  async deletePermanently(tx: Queryable, which: PostsToDelete): Promise<DeletedPosts & { postIds?: string[] }> {
+    let where: string;
+    let params: unknown[];
+    if ('channelId' in which) {
+      [where, params] = ['channel_id = $1', [which.channelId]];
+    } else if ('teamId' in which) {
+      // The team's channels as the statement runs (channels is only looked up, posts are deleted).
+      [where, params] = ['channel_id IN (SELECT id FROM channels WHERE team_id = $1)', [which.teamId]];
+    } else {
+      [where, params] = ['id IN (SELECT id FROM posts WHERE create_at < $1 ORDER BY create_at LIMIT $2)', [which.createdBefore, which.batchSize]];
+    }
+    const withIds = 'batchSize' in which;
+    const rows = await tx.query<{ posts: number; reactions: number; post_ids: string[] | null }>(
+      `WITH gone AS (DELETE FROM posts WHERE ${where} RETURNING id),
+            reactions_gone AS (DELETE FROM reactions WHERE post_id IN (SELECT id FROM gone) RETURNING post_id),
+            threads_gone AS (DELETE FROM threads WHERE post_id IN (SELECT id FROM gone))
+       SELECT (SELECT count(*)::int FROM gone) AS posts, (SELECT count(*)::int FROM reactions_gone) AS reactions,
+              ${withIds ? '(SELECT array_agg(id) FROM gone)' : 'NULL'} AS post_ids`,
+      params,
+    );
+    const { posts, reactions, post_ids } = rows[0];
+    return withIds ? { posts, reactions, postIds: post_ids ?? [] } : { posts, reactions };
+  }
+
+  /** How many posts were created before a time (data retention's progress). */
+  async countCreatedBefore(time: number): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM posts WHERE create_at < $1', [time]))[0].n;
   }
 
   async touch(tx: Queryable, id: string, now: number): Promise<void> {
