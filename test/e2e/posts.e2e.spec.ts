@@ -3,7 +3,8 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post, PostList } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket } from './harness.js';
+import pg from 'pg';
+import { databaseUrl, expectClientError, NewUser, sleep, startServer, TestServer, TestSocket } from './harness.js';
 import { openSockets, PERMISSION, post, signUpCast, teamWithChannels } from './fixtures.js';
 
 let server: TestServer;
@@ -518,5 +519,63 @@ describe('archived channels', () => {
     expect(await expectClientError(() => alice.client.patchPost({ id: created.id, message: 'x' } as Post))).toMatchObject({ status_code: 400 });
     // still readable (ExperimentalViewArchivedChannels)
     expect((await alice.client.getPost(created.id)).id).toBe(created.id);
+  });
+});
+
+describe('deleting channels and teams for good', () => {
+  /** A thread with a reaction in a new channel of `teamId`. */
+  async function threadIn(teamId: string) {
+    const channel = await alice.client.createChannel({ team_id: teamId, name: `gone-${Date.now()}`, display_name: 'Gone', type: 'O' } as Channel);
+    const root = await post(alice.client, channel.id, 'a root that goes');
+    const reply = await post(alice.client, channel.id, 'a reply that goes', { root_id: root.id });
+    await alice.client.addReaction(alice.user.id, root.id, 'wave');
+    return { channel, ids: [root.id, reply.id] };
+  }
+
+  /** Rows left in posts, reactions and threads for these posts. */
+  async function rowsOf(postIds: string[]): Promise<number[]> {
+    const db = new pg.Client({ connectionString: databaseUrl(server.database) });
+    await db.connect();
+    try {
+      const counts = [];
+      for (const [table, column] of [['posts', 'id'], ['reactions', 'post_id'], ['threads', 'post_id']]) {
+        counts.push((await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = ANY($1)`, [postIds])).rows[0].n);
+      }
+      return counts;
+    } finally {
+      await db.end();
+    }
+  }
+
+  async function withSettings(settings: Record<string, boolean>, fn: () => Promise<void>) {
+    await admin.client.patchConfig({ ServiceSettings: settings } as any);
+    try {
+      await fn();
+    } finally {
+      await admin.client.patchConfig({ ServiceSettings: Object.fromEntries(Object.keys(settings).map((k) => [k, false])) } as any);
+    }
+  }
+
+  it('a channel takes its posts, replies, reactions and threads with it, and only its own', async () => {
+    const gone = await threadIn(team.id);
+    const kept = await threadIn(team.id);
+    expect(await rowsOf(gone.ids)).toEqual([2, 1, 1]);
+    await withSettings({ EnableAPIChannelDeletion: true }, async () => {
+      expect((await raw(alice.client, `/channels/${gone.channel.id}?permanent=true`, { method: 'DELETE' })).status).toBe(200);
+    });
+    expect(await rowsOf(gone.ids)).toEqual([0, 0, 0]);
+    expect(await rowsOf(kept.ids)).toEqual([2, 1, 1]);
+    expect(await expectClientError(() => admin.client.getPost(gone.ids[0], true))).toMatchObject({ status_code: 404 });
+  });
+
+  it('a team takes the posts of all its channels with it', async () => {
+    const doomed = await alice.client.createTeam({ name: `gone-team-${Date.now()}`, display_name: 'Gone Team', type: 'O' } as Team);
+    const [first, second] = [await threadIn(doomed.id), await threadIn(doomed.id)];
+    const kept = await threadIn(team.id);
+    await withSettings({ EnableAPITeamDeletion: true }, async () => {
+      expect((await raw(alice.client, `/teams/${doomed.id}?permanent=true`, { method: 'DELETE' })).status).toBe(200);
+    });
+    expect(await rowsOf([...first.ids, ...second.ids])).toEqual([0, 0, 0]);
+    expect(await rowsOf(kept.ids)).toEqual([2, 1, 1]);
   });
 });

@@ -27,6 +27,16 @@ export interface ChannelUnreadRow {
   notify_props: Record<string, string>;
 }
 
+/** A channel member as mention detection sees them. */
+export interface MentionMemberRow {
+  user_id: string;
+  username: string;
+  first_name: string;
+  user_notify_props: Record<string, string>;
+  channel_notify_props: Record<string, string>;
+  status: string | null;
+}
+
 @Injectable()
 export class ChannelMembersRepository {
   constructor(private readonly db: Database) {}
@@ -142,5 +152,33 @@ export class ChannelMembersRepository {
       [channelId, userId],
     );
     return rows[0];
+  }
+
+  // ---- for posting (the posts area) -----------------------------------------------------------
+
+  /**
+   * Active members with what mention detection needs; status decides who `@here` reaches. Read on
+   * posting (cached briefly), so the users' names and statuses come by join in one round trip.
+   */
+  async mentionMembers(channelId: string): Promise<MentionMemberRow[]> {
+    return this.db.query<MentionMemberRow>(
+      `SELECT u.id AS user_id, u.username, u.first_name, u.notify_props AS user_notify_props,
+              cm.notify_props AS channel_notify_props, s.status
+         FROM channel_members cm
+         JOIN users u ON u.id = cm.user_id AND u.delete_at = 0
+         LEFT JOIN status s ON s.user_id = u.id
+        WHERE cm.channel_id = $1`,
+      [channelId],
+    );
+  }
+
+  async incrementMentions(channelId: string, userIds: string[], isRoot: boolean, now: number, tx: Queryable): Promise<void> {
+    if (userIds.length === 0) return;
+    await tx.query(
+      `UPDATE channel_members SET mention_count = mention_count + 1,
+              mention_count_root = mention_count_root + CASE WHEN $3 THEN 1 ELSE 0 END, last_update_at = $4
+        WHERE channel_id = $1 AND user_id = ANY($2)`,
+      [channelId, userIds, isRoot, now],
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { ChannelAccess } from './channel-access.js';
 import { ChannelMembersService } from './channel-members.service.js';
@@ -10,7 +11,7 @@ import { TeamChannelsController } from './team-channels.controller.js';
 import { UserChannelsController } from './user-channels.controller.js';
 
 @Module({
-  imports: [ChannelsCoreModule, TeamsModule],
+  imports: [ChannelsCoreModule, PostsCoreModule, TeamsModule],
   controllers: [ChannelsController, TeamChannelsController, UserChannelsController],
   providers: [ChannelsService, ChannelMembersService, ChannelReadsService, ChannelAccess],
   exports: [ChannelsCoreModule, ChannelsService, ChannelMembersService, ChannelAccess],

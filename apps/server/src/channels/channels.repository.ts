@@ -78,15 +78,10 @@ export class ChannelsRepository {
     await this.db.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
   }
 
-  /** Removes a channel and everything stored under it. */
-  async deletePermanently(id: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query('DELETE FROM reactions WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM threads WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM posts WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
-      await tx.query('DELETE FROM channels WHERE id = $1', [id]);
-    });
+  /** Removes a channel and its memberships, in the transaction that deletes its posts. */
+  async deletePermanently(id: string, tx: Queryable): Promise<void> {
+    await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
+    await tx.query('DELETE FROM channels WHERE id = $1', [id]);
   }
 
   async ofTypeForTeam(teamId: string, type: 'O' | 'P', page: number, perPage: number): Promise<ChannelRow[]> {
@@ -200,5 +195,50 @@ export class ChannelsRepository {
       [channelId],
     );
     return rows[0];
+  }
+
+  // ---- for posting and reading posts (the posts area) -----------------------------------------
+
+  async byIds(ids: string[]): Promise<ChannelRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids]);
+  }
+
+  /** Ids of the named channels the user is in: a team's and DMs/GMs (every team's when teamId is null), for search `in:`. */
+  async idsByNamesForMember(names: string[], teamId: string | null, userId: string): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT c.id FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $3
+        WHERE c.name = ANY($1) AND ($2::text IS NULL OR c.team_id = $2 OR c.team_id = '')`,
+      [names, teamId, userId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * A new post's effect on its channel's counters, and (when posting reads the channel) on the
+   * poster's read state, in ONE statement: every post to a channel queues on the channel row's
+   * lock, so the post's transaction takes it with its last statement and holds it only until COMMIT.
+   */
+  async countNewPost(channelId: string, createAt: number, isRoot: boolean, readerId: string | null, now: number, tx: Queryable): Promise<void> {
+    await tx.query(
+      `WITH ch AS (
+         UPDATE channels SET last_post_at = GREATEST(last_post_at, $2),
+                last_root_post_at = CASE WHEN $3 THEN GREATEST(last_root_post_at, $2) ELSE last_root_post_at END,
+                total_msg_count = total_msg_count + 1,
+                total_msg_count_root = total_msg_count_root + CASE WHEN $3 THEN 1 ELSE 0 END
+          WHERE id = $1 RETURNING id, last_post_at, total_msg_count, total_msg_count_root)
+       UPDATE channel_members cm SET last_viewed_at = GREATEST(ch.last_post_at, $5), msg_count = ch.total_msg_count,
+              msg_count_root = ch.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+              last_update_at = $5
+         FROM ch
+        WHERE cm.channel_id = ch.id AND cm.user_id = $4`,
+      [channelId, createAt, isRoot, readerId ?? '', now],
+    );
+  }
+
+  /** An edited post moves its channel's last post time, as Mattermost's store does. */
+  async touchLastPostAt(channelId: string, now: number, tx: Queryable): Promise<void> {
+    await tx.query('UPDATE channels SET last_post_at = $2 WHERE id = $1 AND last_post_at < $2', [channelId, now]);
   }
 }

@@ -5,6 +5,7 @@ import { Database } from '#db';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { isSystemAdmin, Session } from '../common/session.js';
+import { PostsRepository } from '../posts/posts.repository.js';
 import { TeamsRepository } from '../teams/teams.repository.js';
 import {
   ChannelRow, channelView, directChannelName, GROUP_MAX_USERS, GROUP_MIN_USERS, groupChannelName, groupDisplayName, TOWN_SQUARE,
@@ -48,6 +49,7 @@ export class ChannelsService {
     private readonly membership: ChannelMembershipService,
     private readonly users: MemberUsersRepository,
     private readonly teams: TeamsRepository,
+    private readonly posts: PostsRepository,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
@@ -255,7 +257,10 @@ export class ChannelsService {
     }
     const memberIds = await this.members.userIds(channel.id);
     const deleteAt = Date.now();
-    await this.channels.deletePermanently(channel.id);
+    await this.db.transaction(async (tx) => {
+      await this.posts.deletePermanently(tx, { channelId: channel.id });
+      await this.channels.deletePermanently(channel.id, tx);
+    });
     this.invalidation.emit('channel_members', channel.id);
     const data = { channel_id: channel.id, delete_at: deleteAt };
     if (channel.type === 'O') this.publisher.publish(newEvent(WsEvents.ChannelDeleted, { team_id: channel.team_id }, data));

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { notFound, permissionDenied } from '#common';
 import { PermissionsService } from '../auth/permissions.service.js';
+import type { ChannelRow } from '../channels/channel.model.js';
+import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
 import { PostRow } from './post.model.js';
-import { ChannelRow, PostsRepository } from './posts.repository.js';
+import { PostsRepository } from './posts.repository.js';
 
 export function postNotFound(id: string) {
   return notFound('app.post.get.app_error', 'Unable to get the post.', `post_id=${id}`);
@@ -19,10 +21,11 @@ export class PostAccess {
   constructor(
     private readonly permissions: PermissionsService,
     private readonly repo: PostsRepository,
+    private readonly channels: ChannelsRepository,
   ) {}
 
   async channel(id: string): Promise<ChannelRow> {
-    const channel = await this.repo.channel(id);
+    const channel = await this.channels.byId(id);
     if (!channel) throw channelNotFound(id);
     return channel;
   }

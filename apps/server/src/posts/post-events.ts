@@ -1,6 +1,6 @@
 import { newEvent, WebSocketEvent, WsEvents } from '#realtime';
+import type { ChannelRow } from '../channels/channel.model.js';
 import { PostView } from './post.model.js';
-import { ChannelRow } from './posts.repository.js';
 
 /**
  * The WebSocket events of posts, with Mattermost's payload quirks: `post` and `mentions` are

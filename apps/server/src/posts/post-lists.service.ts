@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '#common';
 import { PermissionsService } from '../auth/permissions.service.js';
+import type { ChannelRow } from '../channels/channel.model.js';
+import { ChannelMembersRepository } from '../channels/channel-members.repository.js';
+import { ChannelsRepository } from '../channels/channels.repository.js';
 import { SERVER_VERSION } from '../common/http-pipeline.js';
 import type { Session } from '../common/session.js';
 import { PostAccess, postNotFound } from './post-access.service.js';
 import { makePostList, PostListCursors, PostListView, sortNewestFirst } from './post-list.js';
 import { PostViews, ViewOptions } from './post-views.service.js';
 import { PostRow, PostView } from './post.model.js';
-import { ChannelRow, PostsRepository } from './posts.repository.js';
+import { PostsRepository } from './posts.repository.js';
 
 export interface ThreadOptions {
   skipFetchThreads: boolean;
@@ -39,6 +42,8 @@ export type Cacheable<T> = { notModified: true; etag: string } | { notModified: 
 export class PostListsService {
   constructor(
     private readonly repo: PostsRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly members: ChannelMembersRepository,
     private readonly access: PostAccess,
     private readonly views: PostViews,
     private readonly permissions: PermissionsService,
@@ -61,7 +66,7 @@ export class PostListsService {
   async byIds(session: Session, ids: string[]): Promise<PostView[]> {
     const rows = await this.repo.byIds(ids);
     if (rows.length === 0) throw postNotFound(ids.join(','));
-    const channels = new Map((await this.repo.channelsByIds([...new Set(rows.map((r) => r.channel_id))])).map((c) => [c.id, c]));
+    const channels = new Map((await this.channels.byIds([...new Set(rows.map((r) => r.channel_id))])).map((c) => [c.id, c]));
     const readable = new Map<string, boolean>();
     const visible: PostRow[] = [];
     for (const row of rows) {
@@ -150,7 +155,7 @@ export class PostListsService {
     if (userId !== session.user_id) this.permissions.requireSystem(session, 'edit_other_users');
     const channel = await this.access.channel(channelId);
     await this.access.requireRead(session, channel);
-    const member = await this.repo.member(channelId, userId);
+    const member = await this.members.get(channelId, userId);
     if (!member) throw notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
     const viewOptions = this.viewOptions(session, q);
     const listOptions = { includeDeleted: false, rootsOnly: q.collapsedThreads };

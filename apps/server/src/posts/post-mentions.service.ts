@@ -3,9 +3,10 @@ import { RefreshingCache } from '#common';
 import { ConfigService } from '#config';
 import { InvalidationBus } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
+import type { ChannelRow } from '../channels/channel.model.js';
+import { ChannelMembersRepository, MentionMemberRow } from '../channels/channel-members.repository.js';
 import type { Session } from '../common/session.js';
 import { findMentions } from './mentions.js';
-import { ChannelRow, MentionMemberRow, PostsRepository } from './posts.repository.js';
 
 export interface PostMentions {
   /** Users whose mention counters go up, never the poster. */
@@ -34,13 +35,13 @@ export class PostMentionsService {
   private readonly members: RefreshingCache<string, MentionMemberRow[]>;
 
   constructor(
-    private readonly repo: PostsRepository,
+    private readonly channelMembers: ChannelMembersRepository,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
     invalidation: InvalidationBus,
   ) {
     this.members = new RefreshingCache({
-      load: (channelId) => this.repo.mentionMembers(channelId),
+      load: (channelId) => this.channelMembers.mentionMembers(channelId),
       ttlMs: MEMBERS_TTL_MS,
       maxEntries: MAX_CACHED_CHANNELS,
       onRefreshError: (channelId, err) => this.log.warn(`reloading the members of channel ${channelId} for mentions failed: ${err}`),

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '#common';
 import { ConfigService } from '#config';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { makePostList, PostSearchResultsView } from './post-list.js';
 import { PostViews } from './post-views.service.js';
-import { POST_COLUMNS, PostsRepository, THREAD_JOIN } from './posts.repository.js';
-import { buildSearchQuery, matchedWords } from './search/search-query.js';
+import { PostsRepository } from './posts.repository.js';
+import { matchedWords } from './search/search-query.js';
 import { ParsedSearch, parseSearchTerms } from './search/search-terms.js';
 
 export interface SearchInput {
@@ -27,6 +29,8 @@ export interface SearchInput {
 export class PostSearchService {
   constructor(
     private readonly repo: PostsRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly users: UsersRepository,
     private readonly views: PostViews,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
@@ -51,8 +55,7 @@ export class PostSearchService {
       offset: input.page * input.perPage,
       limit: input.perPage,
     };
-    const query = buildSearchQuery(parsed, scope, POST_COLUMNS, THREAD_JOIN);
-    const rows = query ? await this.repo.search(query.sql, query.params) : [];
+    const rows = await this.repo.search(parsed, scope);
     const views = await this.views.many(rows);
     return { ...makePostList(views), matches: this.matches(rows, parsed) };
   }
@@ -62,14 +65,15 @@ export class PostSearchService {
   }
 
   private async userIds(usernames: string[]): Promise<string[]> {
-    return (await this.repo.userIdsByUsernames(usernames)).map((u) => u.id);
+    if (usernames.length === 0) return [];
+    return (await this.users.byUsernames(usernames)).map((u) => u.id);
   }
 
   /** Channel names, or `@username` for the DM with that user (named `<id>__<id>`, ids sorted). */
   private async channelIds(names: string[], teamId: string | null, userId: string): Promise<string[]> {
     if (names.length === 0) return [];
     const dmUsernames = names.filter((n) => n.startsWith('@')).map((n) => n.slice(1));
-    const dmNames = (await this.repo.userIdsByUsernames(dmUsernames)).map((u) => [u.id, userId].sort().join('__'));
-    return this.repo.channelIdsByNames([...names.filter((n) => !n.startsWith('@')), ...dmNames], teamId, userId);
+    const dmNames = (await this.userIds(dmUsernames)).map((id) => [id, userId].sort().join('__'));
+    return this.channels.idsByNamesForMember([...names.filter((n) => !n.startsWith('@')), ...dmNames], teamId, userId);
   }
 }

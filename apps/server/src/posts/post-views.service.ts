@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Session } from '../common/session.js';
-import { reactionView, ReactionView } from '../reactions/reaction.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { PostRow, PostView, toPostView } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
+import { reactionView, ReactionView } from './reaction-view.js';
+import { ReactionsRepository } from './reactions.repository.js';
 
 export interface ViewOptions {
   /** Collapsed threads: roots carry their participants ({id} only unless extended). */
@@ -17,6 +18,7 @@ export interface ViewOptions {
 export class PostViews {
   constructor(
     private readonly repo: PostsRepository,
+    private readonly reactions: ReactionsRepository,
     private readonly usersRepo: UsersRepository,
     private readonly users: UsersService,
   ) {}
@@ -40,7 +42,7 @@ export class PostViews {
 
   private async reactionsByPost(postIds: string[]): Promise<Map<string, ReactionView[]>> {
     const byPost = new Map<string, ReactionView[]>();
-    for (const row of await this.repo.reactionsFor(postIds)) {
+    for (const row of await this.reactions.forPosts(postIds)) {
       const list = byPost.get(row.post_id) ?? [];
       list.push(reactionView(row));
       byPost.set(row.post_id, list);

@@ -1,5 +1,5 @@
 import { badRequest, isValidId } from '#common';
-import { ReactionView } from '../reactions/reaction.model.js';
+import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
 export interface PostRow {

@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
+import { ChannelsCoreModule } from '../channels/channels-core.module.js';
+import { PreferencesModule } from '../preferences/preferences.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
 import { PostSearchService } from './post-search.service.js';
 import { PostViews } from './post-views.service.js';
+import { PostsCoreModule } from './posts-core.module.js';
 import { PostsController } from './posts.controller.js';
-import { PostsRepository } from './posts.repository.js';
 import { PostsService } from './posts.service.js';
 
 @Module({
-  imports: [UsersModule],
+  imports: [PostsCoreModule, ChannelsCoreModule, PreferencesModule, UsersModule],
   controllers: [PostsController],
-  providers: [PostsRepository, PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
-  exports: [PostsRepository, PostAccess],
+  providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
+  exports: [PostsCoreModule, PostAccess],
 })
 export class PostsModule {}

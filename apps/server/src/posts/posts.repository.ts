@@ -1,35 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
-import type { ChannelMemberRow as ChannelsModelMemberRow, ChannelRow as ChannelsModelRow } from '../channels/channel.model.js';
-import { ReactionRow } from '../reactions/reaction.model.js';
 import { PostRow } from './post.model.js';
-
-/** The parts of a channels row that posting and reading need (read here, not via the channels module). */
-export type ChannelRow = Pick<
-  ChannelsModelRow,
-  'id' | 'team_id' | 'type' | 'name' | 'display_name' | 'delete_at' | 'last_post_at' | 'total_msg_count' | 'total_msg_count_root'
->;
-
-/** The parts of a channel_members row that reading posts needs. */
-export type ChannelMemberRow = Pick<ChannelsModelMemberRow, 'channel_id' | 'user_id' | 'roles' | 'last_viewed_at' | 'msg_count' | 'mention_count'>;
-
-/** A channel member as mention detection sees them. */
-export interface MentionMemberRow {
-  user_id: string;
-  username: string;
-  first_name: string;
-  user_notify_props: Record<string, string>;
-  channel_notify_props: Record<string, string>;
-  status: string | null;
-}
+import { buildSearchQuery, SearchScope } from './search/search-query.js';
+import { ParsedSearch } from './search/search-terms.js';
 
 /** The posts row's own columns. */
 const POST_ROW_COLUMNS = `p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
   p.original_id, p.message, p.type, p.props, p.hashtags, p.file_ids, p.has_reactions`;
 /** Every post column plus the thread's counters, joined from `threads` through the root id. */
-export const POST_COLUMNS = `${POST_ROW_COLUMNS},
+const POST_COLUMNS = `${POST_ROW_COLUMNS},
   COALESCE(t.reply_count, 0) AS reply_count, COALESCE(t.last_reply_at, 0) AS last_reply_at`;
-export const THREAD_JOIN = `LEFT JOIN threads t ON t.post_id = (CASE WHEN p.root_id = '' THEN p.id ELSE p.root_id END)`;
+const THREAD_JOIN = `LEFT JOIN threads t ON t.post_id = (CASE WHEN p.root_id = '' THEN p.id ELSE p.root_id END)`;
 const SELECT_POSTS = `SELECT ${POST_COLUMNS} FROM posts p ${THREAD_JOIN}`;
 
 /**
@@ -40,8 +21,6 @@ function selectWindow(where: string, order: string, limit: string): string {
   return `SELECT ${POST_COLUMNS} FROM (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit}) p
     ${THREAD_JOIN} ORDER BY ${order}`;
 }
-
-const CHANNEL_COLUMNS = 'id, team_id, type, name, display_name, delete_at, last_post_at, total_msg_count, total_msg_count_root';
 
 /** Most posts `since` returns in one go, as Mattermost. */
 const SINCE_LIMIT = 1000;
@@ -55,66 +34,23 @@ export interface ThreadPageOptions {
   perPage: number;
 }
 
+/** Which posts a permanent deletion takes: a channel's, a team's, or (data retention) the oldest ones. */
+export type PostsToDelete = { channelId: string } | { teamId: string } | OldestPosts;
+
+export interface OldestPosts {
+  createdBefore: number;
+  batchSize: number;
+}
+
+export interface DeletedPosts {
+  posts: number;
+  reactions: number;
+}
+
+/** Posts and their threads rows (a thread is its root's reply counters and participants). */
 @Injectable()
 export class PostsRepository {
   constructor(private readonly db: Database) {}
-
-  // ---- channels and members -------------------------------------------------------------------
-
-  async channel(id: string, q: Queryable = this.db): Promise<ChannelRow | undefined> {
-    return (await q.query<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
-  }
-
-  async channelsByIds(ids: string[]): Promise<ChannelRow[]> {
-    if (ids.length === 0) return [];
-    return this.db.query<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = ANY($1)`, [ids]);
-  }
-
-  async member(channelId: string, userId: string): Promise<ChannelMemberRow | undefined> {
-    const rows = await this.db.query<ChannelMemberRow>(
-      'SELECT channel_id, user_id, roles, last_viewed_at, msg_count, mention_count FROM channel_members WHERE channel_id = $1 AND user_id = $2',
-      [channelId, userId],
-    );
-    return rows[0];
-  }
-
-  /** Active members with what mention detection needs; status decides who `@here` reaches. */
-  async mentionMembers(channelId: string): Promise<MentionMemberRow[]> {
-    return this.db.query<MentionMemberRow>(
-      `SELECT u.id AS user_id, u.username, u.first_name, u.notify_props AS user_notify_props,
-              cm.notify_props AS channel_notify_props, s.status
-         FROM channel_members cm
-         JOIN users u ON u.id = cm.user_id AND u.delete_at = 0
-         LEFT JOIN status s ON s.user_id = u.id
-        WHERE cm.channel_id = $1`,
-      [channelId],
-    );
-  }
-
-  /** The user's collapsed-reply-threads preference ('on' | 'off'), if set. */
-  async collapsedThreadsPreference(userId: string): Promise<string | undefined> {
-    const rows = await this.db.query<{ value: string }>(
-      `SELECT value FROM preferences WHERE user_id = $1 AND category = 'display_settings' AND name = 'collapsed_reply_threads'`,
-      [userId],
-    );
-    return rows[0]?.value;
-  }
-
-  /** Channel ids by name in a team (or among DMs/GMs when teamId is ''), for `in:`. */
-  async channelIdsByNames(names: string[], teamId: string | null, userId: string): Promise<string[]> {
-    if (names.length === 0) return [];
-    const rows = await this.db.query<{ id: string }>(
-      `SELECT c.id FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $3
-        WHERE c.name = ANY($1) AND ($2::text IS NULL OR c.team_id = $2 OR c.team_id = '')`,
-      [names, teamId, userId],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  async userIdsByUsernames(usernames: string[]): Promise<Array<{ id: string; username: string }>> {
-    if (usernames.length === 0) return [];
-    return this.db.query(`SELECT id, username FROM users WHERE username = ANY($1)`, [usernames]);
-  }
 
   // ---- reading posts --------------------------------------------------------------------------
 
@@ -243,14 +179,6 @@ export class PostsRepository {
     return rows[0]?.max ?? 0;
   }
 
-  async reactionsFor(postIds: string[]): Promise<ReactionRow[]> {
-    if (postIds.length === 0) return [];
-    return this.db.query<ReactionRow>(
-      'SELECT user_id, post_id, emoji_name, channel_id, create_at FROM reactions WHERE post_id = ANY($1) ORDER BY create_at, user_id',
-      [postIds],
-    );
-  }
-
   /** Participant user ids of each thread, in the order they first replied. */
   async threadParticipants(rootIds: string[]): Promise<Map<string, string[]>> {
     if (rootIds.length === 0) return new Map();
@@ -261,8 +189,13 @@ export class PostsRepository {
     return new Map(rows.map((r) => [r.post_id, r.participants]));
   }
 
-  async search(sql: string, params: unknown[]): Promise<PostRow[]> {
-    return this.db.query<PostRow>(sql, params);
+  /**
+   * Full-text search over the posts of the channels the user is in (one query: posts joined with
+   * their channels and the user's memberships); nothing when the search has neither terms nor filters.
+   */
+  async search(parsed: ParsedSearch, scope: SearchScope): Promise<PostRow[]> {
+    const query = buildSearchQuery(parsed, scope, POST_COLUMNS, THREAD_JOIN);
+    return query ? this.db.query<PostRow>(query.sql, query.params) : [];
   }
 
   // ---- writing posts (inside the caller's transaction) ----------------------------------------
@@ -286,28 +219,6 @@ export class PostsRepository {
         p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id, p.original_id,
         p.message, p.type, JSON.stringify(p.props), p.hashtags, JSON.stringify(p.file_ids), p.has_reactions,
       ],
-    );
-  }
-
-  /**
-   * A new post's effect on its channel's counters, and (when posting reads the channel) on the
-   * poster's read state, in ONE statement: every post to a channel queues on the channel row's
-   * lock, so the lock is taken by the transaction's last statement and held only until COMMIT.
-   */
-  async countNewPost(tx: Queryable, channelId: string, createAt: number, isRoot: boolean, readerId: string | null, now: number): Promise<void> {
-    await tx.query(
-      `WITH ch AS (
-         UPDATE channels SET last_post_at = GREATEST(last_post_at, $2),
-                last_root_post_at = CASE WHEN $3 THEN GREATEST(last_root_post_at, $2) ELSE last_root_post_at END,
-                total_msg_count = total_msg_count + 1,
-                total_msg_count_root = total_msg_count_root + CASE WHEN $3 THEN 1 ELSE 0 END
-          WHERE id = $1 RETURNING id, last_post_at, total_msg_count, total_msg_count_root)
-       UPDATE channel_members cm SET last_viewed_at = GREATEST(ch.last_post_at, $5), msg_count = ch.total_msg_count,
-              msg_count_root = ch.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
-              last_update_at = $5
-         FROM ch
-        WHERE cm.channel_id = ch.id AND cm.user_id = $4`,
-      [channelId, createAt, isRoot, readerId ?? '', now],
     );
   }
 
@@ -344,16 +255,6 @@ export class PostsRepository {
     await tx.query('DELETE FROM threads WHERE post_id = $1', [rootId]);
   }
 
-  async incrementMentions(tx: Queryable, channelId: string, userIds: string[], isRoot: boolean, now: number): Promise<void> {
-    if (userIds.length === 0) return;
-    await tx.query(
-      `UPDATE channel_members SET mention_count = mention_count + 1,
-              mention_count_root = mention_count_root + CASE WHEN $3 THEN 1 ELSE 0 END, last_update_at = $4
-        WHERE channel_id = $1 AND user_id = ANY($2)`,
-      [channelId, userIds, isRoot, now],
-    );
-  }
-
   async update(
     tx: Queryable,
     p: Pick<PostRow, 'id' | 'update_at' | 'edit_at' | 'is_pinned' | 'message' | 'props' | 'hashtags' | 'file_ids'>,
@@ -364,12 +265,6 @@ export class PostsRepository {
     );
   }
 
-  /** An edit also moves the channel's last post time and the thread root, as Mattermost's store does. */
-  async touchAfterEdit(tx: Queryable, channelId: string, rootId: string, now: number, changeAt: number): Promise<void> {
-    await tx.query('UPDATE channels SET last_post_at = $2 WHERE id = $1 AND last_post_at < $2', [channelId, now]);
-    if (rootId) await this.touch(tx, rootId, changeAt);
-  }
-
   /** Soft-deletes a post and, for a root, its replies; records who deleted it. */
   async softDelete(tx: Queryable, id: string, now: number, deletedBy: string): Promise<void> {
     await tx.query(
@@ -377,6 +272,56 @@ export class PostsRepository {
         WHERE (id = $1 OR root_id = $1) AND delete_at = 0`,
       [id, now, deletedBy],
     );
+  }
+
+  /**
+   * A reaction was added or removed: has_reactions follows whether any remain, and update_at moves
+   * past the channel's newest change, as for every post change, so channel ETags and `since` see
+   * it. One statement in the reaction's transaction; it looks at reactions, but changes a post.
+   */
+  async reactionsChanged(tx: Queryable, postId: string, channelId: string, now: number): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET has_reactions = EXISTS (SELECT 1 FROM reactions WHERE post_id = $1),
+              update_at = GREATEST($2, (SELECT COALESCE(MAX(p.update_at), 0) + 1 FROM posts p WHERE p.channel_id = $3))
+        WHERE id = $1`,
+      [postId, now, channelId],
+    );
+  }
+
+  /**
+   * Deletes posts for good with their reactions and threads rows, in one statement of the caller's
+   * transaction: a channel's or a team's posts (with the channel or team), or the `batchSize` oldest
+   * created before a time (data retention, which also gets their ids, to drop the flags on them).
+   */
+  async deletePermanently(tx: Queryable, which: { channelId: string } | { teamId: string }): Promise<DeletedPosts>;
+  async deletePermanently(tx: Queryable, which: OldestPosts): Promise<DeletedPosts & { postIds: string[] }>;
+  async deletePermanently(tx: Queryable, which: PostsToDelete): Promise<DeletedPosts & { postIds?: string[] }> {
+    let where: string;
+    let params: unknown[];
+    if ('channelId' in which) {
+      [where, params] = ['channel_id = $1', [which.channelId]];
+    } else if ('teamId' in which) {
+      // The team's channels as the statement runs (channels is only looked up, posts are deleted).
+      [where, params] = ['channel_id IN (SELECT id FROM channels WHERE team_id = $1)', [which.teamId]];
+    } else {
+      [where, params] = ['id IN (SELECT id FROM posts WHERE create_at < $1 ORDER BY create_at LIMIT $2)', [which.createdBefore, which.batchSize]];
+    }
+    const withIds = 'batchSize' in which;
+    const rows = await tx.query<{ posts: number; reactions: number; post_ids: string[] | null }>(
+      `WITH gone AS (DELETE FROM posts WHERE ${where} RETURNING id),
+            reactions_gone AS (DELETE FROM reactions WHERE post_id IN (SELECT id FROM gone) RETURNING post_id),
+            threads_gone AS (DELETE FROM threads WHERE post_id IN (SELECT id FROM gone))
+       SELECT (SELECT count(*)::int FROM gone) AS posts, (SELECT count(*)::int FROM reactions_gone) AS reactions,
+              ${withIds ? '(SELECT array_agg(id) FROM gone)' : 'NULL'} AS post_ids`,
+      params,
+    );
+    const { posts, reactions, post_ids } = rows[0];
+    return withIds ? { posts, reactions, postIds: post_ids ?? [] } : { posts, reactions };
+  }
+
+  /** How many posts were created before a time (data retention's progress). */
+  async countCreatedBefore(time: number): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM posts WHERE create_at < $1', [time]))[0].n;
   }
 
   async touch(tx: Queryable, id: string, now: number): Promise<void> {

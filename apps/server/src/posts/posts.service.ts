@@ -4,8 +4,12 @@ import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventOutbox, EventPublisher, WebSocketEvent } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
+import type { ChannelRow } from '../channels/channel.model.js';
+import { ChannelMembersRepository } from '../channels/channel-members.repository.js';
+import { ChannelsRepository } from '../channels/channels.repository.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
+import { PreferencesRepository } from '../preferences/preferences.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { parseHashtags } from './hashtags.js';
 import { PendingPosts } from './pending-posts.js';
@@ -14,7 +18,7 @@ import { postDeletedEvent, postEditedEvent, postedEvent } from './post-events.js
 import { PostMentionsService } from './post-mentions.service.js';
 import { PostViews } from './post-views.service.js';
 import { PostRow, PostView, sanitizeProps, SYSTEM_POST_PREFIX, validatePostContent } from './post.model.js';
-import { ChannelRow, PostsRepository } from './posts.repository.js';
+import { PostsRepository } from './posts.repository.js';
 
 export interface NewPostInput {
   channel_id: string;
@@ -53,6 +57,9 @@ export class PostsService implements OnModuleInit {
     private readonly mentions: PostMentionsService,
     private readonly permissions: PermissionsService,
     private readonly users: UsersRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly members: ChannelMembersRepository,
+    private readonly preferences: PreferencesRepository,
     private readonly db: Database,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
@@ -67,7 +74,7 @@ export class PostsService implements OnModuleInit {
   private async rebuildPostedEvent(postId: string): Promise<WebSocketEvent | null> {
     const post = await this.repo.byId(postId);
     if (!post || post.delete_at > 0) return null;
-    const channel = await this.repo.channel(post.channel_id);
+    const channel = await this.channels.byId(post.channel_id);
     const poster = await this.users.byId(post.user_id);
     if (!channel || !poster) return null;
     // The poster's own roles decide, as when they posted, whether @channel mentions count.
@@ -95,13 +102,13 @@ export class PostsService implements OnModuleInit {
   /** create_post on the channel, or create_post_public on the team for a public channel. */
   private async requireCreatePost(session: Session, channelId: string): Promise<void> {
     if (await this.permissions.hasChannel(session, channelId, 'create_post')) return;
-    const channel = await this.repo.channel(channelId);
+    const channel = await this.channels.byId(channelId);
     if (channel?.type === 'O' && (await this.permissions.hasTeam(session, channel.team_id, 'create_post_public'))) return;
     throw permissionDenied('create_post');
   }
 
   private async createNow(session: Session, input: NewPostInput, setOnline: boolean): Promise<PostView> {
-    const channel = await this.repo.channel(input.channel_id);
+    const channel = await this.channels.byId(input.channel_id);
     if (!channel) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.channel_id parameter.');
     if (input.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.type parameter.');
     if (channel.delete_at !== 0) throw badRequest('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted channel.');
@@ -141,10 +148,10 @@ export class PostsService implements OnModuleInit {
       row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
       await this.repo.insert(tx, row);
       if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
-      await this.repo.incrementMentions(tx, channel.id, mentions.userIds, !root, now);
+      await this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx);
       await this.outbox.note(tx, 'posted', row.id);
       // Last: it locks the channel row, which every post to this channel waits for.
-      await this.repo.countNewPost(tx, channel.id, createAt, !root, marksRead ? session.user_id : null, now);
+      await this.channels.countNewPost(channel.id, createAt, !root, marksRead ? session.user_id : null, now, tx);
     });
 
     const saved = await this.repo.byId(row.id);
@@ -180,7 +187,7 @@ export class PostsService implements OnModuleInit {
     const setting = this.config.get().ServiceSettings.CollapsedThreads;
     if (setting === 'always_on') return true;
     if (setting === 'disabled') return false;
-    const preference = await this.repo.collapsedThreadsPreference(userId);
+    const preference = (await this.preferences.one(userId, 'display_settings', 'collapsed_reply_threads'))?.value;
     return setting === 'default_on' ? preference !== 'off' : preference === 'on';
   }
 
@@ -256,7 +263,9 @@ export class PostsService implements OnModuleInit {
       updated.update_at = changeAt;
       if (edited) updated.edit_at = changeAt;
       await this.repo.update(tx, updated);
-      await this.repo.touchAfterEdit(tx, original.channel_id, original.root_id, now, changeAt);
+      // An edit also moves the channel's last post time and the thread root, as Mattermost's store does.
+      await this.channels.touchLastPostAt(original.channel_id, now, tx);
+      if (original.root_id) await this.repo.touch(tx, original.root_id, changeAt);
     });
     const view = await this.views.one((await this.repo.byId(original.id))!);
     await this.publisher.publish(postEditedEvent(view), { confirm: true });

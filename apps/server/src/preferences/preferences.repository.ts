@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '#db';
+import { Database, Queryable } from '#db';
 import { Preference } from './preference.model.js';
 
 const COLUMNS = 'user_id, category, name, value';
@@ -49,5 +49,11 @@ export class PreferencesRepository {
   async postChannelId(postId: string): Promise<string | undefined> {
     const rows = await this.db.query<{ channel_id: string }>('SELECT channel_id FROM posts WHERE id = $1 AND delete_at = 0', [postId]);
     return rows[0]?.channel_id;
+  }
+
+  /** Drops everyone's flags on posts that were deleted for good. */
+  async deleteFlags(postIds: string[], tx: Queryable = this.db): Promise<void> {
+    if (postIds.length === 0) return;
+    await tx.query(`DELETE FROM preferences WHERE category = 'flagged_post' AND name = ANY($1)`, [postIds]);
   }
 }

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PostsModule } from '../posts/posts.module.js';
 import { ReactionsController } from './reactions.controller.js';
-import { ReactionsRepository } from './reactions.repository.js';
 import { ReactionsService } from './reactions.service.js';
 
 @Module({
   imports: [PostsModule],
   controllers: [ReactionsController],
-  providers: [ReactionsRepository, ReactionsService],
+  providers: [ReactionsService],
 })
 export class ReactionsModule {}

@@ -1,21 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { badRequest, forbidden } from '#common';
+import { Database } from '#db';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
+import type { ChannelRow } from '../channels/channel.model.js';
 import type { Session } from '../common/session.js';
 import { PostAccess, postNotFound } from '../posts/post-access.service.js';
-import { ChannelRow } from '../posts/posts.repository.js';
-import { assertValidEmojiName, ReactionRow, reactionView, ReactionView, UNIQUE_EMOJI_REACTIONS_PER_POST } from './reaction.model.js';
-import { ReactionsRepository } from './reactions.repository.js';
+import { PostsRepository } from '../posts/posts.repository.js';
+import { ReactionRow, reactionView, ReactionView } from '../posts/reaction-view.js';
+import { ReactionsRepository } from '../posts/reactions.repository.js';
+import { assertValidEmojiName, UNIQUE_EMOJI_REACTIONS_PER_POST } from './reaction.model.js';
 
 /** Emoji reactions on posts (app/reaction.go), with their reaction_added / reaction_removed events. */
 @Injectable()
 export class ReactionsService {
   constructor(
     private readonly repo: ReactionsRepository,
+    private readonly posts: PostsRepository,
     private readonly access: PostAccess,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
+    private readonly db: Database,
   ) {}
 
   async add(session: Session, input: { user_id: string; post_id: string; emoji_name: string }): Promise<ReactionView> {
@@ -31,7 +36,12 @@ export class ReactionsService {
     if (!emojis.hasEmoji(input.emoji_name) && emojis.distinct >= UNIQUE_EMOJI_REACTIONS_PER_POST) {
       throw badRequest('app.reaction.save.save.too_many_reactions', `A post can have at most ${UNIQUE_EMOJI_REACTIONS_PER_POST} different reactions.`);
     }
-    const saved = await this.repo.save({ ...input, channel_id: post.channel_id, create_at: Date.now() });
+    const now = Date.now();
+    const saved = await this.db.transaction(async (tx) => {
+      const row = await this.repo.save(tx, { ...input, channel_id: post.channel_id, create_at: now });
+      await this.posts.reactionsChanged(tx, post.id, post.channel_id, now);
+      return row;
+    });
     const view = reactionView(saved);
     this.publish(WsEvents.ReactionAdded, view);
     return view;
@@ -43,7 +53,12 @@ export class ReactionsService {
     if (post.delete_at !== 0) throw postNotFound(post.id);
     this.refuseArchived(await this.access.channel(post.channel_id), 'delete');
     const now = Date.now();
-    const removed: ReactionRow = (await this.repo.delete(postId, post.channel_id, userId, emojiName, now)) ?? {
+    const deleted = await this.db.transaction(async (tx) => {
+      const row = await this.repo.delete(tx, postId, userId, emojiName);
+      await this.posts.reactionsChanged(tx, postId, post.channel_id, now);
+      return row;
+    });
+    const removed: ReactionRow = deleted ?? {
       user_id: userId,
       post_id: postId,
       emoji_name: emojiName,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChannelsCoreModule } from '../channels/channels-core.module.js';
+import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { TeamMembersRepository } from './team-members.repository.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
@@ -9,7 +10,7 @@ import { TeamsService } from './teams.service.js';
 import { UserTeamsController } from './user-teams.controller.js';
 
 @Module({
-  imports: [ChannelsCoreModule],
+  imports: [ChannelsCoreModule, PostsCoreModule],
   controllers: [TeamsController, UserTeamsController],
   providers: [TeamsRepository, TeamMembersRepository, TeamsService, TeamMembershipService, TeamViews],
   exports: [TeamsService, TeamMembershipService, TeamsRepository, TeamMembersRepository, TeamViews],

@@ -52,18 +52,13 @@ export class TeamsRepository {
     );
   }
 
-  /** Removes a team with its channels, memberships and content. */
-  async deletePermanently(id: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const inTeam = 'SELECT id FROM channels WHERE team_id = $1';
-      await tx.query(`DELETE FROM reactions WHERE channel_id IN (${inTeam})`, [id]);
-      await tx.query(`DELETE FROM threads WHERE channel_id IN (${inTeam})`, [id]);
-      await tx.query(`DELETE FROM posts WHERE channel_id IN (${inTeam})`, [id]);
-      await tx.query(`DELETE FROM channel_members WHERE channel_id IN (${inTeam})`, [id]);
-      await tx.query('DELETE FROM channels WHERE team_id = $1', [id]);
-      await tx.query('DELETE FROM team_members WHERE team_id = $1', [id]);
-      await tx.query('DELETE FROM teams WHERE id = $1', [id]);
-    });
+  /** Removes a team with its channels and memberships, in the transaction that deletes its posts. */
+  async deletePermanently(id: string, tx: Queryable): Promise<void> {
+    const inTeam = 'SELECT id FROM channels WHERE team_id = $1';
+    await tx.query(`DELETE FROM channel_members WHERE channel_id IN (${inTeam})`, [id]);
+    await tx.query('DELETE FROM channels WHERE team_id = $1', [id]);
+    await tx.query('DELETE FROM team_members WHERE team_id = $1', [id]);
+    await tx.query('DELETE FROM teams WHERE id = $1', [id]);
   }
 
   private where(filter: TeamListFilter, params: unknown[]): string {

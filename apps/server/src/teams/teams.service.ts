@@ -8,6 +8,7 @@ import { ChannelMembershipService } from '../channels/channel-membership.service
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { MemberUser, MemberUsersRepository } from '../channels/member-users.repository.js';
 import { Session } from '../common/session.js';
+import { PostsRepository } from '../posts/posts.repository.js';
 import { SANITIZED, TeamMemberRow, TeamRow, TeamType, teamView, validateTeam } from './team.model.js';
 import { TeamMembersRepository } from './team-members.repository.js';
 import { TeamMembershipService } from './team-membership.service.js';
@@ -50,6 +51,7 @@ export class TeamsService {
     private readonly channelMembership: ChannelMembershipService,
     private readonly channels: ChannelsRepository,
     private readonly users: MemberUsersRepository,
+    private readonly posts: PostsRepository,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
@@ -192,7 +194,10 @@ export class TeamsService {
     const memberIds = (await this.members.list(team.id, 0, Number.MAX_SAFE_INTEGER, {})).map((m) => m.user_id);
     const channelIds = await this.channels.idsForTeam(team.id);
     team.delete_at = Date.now();
-    await this.teams.deletePermanently(team.id);
+    await this.db.transaction(async (tx) => {
+      await this.posts.deletePermanently(tx, { teamId: team.id });
+      await this.teams.deletePermanently(team.id, tx);
+    });
     for (const channelId of channelIds) this.invalidation.emit('channel_members', channelId);
     this.invalidation.emit('team_members', team.id);
     // The team's member list is gone, so each former member is told directly.

@@ -2,6 +2,8 @@ import { ConfigService, type Config } from '#config';
 import { Database } from '#db';
 import type { Schedule } from '#jobs';
 import { FileStore } from '#storage';
+import { DeletedPosts, PostsRepository } from '../../posts/posts.repository.js';
+import { PreferencesRepository } from '../../preferences/preferences.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
@@ -29,6 +31,8 @@ export function dayFolderTime(name: string): number | null {
  */
 export class DataRetentionJob extends JobHandler {
   readonly type = JobType.DataRetention;
+  private readonly posts: PostsRepository;
+  private readonly preferences: PreferencesRepository;
 
   constructor(
     private readonly db: Database,
@@ -36,6 +40,8 @@ export class DataRetentionJob extends JobHandler {
     private readonly files: FileStore,
   ) {
     super();
+    this.posts = new PostsRepository(db);
+    this.preferences = new PreferencesRepository(db);
   }
 
   schedule(config: Config): Schedule | null {
@@ -56,9 +62,7 @@ export class DataRetentionJob extends JobHandler {
       ...(s.EnableFileDeletion ? { deleted_file_folders: '0' } : {}),
     });
 
-    const postTotal = s.EnableMessageDeletion
-      ? (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM posts WHERE create_at < $1', [postCutoff]))[0].n
-      : 0;
+    const postTotal = s.EnableMessageDeletion ? await this.posts.countCreatedBefore(postCutoff) : 0;
     const folders = s.EnableFileDeletion
       ? (await this.files.list('')).filter((e) => e.isDirectory && (dayFolderTime(e.name) ?? Infinity) < fileCutoff).map((e) => e.name)
       : [];
@@ -92,19 +96,12 @@ export class DataRetentionJob extends JobHandler {
     }
   }
 
-  /** One batch, in one transaction: the oldest posts and what hangs off them. */
-  private deletePostBatch(cutoff: number, size: number): Promise<{ posts: number; reactions: number }> {
+  /** One batch, in one transaction: the oldest posts, what hangs off them, and the flags on them. */
+  private deletePostBatch(cutoff: number, size: number): Promise<DeletedPosts> {
     return this.db.transaction(async (tx) => {
-      const deleted = await tx.query<{ id: string }>(
-        'DELETE FROM posts WHERE id IN (SELECT id FROM posts WHERE create_at < $1 ORDER BY create_at LIMIT $2) RETURNING id',
-        [cutoff, size],
-      );
-      if (deleted.length === 0) return { posts: 0, reactions: 0 };
-      const ids = deleted.map((p) => p.id);
-      const reactions = await tx.query('DELETE FROM reactions WHERE post_id = ANY($1) RETURNING post_id', [ids]);
-      await tx.query('DELETE FROM threads WHERE post_id = ANY($1)', [ids]);
-      await tx.query(`DELETE FROM preferences WHERE category = 'flagged_post' AND name = ANY($1)`, [ids]);
-      return { posts: deleted.length, reactions: reactions.length };
+      const deleted = await this.posts.deletePermanently(tx, { createdBefore: cutoff, batchSize: size });
+      await this.preferences.deleteFlags(deleted.postIds, tx);
+      return deleted;
     });
   }
 }
