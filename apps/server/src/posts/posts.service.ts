@@ -150,7 +150,7 @@ export class PostsService implements OnModuleInit {
     const saved = await this.repo.byId(row.id);
     const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id });
     // Confirmed: once this request answers, every node has the event, even if this one dies.
-    await this.publisher.publish(
+    await this.publisher.publishConfirmed(
       postedEvent(view, {
         channel,
         senderUsername: poster.username,
@@ -158,7 +158,6 @@ export class PostsService implements OnModuleInit {
         mentionedUserIds: mentions.userIds,
         setOnline,
       }),
-      { confirm: true },
     );
     void this.outbox.done('posted', row.id);
     return view;
@@ -259,7 +258,7 @@ export class PostsService implements OnModuleInit {
       await this.repo.touchAfterEdit(tx, original.channel_id, original.root_id, now, changeAt);
     });
     const view = await this.views.one((await this.repo.byId(original.id))!);
-    await this.publisher.publish(postEditedEvent(view), { confirm: true });
+    await this.publisher.publishConfirmed(postEditedEvent(view));
     return view;
   }
 
