@@ -86,9 +86,7 @@ describe('Database', () => {
 
   it('opens at most MaxOpenConns connections', async () => {
     const db = await connect({ maxConnections: 2 });
-    const pids = await Promise.all(
-      [1, 2, 3, 4].map(async () => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)'))[0].pid),
-    );
+    const pids = await Promise.all([1, 2, 3, 4].map(async () => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)'))[0].pid));
     expect(new Set(pids).size).toBe(2);
   });
 
