@@ -38,7 +38,14 @@ async function connectDatabase(config: ConfigService): Promise<{ db: Database; e
     embedded = await startEmbeddedPostgres(config.get().FileSettings.Directory || './data', (m) => log.log(m));
     url = embedded.dataSource;
   }
-  const db = await Database.connect({ url, maxConnections: Math.min(sql.MaxOpenConns, 50), queryTimeoutSeconds: sql.QueryTimeout });
+  const db = await Database.connect({
+    url,
+    maxConnections: Math.min(sql.MaxOpenConns, 50),
+    queryTimeoutSeconds: sql.QueryTimeout,
+    maxLifetimeMs: sql.ConnMaxLifetimeMilliseconds,
+    maxIdleTimeMs: sql.ConnMaxIdleTimeMilliseconds,
+    migrationTimeoutSeconds: sql.MigrationsStatementTimeoutSeconds,
+  });
   const applied = await db.migrate();
   if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
   return { db, embedded };

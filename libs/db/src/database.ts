@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { InitialSchema1732600000000 } from './migrations/1732600000000-initial-schema.js';
@@ -18,40 +19,67 @@ export interface Queryable {
 
 export interface DatabaseOptions {
   url: string;
+  /** Most connections open at once (SqlSettings.MaxOpenConns). */
   maxConnections: number;
+  /** Longest a statement may run (SqlSettings.QueryTimeout), as PostgreSQL's statement_timeout. */
   queryTimeoutSeconds: number;
+  /** A connection is closed once it is this old (SqlSettings.ConnMaxLifetimeMilliseconds; 0: never; unset: never). */
+  maxLifetimeMs?: number;
+  /** An idle connection is closed after this long (SqlSettings.ConnMaxIdleTimeMilliseconds; 0: never; unset: 10 s). */
+  maxIdleTimeMs?: number;
+  /** statement_timeout while migrating (SqlSettings.MigrationsStatementTimeoutSeconds); default queryTimeoutSeconds. */
+  migrationTimeoutSeconds?: number;
 }
 
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
 const MIGRATION_LOCK_KEY = 7_340_861;
 
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /**
- * The database handle every repository uses. TypeORM owns the connection pool and runs the
- * migrations; queries go straight to its pg pool, so that every statement (DELETE … RETURNING
- * included) returns plain rows and skips the ORM's per-query overhead.
+ * The pool's settings from Mattermost's SqlSettings. SqlSettings.MaxIdleConns has no pg.Pool
+ * counterpart (the pool keeps every idle connection until maxIdleTimeMs closes it), so only the
+ * idle time bounds what an idle node holds. pg.Pool counts lifetimes in whole seconds.
+ */
+function poolConfig(options: DatabaseOptions): pg.PoolConfig {
+  const config: pg.PoolConfig = {
+    connectionString: options.url,
+    max: options.maxConnections,
+    statement_timeout: options.queryTimeoutSeconds * 1000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  };
+  // As database/sql's SetConnMaxIdleTime and SetConnMaxLifetime: zero or less means no limit.
+  if (options.maxIdleTimeMs !== undefined) config.idleTimeoutMillis = Math.max(0, options.maxIdleTimeMs);
+  if (options.maxLifetimeMs !== undefined && options.maxLifetimeMs > 0) config.maxLifetimeSeconds = Math.max(1, Math.round(options.maxLifetimeMs / 1000));
+  return config;
+}
+
+/**
+ * The database handle every repository uses: a pg pool of its own, so that every statement
+ * (DELETE … RETURNING included) returns plain rows with no ORM in between. TypeORM only runs the
+ * migrations, on a small data source opened for that and closed after.
  */
 export class Database implements Queryable {
-  private readonly pool: pg.Pool;
+  private readonly logger = new Logger('database');
 
-  private constructor(readonly dataSource: DataSource) {
-    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: DatabaseOptions,
+  ) {
+    // A connection that breaks while idle is reported here; without a listener it would crash the process.
+    pool.on('error', (err) => this.logger.warn(`idle database connection failed: ${err.message}`));
   }
 
+  /** Opens the pool and checks the database answers, so a wrong DataSource fails at start-up. */
   static async connect(options: DatabaseOptions): Promise<Database> {
-    const dataSource = new DataSource({
-      type: 'postgres',
-      url: options.url,
-      migrations: MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      migrationsTransactionMode: 'all',
-      extra: {
-        max: options.maxConnections,
-        statement_timeout: options.queryTimeoutSeconds * 1000,
-        connectionTimeoutMillis: 10_000,
-      },
-    });
-    await dataSource.initialize();
-    return new Database(dataSource);
+    const db = new Database(new pg.Pool(poolConfig(options)), options);
+    try {
+      await db.pool.query('SELECT 1');
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return db;
   }
 
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -74,23 +102,41 @@ export class Database implements Queryable {
     }
   }
 
-  /** Runs pending migrations under a session-level advisory lock (safe with many nodes). */
+  /**
+   * Runs pending migrations under a session-level advisory lock (safe with many nodes), on a data
+   * source of two connections: the lock's and the migrations'. The migration statement timeout
+   * also bounds the wait for another node's migrations.
+   */
   async migrate(): Promise<string[]> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: this.options.url,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      migrationsTransactionMode: 'all',
+      extra: {
+        max: 2,
+        statement_timeout: (this.options.migrationTimeoutSeconds ?? this.options.queryTimeoutSeconds) * 1000,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      },
+    });
+    await dataSource.initialize();
+    const lock = dataSource.createQueryRunner();
     try {
-      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      const applied = await this.dataSource.runMigrations({ transaction: 'all' });
+      await lock.connect();
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      const applied = await dataSource.runMigrations({ transaction: 'all' });
       return applied.map((m) => m.name);
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-      await runner.release();
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await lock.release();
+      await dataSource.destroy();
     }
   }
 
   async ping(): Promise<boolean> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.pool.query('SELECT 1');
       return true;
     } catch {
       return false;
@@ -98,6 +144,6 @@ export class Database implements Queryable {
   }
 
   async close(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.pool.ended) await this.pool.end();
   }
 }

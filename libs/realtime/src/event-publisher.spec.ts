@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventPublisher, InvalidationBus, LocalInvalidationBus } from './event-publisher.js';
 import { Hub } from './hub.js';
 import { LocalEventPublisher } from './local-publisher.js';
 import { SocketLike } from './web-connection.js';
-import { newEvent } from './websocket-event.js';
+import { newEvent, WebSocketEvent } from './websocket-event.js';
 
 describe('LocalInvalidationBus', () => {
   it('is an InvalidationBus', () => {
@@ -54,5 +55,48 @@ describe('LocalEventPublisher', () => {
     // The hub delivers asynchronously; an empty publish queued after it resolves once it is done.
     await hub.publish(newEvent('noop', { connection_id: 'none' }));
     expect(sent.map((s) => JSON.parse(s).event)).toEqual(['hello', 'posted']);
+
+    // With no other node, a confirmed publish has nothing to wait for and delivers the same way.
+    await publisher.publishConfirmed(newEvent('post_edited', { channel_id: 'c1' }, { n: 2 }));
+    await hub.publish(newEvent('noop', { connection_id: 'none' }));
+    expect(sent.map((s) => JSON.parse(s).event)).toEqual(['hello', 'posted', 'post_edited']);
+  });
+});
+
+/** A publisher whose delivery fails the way the test says: a rejected promise or a throw. */
+class FailingPublisher extends EventPublisher {
+  constructor(private readonly how: 'rejects' | 'throws') {
+    super();
+  }
+
+  async publishConfirmed(): Promise<void> {}
+
+  protected send(event: WebSocketEvent): Promise<void> {
+    if (this.how === 'throws') throw new Error(`no route for ${event.event}`);
+    return Promise.reject(new Error(`peer gone for ${event.event}`));
+  }
+}
+
+describe('EventPublisher.publish', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    ['rejects', 'peer gone for posted'],
+    ['throws', 'no route for posted'],
+  ] as const)('logs a delivery that %s and neither throws nor leaves an unhandled rejection', async (how, message) => {
+    const errors = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      expect(new FailingPublisher(how).publish(newEvent('posted', { channel_id: 'c1' }))).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(errors).toHaveBeenCalledWith(`could not publish posted: ${message}`);
   });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { WebSocketEvent } from './websocket-event.js';
 
 /**
@@ -6,12 +7,34 @@ import { WebSocketEvent } from './websocket-event.js';
  * never know how many nodes there are.
  */
 export abstract class EventPublisher {
+  private readonly logger = new Logger('publisher');
+
   /**
-   * Sends an event. With `confirm`, the promise resolves once every other node has it (so a
-   * request that answers after awaiting it cannot lose its event if this node dies right after);
-   * otherwise it resolves at once. Mattermost sends posts and membership events this way.
+   * Sends an event without waiting for it to arrive anywhere. It never throws and never rejects:
+   * a failure is logged and costs that one event (Mattermost's Publish returns nothing either).
    */
-  abstract publish(event: WebSocketEvent, opts?: { confirm?: boolean }): Promise<void>;
+  publish(event: WebSocketEvent): void {
+    try {
+      this.send(event).catch((err: unknown) => this.failed(event, err));
+    } catch (err) {
+      this.failed(event, err);
+    }
+  }
+
+  /**
+   * Sends an event and resolves once every other node has it, so a request that answers after
+   * awaiting it cannot lose its event if this node dies right after (a peer that does not answer
+   * in time is not waited for). Used for `posted` and `post_edited`, two of the events Mattermost
+   * sends to other nodes on its reliable channel.
+   */
+  abstract publishConfirmed(event: WebSocketEvent): Promise<void>;
+
+  /** Delivers one event; `publish` handles its failure. */
+  protected abstract send(event: WebSocketEvent): Promise<void>;
+
+  private failed(event: WebSocketEvent, err: unknown): void {
+    this.logger.error(`could not publish ${event.event}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** What a cached value is keyed by; one kind per cache (Mattermost's inv_* cluster events). */

@@ -8,7 +8,12 @@ export class LocalEventPublisher extends EventPublisher {
     super();
   }
 
-  async publish(event: WebSocketEvent): Promise<void> {
-    void this.hub.publish(event);
+  /** There is no other node to wait for. */
+  async publishConfirmed(event: WebSocketEvent): Promise<void> {
+    this.publish(event);
+  }
+
+  protected send(event: WebSocketEvent): Promise<void> {
+    return this.hub.publish(event);
   }
 }

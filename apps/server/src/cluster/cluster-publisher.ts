@@ -21,19 +21,20 @@ export class ClusterEventPublisher extends EventPublisher {
     });
   }
 
-  async publish(event: WebSocketEvent, opts: { confirm?: boolean } = {}): Promise<void> {
+  /** The same ordered stream carries requests, so order with other events is kept. */
+  async publishConfirmed(event: WebSocketEvent): Promise<void> {
     const stamped = this.hub.stamp(event);
-    if (!opts.confirm) {
-      this.transport.broadcast({ type: Msg.WsEvent, payload: stamped });
-      void this.hub.process(stamped);
-      return;
-    }
-    // The same ordered stream carries requests, so order with other events is kept.
     const confirmations = this.transport.connectedPeers().map((peer) =>
       this.transport.request(peer, { type: Req.ConfirmedWsEvent, payload: stamped }, CONFIRM_TIMEOUT_MS).catch(() => undefined),
     );
     void this.hub.process(stamped);
     await Promise.all(confirmations);
+  }
+
+  protected send(event: WebSocketEvent): Promise<void> {
+    const stamped = this.hub.stamp(event);
+    this.transport.broadcast({ type: Msg.WsEvent, payload: stamped });
+    return this.hub.process(stamped);
   }
 }
 

@@ -89,7 +89,7 @@ export class DatabaseEventOutbox extends EventOutbox {
     const holders = [logHas(this.hub, query), ...answers];
     if (holders.every((has) => !has)) {
       this.logger.warn(`publishing ${kind} ${refId} for a node that died before it could`);
-      await this.publisher.publish(event, { confirm: true });
+      await this.publisher.publishConfirmed(event);
     } else if (!holders.every(Boolean)) {
       this.logger.warn(`${kind} ${refId} reached only some nodes before its node died: the others resync`);
       peers.forEach((peer, i) => {

@@ -24,10 +24,10 @@ import { JobNode, JobRunner } from './job-runner.js';
 import { isFinished, JobRow, JobStatus, jobView } from './job.model.js';
 import { JobsRepository } from './jobs.repository.js';
 
+/** No WebSocket clients are connected to the CLI: events go nowhere. */
 class NoSockets extends EventPublisher {
-  async publish(): Promise<void> {
-    // No WebSocket clients are connected to the CLI.
-  }
+  async publishConfirmed(): Promise<void> {}
+  protected async send(): Promise<void> {}
 }
 
 const USAGE = `usage: npm run jobs -- run <type> [key=value…] | create <type> [key=value…] | list [type] | get <id> | cancel <id>`;

@@ -13,6 +13,6 @@ export class JobEvents {
 
   statusChanged(row: JobRow): void {
     const event = newEvent(WsEvents.JobUpdated, { contains_sensitive_data: true }, { job: JSON.stringify(jobView(row)) });
-    this.publisher.publish(event).catch(() => undefined);
+    this.publisher.publish(event);
   }
 }

@@ -37,7 +37,10 @@ async function admin(sql: string): Promise<void> {
 
 class Recorder extends EventPublisher {
   readonly events: WebSocketEvent[] = [];
-  async publish(event: WebSocketEvent): Promise<void> {
+  async publishConfirmed(event: WebSocketEvent): Promise<void> {
+    this.events.push(event);
+  }
+  protected async send(event: WebSocketEvent): Promise<void> {
     this.events.push(event);
   }
   statuses(id: string): string[] {

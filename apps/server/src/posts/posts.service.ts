@@ -157,7 +157,7 @@ export class PostsService implements OnModuleInit {
     const saved = await this.repo.byId(row.id);
     const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id });
     // Confirmed: once this request answers, every node has the event, even if this one dies.
-    await this.publisher.publish(
+    await this.publisher.publishConfirmed(
       postedEvent(view, {
         channel,
         senderUsername: poster.username,
@@ -165,7 +165,6 @@ export class PostsService implements OnModuleInit {
         mentionedUserIds: mentions.userIds,
         setOnline,
       }),
-      { confirm: true },
     );
     void this.outbox.done('posted', row.id);
     return view;
@@ -268,7 +267,7 @@ export class PostsService implements OnModuleInit {
       if (original.root_id) await this.repo.touch(tx, original.root_id, changeAt);
     });
     const view = await this.views.one((await this.repo.byId(original.id))!);
-    await this.publisher.publish(postEditedEvent(view), { confirm: true });
+    await this.publisher.publishConfirmed(postEditedEvent(view));
     return view;
   }
 

@@ -601,7 +601,8 @@ export class GrpcTransport implements ClusterTransport {
       .catch((err) => ({ kind: FrameKind.FAILURE, correlation_id: correlationId, error: String(err?.message ?? err) }) as const)
       .then((reply) => {
         if (this.peers.get(peer.info.id) === peer) this.enqueue(peer, reply);
-      });
+      })
+      .catch((err) => this.logger.warn(`could not answer ${peer.info.id}'s request ${correlationId}: ${String(err?.message ?? err)}`));
   }
 
   private startHandshakeTimer(peer: Peer, call: LinkCall): void {

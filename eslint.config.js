@@ -1,0 +1,35 @@
+// ESLint flat config. Type-aware rules (promises that nobody awaits or handles) and import cycles;
+// layout is Prettier's job (.prettierrc.json), so no stylistic rules here.
+import { defineConfig } from 'eslint/config';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  {
+    // Build output, installs, run data and what the server or the benchmarks write.
+    ignores: ['dist*/**', 'data/**', 'bench-results/**', 'loadtest-results/**', '.ci-out/**', '.vitest-cache/**', 'config/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      // Each file is checked with the tsconfig.json that includes it (the one `npm run typecheck` uses).
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
+    settings: {
+      // Without these, import-x skips .ts dependencies as files of unknown type: no-cycle would pass.
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      // '#db', '#realtime', … resolve to the sources through package.json "imports" (the
+      // "development" condition, as in tsconfig's customConditions), not to dist/.
+      'import-x/resolver-next': [createTypeScriptImportResolver({ conditionNames: ['development', 'types', 'import', 'node', 'default'] })],
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      'import-x/no-cycle': 'error',
+    },
+  },
+);

@@ -1,0 +1,118 @@
+/** Database against throwaway databases on the machine's PostgreSQL: the pool's settings and the migrations. */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database, DatabaseOptions, MIGRATIONS } from './database.js';
+
+const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function admin<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: ADMIN_DSN });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Database', () => {
+  const name = `mmtest_${randomBytes(6).toString('hex')}`;
+  const url = new URL(ADMIN_DSN);
+  url.pathname = `/${name}`;
+  const open: Database[] = [];
+
+  async function connect(options: Partial<DatabaseOptions> = {}): Promise<Database> {
+    const db = await Database.connect({ url: url.toString(), maxConnections: 4, queryTimeoutSeconds: 10, ...options });
+    open.push(db);
+    return db;
+  }
+
+  /** Connections to the test database, as the server sees them. */
+  async function backends(): Promise<number> {
+    const [row] = await admin<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    return row.n;
+  }
+
+  async function settles(check: () => Promise<boolean>): Promise<boolean> {
+    for (let i = 0; i < 50; i++) {
+      if (await check()) return true;
+      await sleep(100);
+    }
+    return false;
+  }
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${name}`);
+  });
+
+  afterAll(async () => {
+    for (const db of open) await db.close();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
+  it('migrates once when several nodes start together, and closes what it opened to migrate', async () => {
+    const [a, b] = await Promise.all([connect(), connect()]);
+    const [appliedA, appliedB] = await Promise.all([a.migrate(), b.migrate()]);
+    expect([...appliedA, ...appliedB]).toHaveLength(MIGRATIONS.length);
+    expect(await a.migrate()).toEqual([]);
+    const [{ n }] = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(n).toBe(MIGRATIONS.length);
+    await a.close();
+    await b.close();
+    expect(await settles(async () => (await backends()) === 0)).toBe(true);
+  });
+
+  it('runs parameterised queries and rolls a transaction back when its work throws', async () => {
+    const db = await connect();
+    await db.query('CREATE TABLE tx_probe (v text)');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO tx_probe VALUES ($1)', ['lost']);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await db.transaction((tx) => tx.query('INSERT INTO tx_probe VALUES ($1)', ['kept']));
+    expect(await db.query('SELECT v FROM tx_probe WHERE v = ANY($1)', [['lost', 'kept']])).toEqual([{ v: 'kept' }]);
+  });
+
+  it('applies QueryTimeout as the statement timeout', async () => {
+    const db = await connect({ queryTimeoutSeconds: 1 });
+    expect(await db.query('SHOW statement_timeout')).toEqual([{ statement_timeout: '1s' }]);
+    await expect(db.query('SELECT pg_sleep(3)')).rejects.toThrow(/statement timeout/);
+  });
+
+  it('opens at most MaxOpenConns connections', async () => {
+    const db = await connect({ maxConnections: 2 });
+    const pids = await Promise.all([1, 2, 3, 4].map(async () => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)'))[0].pid));
+    expect(new Set(pids).size).toBe(2);
+  });
+
+  it('closes idle connections after ConnMaxIdleTime', async () => {
+    const db = await connect({ maxIdleTimeMs: 200 });
+    const [{ pid }] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    expect(await settles(async () => (await admin('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 0)).toBe(true);
+    expect(await db.ping()).toBe(true);
+  });
+
+  it('replaces connections older than ConnMaxLifetime', async () => {
+    const db = await connect({ maxConnections: 1, maxLifetimeMs: 1000 });
+    const pid = async () => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0].pid;
+    const first = await pid();
+    expect(await pid()).toBe(first);
+    await sleep(1300);
+    expect(await pid()).not.toBe(first);
+  });
+
+  it('fails to connect to a database that does not answer, and closes twice without complaint', async () => {
+    const nowhere = new URL(url);
+    nowhere.port = '1';
+    await expect(Database.connect({ url: nowhere.toString(), maxConnections: 1, queryTimeoutSeconds: 1 })).rejects.toThrow();
+    const db = await connect();
+    await db.close();
+    await db.close();
+    expect(await db.ping()).toBe(false);
+  });
+});
