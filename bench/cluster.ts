@@ -4,7 +4,7 @@
  * 1. The cluster layer alone: two processes with a GrpcTransport each (bench/cluster-transport-node.ts),
  *    ws_event-sized messages at 100/s and 1,000/s (one-way latency), then as fast as the link takes
  *    them with bounded unacknowledged messages (messages/s, in order, none lost).
- * 2. Three real nodes (test/cluster/cluster-harness.ts): typing notices published on node A (REST
+ * 2. Three real nodes (libs/testing's startCluster): typing notices published on node A (REST
  *    at 100/s and 1,000/s, the `user_typing` socket action at 1,000/s, REST closed loop at maximum),
  *    timed until they arrive on raw sockets on A, B and C.
  * 3. Failure detection: SIGKILL a node, poll the others' GET /cluster/status every 50 ms (and
@@ -25,8 +25,7 @@ import { performance } from 'node:perf_hooks';
 import type { NodeInfo } from '#cluster';
 import type { ClusterInfo } from '@mattermost/types/admin';
 import type { WebSocket } from 'ws';
-import { ADMIN_DSN, sleep, type NewUser } from '../test/e2e/harness.js';
-import { HTTP_PORT, hostOf, startCluster, type TestCluster } from '../test/cluster/cluster-harness.js';
+import { ADMIN_DSN, HTTP_PORT, hostOf, sleep, startCluster, type NewUser, type TestCluster } from '#testing';
 import {
   CLUSTER_SECTION_HEADING,
   disturbed,

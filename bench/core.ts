@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client4 } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';
 import type { WebSocket } from 'ws';
-import { ADMIN_DSN, databaseUrl, sleep, startServer, type TestServer } from '../test/e2e/harness.js';
+import { ADMIN_DSN, databaseUrl, sleep, startServer, type TestServer } from '#testing';
 import { closedLoop, mapLimit, openLoop, type LoadResult } from './load.js';
 import { cpuSplit, machineInfo, rssKiB } from './machine.js';
 import { runPgbench, runPostTransactionPgbench } from './pgbench.js';

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { BullMqDriver, parseRedisAddress } from '#jobs';
+import { ADMIN_DSN, deleteRedisKeys, sleep } from '#testing';
 import { Redis } from 'ioredis';
 import { machineInfo, MachineInfo } from './machine.js';
 import { replaceSection } from './report.js';
@@ -25,7 +26,6 @@ import { rate, round, summarize, Summary } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ADDRESS = process.env.BENCH_REDIS_ADDRESS ?? '127.0.0.1:6379';
-const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DRAIN_JOBS = 5000;
 const PACED_RATE = 200; // jobs/s
 const PACED_SECONDS = 10;
@@ -35,22 +35,6 @@ interface Run {
   workers: number;
   drain: { jobs: number; seconds: number; jobsPerSecond: number };
   paced: { rate: number; jobs: number; latencyMs: Summary };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function cleanup(prefix: string): Promise<void> {
-  const redis = new Redis(parseRedisAddress(ADDRESS));
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** High-resolution epoch milliseconds: comparable between processes on one machine. */
@@ -172,7 +156,7 @@ async function run(workers: number): Promise<Run> {
   } finally {
     await Promise.all(children.map((c) => c.close()));
     await producer.close();
-    await cleanup(prefix);
+    await deleteRedisKeys(parseRedisAddress(ADDRESS), prefix);
   }
 }
 

@@ -6,8 +6,7 @@
  * what the nodes must agree on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { eventually, hostOf, startCluster, TestCluster } from './cluster-harness.js';
+import { eventually, hostOf, NewUser, startCluster, TestCluster } from '#testing';
 import { FORMATION_TIMEOUT_MS, uniqueName } from './cluster-fixtures.js';
 
 /** A saved change is served by every node this soon. */

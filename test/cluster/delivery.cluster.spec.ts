@@ -4,9 +4,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { ClusterSocket, duplicates, eventually, startCluster, TestCluster } from './cluster-harness.js';
-import { channelPostIds, channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, NewUser, startCluster, TestCluster } from '#testing';
+import { channelPostIds, channelWith, createPost, duplicates, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
 
 const NODES = [0, 1, 2];
 const POSTS_PER_POSTER = 8;

@@ -6,10 +6,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { ChannelView, duplicates, eventually, HTTP_PORT, startCluster, TestCluster } from './cluster-harness.js';
-import { channelPostIds, channelWith, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { eventually, HTTP_PORT, NewUser, sleep, startCluster, TestCluster } from '#testing';
+import { channelPostIds, ChannelView, channelWith, duplicates, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
 
 const CLIENTS = 20;
 const VICTIM = 1;

@@ -5,10 +5,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { ChannelView, ClusterSocket, eventually, GOSSIP_PORT, hostOf, nodeHost, startCluster, STREAMING_PORT, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, GOSSIP_PORT, hostOf, NewUser, nodeHost, sleep, startCluster, STREAMING_PORT, TestCluster } from '#testing';
+import { ChannelView, channelWith, createPost, teamWith } from './cluster-fixtures.js';
 
 /** All nodes list each other this soon after the last one is up (and after a restart). */
 const JOIN_MS = 2000;

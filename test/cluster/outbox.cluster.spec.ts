@@ -6,9 +6,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { ClusterSocket, duplicates, eventually, startCluster, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, NewUser, startCluster, TestCluster } from '#testing';
+import { channelWith, createPost, duplicates, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
 
 const DYING = 1;
 

@@ -7,9 +7,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { ChannelView, ClusterSocket, duplicates, eventually, startCluster, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, NewUser, startCluster, TestCluster } from '#testing';
+import { ChannelView, channelWith, createPost, duplicates, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
 
 let cluster: TestCluster;
 let admin: NewUser;

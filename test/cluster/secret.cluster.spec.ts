@@ -4,9 +4,7 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { ClusterNode, hostOf, nodeHost, startCluster, TestCluster } from './cluster-harness.js';
+import { ClusterNode, hostOf, NewUser, nodeHost, sleep, startCluster, TestCluster } from '#testing';
 import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
 
 /** Long enough for a legitimate node to have joined twice over. */

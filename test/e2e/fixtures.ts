@@ -6,7 +6,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import type { NewUser, TestServer, TestSocket } from './harness.js';
+import type { NewUser, TestServer, TestSocket } from '#testing';
 
 /** The error id of a missing permission (403). */
 export const PERMISSION = 'api.context.permissions.app_error';

@@ -3,7 +3,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post, PostList } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket } from './harness.js';
+import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket } from '#testing';
 import { openSockets, PERMISSION, post, signUpCast, teamWithChannels } from './fixtures.js';
 
 let server: TestServer;
