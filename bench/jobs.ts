@@ -13,18 +13,17 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { BullMqDriver, parseRedisAddress } from '#jobs';
 import { ADMIN_DSN, deleteRedisKeys, sleep } from '#testing';
 import { Redis } from 'ioredis';
 import { machineInfo, MachineInfo } from './machine.js';
-import { replaceSection } from './report.js';
+import { publishResults, ROOT } from './run.js';
 import { rate, round, summarize, Summary } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const ADDRESS = process.env.BENCH_REDIS_ADDRESS ?? '127.0.0.1:6379';
 const DRAIN_JOBS = 5000;
 const PACED_RATE = 200; // jobs/s
@@ -217,12 +216,8 @@ async function main(): Promise<void> {
     runs.push(r);
   }
   const when = new Date();
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench-results/jobs.json'), JSON.stringify({ when: when.toISOString(), machine, redis, bullmq, runs }, null, 2) + '\n');
-  const docPath = join(ROOT, 'docs/benchmarks.md');
-  const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-  writeFileSync(docPath, replaceSection(doc, SECTION, render(machine, redis, bullmq, runs, when)));
-  console.log(`Wrote docs/benchmarks.md (${SECTION}) and bench-results/jobs.json`);
+  const results = { when: when.toISOString(), machine, redis, bullmq, runs };
+  console.log(publishResults({ name: 'jobs', heading: SECTION, results, markdown: render(machine, redis, bullmq, runs, when) }));
 }
 
 (process.argv[2] === 'worker' ? workerProcess(process.argv[3]) : main()).then(

@@ -6,8 +6,8 @@
 import type { Channel } from '@mattermost/types/channels';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterSocket, expectClientError, NewUser, sleep, startCluster, TestCluster } from '#testing';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, expectClientError, NewUser, sleep, TestCluster } from '#testing';
+import { channelWith, createPost, startFormedCluster, teamWith } from './cluster-fixtures.js';
 
 const REVOKE_MS = 1000;
 const SESSION_EXPIRED = 'api.context.session_expired.app_error';
@@ -18,16 +18,9 @@ let owner: NewUser;
 let team: Team;
 
 beforeAll(async () => {
-  cluster = await startCluster({ nginx: false });
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    owner = await cluster.newUser({ via: 0 });
-    team = await teamWith(owner, []);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster({ nginx: false }));
+  owner = await cluster.newUser({ via: 0 });
+  team = await teamWith(owner, []);
 });
 
 afterAll(() => cluster?.stop());

@@ -8,10 +8,28 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { randomBytes } from 'node:crypto';
-import { sleep, type ClusterSocket, type NewUser } from '#testing';
+import { sleep, startCluster, type ClusterOptions, type ClusterSocket, type NewUser, type TestCluster } from '#testing';
 
 /** How long a fresh cluster gets to form before a suite starts (membership itself is tested in membership.cluster.spec.ts). */
 export const FORMATION_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts a cluster, signs up its admin through node 0 (the first user, so the system admin) and
+ * waits until every node lists every other; stops the cluster if that fails. Set-up after this
+ * needs no clean-up of its own: the suite's afterAll stops the cluster (Vitest runs afterAll also
+ * when beforeAll fails).
+ */
+export async function startFormedCluster(opts: ClusterOptions = {}): Promise<{ cluster: TestCluster; admin: NewUser; nodeIds: Map<number, string> }> {
+  const cluster = await startCluster(opts);
+  try {
+    const admin = await cluster.newUser({ via: 0 });
+    const nodeIds = await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
+    return { cluster, admin, nodeIds };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
 
 export const uniqueName = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
 
@@ -29,6 +47,11 @@ export async function channelWith(owner: NewUser, team: Team, type: 'O' | 'P', m
   const channel = await owner.client.createChannel({ team_id: team.id, name, display_name: name, type } as Channel);
   for (const m of members) await owner.client.addToChannel(m.user.id, channel.id);
   return channel;
+}
+
+/** A public channel with `members`, in a new team of `owner`'s with them on it. */
+export async function openChannelWith(owner: NewUser, members: NewUser[]): Promise<Channel> {
+  return channelWith(owner, await teamWith(owner, members), 'O', members);
 }
 
 export const createPost = (c: Client4, channelId: string, message: string, extra: Partial<Post> = {}) =>

@@ -13,12 +13,11 @@ import { JobCluster } from './jobs-harness.js';
 
 const POSTS = 200_000;
 let cluster: JobCluster;
-let channelId: string;
 
 beforeAll(async () => {
   cluster = await JobCluster.start({ nodes: 2 });
   // Enough posts that the export runs for seconds.
-  channelId = await cluster.channelWithPosts('stall', POSTS, 1700000000000, 'post number');
+  await cluster.channelWithPosts('stall', POSTS, 1700000000000, 'post number');
 });
 afterAll(() => cluster?.stop());
 
