@@ -1,7 +1,7 @@
 /**
- * Job failure tests: several built server nodes (`node dist/apps/server/main.js`) sharing one
- * fresh database, one file store and one Redis key prefix, each on its own loopback port (not a
- * gossip cluster: the queue is what they share). Nodes are killed with SIGKILL and restarted;
+ * Job failure tests: several server nodes (#testing's ServerProcess) sharing one fresh database,
+ * one file store and one Redis key prefix, each on its own loopback port (not a gossip cluster:
+ * the queue is what they share). Nodes are killed with SIGKILL and restarted;
  * Redis can be a private redis-server that the test stops and starts. Everything is cleaned up:
  * processes (also on a crashed test run), the database, the folders and the Redis keys.
  */
