@@ -133,7 +133,7 @@ export function renderMarkdown(r: ClusterResults): string {
   );
   out.push(
     `Run ${r.date} on ${m.nproc} cores (${m.cpuModel}), ${m.totalRamGiB} GiB RAM, Node ${m.node}, PostgreSQL ${m.postgres}; ` +
-      `three server nodes on 127.0.0.1, 127.0.0.2 and 127.0.0.3 (test/cluster/cluster-harness.ts: clustering on, one shared fresh database, nginx in front), ` +
+      `three server nodes on 127.0.0.1, 127.0.0.2 and 127.0.0.3 (libs/testing/src/cluster/cluster.ts: clustering on, one shared fresh database, nginx in front), ` +
       `PostgreSQL and this load generator all on this machine (1-minute load average ${m.loadAverage1m} before the run and ${r.loadAverageAfter1m} after it).`,
     '',
   );

@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { GrpcTransport, type NodeInfo } from '#cluster';
+import { sleep } from '#testing';
 import { summarize, type Summary } from './stats.js';
 
 export const BENCH_MESSAGE = 'bench_ws_event';
@@ -61,7 +62,6 @@ export interface ReceiveReport {
 
 /** Wall-clock ms with sub-ms resolution; comparable between processes on one machine. */
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cpuSec = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return Math.round((u.user + u.system) / 1e4) / 100;

@@ -4,7 +4,7 @@
  * 1. The cluster layer alone: two processes with a GrpcTransport each (bench/cluster-transport-node.ts),
  *    ws_event-sized messages at 100/s and 1,000/s (one-way latency), then as fast as the link takes
  *    them with bounded unacknowledged messages (messages/s, in order, none lost).
- * 2. Three real nodes (test/cluster/cluster-harness.ts): typing notices published on node A (REST
+ * 2. Three real nodes (libs/testing's startCluster): typing notices published on node A (REST
  *    at 100/s and 1,000/s, the `user_typing` socket action at 1,000/s, REST closed loop at maximum),
  *    timed until they arrive on raw sockets on A, B and C.
  * 3. Failure detection: SIGKILL a node, poll the others' GET /cluster/status every 50 ms (and
@@ -17,16 +17,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NodeInfo } from '#cluster';
 import type { ClusterInfo } from '@mattermost/types/admin';
 import type { WebSocket } from 'ws';
-import { ADMIN_DSN, sleep, type NewUser } from '../test/e2e/harness.js';
-import { HTTP_PORT, hostOf, startCluster, type TestCluster } from '../test/cluster/cluster-harness.js';
+import { ADMIN_DSN, HTTP_PORT, hostOf, sleep, startCluster, type NewUser, type TestCluster } from '#testing';
 import {
   CLUSTER_SECTION_HEADING,
   disturbed,
@@ -44,11 +42,11 @@ import {
 import type { ReceiveReport, SendReport, TransportCommand } from './cluster-transport-node.js';
 import { closedLoop } from './load.js';
 import { backendPids, cpuSeconds, machineBusySeconds, machineInfo } from './machine.js';
-import { replaceSection, type Target } from './report.js';
+import type { Target } from './report.js';
+import { publishResults, runBench } from './run.js';
 import { closeAll, openSocket } from './sockets.js';
 import { rate, round, summarize, type Summary } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '../..'); // dist-bench/bench → the repo
 const COMMAND = 'npm run bench:cluster';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_SEC ?? 10) * 1000;
@@ -828,39 +826,12 @@ async function main(): Promise<ClusterResults> {
 /** Shrunk development runs must not replace the published figures or their raw JSON. */
 const DEVELOPMENT_RUN = ['BENCH_PHASE_SEC', 'BENCH_REPEATS'].some((k) => process.env[k]);
 
-function publish(results: ClusterResults): string {
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  if (DEVELOPMENT_RUN) {
-    writeFileSync(join(ROOT, 'bench-results/cluster.dev.json'), JSON.stringify(results, null, 2) + '\n');
-    return 'Wrote bench-results/cluster.dev.json (a development run: cluster.json and docs/benchmarks.md left as they were)';
-  }
-  writeFileSync(join(ROOT, 'bench-results/cluster.json'), JSON.stringify(results, null, 2) + '\n');
-  const docPath = join(ROOT, 'docs/benchmarks.md');
-  mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  const doc = existsSync(docPath)
-    ? readFileSync(docPath, 'utf8')
-    : '# Benchmarks\n\nFigures measured on real runs; each section is rewritten by the command it names.\n';
-  writeFileSync(docPath, replaceSection(doc, CLUSTER_SECTION_HEADING, renderMarkdown(results)));
-  return `Wrote docs/benchmarks.md (${CLUSTER_SECTION_HEADING}) and bench-results/cluster.json`;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-let exitCode = 0;
-try {
-  const results = await main();
-  const written = publish(results);
-  process.stdout.write(`\n${renderTable(results)}\n\n${written}\n`);
-} catch (err) {
-  exitCode = 1;
-  process.stderr.write(`bench:cluster failed: ${err?.stack ?? err}\n`);
-  if (open.cluster) process.stderr.write(`node output (tail):\n${open.cluster.logs()}\n`);
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench({
+  command: 'bench:cluster',
+  log,
+  main,
+  cleanup,
+  publish: (results) => publishResults({ name: 'cluster', heading: CLUSTER_SECTION_HEADING, results, markdown: renderMarkdown(results), developmentRun: DEVELOPMENT_RUN }),
+  table: renderTable,
+  failureOutput: () => (open.cluster ? `node output (tail):\n${open.cluster.logs()}\n` : undefined),
+});

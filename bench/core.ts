@@ -11,22 +11,22 @@
  * in docs/benchmarks.md come from the defaults); BENCH_SERVER_CPU_PROFILE=<folder> writes a V8 CPU
  * profile of the server per phase into that folder (<phase>.cpuprofile).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client4 } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';
 import type { WebSocket } from 'ws';
-import { ADMIN_DSN, databaseUrl, sleep, startServer, type TestServer } from '../test/e2e/harness.js';
+import { ADMIN_DSN, databaseUrl, sleep, startServer, type TestServer } from '#testing';
 import { closedLoop, mapLimit, openLoop, type LoadResult } from './load.js';
 import { cpuSplit, machineInfo, rssKiB } from './machine.js';
 import { runPgbench, runPostTransactionPgbench } from './pgbench.js';
-import { renderMarkdown, renderTable, replaceSection, SECTION_HEADING, type CoreResults, type Target, type Throughput } from './report.js';
+import { renderMarkdown, renderTable, SECTION_HEADING, type CoreResults, type Target, type Throughput } from './report.js';
+import { publishResults, runBench } from './run.js';
 import { closeAll, openSocket, watchPosted } from './sockets.js';
 import { rate, round, summarize } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '../..'); // dist-bench/bench → the repo
 const COMMAND = 'npm run bench:core';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -330,42 +330,12 @@ async function main(): Promise<CoreResults> {
 /** Runs shrunk or profiled for development must not replace the published figures or their raw JSON. */
 const DEVELOPMENT_RUN = ['BENCH_USERS', 'BENCH_PHASE_SEC', 'BENCH_SERVER_CPU_PROFILE'].some((k) => process.env[k]);
 
-function publish(results: CoreResults): string {
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  if (DEVELOPMENT_RUN) {
-    writeFileSync(join(ROOT, 'bench-results/core.dev.json'), JSON.stringify(results, null, 2) + '\n');
-    return 'Wrote bench-results/core.dev.json (a development run: core.json and docs/benchmarks.md left as they were)';
-  }
-  writeFileSync(join(ROOT, 'bench-results/core.json'), JSON.stringify(results, null, 2) + '\n');
-  const docPath = join(ROOT, 'docs/benchmarks.md');
-  mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  const doc = existsSync(docPath)
-    ? readFileSync(docPath, 'utf8')
-    : '# Benchmarks\n\nFigures measured on real runs; each section is rewritten by the command it names.\n';
-  writeFileSync(docPath, replaceSection(doc, SECTION_HEADING, renderMarkdown(results)));
-  return `Wrote docs/benchmarks.md (${SECTION_HEADING}) and bench-results/core.json`;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-let exitCode = 0;
-try {
-  const results = await main();
-  await cleanup();
-  const written = publish(results);
-  process.stdout.write(`\n${renderTable(results)}\n\n${written}\n`);
-} catch (err) {
-  exitCode = 1;
-  process.stderr.write(`bench:core failed: ${err?.stack ?? err}\n`);
-  const logs = open.server?.logs;
-  if (logs) process.stderr.write(`server output (tail):\n${logs.slice(-4000)}\n`);
-} finally {
-  await cleanup();
-}
-// Keep-alive HTTP connections must not hold the process open once everything is released.
-process.exit(exitCode);
+await runBench({
+  command: 'bench:core',
+  log,
+  main,
+  cleanup,
+  publish: (results) => publishResults({ name: 'core', heading: SECTION_HEADING, results, markdown: renderMarkdown(results), developmentRun: DEVELOPMENT_RUN }),
+  table: renderTable,
+  failureOutput: () => (open.server?.logs ? `server output (tail):\n${open.server.logs.slice(-4000)}\n` : undefined),
+});

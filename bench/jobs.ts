@@ -13,19 +13,18 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { BullMqDriver, parseRedisAddress } from '#jobs';
+import { ADMIN_DSN, deleteRedisKeys, sleep } from '#testing';
 import { Redis } from 'ioredis';
 import { machineInfo, MachineInfo } from './machine.js';
-import { replaceSection } from './report.js';
+import { publishResults, ROOT } from './run.js';
 import { rate, round, summarize, Summary } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const ADDRESS = process.env.BENCH_REDIS_ADDRESS ?? '127.0.0.1:6379';
-const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DRAIN_JOBS = 5000;
 const PACED_RATE = 200; // jobs/s
 const PACED_SECONDS = 10;
@@ -35,22 +34,6 @@ interface Run {
   workers: number;
   drain: { jobs: number; seconds: number; jobsPerSecond: number };
   paced: { rate: number; jobs: number; latencyMs: Summary };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function cleanup(prefix: string): Promise<void> {
-  const redis = new Redis(parseRedisAddress(ADDRESS));
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** High-resolution epoch milliseconds: comparable between processes on one machine. */
@@ -172,7 +155,7 @@ async function run(workers: number): Promise<Run> {
   } finally {
     await Promise.all(children.map((c) => c.close()));
     await producer.close();
-    await cleanup(prefix);
+    await deleteRedisKeys(parseRedisAddress(ADDRESS), prefix);
   }
 }
 
@@ -233,12 +216,8 @@ async function main(): Promise<void> {
     runs.push(r);
   }
   const when = new Date();
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench-results/jobs.json'), JSON.stringify({ when: when.toISOString(), machine, redis, bullmq, runs }, null, 2) + '\n');
-  const docPath = join(ROOT, 'docs/benchmarks.md');
-  const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-  writeFileSync(docPath, replaceSection(doc, SECTION, render(machine, redis, bullmq, runs, when)));
-  console.log(`Wrote docs/benchmarks.md (${SECTION}) and bench-results/jobs.json`);
+  const results = { when: when.toISOString(), machine, redis, bullmq, runs };
+  console.log(publishResults({ name: 'jobs', heading: SECTION, results, markdown: render(machine, redis, bullmq, runs, when) }));
 }
 
 (process.argv[2] === 'worker' ? workerProcess(process.argv[3]) : main()).then(

@@ -1,6 +1,6 @@
 /** Load shapes for the benchmarks: bounded-concurrency maps, closed loops and open-loop schedules. */
 import { performance } from 'node:perf_hooks';
-import { sleep } from '../test/e2e/harness.js';
+import { sleep } from '#testing';
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { createDatabase, dropDatabase } from '../test/e2e/harness.js';
+import { createDatabase, dropDatabase } from '#testing';
 
 const run = promisify(execFile);
 

@@ -6,10 +6,8 @@
 import type { Channel } from '@mattermost/types/channels';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { clientError, ClusterSocket, startCluster, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, expectClientError, NewUser, sleep, TestCluster } from '#testing';
+import { channelWith, createPost, startFormedCluster, teamWith } from './cluster-fixtures.js';
 
 const REVOKE_MS = 1000;
 const SESSION_EXPIRED = 'api.context.session_expired.app_error';
@@ -20,16 +18,9 @@ let owner: NewUser;
 let team: Team;
 
 beforeAll(async () => {
-  cluster = await startCluster({ nginx: false });
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    owner = await cluster.newUser({ via: 0 });
-    team = await teamWith(owner, []);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster({ nginx: false }));
+  owner = await cluster.newUser({ via: 0 });
+  team = await teamWith(owner, []);
 });
 
 afterAll(() => cluster?.stop());
@@ -77,7 +68,7 @@ describe('sessions', () => {
     await socketClosed;
     onC.close();
     // And on C, for REST too.
-    expect((await clientError(() => cluster.clientAs(u, 2).getMe())).status_code).toBe(401);
+    expect((await expectClientError(() => cluster.clientAs(u, 2).getMe())).status_code).toBe(401);
   });
 
   it('refuses on every other node, within 1 s, a session logged out on node A', async () => {
@@ -132,7 +123,7 @@ describe('channel membership', () => {
       await onC.expectNone('posted', (e) => after.some((p) => about(p.id)(e)), 1000);
       await onC.expectNone('post_edited', about(before.id), 0);
       // Nor can it read the channel over REST on any node.
-      for (const n of [0, 1, 2]) expect((await clientError(() => cluster.clientAs(leaver, n).getPosts(channel.id))).status_code, `node ${n}`).toBe(403);
+      for (const n of [0, 1, 2]) expect((await expectClientError(() => cluster.clientAs(leaver, n).getPosts(channel.id))).status_code, `node ${n}`).toBe(403);
       onC.close();
     }
   });

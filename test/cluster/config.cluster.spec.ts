@@ -6,9 +6,8 @@
  * what the nodes must agree on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { eventually, hostOf, startCluster, TestCluster } from './cluster-harness.js';
-import { FORMATION_TIMEOUT_MS, uniqueName } from './cluster-fixtures.js';
+import { eventually, hostOf, NewUser, TestCluster } from '#testing';
+import { startFormedCluster, uniqueName } from './cluster-fixtures.js';
 
 /** A saved change is served by every node this soon. */
 const PROPAGATION_MS = 2000;
@@ -18,14 +17,7 @@ let cluster: TestCluster;
 let admin: NewUser;
 
 beforeAll(async () => {
-  cluster = await startCluster({ nginx: false });
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster({ nginx: false }));
 });
 
 afterAll(() => cluster?.stop());

@@ -4,9 +4,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { ClusterSocket, duplicates, eventually, startCluster, TestCluster } from './cluster-harness.js';
-import { channelPostIds, channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, NewUser, TestCluster } from '#testing';
+import { channelPostIds, channelWith, createPost, duplicates, startFormedCluster, teamWith } from './cluster-fixtures.js';
 
 const NODES = [0, 1, 2];
 const POSTS_PER_POSTER = 8;
@@ -19,21 +18,14 @@ let pub: Channel;
 let priv: Channel;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    // Each member signs up through a different node.
-    members = [];
-    for (const n of NODES) members.push(await cluster.newUser({ via: n }));
-    outsider = await cluster.newUser({ via: 2 });
-    const team = await teamWith(admin, [...members, outsider]);
-    pub = await channelWith(admin, team, 'O', members);
-    priv = await channelWith(admin, team, 'P', members);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster());
+  // Each member signs up through a different node.
+  members = [];
+  for (const n of NODES) members.push(await cluster.newUser({ via: n }));
+  outsider = await cluster.newUser({ via: 2 });
+  const team = await teamWith(admin, [...members, outsider]);
+  pub = await channelWith(admin, team, 'O', members);
+  priv = await channelWith(admin, team, 'P', members);
 });
 
 afterAll(() => cluster?.stop());

@@ -6,10 +6,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { ChannelView, duplicates, eventually, HTTP_PORT, startCluster, TestCluster } from './cluster-harness.js';
-import { channelPostIds, channelWith, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { eventually, HTTP_PORT, NewUser, sleep, TestCluster } from '#testing';
+import { channelPostIds, ChannelView, duplicates, openChannelWith, startFormedCluster } from './cluster-fixtures.js';
 
 const CLIENTS = 20;
 const VICTIM = 1;
@@ -30,17 +28,10 @@ let users: NewUser[];
 let channel: Channel;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    users = [];
-    for (let i = 0; i < CLIENTS; i++) users.push(await cluster.newUser({ admin }));
-    channel = await channelWith(admin, await teamWith(admin, users), 'O', users);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster());
+  users = [];
+  for (let i = 0; i < CLIENTS; i++) users.push(await cluster.newUser({ admin }));
+  channel = await openChannelWith(admin, users);
 });
 
 afterAll(() => cluster?.stop());

@@ -5,10 +5,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { ChannelView, ClusterSocket, eventually, GOSSIP_PORT, hostOf, nodeHost, startCluster, STREAMING_PORT, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, GOSSIP_PORT, hostOf, NewUser, nodeHost, sleep, startCluster, STREAMING_PORT, TestCluster } from '#testing';
+import { ChannelView, createPost, openChannelWith } from './cluster-fixtures.js';
 
 /** All nodes list each other this soon after the last one is up (and after a restart). */
 const JOIN_MS = 2000;
@@ -29,21 +27,17 @@ let formation: { ms: number } | { error: Error };
 
 beforeAll(async () => {
   cluster = await startCluster();
+  // afterAll stops the cluster if the rest fails.
+  admin = await cluster.newUser({ via: 0 });
+  const lastReady = Math.max(...cluster.nodes.map((n) => n.readyAt));
   try {
-    admin = await cluster.newUser({ via: 0 });
-    const lastReady = Math.max(...cluster.nodes.map((n) => n.readyAt));
-    try {
-      await cluster.waitForMembership(admin, 10_000);
-      formation = { ms: Date.now() - lastReady };
-    } catch (err) {
-      formation = { error: err as Error };
-    }
-    member = await cluster.newUser({ via: 1 });
-    channel = await channelWith(admin, await teamWith(admin, [member]), 'O', [member]);
+    await cluster.waitForMembership(admin, 10_000);
+    formation = { ms: Date.now() - lastReady };
   } catch (err) {
-    await cluster.stop();
-    throw err;
+    formation = { error: err as Error };
   }
+  member = await cluster.newUser({ via: 1 });
+  channel = await openChannelWith(admin, [member]);
 });
 
 afterAll(() => cluster?.stop());

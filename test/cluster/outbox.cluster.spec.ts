@@ -6,9 +6,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { ClusterSocket, duplicates, eventually, startCluster, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, NewUser, TestCluster } from '#testing';
+import { createPost, duplicates, openChannelWith, startFormedCluster } from './cluster-fixtures.js';
 
 const DYING = 1;
 
@@ -19,16 +18,9 @@ let channel: Channel;
 let nodeIds: Map<number, string>;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    nodeIds = await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    member = await cluster.newUser({ admin });
-    channel = await channelWith(admin, await teamWith(admin, [member]), 'O', [member]);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin, nodeIds } = await startFormedCluster());
+  member = await cluster.newUser({ admin });
+  channel = await openChannelWith(admin, [member]);
 });
 
 afterAll(() => cluster?.stop());

@@ -7,9 +7,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { ChannelView, ClusterSocket, duplicates, eventually, startCluster, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterSocket, eventually, NewUser, TestCluster } from '#testing';
+import { ChannelView, createPost, duplicates, openChannelWith, startFormedCluster } from './cluster-fixtures.js';
 
 let cluster: TestCluster;
 let admin: NewUser;
@@ -17,16 +16,9 @@ let member: NewUser;
 let channel: Channel;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    member = await cluster.newUser({ via: 0 });
-    channel = await channelWith(admin, await teamWith(admin, [member]), 'O', [member]);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster());
+  member = await cluster.newUser({ via: 0 });
+  channel = await openChannelWith(admin, [member]);
 });
 
 afterAll(() => cluster?.stop());

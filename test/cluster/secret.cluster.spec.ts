@@ -4,10 +4,8 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewUser } from '../e2e/harness.js';
-import { sleep } from '../e2e/harness.js';
-import { ClusterNode, hostOf, nodeHost, startCluster, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith } from './cluster-fixtures.js';
+import { ClusterNode, hostOf, NewUser, nodeHost, sleep, TestCluster } from '#testing';
+import { createPost, openChannelWith, startFormedCluster } from './cluster-fixtures.js';
 
 /** Long enough for a legitimate node to have joined twice over. */
 const WATCH_MS = 6000;
@@ -19,16 +17,9 @@ let channel: Channel;
 let intruder: ClusterNode;
 
 beforeAll(async () => {
-  cluster = await startCluster({ nginx: false });
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    member = await cluster.newUser({ via: 0 });
-    channel = await channelWith(admin, await teamWith(admin, [member]), 'O', [member]);
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  ({ cluster, admin } = await startFormedCluster({ nginx: false }));
+  member = await cluster.newUser({ via: 0 });
+  channel = await openChannelWith(admin, [member]);
 });
 
 afterAll(() => cluster?.stop());

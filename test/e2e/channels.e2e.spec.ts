@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '@mattermost/types/channels';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, startServer, TestServer, TestSocket } from './harness.js';
+import { expectClientError, NewUser, startServer, TestServer, TestSocket } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

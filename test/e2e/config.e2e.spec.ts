@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClientError, NewUser, startServer, TestServer } from './harness.js';
-
-const ENTRY = resolve(import.meta.dirname, '../../dist/apps/server/main.js');
+import { expectClientError, NewUser, SERVER_ENTRY, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;
@@ -22,7 +20,7 @@ afterAll(() => server?.stop());
 function startWith(env: Record<string, string>, fileContent?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'mm-cfg-'));
   if (fileContent !== undefined) writeFileSync(join(dir, 'config.json'), fileContent);
-  const run = spawnSync(process.execPath, [ENTRY], {
+  const run = spawnSync(process.execPath, [SERVER_ENTRY], {
     env: { ...process.env, MM_CONFIG: join(dir, 'config.json'), MM_SQLSETTINGS_DATASOURCE: 'postgres://postgres@127.0.0.1:1/none', ...env },
     encoding: 'utf8',
     timeout: 15_000,

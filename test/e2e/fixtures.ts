@@ -6,7 +6,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import type { NewUser, TestServer, TestSocket } from './harness.js';
+import { startServer, type NewUser, type TestServer, type TestSocket } from '#testing';
 
 /** The error id of a missing permission (403). */
 export const PERMISSION = 'api.context.permissions.app_error';
@@ -69,6 +69,31 @@ export async function openSockets(server: TestServer, users: NewUser[]): Promise
   const sockets: TestSocket[] = [];
   for (const u of users) sockets.push(await server.socket(u.client));
   return sockets;
+}
+
+export interface ChannelSuite extends Cast, TeamWithChannels {
+  server: TestServer;
+  /** bob's (in every channel), dave's (in no channel) and carol's (not on the team), in that order. */
+  sockets: TestSocket[];
+}
+
+/** A fresh server with the cast, alice's team with its channels, and sockets for bob, dave and carol. */
+export async function startChannelSuite(names: { team: Names; pub: Names; priv: Names }): Promise<ChannelSuite> {
+  const server = await startServer();
+  try {
+    const cast = await signUpCast(server);
+    const parts = await teamWithChannels(cast, names);
+    const sockets = await openSockets(server, [cast.bob, cast.dave, cast.carol]);
+    return { server, ...cast, ...parts, sockets };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+export async function stopChannelSuite(suite: ChannelSuite | undefined): Promise<void> {
+  for (const s of suite?.sockets ?? []) s.close();
+  await suite?.server.stop();
 }
 
 export const post = (c: Client4, channelId: string, message: string, extra: Partial<Post> = {}) =>

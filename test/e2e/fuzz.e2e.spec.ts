@@ -4,7 +4,7 @@
  * the server's own start-up log, so new routes are covered without editing this file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NewUser, startServer, TestServer } from './harness.js';
+import { NewUser, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

@@ -11,7 +11,7 @@ import type { Post } from '@mattermost/types/posts';
 import pg from 'pg';
 import { exportLines } from '../jobs/zip-reader.js';
 import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels } from './fixtures.js';
-import { databaseUrl, expectClientError, sleep, startServer, TestServer, TestSocket } from './harness.js';
+import { databaseUrl, expectClientError, sleep, startServer, TestServer, TestSocket } from '#testing';
 
 let server: TestServer;
 let cast: Cast;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseUrl, startServer, type TestServer } from './harness.js';
+import { databaseUrl, startServer, type TestServer } from '#testing';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -4,9 +4,10 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post, PostList } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import pg from 'pg';
-import { databaseUrl, expectClientError, NewUser, sleep, startServer, TestServer, TestSocket } from './harness.js';
-import { openSockets, PERMISSION, post, signUpCast, teamWithChannels } from './fixtures.js';
+import { databaseUrl, expectClientError, NewUser, sleep, TestServer, TestSocket } from '#testing';
+import { ChannelSuite, PERMISSION, post, startChannelSuite, stopChannelSuite } from './fixtures.js';
 
+let suite: ChannelSuite;
 let server: TestServer;
 // The cast of fixtures.ts: alice owns the team, bob is in every channel, dave in none, carol not on the team.
 let admin: NewUser, alice: NewUser, bob: NewUser, dave: NewUser, carol: NewUser;
@@ -14,21 +15,15 @@ let team: Team, pub: Channel, priv: Channel, dm: Channel;
 let bobSocket: TestSocket, daveSocket: TestSocket, carolSocket: TestSocket;
 
 beforeAll(async () => {
-  server = await startServer();
-  const cast = await signUpCast(server);
-  ({ admin, alice, bob, dave, carol } = cast);
-  ({ team, pub, priv, dm } = await teamWithChannels(cast, {
+  suite = await startChannelSuite({
     team: { name: `team-p${Date.now()}`, display_name: 'Posts' },
     pub: { name: 'general-talk', display_name: 'General Talk' },
     priv: { name: 'secret-room', display_name: 'Secret Room' },
-  }));
-  [bobSocket, daveSocket, carolSocket] = await openSockets(server, [bob, dave, carol]);
+  });
+  ({ server, admin, alice, bob, dave, carol, team, pub, priv, dm } = suite);
+  [bobSocket, daveSocket, carolSocket] = suite.sockets;
 });
-
-afterAll(async () => {
-  for (const s of [bobSocket, daveSocket, carolSocket]) s?.close();
-  await server?.stop();
-});
+afterAll(() => stopChannelSuite(suite));
 
 /** A plain HTTP call with the client's token (for headers Client4 hides). */
 function raw(c: Client4, path: string, init: RequestInit = {}) {

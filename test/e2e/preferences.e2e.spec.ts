@@ -3,7 +3,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Post } from '@mattermost/types/posts';
 import type { PreferenceType } from '@mattermost/types/preferences';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, startServer, TestServer } from './harness.js';
+import { expectClientError, NewUser, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

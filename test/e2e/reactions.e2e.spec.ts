@@ -3,9 +3,10 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Reaction } from '@mattermost/types/reactions';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, startServer, TestServer, TestSocket } from './harness.js';
-import { openSockets, PERMISSION, post, signUpCast, teamWithChannels } from './fixtures.js';
+import { expectClientError, NewUser, TestServer, TestSocket } from '#testing';
+import { ChannelSuite, PERMISSION, post, startChannelSuite, stopChannelSuite } from './fixtures.js';
 
+let suite: ChannelSuite;
 let server: TestServer;
 // The cast of fixtures.ts: alice owns the team, bob is in every channel, dave in none, carol not on the team.
 let admin: NewUser, alice: NewUser, bob: NewUser, dave: NewUser, carol: NewUser;
@@ -13,21 +14,15 @@ let team: Team, pub: Channel, priv: Channel, dm: Channel;
 let bobSocket: TestSocket, daveSocket: TestSocket, carolSocket: TestSocket;
 
 beforeAll(async () => {
-  server = await startServer();
-  const cast = await signUpCast(server);
-  ({ admin, alice, bob, dave, carol } = cast);
-  ({ team, pub, priv, dm } = await teamWithChannels(cast, {
+  suite = await startChannelSuite({
     team: { name: `team-r${Date.now()}`, display_name: 'Reactions' },
     pub: { name: 'reacting', display_name: 'Reacting' },
     priv: { name: 'private-reacting', display_name: 'Private' },
-  }));
-  [bobSocket, daveSocket, carolSocket] = await openSockets(server, [bob, dave, carol]);
+  });
+  ({ server, admin, alice, bob, dave, carol, team, pub, priv, dm } = suite);
+  [bobSocket, daveSocket, carolSocket] = suite.sockets;
 });
-
-afterAll(async () => {
-  for (const s of [bobSocket, daveSocket, carolSocket]) s?.close();
-  await server?.stop();
-});
+afterAll(() => stopChannelSuite(suite));
 
 const bulk = (c: Client4, postIds: unknown) =>
   (c as any).doFetch(`${c.getPostsRoute()}/ids/reactions`, { method: 'post', body: JSON.stringify(postIds) }) as Promise<Record<string, Reaction[]>>;

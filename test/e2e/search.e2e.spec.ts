@@ -3,7 +3,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post, PostSearchResults } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, sleep, startServer, TestServer } from './harness.js';
+import { expectClientError, NewUser, sleep, startServer, TestServer } from '#testing';
 import { post as createPost, signUpCast, teamWithChannels } from './fixtures.js';
 
 let server: TestServer;

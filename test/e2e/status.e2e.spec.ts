@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Team } from '@mattermost/types/teams';
 import type { UserStatus } from '@mattermost/types/users';
-import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket, WsEventMessage } from './harness.js';
+import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket, WsEventMessage } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

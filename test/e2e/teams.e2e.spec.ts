@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Team } from '@mattermost/types/teams';
-import { expectClientError, NewUser, startServer, TestServer, TestSocket } from './harness.js';
+import { expectClientError, NewUser, startServer, TestServer, TestSocket } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

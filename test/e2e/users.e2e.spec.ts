@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClientError, NewUser, startServer, TestServer } from './harness.js';
+import { expectClientError, NewUser, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { NewUser, sleep, startServer, TestServer } from './harness.js';
+import { NewUser, sleep, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;

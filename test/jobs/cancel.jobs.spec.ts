@@ -4,7 +4,7 @@
  * and its heartbeat would see cancel_requested in the job table anyway).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobCluster, until } from './jobs-harness.js';
+import { JobCluster } from './jobs-harness.js';
 
 const OLD_POSTS = 30_000;
 let cluster: JobCluster;
@@ -19,15 +19,7 @@ beforeAll(async () => {
       MM_DATARETENTIONSETTINGS_BATCHSIZE: '10',
     },
   });
-  const admin = cluster.admin.client;
-  const team = await admin.createTeam({ name: 'cancel-team', display_name: 'Cancel', type: 'O' } as any);
-  channelId = (await admin.createChannel({ team_id: team.id, name: 'cancel-channel', display_name: 'Cancel', type: 'O' } as any)).id;
-  await cluster.sql(
-    `INSERT INTO posts (id, create_at, update_at, user_id, channel_id, message)
-     SELECT lpad(to_hex(i), 26, '0'), 1600000000000 + i, 1600000000000 + i, $1, $2, 'old ' || i FROM generate_series(1, $3::int) i`,
-    [cluster.admin.user.id, channelId, OLD_POSTS],
-  );
-  await cluster.sql('ANALYZE');
+  channelId = await cluster.channelWithPosts('cancel', OLD_POSTS, 1600000000000, 'old');
 });
 afterAll(() => cluster?.stop());
 
@@ -36,15 +28,7 @@ const remaining = async () => (await cluster.sql<{ n: number }>('SELECT count(*)
 describe('cancel while running', () => {
   it('the job stops on the node that runs it and ends canceled', async () => {
     const job = await cluster.admin.client.createJob({ type: 'data_retention' } as any);
-    const running = await until(
-      async () => {
-        const row = await cluster.job(job.id);
-        return row.status === 'in_progress' && row.progress >= 1 ? row : undefined;
-      },
-      30_000,
-      'the retention job to be deleting',
-      25,
-    );
+    const running = await cluster.waitRunning(job.id, 1, 30_000);
     const holder = cluster.holder(running.node_id)!;
     const other = cluster.nodes.find((n) => n !== holder)!;
     const viaOther = await cluster.adminOn(other);

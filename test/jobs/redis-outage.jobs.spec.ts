@@ -8,8 +8,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../e2e/harness.js';
-import { JobCluster, PrivateRedis, until } from './jobs-harness.js';
+import { sleep } from '#testing';
+import { JobCluster, PrivateRedis } from './jobs-harness.js';
 
 const OUTAGE_MS = 30_000;
 let redis: PrivateRedis;
@@ -27,15 +27,7 @@ beforeAll(async () => {
       MM_DATARETENTIONSETTINGS_BATCHSIZE: '20',
     },
   });
-  const admin = cluster.admin.client;
-  const team = await admin.createTeam({ name: 'outage-team', display_name: 'Outage', type: 'O' } as any);
-  channelId = (await admin.createChannel({ team_id: team.id, name: 'outage-channel', display_name: 'Outage', type: 'O' } as any)).id;
-  await cluster.sql(
-    `INSERT INTO posts (id, create_at, update_at, user_id, channel_id, message)
-     SELECT lpad(to_hex(i), 26, '0'), 1600000000000 + i, 1600000000000 + i, $1, $2, 'old ' || i FROM generate_series(1, 40000) i`,
-    [cluster.admin.user.id, channelId],
-  );
-  await cluster.sql('ANALYZE');
+  channelId = await cluster.channelWithPosts('outage', 40_000, 1600000000000, 'old');
 });
 afterAll(async () => {
   await cluster?.stop();
@@ -50,7 +42,7 @@ describe('Redis stopped for 30 s', () => {
 
     // A long job is running when Redis goes.
     const long = await admin.createJob({ type: 'data_retention' } as any);
-    await until(async () => (await cluster.job(long.id)).status === 'in_progress', 20_000, 'the long job to start', 25);
+    await cluster.waitRunning(long.id, 0, 20_000);
 
     await redis.stop();
     const downAt = Date.now();

@@ -5,7 +5,7 @@
  * a third node with RunJobs and RunScheduler off takes no work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../e2e/harness.js';
+import { sleep } from '#testing';
 import { JobCluster } from './jobs-harness.js';
 
 const EVERY_MS = 2000;

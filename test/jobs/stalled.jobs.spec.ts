@@ -9,40 +9,22 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLines } from './zip-reader.js';
-import { JobCluster, until } from './jobs-harness.js';
+import { JobCluster } from './jobs-harness.js';
 
 const POSTS = 200_000;
 let cluster: JobCluster;
-let channelId: string;
 
 beforeAll(async () => {
   cluster = await JobCluster.start({ nodes: 2 });
-  const admin = cluster.admin.client;
-  const team = await admin.createTeam({ name: 'stall-team', display_name: 'Stall', type: 'O' } as any);
-  channelId = (await admin.createChannel({ team_id: team.id, name: 'stall-channel', display_name: 'Stall', type: 'O' } as any)).id;
   // Enough posts that the export runs for seconds.
-  await cluster.sql(
-    `INSERT INTO posts (id, create_at, update_at, user_id, channel_id, message)
-     SELECT lpad(to_hex(i), 26, '0'), 1700000000000 + i, 1700000000000 + i, $1, $2, 'post number ' || i FROM generate_series(1, $3::int) i`,
-    [cluster.admin.user.id, channelId, POSTS],
-  );
-  // What autovacuum would do after a bulk load: without statistics the planner joins every post.
-  await cluster.sql('ANALYZE');
+  await cluster.channelWithPosts('stall', POSTS, 1700000000000, 'post number');
 });
 afterAll(() => cluster?.stop());
 
 describe('a node killed mid-job', () => {
   it('the other node takes the job over and completes it once, with no duplicated data', async () => {
     const job = await cluster.admin.client.createJob({ type: 'export_process' } as any);
-    const running = await until(
-      async () => {
-        const row = await cluster.job(job.id);
-        return row.status === 'in_progress' && row.progress >= 5 ? row : undefined;
-      },
-      60_000,
-      'the export to be running',
-      25,
-    );
+    const running = await cluster.waitRunning(job.id, 5, 60_000);
     expect(running.progress).toBeLessThan(90); // still well inside the job
     const victim = cluster.holder(running.node_id)!;
     expect(victim).toBeDefined();

@@ -8,10 +8,10 @@
  * over it and `--set path=value` overrides one setting. The flags below are shortcuts for the
  * common ones. Run with --help for the list.
  */
-import './node-globals.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ADMIN_DSN, machineInfoOrNote } from './run/machine.js';
+import { ADMIN_DSN } from '#testing';
+import { machineInfoOrNote } from './run/machine.js';
 import { applySetting, loadConfig, repoRoot, validateConfig, type LoadTestConfig } from './config.js';
 import { runLoad, type Mode } from './run/driver.js';
 import { startCluster, startSingleNode, urlTarget, type Target } from './run/target.js';

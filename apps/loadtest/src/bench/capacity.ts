@@ -22,13 +22,12 @@
  * CAPACITY_RENDER_ONLY=1 only rewrites the docs section from the recorded results.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN_DSN, bindError, dropDatabase, HTTP_PORT, NGINX_BIN, nodeHost, sleep, STREAMING_PORT } from '#testing';
 import { machineInfo, type MachineInfo } from '../../../../bench/machine.js';
 import { runPgbench, type PgbenchResult } from '../../../../bench/pgbench.js';
 import { replaceSection } from '../../../../bench/report.js';
-import { ADMIN_DSN, dropDatabase, sleep } from '../../../../test/e2e/harness.js';
 import { runAndReport, type RunOutcome } from '../cli.js';
 import { applySetting, loadConfig, repoRoot, type LoadTestConfig } from '../config.js';
 import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
@@ -101,16 +100,10 @@ interface CapacityResults {
 /** Whether nginx is there and 127.0.0.1–3:8065 (and the gossip/streaming ports) are free. */
 async function clusterUnavailable(): Promise<string | undefined> {
   if (process.env.CAPACITY_CLUSTER === '0') return 'CAPACITY_CLUSTER=0';
-  const nginx = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
-  if (!existsSync(nginx)) return `${nginx} not found`;
-  for (let i = 1; i <= CLUSTER_NODES; i++) {
-    for (const port of [8065, 8075]) {
-      const free = await new Promise<boolean>((ok) => {
-        const srv = createServer();
-        srv.once('error', () => ok(false));
-        srv.listen(port, `127.0.0.${i}`, () => srv.close(() => ok(true)));
-      });
-      if (!free) return `127.0.0.${i}:${port} is in use (another cluster running?)`;
+  if (!existsSync(NGINX_BIN)) return `${NGINX_BIN} not found`;
+  for (let i = 0; i < CLUSTER_NODES; i++) {
+    for (const port of [HTTP_PORT, STREAMING_PORT]) {
+      if (await bindError(nodeHost(i), port, 'tcp')) return `${nodeHost(i)}:${port} is in use (another cluster running?)`;
     }
   }
   return undefined;

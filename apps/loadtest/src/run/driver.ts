@@ -6,13 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { ADMIN_DSN } from '#testing';
 import type { LoadTestConfig } from '../config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { evaluateHealth, healthValues, type HealthStatus } from '../coordinator/health.js';
 import { RequestTotals, Totals, type Snapshot } from '../metrics/collector.js';
 import { Histogram } from '../metrics/histogram.js';
 import type { WorkerCommand, WorkerInit } from '../sim/worker.js';
-import { ADMIN_DSN } from '../../../../test/e2e/harness.js';
 import { PgActivity, ResourceMonitor, type ResourceSample } from './resources.js';
 import type { Target } from './target.js';
 

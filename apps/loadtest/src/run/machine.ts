@@ -1,9 +1,6 @@
 /** What a run ran on (bench/machine.ts), without failing when the PostgreSQL admin connection is not available. */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { machineInfo } from '../../../../bench/machine.js';
-import { ADMIN_DSN } from '../../../../test/e2e/harness.js';
-
-export { ADMIN_DSN };
 
 export async function machineInfoOrNote(adminDsn: string): Promise<Record<string, unknown>> {
   try {

@@ -7,7 +7,7 @@
  * PostgreSQL by default (seed.usersPath / seed.postsPath = 'sql'; see bulk.ts) or through the API.
  * Every step skips what already exists, so a seed can be re-run or extended.
  */
-import '../node-globals.js';
+import '#testing'; // the WebSocket and CloseEvent globals the client needs
 import mm from '@mattermost/client';
 import type { Client4 as Client4Type } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';

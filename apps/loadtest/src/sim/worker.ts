@@ -5,7 +5,7 @@
  * Messages in:  { type: 'add', indices } | { type: 'remove', indices } | { type: 'stop' }
  * Messages out: { type: 'snapshot', snapshot } | { type: 'stopped' }
  */
-import '../node-globals.js';
+import '#testing'; // the WebSocket and CloseEvent globals the client needs
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadTestConfig } from '../config.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { Delivery, InProcessDriver, WorkContext } from '#jobs';
-import { EventPublisher, WebSocketEvent } from '#realtime';
+import { RecordingPublisher } from '#testing';
 import { SingleNodeState } from '../cluster/single-node.js';
 import { JobEvents } from './job-events.js';
 import { checkAborted, JobContext, JobHandler, JobHandlers } from './job-handler.js';
@@ -35,14 +35,7 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-class Recorder extends EventPublisher {
-  readonly events: WebSocketEvent[] = [];
-  async publishConfirmed(event: WebSocketEvent): Promise<void> {
-    this.events.push(event);
-  }
-  protected async send(event: WebSocketEvent): Promise<void> {
-    this.events.push(event);
-  }
+class Recorder extends RecordingPublisher {
   statuses(id: string): string[] {
     return this.events.map((e) => JSON.parse(e.data.job as string)).filter((j) => j.id === id).map((j) => j.status);
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { Database, Queryable } from '#db';
-import { EventPublisher, LocalInvalidationBus, NoEventOutbox, WebSocketEvent } from '#realtime';
+import { LocalInvalidationBus, NoEventOutbox } from '#realtime';
+import { RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { rolesGrant } from '../auth/roles.js';
 import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
@@ -170,13 +171,6 @@ class MemoryUsers implements Pick<UsersRepository, 'byId'> {
 class MemoryPreferences implements Pick<PreferencesRepository, 'one'> {
   async one(): Promise<undefined> {
     return undefined;
-  }
-}
-
-class RecordingPublisher extends EventPublisher {
-  readonly events: WebSocketEvent[] = [];
-  async publish(event: WebSocketEvent): Promise<void> {
-    this.events.push(event);
   }
 }
 

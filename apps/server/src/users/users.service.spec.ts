@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { notFound } from '#common';
 import { Config, ConfigService, defaultConfig } from '#config';
-import { EventPublisher, LocalInvalidationBus, WebSocketEvent } from '#realtime';
+import { LocalInvalidationBus } from '#realtime';
+import { RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
@@ -29,11 +30,6 @@ class MemoryTeams {
     return this.team;
   }
   async addMember(teamId: string, userId: string) { this.members.push({ teamId, userId }); }
-}
-
-class RecordingPublisher extends EventPublisher {
-  events: WebSocketEvent[] = [];
-  async publish(event: WebSocketEvent) { this.events.push(event); }
 }
 
 function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {

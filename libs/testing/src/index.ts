@@ -1,0 +1,18 @@
+/**
+ * What tests, benchmarks and the load test share to run servers on this machine: the server
+ * process, fresh databases, a single test server, a cluster behind nginx, users, sockets, waits.
+ */
+
+export * from './wait.js';
+export * from './processes.js';
+export * from './ports.js';
+export * from './database.js';
+export * from './redis.js';
+export * from './users.js';
+export * from './socket.js';
+export * from './server-process.js';
+export * from './test-server.js';
+export * from './cluster/nginx.js';
+export * from './cluster/cluster-socket.js';
+export * from './cluster/cluster.js';
+export * from './recording-publisher.js';
