@@ -39,6 +39,11 @@ export interface ConfigStore {
   /** The stored config (raw JSON), or undefined when nothing is stored yet. */
   load(): Promise<unknown>;
   save(config: Config): Promise<void>;
+  /**
+   * Stores `config` only if nothing is stored yet, atomically (nodes of a cluster start at once),
+   * and returns whichever config is stored afterwards.
+   */
+  seed(config: Config): Promise<unknown>;
 }
 
 /**
@@ -71,13 +76,9 @@ export class ConfigService {
    * filled one replaces it (so every node of a cluster runs the same config).
    */
   async useStore(store: ConfigStore): Promise<void> {
-    const stored = await store.load();
+    const stored = await store.seed(this.fileConfig);
     this.store = store;
-    if (stored === undefined) {
-      await store.save(this.fileConfig);
-      return;
-    }
-    this.apply(mergeWithDefaults(stored));
+    if (stored !== this.fileConfig) this.apply(mergeWithDefaults(stored));
   }
 
   get(): Config {

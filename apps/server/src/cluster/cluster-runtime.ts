@@ -166,7 +166,7 @@ export class ClusterRuntime extends ClusterState {
       this.lastConfigSha = await store.activeSha();
       this.transport.broadcast({ type: Msg.ConfigChanged, payload: {} });
     };
-    await this.config.useStore({ load: () => store.load(), save: saveAndTell });
+    await this.config.useStore({ load: () => store.load(), save: saveAndTell, seed: (cfg) => store.seed(cfg) });
     this.lastConfigSha = await store.activeSha();
     // The shared config replaced the file's: advertise its hash, now and on every change.
     this.membership.updateSelf({ configHash: this.config.hash() });
