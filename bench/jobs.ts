@@ -50,7 +50,7 @@ async function workerProcess(prefix: string): Promise<void> {
   const driver = new BullMqDriver({ address: ADDRESS, prefix, stalledAfterMs: 30_000 });
   await driver.waitUntilConnected(5000);
   const reports = new Map<string, WorkerReport>();
-  process.on('message', async (msg: { work?: string; report?: string; close?: true }) => {
+  const handle = async (msg: { work?: string; report?: string; close?: true }): Promise<void> => {
     if (msg.work) {
       const r: WorkerReport = { count: 0, last: 0, latencies: [] };
       reports.set(msg.work, r);
@@ -66,6 +66,12 @@ async function workerProcess(prefix: string): Promise<void> {
       await driver.close();
       process.exit(0);
     }
+  };
+  process.on('message', (msg: Parameters<typeof handle>[0]) => {
+    handle(msg).catch((err: unknown) => {
+      console.error('bench worker:', err);
+      process.exit(1);
+    });
   });
   process.send!({ ready: true });
 }

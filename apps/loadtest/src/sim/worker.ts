@@ -74,7 +74,7 @@ export function runWorker(init: WorkerInit, send: (msg: unknown) => void, onMess
     };
   };
 
-  onMessage(async (cmd) => {
+  const handle = async (cmd: WorkerCommand): Promise<void> => {
     if (cmd.type === 'add') {
       for (const i of cmd.indices) {
         if (users.has(i)) continue;
@@ -99,6 +99,10 @@ export function runWorker(init: WorkerInit, send: (msg: unknown) => void, onMess
       delay.disable();
       send({ type: 'stopped' });
     }
+  };
+  // A command that fails must not become an unhandled rejection that ends the worker thread.
+  onMessage((cmd) => {
+    handle(cmd).catch((err: unknown) => console.error(`load-test worker ${init.worker}: ${cmd.type} failed:`, err));
   });
 }
 
