@@ -1,38 +1,23 @@
 /** DatabaseDiscovery against a throwaway database on the machine's PostgreSQL. */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '#db';
+import { createDatabase, databaseUrl, dropDatabase } from '#testing';
 import { testNodeInfo } from '../test-fixtures/swim-test-kit.js';
 import { DatabaseDiscovery, seedOf } from './discovery.js';
 
-const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_DSN });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('DatabaseDiscovery', () => {
-  const name = `mmtest_${randomBytes(6).toString('hex')}`;
+  let name: string;
   let db: Database;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_DSN);
-    url.pathname = `/${name}`;
-    db = await Database.connect({ url: url.toString(), maxConnections: 4, queryTimeoutSeconds: 10 });
+    name = await createDatabase();
+    db = await Database.connect({ url: databaseUrl(name), maxConnections: 4, queryTimeoutSeconds: 10 });
     await db.migrate();
   });
 
   afterAll(async () => {
     await db?.close();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (name) await dropDatabase(name);
   });
 
   beforeEach(async () => {

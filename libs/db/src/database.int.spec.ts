@@ -1,38 +1,22 @@
 /** Database against throwaway databases on the machine's PostgreSQL: the pool's settings and the migrations. */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asAdmin, createDatabase, databaseUrl, dropDatabase, sleep } from '#testing';
 import { Database, DatabaseOptions, MIGRATIONS } from './database.js';
 
-const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: ADMIN_DSN });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Database', () => {
-  const name = `mmtest_${randomBytes(6).toString('hex')}`;
-  const url = new URL(ADMIN_DSN);
-  url.pathname = `/${name}`;
+  let name: string;
   const open: Database[] = [];
 
   async function connect(options: Partial<DatabaseOptions> = {}): Promise<Database> {
-    const db = await Database.connect({ url: url.toString(), maxConnections: 4, queryTimeoutSeconds: 10, ...options });
+    const db = await Database.connect({ url: databaseUrl(name), maxConnections: 4, queryTimeoutSeconds: 10, ...options });
     open.push(db);
     return db;
   }
 
   /** Connections to the test database, as the server sees them. */
   async function backends(): Promise<number> {
-    const [row] = await admin<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    const [row] = await asAdmin<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
     return row.n;
   }
 
@@ -45,12 +29,12 @@ describe('Database', () => {
   }
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${name}`);
+    name = await createDatabase();
   });
 
   afterAll(async () => {
     for (const db of open) await db.close();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (name) await dropDatabase(name);
   });
 
   it('migrates once when several nodes start together, and closes what it opened to migrate', async () => {
@@ -93,7 +77,7 @@ describe('Database', () => {
   it('closes idle connections after ConnMaxIdleTime', async () => {
     const db = await connect({ maxIdleTimeMs: 200 });
     const [{ pid }] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    expect(await settles(async () => (await admin('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 0)).toBe(true);
+    expect(await settles(async () => (await asAdmin('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 0)).toBe(true);
     expect(await db.ping()).toBe(true);
   });
 
@@ -107,7 +91,7 @@ describe('Database', () => {
   });
 
   it('fails to connect to a database that does not answer, and closes twice without complaint', async () => {
-    const nowhere = new URL(url);
+    const nowhere = new URL(databaseUrl(name));
     nowhere.port = '1';
     await expect(Database.connect({ url: nowhere.toString(), maxConnections: 1, queryTimeoutSeconds: 1 })).rejects.toThrow();
     const db = await connect();

@@ -7,11 +7,12 @@ import pg from 'pg';
 
 export const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function asAdmin(sql: string): Promise<void> {
+/** Runs one statement on the admin connection (the server's own catalog: databases, pg_stat_activity). */
+export async function asAdmin<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   const admin = new pg.Client({ connectionString: ADMIN_DSN });
   await admin.connect();
   try {
-    await admin.query(sql);
+    return (await admin.query(sql, params)).rows as T[];
   } finally {
     await admin.end();
   }

@@ -3,16 +3,14 @@
  * PostgreSQL, with the in-process driver: at most one run per job however it is delivered,
  * take-over after a silent holder, cancel, errors, shutdown and the attempts cap.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { Delivery, InProcessDriver, WorkContext } from '#jobs';
-import { RecordingPublisher } from '#testing';
+import { createDatabase, databaseUrl, dropDatabase, RecordingPublisher, until } from '#testing';
 import { SingleNodeState } from '../cluster/single-node.js';
 import { JobEvents } from './job-events.js';
 import { checkAborted, JobContext, JobHandler, JobHandlers } from './job-handler.js';
@@ -21,19 +19,7 @@ import { JobScheduling } from './job-scheduling.js';
 import { JobWatcher } from './job-watcher.js';
 import { JobsRepository } from './jobs.repository.js';
 
-const ADMIN_DSN = process.env.TEST_PG_ADMIN_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LEASE_S = 1;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_DSN });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 class Recorder extends RecordingPublisher {
   statuses(id: string): string[] {
@@ -63,7 +49,7 @@ class ProbeJob extends JobHandler {
   }
 }
 
-const dbName = `mmtest_${randomBytes(6).toString('hex')}`;
+let dbName: string;
 let db: Database;
 let repo: JobsRepository;
 let probe: ProbeJob;
@@ -83,19 +69,12 @@ function work(): WorkContext & { abort(reason: string): void } {
 
 const delivery = (id: string, extra: Partial<Delivery> = {}): Delivery => ({ queue: 'probe', id, data: {}, delivery: 1, ...extra });
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(20);
-  }
-}
+/** Waits (5 s at most) for a job's runs or rows to reach a state. */
+const settle = (check: () => boolean | Promise<boolean>) => until(check, 5000, 'the job runs to settle', 20);
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN_DSN);
-  url.pathname = `/${dbName}`;
-  db = await Database.connect({ url: url.toString(), maxConnections: 8, queryTimeoutSeconds: 10 });
+  dbName = await createDatabase();
+  db = await Database.connect({ url: databaseUrl(dbName), maxConnections: 8, queryTimeoutSeconds: 10 });
   await db.migrate();
   repo = new JobsRepository(db);
   dir = mkdtempSync(join(tmpdir(), 'jobs-config-'));
@@ -104,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.close();
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (dbName) await dropDatabase(dbName);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -133,7 +112,7 @@ describe('JobRunner.deliver', () => {
     probe.block();
     const row = await repo.insert('probe', {});
     const first = runner('n1').deliver('probe', delivery(row.id), work());
-    await until(() => probe.runs.length === 1);
+    await settle(() => probe.runs.length === 1);
     const second = await runner('n2').deliver('probe', delivery(row.id, { delivery: 2 }), work());
     expect(second).toEqual({ retryInMs: expect.any(Number) });
     probe.release();
@@ -156,13 +135,13 @@ describe('JobRunner.deliver', () => {
     const dead = runner('dead', new ConfigService(join(dir, 'slow.json'), { MM_JOBSETTINGS_STALLEDJOBTIMEOUTSECONDS: '60' }));
     const firstWork = work();
     const first = dead.deliver('probe', delivery(row.id), firstWork);
-    await until(() => probe.runs.length === 1);
+    await settle(() => probe.runs.length === 1);
     // The holder's process "dies": its heartbeat stops (simulated by freezing last_activity_at in the past).
     const claim = (await repo.get(row.id))!.claim_id!;
     await db.query('UPDATE jobs SET last_activity_at = $2 WHERE id = $1', [row.id, Date.now() - 10_000]);
     const survivor = runner('survivor');
     const takeover = survivor.deliver('probe', delivery(row.id, { delivery: 2 }), work());
-    await until(() => probe.runs.length === 2);
+    await settle(() => probe.runs.length === 2);
     const held = (await repo.get(row.id))!;
     expect(held).toMatchObject({ status: 'in_progress', attempts: 2, node_id: 'survivor' });
     expect(held.claim_id).not.toBe(claim);
@@ -189,7 +168,7 @@ describe('JobRunner.deliver', () => {
     probe.block();
     const row = await repo.insert('probe', {});
     const run = runner('n1').deliver('probe', delivery(row.id), work());
-    await until(() => probe.runs.length === 1);
+    await settle(() => probe.runs.length === 1);
     await repo.casStatus(row.id, 'in_progress', 'cancel_requested');
     await run; // the heartbeat (every lease/3) sees it
     expect((await repo.get(row.id))!).toMatchObject({ status: 'canceled', progress: 40 });
@@ -201,7 +180,7 @@ describe('JobRunner.deliver', () => {
     const row = await repo.insert('probe', {});
     const w = work();
     const run = runner('n1').deliver('probe', delivery(row.id), w);
-    await until(() => probe.runs.length === 1);
+    await settle(() => probe.runs.length === 1);
     await repo.casStatus(row.id, 'in_progress', 'cancel_requested');
     w.abort('cancel');
     await run;
@@ -220,7 +199,7 @@ describe('JobRunner.deliver', () => {
     const row = await repo.insert('probe', {});
     const w = work();
     const run = runner('n1').deliver('probe', delivery(row.id), w);
-    await until(() => probe.runs.length === 1);
+    await settle(() => probe.runs.length === 1);
     w.abort('shutdown');
     expect(await run).toEqual({ retryInMs: 0 });
     expect((await repo.get(row.id))!).toMatchObject({ status: 'pending', attempts: 0, claim_id: null });
@@ -249,7 +228,7 @@ describe('JobWatcher', () => {
       const unknown = await repo.insert('not_handled_here', {});
 
       await watcher.tick();
-      await until(async () => (await repo.get(pending.id))!.status === 'success' && (await repo.get(orphan.id))!.status === 'success');
+      await settle(async () => (await repo.get(pending.id))!.status === 'success' && (await repo.get(orphan.id))!.status === 'success');
       expect((await repo.get(orphan.id))!.attempts).toBe(2);
       expect((await repo.get(canceled.id))!.status).toBe('canceled');
       expect((await repo.get(worn.id))!).toMatchObject({ status: 'error', progress: -1, data: { error: expect.stringContaining('abandoned') } });
