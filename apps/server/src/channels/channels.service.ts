@@ -43,8 +43,9 @@ const channelNameMissing = (teamId: string, name: string) =>
 
 /**
  * Channel use cases on behalf of a caller: reading, creating (open, private, direct, group),
- * changing, archiving, restoring. Each public method checks the caller's permissions first, in
- * the order Mattermost's handlers check them (a missing channel is a 404 before any 403).
+ * changing, archiving, restoring. Each public method that takes a session checks the caller's
+ * permissions, after finding the channel (a missing channel is a 404 before any 403), as
+ * Mattermost's handlers do.
  */
 @Injectable()
 export class ChannelsService {
