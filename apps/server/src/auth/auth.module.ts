@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { MembershipModule } from '../membership/membership.module.js';
 import { AuthGuard } from './auth.guard.js';
 import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -8,6 +9,8 @@ import { SystemPermissionGuard } from './system-permission.guard.js';
 
 @Global()
 @Module({
+  // Permission checks read the team and channel members' roles.
+  imports: [MembershipModule],
   providers: [
     SessionsRepository,
     SessionsService,

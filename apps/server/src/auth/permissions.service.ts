@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { permissionDenied } from '#common';
-import { Database } from '#db';
 import { Session } from '../common/session.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
+import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { rolesGrant } from './roles.js';
 
 /**
@@ -10,7 +11,10 @@ import { rolesGrant } from './roles.js';
  */
 @Injectable()
 export class PermissionsService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly teamMembers: TeamMembersRepository,
+    private readonly channelMembers: ChannelMembersRepository,
+  ) {}
 
   hasSystem(session: Session, permission: string): boolean {
     return rolesGrant(session.roles, permission);
@@ -18,24 +22,13 @@ export class PermissionsService {
 
   async hasTeam(session: Session, teamId: string, permission: string): Promise<boolean> {
     if (this.hasSystem(session, permission)) return true;
-    const rows = await this.db.query<{ roles: string }>(
-      'SELECT roles FROM team_members WHERE team_id = $1 AND user_id = $2 AND delete_at = 0',
-      [teamId, session.user_id],
-    );
-    return rows.length > 0 && rolesGrant(rows[0].roles, permission);
+    const roles = await this.teamMembers.activeRoles(teamId, session.user_id);
+    return roles !== undefined && rolesGrant(roles, permission);
   }
 
   async hasChannel(session: Session, channelId: string, permission: string): Promise<boolean> {
     if (this.hasSystem(session, permission)) return true;
-    const rows = await this.db.query<{ member_roles: string | null; team_id: string; team_roles: string | null }>(
-      `SELECT cm.roles AS member_roles, c.team_id, tm.roles AS team_roles
-         FROM channels c
-         LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
-         LEFT JOIN team_members tm ON tm.team_id = c.team_id AND tm.user_id = $2 AND tm.delete_at = 0
-        WHERE c.id = $1`,
-      [channelId, session.user_id],
-    );
-    const row = rows[0];
+    const row = await this.channelMembers.permissionRoles(channelId, session.user_id);
     if (!row) return false;
     if (row.member_roles !== null && rolesGrant(row.member_roles, permission)) return true;
     return row.team_roles !== null && rolesGrant(row.team_roles, permission);

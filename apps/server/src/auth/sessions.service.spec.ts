@@ -26,7 +26,7 @@ function setup(overrides: Partial<Config['ServiceSettings']> = {}) {
   const repo = new MemorySessions();
   const hub = { closeSessions: () => undefined } as unknown as Hub;
   // System-level checks read the session's roles only: the permissions need no database here.
-  const permissions = new PermissionsService(undefined as never);
+  const permissions = new PermissionsService(undefined as never, undefined as never);
   const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, new LocalInvalidationBus(), hub, permissions);
   return { service, repo, config };
 }

@@ -19,7 +19,7 @@ function session(roles: string): Session {
 /** The guard as Nest runs it: the route's handler and a request that AuthGuard may have given a session. */
 function check(handler: keyof Routes, s?: Session): boolean {
   // System permissions come from the session's roles alone: no database is reached.
-  const guard = new SystemPermissionGuard(new Reflector(), new PermissionsService(undefined as never));
+  const guard = new SystemPermissionGuard(new Reflector(), new PermissionsService(undefined as never, undefined as never));
   return guard.canActivate(new ExecutionContextHost([{ session: s }, {}, () => undefined], Routes, Routes.prototype[handler]));
 }
 

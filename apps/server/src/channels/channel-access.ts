@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { forbidden, permissionDenied } from '#common';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { Session } from '../common/session.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelRow } from './channel.model.js';
-import { ChannelMembersRepository } from './channel-members.repository.js';
 
 /**
  * The channel permission rules the API handlers share: reading a channel, changing its

@@ -3,21 +3,27 @@ import { AppError, badRequest, forbidden, notFound, permissionDenied } from '#co
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { Session } from '../common/session.js';
-import { TeamMembersRepository } from '../teams/team-members.repository.js';
+import { ChannelMembersRepository, MemberTeamData } from '../membership/channel-members.repository.js';
+import { ChannelMembershipService } from '../membership/channel-membership.service.js';
+import { isGuest, MemberUsersRepository } from '../membership/member-users.repository.js';
+import { teamMemberNotFound } from '../membership/membership.model.js';
+import { composeRoles, parseRolesUpdate, SchemeFlags } from '../membership/scheme-roles.js';
+import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { ChannelMemberRow, channelMemberView, ChannelRow, mergeNotifyProps, TOWN_SQUARE } from './channel.model.js';
 import { ChannelAccess } from './channel-access.js';
-import { ChannelMembersRepository } from './channel-members.repository.js';
-import { ChannelMembershipService } from './channel-membership.service.js';
-import { isGuest, MemberUsersRepository } from './member-users.repository.js';
-import { composeRoles, parseRolesUpdate, SchemeFlags } from './scheme-roles.js';
+import { ChannelsService } from './channels.service.js';
 
 export const channelMemberNotFound = () => notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
 const missingAccount = () => notFound('app.user.missing_account.const', 'Unable to find the user.');
 
-/** Adding and removing channel members on behalf of a caller, and changes to a membership. */
+/**
+ * Channel members on behalf of a caller: listing them, adding and removing them, and changes to a
+ * membership. Each public method checks the caller's permissions.
+ */
 @Injectable()
 export class ChannelMembersService {
   constructor(
+    private readonly channels: ChannelsService,
     private readonly members: ChannelMembersRepository,
     private readonly membership: ChannelMembershipService,
     private readonly users: MemberUsersRepository,
@@ -28,10 +34,41 @@ export class ChannelMembersService {
     private readonly invalidation: InvalidationBus,
   ) {}
 
-  async get(channelId: string, userId: string): Promise<ChannelMemberRow> {
+  private async get(channelId: string, userId: string): Promise<ChannelMemberRow> {
     const member = await this.members.get(channelId, userId);
     if (!member) throw channelMemberNotFound();
     return member;
+  }
+
+  /** GET /channels/{id}/members/{uid}: needs read_channel. */
+  async getMember(session: Session, channelId: string, userId: string): Promise<ChannelMemberRow> {
+    await this.access.requireReadChannel(session, channelId);
+    return this.get(channelId, userId);
+  }
+
+  /** GET /channels/{id}/members: needs read_channel. */
+  async list(session: Session, channelId: string, page: number, perPage: number): Promise<ChannelMemberRow[]> {
+    await this.access.requireReadChannel(session, channelId);
+    return this.members.list(channelId, page, perPage);
+  }
+
+  /** POST /channels/{id}/members/ids: needs read_channel. */
+  async byUserIds(session: Session, channelId: string, userIds: string[]): Promise<ChannelMemberRow[]> {
+    await this.access.requireReadChannel(session, channelId);
+    return this.members.byUserIds(channelId, userIds);
+  }
+
+  /** GET /users/{id}/channel_members: all of a user's memberships, for the user and admins. */
+  async forUser(session: Session, userId: string, page: number, perPage: number): Promise<Array<ChannelMemberRow & MemberTeamData>> {
+    this.permissions.requireSelfOrAdmin(session, userId);
+    return this.members.forUserWithTeams(userId, page, perPage);
+  }
+
+  /** GET /users/{id}/teams/{team_id}/channels/members: view_team, then only one's own unless manage_system. */
+  async forUserInTeam(session: Session, userId: string, teamId: string): Promise<ChannelMemberRow[]> {
+    await this.permissions.requireTeam(session, teamId, 'view_team');
+    if (userId !== session.user_id) this.permissions.requireSystem(session, 'manage_system');
+    return this.members.forUserInTeam(userId, teamId);
   }
 
   /**
@@ -40,7 +77,8 @@ export class ChannelMembersService {
    * needs manage_private_channel_members for anyone. Users already in the channel are returned as
    * they are. Fails only when nobody could be added.
    */
-  async add(session: Session, channel: ChannelRow, userIds: string[]): Promise<ChannelMemberRow[]> {
+  async add(session: Session, channelId: string, userIds: string[]): Promise<ChannelMemberRow[]> {
+    const channel = await this.channels.get(channelId);
     if (channel.type !== 'O' && channel.type !== 'P') {
       throw badRequest('api.channel.add_user_to_channel.type.app_error', 'Can not add user to this channel type.');
     }
@@ -81,7 +119,7 @@ export class ChannelMembersService {
     if (!user) throw missingAccount();
     if (user.delete_at > 0) throw forbidden('app.channel.add_member.deleted_user.app_error', 'Unable to add a deactivated user to the channel.');
     const teamMember = await this.teamMembers.get(channel.team_id, userId);
-    if (!teamMember) throw notFound('app.team.get_member.missing.app_error', 'No team member found for that user ID and team ID.');
+    if (!teamMember) throw teamMemberNotFound();
     if (teamMember.delete_at > 0) {
       throw badRequest('api.channel.add_user.to.channel.failed.deleted.app_error', 'Failed to add user to channel because they have been removed from the team.');
     }
@@ -92,7 +130,8 @@ export class ChannelMembersService {
    * DELETE /channels/{id}/members/{uid}: leaving oneself, or removing someone with the manage-members
    * permission. Direct and group messages cannot be left, nor Town Square (except by guests).
    */
-  async remove(session: Session, channel: ChannelRow, userId: string): Promise<void> {
+  async remove(session: Session, channelId: string, userId: string): Promise<void> {
+    const channel = await this.channels.get(channelId);
     const user = await this.users.byId(userId);
     if (!user) throw missingAccount();
     if (channel.type !== 'O' && channel.type !== 'P') {
@@ -105,13 +144,16 @@ export class ChannelMembersService {
     if (!(await this.membership.leave(channel, userId, session.user_id))) throw channelMemberNotFound();
   }
 
-  async updateRoles(channelId: string, userId: string, roles: string): Promise<ChannelMemberRow> {
+  /** PUT .../members/{uid}/roles: needs manage_channel_roles. */
+  async updateRoles(session: Session, channelId: string, userId: string, roles: string): Promise<ChannelMemberRow> {
+    await this.permissions.requireChannel(session, channelId, 'manage_channel_roles');
     const member = await this.get(channelId, userId);
     return this.saveRoles(member, parseRolesUpdate('channel', roles, member.scheme_guest));
   }
 
-  /** PUT .../members/{uid}/schemeRoles (App.UpdateChannelMemberSchemeRoles). */
-  async updateSchemeRoles(channelId: string, userId: string, flags: SchemeFlags): Promise<ChannelMemberRow> {
+  /** PUT .../members/{uid}/schemeRoles (App.UpdateChannelMemberSchemeRoles): needs manage_channel_roles. */
+  async updateSchemeRoles(session: Session, channelId: string, userId: string, flags: SchemeFlags): Promise<ChannelMemberRow> {
+    await this.permissions.requireChannel(session, channelId, 'manage_channel_roles');
     const member = await this.get(channelId, userId);
     if (member.scheme_guest) throw badRequest('api.channel.update_channel_member_roles.guest.app_error', 'Invalid channel member update: a guest’s scheme roles cannot be changed.');
     if (flags.scheme_guest) throw badRequest('api.channel.update_channel_member_roles.user_and_guest.app_error', 'Invalid channel member update: a user cannot be made a guest.');
@@ -126,7 +168,9 @@ export class ChannelMembersService {
     return saved;
   }
 
-  async updateNotifyProps(channelId: string, userId: string, input: Record<string, unknown>): Promise<ChannelMemberRow> {
+  /** PUT .../members/{uid}/notify_props: one's own, or anyone's with edit_other_users. */
+  async updateNotifyProps(session: Session, channelId: string, userId: string, input: Record<string, unknown>): Promise<ChannelMemberRow> {
+    this.permissions.requireSelfOrAdmin(session, userId);
     const member = await this.get(channelId, userId);
     const props = mergeNotifyProps(member.notify_props, input);
     const saved = await this.members.updateNotifyProps(channelId, userId, props, Date.now());

@@ -2,13 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { notFound } from '#common';
 import { ConfigService } from '#config';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
-import { ChannelMembersRepository } from './channel-members.repository.js';
+import { PermissionsService } from '../auth/permissions.service.js';
+import { Session } from '../common/session.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
+import { ChannelAccess } from './channel-access.js';
 
 /** Read state: viewing channels (marking them read) and per-channel unread counts. */
 @Injectable()
 export class ChannelReadsService {
   constructor(
     private readonly members: ChannelMembersRepository,
+    private readonly access: ChannelAccess,
+    private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
     private readonly config: ConfigService,
   ) {}
@@ -16,9 +21,10 @@ export class ChannelReadsService {
   /**
    * POST /channels/members/{uid}/view (App.ViewChannel): the viewed channel, and the one being
    * left, are marked read for the user. Channels the user is not in are skipped. Returns the new
-   * last_viewed_at per channel.
+   * last_viewed_at per channel. One's own, or anyone's with edit_other_users.
    */
-  async view(userId: string, channelIds: string[]): Promise<Record<string, number>> {
+  async view(session: Session, userId: string, channelIds: string[]): Promise<Record<string, number>> {
+    this.permissions.requireSelfOrAdmin(session, userId);
     const ids = [...new Set(channelIds.filter(Boolean))];
     if (ids.length === 0) return {};
     const viewed = await this.members.markViewed(userId, ids, Date.now());
@@ -34,8 +40,11 @@ export class ChannelReadsService {
   /**
    * GET /users/{uid}/channels/{cid}/unread (App.GetChannelUnread): unread messages are the channel's
    * total minus what the member has read; muted-to-mentions channels report no unread messages.
+   * One's own (or anyone's with edit_other_users), in a channel the caller may read.
    */
-  async unread(channelId: string, userId: string) {
+  async unread(session: Session, userId: string, channelId: string) {
+    this.permissions.requireSelfOrAdmin(session, userId);
+    await this.access.requireReadChannel(session, channelId);
     const row = await this.members.unread(channelId, userId);
     if (!row) throw notFound('app.channel.get_unread.app_error', 'Unable to get the channel unreads.', `channel_id=${channelId}`);
     const mentionOnly = row.notify_props?.mark_unread === 'mention';

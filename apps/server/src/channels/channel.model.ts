@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { badRequest, isValidId } from '#common';
-import { explicitRoles } from './scheme-roles.js';
+import { badRequest, invalidUrlParam, isValidId } from '#common';
+import type { ChannelMemberRow } from '../membership/membership.model.js';
+import { explicitRoles } from '../membership/scheme-roles.js';
 
 export type ChannelType = 'O' | 'P' | 'D' | 'G';
 
@@ -26,23 +27,8 @@ export interface ChannelRow {
   group_constrained: boolean | null;
 }
 
-/** A channel_members row; `roles` holds the full role string (see scheme-roles.ts). */
-export interface ChannelMemberRow {
-  channel_id: string;
-  user_id: string;
-  roles: string;
-  last_viewed_at: number;
-  msg_count: number;
-  mention_count: number;
-  mention_count_root: number;
-  urgent_mention_count: number;
-  msg_count_root: number;
-  notify_props: Record<string, string>;
-  last_update_at: number;
-  scheme_guest: boolean;
-  scheme_user: boolean;
-  scheme_admin: boolean;
-}
+// Membership rows belong to the membership area; re-exported for the areas that read them with channels.
+export type { ChannelMemberRow } from '../membership/membership.model.js';
 
 export const TOWN_SQUARE = 'town-square';
 export const OFF_TOPIC = 'off-topic';
@@ -60,6 +46,12 @@ const GROUP_NAME = /^[a-f0-9]{40}$/;
 
 export function isValidChannelName(name: string): boolean {
   return name.length >= 1 && name.length <= NAME_MAX && CHANNEL_NAME.test(name);
+}
+
+/** A channel name from the URL, or 400 naming the parameter. */
+export function urlChannelName(value: string): string {
+  if (!isValidChannelName(value)) throw invalidUrlParam('channel_name');
+  return value;
 }
 
 /** Names reserved for direct (`<id>__<id>`) and group (sha1 hex) channels. */
@@ -90,17 +82,6 @@ export function groupDisplayName(usernames: string[]): string {
 export function directChannelTeammate(name: string, userId: string): string {
   const [a, b] = name.split('__');
   return a === userId ? b : a;
-}
-
-export function defaultChannelNotifyProps(): Record<string, string> {
-  return {
-    desktop: 'default',
-    email: 'default',
-    mark_unread: 'all',
-    push: 'default',
-    ignore_channel_mentions: 'default',
-    channel_auto_follow_threads: 'off',
-  };
 }
 
 function invalid(field: string, channelId: string): never {

@@ -3,15 +3,12 @@ import { badRequest, invalidParam, isValidId } from '#common';
 import { CurrentSession } from '../common/decorators.js';
 import { bodyIdList, bodyObject, boolParam, optional, pagination, urlId, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
-import { PermissionsService } from '../auth/permissions.service.js';
-import { channelMemberView, ChannelRow, channelView } from './channel.model.js';
-import { ChannelAccess } from './channel-access.js';
-import { ChannelMembersRepository } from './channel-members.repository.js';
+import { rolesBody, schemeRolesBody } from '../membership/scheme-roles.js';
+import { channelMemberView, channelView } from './channel.model.js';
+import { ChannelListsService } from './channel-lists.service.js';
 import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelReadsService } from './channel-reads.service.js';
-import { ChannelsRepository } from './channels.repository.js';
 import { ChannelChanges, ChannelsService } from './channels.service.js';
-import { rolesBody, schemeRolesBody } from './scheme-roles.js';
 
 const OK = { status: 'OK' };
 const MAX_LIST = 1000;
@@ -39,12 +36,9 @@ function changesFrom(b: Record<string, unknown>): ChannelChanges {
 export class ChannelsController {
   constructor(
     private readonly channels: ChannelsService,
+    private readonly lists: ChannelListsService,
     private readonly members: ChannelMembersService,
     private readonly reads: ChannelReadsService,
-    private readonly access: ChannelAccess,
-    private readonly permissions: PermissionsService,
-    private readonly channelRepo: ChannelsRepository,
-    private readonly memberRepo: ChannelMembersRepository,
   ) {}
 
   @Post()
@@ -56,9 +50,7 @@ export class ChannelsController {
     const type = optional<string>(b, 'type', 'string') ?? '';
     if (!isValidId(teamId)) throw invalidParam('team_id');
     if (!displayName) throw invalidParam('display_name');
-    if (type === 'O') await this.permissions.requireTeam(s, teamId, 'create_public_channel');
-    if (type === 'P') await this.permissions.requireTeam(s, teamId, 'create_private_channel');
-    const channel = await this.channels.create(s.user_id, {
+    const channel = await this.channels.create(s, {
       team_id: teamId,
       name: optional<string>(b, 'name', 'string') ?? '',
       display_name: displayName,
@@ -77,9 +69,7 @@ export class ChannelsController {
     if (ids.length === 1 && ids[0] === s.user_id) ids.push(ids[0]);
     if (ids.length !== 2) throw invalidParam('user_ids');
     if (!ids.every((id) => isValidId(id))) throw invalidParam('user_id');
-    this.permissions.requireSystem(s, 'create_direct_channel');
-    if (!ids.includes(s.user_id)) this.permissions.requireSystem(s, 'manage_system');
-    return channelView(await this.channels.getOrCreateDirect(s, [ids[0], ids[1]]));
+    return channelView(await this.channels.createDirect(s, [ids[0], ids[1]]));
   }
 
   @Post('group')
@@ -89,41 +79,32 @@ export class ChannelsController {
     if (ids.length === 0) throw invalidParam('user_ids');
     if (!ids.every((id) => isValidId(id))) throw invalidParam('user_id');
     if (!ids.includes(s.user_id)) ids.push(s.user_id);
-    this.permissions.requireSystem(s, 'create_group_channel');
-    return channelView(await this.channels.getOrCreateGroup(ids));
+    return channelView(await this.channels.createGroup(s, ids));
   }
 
   @Post('group/search')
   async searchGroups(@Body() body: unknown, @CurrentSession() s: Session) {
     const term = optional<string>(bodyObject(body, 'channel_search'), 'term', 'string') ?? '';
-    if (!term) return [];
-    return (await this.channelRepo.searchGroups(s.user_id, term, 50)).map(channelView);
+    return (await this.lists.searchGroups(s, term)).map(channelView);
   }
 
   @Post('members/:user_id/view')
   async view(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
-    this.permissions.requireSelfOrAdmin(s, id);
     const b = bodyObject(body, 'channel_view');
     const channelId = optional<string>(b, 'channel_id', 'string') ?? '';
     const prevChannelId = optional<string>(b, 'prev_channel_id', 'string') ?? '';
     // Blank ids are allowed: they mean the window lost focus, or the first channel of a session.
     if (channelId && !isValidId(channelId)) throw invalidParam('channel_view.channel_id');
     if (prevChannelId && !isValidId(prevChannelId)) throw invalidParam('channel_view.prev_channel_id');
-    return { status: 'OK', last_viewed_at_times: await this.reads.view(id, [channelId, prevChannelId]) };
+    return { status: 'OK', last_viewed_at_times: await this.reads.view(s, id, [channelId, prevChannelId]) };
   }
 
   // ---- one channel -------------------------------------------------------------------------
 
-  private async channel(channelId: string): Promise<ChannelRow> {
-    return this.channels.get(urlId(channelId, 'channel_id'));
-  }
-
   @Get(':channel_id')
   async get(@Param('channel_id') channelId: string, @CurrentSession() s: Session) {
-    const channel = await this.channel(channelId);
-    await this.access.requireRead(s, channel);
-    return channelView(channel);
+    return channelView(await this.channels.getVisible(s, urlId(channelId, 'channel_id')));
   }
 
   @Put(':channel_id')
@@ -131,23 +112,13 @@ export class ChannelsController {
     const id = urlId(channelId, 'channel_id');
     const b = bodyObject(body, 'channel');
     if (b.id !== id) throw invalidParam('channel_id');
-    const channel = await this.channels.get(id);
-    await this.access.requireManageProperties(s, channel);
-    const type = optional<string>(b, 'type', 'string');
-    if (type && type !== channel.type) throw badRequest('api.channel.update_channel.typechange.app_error', 'The type of a channel cannot be changed here.');
-    return channelView(await this.channels.change(channel, changesFrom(b), 'update'));
+    return channelView(await this.channels.update(s, id, changesFrom(b), optional<string>(b, 'type', 'string')));
   }
 
   @Put(':channel_id/patch')
   async patch(@Param('channel_id') channelId: string, @Body() body: unknown, @CurrentSession() s: Session) {
-    const b = bodyObject(body, 'channel');
-    const changes = changesFrom(b);
-    const channel = await this.channel(channelId);
-    if (Object.values(changes).every((v) => v === undefined)) {
-      throw badRequest('api.channel.patch_update_channel.no_changes.app_error', 'No changes were requested.');
-    }
-    await this.access.requireManageProperties(s, channel);
-    return channelView(await this.channels.change(channel, changes, 'patch'));
+    const changes = changesFrom(bodyObject(body, 'channel'));
+    return channelView(await this.channels.patch(s, urlId(channelId, 'channel_id'), changes));
   }
 
   @Put(':channel_id/privacy')
@@ -155,36 +126,23 @@ export class ChannelsController {
     const id = urlId(channelId, 'channel_id');
     const privacy = optional<string>(bodyObject(body), 'privacy', 'string');
     if (privacy !== 'O' && privacy !== 'P') throw invalidParam('privacy');
-    const channel = await this.channels.get(id);
-    await this.permissions.requireChannel(s, id, privacy === 'O' ? 'convert_private_channel_to_public' : 'convert_public_channel_to_private');
-    return channelView(await this.channels.setPrivacy(channel, privacy));
+    return channelView(await this.channels.setPrivacy(s, id, privacy));
   }
 
   @Post(':channel_id/restore')
   async restore(@Param('channel_id') channelId: string, @CurrentSession() s: Session) {
-    const channel = await this.channel(channelId);
-    await this.access.requireRestore(s, channel);
-    return channelView(await this.channels.restore(channel));
+    return channelView(await this.channels.restore(s, urlId(channelId, 'channel_id')));
   }
 
   @Delete(':channel_id')
   async delete(@Param('channel_id') channelId: string, @Query('permanent') permanent: string | undefined, @CurrentSession() s: Session) {
-    const channel = await this.channel(channelId);
-    if (channel.type === 'D' || channel.type === 'G') {
-      throw badRequest('api.channel.delete_channel.type.invalid', 'Unable to delete direct or group message channels.');
-    }
-    await this.access.requireDelete(s, channel);
-    if (boolParam(permanent)) await this.channels.deletePermanently(channel, s);
-    else await this.channels.archive(channel);
+    await this.channels.delete(s, urlId(channelId, 'channel_id'), boolParam(permanent));
     return OK;
   }
 
   @Get(':channel_id/stats')
   async stats(@Param('channel_id') channelId: string, @Query('exclude_files_count') excludeFiles: string | undefined, @CurrentSession() s: Session) {
-    const id = urlId(channelId, 'channel_id');
-    await this.access.requireReadChannel(s, id);
-    const stats = await this.channelRepo.stats(id);
-    return { channel_id: id, ...stats, files_count: boolParam(excludeFiles) ? -1 : stats.files_count };
+    return this.channels.stats(s, urlId(channelId, 'channel_id'), boolParam(excludeFiles));
   }
 
   // ---- members -----------------------------------------------------------------------------
@@ -192,9 +150,8 @@ export class ChannelsController {
   @Get(':channel_id/members')
   async listMembers(@Param('channel_id') channelId: string, @Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
-    await this.access.requireReadChannel(s, id);
     const { page, perPage } = pagination(q);
-    return (await this.memberRepo.list(id, page, perPage)).map(channelMemberView);
+    return (await this.members.list(s, id, page, perPage)).map(channelMemberView);
   }
 
   @Post(':channel_id/members')
@@ -214,8 +171,7 @@ export class ChannelsController {
     // post_root_id only places Mattermost's "added to the channel" system message in a thread.
     const postRootId = optional<string>(b, 'post_root_id', 'string');
     if (postRootId && !isValidId(postRootId)) throw invalidParam('post_root_id');
-    const channel = await this.channels.get(id);
-    const added = (await this.members.add(s, channel, userIds)).map(channelMemberView);
+    const added = (await this.members.add(s, id, userIds)).map(channelMemberView);
     if (b.user_id !== undefined && added.length === 1 && added[0].user_id === b.user_id) return added[0];
     return added;
   }
@@ -224,22 +180,20 @@ export class ChannelsController {
   async membersByIds(@Param('channel_id') channelId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
     const userIds = bodyIdList(body, 'user_ids');
-    await this.access.requireReadChannel(s, id);
-    return (await this.memberRepo.byUserIds(id, userIds)).map(channelMemberView);
+    return (await this.members.byUserIds(s, id, userIds)).map(channelMemberView);
   }
 
   @Get(':channel_id/members/:user_id')
   async member(@Param('channel_id') channelId: string, @Param('user_id') userId: string, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
-    await this.access.requireReadChannel(s, id);
-    return channelMemberView(await this.members.get(id, uid));
+    return channelMemberView(await this.members.getMember(s, id, uid));
   }
 
   @Delete(':channel_id/members/:user_id')
   async removeMember(@Param('channel_id') channelId: string, @Param('user_id') userId: string, @CurrentSession() s: Session) {
-    const channel = await this.channel(channelId);
-    await this.members.remove(s, channel, urlUserId(userId, s));
+    const id = urlId(channelId, 'channel_id');
+    await this.members.remove(s, id, urlUserId(userId, s));
     return OK;
   }
 
@@ -248,8 +202,7 @@ export class ChannelsController {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
     const roles = rolesBody(body, 'roles');
-    await this.permissions.requireChannel(s, id, 'manage_channel_roles');
-    await this.members.updateRoles(id, uid, roles);
+    await this.members.updateRoles(s, id, uid, roles);
     return OK;
   }
 
@@ -258,8 +211,7 @@ export class ChannelsController {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
     const flags = schemeRolesBody(body);
-    await this.permissions.requireChannel(s, id, 'manage_channel_roles');
-    await this.members.updateSchemeRoles(id, uid, flags);
+    await this.members.updateSchemeRoles(s, id, uid, flags);
     return OK;
   }
 
@@ -268,8 +220,7 @@ export class ChannelsController {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
     const props = bodyObject(body, 'notify_props');
-    this.permissions.requireSelfOrAdmin(s, uid);
-    await this.members.updateNotifyProps(id, uid, props);
+    await this.members.updateNotifyProps(s, id, uid, props);
     return OK;
   }
 }

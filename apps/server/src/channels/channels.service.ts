@@ -5,16 +5,17 @@ import { Database } from '#db';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { isSystemAdmin, Session } from '../common/session.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
+import { ChannelMembershipService } from '../membership/channel-membership.service.js';
+import { MemberUsersRepository } from '../membership/member-users.repository.js';
+import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { PostsRepository } from '../posts/posts.repository.js';
-import { TeamsRepository } from '../teams/teams.repository.js';
 import {
   ChannelRow, channelView, directChannelName, GROUP_MAX_USERS, GROUP_MIN_USERS, groupChannelName, groupDisplayName, TOWN_SQUARE,
   validateChannel,
 } from './channel.model.js';
-import { ChannelMembersRepository } from './channel-members.repository.js';
-import { ChannelMembershipService } from './channel-membership.service.js';
+import { ChannelAccess } from './channel-access.js';
 import { ChannelsRepository } from './channels.repository.js';
-import { MemberUsersRepository } from './member-users.repository.js';
 
 export interface NewChannel {
   team_id: string;
@@ -38,8 +39,15 @@ const PG_UNIQUE_VIOLATION = '23505';
 export const channelNotFound = (channelId = '') =>
   notFound('app.channel.get.existing.app_error', 'Unable to find the existing channel.', channelId ? `channel_id=${channelId}` : '');
 const channelExists = () => badRequest('store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.');
+const channelNameMissing = (teamId: string, name: string) =>
+  notFound('app.channel.get_by_name.missing.app_error', 'Channel does not exist.', `teamId=${teamId}, name=${name}`);
 
-/** Channel use cases: creating (open, private, direct, group), changing, archiving, restoring. */
+/**
+ * Channel use cases on behalf of a caller: reading, creating (open, private, direct, group),
+ * changing, archiving, restoring. Each public method that takes a session checks the caller's
+ * permissions, after finding the channel (a missing channel is a 404 before any 403), as
+ * Mattermost's handlers do.
+ */
 @Injectable()
 export class ChannelsService {
   constructor(
@@ -48,7 +56,8 @@ export class ChannelsService {
     private readonly members: ChannelMembersRepository,
     private readonly membership: ChannelMembershipService,
     private readonly users: MemberUsersRepository,
-    private readonly teams: TeamsRepository,
+    private readonly teamMembers: TeamMembersRepository,
+    private readonly access: ChannelAccess,
     private readonly posts: PostsRepository,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
@@ -62,17 +71,50 @@ export class ChannelsService {
     return channel;
   }
 
-  async getByName(teamId: string, name: string, includeDeleted: boolean): Promise<ChannelRow> {
-    const channel = await this.channels.byName(teamId, name, includeDeleted);
-    if (!channel) throw notFound('app.channel.get_by_name.missing.app_error', 'Channel does not exist.', `teamId=${teamId}, name=${name}`);
+  /** GET /channels/{id}: public channels for the team, the others for their members. */
+  async getVisible(session: Session, channelId: string): Promise<ChannelRow> {
+    const channel = await this.get(channelId);
+    await this.access.requireRead(session, channel);
     return channel;
+  }
+
+  /**
+   * GET /teams/{id}/channels/name/{name}: public channels for the team; private ones for their
+   * members and team admins, and hidden (404) from everyone else.
+   */
+  async getVisibleByName(session: Session, teamId: string, name: string, includeDeleted: boolean): Promise<ChannelRow> {
+    const channel = await this.channels.byName(teamId, name, includeDeleted);
+    if (!channel) throw channelNameMissing(teamId, name);
+    if (channel.type === 'O') {
+      await this.access.requireRead(session, channel);
+    } else if (!(await this.permissions.hasTeam(session, channel.team_id, 'manage_team')) && !(await this.permissions.hasChannel(session, channel.id, 'read_channel'))) {
+      throw channelNameMissing(teamId, name);
+    }
+    return channel;
+  }
+
+  /** GET /channels/{id}/stats: needs read_channel on the channel. */
+  async stats(session: Session, channelId: string, excludeFilesCount: boolean) {
+    await this.access.requireReadChannel(session, channelId);
+    const stats = await this.channels.stats(channelId);
+    return { channel_id: channelId, ...stats, files_count: excludeFilesCount ? -1 : stats.files_count };
+  }
+
+  /**
+   * POST /channels: an open channel needs create_public_channel on its team, a private one
+   * create_private_channel (other types are refused after that check, by the creation itself).
+   */
+  async create(session: Session, input: NewChannel): Promise<ChannelRow> {
+    if (input.type === 'O') await this.permissions.requireTeam(session, input.team_id, 'create_public_channel');
+    if (input.type === 'P') await this.permissions.requireTeam(session, input.team_id, 'create_private_channel');
+    return this.createInTeam(session.user_id, input);
   }
 
   /**
    * Creates an open or private channel in a team (App.CreateChannelWithUser): the creator joins
    * as channel admin and is told with `channel_created`.
    */
-  async create(creatorId: string, input: NewChannel): Promise<ChannelRow> {
+  private async createInTeam(creatorId: string, input: NewChannel): Promise<ChannelRow> {
     if (input.type === 'D' || input.type === 'G') {
       throw badRequest('api.channel.create_channel.direct_channel.app_error', 'Must use createDirectChannel API service for direct message channel creation.');
     }
@@ -88,7 +130,7 @@ export class ChannelsService {
     validateChannel(channel);
     const member = await this.db.transaction(async (tx) => {
       // The team lock makes MaxChannelsPerTeam hold under concurrent creations.
-      if (!(await this.teams.lock(channel.team_id, tx))) throw notFound('app.team.get.find.app_error', 'We could not find the existing team.');
+      if (!(await this.teamMembers.lockTeam(channel.team_id, tx))) throw notFound('app.team.get.find.app_error', 'We could not find the existing team.');
       const max = this.config.get().TeamSettings.MaxChannelsPerTeam;
       if ((await this.channels.countForTeam(channel.team_id, tx)) + 1 > max) {
         throw badRequest('api.channel.create_channel.max_channel_limit.app_error', `Unable to create more than ${max} channels for current team.`);
@@ -107,10 +149,20 @@ export class ChannelsService {
   }
 
   /**
+   * POST /channels/direct: needs create_direct_channel, and manage_system for a channel the caller
+   * is not in.
+   */
+  async createDirect(session: Session, userIds: [string, string]): Promise<ChannelRow> {
+    this.permissions.requireSystem(session, 'create_direct_channel');
+    if (!userIds.includes(session.user_id)) this.permissions.requireSystem(session, 'manage_system');
+    return this.getOrCreateDirect(session, userIds);
+  }
+
+  /**
    * The direct channel between two users, created on first use (App.GetOrCreateDirectChannel).
    * A new one is announced with `direct_added` to both members.
    */
-  async getOrCreateDirect(session: Session, userIds: [string, string]): Promise<ChannelRow> {
+  private async getOrCreateDirect(session: Session, userIds: [string, string]): Promise<ChannelRow> {
     const [first, second] = userIds;
     const name = directChannelName(first, second);
     const existing = await this.channels.byName('', name, true);
@@ -122,7 +174,7 @@ export class ChannelsService {
     }
     if (
       this.config.get().TeamSettings.RestrictDirectMessage === 'team' && first !== second &&
-      !this.permissions.hasSystem(session, 'manage_system') && !(await this.users.shareATeam(first, second))
+      !this.permissions.hasSystem(session, 'manage_system') && !(await this.teamMembers.shareATeam(first, second))
     ) {
       throw forbidden('api.channel.create_channel.direct_channel.team_restricted_error', 'A direct channel can only be created between users who share a team.');
     }
@@ -140,11 +192,17 @@ export class ChannelsService {
     return channel;
   }
 
+  /** POST /channels/group: needs create_group_channel; the caller is among the users. */
+  async createGroup(session: Session, userIds: string[]): Promise<ChannelRow> {
+    this.permissions.requireSystem(session, 'create_group_channel');
+    return this.getOrCreateGroup(userIds);
+  }
+
   /**
    * The group channel of 3–8 users (the caller included), created on first use. Each member of a
    * new one is told with `group_added`.
    */
-  async getOrCreateGroup(userIds: string[]): Promise<ChannelRow> {
+  private async getOrCreateGroup(userIds: string[]): Promise<ChannelRow> {
     if (userIds.length < GROUP_MIN_USERS || userIds.length > GROUP_MAX_USERS) {
       throw badRequest('api.channel.create_group.bad_size.app_error', 'Group message channels must contain at least 3 and no more than 8 users.');
     }
@@ -181,10 +239,31 @@ export class ChannelsService {
   }
 
   /**
+   * PUT /channels/{id}: needs the permission to manage the channel's properties (membership for
+   * direct and group messages); the type cannot change here.
+   */
+  async update(session: Session, channelId: string, changes: ChannelChanges, type: string | undefined): Promise<ChannelRow> {
+    const channel = await this.get(channelId);
+    await this.access.requireManageProperties(session, channel);
+    if (type && type !== channel.type) throw badRequest('api.channel.update_channel.typechange.app_error', 'The type of a channel cannot be changed here.');
+    return this.change(channel, changes, 'update');
+  }
+
+  /** PUT /channels/{id}/patch: as update, and an empty patch is refused before the permission check. */
+  async patch(session: Session, channelId: string, changes: ChannelChanges): Promise<ChannelRow> {
+    const channel = await this.get(channelId);
+    if (Object.values(changes).every((v) => v === undefined)) {
+      throw badRequest('api.channel.patch_update_channel.no_changes.app_error', 'No changes were requested.');
+    }
+    await this.access.requireManageProperties(session, channel);
+    return this.change(channel, changes, 'patch');
+  }
+
+  /**
    * Applies changes from PUT (replace) or PATCH (partial), with Mattermost's rules: archived
    * channels and Town Square's name are fixed, and a DM/GM only takes a new header.
    */
-  async change(channel: ChannelRow, changes: ChannelChanges, mode: 'update' | 'patch'): Promise<ChannelRow> {
+  private async change(channel: ChannelRow, changes: ChannelChanges, mode: 'update' | 'patch'): Promise<ChannelRow> {
     if (channel.delete_at > 0) throw badRequest('api.channel.update_channel.deleted.app_error', 'The channel has been archived or deleted.');
     const next: ChannelRow = { ...channel };
     if (changes.display_name) next.display_name = changes.display_name.trim();
@@ -225,8 +304,13 @@ export class ChannelsService {
     return channel;
   }
 
-  /** PUT /channels/{id}/privacy: public ↔ private, announced to the team with `channel_converted`. */
-  async setPrivacy(channel: ChannelRow, privacy: 'O' | 'P'): Promise<ChannelRow> {
+  /**
+   * PUT /channels/{id}/privacy: public ↔ private, announced to the team with `channel_converted`.
+   * Needs convert_private_channel_to_public or convert_public_channel_to_private on the channel.
+   */
+  async setPrivacy(session: Session, channelId: string, privacy: 'O' | 'P'): Promise<ChannelRow> {
+    const channel = await this.get(channelId);
+    await this.permissions.requireChannel(session, channelId, privacy === 'O' ? 'convert_private_channel_to_public' : 'convert_public_channel_to_private');
     if (channel.type !== 'O' && channel.type !== 'P') {
       throw badRequest('api.channel.update_channel.typechange.app_error', 'Direct and group messages cannot be made public or private.');
     }
@@ -238,8 +322,22 @@ export class ChannelsService {
     return updated;
   }
 
+  /**
+   * DELETE /channels/{id}: archives, or with `permanent` deletes, an open or private channel.
+   * Needs delete_public_channel or delete_private_channel; direct and group messages are refused first.
+   */
+  async delete(session: Session, channelId: string, permanent: boolean): Promise<void> {
+    const channel = await this.get(channelId);
+    if (channel.type === 'D' || channel.type === 'G') {
+      throw badRequest('api.channel.delete_channel.type.invalid', 'Unable to delete direct or group message channels.');
+    }
+    await this.access.requireDelete(session, channel);
+    if (permanent) await this.deletePermanently(channel, session);
+    else await this.archive(channel);
+  }
+
   /** Archives a channel (App.DeleteChannel); Town Square cannot be archived. */
-  async archive(channel: ChannelRow): Promise<void> {
+  private async archive(channel: ChannelRow): Promise<void> {
     if (channel.delete_at > 0) throw badRequest('api.channel.delete_channel.deleted.app_error', 'The channel has been archived or deleted.');
     if (channel.name === TOWN_SQUARE) {
       throw badRequest('api.channel.delete_channel.cannot.app_error', `Unable to delete the default channel ${TOWN_SQUARE}.`);
@@ -250,7 +348,7 @@ export class ChannelsService {
   }
 
   /** Deletes a channel and its content; only with ServiceSettings.EnableAPIChannelDeletion. */
-  async deletePermanently(channel: ChannelRow, session: Session): Promise<void> {
+  private async deletePermanently(channel: ChannelRow, session: Session): Promise<void> {
     if (!this.config.get().ServiceSettings.EnableAPIChannelDeletion) {
       const id = isSystemAdmin(session) ? 'api.user.delete_channel.not_enabled.for_admin.app_error' : 'api.user.delete_channel.not_enabled.app_error';
       throw new AppError('', id, 'Permanent channel deletion feature is not enabled. Please contact your System Administrator.', 401, `channelId=${channel.id}`);
@@ -268,7 +366,10 @@ export class ChannelsService {
     else for (const userId of memberIds) this.publisher.publish(newEvent(WsEvents.ChannelDeleted, { user_id: userId }, data));
   }
 
-  async restore(channel: ChannelRow): Promise<ChannelRow> {
+  /** POST /channels/{id}/restore: unarchiving needs manage_team on the channel's team. */
+  async restore(session: Session, channelId: string): Promise<ChannelRow> {
+    const channel = await this.get(channelId);
+    await this.access.requireRestore(session, channel);
     if (channel.delete_at === 0) throw badRequest('api.channel.restore_channel.restored.app_error', 'Unable to unarchive channel. The channel is not archived.');
     const now = Date.now();
     await this.channels.setDeleteAt(channel.id, 0, now);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { notFound } from '#common';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
-import { ChannelMembersRepository } from '../channels/channel-members.repository.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { SERVER_VERSION } from '../common/http-pipeline.js';
 import type { Session } from '../common/session.js';

@@ -4,7 +4,7 @@ import { ConfigService } from '#config';
 import { InvalidationBus } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
-import { ChannelMembersRepository, MentionMemberRow } from '../channels/channel-members.repository.js';
+import { ChannelMembersRepository, MentionMemberRow } from '../membership/channel-members.repository.js';
 import type { Session } from '../common/session.js';
 import { findMentions } from './mentions.js';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ChannelsCoreModule } from '../channels/channels-core.module.js';
+import { ChannelsModule } from '../channels/channels.module.js';
+import { MembershipModule } from '../membership/membership.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
@@ -12,7 +13,7 @@ import { PostsController } from './posts.controller.js';
 import { PostsService } from './posts.service.js';
 
 @Module({
-  imports: [PostsCoreModule, ChannelsCoreModule, PreferencesModule, UsersModule],
+  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule],
   controllers: [PostsController],
   providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
   exports: [PostsCoreModule, PostAccess],

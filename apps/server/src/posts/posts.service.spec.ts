@@ -7,7 +7,7 @@ import { RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { rolesGrant } from '../auth/roles.js';
 import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
-import { ChannelMembersRepository, MentionMemberRow } from '../channels/channel-members.repository.js';
+import { ChannelMembersRepository, MentionMemberRow } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
@@ -43,7 +43,7 @@ class World {
 /** PermissionsService with memberships read from the world instead of the database. */
 class MemoryPermissions extends PermissionsService {
   constructor(private readonly world: World) {
-    super(undefined as unknown as Database);
+    super(undefined as never, undefined as never);
   }
 
   override async hasTeam(session: Session, teamId: string, permission: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import { Database } from '#db';
 import { EventOutbox, EventPublisher, WebSocketEvent } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
-import { ChannelMembersRepository } from '../channels/channel-members.repository.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';

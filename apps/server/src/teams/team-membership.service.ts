@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { badRequest, notFound } from '#common';
+import { badRequest } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
-import { ChannelMembershipService } from '../channels/channel-membership.service.js';
-import { isGuest, MemberUser } from '../channels/member-users.repository.js';
-import { composeRoles, parseRolesUpdate, SchemeFlags } from '../channels/scheme-roles.js';
-import { TeamMemberRow, TeamRow, teamMemberView } from './team.model.js';
-import { TeamMembersRepository } from './team-members.repository.js';
-import { TeamsRepository } from './teams.repository.js';
-
-export const memberNotFound = () => notFound('app.team.get_member.missing.app_error', 'No team member found for that user ID and team ID.');
+import { PermissionsService } from '../auth/permissions.service.js';
+import { DefaultChannelsService } from '../channels/default-channels.service.js';
+import { Session } from '../common/session.js';
+import { ChannelMembershipService } from '../membership/channel-membership.service.js';
+import { isGuest, MemberUser } from '../membership/member-users.repository.js';
+import { TeamMemberRow, teamMemberNotFound } from '../membership/membership.model.js';
+import { composeRoles, parseRolesUpdate, SchemeFlags } from '../membership/scheme-roles.js';
+import { TeamMembersRepository, TeamUnreadRow } from '../membership/team-members.repository.js';
+import { TeamRow, teamMemberView } from './team.model.js';
 
 /** The domains a user's email must belong to for this team (teams.GetAllowedDomains); empty means any. */
 function allowedDomains(team: TeamRow, restrictCreationToDomains: string): string[] {
@@ -23,23 +24,66 @@ function allowedDomains(team: TeamRow, restrictCreationToDomains: string): strin
 /**
  * Joining and leaving teams (App.JoinUserToTeam / App.LeaveTeam): the member row, the default
  * channels that come with it, the limits, and the events, with member caches invalidated first.
+ * And team members on behalf of a caller: reading them and changing their roles, with the
+ * caller's permissions checked first.
  */
 @Injectable()
 export class TeamMembershipService {
   constructor(
     private readonly db: Database,
-    private readonly teams: TeamsRepository,
     private readonly members: TeamMembersRepository,
     private readonly channelMembership: ChannelMembershipService,
+    private readonly defaultChannels: DefaultChannelsService,
+    private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
     private readonly config: ConfigService,
   ) {}
 
-  async get(teamId: string, userId: string): Promise<TeamMemberRow> {
+  private async get(teamId: string, userId: string): Promise<TeamMemberRow> {
     const member = await this.members.get(teamId, userId);
-    if (!member) throw memberNotFound();
+    if (!member) throw teamMemberNotFound();
     return member;
+  }
+
+  /** GET /teams/{id}/members/{uid}: needs view_team. */
+  async getMember(session: Session, teamId: string, userId: string): Promise<TeamMemberRow> {
+    await this.permissions.requireTeam(session, teamId, 'view_team');
+    return this.get(teamId, userId);
+  }
+
+  /** GET /teams/{id}/members: needs view_team. */
+  async list(session: Session, teamId: string, page: number, perPage: number, opts: { sortByUsername?: boolean; excludeDeletedUsers?: boolean }): Promise<TeamMemberRow[]> {
+    await this.permissions.requireTeam(session, teamId, 'view_team');
+    return this.members.list(teamId, page, perPage, opts);
+  }
+
+  /** POST /teams/{id}/members/ids: needs view_team. */
+  async byUserIds(session: Session, teamId: string, userIds: string[]): Promise<TeamMemberRow[]> {
+    await this.permissions.requireTeam(session, teamId, 'view_team');
+    return this.members.byUserIds(teamId, userIds);
+  }
+
+  /** GET /users/{id}/teams/members: one's own, or anyone's with edit_other_users or read_other_users_teams. */
+  async forUser(session: Session, userId: string): Promise<TeamMemberRow[]> {
+    if (userId !== session.user_id && !this.permissions.hasSystem(session, 'edit_other_users')) {
+      this.permissions.requireSystem(session, 'read_other_users_teams');
+    }
+    return this.members.forUser(userId);
+  }
+
+  /** GET /users/{id}/teams/unread: one's own, or anyone's with manage_system. */
+  async unreads(session: Session, userId: string, excludeTeamId: string | undefined): Promise<TeamUnreadRow[]> {
+    if (userId !== session.user_id) this.permissions.requireSystem(session, 'manage_system');
+    return this.members.unreads(userId, { excludeTeamId });
+  }
+
+  /** GET /users/{id}/teams/{team_id}/unread: one's own (or anyone's with edit_other_users), with view_team; zero when not a member. */
+  async teamUnread(session: Session, userId: string, teamId: string): Promise<TeamUnreadRow> {
+    this.permissions.requireSelfOrAdmin(session, userId);
+    await this.permissions.requireTeam(session, teamId, 'view_team');
+    const [row] = await this.members.unreads(userId, { teamId });
+    return row ?? { team_id: teamId, msg_count: 0, msg_count_root: 0, mention_count: 0, mention_count_root: 0 };
   }
 
   checkEmailDomain(team: TeamRow, user: MemberUser, errorId = 'api.team.join_user_to_team.allowed_domains.app_error'): void {
@@ -61,7 +105,7 @@ export class TeamMembershipService {
     // The team creator (whose email the team carries) joins as team admin, as in Mattermost.
     const admin = team.email !== '' && team.email.toLowerCase() === user.email.toLowerCase();
     const result = await this.db.transaction(async (tx) => {
-      await this.teams.lock(team.id, tx);
+      await this.members.lockTeam(team.id, tx);
       const existing = await this.members.get(team.id, user.id, tx);
       if (existing && existing.delete_at === 0) return { member: existing, created: false };
       const max = this.config.get().TeamSettings.MaxUsersPerTeam;
@@ -79,7 +123,7 @@ export class TeamMembershipService {
     });
     if (!result.created) return result;
     this.invalidation.emit('team_members', team.id);
-    await this.channelMembership.joinDefaultChannels(team.id, user, admin);
+    await this.defaultChannels.join(team.id, user, admin);
     this.publisher.publish(newEvent(WsEvents.AddedToTeam, { user_id: user.id }, { team_id: team.id, user_id: user.id }));
     return result;
   }
@@ -101,15 +145,17 @@ export class TeamMembershipService {
     this.publisher.publish(newEvent(WsEvents.LeaveTeam, { user_id: userId }, data));
   }
 
-  /** PUT /teams/{id}/members/{uid}/roles. */
-  async updateRoles(teamId: string, userId: string, roles: string): Promise<TeamMemberRow> {
+  /** PUT /teams/{id}/members/{uid}/roles: needs manage_team_roles. */
+  async updateRoles(session: Session, teamId: string, userId: string, roles: string): Promise<TeamMemberRow> {
+    await this.permissions.requireTeam(session, teamId, 'manage_team_roles');
     const member = await this.get(teamId, userId);
     const update = parseRolesUpdate('team', roles, member.scheme_guest);
     return this.saveRoles(member, update);
   }
 
-  /** PUT /teams/{id}/members/{uid}/schemeRoles. */
-  async updateSchemeRoles(teamId: string, userId: string, flags: SchemeFlags): Promise<TeamMemberRow> {
+  /** PUT /teams/{id}/members/{uid}/schemeRoles: needs manage_team_roles. */
+  async updateSchemeRoles(session: Session, teamId: string, userId: string, flags: SchemeFlags): Promise<TeamMemberRow> {
+    await this.permissions.requireTeam(session, teamId, 'manage_team_roles');
     const member = await this.get(teamId, userId);
     if (flags.scheme_user && flags.scheme_guest) {
       throw badRequest('api.team.update_team_member_roles.guest_and_user.app_error', 'Invalid roles: a member cannot be both a guest and a user.');
@@ -119,7 +165,7 @@ export class TeamMembershipService {
 
   private async saveRoles(member: TeamMemberRow, update: SchemeFlags & { roles: string }): Promise<TeamMemberRow> {
     const saved = await this.members.updateRoles({ team_id: member.team_id, user_id: member.user_id, ...update });
-    if (!saved) throw memberNotFound();
+    if (!saved) throw teamMemberNotFound();
     this.publisher.publish(newEvent(WsEvents.MemberRoleUpdated, { user_id: saved.user_id }, { member: JSON.stringify(teamMemberView(saved)) }));
     return saved;
   }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { rolesGrant } from '../auth/roles.js';
 import { isSystemAdmin, Session } from '../common/session.js';
+import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { FULL_VISIBILITY, SANITIZED, TeamRow, teamView, TeamView, TeamVisibility } from './team.model.js';
-import { TeamMembersRepository } from './team-members.repository.js';
 
 export type TeamPresenter = (team: TeamRow) => TeamView;
 

@@ -1,5 +1,6 @@
 import { badRequest, invalidUrlParam } from '#common';
-import { explicitRoles } from '../channels/scheme-roles.js';
+import type { TeamMemberRow } from '../membership/membership.model.js';
+import { explicitRoles } from '../membership/scheme-roles.js';
 
 export type TeamType = 'O' | 'I';
 
@@ -21,18 +22,6 @@ export interface TeamRow {
   last_team_icon_update: number;
   scheme_id: string | null;
   group_constrained: boolean;
-}
-
-/** A team_members row; `roles` holds the full role string (see channels/scheme-roles.ts). */
-export interface TeamMemberRow {
-  team_id: string;
-  user_id: string;
-  roles: string;
-  delete_at: number;
-  scheme_guest: boolean;
-  scheme_user: boolean;
-  scheme_admin: boolean;
-  create_at: number;
 }
 
 // model.reservedName: a team name may not start with any of these (they are web app routes).

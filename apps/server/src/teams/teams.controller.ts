@@ -1,14 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { badRequest, forbidden, invalidParam, invalidUrlParam, isValidId } from '#common';
+import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { CurrentSession, Public } from '../common/decorators.js';
 import { bodyIdList, bodyObject, boolParam, optional, pagination, urlId, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
-import { PermissionsService } from '../auth/permissions.service.js';
-import { rolesBody, schemeRolesBody } from '../channels/scheme-roles.js';
+import { channelView, urlChannelName } from '../channels/channel.model.js';
+import { rolesBody, schemeRolesBody } from '../membership/scheme-roles.js';
 import { TeamType, teamMemberView, teamView, urlTeamName } from './team.model.js';
-import { TeamMembersRepository } from './team-members.repository.js';
 import { TeamMembershipService } from './team-membership.service.js';
-import { TeamViews } from './team-views.js';
 import { TeamChanges, TeamsService } from './teams.service.js';
 
 const OK = { status: 'OK' };
@@ -28,25 +26,24 @@ function teamChanges(b: Record<string, unknown>): TeamChanges {
   };
 }
 
+/** A listing with its total when one was computed, else the bare list (GET /teams, POST /teams/search). */
+function listing<T>(result: { teams: T[]; total_count?: number }) {
+  return result.total_count === undefined ? result.teams : result;
+}
+
 /** /api/v4/teams: teams and their members. Static paths come before /:team_id. */
 @Controller('teams')
 export class TeamsController {
   constructor(
     private readonly teams: TeamsService,
     private readonly membership: TeamMembershipService,
-    private readonly members: TeamMembersRepository,
-    private readonly views: TeamViews,
-    private readonly permissions: PermissionsService,
   ) {}
 
   @Post()
   @HttpCode(201)
   async create(@Body() body: unknown, @CurrentSession() s: Session) {
     const b = bodyObject(body, 'team');
-    if (!this.permissions.hasSystem(s, 'create_team')) {
-      throw forbidden('api.team.is_team_creation_allowed.disabled.app_error', 'Team creation has been disabled. Please ask your System Administrator for details.');
-    }
-    const team = await this.teams.create(s.user_id, {
+    const team = await this.teams.create(s, {
       name: optional<string>(b, 'name', 'string') ?? '',
       display_name: optional<string>(b, 'display_name', 'string') ?? '',
       type: optional<string>(b, 'type', 'string') ?? '',
@@ -62,29 +59,20 @@ export class TeamsController {
   @Get()
   async list(@Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const { page, perPage } = pagination(q);
-    const filter = this.teams.listingFilter(s);
-    const present = await this.views.forSession(s);
-    const teams = (await this.teams.list(filter, page, perPage)).map(present);
-    if (boolParam(q.include_total_count)) return { teams, total_count: await this.teams.count(filter) };
-    return teams;
+    return listing(await this.teams.list(s, page, perPage, boolParam(q.include_total_count)));
   }
 
   @Post('search')
   async search(@Body() body: unknown, @CurrentSession() s: Session) {
     const b = bodyObject(body, 'team_search');
-    const term = optional<string>(b, 'term', 'string') ?? '';
-    const page = optional<number>(b, 'page', 'number');
-    const perPage = optional<number>(b, 'per_page', 'number');
-    const filter = { ...this.teams.listingFilter(s), term };
-    const openInvite = optional<boolean>(b, 'allow_open_invite', 'boolean');
-    if (openInvite !== undefined && filter.allowOpenInvite === undefined) filter.allowOpenInvite = openInvite;
-    const present = await this.views.forSession(s);
-    if (page !== undefined && perPage !== undefined) {
-      const size = Math.min(Math.max(0, Math.floor(perPage)), 200);
-      const teams = (await this.teams.list(filter, Math.max(0, Math.floor(page)), size)).map(present);
-      return { teams, total_count: await this.teams.count(filter) };
-    }
-    return (await this.teams.list(filter, 0, 200)).map(present);
+    return listing(
+      await this.teams.search(s, {
+        term: optional<string>(b, 'term', 'string') ?? '',
+        page: optional<number>(b, 'page', 'number'),
+        perPage: optional<number>(b, 'per_page', 'number'),
+        allowOpenInvite: optional<boolean>(b, 'allow_open_invite', 'boolean'),
+      }),
+    );
   }
 
   @Get('name/:team_name/exists')
@@ -94,9 +82,13 @@ export class TeamsController {
 
   @Get('name/:team_name')
   async byName(@Param('team_name') name: string, @CurrentSession() s: Session) {
-    const team = await this.teams.getByName(urlTeamName(name));
-    await this.teams.requireViewable(s, team);
-    return this.views.one(s, team);
+    return this.teams.getVisibleByName(s, urlTeamName(name));
+  }
+
+  @Get('name/:team_name/channels/name/:channel_name')
+  async channelByName(@Param('team_name') teamName: string, @Param('channel_name') channelName: string, @Query('include_deleted') includeDeleted: string | undefined, @CurrentSession() s: Session) {
+    const channel = await this.teams.channelByName(s, urlTeamName(teamName), urlChannelName(channelName), boolParam(includeDeleted));
+    return channelView(channel);
   }
 
   /** Public information shown on the invite landing page; invite-only teams are not described. */
@@ -104,9 +96,7 @@ export class TeamsController {
   @Get('invite/:invite_id')
   async inviteInfo(@Param('invite_id') inviteId: string) {
     if (!/^[A-Za-z0-9]+$/.test(inviteId)) throw invalidUrlParam('invite_id');
-    const team = await this.teams.byInviteId(inviteId);
-    if (team.type !== 'O') throw forbidden('api.team.get_invite_info.not_open_team', 'Invite is invalid because this is not an open team.', `id=${inviteId}`);
-    return { display_name: team.display_name, description: team.description, name: team.name, id: team.id };
+    return this.teams.inviteInfo(inviteId);
   }
 
   @Post('members/invite')
@@ -117,14 +107,12 @@ export class TeamsController {
       throw badRequest('api.user.create_user.signup_link_invalid.app_error', 'The signup link does not appear to be valid.');
     }
     if (!inviteId) throw badRequest('api.team.add_user_to_team.missing_parameter.app_error', 'Parameter required to add user to team.');
-    return teamMemberView(await this.teams.joinByInviteId(inviteId, s));
+    return teamMemberView(await this.teams.joinByInviteId(s, inviteId));
   }
 
   @Get(':team_id')
   async get(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
-    const team = await this.teams.get(urlId(teamId, 'team_id'));
-    await this.teams.requireViewable(s, team);
-    return this.views.one(s, team);
+    return this.teams.getVisible(s, urlId(teamId, 'team_id'));
   }
 
   @Put(':team_id')
@@ -132,9 +120,8 @@ export class TeamsController {
     const id = urlId(teamId, 'team_id');
     const b = bodyObject(body, 'team');
     if (b.id !== id) throw invalidParam('id');
-    await this.permissions.requireTeam(s, id, 'manage_team');
     const c = teamChanges(b);
-    const team = await this.teams.update(id, {
+    return this.teams.update(s, id, {
       display_name: c.display_name ?? '',
       description: c.description ?? '',
       company_name: c.company_name ?? '',
@@ -143,15 +130,11 @@ export class TeamsController {
       last_team_icon_update: c.last_team_icon_update ?? 0,
       group_constrained: c.group_constrained,
     });
-    return this.views.one(s, team);
   }
 
   @Delete(':team_id')
   async delete(@Param('team_id') teamId: string, @Query('permanent') permanent: string | undefined, @CurrentSession() s: Session) {
-    const id = urlId(teamId, 'team_id');
-    await this.permissions.requireTeam(s, id, 'manage_team');
-    if (boolParam(permanent)) await this.teams.deletePermanently(id);
-    else await this.teams.archive(id);
+    await this.teams.delete(s, urlId(teamId, 'team_id'), boolParam(permanent));
     return OK;
   }
 
@@ -159,15 +142,12 @@ export class TeamsController {
   async patch(@Param('team_id') teamId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const changes = teamChanges(bodyObject(body, 'team'));
-    await this.permissions.requireTeam(s, id, 'manage_team');
-    return this.views.one(s, await this.teams.patch(id, changes));
+    return this.teams.patch(s, id, changes);
   }
 
   @Post(':team_id/restore')
   async restore(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
-    const id = urlId(teamId, 'team_id');
-    await this.permissions.requireTeam(s, id, 'manage_team');
-    return teamView(await this.teams.restore(id));
+    return teamView(await this.teams.restore(s, urlId(teamId, 'team_id')));
   }
 
   @Put(':team_id/privacy')
@@ -175,22 +155,17 @@ export class TeamsController {
     const id = urlId(teamId, 'team_id');
     const privacy = optional<string>(bodyObject(body), 'privacy', 'string');
     if (privacy !== 'O' && privacy !== 'I') throw invalidParam('privacy');
-    await this.permissions.requireTeam(s, id, 'manage_team');
-    return teamView(await this.teams.setPrivacy(id, privacy as TeamType));
+    return teamView(await this.teams.setPrivacy(s, id, privacy as TeamType));
   }
 
   @Post(':team_id/regenerate_invite_id')
   async regenerateInviteId(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
-    const id = urlId(teamId, 'team_id');
-    await this.permissions.requireTeam(s, id, 'manage_team');
-    return this.views.one(s, await this.teams.regenerateInviteId(id), { hideEmailUnlessAdmin: true });
+    return this.teams.regenerateInviteId(s, urlId(teamId, 'team_id'));
   }
 
   @Get(':team_id/stats')
   async stats(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
-    const id = urlId(teamId, 'team_id');
-    await this.permissions.requireTeam(s, id, 'view_team');
-    return this.teams.stats(id);
+    return this.teams.stats(s, urlId(teamId, 'team_id'));
   }
 
   // ---- members -----------------------------------------------------------------------------
@@ -198,9 +173,8 @@ export class TeamsController {
   @Get(':team_id/members')
   async listMembers(@Param('team_id') teamId: string, @Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
-    await this.permissions.requireTeam(s, id, 'view_team');
     const { page, perPage } = pagination(q);
-    const rows = await this.members.list(id, page, perPage, { sortByUsername: q.sort === 'Username', excludeDeletedUsers: boolParam(q.exclude_deleted_users) });
+    const rows = await this.membership.list(s, id, page, perPage, { sortByUsername: q.sort === 'Username', excludeDeletedUsers: boolParam(q.exclude_deleted_users) });
     return rows.map(teamMemberView);
   }
 
@@ -231,7 +205,7 @@ export class TeamsController {
       if (!isValidId(m.user_id)) throw invalidParam('user_id');
       userIds.push(m.user_id);
     }
-    const results = await this.teams.addMembers(id, userIds, s, Boolean(graceful));
+    const results = await this.teams.addMembers(s, id, userIds, Boolean(graceful));
     if (graceful) {
       return results.map((r) => ({
         user_id: r.user_id,
@@ -246,21 +220,19 @@ export class TeamsController {
   async membersByIds(@Param('team_id') teamId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const userIds = bodyIdList(body, 'user_ids');
-    await this.permissions.requireTeam(s, id, 'view_team');
-    return (await this.members.byUserIds(id, userIds)).map(teamMemberView);
+    return (await this.membership.byUserIds(s, id, userIds)).map(teamMemberView);
   }
 
   @Get(':team_id/members/:user_id')
   async member(@Param('team_id') teamId: string, @Param('user_id') userId: string, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);
-    await this.permissions.requireTeam(s, id, 'view_team');
-    return teamMemberView(await this.membership.get(id, uid));
+    return teamMemberView(await this.membership.getMember(s, id, uid));
   }
 
   @Delete(':team_id/members/:user_id')
   async removeMember(@Param('team_id') teamId: string, @Param('user_id') userId: string, @CurrentSession() s: Session) {
-    await this.teams.removeMember(urlId(teamId, 'team_id'), urlUserId(userId, s), s);
+    await this.teams.removeMember(s, urlId(teamId, 'team_id'), urlUserId(userId, s));
     return OK;
   }
 
@@ -269,8 +241,7 @@ export class TeamsController {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);
     const roles = rolesBody(body, 'team_member_roles');
-    await this.permissions.requireTeam(s, id, 'manage_team_roles');
-    await this.membership.updateRoles(id, uid, roles);
+    await this.membership.updateRoles(s, id, uid, roles);
     return OK;
   }
 
@@ -279,8 +250,7 @@ export class TeamsController {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);
     const flags = schemeRolesBody(body);
-    await this.permissions.requireTeam(s, id, 'manage_team_roles');
-    await this.membership.updateSchemeRoles(id, uid, flags);
+    await this.membership.updateSchemeRoles(s, id, uid, flags);
     return OK;
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ChannelsCoreModule } from '../channels/channels-core.module.js';
+import { ChannelsModule } from '../channels/channels.module.js';
+import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
-import { TeamMembersRepository } from './team-members.repository.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamsController } from './teams.controller.js';
@@ -9,10 +9,14 @@ import { TeamsRepository } from './teams.repository.js';
 import { TeamsService } from './teams.service.js';
 import { UserTeamsController } from './user-teams.controller.js';
 
+/**
+ * Teams and their members. A team's default channels come from the channels area, which does not
+ * depend on teams; the users area depends on this one (sign-up with an invite).
+ */
 @Module({
-  imports: [ChannelsCoreModule, PostsCoreModule],
+  imports: [MembershipModule, ChannelsModule, PostsCoreModule],
   controllers: [TeamsController, UserTeamsController],
-  providers: [TeamsRepository, TeamMembersRepository, TeamsService, TeamMembershipService, TeamViews],
-  exports: [TeamsService, TeamMembershipService, TeamsRepository, TeamMembersRepository, TeamViews],
+  providers: [TeamsRepository, TeamsService, TeamMembershipService, TeamViews],
+  exports: [TeamsService],
 })
 export class TeamsModule {}

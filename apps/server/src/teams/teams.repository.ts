@@ -29,11 +29,6 @@ export class TeamsRepository {
     return (await tx.query<TeamRow>(`SELECT ${COLUMNS} FROM teams WHERE id = $1`, [id]))[0];
   }
 
-  /** Takes the team row lock so membership and channel-count limits hold under concurrent requests. */
-  async lock(id: string, tx: Queryable): Promise<TeamRow | undefined> {
-    return (await tx.query<TeamRow>(`SELECT ${COLUMNS} FROM teams WHERE id = $1 FOR UPDATE`, [id]))[0];
-  }
-
   async byName(name: string): Promise<TeamRow | undefined> {
     return (await this.db.query<TeamRow>(`SELECT ${COLUMNS} FROM teams WHERE name = $1`, [name.toLowerCase()]))[0];
   }

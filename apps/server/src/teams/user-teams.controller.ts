@@ -2,10 +2,9 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { CurrentSession } from '../common/decorators.js';
 import { urlId, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
-import { PermissionsService } from '../auth/permissions.service.js';
+import { TeamUnreadRow } from '../membership/team-members.repository.js';
 import { teamMemberView } from './team.model.js';
-import { TeamMembersRepository, TeamUnreadRow } from './team-members.repository.js';
-import { TeamViews } from './team-views.js';
+import { TeamMembershipService } from './team-membership.service.js';
 import { TeamsService } from './teams.service.js';
 
 /** model.TeamUnread (threads are counted by the threads feature, not here). */
@@ -27,41 +26,29 @@ function unreadView(row: TeamUnreadRow) {
 export class UserTeamsController {
   constructor(
     private readonly teams: TeamsService,
-    private readonly members: TeamMembersRepository,
-    private readonly views: TeamViews,
-    private readonly permissions: PermissionsService,
+    private readonly membership: TeamMembershipService,
   ) {}
 
   @Get(':user_id/teams')
   async teamsForUser(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    const id = urlUserId(userId, s);
-    if (id !== s.user_id) this.permissions.requireSystem(s, 'sysconsole_read_user_management_users');
-    const present = await this.views.forSession(s, { hideEmailUnlessAdmin: true });
-    return (await this.teams.forUser(id)).map(present);
+    return this.teams.forUser(s, urlUserId(userId, s));
   }
 
   @Get(':user_id/teams/members')
   async membersForUser(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    const id = urlUserId(userId, s);
-    if (id !== s.user_id && !this.permissions.hasSystem(s, 'edit_other_users')) this.permissions.requireSystem(s, 'read_other_users_teams');
-    return (await this.members.forUser(id)).map(teamMemberView);
+    return (await this.membership.forUser(s, urlUserId(userId, s))).map(teamMemberView);
   }
 
   @Get(':user_id/teams/unread')
   async unreads(@Param('user_id') userId: string, @Query('exclude_team') excludeTeam: string | undefined, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
-    if (id !== s.user_id) this.permissions.requireSystem(s, 'manage_system');
-    const rows = await this.members.unreads(id, { excludeTeamId: excludeTeam || undefined });
-    return rows.map(unreadView);
+    return (await this.membership.unreads(s, id, excludeTeam || undefined)).map(unreadView);
   }
 
   @Get(':user_id/teams/:team_id/unread')
   async teamUnread(@Param('user_id') userId: string, @Param('team_id') teamId: string, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
     const tid = urlId(teamId, 'team_id');
-    this.permissions.requireSelfOrAdmin(s, id);
-    await this.permissions.requireTeam(s, tid, 'view_team');
-    const [row] = await this.members.unreads(id, { teamId: tid });
-    return unreadView(row ?? { team_id: tid, msg_count: 0, msg_count_root: 0, mention_count: 0, mention_count_root: 0 });
+    return unreadView(await this.membership.teamUnread(s, id, tid));
   }
 }

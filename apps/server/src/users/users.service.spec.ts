@@ -42,7 +42,7 @@ function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {
     users as unknown as UsersRepository,
     { get: () => config } as unknown as ConfigService,
     undefined as unknown as SessionsService, // signing up opens no session
-    new PermissionsService(undefined as never), // system-level checks read the session's roles only
+    new PermissionsService(undefined as never, undefined as never), // system-level checks read the session's roles only
     teams as unknown as TeamsService,
     publisher,
     new LocalInvalidationBus(),

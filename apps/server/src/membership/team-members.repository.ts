@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
-import { TeamMemberRow } from './team.model.js';
+import { TeamMemberRow } from './membership.model.js';
 
 const COLUMNS = 'team_id, user_id, roles, delete_at, scheme_guest, scheme_user, scheme_admin, create_at';
 const TM_COLUMNS = COLUMNS.replace(/(\w+)/g, 'tm.$1');
@@ -20,6 +20,35 @@ export class TeamMembersRepository {
 
   async get(teamId: string, userId: string, tx: Queryable = this.db): Promise<TeamMemberRow | undefined> {
     return (await tx.query<TeamMemberRow>(`SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = $2`, [teamId, userId]))[0];
+  }
+
+  /** The role string of an active member, for permission checks (one query on every request). */
+  async activeRoles(teamId: string, userId: string): Promise<string | undefined> {
+    const rows = await this.db.query<{ roles: string }>(
+      'SELECT roles FROM team_members WHERE team_id = $1 AND user_id = $2 AND delete_at = 0',
+      [teamId, userId],
+    );
+    return rows[0]?.roles;
+  }
+
+  /**
+   * Takes the team's row lock, under which its members and its channels are counted
+   * (MaxUsersPerTeam, MaxChannelsPerTeam), so that those limits hold under concurrent requests.
+   * False when there is no such team. Kept with the memberships, which both the teams and the
+   * channels areas build on, so that neither depends on the other for it.
+   */
+  async lockTeam(teamId: string, tx: Queryable): Promise<boolean> {
+    return (await tx.query('SELECT id FROM teams WHERE id = $1 FOR UPDATE', [teamId])).length > 0;
+  }
+
+  /** Whether two users are active members of at least one common team (TeamSettings.RestrictDirectMessage = "team"). */
+  async shareATeam(a: string, b: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM team_members x JOIN team_members y ON y.team_id = x.team_id
+        WHERE x.user_id = $1 AND y.user_id = $2 AND x.delete_at = 0 AND y.delete_at = 0 LIMIT 1`,
+      [a, b],
+    );
+    return rows.length > 0;
   }
 
   /** Saves a membership, reviving a row left behind by an earlier leave. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
-import { ChannelMemberRow } from './channel.model.js';
+import { ChannelMemberRow, ChannelPermissionRoles } from './membership.model.js';
 
 const COLUMNS = `channel_id, user_id, roles, last_viewed_at, msg_count, mention_count, mention_count_root, urgent_mention_count,
   msg_count_root, notify_props, last_update_at, scheme_guest, scheme_user, scheme_admin`;
@@ -54,6 +54,23 @@ export class ChannelMembersRepository {
 
   async get(channelId: string, userId: string, tx: Queryable = this.db): Promise<ChannelMemberRow | undefined> {
     return (await tx.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = $2`, [channelId, userId]))[0];
+  }
+
+  /**
+   * The roles that decide a user's permissions in a channel, in one query (this runs on every
+   * request): the channel member's, and the team member's of the channel's team, which grants
+   * public-channel permissions to the team. Undefined when there is no such channel.
+   */
+  async permissionRoles(channelId: string, userId: string): Promise<ChannelPermissionRoles | undefined> {
+    const rows = await this.db.query<ChannelPermissionRoles>(
+      `SELECT cm.roles AS member_roles, tm.roles AS team_roles
+         FROM channels c
+         LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
+         LEFT JOIN team_members tm ON tm.team_id = c.team_id AND tm.user_id = $2 AND tm.delete_at = 0
+        WHERE c.id = $1`,
+      [channelId, userId],
+    );
+    return rows[0];
   }
 
   async list(channelId: string, page: number, perPage: number): Promise<ChannelMemberRow[]> {

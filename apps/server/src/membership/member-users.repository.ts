@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
-import type { UserRow } from '../users/user.model.js';
 
-/** What membership code needs to know about a user. */
-export type MemberUser = Pick<UserRow, 'id' | 'username' | 'email' | 'roles' | 'delete_at'>;
+/**
+ * What membership code needs to know about a user (a few columns of the users table). Declared
+ * here rather than taken from the users area, which depends on teams.
+ */
+export interface MemberUser {
+  id: string;
+  username: string;
+  email: string;
+  roles: string;
+  delete_at: number;
+}
 
 export function isGuest(user: Pick<MemberUser, 'roles'>): boolean {
   return user.roles.split(' ').includes('system_guest');
@@ -23,15 +31,5 @@ export class MemberUsersRepository {
 
   async byIds(ids: string[]): Promise<MemberUser[]> {
     return this.db.query<MemberUser>('SELECT id, username, email, roles, delete_at FROM users WHERE id = ANY($1)', [ids]);
-  }
-
-  /** Whether two users share at least one team (TeamSettings.RestrictDirectMessage = "team"). */
-  async shareATeam(a: string, b: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `SELECT 1 FROM team_members x JOIN team_members y ON y.team_id = x.team_id
-        WHERE x.user_id = $1 AND y.user_id = $2 AND x.delete_at = 0 AND y.delete_at = 0 LIMIT 1`,
-      [a, b],
-    );
-    return rows.length > 0;
   }
 }
