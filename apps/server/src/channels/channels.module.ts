@@ -17,7 +17,7 @@ import { UserChannelsController } from './user-channels.controller.js';
  * ids, channel lookups by team name); it depends on memberships, never on the teams area.
  */
 @Module({
-  imports: [MembershipModule],
+  imports: [MembershipModule, PostsCoreModule],
   controllers: [ChannelsController, TeamChannelsController, UserChannelsController],
   providers: [ChannelsRepository, ChannelsService, ChannelListsService, ChannelMembersService, ChannelReadsService, ChannelAccess, DefaultChannelsService],
   exports: [ChannelsRepository, ChannelsService, DefaultChannelsService],
