@@ -10,6 +10,8 @@ import type { CoreParts } from './core/core.module.js';
 import { NoCrossNodeResume } from './cluster/cluster-state.js';
 import { SingleNodeState } from './cluster/single-node.js';
 import { AppModule } from './app.module.js';
+import { ChannelMembersRepository } from './channels/channel-members.repository.js';
+import { TeamMembersRepository } from './teams/team-members.repository.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, versionId } from './common/http-pipeline.js';
@@ -58,7 +60,8 @@ function logLevels(level: string): LogLevel[] {
 }
 
 function newHub(config: ConfigService, db: Database, invalidation: InvalidationBus, nodeId?: string): Hub {
-  return new Hub(new MembershipCache(db, invalidation), {
+  const members = new MembershipCache(new ChannelMembersRepository(db), new TeamMembersRepository(db), invalidation);
+  return new Hub(members, {
     nodeId,
     serverVersion: () => versionId(config),
     replayCapacity: 128 + 256,
