@@ -16,6 +16,7 @@ import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, versionId } from './common/http-pipeline.js';
 import { MembershipCache } from './websocket/membership-cache.js';
+import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 
 const log = new Logger('server');
 
@@ -123,6 +124,7 @@ async function main() {
   app.use('/api/v4', ...jsonBody(config));
   app.setGlobalPrefix('api/v4');
   defaultPostsTo200(app.get(DiscoveryService));
+  app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();
   app.use('/api/v4', apiNotFound);
 
