@@ -9,15 +9,8 @@ import { WebConnection } from '#realtime';
 import { ActionGateway, type ActionData } from './action-gateway.js';
 import { MattermostWsAdapter } from './websocket.adapter.js';
 
-/** Records which connections Nest bound to it (handleConnection runs once per client bind). */
 @ActionGateway()
 class EchoGateway {
-  bindings: WebConnection[] = [];
-
-  handleConnection(connection: WebConnection) {
-    this.bindings.push(connection);
-  }
-
   @SubscribeMessage('echo')
   echo(@ConnectedSocket() connection: WebConnection, @MessageBody() data: ActionData) {
     return { user_id: connection.userId, said: data.text };
@@ -47,8 +40,8 @@ class EchoGateway {
 @ActionGateway()
 class OtherGateway {
   @SubscribeMessage('other')
-  other() {
-    return { gateway: 'other' };
+  other(@ConnectedSocket() connection: WebConnection) {
+    return { gateway: 'other', user_id: connection.userId };
   }
 }
 
@@ -62,7 +55,7 @@ async function start(module: unknown = TestModule) {
   const adapter = app.get(MattermostWsAdapter);
   app.useWebSocketAdapter(adapter);
   await app.init();
-  return { adapter, echo: app.get(EchoGateway) };
+  return { adapter };
 }
 
 afterEach(async () => {
@@ -78,8 +71,18 @@ describe('MattermostWsAdapter', () => {
     const { adapter } = await start();
     const c = connection('a'.repeat(26));
     expect(await adapter.dispatch(c, 'echo', { text: 'hi' })).toEqual({ status: 'OK', data: { user_id: 'a'.repeat(26), said: 'hi' } });
-    expect(await adapter.dispatch(c, 'other', {})).toEqual({ status: 'OK', data: { gateway: 'other' } });
+    expect(await adapter.dispatch(c, 'other', {})).toEqual({ status: 'OK', data: { gateway: 'other', user_id: 'a'.repeat(26) } });
     expect(await adapter.dispatch(c, 'observable', {})).toEqual({ status: 'OK', data: { from: 'observable' } });
+  });
+
+  it('finds every gateway’s actions, whichever gateway the first action went to', async () => {
+    for (const [first, then] of [['echo', 'other'], ['other', 'echo']]) {
+      const { adapter } = await start();
+      expect((await adapter.dispatch(connection(), first, {})).status).toBe('OK');
+      expect((await adapter.dispatch(connection(), then, {})).status).toBe('OK');
+      await app?.close();
+      app = undefined;
+    }
   });
 
   it('replies OK without data when the handler returns nothing', async () => {
@@ -107,17 +110,21 @@ describe('MattermostWsAdapter', () => {
     });
   });
 
-  it('binds the gateways to a connection on its first action, once', async () => {
-    const { adapter, echo } = await start();
-    const idle = connection();
-    const active = connection();
-    expect(echo.bindings).toEqual([]);
-    await adapter.dispatch(active, 'echo', {});
-    await adapter.dispatch(active, 'other', {});
-    await adapter.dispatch(active, 'echo', {});
-    expect(echo.bindings).toHaveLength(1);
-    expect(echo.bindings[0]).toBe(active);
-    expect(echo.bindings).not.toContain(idle);
+  it('gives each action the connection that sent it, whichever connections act in between', async () => {
+    const { adapter } = await start();
+    const [a, b] = [connection('a'.repeat(26)), connection('b'.repeat(26))];
+    const replies = await Promise.all([
+      adapter.dispatch(a, 'echo', { text: 1 }),
+      adapter.dispatch(b, 'other', {}),
+      adapter.dispatch(b, 'echo', { text: 2 }),
+      adapter.dispatch(a, 'other', {}),
+    ]);
+    expect(replies).toEqual([
+      { status: 'OK', data: { user_id: 'a'.repeat(26), said: 1 } },
+      { status: 'OK', data: { gateway: 'other', user_id: 'b'.repeat(26) } },
+      { status: 'OK', data: { user_id: 'b'.repeat(26), said: 2 } },
+      { status: 'OK', data: { gateway: 'other', user_id: 'a'.repeat(26) } },
+    ]);
   });
 
   it('refuses a gateway that asks for its own port', async () => {

@@ -25,16 +25,21 @@ const fail = (id: string, message: string): ActionReply => ({ status: 'FAIL', er
  * and `data` (`@MessageBody()`). What it returns becomes the reply's `data`; an AppError it throws
  * becomes a FAIL with the error's id and message.
  *
- * A connection meets the gateways on its first action, not when it opens: Nest binds one function
- * per handler to every client, and most sockets only ever listen. Gateways get no disconnect
- * callback; a connection's life (it can be resumed on another socket) belongs to the Hub.
+ * Nest binds a gateway's handlers to a client (one bound function per handler) when told the
+ * client connected. Kept per connection, that cost ~1.4 KB on every socket that ever sent an
+ * action; so the binding is made for each action, for the one gateway that owns it, and dropped
+ * with the reply. Gateways therefore have no connect/disconnect hooks: a connection's life (it can
+ * be resumed on another socket, or on another node) belongs to the Hub.
  */
 @Injectable()
 export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebConnection> {
   private readonly server: ActionServer = { path: '/api/v4/websocket' };
-  /** Nest's "a client connected" for each gateway: binds that gateway's handlers to the client. */
+  /** Nest's "a client connected", one per gateway: binds that gateway's handlers to the client. */
   private readonly gateways: Array<(connection: WebConnection) => void> = [];
-  private readonly bound = new WeakMap<WebConnection, Map<string, BoundAction>>();
+  /** Action → index of the gateway that handles it, learnt on the first action. */
+  private owners: Map<string, number> | null = null;
+  /** Set while Nest binds a gateway's handlers, which it does synchronously in its connect callback. */
+  private binding: { gateway: number; action: string; found?: BoundAction } | null = null;
 
   create(port: number, options?: Record<string, unknown>): ActionServer {
     if (port !== 0 || options?.path || options?.namespace) {
@@ -48,13 +53,16 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
   }
 
   bindClientDisconnect(): void {
-    // The Hub keeps a connection past its socket, for resuming; gateways hold nothing per socket.
+    // Nothing is kept per connection, so there is nothing to release.
   }
 
-  bindMessageHandlers(connection: WebConnection, handlers: WsMessageHandler[], transform: BoundAction['transform']): void {
-    const actions = this.bound.get(connection);
-    if (!actions) return; // only reached through join()
-    for (const { message, callback } of handlers) actions.set(message, { callback, transform });
+  bindMessageHandlers(_connection: WebConnection, handlers: WsMessageHandler[], transform: BoundAction['transform']): void {
+    const binding = this.binding;
+    if (!binding) return;
+    for (const { message, callback } of handlers) {
+      if (this.owners && !this.owners.has(message)) this.owners.set(message, binding.gateway);
+      if (message === binding.action) binding.found = { callback, transform };
+    }
   }
 
   close(): void {
@@ -65,7 +73,7 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
 
   /** Runs one action of an authenticated connection and shapes its reply. */
   async dispatch(connection: WebConnection, action: string, data: ActionData): Promise<ActionReply> {
-    const handler = this.join(connection).get(action);
+    const handler = this.handler(connection, action);
     if (!handler) return fail('api.web_socket_router.bad_action.app_error', `Unknown action ${action}.`);
     try {
       const result = await lastValueFrom(handler.transform(handler.callback(data, action)), { defaultValue: undefined });
@@ -76,13 +84,30 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
     }
   }
 
-  private join(connection: WebConnection): Map<string, BoundAction> {
-    let actions = this.bound.get(connection);
-    if (!actions) {
-      actions = new Map();
-      this.bound.set(connection, actions);
-      for (const connect of this.gateways) connect(connection);
+  /** The action's handler bound to this connection, or undefined when no gateway has it. */
+  private handler(connection: WebConnection, action: string): BoundAction | undefined {
+    if (!this.owners) {
+      // The first action binds every gateway, learning which one owns which action.
+      this.owners = new Map();
+      let found: BoundAction | undefined;
+      for (let gateway = 0; gateway < this.gateways.length; gateway++) {
+        const handler = this.bind(gateway, connection, action);
+        found ??= handler;
+      }
+      return found;
     }
-    return actions;
+    const owner = this.owners.get(action);
+    return owner === undefined ? undefined : this.bind(owner, connection, action);
+  }
+
+  private bind(gateway: number, connection: WebConnection, action: string): BoundAction | undefined {
+    const binding: { gateway: number; action: string; found?: BoundAction } = { gateway, action };
+    this.binding = binding;
+    try {
+      this.gateways[gateway](connection);
+    } finally {
+      this.binding = null;
+    }
+    return binding.found;
   }
 }
