@@ -15,7 +15,9 @@ class ReplyWithFail implements WsExceptionFilter {
 
 /**
  * A class whose `@SubscribeMessage(action)` methods answer socket actions (see MattermostWsAdapter).
- * Adding an action is one such method in the gateway of the area that owns it.
+ * Adding an action is one such method in the gateway of the area that owns it. Gateways keep no
+ * per-connection state and get no connect/disconnect hooks; they are not a way to send events
+ * (those go through EventPublisher).
  */
 export function ActionGateway(): ClassDecorator {
   return applyDecorators(WebSocketGateway(), UseFilters(new ReplyWithFail()));
