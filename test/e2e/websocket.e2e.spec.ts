@@ -89,6 +89,46 @@ describe('handshake', () => {
     expect((await s.next((f) => f.status === 'FAIL' && f.seq_reply === 0)).error.id).toBe('api.web_socket_router.bad_seq.app_error');
     s.ws.close();
   });
+
+  it('answers each action in order, with its data or its error in Mattermost’s reply shape', async () => {
+    const s = await rawSocket({ Authorization: `Bearer ${alice.client.getToken()}` });
+    await s.next((f) => f.event === 'hello');
+    const unknownChannel = 'ybndrfg8ejkmcpqxot1uwisza3';
+    const actions = [
+      { action: 'no_such_action' },
+      { action: 'user_typing', data: { channel_id: 'short' } },
+      { action: 'user_typing', data: { channel_id: unknownChannel } },
+      { action: 'user_update_active_status', data: { user_is_active: true } },
+      { action: 'get_statuses_by_ids', data: { user_ids: [alice.user.id] } },
+    ];
+    actions.forEach((a, i) => s.ws.send(JSON.stringify({ seq: i + 1, ...a })));
+    await s.next((f) => f.seq_reply === actions.length);
+    const replies = s.frames.filter((f) => f.seq_reply !== undefined);
+    expect(replies).toEqual([
+      { status: 'FAIL', seq_reply: 1, error: { id: 'api.web_socket_router.bad_action.app_error', message: 'Unknown action no_such_action.' } },
+      { status: 'FAIL', seq_reply: 2, error: { id: 'api.websocket_handler.invalid_param.app_error', message: 'Invalid channel_id parameter.' } },
+      // An AppError from the service (not a member of that channel) keeps its id and message.
+      { status: 'FAIL', seq_reply: 3, error: { id: 'api.context.permissions.app_error', message: 'You do not have the appropriate permissions.' } },
+      { status: 'OK', seq_reply: 4 },
+      { status: 'OK', seq_reply: 5, data: { [alice.user.id]: 'online' } },
+    ]);
+    expect(s.frames.filter((f) => f.event === 'exception')).toEqual([]);
+    s.ws.close();
+  });
+
+  it('refuses actions before authentication, then serves them on the same socket', async () => {
+    const s = await rawSocket();
+    s.ws.send(JSON.stringify({ seq: 1, action: 'ping' }));
+    expect(await s.next((f) => f.seq_reply === 1)).toEqual({
+      status: 'FAIL',
+      seq_reply: 1,
+      error: { id: 'api.web_socket_router.not_authenticated.app_error', message: 'Not authenticated.' },
+    });
+    s.ws.send(JSON.stringify({ seq: 2, action: 'authentication_challenge', data: { token: alice.client.getToken() } }));
+    s.ws.send(JSON.stringify({ seq: 3, action: 'ping' }));
+    expect((await s.next((f) => f.seq_reply === 3)).data.text).toBe('pong');
+    s.ws.close();
+  });
 });
 
 describe('events', () => {
@@ -143,6 +183,21 @@ describe('reliable reconnect', () => {
     const seqs = s.events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i));
     s.close();
+  });
+
+  it('answers actions on a resumed connection, on its new socket', async () => {
+    const auth = { Authorization: `Bearer ${alice.client.getToken()}` };
+    const first = await rawSocket(auth);
+    const hello = await first.next((f) => f.event === 'hello');
+    first.ws.send(JSON.stringify({ seq: 1, action: 'ping' }));
+    await first.next((f) => f.seq_reply === 1);
+    first.ws.close();
+    await first.closed;
+    const again = await rawSocket(auth, `?connection_id=${hello.data.connection_id}&sequence_number=1`);
+    again.ws.send(JSON.stringify({ seq: 1, action: 'ping' }));
+    expect((await again.next((f) => f.seq_reply === 1)).data.text).toBe('pong');
+    expect(again.frames.filter((f) => f.event === 'hello')).toEqual([]);
+    again.ws.close();
   });
 
   it('gives a new connection id and hello when the connection cannot be resumed', async () => {

@@ -10,10 +10,13 @@ import type { CoreParts } from './core/core.module.js';
 import { NoCrossNodeResume } from './cluster/cluster-state.js';
 import { SingleNodeState } from './cluster/single-node.js';
 import { AppModule } from './app.module.js';
+import { ChannelMembersRepository } from './channels/channel-members.repository.js';
+import { TeamMembersRepository } from './teams/team-members.repository.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, versionId } from './common/http-pipeline.js';
 import { MembershipCache } from './websocket/membership-cache.js';
+import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 
 const log = new Logger('server');
 
@@ -65,7 +68,8 @@ function logLevels(level: string): LogLevel[] {
 }
 
 function newHub(config: ConfigService, db: Database, invalidation: InvalidationBus, nodeId?: string): Hub {
-  return new Hub(new MembershipCache(db, invalidation), {
+  const members = new MembershipCache(new ChannelMembersRepository(db), new TeamMembersRepository(db), invalidation);
+  return new Hub(members, {
     nodeId,
     serverVersion: () => versionId(config),
     replayCapacity: 128 + 256,
@@ -127,6 +131,7 @@ async function main() {
   app.use('/api/v4', ...jsonBody(config));
   app.setGlobalPrefix('api/v4');
   defaultPostsTo200(app.get(DiscoveryService));
+  app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();
   app.use('/api/v4', apiNotFound);
 

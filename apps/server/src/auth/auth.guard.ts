@@ -23,6 +23,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    // Socket actions: the socket was authenticated when it connected (websocket.server.ts).
+    if (ctx.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [ctx.getHandler(), ctx.getClass()]);
     const req = ctx.switchToHttp().getRequest<ApiRequest>();
     const { token, location } = findToken(req);

@@ -109,6 +109,12 @@ export class TeamMembersRepository {
     );
   }
 
+  /** Who is in the team now (left members keep their row, with delete_at set). */
+  async activeUserIds(teamId: string): Promise<string[]> {
+    const rows = await this.db.query<{ user_id: string }>('SELECT user_id FROM team_members WHERE team_id = $1 AND delete_at = 0', [teamId]);
+    return rows.map((r) => r.user_id);
+  }
+
   async byUserIds(teamId: string, userIds: string[]): Promise<TeamMemberRow[]> {
     return this.db.query<TeamMemberRow>(
       `SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = ANY($2) AND delete_at = 0 ORDER BY user_id`,

@@ -1,5 +1,6 @@
-import { Database } from '#db';
 import { InvalidationBus, RecipientResolver } from '#realtime';
+import type { ChannelMembersRepository } from '../channels/channel-members.repository.js';
+import type { TeamMembersRepository } from '../teams/team-members.repository.js';
 
 const MAX_ENTRIES = 20_000;
 
@@ -15,7 +16,8 @@ export class MembershipCache implements RecipientResolver {
   private epoch = 0;
 
   constructor(
-    private readonly db: Database,
+    private readonly channelMembers: Pick<ChannelMembersRepository, 'userIds'>,
+    private readonly teamMembers: Pick<TeamMembersRepository, 'activeUserIds'>,
     invalidation: InvalidationBus,
   ) {
     invalidation.on('channel_members', (id) => this.drop(this.channels, `c:${id}`, id));
@@ -28,11 +30,11 @@ export class MembershipCache implements RecipientResolver {
   }
 
   channelMemberIds(channelId: string): Promise<ReadonlySet<string>> {
-    return this.load(this.channels, `c:${channelId}`, channelId, 'SELECT user_id FROM channel_members WHERE channel_id = $1');
+    return this.load(this.channels, `c:${channelId}`, channelId, (id) => this.channelMembers.userIds(id));
   }
 
   teamMemberIds(teamId: string): Promise<ReadonlySet<string>> {
-    return this.load(this.teams, `t:${teamId}`, teamId, 'SELECT user_id FROM team_members WHERE team_id = $1 AND delete_at = 0');
+    return this.load(this.teams, `t:${teamId}`, teamId, (id) => this.teamMembers.activeUserIds(id));
   }
 
   private drop(map: Map<string, ReadonlySet<string>>, versionKey: string, id: string) {
@@ -40,13 +42,17 @@ export class MembershipCache implements RecipientResolver {
     this.versions.set(versionKey, (this.versions.get(versionKey) ?? 0) + 1);
   }
 
-  private async load(map: Map<string, ReadonlySet<string>>, versionKey: string, id: string, sql: string): Promise<ReadonlySet<string>> {
+  private async load(
+    map: Map<string, ReadonlySet<string>>,
+    versionKey: string,
+    id: string,
+    fetch: (id: string) => Promise<string[]>,
+  ): Promise<ReadonlySet<string>> {
     const cached = map.get(id);
     if (cached) return cached;
     const version = this.versions.get(versionKey) ?? 0;
     const epoch = this.epoch;
-    const rows = await this.db.query<{ user_id: string }>(sql, [id]);
-    const members = new Set(rows.map((r) => r.user_id));
+    const members = new Set(await fetch(id));
     if ((this.versions.get(versionKey) ?? 0) === version && this.epoch === epoch) {
       if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
       map.set(id, members);

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { StatusModule } from '../status/status.module.js';
-import { WebSocketActions } from './websocket.actions.js';
+import { PingGateway } from './ping.gateway.js';
+import { MattermostWsAdapter } from './websocket.adapter.js';
 import { WebSocketEndpoint } from './websocket.server.js';
 
-@Module({ imports: [StatusModule], providers: [WebSocketEndpoint, WebSocketActions] })
+/** /api/v4/websocket. main.ts installs the adapter; the areas' gateways answer the actions. */
+@Module({ providers: [WebSocketEndpoint, MattermostWsAdapter, PingGateway] })
 export class WebSocketModule {}

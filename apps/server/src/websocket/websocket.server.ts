@@ -10,7 +10,7 @@ import { ConnectionOwner, Hub, WebConnection } from '#realtime';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
 import { CrossNodeResume } from '../cluster/cluster-state.js';
-import { WebSocketActions } from './websocket.actions.js';
+import { MattermostWsAdapter } from './websocket.adapter.js';
 
 const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
 const AUTH_TIMEOUT_MS = 5_000;
@@ -26,8 +26,8 @@ interface ClientFrame {
 
 /**
  * /api/v4/websocket: the upgrade, authentication (headers/cookie or `authentication_challenge`),
- * resuming with connection_id + sequence_number, and client actions. Events reach sockets only
- * through the Hub.
+ * resuming with connection_id + sequence_number, and reading client frames, whose actions the
+ * adapter hands to the gateways. Events reach sockets only through the Hub.
  */
 @Injectable()
 export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,7 +40,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     private readonly hub: Hub,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
-    private readonly actions: WebSocketActions,
+    private readonly adapter: MattermostWsAdapter,
     private readonly crossNode: CrossNodeResume,
   ) {}
 
@@ -175,7 +175,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
       reply({ status: 'FAIL', error: { id: 'api.web_socket_router.not_authenticated.app_error', message: 'Not authenticated.' } });
       return;
     }
-    reply(await this.actions.handle(connection, frame.action, data));
+    reply(await this.adapter.dispatch(connection, frame.action, data));
   }
 
   /** Resumes a connection held here, else one another node held; null when neither can. */
