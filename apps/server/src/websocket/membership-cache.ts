@@ -1,6 +1,6 @@
 import { InvalidationBus, RecipientResolver } from '#realtime';
-import type { ChannelMembersRepository } from '../channels/channel-members.repository.js';
-import type { TeamMembersRepository } from '../teams/team-members.repository.js';
+import type { ChannelMembersRepository } from '../membership/channel-members.repository.js';
+import type { TeamMembersRepository } from '../membership/team-members.repository.js';
 
 const MAX_ENTRIES = 20_000;
 
