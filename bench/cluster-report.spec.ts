@@ -15,7 +15,10 @@ function results(): ClusterResults {
     command: 'npm run bench:cluster',
     machine: { nproc: 2, cpuModel: 'cpu', totalRamGiB: 4, node: 'v20', postgres: '15', loadAverage1m: 0.1 },
     loadAverageAfter1m: 0.2,
-    transport: { frameBytes: 600, runs: [{ label: 'rate-1000', ratePerSec: 1000, send, receive, wallSec: 10, otherCpuSec: 0, receivedPerSec: 3, lost: 0, inOrder: true }] },
+    transport: {
+      frameBytes: 600,
+      runs: [{ label: 'rate-1000', ratePerSec: 1000, send, receive, wallSec: 10, otherCpuSec: 0, receivedPerSec: 3, lost: 0, inOrder: true }],
+    },
     events: {
       typists: 8,
       connectionsPerTypist: 4,
@@ -41,7 +44,12 @@ function results(): ClusterResults {
         },
       ],
     },
-    detection: { pollMs: 50, nginxProbeGapMs: 10, maxMs: 1800, runs: [{ killed: 'C', detectedMs: 1800, perObserverMs: { A: 1800, B: 1750 }, nginx: { probes: 10, probeErrors: 0, triedDeadNode: 3, lastTriedMs: 90 } }] },
+    detection: {
+      pollMs: 50,
+      nginxProbeGapMs: 10,
+      maxMs: 1800,
+      runs: [{ killed: 'C', detectedMs: 1800, perObserverMs: { A: 1800, B: 1750 }, nginx: { probes: 10, probeErrors: 0, triedDeadNode: 3, lastTriedMs: 90 } }],
+    },
     join: { pollMs: 50, maxMs: 40, runs: [{ node: 'C', bootMs: 2000, registeredAfterSpawnMs: 1600, joinMs: 40, spawnToAllMs: 2100, listedBeforeReady: true }] },
     targets: [{ name: 'Join', target: '< 1 s', measured: '40 ms', met: true }],
     notes: ['a note'],

@@ -149,7 +149,10 @@ export function renderMarkdown(r: ClusterResults): string {
       `REST: ${r.events.typists} typists, ${r.events.connectionsPerTypist} keep-alive connections each.`,
     '',
   );
-  out.push('| Source, load | Answered | Answer latency | On B and C (from send) | On B and C (from schedule) | Hop: B/C − A | Lost (A/B/C) | Errors |', '|---|---|---|---|---|---|---|---|');
+  out.push(
+    '| Source, load | Answered | Answer latency | On B and C (from send) | On B and C (from schedule) | Hop: B/C − A | Lost (A/B/C) | Errors |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const e of r.events.runs) {
     const lost = e.deliveries.map((d) => d.lost).join('/');
     out.push(
@@ -170,7 +173,10 @@ export function renderMarkdown(r: ClusterResults): string {
       'One-way latency: receipt − the send time in the message (both processes read the same clock).',
     '',
   );
-  out.push('| Load | Sent | Received | Received/s | One-way latency | In order, none lost | CPU s: sender / receiver / everything else |', '|---|---|---|---|---|---|---|');
+  out.push(
+    '| Load | Sent | Received | Received/s | One-way latency | In order, none lost | CPU s: sender / receiver / everything else |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const t of r.transport.runs) {
     const load =
       t.ratePerSec === null
@@ -197,13 +203,19 @@ export function renderMarkdown(r: ClusterResults): string {
     const per = Object.entries(d.perObserverMs)
       .map(([k, v]) => `${k} ${ms(v)}`)
       .join(', ');
-    const ng = d.nginx.lastTriedMs === null ? 'never after the kill' : `${ms(d.nginx.lastTriedMs)} after the kill (${d.nginx.triedDeadNode} requests tried it first)`;
+    const ng =
+      d.nginx.lastTriedMs === null ? 'never after the kill' : `${ms(d.nginx.lastTriedMs)} after the kill (${d.nginx.triedDeadNode} requests tried it first)`;
     out.push(`| ${d.killed} | ${ms(d.detectedMs)} | ${per} | ${ng} | ${d.nginx.probes} (${d.nginx.probeErrors}) |`);
   }
   out.push('');
-  out.push('| Restarted | Spawn → ping answers | Spawn → registered | Join: registered → all others list it | Spawn → every node lists every node |', '|---|---|---|---|---|');
+  out.push(
+    '| Restarted | Spawn → ping answers | Spawn → registered | Join: registered → all others list it | Spawn → every node lists every node |',
+    '|---|---|---|---|---|',
+  );
   for (const j of r.join.runs) {
-    out.push(`| ${j.node} | ${ms(j.bootMs)} | ${ms(j.registeredAfterSpawnMs)} | ${ms(j.joinMs)} | ${ms(j.spawnToAllMs)}${j.listedBeforeReady ? ' (listed before its HTTP port answered)' : ''} |`);
+    out.push(
+      `| ${j.node} | ${ms(j.bootMs)} | ${ms(j.registeredAfterSpawnMs)} | ${ms(j.joinMs)} | ${ms(j.spawnToAllMs)}${j.listedBeforeReady ? ' (listed before its HTTP port answered)' : ''} |`,
+    );
   }
   out.push('');
   if (r.notes.length) {
@@ -214,7 +226,7 @@ export function renderMarkdown(r: ClusterResults): string {
   out.push(
     'Method: percentiles by nearest rank (bench/stats.ts). Open-loop loads send on a fixed schedule whatever the answers; "from schedule" counts from ' +
       'the scheduled send time, "from send" from the moment the client issued the request (for REST: handed it to its keep-alive agent), read from the event itself ' +
-      '(`parent_id` carries the send time; the server passes it through unchecked). Everything shares the machine\'s cores, so the client\'s own event loop ' +
+      "(`parent_id` carries the send time; the server passes it through unchecked). Everything shares the machine's cores, so the client's own event loop " +
       'delays are part of every figure. Raw JSON: `bench-results/cluster.json`.',
   );
   return out.join('\n') + '\n';
@@ -232,10 +244,15 @@ export function renderTable(r: ClusterResults): string {
       `${e.label} ${rateLabel(e.ratePerSec, e.concurrency)}: answered ${round(e.answeredPerSec)}/s${e.sustained ? '' : ' (not sustained)'}, B/C from send ${lat(e.crossNodeFromSend)}, from schedule ${lat(e.crossNodeFromSchedule)}, lost ${e.deliveries.map((d) => d.lost).join('/')}, errors ${e.errors}`,
     );
   }
-  for (const d of r.detection.runs) lines.push(`detection (${d.killed}): ${ms(d.detectedMs)}; nginx last tried it ${d.nginx.lastTriedMs === null ? 'never' : ms(d.nginx.lastTriedMs)}`);
+  for (const d of r.detection.runs)
+    lines.push(`detection (${d.killed}): ${ms(d.detectedMs)}; nginx last tried it ${d.nginx.lastTriedMs === null ? 'never' : ms(d.nginx.lastTriedMs)}`);
   for (const j of r.join.runs) lines.push(`join (${j.node}): ${ms(j.joinMs)} (boot ${ms(j.bootMs)}, spawn → all ${ms(j.spawnToAllMs)})`);
   lines.push('', ...r.targets.map((t) => `${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.target} — measured ${t.measured}`));
   const skewed = r.events.runs.filter((e) => disturbed(e.cpu, r.machine.nproc));
-  if (skewed.length) lines.push('', `Disturbed by other work on the machine: ${skewed.map((e) => `${e.label} ${rateLabel(e.ratePerSec, e.concurrency)} (${otherCpu(e.cpu)} CPU s)`).join(', ')}`);
+  if (skewed.length)
+    lines.push(
+      '',
+      `Disturbed by other work on the machine: ${skewed.map((e) => `${e.label} ${rateLabel(e.ratePerSec, e.concurrency)} (${otherCpu(e.cpu)} CPU s)`).join(', ')}`,
+    );
   return lines.join('\n');
 }

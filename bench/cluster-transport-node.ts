@@ -152,7 +152,14 @@ function payload(phase: string, n: number): BenchPayload {
     id: { origin: self!.id, seq: n + 1 },
     event: {
       event: 'posted',
-      data: { channel_display_name: 'Town Square', channel_name: 'town-square', channel_type: 'O', post: JSON.stringify(post), sender_name: '@bench', team_id: 't5rn2e8uw1gkzoa4yq6mdv9c3x' },
+      data: {
+        channel_display_name: 'Town Square',
+        channel_name: 'town-square',
+        channel_type: 'O',
+        post: JSON.stringify(post),
+        sender_name: '@bench',
+        team_id: 't5rn2e8uw1gkzoa4yq6mdv9c3x',
+      },
       broadcast: { omit_users: null, user_id: '', channel_id: channelId, team_id: '' },
       seq: 0,
     },

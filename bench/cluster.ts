@@ -208,7 +208,9 @@ async function transportBench(): Promise<ClusterResults['transport']> {
       lost,
       inOrder: lost === 0 && receive.outOfOrder === 0 && receive.missing === 0 && send.undeliverable === 0,
     };
-    log(`transport ${label}: ${send.sent} sent in ${send.grpcMessages} gRPC messages, ${receive.received} received (${round(run.receivedPerSec)}/s), one-way p50 ${round(receive.latency.p50, 2)} ms, p99 ${round(receive.latency.p99, 2)} ms, ${run.inOrder ? 'in order, none lost' : 'NOT in order / lost'}`);
+    log(
+      `transport ${label}: ${send.sent} sent in ${send.grpcMessages} gRPC messages, ${receive.received} received (${round(run.receivedPerSec)}/s), one-way p50 ${round(receive.latency.p50, 2)} ms, p99 ${round(receive.latency.p99, 2)} ms, ${run.inOrder ? 'in order, none lost' : 'NOT in order / lost'}`,
+    );
     return run;
   };
 
@@ -420,7 +422,13 @@ async function withCpu<T>(cluster: TestCluster, fn: () => Promise<T>): Promise<{
   for (const pid of await backendPids(ADMIN_DSN, cluster.database)) postgresSec += safeCpu(pid) - (pgBefore.get(pid) ?? 0);
   return {
     result,
-    cpu: { wallSec: round(wallSec, 2), nodesSec, postgresSec: round(postgresSec, 2), clientSec: round((c1.user + c1.system) / 1e6, 2), machineSec: round(machineSec, 2) },
+    cpu: {
+      wallSec: round(wallSec, 2),
+      nodesSec,
+      postgresSec: round(postgresSec, 2),
+      clientSec: round((c1.user + c1.system) / 1e6, 2),
+      machineSec: round(machineSec, 2),
+    },
   };
 }
 
@@ -523,7 +531,9 @@ async function eventsBench(cluster: TestCluster): Promise<{ admin: NewUser; even
   const warm = await openLoopEvents(200, 2000, rest('warm'));
   await arrivals.drain(warm.ok, DRAIN_MS);
   if (warm.errors || [0, 1, 2].some((n) => arrivals.count(n) < warm.ok)) {
-    throw new Error(`warm-up failed: ${warm.errors} errors (${warm.errorSamples[0]}), received ${[0, 1, 2].map((n) => arrivals.count(n)).join('/')} of ${warm.ok}`);
+    throw new Error(
+      `warm-up failed: ${warm.errors} errors (${warm.errorSamples[0]}), received ${[0, 1, 2].map((n) => arrivals.count(n)).join('/')} of ${warm.ok}`,
+    );
   }
   await sleep(1000);
 
@@ -564,8 +574,15 @@ async function eventsBench(cluster: TestCluster): Promise<{ admin: NewUser; even
       await arrivals.drain(ok, DRAIN_MS);
       return { ...r, ok, issued: ok + r.errors, scheduledAt, maxSendLagMs: 0 };
     });
-    const run = eventRun({ label: 'REST typing on A', source: 'rest', ratePerSec: null, concurrency: MAX_CONCURRENCY, durationSec: PHASE_MS / 1000 }, loop, arrivals, cpu);
-    log(`REST closed loop (${MAX_CONCURRENCY} in flight): ${round(run.answeredPerSec)}/s, B/C p99 ${round(run.crossNodeFromSend.p99, 1)} ms, lost ${run.deliveries.map((d) => d.lost).join('/')}, cpu A/B/C ${cpu.nodesSec.join('/')} s`);
+    const run = eventRun(
+      { label: 'REST typing on A', source: 'rest', ratePerSec: null, concurrency: MAX_CONCURRENCY, durationSec: PHASE_MS / 1000 },
+      loop,
+      arrivals,
+      cpu,
+    );
+    log(
+      `REST closed loop (${MAX_CONCURRENCY} in flight): ${round(run.answeredPerSec)}/s, B/C p99 ${round(run.crossNodeFromSend.p99, 1)} ms, lost ${run.deliveries.map((d) => d.lost).join('/')}, cpu A/B/C ${cpu.nodesSec.join('/')} s`,
+    );
     runs.push(run);
   }
 
@@ -589,7 +606,13 @@ async function listedHosts(cluster: TestCluster, index: number, token: string): 
  * Polls GET /cluster/status on each observer every POLL_MS until `holds` is true of its list;
  * returns when (Date.now() at the answer) it first held, per observer.
  */
-async function pollUntil(cluster: TestCluster, observers: number[], token: string, holds: (hosts: string[]) => boolean, timeoutMs: number): Promise<Map<number, number>> {
+async function pollUntil(
+  cluster: TestCluster,
+  observers: number[],
+  token: string,
+  holds: (hosts: string[]) => boolean,
+  timeoutMs: number,
+): Promise<Map<number, number>> {
   const at = new Map<number, number>();
   const deadline = Date.now() + timeoutMs;
   while (at.size < observers.length) {
@@ -663,7 +686,13 @@ async function failoverBench(cluster: TestCluster, admin: NewUser): Promise<{ de
     await sleep(200); // nginx writes the log line when the request ends
     const tried = nginx
       .accessLog()
-      .filter((e) => e.uri.startsWith('/api/v4/system/ping') && e.startedAt >= killedAt - 5 && e.startedAt <= killedAt + 9000 && e.upstream.includes(`${host}:${HTTP_PORT}`));
+      .filter(
+        (e) =>
+          e.uri.startsWith('/api/v4/system/ping') &&
+          e.startedAt >= killedAt - 5 &&
+          e.startedAt <= killedAt + 9000 &&
+          e.upstream.includes(`${host}:${HTTP_PORT}`),
+      );
     const run: DetectionRun = {
       killed: name(victim),
       detectedMs,
@@ -676,7 +705,13 @@ async function failoverBench(cluster: TestCluster, admin: NewUser): Promise<{ de
       },
     };
     detection.push(run);
-    log(`killed ${run.killed}: gone from both others after ${detectedMs} ms (${Object.entries(run.perObserverMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}); nginx tried it ${tried.length} times, last ${run.nginx.lastTriedMs} ms after the kill; ${probeCounts.errors}/${probeCounts.probes} pings failed`);
+    log(
+      `killed ${run.killed}: gone from both others after ${detectedMs} ms (${Object.entries(run.perObserverMs)
+        .map(([k, v]) => `${k} ${v} ms`)
+        .join(
+          ', ',
+        )}); nginx tried it ${tried.length} times, last ${run.nginx.lastTriedMs} ms after the kill; ${probeCounts.errors}/${probeCounts.probes} pings failed`,
+    );
 
     // Join: start it again.
     const spawnedAt = Date.now();
@@ -686,7 +721,9 @@ async function failoverBench(cluster: TestCluster, admin: NewUser): Promise<{ de
     const readyAt = cluster.node(victim).readyAt;
     const all = [0, 1, 2].map((i) => cluster.node(i).host);
     const selfAll = await pollUntil(cluster, [victim], token, (hosts) => all.every((h) => hosts.includes(h)), 30_000);
-    const rows = await cluster.query<{ create_at: number }>('SELECT create_at FROM cluster_discovery WHERE hostname = $1 ORDER BY create_at DESC LIMIT 1', [host]);
+    const rows = await cluster.query<{ create_at: number }>('SELECT create_at FROM cluster_discovery WHERE hostname = $1 ORDER BY create_at DESC LIMIT 1', [
+      host,
+    ]);
     const registeredAt = rows[0].create_at;
     const othersAt = Math.max(...listed.values());
     const join: JoinRun = {
@@ -698,7 +735,9 @@ async function failoverBench(cluster: TestCluster, admin: NewUser): Promise<{ de
       listedBeforeReady: othersAt <= readyAt,
     };
     joins.push(join);
-    log(`restarted ${join.node}: registered ${join.registeredAfterSpawnMs} ms after spawn, listed by the others ${join.joinMs} ms later; ping answered after ${join.bootMs} ms; all list all after ${join.spawnToAllMs} ms`);
+    log(
+      `restarted ${join.node}: registered ${join.registeredAfterSpawnMs} ms after spawn, listed by the others ${join.joinMs} ms later; ping answered after ${join.bootMs} ms; all list all after ${join.spawnToAllMs} ms`,
+    );
   }
   return { detection, join: joins };
 }
@@ -786,7 +825,9 @@ async function main(): Promise<ClusterResults> {
     );
   }
   // A steady cross-node lag beyond the origin's own delivery while B and C had CPU to spare: the queue is on A's outgoing streams.
-  for (const e of events.runs.filter((r) => r.hop.p50 > 50 && !disturbed(r.cpu, machine.nproc) && Math.max(r.cpu.nodesSec[1], r.cpu.nodesSec[2]) < 0.5 * r.cpu.wallSec)) {
+  for (const e of events.runs.filter(
+    (r) => r.hop.p50 > 50 && !disturbed(r.cpu, machine.nproc) && Math.max(r.cpu.nodesSec[1], r.cpu.nodesSec[2]) < 0.5 * r.cpu.wallSec,
+  )) {
     const local = e.deliveries[0].fromSend;
     notes.push(
       `${e.label}, ${e.ratePerSec === null ? `closed loop` : `${e.ratePerSec}/s`}: the origin's own socket had its events at p99 ${round(local.p99)} ms, but B and C lagged it by p99 ${round(e.hop.p99)} ms ` +
@@ -807,7 +848,7 @@ async function main(): Promise<ClusterResults> {
       `A gRPC stream takes about one message per event-loop turn, so the link packs every frame that waited meanwhile into the next message ` +
       `(PeerLink): here ${busy.send.sent} frames travelled in ${busy.send.grpcMessages} gRPC messages ` +
       `(${round(busy.send.sent / Math.max(1, busy.send.grpcMessages), 2)} per message; unloaded at 1,000/s: ${round(t1000.send.sent / Math.max(1, t1000.send.grpcMessages), 2)}), ` +
-      'so a saturated node\'s outgoing events keep pace instead of queueing one per turn.',
+      "so a saturated node's outgoing events keep pace instead of queueing one per turn.",
   );
   return {
     date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
@@ -831,7 +872,8 @@ await runBench({
   log,
   main,
   cleanup,
-  publish: (results) => publishResults({ name: 'cluster', heading: CLUSTER_SECTION_HEADING, results, markdown: renderMarkdown(results), developmentRun: DEVELOPMENT_RUN }),
+  publish: (results) =>
+    publishResults({ name: 'cluster', heading: CLUSTER_SECTION_HEADING, results, markdown: renderMarkdown(results), developmentRun: DEVELOPMENT_RUN }),
   table: renderTable,
   failureOutput: () => (open.cluster ? `node output (tail):\n${open.cluster.logs()}\n` : undefined),
 });

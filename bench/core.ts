@@ -59,7 +59,14 @@ function log(msg: string) {
 }
 
 function throughput(r: LoadResult, cpu: Throughput['cpu']): Throughput {
-  return { count: r.latencies.length, errors: r.errors, errorSamples: r.errorSamples, perSec: rate(r.latencies.length, r.elapsedMs), latency: summarize(r.latencies), cpu };
+  return {
+    count: r.latencies.length,
+    errors: r.errors,
+    errorSamples: r.errorSamples,
+    perSec: rate(r.latencies.length, r.elapsedMs),
+    latency: summarize(r.latencies),
+    cpu,
+  };
 }
 
 let profilesWritten = 0;
@@ -129,8 +136,10 @@ async function seed(server: TestServer) {
   const admin = await server.newUser({ username: 'benchadmin', password: PASSWORD });
   const team = await admin.client.createTeam({ name: 'bench', display_name: 'Bench', type: 'O' } as any);
   const anonymous = server.client();
-  const profiles = await mapLimit(Array.from({ length: USERS }, (_, i) => i), SEED_CONCURRENCY, (i) =>
-    anonymous.createUser({ username: `bench${i}`, email: `bench${i}@example.com`, password: PASSWORD } as UserProfile, '', ''),
+  const profiles = await mapLimit(
+    Array.from({ length: USERS }, (_, i) => i),
+    SEED_CONCURRENCY,
+    (i) => anonymous.createUser({ username: `bench${i}`, email: `bench${i}@example.com`, password: PASSWORD } as UserProfile, '', ''),
   );
   for (let i = 0; i < profiles.length; i += TEAM_BATCH) {
     await admin.client.addUsersToTeam(
@@ -187,7 +196,10 @@ async function main(): Promise<CoreResults> {
       }
     }),
   );
-  const logins = throughput({ latencies: loginLatencies, errors: loginErrors, errorSamples: loginSamples, elapsedMs: performance.now() - loginStart }, loginCpu);
+  const logins = throughput(
+    { latencies: loginLatencies, errors: loginErrors, errorSamples: loginSamples, elapsedMs: performance.now() - loginStart },
+    loginCpu,
+  );
   log(`logins: ${round(logins.perSec)}/s, p99 ${round(logins.latency.p99)} ms, errors ${logins.errors}`);
   if (users.length !== usernames.length) throw new Error(`only ${users.length}/${usernames.length} users could log in: ${loginSamples[0]}`);
 
@@ -237,7 +249,9 @@ async function main(): Promise<CoreResults> {
     perSocketKiB: round((after.rssKiB - before.rssKiB) / n, 2),
     heapPerSocketKiB: round((after.heapKiB - before.heapKiB) / n, 2),
   };
-  log(`RSS ${round(before.rssKiB / 1024)} → ${round(after.rssKiB / 1024)} MiB: ${idleSockets.perSocketKiB} KiB per idle socket (JS heap + external: ${idleSockets.heapPerSocketKiB} KiB)`);
+  log(
+    `RSS ${round(before.rssKiB / 1024)} → ${round(after.rssKiB / 1024)} MiB: ${idleSockets.perSocketKiB} KiB per idle socket (JS heap + external: ${idleSockets.heapPerSocketKiB} KiB)`,
+  );
 
   // 4. Fan-out: one post at a time, until the last socket has its `posted` event.
   const watcher = watchPosted(open.sockets);

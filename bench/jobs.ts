@@ -54,12 +54,16 @@ async function workerProcess(prefix: string): Promise<void> {
     if (msg.work) {
       const r: WorkerReport = { count: 0, last: 0, latencies: [] };
       reports.set(msg.work, r);
-      driver.work(msg.work, async (d) => {
-        const t = now();
-        r.count++;
-        r.last = t;
-        if (d.data.t) r.latencies.push(t - Number(d.data.t));
-      }, { concurrency: 1 });
+      driver.work(
+        msg.work,
+        async (d) => {
+          const t = now();
+          r.count++;
+          r.last = t;
+          if (d.data.t) r.latencies.push(t - Number(d.data.t));
+        },
+        { concurrency: 1 },
+      );
     } else if (msg.report) {
       process.send!({ report: reports.get(msg.report) ?? { count: 0, last: 0, latencies: [] } });
     } else if (msg.close) {

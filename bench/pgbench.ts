@@ -81,7 +81,13 @@ export async function runPgbench(adminDsn: string, opts = DEFAULT_OPTIONS): Prom
     await db.connect();
     await db.query('CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text)');
     await db.end();
-    return await runScript(url.toString(), 'insert.sql', "INSERT INTO bench_insert (v) VALUES ('a single row, about the size of a short chat message');\n", {}, opts);
+    return await runScript(
+      url.toString(),
+      'insert.sql',
+      "INSERT INTO bench_insert (v) VALUES ('a single row, about the size of a short chat message');\n",
+      {},
+      opts,
+    );
   } finally {
     await dropDatabase(database);
   }

@@ -96,7 +96,9 @@ export function renderMarkdown(r: CoreResults): string {
   for (const t of r.targets) out.push(`| ${t.name}: ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`);
   out.push('');
   out.push('| Measurement | Result | Latency | Errors |', '|---|---|---|---|');
-  out.push(`| Logins (${r.users} users, ${r.logins.concurrency} in flight) | ${round(r.logins.perSec)} logins/s | ${lat(r.logins.latency)} | ${errs(r.logins)} |`);
+  out.push(
+    `| Logins (${r.users} users, ${r.logins.concurrency} in flight) | ${round(r.logins.perSec)} logins/s | ${lat(r.logins.latency)} | ${errs(r.logins)} |`,
+  );
   out.push(
     `| Post create, open loop at ${r.postsAtRate.ratePerSec}/s for ${r.postsAtRate.durationSec} s (Town Square, rotating authors) | ` +
       `${r.postsAtRate.count} posts, ${round(r.postsAtRate.perSec)} posts/s | ${lat(r.postsAtRate.latency)} | ${errs(r.postsAtRate)} |`,
@@ -158,7 +160,10 @@ export function renderTable(r: CoreResults): string {
     ['RSS/idle socket', `${round(r.idleSockets.perSocketKiB)} KiB  (JS heap + external ${round(r.idleSockets.heapPerSocketKiB)} KiB)`],
     ['pgbench TPS', `${round(r.pgbench.tps)}`],
     ['post/pgbench', `${round(r.pgbench.postCreateRatioPercent)} %`],
-    ['post tx pgbench', `${round(r.postTransaction.tps)} TPS (${round(r.postTransaction.insertRatioPercent)} % of INSERT TPS); posts/s max = ${round(r.postTransaction.postCreateRatioPercent)} % of it`],
+    [
+      'post tx pgbench',
+      `${round(r.postTransaction.tps)} TPS (${round(r.postTransaction.insertRatioPercent)} % of INSERT TPS); posts/s max = ${round(r.postTransaction.postCreateRatioPercent)} % of it`,
+    ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);

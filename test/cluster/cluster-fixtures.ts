@@ -124,4 +124,3 @@ export class ChannelView {
     return new Set([...this.wsIds(), ...this.refetched]);
   }
 }
-

@@ -111,25 +111,34 @@ describe('kill -9 of a node under load, through nginx', () => {
       const a = byMessage.get(message)!;
       return `"${message}" (${a.status}, sent ${a.startedAt - killedAt} ms after the kill, answered ${a.endedAt - killedAt} ms after)`;
     };
-    await eventually(async () => {
-      const lacking = new Map<string, string[]>();
-      for (const [k, v] of views.entries()) {
-        await v.settled();
-        const known = v.known();
-        for (const id of committed) {
-          if (!known.has(id)) lacking.set(id, [...(lacking.get(id) ?? []), `${k} (resyncs ${v.socket.missedResyncs}, connections ${v.socket.connections})`]);
+    await eventually(
+      async () => {
+        const lacking = new Map<string, string[]>();
+        for (const [k, v] of views.entries()) {
+          await v.settled();
+          const known = v.known();
+          for (const id of committed) {
+            if (!known.has(id)) lacking.set(id, [...(lacking.get(id) ?? []), `${k} (resyncs ${v.socket.missedResyncs}, connections ${v.socket.connections})`]);
+          }
         }
-      }
-      if (lacking.size) {
-        throw new Error(`${lacking.size} committed posts missing from clients:\n${[...lacking].map(([id, who]) => `${describe(id)}: clients ${who.join(', ')}`).join('\n')}`);
-      }
-    }, 20_000, 200);
+        if (lacking.size) {
+          throw new Error(
+            `${lacking.size} committed posts missing from clients:\n${[...lacking].map(([id, who]) => `${describe(id)}: clients ${who.join(', ')}`).join('\n')}`,
+          );
+        }
+      },
+      20_000,
+      200,
+    );
     await sleep(1000);
     let reconnected = 0;
     for (const [k, v] of views.entries()) {
       const ws = v.wsIds();
       expect(duplicates(ws), `client ${k}: posts delivered twice`).toEqual([]);
-      expect(ws.filter((id) => !committed.has(id)), `client ${k}: posts that are not in the database`).toEqual([]);
+      expect(
+        ws.filter((id) => !committed.has(id)),
+        `client ${k}: posts that are not in the database`,
+      ).toEqual([]);
       expect(v.socket.seqProblems(), `client ${k}: event stream`).toEqual([]);
       if (v.socket.missedResyncs === 0) expect(new Set(ws), `client ${k} never resynced, so its socket had to carry everything`).toEqual(committed);
       else expect(v.refetches, `client ${k} got a fresh hello and must have refetched`).toBeGreaterThanOrEqual(v.socket.missedResyncs);
@@ -148,7 +157,12 @@ describe('kill -9 of a node under load, through nginx', () => {
     const victim = `${cluster.node(VICTIM).host}:${HTTP_PORT}`;
     expect(log.some((e) => e.at < killedAt && e.upstream.split(', ').includes(victim))).toBe(true);
     const outside = log.filter((e) => e.status >= 500 && (e.at < killedAt - 50 || e.at > killedAt + KILL_WINDOW_MS));
-    const windows = [...nginx.statusesByWindow(1000, log.filter((e) => e.at >= started))].map(([t, c]) => `${t - killedAt}ms: ${JSON.stringify(c)}`);
+    const windows = [
+      ...nginx.statusesByWindow(
+        1000,
+        log.filter((e) => e.at >= started),
+      ),
+    ].map(([t, c]) => `${t - killedAt}ms: ${JSON.stringify(c)}`);
     expect(outside, `5xx outside the kill window; status codes per second relative to the kill:\n${windows.join('\n')}`).toEqual([]);
   });
 });

@@ -53,8 +53,7 @@ interface DiscoveryRow {
   last_ping_at: number;
 }
 
-const discoveryRow = async (id: string) =>
-  (await cluster.query<DiscoveryRow>('SELECT * FROM cluster_discovery WHERE id = $1', [id]))[0];
+const discoveryRow = async (id: string) => (await cluster.query<DiscoveryRow>('SELECT * FROM cluster_discovery WHERE id = $1', [id]))[0];
 
 /** Hosts that node `index` lists in its cluster status. */
 async function hostsSeenBy(index: number): Promise<string[]> {
@@ -106,7 +105,6 @@ describe('cluster membership', () => {
       });
       expect(row.last_ping_at).toBeGreaterThanOrEqual(row.create_at);
     }
-
   });
 
   it('drops a SIGKILLed node from the others within 3 s; its discovery row is no longer refreshed', async () => {
@@ -119,13 +117,17 @@ describe('cluster membership', () => {
     for (const n of [0, 1]) expect((await cluster.status(n, admin)).map((i) => i.id)).not.toContain(victimId);
 
     // The live nodes keep pinging; the dead one's row (if nobody cleaned it up yet) stays behind.
-    await eventually(async () => {
-      for (const n of [0, 1]) {
-        const row = await discoveryRow(ids.get(n)!);
-        expect(row, `discovery row of live node ${n}`).toBeDefined();
-        expect(row.last_ping_at, `node ${n} refreshed its row after the kill`).toBeGreaterThan(killedAt);
-      }
-    }, HEARTBEAT_BOUND_MS, 500);
+    await eventually(
+      async () => {
+        for (const n of [0, 1]) {
+          const row = await discoveryRow(ids.get(n)!);
+          expect(row, `discovery row of live node ${n}`).toBeDefined();
+          expect(row.last_ping_at, `node ${n} refreshed its row after the kill`).toBeGreaterThan(killedAt);
+        }
+      },
+      HEARTBEAT_BOUND_MS,
+      500,
+    );
     const stale = await discoveryRow(victimId);
     if (stale) expect(stale.last_ping_at, 'the killed node row was refreshed after the kill').toBeLessThanOrEqual(killedAt);
   });
@@ -169,12 +171,17 @@ describe('cluster membership', () => {
     await frozen.kill('SIGCONT');
     await cluster.waitForMembership(admin, REJOIN_MS);
 
-    await eventually(async () => {
-      await view.settled();
-      const known = view.known();
-      const missing = during.filter((id) => !known.has(id));
-      if (missing.length) throw new Error(`the client on the frozen node lacks ${missing.length} of the posts made during the freeze (resyncs: ${onFrozen.missedResyncs})`);
-    }, 10_000, 100);
+    await eventually(
+      async () => {
+        await view.settled();
+        const known = view.known();
+        const missing = during.filter((id) => !known.has(id));
+        if (missing.length)
+          throw new Error(`the client on the frozen node lacks ${missing.length} of the posts made during the freeze (resyncs: ${onFrozen.missedResyncs})`);
+      },
+      10_000,
+      100,
+    );
     expect(onFrozen.seqProblems()).toEqual([]);
     // Without a fresh hello, every missed post had to come over the socket itself.
     if (onFrozen.missedResyncs === 0) expect(onFrozen.postedIds(channel.id)).toEqual(expect.arrayContaining(during));

@@ -34,16 +34,21 @@ describe('outbox recovery', () => {
     // The state the dying node leaves when killed right after its transaction committed: the post
     // (here a copy of the announced one under a new id) and its outbox row.
     const orphanId = 'orphan' + announced.id.slice(6);
-    const columns = (await cluster.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'posts' AND is_generated = 'NEVER'`)).map(
-      (c) => c.name,
-    );
+    const columns = (
+      await cluster.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'posts' AND is_generated = 'NEVER'`)
+    ).map((c) => c.name);
     const copied = columns.map((c) => ({ id: '$2', message: '$3', create_at: 'create_at + 1' })[c] ?? c);
     await cluster.query(`INSERT INTO posts (${columns.join(', ')}) SELECT ${copied.join(', ')} FROM posts WHERE id = $1`, [
       announced.id,
       orphanId,
       'committed, never announced',
     ]);
-    await cluster.query('INSERT INTO event_outbox (kind, ref_id, node_id, create_at) VALUES ($1, $2, $3, $4)', ['posted', orphanId, nodeIds.get(DYING), Date.now()]);
+    await cluster.query('INSERT INTO event_outbox (kind, ref_id, node_id, create_at) VALUES ($1, $2, $3, $4)', [
+      'posted',
+      orphanId,
+      nodeIds.get(DYING),
+      Date.now(),
+    ]);
     await cluster.node(DYING).kill('SIGKILL');
 
     // Eviction (~2 s) plus the grace a survivor gives a young row (3.5 s).

@@ -31,7 +31,8 @@ interface Made {
 /** Posts through the given nodes in turn (by the admin, who is not the watched user). */
 async function postVia(nodes: number[], label: string): Promise<Made[]> {
   const made: Made[] = [];
-  for (const [i, node] of nodes.entries()) made.push({ id: (await createPost(cluster.clientAs(admin, node), channel.id, `${label} #${i} via node ${node}`)).id, node });
+  for (const [i, node] of nodes.entries())
+    made.push({ id: (await createPost(cluster.clientAs(admin, node), channel.id, `${label} #${i} via node ${node}`)).id, node });
   return made;
 }
 
@@ -40,7 +41,10 @@ function expectOriginOrder(socket: ClusterSocket, made: Made[]) {
   for (const node of new Set(made.map((m) => m.node))) {
     const expected = made.filter((m) => m.node === node).map((m) => m.id);
     const mine = new Set(expected);
-    expect(socket.postedIds(channel.id).filter((id) => mine.has(id)), `posts made via node ${node}`).toEqual(expected);
+    expect(
+      socket.postedIds(channel.id).filter((id) => mine.has(id)),
+      `posts made via node ${node}`,
+    ).toEqual(expected);
   }
 }
 
@@ -98,12 +102,17 @@ describe('reconnecting to another node', () => {
     expect(socket.connections, 'the gap posts were made before the client reconnected').toBe(1);
 
     const expected = [...warm, ...gap].map((m) => m.id);
-    await eventually(async () => {
-      await view.settled();
-      const have = view.known();
-      const missing = expected.filter((id) => !have.has(id));
-      if (missing.length) throw new Error(`${missing.length} posts neither replayed nor refetched (connections ${socket.connections}, resyncs ${socket.missedResyncs})`);
-    }, 15_000, 100);
+    await eventually(
+      async () => {
+        await view.settled();
+        const have = view.known();
+        const missing = expected.filter((id) => !have.has(id));
+        if (missing.length)
+          throw new Error(`${missing.length} posts neither replayed nor refetched (connections ${socket.connections}, resyncs ${socket.missedResyncs})`);
+      },
+      15_000,
+      100,
+    );
 
     expect(socket.seqProblems()).toEqual([]);
     expect(duplicates(socket.postedIds(channel.id))).toEqual([]);

@@ -45,10 +45,25 @@ afterAll(async () => {
 describe('creating channels', () => {
   it('creates a public channel with the creator as channel admin and tells the creator', async () => {
     const channel = await newChannel(alice, { purpose: 'testing', header: 'hello' });
-    expect(channel).toMatchObject({ type: 'O', team_id: team.id, creator_id: alice.user.id, purpose: 'testing', header: 'hello', delete_at: 0, total_msg_count: 0 });
+    expect(channel).toMatchObject({
+      type: 'O',
+      team_id: team.id,
+      creator_id: alice.user.id,
+      purpose: 'testing',
+      header: 'hello',
+      delete_at: 0,
+      total_msg_count: 0,
+    });
     const member = await alice.client.getMyChannelMember(channel.id);
     expect(member).toMatchObject({ roles: 'channel_user channel_admin', scheme_admin: true, scheme_user: true, msg_count: 0, mention_count: 0 });
-    expect(member.notify_props).toEqual({ desktop: 'default', email: 'default', mark_unread: 'all', push: 'default', ignore_channel_mentions: 'default', channel_auto_follow_threads: 'off' });
+    expect(member.notify_props).toEqual({
+      desktop: 'default',
+      email: 'default',
+      mark_unread: 'all',
+      push: 'default',
+      ignore_channel_mentions: 'default',
+      channel_auto_follow_threads: 'off',
+    });
     const event = await aliceWs.waitFor('channel_created', (e) => e.data.channel_id === channel.id);
     expect(event.data).toEqual({ channel_id: channel.id, team_id: team.id });
     await bobWs.expectNone('channel_created', (e) => e.data.channel_id === channel.id, 200);
@@ -63,7 +78,8 @@ describe('creating channels', () => {
   });
 
   it('validates the channel', async () => {
-    const bad = (c: Partial<Channel>) => expectClientError(() => alice.client.createChannel({ team_id: team.id, display_name: 'X', type: 'O', ...c } as Channel));
+    const bad = (c: Partial<Channel>) =>
+      expectClientError(() => alice.client.createChannel({ team_id: team.id, display_name: 'X', type: 'O', ...c } as Channel));
     expect((await bad({ name: 'Upper' })).server_error_id).toBe('model.channel.is_valid.1_or_more.app_error');
     expect((await bad({ name: '' })).server_error_id).toBe('model.channel.is_valid.1_or_more.app_error');
     expect((await bad({ name: 'x'.repeat(65) })).server_error_id).toBe('model.channel.is_valid.1_or_more.app_error');
@@ -119,8 +135,12 @@ describe('direct and group messages', () => {
 
   it('does not let DMs be left, joined, renamed or archived', async () => {
     const dm = await alice.client.createDirectChannel([alice.user.id, bob.user.id]);
-    expect((await expectClientError(() => bob.client.removeFromChannel(bob.user.id, dm.id))).server_error_id).toBe('api.channel.remove_channel_member.type.app_error');
-    expect((await expectClientError(() => alice.client.addToChannel(carol.user.id, dm.id))).server_error_id).toBe('api.channel.add_user_to_channel.type.app_error');
+    expect((await expectClientError(() => bob.client.removeFromChannel(bob.user.id, dm.id))).server_error_id).toBe(
+      'api.channel.remove_channel_member.type.app_error',
+    );
+    expect((await expectClientError(() => alice.client.addToChannel(carol.user.id, dm.id))).server_error_id).toBe(
+      'api.channel.add_user_to_channel.type.app_error',
+    );
     expect((await expectClientError(() => alice.client.patchChannel(dm.id, { display_name: 'x' }))).server_error_id).toBe(
       'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error',
     );
@@ -270,7 +290,9 @@ describe('changing channels', () => {
     const channel = await newChannel(alice);
     const updated = await alice.client.updateChannel({ ...channel, purpose: 'put purpose', header: '' });
     expect(updated.purpose).toBe('put purpose');
-    const mismatch = await expectClientError(() => call(alice.client, alice.client.getChannelRoute(channel.id), { method: 'put', body: JSON.stringify({ ...channel, id: 'x'.repeat(26) }) }));
+    const mismatch = await expectClientError(() =>
+      call(alice.client, alice.client.getChannelRoute(channel.id), { method: 'put', body: JSON.stringify({ ...channel, id: 'x'.repeat(26) }) }),
+    );
     expect(mismatch.status_code).toBe(400);
     const typeChange = await expectClientError(() => alice.client.updateChannel({ ...channel, type: 'P' }));
     expect(typeChange.server_error_id).toBe('api.channel.update_channel.typechange.app_error');
@@ -280,7 +302,9 @@ describe('changing channels', () => {
 
   it('keeps Town Square’s name, membership and publicity', async () => {
     const townSquare = await alice.client.getChannelByName(team.id, 'town-square');
-    expect((await expectClientError(() => alice.client.patchChannel(townSquare.id, { name: 'renamed' }))).server_error_id).toBe('api.channel.update_channel.tried.app_error');
+    expect((await expectClientError(() => alice.client.patchChannel(townSquare.id, { name: 'renamed' }))).server_error_id).toBe(
+      'api.channel.update_channel.tried.app_error',
+    );
     const leave = await expectClientError(() => bob.client.removeFromChannel(bob.user.id, townSquare.id));
     expect(leave.status_code).toBe(400);
     expect(leave.server_error_id).toBe('api.channel.remove.default.app_error');
@@ -314,7 +338,9 @@ describe('changing channels', () => {
     expect((await bob.client.getChannel(channel.id)).delete_at).toBeGreaterThan(0);
     expect((await carol.client.getArchivedChannels(team.id)).map((c) => c.id)).toContain(channel.id);
     expect((await expectClientError(() => bob.client.deleteChannel(channel.id))).server_error_id).toBe('api.channel.delete_channel.deleted.app_error');
-    expect((await expectClientError(() => bob.client.patchChannel(channel.id, { header: 'x' }))).server_error_id).toBe('api.channel.update_channel.deleted.app_error');
+    expect((await expectClientError(() => bob.client.patchChannel(channel.id, { header: 'x' }))).server_error_id).toBe(
+      'api.channel.update_channel.deleted.app_error',
+    );
 
     expect((await expectClientError(() => bob.client.unarchiveChannel(channel.id))).status_code).toBe(403);
     const restored = await alice.client.unarchiveChannel(channel.id);
@@ -449,7 +475,9 @@ describe('channel members', () => {
     expect((await bob.client.getMyChannelMember(channel.id)).notify_props.mark_unread).toBe('mention');
     const others = await expectClientError(() => bob.client.updateChannelNotifyProps({ channel_id: channel.id, user_id: alice.user.id, desktop: 'all' }));
     expect(others.status_code).toBe(403);
-    const invalid = await expectClientError(() => bob.client.updateChannelNotifyProps({ channel_id: channel.id, user_id: bob.user.id, desktop: 'loud' as any }));
+    const invalid = await expectClientError(() =>
+      bob.client.updateChannelNotifyProps({ channel_id: channel.id, user_id: bob.user.id, desktop: 'loud' as any }),
+    );
     expect(invalid.status_code).toBe(400);
     expect(invalid.server_error_id).toBe('model.channel_member.is_valid.notify_level.app_error');
   });
@@ -491,7 +519,9 @@ describe('read state', () => {
     const res = (await carol.client.viewMyChannel(priv.id)) as unknown as { last_viewed_at_times: Record<string, number> };
     expect(res.last_viewed_at_times).toEqual({});
     const viewUrl = (client: NewUser['client'], userId: string) => `${client.getChannelsRoute()}/members/${userId}/view`;
-    const other = await expectClientError(() => call(carol.client, viewUrl(carol.client, alice.user.id), { method: 'post', body: JSON.stringify({ channel_id: priv.id }) }));
+    const other = await expectClientError(() =>
+      call(carol.client, viewUrl(carol.client, alice.user.id), { method: 'post', body: JSON.stringify({ channel_id: priv.id }) }),
+    );
     expect(other.status_code).toBe(403);
     const bad = await expectClientError(() => call(carol.client, viewUrl(carol.client, 'me'), { method: 'post', body: JSON.stringify({ channel_id: 'bad' }) }));
     expect(bad.status_code).toBe(400);
@@ -524,7 +554,15 @@ describe('read state', () => {
     const priv = await newChannel(alice, { type: 'P' });
     const url = (client: NewUser['client'], userId: string) => `${client.getUserRoute(userId)}/channels/${priv.id}/unread`;
     const unread = await call(alice.client, url(alice.client, 'me'), { method: 'get' });
-    expect(unread).toMatchObject({ team_id: team.id, channel_id: priv.id, msg_count: 0, mention_count: 0, mention_count_root: 0, urgent_mention_count: 0, msg_count_root: 0 });
+    expect(unread).toMatchObject({
+      team_id: team.id,
+      channel_id: priv.id,
+      msg_count: 0,
+      mention_count: 0,
+      mention_count_root: 0,
+      urgent_mention_count: 0,
+      msg_count_root: 0,
+    });
     expect(typeof unread.last_viewed_at).toBe('number');
     expect((await expectClientError(() => call(carol.client, url(carol.client, 'me'), { method: 'get' }))).status_code).toBe(403);
     expect((await expectClientError(() => call(carol.client, url(carol.client, alice.user.id), { method: 'get' }))).status_code).toBe(403);

@@ -223,7 +223,12 @@ describe('export_process', () => {
     // The order an import needs.
     const order = ['version', 'team', 'channel', 'user', 'post', 'direct_channel', 'direct_post'];
     expect([...new Set(kinds)]).toEqual(order);
-    expect(lines.find((l) => l.type === 'team' && l.team.name === 'jobs-team')?.team).toMatchObject({ name: 'jobs-team', display_name: 'Jobs Team', type: 'O', description: '' });
+    expect(lines.find((l) => l.type === 'team' && l.team.name === 'jobs-team')?.team).toMatchObject({
+      name: 'jobs-team',
+      display_name: 'Jobs Team',
+      type: 'O',
+      description: '',
+    });
     expect(lines.filter((l) => l.type === 'channel').map((l) => l.channel.name)).toEqual(expect.arrayContaining(['jobs-pub', 'jobs-priv', 'town-square']));
     const bobLine = lines.find((l) => l.type === 'user' && l.user.username === cast.bob.user.username)!.user;
     expect(bobLine.email).toBe(cast.bob.user.email);
@@ -338,7 +343,10 @@ describe('expiry_notify', () => {
     expect(job.data).toMatchObject({ mail_sent: '0' });
     expect(Number(job.data.notified)).toBeGreaterThanOrEqual(1);
     const outbox = join(server.dir, 'data', 'mail', 'recorded.jsonl');
-    const recorded = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const recorded = readFileSync(outbox, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const mine = recorded.filter((m) => m.to === mobile.user.email);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ category: 'expiry_notify', subject: expect.stringContaining('Session expired') });
@@ -346,7 +354,10 @@ describe('expiry_notify', () => {
     expect(notified).toBe(true);
 
     await runJob('expiry_notify');
-    const again = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const again = readFileSync(outbox, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(again.filter((m) => m.to === mobile.user.email)).toHaveLength(1);
   });
 });

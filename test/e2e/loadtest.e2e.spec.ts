@@ -18,15 +18,41 @@ const CLI = join(ROOT, 'dist-loadtest/apps/loadtest/src/cli.js');
 
 /** A small data set where every user is in every channel, so that every post reaches the others. */
 const DATA_SET = [
-  '--teams', '1', '--channels', '3', '--dms', '4', '--gms', '1', '--posts', '300',
-  '--set', 'seed.users=8', '--set', 'seed.publicChannels=3', '--set', 'seed.privateChannels=0',
-  '--set', 'seed.publicChannelMembersPercent=[100,100]', '--set', 'seed.teamsPerUser=1',
+  '--teams',
+  '1',
+  '--channels',
+  '3',
+  '--dms',
+  '4',
+  '--gms',
+  '1',
+  '--posts',
+  '300',
+  '--set',
+  'seed.users=8',
+  '--set',
+  'seed.publicChannels=3',
+  '--set',
+  'seed.privateChannels=0',
+  '--set',
+  'seed.publicChannelMembersPercent=[100,100]',
+  '--set',
+  'seed.teamsPerUser=1',
 ];
 /** Think time ~1 s instead of ~108 s, no idle before login, and many posts, so that a few seconds show everything. */
 const FAST_USERS = [
-  '--set', 'userController.rate=0.05', '--set', 'userController.idleBeforeLogin=false',
-  '--set', 'userController.actions.CreatePost=12', '--set', 'userController.scrollPauseMs=[50,100]',
-  '--set', 'userController.typingKeystrokeMs=[10,20]', '--workers', '1',
+  '--set',
+  'userController.rate=0.05',
+  '--set',
+  'userController.idleBeforeLogin=false',
+  '--set',
+  'userController.actions.CreatePost=12',
+  '--set',
+  'userController.scrollPauseMs=[50,100]',
+  '--set',
+  'userController.typingKeystrokeMs=[10,20]',
+  '--workers',
+  '1',
 ];
 
 let server: TestServer;
@@ -57,7 +83,24 @@ afterAll(async () => {
 describe('load test against one node', () => {
   it('bounded: simulated users act, receive events, and the report and chart are written', async () => {
     const dir = join(out, 'bounded');
-    const output = await cli(['run', '--mode', 'bounded', '--url', server.url, '--server-pid', String(server.pid), '--users', '4', '--duration', '8', '--out', dir, ...FAST_USERS, '--set', 'coordinator.updateIntervalMs=1000']);
+    const output = await cli([
+      'run',
+      '--mode',
+      'bounded',
+      '--url',
+      server.url,
+      '--server-pid',
+      String(server.pid),
+      '--users',
+      '4',
+      '--duration',
+      '8',
+      '--out',
+      dir,
+      ...FAST_USERS,
+      '--set',
+      'coordinator.updateIntervalMs=1000',
+    ]);
     expect(output).toMatch(/users 4 \(ready \d\)/); // the live progress line
     const report = readReport(dir);
     const r = report.result;
@@ -65,7 +108,9 @@ describe('load test against one node', () => {
     expect(r.users.max).toBe(4);
     // Logged in, joined the team, and took actions with requests.
     expect(r.actions.Login?.count ?? report.timeline.length).toBeGreaterThan(0);
-    const actions = Object.entries(r.actions as Record<string, { count: number }>).filter(([n]) => !['Login', 'InitialJoinTeam', 'HandleTypingEvent', 'GetUsersStatusesByIds'].includes(n));
+    const actions = Object.entries(r.actions as Record<string, { count: number }>).filter(
+      ([n]) => !['Login', 'InitialJoinTeam', 'HandleTypingEvent', 'GetUsersStatusesByIds'].includes(n),
+    );
     expect(actions.reduce((s, [, a]) => s + a.count, 0)).toBeGreaterThan(4);
     expect(r.actions.CreatePost.count).toBeGreaterThan(0);
     expect(r.requests).toBeGreaterThan(20);
@@ -91,11 +136,33 @@ describe('load test against one node', () => {
   it('unbounded: the coordinator adds users while healthy and reports supported users', async () => {
     const dir = join(out, 'unbounded');
     await cli([
-      'run', '--mode', 'unbounded', '--url', server.url, '--server-pid', String(server.pid), '--out', dir, ...FAST_USERS,
-      '--max-users', '6', '--max-duration', '10', '--stable-window', '4',
-      '--set', 'coordinator.updateIntervalMs=1000', '--set', 'coordinator.numUsersInc=2', '--set', 'coordinator.healthWarmupSec=0',
+      'run',
+      '--mode',
+      'unbounded',
+      '--url',
+      server.url,
+      '--server-pid',
+      String(server.pid),
+      '--out',
+      dir,
+      ...FAST_USERS,
+      '--max-users',
+      '6',
+      '--max-duration',
+      '10',
+      '--stable-window',
+      '4',
+      '--set',
+      'coordinator.updateIntervalMs=1000',
+      '--set',
+      'coordinator.numUsersInc=2',
+      '--set',
+      'coordinator.healthWarmupSec=0',
       // The add/remove rule itself is unit-tested; here slow logins on a busy machine must not trip it.
-      '--set', 'coordinator.thresholds.avgRequestMs=60000', '--set', 'coordinator.thresholds.p99RequestMs=60000',
+      '--set',
+      'coordinator.thresholds.avgRequestMs=60000',
+      '--set',
+      'coordinator.thresholds.p99RequestMs=60000',
     ]);
     const report = readReport(dir);
     expect(report.mode).toBe('unbounded');

@@ -138,7 +138,13 @@ describe('creating posts', () => {
   });
 
   it('refuses non-members with 403: private channel, DM, public channel not joined, other team', async () => {
-    for (const [who, channel] of [[dave, priv], [dave, dm], [carol, dm], [dave, pub], [carol, pub]] as const) {
+    for (const [who, channel] of [
+      [dave, priv],
+      [dave, dm],
+      [carol, dm],
+      [dave, pub],
+      [carol, pub],
+    ] as const) {
       const err = await expectClientError(() => post(who.client, channel.id, 'let me in'));
       expect(err).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
     }
@@ -215,7 +221,12 @@ describe('counters and mentions', () => {
     const created = await post(alice.client, gm.id, 'group hello');
     const event = await bobSocket.waitFor('posted', (e) => JSON.parse(e.data.post).id === created.id);
     expect(event.data.channel_type).toBe('G');
-    expect(event.data.channel_display_name).toBe([alice, bob, dave].map((u) => u.user.username).sort().join(', '));
+    expect(event.data.channel_display_name).toBe(
+      [alice, bob, dave]
+        .map((u) => u.user.username)
+        .sort()
+        .join(', '),
+    );
     expect(JSON.parse(event.data.mentions).sort()).toEqual([bob.user.id, dave.user.id].sort());
     await daveSocket.waitFor('posted', (e) => JSON.parse(e.data.post).id === created.id);
     await carolSocket.expectNone('posted', (e) => JSON.parse(e.data.post).id === created.id, 0);
@@ -242,7 +253,10 @@ describe('reading posts', () => {
     expect((await bob.client.getPost(created.id)).message).toBe('readable');
     expect(await expectClientError(() => dave.client.getPost(created.id))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
     expect(await expectClientError(() => bob.client.getPost('q'.repeat(26)))).toMatchObject({ status_code: 404, server_error_id: 'app.post.get.app_error' });
-    expect(await expectClientError(() => bob.client.getPost('short'))).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_url_param.app_error' });
+    expect(await expectClientError(() => bob.client.getPost('short'))).toMatchObject({
+      status_code: 400,
+      server_error_id: 'api.context.invalid_url_param.app_error',
+    });
   });
 
   it('lets team members read public channels they have not joined', async () => {
@@ -323,7 +337,10 @@ describe('reading posts', () => {
   it('refuses channel lists to non-members and unknown channels, include_deleted to non-admins', async () => {
     expect(await expectClientError(() => dave.client.getPosts(priv.id))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
     expect(await expectClientError(() => carol.client.getPosts(dm.id))).toMatchObject({ status_code: 403 });
-    expect(await expectClientError(() => bob.client.getPosts('m'.repeat(26)))).toMatchObject({ status_code: 404, server_error_id: 'app.channel.get.existing.app_error' });
+    expect(await expectClientError(() => bob.client.getPosts('m'.repeat(26)))).toMatchObject({
+      status_code: 404,
+      server_error_id: 'app.channel.get.existing.app_error',
+    });
     const res = await raw(bob.client, `/channels/${pub.id}/posts?include_deleted=true`);
     expect(res.status).toBe(403);
     expect((await raw(admin.client, `/channels/${pub.id}/posts?include_deleted=true`)).status).toBe(200);
@@ -359,7 +376,9 @@ describe('reading posts', () => {
     }
     const single = await raw(alice.client, `/posts/${(await post(alice.client, channel.id, 'single')).id}`);
     expect(single.headers.get('etag')).toBeTruthy();
-    expect((await raw(alice.client, new URL(single.url).pathname.replace('/api/v4', ''), { headers: { 'If-None-Match': single.headers.get('etag')! } })).status).toBe(304);
+    expect(
+      (await raw(alice.client, new URL(single.url).pathname.replace('/api/v4', ''), { headers: { 'If-None-Match': single.headers.get('etag')! } })).status,
+    ).toBe(304);
   });
 
   it('gets a thread: the requested post first, then the thread oldest first', async () => {
@@ -401,7 +420,12 @@ describe('reading posts', () => {
     expect(list.next_post_id).toBe(unread[2].id);
 
     const everything = await bob.client.getPostsUnread(channel.id, bob.user.id, 10, 10);
-    expect(everything.order).toEqual([...unread].reverse().map((p) => p.id).concat(read.id));
+    expect(everything.order).toEqual(
+      [...unread]
+        .reverse()
+        .map((p) => p.id)
+        .concat(read.id),
+    );
 
     expect(await expectClientError(() => alice.client.getPostsUnread(channel.id, bob.user.id))).toMatchObject({ status_code: 403 });
     expect(await expectClientError(() => dave.client.getPostsUnread(priv.id, dave.user.id))).toMatchObject({ status_code: 403 });
@@ -431,10 +455,13 @@ describe('editing posts', () => {
     expect(patched).toMatchObject({ message: 'patched', props: { custom: 'x' }, is_pinned: false });
   });
 
-  it('refuses editing others\' posts without edit_others_posts, allows it for admins', async () => {
+  it("refuses editing others' posts without edit_others_posts, allows it for admins", async () => {
     const created = await post(alice.client, pub.id, 'alice wrote this');
     for (const who of [bob, dave, carol]) {
-      expect(await expectClientError(() => who.client.patchPost({ id: created.id, message: 'hijack' } as Post))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+      expect(await expectClientError(() => who.client.patchPost({ id: created.id, message: 'hijack' } as Post))).toMatchObject({
+        status_code: 403,
+        server_error_id: PERMISSION,
+      });
     }
     expect(await expectClientError(() => bob.client.updatePost({ ...created, message: 'hijack' }))).toMatchObject({ status_code: 403 });
     expect((await admin.client.patchPost({ id: created.id, message: 'moderated' } as Post)).message).toBe('moderated');
@@ -490,7 +517,7 @@ describe('deleting posts', () => {
     expect((await alice.client.getPost(root.id)).reply_count).toBe(1);
   });
 
-  it('refuses deleting others\' posts without delete_others_posts; 404 for unknown', async () => {
+  it("refuses deleting others' posts without delete_others_posts; 404 for unknown", async () => {
     const created = await post(alice.client, pub.id, 'keep me');
     for (const who of [bob, dave, carol]) {
       expect(await expectClientError(() => who.client.deletePost(created.id))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
@@ -498,7 +525,10 @@ describe('deleting posts', () => {
     const mine = await post(bob.client, pub.id, 'bob wrote');
     // alice created the team, so as team admin she may delete others' posts
     expect(await alice.client.deletePost(mine.id)).toEqual({ status: 'OK' });
-    expect(await expectClientError(() => alice.client.deletePost('d'.repeat(26)))).toMatchObject({ status_code: 404, server_error_id: 'app.post.get.app_error' });
+    expect(await expectClientError(() => alice.client.deletePost('d'.repeat(26)))).toMatchObject({
+      status_code: 404,
+      server_error_id: 'app.post.get.app_error',
+    });
   });
 });
 
@@ -533,7 +563,11 @@ describe('deleting channels and teams for good', () => {
     await db.connect();
     try {
       const counts = [];
-      for (const [table, column] of [['posts', 'id'], ['reactions', 'post_id'], ['threads', 'post_id']]) {
+      for (const [table, column] of [
+        ['posts', 'id'],
+        ['reactions', 'post_id'],
+        ['threads', 'post_id'],
+      ]) {
         counts.push((await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = ANY($1)`, [postIds])).rows[0].n);
       }
       return counts;

@@ -24,8 +24,7 @@ const byCategory = (c: Client4, userId: string, category: string) =>
   call<PreferenceType[]>(c, `${c.getPreferencesRoute(userId)}/${category}`, { method: 'get' });
 const byName = (c: Client4, userId: string, category: string, name: string) =>
   call<PreferenceType>(c, `${c.getPreferencesRoute(userId)}/${category}/name/${name}`, { method: 'get' });
-const rawPut = (c: Client4, userId: string, body: unknown) =>
-  call(c, c.getPreferencesRoute(userId), { method: 'put', body: JSON.stringify(body) });
+const rawPut = (c: Client4, userId: string, body: unknown) => call(c, c.getPreferencesRoute(userId), { method: 'put', body: JSON.stringify(body) });
 
 const pref = (user: NewUser, category: string, name: string, value = 'true'): PreferenceType => ({ user_id: user.user.id, category, name, value });
 

@@ -72,8 +72,14 @@ describe('adding reactions', () => {
       server_error_id: 'api.reaction.save_reaction.invalid.app_error',
     });
     expect(await expectClientError(() => bob.client.addReaction(bob.user.id, 'bad', 'smile'))).toMatchObject({ status_code: 400 });
-    expect(await expectClientError(() => bob.client.addReaction(bob.user.id, 'n'.repeat(26), 'smile'))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
-    expect(await expectClientError(() => dave.client.addReaction(dave.user.id, p.id, 'smile'))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    expect(await expectClientError(() => bob.client.addReaction(bob.user.id, 'n'.repeat(26), 'smile'))).toMatchObject({
+      status_code: 403,
+      server_error_id: PERMISSION,
+    });
+    expect(await expectClientError(() => dave.client.addReaction(dave.user.id, p.id, 'smile'))).toMatchObject({
+      status_code: 403,
+      server_error_id: PERMISSION,
+    });
     const direct = await post(alice.client, dm.id, 'dm');
     expect(await expectClientError(() => carol.client.addReaction(carol.user.id, direct.id, 'smile'))).toMatchObject({ status_code: 403 });
     // a public channel still needs membership to react
@@ -117,7 +123,7 @@ describe('adding reactions', () => {
 });
 
 describe('listing reactions', () => {
-  it('lists a post\'s reactions for readers, 403 for others', async () => {
+  it("lists a post's reactions for readers, 403 for others", async () => {
     const p = await post(alice.client, priv.id, 'list me');
     await alice.client.addReaction(alice.user.id, p.id, 'smile');
     await bob.client.addReaction(bob.user.id, p.id, 'tada');
@@ -159,10 +165,13 @@ describe('removing reactions', () => {
     expect(fresh.metadata.reactions).toBeUndefined();
   });
 
-  it('refuses removing others\' reactions unless system admin', async () => {
+  it("refuses removing others' reactions unless system admin", async () => {
     const p = await post(alice.client, pub.id, 'hands off');
     await bob.client.addReaction(bob.user.id, p.id, 'heart');
-    expect(await expectClientError(() => alice.client.removeReaction(bob.user.id, p.id, 'heart'))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    expect(await expectClientError(() => alice.client.removeReaction(bob.user.id, p.id, 'heart'))).toMatchObject({
+      status_code: 403,
+      server_error_id: PERMISSION,
+    });
     expect(await expectClientError(() => dave.client.removeReaction(bob.user.id, p.id, 'heart'))).toMatchObject({ status_code: 403 });
     expect(await admin.client.removeReaction(bob.user.id, p.id, 'heart')).toEqual({ status: 'OK' });
     expect(await bob.client.getReactionsForPost(p.id)).toEqual([]);

@@ -29,7 +29,12 @@ beforeAll(async () => {
   server = await startServer();
   const cast = await signUpCast(server);
   ({ admin, alice, bob, dave, carol } = cast);
-  ({ team: teamA, pub, priv, dm } = await teamWithChannels(cast, {
+  ({
+    team: teamA,
+    pub,
+    priv,
+    dm,
+  } = await teamWithChannels(cast, {
     team: { name: `team-s${Date.now()}`, display_name: 'Search A' },
     pub: { name: 'search-public', display_name: 'Search Public' },
     priv: { name: 'search-private', display_name: 'Search Private' },
@@ -122,7 +127,7 @@ describe('filters', () => {
     expect(await found(dave.client, teamA.id, `in:${priv.name} fox`)).toEqual([]);
   });
 
-  it('on:, after: and before:, in the searcher\'s time zone', async () => {
+  it("on:, after: and before:, in the searcher's time zone", async () => {
     expect(await found(alice.client, teamA.id, 'historic on:2024-01-10')).toEqual(['historic1']);
     expect(await found(alice.client, teamA.id, 'historic after:2024-01-15')).toEqual(['historic2']);
     expect(await found(alice.client, teamA.id, 'historic before:2024-01-15')).toEqual(['historic1']);
@@ -151,7 +156,10 @@ describe('filters', () => {
 
 describe('refusals', () => {
   it('400 for missing or mistyped terms and bodies', async () => {
-    expect(await expectClientError(() => search(alice.client, teamA.id, ''))).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_body_param.app_error' });
+    expect(await expectClientError(() => search(alice.client, teamA.id, ''))).toMatchObject({
+      status_code: 400,
+      server_error_id: 'api.context.invalid_body_param.app_error',
+    });
     expect(await expectClientError(() => alice.client.searchPostsWithParams(teamA.id, { terms: 5 } as any))).toMatchObject({
       status_code: 400,
       server_error_id: 'api.post.search_posts.invalid_body.app_error',
@@ -161,7 +169,10 @@ describe('refusals', () => {
   });
 
   it('403 searching a team you are not on, 401 without a session', async () => {
-    expect(await expectClientError(() => search(carol.client, teamA.id, 'fox'))).toMatchObject({ status_code: 403, server_error_id: 'api.context.permissions.app_error' });
+    expect(await expectClientError(() => search(carol.client, teamA.id, 'fox'))).toMatchObject({
+      status_code: 403,
+      server_error_id: 'api.context.permissions.app_error',
+    });
     expect(await expectClientError(() => search(server.client(), teamA.id, 'fox'))).toMatchObject({ status_code: 401 });
   });
 
@@ -173,7 +184,10 @@ describe('refusals', () => {
     const closed = await startServer({ MM_SERVICESETTINGS_ENABLEPOSTSEARCH: 'false' });
     try {
       const user = await closed.newUser();
-      expect(await expectClientError(() => search(user.client, '', 'fox'))).toMatchObject({ status_code: 501, server_error_id: 'store.sql_post.search.disabled' });
+      expect(await expectClientError(() => search(user.client, '', 'fox'))).toMatchObject({
+        status_code: 501,
+        server_error_id: 'store.sql_post.search.disabled',
+      });
     } finally {
       await closed.stop();
     }

@@ -14,10 +14,8 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const call = <T>(c: Client4, url: string, options: { method: string; body?: string }): Promise<T> => (c as any).doFetch(url, options);
-const statusesByIds = (c: Client4, body: unknown) =>
-  call<UserStatus[]>(c, `${c.getUsersRoute()}/status/ids`, { method: 'post', body: JSON.stringify(body) });
-const typing = (c: Client4, userId: string, body: unknown) =>
-  call(c, `${c.getUserRoute(userId)}/typing`, { method: 'post', body: JSON.stringify(body) });
+const statusesByIds = (c: Client4, body: unknown) => call<UserStatus[]>(c, `${c.getUsersRoute()}/status/ids`, { method: 'post', body: JSON.stringify(body) });
+const typing = (c: Client4, userId: string, body: unknown) => call(c, `${c.getUserRoute(userId)}/typing`, { method: 'post', body: JSON.stringify(body) });
 
 /** Polls until the user's status is `want` (presence changes are applied just after the socket event). */
 async function waitForStatus(c: Client4, userId: string, want: string, timeoutMs = 5000): Promise<UserStatus> {
@@ -37,8 +35,7 @@ function after(socket: TestSocket): (e: WsEventMessage) => boolean {
   return (e) => socket.events.indexOf(e) >= mark;
 }
 
-const statusOf = (userId: string, status?: string) => (e: WsEventMessage) =>
-  e.data.user_id === userId && (status === undefined || e.data.status === status);
+const statusOf = (userId: string, status?: string) => (e: WsEventMessage) => e.data.user_id === userId && (status === undefined || e.data.status === status);
 
 describe('reading statuses', () => {
   it('reports a user who never connected, or an unknown id, as offline', async () => {

@@ -52,7 +52,15 @@ describe('creating teams', () => {
     expect(team.invite_id).toMatch(/^[a-z0-9]{26}$/);
 
     const member = await alice.client.getTeamMember(team.id, alice.user.id);
-    expect(member).toMatchObject({ team_id: team.id, user_id: alice.user.id, roles: 'team_user team_admin', scheme_user: true, scheme_admin: true, scheme_guest: false, delete_at: 0 });
+    expect(member).toMatchObject({
+      team_id: team.id,
+      user_id: alice.user.id,
+      roles: 'team_user team_admin',
+      scheme_user: true,
+      scheme_admin: true,
+      scheme_guest: false,
+      delete_at: 0,
+    });
 
     const channels = await alice.client.getMyChannels(team.id);
     expect(channels.map((c) => c.name).sort()).toEqual(['off-topic', 'town-square']);
@@ -67,8 +75,7 @@ describe('creating teams', () => {
   });
 
   it('refuses invalid, reserved and duplicate names and bad types', async () => {
-    const bad = async (team: Partial<Team>) =>
-      expectClientError(() => alice.client.createTeam({ display_name: 'X', type: 'O', ...team } as Team));
+    const bad = async (team: Partial<Team>) => expectClientError(() => alice.client.createTeam({ display_name: 'X', type: 'O', ...team } as Team));
     expect((await bad({ name: 'Upper-Case' })).server_error_id).toBe('model.team.is_valid.characters.app_error');
     expect((await bad({ name: 'a' })).server_error_id).toBe('model.team.is_valid.characters.app_error');
     expect((await bad({ name: '-dash-first' })).server_error_id).toBe('model.team.is_valid.characters.app_error');
@@ -155,7 +162,9 @@ describe('changing teams', () => {
     const current = await alice.client.getTeam(openTeam.id);
     const updated = await alice.client.updateTeam({ ...current, display_name: 'Put Team' });
     expect(updated.display_name).toBe('Put Team');
-    const mismatch = await expectClientError(() => call(alice.client, `${alice.client.getTeamRoute(openTeam.id)}`, { method: 'put', body: JSON.stringify({ ...current, id: closedTeam.id }) }));
+    const mismatch = await expectClientError(() =>
+      call(alice.client, `${alice.client.getTeamRoute(openTeam.id)}`, { method: 'put', body: JSON.stringify({ ...current, id: closedTeam.id }) }),
+    );
     expect(mismatch.status_code).toBe(400);
     expect(mismatch.server_error_id).toBe('api.context.invalid_body_param.app_error');
   });
@@ -241,7 +250,12 @@ describe('team members', () => {
   });
 
   it('validates the add-member body', async () => {
-    const mismatch = await expectClientError(() => call(alice.client, `${alice.client.getTeamMembersRoute(openTeam.id)}`, { method: 'post', body: JSON.stringify({ team_id: closedTeam.id, user_id: dave.user.id }) }));
+    const mismatch = await expectClientError(() =>
+      call(alice.client, `${alice.client.getTeamMembersRoute(openTeam.id)}`, {
+        method: 'post',
+        body: JSON.stringify({ team_id: closedTeam.id, user_id: dave.user.id }),
+      }),
+    );
     expect(mismatch.status_code).toBe(400);
     const badUser = await expectClientError(() => alice.client.addToTeam(openTeam.id, 'nope'));
     expect(badUser.status_code).toBe(400);

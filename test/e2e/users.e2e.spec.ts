@@ -49,9 +49,13 @@ describe('sign-up and login', () => {
   });
 
   it('refuses duplicate usernames and invalid usernames', async () => {
-    const dup = await expectClientError(() => server.client().createUser({ username: 'alice', email: 'other@example.com', password: 'Passw0rd!x' } as any, '', ''));
+    const dup = await expectClientError(() =>
+      server.client().createUser({ username: 'alice', email: 'other@example.com', password: 'Passw0rd!x' } as any, '', ''),
+    );
     expect(dup.server_error_id).toBe('app.user.save.username_exists.app_error');
-    const bad = await expectClientError(() => server.client().createUser({ username: 'Bad Name!', email: 'bad@example.com', password: 'Passw0rd!x' } as any, '', ''));
+    const bad = await expectClientError(() =>
+      server.client().createUser({ username: 'Bad Name!', email: 'bad@example.com', password: 'Passw0rd!x' } as any, '', ''),
+    );
     expect(bad.server_error_id).toBe('model.user.is_valid.username.app_error');
   });
 
@@ -59,7 +63,9 @@ describe('sign-up and login', () => {
     const closed = await startServer({ MM_TEAMSETTINGS_ENABLEOPENSERVER: 'false' });
     try {
       const first = await closed.newUser(); // the first user may always sign up
-      const err = await expectClientError(() => closed.client().createUser({ username: 'late', email: 'late@example.com', password: 'Passw0rd!x' } as any, '', ''));
+      const err = await expectClientError(() =>
+        closed.client().createUser({ username: 'late', email: 'late@example.com', password: 'Passw0rd!x' } as any, '', ''),
+      );
       expect(err.status_code).toBe(403);
       expect(err.server_error_id).toBe('api.user.create_user.no_open_server');
       const made = await first.client.createUser({ username: 'invited', email: 'invited@example.com', password: 'Passw0rd!x' } as any, '', '');

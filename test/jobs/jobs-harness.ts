@@ -15,19 +15,7 @@ import type { Job } from '@mattermost/types/jobs';
 import { parseRedisAddress } from '#jobs';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import {
-  createDatabase,
-  databasePool,
-  deleteRedisKeys,
-  dropDatabase,
-  freePort,
-  NewUser,
-  ServerProcess,
-  serverEnv,
-  signUp,
-  track,
-  until,
-} from '#testing';
+import { createDatabase, databasePool, deleteRedisKeys, dropDatabase, freePort, NewUser, ServerProcess, serverEnv, signUp, track, until } from '#testing';
 
 export const REDIS_ADDRESS = process.env.TEST_REDIS_ADDRESS ?? '127.0.0.1:6379';
 const FINISHED = ['success', 'error', 'canceled', 'warning'];
@@ -125,10 +113,14 @@ export class JobCluster {
   }
 
   async waitForStatus(id: string, statuses: string[], timeoutMs: number) {
-    return until(async () => {
-      const row = await this.job(id);
-      return row && statuses.includes(row.status) ? row : undefined;
-    }, timeoutMs, `job ${id} to be ${statuses.join('/')}`);
+    return until(
+      async () => {
+        const row = await this.job(id);
+        return row && statuses.includes(row.status) ? row : undefined;
+      },
+      timeoutMs,
+      `job ${id} to be ${statuses.join('/')}`,
+    );
   }
 
   waitFinished(id: string, timeoutMs = 60_000) {
@@ -179,9 +171,7 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const child = track(
-      spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
-    );
+    const child = track(spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
     this.child = child;
     await until(
       async () => {

@@ -42,13 +42,18 @@ describe('a schedule every 2 s on two nodes, one of them killed halfway', () => 
     await sleep(1000);
     await b.stop();
 
-    const rows = await cluster.sql<Row>(`SELECT type, status, attempts, node_id, schedule_key, create_at FROM jobs WHERE schedule_key IS NOT NULL ORDER BY schedule_key`);
+    const rows = await cluster.sql<Row>(
+      `SELECT type, status, attempts, node_id, schedule_key, create_at FROM jobs WHERE schedule_key IS NOT NULL ORDER BY schedule_key`,
+    );
     for (const type of TYPES) {
       const mine = rows.filter((r) => r.type === type);
       const slots = mine.map((r) => Number(r.schedule_key.slice(type.length + 1))).sort((x, y) => x - y);
       // One row per slot (the schedule key is unique), aligned to the interval…
       expect(new Set(slots).size, type).toBe(slots.length);
-      expect(slots.every((s) => s % EVERY_MS === 0), type).toBe(true);
+      expect(
+        slots.every((s) => s % EVERY_MS === 0),
+        type,
+      ).toBe(true);
       // …none missing between the first and the last, across the kill…
       const expected = (slots.at(-1)! - slots[0]) / EVERY_MS + 1;
       expect(slots.length, `${type}: ${slots.join(',')}`).toBe(expected);

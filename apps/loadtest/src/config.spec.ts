@@ -4,7 +4,15 @@ import { applySetting, assertLoopback, deepMerge, loadConfig } from './config.js
 describe('load-test config', () => {
   it("ships Mattermost's load model defaults", () => {
     const c = loadConfig();
-    expect(c.userController).toMatchObject({ minIdleTimeMs: 1000, avgIdleTimeMs: 20000, rate: 5.4, percentReplies: 0.18, statusPollIntervalMs: 60000, avgWordsPerPost: 35, avgWordsPerReply: 24 });
+    expect(c.userController).toMatchObject({
+      minIdleTimeMs: 1000,
+      avgIdleTimeMs: 20000,
+      rate: 5.4,
+      percentReplies: 0.18,
+      statusPollIntervalMs: 60000,
+      avgWordsPerPost: 35,
+      avgWordsPerReply: 24,
+    });
     expect(c.coordinator).toMatchObject({ numUsersInc: 8, numUsersDec: 8, restTimeSec: 2, updateIntervalMs: 2000, healthWindowSec: 60 });
     expect(c.coordinator.thresholds).toEqual({ avgRequestMs: 100, p99RequestMs: 2000, http5xxPercent: 0.025, timeoutPercent: 0.025 });
     expect(c.seed).toMatchObject({ users: 2000, teams: 20, posts: 200000 });

@@ -128,7 +128,11 @@ export function applySetting<T>(config: T, assignment: string): T {
 function stripComments(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripComments);
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== '$comment').map(([k, x]) => [k, stripComments(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => k !== '$comment')
+      .map(([k, x]) => [k, stripComments(x)]),
+  );
 }
 
 export function readJson(path: string): unknown {

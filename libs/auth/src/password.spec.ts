@@ -71,7 +71,7 @@ describe('passwordError', () => {
       }
     });
 
-    it('symbol: characters outside Mattermost\'s symbol set do not count', () => {
+    it("symbol: characters outside Mattermost's symbol set do not count", () => {
       const r = rules({ Symbol: true });
       for (const notSymbol of ['{', '}', 'é', '€', '\t']) {
         expect(passwordError(`abcdefg${notSymbol}`, r), `char ${JSON.stringify(notSymbol)}`).toBe('model.user.is_valid.pwd_symbol.app_error');

@@ -26,11 +26,7 @@ export class DatabaseDiscovery implements Discovery {
     await this.db.transaction(async (tx) => {
       await tx.query(`DELETE FROM cluster_discovery WHERE last_ping_at < ${DB_NOW} - $1`, [this.staleAfterMs]);
       // Our previous life: the same address can only be one node, whatever cluster it was in.
-      await tx.query('DELETE FROM cluster_discovery WHERE type = $1 AND hostname = $2 AND gossip_port = $3', [
-        DISCOVERY_TYPE,
-        self.hostname,
-        self.gossipPort,
-      ]);
+      await tx.query('DELETE FROM cluster_discovery WHERE type = $1 AND hostname = $2 AND gossip_port = $3', [DISCOVERY_TYPE, self.hostname, self.gossipPort]);
       await this.insert(tx, self);
     });
     this.self = self;
@@ -38,9 +34,7 @@ export class DatabaseDiscovery implements Discovery {
 
   async heartbeat(): Promise<void> {
     const self = this.registered();
-    const updated = await this.db.query(`UPDATE cluster_discovery SET last_ping_at = ${DB_NOW} WHERE id = $1 RETURNING id`, [
-      self.id,
-    ]);
+    const updated = await this.db.query(`UPDATE cluster_discovery SET last_ping_at = ${DB_NOW} WHERE id = $1 RETURNING id`, [self.id]);
     // Another node's cleanup removed us (we were paused longer than the stale age): come back.
     if (updated.length === 0) await this.insert(this.db, self);
   }

@@ -49,9 +49,7 @@ describe('SwimMembership with a node in another process', () => {
   beforeAll(async () => {
     compiled = transpileLibrary();
     port = await freeUdpPort(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
-    observers = ['127.0.0.1', '127.0.0.2'].map(
-      (address) => new SwimMembership({ self: testNodeInfo(address, port), bindAddress: address, secrets: [SECRET] }),
-    );
+    observers = ['127.0.0.1', '127.0.0.2'].map((address) => new SwimMembership({ self: testNodeInfo(address, port), bindAddress: address, secrets: [SECRET] }));
     await observers[0].start([]);
     await observers[1].start([`127.0.0.1:${port}`]);
     await waitUntil(() => observers.every((o) => o.members().length === 2), 2000, 'the observers to meet');
@@ -65,11 +63,9 @@ describe('SwimMembership with a node in another process', () => {
 
   async function startChild(): Promise<ChildNode> {
     const options = { self: testNodeInfo('127.0.0.3', port), bindAddress: '127.0.0.3', secrets: [SECRET] };
-    const child = spawn(
-      process.execPath,
-      [FIXTURE, join(compiled, 'swim-membership.js'), JSON.stringify(options), JSON.stringify([`127.0.0.1:${port}`])],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [FIXTURE, join(compiled, 'swim-membership.js'), JSON.stringify(options), JSON.stringify([`127.0.0.1:${port}`])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(child);
     const lines: Array<Record<string, any>> = [];
     createInterface({ input: child.stdout! }).on('line', (line) => lines.push(JSON.parse(line)));

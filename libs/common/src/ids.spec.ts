@@ -60,11 +60,7 @@ describe('newId', () => {
 });
 
 describe('isValidId', () => {
-  it.each([
-    ['abcdefghijklmnopqrstuvwxyz'],
-    ['ABCDEFGHIJKLMNOPQRSTUVWXYZ'],
-    ['0123456789abcdefghijklmnop'],
-  ])('accepts %j', (value) => {
+  it.each([['abcdefghijklmnopqrstuvwxyz'], ['ABCDEFGHIJKLMNOPQRSTUVWXYZ'], ['0123456789abcdefghijklmnop']])('accepts %j', (value) => {
     expect(isValidId(value)).toBe(true);
   });
 

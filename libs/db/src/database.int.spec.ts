@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, createDatabase, databaseUrl, dropDatabase, sleep } from '#testing';
 import { Database, DatabaseOptions, MIGRATIONS } from './database.js';
 
-
 describe('Database', () => {
   let name: string;
   const open: Database[] = [];

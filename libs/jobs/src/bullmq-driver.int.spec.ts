@@ -72,10 +72,14 @@ describe('BullMqDriver', () => {
     const a = driver();
     await a.waitUntilConnected(5000);
     const deliveries: number[] = [];
-    a.work('q', async (d) => {
-      deliveries.push(Date.now());
-      return deliveries.length < 2 ? { retryInMs: 300 } : undefined;
-    }, { concurrency: 1 });
+    a.work(
+      'q',
+      async (d) => {
+        deliveries.push(Date.now());
+        return deliveries.length < 2 ? { retryInMs: 300 } : undefined;
+      },
+      { concurrency: 1 },
+    );
     await a.enqueue('q', 'again');
     await until(() => deliveries.length === 2);
     expect(deliveries[1] - deliveries[0]).toBeGreaterThanOrEqual(250);
@@ -135,11 +139,15 @@ describe('BullMqDriver', () => {
     // The first node takes the job and then goes silent: close(force) drops it without finishing.
     let taken!: () => void;
     const tookIt = new Promise<void>((r) => (taken = r));
-    dying.work('q', () => {
-      seen.push('dying');
-      taken();
-      return new Promise<void>(() => undefined);
-    }, { concurrency: 1 });
+    dying.work(
+      'q',
+      () => {
+        seen.push('dying');
+        taken();
+        return new Promise<void>(() => undefined);
+      },
+      { concurrency: 1 },
+    );
     await dying.enqueue('q', 'stalls');
     await tookIt;
     // A dead process: its worker stops renewing the lock without finishing the job (a forced

@@ -45,10 +45,13 @@ export class InProcessDriver extends QueueDriver {
     const arm = (after: number) => {
       const slot = nextSlot(schedule, after);
       // setTimeout caps at ~24.8 days; daily and shorter schedules stay well below.
-      const timer = setTimeout(() => {
-        this.push(queue, { id: `${schedulerId}@${slot}`, data: {}, slot });
-        arm(slot);
-      }, Math.max(0, slot - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.push(queue, { id: `${schedulerId}@${slot}`, data: {}, slot });
+          arm(slot);
+        },
+        Math.max(0, slot - Date.now()),
+      );
       timer.unref();
       this.timers.set(timerKey(queue, schedulerId), timer);
     };

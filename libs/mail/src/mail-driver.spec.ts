@@ -13,7 +13,10 @@ describe('RecordingMailDriver', () => {
       expect(mail.sends).toBe(false);
       for (const n of [1, 2, 3]) await mail.send({ to: `u${n}@example.com`, subject: `s${n}`, text: 't', category: 'test' });
       expect(mail.recorded.map((m) => m.to)).toEqual(['u2@example.com', 'u3@example.com']);
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines.map((l) => l.subject)).toEqual(['s1', 's2', 's3']);
       expect(lines[0]).toMatchObject({ to: 'u1@example.com', category: 'test', recorded_at: expect.any(Number) });
     } finally {

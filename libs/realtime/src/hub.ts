@@ -130,11 +130,7 @@ export class Hub {
   connect(owner: ConnectionOwner, socket: SocketLike): WebConnection {
     const connection = new WebConnection(newId(), owner, this.options.replayCapacity, this.nextIndex++);
     connection.attach(socket);
-    const hello = newEvent(
-      WsEvents.Hello,
-      { user_id: owner.userId },
-      { server_version: this.options.serverVersion(), connection_id: connection.id },
-    );
+    const hello = newEvent(WsEvents.Hello, { user_id: owner.userId }, { server_version: this.options.serverVersion(), connection_id: connection.id });
     connection.send(framePrefix(hello), this.options.maxBufferedBytes);
     this.add(connection);
     return connection;
@@ -185,13 +181,7 @@ export class Hub {
    * state, then sends what this node processed after the other node's cut, and from then on skips
    * events the other node had already delivered. Null when the client's position is not covered.
    */
-  adopt(
-    connectionId: string,
-    sequenceNumber: number,
-    owner: ConnectionOwner,
-    socket: SocketLike,
-    state: HandoverState,
-  ): Promise<WebConnection | null> {
+  adopt(connectionId: string, sequenceNumber: number, owner: ConnectionOwner, socket: SocketLike, state: HandoverState): Promise<WebConnection | null> {
     return this.enqueue(async () => {
       if (this.connections.has(connectionId)) return null;
       const connection = new WebConnection(connectionId, owner, this.options.replayCapacity, this.nextIndex++);
@@ -384,4 +374,3 @@ function groupByUser(connections: WebConnection[]): Map<string, Set<WebConnectio
   }
   return map;
 }
-

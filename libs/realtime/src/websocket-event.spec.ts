@@ -25,11 +25,15 @@ describe('newEvent', () => {
 });
 
 describe('framePrefix / frameWithSeq', () => {
-  const event = newEvent('posted', { channel_id: 'c1', omit_users: { u2: true } }, {
-    post: JSON.stringify({ id: 'p1', message: 'hi "there" } {' }),
-    nested: { a: [1, 2, { b: null }] },
-    text: 'ends with 0}',
-  });
+  const event = newEvent(
+    'posted',
+    { channel_id: 'c1', omit_users: { u2: true } },
+    {
+      post: JSON.stringify({ id: 'p1', message: 'hi "there" } {' }),
+      nested: { a: [1, 2, { b: null }] },
+      text: 'ends with 0}',
+    },
+  );
 
   it.each([0, 1, 9, 10, 42, 123456789])('produces valid JSON with seq %i', (seq) => {
     const frame = JSON.parse(frameWithSeq(framePrefix(event), seq));

@@ -44,6 +44,8 @@ export async function assertPortFree(host: string, port: number, protocol: 'tcp'
   }
   if (error) {
     const holder = spawnSync('ss', [protocol === 'tcp' ? '-ltnpH' : '-lunpH', `src ${host}:${port}`], { encoding: 'utf8', timeout: 2000 }).stdout?.trim();
-    throw new Error(`${host}:${port}/${protocol} is in use (${error.message}; ${holder || 'holder unknown'}); is another cluster test or a leftover node running?`);
+    throw new Error(
+      `${host}:${port}/${protocol} is in use (${error.message}; ${holder || 'holder unknown'}); is another cluster test or a leftover node running?`,
+    );
   }
 }

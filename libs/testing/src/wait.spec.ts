@@ -26,10 +26,14 @@ describe('until', () => {
 describe('eventually', () => {
   it('retries a failing assertion until it holds', async () => {
     let calls = 0;
-    const value = await eventually(() => {
-      if (++calls < 3) throw new Error('not yet');
-      return calls;
-    }, 1000, 1);
+    const value = await eventually(
+      () => {
+        if (++calls < 3) throw new Error('not yet');
+        return calls;
+      },
+      1000,
+      1,
+    );
     expect(value).toBe(3);
   });
 

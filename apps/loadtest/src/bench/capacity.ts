@@ -151,7 +151,13 @@ async function steadyRun(config: LoadTestConfig, database: string, users: number
         if (startedAt !== undefined) process.kill(pid, 'SIGUSR2');
       },
     });
-    return { users, holdSec: seconds, report: outcome.report, chart: copyChart(outcome, 'steady-state'), profile: await collectProfile(dir, 'steady-hold', startedAt) };
+    return {
+      users,
+      holdSec: seconds,
+      report: outcome.report,
+      chart: copyChart(outcome, 'steady-state'),
+      profile: await collectProfile(dir, 'steady-hold', startedAt),
+    };
   } finally {
     await target.stop({ keepDatabase: true });
   }
@@ -171,14 +177,24 @@ async function main(): Promise<CapacityResults> {
   for (const sockets of [1000, GOAL_USERS]) {
     const b = await wsBroadcast({ sockets });
     broadcast.push(b);
-    log(`raw ws broadcast to ${sockets} sockets: one at a time p50 ${b.sequential.p50Ms} ms p99 ${b.sequential.p99Ms} ms; pipelined ${b.pipelined.deliveriesPerSec} deliveries/s`);
+    log(
+      `raw ws broadcast to ${sockets} sockets: one at a time p50 ${b.sequential.p50Ms} ms p99 ${b.sequential.p99Ms} ms; pipelined ${b.pipelined.deliveriesPerSec} deliveries/s`,
+    );
   }
 
   // ---- one node ------------------------------------------------------------------------------------
   const capacityProfileDir = join(RESULTS, 'profile-capacity');
   let target: Target | undefined = await startSingleNode({ env: probeEnv(capacityProfileDir) });
   const database = target.database!;
-  const results: Partial<CapacityResults> = { date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC', command: COMMAND, machine, loadAverageBefore1m, pgbench, broadcast, config };
+  const results: Partial<CapacityResults> = {
+    date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    command: COMMAND,
+    machine,
+    loadAverageBefore1m,
+    pgbench,
+    broadcast,
+    config,
+  };
   try {
     log(`one node: ${target.description}`);
     results.seed = await seed({ ...config, target: { ...config.target, url: target.url, databaseUrl: target.databaseUrl! } });
@@ -222,10 +238,19 @@ async function main(): Promise<CapacityResults> {
         target = await startCluster(CLUSTER_NODES, { database });
         log(`cluster: ${target.description}`);
         const cluster = await runAndReport(config, target, 'unbounded', { out: join(RESULTS, 'cluster'), command: COMMAND });
-        results.cluster = { name: `${CLUSTER_NODES} nodes behind nginx`, target: target.description, report: cluster.report, chart: copyChart(cluster, 'cluster-3-nodes') };
+        results.cluster = {
+          name: `${CLUSTER_NODES} nodes behind nginx`,
+          target: target.description,
+          report: cluster.report,
+          chart: copyChart(cluster, 'cluster-3-nodes'),
+        };
       } catch (err) {
         log(`cluster failed: ${(err as Error).stack ?? err}`);
-        results.cluster = { name: `${CLUSTER_NODES} nodes behind nginx`, target: target?.description ?? '', skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
+        results.cluster = {
+          name: `${CLUSTER_NODES} nodes behind nginx`,
+          target: target?.description ?? '',
+          skipped: `failed: ${(err as Error).message.split('\n')[0]}`,
+        };
       }
     }
   } finally {
@@ -258,10 +283,11 @@ function stopLine(t: TargetResult): string {
   if (!t.report) return '';
   const r = t.report;
   const fails = new Map<string, number>();
-  for (const p of r.timeline) for (const f of p.failures) {
-    const k = f.split(' ')[0];
-    fails.set(k, (fails.get(k) ?? 0) + 1);
-  }
+  for (const p of r.timeline)
+    for (const f of p.failures) {
+      const k = f.split(' ')[0];
+      fails.set(k, (fails.get(k) ?? 0) + 1);
+    }
   const failText = [...fails].map(([k, v]) => `${k} ${v}×`).join(', ') || 'none';
   return `- ${t.name}: ${r.durationSec} s, ${r.stopReason}; figures over the last ${r.result.measuredSec} s (users ${r.result.users.min}–${r.result.users.max}); failing checks at the ticks (by check): ${failText}. ${r.generator.note}. Chart: [${t.chart}](${t.chart}).`;
 }
@@ -288,7 +314,10 @@ export function renderDocs(r: CapacityResults): string {
   const [low, high] = idleTimeRangeMs(u.minIdleTimeMs, u.avgIdleTimeMs, u.rate);
   const out: string[] = [];
   out.push(HEADING, '');
-  out.push(`Command: \`${r.command}\` (builds the server and the load test, then runs \`node dist-loadtest/apps/loadtest/src/bench/capacity.js\`). Raw reports: \`bench-results/capacity/\`.`, '');
+  out.push(
+    `Command: \`${r.command}\` (builds the server and the load test, then runs \`node dist-loadtest/apps/loadtest/src/bench/capacity.js\`). Raw reports: \`bench-results/capacity/\`.`,
+    '',
+  );
   out.push(
     `Run ${r.date} on ${m.nproc} cores (${m.cpuModel}), ${m.totalRamGiB} GiB RAM, Node ${m.node}, PostgreSQL ${m.postgres}; the server(s), PostgreSQL, nginx and the load generator all on this machine, all traffic over loopback (1-minute load average before the run: ${r.loadAverageBefore1m}).`,
     '',
@@ -307,7 +336,10 @@ export function renderDocs(r: CapacityResults): string {
   out.push(targetRow(r.single), targetRow(r.cluster), '');
   out.push(
     'CPU in % of one core (the machine has ' +
-      `${m.nproc * 100} %); figures over the supported-users window. Other processes on the machine (nginx, other work) used ${[r.single, r.cluster].filter((t) => t.report).map((t) => `${n0(t.report!.resources.otherCpuPercentAvg)} % during the ${t.name} run`).join(' and ')}.`,
+      `${m.nproc * 100} %); figures over the supported-users window. Other processes on the machine (nginx, other work) used ${[r.single, r.cluster]
+        .filter((t) => t.report)
+        .map((t) => `${n0(t.report!.resources.otherCpuPercentAvg)} % during the ${t.name} run`)
+        .join(' and ')}.`,
     '',
   );
   for (const t of [r.single, r.cluster]) {
@@ -337,14 +369,27 @@ export function renderDocs(r: CapacityResults): string {
   }
   for (const t of [r.single, r.cluster]) {
     const pr = t.report?.resources.perRequest;
-    if (pr) out.push(`- ${t.name}, CPU per request at capacity: server ${pr.serverCpuMs} ms, PostgreSQL ${pr.postgresCpuMs} ms (${pr.postgresXacts} transactions per request), load generator ${pr.generatorCpuMs} ms.`);
+    if (pr)
+      out.push(
+        `- ${t.name}, CPU per request at capacity: server ${pr.serverCpuMs} ms, PostgreSQL ${pr.postgresCpuMs} ms (${pr.postgresXacts} transactions per request), load generator ${pr.generatorCpuMs} ms.`,
+      );
     const b = t.report?.resources.postgresBackends;
-    if (b && Object.keys(b).length) out.push(`- ${t.name}: the database's busy backends on average (state, wait event): ${Object.entries(b).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+    if (b && Object.keys(b).length)
+      out.push(
+        `- ${t.name}: the database's busy backends on average (state, wait event): ${Object.entries(b)
+          .slice(0, 6)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}.`,
+      );
   }
   out.push('');
   const met = (single?.supportedUsers ?? 0) >= GOAL_USERS;
   out.push(`**Goal** ≥ ${n0(GOAL_USERS)} supported users on one node: **${met ? 'met' : 'not met'}** (${n0(single?.supportedUsers)}).`, '');
-  if (cluster && single) out.push(`Three nodes behind nginx on the same two cores support ${n0(cluster.supportedUsers)} users, ${n1(((cluster.supportedUsers ?? 0) / Math.max(1, single.supportedUsers ?? 1)) * 100)} % of one node: the nodes, nginx and the cluster traffic share the cores that one node had alone.`, '');
+  if (cluster && single)
+    out.push(
+      `Three nodes behind nginx on the same two cores support ${n0(cluster.supportedUsers)} users, ${n1(((cluster.supportedUsers ?? 0) / Math.max(1, single.supportedUsers ?? 1)) * 100)} % of one node: the nodes, nginx and the cluster traffic share the cores that one node had alone.`,
+      '',
+    );
   if (r.steady) {
     const st = r.steady.report.result;
     const res = r.steady.report.resources;
@@ -367,9 +412,17 @@ export function renderDocs(r: CapacityResults): string {
     const rep = r.single.report;
     const res = rep.resources;
     const total = rep.result.requests || 1;
-    const top = Object.entries(rep.result.endpoints).slice(0, 4).map(([k, e]) => `\`${k}\` ${pct(e.count / total)}`);
-    const actions = Object.entries(rep.result.actions).sort((a, b) => b[1].requests.count - a[1].requests.count).slice(0, 5).map(([k, a]) => `${k} ${pct(a.requests.count / total)}`);
-    const ours = r.capacityProfile?.summary.ours.filter((o) => o.where).slice(0, 5).map((o) => `\`${o.fn}\` (${o.where.replace(/^dist\//, '')}) ${o.percentOfBusy} %`);
+    const top = Object.entries(rep.result.endpoints)
+      .slice(0, 4)
+      .map(([k, e]) => `\`${k}\` ${pct(e.count / total)}`);
+    const actions = Object.entries(rep.result.actions)
+      .sort((a, b) => b[1].requests.count - a[1].requests.count)
+      .slice(0, 5)
+      .map(([k, a]) => `${k} ${pct(a.requests.count / total)}`);
+    const ours = r.capacityProfile?.summary.ours
+      .filter((o) => o.where)
+      .slice(0, 5)
+      .map((o) => `\`${o.fn}\` (${o.where.replace(/^dist\//, '')}) ${o.percentOfBusy} %`);
     out.push('**What limits one node here** (from the figures above and the profile below):', '');
     out.push(
       `- The cores, shared: at capacity the machine ran ${n0(res.machineCpuPercentAvg)} % of ${m.nproc * 100} % on average (server ${n0(res.server.cpuPercentAvg)} %, PostgreSQL ${n0(res.postgresCpuPercentAvg)} %, load generator ${n0(rep.generator.avgCpuPercent)} %, other ${n0(res.otherCpuPercentAvg)} %), and each request cost ${n1((res.perRequest.serverCpuMs ?? 0) + (res.perRequest.postgresCpuMs ?? 0) + (res.perRequest.generatorCpuMs ?? 0))} ms of CPU in all (server ${res.perRequest.serverCpuMs}, PostgreSQL ${res.perRequest.postgresCpuMs}, generator ${res.perRequest.generatorCpuMs}); the checks that failed: ${[...new Set(rep.timeline.flatMap((p) => p.failures.map((f) => f.split(' ')[0])))].join(', ') || 'none'}.`,
@@ -379,7 +432,10 @@ export function renderDocs(r: CapacityResults): string {
     out.push('');
   }
   if (r.capacityProfile) {
-    out.push(`**Where one node's CPU goes around capacity** (V8 CPU profile of the server during the unbounded run, from the first failing check to the end, ${r.capacityProfile.seconds} s, \`${r.capacityProfile.file}\`):`, '');
+    out.push(
+      `**Where one node's CPU goes around capacity** (V8 CPU profile of the server during the unbounded run, from the first failing check to the end, ${r.capacityProfile.seconds} s, \`${r.capacityProfile.file}\`):`,
+      '',
+    );
     out.push('```', r.capacityProfile.text, '```', '');
   }
   if (r.steady?.profile) {
@@ -395,12 +451,17 @@ export function renderDocs(r: CapacityResults): string {
  */
 function recordedResults(): CapacityResults {
   const saved = JSON.parse(readFileSync(join(RESULTS, 'capacity.json'), 'utf8')) as CapacityResults;
-  const full = (dir: string) => (existsSync(join(RESULTS, dir, 'report.json')) ? (JSON.parse(readFileSync(join(RESULTS, dir, 'report.json'), 'utf8')) as Report) : undefined);
+  const full = (dir: string) =>
+    existsSync(join(RESULTS, dir, 'report.json')) ? (JSON.parse(readFileSync(join(RESULTS, dir, 'report.json'), 'utf8')) as Report) : undefined;
   if (saved.single.report) saved.single.report = full('single-node') ?? saved.single.report;
   if (saved.cluster.report) saved.cluster.report = full('cluster') ?? saved.cluster.report;
   if (saved.steady) saved.steady.report = full('steady') ?? saved.steady.report;
   // Charts too, from the full reports (bench-results/capacity/*/chart.svg and their copies in docs/capacity).
-  for (const [dir, name] of [['single-node', 'single-node'], ['cluster', 'cluster-3-nodes'], ['steady', 'steady-state']]) {
+  for (const [dir, name] of [
+    ['single-node', 'single-node'],
+    ['cluster', 'cluster-3-nodes'],
+    ['steady', 'steady-state'],
+  ]) {
     const rep = full(dir);
     if (!rep) continue;
     writeChart(join(RESULTS, dir, 'chart.svg'), rep);
@@ -413,19 +474,20 @@ const renderOnly = process.env.CAPACITY_RENDER_ONLY === '1';
 const results = renderOnly ? recordedResults() : await main();
 mkdirSync(RESULTS, { recursive: true });
 const withoutTimeline = (rep?: Report) => rep && { ...rep, timeline: undefined };
-if (!renderOnly) writeFileSync(
-  join(RESULTS, 'capacity.json'),
-  JSON.stringify(
-    {
-      ...results,
-      single: { ...results.single, report: withoutTimeline(results.single.report) },
-      cluster: { ...results.cluster, report: withoutTimeline(results.cluster.report) },
-      steady: results.steady && { ...results.steady, report: withoutTimeline(results.steady.report) },
-    },
-    null,
-    2,
-  ),
-);
+if (!renderOnly)
+  writeFileSync(
+    join(RESULTS, 'capacity.json'),
+    JSON.stringify(
+      {
+        ...results,
+        single: { ...results.single, report: withoutTimeline(results.single.report) },
+        cluster: { ...results.cluster, report: withoutTimeline(results.cluster.report) },
+        steady: results.steady && { ...results.steady, report: withoutTimeline(results.steady.report) },
+      },
+      null,
+      2,
+    ),
+  );
 const docsPath = join(ROOT, 'docs/benchmarks.md');
 const doc = existsSync(docsPath) ? readFileSync(docsPath, 'utf8') : '# Benchmarks\n';
 writeFileSync(docsPath, replaceSection(doc, HEADING, renderDocs(results)));

@@ -45,7 +45,11 @@ export function areaOf(url: string, functionName: string): string {
   if (app) return `${app[1]}/${app[2].replace(/\.js$/, '')}`;
   const lib = /\/dist\/libs\/([^/]+)\//.exec(url);
   if (lib) return `libs/${lib[1]}`;
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/(dist|node_modules)\//, '$1/');
@@ -94,7 +98,11 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
     }
     const own = isOurs(n.callFrame.url) ? n : ancestor(id, (a) => isOurs(a.callFrame.url));
     const ownKey = own ? frameName(own) : '(not under the server code: event loop, sockets, GC)';
-    const o = ours.get(ownKey) ?? { fn: own ? own.callFrame.functionName || '(anonymous)' : ownKey, where: own ? `${shortUrl(own.callFrame.url)}:${own.callFrame.lineNumber + 1}` : '', ms: 0 };
+    const o = ours.get(ownKey) ?? {
+      fn: own ? own.callFrame.functionName || '(anonymous)' : ownKey,
+      where: own ? `${shortUrl(own.callFrame.url)}:${own.callFrame.lineNumber + 1}` : '',
+      ms: 0,
+    };
     o.ms += ms;
     ours.set(ownKey, o);
     const { functionName, url, lineNumber } = n.callFrame;
@@ -111,10 +119,22 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
   return {
     totalMs: r(totalMs),
     busyMs: r(busyMs),
-    areas: [...areas].sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, ms]) => ({ area, ms: r(ms), percentOfBusy: pct(ms) })),
-    functions: [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: r(f.ms), percentOfBusy: pct(f.ms) })),
-    nativeCallers: [...natives.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: r(f.ms), percentOfBusy: pct(f.ms) })),
-    ours: [...ours.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: r(f.ms), percentOfBusy: pct(f.ms) })),
+    areas: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([area, ms]) => ({ area, ms: r(ms), percentOfBusy: pct(ms) })),
+    functions: [...fns.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((f) => ({ ...f, ms: r(f.ms), percentOfBusy: pct(f.ms) })),
+    nativeCallers: [...natives.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((f) => ({ ...f, ms: r(f.ms), percentOfBusy: pct(f.ms) })),
+    ours: [...ours.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((f) => ({ ...f, ms: r(f.ms), percentOfBusy: pct(f.ms) })),
   };
 }
 
@@ -124,11 +144,14 @@ export function renderProfileSummary(s: ProfileSummary, topAreas = 15, topFuncti
   lines.push('', 'self time by area:');
   for (const a of s.areas.slice(0, topAreas)) lines.push(`  ${a.percentOfBusy.toFixed(1).padStart(5)} %  ${String(a.ms).padStart(7)} ms  ${a.area}`);
   lines.push('', 'self time by function:');
-  for (const f of s.functions.slice(0, topFunctions)) lines.push(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${String(f.ms).padStart(7)} ms  ${f.fn}  ${f.where}`);
+  for (const f of s.functions.slice(0, topFunctions))
+    lines.push(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${String(f.ms).padStart(7)} ms  ${f.fn}  ${f.where}`);
   lines.push('', 'native functions by JavaScript caller:');
-  for (const f of s.nativeCallers.slice(0, 8)) lines.push(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${String(f.ms).padStart(7)} ms  ${f.native} ← ${f.caller}`);
+  for (const f of s.nativeCallers.slice(0, 8))
+    lines.push(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${String(f.ms).padStart(7)} ms  ${f.native} ← ${f.caller}`);
   lines.push('', 'all time charged to the innermost server function on the stack:');
-  for (const f of s.ours.slice(0, topFunctions)) lines.push(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${String(f.ms).padStart(7)} ms  ${f.fn}  ${f.where}`);
+  for (const f of s.ours.slice(0, topFunctions))
+    lines.push(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${String(f.ms).padStart(7)} ms  ${f.fn}  ${f.where}`);
   return lines.join('\n');
 }
 

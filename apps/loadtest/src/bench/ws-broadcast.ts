@@ -22,8 +22,32 @@ export interface BroadcastResult {
 
 /** A frame the size of a Mattermost `posted` event for a 35-word post. */
 function frame(seq: number): string {
-  const post = JSON.stringify({ id: 'x'.repeat(26), create_at: Date.now(), update_at: Date.now(), user_id: 'u'.repeat(26), channel_id: 'c'.repeat(26), root_id: '', message: 'word '.repeat(35), type: '', props: {}, metadata: {} });
-  return JSON.stringify({ event: 'posted', data: { channel_display_name: 'Town Square', channel_name: 'town-square', channel_type: 'O', post, sender_name: '@someone', team_id: 't'.repeat(26), set_online: true }, broadcast: { omit_users: null, user_id: '', channel_id: 'c'.repeat(26), team_id: '' }, seq });
+  const post = JSON.stringify({
+    id: 'x'.repeat(26),
+    create_at: Date.now(),
+    update_at: Date.now(),
+    user_id: 'u'.repeat(26),
+    channel_id: 'c'.repeat(26),
+    root_id: '',
+    message: 'word '.repeat(35),
+    type: '',
+    props: {},
+    metadata: {},
+  });
+  return JSON.stringify({
+    event: 'posted',
+    data: {
+      channel_display_name: 'Town Square',
+      channel_name: 'town-square',
+      channel_type: 'O',
+      post,
+      sender_name: '@someone',
+      team_id: 't'.repeat(26),
+      set_online: true,
+    },
+    broadcast: { omit_users: null, user_id: '', channel_id: 'c'.repeat(26), team_id: '' },
+    seq,
+  });
 }
 
 const CLIENT_SOURCE = `
@@ -62,10 +86,11 @@ export async function wsBroadcast(opts: { sockets: number; sequential?: number; 
   worker.on('message', (m: { type: string; received?: number }) => {
     if (m.type === 'received') {
       received = m.received!;
-      for (const w of [...waiters]) if (received >= w.target) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
+      for (const w of [...waiters])
+        if (received >= w.target) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
     }
   });
   const until = (target: number, timeoutMs = 60_000) =>
@@ -107,7 +132,12 @@ export async function wsBroadcast(opts: { sockets: number; sequential?: number; 
     return {
       sockets,
       frameBytes: Buffer.byteLength(text),
-      sequential: { broadcasts: sequentialRounds, p50Ms: round(pct(50)), p99Ms: round(pct(99)), deliveriesPerSec: Math.round((sequentialRounds * sockets) / seqSec) },
+      sequential: {
+        broadcasts: sequentialRounds,
+        p50Ms: round(pct(50)),
+        p99Ms: round(pct(99)),
+        deliveriesPerSec: Math.round((sequentialRounds * sockets) / seqSec),
+      },
       pipelined: { broadcasts: pipelinedRounds, seconds: round(pipeSec), deliveriesPerSec: Math.round((pipelinedRounds * sockets) / pipeSec) },
     };
   } finally {

@@ -55,8 +55,19 @@ describe('coordinator add/remove rule', () => {
   });
 
   it('computes the least-squares slope in users per second', () => {
-    expect(slope([{ t: 0, users: 0 }, { t: 1000, users: 4 }, { t: 2000, users: 8 }])).toBeCloseTo(4);
-    expect(slope([{ t: 0, users: 5 }, { t: 1000, users: 5 }])).toBe(0);
+    expect(
+      slope([
+        { t: 0, users: 0 },
+        { t: 1000, users: 4 },
+        { t: 2000, users: 8 },
+      ]),
+    ).toBeCloseTo(4);
+    expect(
+      slope([
+        { t: 0, users: 5 },
+        { t: 1000, users: 5 },
+      ]),
+    ).toBe(0);
     expect(slope([{ t: 0, users: 5 }])).toBeNaN();
   });
 });
@@ -66,7 +77,14 @@ describe('health checks', () => {
     const r = new RequestTotals();
     const h = new Histogram();
     for (const l of latencies) h.record(l);
-    r.merge({ count: latencies.length + (extra.timeouts ?? 0) + (extra.network ?? 0), err4xx: 0, err5xx: extra.err5xx ?? 0, timeouts: extra.timeouts ?? 0, network: extra.network ?? 0, latency: h.toData() });
+    r.merge({
+      count: latencies.length + (extra.timeouts ?? 0) + (extra.network ?? 0),
+      err4xx: 0,
+      err5xx: extra.err5xx ?? 0,
+      timeouts: extra.timeouts ?? 0,
+      network: extra.network ?? 0,
+      latency: h.toData(),
+    });
     return r;
   };
 

@@ -7,7 +7,11 @@ describe('Histogram', () => {
     for (let i = 1; i <= 1000; i++) h.record(i);
     expect(h.count).toBe(1000);
     expect(h.mean).toBeCloseTo(500.5);
-    for (const [p, exact] of [[50, 500], [90, 900], [99, 990]] as const) {
+    for (const [p, exact] of [
+      [50, 500],
+      [90, 900],
+      [99, 990],
+    ] as const) {
       expect(h.percentile(p)).toBeGreaterThanOrEqual(exact);
       expect(h.percentile(p)).toBeLessThanOrEqual(exact * 1.04);
     }

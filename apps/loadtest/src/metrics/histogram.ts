@@ -80,7 +80,14 @@ export class Histogram {
   }
 
   summary(): LatencySummary {
-    return { count: this.count, avg: this.mean, p50: this.percentile(50), p90: this.percentile(90), p99: this.percentile(99), max: this.count ? this.max : NaN };
+    return {
+      count: this.count,
+      avg: this.mean,
+      p50: this.percentile(50),
+      p90: this.percentile(90),
+      p99: this.percentile(99),
+      max: this.count ? this.max : NaN,
+    };
   }
 }
 

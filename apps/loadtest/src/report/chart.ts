@@ -47,7 +47,11 @@ function panel(opts: {
   const plotW = W - M.left - M.right;
   const h = PANEL_H;
   const { y0, xMax } = opts;
-  const leftMax = Math.max(1e-9, ...opts.series.filter((s) => s.axis !== 'right').flatMap((s) => s.values.map((v) => v[1])), ...(opts.hlines ?? []).filter((l) => l.axis !== 'right').map((l) => l.y));
+  const leftMax = Math.max(
+    1e-9,
+    ...opts.series.filter((s) => s.axis !== 'right').flatMap((s) => s.values.map((v) => v[1])),
+    ...(opts.hlines ?? []).filter((l) => l.axis !== 'right').map((l) => l.y),
+  );
   const rightMax = Math.max(1e-9, ...opts.series.filter((s) => s.axis === 'right').flatMap((s) => s.values.map((v) => v[1])));
   const ls = niceScale(leftMax);
   const rs = niceScale(rightMax);
@@ -71,7 +75,8 @@ function panel(opts: {
   }
   out.push(`<text x="${M.left + plotW / 2}" y="${y0 + h + 32}" class="axis" text-anchor="middle">seconds since start</text>`);
   out.push(`<text transform="translate(${M.left - 46} ${y0 + h / 2}) rotate(-90)" class="axis" text-anchor="middle">${esc(opts.leftLabel)}</text>`);
-  if (opts.rightLabel) out.push(`<text transform="translate(${M.left + plotW + 50} ${y0 + h / 2}) rotate(90)" class="axis" text-anchor="middle">${esc(opts.rightLabel)}</text>`);
+  if (opts.rightLabel)
+    out.push(`<text transform="translate(${M.left + plotW + 50} ${y0 + h / 2}) rotate(90)" class="axis" text-anchor="middle">${esc(opts.rightLabel)}</text>`);
   for (const l of opts.hlines ?? []) {
     const y = l.axis === 'right' ? YR(l.y) : YL(l.y);
     out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${y}" y2="${y}" stroke="${l.color}" stroke-dasharray="6 4" stroke-width="1.5"/>`);
@@ -80,15 +85,30 @@ function panel(opts: {
   let legendX = M.left + 8;
   for (const s of opts.series) {
     const Y = s.axis === 'right' ? YR : YL;
-    const pts = s.values.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => `${X(t).toFixed(1)},${Y(Math.min(v, s.axis === 'right' ? rs.top : ls.top)).toFixed(1)}`);
-    if (pts.length) out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
-    out.push(`<rect x="${legendX}" y="${y0 + 8}" width="14" height="4" fill="${s.color}"/><text x="${legendX + 18}" y="${y0 + 14}" class="tick">${esc(s.label)}</text>`);
+    const pts = s.values
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([t, v]) => `${X(t).toFixed(1)},${Y(Math.min(v, s.axis === 'right' ? rs.top : ls.top)).toFixed(1)}`);
+    if (pts.length)
+      out.push(
+        `<polyline points="${pts.join(' ')}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+      );
+    out.push(
+      `<rect x="${legendX}" y="${y0 + 8}" width="14" height="4" fill="${s.color}"/><text x="${legendX + 18}" y="${y0 + 14}" class="tick">${esc(s.label)}</text>`,
+    );
     legendX += 34 + s.label.length * 7;
   }
   return out.join('\n');
 }
 
-export function renderChart(opts: { title: string; subtitle: string; timeline: TimelinePoint[]; supportedUsers?: number; p99ThresholdMs: number; avgThresholdMs?: number; measuredFromSec?: number }): string {
+export function renderChart(opts: {
+  title: string;
+  subtitle: string;
+  timeline: TimelinePoint[];
+  supportedUsers?: number;
+  p99ThresholdMs: number;
+  avgThresholdMs?: number;
+  measuredFromSec?: number;
+}): string {
   const tl = opts.timeline;
   const xMax = Math.max(1, ...tl.map((p) => p.t));
   const top = M.top + 24;

@@ -35,15 +35,45 @@ export interface Report {
     requestsPerSec: number | null;
     requests: number;
     latency: ReturnType<typeof latency>;
-    errors: { http4xx: number; http5xx: number; timeouts: number; network: number; http5xxPercent: number | null; timeoutPercent: number | null; samples: string[] };
-    websocket: { events: number; eventsPerSec: number | null; byType: Record<string, number>; delivery: ReturnType<typeof latency>; connects: number; reconnects: number; closes: number; errors: number };
+    errors: {
+      http4xx: number;
+      http5xx: number;
+      timeouts: number;
+      network: number;
+      http5xxPercent: number | null;
+      timeoutPercent: number | null;
+      samples: string[];
+    };
+    websocket: {
+      events: number;
+      eventsPerSec: number | null;
+      byType: Record<string, number>;
+      delivery: ReturnType<typeof latency>;
+      connects: number;
+      reconnects: number;
+      closes: number;
+      errors: number;
+    };
     loginFailures: number;
-    actions: Record<string, { count: number; perMinutePerUser: number | null; failed: number; duration: ReturnType<typeof latency>; requests: ReturnType<typeof latency> }>;
-    endpoints: Record<string, { count: number; perSec: number | null; http4xx: number; http5xx: number; timeouts: number; network: number; latency: ReturnType<typeof latency> }>;
+    actions: Record<
+      string,
+      { count: number; perMinutePerUser: number | null; failed: number; duration: ReturnType<typeof latency>; requests: ReturnType<typeof latency> }
+    >;
+    endpoints: Record<
+      string,
+      { count: number; perSec: number | null; http4xx: number; http5xx: number; timeouts: number; network: number; latency: ReturnType<typeof latency> }
+    >;
     skippedCalls: Record<string, number>;
   };
   /** The whole run, ramp included. */
-  whole: { requests: number; requestsPerSec: number | null; latency: ReturnType<typeof latency>; http5xx: number; timeouts: number; websocket: { events: number; connects: number; reconnects: number; closes: number } };
+  whole: {
+    requests: number;
+    requestsPerSec: number | null;
+    latency: ReturnType<typeof latency>;
+    http5xx: number;
+    timeouts: number;
+    websocket: { events: number; connects: number; reconnects: number; closes: number };
+  };
   resources: {
     server: { cpuPercentAvg: number | null; cpuPercentMax: number | null; rssMiBMax: number | null; rssMiBLast: number | null };
     postgresCpuPercentAvg: number | null;
@@ -82,15 +112,28 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
   }
   const endpoints: Report['result']['endpoints'] = {};
   for (const [name, e] of [...m.endpoints].sort((x, y) => y[1].count - x[1].count)) {
-    endpoints[name] = { count: e.count, perSec: r1(e.count / secs), http4xx: e.err4xx, http5xx: e.err5xx, timeouts: e.timeouts, network: e.network, latency: latency(e.latency.summary()) };
+    endpoints[name] = {
+      count: e.count,
+      perSec: r1(e.count / secs),
+      http4xx: e.err4xx,
+      http5xx: e.err5xx,
+      timeouts: e.timeouts,
+      network: e.network,
+      latency: latency(e.latency.summary()),
+    };
   }
   const eluSaturated = r.generator.saturatedTicks > 0.05 * Math.max(1, r.generator.ticks);
   const machineAvg = avg(inMeasured.map((p) => p.resources.machineCpuPercent));
   const cores = r.timeline[0]?.resources.cores ?? 1;
   const notes: string[] = [];
-  notes.push(`peak event-loop utilisation of a worker ${r.generator.peakElu.toFixed(2)} (saturated at ≥ ${config.generator.saturationElu}) in ${r.generator.saturatedTicks} of ${r.generator.ticks} ticks`);
-  notes.push(`generator CPU ${r.generator.avgCpuPercent.toFixed(0)} % of one core on average, ${r.generator.peakCpuPercent.toFixed(0)} % at peak, over ${r.generator.workers} worker thread(s)`);
-  if (machineAvg > cores * 100 * 0.9) notes.push(`the machine was ${machineAvg.toFixed(0)} % busy of ${cores * 100} %: server, PostgreSQL and generator competed for the cores`);
+  notes.push(
+    `peak event-loop utilisation of a worker ${r.generator.peakElu.toFixed(2)} (saturated at ≥ ${config.generator.saturationElu}) in ${r.generator.saturatedTicks} of ${r.generator.ticks} ticks`,
+  );
+  notes.push(
+    `generator CPU ${r.generator.avgCpuPercent.toFixed(0)} % of one core on average, ${r.generator.peakCpuPercent.toFixed(0)} % at peak, over ${r.generator.workers} worker thread(s)`,
+  );
+  if (machineAvg > cores * 100 * 0.9)
+    notes.push(`the machine was ${machineAvg.toFixed(0)} % busy of ${cores * 100} %: server, PostgreSQL and generator competed for the cores`);
   return {
     tool: 'mmchat load test (apps/loadtest), Mattermost load-test-ng load model',
     mode: r.mode,
@@ -149,11 +192,22 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
       postgresBackends: averageBackends(inMeasured),
       postgresXactPerSecAvg: r1(avg(inMeasured.map((p) => p.pgXactPerSec ?? NaN).filter(Number.isFinite))),
       machineCpuPercentAvg: r1(machineAvg),
-      otherCpuPercentAvg: r1(avg(inMeasured.map((p) => Math.max(0, p.resources.machineCpuPercent - p.resources.serverCpuPercent - p.resources.postgresCpuPercent - p.resources.generatorCpuPercent)))),
+      otherCpuPercentAvg: r1(
+        avg(
+          inMeasured.map((p) =>
+            Math.max(0, p.resources.machineCpuPercent - p.resources.serverCpuPercent - p.resources.postgresCpuPercent - p.resources.generatorCpuPercent),
+          ),
+        ),
+      ),
       cores,
       perRequest: perRequest(inMeasured),
     },
-    generator: { ...r.generator, saturated: eluSaturated, note: notes.join('; '), rssMiBMax: r1(Math.max(...r.timeline.map((p) => p.resources.generatorRssMiB), 0)) },
+    generator: {
+      ...r.generator,
+      saturated: eluSaturated,
+      note: notes.join('; '),
+      rssMiBMax: r1(Math.max(...r.timeline.map((p) => p.resources.generatorRssMiB), 0)),
+    },
     config,
     timeline: r.timeline,
   };
@@ -221,17 +275,34 @@ export function summaryText(report: Report): string {
   lines.push(`mode ${report.mode}, ${report.durationSec} s, stopped: ${report.stopReason}`);
   if (r.supportedUsers !== undefined) lines.push(`SUPPORTED USERS: ${r.supportedUsers}${r.converged ? '' : ' (not converged: average of the last window)'}`);
   lines.push(`measured over ${r.measuredSec} s from t=${r.measuredFromSec} s: users avg ${r.users.avg} (min ${r.users.min}, max ${r.users.max})`);
-  lines.push(`requests ${r.requests} (${r.requestsPerSec}/s): avg ${r.latency.avgMs} ms, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms; 4xx ${r.errors.http4xx}, 5xx ${r.errors.http5xx} (${r.errors.http5xxPercent} %), timeouts ${r.errors.timeouts} (${r.errors.timeoutPercent} %), network ${r.errors.network}`);
-  lines.push(`websocket: ${r.websocket.events} events (${r.websocket.eventsPerSec}/s), post → event p50 ${r.websocket.delivery.p50Ms} ms, p99 ${r.websocket.delivery.p99Ms} ms over ${r.websocket.delivery.count} deliveries; reconnects ${r.websocket.reconnects}`);
+  lines.push(
+    `requests ${r.requests} (${r.requestsPerSec}/s): avg ${r.latency.avgMs} ms, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms; 4xx ${r.errors.http4xx}, 5xx ${r.errors.http5xx} (${r.errors.http5xxPercent} %), timeouts ${r.errors.timeouts} (${r.errors.timeoutPercent} %), network ${r.errors.network}`,
+  );
+  lines.push(
+    `websocket: ${r.websocket.events} events (${r.websocket.eventsPerSec}/s), post → event p50 ${r.websocket.delivery.p50Ms} ms, p99 ${r.websocket.delivery.p99Ms} ms over ${r.websocket.delivery.count} deliveries; reconnects ${r.websocket.reconnects}`,
+  );
   const pr = report.resources.perRequest;
-  lines.push(`per request: server ${pr.serverCpuMs} ms CPU, PostgreSQL ${pr.postgresCpuMs} ms CPU and ${pr.postgresXacts} transactions, generator ${pr.generatorCpuMs} ms CPU`);
-  lines.push(`server CPU avg ${report.resources.server.cpuPercentAvg} % (max ${report.resources.server.cpuPercentMax} %), RSS max ${report.resources.server.rssMiBMax} MiB; PostgreSQL CPU avg ${report.resources.postgresCpuPercentAvg} %; machine ${report.resources.machineCpuPercentAvg} % of ${report.resources.cores * 100} % (other processes ${report.resources.otherCpuPercentAvg} %)`);
-  const backends = Object.entries(report.resources.postgresBackends).map(([k, n]) => `${k} ${n}`).join(', ');
+  lines.push(
+    `per request: server ${pr.serverCpuMs} ms CPU, PostgreSQL ${pr.postgresCpuMs} ms CPU and ${pr.postgresXacts} transactions, generator ${pr.generatorCpuMs} ms CPU`,
+  );
+  lines.push(
+    `server CPU avg ${report.resources.server.cpuPercentAvg} % (max ${report.resources.server.cpuPercentMax} %), RSS max ${report.resources.server.rssMiBMax} MiB; PostgreSQL CPU avg ${report.resources.postgresCpuPercentAvg} %; machine ${report.resources.machineCpuPercentAvg} % of ${report.resources.cores * 100} % (other processes ${report.resources.otherCpuPercentAvg} %)`,
+  );
+  const backends = Object.entries(report.resources.postgresBackends)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   if (backends) lines.push(`PostgreSQL: ${report.resources.postgresXactPerSecAvg} transactions/s; backends busy on average: ${backends}`);
   lines.push(`generator: ${report.generator.note}${report.generator.saturated ? ' — SATURATED: latencies include its own queueing' : ''}`);
-  const top = Object.entries(r.actions).slice(0, 8).map(([k, v]) => `${k} ${v.count} (p99 ${v.requests.p99Ms} ms)`);
+  const top = Object.entries(r.actions)
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${v.count} (p99 ${v.requests.p99Ms} ms)`);
   lines.push(`actions: ${top.join(', ')}`);
-  if (Object.keys(r.skippedCalls).length) lines.push(`skipped calls (routes this server lacks): ${Object.entries(r.skippedCalls).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  if (Object.keys(r.skippedCalls).length)
+    lines.push(
+      `skipped calls (routes this server lacks): ${Object.entries(r.skippedCalls)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join(', ')}`,
+    );
   if (r.errors.samples.length) lines.push(`error samples: ${r.errors.samples.slice(0, 5).join(' | ')}`);
   return lines.join('\n');
 }

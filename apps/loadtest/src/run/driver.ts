@@ -269,7 +269,10 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
 
     if (supportedUsers !== undefined) break;
     if (t >= (mode === 'unbounded' ? k.maxDurationSec : boundedLimitSec())) {
-      stopReason = mode === 'unbounded' ? `maxDurationSec (${k.maxDurationSec} s) reached before convergence` : `held ${config.bounded.users} users for ${config.bounded.durationSec} s`;
+      stopReason =
+        mode === 'unbounded'
+          ? `maxDurationSec (${k.maxDurationSec} s) reached before convergence`
+          : `held ${config.bounded.users} users for ${config.bounded.durationSec} s`;
       break;
     }
   }
@@ -322,12 +325,21 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
 
 /** A Totals re-expressed as one snapshot, so chunks can be merged with Totals.add. */
 function snapshotOf(t: Totals): Snapshot {
-  const data = (r: RequestTotals) => ({ count: r.count, err4xx: r.err4xx, err5xx: r.err5xx, timeouts: r.timeouts, network: r.network, latency: r.latency.toData() });
+  const data = (r: RequestTotals) => ({
+    count: r.count,
+    err4xx: r.err4xx,
+    err5xx: r.err5xx,
+    timeouts: r.timeouts,
+    network: r.network,
+    latency: r.latency.toData(),
+  });
   return {
     worker: -1,
     at: t.toMs,
     endpoints: Object.fromEntries([...t.endpoints].map(([k, v]) => [k, data(v)])),
-    actions: Object.fromEntries([...t.actions].map(([k, v]) => [k, { count: v.count, failed: v.failed, duration: v.duration.toData(), requests: v.requests.toData() }])),
+    actions: Object.fromEntries(
+      [...t.actions].map(([k, v]) => [k, { count: v.count, failed: v.failed, duration: v.duration.toData(), requests: v.requests.toData() }]),
+    ),
     ws: { events: Object.fromEntries(t.events), delivery: t.delivery.toData(), ...t.ws },
     skipped: Object.fromEntries(t.skipped),
     users: { active: 0, ready: 0, loginFailures: t.loginFailures },

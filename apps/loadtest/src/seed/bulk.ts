@@ -87,7 +87,21 @@ interface NewPost {
  * Generates one channel's posts, oldest first: times spread over the span, 18 % replies to one of
  * the channel's recent roots, Mattermost's message sizes, some mentions, links and permalinks.
  */
-function channelPosts(ch: SeedChannel, n: number, c: SeedConfig & { percentReplies: number; percentMentions: number; percentLinks: number; percentPermalinks: number; avgWordsPerPost: number; avgWordsPerReply: number; siteUrl: string }, rand: () => number, now: number) {
+function channelPosts(
+  ch: SeedChannel,
+  n: number,
+  c: SeedConfig & {
+    percentReplies: number;
+    percentMentions: number;
+    percentLinks: number;
+    percentPermalinks: number;
+    avgWordsPerPost: number;
+    avgWordsPerReply: number;
+    siteUrl: string;
+  },
+  rand: () => number,
+  now: number,
+) {
   const span = c.postSpanDays * 86_400_000;
   const times = Array.from({ length: n }, () => now - 60_000 - Math.floor(rand() * span)).sort((a, b) => a - b);
   for (let i = 1; i < times.length; i++) if (times[i] <= times[i - 1]) times[i] = times[i - 1] + 1;
@@ -125,7 +139,15 @@ function channelPosts(ch: SeedChannel, n: number, c: SeedConfig & { percentRepli
 export async function bulkPosts(
   db: pg.Client,
   channels: SeedChannel[],
-  opts: SeedConfig & { percentReplies: number; percentMentions: number; percentLinks: number; percentPermalinks: number; avgWordsPerPost: number; avgWordsPerReply: number; siteUrl: string },
+  opts: SeedConfig & {
+    percentReplies: number;
+    percentMentions: number;
+    percentLinks: number;
+    percentPermalinks: number;
+    avgWordsPerPost: number;
+    avgWordsPerReply: number;
+    siteUrl: string;
+  },
 ): Promise<{ posts: number; replies: number; threads: number }> {
   const rand = seededRandom(opts.randomSeed + 1);
   const kindOf = (t: string) => (t === 'O' ? 'public' : t === 'P' ? 'private' : t === 'D' ? 'direct' : 'group');
@@ -145,7 +167,15 @@ export async function bulkPosts(
       await db.query(
         `INSERT INTO posts (id, create_at, update_at, user_id, channel_id, root_id, message)
          SELECT * FROM unnest($1::varchar[], $2::bigint[], $3::bigint[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[])`,
-        [pending.map((p) => p.id), pending.map((p) => p.create_at), pending.map((p) => p.update_at), pending.map((p) => p.user_id), pending.map((p) => p.channel_id), pending.map((p) => p.root_id), pending.map((p) => p.message)],
+        [
+          pending.map((p) => p.id),
+          pending.map((p) => p.create_at),
+          pending.map((p) => p.update_at),
+          pending.map((p) => p.user_id),
+          pending.map((p) => p.channel_id),
+          pending.map((p) => p.root_id),
+          pending.map((p) => p.message),
+        ],
       );
       bar.tick(pending.length);
       pending = [];
@@ -166,7 +196,13 @@ export async function bulkPosts(
         await db.query(
           `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants)
            SELECT t.id, $2, t.n, t.last, t.parts::jsonb FROM unnest($1::varchar[], $3::bigint[], $4::bigint[], $5::text[]) AS t(id, n, last, parts)`,
-          [ids, ch.id, ids.map((id) => threads.get(id)!.reply_count), ids.map((id) => threads.get(id)!.last_reply_at), ids.map((id) => JSON.stringify(threads.get(id)!.participants))],
+          [
+            ids,
+            ch.id,
+            ids.map((id) => threads.get(id)!.reply_count),
+            ids.map((id) => threads.get(id)!.last_reply_at),
+            ids.map((id) => JSON.stringify(threads.get(id)!.participants)),
+          ],
         );
       }
       if (pending.length >= BATCH) await flush();
@@ -187,7 +223,10 @@ export async function bulkPosts(
          FROM channels c WHERE c.id = cm.channel_id AND c.id = ANY($1)`,
       [counters.map((x) => x.id), now],
     );
-    await db.query(`INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [POSTS_MARKER, JSON.stringify({ posts: total, replies, threads: threadCount, at: now })]);
+    await db.query(`INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [
+      POSTS_MARKER,
+      JSON.stringify({ posts: total, replies, threads: threadCount, at: now }),
+    ]);
     await db.query('COMMIT');
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);

@@ -36,7 +36,10 @@ describe('seed plan', () => {
 
   it('spreads exactly the posts asked for, by kind share', () => {
     const kinds = {
-      public: [{ id: 'a', members: 50 }, { id: 'b', members: 5 }],
+      public: [
+        { id: 'a', members: 50 },
+        { id: 'b', members: 5 },
+      ],
       private: [{ id: 'c', members: 10 }],
       direct: [{ id: 'd', members: 2 }],
       group: [{ id: 'e', members: 4 }],

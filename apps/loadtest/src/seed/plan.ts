@@ -104,7 +104,12 @@ export function planDataSet(c: SeedConfig): SeedPlan {
  * within the kind in proportion to member count (busy channels are the big ones), at least one
  * per channel while there are posts to give.
  */
-export function postsPerChannel(kinds: Record<'public' | 'private' | 'direct' | 'group', Array<{ id: string; members: number }>>, total: number, shares: SeedConfig['postShares'], rand: Rand): Map<string, number> {
+export function postsPerChannel(
+  kinds: Record<'public' | 'private' | 'direct' | 'group', Array<{ id: string; members: number }>>,
+  total: number,
+  shares: SeedConfig['postShares'],
+  rand: Rand,
+): Map<string, number> {
   const out = new Map<string, number>();
   const shareSum = Object.values(shares).reduce((a, b) => a + b, 0) || 1;
   for (const kind of ['public', 'private', 'direct', 'group'] as const) {

@@ -38,7 +38,9 @@ export class ProgressBar {
       const full = Math.round(frac * width);
       const rate = this.done / Math.max(0.001, (now - this.started) / 1000);
       const eta = rate > 0 ? Math.round((this.total - this.done) / rate) : 0;
-      process.stderr.write(`\r${this.label.padEnd(22)} [${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${this.done}/${this.total} ${rate.toFixed(0)}/s eta ${eta}s   `);
+      process.stderr.write(
+        `\r${this.label.padEnd(22)} [${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${this.done}/${this.total} ${rate.toFixed(0)}/s eta ${eta}s   `,
+      );
     } else {
       const decile = Math.floor(frac * 10);
       if (decile === this.lastDecile || (frac < 1 && decile === 10)) return;

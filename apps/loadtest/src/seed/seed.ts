@@ -70,7 +70,8 @@ async function adminClient(config: LoadTestConfig): Promise<Client4Type> {
     await c.login(username, password);
   }
   const me = await c.getMe();
-  if (!me.roles.includes('system_admin')) throw new Error(`${username} is not a system admin: seed a server whose first account is ${username}, or set users.adminUsername/adminPassword`);
+  if (!me.roles.includes('system_admin'))
+    throw new Error(`${username} is not a system admin: seed a server whose first account is ${username}, or set users.adminUsername/adminPassword`);
   return c;
 }
 
@@ -96,7 +97,9 @@ export async function seed(config: LoadTestConfig): Promise<SeedSummary> {
   if (c.usersPath === 'sql' && usersPath !== 'sql') log('no target.databaseUrl: users go through the REST API');
   if (c.postsPath === 'sql' && postsPath !== 'sql') log('no target.databaseUrl: posts go through the REST API (slow)');
   const plan = planDataSet(c);
-  log(`plan: ${plan.teams.length} teams, ${plan.users} users, ${plan.channels.length} channels, ${plan.directs.length} DMs, ${plan.groups.length} GMs, ${c.posts} posts (users via ${usersPath}, posts via ${postsPath})`);
+  log(
+    `plan: ${plan.teams.length} teams, ${plan.users} users, ${plan.channels.length} channels, ${plan.directs.length} DMs, ${plan.groups.length} GMs, ${c.posts} posts (users via ${usersPath}, posts via ${postsPath})`,
+  );
 
   const admin = await adminClient(config);
   const adminId = (await admin.getMe()).id;
@@ -105,7 +108,9 @@ export async function seed(config: LoadTestConfig): Promise<SeedSummary> {
   // ---- teams ------------------------------------------------------------------------------------
   const teamIds: string[] = [];
   for (const name of plan.teams) {
-    const team = (await exists(() => admin.getTeamByName(name))) ?? (await admin.createTeam({ name, display_name: name.replace('lt-', 'Load test '), type: 'O', allow_open_invite: true } as never));
+    const team =
+      (await exists(() => admin.getTeamByName(name))) ??
+      (await admin.createTeam({ name, display_name: name.replace('lt-', 'Load test '), type: 'O', allow_open_invite: true } as never));
     teamIds.push(team.id);
   }
   log(`teams ready (${teamIds.length})`);
@@ -160,7 +165,12 @@ export async function seed(config: LoadTestConfig): Promise<SeedSummary> {
     const teamId = teamIds[pc.team];
     const ch =
       (await exists(() => admin.getChannelByName(teamId, pc.name))) ??
-      (await admin.createChannel({ team_id: teamId, name: pc.name, display_name: pc.name.replace('lt-pub-', 'Public ').replace('lt-priv-', 'Private '), type: pc.type }));
+      (await admin.createChannel({
+        team_id: teamId,
+        name: pc.name,
+        display_name: pc.name.replace('lt-pub-', 'Public ').replace('lt-priv-', 'Private '),
+        type: pc.type,
+      }));
     const memberIds = pc.members.map((u) => ids[u]);
     for (let i = 0; i < memberIds.length; i += CHANNEL_BATCH) await admin.addToChannels(memberIds.slice(i, i + CHANNEL_BATCH), ch.id);
     seedChannels.push({ id: ch.id, type: pc.type, teamName: plan.teams[pc.team], members: memberIds.map((id) => ({ id, username: usernameOf.get(id)! })) });
@@ -193,7 +203,12 @@ export async function seed(config: LoadTestConfig): Promise<SeedSummary> {
   await mapLimit(plan.groups, c.concurrency, async (g) => {
     const s = await sessionOf(g.creator);
     const ch = await s.createGroupChannel(g.members.map((u) => ids[u]));
-    seedChannels.push({ id: ch.id, type: 'G', teamName: plan.teams[plan.teamsOfUser[g.creator][0]], members: g.members.map((u) => ({ id: ids[u], username: names[u] })) });
+    seedChannels.push({
+      id: ch.id,
+      type: 'G',
+      teamName: plan.teams[plan.teamsOfUser[g.creator][0]],
+      members: g.members.map((u) => ({ id: ids[u], username: names[u] })),
+    });
     gmBar.tick();
   });
   gmBar.finish();
@@ -201,7 +216,16 @@ export async function seed(config: LoadTestConfig): Promise<SeedSummary> {
 
   // ---- posts ----------------------------------------------------------------------------------------
   const u = config.userController;
-  const postOpts = { ...c, percentReplies: u.percentReplies, percentMentions: u.percentMentions, percentLinks: u.percentLinks, percentPermalinks: u.percentPermalinks, avgWordsPerPost: u.avgWordsPerPost, avgWordsPerReply: u.avgWordsPerReply, siteUrl: config.target.url };
+  const postOpts = {
+    ...c,
+    percentReplies: u.percentReplies,
+    percentMentions: u.percentMentions,
+    percentLinks: u.percentLinks,
+    percentPermalinks: u.percentPermalinks,
+    avgWordsPerPost: u.avgWordsPerPost,
+    avgWordsPerReply: u.avgWordsPerReply,
+    siteUrl: config.target.url,
+  };
   let posts = 0;
   seedChannels.sort((a, b) => a.id.localeCompare(b.id)); // a stable order for the seeded generator
   if (postsPath === 'sql') {
@@ -247,7 +271,13 @@ async function userIds(admin: Client4Type, names: string[]): Promise<string[]> {
  * Posts through the API, as their authors (each author logs in once): slow — a bcrypt login per
  * author and one request per post — and the posts all get the current time.
  */
-async function apiPosts(config: LoadTestConfig, channels: SeedChannel[], opts: Parameters<typeof bulkPosts>[2], names: string[], ids: string[]): Promise<number> {
+async function apiPosts(
+  config: LoadTestConfig,
+  channels: SeedChannel[],
+  opts: Parameters<typeof bulkPosts>[2],
+  names: string[],
+  ids: string[],
+): Promise<number> {
   const rand = seededRandom(opts.randomSeed + 2);
   const kindOf = (t: string) => (t === 'O' ? 'public' : t === 'P' ? 'private' : t === 'D' ? 'direct' : 'group');
   const kinds = { public: [], private: [], direct: [], group: [] } as Record<'public' | 'private' | 'direct' | 'group', Array<{ id: string; members: number }>>;
@@ -276,7 +306,11 @@ async function apiPosts(config: LoadTestConfig, channels: SeedChannel[], opts: P
       const isReply = roots.length > 0 && rand() < opts.percentReplies;
       const message = composeMessage({ isReply, link: rand() < opts.percentLinks }, { post: opts.avgWordsPerPost, reply: opts.avgWordsPerReply }, rand);
       const client = await session(author.id);
-      const post = await client.createPost({ channel_id: ch.id, message, root_id: isReply ? roots[Math.max(0, roots.length - 1 - Math.floor(rand() * 20))] : '' } as never);
+      const post = await client.createPost({
+        channel_id: ch.id,
+        message,
+        root_id: isReply ? roots[Math.max(0, roots.length - 1 - Math.floor(rand() * 20))] : '',
+      } as never);
       if (!isReply) roots.push(post.id);
       bar.tick();
     }

@@ -117,7 +117,16 @@ type ThreadsPage = { threads: Array<{ id: string; post: { channel_id: string; cr
 async function userThreads(u: SimUser, opts: { unread?: boolean; before?: string; threadsOnly?: boolean }): Promise<ThreadsPage> {
   const teamId = u.store.currentTeamId;
   return (await u.api('GET /users/{id}/teams/{id}/threads', () =>
-    u.client.getUserThreads(u.store.userId, teamId, { perPage: THREAD_PAGE, extended: false, deleted: false, unread: opts.unread ?? false, since: 0, totalsOnly: false, threadsOnly: opts.threadsOnly ?? true, before: opts.before }),
+    u.client.getUserThreads(u.store.userId, teamId, {
+      perPage: THREAD_PAGE,
+      extended: false,
+      deleted: false,
+      unread: opts.unread ?? false,
+      since: 0,
+      totalsOnly: false,
+      threadsOnly: opts.threadsOnly ?? true,
+      before: opts.before,
+    }),
   )) as ThreadsPage;
 }
 
@@ -150,14 +159,22 @@ async function viewThread(u: SimUser): Promise<void> {
   if (!u.crt) return;
   const thread = await someThread(u);
   if (!thread) return;
-  let page = await u.api('GET /posts/{id}/thread', () => u.client.getPaginatedPostThread(thread.id, { collapsedThreads: true, direction: 'down', perPage: THREAD_PAGE }));
+  let page = await u.api('GET /posts/{id}/thread', () =>
+    u.client.getPaginatedPostThread(thread.id, { collapsedThreads: true, direction: 'down', perPage: THREAD_PAGE }),
+  );
   const scrolls = 1 + Math.floor(Math.random() * 3);
   for (let i = 0; i < scrolls && page?.has_next; i++) {
     const lastId = page.order.at(-1)!;
     const last = page.posts[lastId];
     await u.pause(u.randomPauseMs(u.config.scrollPauseMs));
     page = await u.api('GET /posts/{id}/thread', () =>
-      u.client.getPaginatedPostThread(thread.id, { collapsedThreads: true, direction: 'down', perPage: THREAD_PAGE, fromPost: lastId, fromCreateAt: last?.create_at ?? thread.create_at } as never),
+      u.client.getPaginatedPostThread(thread.id, {
+        collapsedThreads: true,
+        direction: 'down',
+        perPage: THREAD_PAGE,
+        fromPost: lastId,
+        fromCreateAt: last?.create_at ?? thread.create_at,
+      } as never),
     );
   }
 }
@@ -199,7 +216,9 @@ async function clickPermalink(u: SimUser): Promise<void> {
   const posts = u.store.channelPosts(u.store.currentChannelId);
   const postId = [...posts].reverse().find((p) => p.permalink)?.permalink;
   if (!postId) return;
-  const thread = await u.api('GET /posts/{id}/thread', () => u.client.getPaginatedPostThread(postId, { collapsedThreads: u.crt, direction: 'down', perPage: THREAD_PAGE }));
+  const thread = await u.api('GET /posts/{id}/thread', () =>
+    u.client.getPaginatedPostThread(postId, { collapsedThreads: u.crt, direction: 'down', perPage: THREAD_PAGE }),
+  );
   const first = thread?.order?.[0] ? thread.posts[thread.order[0]] : undefined;
   if (!first) return;
   const ch = await channelOf(u, first.channel_id);
@@ -274,7 +293,11 @@ async function deletePost(u: SimUser): Promise<void> {
   if (!post) return;
   await u.api('DELETE /posts/{id}', () => u.client.deletePost(post.id));
   const list = u.store.posts.get(post.channel_id);
-  if (list) u.store.posts.set(post.channel_id, list.filter((p) => p.id !== post.id));
+  if (list)
+    u.store.posts.set(
+      post.channel_id,
+      list.filter((p) => p.id !== post.id),
+    );
 }
 
 async function searchUsers(u: SimUser): Promise<void> {
@@ -386,7 +409,10 @@ async function createDirectChannel(u: SimUser): Promise<void> {
 
 async function createGroupChannel(u: SimUser): Promise<void> {
   await openUsersList(u);
-  const others = sample([...u.store.users.keys()].filter((id) => id !== u.store.userId), 2);
+  const others = sample(
+    [...u.store.users.keys()].filter((id) => id !== u.store.userId),
+    2,
+  );
   if (others.length < 2) return;
   const ch = (await u.api('POST /channels/group', () => u.client.createGroupChannel([u.store.userId, ...others]))) as ChannelInfo | undefined;
   if (!ch) return;
@@ -403,7 +429,8 @@ async function createChannel(u: SimUser, type: 'O' | 'P'): Promise<void> {
   const teamId = pick([...u.store.teams.keys()]);
   if (!teamId) return;
   const name = `lt-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const ch = (await u.api('POST /channels', () => u.client.createChannel({ team_id: teamId, name, display_name: `Channel ${name}`, type }))) as ChannelInfo | undefined;
+  const ch = (await u.api('POST /channels', () => u.client.createChannel({ team_id: teamId, name, display_name: `Channel ${name}`, type }))) as
+    ChannelInfo | undefined;
   if (!ch) return;
   u.store.setChannels([ch]);
   await u.api('GET /teams/{id}/stats', () => u.client.getTeamStats(teamId));
@@ -446,7 +473,14 @@ async function createPostReminder(u: SimUser): Promise<void> {
 
 async function updateCustomStatus(u: SimUser): Promise<void> {
   const expires = new Date(Date.now() + 30 * 60_000).toISOString();
-  await u.api('PUT /users/{id}/status/custom', () => u.client.updateCustomStatus({ emoji: pick(REACTION_EMOJIS)!, text: composeMessage({ isReply: true }, { post: 5, reply: 5 }), duration: 'thirty_minutes', expires_at: expires } as never));
+  await u.api('PUT /users/{id}/status/custom', () =>
+    u.client.updateCustomStatus({
+      emoji: pick(REACTION_EMOJIS)!,
+      text: composeMessage({ isReply: true }, { post: 5, reply: 5 }),
+      duration: 'thirty_minutes',
+      expires_at: expires,
+    } as never),
+  );
 }
 
 async function removeCustomStatus(u: SimUser): Promise<void> {
@@ -456,10 +490,11 @@ async function removeCustomStatus(u: SimUser): Promise<void> {
 async function sidebarCategories(u: SimUser, create: boolean): Promise<void> {
   const teamId = u.store.currentTeamId;
   const cats = (await u.api('GET /users/{id}/teams/{id}/channels/categories', () => u.client.getChannelCategories(u.store.userId, teamId))) as
-    | { categories: Array<{ id: string; channel_ids: string[] }> }
-    | undefined;
+    { categories: Array<{ id: string; channel_ids: string[] }> } | undefined;
   if (create) {
-    await u.api('POST /users/{id}/teams/{id}/channels/categories', () => u.client.createChannelCategory(u.store.userId, teamId, { display_name: `category ${Date.now()}` }));
+    await u.api('POST /users/{id}/teams/{id}/channels/categories', () =>
+      u.client.createChannelCategory(u.store.userId, teamId, { display_name: `category ${Date.now()}` }),
+    );
     return;
   }
   const [a, b] = sample(cats?.categories ?? [], 2);
@@ -479,9 +514,11 @@ async function markAllThreadsRead(u: SimUser): Promise<void> {
 }
 
 /** Actions of plugins (surveys) and licensed features (acknowledgements, persistent notifications, user reports) this server does not offer. */
-const notOffered = (route: string): Action => async (u) => {
-  u.collector.skip(route);
-};
+const notOffered =
+  (route: string): Action =>
+  async (u) => {
+    u.collector.skip(route);
+  };
 
 export const ACTIONS = {
   SwitchChannel: (u: SimUser) => u.switchChannel(),

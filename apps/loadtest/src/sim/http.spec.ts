@@ -6,10 +6,14 @@ const ID2 = '0123456789abcdefghijklmnop';
 
 describe('endpointKey', () => {
   it('names routes with ids (and the me alias) replaced, without /api/v4 and the query', () => {
-    expect(endpointKey('get', `http://127.0.0.1:8065/api/v4/users/${ID}/channels/${ID2}/posts/unread?limit_after=30`)).toBe('GET /users/{id}/channels/{id}/posts/unread');
+    expect(endpointKey('get', `http://127.0.0.1:8065/api/v4/users/${ID}/channels/${ID2}/posts/unread?limit_after=30`)).toBe(
+      'GET /users/{id}/channels/{id}/posts/unread',
+    );
     expect(endpointKey('GET', 'http://h/api/v4/users/me/teams/unread?include_collapsed_threads=true')).toBe('GET /users/{id}/teams/unread');
     expect(endpointKey('post', 'http://h/api/v4/channels/members/me/view')).toBe('POST /channels/members/{id}/view');
-    expect(endpointKey('PUT', `http://h/api/v4/users/${ID}/teams/${ID2}/threads/${ID}/read/1732600000000`)).toBe('PUT /users/{id}/teams/{id}/threads/{id}/read/{n}');
+    expect(endpointKey('PUT', `http://h/api/v4/users/${ID}/teams/${ID2}/threads/${ID}/read/1732600000000`)).toBe(
+      'PUT /users/{id}/teams/{id}/threads/{id}/read/{n}',
+    );
   });
 
   it('replaces names after name/username/email/reactions segments', () => {

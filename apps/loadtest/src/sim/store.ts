@@ -89,7 +89,14 @@ export class UserStore {
 
   setChannels(list: ChannelInfo[]): void {
     for (const c of list) {
-      this.channels.set(c.id, { id: c.id, team_id: c.team_id, type: c.type, name: c.name, total_msg_count: c.total_msg_count, member_count: this.channels.get(c.id)?.member_count });
+      this.channels.set(c.id, {
+        id: c.id,
+        team_id: c.team_id,
+        type: c.type,
+        name: c.name,
+        total_msg_count: c.total_msg_count,
+        member_count: this.channels.get(c.id)?.member_count,
+      });
       this.memberOf.add(c.id);
     }
   }
@@ -107,7 +114,10 @@ export class UserStore {
     return pick(this.channelsOf(teamId, filter), rand);
   }
 
-  addPosts(channelId: string, posts: Array<{ id: string; user_id: string; channel_id: string; root_id: string; create_at: number; reply_count?: number; message: string; type?: string }>): void {
+  addPosts(
+    channelId: string,
+    posts: Array<{ id: string; user_id: string; channel_id: string; root_id: string; create_at: number; reply_count?: number; message: string; type?: string }>,
+  ): void {
     let list = this.posts.get(channelId);
     if (list) this.posts.delete(channelId); // re-insert: most recently used last
     list ??= [];

@@ -36,7 +36,6 @@ export interface UserSettings {
   runStartMs: number;
 }
 
-
 /** Routes this server lacks, found out at run time (shared by the users of a worker). */
 export const missingRoutes = new Set<string>();
 
@@ -356,7 +355,9 @@ export class SimUser {
     const lastView = this.store.channelViews.get(ch.id) ?? 0;
     const list = lastView
       ? await this.api('GET /channels/{id}/posts', () => this.client.getPostsSince(ch.id, lastView, true, this.crt))
-      : await this.api('GET /users/{id}/channels/{id}/posts/unread', () => this.client.getPostsUnread(ch.id, this.store.userId, this.config.postsPerPage, this.config.postsPerPage, true, this.crt));
+      : await this.api('GET /users/{id}/channels/{id}/posts/unread', () =>
+          this.client.getPostsUnread(ch.id, this.store.userId, this.config.postsPerPage, this.config.postsPerPage, true, this.crt),
+        );
     const posts = list ? Object.values(list.posts) : [];
     this.store.addPosts(ch.id, posts as never);
     await this.fetchPostsInfo(posts as Array<{ user_id: string; message: string }>);

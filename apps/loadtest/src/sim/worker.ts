@@ -108,5 +108,9 @@ export function runWorker(init: WorkerInit, send: (msg: unknown) => void, onMess
 
 if (parentPort && workerData?.config) {
   const port = parentPort;
-  runWorker(workerData as WorkerInit, (msg) => port.postMessage(msg), (fn) => port.on('message', fn));
+  runWorker(
+    workerData as WorkerInit,
+    (msg) => port.postMessage(msg),
+    (fn) => port.on('message', fn),
+  );
 }

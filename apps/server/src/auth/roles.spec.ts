@@ -70,12 +70,9 @@ describe('rolesGrant', () => {
 });
 
 describe('validSystemRoles', () => {
-  it.each(['system_user', 'system_admin system_user', 'system_guest', 'system_user system_user_access_token', '  system_user  '])(
-    'accepts %j',
-    (roles) => {
-      expect(validSystemRoles(roles)).toBe(true);
-    },
-  );
+  it.each(['system_user', 'system_admin system_user', 'system_guest', 'system_user system_user_access_token', '  system_user  '])('accepts %j', (roles) => {
+    expect(validSystemRoles(roles)).toBe(true);
+  });
 
   it.each(['', '   ', 'team_user', 'system_user team_admin', 'channel_admin', 'system_users', 'System_User'])('refuses %j', (roles) => {
     expect(validSystemRoles(roles)).toBe(false);

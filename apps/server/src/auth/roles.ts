@@ -3,30 +3,83 @@
  * permissions this server checks. Scheme and custom roles come with the permissions issue.
  */
 const CHANNEL_USER = [
-  'read_channel', 'read_channel_content', 'add_reaction', 'remove_reaction', 'create_post', 'edit_post', 'delete_post',
-  'upload_file', 'use_channel_mentions', 'manage_public_channel_members', 'manage_private_channel_members',
-  'manage_public_channel_properties', 'manage_private_channel_properties', 'delete_public_channel', 'delete_private_channel',
-  'read_public_channel_groups', 'read_private_channel_groups',
+  'read_channel',
+  'read_channel_content',
+  'add_reaction',
+  'remove_reaction',
+  'create_post',
+  'edit_post',
+  'delete_post',
+  'upload_file',
+  'use_channel_mentions',
+  'manage_public_channel_members',
+  'manage_private_channel_members',
+  'manage_public_channel_properties',
+  'manage_private_channel_properties',
+  'delete_public_channel',
+  'delete_private_channel',
+  'read_public_channel_groups',
+  'read_private_channel_groups',
 ];
 const CHANNEL_ADMIN = ['manage_channel_roles', 'manage_public_channel_members', 'manage_private_channel_members', 'use_group_mentions'];
-const CHANNEL_GUEST = ['read_channel', 'read_channel_content', 'add_reaction', 'remove_reaction', 'upload_file', 'edit_post', 'create_post', 'use_channel_mentions'];
+const CHANNEL_GUEST = [
+  'read_channel',
+  'read_channel_content',
+  'add_reaction',
+  'remove_reaction',
+  'upload_file',
+  'edit_post',
+  'create_post',
+  'use_channel_mentions',
+];
 
 const TEAM_USER = [
-  'list_team_channels', 'join_public_channels', 'read_public_channel', 'view_team', 'create_public_channel',
-  'create_private_channel', 'invite_user', 'add_user_to_team', 'list_public_teams', 'join_public_teams',
+  'list_team_channels',
+  'join_public_channels',
+  'read_public_channel',
+  'view_team',
+  'create_public_channel',
+  'create_private_channel',
+  'invite_user',
+  'add_user_to_team',
+  'list_public_teams',
+  'join_public_teams',
 ];
 const TEAM_ADMIN = [
-  'edit_others_posts', 'remove_user_from_team', 'manage_team', 'import_team', 'manage_team_roles', 'manage_channel_roles',
-  'manage_others_incoming_webhooks', 'manage_others_outgoing_webhooks', 'manage_slash_commands', 'manage_others_slash_commands',
-  'manage_incoming_webhooks', 'manage_outgoing_webhooks', 'delete_post', 'delete_others_posts', 'convert_public_channel_to_private',
-  'convert_private_channel_to_public', 'manage_public_channel_members', 'manage_private_channel_members',
-  'manage_public_channel_properties', 'manage_private_channel_properties', 'delete_public_channel', 'delete_private_channel',
+  'edit_others_posts',
+  'remove_user_from_team',
+  'manage_team',
+  'import_team',
+  'manage_team_roles',
+  'manage_channel_roles',
+  'manage_others_incoming_webhooks',
+  'manage_others_outgoing_webhooks',
+  'manage_slash_commands',
+  'manage_others_slash_commands',
+  'manage_incoming_webhooks',
+  'manage_outgoing_webhooks',
+  'delete_post',
+  'delete_others_posts',
+  'convert_public_channel_to_private',
+  'convert_private_channel_to_public',
+  'manage_public_channel_members',
+  'manage_private_channel_members',
+  'manage_public_channel_properties',
+  'manage_private_channel_properties',
+  'delete_public_channel',
+  'delete_private_channel',
 ];
 const TEAM_GUEST = ['view_team'];
 
 const SYSTEM_USER = [
-  'list_public_teams', 'join_public_teams', 'create_direct_channel', 'create_group_channel', 'view_members', 'create_team',
-  'create_emojis', 'delete_emojis',
+  'list_public_teams',
+  'join_public_teams',
+  'create_direct_channel',
+  'create_group_channel',
+  'view_members',
+  'create_team',
+  'create_emojis',
+  'delete_emojis',
 ];
 const SYSTEM_GUEST = ['create_direct_channel', 'create_group_channel'];
 const SYSTEM_USER_ACCESS_TOKEN = ['create_user_access_token', 'read_user_access_token', 'revoke_user_access_token'];

@@ -9,10 +9,19 @@ export class SessionsRepository {
   constructor(private readonly db: Database) {}
 
   async insert(s: Session): Promise<void> {
-    await this.db.query(
-      `INSERT INTO sessions (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [s.id, s.token, s.create_at, s.expires_at, s.last_activity_at, s.user_id, s.device_id, s.roles, s.is_oauth, s.expired_notify, s.props],
-    );
+    await this.db.query(`INSERT INTO sessions (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, [
+      s.id,
+      s.token,
+      s.create_at,
+      s.expires_at,
+      s.last_activity_at,
+      s.user_id,
+      s.device_id,
+      s.roles,
+      s.is_oauth,
+      s.expired_notify,
+      s.props,
+    ]);
   }
 
   async byToken(token: string): Promise<Session | undefined> {

@@ -11,13 +11,35 @@ import { SessionsService } from './sessions.service.js';
 class MemorySessions {
   rows = new Map<string, Session>();
   touches: Array<{ id: string; lastActivityAt: number; expiresAt: number }> = [];
-  async insert(s: Session) { this.rows.set(s.token, { ...s }); }
-  async byToken(token: string) { const s = this.rows.get(token); return s ? { ...s } : undefined; }
-  async byId(id: string) { return [...this.rows.values()].find((s) => s.id === id); }
-  async forUser(userId: string) { return [...this.rows.values()].filter((s) => s.user_id === userId); }
-  async deleteForUser(userId: string) { const gone = await this.forUser(userId); for (const s of gone) this.rows.delete(s.token); return gone; }
-  async deleteById(id: string) { for (const [t, s] of this.rows) if (s.id === id) { this.rows.delete(t); return s; } return undefined; }
-  async touch(id: string, lastActivityAt: number, expiresAt: number) { this.touches.push({ id, lastActivityAt, expiresAt }); }
+  async insert(s: Session) {
+    this.rows.set(s.token, { ...s });
+  }
+  async byToken(token: string) {
+    const s = this.rows.get(token);
+    return s ? { ...s } : undefined;
+  }
+  async byId(id: string) {
+    return [...this.rows.values()].find((s) => s.id === id);
+  }
+  async forUser(userId: string) {
+    return [...this.rows.values()].filter((s) => s.user_id === userId);
+  }
+  async deleteForUser(userId: string) {
+    const gone = await this.forUser(userId);
+    for (const s of gone) this.rows.delete(s.token);
+    return gone;
+  }
+  async deleteById(id: string) {
+    for (const [t, s] of this.rows)
+      if (s.id === id) {
+        this.rows.delete(t);
+        return s;
+      }
+    return undefined;
+  }
+  async touch(id: string, lastActivityAt: number, expiresAt: number) {
+    this.touches.push({ id, lastActivityAt, expiresAt });
+  }
 }
 
 function setup(overrides: Partial<Config['ServiceSettings']> = {}) {

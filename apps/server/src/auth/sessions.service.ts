@@ -56,7 +56,11 @@ export class SessionsService {
     return hours * HOUR;
   }
 
-  async create(userId: string, roles: string, opts: { token?: string; deviceId?: string; kind?: SessionKind; props?: Record<string, string>; expiresAt?: number } = {}): Promise<Session> {
+  async create(
+    userId: string,
+    roles: string,
+    opts: { token?: string; deviceId?: string; kind?: SessionKind; props?: Record<string, string>; expiresAt?: number } = {},
+  ): Promise<Session> {
     const now = Date.now();
     const session: Session = {
       id: newId(),
@@ -126,7 +130,8 @@ export class SessionsService {
   async revokeUserSession(actor: Session, userId: string, sessionId: string): Promise<void> {
     this.permissions.requireSelfOrAdmin(actor, userId);
     const target = await this.repo.byId(sessionId);
-    if (!target || target.user_id !== userId) throw badRequest('api.user.revoke_session.user_id_mismatch.app_error', 'The session does not belong to this user.');
+    if (!target || target.user_id !== userId)
+      throw badRequest('api.user.revoke_session.user_id_mismatch.app_error', 'The session does not belong to this user.');
     await this.revoke(target);
   }
 

@@ -13,7 +13,19 @@ class Routes {
 }
 
 function session(roles: string): Session {
-  return { id: 's', token: 't', create_at: 0, expires_at: 0, last_activity_at: 0, user_id: 'u', device_id: '', roles, is_oauth: false, expired_notify: false, props: {} };
+  return {
+    id: 's',
+    token: 't',
+    create_at: 0,
+    expires_at: 0,
+    last_activity_at: 0,
+    user_id: 'u',
+    device_id: '',
+    roles,
+    is_oauth: false,
+    expired_notify: false,
+    props: {},
+  };
 }
 
 /** The guard as Nest runs it: the route's handler and a request that AuthGuard may have given a session. */

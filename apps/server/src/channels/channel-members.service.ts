@@ -121,7 +121,10 @@ export class ChannelMembersService {
     const teamMember = await this.teamMembers.get(channel.team_id, userId);
     if (!teamMember) throw teamMemberNotFound();
     if (teamMember.delete_at > 0) {
-      throw badRequest('api.channel.add_user.to.channel.failed.deleted.app_error', 'Failed to add user to channel because they have been removed from the team.');
+      throw badRequest(
+        'api.channel.add_user.to.channel.failed.deleted.app_error',
+        'Failed to add user to channel because they have been removed from the team.',
+      );
     }
     return (await this.membership.join(channel, user)).member;
   }
@@ -155,9 +158,15 @@ export class ChannelMembersService {
   async updateSchemeRoles(session: Session, channelId: string, userId: string, flags: SchemeFlags): Promise<ChannelMemberRow> {
     await this.permissions.requireChannel(session, channelId, 'manage_channel_roles');
     const member = await this.get(channelId, userId);
-    if (member.scheme_guest) throw badRequest('api.channel.update_channel_member_roles.guest.app_error', 'Invalid channel member update: a guest’s scheme roles cannot be changed.');
-    if (flags.scheme_guest) throw badRequest('api.channel.update_channel_member_roles.user_and_guest.app_error', 'Invalid channel member update: a user cannot be made a guest.');
-    if (!flags.scheme_user) throw badRequest('api.channel.update_channel_member_roles.unset_user_scheme.app_error', 'Invalid channel member update: the user scheme role is required.');
+    if (member.scheme_guest)
+      throw badRequest('api.channel.update_channel_member_roles.guest.app_error', 'Invalid channel member update: a guest’s scheme roles cannot be changed.');
+    if (flags.scheme_guest)
+      throw badRequest('api.channel.update_channel_member_roles.user_and_guest.app_error', 'Invalid channel member update: a user cannot be made a guest.');
+    if (!flags.scheme_user)
+      throw badRequest(
+        'api.channel.update_channel_member_roles.unset_user_scheme.app_error',
+        'Invalid channel member update: the user scheme role is required.',
+      );
     return this.saveRoles(member, { ...flags, roles: composeRoles('channel', flags) });
   }
 

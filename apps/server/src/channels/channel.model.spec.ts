@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  directChannelName, directChannelTeammate, groupChannelName, groupDisplayName, isValidChannelName, looksLikeDirectOrGroupName,
-  mergeNotifyProps, validateChannel,
+  directChannelName,
+  directChannelTeammate,
+  groupChannelName,
+  groupDisplayName,
+  isValidChannelName,
+  looksLikeDirectOrGroupName,
+  mergeNotifyProps,
+  validateChannel,
 } from './channel.model.js';
 
 const A = 'a'.repeat(26);
@@ -26,8 +32,12 @@ describe('channel names', () => {
     expect(() => validateChannel(channel)).toThrow(expect.objectContaining({ id: 'model.channel.is_valid.name.app_error' }));
     expect(() => validateChannel({ ...channel, type: 'D' })).not.toThrow();
     expect(() => validateChannel({ ...channel, name: 'Bad' })).toThrow(expect.objectContaining({ id: 'model.channel.is_valid.1_or_more.app_error' }));
-    expect(() => validateChannel({ ...channel, name: 'ok', display_name: 'x'.repeat(65) })).toThrow(expect.objectContaining({ id: 'model.channel.is_valid.display_name.app_error' }));
-    expect(() => validateChannel({ ...channel, name: 'ok', purpose: 'x'.repeat(251) })).toThrow(expect.objectContaining({ id: 'model.channel.is_valid.purpose.app_error' }));
+    expect(() => validateChannel({ ...channel, name: 'ok', display_name: 'x'.repeat(65) })).toThrow(
+      expect.objectContaining({ id: 'model.channel.is_valid.display_name.app_error' }),
+    );
+    expect(() => validateChannel({ ...channel, name: 'ok', purpose: 'x'.repeat(251) })).toThrow(
+      expect.objectContaining({ id: 'model.channel.is_valid.purpose.app_error' }),
+    );
   });
 });
 
@@ -45,7 +55,9 @@ describe('direct and group message names', () => {
 
   it('names a group by the sha1 of its sorted member ids', () => {
     const ids = ['c'.repeat(26), A, B];
-    const expected = createHash('sha1').update(A + B + 'c'.repeat(26)).digest('hex');
+    const expected = createHash('sha1')
+      .update(A + B + 'c'.repeat(26))
+      .digest('hex');
     expect(groupChannelName(ids)).toBe(expected);
     expect(groupChannelName([...ids].reverse())).toBe(expected);
     expect(ids[0]).toBe('c'.repeat(26)); // the caller's array is not reordered
@@ -58,15 +70,26 @@ describe('direct and group message names', () => {
 });
 
 describe('notify props', () => {
-  const defaults = { desktop: 'default', email: 'default', mark_unread: 'all', push: 'default', ignore_channel_mentions: 'default', channel_auto_follow_threads: 'off' };
+  const defaults = {
+    desktop: 'default',
+    email: 'default',
+    mark_unread: 'all',
+    push: 'default',
+    ignore_channel_mentions: 'default',
+    channel_auto_follow_threads: 'off',
+  };
 
   it('updates the given known props and keeps the others', () => {
     expect(mergeNotifyProps(defaults, { mark_unread: 'mention', unknown: 'x' })).toEqual({ ...defaults, mark_unread: 'mention' });
   });
 
   it('refuses invalid values with Mattermost’s ids', () => {
-    expect(() => mergeNotifyProps(defaults, { desktop: 'loud' })).toThrow(expect.objectContaining({ id: 'model.channel_member.is_valid.notify_level.app_error' }));
-    expect(() => mergeNotifyProps(defaults, { mark_unread: 'none' })).toThrow(expect.objectContaining({ id: 'model.channel_member.is_valid.unread_level.app_error' }));
+    expect(() => mergeNotifyProps(defaults, { desktop: 'loud' })).toThrow(
+      expect.objectContaining({ id: 'model.channel_member.is_valid.notify_level.app_error' }),
+    );
+    expect(() => mergeNotifyProps(defaults, { mark_unread: 'none' })).toThrow(
+      expect.objectContaining({ id: 'model.channel_member.is_valid.unread_level.app_error' }),
+    );
     expect(() => mergeNotifyProps(defaults, { email: 'all' })).toThrow(expect.objectContaining({ id: 'model.channel_member.is_valid.email_value.app_error' }));
     expect(() => mergeNotifyProps(defaults, { desktop: 3 })).toThrow(expect.objectContaining({ statusCode: 400 }));
   });

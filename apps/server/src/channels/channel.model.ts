@@ -152,8 +152,16 @@ export type ChannelMemberView = ReturnType<typeof channelMemberView>;
 
 // The notify props a member may set (App.UpdateChannelMemberNotifyProps); others are ignored.
 const NOTIFY_PROP_KEYS = [
-  'mark_unread', 'desktop', 'desktop_sound', 'desktop_notification_sound', 'desktop_threads', 'email', 'push', 'push_threads',
-  'ignore_channel_mentions', 'channel_auto_follow_threads',
+  'mark_unread',
+  'desktop',
+  'desktop_sound',
+  'desktop_notification_sound',
+  'desktop_threads',
+  'email',
+  'push',
+  'push_threads',
+  'ignore_channel_mentions',
+  'channel_auto_follow_threads',
 ];
 const NOTIFY_LEVELS = ['default', 'all', 'mention', 'none'];
 

@@ -23,11 +23,26 @@ export class ChannelsRepository {
   constructor(private readonly db: Database) {}
 
   async insert(c: ChannelRow, tx: Queryable = this.db): Promise<void> {
-    await tx.query(
-      `INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
-      [c.id, c.create_at, c.update_at, c.delete_at, c.team_id, c.type, c.display_name, c.name, c.header, c.purpose, c.last_post_at,
-        c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.extra_update_at, c.creator_id, c.scheme_id, c.group_constrained],
-    );
+    await tx.query(`INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`, [
+      c.id,
+      c.create_at,
+      c.update_at,
+      c.delete_at,
+      c.team_id,
+      c.type,
+      c.display_name,
+      c.name,
+      c.header,
+      c.purpose,
+      c.last_post_at,
+      c.last_root_post_at,
+      c.total_msg_count,
+      c.total_msg_count_root,
+      c.extra_update_at,
+      c.creator_id,
+      c.scheme_id,
+      c.group_constrained,
+    ]);
   }
 
   /** Inserts unless a channel with this name already exists in the team; returns the stored one. */
@@ -35,8 +50,26 @@ export class ChannelsRepository {
     const inserted = await tx.query<ChannelRow>(
       `INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
        ON CONFLICT (name, team_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [c.id, c.create_at, c.update_at, c.delete_at, c.team_id, c.type, c.display_name, c.name, c.header, c.purpose, c.last_post_at,
-        c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.extra_update_at, c.creator_id, c.scheme_id, c.group_constrained],
+      [
+        c.id,
+        c.create_at,
+        c.update_at,
+        c.delete_at,
+        c.team_id,
+        c.type,
+        c.display_name,
+        c.name,
+        c.header,
+        c.purpose,
+        c.last_post_at,
+        c.last_root_post_at,
+        c.total_msg_count,
+        c.total_msg_count_root,
+        c.extra_update_at,
+        c.creator_id,
+        c.scheme_id,
+        c.group_constrained,
+      ],
     );
     if (inserted[0]) return { channel: inserted[0], created: true };
     const existing = await this.byName(c.team_id, c.name, true, tx);
@@ -48,10 +81,10 @@ export class ChannelsRepository {
   }
 
   async byName(teamId: string, name: string, includeDeleted: boolean, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
-    const rows = await tx.query<ChannelRow>(
-      `SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND name = $2 ${includeDeleted ? '' : 'AND delete_at = 0'}`,
-      [teamId, name],
-    );
+    const rows = await tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND name = $2 ${includeDeleted ? '' : 'AND delete_at = 0'}`, [
+      teamId,
+      name,
+    ]);
     return rows[0];
   }
 
@@ -105,10 +138,10 @@ export class ChannelsRepository {
   }
 
   async publicByIds(teamId: string, ids: string[]): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
-      `SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = 'O' AND id = ANY($2) ORDER BY display_name, name`,
-      [teamId, ids],
-    );
+    return this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = 'O' AND id = ANY($2) ORDER BY display_name, name`, [
+      teamId,
+      ids,
+    ]);
   }
 
   /** The user's channels in a team plus their direct and group messages (Store.GetChannels). */

@@ -37,7 +37,8 @@ describe('ChannelsService permissions', () => {
   it('refuses direct and group types after the permission check', async () => {
     const { teamId, member, channels } = setup();
     await expect(channels.create(member.session, newChannel(teamId, 'D'))).rejects.toMatchObject({
-      statusCode: 400, id: 'api.channel.create_channel.direct_channel.app_error',
+      statusCode: 400,
+      id: 'api.channel.create_channel.direct_channel.app_error',
     });
   });
 
@@ -55,7 +56,9 @@ describe('ChannelsService permissions', () => {
     await expect(bed.channelsService.createDirect(noChannels.session, [noChannels.user.id, member.user.id])).rejects.toMatchObject(DENIED);
     const group = [noChannels.user.id, member.user.id, bystander.user.id].sort();
     await expect(bed.channelsService.createGroup(noChannels.session, group)).rejects.toMatchObject(DENIED);
-    await expect(bed.channelsService.createGroup(outsider.session, [member.user.id, bystander.user.id, outsider.user.id].sort())).resolves.toMatchObject({ type: 'G' });
+    await expect(bed.channelsService.createGroup(outsider.session, [member.user.id, bystander.user.id, outsider.user.id].sort())).resolves.toMatchObject({
+      type: 'G',
+    });
     expect(bed.events.filter((e) => e.event === WsEvents.GroupAdded)).toHaveLength(3);
   });
 
@@ -73,7 +76,8 @@ describe('ChannelsService permissions', () => {
     await expect(channels.getVisibleByName(outsider.session, teamId, open.name, false)).rejects.toMatchObject(DENIED);
     await expect(channels.getVisibleByName(teamAdmin.session, teamId, closed.name, false)).resolves.toMatchObject({ id: closed.id });
     await expect(channels.getVisibleByName(bystander.session, teamId, closed.name, false)).rejects.toMatchObject({
-      statusCode: 404, id: 'app.channel.get_by_name.missing.app_error',
+      statusCode: 404,
+      id: 'app.channel.get_by_name.missing.app_error',
     });
   });
 
@@ -98,7 +102,8 @@ describe('ChannelsService permissions', () => {
     const third = bed.user();
     await expect(bed.channelsService.patch(member.session, dm.id, { header: 'ours' })).resolves.toMatchObject({ header: 'ours' });
     await expect(bed.channelsService.patch(third.session, dm.id, { header: 'mine' })).rejects.toMatchObject({
-      statusCode: 403, id: 'api.channel.patch_update_channel.forbidden.app_error',
+      statusCode: 403,
+      id: 'api.channel.patch_update_channel.forbidden.app_error',
     });
   });
 
@@ -168,7 +173,10 @@ describe('ChannelMembersService permissions', () => {
 
   it('refuses outsiders of the team even when the caller may add them', async () => {
     const { members, member, outsider, open } = setup();
-    await expect(members.add(member.session, open.id, [outsider.user.id])).rejects.toMatchObject({ statusCode: 404, id: 'app.team.get_member.missing.app_error' });
+    await expect(members.add(member.session, open.id, [outsider.user.id])).rejects.toMatchObject({
+      statusCode: 404,
+      id: 'app.team.get_member.missing.app_error',
+    });
   });
 
   it('lets members leave, and removes others only with the manage-members permission', async () => {
@@ -186,16 +194,22 @@ describe('ChannelMembersService permissions', () => {
     const { bed, members, member, bystander, teamAdmin, open } = setup();
     bed.joinChannel(open, bystander.user.id, true);
     await expect(members.updateRoles(member.session, open.id, member.user.id, 'channel_user channel_admin')).rejects.toMatchObject(DENIED);
-    await expect(members.updateSchemeRoles(member.session, open.id, member.user.id, { scheme_user: true, scheme_admin: true, scheme_guest: false })).rejects.toMatchObject(DENIED);
+    await expect(
+      members.updateSchemeRoles(member.session, open.id, member.user.id, { scheme_user: true, scheme_admin: true, scheme_guest: false }),
+    ).rejects.toMatchObject(DENIED);
     await expect(members.updateRoles(bystander.session, open.id, member.user.id, 'channel_user channel_admin')).resolves.toMatchObject({ scheme_admin: true });
-    await expect(members.updateSchemeRoles(teamAdmin.session, open.id, member.user.id, { scheme_user: true, scheme_admin: false, scheme_guest: false })).resolves.toMatchObject({ scheme_admin: false });
+    await expect(
+      members.updateSchemeRoles(teamAdmin.session, open.id, member.user.id, { scheme_user: true, scheme_admin: false, scheme_guest: false }),
+    ).resolves.toMatchObject({ scheme_admin: false });
   });
 
   it('changes notify props of one’s own membership only', async () => {
     const { bed, members, member, open } = setup();
     const other = bed.user();
     bed.joinChannel(open, other.user.id);
-    await expect(members.updateNotifyProps(member.session, open.id, member.user.id, { mark_unread: 'mention' })).resolves.toMatchObject({ notify_props: { mark_unread: 'mention' } });
+    await expect(members.updateNotifyProps(member.session, open.id, member.user.id, { mark_unread: 'mention' })).resolves.toMatchObject({
+      notify_props: { mark_unread: 'mention' },
+    });
     await expect(members.updateNotifyProps(member.session, open.id, other.user.id, { mark_unread: 'mention' })).rejects.toMatchObject(DENIED);
   });
 

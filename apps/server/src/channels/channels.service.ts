@@ -11,7 +11,14 @@ import { MemberUsersRepository } from '../membership/member-users.repository.js'
 import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { PostsRepository } from '../posts/posts.repository.js';
 import {
-  ChannelRow, channelView, directChannelName, GROUP_MAX_USERS, GROUP_MIN_USERS, groupChannelName, groupDisplayName, TOWN_SQUARE,
+  ChannelRow,
+  channelView,
+  directChannelName,
+  GROUP_MAX_USERS,
+  GROUP_MIN_USERS,
+  groupChannelName,
+  groupDisplayName,
+  TOWN_SQUARE,
   validateChannel,
 } from './channel.model.js';
 import { ChannelAccess } from './channel-access.js';
@@ -87,7 +94,10 @@ export class ChannelsService {
     if (!channel) throw channelNameMissing(teamId, name);
     if (channel.type === 'O') {
       await this.access.requireRead(session, channel);
-    } else if (!(await this.permissions.hasTeam(session, channel.team_id, 'manage_team')) && !(await this.permissions.hasChannel(session, channel.id, 'read_channel'))) {
+    } else if (
+      !(await this.permissions.hasTeam(session, channel.team_id, 'manage_team')) &&
+      !(await this.permissions.hasChannel(session, channel.id, 'read_channel'))
+    ) {
       throw channelNameMissing(teamId, name);
     }
     return channel;
@@ -122,10 +132,24 @@ export class ChannelsService {
     if (!creator) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
     const now = Date.now();
     const channel: ChannelRow = {
-      id: newId(), create_at: now, update_at: now, delete_at: 0, team_id: input.team_id, type: input.type as ChannelRow['type'],
-      display_name: input.display_name.trim(), name: input.name, header: input.header ?? '', purpose: input.purpose ?? '',
-      last_post_at: 0, last_root_post_at: 0, total_msg_count: 0, total_msg_count_root: 0, extra_update_at: 0, creator_id: creatorId,
-      scheme_id: null, group_constrained: null,
+      id: newId(),
+      create_at: now,
+      update_at: now,
+      delete_at: 0,
+      team_id: input.team_id,
+      type: input.type as ChannelRow['type'],
+      display_name: input.display_name.trim(),
+      name: input.name,
+      header: input.header ?? '',
+      purpose: input.purpose ?? '',
+      last_post_at: 0,
+      last_root_post_at: 0,
+      total_msg_count: 0,
+      total_msg_count_root: 0,
+      extra_update_at: 0,
+      creator_id: creatorId,
+      scheme_id: null,
+      group_constrained: null,
     };
     validateChannel(channel);
     const member = await this.db.transaction(async (tx) => {
@@ -170,13 +194,22 @@ export class ChannelsService {
     const unique = [...new Set(userIds)];
     const users = await this.users.byIds(unique);
     if (users.length !== unique.length) {
-      throw badRequest('api.channel.create_direct_channel.invalid_user.app_error', 'Invalid user ID for direct channel creation.', `user_ids=${unique.join(',')}`);
+      throw badRequest(
+        'api.channel.create_direct_channel.invalid_user.app_error',
+        'Invalid user ID for direct channel creation.',
+        `user_ids=${unique.join(',')}`,
+      );
     }
     if (
-      this.config.get().TeamSettings.RestrictDirectMessage === 'team' && first !== second &&
-      !this.permissions.hasSystem(session, 'manage_system') && !(await this.teamMembers.shareATeam(first, second))
+      this.config.get().TeamSettings.RestrictDirectMessage === 'team' &&
+      first !== second &&
+      !this.permissions.hasSystem(session, 'manage_system') &&
+      !(await this.teamMembers.shareATeam(first, second))
     ) {
-      throw forbidden('api.channel.create_channel.direct_channel.team_restricted_error', 'A direct channel can only be created between users who share a team.');
+      throw forbidden(
+        'api.channel.create_channel.direct_channel.team_restricted_error',
+        'A direct channel can only be created between users who share a team.',
+      );
     }
     const now = Date.now();
     const { channel, created } = await this.db.transaction(async (tx) => {
@@ -232,9 +265,24 @@ export class ChannelsService {
 
   private messageChannel(type: 'D' | 'G', name: string, displayName: string, creatorId: string, now: number): ChannelRow {
     return {
-      id: newId(), create_at: now, update_at: now, delete_at: 0, team_id: '', type, display_name: displayName, name, header: '', purpose: '',
-      last_post_at: 0, last_root_post_at: 0, total_msg_count: 0, total_msg_count_root: 0, extra_update_at: 0, creator_id: creatorId,
-      scheme_id: null, group_constrained: null,
+      id: newId(),
+      create_at: now,
+      update_at: now,
+      delete_at: 0,
+      team_id: '',
+      type,
+      display_name: displayName,
+      name,
+      header: '',
+      purpose: '',
+      last_post_at: 0,
+      last_root_post_at: 0,
+      total_msg_count: 0,
+      total_msg_count_root: 0,
+      extra_update_at: 0,
+      creator_id: creatorId,
+      scheme_id: null,
+      group_constrained: null,
     };
   }
 
@@ -277,9 +325,10 @@ export class ChannelsService {
     }
     if (channel.type === 'D' || channel.type === 'G') {
       if (next.name !== channel.name || next.display_name !== channel.display_name || next.purpose !== channel.purpose) {
-        const id = mode === 'update'
-          ? 'api.channel.update_channel.update_direct_or_group_messages_not_allowed.app_error'
-          : 'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error';
+        const id =
+          mode === 'update'
+            ? 'api.channel.update_channel.update_direct_or_group_messages_not_allowed.app_error'
+            : 'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error';
         throw badRequest(id, 'Only the header of a direct or group message can be changed.');
       }
     } else {
@@ -351,7 +400,13 @@ export class ChannelsService {
   private async deletePermanently(channel: ChannelRow, session: Session): Promise<void> {
     if (!this.config.get().ServiceSettings.EnableAPIChannelDeletion) {
       const id = isSystemAdmin(session) ? 'api.user.delete_channel.not_enabled.for_admin.app_error' : 'api.user.delete_channel.not_enabled.app_error';
-      throw new AppError('', id, 'Permanent channel deletion feature is not enabled. Please contact your System Administrator.', 401, `channelId=${channel.id}`);
+      throw new AppError(
+        '',
+        id,
+        'Permanent channel deletion feature is not enabled. Please contact your System Administrator.',
+        401,
+        `channelId=${channel.id}`,
+      );
     }
     const memberIds = await this.members.userIds(channel.id);
     const deleteAt = Date.now();
@@ -370,7 +425,8 @@ export class ChannelsService {
   async restore(session: Session, channelId: string): Promise<ChannelRow> {
     const channel = await this.get(channelId);
     await this.access.requireRestore(session, channel);
-    if (channel.delete_at === 0) throw badRequest('api.channel.restore_channel.restored.app_error', 'Unable to unarchive channel. The channel is not archived.');
+    if (channel.delete_at === 0)
+      throw badRequest('api.channel.restore_channel.restored.app_error', 'Unable to unarchive channel. The channel is not archived.');
     const now = Date.now();
     await this.channels.setDeleteAt(channel.id, 0, now);
     const restored = { ...channel, delete_at: 0, update_at: now };

@@ -29,9 +29,24 @@ export class DefaultChannelsService {
     for (const name of this.names()) {
       await this.channels.insert(
         {
-          id: newId(), create_at: now, update_at: now, delete_at: 0, team_id: teamId, type: 'O', display_name: DEFAULT_DISPLAY_NAMES[name] ?? name,
-          name, header: '', purpose: '', last_post_at: 0, last_root_post_at: 0, total_msg_count: 0, total_msg_count_root: 0,
-          extra_update_at: 0, creator_id: '', scheme_id: null, group_constrained: null,
+          id: newId(),
+          create_at: now,
+          update_at: now,
+          delete_at: 0,
+          team_id: teamId,
+          type: 'O',
+          display_name: DEFAULT_DISPLAY_NAMES[name] ?? name,
+          name,
+          header: '',
+          purpose: '',
+          last_post_at: 0,
+          last_root_post_at: 0,
+          total_msg_count: 0,
+          total_msg_count_root: 0,
+          extra_update_at: 0,
+          creator_id: '',
+          scheme_id: null,
+          group_constrained: null,
         },
         tx,
       );

@@ -117,7 +117,10 @@ export class ChannelsTestbed {
     this.teamMembers = new MemoryTeamMembers(teamExists ?? ((id) => this.teamIds.has(id)));
     this.channelMembers = new MemoryChannelMembers(this.teamMembers, (id) => this.channels.rows.get(id)?.team_id);
     const [teamMembers, channelMembers, channels, users] = [
-      this.teamMembers.asRepository(), this.channelMembers.asRepository(), this.channels.asRepository(), this.users.asRepository(),
+      this.teamMembers.asRepository(),
+      this.channelMembers.asRepository(),
+      this.channels.asRepository(),
+      this.users.asRepository(),
     ];
     const posts = this.posts as unknown as PostsRepository;
     this.permissions = new PermissionsService(teamMembers, channelMembers);
@@ -125,11 +128,29 @@ export class ChannelsTestbed {
     this.access = new ChannelAccess(this.permissions, channelMembers);
     this.defaultChannels = new DefaultChannelsService(channels, this.membership, this.configService);
     this.channelsService = new ChannelsService(
-      memoryDatabase, channels, channelMembers, this.membership, users, teamMembers, this.access, posts, this.permissions, this.publisher, this.invalidation,
+      memoryDatabase,
+      channels,
+      channelMembers,
+      this.membership,
+      users,
+      teamMembers,
+      this.access,
+      posts,
+      this.permissions,
+      this.publisher,
+      this.invalidation,
       this.configService,
     );
     this.membersService = new ChannelMembersService(
-      this.channelsService, channelMembers, this.membership, users, teamMembers, this.access, this.permissions, this.publisher, this.invalidation,
+      this.channelsService,
+      channelMembers,
+      this.membership,
+      users,
+      teamMembers,
+      this.access,
+      this.permissions,
+      this.publisher,
+      this.invalidation,
     );
   }
 
@@ -137,7 +158,22 @@ export class ChannelsTestbed {
   user(roles = 'system_user'): { user: MemberUser; session: Session } {
     const id = newId();
     const user = this.users.add({ id, username: `user-${id.slice(0, 8)}`, email: `${id}@example.com`, roles, delete_at: 0 });
-    return { user, session: { id: newId(), token: newId(), create_at: 0, expires_at: 0, last_activity_at: 0, user_id: id, device_id: '', roles, is_oauth: false, expired_notify: false, props: {} } };
+    return {
+      user,
+      session: {
+        id: newId(),
+        token: newId(),
+        create_at: 0,
+        expires_at: 0,
+        last_activity_at: 0,
+        user_id: id,
+        device_id: '',
+        roles,
+        is_oauth: false,
+        expired_notify: false,
+        props: {},
+      },
+    };
   }
 
   team(): string {
@@ -153,9 +189,24 @@ export class ChannelsTestbed {
 
   channel(teamId: string, type: ChannelType = 'O', name = `channel-${newId().slice(0, 8)}`): ChannelRow {
     const channel: ChannelRow = {
-      id: newId(), create_at: 0, update_at: 0, delete_at: 0, team_id: teamId, type, display_name: name, name, header: '', purpose: '',
-      last_post_at: 0, last_root_post_at: 0, total_msg_count: 0, total_msg_count_root: 0, extra_update_at: 0, creator_id: '',
-      scheme_id: null, group_constrained: null,
+      id: newId(),
+      create_at: 0,
+      update_at: 0,
+      delete_at: 0,
+      team_id: teamId,
+      type,
+      display_name: name,
+      name,
+      header: '',
+      purpose: '',
+      last_post_at: 0,
+      last_root_post_at: 0,
+      total_msg_count: 0,
+      total_msg_count_root: 0,
+      extra_update_at: 0,
+      creator_id: '',
+      scheme_id: null,
+      group_constrained: null,
     };
     this.channels.rows.set(channel.id, channel);
     return channel;

@@ -23,7 +23,12 @@ export class TeamChannelsController {
   ) {}
 
   @Get(':team_id/channels/name/:channel_name')
-  async byTeamIdAndName(@Param('team_id') teamId: string, @Param('channel_name') channelName: string, @Query('include_deleted') includeDeleted: string | undefined, @CurrentSession() s: Session) {
+  async byTeamIdAndName(
+    @Param('team_id') teamId: string,
+    @Param('channel_name') channelName: string,
+    @Query('include_deleted') includeDeleted: string | undefined,
+    @CurrentSession() s: Session,
+  ) {
     const channel = await this.channels.getVisibleByName(s, urlId(teamId, 'team_id'), urlChannelName(channelName), boolParam(includeDeleted));
     return channelView(channel);
   }

@@ -36,7 +36,12 @@ export class UserChannelsController {
   }
 
   @Get(':user_id/teams/:team_id/channels')
-  async teamChannels(@Param('user_id') userId: string, @Param('team_id') teamId: string, @Query('include_deleted') includeDeleted: string | undefined, @CurrentSession() s: Session) {
+  async teamChannels(
+    @Param('user_id') userId: string,
+    @Param('team_id') teamId: string,
+    @Query('include_deleted') includeDeleted: string | undefined,
+    @CurrentSession() s: Session,
+  ) {
     const id = urlUserId(userId, s);
     const tid = urlId(teamId, 'team_id');
     return (await this.lists.forUserInTeam(s, id, tid, boolParam(includeDeleted))).map(channelView);

@@ -24,9 +24,9 @@ export class ClusterEventPublisher extends EventPublisher {
   /** The same ordered stream carries requests, so order with other events is kept. */
   async publishConfirmed(event: WebSocketEvent): Promise<void> {
     const stamped = this.hub.stamp(event);
-    const confirmations = this.transport.connectedPeers().map((peer) =>
-      this.transport.request(peer, { type: Req.ConfirmedWsEvent, payload: stamped }, CONFIRM_TIMEOUT_MS).catch(() => undefined),
-    );
+    const confirmations = this.transport
+      .connectedPeers()
+      .map((peer) => this.transport.request(peer, { type: Req.ConfirmedWsEvent, payload: stamped }, CONFIRM_TIMEOUT_MS).catch(() => undefined));
     void this.hub.process(stamped);
     await Promise.all(confirmations);
   }

@@ -39,7 +39,11 @@ export class ConnectionMover extends CrossNodeResume {
   private async askOwner(nodeId: string, connectionId: string, userId: string): Promise<HandoverState | null> {
     if (!this.membership.members().some((m) => m.id === nodeId)) return null;
     try {
-      return await this.transport.request<HandoverState | null>(nodeId, { type: Req.Handover, payload: { connectionId, userId } satisfies HandoverRequest }, HANDOVER_TIMEOUT_MS);
+      return await this.transport.request<HandoverState | null>(
+        nodeId,
+        { type: Req.Handover, payload: { connectionId, userId } satisfies HandoverRequest },
+        HANDOVER_TIMEOUT_MS,
+      );
     } catch (err) {
       this.logger.warn(`handover of ${connectionId} from ${nodeId} failed: ${String(err)}`);
       return null;

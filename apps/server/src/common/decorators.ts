@@ -19,6 +19,4 @@ export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionCo
   return session;
 });
 
-export const RequestId = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<ApiRequest>().requestId,
-);
+export const RequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<ApiRequest>().requestId);

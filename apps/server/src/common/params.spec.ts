@@ -1,18 +1,6 @@
 import { AppError, newId } from '#common';
 import { describe, expect, it } from 'vitest';
-import {
-  bodyIdList,
-  bodyObject,
-  bodyStringList,
-  boolParam,
-  intParam,
-  optional,
-  pagination,
-  required,
-  tooLong,
-  urlId,
-  urlUserId,
-} from './params.js';
+import { bodyIdList, bodyObject, bodyStringList, boolParam, intParam, optional, pagination, required, tooLong, urlId, urlUserId } from './params.js';
 import { Session } from './session.js';
 
 /** The AppError `fn` throws (fails the test if it throws anything else or nothing). */

@@ -49,7 +49,10 @@ async function main(argv: string[]): Promise<number> {
         return await create(config, db, repo, args);
       case 'list': {
         const rows = await repo.newest(args[0], 30);
-        for (const r of rows) console.log(`${r.id}  ${r.type.padEnd(30)} ${r.status.padEnd(16)} ${String(r.progress).padStart(3)}%  ${new Date(r.create_at).toISOString()}  ${r.node_id}`);
+        for (const r of rows)
+          console.log(
+            `${r.id}  ${r.type.padEnd(30)} ${r.status.padEnd(16)} ${String(r.progress).padStart(3)}%  ${new Date(r.create_at).toISOString()}  ${r.node_id}`,
+          );
         return 0;
       }
       case 'get': {
@@ -60,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'cancel': {
         const id = args[0] ?? '';
-        const done = (await repo.casStatus(id, JobStatus.Pending, JobStatus.Canceled)) ?? (await repo.casStatus(id, JobStatus.InProgress, JobStatus.CancelRequested));
+        const done =
+          (await repo.casStatus(id, JobStatus.Pending, JobStatus.Canceled)) ?? (await repo.casStatus(id, JobStatus.InProgress, JobStatus.CancelRequested));
         if (!done) return fail(`job ${id} is not pending or running`);
         console.log(`${id}: ${done.status}`);
         return 0;
@@ -79,7 +83,13 @@ async function run(config: ConfigService, db: Database, repo: JobsRepository, ar
   const [type, ...pairs] = args;
   const cfg = config.get();
   const handlers = createJobHandlers({ db, config, files: createFileStore(cfg), mail: createMailDriver(cfg), invalidation: new LocalInvalidationBus() });
-  if (!type || !handlers.has(type)) return fail(`unknown job type ${JSON.stringify(type ?? '')}; one of: ${handlers.all().map((h) => h.type).join(', ')}`);
+  if (!type || !handlers.has(type))
+    return fail(
+      `unknown job type ${JSON.stringify(type ?? '')}; one of: ${handlers
+        .all()
+        .map((h) => h.type)
+        .join(', ')}`,
+    );
   const node = new JobNode(`cli:${hostname()}:${process.pid}`);
   const runner = new JobRunner(repo, handlers, new JobEvents(new NoSockets()), config, node);
   const claimId = newId();

@@ -23,7 +23,10 @@ const LEASE_S = 1;
 
 class Recorder extends RecordingPublisher {
   statuses(id: string): string[] {
-    return this.events.map((e) => JSON.parse(e.data.job as string)).filter((j) => j.id === id).map((j) => j.status);
+    return this.events
+      .map((e) => JSON.parse(e.data.job as string))
+      .filter((j) => j.id === id)
+      .map((j) => j.status);
   }
 }
 
@@ -224,7 +227,11 @@ describe('JobWatcher', () => {
       const canceled = await repo.insert('probe', {});
       await db.query(`UPDATE jobs SET status = 'cancel_requested', attempts = 1, claim_id = 'x', last_activity_at = $2 WHERE id = $1`, [canceled.id, old]);
       const worn = await repo.insert('probe', {});
-      await db.query(`UPDATE jobs SET status = 'in_progress', attempts = $3, claim_id = 'x', last_activity_at = $2 WHERE id = $1`, [worn.id, old, MAX_ATTEMPTS]);
+      await db.query(`UPDATE jobs SET status = 'in_progress', attempts = $3, claim_id = 'x', last_activity_at = $2 WHERE id = $1`, [
+        worn.id,
+        old,
+        MAX_ATTEMPTS,
+      ]);
       const unknown = await repo.insert('not_handled_here', {});
 
       await watcher.tick();

@@ -72,7 +72,9 @@ export class JobWatcher {
           row.status === JobStatus.CancelRequested
             ? this.repo.abandon(row.id, row.last_activity_at, JobStatus.Canceled, {})
             : row.attempts >= MAX_ATTEMPTS
-              ? this.repo.abandon(row.id, row.last_activity_at, JobStatus.Error, { error: `abandoned: its node stopped during each of ${row.attempts} attempts` })
+              ? this.repo.abandon(row.id, row.last_activity_at, JobStatus.Error, {
+                  error: `abandoned: its node stopped during each of ${row.attempts} attempts`,
+                })
               : null;
         if (end) {
           const ended = await end;

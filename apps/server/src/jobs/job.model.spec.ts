@@ -41,8 +41,20 @@ describe('parseCreateJob', () => {
   });
 
   it('refuses what Go would not decode into model.Job', () => {
-    for (const body of [null, [], 'x', 3, { type: 1 }, { type: 'x', data: [] }, { type: 'x', data: 'y' }, { type: 'x', data: { n: 1 } }, { type: 'x', data: { n: null } }]) {
-      expect(() => parseCreateJob(body), JSON.stringify(body)).toThrow(expect.objectContaining({ id: 'api.context.invalid_body_param.app_error', statusCode: 400 }));
+    for (const body of [
+      null,
+      [],
+      'x',
+      3,
+      { type: 1 },
+      { type: 'x', data: [] },
+      { type: 'x', data: 'y' },
+      { type: 'x', data: { n: 1 } },
+      { type: 'x', data: { n: null } },
+    ]) {
+      expect(() => parseCreateJob(body), JSON.stringify(body)).toThrow(
+        expect.objectContaining({ id: 'api.context.invalid_body_param.app_error', statusCode: 400 }),
+      );
     }
   });
 });
@@ -57,8 +69,19 @@ describe('statuses and the wire view', () => {
 
   it('keeps internal columns off the wire', () => {
     const view = jobView({
-      id: 'i', type: 't', priority: 0, create_at: 1, start_at: 2, last_activity_at: 3, status: 'success', progress: 100, data: { a: 'b' },
-      attempts: 2, claim_id: 'c', node_id: 'n', schedule_key: 'k',
+      id: 'i',
+      type: 't',
+      priority: 0,
+      create_at: 1,
+      start_at: 2,
+      last_activity_at: 3,
+      status: 'success',
+      progress: 100,
+      data: { a: 'b' },
+      attempts: 2,
+      claim_id: 'c',
+      node_id: 'n',
+      schedule_key: 'k',
     });
     expect(Object.keys(view).sort()).toEqual(['create_at', 'data', 'id', 'last_activity_at', 'priority', 'progress', 'start_at', 'status', 'type']);
   });

@@ -29,10 +29,29 @@ export const JobType = {
 
 /** Every type name Mattermost knows (model.AllJobTypes), plus ours: what ?job_type may name. */
 export const ALL_JOB_TYPES: readonly string[] = [
-  'data_retention', 'message_export', 'elasticsearch_post_indexing', 'elasticsearch_post_aggregation', 'bleve_post_indexing',
-  'ldap_sync', 'migrations', 'plugins', 'expiry_notify', 'product_notices', 'active_users', 'import_process', 'import_delete',
-  'export_process', 'export_delete', 'cloud', 'extract_content', 'last_accessible_post', 'last_accessible_file',
-  'cleanup_desktop_tokens', 'cleanup_expired_access_tokens', 'mobile_session_metadata', 'access_control_sync',
+  'data_retention',
+  'message_export',
+  'elasticsearch_post_indexing',
+  'elasticsearch_post_aggregation',
+  'bleve_post_indexing',
+  'ldap_sync',
+  'migrations',
+  'plugins',
+  'expiry_notify',
+  'product_notices',
+  'active_users',
+  'import_process',
+  'import_delete',
+  'export_process',
+  'export_delete',
+  'cloud',
+  'extract_content',
+  'last_accessible_post',
+  'last_accessible_file',
+  'cleanup_desktop_tokens',
+  'cleanup_expired_access_tokens',
+  'mobile_session_metadata',
+  'access_control_sync',
   JobType.CleanupExpiredSessions,
 ];
 
@@ -83,10 +102,20 @@ export function jobView(row: JobRow): Job {
 const MANAGE_JOBS = { create: 'manage_jobs', read: 'read_jobs' };
 /** Types whose API permission is manage_jobs / read_jobs (app/job.go's long case). */
 const GENERIC_TYPES = new Set([
-  'migrations', 'plugins', 'product_notices', 'expiry_notify', 'active_users', 'import_process', 'import_delete',
-  'export_process', 'export_delete', 'cloud', 'extract_content',
+  'migrations',
+  'plugins',
+  'product_notices',
+  'expiry_notify',
+  'active_users',
+  'import_process',
+  'import_delete',
+  'export_process',
+  'export_delete',
+  'cloud',
+  'extract_content',
   // Ours, which Mattermost keeps out of the API: admins see and run them like the others.
-  JobType.CleanupExpiredAccessTokens, JobType.CleanupExpiredSessions,
+  JobType.CleanupExpiredAccessTokens,
+  JobType.CleanupExpiredSessions,
 ]);
 const SPECIFIC: Record<string, { create: string; read: string }> = {
   data_retention: { create: 'create_data_retention_job', read: 'read_data_retention_job' },
@@ -131,7 +160,8 @@ export function parseCreateJob(body: unknown): { type: string; data: Record<stri
 
 export const incorrectJobType = (): AppError =>
   badRequest('api.job.unable_to_create_job.incorrect_job_type', 'Job type of the job you are trying to create is invalid');
-export const noReadPermission = (): AppError => badRequest('api.job.retrieve.nopermissions', 'Job type of the job you are trying to retrieve does not contain permissions');
+export const noReadPermission = (): AppError =>
+  badRequest('api.job.retrieve.nopermissions', 'Job type of the job you are trying to retrieve does not contain permissions');
 export const unknownJobType = (): AppError => badRequest('model.job.is_valid.type.app_error', 'Invalid job type.');
 export const jobNotFound = (): AppError => new AppError('GetJob', 'app.job.get.app_error', 'Unable to get the job.', 404);
 export const invalidStatus = (): AppError => badRequest('api.job.status.invalid', 'Invalid job status.');

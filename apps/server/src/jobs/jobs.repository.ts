@@ -55,10 +55,12 @@ export class JobsRepository {
 
   listByTypes(types: readonly string[], page: number, perPage: number, status?: string): Promise<JobRow[]> {
     if (status) {
-      return this.db.query<JobRow>(
-        `SELECT ${COLUMNS} FROM jobs WHERE type = ANY($1) AND status = $2 ORDER BY create_at DESC, id LIMIT $3 OFFSET $4`,
-        [types, status, perPage, page * perPage],
-      );
+      return this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE type = ANY($1) AND status = $2 ORDER BY create_at DESC, id LIMIT $3 OFFSET $4`, [
+        types,
+        status,
+        perPage,
+        page * perPage,
+      ]);
     }
     return this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE type = ANY($1) ORDER BY create_at DESC, id LIMIT $2 OFFSET $3`, [
       types,
@@ -86,12 +88,7 @@ export class JobsRepository {
    * The holder's heartbeat, with progress and data when they changed. Returns the row's status, or
    * null when the claim is no longer held (another node took the job over, or it was finished).
    */
-  async heartbeat(
-    id: string,
-    claimId: string,
-    update: { progress?: number; data?: Record<string, string> } = {},
-    now = Date.now(),
-  ): Promise<string | null> {
+  async heartbeat(id: string, claimId: string, update: { progress?: number; data?: Record<string, string> } = {}, now = Date.now()): Promise<string | null> {
     const rows = await this.db.query<{ status: string }>(
       `UPDATE jobs SET last_activity_at = $3, progress = COALESCE($4, progress), data = COALESCE($5::jsonb, data)
         WHERE id = $1 AND claim_id = $2 AND status = ANY($6) RETURNING status`,
@@ -128,10 +125,12 @@ export class JobsRepository {
 
   /** UpdateStatusOptimistically: moves the job only if it is still in `from`. */
   async casStatus(id: string, from: string, to: string, now = Date.now()): Promise<JobRow | undefined> {
-    const rows = await this.db.query<JobRow>(
-      `UPDATE jobs SET status = $3, last_activity_at = $4 WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
-      [id, from, to, now],
-    );
+    const rows = await this.db.query<JobRow>(`UPDATE jobs SET status = $3, last_activity_at = $4 WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`, [
+      id,
+      from,
+      to,
+      now,
+    ]);
     return rows[0];
   }
 

@@ -46,8 +46,22 @@ export class ChannelMembersRepository {
     const rows = await tx.query<ChannelMemberRow>(
       `INSERT INTO channel_members (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
        ON CONFLICT (channel_id, user_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [m.channel_id, m.user_id, m.roles, m.last_viewed_at, m.msg_count, m.mention_count, m.mention_count_root, m.urgent_mention_count,
-        m.msg_count_root, m.notify_props, m.last_update_at, m.scheme_guest, m.scheme_user, m.scheme_admin],
+      [
+        m.channel_id,
+        m.user_id,
+        m.roles,
+        m.last_viewed_at,
+        m.msg_count,
+        m.mention_count,
+        m.mention_count_root,
+        m.urgent_mention_count,
+        m.msg_count_root,
+        m.notify_props,
+        m.last_update_at,
+        m.scheme_guest,
+        m.scheme_user,
+        m.scheme_admin,
+      ],
     );
     return rows[0];
   }
@@ -74,17 +88,18 @@ export class ChannelMembersRepository {
   }
 
   async list(channelId: string, page: number, perPage: number): Promise<ChannelMemberRow[]> {
-    return this.db.query<ChannelMemberRow>(
-      `SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3`,
-      [channelId, perPage, page * perPage],
-    );
+    return this.db.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3`, [
+      channelId,
+      perPage,
+      page * perPage,
+    ]);
   }
 
   async byUserIds(channelId: string, userIds: string[]): Promise<ChannelMemberRow[]> {
-    return this.db.query<ChannelMemberRow>(
-      `SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2) ORDER BY user_id`,
-      [channelId, userIds],
-    );
+    return this.db.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2) ORDER BY user_id`, [
+      channelId,
+      userIds,
+    ]);
   }
 
   async userIds(channelId: string): Promise<string[]> {
@@ -127,7 +142,10 @@ export class ChannelMembersRepository {
     return rows.map((r) => r.channel_id);
   }
 
-  async updateRoles(m: Pick<ChannelMemberRow, 'channel_id' | 'user_id' | 'roles' | 'scheme_guest' | 'scheme_user' | 'scheme_admin'>, now: number): Promise<ChannelMemberRow | undefined> {
+  async updateRoles(
+    m: Pick<ChannelMemberRow, 'channel_id' | 'user_id' | 'roles' | 'scheme_guest' | 'scheme_user' | 'scheme_admin'>,
+    now: number,
+  ): Promise<ChannelMemberRow | undefined> {
     const rows = await this.db.query<ChannelMemberRow>(
       `UPDATE channel_members SET roles = $3, scheme_guest = $4, scheme_user = $5, scheme_admin = $6, last_update_at = $7
         WHERE channel_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,

@@ -86,11 +86,15 @@ export class MemoryTeamMembers {
   }
 
   async list(teamId: string, page: number, perPage: number) {
-    return this.active(teamId).slice(page * perPage, (page + 1) * perPage).map((m) => copy(m)!);
+    return this.active(teamId)
+      .slice(page * perPage, (page + 1) * perPage)
+      .map((m) => copy(m)!);
   }
 
   async byUserIds(teamId: string, userIds: string[]) {
-    return this.active(teamId).filter((m) => userIds.includes(m.user_id)).map((m) => copy(m)!);
+    return this.active(teamId)
+      .filter((m) => userIds.includes(m.user_id))
+      .map((m) => copy(m)!);
   }
 
   async rolesByTeam(userId: string) {
@@ -135,11 +139,15 @@ export class MemoryChannelMembers {
   }
 
   async list(channelId: string, page: number, perPage: number) {
-    return this.ofChannel(channelId).slice(page * perPage, (page + 1) * perPage).map((m) => copy(m)!);
+    return this.ofChannel(channelId)
+      .slice(page * perPage, (page + 1) * perPage)
+      .map((m) => copy(m)!);
   }
 
   async byUserIds(channelId: string, userIds: string[]) {
-    return this.ofChannel(channelId).filter((m) => userIds.includes(m.user_id)).map((m) => copy(m)!);
+    return this.ofChannel(channelId)
+      .filter((m) => userIds.includes(m.user_id))
+      .map((m) => copy(m)!);
   }
 
   async userIds(channelId: string) {

@@ -14,7 +14,12 @@ describe('scheme roles', () => {
   });
 
   it('reads a roles update into flags', () => {
-    expect(parseRolesUpdate('team', 'team_user  team_admin', false)).toEqual({ scheme_guest: false, scheme_user: true, scheme_admin: true, roles: 'team_user team_admin' });
+    expect(parseRolesUpdate('team', 'team_user  team_admin', false)).toEqual({
+      scheme_guest: false,
+      scheme_user: true,
+      scheme_admin: true,
+      roles: 'team_user team_admin',
+    });
     expect(parseRolesUpdate('team', 'team_admin', false)).toMatchObject({ scheme_user: false, scheme_admin: true, roles: 'team_admin' });
     expect(parseRolesUpdate('channel', 'channel_guest', true)).toMatchObject({ scheme_guest: true, roles: 'channel_guest' });
   });
@@ -47,7 +52,11 @@ describe('scheme roles', () => {
 
   it('reads the scheme roles body; scheme_guest defaults to false', () => {
     expect(schemeRolesBody({ scheme_admin: true, scheme_user: true })).toEqual({ scheme_admin: true, scheme_user: true, scheme_guest: false });
-    expect(schemeRolesBody({ scheme_admin: false, scheme_user: false, scheme_guest: true })).toEqual({ scheme_admin: false, scheme_user: false, scheme_guest: true });
+    expect(schemeRolesBody({ scheme_admin: false, scheme_user: false, scheme_guest: true })).toEqual({
+      scheme_admin: false,
+      scheme_user: false,
+      scheme_guest: true,
+    });
     for (const body of [{ scheme_user: true }, { scheme_admin: true }, { scheme_admin: 'yes', scheme_user: true }, [], 'x']) {
       expect(() => schemeRolesBody(body)).toThrow(expect.objectContaining({ id: 'api.context.invalid_body_param.app_error' }));
     }

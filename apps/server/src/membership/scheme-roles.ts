@@ -75,14 +75,18 @@ export function parseRolesUpdate(scope: RoleScope, input: string, wasGuest: bool
     if (role === r.admin) flags.scheme_admin = true;
     else if (role === r.user) flags.scheme_user = true;
     else if (role === r.guest) flags.scheme_guest = true;
-    else if (isSchemeManaged(role)) throw badRequest(ids.scheme, 'The provided role is managed by a Scheme and therefore cannot be applied directly.', `role_name=${role}`);
+    else if (isSchemeManaged(role))
+      throw badRequest(ids.scheme, 'The provided role is managed by a Scheme and therefore cannot be applied directly.', `role_name=${role}`);
     // Custom (non-scheme) roles do not exist on this server, so there is nothing explicit to keep.
     else throw badRequest('app.role.get_by_name.app_error', 'Unable to get role.', `role_name=${role}`);
   }
   if (flags.scheme_guest && flags.scheme_user) throw badRequest(ids.guestAndUser, 'Invalid roles: a member cannot be both a guest and a user.');
   if (flags.scheme_guest !== wasGuest) throw badRequest(ids.changingGuest, 'Invalid roles: the guest role cannot be added or removed here.');
   if (scope === 'channel' && !flags.scheme_guest && !flags.scheme_user) {
-    throw badRequest('api.channel.update_channel_member_roles.unset_user_scheme.app_error', 'Invalid roles: a channel member needs the channel_user or channel_guest role.');
+    throw badRequest(
+      'api.channel.update_channel_member_roles.unset_user_scheme.app_error',
+      'Invalid roles: a channel member needs the channel_user or channel_guest role.',
+    );
   }
   return { ...flags, roles: composeRoles(scope, flags) };
 }

@@ -24,10 +24,10 @@ export class TeamMembersRepository {
 
   /** The role string of an active member, for permission checks (one query on every request). */
   async activeRoles(teamId: string, userId: string): Promise<string | undefined> {
-    const rows = await this.db.query<{ roles: string }>(
-      'SELECT roles FROM team_members WHERE team_id = $1 AND user_id = $2 AND delete_at = 0',
-      [teamId, userId],
-    );
+    const rows = await this.db.query<{ roles: string }>('SELECT roles FROM team_members WHERE team_id = $1 AND user_id = $2 AND delete_at = 0', [
+      teamId,
+      userId,
+    ]);
     return rows[0]?.roles;
   }
 
@@ -72,7 +72,9 @@ export class TeamMembersRepository {
     return rows[0];
   }
 
-  async updateRoles(m: Pick<TeamMemberRow, 'team_id' | 'user_id' | 'roles' | 'scheme_guest' | 'scheme_user' | 'scheme_admin'>): Promise<TeamMemberRow | undefined> {
+  async updateRoles(
+    m: Pick<TeamMemberRow, 'team_id' | 'user_id' | 'roles' | 'scheme_guest' | 'scheme_user' | 'scheme_admin'>,
+  ): Promise<TeamMemberRow | undefined> {
     const rows = await this.db.query<TeamMemberRow>(
       `UPDATE team_members SET roles = $3, scheme_guest = $4, scheme_user = $5, scheme_admin = $6
         WHERE team_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
@@ -116,10 +118,10 @@ export class TeamMembersRepository {
   }
 
   async byUserIds(teamId: string, userIds: string[]): Promise<TeamMemberRow[]> {
-    return this.db.query<TeamMemberRow>(
-      `SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = ANY($2) AND delete_at = 0 ORDER BY user_id`,
-      [teamId, userIds],
-    );
+    return this.db.query<TeamMemberRow>(`SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = ANY($2) AND delete_at = 0 ORDER BY user_id`, [
+      teamId,
+      userIds,
+    ]);
   }
 
   /** All of a user's memberships, past ones included (GET /users/{id}/teams/members). */
@@ -133,10 +135,9 @@ export class TeamMembersRepository {
 
   /** The user's role string per team they are an active member of. */
   async rolesByTeam(userId: string): Promise<Map<string, string>> {
-    const rows = await this.db.query<{ team_id: string; roles: string }>(
-      'SELECT team_id, roles FROM team_members WHERE user_id = $1 AND delete_at = 0',
-      [userId],
-    );
+    const rows = await this.db.query<{ team_id: string; roles: string }>('SELECT team_id, roles FROM team_members WHERE user_id = $1 AND delete_at = 0', [
+      userId,
+    ]);
     return new Map(rows.map((r) => [r.team_id, r.roles]));
   }
 

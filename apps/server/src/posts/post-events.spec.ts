@@ -3,8 +3,24 @@ import { notificationChannelName, postDeletedEvent, postedEvent, postEditedEvent
 import { toPostView } from './post.model.js';
 
 const post = toPostView({
-  id: 'p', create_at: 1, update_at: 1, edit_at: 0, delete_at: 0, is_pinned: false, user_id: 'u', channel_id: 'c', root_id: '',
-  original_id: '', message: 'hi', type: '', props: {}, hashtags: '', file_ids: [], has_reactions: false, reply_count: 0, last_reply_at: 0,
+  id: 'p',
+  create_at: 1,
+  update_at: 1,
+  edit_at: 0,
+  delete_at: 0,
+  is_pinned: false,
+  user_id: 'u',
+  channel_id: 'c',
+  root_id: '',
+  original_id: '',
+  message: 'hi',
+  type: '',
+  props: {},
+  hashtags: '',
+  file_ids: [],
+  has_reactions: false,
+  reply_count: 0,
+  last_reply_at: 0,
 });
 const channel = { id: 'c', type: 'O' as const, name: 'town-square', display_name: 'Town Square', team_id: 't' };
 

@@ -4,8 +4,24 @@ import { PostRow, toPostView } from './post.model.js';
 
 function row(id: string, create_at: number, extra: Partial<PostRow> = {}): PostRow {
   return {
-    id, create_at, update_at: create_at, edit_at: 0, delete_at: 0, is_pinned: false, user_id: 'u', channel_id: 'c', root_id: '',
-    original_id: '', message: id, type: '', props: {}, hashtags: '', file_ids: [], has_reactions: false, reply_count: 0, last_reply_at: 0,
+    id,
+    create_at,
+    update_at: create_at,
+    edit_at: 0,
+    delete_at: 0,
+    is_pinned: false,
+    user_id: 'u',
+    channel_id: 'c',
+    root_id: '',
+    original_id: '',
+    message: id,
+    type: '',
+    props: {},
+    hashtags: '',
+    file_ids: [],
+    has_reactions: false,
+    reply_count: 0,
+    last_reply_at: 0,
     ...extra,
   };
 }
@@ -44,7 +60,15 @@ describe('toPostView', () => {
       pendingPostId: 'pending',
       reactions: [{ user_id: 'u', post_id: 'p', emoji_name: 'smile', create_at: 6, update_at: 6, delete_at: 0, remote_id: '', channel_id: 'c' }],
     });
-    expect(view).toMatchObject({ id: 'p', pending_post_id: 'pending', has_reactions: true, reply_count: 2, last_reply_at: 9, participants: null, file_ids: [] });
+    expect(view).toMatchObject({
+      id: 'p',
+      pending_post_id: 'pending',
+      has_reactions: true,
+      reply_count: 2,
+      last_reply_at: 9,
+      participants: null,
+      file_ids: [],
+    });
     expect(view.metadata.reactions).toHaveLength(1);
   });
 

@@ -209,4 +209,3 @@ export class PostListsService {
 function rootIdsOfReplies(rows: PostRow[]): string[] {
   return [...new Set(rows.map((r) => r.root_id).filter(Boolean))];
 }
-

@@ -35,7 +35,7 @@ export class PostViews {
     return rows.map((row) =>
       toPostView(row, {
         reactions: reactions.get(row.id),
-        participants: row.root_id === '' ? participants.get(row.id) ?? (options.participants ? [] : null) : null,
+        participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
       }),
     );
   }
@@ -57,9 +57,17 @@ export class PostViews {
     if (options.participants === 'users') {
       const ids = [...new Set([...threads.values()].flat())];
       const users = new Map((ids.length ? await this.usersRepo.byIds(ids) : []).map((u) => [u.id, this.users.view(u, options.viewer)]));
-      for (const [rootId, list] of threads) result.set(rootId, list.map((id) => users.get(id) ?? { id }));
+      for (const [rootId, list] of threads)
+        result.set(
+          rootId,
+          list.map((id) => users.get(id) ?? { id }),
+        );
     } else {
-      for (const [rootId, list] of threads) result.set(rootId, list.map((id) => ({ id })));
+      for (const [rootId, list] of threads)
+        result.set(
+          rootId,
+          list.map((id) => ({ id })),
+        );
     }
     return result;
   }

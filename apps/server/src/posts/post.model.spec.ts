@@ -3,7 +3,15 @@ import { PostContent, runeCount, sanitizeProps, validatePostContent } from './po
 
 const ID = 'a'.repeat(26);
 const valid = (extra: Partial<PostContent> = {}): PostContent => ({
-  id: '', channel_id: ID, root_id: '', message: 'hi', type: '', props: {}, file_ids: [], hashtags: '', ...extra,
+  id: '',
+  channel_id: ID,
+  root_id: '',
+  message: 'hi',
+  type: '',
+  props: {},
+  file_ids: [],
+  hashtags: '',
+  ...extra,
 });
 const errorId = (extra: Partial<PostContent>) => {
   try {

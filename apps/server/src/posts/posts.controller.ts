@@ -73,7 +73,13 @@ export class PostsController {
   }
 
   @Get('posts/:post_id')
-  async get(@Param('post_id') postId: string, @Query('include_deleted') includeDeleted: string | undefined, @CurrentSession() s: Session, @Req() req: ApiRequest, @Res() res: Response) {
+  async get(
+    @Param('post_id') postId: string,
+    @Query('include_deleted') includeDeleted: string | undefined,
+    @CurrentSession() s: Session,
+    @Req() req: ApiRequest,
+    @Res() res: Response,
+  ) {
     send(res, await this.lists.get(s, urlId(postId, 'post_id'), boolParam(includeDeleted), ifNoneMatch(req)));
   }
 
@@ -108,7 +114,13 @@ export class PostsController {
   }
 
   @Get('posts/:post_id/thread')
-  async thread(@Param('post_id') postId: string, @Query() q: Record<string, string>, @CurrentSession() s: Session, @Req() req: ApiRequest, @Res() res: Response) {
+  async thread(
+    @Param('post_id') postId: string,
+    @Query() q: Record<string, string>,
+    @CurrentSession() s: Session,
+    @Req() req: ApiRequest,
+    @Res() res: Response,
+  ) {
     const id = urlId(postId, 'post_id');
     const perPage = q.perPage === undefined || q.perPage === '' ? 0 : Number(q.perPage);
     if (!Number.isInteger(perPage) || perPage < 0 || perPage > LIMIT_MAX) throw invalidParam('perPage');
@@ -137,7 +149,13 @@ export class PostsController {
   }
 
   @Get('channels/:channel_id/posts')
-  async channelPosts(@Param('channel_id') channelId: string, @Query() q: Record<string, string>, @CurrentSession() s: Session, @Req() req: ApiRequest, @Res() res: Response) {
+  async channelPosts(
+    @Param('channel_id') channelId: string,
+    @Query() q: Record<string, string>,
+    @CurrentSession() s: Session,
+    @Req() req: ApiRequest,
+    @Res() res: Response,
+  ) {
     const id = urlId(channelId, 'channel_id');
     const { page, perPage } = pagination(q);
     const since = q.since ? Number(q.since) : 0;

@@ -182,10 +182,9 @@ export class PostsRepository {
   /** Participant user ids of each thread, in the order they first replied. */
   async threadParticipants(rootIds: string[]): Promise<Map<string, string[]>> {
     if (rootIds.length === 0) return new Map();
-    const rows = await this.db.query<{ post_id: string; participants: string[] }>(
-      'SELECT post_id, participants FROM threads WHERE post_id = ANY($1)',
-      [rootIds],
-    );
+    const rows = await this.db.query<{ post_id: string; participants: string[] }>('SELECT post_id, participants FROM threads WHERE post_id = ANY($1)', [
+      rootIds,
+    ]);
     return new Map(rows.map((r) => [r.post_id, r.participants]));
   }
 
@@ -216,8 +215,22 @@ export class PostsRepository {
                           message, type, props, hashtags, file_ids, has_reactions)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
-        p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id, p.original_id,
-        p.message, p.type, JSON.stringify(p.props), p.hashtags, JSON.stringify(p.file_ids), p.has_reactions,
+        p.id,
+        p.create_at,
+        p.update_at,
+        p.edit_at,
+        p.delete_at,
+        p.is_pinned,
+        p.user_id,
+        p.channel_id,
+        p.root_id,
+        p.original_id,
+        p.message,
+        p.type,
+        JSON.stringify(p.props),
+        p.hashtags,
+        JSON.stringify(p.file_ids),
+        p.has_reactions,
       ],
     );
   }
@@ -255,14 +268,17 @@ export class PostsRepository {
     await tx.query('DELETE FROM threads WHERE post_id = $1', [rootId]);
   }
 
-  async update(
-    tx: Queryable,
-    p: Pick<PostRow, 'id' | 'update_at' | 'edit_at' | 'is_pinned' | 'message' | 'props' | 'hashtags' | 'file_ids'>,
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE posts SET update_at = $2, edit_at = $3, is_pinned = $4, message = $5, props = $6, hashtags = $7, file_ids = $8 WHERE id = $1`,
-      [p.id, p.update_at, p.edit_at, p.is_pinned, p.message, JSON.stringify(p.props), p.hashtags, JSON.stringify(p.file_ids)],
-    );
+  async update(tx: Queryable, p: Pick<PostRow, 'id' | 'update_at' | 'edit_at' | 'is_pinned' | 'message' | 'props' | 'hashtags' | 'file_ids'>): Promise<void> {
+    await tx.query(`UPDATE posts SET update_at = $2, edit_at = $3, is_pinned = $4, message = $5, props = $6, hashtags = $7, file_ids = $8 WHERE id = $1`, [
+      p.id,
+      p.update_at,
+      p.edit_at,
+      p.is_pinned,
+      p.message,
+      JSON.stringify(p.props),
+      p.hashtags,
+      JSON.stringify(p.file_ids),
+    ]);
   }
 
   /** Soft-deletes a post and, for a root, its replies; records who deleted it. */

@@ -66,8 +66,17 @@ class MemoryPermissions extends PermissionsService {
 }
 
 type PostsRepositoryPart =
-  | 'byId' | 'nextChangeAt' | 'insert' | 'addReplyToThread' | 'update' | 'touch' | 'softDelete' | 'deleteThread' | 'recountThread'
-  | 'threadParticipants' | 'lastChangeAt';
+  | 'byId'
+  | 'nextChangeAt'
+  | 'insert'
+  | 'addReplyToThread'
+  | 'update'
+  | 'touch'
+  | 'softDelete'
+  | 'deleteThread'
+  | 'recountThread'
+  | 'threadParticipants'
+  | 'lastChangeAt';
 
 /** The posts table and thread counters (kept on the rows). */
 class MemoryPosts implements Pick<PostsRepository, PostsRepositoryPart> {
@@ -103,7 +112,8 @@ class MemoryPosts implements Pick<PostsRepository, PostsRepositoryPart> {
 
   async softDelete(_tx: Queryable, id: string, now: number, deletedBy: string): Promise<void> {
     for (const p of this.world.posts.values()) {
-      if ((p.id === id || p.root_id === id) && p.delete_at === 0) Object.assign(p, { delete_at: now, update_at: now, props: { ...p.props, deleteBy: deletedBy } });
+      if ((p.id === id || p.root_id === id) && p.delete_at === 0)
+        Object.assign(p, { delete_at: now, update_at: now, props: { ...p.props, deleteBy: deletedBy } });
     }
   }
 
@@ -153,7 +163,14 @@ class MemoryChannelMembers implements Pick<ChannelMembersRepository, 'mentionMem
   async mentionMembers(channelId: string): Promise<MentionMemberRow[]> {
     return [...(this.world.channelRoles.get(channelId)?.keys() ?? [])].map((userId) => {
       const user = this.world.users.get(userId)!;
-      return { user_id: user.id, username: user.username, first_name: user.first_name, user_notify_props: user.notify_props, channel_notify_props: {}, status: 'online' };
+      return {
+        user_id: user.id,
+        username: user.username,
+        first_name: user.first_name,
+        user_notify_props: user.notify_props,
+        channel_notify_props: {},
+        status: 'online',
+      };
     });
   }
   async incrementMentions(channelId: string, userIds: string[]): Promise<void> {
@@ -192,10 +209,30 @@ function setup() {
   const person = (username: string, systemRoles: string, teamRoles?: string) => {
     const id = newId();
     world.users.set(id, {
-      id, create_at: 1, update_at: 1, delete_at: 0, username, password: '', auth_data: null, auth_service: '', email: `${username}@example.com`,
-      email_verified: true, nickname: '', first_name: username, last_name: '', position: '', roles: systemRoles, locale: 'en',
-      notify_props: defaultNotifyProps(), props: {}, timezone: {}, last_password_update: 1, last_picture_update: 0, failed_attempts: 0,
-      mfa_active: false, is_bot: false,
+      id,
+      create_at: 1,
+      update_at: 1,
+      delete_at: 0,
+      username,
+      password: '',
+      auth_data: null,
+      auth_service: '',
+      email: `${username}@example.com`,
+      email_verified: true,
+      nickname: '',
+      first_name: username,
+      last_name: '',
+      position: '',
+      roles: systemRoles,
+      locale: 'en',
+      notify_props: defaultNotifyProps(),
+      props: {},
+      timezone: {},
+      last_password_update: 1,
+      last_picture_update: 0,
+      failed_attempts: 0,
+      mfa_active: false,
+      is_bot: false,
     });
     if (teamRoles) world.teamRoles.set(`${TEAM}:${id}`, teamRoles);
     const session = { id: newId(), user_id: id, roles: systemRoles, props: {} } as Session;
@@ -228,8 +265,19 @@ function setup() {
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();
   const posts = new PostsService(
-    repo, access, views, mentions, permissions, users, channels, members, new MemoryPreferences() as unknown as PreferencesRepository,
-    memoryDatabase, configService, publisher, new NoEventOutbox(),
+    repo,
+    access,
+    views,
+    mentions,
+    permissions,
+    users,
+    channels,
+    members,
+    new MemoryPreferences() as unknown as PreferencesRepository,
+    memoryDatabase,
+    configService,
+    publisher,
+    new NoEventOutbox(),
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
   return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived };
@@ -255,7 +303,11 @@ describe('PostsService: creating posts', () => {
 
   it('refuses create_post to team members outside the channel, public or private, and to people off the team', async () => {
     const { world, posts, publisher, dave, carol, pub, priv } = setup();
-    for (const [who, channel] of [[dave, pub], [dave, priv], [carol, pub]] as const) {
+    for (const [who, channel] of [
+      [dave, pub],
+      [dave, priv],
+      [carol, pub],
+    ] as const) {
       await expect(posts.create(who, newPost(channel, 'let me in'), true)).rejects.toMatchObject(denied('create_post'));
     }
     expect(world.posts.size).toBe(0);
@@ -314,7 +366,7 @@ describe('PostsService: editing posts', () => {
     expect(world.posts.get(created.id)!.edit_at).toBeGreaterThan(0);
   });
 
-  it('refuses edits of others\' posts without edit_others_posts; a team admin has it', async () => {
+  it("refuses edits of others' posts without edit_others_posts; a team admin has it", async () => {
     const { world, posts, alice, bob, pub } = setup();
     const alices = await posts.create(alice, newPost(pub, 'alice wrote'), true);
     await expect(posts.update(bob, alices.id, { message: 'bob rewrote', is_pinned: false, props: {} })).rejects.toMatchObject(denied('edit_others_posts'));
@@ -370,7 +422,7 @@ describe('PostsService: deleting posts', () => {
     expect(publisher.events.at(-1)!.event).toBe('post_deleted');
   });
 
-  it('refuses deleting others\' posts without delete_others_posts; a team admin has it', async () => {
+  it("refuses deleting others' posts without delete_others_posts; a team admin has it", async () => {
     const { world, posts, alice, bob, pub } = setup();
     const alices = await posts.create(alice, newPost(pub, 'alice wrote'), true);
     await expect(posts.delete(bob, alices.id)).rejects.toMatchObject(denied('delete_others_posts'));
@@ -411,7 +463,7 @@ describe('PostsService: pinning', () => {
 });
 
 describe('reading a post', () => {
-  it('shows a private channel\'s post to its members only', async () => {
+  it("shows a private channel's post to its members only", async () => {
     const { posts, lists, alice, bob, dave, root, priv } = setup();
     const secret = await posts.create(alice, newPost(priv, 'members only'), true);
     await expect(lists.get(bob, secret.id, false)).resolves.toMatchObject({ notModified: false, body: { message: 'members only' } });
@@ -419,7 +471,7 @@ describe('reading a post', () => {
     await expect(lists.get(root, secret.id, false)).resolves.toMatchObject({ notModified: false });
   });
 
-  it('shows a public channel\'s post to the team, not to others', async () => {
+  it("shows a public channel's post to the team, not to others", async () => {
     const { posts, lists, alice, dave, carol, pub } = setup();
     const open = await posts.create(alice, newPost(pub, 'for the team'), true);
     await expect(lists.get(dave, open.id, false)).resolves.toMatchObject({ notModified: false });

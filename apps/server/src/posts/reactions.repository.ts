@@ -41,10 +41,11 @@ export class ReactionsRepository {
 
   /** Removes a reaction if present. */
   async delete(tx: Queryable, postId: string, userId: string, emojiName: string): Promise<ReactionRow | undefined> {
-    const rows = await tx.query<ReactionRow>(
-      `DELETE FROM reactions WHERE post_id = $1 AND user_id = $2 AND emoji_name = $3 RETURNING ${COLUMNS}`,
-      [postId, userId, emojiName],
-    );
+    const rows = await tx.query<ReactionRow>(`DELETE FROM reactions WHERE post_id = $1 AND user_id = $2 AND emoji_name = $3 RETURNING ${COLUMNS}`, [
+      postId,
+      userId,
+      emojiName,
+    ]);
     return rows[0];
   }
 }

@@ -3,7 +3,13 @@ import { AppError } from '#common';
 import { parsePreferenceList, Preference, preferenceError, sanitizePreference } from './preference.model.js';
 
 const USER = 'ybndrfg8ejkmcpqxot1uwisza3';
-const pref = (over: Partial<Preference> = {}): Preference => ({ user_id: USER, category: 'display_settings', name: 'use_military_time', value: 'true', ...over });
+const pref = (over: Partial<Preference> = {}): Preference => ({
+  user_id: USER,
+  category: 'display_settings',
+  name: 'use_military_time',
+  value: 'true',
+  ...over,
+});
 
 function idOf(fn: () => unknown): string | undefined {
   try {

@@ -44,12 +44,7 @@ export class PreferencesController {
   }
 
   @Get(':category/name/:name')
-  async byName(
-    @Param('user_id') userId: string,
-    @Param('category') category: string,
-    @Param('name') name: string,
-    @CurrentSession() s: Session,
-  ) {
+  async byName(@Param('user_id') userId: string, @Param('category') category: string, @Param('name') name: string, @CurrentSession() s: Session) {
     routeKey(category);
     routeKey(name);
     return this.preferences.one(this.allowedUser(userId, s), category, name);

@@ -13,17 +13,15 @@ export class PreferencesRepository {
   }
 
   async inCategory(userId: string, category: string): Promise<Preference[]> {
-    return this.db.query<Preference>(
-      `SELECT ${COLUMNS} FROM preferences WHERE user_id = $1 AND category = $2 ORDER BY name`,
-      [userId, category],
-    );
+    return this.db.query<Preference>(`SELECT ${COLUMNS} FROM preferences WHERE user_id = $1 AND category = $2 ORDER BY name`, [userId, category]);
   }
 
   async one(userId: string, category: string, name: string): Promise<Preference | undefined> {
-    const rows = await this.db.query<Preference>(
-      `SELECT ${COLUMNS} FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3`,
-      [userId, category, name],
-    );
+    const rows = await this.db.query<Preference>(`SELECT ${COLUMNS} FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3`, [
+      userId,
+      category,
+      name,
+    ]);
     return rows[0];
   }
 

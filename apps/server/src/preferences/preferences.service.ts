@@ -45,7 +45,11 @@ export class PreferencesService {
     }
     for (const pref of prefs) {
       if (pref.user_id !== userId) {
-        throw forbidden('api.preference.update_preferences.set.app_error', 'Unable to set user preferences.', `userId=${userId}, preference.UserId=${pref.user_id}`);
+        throw forbidden(
+          'api.preference.update_preferences.set.app_error',
+          'Unable to set user preferences.',
+          `userId=${userId}, preference.UserId=${pref.user_id}`,
+        );
       }
     }
     const clean = prefs.map(sanitizePreference);
@@ -60,7 +64,11 @@ export class PreferencesService {
   async delete(userId: string, prefs: Preference[]): Promise<void> {
     for (const pref of prefs) {
       if (pref.user_id !== userId) {
-        throw forbidden('api.preference.delete_preferences.delete.app_error', 'Unable to delete user preferences.', `userId=${userId}, preference.UserId=${pref.user_id}`);
+        throw forbidden(
+          'api.preference.delete_preferences.delete.app_error',
+          'Unable to delete user preferences.',
+          `userId=${userId}, preference.UserId=${pref.user_id}`,
+        );
       }
     }
     await this.repo.delete(userId, prefs);

@@ -91,4 +91,3 @@ export class ReactionsService {
     this.publisher.publish(newEvent(event, { channel_id: reaction.channel_id }, { reaction: JSON.stringify(reaction) }));
   }
 }
-

@@ -51,10 +51,9 @@ export class StatusRepository {
 
   /** When the next timed DND ends (epoch seconds), if any. */
   async nextDndEnd(): Promise<number | null> {
-    const rows = await this.db.query<{ next: number | null }>(
-      'SELECT MIN(dnd_end_time) AS next FROM status WHERE status = $1 AND dnd_end_time > 0',
-      [STATUS_DND],
-    );
+    const rows = await this.db.query<{ next: number | null }>('SELECT MIN(dnd_end_time) AS next FROM status WHERE status = $1 AND dnd_end_time > 0', [
+      STATUS_DND,
+    ]);
     return rows[0]?.next ?? null;
   }
 
@@ -63,4 +62,3 @@ export class StatusRepository {
     await this.db.query('UPDATE status SET status = $1 WHERE manual = false AND status <> $1', [STATUS_OFFLINE]);
   }
 }
-

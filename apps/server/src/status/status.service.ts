@@ -2,14 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { ConnectionCounter, EventPublisher, Hub, newEvent, PresenceListener, WsEvents } from '#realtime';
-import {
-  applyStatusChange,
-  isExpiredDnd,
-  offlineStatus,
-  StatusChange,
-  StatusRow,
-  STATUS_MIN_UPDATE_TIME_MS,
-} from './status.model.js';
+import { applyStatusChange, isExpiredDnd, offlineStatus, StatusChange, StatusRow, STATUS_MIN_UPDATE_TIME_MS } from './status.model.js';
 import { StatusRepository } from './status.repository.js';
 
 /** Timed DNDs are also swept this often, so ones set through other nodes end on time too. */
@@ -111,9 +104,7 @@ export class StatusService implements PresenceListener, OnModuleInit, OnModuleDe
 
   /** `user_update_active_status`: active → online (unless a manual status holds), idle → away if idle long enough. */
   async setActivity(userId: string, active: boolean, manual: boolean): Promise<void> {
-    const change: StatusChange = active
-      ? { kind: 'online', manual }
-      : { kind: 'away', manual, awayTimeoutMs: this.awayTimeoutMs() };
+    const change: StatusChange = active ? { kind: 'online', manual } : { kind: 'away', manual, awayTimeoutMs: this.awayTimeoutMs() };
     await this.enqueue(userId, () => this.apply(userId, change));
   }
 
@@ -141,9 +132,7 @@ export class StatusService implements PresenceListener, OnModuleInit, OnModuleDe
       if ((await this.connections.countElsewhere(userId).catch(() => 1)) > 0) return;
       if (this.hub.activeCountForUser(userId) > 0) return; // reconnected here meanwhile
       await this.apply(userId, { kind: 'offline', manual: false });
-    }).catch((err) =>
-      this.logger.warn(`could not set ${userId} offline: ${err}`),
-    );
+    }).catch((err) => this.logger.warn(`could not set ${userId} offline: ${err}`));
   }
 
   private awayTimeoutMs(): number {
@@ -215,4 +204,3 @@ export class StatusService implements PresenceListener, OnModuleInit, OnModuleDe
     this.dndTimer.unref();
   }
 }
-

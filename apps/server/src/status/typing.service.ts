@@ -37,9 +37,7 @@ export class TypingService {
 
   /** Tells the channel's members, except the typist, who is typing where. */
   publish(userId: string, channelId: string, parentId: string): void {
-    this.publisher.publish(
-      newEvent(WsEvents.Typing, { channel_id: channelId, omit_users: { [userId]: true } }, { parent_id: parentId, user_id: userId }),
-    );
+    this.publisher.publish(newEvent(WsEvents.Typing, { channel_id: channelId, omit_users: { [userId]: true } }, { parent_id: parentId, user_id: userId }));
   }
 
   /** The permission checks only read the user id and system roles. */

@@ -69,7 +69,12 @@ export class ConfigController {
   @Get('client')
   async client(@Query('format') format: string | undefined, @Req() req: ApiRequest) {
     if (format !== 'old') {
-      throw new AppError('', 'api.config.client.old_format.app_error', 'New format for the client configuration is not supported yet. Please specify format=old in the query string.', 501);
+      throw new AppError(
+        '',
+        'api.config.client.old_format.app_error',
+        'New format for the client configuration is not supported yet. Please specify format=old in the query string.',
+        501,
+      );
     }
     return this.system.clientConfig(Boolean(req.session), await this.system.noAccounts());
   }

@@ -54,7 +54,12 @@ export class SystemController {
   @Get('license/client')
   license(@Query('format') format: string | undefined) {
     if (format !== 'old') {
-      throw new AppError('', 'api.license.client.old_format.app_error', 'New format for the client license is not supported yet. Please specify format=old in the query string.', 501);
+      throw new AppError(
+        '',
+        'api.license.client.old_format.app_error',
+        'New format for the client license is not supported yet. Please specify format=old in the query string.',
+        501,
+      );
     }
     return { IsLicensed: 'false' };
   }

@@ -53,7 +53,13 @@ export class TeamMembershipService {
   }
 
   /** GET /teams/{id}/members: needs view_team. */
-  async list(session: Session, teamId: string, page: number, perPage: number, opts: { sortByUsername?: boolean; excludeDeletedUsers?: boolean }): Promise<TeamMemberRow[]> {
+  async list(
+    session: Session,
+    teamId: string,
+    page: number,
+    perPage: number,
+    opts: { sortByUsername?: boolean; excludeDeletedUsers?: boolean },
+  ): Promise<TeamMemberRow[]> {
     await this.permissions.requireTeam(session, teamId, 'view_team');
     return this.members.list(teamId, page, perPage, opts);
   }
@@ -111,7 +117,11 @@ export class TeamMembershipService {
       const max = this.config.get().TeamSettings.MaxUsersPerTeam;
       if ((await this.members.activeCount(team.id, tx)) >= max) {
         const id = existing ? 'app.team.join_user_to_team.max_accounts.app_error' : 'app.team.join_user_to_team.save_member.max_accounts.app_error';
-        throw badRequest(id, 'This team has reached the maximum number of allowed accounts. Contact your System Administrator to set a higher limit.', `teamId=${team.id}`);
+        throw badRequest(
+          id,
+          'This team has reached the maximum number of allowed accounts. Contact your System Administrator to set a higher limit.',
+          `teamId=${team.id}`,
+        );
       }
       const guest = isGuest(user);
       const flags: SchemeFlags = { scheme_guest: guest, scheme_user: !guest, scheme_admin: admin };
@@ -135,7 +145,8 @@ export class TeamMembershipService {
   async leave(team: TeamRow, userId: string): Promise<void> {
     const leftChannels = await this.db.transaction(async (tx) => {
       const member = await this.members.markLeft(team.id, userId, Date.now(), tx);
-      if (!member) throw badRequest('api.team.remove_user_from_team.missing.app_error', 'The user does not appear to be part of this team.', `user_id=${userId}`);
+      if (!member)
+        throw badRequest('api.team.remove_user_from_team.missing.app_error', 'The user does not appear to be part of this team.', `user_id=${userId}`);
       return this.channelMembership.leaveTeamChannels(team.id, userId, tx);
     });
     for (const channelId of leftChannels) this.invalidation.emit('channel_members', channelId);

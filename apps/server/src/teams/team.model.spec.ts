@@ -38,8 +38,17 @@ describe('team names', () => {
 
 describe('team views', () => {
   const row = {
-    ...base, id: 't'.repeat(26), create_at: 1, update_at: 2, delete_at: 0, email: 'owner@example.com', invite_id: 'i'.repeat(26),
-    allow_open_invite: true, last_team_icon_update: 0, scheme_id: null, group_constrained: false,
+    ...base,
+    id: 't'.repeat(26),
+    create_at: 1,
+    update_at: 2,
+    delete_at: 0,
+    email: 'owner@example.com',
+    invite_id: 'i'.repeat(26),
+    allow_open_invite: true,
+    last_team_icon_update: 0,
+    scheme_id: null,
+    group_constrained: false,
   };
 
   it('withholds the invite id and email as asked, and omits an unset icon time', () => {

@@ -25,7 +25,25 @@ export interface TeamRow {
 }
 
 // model.reservedName: a team name may not start with any of these (they are web app routes).
-const RESERVED_PREFIXES = ['admin', 'api', 'channel', 'claim', 'error', 'files', 'help', 'landing', 'login', 'mfa', 'oauth', 'plug', 'plugins', 'post', 'signup', 'boards', 'playbooks'];
+const RESERVED_PREFIXES = [
+  'admin',
+  'api',
+  'channel',
+  'claim',
+  'error',
+  'files',
+  'help',
+  'landing',
+  'login',
+  'mfa',
+  'oauth',
+  'plug',
+  'plugins',
+  'post',
+  'signup',
+  'boards',
+  'playbooks',
+];
 // model.isValidAlphaNum: lowercase letters, digits and '-', starting and ending with a letter or digit.
 const TEAM_NAME = /^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$/;
 

@@ -86,7 +86,12 @@ export class TeamsController {
   }
 
   @Get('name/:team_name/channels/name/:channel_name')
-  async channelByName(@Param('team_name') teamName: string, @Param('channel_name') channelName: string, @Query('include_deleted') includeDeleted: string | undefined, @CurrentSession() s: Session) {
+  async channelByName(
+    @Param('team_name') teamName: string,
+    @Param('channel_name') channelName: string,
+    @Query('include_deleted') includeDeleted: string | undefined,
+    @CurrentSession() s: Session,
+  ) {
     const channel = await this.teams.channelByName(s, urlTeamName(teamName), urlChannelName(channelName), boolParam(includeDeleted));
     return channelView(channel);
   }
@@ -174,7 +179,10 @@ export class TeamsController {
   async listMembers(@Param('team_id') teamId: string, @Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const { page, perPage } = pagination(q);
-    const rows = await this.membership.list(s, id, page, perPage, { sortByUsername: q.sort === 'Username', excludeDeletedUsers: boolParam(q.exclude_deleted_users) });
+    const rows = await this.membership.list(s, id, page, perPage, {
+      sortByUsername: q.sort === 'Username',
+      excludeDeletedUsers: boolParam(q.exclude_deleted_users),
+    });
     return rows.map(teamMemberView);
   }
 

@@ -18,11 +18,24 @@ export class TeamsRepository {
   constructor(private readonly db: Database) {}
 
   async insert(t: TeamRow, tx: Queryable = this.db): Promise<void> {
-    await tx.query(
-      `INSERT INTO teams (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-      [t.id, t.create_at, t.update_at, t.delete_at, t.display_name, t.name, t.description, t.email, t.type, t.company_name,
-        t.allowed_domains, t.invite_id, t.allow_open_invite, t.last_team_icon_update, t.scheme_id, t.group_constrained],
-    );
+    await tx.query(`INSERT INTO teams (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`, [
+      t.id,
+      t.create_at,
+      t.update_at,
+      t.delete_at,
+      t.display_name,
+      t.name,
+      t.description,
+      t.email,
+      t.type,
+      t.company_name,
+      t.allowed_domains,
+      t.invite_id,
+      t.allow_open_invite,
+      t.last_team_icon_update,
+      t.scheme_id,
+      t.group_constrained,
+    ]);
   }
 
   async byId(id: string, tx: Queryable = this.db): Promise<TeamRow | undefined> {
@@ -42,8 +55,20 @@ export class TeamsRepository {
       `UPDATE teams SET update_at = $2, delete_at = $3, display_name = $4, description = $5, type = $6, company_name = $7,
           allowed_domains = $8, invite_id = $9, allow_open_invite = $10, last_team_icon_update = $11, group_constrained = $12
         WHERE id = $1`,
-      [t.id, t.update_at, t.delete_at, t.display_name, t.description, t.type, t.company_name, t.allowed_domains, t.invite_id,
-        t.allow_open_invite, t.last_team_icon_update, t.group_constrained],
+      [
+        t.id,
+        t.update_at,
+        t.delete_at,
+        t.display_name,
+        t.description,
+        t.type,
+        t.company_name,
+        t.allowed_domains,
+        t.invite_id,
+        t.allow_open_invite,
+        t.last_team_icon_update,
+        t.group_constrained,
+      ],
     );
   }
 

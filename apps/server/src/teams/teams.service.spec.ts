@@ -55,11 +55,30 @@ function setup() {
   const bed = new ChannelsTestbed((id) => teams.rows.has(id));
   const teamMembers = bed.teamMembers.asRepository();
   const membership = new TeamMembershipService(
-    memoryDatabase, teamMembers, bed.membership, bed.defaultChannels, bed.permissions, bed.publisher, bed.invalidation, bed.configService,
+    memoryDatabase,
+    teamMembers,
+    bed.membership,
+    bed.defaultChannels,
+    bed.permissions,
+    bed.publisher,
+    bed.invalidation,
+    bed.configService,
   );
   const service = new TeamsService(
-    memoryDatabase, teams as unknown as TeamsRepository, teamMembers, membership, new TeamViews(teamMembers, bed.configService), bed.defaultChannels,
-    bed.channelsService, bed.channels.asRepository(), bed.users.asRepository(), bed.posts as unknown as PostsRepository, bed.permissions, bed.publisher, bed.invalidation, bed.configService,
+    memoryDatabase,
+    teams as unknown as TeamsRepository,
+    teamMembers,
+    membership,
+    new TeamViews(teamMembers, bed.configService),
+    bed.defaultChannels,
+    bed.channelsService,
+    bed.channels.asRepository(),
+    bed.users.asRepository(),
+    bed.posts as unknown as PostsRepository,
+    bed.permissions,
+    bed.publisher,
+    bed.invalidation,
+    bed.configService,
   );
   return { bed, teams, service, membership };
 }
@@ -68,7 +87,12 @@ function setup() {
 async function withTeam(open = true) {
   const ctx = setup();
   const [admin, member, outsider] = [ctx.bed.user(), ctx.bed.user(), ctx.bed.user()];
-  const team = await ctx.service.create(admin.session, { name: `team-${admin.user.id.slice(0, 8)}`, display_name: 'Team', type: open ? 'O' : 'I', allow_open_invite: open });
+  const team = await ctx.service.create(admin.session, {
+    name: `team-${admin.user.id.slice(0, 8)}`,
+    display_name: 'Team',
+    type: open ? 'O' : 'I',
+    allow_open_invite: open,
+  });
   await ctx.service.addMember(team.id, member.user.id, null);
   return { ...ctx, team, admin, member, outsider };
 }
@@ -77,7 +101,10 @@ describe('TeamsService permissions', () => {
   it('creates a team with create_team: the creator is its admin and joins its default channels', async () => {
     const { bed, team, admin } = await withTeam();
     expect(await bed.teamMembers.get(team.id, admin.user.id)).toMatchObject({ scheme_admin: true, delete_at: 0 });
-    const defaults = [...bed.channels.rows.values()].filter((c) => c.team_id === team.id).map((c) => c.name).sort();
+    const defaults = [...bed.channels.rows.values()]
+      .filter((c) => c.team_id === team.id)
+      .map((c) => c.name)
+      .sort();
     expect(defaults).toEqual(['off-topic', 'town-square']);
     expect([...bed.channelMembers.rows.values()].filter((m) => m.user_id === admin.user.id)).toHaveLength(2);
   });
@@ -86,7 +113,8 @@ describe('TeamsService permissions', () => {
     const { bed, service, teams } = setup();
     const guest = bed.user('system_guest');
     await expect(service.create(guest.session, { name: 'guests-team', display_name: 'G', type: 'O' })).rejects.toMatchObject({
-      statusCode: 403, id: 'api.team.is_team_creation_allowed.disabled.app_error',
+      statusCode: 403,
+      id: 'api.team.is_team_creation_allowed.disabled.app_error',
     });
     expect(teams.rows.size).toBe(0);
   });
@@ -111,7 +139,10 @@ describe('TeamsService permissions', () => {
     const { bed, service, outsider } = await withTeam();
     const sysadmin = bed.user('system_user system_admin');
     await expect(service.patch(outsider.session, 'x'.repeat(26), { description: 'x' })).rejects.toMatchObject(DENIED);
-    await expect(service.patch(sysadmin.session, 'x'.repeat(26), { description: 'x' })).rejects.toMatchObject({ statusCode: 404, id: 'app.team.get.find.app_error' });
+    await expect(service.patch(sysadmin.session, 'x'.repeat(26), { description: 'x' })).rejects.toMatchObject({
+      statusCode: 404,
+      id: 'app.team.get.find.app_error',
+    });
   });
 
   it('archives, restores and deletes a team for team admins only; permanent deletion needs EnableAPITeamDeletion', async () => {
@@ -138,7 +169,8 @@ describe('TeamsService permissions', () => {
     const sysadmin = bed.user('system_user system_admin');
     expect((await service.list(sysadmin.session, 0, 60, false)).teams.map((t) => t.id)).toEqual([team.id]);
     await expect(service.list(bed.user('system_guest').session, 0, 60, false)).rejects.toMatchObject({
-      statusCode: 403, id: 'api.team.get_all_teams.insufficient_permissions',
+      statusCode: 403,
+      id: 'api.team.get_all_teams.insufficient_permissions',
     });
   });
 
@@ -174,7 +206,10 @@ describe('TeamsService members', () => {
     await expect(service.joinByInviteId(outsider.session, team.invite_id)).resolves.toMatchObject({ user_id: outsider.user.id });
     teams.rows.get(team.id)!.group_constrained = true;
     const late = bed.user();
-    await expect(service.joinByInviteId(late.session, team.invite_id)).rejects.toMatchObject({ statusCode: 403, id: 'app.team.invite_id.group_constrained.error' });
+    await expect(service.joinByInviteId(late.session, team.invite_id)).rejects.toMatchObject({
+      statusCode: 403,
+      id: 'app.team.invite_id.group_constrained.error',
+    });
     await expect(service.joinByInviteId(late.session, 'nope')).rejects.toMatchObject({ statusCode: 404 });
   });
 
@@ -193,7 +228,9 @@ describe('TeamsService members', () => {
   it('changes member roles with manage_team_roles (team admins) only', async () => {
     const { membership, team, admin, member } = await withTeam();
     await expect(membership.updateRoles(member.session, team.id, member.user.id, 'team_user team_admin')).rejects.toMatchObject(DENIED);
-    await expect(membership.updateSchemeRoles(member.session, team.id, member.user.id, { scheme_user: true, scheme_admin: true, scheme_guest: false })).rejects.toMatchObject(DENIED);
+    await expect(
+      membership.updateSchemeRoles(member.session, team.id, member.user.id, { scheme_user: true, scheme_admin: true, scheme_guest: false }),
+    ).rejects.toMatchObject(DENIED);
     await expect(membership.updateRoles(admin.session, team.id, member.user.id, 'team_user team_admin')).resolves.toMatchObject({ scheme_admin: true });
   });
 

@@ -131,7 +131,10 @@ export class TeamsService {
   /** POST /teams: needs create_team (Mattermost's "team creation has been disabled" otherwise). */
   async create(session: Session, input: NewTeam): Promise<TeamRow> {
     if (!this.permissions.hasSystem(session, 'create_team')) {
-      throw forbidden('api.team.is_team_creation_allowed.disabled.app_error', 'Team creation has been disabled. Please ask your System Administrator for details.');
+      throw forbidden(
+        'api.team.is_team_creation_allowed.disabled.app_error',
+        'Team creation has been disabled. Please ask your System Administrator for details.',
+      );
     }
     return this.createWithCreator(session.user_id, input);
   }
@@ -186,7 +189,11 @@ export class TeamsService {
   }
 
   /** PUT /teams/{id}: replaces the editable fields (App.UpdateTeam with Sanitized options); needs manage_team. */
-  async update(session: Session, teamId: string, changes: Required<Omit<TeamChanges, 'group_constrained'>> & { group_constrained?: boolean }): Promise<TeamView> {
+  async update(
+    session: Session,
+    teamId: string,
+    changes: Required<Omit<TeamChanges, 'group_constrained'>> & { group_constrained?: boolean },
+  ): Promise<TeamView> {
     await this.permissions.requireTeam(session, teamId, 'manage_team');
     const team = await this.get(teamId);
     Object.assign(team, {
@@ -253,7 +260,13 @@ export class TeamsService {
   /** Deletes a team and everything in it; only with ServiceSettings.EnableAPITeamDeletion. */
   private async deletePermanently(teamId: string): Promise<void> {
     if (!this.config.get().ServiceSettings.EnableAPITeamDeletion) {
-      throw new AppError('', 'api.user.delete_team.not_enabled.app_error', 'Permanent team deletion feature is not enabled. Please ask your System Administrator.', 401, `teamId=${teamId}`);
+      throw new AppError(
+        '',
+        'api.user.delete_team.not_enabled.app_error',
+        'Permanent team deletion feature is not enabled. Please ask your System Administrator.',
+        401,
+        `teamId=${teamId}`,
+      );
     }
     const team = await this.get(teamId);
     const memberIds = (await this.members.list(team.id, 0, Number.MAX_SAFE_INTEGER, {})).map((m) => m.user_id);

@@ -36,7 +36,8 @@ export class AccessTokensService {
   /** `expiresAt`: 0 for a token that never expires; the cleanup_expired_access_tokens job deletes expired ones. */
   async create(actor: Session, userId: string, description: string, expiresAt = 0): Promise<AccessTokenRow> {
     this.requireAccess(actor, userId, 'create_user_access_token');
-    if (!description || description.length > 255) throw badRequest('model.user_access_token.is_valid.description.app_error', 'Invalid description, must be 255 or less characters.');
+    if (!description || description.length > 255)
+      throw badRequest('model.user_access_token.is_valid.description.app_error', 'Invalid description, must be 255 or less characters.');
     if (!Number.isInteger(expiresAt) || expiresAt < 0) throw badRequest('model.user_access_token.is_valid.expires_at.app_error', 'Invalid expiry time.');
     const user = await this.users.get(userId);
     if (user.delete_at > 0) throw badRequest('app.user_access_token.inactive_user', 'The user is deactivated.');

@@ -41,7 +41,12 @@ function whereFor(f: UserListFilter, params: unknown[]): string {
   if (f.role) conds.push(`(' ' || u.roles || ' ') LIKE ${add(`% ${f.role} %`)}`);
   if (f.ids) conds.push(`u.id = ANY(${add(f.ids)})`);
   if (f.term) {
-    const like = add(`${f.term.toLowerCase().replace(/^@/, '').replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    const like = add(
+      `${f.term
+        .toLowerCase()
+        .replace(/^@/, '')
+        .replace(/[\\%_]/g, (c) => '\\' + c)}%`,
+    );
     conds.push(`(lower(u.username) LIKE ${like} OR lower(u.nickname) LIKE ${like} OR lower(u.first_name) LIKE ${like}
       OR lower(u.last_name) LIKE ${like} OR lower(u.email) LIKE ${like})`);
   }
@@ -53,12 +58,32 @@ export class UsersRepository {
   constructor(private readonly db: Database) {}
 
   async insert(u: UserRow, tx: Queryable = this.db): Promise<void> {
-    await tx.query(
-      `INSERT INTO users (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`,
-      [u.id, u.create_at, u.update_at, u.delete_at, u.username, u.password, u.auth_data, u.auth_service, u.email, u.email_verified,
-        u.nickname, u.first_name, u.last_name, u.position, u.roles, u.locale, u.notify_props, u.props, u.timezone,
-        u.last_password_update, u.last_picture_update, u.failed_attempts, u.mfa_active, u.is_bot],
-    );
+    await tx.query(`INSERT INTO users (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`, [
+      u.id,
+      u.create_at,
+      u.update_at,
+      u.delete_at,
+      u.username,
+      u.password,
+      u.auth_data,
+      u.auth_service,
+      u.email,
+      u.email_verified,
+      u.nickname,
+      u.first_name,
+      u.last_name,
+      u.position,
+      u.roles,
+      u.locale,
+      u.notify_props,
+      u.props,
+      u.timezone,
+      u.last_password_update,
+      u.last_picture_update,
+      u.failed_attempts,
+      u.mfa_active,
+      u.is_bot,
+    ]);
   }
 
   /**
@@ -137,8 +162,23 @@ export class UsersRepository {
     await tx.query(
       `UPDATE users SET update_at=$2, delete_at=$3, username=$4, email=$5, email_verified=$6, nickname=$7, first_name=$8,
         last_name=$9, position=$10, roles=$11, locale=$12, notify_props=$13, props=$14, timezone=$15 WHERE id=$1`,
-      [u.id, u.update_at, u.delete_at, u.username, u.email, u.email_verified, u.nickname, u.first_name, u.last_name, u.position,
-        u.roles, u.locale, u.notify_props, u.props, u.timezone],
+      [
+        u.id,
+        u.update_at,
+        u.delete_at,
+        u.username,
+        u.email,
+        u.email_verified,
+        u.nickname,
+        u.first_name,
+        u.last_name,
+        u.position,
+        u.roles,
+        u.locale,
+        u.notify_props,
+        u.props,
+        u.timezone,
+      ],
     );
   }
 

@@ -14,9 +14,14 @@ import { SignUpInput, UsersService } from './users.service.js';
 /** An in-memory users table with the repository's sign-up contract. */
 class MemoryUsers {
   rows: UserRow[] = [];
-  async count() { return this.rows.length; }
+  async count() {
+    return this.rows.length;
+  }
   async insertSerialised(u: UserRow, decide: (clashes: UserKeys[], first: boolean) => void) {
-    decide(this.rows.filter((r) => r.username === u.username || r.email === u.email), this.rows.length === 0);
+    decide(
+      this.rows.filter((r) => r.username === u.username || r.email === u.email),
+      this.rows.length === 0,
+    );
     this.rows.push({ ...u });
   }
 }
@@ -29,7 +34,9 @@ class MemoryTeams {
     if (inviteId !== this.team.invite_id) throw notFound('app.team.get_by_invite_id.finding.app_error', 'Unable to find the existing team.');
     return this.team;
   }
-  async addMember(teamId: string, userId: string) { this.members.push({ teamId, userId }); }
+  async addMember(teamId: string, userId: string) {
+    this.members.push({ teamId, userId });
+  }
 }
 
 function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {
@@ -120,7 +127,7 @@ describe('UsersService.signUp', () => {
     });
   });
 
-  it('refuses a taken username with Mattermost\'s id', async () => {
+  it("refuses a taken username with Mattermost's id", async () => {
     const { service } = await withFirstUser({});
     await service.signUp(undefined, input({ username: 'taken' }), undefined);
     await expect(service.signUp(undefined, input({ username: 'taken' }), undefined)).rejects.toMatchObject({ id: 'app.user.save.username_exists.app_error' });

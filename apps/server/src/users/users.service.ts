@@ -31,9 +31,22 @@ export interface NewUser {
  */
 export type SignUpInput = Partial<NewUser>;
 
-export type UserPatch = Partial<Pick<UserRow, 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale' | 'props' | 'notify_props' | 'timezone'>>;
+export type UserPatch = Partial<
+  Pick<UserRow, 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale' | 'props' | 'notify_props' | 'timezone'>
+>;
 
-const PATCHABLE: Array<keyof UserPatch> = ['username', 'email', 'nickname', 'first_name', 'last_name', 'position', 'locale', 'props', 'notify_props', 'timezone'];
+const PATCHABLE: Array<keyof UserPatch> = [
+  'username',
+  'email',
+  'nickname',
+  'first_name',
+  'last_name',
+  'position',
+  'locale',
+  'props',
+  'notify_props',
+  'timezone',
+];
 
 @Injectable()
 export class UsersService {
@@ -64,7 +77,8 @@ export class UsersService {
 
   checkPassword(password: string) {
     const id = passwordError(password, this.config.get().PasswordSettings);
-    if (id) throw badRequest(id, `Your password must contain at least ${this.config.get().PasswordSettings.MinimumLength} characters and meet the password rules.`);
+    if (id)
+      throw badRequest(id, `Your password must contain at least ${this.config.get().PasswordSettings.MinimumLength} characters and meet the password rules.`);
   }
 
   /**
@@ -81,7 +95,10 @@ export class UsersService {
         throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
       }
       if (!cfg.TeamSettings.EnableOpenServer && !inviteId) {
-        throw forbidden('api.user.create_user.no_open_server', 'This server does not allow open signups. Please speak with your Administrator to receive an invitation.');
+        throw forbidden(
+          'api.user.create_user.no_open_server',
+          'This server does not allow open signups. Please speak with your Administrator to receive an invitation.',
+        );
       }
     }
     const team = inviteId ? await this.teams.byInviteId(inviteId) : undefined;
@@ -142,7 +159,10 @@ export class UsersService {
     }
     if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
     if (user.failed_attempts >= cfg.ServiceSettings.MaximumLoginAttempts) {
-      throw unauthorized('api.user.check_user_login_attempts.too_many.app_error', 'Your account is locked because of too many failed password attempts. Please reset your password.');
+      throw unauthorized(
+        'api.user.check_user_login_attempts.too_many.app_error',
+        'Your account is locked because of too many failed password attempts. Please reset your password.',
+      );
     }
     if (!(await comparePassword(password, user.password))) {
       await this.repo.setFailedAttempts(user.id, user.failed_attempts + 1);
@@ -177,7 +197,9 @@ export class UsersService {
   publishUpdated(user: UserRow) {
     // Everyone gets the privacy-filtered profile; the user's own sockets get their full record.
     const cfg = this.config.get();
-    this.publisher.publish(newEvent(WsEvents.UserUpdated, { omit_users: { [user.id]: true } }, { user: sanitizeUser(user, { self: false, admin: false, config: cfg }) }));
+    this.publisher.publish(
+      newEvent(WsEvents.UserUpdated, { omit_users: { [user.id]: true } }, { user: sanitizeUser(user, { self: false, admin: false, config: cfg }) }),
+    );
     this.publisher.publish(newEvent(WsEvents.UserUpdated, { user_id: user.id }, { user: sanitizeUser(user, { self: true, admin: false, config: cfg }) }));
   }
 
@@ -223,7 +245,10 @@ export class UsersService {
     const user = await this.get(userId);
     if (actor.user_id === userId) {
       if (!currentPassword || !(await comparePassword(currentPassword, user.password))) {
-        throw badRequest('api.user.update_password.incorrect.app_error', 'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.');
+        throw badRequest(
+          'api.user.update_password.incorrect.app_error',
+          'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
+        );
       }
     } else if (!isSystemAdmin(actor)) {
       throw forbidden('api.context.permissions.app_error', 'You do not have the appropriate permissions.');

@@ -63,8 +63,7 @@ afterEach(async () => {
   app = undefined;
 });
 
-const connection = (userId = 'u'.repeat(26)) =>
-  new WebConnection('c'.repeat(26), { userId, sessionToken: 't', sessionExpiresAt: 0, roles: 'system_user' }, 8);
+const connection = (userId = 'u'.repeat(26)) => new WebConnection('c'.repeat(26), { userId, sessionToken: 't', sessionExpiresAt: 0, roles: 'system_user' }, 8);
 
 describe('MattermostWsAdapter', () => {
   it('hands an action to its @SubscribeMessage handler with the connection and data, and replies with what it returns', async () => {
@@ -76,7 +75,10 @@ describe('MattermostWsAdapter', () => {
   });
 
   it('finds every gateway’s actions, whichever gateway the first action went to', async () => {
-    for (const [first, then] of [['echo', 'other'], ['other', 'echo']]) {
+    for (const [first, then] of [
+      ['echo', 'other'],
+      ['other', 'echo'],
+    ]) {
       const { adapter } = await start();
       expect((await adapter.dispatch(connection(), first, {})).status).toBe('OK');
       expect((await adapter.dispatch(connection(), then, {})).status).toBe('OK');

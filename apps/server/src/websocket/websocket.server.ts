@@ -135,13 +135,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     ws.on('error', () => undefined);
   }
 
-  private async onFrame(
-    ws: WebSocket,
-    text: string,
-    isBinary: boolean,
-    current: () => WebConnection | null,
-    register: (session: Session) => Promise<void>,
-  ) {
+  private async onFrame(ws: WebSocket, text: string, isBinary: boolean, current: () => WebConnection | null, register: (session: Session) => Promise<void>) {
     let frame: ClientFrame;
     try {
       frame = isBinary ? {} : JSON.parse(text);

@@ -14,7 +14,12 @@ describe('cluster schema', () => {
     const link = clusterLinkService.Link;
     expect([link.path, link.requestStream, link.responseStream]).toEqual([fileLink.path, true, true]);
     // The same bytes either way.
-    const batch = { frames: [{ kind: FrameKind.DATA, seq: 12, type: 't', payload: Buffer.from('{"a":1}'), correlation_id: 3 }, { kind: FrameKind.ACK, seq: 4 }] };
+    const batch = {
+      frames: [
+        { kind: FrameKind.DATA, seq: 12, type: 't', payload: Buffer.from('{"a":1}'), correlation_id: 3 },
+        { kind: FrameKind.ACK, seq: 4 },
+      ],
+    };
     expect(link.requestSerialize(batch)).toEqual(fileLink.requestSerialize(batch));
   });
 
@@ -22,7 +27,12 @@ describe('cluster schema', () => {
     const link = clusterLinkService.Link;
     const payload = Buffer.from(JSON.stringify({ text: 'héllo 👋', n: 1 }));
     const { frames } = link.requestDeserialize(
-      link.requestSerialize({ frames: [{ kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', payload, correlation_id: 77 }, { kind: FrameKind.ACK, seq: 9 }] }),
+      link.requestSerialize({
+        frames: [
+          { kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', payload, correlation_id: 77 },
+          { kind: FrameKind.ACK, seq: 9 },
+        ],
+      }),
     );
     expect(frames).toHaveLength(2);
     expect(frames[0]).toMatchObject({ kind: FrameKind.REQUEST, seq: 2 ** 40 + 1, type: 'x', correlation_id: 77, hello: null });

@@ -145,4 +145,3 @@ export class ClusterSocket extends TestSocket {
     this.wire.current?.terminate();
   }
 }
-

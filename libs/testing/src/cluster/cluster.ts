@@ -176,21 +176,27 @@ export class TestCluster {
    * agree on the ids. Returns the id of each node by index.
    */
   async waitForMembership(admin: NewUser, timeoutMs: number): Promise<Map<number, string>> {
-    return eventually(async () => {
-      const expected = this.runningNodes().map((n) => n.host).sort();
-      let agreed: string | undefined;
-      const ids = new Map<number, string>();
-      for (const n of this.runningNodes()) {
-        const infos = await this.status(n.index, admin);
-        const hosts = infos.map((i) => hostOf(i)).sort();
-        if (JSON.stringify(hosts) !== JSON.stringify(expected)) throw new Error(`node ${n.index} lists ${hosts.join(', ')}, expected ${expected.join(', ')}`);
-        const key = JSON.stringify(infos.map((i) => `${hostOf(i)}=${i.id}`).sort());
-        if (agreed !== undefined && key !== agreed) throw new Error(`nodes disagree: ${agreed} vs ${key}`);
-        agreed = key;
-        for (const i of infos) ids.set(Number(hostOf(i).split('.')[3]) - 1, i.id);
-      }
-      return ids;
-    }, timeoutMs, 100);
+    return eventually(
+      async () => {
+        const expected = this.runningNodes()
+          .map((n) => n.host)
+          .sort();
+        let agreed: string | undefined;
+        const ids = new Map<number, string>();
+        for (const n of this.runningNodes()) {
+          const infos = await this.status(n.index, admin);
+          const hosts = infos.map((i) => hostOf(i)).sort();
+          if (JSON.stringify(hosts) !== JSON.stringify(expected)) throw new Error(`node ${n.index} lists ${hosts.join(', ')}, expected ${expected.join(', ')}`);
+          const key = JSON.stringify(infos.map((i) => `${hostOf(i)}=${i.id}`).sort());
+          if (agreed !== undefined && key !== agreed) throw new Error(`nodes disagree: ${agreed} vs ${key}`);
+          agreed = key;
+          for (const i of infos) ids.set(Number(hostOf(i).split('.')[3]) - 1, i.id);
+        }
+        return ids;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   /** Runs SQL on the cluster's database. */

@@ -36,7 +36,10 @@ export function shippedServerParameters(): string {
   const text = readFileSync(join(NGINX_DEPLOY_DIR, 'mattermost-site/upstream.conf'), 'utf8');
   const line = text.split('\n').find((l) => /^\s*server\s+\S+/.test(l));
   if (!line) throw new Error('deploy/nginx/mattermost-site/upstream.conf has no server line');
-  return line.replace(/^\s*server\s+\S+\s*/, '').replace(/;.*$/, '').trim();
+  return line
+    .replace(/^\s*server\s+\S+\s*/, '')
+    .replace(/;.*$/, '')
+    .trim();
 }
 
 export class Nginx {
@@ -89,10 +92,7 @@ export class Nginx {
     writeFileSync(join(site, 'upstream.conf'), this.upstreams.map((u) => `server ${u} ${params};\n`).join(''));
     const accessLog = this.accessLogEnabled ? `${this.accessLogPath} mattermost_json` : 'off';
     writeFileSync(join(site, 'server.conf'), `listen 127.0.0.1:${this.port};\naccess_log ${accessLog};\n`);
-    writeFileSync(
-      join(site, 'http.conf'),
-      ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(temp, t)};\n`).join(''),
-    );
+    writeFileSync(join(site, 'http.conf'), ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(temp, t)};\n`).join(''));
   }
 
   private args(...extra: string[]): string[] {

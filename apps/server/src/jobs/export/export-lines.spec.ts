@@ -31,18 +31,74 @@ describe('bulk export lines (LineImportData)', () => {
     const line = parse(
       userLine(
         {
-          username: 'bob', email: 'bob@x.io', auth_service: '', auth_data: null, nickname: 'B', first_name: 'Bob', last_name: 'Jones',
-          position: 'dev', roles: 'system_user', locale: 'en', delete_at: 0,
-          notify_props: { push: 'mention', push_status: 'away', desktop: 'all', email: 'true', channel: 'true', comments: 'never', mention_keys: 'bob', first_name: 'false' },
+          username: 'bob',
+          email: 'bob@x.io',
+          auth_service: '',
+          auth_data: null,
+          nickname: 'B',
+          first_name: 'Bob',
+          last_name: 'Jones',
+          position: 'dev',
+          roles: 'system_user',
+          locale: 'en',
+          delete_at: 0,
+          notify_props: {
+            push: 'mention',
+            push_status: 'away',
+            desktop: 'all',
+            email: 'true',
+            channel: 'true',
+            comments: 'never',
+            mention_keys: 'bob',
+            first_name: 'false',
+          },
         },
-        [{ name: 't', roles: 'team_user', channels: [{ name: 'c', roles: 'channel_user', notify_props: { push: 'none', desktop: 'all', mark_unread: 'mention' }, favorite: true, mention_count: 0, msg_count: 3, last_viewed_at: 9 }] }],
+        [
+          {
+            name: 't',
+            roles: 'team_user',
+            channels: [
+              {
+                name: 'c',
+                roles: 'channel_user',
+                notify_props: { push: 'none', desktop: 'all', mark_unread: 'mention' },
+                favorite: true,
+                mention_count: 0,
+                msg_count: 3,
+                last_viewed_at: 9,
+              },
+            ],
+          },
+        ],
       ),
     );
     expect(line.type).toBe('user');
     expect(line.user).toEqual({
-      username: 'bob', email: 'bob@x.io', auth_service: '', nickname: 'B', first_name: 'Bob', last_name: 'Jones', position: 'dev',
-      roles: 'system_user', locale: 'en',
-      teams: [{ name: 't', roles: 'team_user', channels: [{ name: 'c', roles: 'channel_user', notify_props: { desktop: 'all', mobile: 'none', mark_unread: 'mention' }, favorite: true, msg_count: 3, last_viewed_at: 9 }] }],
+      username: 'bob',
+      email: 'bob@x.io',
+      auth_service: '',
+      nickname: 'B',
+      first_name: 'Bob',
+      last_name: 'Jones',
+      position: 'dev',
+      roles: 'system_user',
+      locale: 'en',
+      teams: [
+        {
+          name: 't',
+          roles: 'team_user',
+          channels: [
+            {
+              name: 'c',
+              roles: 'channel_user',
+              notify_props: { desktop: 'all', mobile: 'none', mark_unread: 'mention' },
+              favorite: true,
+              msg_count: 3,
+              last_viewed_at: 9,
+            },
+          ],
+        },
+      ],
       notify_props: { desktop: 'all', email: 'true', mobile: 'mention', mobile_push_status: 'away', channel: 'true', comments: 'never', mention_keys: 'bob' },
     });
   });
@@ -50,7 +106,20 @@ describe('bulk export lines (LineImportData)', () => {
   it('a deactivated user carries delete_at; no password is ever written', () => {
     const line = parse(
       userLine(
-        { username: 'x', email: 'x@x', auth_service: 'ldap', auth_data: 'cn=x', nickname: '', first_name: '', last_name: '', position: '', roles: 'system_user', locale: 'en', delete_at: 5, notify_props: {} },
+        {
+          username: 'x',
+          email: 'x@x',
+          auth_service: 'ldap',
+          auth_data: 'cn=x',
+          nickname: '',
+          first_name: '',
+          last_name: '',
+          position: '',
+          roles: 'system_user',
+          locale: 'en',
+          delete_at: 5,
+          notify_props: {},
+        },
         [],
       ),
     );
@@ -63,7 +132,14 @@ describe('bulk export lines (LineImportData)', () => {
     const base = { type: '', props: {}, edit_at: 0, is_pinned: false, flagged_by: [] as string[], reactions: [] as any[] };
     const post = parse(
       postLine({
-        ...base, username: 'a', message: 'root', create_at: 1, team_name: 't', channel_name: 'c', is_pinned: true, flagged_by: ['b'],
+        ...base,
+        username: 'a',
+        message: 'root',
+        create_at: 1,
+        team_name: 't',
+        channel_name: 'c',
+        is_pinned: true,
+        flagged_by: ['b'],
         reactions: [{ username: 'b', emoji_name: 'smile', create_at: 2 }],
         replies: [{ ...base, username: 'b', message: 'reply', create_at: 3 }],
       }),
@@ -71,20 +147,54 @@ describe('bulk export lines (LineImportData)', () => {
     expect(post).toEqual({
       type: 'post',
       post: {
-        team: 't', channel: 'c', user: 'a', type: '', message: 'root', props: {}, create_at: 1, edit_at: 0, flagged_by: ['b'],
+        team: 't',
+        channel: 'c',
+        user: 'a',
+        type: '',
+        message: 'root',
+        props: {},
+        create_at: 1,
+        edit_at: 0,
+        flagged_by: ['b'],
         reactions: [{ user: 'b', create_at: 2, emoji_name: 'smile' }],
         replies: [{ user: 'b', type: '', message: 'reply', create_at: 3, edit_at: 0 }],
         is_pinned: true,
       },
     });
-    expect(parse(directChannelLine(['a', 'b'], 'hdr', []))).toEqual({ type: 'direct_channel', direct_channel: { members: ['a', 'b'], favorited_by: null, header: 'hdr' } });
+    expect(parse(directChannelLine(['a', 'b'], 'hdr', []))).toEqual({
+      type: 'direct_channel',
+      direct_channel: { members: ['a', 'b'], favorited_by: null, header: 'hdr' },
+    });
     expect(parse(directPostLine({ ...base, username: 'a', message: 'hi', create_at: 4, members: ['a', 'b'], replies: [] })).direct_post).toEqual({
-      channel_members: ['a', 'b'], user: 'a', type: '', message: 'hi', props: {}, create_at: 4, edit_at: 0, flagged_by: null, reactions: null, replies: null, attachments: null,
+      channel_members: ['a', 'b'],
+      user: 'a',
+      type: '',
+      message: 'hi',
+      props: {},
+      create_at: 4,
+      edit_at: 0,
+      flagged_by: null,
+      reactions: null,
+      replies: null,
+      attachments: null,
     });
   });
 
   it('keeps a message with newlines on one line', () => {
-    const line = postLine({ username: 'a', type: '', message: 'two\nlines', props: {}, create_at: 1, edit_at: 0, is_pinned: false, flagged_by: [], reactions: [], team_name: 't', channel_name: 'c', replies: [] });
+    const line = postLine({
+      username: 'a',
+      type: '',
+      message: 'two\nlines',
+      props: {},
+      create_at: 1,
+      edit_at: 0,
+      is_pinned: false,
+      flagged_by: [],
+      reactions: [],
+      team_name: 't',
+      channel_name: 'c',
+      replies: [],
+    });
     expect(parse(line).post.message).toBe('two\nlines');
   });
 });

@@ -73,7 +73,11 @@ export class BulkExportJob extends JobHandler {
         direct_posts_exported: String(counts.directPosts),
       });
     // Each kind: read a batch after the last id, write its lines, until a short batch.
-    const pages = async <T>(kind: keyof ExportTotals, read: (after: string) => Promise<{ last: string | null; rows: T[] }>, render: (rows: T[]) => Promise<string>) => {
+    const pages = async <T>(
+      kind: keyof ExportTotals,
+      read: (after: string) => Promise<{ last: string | null; rows: T[] }>,
+      render: (rows: T[]) => Promise<string>,
+    ) => {
       let after = FIRST_ID;
       for (;;) {
         checkAborted(ctx.signal);
@@ -88,8 +92,16 @@ export class BulkExportJob extends JobHandler {
     };
     const byId = <T extends { id: string }>(rows: T[]) => ({ last: rows.at(-1)?.id ?? null, rows });
 
-    await pages('teams', async (after) => byId(await this.reader.teams(after, BATCH)), async (rows) => rows.map(teamLine).join(''));
-    await pages('channels', async (after) => byId(await this.reader.channels(after, BATCH)), async (rows) => rows.map(channelLine).join(''));
+    await pages(
+      'teams',
+      async (after) => byId(await this.reader.teams(after, BATCH)),
+      async (rows) => rows.map(teamLine).join(''),
+    );
+    await pages(
+      'channels',
+      async (after) => byId(await this.reader.channels(after, BATCH)),
+      async (rows) => rows.map(channelLine).join(''),
+    );
     await pages(
       'users',
       async (after) => byId(await this.reader.users(after, BATCH)),

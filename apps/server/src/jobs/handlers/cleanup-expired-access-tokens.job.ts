@@ -28,7 +28,9 @@ export class CleanupExpiredAccessTokensJob extends JobHandler {
 
   async run(ctx: JobContext): Promise<void> {
     const now = Date.now();
-    const [{ n: total }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1', [now]);
+    const [{ n: total }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1', [
+      now,
+    ]);
     let tokens = 0;
     let sessions = 0;
     for (;;) {

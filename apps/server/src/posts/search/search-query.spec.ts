@@ -3,8 +3,18 @@ import { buildSearchQuery, lexemes, matchedWords, SearchScope } from './search-q
 import { parseSearchTerms } from './search-terms.js';
 
 const scope = (extra: Partial<SearchScope> = {}): SearchScope => ({
-  userId: 'user', teamId: 'team', orTerms: false, includeDeletedChannels: false, timeZoneOffset: 0,
-  fromUserIds: null, excludedUserIds: [], inChannelIds: null, excludedChannelIds: [], offset: 0, limit: 60, ...extra,
+  userId: 'user',
+  teamId: 'team',
+  orTerms: false,
+  includeDeletedChannels: false,
+  timeZoneOffset: 0,
+  fromUserIds: null,
+  excludedUserIds: [],
+  inChannelIds: null,
+  excludedChannelIds: [],
+  offset: 0,
+  limit: 60,
+  ...extra,
 });
 
 describe('buildSearchQuery', () => {
@@ -16,7 +26,9 @@ describe('buildSearchQuery', () => {
 
   it('ORs terms and hashtags for is_or_search', () => {
     const q = buildSearchQuery(parseSearchTerms('alpha beta #gamma'), scope({ orTerms: true }), 'p.id')!;
-    expect(q.sql).toContain(`(p.search_vector @@ (phraseto_tsquery('english', $3) || phraseto_tsquery('english', $4)) OR $5 = ANY(string_to_array(lower(p.hashtags), ' ')))`);
+    expect(q.sql).toContain(
+      `(p.search_vector @@ (phraseto_tsquery('english', $3) || phraseto_tsquery('english', $4)) OR $5 = ANY(string_to_array(lower(p.hashtags), ' ')))`,
+    );
     expect(q.params).toContain('#gamma');
   });
 

@@ -99,9 +99,16 @@ export function buildSearchQuery(parsed: ParsedSearch, scope: SearchScope, colum
   }
 
   const filtered =
-    positives.length > 0 || excluded.length > 0 || parsed.excludedHashtags.length > 0 || scope.fromUserIds !== null ||
-    scope.excludedUserIds.length > 0 || scope.inChannelIds !== null || scope.excludedChannelIds.length > 0 ||
-    ranges.include.from !== undefined || ranges.include.to !== undefined || ranges.exclude.length > 0;
+    positives.length > 0 ||
+    excluded.length > 0 ||
+    parsed.excludedHashtags.length > 0 ||
+    scope.fromUserIds !== null ||
+    scope.excludedUserIds.length > 0 ||
+    scope.inChannelIds !== null ||
+    scope.excludedChannelIds.length > 0 ||
+    ranges.include.from !== undefined ||
+    ranges.include.to !== undefined ||
+    ranges.exclude.length > 0;
   if (!filtered) return undefined;
 
   const sql =

@@ -33,7 +33,9 @@ describe('parseSearchTerms', () => {
   });
 
   it('reads flags, negated flags and flags whose value is the next word', () => {
-    const p = parseSearchTerms('from:@Alice -from:bob in:town-square channel: off-topic -in:~random after:2024-01-02 before: 2024-02-01 on:2024-1-15 -on:2024-01-20 ext:pdf');
+    const p = parseSearchTerms(
+      'from:@Alice -from:bob in:town-square channel: off-topic -in:~random after:2024-01-02 before: 2024-02-01 on:2024-1-15 -on:2024-01-20 ext:pdf',
+    );
     expect(p.fromUsers).toEqual(['alice']);
     expect(p.excludedUsers).toEqual(['bob']);
     expect(p.inChannels).toEqual(['town-square', 'off-topic']);

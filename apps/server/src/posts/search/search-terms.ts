@@ -166,7 +166,12 @@ export function isEmptySearch(p: ParsedSearch): boolean {
   return (
     p.terms.length + p.excludedTerms.length + p.hashtags.length + p.excludedHashtags.length === 0 &&
     p.fromUsers.length + p.excludedUsers.length + p.inChannels.length + p.excludedChannels.length === 0 &&
-    !p.afterDate && !p.beforeDate && !p.onDate && !p.excludedAfterDate && !p.excludedBeforeDate && !p.excludedOnDate
+    !p.afterDate &&
+    !p.beforeDate &&
+    !p.onDate &&
+    !p.excludedAfterDate &&
+    !p.excludedBeforeDate &&
+    !p.excludedOnDate
   );
 }
 
