@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeInfo } from '../contracts.js';
 import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
 import { GrpcTransport, type GrpcTransportOptions, type TransportLogger } from './grpc-transport.js';
-import { AUTH_HEADERS, signLink } from './link-auth.js';
+import { AUTH_HEADERS, dialerProof, newNonce } from './link-auth.js';
+import { certificateFingerprint, derivedLinkTls, type LinkTls } from './link-tls.js';
 
 // Loopback only. Nodes live on 127.0.0.1/2/3 sharing one port, as three hosts would.
 const CLUSTER = 'spec-cluster';
@@ -110,16 +111,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const received = (node: TestNode, from: string) => node.got.get(from) ?? [];
 
-/** TCP forwarder whose connections the test can cut, to break streams mid-flight like a network would. */
+/**
+ * TCP forwarder whose connections the test can cut, to break streams mid-flight like a network
+ * would; it records what crosses each connection, as someone sniffing the network would.
+ */
 class CuttableProxy {
   private readonly sockets = new Set<net.Socket>();
   private readonly server: net.Server;
   private blocked = false;
+  readonly connections: Array<{ toServer: Buffer[]; toClient: Buffer[] }> = [];
 
   constructor(target: { host: string; port: number }) {
     this.server = net.createServer((client) => {
       if (this.blocked) return void client.destroy();
       const upstream = net.connect(target.port, target.host);
+      const wire = { toServer: [] as Buffer[], toClient: [] as Buffer[] };
+      this.connections.push(wire);
+      client.on('data', (d: Buffer) => wire.toServer.push(d));
+      upstream.on('data', (d: Buffer) => wire.toClient.push(d));
       for (const [x, y] of [
         [client, upstream],
         [upstream, client],
@@ -158,6 +167,94 @@ class CuttableProxy {
     this.cut();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** a (dialer) and b (server) linked, a reaching b through a proxy on 127.0.0.4. */
+async function linkedThroughProxy(): Promise<{ a: TestNode; b: TestNode; proxy: CuttableProxy; port: number }> {
+  const port = await freePort();
+  const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+  const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+  const proxy = new CuttableProxy({ host: HOSTS[1], port });
+  await proxy.listen('127.0.0.4', port);
+  cleanups.push(() => proxy.close());
+  a.transport.addPeer(nodeInfo(B, '127.0.0.4', port));
+  b.transport.addPeer(a.info);
+  await waitFor(() => a.transport.connectedPeers().length === 1 && b.transport.connectedPeers().length === 1, 5_000, 'link up');
+  return { a, b, proxy, port };
+}
+
+/** Writes raw bytes on a new TCP connection; reports whether the server closed it within `ms`. */
+function sendRaw(host: string, port: number, bytes: Buffer, ms: number): Promise<{ closed: boolean; reply: Buffer }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(port, host, () => socket.write(bytes));
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ closed, reply: Buffer.concat(chunks) });
+    };
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => {});
+    socket.on('close', () => done(true));
+  });
+}
+
+/** An HTTP/2 DATA frame (RFC 9113 §6.1) and a gRPC length-prefixed message: the link's encoding without TLS. */
+function http2Data(streamId: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}
+
+function grpcMessage(message: Buffer): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(message.length, 1);
+  return Buffer.concat([prefix, message]);
+}
+
+const sneaky = (seq: number): Frames => ({ frames: [{ kind: FrameKind.DATA, seq, type: 'n', payload: Buffer.from(JSON.stringify(`sneaky ${seq}`)) }] });
+const helloWith = (proof: string): Frames => ({
+  frames: [{ kind: FrameKind.HELLO, hello: { node_id: A, send_stream: 'x', first_seq: 1, recv_stream: '', last_received: 0, proof } }],
+});
+
+/** A call the test drives frame by frame, as node a, to node b. */
+interface HandDialer {
+  call: grpc.ClientDuplexStream<Frames, Frames>;
+  /** The dialer nonce it sent. */
+  nonce: string;
+  frames: Frame[];
+  challenged(): Promise<void>;
+  closed(): Promise<grpc.StatusObject>;
+  serverCertificate(): string;
+}
+
+/** Dials over TLS with `tls`; `headers` replace the call metadata of node a dialling b ('' leaves one out). */
+async function handDial(host: string, port: number, tls: LinkTls, headers: Record<string, string> = {}): Promise<HandDialer> {
+  const credentials = grpc.credentials.createSsl(tls.ca, tls.key, tls.cert, { checkServerIdentity: () => undefined });
+  const client = new grpc.Client(`${host}:${port}`, credentials, { 'grpc.ssl_target_name_override': 'mmchat-cluster', 'grpc.use_local_subchannel_pool': 1 });
+  const sent = { [AUTH_HEADERS.nodeId]: A, [AUTH_HEADERS.target]: B, [AUTH_HEADERS.clusterName]: CLUSTER, [AUTH_HEADERS.nonce]: newNonce(), ...headers };
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(sent)) if (value) metadata.set(key, value);
+  const m = clusterLinkService.Link;
+  const call = client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, metadata);
+  const frames: Frame[] = [];
+  const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+  call.on('data', (batch: Frames) => frames.push(...batch.frames));
+  call.on('error', () => {});
+  cleanups.push(() => {
+    call.cancel();
+    client.close();
+  });
+  return {
+    call,
+    nonce: sent[AUTH_HEADERS.nonce],
+    frames,
+    challenged: () => waitFor(() => frames[0]?.kind === FrameKind.CHALLENGE, 5_000, 'the challenge'),
+    closed: () => Promise.race([status, sleep(5_000).then(() => Promise.reject(new Error('the call stayed open')))]),
+    serverCertificate: () => call.getAuthContext()?.sslPeerCertificate?.fingerprint256 ?? '',
+  };
 }
 
 describe('GrpcTransport', () => {
@@ -310,15 +407,15 @@ describe('GrpcTransport', () => {
   });
 
   describe('authentication', () => {
-    it('refuses a node with the wrong secret, in either role; nothing is delivered', { timeout: 20_000 }, async () => {
+    it('refuses a node with the wrong secret at TLS, in either role; nothing is delivered', { timeout: 20_000 }, async () => {
       const port = await freePort();
       const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['wrong'] }));
       const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
       const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['other'] }));
       link([a, b, c]);
       for (const n of [a, b, c]) n.transport.broadcast({ type: 'n', payload: 'hi' });
-      await waitFor(() => a.logs.has(/UNAUTHENTICATED/) && b.logs.has(/refused cluster link.*bad signature/), 5_000, 'refusals');
-      await waitFor(() => b.logs.has(/UNAUTHENTICATED/) && c.logs.has(/refused cluster link.*bad signature/), 5_000, 'refusals');
+      // Each dialer finds the server's certificate untrusted (the server refuses the dialer's too).
+      await waitFor(() => a.logs.has(/cannot open cluster link to b+ .*certificate/) && b.logs.has(/cannot open cluster link to c+ .*certificate/), 5_000, 'refusals');
       await sleep(300);
       for (const n of [a, b, c]) {
         expect(n.transport.connectedPeers()).toEqual([]);
@@ -326,68 +423,103 @@ describe('GrpcTransport', () => {
       }
     });
 
-    it('answers UNAUTHENTICATED to bad credentials: wrong secret, stale timestamp, wrong cluster, none', { timeout: 20_000 }, async () => {
+    it('challenges every call: an answer is good for its own challenge only, and only once', { timeout: 20_000 }, async () => {
       const port = await freePort();
       const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
       b.transport.addPeer(nodeInfo(A, HOSTS[0], port));
-      const client = new grpc.Client(`${HOSTS[1]}:${port}`, grpc.credentials.createInsecure());
-      cleanups.push(() => client.close());
-      const attempt = (secret: string | null, change: Partial<{ clusterName: string; timestamp: number }> = {}) =>
-        new Promise<{ status: grpc.StatusObject; frames: Frame[] }>((resolve) => {
-          const metadata = new grpc.Metadata();
-          if (secret !== null) {
-            const creds = signLink(secret, { nodeId: A, target: B, clusterName: CLUSTER, timestamp: Date.now(), ...change });
-            metadata.set(AUTH_HEADERS.nodeId, creds.nodeId);
-            metadata.set(AUTH_HEADERS.target, creds.target);
-            metadata.set(AUTH_HEADERS.clusterName, creds.clusterName);
-            metadata.set(AUTH_HEADERS.timestamp, String(creds.timestamp));
-            metadata.set(AUTH_HEADERS.signature, creds.signature);
-          }
-          const m = clusterLinkService.Link;
-          const call = client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, metadata);
-          const frames: Frame[] = [];
-          call.on('data', (batch: Frames) => frames.push(...batch.frames));
-          call.on('error', () => {});
-          call.on('status', (status: grpc.StatusObject) => resolve({ status, frames }));
-          call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: A, send_stream: 'x', first_seq: 1, recv_stream: '', last_received: 0, proof: '' } }] });
-          call.write({ frames: [{ kind: FrameKind.DATA, seq: 1, type: 'n', payload: Buffer.from('"sneaky"') }] });
-          setTimeout(() => call.cancel(), 1_000);
-        });
-      for (const [secret, change, reason] of [
-        ['guess', {}, 'bad signature'],
-        ['s3cret', { timestamp: Date.now() - 61_000 }, 'stale timestamp'],
-        ['s3cret', { timestamp: Date.now() + 61_000 }, 'stale timestamp'],
-        ['s3cret', { clusterName: 'other-cluster' }, 'wrong cluster'],
-        [null, {}, 'missing credentials'],
-      ] as const) {
-        const { status, frames } = await attempt(secret, change);
-        expect(status.code, reason).toBe(grpc.status.UNAUTHENTICATED);
-        expect(status.details).toContain(reason);
-        expect(frames).toEqual([]);
-      }
-      expect(b.got.size).toBe(0);
-      // The right secret gets in (sanity check of the harness).
-      const ok = await attempt('s3cret');
-      expect(ok.frames[0]?.kind).toBe(FrameKind.HELLO);
-      expect(b.got.get(A)).toEqual(['sneaky']);
+      // The test dials as node a, with the certificate a's own start would issue itself.
+      const tlsA = await derivedLinkTls(['s3cret'], CLUSTER, A);
+      const answer = (call: HandDialer, secret = 's3cret') =>
+        helloWith(
+          dialerProof(secret, {
+            clusterName: CLUSTER,
+            dialer: A,
+            server: B,
+            dialerNonce: call.nonce,
+            serverNonce: call.frames[0].nonce!,
+            dialerCertificate: certificateFingerprint(tlsA.cert),
+            serverCertificate: call.serverCertificate(),
+          }),
+        );
+
+      // A sound answer gets in, and frames after it are delivered.
+      const first = await handDial(HOSTS[1], port, tlsA);
+      await first.challenged();
+      const captured = answer(first);
+      first.call.write(captured);
+      await waitFor(() => first.frames.some((f) => f.kind === FrameKind.HELLO), 5_000, 'the server HELLO');
+      first.call.write(sneaky(1));
+      await waitFor(() => received(b, A).length === 1, 5_000, 'a frame on the authenticated call');
+
+      // The same answer on a new call (even with the same dialer nonce) meets a new challenge: refused.
+      const second = await handDial(HOSTS[1], port, tlsA, { [AUTH_HEADERS.nonce]: first.nonce });
+      await second.challenged();
+      expect(second.frames[0].nonce).not.toBe(first.frames[0].nonce);
+      second.call.write(captured);
+      second.call.write(sneaky(2));
+      expect(await second.closed()).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringContaining('bad proof') });
+      expect(second.frames.map((f) => f.kind)).toEqual([FrameKind.CHALLENGE]);
+
+      // One answer per challenge: a wrong one spends it, the right one after it is refused.
+      const third = await handDial(HOSTS[1], port, tlsA);
+      await third.challenged();
+      third.call.write(answer(third, 'guess'));
+      third.call.write(answer(third));
+      third.call.write(sneaky(3));
+      expect(await third.closed()).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringContaining('bad proof') });
+
+      // Frames instead of an answer: refused.
+      const fourth = await handDial(HOSTS[1], port, tlsA);
+      await fourth.challenged();
+      fourth.call.write(sneaky(4));
+      expect(await fourth.closed()).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringContaining('expected HELLO first') });
+
+      // Only the authenticated call delivered anything, and it is still b's link with a.
+      await sleep(100);
+      expect(received(b, A)).toEqual(['sneaky 1']);
+      expect(b.transport.connectedPeers()).toEqual([A]);
+      expect(b.logs.has(/refused cluster link .*node a+.*bad proof/)).toBe(true);
     });
 
-    it('does not stream to a server that cannot prove it holds the secret', { timeout: 20_000 }, async () => {
+    it('refuses calls that do not say who they are, or whose certificate names another node', { timeout: 20_000 }, async () => {
       const port = await freePort();
-      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
-      // An impostor listening where b should be: accepts anything and answers with a made-up proof.
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+      b.transport.addPeer(nodeInfo(A, HOSTS[0], port));
+      const tlsA = await derivedLinkTls(['s3cret'], CLUSTER, A);
+      const tlsC = await derivedLinkTls(['s3cret'], CLUSTER, C);
+      for (const [tls, headers, code, details] of [
+        [tlsA, { [AUTH_HEADERS.nonce]: '' }, grpc.status.UNAUTHENTICATED, 'missing credentials'],
+        [tlsA, { [AUTH_HEADERS.clusterName]: 'other-cluster' }, grpc.status.UNAUTHENTICATED, 'wrong cluster'],
+        [tlsC, {}, grpc.status.UNAUTHENTICATED, `certificate is not node ${A}'s`],
+        [tlsA, { [AUTH_HEADERS.target]: C }, grpc.status.FAILED_PRECONDITION, `not ${C}`],
+      ] as const) {
+        const call = await handDial(HOSTS[1], port, tls, headers);
+        expect(await call.closed(), details).toMatchObject({ code, details: expect.stringContaining(details) });
+        expect(call.frames).toEqual([]);
+      }
+      expect(b.got.size).toBe(0);
+    });
+
+    it('with the operator’s certificates, does not stream to a server that cannot prove it holds the secret', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      // One CA for the whole deployment, unrelated to the cluster secret: the impostor has a valid certificate.
+      const pki = (id: string) => derivedLinkTls(['the operators CA'], 'pki', id);
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { tls: await pki(A) }));
+      const impostorTls = await pki(B);
       const impostor = new grpc.Server();
       const seen: Frame[] = [];
       impostor.addService(clusterLinkService, {
         Link: (call: grpc.ServerDuplexStream<Frames, Frames>) => {
-          call.on('data', (batch: Frames) => seen.push(...batch.frames));
+          call.on('data', (batch: Frames) => {
+            seen.push(...batch.frames);
+            call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } }] });
+          });
           call.on('error', () => {});
-          call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } }] });
+          call.write({ frames: [{ kind: FrameKind.CHALLENGE, nonce: newNonce() }] });
         },
       });
-      await new Promise<number>((resolve, reject) =>
-        impostor.bindAsync(`${HOSTS[1]}:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-      );
+      const credentials = grpc.ServerCredentials.createSsl(impostorTls.ca, [{ private_key: impostorTls.key, cert_chain: impostorTls.cert }], true);
+      await new Promise<number>((resolve, reject) => impostor.bindAsync(`${HOSTS[1]}:${port}`, credentials, (e, p) => (e ? reject(e) : resolve(p))));
       cleanups.push(() => impostor.forceShutdown());
       a.transport.addPeer(nodeInfo(B, HOSTS[1], port));
       a.transport.send(B, { type: 'n', payload: 'secret stuff' });
@@ -399,18 +531,73 @@ describe('GrpcTransport', () => {
       expect(a.transport.stats().peers[0].buffered).toBe(1);
     });
 
-    it('rotation: [new, old] accepts a peer still on [old], whichever side dials', { timeout: 20_000 }, async () => {
+    it('rotation: each step of a rolling rotation links with the steps next to it', { timeout: 20_000 }, async () => {
       const port = await freePort();
+      const D = nodeId('d');
+      const steps = [['old'], ['old', 'new'], ['new', 'old'], ['new']];
+      const nodes = await Promise.all([A, B, C, D].map((id, i) => startNode(makeNode(nodeInfo(id, [...HOSTS, '127.0.0.4'][i], port), port, { secrets: steps[i] }))));
+      for (let i = 0; i + 1 < nodes.length; i++) link([nodes[i], nodes[i + 1]]);
+      for (const n of nodes) n.transport.broadcast({ type: 'n', payload: n.info.id });
+      await waitFor(() => nodes.every((n, i) => n.got.size === (i === 0 || i === nodes.length - 1 ? 1 : 2)), 5_000, 'neighbours linked');
+      expect(nodes[1].transport.connectedPeers().sort()).toEqual([A, C]);
+      expect(nodes[2].transport.connectedPeers().sort()).toEqual([B, D]);
+    });
+
+    it('rotation with the operator’s certificates: [new, old] gets through to a node still on [old], whichever side dials', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const pki = (id: string) => derivedLinkTls(['the operators CA'], 'pki', id);
       // a (dials, old secret only) → b (new + old)
-      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['old'] }));
-      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port, { secrets: ['new', 'old'] }));
-      // b (dials c, signs with new first) → c (old only): refused once, then b signs with old.
-      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['old'] }));
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['old'], tls: await pki(A) }));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port, { secrets: ['new', 'old'], tls: await pki(B) }));
+      // b (dials c, answers with new first) → c (old only): refused once, then b answers with old.
+      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['old'], tls: await pki(C) }));
       link([a, b, c]);
       for (const n of [a, b, c]) n.transport.broadcast({ type: 'n', payload: n.info.id });
       await waitFor(() => [a, b, c].every((n) => n.got.size === 2), 5_000, 'all pairs linked');
       expect(b.transport.connectedPeers().sort()).toEqual([A, C]);
       expect(received(c, B)).toEqual([B]);
+      expect(c.logs.has(/refused cluster link .*node b+.*bad proof/)).toBe(true);
+    });
+  });
+
+  describe('what crosses the wire', () => {
+    it('a sniffed connection shows neither the frames nor the handshake in clear', { timeout: 20_000 }, async () => {
+      const { a, b, proxy } = await linkedThroughProxy();
+      a.transport.send(B, { type: 'n', payload: 'the text of a post, dialer to server' });
+      b.transport.send(A, { type: 'n', payload: 'the text of a post, server to dialer' });
+      await waitFor(() => received(b, A).length === 1 && received(a, B).length === 1, 5_000, 'both messages');
+      const [wire] = proxy.connections;
+      for (const bytes of [Buffer.concat(wire.toServer), Buffer.concat(wire.toClient)]) {
+        for (const clear of ['the text of a post', AUTH_HEADERS.nodeId, A, B, 'mmchat.cluster.ClusterLink']) expect(bytes.includes(clear), clear).toBe(false);
+      }
+    });
+
+    it('a recorded connection replayed on a new one is refused: the forged frame behind it is not delivered and the real link stays up', { timeout: 20_000 }, async () => {
+      const { a, b, proxy, port } = await linkedThroughProxy();
+      a.transport.send(B, { type: 'n', payload: 'genuine' });
+      await waitFor(() => received(b, A).length === 1, 5_000, 'the genuine message');
+      // Behind the captured bytes: a frame in the link's cleartext HTTP/2 encoding on the captured call (stream 1).
+      const forged = Buffer.concat([...proxy.connections[0].toServer, http2Data(1, grpcMessage(clusterLinkService.Link.requestSerialize(sneaky(1_000_000))))]);
+      const replay = await sendRaw(HOSTS[1], port, forged, 2_000);
+      expect(received(b, A)).toEqual(['genuine']);
+      expect(a.logs.has(/lost/)).toBe(false);
+      expect(a.transport.connectedPeers()).toEqual([B]);
+      expect(b.transport.connectedPeers()).toEqual([A]);
+      expect(replay.closed).toBe(true);
+      a.transport.send(B, { type: 'n', payload: 'after' });
+      await waitFor(() => received(b, A).length === 2, 5_000, 'the link still carrying');
+    });
+
+    it('a recorded connection replayed after the server forgot the link delivers nothing again', { timeout: 20_000 }, async () => {
+      const { a, b, proxy, port } = await linkedThroughProxy();
+      for (let i = 0; i < 10; i++) a.transport.send(B, { type: 'n', payload: i });
+      await waitFor(() => received(b, A).length === 10, 5_000, 'the messages');
+      await a.transport.stop(); // everything acknowledged
+      // A membership flap: b drops its state for a and takes it back.
+      b.transport.removePeer(A);
+      b.transport.addPeer(a.info);
+      await sendRaw(HOSTS[1], port, Buffer.concat(proxy.connections[0].toServer), 1_500);
+      expect(received(b, A)).toEqual(range(10));
     });
   });
 
