@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { certificateFingerprint, clusterCaCertificate, derivedLinkTls, linkTlsFromFiles, type LinkTls } from './link-tls.js';
+import { certificateFingerprint, clusterCaCertificate, configuredLinkTls, derivedLinkTls, type LinkTls } from './link-tls.js';
 
 const OLD = 'old-secret-0123456789abcdef';
 const NEW = 'new-secret-0123456789abcdef';
@@ -86,19 +86,23 @@ describe('cluster link certificates', () => {
     expect(await handshake(member, { ca: member.ca })).not.toBe('ok');
   });
 
-  it('loads the operator’s files, naming the setting that cannot be read', async () => {
+  it('loads the operator’s files when set, naming the setting at fault', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'link-tls-'));
     try {
       const own = await derivedLinkTls([OLD], 'prod', 'a'.repeat(26));
-      const files = { certFile: join(dir, 'node.crt'), keyFile: join(dir, 'node.key'), caFile: join(dir, 'ca.crt') };
-      writeFileSync(files.certFile, own.cert);
-      writeFileSync(files.keyFile, own.key);
-      writeFileSync(files.caFile, own.ca);
-      const loaded = linkTlsFromFiles(files);
+      const files = { StreamingTLSCertFile: join(dir, 'node.crt'), StreamingTLSKeyFile: join(dir, 'node.key'), StreamingTLSCAFile: join(dir, 'ca.crt') };
+      writeFileSync(files.StreamingTLSCertFile, own.cert);
+      writeFileSync(files.StreamingTLSKeyFile, own.key);
+      writeFileSync(files.StreamingTLSCAFile, own.ca);
+      const loaded = configuredLinkTls(files)!;
       expect(loaded.names).toBe('hostname');
       expect(loaded.cert.equals(own.cert) && loaded.key.equals(own.key) && loaded.ca.equals(own.ca)).toBe(true);
-      expect(() => linkTlsFromFiles({ ...files, caFile: join(dir, 'missing.crt') })).toThrow(/ClusterSettings.StreamingTLSCAFile/);
-      expect(() => linkTlsFromFiles({ ...files, keyFile: files.caFile })).toThrow(/not a PEM certificate and private key/);
+      expect(configuredLinkTls({ StreamingTLSCertFile: '', StreamingTLSKeyFile: '', StreamingTLSCAFile: '' })).toBeUndefined();
+      expect(() => configuredLinkTls({ ...files, StreamingTLSCAFile: join(dir, 'missing.crt') })).toThrow(/ClusterSettings.StreamingTLSCAFile/);
+      expect(() => configuredLinkTls({ ...files, StreamingTLSKeyFile: files.StreamingTLSCAFile })).toThrow(/not a PEM certificate and private key/);
+      const other = await derivedLinkTls([OLD], 'prod', 'b'.repeat(26));
+      writeFileSync(join(dir, 'other.key'), other.key);
+      expect(() => configuredLinkTls({ ...files, StreamingTLSKeyFile: join(dir, 'other.key') })).toThrow(/StreamingTLSKeyFile is not the private key of StreamingTLSCertFile/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -36,11 +36,11 @@ export interface LinkTls {
   names: 'node-id' | 'hostname';
 }
 
-/** ClusterSettings.StreamingTLSCertFile, StreamingTLSKeyFile and StreamingTLSCAFile. */
-export interface LinkTlsFiles {
-  certFile: string;
-  keyFile: string;
-  caFile: string;
+/** The ClusterSettings naming the operator's PEM files: all three, or none for derived certificates. */
+export interface LinkTlsSettings {
+  StreamingTLSCertFile: string;
+  StreamingTLSKeyFile: string;
+  StreamingTLSCAFile: string;
 }
 
 /** Node's WebCrypto, which @peculiar/x509 signs with. */
@@ -138,21 +138,20 @@ export async function derivedLinkTls(secrets: readonly string[], clusterName: st
   return { ca: Buffer.from(cas.map((ca) => pem(ca.cert)).join('\n')), key: Buffer.from(leaf.key), cert: Buffer.from(leaf.cert), names: 'node-id' };
 }
 
-/** The operator's certificate, key and CA files; fails with the setting at fault if one cannot be read. */
-export function linkTlsFromFiles(files: LinkTlsFiles): LinkTls {
-  const read = (setting: string, path: string) => {
+/**
+ * The operator's certificate, key and CA, or undefined when no file is configured (each node then
+ * derives its own); fails naming the setting at fault if a file cannot be read.
+ */
+export function configuredLinkTls(settings: LinkTlsSettings): LinkTls | undefined {
+  if (!settings.StreamingTLSCertFile && !settings.StreamingTLSKeyFile && !settings.StreamingTLSCAFile) return undefined;
+  const read = (setting: keyof LinkTlsSettings) => {
     try {
-      return readFileSync(path);
+      return readFileSync(settings[setting]);
     } catch (err) {
-      throw new Error(`ClusterSettings.${setting} ${JSON.stringify(path)} cannot be read: ${err.message}`);
+      throw new Error(`ClusterSettings.${setting} ${JSON.stringify(settings[setting])} cannot be read: ${err.message}`);
     }
   };
-  const tls: LinkTls = {
-    cert: read('StreamingTLSCertFile', files.certFile),
-    key: read('StreamingTLSKeyFile', files.keyFile),
-    ca: read('StreamingTLSCAFile', files.caFile),
-    names: 'hostname',
-  };
+  const tls: LinkTls = { cert: read('StreamingTLSCertFile'), key: read('StreamingTLSKeyFile'), ca: read('StreamingTLSCAFile'), names: 'hostname' };
   let matches = false;
   try {
     matches = new X509Certificate(tls.cert).checkPrivateKey(createPrivateKey(tls.key));
