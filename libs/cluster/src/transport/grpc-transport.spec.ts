@@ -1,7 +1,9 @@
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
+import * as x509 from '@peculiar/x509';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeInfo } from '../contracts.js';
 import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
@@ -167,6 +169,35 @@ class CuttableProxy {
     this.cut();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** An operator's own PKI, as openssl would make one: a CA, and certificates naming each node's address. */
+async function operatorPki(): Promise<(address: string) => Promise<LinkTls>> {
+  const alg = { name: 'Ed25519' };
+  const newKeys = () => crypto.subtle.generateKey(alg, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+  const caKeys = await newKeys();
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    name: 'CN=operator CA',
+    keys: caKeys,
+    signingAlgorithm: alg,
+    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+  });
+  return async (address) => {
+    const keys = await newKeys();
+    const cert = await x509.X509CertificateGenerator.create({
+      subject: `CN=${address}`,
+      issuer: ca.subject,
+      publicKey: keys.publicKey,
+      signingKey: caKeys.privateKey,
+      signingAlgorithm: alg,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: address }]),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      ],
+    });
+    const key = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+    return { ca: Buffer.from(ca.toString('pem')), cert: Buffer.from(cert.toString('pem')), key: Buffer.from(`-----BEGIN PRIVATE KEY-----\n${key}\n-----END PRIVATE KEY-----\n`), names: 'hostname' };
+  };
 }
 
 /** a (dialer) and b (server) linked, a reaching b through a proxy on 127.0.0.4. */
@@ -500,12 +531,26 @@ describe('GrpcTransport', () => {
       expect(b.got.size).toBe(0);
     });
 
+    it('with the operator’s certificates: links nodes whose certificates name their addresses, and no other', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const issue = await operatorPki();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { tls: await issue(HOSTS[0]) }));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port, { tls: await issue(HOSTS[1]) }));
+      // c's certificate names an address that is not c's.
+      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { tls: await issue('127.0.0.9') }));
+      link([a, b, c]);
+      await waitFor(() => a.transport.connectedPeers().includes(B), 5_000, 'a and b linked');
+      await waitFor(() => a.logs.has(/cannot open cluster link to c+ .*127\.0\.0\.3 is not in the cert's list/), 5_000, 'a refusing c');
+      expect(a.transport.connectedPeers()).toEqual([B]);
+      expect(c.transport.connectedPeers()).toEqual([]);
+    });
+
     it('with the operator’s certificates, does not stream to a server that cannot prove it holds the secret', { timeout: 20_000 }, async () => {
       const port = await freePort();
       // One CA for the whole deployment, unrelated to the cluster secret: the impostor has a valid certificate.
-      const pki = (id: string) => derivedLinkTls(['the operators CA'], 'pki', id);
-      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { tls: await pki(A) }));
-      const impostorTls = await pki(B);
+      const issue = await operatorPki();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { tls: await issue(HOSTS[0]) }));
+      const impostorTls = await issue(HOSTS[1]);
       const impostor = new grpc.Server();
       const seen: Frame[] = [];
       impostor.addService(clusterLinkService, {
@@ -545,12 +590,12 @@ describe('GrpcTransport', () => {
 
     it('rotation with the operator’s certificates: [new, old] gets through to a node still on [old], whichever side dials', { timeout: 20_000 }, async () => {
       const port = await freePort();
-      const pki = (id: string) => derivedLinkTls(['the operators CA'], 'pki', id);
+      const issue = await operatorPki();
       // a (dials, old secret only) → b (new + old)
-      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['old'], tls: await pki(A) }));
-      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port, { secrets: ['new', 'old'], tls: await pki(B) }));
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port, { secrets: ['old'], tls: await issue(HOSTS[0]) }));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port, { secrets: ['new', 'old'], tls: await issue(HOSTS[1]) }));
       // b (dials c, answers with new first) → c (old only): refused once, then b answers with old.
-      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['old'], tls: await pki(C) }));
+      const c = await startNode(makeNode(nodeInfo(C, HOSTS[2], port), port, { secrets: ['old'], tls: await issue(HOSTS[2]) }));
       link([a, b, c]);
       for (const n of [a, b, c]) n.transport.broadcast({ type: 'n', payload: n.info.id });
       await waitFor(() => [a, b, c].every((n) => n.got.size === 2), 5_000, 'all pairs linked');
