@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import * as x509 from '@peculiar/x509';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cleartextFrames, CuttableProxy, sendRaw } from '../../test-fixtures/wire-kit.js';
 import type { NodeInfo } from '../contracts.js';
 import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
 import { GrpcTransport, type GrpcTransportOptions, type TransportLogger } from './grpc-transport.js';
@@ -113,64 +114,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const received = (node: TestNode, from: string) => node.got.get(from) ?? [];
 
-/**
- * TCP forwarder whose connections the test can cut, to break streams mid-flight like a network
- * would; it records what crosses each connection, as someone sniffing the network would.
- */
-class CuttableProxy {
-  private readonly sockets = new Set<net.Socket>();
-  private readonly server: net.Server;
-  private blocked = false;
-  readonly connections: Array<{ toServer: Buffer[]; toClient: Buffer[] }> = [];
-
-  constructor(target: { host: string; port: number }) {
-    this.server = net.createServer((client) => {
-      if (this.blocked) return void client.destroy();
-      const upstream = net.connect(target.port, target.host);
-      const wire = { toServer: [] as Buffer[], toClient: [] as Buffer[] };
-      this.connections.push(wire);
-      client.on('data', (d: Buffer) => wire.toServer.push(d));
-      upstream.on('data', (d: Buffer) => wire.toClient.push(d));
-      for (const [x, y] of [
-        [client, upstream],
-        [upstream, client],
-      ]) {
-        this.sockets.add(x);
-        x.pipe(y);
-        x.on('error', () => y.destroy());
-        x.on('close', () => {
-          this.sockets.delete(x);
-          y.destroy();
-        });
-      }
-    });
-  }
-
-  listen(host: string, port: number): Promise<void> {
-    return new Promise((resolve) => this.server.listen(port, host, () => resolve()));
-  }
-
-  /** Drops every open connection at once (data in flight is lost). */
-  cut(): void {
-    for (const s of this.sockets) s.destroy();
-  }
-
-  /** Cuts and refuses new connections until `unblock`. */
-  block(): void {
-    this.blocked = true;
-    this.cut();
-  }
-
-  unblock(): void {
-    this.blocked = false;
-  }
-
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 /** An operator's own PKI, as openssl would make one: a CA, and certificates naming each node's address. */
 async function operatorPki(): Promise<(address: string) => Promise<LinkTls>> {
   const alg = { name: 'Ed25519' };
@@ -212,37 +155,6 @@ async function linkedThroughProxy(): Promise<{ a: TestNode; b: TestNode; proxy: 
   b.transport.addPeer(a.info);
   await waitFor(() => a.transport.connectedPeers().length === 1 && b.transport.connectedPeers().length === 1, 5_000, 'link up');
   return { a, b, proxy, port };
-}
-
-/** Writes raw bytes on a new TCP connection; reports whether the server closed it within `ms`. */
-function sendRaw(host: string, port: number, bytes: Buffer, ms: number): Promise<{ closed: boolean; reply: Buffer }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect(port, host, () => socket.write(bytes));
-    const done = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ closed, reply: Buffer.concat(chunks) });
-    };
-    const timer = setTimeout(() => done(false), ms);
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', () => {});
-    socket.on('close', () => done(true));
-  });
-}
-
-/** An HTTP/2 DATA frame (RFC 9113 §6.1) and a gRPC length-prefixed message: the link's encoding without TLS. */
-function http2Data(streamId: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
-
-function grpcMessage(message: Buffer): Buffer {
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(message.length, 1);
-  return Buffer.concat([prefix, message]);
 }
 
 const sneaky = (seq: number): Frames => ({ frames: [{ kind: FrameKind.DATA, seq, type: 'n', payload: Buffer.from(JSON.stringify(`sneaky ${seq}`)) }] });
@@ -622,7 +534,7 @@ describe('GrpcTransport', () => {
       a.transport.send(B, { type: 'n', payload: 'genuine' });
       await waitFor(() => received(b, A).length === 1, 5_000, 'the genuine message');
       // Behind the captured bytes: a frame in the link's cleartext HTTP/2 encoding on the captured call (stream 1).
-      const forged = Buffer.concat([...proxy.connections[0].toServer, http2Data(1, grpcMessage(clusterLinkService.Link.requestSerialize(sneaky(1_000_000))))]);
+      const forged = Buffer.concat([...proxy.connections[0].toServer, cleartextFrames(1, sneaky(1_000_000))]);
       const replay = await sendRaw(HOSTS[1], port, forged, 2_000);
       expect(received(b, A)).toEqual(['genuine']);
       expect(a.logs.has(/lost/)).toBe(false);
