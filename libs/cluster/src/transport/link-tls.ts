@@ -1,8 +1,6 @@
-// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect polyfill.
-import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 /*
  * Certificates for the mutual TLS of the cluster link (StreamingPort).
@@ -54,18 +52,30 @@ const CA_NOT_AFTER = new Date('9999-12-31T23:59:59Z');
 const LEAF_BACKDATE_MS = 3_600_000;
 const LEAF_LIFETIME_MS = 10 * 365 * 24 * 3_600_000;
 
+/**
+ * @peculiar/x509, loaded when first needed: it takes about 0.3 s to load, which only cluster nodes
+ * that derive their certificates should pay, once, as their transport starts. It resolves its
+ * algorithm providers through tsyringe, which needs the Reflect polyfill first.
+ */
+let x509Module: Promise<typeof X509> | null = null;
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= import('reflect-metadata').then(() => import('@peculiar/x509'));
+  return x509Module;
+}
+
 interface ClusterCa {
-  cert: x509.X509Certificate;
+  cert: X509.X509Certificate;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
 }
 
-function pem(certificate: x509.X509Certificate): string {
+function pem(certificate: X509.X509Certificate): string {
   return certificate.toString('pem');
 }
 
 /** The cluster CA of one secret: the same key and certificate on every node. */
 async function clusterCa(secret: string, clusterName: string): Promise<ClusterCa> {
+  const x509 = await loadX509();
   const seed = Buffer.from(hkdfSync('sha256', secret, 'mmchat-cluster-link-ca', `v1 ${clusterName}`, 32));
   const pkcs8 = Buffer.concat([ED25519_PKCS8_PREFIX, seed]);
   const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' });
@@ -99,6 +109,7 @@ export async function clusterCaCertificate(secret: string, clusterName: string):
 
 /** A leaf certificate for `nodeId`, with a fresh key, issued by `ca`; good as server and as client. */
 async function issueNodeCertificate(ca: ClusterCa, nodeId: string): Promise<{ cert: string; key: string }> {
+  const x509 = await loadX509();
   const pair = generateKeyPairSync('ed25519');
   const publicKey = await webcrypto.subtle.importKey('spki', pair.publicKey.export({ format: 'der', type: 'spki' }), ED25519, true, ['verify']);
   const now = Date.now();
