@@ -47,7 +47,9 @@ const PARK_TIMEOUT_MS = 5_000;
 
 /**
  * No size cap on messages (Mattermost's best-effort UDP path silently drops events over ~49 KB);
- * keepalive pings so that a peer that vanished without closing TCP is noticed within ~15 s;
+ * keepalive pings so that a peer that vanished without closing TCP is noticed within ~15 s (also
+ * a connection whose close Node's HTTP/2-over-TLS misses, as it now and then does when both
+ * sides are writing hard; a node that dies is dropped by membership within seconds anyway);
  * fast channel reconnects; no gRPC retries (the link resends by itself); a private subchannel
  * per peer so that several transports in one process (tests) never share a connection.
  */
