@@ -254,15 +254,7 @@ describe('GrpcTransport', () => {
   });
 
   it('survives cut connections: reconnects, resends the missing tail, no loss, no duplicates', { timeout: 60_000 }, async () => {
-    const port = await freePort();
-    const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
-    const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
-    const proxy = new CuttableProxy({ host: HOSTS[1], port });
-    await proxy.listen('127.0.0.4', port);
-    cleanups.push(() => proxy.close());
-    a.transport.addPeer(nodeInfo(B, '127.0.0.4', port)); // a reaches b through the proxy
-    b.transport.addPeer(a.info);
-    await waitFor(() => a.transport.connectedPeers().length === 1 && b.transport.connectedPeers().length === 1, 5_000, 'link up');
+    const { a, b, proxy } = await linkedThroughProxy();
 
     let next = 0;
     const sendBoth = (count: number) => {
