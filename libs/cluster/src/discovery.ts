@@ -63,8 +63,9 @@ export class DatabaseDiscovery implements Discovery {
 
   private async insert(db: Pick<Database, 'query'>, self: NodeInfo): Promise<void> {
     await db.query(
+      // One reading of the clock for both columns (clock_timestamp() moves within a statement).
       `INSERT INTO cluster_discovery (id, type, cluster_name, hostname, gossip_port, streaming_port, version, create_at, last_ping_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, ${DB_NOW}, ${DB_NOW})
+       SELECT $1, $2, $3, $4, $5, $6, $7, now_ms, now_ms FROM (SELECT ${DB_NOW} AS now_ms) AS clock
        ON CONFLICT (id) DO UPDATE SET last_ping_at = EXCLUDED.last_ping_at`,
       [self.id, DISCOVERY_TYPE, self.clusterName, self.hostname, self.gossipPort, self.streamingPort, self.version],
     );
