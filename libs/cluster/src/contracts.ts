@@ -1,7 +1,7 @@
 /**
  * The cluster's moving parts, as interfaces. Each has one implementation in this library:
  * discovery over the database, SWIM membership over UDP (GossipPort), and authenticated gRPC
- * streams between every pair of nodes (StreamingPort). The server wires them together.
+ * streams over mutual TLS between every pair of nodes (StreamingPort). The server wires them together.
  */
 
 /** What every node knows about every live node (carried as SWIM member metadata). */
@@ -75,7 +75,7 @@ export interface TransportStats {
 }
 
 /**
- * Ordered, reliable messaging between nodes over authenticated gRPC bidirectional streams:
+ * Ordered, reliable messaging between nodes over authenticated, encrypted gRPC bidirectional streams:
  * one stream per pair of nodes. Messages to a peer arrive in send order, exactly once, or the
  * stream is re-established and the unacknowledged tail is resent from a bounded per-peer buffer.
  * Messages still buffered when a peer is removed are counted and logged as undeliverable.

@@ -58,6 +58,7 @@ export class DatabaseDiscovery implements Discovery {
   private async insert(db: Pick<Database, 'query'>, self: NodeInfo): Promise<void> {
     // One reading of the clock for both columns: two readings can straddle a millisecond.
     await db.query(
+      // One reading of the clock for both columns (clock_timestamp() moves within a statement).
       `INSERT INTO cluster_discovery (id, type, cluster_name, hostname, gossip_port, streaming_port, version, create_at, last_ping_at)
        SELECT $1, $2, $3, $4, $5, $6, $7, now_ms, now_ms FROM (SELECT ${DB_NOW} AS now_ms) AS clock
        ON CONFLICT (id) DO UPDATE SET last_ping_at = EXCLUDED.last_ping_at`,

@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeUdpPort, testNodeId, testNodeInfo, waitUntil } from '../test-fixtures/swim-test-kit.js';
 import type { NodeInfo } from './contracts.js';
@@ -120,6 +121,52 @@ describe('SwimMembership (in process)', () => {
     expect(intruder.members()).toEqual([intruder.self()]);
     expect(a.stats().rejectedDatagrams + b.stats().rejectedDatagrams).toBeGreaterThan(0);
     expect(intruder.stats().rejectedDatagrams).toBe(0); // nobody answers it
+  });
+
+  it('takes a captured datagram once: sent again from another address it is dropped, counted and unanswered', async () => {
+    const port = await freeUdpPort([...ADDRESSES, '127.0.0.4']);
+    const sockets: Socket[] = [];
+    const listen = async (address: string) => {
+      const socket = createSocket('udp4');
+      sockets.push(socket);
+      const got: Buffer[] = [];
+      socket.on('message', (m) => got.push(m));
+      await new Promise<void>((r) => socket.bind(port, address, () => r()));
+      return { socket, got };
+    };
+    try {
+      // a's first datagrams to a seed that is not up yet: someone on the network keeps a copy.
+      const seed = await listen('127.0.0.3');
+      const a = node('127.0.0.1', port);
+      await a.start([`127.0.0.3:${port}`]);
+      await waitUntil(() => seed.got.length > 0, 2000, 'a datagram to the seed');
+      const captured = seed.got[0];
+      await new Promise<void>((r) => seed.socket.close(() => r()));
+      sockets.splice(0, 1);
+
+      // The seed comes up; the datagram, arriving late, is taken once.
+      const c = node('127.0.0.3', port);
+      await c.start([]);
+      const attacker = await listen('127.0.0.4');
+      const sendFromAttacker = (to: string) => new Promise<void>((r) => attacker.socket.send(captured, port, to, () => r()));
+      await sendFromAttacker('127.0.0.3');
+      await waitUntil(() => ids(c).includes(a.self().id), 2000, 'c to take the datagram from a');
+      expect(c.stats().replayedDatagrams).toBe(0);
+      // Sent again, from another address: dropped and counted, and nothing is answered there.
+      await sendFromAttacker('127.0.0.3');
+      await waitUntil(() => c.stats().replayedDatagrams === 1, 2000, 'the replay to be counted');
+      // Sent to another node than it was meant for: dropped and counted too.
+      const b = node('127.0.0.2', port);
+      await b.start([]);
+      await sendFromAttacker('127.0.0.2');
+      await waitUntil(() => b.stats().replayedDatagrams === 1, 2000, 'the misdirected copy to be counted');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(attacker.got).toEqual([]);
+      expect(ids(b)).toEqual([b.self().id]);
+      expect(c.stats().rejectedDatagrams + b.stats().rejectedDatagrams).toBe(0);
+    } finally {
+      await Promise.all(sockets.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    }
   });
 
   it('keeps a cluster together through a rolling secret rotation (old+new, then new+old, then new)', async () => {

@@ -2,7 +2,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import Swim from 'happn-swim';
 import type { Membership, MembershipEvent, NodeInfo } from './contracts.js';
-import { GossipSealer, SEAL_OVERHEAD } from './gossip-seal.js';
+import { GossipSealer, type DropReason } from './gossip-seal.js';
 
 /** Member states and the Update message type, as happn-swim's lib/member.js and lib/message-type.js. */
 const SUSPECT = 1;
@@ -68,6 +68,8 @@ export interface SwimMembershipStats {
   suspected: string[];
   /** Datagrams dropped because no configured secret authenticated them. */
   rejectedDatagrams: number;
+  /** Authentic datagrams dropped as replays: seen before, too old, or sent to another node. */
+  replayedDatagrams: number;
   sendErrors: number;
 }
 
@@ -76,12 +78,20 @@ const MIN_SYNC_GAP_MS = 1000;
 /** How long stop() waits for its leave announcement to be handed to the network. */
 const LEAVE_FLUSH_MS = 500;
 const REJECT_LOG_EVERY_MS = 60_000;
+const DROPPED_AS: Record<Exclude<DropReason, 'unauthenticated'>, string> = {
+  misdirected: 'sent to another node',
+  stale: 'too old',
+  replayed: 'seen before',
+};
 
 /**
  * SWIM membership over UDP (happn-swim), with every datagram sealed by the cluster secret and
  * member metadata carrying each node's NodeInfo. What this adds to happn-swim:
  * - the socket binds BindAddress only, so several nodes can share a port on 127.0.0.1/2/3;
- * - AES-256-GCM on every datagram (see GossipSealer), unauthenticated ones dropped and counted;
+ * - AES-256-GCM on every datagram (see GossipSealer), unauthenticated ones dropped and counted,
+ *   and so are replayed ones (each datagram is taken once, by the node it was sent to);
+ * - replies go to the sender's gossip address named inside the sealed datagram, not to the address
+ *   it came from, so a datagram sent again from elsewhere draws no answer to elsewhere;
  * - a graceful leave (happn-swim just closes its socket);
  * - rejoin after eviction: incarnations start at the clock, so a restarted node outranks its
  *   previous life, and a host that pings us without being a member (a node resumed after a pause
@@ -116,6 +126,7 @@ export class SwimMembership implements Membership {
   private readonly rejectLoggedAt = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private rejected = 0;
+  private replayed = 0;
   private sendErrors = 0;
 
   constructor(private readonly options: SwimMembershipOptions) {
@@ -129,7 +140,7 @@ export class SwimMembership implements Membership {
     this.info = { ...self };
     this.host = `${self.hostname}:${self.gossipPort}`;
     this.timing = { ...DEFAULT_SWIM_TIMING, ...options.timing };
-    this.sealer = new GossipSealer(options.secrets, self.clusterName);
+    this.sealer = new GossipSealer(options.secrets, self.clusterName, this.host);
     this.log = options.log ?? (() => undefined);
     const maxDatagram = options.maxDatagramBytes ?? 1400;
 
@@ -141,7 +152,7 @@ export class SwimMembership implements Membership {
       pingReqTimeout: this.timing.pingReqTimeoutMs,
       pingReqGroupSize: this.timing.pingReqGroupSize,
       joinTimeout: this.timing.joinTimeoutMs,
-      udp: { type: 'udp4', maxDgramSize: maxDatagram - SEAL_OVERHEAD },
+      udp: { type: 'udp4', maxDgramSize: maxDatagram - this.sealer.overhead },
     });
     // happn-swim 1.0.3 never passes its suspectTimeout option on (swim.js reads this.suspectTimeout,
     // which is undefined, so members were evicted 10 ms after suspicion): set it directly.
@@ -245,6 +256,7 @@ export class SwimMembership implements Membership {
       members: this.live.size + 1,
       suspected: [...this.suspected].map((host) => this.live.get(host)?.id ?? host),
       rejectedDatagrams: this.rejected,
+      replayedDatagrams: this.replayed,
       sendErrors: this.sendErrors,
     };
   }
@@ -259,10 +271,13 @@ export class SwimMembership implements Membership {
   private wrapNet(): void {
     const net = this.swim.net;
     net.messageListener = (buffer: Buffer, rinfo: RemoteInfo) => {
-      const plain = this.sealer.open(buffer);
-      if (!plain) return this.reject(rinfo);
+      const opened = this.sealer.open(buffer);
+      if (!opened.ok) return this.drop(rinfo, opened.reason);
+      // happn-swim answers the address a message came from: make that the sender's own address.
+      const colon = opened.sender.lastIndexOf(':');
+      const from = { ...rinfo, address: opened.sender.slice(0, colon), port: Number(opened.sender.slice(colon + 1)) };
       try {
-        net.onMessage(plain, rinfo);
+        net.onMessage(opened.plain, from);
       } catch (err) {
         // An authenticated peer sent something happn-swim chokes on: never let it crash the node.
         this.log('warn', `gossip: bad message from ${rinfo.address}:${rinfo.port}: ${err.message}`);
@@ -271,7 +286,7 @@ export class SwimMembership implements Membership {
     net.sendBuffer = (buffer: Buffer, host: string) => {
       if (this.state !== 'started' && this.state !== 'stopping') return;
       const colon = host.lastIndexOf(':');
-      const sealed = this.sealer.seal(buffer);
+      const sealed = this.sealer.seal(buffer, host);
       const sent = new Promise<void>((resolve) =>
         net.udpSocket.send(sealed, Number(host.slice(colon + 1)), host.slice(0, colon), (err) => {
           if (err) {
@@ -291,20 +306,21 @@ export class SwimMembership implements Membership {
       socket.on('message', net.messageListener);
       callback();
     };
-    // A host that pings us but is not a member was evicted (or never synced): sync with it. (With
-    // DNS names as hostnames the sender's address never matches a member's name, so this costs one
-    // rate-limited sync per member and second; IP addresses, Mattermost's default, avoid that.)
+    // A host that pings us but is not a member was evicted (or never synced): sync with it.
     net.on('ping', (_data: unknown, from: string) => {
       if (from !== this.host && !this.swim.membership.get(from)) this.syncWith(from);
     });
   }
 
-  private reject(rinfo: RemoteInfo): void {
-    this.rejected += 1;
+  private drop(rinfo: RemoteInfo, reason: DropReason): void {
+    const count = reason === 'unauthenticated' ? ++this.rejected : ++this.replayed;
     const now = Date.now();
-    if (now - (this.rejectLoggedAt.get(rinfo.address) ?? 0) < REJECT_LOG_EVERY_MS) return;
-    this.rejectLoggedAt.set(rinfo.address, now);
-    this.log('warn', `gossip: dropped a datagram from ${rinfo.address}:${rinfo.port} that no cluster secret authenticates (${this.rejected} so far)`);
+    const key = `${reason === 'unauthenticated' ? 'rejected' : 'replayed'} ${rinfo.address}`;
+    if (now - (this.rejectLoggedAt.get(key) ?? 0) < REJECT_LOG_EVERY_MS) return;
+    if (this.rejectLoggedAt.size > 1_000) this.rejectLoggedAt.clear();
+    this.rejectLoggedAt.set(key, now);
+    const what = reason === 'unauthenticated' ? 'that no cluster secret authenticates' : `replayed (${DROPPED_AS[reason]})`;
+    this.log('warn', `gossip: dropped a datagram from ${rinfo.address}:${rinfo.port} ${what} (${count} so far)`);
   }
 
   /** Turns happn-swim's per-host state into join/leave/update/suspect events with NodeInfo. */

@@ -146,6 +146,11 @@ export function validateConfig(config: Config): void {
     for (const [name, port] of [['GossipPort', cluster.GossipPort], ['StreamingPort', cluster.StreamingPort]] as const) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`ClusterSettings.${name}`, `must be a port number, got ${port}`);
     }
+    const tlsFiles = ['StreamingTLSCertFile', 'StreamingTLSKeyFile', 'StreamingTLSCAFile'] as const;
+    const unset = tlsFiles.filter((name) => !cluster[name]);
+    if (unset.length > 0 && unset.length < tlsFiles.length) {
+      throw new ConfigError(`ClusterSettings.${unset[0]}`, `must be set when any of ${tlsFiles.join(', ')} is (all three, or none for certificates derived from the ClusterSecret)`);
+    }
   }
   if (!/^([01]?\d|2[0-3]):[0-5]\d$/.test(config.DataRetentionSettings.DeletionJobStartTime)) {
     throw new ConfigError('DataRetentionSettings.DeletionJobStartTime', `must be a time of day "HH:MM", got ${JSON.stringify(config.DataRetentionSettings.DeletionJobStartTime)}`);

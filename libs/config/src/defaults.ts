@@ -248,6 +248,12 @@ export const defaultConfig = {
     // Secrets in PreviousClusterSecrets are still accepted, so it can be rotated node by node.
     ClusterSecret: '',
     PreviousClusterSecrets: [] as string[],
+    // Not in Mattermost: PEM files for the streams' mutual TLS, for operators with their own PKI
+    // (each node's certificate names its advertised address). Empty: every node derives the
+    // cluster's CA from the secret and issues itself a certificate.
+    StreamingTLSCertFile: '',
+    StreamingTLSKeyFile: '',
+    StreamingTLSCAFile: '',
   },
   MetricsSettings: { Enable: false, BlockProfileRate: 0, ListenAddress: ':8067', EnableClientMetrics: true, EnableNotificationMetrics: true },
   ExperimentalSettings: { ClientSideCertEnable: false, LinkMetadataTimeoutMilliseconds: 5000, RestrictSystemAdmin: false },

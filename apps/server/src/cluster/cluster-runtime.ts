@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import {
   advertisedHostname,
   bindAddress,
+  configuredLinkTls,
   DatabaseDiscovery,
   GrpcTransport,
   LeaderElector,
@@ -78,7 +79,16 @@ export class ClusterRuntime extends ClusterState {
     };
     const bind = bindAddress(settings);
     this.transport = new TrackedTransport(
-      new GrpcTransport({ self: this.self, bindAddress: bind, port: settings.StreamingPort, secrets, clusterName: settings.ClusterName, logger: this.logger }),
+      new GrpcTransport({
+        self: this.self,
+        bindAddress: bind,
+        port: settings.StreamingPort,
+        secrets,
+        clusterName: settings.ClusterName,
+        // The operator's certificates if configured; otherwise derived from the secrets at start.
+        tls: configuredLinkTls(settings),
+        logger: this.logger,
+      }),
     );
     this.membership = new SwimMembership({
       self: this.self,

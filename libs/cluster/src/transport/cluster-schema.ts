@@ -35,6 +35,7 @@ const DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
                 FRAME_KIND_RESPONSE: 4,
                 FRAME_KIND_FAILURE: 5,
                 FRAME_KIND_ACK: 6,
+                FRAME_KIND_CHALLENGE: 7,
               },
             },
             Frame: {
@@ -46,6 +47,7 @@ const DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
                 correlation_id: { type: 'uint64', id: 5 },
                 error: { type: 'string', id: 6 },
                 hello: { type: 'Hello', id: 7 },
+                nonce: { type: 'string', id: 8 },
               },
             },
             Hello: {
@@ -77,6 +79,7 @@ export const FrameKind = {
   RESPONSE: 4,
   FAILURE: 5,
   ACK: 6,
+  CHALLENGE: 7,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
@@ -98,6 +101,8 @@ export interface Frame {
   correlation_id?: number;
   error?: string;
   hello?: Hello | null;
+  /** CHALLENGE: the server's one-time nonce. */
+  nonce?: string;
 }
 
 /** One gRPC message of the link: frames written together (see PeerLink's batching). */

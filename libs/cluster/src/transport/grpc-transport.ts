@@ -1,7 +1,9 @@
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterMessage, ClusterTransport, NodeInfo, TransportStats } from '../contracts.js';
 import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
-import { AUTH_HEADERS, serverProof, signLink, verifyLink, verifyServerProof } from './link-auth.js';
+import { AUTH_HEADERS, dialerProof, newNonce, serverProof, usableNonce, verifyDialerProof, verifyServerProof, type LinkBinding } from './link-auth.js';
+import { certificateFingerprint, derivedLinkTls, type LinkTls } from './link-tls.js';
 import { PeerLink, type AckPolicy } from './peer-link.js';
 import { DEFAULT_BUFFER_LIMIT, type BufferLimit } from './send-buffer.js';
 
@@ -22,6 +24,11 @@ export interface GrpcTransportOptions {
   /** Accepted cluster secrets; the first one signs outgoing links. Keep the previous one here while rotating. */
   secrets: string[];
   clusterName: string;
+  /**
+   * The link's TLS material (the operator's certificates). Without it, every node derives the
+   * cluster CA from the secrets and issues itself a certificate at start (see link-tls.ts).
+   */
+  tls?: LinkTls;
   logger?: TransportLogger;
   /** Unacknowledged frames kept per peer before new messages count as undeliverable. */
   bufferLimit?: Partial<BufferLimit>;
@@ -33,14 +40,16 @@ export interface GrpcTransportOptions {
 
 const INITIAL_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 1_000;
-/** A dialer that got no HELLO back within this time starts over. */
+/** A dialer that got no HELLO back within this time starts over; a server drops a call whose challenge went unanswered. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long an authenticated call from a node we were not told about yet waits for `addPeer`. */
 const PARK_TIMEOUT_MS = 5_000;
 
 /**
  * No size cap on messages (Mattermost's best-effort UDP path silently drops events over ~49 KB);
- * keepalive pings so that a peer that vanished without closing TCP is noticed within ~15 s;
+ * keepalive pings so that a peer that vanished without closing TCP is noticed within ~15 s (also
+ * a connection whose close Node's HTTP/2-over-TLS misses, as it now and then does when both
+ * sides are writing hard; a node that dies is dropped by membership within seconds anyway);
  * fast channel reconnects; no gRPC retries (the link resends by itself); a private subchannel
  * per peer so that several transports in one process (tests) never share a connection.
  */
@@ -59,6 +68,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.per_rpc_retry_buffer_size': 0,
   'grpc.use_local_subchannel_pool': 1,
   'grpc-node.flow_control_window': 16 * 1024 * 1024,
+  // Peers are dialled by IP address, which TLS may not carry as a server name (SNI): send a fixed
+  // one. Whose certificate it is, checkPeerCertificate decides.
+  'grpc.ssl_target_name_override': 'mmchat-cluster',
 };
 
 const SERVER_OPTIONS: grpc.ServerOptions = {
@@ -79,9 +91,12 @@ interface Peer {
   dialer: boolean;
   client: grpc.Client | null;
   call: LinkCall | null;
-  /** Dialer: our signature on the current call, which the server's proof must cover. */
-  signature: string;
-  /** Dialer: which of our secrets signs the next attempt (moves on after UNAUTHENTICATED). */
+  /** Dialer: our nonce on the current call. */
+  nonce: string;
+  /** Dialer: what our answer to the current call's challenge covered, and the answer ('' before the challenge). */
+  binding: LinkBinding | null;
+  proof: string;
+  /** Dialer: which of our secrets answers the next challenge (moves on after UNAUTHENTICATED). */
   secretIndex: number;
   backoffMs: number;
   dialTimer: NodeJS.Timeout | null;
@@ -92,16 +107,21 @@ interface Peer {
   dropping: number;
 }
 
-/** An authenticated call from a node with a lower id, before or after it is matched to its peer. */
+/** A call from a node with a lower id: challenged, then authenticated, then matched to its peer. */
 interface IncomingCall {
   call: ServerCall;
   nodeId: string;
+  /** The challenge's nonce until the dialer answers it; '' after (one answer per challenge). */
+  challenge: string;
+  binding: LinkBinding;
+  /** The dialer's answer and the secret it matched ('' until authenticated). */
+  proof: string;
   secret: string;
-  signature: string;
   /** Frames that arrived before the peer was known (normally just its HELLO). */
   early: Frame[];
   peer: Peer | null;
-  parkTimer: NodeJS.Timeout | null;
+  /** Until the challenge is answered, then until the peer is known. */
+  timer: NodeJS.Timeout | null;
 }
 
 interface PendingRequest {
@@ -133,8 +153,9 @@ function statusError(code: grpc.status, details: string): Partial<grpc.StatusObj
 }
 
 /**
- * ClusterTransport over gRPC: one authenticated bidirectional stream (`ClusterLink/Link`) per pair
- * of nodes, opened by the node with the lower id; the other one only listens. Every message frame
+ * ClusterTransport over gRPC: one bidirectional stream (`ClusterLink/Link`) per pair of nodes, over
+ * mutual TLS (link-tls.ts) and authenticated by a challenge-response on the cluster secret
+ * (link-auth.ts), opened by the node with the lower id; the other one only listens. Every message frame
  * is numbered per peer and kept until acknowledged, so a broken stream costs nothing: the dialer
  * reconnects within 50 ms–1 s and both sides resend exactly what the other is missing (see
  * PeerLink). Requests and their answers travel as numbered frames on the same stream.
@@ -147,6 +168,8 @@ export class GrpcTransport implements ClusterTransport {
   private readonly ackPolicy: AckPolicy;
   private readonly peers = new Map<string, Peer>();
   private readonly parked = new Map<string, IncomingCall>();
+  /** Incoming calls whose challenge is not answered yet. */
+  private readonly challenged = new Set<IncomingCall>();
   private readonly messageHandlers = new Map<string, Set<(payload: any, fromNodeId: string) => void>>();
   private readonly requestHandlers = new Map<string, (payload: any, fromNodeId: string) => Promise<unknown> | unknown>();
   private readonly pending = new Map<number, PendingRequest>();
@@ -157,6 +180,9 @@ export class GrpcTransport implements ClusterTransport {
   private stopping: Promise<void> | null = null;
   private listeningPort = 0;
   private undeliverable = 0;
+  private tls: LinkTls | null = null;
+  /** Of our own TLS certificate; every handshake covers it. */
+  private certificate = '';
   /** When a repeating warning (a refused dialer, a node that left) was last logged. */
   private readonly warnedAt = new Map<string, number>();
 
@@ -187,11 +213,15 @@ export class GrpcTransport implements ClusterTransport {
 
   private async listen(): Promise<void> {
     await this.stopping;
+    const tls = (this.tls ??= this.options.tls ?? (await derivedLinkTls(this.secrets, this.options.clusterName, this.self.id)));
+    this.certificate = certificateFingerprint(tls.cert);
     const server = new grpc.Server(SERVER_OPTIONS);
     server.addService(clusterLinkService, { Link: (call: ServerCall) => this.onIncomingCall(call) });
     const address = hostPort(this.options.bindAddress || '0.0.0.0', this.options.port);
+    // Mutual TLS: a dialer without a certificate from a trusted CA never gets a byte through.
+    const credentials = grpc.ServerCredentials.createSsl(tls.ca, [{ private_key: tls.key, cert_chain: tls.cert }], true);
     this.listeningPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))),
     );
     this.server = server;
     this.running = true;
@@ -227,7 +257,7 @@ export class GrpcTransport implements ClusterTransport {
     }
     await Promise.all(closing);
     for (const peer of [...this.peers.values()]) this.dropPeer(peer, 'transport stopped');
-    for (const incoming of [...this.parked.values()]) this.unpark(incoming, grpc.status.UNAVAILABLE, SHUTTING_DOWN);
+    for (const incoming of [...this.parked.values(), ...this.challenged]) this.unpark(incoming, grpc.status.UNAVAILABLE, SHUTTING_DOWN);
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         server.forceShutdown();
@@ -264,7 +294,9 @@ export class GrpcTransport implements ClusterTransport {
       dialer: this.self.id < node.id,
       client: null,
       call: null,
-      signature: '',
+      nonce: '',
+      binding: null,
+      proof: '',
       secretIndex: 0,
       backoffMs: INITIAL_BACKOFF_MS,
       dialTimer: null,
@@ -395,21 +427,20 @@ export class GrpcTransport implements ClusterTransport {
   private dial(peer: Peer): void {
     peer.dialTimer = null;
     if (!this.running || this.peers.get(peer.info.id) !== peer || peer.call) return;
-    peer.client ??= new grpc.Client(hostPort(peer.info.hostname, peer.info.streamingPort), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    peer.client ??= new grpc.Client(hostPort(peer.info.hostname, peer.info.streamingPort), this.clientCredentials(peer), CHANNEL_OPTIONS);
 
-    const secret = this.secrets[peer.secretIndex % this.secrets.length];
-    const creds = signLink(secret, { nodeId: this.self.id, target: peer.info.id, clusterName: this.options.clusterName, timestamp: Date.now() });
+    peer.nonce = newNonce();
+    peer.binding = null;
+    peer.proof = '';
     const metadata = new grpc.Metadata();
-    metadata.set(AUTH_HEADERS.nodeId, creds.nodeId);
-    metadata.set(AUTH_HEADERS.target, creds.target);
-    metadata.set(AUTH_HEADERS.clusterName, creds.clusterName);
-    metadata.set(AUTH_HEADERS.timestamp, String(creds.timestamp));
-    metadata.set(AUTH_HEADERS.signature, creds.signature);
+    metadata.set(AUTH_HEADERS.nodeId, this.self.id);
+    metadata.set(AUTH_HEADERS.target, peer.info.id);
+    metadata.set(AUTH_HEADERS.clusterName, this.options.clusterName);
+    metadata.set(AUTH_HEADERS.nonce, peer.nonce);
 
     const method = clusterLinkService.Link;
     const call: ClientCall = peer.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata);
     peer.call = call;
-    peer.signature = creds.signature;
     peer.link.attach(call);
     call.on('data', ({ frames }: Frames) => {
       for (const frame of frames) this.onFrame(peer, call, frame);
@@ -420,8 +451,19 @@ export class GrpcTransport implements ClusterTransport {
       if (status.code === grpc.status.UNAUTHENTICATED && peer.link.isAttached(call)) peer.secretIndex++;
       this.onCallClosed(peer, call, `${grpc.status[status.code]}: ${status.details}`);
     });
-    call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: '' } }] });
+    // Our HELLO waits for the server's CHALLENGE (onHandshake).
     this.startHandshakeTimer(peer, call);
+  }
+
+  private clientCredentials(peer: Peer): grpc.ChannelCredentials {
+    const tls = this.tls!;
+    return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert, { checkServerIdentity: (_name, cert) => this.checkPeerCertificate(peer.info, cert) });
+  }
+
+  /** The server's certificate must be the peer's: naming its node id (derived) or its address (the operator's). */
+  private checkPeerCertificate(info: NodeInfo, cert: PeerCertificate): Error | undefined {
+    if (this.tls!.names === 'hostname') return checkServerIdentity(info.hostname, cert);
+    return cert.subject?.CN === info.id ? undefined : new Error(`the certificate at ${hostPort(info.hostname, info.streamingPort)} is not node ${info.id}'s (it names ${String(cert.subject?.CN)})`);
   }
 
   private scheduleDial(peer: Peer): void {
@@ -433,6 +475,7 @@ export class GrpcTransport implements ClusterTransport {
 
   // ---- accepting (the higher id) --------------------------------------------------------------
 
+  /** A new call: checks who it says it is, then challenges it; nothing it sends counts before its answer. */
   private onIncomingCall(call: ServerCall): void {
     const header = (key: string): string | undefined => {
       const value = call.metadata.get(key)[0];
@@ -440,48 +483,90 @@ export class GrpcTransport implements ClusterTransport {
     };
     const nodeId = header(AUTH_HEADERS.nodeId);
     const target = header(AUTH_HEADERS.target);
-    const timestamp = Number(header(AUTH_HEADERS.timestamp));
-    const signature = header(AUTH_HEADERS.signature);
-    const verdict = verifyLink(this.secrets, this.options.clusterName, {
-      nodeId,
-      target,
-      clusterName: header(AUTH_HEADERS.clusterName),
-      timestamp,
-      signature,
-    });
-    if (!verdict.ok) {
-      this.warnEveryMinute(
-        `refused ${call.getPeer().replace(/:\d+$/, '')} ${verdict.reason}`,
-        `refused cluster link from ${call.getPeer()} (node ${nodeId ?? '?'}): ${verdict.reason}`,
-      );
-      return this.reject(call, grpc.status.UNAUTHENTICATED, `cluster authentication failed: ${verdict.reason}`);
-    }
+    const dialerNonce = header(AUTH_HEADERS.nonce);
+    const certificate = call.getAuthContext().sslPeerCertificate;
+    let refusal = '';
+    if (!nodeId || !target || !usableNonce(dialerNonce) || !certificate?.fingerprint256) refusal = 'missing credentials';
+    else if (header(AUTH_HEADERS.clusterName) !== this.options.clusterName) refusal = 'wrong cluster';
+    else if (this.tls!.names === 'node-id' && certificate.subject?.CN !== nodeId) refusal = `its certificate is not node ${nodeId}'s`;
+    if (refusal) return this.refuse(call, nodeId, refusal);
     if (!this.running) return this.reject(call, grpc.status.UNAVAILABLE, SHUTTING_DOWN);
     if (target !== this.self.id) return this.reject(call, grpc.status.FAILED_PRECONDITION, `this is node ${this.self.id}, not ${target}`);
     if (!(nodeId! < this.self.id)) return this.reject(call, grpc.status.FAILED_PRECONDITION, 'only the node with the lower id dials');
 
-    const incoming: IncomingCall = { call, nodeId: nodeId!, secret: verdict.secret, signature: signature!, early: [], peer: null, parkTimer: null };
+    const challenge = newNonce();
+    const incoming: IncomingCall = {
+      call,
+      nodeId: nodeId!,
+      challenge,
+      binding: {
+        clusterName: this.options.clusterName,
+        dialer: nodeId!,
+        server: this.self.id,
+        dialerNonce: dialerNonce!,
+        serverNonce: challenge,
+        dialerCertificate: certificate!.fingerprint256,
+        serverCertificate: this.certificate,
+      },
+      proof: '',
+      secret: '',
+      early: [],
+      peer: null,
+      timer: setTimeout(() => this.unpark(incoming, grpc.status.UNAUTHENTICATED, 'no answer to the challenge'), HANDSHAKE_TIMEOUT_MS),
+    };
     call.on('data', ({ frames }: Frames) => {
       for (const frame of frames) {
         if (incoming.peer) this.onFrame(incoming.peer, call, frame);
-        else if (incoming.early.push(frame) > 16) return this.unpark(incoming, grpc.status.FAILED_PRECONDITION, 'frames before HELLO');
+        else if (!incoming.secret) {
+          if (!this.checkAnswer(incoming, frame)) return;
+        } else if (incoming.early.push(frame) > 16) return this.unpark(incoming, grpc.status.FAILED_PRECONDITION, 'frames before HELLO');
       }
     });
     const closed = (why: string) => {
       if (incoming.peer) this.onCallClosed(incoming.peer, call, why);
-      else if (this.parked.get(incoming.nodeId) === incoming) this.unpark(incoming);
+      else this.clearPark(incoming);
     };
     call.on('cancelled', () => closed('cancelled by the dialer'));
     call.on('error', (err: Error) => closed(err.message));
     call.on('end', () => closed(SHUTTING_DOWN)); // the dialer half-closes only when it stops
+    this.challenged.add(incoming);
+    call.write({ frames: [{ kind: FrameKind.CHALLENGE, nonce: challenge }] });
+  }
 
+  /**
+   * The first frame of a challenged call must be a HELLO answering the challenge. The challenge is
+   * spent either way, so a call gets one try. Returns whether the dialer is authenticated.
+   */
+  private checkAnswer(incoming: IncomingCall, frame: Frame): boolean {
+    const challenge = incoming.challenge;
+    incoming.challenge = '';
+    const proof = frame.kind === FrameKind.HELLO ? frame.hello?.proof ?? '' : '';
+    const secret = challenge && proof ? verifyDialerProof(this.secrets, incoming.binding, proof) : null;
+    if (!secret) {
+      this.unpark(incoming);
+      this.refuse(incoming.call, incoming.nodeId, frame.kind === FrameKind.HELLO ? 'bad proof' : 'expected HELLO first');
+      return false;
+    }
+    incoming.secret = secret;
+    incoming.proof = proof;
+    incoming.early.push(frame);
+    this.clearPark(incoming);
     const peer = this.peers.get(incoming.nodeId);
-    if (peer) return this.adopt(peer, incoming);
+    if (peer) {
+      this.adopt(peer, incoming);
+      return true;
+    }
     // Its membership `join` may reach us a moment after it reached the dialer.
     const older = this.parked.get(incoming.nodeId);
     if (older) this.unpark(older, grpc.status.ABORTED, 'replaced by a newer call');
-    incoming.parkTimer = setTimeout(() => this.unpark(incoming, grpc.status.FAILED_PRECONDITION, `node ${incoming.nodeId} is not a known peer`), PARK_TIMEOUT_MS);
+    incoming.timer = setTimeout(() => this.unpark(incoming, grpc.status.FAILED_PRECONDITION, `node ${incoming.nodeId} is not a known peer`), PARK_TIMEOUT_MS);
     this.parked.set(incoming.nodeId, incoming);
+    return true;
+  }
+
+  private refuse(call: ServerCall, nodeId: string | undefined, reason: string): void {
+    this.warnEveryMinute(`refused ${call.getPeer().replace(/:\d+$/, '')} ${reason}`, `refused cluster link from ${call.getPeer()} (node ${nodeId ?? '?'}): ${reason}`);
+    this.reject(call, grpc.status.UNAUTHENTICATED, `cluster authentication failed: ${reason}`);
   }
 
   /** Makes an authenticated incoming call the peer's stream (replacing an older one) and answers its HELLO. */
@@ -490,15 +575,16 @@ export class GrpcTransport implements ClusterTransport {
     incoming.peer = peer;
     peer.call = incoming.call;
     peer.link.attach(incoming.call);
-    const proof = serverProof(incoming.secret, this.self.id, incoming.signature);
+    const proof = serverProof(incoming.secret, incoming.binding, incoming.proof);
     incoming.call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } }] });
     this.startHandshakeTimer(peer, incoming.call);
     for (const frame of incoming.early.splice(0)) this.onFrame(peer, incoming.call, frame);
   }
 
   private clearPark(incoming: IncomingCall): void {
-    if (incoming.parkTimer) clearTimeout(incoming.parkTimer);
-    incoming.parkTimer = null;
+    if (incoming.timer) clearTimeout(incoming.timer);
+    incoming.timer = null;
+    this.challenged.delete(incoming);
     if (this.parked.get(incoming.nodeId) === incoming) this.parked.delete(incoming.nodeId);
   }
 
@@ -515,7 +601,7 @@ export class GrpcTransport implements ClusterTransport {
 
   private onFrame(peer: Peer, call: LinkCall, frame: Frame): void {
     if (!peer.link.isAttached(call)) return; // a stream we already replaced
-    if (!peer.link.connected) return this.onHandshake(peer, frame);
+    if (!peer.link.connected) return this.onHandshake(peer, call, frame);
     switch (frame.kind) {
       case FrameKind.ACK:
         return peer.link.acknowledged(frame.seq ?? 0);
@@ -532,25 +618,46 @@ export class GrpcTransport implements ClusterTransport {
     }
   }
 
-  private onHandshake(peer: Peer, frame: Frame): void {
+  private onHandshake(peer: Peer, call: LinkCall, frame: Frame): void {
+    if (peer.dialer && !peer.proof) return this.answerChallenge(peer, call as ClientCall, frame);
     const hello = frame.hello;
     let problem = '';
     if (frame.kind !== FrameKind.HELLO || !hello) problem = 'expected HELLO first';
     else if (hello.node_id !== peer.info.id) problem = `HELLO from ${hello.node_id}, expected ${peer.info.id}`;
-    else if (peer.dialer && !verifyServerProof(this.secrets, peer.info.id, peer.signature, hello.proof)) problem = 'server could not prove it holds the cluster secret';
-    if (problem || !hello) {
-      if (problem !== peer.failure) this.logger.error(`cluster link with ${peer.info.id}: ${problem}`);
-      peer.failure = problem;
-      this.disconnect(peer, grpc.status.UNAUTHENTICATED, problem);
-      if (peer.dialer) this.scheduleDial(peer);
-      return;
-    }
+    else if (peer.dialer && !verifyServerProof(this.secrets, peer.binding!, peer.proof, hello.proof)) problem = 'server could not prove it holds the cluster secret';
+    if (problem || !hello) return this.handshakeFailed(peer, problem);
     if (peer.handshakeTimer) clearTimeout(peer.handshakeTimer);
     peer.handshakeTimer = null;
     peer.backoffMs = INITIAL_BACKOFF_MS;
     peer.failure = '';
     peer.link.resume(hello);
     this.logger.log(`cluster link with ${peer.info.id} (${hostPort(peer.info.hostname, peer.info.streamingPort)}) is up`);
+  }
+
+  /** Dialer: the server's CHALLENGE arrived; our HELLO answers it for this call and TLS connection only. */
+  private answerChallenge(peer: Peer, call: ClientCall, frame: Frame): void {
+    const serverCertificate = call.getAuthContext()?.sslPeerCertificate?.fingerprint256;
+    if (frame.kind !== FrameKind.CHALLENGE || !usableNonce(frame.nonce)) return this.handshakeFailed(peer, 'expected CHALLENGE first');
+    if (!serverCertificate) return this.handshakeFailed(peer, 'the server presented no certificate');
+    const binding: LinkBinding = {
+      clusterName: this.options.clusterName,
+      dialer: this.self.id,
+      server: peer.info.id,
+      dialerNonce: peer.nonce,
+      serverNonce: frame.nonce,
+      dialerCertificate: this.certificate,
+      serverCertificate,
+    };
+    peer.binding = binding;
+    peer.proof = dialerProof(this.secrets[peer.secretIndex % this.secrets.length], binding);
+    call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: peer.proof } }] });
+  }
+
+  private handshakeFailed(peer: Peer, problem: string): void {
+    if (problem !== peer.failure) this.logger.error(`cluster link with ${peer.info.id}: ${problem}`);
+    peer.failure = problem;
+    this.disconnect(peer, grpc.status.UNAUTHENTICATED, problem);
+    if (peer.dialer) this.scheduleDial(peer);
   }
 
   private deliver(peer: Peer, frame: Frame): void {

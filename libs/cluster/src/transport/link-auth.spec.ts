@@ -1,35 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { serverProof, signLink, verifyLink, verifyServerProof } from './link-auth.js';
+import { dialerProof, newNonce, serverProof, usableNonce, verifyDialerProof, verifyServerProof, type LinkBinding } from './link-auth.js';
 
-const now = 1_700_000_000_000;
-const base = { nodeId: 'aaaa', target: 'bbbb', clusterName: 'prod', timestamp: now };
+const binding: LinkBinding = {
+  clusterName: 'prod',
+  dialer: 'aaaa',
+  server: 'bbbb',
+  dialerNonce: newNonce(),
+  serverNonce: newNonce(),
+  dialerCertificate: 'AA:01',
+  serverCertificate: 'BB:02',
+};
 
 describe('link authentication', () => {
-  it('accepts a signature under any configured secret and says which', () => {
-    const creds = signLink('old', base);
-    expect(verifyLink(['new', 'old'], 'prod', creds, now)).toEqual({ ok: true, secret: 'old' });
-    expect(verifyLink(['new'], 'prod', creds, now)).toEqual({ ok: false, reason: 'bad signature' });
+  it('accepts the dialer’s proof under any configured secret and says which', () => {
+    const proof = dialerProof('old', binding);
+    expect(verifyDialerProof(['new', 'old'], binding, proof)).toBe('old');
+    expect(verifyDialerProof(['new'], binding, proof)).toBeNull();
+    expect(verifyDialerProof(['old'], binding, 'forged')).toBeNull();
+    expect(verifyDialerProof(['old'], binding, '')).toBeNull();
   });
 
-  it('rejects wrong cluster names, stale timestamps and tampered fields', () => {
-    const creds = signLink('s', base);
-    expect(verifyLink(['s'], 'staging', creds, now)).toMatchObject({ ok: false, reason: 'wrong cluster' });
-    expect(verifyLink(['s'], 'prod', creds, now + 60_001)).toMatchObject({ ok: false, reason: 'stale timestamp' });
-    expect(verifyLink(['s'], 'prod', creds, now - 60_001)).toMatchObject({ ok: false, reason: 'stale timestamp' });
-    expect(verifyLink(['s'], 'prod', creds, now + 59_000)).toMatchObject({ ok: true });
-    expect(verifyLink(['s'], 'prod', { ...creds, target: 'cccc' }, now)).toMatchObject({ ok: false, reason: 'bad signature' });
-    expect(verifyLink(['s'], 'prod', { ...creds, nodeId: 'aaab' }, now)).toMatchObject({ ok: false, reason: 'bad signature' });
-    expect(verifyLink(['s'], 'prod', { ...creds, timestamp: now + 1 }, now)).toMatchObject({ ok: false, reason: 'bad signature' });
-    expect(verifyLink(['s'], 'prod', { ...creds, signature: undefined }, now)).toMatchObject({ ok: false, reason: 'missing credentials' });
-    expect(verifyLink(['s'], 'prod', { ...creds, timestamp: Number.NaN }, now)).toMatchObject({ ok: false, reason: 'missing credentials' });
+  it('binds the proof to every field: another challenge, connection, node or cluster does not verify', () => {
+    const proof = dialerProof('s', binding);
+    for (const field of Object.keys(binding) as Array<keyof LinkBinding>) {
+      expect(verifyDialerProof(['s'], { ...binding, [field]: `${binding[field]}x` }, proof), field).toBeNull();
+    }
+    // The same dialer answering a second challenge gives a different proof.
+    expect(dialerProof('s', { ...binding, serverNonce: newNonce() })).not.toBe(proof);
   });
 
-  it('lets the dialer check that the server holds a secret too', () => {
-    const { signature } = signLink('old', base);
-    const proof = serverProof('old', 'bbbb', signature);
-    expect(verifyServerProof(['new', 'old'], 'bbbb', signature, proof)).toBe(true);
-    expect(verifyServerProof(['new'], 'bbbb', signature, proof)).toBe(false);
-    expect(verifyServerProof(['old'], 'cccc', signature, proof)).toBe(false);
-    expect(verifyServerProof(['old'], 'bbbb', signature, 'forged')).toBe(false);
+  it('lets the dialer check that the server holds a secret too, for this very handshake', () => {
+    const dialer = dialerProof('old', binding);
+    const proof = serverProof('old', binding, dialer);
+    expect(verifyServerProof(['new', 'old'], binding, dialer, proof)).toBe(true);
+    expect(verifyServerProof(['new'], binding, dialer, proof)).toBe(false);
+    expect(verifyServerProof(['old'], { ...binding, server: 'cccc' }, dialer, proof)).toBe(false);
+    expect(verifyServerProof(['old'], binding, dialerProof('old', { ...binding, dialerNonce: newNonce() }), proof)).toBe(false);
+    expect(verifyServerProof(['old'], binding, dialer, 'forged')).toBe(false);
+  });
+
+  it('makes a fresh nonce every time, and takes only nonces long enough', () => {
+    const nonces = new Set(Array.from({ length: 100 }, newNonce));
+    expect(nonces.size).toBe(100);
+    expect(usableNonce(newNonce())).toBe(true);
+    expect(usableNonce('short')).toBe(false);
+    expect(usableNonce(undefined)).toBe(false);
+    expect(usableNonce('x'.repeat(300))).toBe(false);
   });
 });

@@ -1,45 +1,60 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /*
- * Authentication of a cluster link with the shared cluster secret (no mTLS needed).
+ * Challenge-response authentication of a cluster link with the shared cluster secret, inside the
+ * link's mutual TLS (link-tls.ts).
  *
- * The dialer puts its node id, the node it means to reach, the cluster name, a timestamp and
- * HMAC-SHA256(secret, all of those) in the call metadata. The server accepts the signature under
- * ANY of its secrets (current + previous, so secrets rotate without downtime), within ±60 s of its
- * own clock. Naming the target node stops a captured handshake from being replayed against another
- * node. The server answers with a proof (an HMAC over the dialer's signature) in its HELLO, so a
- * node that does not hold the secret cannot pose as a server either. Without TLS the frames
- * themselves travel in clear: the streaming port belongs on a private network.
+ * 1. The dialer opens the call naming itself, the node it means to reach, the cluster, and a fresh
+ *    nonce of its own (call metadata).
+ * 2. The server answers with a CHALLENGE frame: a fresh random nonce for this call only.
+ * 3. The dialer's HELLO carries HMAC-SHA256(secret, both node ids, the cluster, both nonces and the
+ *    fingerprints of both TLS certificates). The server checks it under ANY of its secrets (current
+ *    + previous, so secrets rotate without downtime) and consumes its nonce: a call gets one try.
+ * 4. The server's HELLO carries an HMAC over the dialer's proof, so a node that does not hold the
+ *    secret cannot pose as a server either.
+ *
+ * No handshake is valid twice: every call has a new server nonce. The certificate fingerprints
+ * bind the handshake to this TLS connection (a handshake relayed into another connection, with
+ * other certificates, does not verify), and TLS then protects every frame after it: each record is
+ * encrypted and authenticated under the connection's own keys with an implicit sequence number, so
+ * a frame cannot be read, altered, replayed, reordered or moved to another connection. That is why
+ * frames carry no MAC of their own: it would repeat, at a cost per frame, what TLS already does.
  */
 
 export const AUTH_HEADERS = {
   nodeId: 'mm-cluster-node',
   target: 'mm-cluster-target',
   clusterName: 'mm-cluster-name',
-  timestamp: 'mm-cluster-ts',
-  signature: 'mm-cluster-sig',
+  nonce: 'mm-cluster-nonce',
 } as const;
 
-export const MAX_CLOCK_SKEW_MS = 60_000;
+const NONCE_BYTES = 24;
+/** Shortest nonce accepted from a dialer (base64url of 16 bytes). */
+const MIN_NONCE_CHARS = 22;
 
-export interface LinkCredentials {
-  nodeId: string;
-  target: string;
+/** Everything a link's proofs cover: who talks to whom, in which cluster, on which call and connection. */
+export interface LinkBinding {
   clusterName: string;
-  timestamp: number;
-  signature: string;
+  /** Node id of the dialer (the lower id) and of the server. */
+  dialer: string;
+  server: string;
+  dialerNonce: string;
+  serverNonce: string;
+  /** SHA-256 fingerprints of the dialer's and the server's TLS certificates. */
+  dialerCertificate: string;
+  serverCertificate: string;
+}
+
+export function newNonce(): string {
+  return randomBytes(NONCE_BYTES).toString('base64url');
+}
+
+export function usableNonce(nonce: string | undefined): nonce is string {
+  return typeof nonce === 'string' && nonce.length >= MIN_NONCE_CHARS && nonce.length <= 256;
 }
 
 function hmac(secret: string, text: string): string {
   return createHmac('sha256', secret).update(text).digest('base64url');
-}
-
-function signedText(c: Omit<LinkCredentials, 'signature'>): string {
-  return ['mmchat-cluster-link', c.clusterName, c.nodeId, c.target, String(c.timestamp)].join('\n');
-}
-
-export function signLink(secret: string, c: Omit<LinkCredentials, 'signature'>): LinkCredentials {
-  return { ...c, signature: hmac(secret, signedText(c)) };
 }
 
 function sameText(a: string, b: string): boolean {
@@ -48,34 +63,26 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export type VerifyResult =
-  | { ok: true; secret: string }
-  | { ok: false; reason: 'missing credentials' | 'wrong cluster' | 'stale timestamp' | 'bad signature' };
-
-/** Checks credentials against every accepted secret; returns the one that matched. */
-export function verifyLink(
-  secrets: readonly string[],
-  clusterName: string,
-  c: Partial<LinkCredentials>,
-  now = Date.now(),
-): VerifyResult {
-  if (!c.nodeId || !c.target || !c.clusterName || !c.signature || typeof c.timestamp !== 'number' || !Number.isFinite(c.timestamp)) {
-    return { ok: false, reason: 'missing credentials' };
-  }
-  if (c.clusterName !== clusterName) return { ok: false, reason: 'wrong cluster' };
-  if (Math.abs(now - c.timestamp) > MAX_CLOCK_SKEW_MS) return { ok: false, reason: 'stale timestamp' };
-  const text = signedText(c as LinkCredentials);
-  for (const secret of secrets) {
-    if (sameText(hmac(secret, text), c.signature)) return { ok: true, secret };
-  }
-  return { ok: false, reason: 'bad signature' };
+function boundText(b: LinkBinding): string {
+  return ['mmchat-cluster-link-v2', b.clusterName, b.dialer, b.server, b.dialerNonce, b.serverNonce, b.dialerCertificate, b.serverCertificate].join('\n');
 }
 
-/** What the server sends back: proof that it knows the secret the dialer signed with. */
-export function serverProof(secret: string, serverId: string, dialerSignature: string): string {
-  return hmac(secret, ['mmchat-cluster-proof', serverId, dialerSignature].join('\n'));
+/** The dialer's answer to the server's challenge. */
+export function dialerProof(secret: string, binding: LinkBinding): string {
+  return hmac(secret, boundText(binding));
 }
 
-export function verifyServerProof(secrets: readonly string[], serverId: string, dialerSignature: string, proof: string): boolean {
-  return secrets.some((secret) => sameText(serverProof(secret, serverId, dialerSignature), proof));
+/** Checks the dialer's proof under every accepted secret; returns the one that matched. */
+export function verifyDialerProof(secrets: readonly string[], binding: LinkBinding, proof: string): string | null {
+  const text = boundText(binding);
+  return secrets.find((secret) => sameText(hmac(secret, text), proof)) ?? null;
+}
+
+/** What the server sends back: proof that it knows the secret the dialer answered with. */
+export function serverProof(secret: string, binding: LinkBinding, proofOfDialer: string): string {
+  return hmac(secret, ['mmchat-cluster-proof-v2', binding.server, proofOfDialer].join('\n'));
+}
+
+export function verifyServerProof(secrets: readonly string[], binding: LinkBinding, proofOfDialer: string, proof: string): boolean {
+  return secrets.some((secret) => sameText(serverProof(secret, binding, proofOfDialer), proof));
 }
