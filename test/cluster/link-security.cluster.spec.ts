@@ -18,9 +18,8 @@ import { DISCOVERY_TYPE, GrpcTransport, SwimMembership, type NodeInfo } from '#c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Msg, Req } from '../../apps/server/src/cluster/cluster-messages.js';
 import { cleartextFrames, CuttableProxy, sendRaw } from '../../libs/cluster/test-fixtures/wire-kit.js';
-import type { NewUser } from '../e2e/harness.js';
-import { eventually, GOSSIP_PORT, nodeHost, startCluster, STREAMING_PORT, TestCluster } from './cluster-harness.js';
-import { channelWith, createPost, FORMATION_TIMEOUT_MS, teamWith, uniqueName } from './cluster-fixtures.js';
+import { eventually, GOSSIP_PORT, type NewUser, nodeHost, STREAMING_PORT, TestCluster } from '#testing';
+import { channelWith, createPost, FORMATION_TIMEOUT_MS, startFormedCluster, teamWith, uniqueName } from './cluster-fixtures.js';
 
 /** The test's own node, and someone else on the network. */
 const OWN_HOST = '127.0.0.9';
@@ -87,36 +86,29 @@ class OwnNode {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2, nginx: false });
-  try {
-    admin = await cluster.newUser({ via: 0 });
-    const ids = await cluster.waitForMembership(admin, FORMATION_TIMEOUT_MS);
-    member = await cluster.newUser({ via: 0 });
-    channel = await channelWith(admin, await teamWith(admin, [member]), 'O', [member]);
-    // The test's node dials the real node with the highest id (the lower id dials), and is not the leader.
-    victim = [...ids.entries()].sort(([, x], [, y]) => (x < y ? 1 : -1))[0][0];
-    victimId = ids.get(victim)!;
-    const recorder = new CuttableProxy({ host: nodeHost(victim), port: STREAMING_PORT });
-    const port = await recorder.listen(OWN_HOST, 0);
-    const info: NodeInfo = {
-      id: victimId.slice(0, -1),
-      clusterName: cluster.clusterName,
-      hostname: OWN_HOST,
-      gossipPort: GOSSIP_PORT,
-      streamingPort: STREAMING_PORT,
-      version: 'test',
-      schemaVersion: 'test',
-      configHash: '',
-      startedAt: Date.now(),
-    };
-    own = new OwnNode(info, cluster.secret, { id: victimId, port }, recorder);
-    await own.start([0, 1].map((i) => `${nodeHost(i)}:${GOSSIP_PORT}`));
-    await eventually(() => expect(own.transport.connectedPeers().sort()).toEqual([...ids.values()].sort()), FORMATION_TIMEOUT_MS);
-  } catch (err) {
-    await own?.stop();
-    await cluster.stop();
-    throw err;
-  }
+  let ids: Map<number, string>;
+  ({ cluster, admin, nodeIds: ids } = await startFormedCluster({ nodes: 2, nginx: false }));
+  member = await cluster.newUser({ via: 0 });
+  channel = await channelWith(admin, await teamWith(admin, [member]), 'O', [member]);
+  // The test's node dials the real node with the highest id (the lower id dials), and is not the leader.
+  victim = [...ids.entries()].sort(([, x], [, y]) => (x < y ? 1 : -1))[0][0];
+  victimId = ids.get(victim)!;
+  const recorder = new CuttableProxy({ host: nodeHost(victim), port: STREAMING_PORT });
+  const port = await recorder.listen(OWN_HOST, 0);
+  const info: NodeInfo = {
+    id: victimId.slice(0, -1),
+    clusterName: cluster.clusterName,
+    hostname: OWN_HOST,
+    gossipPort: GOSSIP_PORT,
+    streamingPort: STREAMING_PORT,
+    version: 'test',
+    schemaVersion: 'test',
+    configHash: '',
+    startedAt: Date.now(),
+  };
+  own = new OwnNode(info, cluster.secret, { id: victimId, port }, recorder);
+  await own.start([0, 1].map((i) => `${nodeHost(i)}:${GOSSIP_PORT}`));
+  await eventually(() => expect(own.transport.connectedPeers().sort()).toEqual([...ids.values()].sort()), FORMATION_TIMEOUT_MS);
 });
 
 afterAll(async () => {
@@ -149,7 +141,10 @@ describe('the streams between nodes', () => {
       id: { origin: own.info.id, seq: 1 },
       event: {
         event: 'posted',
-        data: { channel_type: 'O', post: JSON.stringify({ id: randomBytes(13).toString('hex'), channel_id: channel.id, user_id: admin.user.id, message: forgedText }) },
+        data: {
+          channel_type: 'O',
+          post: JSON.stringify({ id: randomBytes(13).toString('hex'), channel_id: channel.id, user_id: admin.user.id, message: forgedText }),
+        },
         broadcast: { omit_users: null, user_id: member.user.id, channel_id: '', team_id: '' },
       },
     };
@@ -195,7 +190,10 @@ describe('gossip between nodes', () => {
     await sendDatagram(sniffer, datagram, [OWN_HOST, nodeHost(0), nodeHost(1)]);
     await eventually(() => expect(own.membership.stats().replayedDatagrams).toBe(replayedBefore + 1), 3000);
     for (const i of [0, 1]) {
-      await eventually(() => expect(cluster.node(i).logs).toMatch(/gossip: dropped a datagram from 127\.0\.0\.10:8074 replayed \(sent to another node\) \(\d+ so far\)/), 3000);
+      await eventually(
+        () => expect(cluster.node(i).logs).toMatch(/gossip: dropped a datagram from 127\.0\.0\.10:8074 replayed \(sent to another node\) \(\d+ so far\)/),
+        3000,
+      );
     }
     await new Promise((resolve) => sniffer.close(() => resolve(undefined)));
     // Nothing else changed: the test's node is still a member among the two real ones.

@@ -54,10 +54,19 @@ describe('GossipSealer', () => {
     const step1 = new GossipSealer([OLD, NEW], 'prod', HOST_B);
     const step2 = new GossipSealer([NEW, OLD], 'prod', HOST_C);
     const after = new GossipSealer([NEW], 'prod', HOST_A);
-    const hostOf = new Map([[before, HOST_A], [step1, HOST_B], [step2, HOST_C], [after, HOST_A]]);
+    const hostOf = new Map([
+      [before, HOST_A],
+      [step1, HOST_B],
+      [step2, HOST_C],
+      [after, HOST_A],
+    ]);
     const send = (x: GossipSealer, y: GossipSealer) => y.open(x.seal(datagram, hostOf.get(y)!));
     // Nodes of neighbouring steps run side by side during a rolling restart: each pair talks both ways.
-    for (const [x, y] of [[before, step1], [step1, step2], [step2, after]]) {
+    for (const [x, y] of [
+      [before, step1],
+      [step1, step2],
+      [step2, after],
+    ]) {
       expect(send(x, y)).toMatchObject({ ok: true, plain: datagram });
       expect(send(y, x)).toMatchObject({ ok: true, plain: datagram });
     }

@@ -74,9 +74,7 @@ describe('SwimMembership (in process)', () => {
       'the metadata change to reach every node',
     );
     expect(tookMs).toBeLessThan(1000);
-    expect(seenByA.filter(([e]) => e === 'update').map(([, n]) => [n.id, n.configHash, n.version])).toEqual([
-      [b.self().id, 'hash-2', '11.1.0'],
-    ]);
+    expect(seenByA.filter(([e]) => e === 'update').map(([, n]) => [n.id, n.configHash, n.version])).toEqual([[b.self().id, 'hash-2', '11.1.0']]);
     expect(updatesAtC.at(-1)).toEqual(b.self());
 
     const leftAt = Date.now();

@@ -182,9 +182,7 @@ export class SwimMembership implements Membership {
     }
     this.state = 'started';
     this.remember(seeds);
-    const answered = await new Promise<boolean>((resolve) =>
-      this.swim.bootstrap(this.others(seeds), (err) => resolve(!err)),
-    );
+    const answered = await new Promise<boolean>((resolve) => this.swim.bootstrap(this.others(seeds), (err) => resolve(!err)));
     if (!answered) this.log('info', `gossip: no seed answered yet (${this.others(seeds).join(', ')})`);
     this.timers.push(
       setInterval(() => this.syncWithStranger(), this.timing.syncIntervalMs),
@@ -379,9 +377,7 @@ export class SwimMembership implements Membership {
     for (const [host, given] of this.seeds) {
       if (now - given >= this.timing.forgetAfterMs) this.seeds.delete(host);
     }
-    const strangers = [...new Set([...this.seeds.keys(), ...this.faultySince.keys()])].filter(
-      (host) => host !== this.host && !this.swim.membership.get(host),
-    );
+    const strangers = [...new Set([...this.seeds.keys(), ...this.faultySince.keys()])].filter((host) => host !== this.host && !this.swim.membership.get(host));
     if (strangers.length > 0) this.syncWith(strangers[Math.floor(Math.random() * strangers.length)]);
   }
 

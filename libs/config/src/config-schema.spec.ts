@@ -418,12 +418,16 @@ describe('cluster settings', () => {
     expect(() => validateConfig(clustered((c) => (c.ClusterSettings.GossipPort = 70000)))).toThrow(/ClusterSettings.GossipPort/);
   });
 
-  it('takes the streams\' TLS files all three or none', () => {
+  it("takes the streams' TLS files all three or none", () => {
     const files = { StreamingTLSCertFile: '/etc/mm/node.crt', StreamingTLSKeyFile: '/etc/mm/node.key', StreamingTLSCAFile: '/etc/mm/ca.crt' };
     expect(clustered(() => undefined).ClusterSettings).toMatchObject({ StreamingTLSCertFile: '', StreamingTLSKeyFile: '', StreamingTLSCAFile: '' });
     expect(() => validateConfig(clustered((c) => Object.assign(c.ClusterSettings, files)))).not.toThrow();
-    expect(() => validateConfig(clustered((c) => Object.assign(c.ClusterSettings, files, { StreamingTLSCAFile: '' })))).toThrow(/ClusterSettings.StreamingTLSCAFile must be set/);
-    expect(() => validateConfig(clustered((c) => (c.ClusterSettings.StreamingTLSKeyFile = files.StreamingTLSKeyFile)))).toThrow(/ClusterSettings.StreamingTLSCertFile must be set/);
+    expect(() => validateConfig(clustered((c) => Object.assign(c.ClusterSettings, files, { StreamingTLSCAFile: '' })))).toThrow(
+      /ClusterSettings.StreamingTLSCAFile must be set/,
+    );
+    expect(() => validateConfig(clustered((c) => (c.ClusterSettings.StreamingTLSKeyFile = files.StreamingTLSKeyFile)))).toThrow(
+      /ClusterSettings.StreamingTLSCertFile must be set/,
+    );
   });
 
   it('masks the cluster secrets in the sanitized config', () => {

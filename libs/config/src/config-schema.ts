@@ -2,7 +2,10 @@ import { Config, defaultConfig, FAKE_SETTING, SECRET_SETTINGS, SectionName } fro
 
 /** A configuration problem, always naming the setting at fault. */
 export class ConfigError extends Error {
-  constructor(readonly setting: string, problem: string) {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
     super(`config: ${setting} ${problem}`);
   }
 }
@@ -142,18 +145,28 @@ export function validateConfig(config: Config): void {
   const cluster = config.ClusterSettings;
   if (cluster.Enable) {
     if (!cluster.ClusterName) throw new ConfigError('ClusterSettings.ClusterName', 'must be set when ClusterSettings.Enable is true');
-    if (cluster.ClusterSecret.length < 16) throw new ConfigError('ClusterSettings.ClusterSecret', 'must be at least 16 characters when ClusterSettings.Enable is true');
-    for (const [name, port] of [['GossipPort', cluster.GossipPort], ['StreamingPort', cluster.StreamingPort]] as const) {
+    if (cluster.ClusterSecret.length < 16)
+      throw new ConfigError('ClusterSettings.ClusterSecret', 'must be at least 16 characters when ClusterSettings.Enable is true');
+    for (const [name, port] of [
+      ['GossipPort', cluster.GossipPort],
+      ['StreamingPort', cluster.StreamingPort],
+    ] as const) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`ClusterSettings.${name}`, `must be a port number, got ${port}`);
     }
     const tlsFiles = ['StreamingTLSCertFile', 'StreamingTLSKeyFile', 'StreamingTLSCAFile'] as const;
     const unset = tlsFiles.filter((name) => !cluster[name]);
     if (unset.length > 0 && unset.length < tlsFiles.length) {
-      throw new ConfigError(`ClusterSettings.${unset[0]}`, `must be set when any of ${tlsFiles.join(', ')} is (all three, or none for certificates derived from the ClusterSecret)`);
+      throw new ConfigError(
+        `ClusterSettings.${unset[0]}`,
+        `must be set when any of ${tlsFiles.join(', ')} is (all three, or none for certificates derived from the ClusterSecret)`,
+      );
     }
   }
   if (!/^([01]?\d|2[0-3]):[0-5]\d$/.test(config.DataRetentionSettings.DeletionJobStartTime)) {
-    throw new ConfigError('DataRetentionSettings.DeletionJobStartTime', `must be a time of day "HH:MM", got ${JSON.stringify(config.DataRetentionSettings.DeletionJobStartTime)}`);
+    throw new ConfigError(
+      'DataRetentionSettings.DeletionJobStartTime',
+      `must be a time of day "HH:MM", got ${JSON.stringify(config.DataRetentionSettings.DeletionJobStartTime)}`,
+    );
   }
   if (!['always_on', 'default_on', 'default_off', 'disabled'].includes(s.CollapsedThreads)) {
     throw new ConfigError('ServiceSettings.CollapsedThreads', 'must be always_on, default_on, default_off or disabled');

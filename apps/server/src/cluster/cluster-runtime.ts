@@ -113,7 +113,14 @@ export class ClusterRuntime extends ClusterState {
     hub.onGap((origin, expected, got) => void this.resync(`events ${expected}..${got - 1} from ${origin} never arrived`));
     this.transport.onMessage(Msg.Resync, (_: unknown, from) => void this.resync(`${from} says this node missed its messages`));
     const connections: ConnectionCounter = { countElsewhere: (userId) => this.countElsewhere(userId) };
-    this.outbox = new DatabaseEventOutbox(this.db, this.self.id, hub, this.transport, publisher, () => void this.resync('an event from a dead node never reached this node'));
+    this.outbox = new DatabaseEventOutbox(
+      this.db,
+      this.self.id,
+      hub,
+      this.transport,
+      publisher,
+      () => void this.resync('an event from a dead node never reached this node'),
+    );
     return { publisher, crossNodeResume, connections, outbox: this.outbox };
   }
 
@@ -130,7 +137,9 @@ export class ClusterRuntime extends ClusterState {
     this.timers.push(setInterval(() => void this.reconcileConfig(), CONFIG_RECONCILE_MS).unref());
     this.timers.push(setInterval(() => this.checkHealth(), 1_000).unref());
     this.timers.push(setInterval(() => void this.recoverOutbox(), OUTBOX_SWEEP_MS).unref());
-    this.logger.log(`node ${this.self.id} in cluster "${this.self.clusterName}" at ${this.self.hostname} (gossip ${this.self.gossipPort}, streams ${this.self.streamingPort})`);
+    this.logger.log(
+      `node ${this.self.id} in cluster "${this.self.clusterName}" at ${this.self.hostname} (gossip ${this.self.gossipPort}, streams ${this.self.streamingPort})`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -257,9 +266,7 @@ export class ClusterRuntime extends ClusterState {
 
   private async countElsewhere(userId: string): Promise<number> {
     const peers = this.transport.connectedPeers();
-    const counts = await Promise.all(
-      peers.map((id) => this.transport.request<number>(id, { type: Req.WebConnCount, payload: { userId } }, COUNT_TIMEOUT_MS)),
-    );
+    const counts = await Promise.all(peers.map((id) => this.transport.request<number>(id, { type: Req.WebConnCount, payload: { userId } }, COUNT_TIMEOUT_MS)));
     return counts.reduce((a, b) => a + b, 0);
   }
 

@@ -18,7 +18,13 @@ const DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
           nested: {
             ClusterLink: {
               methods: {
-                Link: { requestType: 'Frames', requestStream: true, responseType: 'Frames', responseStream: true, comment: 'One long-lived stream per pair of nodes.' },
+                Link: {
+                  requestType: 'Frames',
+                  requestStream: true,
+                  responseType: 'Frames',
+                  responseStream: true,
+                  comment: 'One long-lived stream per pair of nodes.',
+                },
               },
             },
             Frames: {

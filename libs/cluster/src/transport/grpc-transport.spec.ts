@@ -139,7 +139,12 @@ async function operatorPki(): Promise<(address: string) => Promise<LinkTls>> {
       ],
     });
     const key = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-    return { ca: Buffer.from(ca.toString('pem')), cert: Buffer.from(cert.toString('pem')), key: Buffer.from(`-----BEGIN PRIVATE KEY-----\n${key}\n-----END PRIVATE KEY-----\n`), names: 'hostname' };
+    return {
+      ca: Buffer.from(ca.toString('pem')),
+      cert: Buffer.from(cert.toString('pem')),
+      key: Buffer.from(`-----BEGIN PRIVATE KEY-----\n${key}\n-----END PRIVATE KEY-----\n`),
+      names: 'hostname',
+    };
   };
 }
 
@@ -219,7 +224,10 @@ describe('GrpcTransport', () => {
     for (const n of nodes) {
       for (const m of nodes) {
         if (m === n) continue;
-        expect(received(n, m.info.id).map((p: any) => p.i), `${n.info.hostname} from ${m.info.hostname}`).toEqual(range(N));
+        expect(
+          received(n, m.info.id).map((p: any) => p.i),
+          `${n.info.hostname} from ${m.info.hostname}`,
+        ).toEqual(range(N));
       }
     }
     expect(direct).toEqual(range(100));
@@ -238,7 +246,7 @@ describe('GrpcTransport', () => {
     const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
     const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
     link([a, b]);
-    const big = Array.from({ length: 5 * 1024 * 1024 / 64 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('');
+    const big = Array.from({ length: (5 * 1024 * 1024) / 64 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('');
     const digest = createHash('sha256').update(big).digest('hex');
     const atB: string[] = [];
     const atA: string[] = [];
@@ -322,7 +330,10 @@ describe('GrpcTransport', () => {
     const bInfo = nodeInfo(B, HOSTS[1], port);
     a.transport.addPeer(bInfo);
     for (let i = 0; i < 8; i++) a.transport.send(B, { type: 'n', payload: i });
-    expect(a.transport.stats()).toEqual({ peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, messages: 0, buffered: 5 }], undeliverable: 3 });
+    expect(a.transport.stats()).toEqual({
+      peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, messages: 0, buffered: 5 }],
+      undeliverable: 3,
+    });
     expect(a.logs.has(/send buffer to b+ is full/)).toBe(true);
 
     const b = await startNode(makeNode(bInfo, port));
@@ -351,7 +362,11 @@ describe('GrpcTransport', () => {
       link([a, b, c]);
       for (const n of [a, b, c]) n.transport.broadcast({ type: 'n', payload: 'hi' });
       // Each dialer finds the server's certificate untrusted (the server refuses the dialer's too).
-      await waitFor(() => a.logs.has(/cannot open cluster link to b+ .*certificate/) && b.logs.has(/cannot open cluster link to c+ .*certificate/), 5_000, 'refusals');
+      await waitFor(
+        () => a.logs.has(/cannot open cluster link to b+ .*certificate/) && b.logs.has(/cannot open cluster link to c+ .*certificate/),
+        5_000,
+        'refusals',
+      );
       await sleep(300);
       for (const n of [a, b, c]) {
         expect(n.transport.connectedPeers()).toEqual([]);
@@ -462,7 +477,9 @@ describe('GrpcTransport', () => {
         Link: (call: grpc.ServerDuplexStream<Frames, Frames>) => {
           call.on('data', (batch: Frames) => {
             seen.push(...batch.frames);
-            call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } }] });
+            call.write({
+              frames: [{ kind: FrameKind.HELLO, hello: { node_id: B, send_stream: 'y', first_seq: 1, recv_stream: '', last_received: 0, proof: 'trust me' } }],
+            });
           });
           call.on('error', () => {});
           call.write({ frames: [{ kind: FrameKind.CHALLENGE, nonce: newNonce() }] });
@@ -485,7 +502,9 @@ describe('GrpcTransport', () => {
       const port = await freePort();
       const D = nodeId('d');
       const steps = [['old'], ['old', 'new'], ['new', 'old'], ['new']];
-      const nodes = await Promise.all([A, B, C, D].map((id, i) => startNode(makeNode(nodeInfo(id, [...HOSTS, '127.0.0.4'][i], port), port, { secrets: steps[i] }))));
+      const nodes = await Promise.all(
+        [A, B, C, D].map((id, i) => startNode(makeNode(nodeInfo(id, [...HOSTS, '127.0.0.4'][i], port), port, { secrets: steps[i] }))),
+      );
       for (let i = 0; i + 1 < nodes.length; i++) link([nodes[i], nodes[i + 1]]);
       for (const n of nodes) n.transport.broadcast({ type: 'n', payload: n.info.id });
       await waitFor(() => nodes.every((n, i) => n.got.size === (i === 0 || i === nodes.length - 1 ? 1 : 2)), 5_000, 'neighbours linked');
@@ -522,21 +541,25 @@ describe('GrpcTransport', () => {
       }
     });
 
-    it('a recorded connection replayed on a new one is refused: the forged frame behind it is not delivered and the real link stays up', { timeout: 20_000 }, async () => {
-      const { a, b, proxy, port } = await linkedThroughProxy();
-      a.transport.send(B, { type: 'n', payload: 'genuine' });
-      await waitFor(() => received(b, A).length === 1, 5_000, 'the genuine message');
-      // Behind the captured bytes: a frame in the link's cleartext HTTP/2 encoding on the captured call (stream 1).
-      const forged = Buffer.concat([...proxy.connections[0].toServer, cleartextFrames(1, sneaky(1_000_000))]);
-      const replay = await sendRaw(HOSTS[1], port, forged, 2_000);
-      expect(received(b, A)).toEqual(['genuine']);
-      expect(a.logs.has(/lost/)).toBe(false);
-      expect(a.transport.connectedPeers()).toEqual([B]);
-      expect(b.transport.connectedPeers()).toEqual([A]);
-      expect(replay.closed).toBe(true);
-      a.transport.send(B, { type: 'n', payload: 'after' });
-      await waitFor(() => received(b, A).length === 2, 5_000, 'the link still carrying');
-    });
+    it(
+      'a recorded connection replayed on a new one is refused: the forged frame behind it is not delivered and the real link stays up',
+      { timeout: 20_000 },
+      async () => {
+        const { a, b, proxy, port } = await linkedThroughProxy();
+        a.transport.send(B, { type: 'n', payload: 'genuine' });
+        await waitFor(() => received(b, A).length === 1, 5_000, 'the genuine message');
+        // Behind the captured bytes: a frame in the link's cleartext HTTP/2 encoding on the captured call (stream 1).
+        const forged = Buffer.concat([...proxy.connections[0].toServer, cleartextFrames(1, sneaky(1_000_000))]);
+        const replay = await sendRaw(HOSTS[1], port, forged, 2_000);
+        expect(received(b, A)).toEqual(['genuine']);
+        expect(a.logs.has(/lost/)).toBe(false);
+        expect(a.transport.connectedPeers()).toEqual([B]);
+        expect(b.transport.connectedPeers()).toEqual([A]);
+        expect(replay.closed).toBe(true);
+        a.transport.send(B, { type: 'n', payload: 'after' });
+        await waitFor(() => received(b, A).length === 2, 5_000, 'the link still carrying');
+      },
+    );
 
     it('a recorded connection replayed after the server forgot the link delivers nothing again', { timeout: 20_000 }, async () => {
       const { a, b, proxy, port } = await linkedThroughProxy();

@@ -463,7 +463,9 @@ export class GrpcTransport implements ClusterTransport {
   /** The server's certificate must be the peer's: naming its node id (derived) or its address (the operator's). */
   private checkPeerCertificate(info: NodeInfo, cert: PeerCertificate): Error | undefined {
     if (this.tls!.names === 'hostname') return checkServerIdentity(info.hostname, cert);
-    return cert.subject?.CN === info.id ? undefined : new Error(`the certificate at ${hostPort(info.hostname, info.streamingPort)} is not node ${info.id}'s (it names ${String(cert.subject?.CN)})`);
+    return cert.subject?.CN === info.id
+      ? undefined
+      : new Error(`the certificate at ${hostPort(info.hostname, info.streamingPort)} is not node ${info.id}'s (it names ${String(cert.subject?.CN)})`);
   }
 
   private scheduleDial(peer: Peer): void {
@@ -540,7 +542,7 @@ export class GrpcTransport implements ClusterTransport {
   private checkAnswer(incoming: IncomingCall, frame: Frame): boolean {
     const challenge = incoming.challenge;
     incoming.challenge = '';
-    const proof = frame.kind === FrameKind.HELLO ? frame.hello?.proof ?? '' : '';
+    const proof = frame.kind === FrameKind.HELLO ? (frame.hello?.proof ?? '') : '';
     const secret = challenge && proof ? verifyDialerProof(this.secrets, incoming.binding, proof) : null;
     if (!secret) {
       this.unpark(incoming);
@@ -565,7 +567,10 @@ export class GrpcTransport implements ClusterTransport {
   }
 
   private refuse(call: ServerCall, nodeId: string | undefined, reason: string): void {
-    this.warnEveryMinute(`refused ${call.getPeer().replace(/:\d+$/, '')} ${reason}`, `refused cluster link from ${call.getPeer()} (node ${nodeId ?? '?'}): ${reason}`);
+    this.warnEveryMinute(
+      `refused ${call.getPeer().replace(/:\d+$/, '')} ${reason}`,
+      `refused cluster link from ${call.getPeer()} (node ${nodeId ?? '?'}): ${reason}`,
+    );
     this.reject(call, grpc.status.UNAUTHENTICATED, `cluster authentication failed: ${reason}`);
   }
 
@@ -624,7 +629,8 @@ export class GrpcTransport implements ClusterTransport {
     let problem = '';
     if (frame.kind !== FrameKind.HELLO || !hello) problem = 'expected HELLO first';
     else if (hello.node_id !== peer.info.id) problem = `HELLO from ${hello.node_id}, expected ${peer.info.id}`;
-    else if (peer.dialer && !verifyServerProof(this.secrets, peer.binding!, peer.proof, hello.proof)) problem = 'server could not prove it holds the cluster secret';
+    else if (peer.dialer && !verifyServerProof(this.secrets, peer.binding!, peer.proof, hello.proof))
+      problem = 'server could not prove it holds the cluster secret';
     if (problem || !hello) return this.handshakeFailed(peer, problem);
     if (peer.handshakeTimer) clearTimeout(peer.handshakeTimer);
     peer.handshakeTimer = null;

@@ -11,11 +11,17 @@ const OLD = 'old-secret-0123456789abcdef';
 const NEW = 'new-secret-0123456789abcdef';
 
 /** The first PEM block of a bundle (one CA certificate). */
-const firstPem = (bundle: Buffer) => bundle.toString().split(/(?<=-----END CERTIFICATE-----)/)[0].trim();
+const firstPem = (bundle: Buffer) =>
+  bundle
+    .toString()
+    .split(/(?<=-----END CERTIFICATE-----)/)[0]
+    .trim();
 
 /** A mutual TLS handshake between two nodes' material, as the link does it: 'ok' or the error either side saw. */
 async function handshake(server: LinkTls, client: Pick<LinkTls, 'ca'> & Partial<LinkTls>): Promise<string> {
-  const srv = tls.createServer({ ca: server.ca, key: server.key, cert: server.cert, requestCert: true, rejectUnauthorized: true }, (socket) => socket.end('hi'));
+  const srv = tls.createServer({ ca: server.ca, key: server.key, cert: server.cert, requestCert: true, rejectUnauthorized: true }, (socket) =>
+    socket.end('hi'),
+  );
   const errors: string[] = [];
   srv.on('tlsClientError', (err) => errors.push(`server: ${err.message}`));
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
@@ -68,7 +74,11 @@ describe('cluster link certificates', () => {
   it('complete mutual TLS within a cluster, and through each step of a rolling rotation', async () => {
     const id = (n: number) => String(n).repeat(26);
     const [before, step1, step2, after] = await Promise.all([[OLD], [OLD, NEW], [NEW, OLD], [NEW]].map((s, i) => derivedLinkTls(s, 'prod', id(i))));
-    for (const [x, y] of [[before, step1], [step1, step2], [step2, after]]) {
+    for (const [x, y] of [
+      [before, step1],
+      [step1, step2],
+      [step2, after],
+    ]) {
       expect(await handshake(x, y)).toBe('ok');
       expect(await handshake(y, x)).toBe('ok');
     }
@@ -102,7 +112,9 @@ describe('cluster link certificates', () => {
       expect(() => configuredLinkTls({ ...files, StreamingTLSKeyFile: files.StreamingTLSCAFile })).toThrow(/not a PEM certificate and private key/);
       const other = await derivedLinkTls([OLD], 'prod', 'b'.repeat(26));
       writeFileSync(join(dir, 'other.key'), other.key);
-      expect(() => configuredLinkTls({ ...files, StreamingTLSKeyFile: join(dir, 'other.key') })).toThrow(/StreamingTLSKeyFile is not the private key of StreamingTLSCertFile/);
+      expect(() => configuredLinkTls({ ...files, StreamingTLSKeyFile: join(dir, 'other.key') })).toThrow(
+        /StreamingTLSKeyFile is not the private key of StreamingTLSCertFile/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
