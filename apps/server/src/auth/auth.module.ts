@@ -19,6 +19,7 @@ import { SystemPermissionGuard } from './system-permission.guard.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: SystemPermissionGuard },
   ],
-  exports: [SessionsService, PermissionsService],
+  // The repository too: the session cleanup jobs delete and mark sessions in batches.
+  exports: [SessionsService, PermissionsService, SessionsRepository],
 })
 export class AuthModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '#db';
+import { Database, Queryable } from '#db';
 import { Session } from '../common/session.js';
 
 const COLUMNS = 'id, token, create_at, expires_at, last_activity_at, user_id, device_id, roles, is_oauth, expired_notify, props';
@@ -66,5 +66,46 @@ export class SessionsRepository {
   async deleteExpired(now: number): Promise<number> {
     const rows = await this.db.query('DELETE FROM sessions WHERE expires_at > 0 AND expires_at < $1 RETURNING id', [now]);
     return rows.length;
+  }
+
+  /** Sessions that expired before a time (0 never expires): cleanup_expired_sessions' total. */
+  async countExpiredBefore(cutoff: number): Promise<number> {
+    const [{ n }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE expires_at > 0 AND expires_at < $1', [cutoff]);
+    return n;
+  }
+
+  /** Deletes up to `limit` sessions that expired before a time; how many went (fewer than `limit`: the last batch). */
+  async deleteExpiredBatch(cutoff: number, limit: number): Promise<number> {
+    const rows = await this.db.query(
+      'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING id',
+      [cutoff, limit],
+    );
+    return rows.length;
+  }
+
+  /** Deletes the sessions personal access tokens opened, in the caller's transaction (the tokens go in the same one). */
+  async deleteForAccessTokens(tx: Queryable, tokenIds: string[]): Promise<Pick<Session, 'user_id' | 'token'>[]> {
+    if (tokenIds.length === 0) return [];
+    return tx.query<Pick<Session, 'user_id' | 'token'>>(`DELETE FROM sessions WHERE props->>'user_access_token_id' = ANY($1) RETURNING user_id, token`, [
+      tokenIds,
+    ]);
+  }
+
+  /**
+   * Marks up to `limit` mobile sessions (a device id) that expired in (from, to] and were not yet
+   * notified as notified, and returns their owners with their email (null for a user that is gone).
+   * Marking and reading are one statement, so a session is handed out once (expiry_notify).
+   */
+  markExpiredMobileNotified(from: number, to: number, limit: number): Promise<{ user_id: string; email: string | null }[]> {
+    return this.db.query<{ user_id: string; email: string | null }>(
+      `WITH due AS (
+         UPDATE sessions SET expired_notify = true
+          WHERE id IN (SELECT id FROM sessions
+                        WHERE device_id <> '' AND NOT expired_notify AND expires_at > $1 AND expires_at <= $2
+                        LIMIT $3)
+          RETURNING user_id)
+       SELECT due.user_id, u.email FROM due LEFT JOIN users u ON u.id = due.user_id`,
+      [from, to, limit],
+    );
   }
 }

@@ -17,6 +17,8 @@ import { ConfigError, ConfigService } from '#config';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
 import { QueueUnavailableError } from '#jobs';
 import { EventPublisher, LocalInvalidationBus } from '#realtime';
+import { SessionsRepository } from '../auth/sessions.repository.js';
+import { AccessTokensRepository } from '../users/access-tokens.repository.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
 import { createFileStore, createMailDriver, createQueueDriver } from './job-infrastructure.js';
@@ -82,7 +84,15 @@ async function main(argv: string[]): Promise<number> {
 async function run(config: ConfigService, db: Database, repo: JobsRepository, args: string[]): Promise<number> {
   const [type, ...pairs] = args;
   const cfg = config.get();
-  const handlers = createJobHandlers({ db, config, files: createFileStore(cfg), mail: createMailDriver(cfg), invalidation: new LocalInvalidationBus() });
+  const handlers = createJobHandlers({
+    db,
+    config,
+    files: createFileStore(cfg),
+    mail: createMailDriver(cfg),
+    invalidation: new LocalInvalidationBus(),
+    sessions: new SessionsRepository(db),
+    accessTokens: new AccessTokensRepository(db),
+  });
   if (!type || !handlers.has(type))
     return fail(
       `unknown job type ${JSON.stringify(type ?? '')}; one of: ${handlers

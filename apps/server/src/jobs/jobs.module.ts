@@ -6,6 +6,9 @@ import { QueueDriver, WorkerHandle } from '#jobs';
 import { MailDriver } from '#mail';
 import { Hub, InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
+import { SessionsRepository } from '../auth/sessions.repository.js';
+import { AccessTokensRepository } from '../users/access-tokens.repository.js';
+import { UsersModule } from '../users/users.module.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
 import { JobHandlers } from './job-handler.js';
@@ -73,6 +76,8 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 }
 
 @Module({
+  // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule).
+  imports: [UsersModule],
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
@@ -82,9 +87,16 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     { provide: JobNode, useFactory: (hub: Hub) => new JobNode(`${hub.nodeId}@${hostname()}:${process.pid}`), inject: [Hub] },
     {
       provide: JobHandlers,
-      useFactory: (db: Database, config: ConfigService, files: FileStore, mail: MailDriver, invalidation: InvalidationBus) =>
-        createJobHandlers({ db, config, files, mail, invalidation }),
-      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus],
+      useFactory: (
+        db: Database,
+        config: ConfigService,
+        files: FileStore,
+        mail: MailDriver,
+        invalidation: InvalidationBus,
+        sessions: SessionsRepository,
+        accessTokens: AccessTokensRepository,
+      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens }),
+      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository],
     },
     JobsRepository,
     JobEvents,

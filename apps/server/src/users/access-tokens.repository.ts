@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '#db';
+import { Database, Queryable } from '#db';
 
 export interface AccessTokenRow {
   id: string;
@@ -44,5 +44,20 @@ export class AccessTokensRepository {
 
   async delete(id: string): Promise<void> {
     await this.db.query('DELETE FROM user_access_tokens WHERE id = $1', [id]);
+  }
+
+  /** Tokens whose expires_at has passed (0 never expires): cleanup_expired_access_tokens' total. */
+  async countExpiredBefore(now: number): Promise<number> {
+    const [{ n }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1', [now]);
+    return n;
+  }
+
+  /** Deletes up to `limit` expired tokens in the caller's transaction (their sessions go in the same one); their ids. */
+  async deleteExpiredBatch(tx: Queryable, now: number, limit: number): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(
+      'DELETE FROM user_access_tokens WHERE id IN (SELECT id FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING id',
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
   }
 }

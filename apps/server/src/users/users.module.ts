@@ -11,6 +11,7 @@ import { UsersService } from './users.service.js';
   imports: [TeamsModule],
   controllers: [UsersController],
   providers: [UsersRepository, UsersService, UserDirectoryService, AccessTokensRepository, AccessTokensService],
-  exports: [UsersService, UsersRepository],
+  // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
+  exports: [UsersService, UsersRepository, AccessTokensRepository],
 })
 export class UsersModule {}

@@ -2,6 +2,8 @@ import type { Config } from '#config';
 import { Database } from '#db';
 import type { Schedule } from '#jobs';
 import { InvalidationBus } from '#realtime';
+import { SessionsRepository } from '../../auth/sessions.repository.js';
+import { AccessTokensRepository } from '../../users/access-tokens.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
@@ -17,6 +19,8 @@ export class CleanupExpiredAccessTokensJob extends JobHandler {
 
   constructor(
     private readonly db: Database,
+    private readonly accessTokens: AccessTokensRepository,
+    private readonly sessions: SessionsRepository,
     private readonly invalidation: InvalidationBus,
   ) {
     super();
@@ -28,23 +32,14 @@ export class CleanupExpiredAccessTokensJob extends JobHandler {
 
   async run(ctx: JobContext): Promise<void> {
     const now = Date.now();
-    const [{ n: total }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1', [
-      now,
-    ]);
+    const total = await this.accessTokens.countExpiredBefore(now);
     let tokens = 0;
     let sessions = 0;
     for (;;) {
       checkAborted(ctx.signal);
       const batch = await this.db.transaction(async (tx) => {
-        const gone = await tx.query<{ id: string }>(
-          'DELETE FROM user_access_tokens WHERE id IN (SELECT id FROM user_access_tokens WHERE expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING id',
-          [now, BATCH],
-        );
-        const closed = gone.length
-          ? await tx.query<{ user_id: string; token: string }>(`DELETE FROM sessions WHERE props->>'user_access_token_id' = ANY($1) RETURNING user_id, token`, [
-              gone.map((t) => t.id),
-            ])
-          : [];
+        const gone = await this.accessTokens.deleteExpiredBatch(tx, now, BATCH);
+        const closed = await this.sessions.deleteForAccessTokens(tx, gone);
         return { gone, closed };
       });
       for (const s of batch.closed) this.invalidation.emit('session', `${s.user_id}:${s.token}`);

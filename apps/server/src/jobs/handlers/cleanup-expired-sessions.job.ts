@@ -1,6 +1,6 @@
 import type { Config } from '#config';
-import { Database } from '#db';
 import type { Schedule } from '#jobs';
+import { SessionsRepository } from '../../auth/sessions.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
@@ -15,7 +15,7 @@ export const SESSION_CLEANUP_GRACE_MS = 3_600_000;
 export class CleanupExpiredSessionsJob extends JobHandler {
   readonly type = JobType.CleanupExpiredSessions;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly sessions: SessionsRepository) {
     super();
   }
 
@@ -25,18 +25,15 @@ export class CleanupExpiredSessionsJob extends JobHandler {
 
   async run(ctx: JobContext): Promise<void> {
     const cutoff = Date.now() - SESSION_CLEANUP_GRACE_MS;
-    const [{ n: total }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE expires_at > 0 AND expires_at < $1', [cutoff]);
+    const total = await this.sessions.countExpiredBefore(cutoff);
     let deleted = 0;
     for (;;) {
       checkAborted(ctx.signal);
-      const rows = await this.db.query(
-        'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING id',
-        [cutoff, BATCH],
-      );
-      deleted += rows.length;
+      const batch = await this.sessions.deleteExpiredBatch(cutoff, BATCH);
+      deleted += batch;
       ctx.setData({ deleted_sessions: String(deleted) });
       if (total > 0) await ctx.progress((Math.min(deleted, total) / total) * 100);
-      if (rows.length < BATCH) break;
+      if (batch < BATCH) break;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { ConfigService, type Config } from '#config';
-import { Database } from '#db';
 import type { Schedule } from '#jobs';
 import { MailDriver } from '#mail';
+import { SessionsRepository } from '../../auth/sessions.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
@@ -21,7 +21,7 @@ export class ExpiryNotifyJob extends JobHandler {
   readonly type = JobType.ExpiryNotify;
 
   constructor(
-    private readonly db: Database,
+    private readonly sessions: SessionsRepository,
     private readonly config: ConfigService,
     private readonly mail: MailDriver,
   ) {
@@ -42,16 +42,7 @@ export class ExpiryNotifyJob extends JobHandler {
     let notified = 0;
     for (;;) {
       checkAborted(ctx.signal);
-      const marked = await this.db.query<{ user_id: string; email: string | null }>(
-        `WITH due AS (
-           UPDATE sessions SET expired_notify = true
-            WHERE id IN (SELECT id FROM sessions
-                          WHERE device_id <> '' AND NOT expired_notify AND expires_at > $1 AND expires_at <= $2
-                          LIMIT $3)
-            RETURNING user_id)
-         SELECT due.user_id, u.email FROM due LEFT JOIN users u ON u.id = due.user_id`,
-        [now - EXPIRY_WINDOW_MS, now, BATCH],
-      );
+      const marked = await this.sessions.markExpiredMobileNotified(now - EXPIRY_WINDOW_MS, now, BATCH);
       for (const m of marked) {
         if (!m.email) continue;
         await this.mail.send({

@@ -3,6 +3,8 @@ import { Database } from '#db';
 import { MailDriver } from '#mail';
 import { InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
+import { SessionsRepository } from '../../auth/sessions.repository.js';
+import { AccessTokensRepository } from '../../users/access-tokens.repository.js';
 import { JobHandlers } from '../job-handler.js';
 import { BulkExportJob } from './bulk-export.job.js';
 import { CleanupExpiredAccessTokensJob } from './cleanup-expired-access-tokens.job.js';
@@ -16,15 +18,17 @@ export interface JobDependencies {
   files: FileStore;
   mail: MailDriver;
   invalidation: InvalidationBus;
+  sessions: SessionsRepository;
+  accessTokens: AccessTokensRepository;
 }
 
 /** Every job type this server runs (the server's module and the CLI build the same set). */
 export function createJobHandlers(d: JobDependencies): JobHandlers {
   return new JobHandlers([
-    new CleanupExpiredSessionsJob(d.db),
-    new CleanupExpiredAccessTokensJob(d.db, d.invalidation),
+    new CleanupExpiredSessionsJob(d.sessions),
+    new CleanupExpiredAccessTokensJob(d.db, d.accessTokens, d.sessions, d.invalidation),
     new DataRetentionJob(d.db, d.config, d.files),
     new BulkExportJob(d.db, d.config, d.files),
-    new ExpiryNotifyJob(d.db, d.config, d.mail),
+    new ExpiryNotifyJob(d.sessions, d.config, d.mail),
   ]);
 }
