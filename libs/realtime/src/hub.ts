@@ -243,6 +243,19 @@ export class Hub {
     return this.enqueue(() => this.deliver(stamped)).catch(() => undefined);
   }
 
+  /**
+   * Delivers a stamped event once `ready` settles, holding this node's later events behind it (in
+   * stamp order). The cluster publisher passes the other nodes' confirmations: a node that dies
+   * before its peers have an event has then shown it to no one, so the survivor that publishes it
+   * for the dead node (the outbox) cannot make anyone see it twice.
+   */
+  processAfter(stamped: StampedEvent, ready: Promise<unknown>): Promise<void> {
+    return this.enqueue(async () => {
+      await ready.catch(() => undefined);
+      await this.deliver(stamped);
+    }).catch(() => undefined);
+  }
+
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */
   closeSessions(userId: string, token?: string): void {
     // Only a user who was online goes offline: a dropped socket already reported it.

@@ -79,6 +79,34 @@ describe('events across nodes', () => {
   });
 });
 
+describe('confirmed events (posts)', () => {
+  it('reach the publishing node’s sockets only after every peer has them, and later events wait behind them', async () => {
+    const net = new InMemoryNetwork();
+    const [a, b] = ['A', 'B'].map((id) => node(net, id));
+    const onA = new Socket();
+    a.hub.connect(owner('u1'), onA);
+    // B takes the post only when the test lets it (as a slow peer would).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const process = b.hub.process.bind(b.hub);
+    b.hub.process = async (stamped) => {
+      await gate;
+      return process(stamped);
+    };
+    await settle(net);
+    const published = a.publisher.publishConfirmed(post(1));
+    a.publisher.publish(post(2));
+    await settle(net);
+    // Had A died now, no client would have seen post 1: announcing it again for A duplicates nothing.
+    expect(onA.posts()).toEqual([]);
+    release();
+    await published;
+    await settle(net);
+    expect(onA.posts()).toEqual([1, 2]);
+    expect(onA.seqs()).toEqual(onA.seqs().map((_, i) => i));
+  });
+});
+
 describe('moving a client between nodes', () => {
   it('resumes on another node after its node died, including what was published in between', async () => {
     const net = new InMemoryNetwork();

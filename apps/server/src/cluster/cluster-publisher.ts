@@ -24,11 +24,15 @@ export class ClusterEventPublisher extends EventPublisher {
   /** The same ordered stream carries requests, so order with other events is kept. */
   async publishConfirmed(event: WebSocketEvent): Promise<void> {
     const stamped = this.hub.stamp(event);
-    const confirmations = this.transport
-      .connectedPeers()
-      .map((peer) => this.transport.request(peer, { type: Req.ConfirmedWsEvent, payload: stamped }, CONFIRM_TIMEOUT_MS).catch(() => undefined));
-    void this.hub.process(stamped);
-    await Promise.all(confirmations);
+    const confirmations = Promise.all(
+      this.transport
+        .connectedPeers()
+        .map((peer) => this.transport.request(peer, { type: Req.ConfirmedWsEvent, payload: stamped }, CONFIRM_TIMEOUT_MS).catch(() => undefined)),
+    );
+    // Local sockets get it only after the peers do (see Hub.processAfter): otherwise a node killed
+    // in between has shown the event to its clients, the survivors announce it again for the dead
+    // node, and those clients, reconnected elsewhere, see it twice.
+    await this.hub.processAfter(stamped, confirmations);
   }
 
   protected send(event: WebSocketEvent): Promise<void> {
