@@ -11,10 +11,8 @@ import { Test } from '@nestjs/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigService } from '#config';
 import { Database } from '#db';
-import { Hub, LocalEventPublisher, LocalInvalidationBus, NoEventOutbox, SingleNodeConnectionCounter } from '#realtime';
 import { AppModule } from './app.module.js';
-import { NoCrossNodeResume } from './cluster/cluster-state.js';
-import { SingleNodeState } from './cluster/single-node.js';
+import { singleNodeParts } from './core/core-parts.js';
 import { PostsService } from './posts/posts.service.js';
 import { WebSocketEndpoint } from './websocket/websocket.server.js';
 
@@ -24,23 +22,7 @@ describe('AppModule', () => {
 
   it('builds every area with its dependencies (no database needed: nothing runs before init)', async () => {
     const config = new ConfigService(join(dir, 'config.json'), {});
-    const invalidation = new LocalInvalidationBus();
-    const hub = new Hub({ channelMembers: async () => [], teamMembers: async () => [] } as never, { serverVersion: () => 'test' } as never);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppModule.register({
-          config,
-          db: {} as Database,
-          hub,
-          publisher: new LocalEventPublisher(hub),
-          invalidation,
-          connections: new SingleNodeConnectionCounter(),
-          cluster: new SingleNodeState(),
-          crossNodeResume: new NoCrossNodeResume(),
-          outbox: new NoEventOutbox(),
-        }),
-      ],
-    }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(singleNodeParts(config, {} as Database))] }).compile();
     expect(moduleRef.get(PostsService)).toBeInstanceOf(PostsService);
     expect(moduleRef.get(WebSocketEndpoint)).toBeInstanceOf(WebSocketEndpoint);
   });

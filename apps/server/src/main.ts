@@ -4,18 +4,13 @@ import { DiscoveryService, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, ConfigService, parseListenAddress } from '#config';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
-import { Hub, InvalidationBus, LocalEventPublisher, LocalInvalidationBus, NoEventOutbox, SingleNodeConnectionCounter } from '#realtime';
 import { ClusterRuntime } from './cluster/cluster-runtime.js';
 import type { CoreParts } from './core/core.module.js';
-import { NoCrossNodeResume } from './cluster/cluster-state.js';
-import { SingleNodeState } from './cluster/single-node.js';
+import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
-import { ChannelMembersRepository } from './membership/channel-members.repository.js';
-import { TeamMembersRepository } from './membership/team-members.repository.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
-import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, versionId } from './common/http-pipeline.js';
-import { MembershipCache } from './websocket/membership-cache.js';
+import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit } from './common/http-pipeline.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 
 const log = new Logger('server');
@@ -67,36 +62,6 @@ function logLevels(level: string): LogLevel[] {
   }
 }
 
-function newHub(config: ConfigService, db: Database, invalidation: InvalidationBus, nodeId?: string): Hub {
-  const members = new MembershipCache(new ChannelMembersRepository(db), new TeamMembersRepository(db), invalidation);
-  return new Hub(members, {
-    nodeId,
-    serverVersion: () => versionId(config),
-    replayCapacity: 128 + 256,
-    inactiveTimeoutMs: 5 * 60_000,
-    maxBufferedBytes: 4 * 1024 * 1024,
-  });
-}
-
-/** One node alone: events, invalidations and presence stay in this process. */
-function singleNodeParts(config: ConfigService, db: Database): { parts: CoreParts; cluster?: ClusterRuntime } {
-  const invalidation = new LocalInvalidationBus();
-  const hub = newHub(config, db, invalidation);
-  return {
-    parts: {
-      config,
-      db,
-      hub,
-      publisher: new LocalEventPublisher(hub),
-      invalidation,
-      connections: new SingleNodeConnectionCounter(),
-      cluster: new SingleNodeState(),
-      crossNodeResume: new NoCrossNodeResume(),
-      outbox: new NoEventOutbox(),
-    },
-  };
-}
-
 /** A cluster node: the same parts, backed by membership and streams to the other nodes. */
 async function clusterParts(config: ConfigService, db: Database): Promise<{ parts: CoreParts; cluster: ClusterRuntime }> {
   const cluster = new ClusterRuntime(config, db);
@@ -115,7 +80,7 @@ async function main() {
   const listen = parseListenAddress('ServiceSettings.ListenAddress', cfg.ServiceSettings.ListenAddress);
   const { db, embedded } = await connectDatabase(config);
 
-  const { parts, cluster } = cfg.ClusterSettings.Enable ? await clusterParts(config, db) : singleNodeParts(config, db);
+  const { parts, cluster } = cfg.ClusterSettings.Enable ? await clusterParts(config, db) : { parts: singleNodeParts(config, db), cluster: undefined };
 
   const logger = new ConsoleLogger({ json: cfg.LogSettings.ConsoleJson, logLevels: logLevels(cfg.LogSettings.ConsoleLevel) });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { badRequest, invalidUrlParam, isValidId } from '#common';
+import { badRequest, invalidUrlParam, isValidId, newId } from '#common';
 import type { ChannelMemberRow } from '../membership/membership.model.js';
 import { explicitRoles } from '../membership/scheme-roles.js';
 
@@ -25,6 +25,30 @@ export interface ChannelRow {
   creator_id: string;
   scheme_id: string | null;
   group_constrained: boolean | null;
+}
+
+/** What a new channel is made of; the rest of its row starts at zero (no posts, no scheme). */
+export type NewChannelFields = Pick<ChannelRow, 'team_id' | 'type' | 'name' | 'display_name'> & Partial<Pick<ChannelRow, 'header' | 'purpose' | 'creator_id'>>;
+
+/** The row of a channel created now (a new id; created, updated and never deleted at `now`). */
+export function newChannelRow(fields: NewChannelFields, now = Date.now()): ChannelRow {
+  return {
+    id: newId(),
+    create_at: now,
+    update_at: now,
+    delete_at: 0,
+    header: '',
+    purpose: '',
+    creator_id: '',
+    ...fields,
+    last_post_at: 0,
+    last_root_post_at: 0,
+    total_msg_count: 0,
+    total_msg_count_root: 0,
+    extra_update_at: 0,
+    scheme_id: null,
+    group_constrained: null,
+  };
 }
 
 // Membership rows belong to the membership area; re-exported for the areas that read them with channels.

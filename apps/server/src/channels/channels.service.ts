@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, badRequest, forbidden, newId, notFound } from '#common';
+import { AppError, badRequest, forbidden, notFound } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
@@ -12,6 +12,7 @@ import { TeamMembersRepository } from '../membership/team-members.repository.js'
 import { PostsRepository } from '../posts/posts.repository.js';
 import {
   ChannelRow,
+  newChannelRow,
   channelView,
   directChannelName,
   GROUP_MAX_USERS,
@@ -130,27 +131,15 @@ export class ChannelsService {
     }
     const creator = await this.users.byId(creatorId);
     if (!creator) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
-    const now = Date.now();
-    const channel: ChannelRow = {
-      id: newId(),
-      create_at: now,
-      update_at: now,
-      delete_at: 0,
+    const channel = newChannelRow({
       team_id: input.team_id,
       type: input.type as ChannelRow['type'],
       display_name: input.display_name.trim(),
       name: input.name,
       header: input.header ?? '',
       purpose: input.purpose ?? '',
-      last_post_at: 0,
-      last_root_post_at: 0,
-      total_msg_count: 0,
-      total_msg_count_root: 0,
-      extra_update_at: 0,
       creator_id: creatorId,
-      scheme_id: null,
-      group_constrained: null,
-    };
+    });
     validateChannel(channel);
     const member = await this.db.transaction(async (tx) => {
       // The team lock makes MaxChannelsPerTeam hold under concurrent creations.
@@ -165,7 +154,7 @@ export class ChannelsService {
         throw channelExists();
       }
       await this.channels.insert(channel, tx);
-      return this.members.insert(this.membership.newMember(channel.id, creator, true, now), tx);
+      return this.members.insert(this.membership.newMember(channel.id, creator, true, channel.create_at), tx);
     });
     if (member) this.invalidation.emit('channel_members', channel.id);
     this.publisher.publish(newEvent(WsEvents.ChannelCreated, { user_id: creatorId }, { channel_id: channel.id, team_id: channel.team_id }));
@@ -264,26 +253,7 @@ export class ChannelsService {
   }
 
   private messageChannel(type: 'D' | 'G', name: string, displayName: string, creatorId: string, now: number): ChannelRow {
-    return {
-      id: newId(),
-      create_at: now,
-      update_at: now,
-      delete_at: 0,
-      team_id: '',
-      type,
-      display_name: displayName,
-      name,
-      header: '',
-      purpose: '',
-      last_post_at: 0,
-      last_root_post_at: 0,
-      total_msg_count: 0,
-      total_msg_count_root: 0,
-      extra_update_at: 0,
-      creator_id: creatorId,
-      scheme_id: null,
-      group_constrained: null,
-    };
+    return newChannelRow({ team_id: '', type, display_name: displayName, name, creator_id: creatorId }, now);
   }
 
   /**

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { newId } from '#common';
 import { ConfigService } from '#config';
 import { Queryable } from '#db';
 import { ChannelMembershipService } from '../membership/channel-membership.service.js';
 import { isGuest, MemberUser } from '../membership/member-users.repository.js';
-import { isValidChannelName, OFF_TOPIC, TOWN_SQUARE } from './channel.model.js';
+import { isValidChannelName, newChannelRow, OFF_TOPIC, TOWN_SQUARE } from './channel.model.js';
 import { ChannelsRepository } from './channels.repository.js';
 
 const DEFAULT_DISPLAY_NAMES: Record<string, string> = { [TOWN_SQUARE]: 'Town Square', [OFF_TOPIC]: 'Off-Topic' };
@@ -27,29 +26,7 @@ export class DefaultChannelsService {
   /** The default public channels of a new team, in the transaction that creates it. */
   async create(teamId: string, tx: Queryable, now = Date.now()): Promise<void> {
     for (const name of this.names()) {
-      await this.channels.insert(
-        {
-          id: newId(),
-          create_at: now,
-          update_at: now,
-          delete_at: 0,
-          team_id: teamId,
-          type: 'O',
-          display_name: DEFAULT_DISPLAY_NAMES[name] ?? name,
-          name,
-          header: '',
-          purpose: '',
-          last_post_at: 0,
-          last_root_post_at: 0,
-          total_msg_count: 0,
-          total_msg_count_root: 0,
-          extra_update_at: 0,
-          creator_id: '',
-          scheme_id: null,
-          group_constrained: null,
-        },
-        tx,
-      );
+      await this.channels.insert(newChannelRow({ team_id: teamId, type: 'O', display_name: DEFAULT_DISPLAY_NAMES[name] ?? name, name }, now), tx);
     }
   }
 

@@ -10,7 +10,7 @@ import { MemoryChannelMembers, MemoryMemberUsers, MemoryTeamMembers } from '../m
 import { MemberUser } from '../membership/member-users.repository.js';
 import { composeRoles } from '../membership/scheme-roles.js';
 import { DeletedPosts, PostsRepository } from '../posts/posts.repository.js';
-import { ChannelRow, ChannelType } from './channel.model.js';
+import { ChannelRow, ChannelType, newChannelRow } from './channel.model.js';
 import { ChannelAccess } from './channel-access.js';
 import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelsRepository } from './channels.repository.js';
@@ -188,26 +188,7 @@ export class ChannelsTestbed {
   }
 
   channel(teamId: string, type: ChannelType = 'O', name = `channel-${newId().slice(0, 8)}`): ChannelRow {
-    const channel: ChannelRow = {
-      id: newId(),
-      create_at: 0,
-      update_at: 0,
-      delete_at: 0,
-      team_id: teamId,
-      type,
-      display_name: name,
-      name,
-      header: '',
-      purpose: '',
-      last_post_at: 0,
-      last_root_post_at: 0,
-      total_msg_count: 0,
-      total_msg_count_root: 0,
-      extra_update_at: 0,
-      creator_id: '',
-      scheme_id: null,
-      group_constrained: null,
-    };
+    const channel = newChannelRow({ team_id: teamId, type, display_name: name, name }, 0);
     this.channels.rows.set(channel.id, channel);
     return channel;
   }
