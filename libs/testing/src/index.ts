@@ -16,3 +16,4 @@ export * from './cluster/nginx.js';
 export * from './cluster/cluster-socket.js';
 export * from './cluster/cluster.js';
 export * from './recording-publisher.js';
+export * from './memory-database.js';

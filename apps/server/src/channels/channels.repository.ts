@@ -5,6 +5,33 @@ import { ChannelRow } from './channel.model.js';
 const COLUMNS = `id, create_at, update_at, delete_at, team_id, type, display_name, name, header, purpose, last_post_at,
   last_root_post_at, total_msg_count, total_msg_count_root, extra_update_at, creator_id, scheme_id, group_constrained`;
 const C_COLUMNS = COLUMNS.replace(/(\w+)/g, 'c.$1');
+const PLACEHOLDERS = COLUMNS.split(',')
+  .map((_, i) => `$${i + 1}`)
+  .join(',');
+
+/** A row's values in the order of COLUMNS (both insert statements). */
+function rowValues(c: ChannelRow): unknown[] {
+  return [
+    c.id,
+    c.create_at,
+    c.update_at,
+    c.delete_at,
+    c.team_id,
+    c.type,
+    c.display_name,
+    c.name,
+    c.header,
+    c.purpose,
+    c.last_post_at,
+    c.last_root_post_at,
+    c.total_msg_count,
+    c.total_msg_count_root,
+    c.extra_update_at,
+    c.creator_id,
+    c.scheme_id,
+    c.group_constrained,
+  ];
+}
 
 /** `term%` for LIKE, with the LIKE wildcards in the term escaped. */
 export function likePrefix(term: string): string {
@@ -23,53 +50,15 @@ export class ChannelsRepository {
   constructor(private readonly db: Database) {}
 
   async insert(c: ChannelRow, tx: Queryable = this.db): Promise<void> {
-    await tx.query(`INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`, [
-      c.id,
-      c.create_at,
-      c.update_at,
-      c.delete_at,
-      c.team_id,
-      c.type,
-      c.display_name,
-      c.name,
-      c.header,
-      c.purpose,
-      c.last_post_at,
-      c.last_root_post_at,
-      c.total_msg_count,
-      c.total_msg_count_root,
-      c.extra_update_at,
-      c.creator_id,
-      c.scheme_id,
-      c.group_constrained,
-    ]);
+    await tx.query(`INSERT INTO channels (${COLUMNS}) VALUES (${PLACEHOLDERS})`, rowValues(c));
   }
 
   /** Inserts unless a channel with this name already exists in the team; returns the stored one. */
   async insertOrGet(c: ChannelRow, tx: Queryable = this.db): Promise<{ channel: ChannelRow; created: boolean }> {
     const inserted = await tx.query<ChannelRow>(
-      `INSERT INTO channels (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
+      `INSERT INTO channels (${COLUMNS}) VALUES (${PLACEHOLDERS})
        ON CONFLICT (name, team_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        c.id,
-        c.create_at,
-        c.update_at,
-        c.delete_at,
-        c.team_id,
-        c.type,
-        c.display_name,
-        c.name,
-        c.header,
-        c.purpose,
-        c.last_post_at,
-        c.last_root_post_at,
-        c.total_msg_count,
-        c.total_msg_count_root,
-        c.extra_update_at,
-        c.creator_id,
-        c.scheme_id,
-        c.group_constrained,
-      ],
+      rowValues(c),
     );
     if (inserted[0]) return { channel: inserted[0], created: true };
     const existing = await this.byName(c.team_id, c.name, true, tx);

@@ -1,8 +1,8 @@
 import { newId } from '#common';
 import { Config, ConfigService, defaultConfig } from '#config';
-import { Database, Queryable } from '#db';
+import { Queryable } from '#db';
 import { LocalInvalidationBus, WebSocketEvent } from '#realtime';
-import { RecordingPublisher } from '#testing';
+import { memoryDatabase, RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { ChannelMembershipService } from '../membership/channel-membership.service.js';
@@ -80,11 +80,6 @@ export class MemoryChannels {
     return this as unknown as ChannelsRepository;
   }
 }
-
-/** A transaction runner for stores that take no SQL: the work runs as it is (rollback is not modelled). */
-export const memoryDatabase = {
-  transaction: <T>(work: (tx: Queryable) => Promise<T>) => work({ query: () => Promise.reject(new Error('in-memory stores run no SQL')) }),
-} as unknown as Database;
 
 /**
  * The channels area's services wired as in the app, over in-memory stores, with the events they

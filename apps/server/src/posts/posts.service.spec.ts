@@ -3,7 +3,7 @@ import { newId } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { Database, Queryable } from '#db';
 import { LocalInvalidationBus, NoEventOutbox } from '#realtime';
-import { RecordingPublisher } from '#testing';
+import { memoryDatabase, RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { rolesGrant } from '../auth/roles.js';
 import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
@@ -192,10 +192,6 @@ class MemoryPreferences implements Pick<PreferencesRepository, 'one'> {
 }
 
 /** Writes go through the in-memory repositories; a statement reaching the "database" fails the test. */
-const noSql: Queryable = {
-  query: () => Promise.reject(new Error('SQL outside the in-memory repositories')),
-};
-const memoryDatabase = { transaction: <T>(work: (tx: Queryable) => Promise<T>) => work(noSql) } as unknown as Database;
 
 const TEAM = newId();
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WsEvents } from '#realtime';
-import { ChannelsTestbed, memoryDatabase } from '../channels/in-memory-channels.js';
+import { memoryDatabase } from '#testing';
+import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import { PostsRepository } from '../posts/posts.repository.js';
 import { TeamRow } from './team.model.js';
 import { TeamMembershipService } from './team-membership.service.js';
