@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, notFound } from '#common';
+import { badRequest, forbidden, notFound } from '#common';
 import { ConfigService } from '#config';
 import { isSystemAdmin, Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { PublicUser, UserRow } from './user.model.js';
-import { UserListFilter, UsersRepository } from './users.repository.js';
+import { TermFields, UserListFilter, UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -20,26 +20,31 @@ export class UserDirectoryService {
     private readonly config: ConfigService,
   ) {}
 
-  /** GET /users: without_team, inactive and role filters are for system admins only. */
+  /**
+   * GET /users. Each membership filter needs the right to see that membership (api4/user.go
+   * getUsers); the inactive and role filters stay with system admins here.
+   */
   async list(actor: Session, filter: UserListFilter, page: number, perPage: number): Promise<PublicUser[]> {
-    if (filter.inTeam) await this.permissions.requireTeam(actor, filter.inTeam, 'view_team');
-    if (filter.notInTeam) await this.permissions.requireTeam(actor, filter.notInTeam, 'view_team');
-    if (filter.inChannel) await this.permissions.requireChannel(actor, filter.inChannel, 'read_channel');
-    if (filter.notInChannel) await this.permissions.requireChannel(actor, filter.notInChannel, 'read_channel');
-    if (filter.withoutTeam || filter.inactive || filter.role) this.permissions.requireSystem(actor, 'manage_system');
+    await this.requireFilters(actor, filter);
+    if (filter.inactive || filter.role) this.permissions.requireSystem(actor, 'manage_system');
     return this.views(await this.repo.list(filter, page, perPage), actor);
   }
 
-  /** POST /users/search. */
+  /**
+   * POST /users/search: the filters are checked as for GET /users, and the term matches email and
+   * full name only where the caller may see them (searchUsers' AllowEmails / AllowFullNames).
+   */
   async search(actor: Session, filter: UserListFilter, limit: number): Promise<PublicUser[]> {
-    if (filter.inTeam) await this.permissions.requireTeam(actor, filter.inTeam, 'view_team');
-    if (filter.inChannel) await this.permissions.requireChannel(actor, filter.inChannel, 'read_channel');
-    return this.views(await this.repo.list(filter, 0, limit), actor);
+    await this.requireFilters(actor, filter);
+    const termFields = this.termFields(actor, true);
+    return this.views(await this.repo.list({ ...filter, termFields }, 0, limit), actor);
   }
 
   /**
-   * GET /users/autocomplete: in a channel, its members and (`out_of_channel`) the others, of the
-   * team when one is given; otherwise active users, of the team when one is given.
+   * GET /users/autocomplete: in a channel, its members and (`out_of_channel`) the team's members
+   * outside it; otherwise active users, of the team when one is given. Both the channel and the
+   * team are checked, so a channel the caller reads (its own DM) cannot list a team it may not
+   * see. Never matches emails (autocompleteUsers).
    */
   async autocomplete(
     actor: Session,
@@ -47,14 +52,16 @@ export class UserDirectoryService {
     scope: { inChannel?: string; inTeam?: string },
     limit: number,
   ): Promise<{ users: PublicUser[]; out_of_channel?: PublicUser[] }> {
+    await this.requireFilters(actor, scope);
+    const base = { term, active: true, termFields: this.termFields(actor, false) };
     if (scope.inChannel) {
-      await this.permissions.requireChannel(actor, scope.inChannel, 'read_channel');
-      const users = await this.repo.list({ term, inChannel: scope.inChannel, active: true }, 0, limit);
-      const out = await this.repo.list({ term, notInChannel: scope.inChannel, active: true, inTeam: scope.inTeam }, 0, limit);
+      // Mattermost answers 500 here; a missing parameter is the caller's error, so 400 with its id.
+      if (!scope.inTeam) throw badRequest('api.user.autocomplete_users.missing_team_id.app_error', 'A team is needed to autocomplete the users of a channel.');
+      const users = await this.repo.list({ ...base, inChannel: scope.inChannel }, 0, limit);
+      const out = await this.repo.list({ ...base, notInChannel: scope.inChannel, inTeam: scope.inTeam }, 0, limit);
       return { users: this.views(users, actor), out_of_channel: this.views(out, actor) };
     }
-    if (scope.inTeam) await this.permissions.requireTeam(actor, scope.inTeam, 'view_team');
-    return { users: this.views(await this.repo.list({ term, active: true, inTeam: scope.inTeam }, 0, limit), actor) };
+    return { users: this.views(await this.repo.list({ ...base, inTeam: scope.inTeam }, 0, limit), actor) };
   }
 
   /** POST /users/ids; `since` > 0 keeps only users updated after it. */
@@ -87,6 +94,29 @@ export class UserDirectoryService {
     const user = await this.repo.byEmail(email);
     if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
     return this.users.view(user, actor);
+  }
+
+  /**
+   * Mattermost's check for every membership filter given (searchUsers checks each one it is sent;
+   * getUsers the one it applies, and this server applies them all): channels need read_channel, so
+   * a private channel's or a DM's members stay with its members, teams need view_team, and users
+   * on no team need list_users_without_team (system admins).
+   */
+  private async requireFilters(actor: Session, f: Pick<UserListFilter, 'inChannel' | 'notInChannel' | 'inTeam' | 'notInTeam' | 'withoutTeam'>) {
+    for (const channelId of [f.inChannel, f.notInChannel]) {
+      if (channelId) await this.permissions.requireChannel(actor, channelId, 'read_channel');
+    }
+    for (const teamId of [f.inTeam, f.notInTeam]) {
+      if (teamId) await this.permissions.requireTeam(actor, teamId, 'view_team');
+    }
+    if (f.withoutTeam) this.permissions.requireSystem(actor, 'list_users_without_team');
+  }
+
+  /** The hidden fields a term may match: all for system admins, else what PrivacySettings show. */
+  private termFields(actor: Session, emails: boolean): TermFields {
+    if (this.permissions.hasSystem(actor, 'manage_system')) return { emails, fullNames: true };
+    const privacy = this.config.get().PrivacySettings;
+    return { emails: emails && privacy.ShowEmailAddress, fullNames: privacy.ShowFullName };
   }
 
   private views(rows: UserRow[], actor: Session): PublicUser[] {

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { badRequest, invalidParam, isValidId } from '#common';
+import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { ConfigService } from '#config';
 import { AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE } from '#auth';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
-import { bodyIdList, bodyObject, bodyStringList, boolParam, intParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
+import { bodyIdList, bodyObject, bodyStringList, intParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import { SESSION_PROP_CSRF } from '../common/session.js';
 import type { Session } from '../common/session.js';
@@ -88,16 +88,18 @@ export class UsersController {
   async list(@Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const { page, perPage } = pagination(q);
     const filter: UserListFilter = {
-      active: boolParam(q.active) || undefined,
-      inactive: boolParam(q.inactive) || undefined,
+      active: goBool(q.active) || undefined,
+      inactive: goBool(q.inactive) || undefined,
       role: q.role || undefined,
-      withoutTeam: boolParam(q.without_team) || undefined,
+      withoutTeam: goBool(q.without_team) || undefined,
       sort: q.sort === 'create_at' ? 'create_at' : undefined,
     };
     if (q.in_team) filter.inTeam = urlId(q.in_team, 'in_team');
     if (q.not_in_team) filter.notInTeam = urlId(q.not_in_team, 'not_in_team');
     if (q.in_channel) filter.inChannel = urlId(q.in_channel, 'in_channel');
     if (q.not_in_channel) filter.notInChannel = urlId(q.not_in_channel, 'not_in_channel');
+    // Users outside a channel are listed among one team's members only (getUsers).
+    if (filter.notInChannel && !filter.inTeam) throw invalidUrlParam('team_id');
     return this.directory.list(s, filter, page, perPage);
   }
 
@@ -117,7 +119,7 @@ export class UsersController {
   async search(@Body() body: unknown, @CurrentSession() s: Session) {
     const b = bodyObject(body, 'search');
     const term = required<string>(b, 'term', 'string');
-    const limit = Math.min(optional<number>(b, 'limit', 'number') ?? 100, 1000);
+    const limit = searchLimit(optional<number>(b, 'limit', 'number'));
     const filter: UserListFilter = { term, active: !optional<boolean>(b, 'allow_inactive', 'boolean') || undefined };
     const teamId = optional<string>(b, 'team_id', 'string');
     if (teamId) filter.inTeam = urlId(teamId, 'team_id');
@@ -128,6 +130,7 @@ export class UsersController {
     const notInChannel = optional<string>(b, 'not_in_channel_id', 'string');
     if (notInChannel) filter.notInChannel = urlId(notInChannel, 'not_in_channel_id');
     if (optional<boolean>(b, 'without_team', 'boolean')) filter.withoutTeam = true;
+    if (filter.notInChannel && !filter.inTeam) throw invalidParam('team_id');
     return this.directory.search(s, filter, limit);
   }
 
@@ -302,6 +305,21 @@ export class UsersController {
     const id = urlUserId(userId, s);
     sendPng(res, defaultProfileImage(id), id);
   }
+}
+
+/**
+ * A query flag as getUsers reads it (Go's strconv.ParseBool): the client sends `without_team=1`,
+ * which a check for "true" alone took as absent and answered with every user.
+ */
+function goBool(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value);
+}
+
+/** searchUsers' limit: 100 when absent or 0, else 1 to 1000 (a negative one reached SQL as a 500). */
+function searchLimit(limit: number | undefined): number {
+  if (!limit) return 100;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw invalidParam('limit');
+  return limit;
 }
 
 function tokenIdFrom(body: unknown): string {

@@ -12,9 +12,21 @@ export interface UserListFilter {
   inactive?: boolean;
   role?: string;
   term?: string;
+  /** Which hidden fields `term` may match; username and nickname always match (see TermFields). */
+  termFields?: TermFields;
   /** Restrict to these ids (search within a set). */
   ids?: string[];
   sort?: 'username' | 'create_at' | 'last_activity_at';
+}
+
+/**
+ * The fields a search term may match besides username and nickname, which everyone sees. Only a
+ * field the viewer may see is matched, or the answer would tell a hidden email or name by what it
+ * finds (Mattermost's UserSearchOptions AllowEmails / AllowFullNames choose the searched columns).
+ */
+export interface TermFields {
+  emails: boolean;
+  fullNames: boolean;
 }
 
 /** The keys that must be unique among users. */
@@ -23,6 +35,14 @@ export type UserKeys = Pick<UserRow, 'id' | 'username' | 'email'>;
 const COLUMNS = `id, create_at, update_at, delete_at, username, password, auth_data, auth_service, email, email_verified,
   nickname, first_name, last_name, position, roles, locale, notify_props, props, timezone, last_password_update,
   last_picture_update, failed_attempts, mfa_active, is_bot`;
+
+/** The columns a term is matched against: without `fields`, only the ones every viewer sees. */
+export function termColumns(fields: TermFields | undefined): string[] {
+  const columns = ['username', 'nickname'];
+  if (fields?.fullNames) columns.push('first_name', 'last_name');
+  if (fields?.emails) columns.push('email');
+  return columns;
+}
 
 /** Builds `WHERE` conditions and their parameters for the user list and search endpoints. */
 function whereFor(f: UserListFilter, params: unknown[]): string {
@@ -47,8 +67,11 @@ function whereFor(f: UserListFilter, params: unknown[]): string {
         .replace(/^@/, '')
         .replace(/[\\%_]/g, (c) => '\\' + c)}%`,
     );
-    conds.push(`(lower(u.username) LIKE ${like} OR lower(u.nickname) LIKE ${like} OR lower(u.first_name) LIKE ${like}
-      OR lower(u.last_name) LIKE ${like} OR lower(u.email) LIKE ${like})`);
+    conds.push(
+      `(${termColumns(f.termFields)
+        .map((c) => `lower(u.${c}) LIKE ${like}`)
+        .join(' OR ')})`,
+    );
   }
   return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
 }
