@@ -214,24 +214,35 @@ export class UsersService {
     this.publisher.publish(newEvent(WsEvents.UserRoleUpdated, { user_id: userId }, { user_id: userId, roles: normalized }));
   }
 
-  /** DELETE /users/{id}: deactivates one's own account, or anyone's with edit_other_users. */
+  /**
+   * DELETE /users/{id}: deactivates one's own account, or anyone's with edit_other_users. While
+   * TeamSettings.EnableUserDeactivation is off only manage_system may deactivate itself here.
+   */
   async deactivate(actor: Session, userId: string): Promise<void> {
     this.permissions.requireSelfOrAdmin(actor, userId);
-    await this.applyActive(actor, userId, false);
+    if (actor.user_id === userId && !this.permissions.hasSystem(actor, 'manage_system')) this.requireSelfDeactivation();
+    await this.applyActive(userId, false);
   }
 
-  /** PUT /users/{id}/active: activating needs manage_system; deactivating, oneself or manage_system. */
+  /**
+   * PUT /users/{id}/active: activating needs manage_system; deactivating, oneself or manage_system.
+   * Deactivating oneself here is refused while EnableUserDeactivation is off, system admins
+   * included (Mattermost's updateUserActive, unlike deleteUser, makes no exception for them).
+   */
   async setActive(actor: Session, userId: string, active: boolean): Promise<void> {
-    if (active) this.permissions.requireSystem(actor, 'manage_system');
-    else this.permissions.requireSelfOrAdmin(actor, userId, 'manage_system');
-    await this.applyActive(actor, userId, active);
+    if (!active && actor.user_id === userId) this.requireSelfDeactivation();
+    else this.permissions.requireSystem(actor, 'manage_system');
+    await this.applyActive(userId, active);
   }
 
-  private async applyActive(actor: Session, userId: string, active: boolean): Promise<void> {
-    const user = await this.get(userId);
-    if (!active && actor.user_id === userId && !isSystemAdmin(actor) && !this.config.get().TeamSettings.EnableUserDeactivation) {
+  private requireSelfDeactivation(): void {
+    if (!this.config.get().TeamSettings.EnableUserDeactivation) {
       throw new AppError('', 'api.user.update_active.not_enable.app_error', 'Users cannot deactivate themselves here.', 401);
     }
+  }
+
+  private async applyActive(userId: string, active: boolean): Promise<void> {
+    const user = await this.get(userId);
     const now = Date.now();
     await this.repo.setDeleteAt(userId, active ? 0 : now, now);
     if (!active) await this.sessions.revokeAllForUser(userId);

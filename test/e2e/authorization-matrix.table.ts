@@ -1,0 +1,1273 @@
+/**
+ * The authorization matrix: for every route the server maps, what each kind of caller gets, as
+ * Mattermost's api4 handlers answer it (server/channels/api4/*.go and the permission checks of
+ * app/authorization.go, with Mattermost's default roles and config). The suite
+ * (authorization-matrix.e2e.spec.ts) builds the world these rows talk about, sends every row as
+ * every role and fails on any other status, and on any mapped route without a row here: a new
+ * route is not done until it has its line in this table.
+ *
+ * The roles (columns of `x()`, in this order):
+ *   anon       no token
+ *   user       signed in, on no team and in no channel of the world (no relation to anything)
+ *   outsider   on team B (invite only; they created it), not on team A
+ *   nonMember  on team A, in none of its channels but the default ones
+ *   member     on team A, in its public and private channel, author of the posts below
+ *   teamAdmin  team A's admin (created it and the public channel; not in the private channel)
+ *   sysAdmin   the system admin, a member of nothing in team A
+ *
+ * A row's target is fixed (a route on team A, on the public channel, on the victim, ...) unless it
+ * says otherwise. Rows that change what other rows look at (deleting, deactivating, revoking,
+ * changing privacy or invite ids) act on targets made for that one request by `setup`, and rows
+ * that would end the caller's own session or account run as a throwaway account with the role's
+ * system roles (`caller: 'fresh'`).
+ *
+ * Where this server answers otherwise on purpose, or a finding of the security round asks for a
+ * different answer than Mattermost's, the row says so with `finding`.
+ */
+
+export const ROLES = ['anon', 'user', 'outsider', 'nonMember', 'member', 'teamAdmin', 'sysAdmin'] as const;
+export type Role = (typeof ROLES)[number];
+export type SignedInRole = Exclude<Role, 'anon'>;
+export type Expect = Record<Role, number>;
+
+export interface Account {
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+  /** A session token (empty for accounts nobody logs in as). */
+  token: string;
+}
+
+export interface Answer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** What the suite builds once, and the helpers rows use to make their own targets (as the system admin unless said). */
+export interface World {
+  accounts: Record<SignedInRole, Account>;
+  /** A plain user on team A, in the public and private channel: the "other user" of non-destructive rows. */
+  victim: Account;
+  /** Another plain user on team A. */
+  victim2: Account;
+  teamA: { id: string; name: string; inviteId: string };
+  teamB: { id: string; name: string };
+  pub: { id: string; name: string };
+  priv: { id: string; name: string };
+  /** member <-> victim. */
+  dm: { id: string };
+  /** By member, in pub and in priv. */
+  postPub: string;
+  postPriv: string;
+  /** A personal access token of the victim's. */
+  victimTokenId: string;
+  /** A pending job (jobs do not run on this server). */
+  jobId: string;
+  /** A preference the victim has: category `matrix`, name `probe`. */
+  prefCategory: string;
+  /** Sends a request to /api/v4 with `token` (none: anonymous). */
+  call(token: string | undefined, method: string, path: string, body?: unknown): Promise<Answer>;
+  /** call(), failing unless the answer is 2xx. */
+  must(token: string | undefined, method: string, path: string, body?: unknown): Promise<any>;
+  unique(prefix: string): string;
+  /** A new account; `admin` makes it a system admin, `login` gives it a session token. */
+  freshUser(opts?: { admin?: boolean; login?: boolean }): Promise<Account>;
+  /** A new open team like team A: teamAdmin its admin; nonMember, member and victim members. */
+  teamClone(opts?: { archived?: boolean }): Promise<string>;
+  /** A new channel on team A made by teamAdmin (so a member of it), with member and victim in it. */
+  channelClone(type: 'O' | 'P', opts?: { archived?: boolean }): Promise<string>;
+  /** A new personal access token for the user: its id and token. */
+  accessToken(userId: string, opts?: { disabled?: boolean }): Promise<{ id: string; token: string }>;
+  /** A new pending job. */
+  pendingJob(): Promise<string>;
+}
+
+/** One request of a row, as one role. */
+export interface Ctx {
+  w: World;
+  role: Role;
+  /** The caller's user id ("me" when anonymous). */
+  me: string;
+  /** The caller's account (the victim's details when anonymous, so bodies can still be built). */
+  self: Account;
+  /** The caller's token (undefined when anonymous). */
+  token: string | undefined;
+  /** What `setup` returned. */
+  v: Record<string, any>;
+}
+
+export interface Row {
+  /** The route as the server maps it, under /api/v4: `GET /users/:user_id`. */
+  route: string;
+  /** What this row checks (a route can have several rows: own and others', public and private). */
+  name: string;
+  path: (c: Ctx) => string;
+  body?: (c: Ctx) => unknown;
+  /** Runs before the request (for every role, anonymous too) and returns the row's own targets. */
+  setup?: (c: Ctx) => Promise<Record<string, any>>;
+  /** The caller is a new account with the role's system roles (the row ends its session or account). */
+  caller?: 'fresh';
+  /** Runs after every other row (it ends every session on the server). */
+  last?: boolean;
+  /** The finding of the security round (issue 9) this row belongs to. */
+  finding?: number;
+  expect: Expect;
+}
+
+/** Expected statuses, in ROLES order: anon user outsider nonMember member teamAdmin sysAdmin. */
+export function x(spec: string): Expect {
+  const codes = spec.trim().split(/\s+/).map(Number);
+  if (codes.length !== ROLES.length || codes.some((c) => !Number.isInteger(c))) throw new Error(`bad expectation "${spec}"`);
+  return Object.fromEntries(ROLES.map((r, i) => [r, codes[i]])) as Expect;
+}
+
+// ---- the common shapes ------------------------------------------------------------------------
+
+/** No session needed (APIHandler). */
+const EVERYONE = x('200 200 200 200 200 200 200');
+/** Any session (APISessionRequired and no further check, or a check every user passes). */
+const SIGNED_IN = x('401 200 200 200 200 200 200');
+/** A system permission only the system admin holds (manage_system, edit_other_users, sysconsole_*). */
+const SYSADMIN = x('401 403 403 403 403 403 200');
+/** A permission every team A member holds through team_user (view_team, list_team_channels, read_public_channel). */
+const TEAM = x('401 403 403 200 200 200 200');
+/** A team_admin permission on team A (manage_team, manage_team_roles, remove_user_from_team). */
+const TEAM_ADMIN = x('401 403 403 403 403 200 200');
+/**
+ * A channel_user permission on the public channel (its members: member and teamAdmin), which
+ * team_user does not grant to the rest of the team.
+ */
+const PUB_MEMBERS = x('401 403 403 403 200 200 200');
+/** The same on the private channel, where teamAdmin is not a member and team_admin does not grant it. */
+const PRIV_MEMBERS = x('401 403 403 403 200 403 200');
+/** Acting on the member's own things: the member, or someone with edit_other_users. */
+const MEMBERS_OWN = x('401 403 403 403 200 403 200');
+
+const OK_201 = x('401 201 201 201 201 201 201');
+
+const SEARCH_TERM = { term: 'user' };
+
+// ---- users (api4/user.go) -----------------------------------------------------------------------
+
+const users: Row[] = [
+  {
+    route: 'POST /users',
+    name: 'sign up (open server; admins create accounts)',
+    path: () => '/users',
+    body: (c) => {
+      const username = c.w.unique('signup');
+      return { username, email: `${username}@example.com`, password: 'Passw0rd!matrix' };
+    },
+    expect: x('201 201 201 201 201 201 201'),
+  },
+  {
+    route: 'POST /users/login',
+    name: 'log in with the right password (APIHandler: whoever asks)',
+    path: () => '/users/login',
+    setup: async (c) => ({ account: await c.w.freshUser() }),
+    body: (c) => ({ login_id: c.v.account.username, password: c.v.account.password }),
+    expect: EVERYONE,
+  },
+  {
+    route: 'POST /users/login',
+    name: 'log in with a wrong password',
+    path: () => '/users/login',
+    setup: async (c) => ({ account: await c.w.freshUser() }),
+    body: (c) => ({ login_id: c.v.account.username, password: 'not-the-password' }),
+    expect: x('401 401 401 401 401 401 401'),
+  },
+  {
+    route: 'POST /users/logout',
+    name: 'log out (APIHandler: without a session it is still OK)',
+    caller: 'fresh',
+    path: () => '/users/logout',
+    expect: EVERYONE,
+  },
+  { route: 'GET /users', name: 'list everyone', path: () => '/users?per_page=5', expect: SIGNED_IN },
+  { route: 'GET /users', name: 'in_team: view_team', path: (c) => `/users?in_team=${c.w.teamA.id}`, expect: TEAM },
+  { route: 'GET /users', name: 'in_channel (private): read_channel', path: (c) => `/users?in_channel=${c.w.priv.id}`, expect: PRIV_MEMBERS },
+  {
+    route: 'GET /users',
+    name: 'not_in_channel (private): read_channel',
+    path: (c) => `/users?in_team=${c.w.teamA.id}&not_in_channel=${c.w.priv.id}`,
+    expect: PRIV_MEMBERS,
+  },
+  { route: 'GET /users', name: 'not_in_team: view_team', path: (c) => `/users?not_in_team=${c.w.teamA.id}`, expect: TEAM },
+  { route: 'GET /users', name: 'without_team: list_users_without_team', path: () => '/users?without_team=true', expect: SYSADMIN },
+  {
+    route: 'GET /users',
+    // getUsers checks no permission for these filters (the view restrictions still apply).
+    name: 'inactive: no permission needed',
+    path: () => '/users?inactive=true',
+    expect: SIGNED_IN,
+  },
+  { route: 'GET /users', name: 'role: no permission needed', path: () => '/users?role=system_admin', expect: SIGNED_IN },
+  { route: 'POST /users/ids', name: 'by ids', path: () => '/users/ids', body: (c) => [c.w.victim.id], expect: SIGNED_IN },
+  { route: 'POST /users/usernames', name: 'by usernames', path: () => '/users/usernames', body: (c) => [c.w.victim.username], expect: SIGNED_IN },
+  { route: 'POST /users/search', name: 'a term alone', path: () => '/users/search', body: () => SEARCH_TERM, expect: SIGNED_IN },
+  {
+    route: 'POST /users/search',
+    name: 'team_id: view_team',
+    path: () => '/users/search',
+    body: (c) => ({ ...SEARCH_TERM, team_id: c.w.teamA.id }),
+    expect: TEAM,
+    finding: 5,
+  },
+  {
+    route: 'POST /users/search',
+    name: 'in_channel_id (private): read_channel',
+    path: () => '/users/search',
+    body: (c) => ({ ...SEARCH_TERM, in_channel_id: c.w.priv.id }),
+    expect: PRIV_MEMBERS,
+    finding: 5,
+  },
+  {
+    route: 'POST /users/search',
+    name: 'not_in_channel_id (private): read_channel',
+    path: () => '/users/search',
+    body: (c) => ({ ...SEARCH_TERM, team_id: c.w.teamA.id, not_in_channel_id: c.w.priv.id }),
+    expect: PRIV_MEMBERS,
+    finding: 5,
+  },
+  {
+    route: 'POST /users/search',
+    name: 'not_in_team_id: view_team',
+    path: () => '/users/search',
+    body: (c) => ({ ...SEARCH_TERM, not_in_team_id: c.w.teamA.id }),
+    expect: TEAM,
+    finding: 5,
+  },
+  {
+    route: 'POST /users/search',
+    // searchUsers checks no permission for without_team (unlike GET /users?without_team=true).
+    name: 'without_team: no permission needed',
+    path: () => '/users/search',
+    body: () => ({ ...SEARCH_TERM, without_team: true }),
+    expect: SIGNED_IN,
+    finding: 5,
+  },
+  { route: 'GET /users/autocomplete', name: 'a name alone', path: () => '/users/autocomplete?name=user', expect: SIGNED_IN },
+  {
+    route: 'GET /users/autocomplete',
+    name: 'in_team: view_team',
+    path: (c) => `/users/autocomplete?name=user&in_team=${c.w.teamA.id}`,
+    expect: TEAM,
+    finding: 5,
+  },
+  {
+    route: 'GET /users/autocomplete',
+    name: 'in_channel (private): read_channel',
+    path: (c) => `/users/autocomplete?name=user&in_team=${c.w.teamA.id}&in_channel=${c.w.priv.id}`,
+    expect: PRIV_MEMBERS,
+    finding: 5,
+  },
+  {
+    route: 'GET /users/autocomplete',
+    // The caller may read their own DM; the team still needs view_team.
+    name: 'in_channel (own DM) with in_team: view_team',
+    setup: async (c) => ({ dm: c.token ? (await c.w.must(c.token, 'POST', '/channels/direct', [c.me, c.w.victim.id])).id : c.w.dm.id }),
+    path: (c) => `/users/autocomplete?name=user&in_team=${c.w.teamA.id}&in_channel=${c.v.dm}`,
+    expect: TEAM,
+    finding: 5,
+  },
+  { route: 'GET /users/username/:username', name: "someone's profile", path: (c) => `/users/username/${c.w.victim.username}`, expect: SIGNED_IN },
+  // PrivacySettings.ShowEmailAddress is on by default.
+  { route: 'GET /users/email/:email', name: "someone's profile", path: (c) => `/users/email/${c.w.victim.email}`, expect: SIGNED_IN },
+  {
+    route: 'POST /users/sessions/revoke/all',
+    name: "everyone's sessions: manage_system",
+    last: true,
+    path: () => '/users/sessions/revoke/all',
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id', name: "someone's profile", path: (c) => `/users/${c.w.victim.id}`, expect: SIGNED_IN },
+  {
+    route: 'PUT /users/:user_id',
+    name: 'own account',
+    path: (c) => `/users/${c.me}`,
+    body: (c) => ({ id: c.me, username: c.self.username, email: c.self.email, nickname: 'matrix' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'PUT /users/:user_id',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}`,
+    body: (c) => ({ id: c.w.victim.id, username: c.w.victim.username, email: c.w.victim.email, nickname: 'matrix' }),
+    expect: SYSADMIN,
+  },
+  { route: 'PUT /users/:user_id/patch', name: 'own account', path: (c) => `/users/${c.me}/patch`, body: () => ({ nickname: 'matrix' }), expect: SIGNED_IN },
+  {
+    route: 'PUT /users/:user_id/patch',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/patch`,
+    body: () => ({ nickname: 'matrix' }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'DELETE /users/:user_id',
+    // TeamSettings.EnableUserDeactivation is off: only manage_system may deactivate itself here.
+    name: 'deactivate oneself (self-deactivation off)',
+    caller: 'fresh',
+    path: (c) => `/users/${c.me}`,
+    expect: x('401 401 401 401 401 401 200'),
+  },
+  {
+    route: 'DELETE /users/:user_id',
+    name: 'deactivate someone else: edit_other_users',
+    setup: async (c) => ({ target: await c.w.freshUser() }),
+    path: (c) => `/users/${c.v.target.id}`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'PUT /users/:user_id/roles',
+    name: 'manage_roles',
+    path: (c) => `/users/${c.w.victim.id}/roles`,
+    body: () => ({ roles: 'system_user' }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'PUT /users/:user_id/active',
+    // updateUserActive refuses self-deactivation while it is off, system admins included.
+    name: 'deactivate oneself (self-deactivation off)',
+    caller: 'fresh',
+    path: (c) => `/users/${c.me}/active`,
+    body: () => ({ active: false }),
+    expect: x('401 401 401 401 401 401 401'),
+  },
+  {
+    route: 'PUT /users/:user_id/active',
+    name: 'deactivate someone else: sysconsole_write_user_management_users',
+    setup: async (c) => ({ target: await c.w.freshUser() }),
+    path: (c) => `/users/${c.v.target.id}/active`,
+    body: () => ({ active: false }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'PUT /users/:user_id/active',
+    name: 'reactivate someone: sysconsole_write_user_management_users',
+    setup: async (c) => {
+      const target = await c.w.freshUser();
+      await c.w.must(c.w.accounts.sysAdmin.token, 'PUT', `/users/${target.id}/active`, { active: false });
+      return { target };
+    },
+    path: (c) => `/users/${c.v.target.id}/active`,
+    body: () => ({ active: true }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'PUT /users/:user_id/password',
+    name: 'own password, with the current one',
+    caller: 'fresh',
+    path: (c) => `/users/${c.me}/password`,
+    body: (c) => ({ current_password: c.self.password, new_password: 'Passw0rd!changed' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'PUT /users/:user_id/password',
+    name: "someone else's: sysconsole_write_user_management_users",
+    setup: async (c) => ({ target: await c.w.freshUser() }),
+    path: (c) => `/users/${c.v.target.id}/password`,
+    body: () => ({ new_password: 'Passw0rd!changed' }),
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id/sessions', name: 'own sessions', path: (c) => `/users/${c.me}/sessions`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/sessions', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/sessions`, expect: SYSADMIN },
+  {
+    route: 'POST /users/:user_id/sessions/revoke',
+    name: 'one of own sessions',
+    caller: 'fresh',
+    setup: async (c) => {
+      if (!c.token) return { sessionId: 'a'.repeat(26) };
+      await c.w.must(undefined, 'POST', '/users/login', { login_id: c.self.username, password: c.self.password });
+      const sessions: Array<{ id: string; token: string }> = await c.w.must(c.w.accounts.sysAdmin.token, 'GET', `/users/${c.me}/sessions`);
+      // Not the one making the request: the listing has no tokens, so take the newer session.
+      const sorted = [...sessions].sort((a: any, b: any) => b.create_at - a.create_at);
+      return { sessionId: sorted[0].id };
+    },
+    path: (c) => `/users/${c.me}/sessions/revoke`,
+    body: (c) => ({ session_id: c.v.sessionId }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /users/:user_id/sessions/revoke',
+    name: "someone else's: edit_other_users",
+    setup: async (c) => {
+      const target = await c.w.freshUser({ login: true });
+      const [session] = await c.w.must(c.w.accounts.sysAdmin.token, 'GET', `/users/${target.id}/sessions`);
+      return { target, sessionId: session.id };
+    },
+    path: (c) => `/users/${c.v.target.id}/sessions/revoke`,
+    body: (c) => ({ session_id: c.v.sessionId }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/:user_id/sessions/revoke/all',
+    name: 'all own sessions',
+    caller: 'fresh',
+    path: (c) => `/users/${c.me}/sessions/revoke/all`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /users/:user_id/sessions/revoke/all',
+    name: "someone else's: edit_other_users",
+    setup: async (c) => ({ target: await c.w.freshUser({ login: true }) }),
+    path: (c) => `/users/${c.v.target.id}/sessions/revoke/all`,
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id/image', name: "someone's picture", path: (c) => `/users/${c.w.victim.id}/image`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/image/default', name: "someone's default picture", path: (c) => `/users/${c.w.victim.id}/image/default`, expect: SIGNED_IN },
+];
+
+// ---- personal access tokens (EnableUserAccessTokens on; only system admins hold the token permissions) ----
+
+const tokens: Row[] = [
+  { route: 'GET /users/tokens', name: 'every token: manage_system', path: () => '/users/tokens', expect: SYSADMIN },
+  {
+    route: 'POST /users/:user_id/tokens',
+    name: 'for oneself: create_user_access_token',
+    path: (c) => `/users/${c.me}/tokens`,
+    body: () => ({ description: 'matrix' }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/:user_id/tokens',
+    name: 'for someone else: create_user_access_token and edit_other_users',
+    path: (c) => `/users/${c.w.victim.id}/tokens`,
+    body: () => ({ description: 'matrix' }),
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id/tokens', name: 'own tokens: read_user_access_token', path: (c) => `/users/${c.me}/tokens`, expect: SYSADMIN },
+  { route: 'GET /users/:user_id/tokens', name: "someone else's", path: (c) => `/users/${c.w.victim.id}/tokens`, expect: SYSADMIN },
+  {
+    route: 'GET /users/tokens/:token_id',
+    name: "someone's token: read_user_access_token",
+    path: (c) => `/users/tokens/${c.w.victimTokenId}`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/tokens/revoke',
+    name: 'revoke_user_access_token',
+    setup: async (c) => ({ tokenId: (await c.w.accessToken(c.w.victim.id)).id }),
+    path: () => '/users/tokens/revoke',
+    body: (c) => ({ token_id: c.v.tokenId }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/tokens/disable',
+    name: 'revoke_user_access_token',
+    setup: async (c) => ({ tokenId: (await c.w.accessToken(c.w.victim.id)).id }),
+    path: () => '/users/tokens/disable',
+    body: (c) => ({ token_id: c.v.tokenId }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/tokens/enable',
+    name: 'create_user_access_token',
+    setup: async (c) => ({ tokenId: (await c.w.accessToken(c.w.victim.id, { disabled: true })).id }),
+    path: () => '/users/tokens/enable',
+    body: (c) => ({ token_id: c.v.tokenId }),
+    expect: SYSADMIN,
+  },
+];
+
+// ---- a user's teams (api4/team.go) ----------------------------------------------------------------
+
+const userTeams: Row[] = [
+  { route: 'GET /users/:user_id/teams', name: 'own teams', path: (c) => `/users/${c.me}/teams`, expect: SIGNED_IN },
+  {
+    route: 'GET /users/:user_id/teams',
+    name: "someone else's: sysconsole_read_user_management_users",
+    path: (c) => `/users/${c.w.victim.id}/teams`,
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id/teams/members', name: 'own memberships', path: (c) => `/users/${c.me}/teams/members`, expect: SIGNED_IN },
+  {
+    route: 'GET /users/:user_id/teams/members',
+    name: "someone else's: read_other_users_teams",
+    path: (c) => `/users/${c.w.victim.id}/teams/members`,
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id/teams/unread', name: 'own unreads', path: (c) => `/users/${c.me}/teams/unread`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/teams/unread', name: "someone else's: manage_system", path: (c) => `/users/${c.w.victim.id}/teams/unread`, expect: SYSADMIN },
+  {
+    route: 'GET /users/:user_id/teams/:team_id/unread',
+    name: 'own, on team A: view_team',
+    path: (c) => `/users/${c.me}/teams/${c.w.teamA.id}/unread`,
+    expect: TEAM,
+  },
+  {
+    route: 'GET /users/:user_id/teams/:team_id/unread',
+    name: "the member's: edit_other_users",
+    path: (c) => `/users/${c.w.accounts.member.id}/teams/${c.w.teamA.id}/unread`,
+    expect: MEMBERS_OWN,
+  },
+];
+
+// ---- teams (api4/team.go) -----------------------------------------------------------------------
+
+const newTeamBody = (c: Ctx) => {
+  const name = c.w.unique('team');
+  return { name, display_name: name, type: 'O' };
+};
+
+const teams: Row[] = [
+  { route: 'POST /teams', name: 'create_team (every user)', path: () => '/teams', body: newTeamBody, expect: OK_201 },
+  { route: 'GET /teams', name: 'list_public_teams (every user)', path: () => '/teams', expect: SIGNED_IN },
+  { route: 'POST /teams/search', name: 'list_public_teams (every user)', path: () => '/teams/search', body: () => ({ term: 'team' }), expect: SIGNED_IN },
+  { route: 'GET /teams/name/:team_name/exists', name: 'team A', path: (c) => `/teams/name/${c.w.teamA.name}/exists`, expect: SIGNED_IN },
+  { route: 'GET /teams/name/:team_name', name: 'open team A: everyone', path: (c) => `/teams/name/${c.w.teamA.name}`, expect: SIGNED_IN },
+  {
+    route: 'GET /teams/name/:team_name',
+    name: 'invite-only team B: view_team',
+    path: (c) => `/teams/name/${c.w.teamB.name}`,
+    expect: x('401 403 200 403 403 403 200'),
+  },
+  {
+    route: 'GET /teams/name/:team_name/channels/name/:channel_name',
+    name: 'public channel: read_public_channel',
+    path: (c) => `/teams/name/${c.w.teamA.name}/channels/name/${c.w.pub.name}`,
+    expect: TEAM,
+  },
+  {
+    route: 'GET /teams/name/:team_name/channels/name/:channel_name',
+    // A private channel the caller may not read is "missing"; manage_team lets team admins see it.
+    name: 'private channel: read_channel or manage_team, else 404',
+    path: (c) => `/teams/name/${c.w.teamA.name}/channels/name/${c.w.priv.name}`,
+    expect: x('401 404 404 404 200 200 200'),
+  },
+  { route: 'GET /teams/invite/:invite_id', name: 'open team A (no session needed)', path: (c) => `/teams/invite/${c.w.teamA.inviteId}`, expect: EVERYONE },
+  {
+    route: 'POST /teams/members/invite',
+    name: 'join an open team by its invite link',
+    setup: async (c) => {
+      const team = await c.w.must(c.w.accounts.teamAdmin.token, 'POST', '/teams', { ...newTeamBody(c), allow_open_invite: true });
+      return { inviteId: team.invite_id };
+    },
+    path: (c) => `/teams/members/invite?invite_id=${c.v.inviteId}`,
+    expect: OK_201,
+  },
+  { route: 'GET /teams/:team_id', name: 'open team A: everyone', path: (c) => `/teams/${c.w.teamA.id}`, expect: SIGNED_IN },
+  { route: 'GET /teams/:team_id', name: 'invite-only team B: view_team', path: (c) => `/teams/${c.w.teamB.id}`, expect: x('401 403 200 403 403 403 200') },
+  {
+    route: 'PUT /teams/:team_id',
+    name: 'manage_team',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}`,
+    body: (c) => ({ id: c.v.team, display_name: 'Matrix', allow_open_invite: true }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'DELETE /teams/:team_id',
+    name: 'manage_team',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}`,
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'PUT /teams/:team_id/patch',
+    name: 'manage_team',
+    path: (c) => `/teams/${c.w.teamA.id}/patch`,
+    body: () => ({ description: 'matrix' }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'POST /teams/:team_id/restore',
+    name: 'manage_team',
+    setup: async (c) => ({ team: await c.w.teamClone({ archived: true }) }),
+    path: (c) => `/teams/${c.v.team}/restore`,
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'PUT /teams/:team_id/privacy',
+    name: 'manage_team',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}/privacy`,
+    body: () => ({ privacy: 'I' }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'POST /teams/:team_id/regenerate_invite_id',
+    name: 'manage_team',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}/regenerate_invite_id`,
+    expect: TEAM_ADMIN,
+  },
+  { route: 'GET /teams/:team_id/stats', name: 'view_team', path: (c) => `/teams/${c.w.teamA.id}/stats`, expect: TEAM },
+  { route: 'GET /teams/:team_id/members', name: 'view_team', path: (c) => `/teams/${c.w.teamA.id}/members`, expect: TEAM },
+  {
+    route: 'POST /teams/:team_id/members',
+    // join_public_teams (every user) for a team open to invites; members are answered with their membership.
+    name: 'join an open team oneself',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}/members`,
+    body: (c) => ({ team_id: c.v.team, user_id: c.me }),
+    expect: OK_201,
+  },
+  {
+    route: 'POST /teams/:team_id/members',
+    name: 'add someone: add_user_to_team (team members)',
+    setup: async (c) => ({ team: await c.w.teamClone(), target: await c.w.freshUser() }),
+    path: (c) => `/teams/${c.v.team}/members`,
+    body: (c) => ({ team_id: c.v.team, user_id: c.v.target.id }),
+    expect: x('401 403 403 201 201 201 201'),
+  },
+  {
+    route: 'POST /teams/:team_id/members/batch',
+    name: 'add_user_to_team (team members)',
+    setup: async (c) => ({ team: await c.w.teamClone(), target: await c.w.freshUser() }),
+    path: (c) => `/teams/${c.v.team}/members/batch`,
+    body: (c) => [{ team_id: c.v.team, user_id: c.v.target.id }],
+    expect: x('401 403 403 201 201 201 201'),
+  },
+  {
+    route: 'POST /teams/:team_id/members/ids',
+    name: 'view_team',
+    path: (c) => `/teams/${c.w.teamA.id}/members/ids`,
+    body: (c) => [c.w.victim.id],
+    expect: TEAM,
+  },
+  { route: 'GET /teams/:team_id/members/:user_id', name: 'view_team', path: (c) => `/teams/${c.w.teamA.id}/members/${c.w.victim.id}`, expect: TEAM },
+  {
+    route: 'DELETE /teams/:team_id/members/:user_id',
+    name: 'remove someone: remove_user_from_team',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}/members/${c.w.victim.id}`,
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'DELETE /teams/:team_id/members/:user_id',
+    // Leaving needs no permission; those not on the team get LeaveTeam's 400.
+    name: 'leave oneself',
+    setup: async (c) => ({ team: await c.w.teamClone() }),
+    path: (c) => `/teams/${c.v.team}/members/${c.me}`,
+    expect: x('401 400 400 200 200 200 400'),
+  },
+  {
+    route: 'PUT /teams/:team_id/members/:user_id/roles',
+    name: 'manage_team_roles',
+    path: (c) => `/teams/${c.w.teamA.id}/members/${c.w.victim.id}/roles`,
+    body: () => ({ roles: 'team_user' }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'PUT /teams/:team_id/members/:user_id/schemeRoles',
+    name: 'manage_team_roles',
+    path: (c) => `/teams/${c.w.teamA.id}/members/${c.w.victim.id}/schemeRoles`,
+    body: () => ({ scheme_admin: false, scheme_user: true, scheme_guest: false }),
+    expect: TEAM_ADMIN,
+  },
+];
+
+// ---- a team's channels (api4/channel.go) ------------------------------------------------------------
+
+const teamChannels: Row[] = [
+  {
+    route: 'GET /teams/:team_id/channels/name/:channel_name',
+    name: 'public channel: read_public_channel',
+    path: (c) => `/teams/${c.w.teamA.id}/channels/name/${c.w.pub.name}`,
+    expect: TEAM,
+  },
+  {
+    route: 'GET /teams/:team_id/channels/name/:channel_name',
+    name: 'private channel: read_channel or manage_team, else 404',
+    path: (c) => `/teams/${c.w.teamA.id}/channels/name/${c.w.priv.name}`,
+    expect: x('401 404 404 404 200 200 200'),
+  },
+  { route: 'GET /teams/:team_id/channels', name: 'list_team_channels', path: (c) => `/teams/${c.w.teamA.id}/channels`, expect: TEAM },
+  { route: 'GET /teams/:team_id/channels/private', name: 'manage_system', path: (c) => `/teams/${c.w.teamA.id}/channels/private`, expect: SYSADMIN },
+  { route: 'GET /teams/:team_id/channels/deleted', name: 'list_team_channels', path: (c) => `/teams/${c.w.teamA.id}/channels/deleted`, expect: TEAM },
+  {
+    route: 'POST /teams/:team_id/channels/ids',
+    name: 'view_team',
+    path: (c) => `/teams/${c.w.teamA.id}/channels/ids`,
+    body: (c) => [c.w.pub.id],
+    expect: TEAM,
+  },
+  {
+    route: 'POST /teams/:team_id/channels/search',
+    // Without list_team_channels the caller's own channels are searched, and non-members get a 404.
+    name: 'list_team_channels, else the team membership (404)',
+    path: (c) => `/teams/${c.w.teamA.id}/channels/search`,
+    body: () => ({ term: 'matrix' }),
+    expect: x('401 404 404 200 200 200 200'),
+  },
+  {
+    route: 'GET /teams/:team_id/channels/autocomplete',
+    name: 'list_team_channels',
+    path: (c) => `/teams/${c.w.teamA.id}/channels/autocomplete?name=m`,
+    expect: TEAM,
+  },
+  {
+    route: 'GET /teams/:team_id/channels/search_autocomplete',
+    // No permission check: the answer holds only the caller's own channels.
+    name: 'no permission needed',
+    path: (c) => `/teams/${c.w.teamA.id}/channels/search_autocomplete?name=m`,
+    expect: SIGNED_IN,
+  },
+];
+
+// ---- a user's channels (api4/channel.go) --------------------------------------------------------------
+
+const userChannels: Row[] = [
+  { route: 'GET /users/:user_id/channels', name: 'own channels', path: (c) => `/users/${c.me}/channels`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/channels', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/channels`, expect: SYSADMIN },
+  { route: 'GET /users/:user_id/channel_members', name: 'own memberships', path: (c) => `/users/${c.me}/channel_members`, expect: SIGNED_IN },
+  {
+    route: 'GET /users/:user_id/channel_members',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/channel_members`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'GET /users/:user_id/teams/:team_id/channels',
+    name: "the member's on team A: edit_other_users, then view_team",
+    path: (c) => `/users/${c.w.accounts.member.id}/teams/${c.w.teamA.id}/channels`,
+    expect: MEMBERS_OWN,
+  },
+  {
+    route: 'GET /users/:user_id/teams/:team_id/channels/members',
+    name: "the member's on team A: view_team, then manage_system for others",
+    path: (c) => `/users/${c.w.accounts.member.id}/teams/${c.w.teamA.id}/channels/members`,
+    expect: MEMBERS_OWN,
+  },
+  {
+    route: 'GET /users/:user_id/channels/:channel_id/unread',
+    name: "the member's in the public channel: edit_other_users, then read_channel",
+    path: (c) => `/users/${c.w.accounts.member.id}/channels/${c.w.pub.id}/unread`,
+    expect: MEMBERS_OWN,
+  },
+];
+
+// ---- channels (api4/channel.go) -----------------------------------------------------------------
+
+const newChannelBody = (type: 'O' | 'P') => (c: Ctx) => {
+  const name = c.w.unique('chan');
+  return { team_id: c.w.teamA.id, name, display_name: name, type };
+};
+
+const channels: Row[] = [
+  {
+    route: 'POST /channels',
+    name: 'public: create_public_channel',
+    path: () => '/channels',
+    body: newChannelBody('O'),
+    expect: x('401 403 403 201 201 201 201'),
+  },
+  {
+    route: 'POST /channels',
+    name: 'private: create_private_channel',
+    path: () => '/channels',
+    body: newChannelBody('P'),
+    expect: x('401 403 403 201 201 201 201'),
+  },
+  {
+    route: 'POST /channels/direct',
+    name: 'with oneself in it: create_direct_channel',
+    path: () => '/channels/direct',
+    body: (c) => [c.token ? c.me : c.w.victim2.id, c.w.victim.id],
+    expect: OK_201,
+  },
+  {
+    route: 'POST /channels/direct',
+    name: 'between two others: manage_system',
+    path: () => '/channels/direct',
+    body: (c) => [c.w.victim.id, c.w.victim2.id],
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  {
+    route: 'POST /channels/group',
+    name: 'create_group_channel (the caller is added)',
+    path: () => '/channels/group',
+    body: (c) => [c.w.victim.id, c.w.victim2.id],
+    expect: OK_201,
+  },
+  {
+    route: 'POST /channels/group/search',
+    name: "the caller's own groups",
+    path: () => '/channels/group/search',
+    body: () => ({ term: 'user' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /channels/members/:user_id/view',
+    name: 'own view (focus lost)',
+    path: (c) => `/channels/members/${c.me}/view`,
+    body: () => ({ channel_id: '', prev_channel_id: '' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /channels/members/:user_id/view',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/channels/members/${c.w.victim.id}/view`,
+    body: () => ({ channel_id: '' }),
+    expect: SYSADMIN,
+  },
+  { route: 'GET /channels/:channel_id', name: 'public: read_public_channel (the team)', path: (c) => `/channels/${c.w.pub.id}`, expect: TEAM },
+  { route: 'GET /channels/:channel_id', name: 'private: read_channel', path: (c) => `/channels/${c.w.priv.id}`, expect: PRIV_MEMBERS },
+  { route: 'GET /channels/:channel_id', name: 'direct: read_channel', path: (c) => `/channels/${c.w.dm.id}`, expect: PRIV_MEMBERS },
+  {
+    route: 'PUT /channels/:channel_id',
+    name: 'public: manage_public_channel_properties',
+    path: (c) => `/channels/${c.w.pub.id}`,
+    body: (c) => ({ id: c.w.pub.id, display_name: c.w.pub.name, header: 'matrix' }),
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'PUT /channels/:channel_id',
+    // team_admin grants manage_private_channel_properties through the team.
+    name: 'private: manage_private_channel_properties',
+    path: (c) => `/channels/${c.w.priv.id}`,
+    body: (c) => ({ id: c.w.priv.id, display_name: c.w.priv.name, header: 'matrix' }),
+    expect: x('401 403 403 403 200 200 200'),
+  },
+  {
+    route: 'PUT /channels/:channel_id/patch',
+    name: 'public: manage_public_channel_properties',
+    path: (c) => `/channels/${c.w.pub.id}/patch`,
+    body: () => ({ header: 'matrix' }),
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'PUT /channels/:channel_id/patch',
+    name: 'private: manage_private_channel_properties',
+    path: (c) => `/channels/${c.w.priv.id}/patch`,
+    body: () => ({ header: 'matrix' }),
+    expect: x('401 403 403 403 200 200 200'),
+  },
+  {
+    route: 'PUT /channels/:channel_id/privacy',
+    name: 'make private: convert_public_channel_to_private (team admins)',
+    setup: async (c) => ({ channel: await c.w.channelClone('O') }),
+    path: (c) => `/channels/${c.v.channel}/privacy`,
+    body: () => ({ privacy: 'P' }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'POST /channels/:channel_id/restore',
+    name: 'manage_team on its team',
+    setup: async (c) => ({ channel: await c.w.channelClone('O', { archived: true }) }),
+    path: (c) => `/channels/${c.v.channel}/restore`,
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'DELETE /channels/:channel_id',
+    name: 'public: delete_public_channel (its members, team admins)',
+    setup: async (c) => ({ channel: await c.w.channelClone('O') }),
+    path: (c) => `/channels/${c.v.channel}`,
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'DELETE /channels/:channel_id',
+    name: 'private: delete_private_channel (its members, team admins)',
+    setup: async (c) => ({ channel: await c.w.channelClone('P') }),
+    path: (c) => `/channels/${c.v.channel}`,
+    expect: PUB_MEMBERS,
+  },
+  // read_channel itself: the team does not grant it, not even for a public channel.
+  { route: 'GET /channels/:channel_id/stats', name: 'public: read_channel', path: (c) => `/channels/${c.w.pub.id}/stats`, expect: PUB_MEMBERS },
+  { route: 'GET /channels/:channel_id/stats', name: 'private: read_channel', path: (c) => `/channels/${c.w.priv.id}/stats`, expect: PRIV_MEMBERS },
+  { route: 'GET /channels/:channel_id/members', name: 'public: read_channel', path: (c) => `/channels/${c.w.pub.id}/members`, expect: PUB_MEMBERS },
+  { route: 'GET /channels/:channel_id/members', name: 'private: read_channel', path: (c) => `/channels/${c.w.priv.id}/members`, expect: PRIV_MEMBERS },
+  {
+    route: 'POST /channels/:channel_id/members',
+    // join_public_channels comes with the team; the system admin is not on team A (AddUserToChannel: 404).
+    name: 'join a public channel oneself',
+    setup: async (c) => ({ channel: await c.w.channelClone('O') }),
+    path: (c) => `/channels/${c.v.channel}/members`,
+    body: (c) => ({ user_id: c.me }),
+    expect: x('401 403 403 201 201 201 404'),
+  },
+  {
+    route: 'POST /channels/:channel_id/members',
+    name: 'add someone to a public channel: manage_public_channel_members',
+    setup: async (c) => ({ channel: await c.w.channelClone('O') }),
+    path: (c) => `/channels/${c.v.channel}/members`,
+    body: (c) => ({ user_id: c.w.victim2.id }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'POST /channels/:channel_id/members',
+    name: 'add someone to a private channel: manage_private_channel_members',
+    setup: async (c) => ({ channel: await c.w.channelClone('P') }),
+    path: (c) => `/channels/${c.v.channel}/members`,
+    body: (c) => ({ user_id: c.w.victim2.id }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'POST /channels/:channel_id/members/ids',
+    name: 'read_channel',
+    path: (c) => `/channels/${c.w.pub.id}/members/ids`,
+    body: (c) => [c.w.victim.id],
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'GET /channels/:channel_id/members/:user_id',
+    name: 'public: read_channel',
+    path: (c) => `/channels/${c.w.pub.id}/members/${c.w.victim.id}`,
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'GET /channels/:channel_id/members/:user_id',
+    name: 'private: read_channel',
+    path: (c) => `/channels/${c.w.priv.id}/members/${c.w.victim.id}`,
+    expect: PRIV_MEMBERS,
+  },
+  {
+    route: 'DELETE /channels/:channel_id/members/:user_id',
+    name: 'remove someone from a public channel: manage_public_channel_members',
+    setup: async (c) => ({ channel: await c.w.channelClone('O') }),
+    path: (c) => `/channels/${c.v.channel}/members/${c.w.victim.id}`,
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'DELETE /channels/:channel_id/members/:user_id',
+    name: 'remove someone from a private channel: manage_private_channel_members',
+    setup: async (c) => ({ channel: await c.w.channelClone('P') }),
+    path: (c) => `/channels/${c.v.channel}/members/${c.w.victim.id}`,
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'PUT /channels/:channel_id/members/:user_id/roles',
+    name: 'manage_channel_roles (channel and team admins)',
+    path: (c) => `/channels/${c.w.pub.id}/members/${c.w.victim.id}/roles`,
+    body: () => ({ roles: 'channel_user' }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'PUT /channels/:channel_id/members/:user_id/schemeRoles',
+    name: 'manage_channel_roles (channel and team admins)',
+    path: (c) => `/channels/${c.w.pub.id}/members/${c.w.victim.id}/schemeRoles`,
+    body: () => ({ scheme_admin: false, scheme_user: true, scheme_guest: false }),
+    expect: TEAM_ADMIN,
+  },
+  {
+    route: 'PUT /channels/:channel_id/members/:user_id/notify_props',
+    name: "the member's: edit_other_users",
+    path: (c) => `/channels/${c.w.pub.id}/members/${c.w.accounts.member.id}/notify_props`,
+    body: () => ({ desktop: 'default' }),
+    expect: MEMBERS_OWN,
+  },
+];
+
+// ---- posts (api4/post.go) -----------------------------------------------------------------------
+
+const posts: Row[] = [
+  {
+    route: 'POST /posts',
+    name: 'public channel: create_post (its members)',
+    path: () => '/posts',
+    body: (c) => ({ channel_id: c.w.pub.id, message: 'matrix' }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'POST /posts',
+    name: 'private channel: create_post (its members)',
+    path: () => '/posts',
+    body: (c) => ({ channel_id: c.w.priv.id, message: 'matrix' }),
+    expect: x('401 403 403 403 201 403 201'),
+  },
+  // Posts the caller may not read are left out of the answer, not refused.
+  { route: 'POST /posts/ids', name: 'unreadable posts are left out', path: () => '/posts/ids', body: (c) => [c.w.postPub, c.w.postPriv], expect: SIGNED_IN },
+  { route: 'POST /posts/search', name: "the caller's own channels", path: () => '/posts/search', body: () => ({ terms: 'matrix' }), expect: SIGNED_IN },
+  {
+    route: 'POST /teams/:team_id/posts/search',
+    name: 'view_team',
+    path: (c) => `/teams/${c.w.teamA.id}/posts/search`,
+    body: () => ({ terms: 'matrix' }),
+    expect: TEAM,
+  },
+  // Reading a public channel's posts needs only read_public_channel from the team (SessionHasPermissionToReadChannel).
+  { route: 'GET /posts/:post_id', name: 'public channel: read_public_channel (the team)', path: (c) => `/posts/${c.w.postPub}`, expect: TEAM },
+  { route: 'GET /posts/:post_id', name: 'private channel: read_channel_content', path: (c) => `/posts/${c.w.postPriv}`, expect: PRIV_MEMBERS },
+  {
+    route: 'PUT /posts/:post_id',
+    name: "the member's, public: edit_post, then edit_others_posts",
+    path: (c) => `/posts/${c.w.postPub}`,
+    body: (c) => ({ id: c.w.postPub, message: 'matrix post' }),
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'PUT /posts/:post_id',
+    // edit_post on the channel comes first, and team_admin does not grant it.
+    name: "the member's, private: edit_post, then edit_others_posts",
+    path: (c) => `/posts/${c.w.postPriv}`,
+    body: (c) => ({ id: c.w.postPriv, message: 'matrix post' }),
+    expect: PRIV_MEMBERS,
+  },
+  {
+    route: 'PUT /posts/:post_id/patch',
+    name: "the member's, public: edit_post or edit_others_posts",
+    path: (c) => `/posts/${c.w.postPub}/patch`,
+    body: () => ({ message: 'matrix post' }),
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'PUT /posts/:post_id/patch',
+    // Current Mattermost's patchPost checks only edit_others_posts, which team_admin grants
+    // through the team, so a team admin outside the channel gets 200 (and the post); earlier
+    // versions checked edit_post on the channel first, as updatePost still does (403). Finding
+    // 13: patch checks read access first and the permissions of PUT /posts/{id}, so 403.
+    name: "the member's, private: read access, then as PUT",
+    path: (c) => `/posts/${c.w.postPriv}/patch`,
+    body: () => ({}),
+    expect: PRIV_MEMBERS,
+    finding: 13,
+  },
+  {
+    route: 'DELETE /posts/:post_id',
+    name: "the member's, public: delete_post / delete_others_posts",
+    setup: async (c) => ({ post: (await c.w.must(c.w.accounts.member.token, 'POST', '/posts', { channel_id: c.w.pub.id, message: 'to delete' })).id }),
+    path: (c) => `/posts/${c.v.post}`,
+    expect: PUB_MEMBERS,
+  },
+  { route: 'GET /posts/:post_id/thread', name: 'public channel: read_public_channel (the team)', path: (c) => `/posts/${c.w.postPub}/thread`, expect: TEAM },
+  { route: 'GET /posts/:post_id/thread', name: 'private channel: read_channel_content', path: (c) => `/posts/${c.w.postPriv}/thread`, expect: PRIV_MEMBERS },
+  {
+    route: 'POST /posts/:post_id/pin',
+    // Current Mattermost asks only read access, so team members outside a public channel may pin
+    // there (200); before it, read_channel_content on the post's channel (its members). Finding
+    // 12: pinning is for those who may post there, so 403 for them.
+    name: 'public channel: channel members',
+    path: (c) => `/posts/${c.w.postPub}/pin`,
+    expect: PUB_MEMBERS,
+    finding: 12,
+  },
+  { route: 'POST /posts/:post_id/pin', name: 'private channel: channel members', path: (c) => `/posts/${c.w.postPriv}/pin`, expect: PRIV_MEMBERS, finding: 12 },
+  {
+    route: 'POST /posts/:post_id/unpin',
+    name: 'public channel: channel members',
+    path: (c) => `/posts/${c.w.postPub}/unpin`,
+    expect: PUB_MEMBERS,
+    finding: 12,
+  },
+  {
+    route: 'POST /posts/:post_id/unpin',
+    name: 'private channel: channel members',
+    path: (c) => `/posts/${c.w.postPriv}/unpin`,
+    expect: PRIV_MEMBERS,
+    finding: 12,
+  },
+  { route: 'GET /channels/:channel_id/posts', name: 'public: read_public_channel (the team)', path: (c) => `/channels/${c.w.pub.id}/posts`, expect: TEAM },
+  { route: 'GET /channels/:channel_id/posts', name: 'private: read_channel_content', path: (c) => `/channels/${c.w.priv.id}/posts`, expect: PRIV_MEMBERS },
+  { route: 'GET /channels/:channel_id/pinned', name: 'public: read_public_channel (the team)', path: (c) => `/channels/${c.w.pub.id}/pinned`, expect: TEAM },
+  { route: 'GET /channels/:channel_id/pinned', name: 'private: read_channel_content', path: (c) => `/channels/${c.w.priv.id}/pinned`, expect: PRIV_MEMBERS },
+  {
+    route: 'GET /users/:user_id/channels/:channel_id/posts/unread',
+    name: "the member's: edit_other_users, then read access",
+    path: (c) => `/users/${c.w.accounts.member.id}/channels/${c.w.pub.id}/posts/unread`,
+    expect: MEMBERS_OWN,
+  },
+];
+
+// ---- reactions (api4/reaction.go): permissions on the post's channel, which the team does not grant ----
+
+/** One emoji per role, so that the rows of different roles never touch the same reaction. */
+const EMOJI: Record<Role, string> = {
+  anon: 'smile',
+  user: 'tada',
+  outsider: 'rocket',
+  nonMember: 'eyes',
+  member: 'heart',
+  teamAdmin: 'star',
+  sysAdmin: 'fire',
+};
+/** Another set, for the reactions a role removes again. */
+const OWN_EMOJI: Record<Role, string> = {
+  anon: 'smiley',
+  user: 'sparkles',
+  outsider: 'airplane',
+  nonMember: 'zap',
+  member: 'sunny',
+  teamAdmin: 'tulip',
+  sysAdmin: 'snowflake',
+};
+
+const reactions: Row[] = [
+  {
+    route: 'POST /reactions',
+    name: 'own reaction, public channel: add_reaction',
+    path: () => '/reactions',
+    body: (c) => ({ user_id: c.me === 'me' ? c.w.victim.id : c.me, post_id: c.w.postPub, emoji_name: EMOJI[c.role] }),
+    expect: x('401 403 403 403 200 200 200'),
+  },
+  { route: 'GET /posts/:post_id/reactions', name: 'public channel: read_channel_content', path: (c) => `/posts/${c.w.postPub}/reactions`, expect: PUB_MEMBERS },
+  {
+    route: 'POST /posts/ids/reactions',
+    name: 'read_channel_content on each',
+    path: () => '/posts/ids/reactions',
+    body: (c) => [c.w.postPub],
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'DELETE /users/:user_id/posts/:post_id/reactions/:emoji_name',
+    name: 'own reaction: remove_reaction',
+    setup: async (c) => {
+      if (c.token) await c.w.call(c.token, 'POST', '/reactions', { user_id: c.me, post_id: c.w.postPub, emoji_name: OWN_EMOJI[c.role] });
+      return {};
+    },
+    path: (c) => `/users/${c.me}/posts/${c.w.postPub}/reactions/${OWN_EMOJI[c.role]}`,
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'DELETE /users/:user_id/posts/:post_id/reactions/:emoji_name',
+    name: "the member's reaction: remove_others_reactions (system admins)",
+    setup: async (c) => {
+      await c.w.must(c.w.accounts.member.token, 'POST', '/reactions', { user_id: c.w.accounts.member.id, post_id: c.w.postPub, emoji_name: EMOJI[c.role] });
+      return {};
+    },
+    path: (c) => `/users/${c.w.accounts.member.id}/posts/${c.w.postPub}/reactions/${EMOJI[c.role]}`,
+    expect: MEMBERS_OWN,
+  },
+];
+
+// ---- preferences (api4/preference.go): one's own, or anyone's with edit_other_users ----------------------
+
+const pref = (userId: string, value = '1') => [{ user_id: userId, category: 'matrix', name: 'probe', value }];
+const ownPref = async (c: Ctx) => {
+  if (c.token) await c.w.must(c.token, 'PUT', `/users/${c.me}/preferences`, pref(c.me));
+  return {};
+};
+
+const preferences: Row[] = [
+  { route: 'GET /users/:user_id/preferences', name: 'own', path: (c) => `/users/${c.me}/preferences`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/preferences', name: "someone else's", path: (c) => `/users/${c.w.victim.id}/preferences`, expect: SYSADMIN },
+  { route: 'PUT /users/:user_id/preferences', name: 'own', path: (c) => `/users/${c.me}/preferences`, body: (c) => pref(c.me), expect: SIGNED_IN },
+  {
+    route: 'PUT /users/:user_id/preferences',
+    name: "someone else's",
+    path: (c) => `/users/${c.w.victim.id}/preferences`,
+    body: (c) => pref(c.w.victim.id),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/:user_id/preferences/delete',
+    name: 'own',
+    path: (c) => `/users/${c.me}/preferences/delete`,
+    body: (c) => [{ user_id: c.me, category: 'matrix', name: 'gone', value: '1' }],
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /users/:user_id/preferences/delete',
+    name: "someone else's",
+    path: (c) => `/users/${c.w.victim.id}/preferences/delete`,
+    body: (c) => [{ user_id: c.w.victim.id, category: 'matrix', name: 'gone', value: '1' }],
+    expect: SYSADMIN,
+  },
+  { route: 'GET /users/:user_id/preferences/:category', name: 'own', setup: ownPref, path: (c) => `/users/${c.me}/preferences/matrix`, expect: SIGNED_IN },
+  {
+    route: 'GET /users/:user_id/preferences/:category',
+    name: "someone else's",
+    path: (c) => `/users/${c.w.victim.id}/preferences/${c.w.prefCategory}`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'GET /users/:user_id/preferences/:category/name/:name',
+    name: 'own',
+    setup: ownPref,
+    path: (c) => `/users/${c.me}/preferences/matrix/name/probe`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'GET /users/:user_id/preferences/:category/name/:name',
+    name: "someone else's",
+    path: (c) => `/users/${c.w.victim.id}/preferences/${c.w.prefCategory}/name/probe`,
+    expect: SYSADMIN,
+  },
+];
+
+// ---- statuses and typing (api4/status.go, api4/user.go) ----------------------------------------------
+
+const statuses: Row[] = [
+  { route: 'POST /users/status/ids', name: "anyone's", path: () => '/users/status/ids', body: (c) => [c.w.victim.id], expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/status', name: "anyone's", path: (c) => `/users/${c.w.victim.id}/status`, expect: SIGNED_IN },
+  {
+    route: 'PUT /users/:user_id/status',
+    name: 'own',
+    path: (c) => `/users/${c.me}/status`,
+    body: (c) => ({ user_id: c.me === 'me' ? c.w.victim.id : c.me, status: 'online' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'PUT /users/:user_id/status',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/status`,
+    body: (c) => ({ user_id: c.w.victim.id, status: 'online' }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/:user_id/typing',
+    name: 'oneself, public channel: create_post there',
+    path: (c) => `/users/${c.me}/typing`,
+    body: (c) => ({ channel_id: c.w.pub.id }),
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'POST /users/:user_id/typing',
+    // For someone else: manage_system, then that user's create_post.
+    name: 'as the member: manage_system',
+    path: (c) => `/users/${c.w.accounts.member.id}/typing`,
+    body: (c) => ({ channel_id: c.w.pub.id }),
+    expect: MEMBERS_OWN,
+  },
+];
+
+// ---- system, config, cluster, jobs (api4/system.go, config.go, cluster.go, job.go) --------------------------
+
+const system: Row[] = [
+  { route: 'GET /system/ping', name: 'no session needed', path: () => '/system/ping', expect: EVERYONE },
+  { route: 'GET /license/client', name: 'no session needed', path: () => '/license/client?format=old', expect: EVERYONE },
+  { route: 'GET /config/client', name: 'no session needed', path: () => '/config/client?format=old', expect: EVERYONE },
+  { route: 'GET /config', name: 'sysconsole read permissions', path: () => '/config', expect: SYSADMIN },
+  {
+    route: 'PUT /config',
+    name: 'sysconsole write permissions',
+    setup: async (c) => ({ config: await c.w.must(c.w.accounts.sysAdmin.token, 'GET', '/config') }),
+    path: () => '/config',
+    body: (c) => c.v.config,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'PUT /config/patch',
+    name: 'sysconsole write permissions',
+    path: () => '/config/patch',
+    body: () => ({ TeamSettings: { SiteName: 'Mattermost' } }),
+    expect: SYSADMIN,
+  },
+  { route: 'POST /config/reload', name: 'reload_config', path: () => '/config/reload', expect: SYSADMIN },
+  { route: 'GET /config/environment', name: 'manage_system', path: () => '/config/environment', expect: SYSADMIN },
+  { route: 'GET /cluster/status', name: 'sysconsole_read_environment_high_availability', path: () => '/cluster/status', expect: SYSADMIN },
+  { route: 'GET /jobs', name: 'read permission of some job type', path: () => '/jobs', expect: SYSADMIN },
+  {
+    route: 'POST /jobs',
+    name: "the type's create permission",
+    path: () => '/jobs',
+    body: () => ({ type: 'data_retention' }),
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  { route: 'GET /jobs/type/:job_type', name: "the type's read permission", path: () => '/jobs/type/data_retention', expect: SYSADMIN },
+  { route: 'GET /jobs/:job_id', name: "the type's read permission", path: (c) => `/jobs/${c.w.jobId}`, expect: SYSADMIN },
+  {
+    route: 'POST /jobs/:job_id/cancel',
+    name: "the type's create permission",
+    setup: async (c) => ({ job: await c.w.pendingJob() }),
+    path: (c) => `/jobs/${c.v.job}/cancel`,
+    expect: SYSADMIN,
+  },
+];
+
+export const ROWS: Row[] = [
+  ...users,
+  ...tokens,
+  ...userTeams,
+  ...teams,
+  ...teamChannels,
+  ...userChannels,
+  ...channels,
+  ...posts,
+  ...reactions,
+  ...preferences,
+  ...statuses,
+  ...system,
+];
