@@ -198,6 +198,7 @@ const TEAM = newId();
 /**
  * alice created the team (team admin) and its channels; bob is in both channels; dave is on the
  * team only; carol is not on the team; root is a system admin. `archived` is an archived channel.
+ * bob also has a public and a private channel of his own (`bobsHall`, `bobsRoom`), without alice.
  */
 function setup() {
   const world = new World();
@@ -248,6 +249,8 @@ function setup() {
   const pub = channel('O', [alice, bob]);
   const priv = channel('P', [alice, bob]);
   const archived = channel('O', [alice, bob], Date.now());
+  const bobsHall = channel('O', [bob]);
+  const bobsRoom = channel('P', [bob]);
 
   const permissions = new MemoryPermissions(world);
   const repo = new MemoryPosts(world) as unknown as PostsRepository;
@@ -276,7 +279,7 @@ function setup() {
     new NoEventOutbox(),
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
-  return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived };
+  return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
 }
 
 function newPost(channelId: string, message: string, extra: Partial<NewPostInput> = {}): NewPostInput {
@@ -371,6 +374,32 @@ describe('PostsService: editing posts', () => {
 
     const bobs = await posts.create(bob, newPost(pub, 'bob wrote'), true);
     await expect(posts.patch(alice, bobs.id, { message: 'moderated' })).resolves.toMatchObject({ message: 'moderated' });
+  });
+
+  it('does not hand a post to a team admin outside its private channel: PATCH {} gets the 403 GET gives', async () => {
+    const { world, posts, lists, publisher, alice, bob, bobsRoom } = setup();
+    const secret = await posts.create(bob, newPost(bobsRoom, 'for my eyes only'), true);
+    const before = structuredClone(world.posts.get(secret.id));
+    publisher.events.length = 0;
+    await expect(lists.get(alice, secret.id, false)).rejects.toMatchObject(denied('read_channel_content'));
+    // alice's team role holds edit_others_posts, which applies in every channel of the team.
+    await expect(posts.patch(alice, secret.id, {})).rejects.toMatchObject(denied('read_channel_content'));
+    await expect(posts.patch(alice, secret.id, { is_pinned: true })).rejects.toMatchObject(denied('read_channel_content'));
+    await expect(posts.update(alice, secret.id, { message: 'x', is_pinned: false, props: {} })).rejects.toMatchObject(denied('read_channel_content'));
+    expect(world.posts.get(secret.id)).toEqual(before);
+    expect(publisher.events).toHaveLength(0);
+  });
+
+  it('asks PATCH for what PUT asks: edit_post on the channel as well as edit_others_posts', async () => {
+    const { world, posts, alice, bob, root, bobsHall } = setup();
+    const bobs = await posts.create(bob, newPost(bobsHall, 'bob in his hall'), true);
+    // alice reads the public channel as a team member, and her team role grants edit_others_posts,
+    // but she is not in the channel, so she lacks edit_post there: PUT refused her, PATCH now too.
+    await expect(posts.update(alice, bobs.id, { message: 'rewritten', is_pinned: false, props: {} })).rejects.toMatchObject(denied('edit_post'));
+    await expect(posts.patch(alice, bobs.id, { message: 'rewritten' })).rejects.toMatchObject(denied('edit_post'));
+    expect(world.posts.get(bobs.id)!.message).toBe('bob in his hall');
+    // A system admin holds both everywhere.
+    await expect(posts.patch(root, bobs.id, { message: 'moderated' })).resolves.toMatchObject({ message: 'moderated' });
   });
 
   it('refuses edit_post to an author the channel no longer lets edit', async () => {
