@@ -507,6 +507,24 @@ describe('editing posts', () => {
     expect(await expectClientError(() => dave.client.pinPost(secret.id))).toMatchObject({ status_code: 403 });
     expect(await expectClientError(() => dave.client.getPinnedPosts(priv.id))).toMatchObject({ status_code: 403 });
   });
+
+  it('refuses pins from team members outside a public channel, as it refuses their reactions and posts', async () => {
+    const created = await post(alice.client, pub.id, 'members pin');
+    // dave is on the team and reads the public channel, but is not in it.
+    expect((await dave.client.getPost(created.id)).message).toBe('members pin');
+    for (const attempt of [
+      () => dave.client.pinPost(created.id),
+      () => dave.client.addReaction(dave.user.id, created.id, 'smile'),
+      () => post(dave.client, pub.id, 'let me in'),
+    ]) {
+      expect(await expectClientError(attempt)).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    }
+    await bob.client.pinPost(created.id);
+    expect(await expectClientError(() => dave.client.unpinPost(created.id))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    expect((await alice.client.getPost(created.id)).is_pinned).toBe(true);
+    // A system admin pins anywhere.
+    expect(await admin.client.unpinPost(created.id)).toEqual({ status: 'OK' });
+  });
 });
 
 describe('deleting posts', () => {

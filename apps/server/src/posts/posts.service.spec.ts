@@ -465,14 +465,25 @@ describe('PostsService: deleting posts', () => {
 });
 
 describe('PostsService: pinning', () => {
-  it('lets any reader of the channel pin and unpin, whoever wrote the post', async () => {
-    const { world, posts, alice, bob, dave, pub } = setup();
+  it("lets the channel's members pin and unpin, whoever wrote the post, and a system admin", async () => {
+    const { world, posts, alice, bob, root, pub } = setup();
     const alices = await posts.create(alice, newPost(pub, 'pin me'), true);
     await posts.setPinned(bob, alices.id, true);
     expect(world.posts.get(alices.id)!.is_pinned).toBe(true);
-    // dave is on the team, so he reads the public channel without being in it.
-    await posts.setPinned(dave, alices.id, false);
+    await posts.setPinned(root, alices.id, false);
     expect(world.posts.get(alices.id)!.is_pinned).toBe(false);
+  });
+
+  it('refuses team members outside a public channel, as reacting and posting there are refused', async () => {
+    const { world, posts, publisher, alice, dave, pub } = setup();
+    const open = await posts.create(alice, newPost(pub, 'open'), true);
+    publisher.events.length = 0;
+    // dave reads the public channel as a team member, but is not in it.
+    await expect(posts.setPinned(dave, open.id, true)).rejects.toMatchObject(denied('read_channel_content'));
+    world.posts.get(open.id)!.is_pinned = true;
+    await expect(posts.setPinned(dave, open.id, false)).rejects.toMatchObject(denied('read_channel_content'));
+    expect(world.posts.get(open.id)!.is_pinned).toBe(true);
+    expect(publisher.events).toHaveLength(0);
   });
 
   it('refuses people who cannot read the channel', async () => {
@@ -480,7 +491,7 @@ describe('PostsService: pinning', () => {
     const secret = await posts.create(alice, newPost(priv, 'secret'), true);
     await expect(posts.setPinned(dave, secret.id, true)).rejects.toMatchObject(denied('read_channel_content'));
     const open = await posts.create(alice, newPost(pub, 'open'), true);
-    await expect(posts.setPinned(carol, open.id, true)).rejects.toMatchObject(denied('read_public_channel'));
+    await expect(posts.setPinned(carol, open.id, true)).rejects.toMatchObject(denied('read_channel_content'));
     expect(world.posts.get(secret.id)!.is_pinned).toBe(false);
     expect(world.posts.get(open.id)!.is_pinned).toBe(false);
     await expect(posts.setPinned(dave, newId(), true)).rejects.toMatchObject(denied('read_channel_content'));

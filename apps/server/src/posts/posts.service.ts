@@ -229,11 +229,18 @@ export class PostsService implements OnModuleInit {
     return original;
   }
 
-  /** POST /posts/{id}/pin and /unpin: any reader of the channel may (un)pin. */
+  /**
+   * POST /posts/{id}/pin and /unpin: read_channel_content on the post's channel, as reacting needs
+   * it, so pinning takes being in the channel (or a role that grants it everywhere, system admin).
+   * That is the check older Mattermost releases made (SessionHasPermissionToChannelByPost) and what
+   * its user documentation says ("all members of a channel can pin"). Newer releases' saveIsPinnedPost
+   * accept anyone who may read the channel, for a public channel the whole team, without joining;
+   * this server keeps the members-only rule.
+   */
   async setPinned(session: Session, postId: string, pinned: boolean): Promise<void> {
     const post = await this.repo.byId(postId);
     if (!post) throw permissionDenied('read_channel_content');
-    await this.access.requireRead(session, await this.access.channel(post.channel_id));
+    await this.permissions.requireChannel(session, post.channel_id, 'read_channel_content');
     await this.applyEdit(session, post, { ...editableOf(post), is_pinned: pinned }, 'patch_post');
   }
 
