@@ -5,8 +5,10 @@
  *    ws_event-sized messages at 100/s and 1,000/s (one-way latency), then as fast as the link takes
  *    them with bounded unacknowledged messages (messages/s, in order, none lost).
  * 2. Three real nodes (libs/testing's startCluster): typing notices published on node A (REST
- *    at 100/s and 1,000/s, the `user_typing` socket action at 1,000/s, REST closed loop at maximum),
- *    timed until they arrive on raw sockets on A, B and C.
+ *    at 100/s and 1,000/s, the `user_typing` socket action at 1,000/s over TYPIST_SOCKETS sockets,
+ *    REST closed loop at maximum), timed until they arrive on raw sockets on A, B and C. The nodes
+ *    run with the typing throttle off (TimeBetweenUserTypingUpdatesMilliseconds 0): the notices are
+ *    the bench's probes, not typing.
  * 3. Failure detection: SIGKILL a node, poll the others' GET /cluster/status every 50 ms (and
  *    watch nginx stop trying it); 4. join: start it again and time until the others list it.
  *    Three times, a different node each time.
@@ -55,6 +57,8 @@ const RATES = [100, 1000];
 const TYPISTS = 8;
 const CONNECTIONS_PER_TYPIST = 4;
 const MAX_CONCURRENCY = TYPISTS * CONNECTIONS_PER_TYPIST;
+/** Sockets the `user_typing` run spreads over: 50 actions/s each at 1,000/s, half a socket's bound (100/s). */
+const TYPIST_SOCKETS = 20;
 /**
  * Unacknowledged messages the transport flood keeps in flight at most: four of the receiver's
  * acknowledgement batches (128 frames). Trials with 256–8,192 gave the same throughput within
@@ -518,10 +522,12 @@ async function eventsBench(cluster: TestCluster): Promise<{ admin: NewUser; even
   // Receivers: one raw socket each on A, B and C.
   const receiverSockets = await Promise.all(receivers.map((u, node) => openSocket(cluster.node(node).wsUrl, u.client.getToken())));
   open.sockets.push(...receiverSockets);
-  // The socket typist (the `user_typing` action) is a ninth user, on A; it receives none of these events.
-  const typistSocket = await openSocket(cluster.node(0).wsUrl, typistUsers[TYPISTS].client.getToken());
-  open.sockets.push(typistSocket);
-  const socketTypist = new SocketTypist(typistSocket);
+  // The socket typist (the `user_typing` action) is a ninth user, on A, with TYPIST_SOCKETS sockets; it receives none of these events.
+  const typistSockets = await Promise.all(
+    Array.from({ length: TYPIST_SOCKETS }, () => openSocket(cluster.node(0).wsUrl, typistUsers[TYPISTS].client.getToken())),
+  );
+  open.sockets.push(...typistSockets);
+  const socketTypists = typistSockets.map((ws) => new SocketTypist(ws));
   const arrivals = new Arrivals(receiverSockets);
   const nodeA = new URL(cluster.node(0).url);
   const rest = (tag: string) => (i: number) => typingOverRest(nodeA, typists[i % TYPISTS], channel.id, tag, i);
@@ -541,7 +547,7 @@ async function eventsBench(cluster: TestCluster): Promise<{ admin: NewUser; even
   const openRun = async (label: string, source: 'rest' | 'ws', ratePerSec: number) => {
     const tag = `${source}${ratePerSec}`;
     arrivals.reset(tag);
-    const op = source === 'rest' ? rest(tag) : (i: number) => socketTypist.typing(channel.id, tag, i);
+    const op = source === 'rest' ? rest(tag) : (i: number) => socketTypists[i % TYPIST_SOCKETS].typing(channel.id, tag, i);
     const { result: loop, cpu } = await withCpu(cluster, async () => {
       const r = await openLoopEvents(ratePerSec, PHASE_MS, op);
       await arrivals.drain(r.ok, DRAIN_MS);
@@ -586,7 +592,7 @@ async function eventsBench(cluster: TestCluster): Promise<{ admin: NewUser; even
     runs.push(run);
   }
 
-  await closeAll([...receiverSockets, typistSocket]);
+  await closeAll([...receiverSockets, ...typistSockets]);
   open.sockets = [];
   for (const a of open.agents) a.destroy();
   open.agents = [];
@@ -752,7 +758,11 @@ async function main(): Promise<ClusterResults> {
   const transport = await transportBench();
 
   log('starting three nodes and nginx');
-  const cluster = await startCluster({ nodes: 3, clusterName: 'bench', env: { MM_RATELIMITSETTINGS_ENABLE: 'false' } });
+  const cluster = await startCluster({
+    nodes: 3,
+    clusterName: 'bench',
+    env: { MM_RATELIMITSETTINGS_ENABLE: 'false', MM_SERVICESETTINGS_TIMEBETWEENUSERTYPINGUPDATESMILLISECONDS: '0' },
+  });
   open.cluster = cluster;
   const { admin, events } = await eventsBench(cluster);
   const { detection, join } = await failoverBench(cluster, admin);

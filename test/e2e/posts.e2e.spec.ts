@@ -467,6 +467,23 @@ describe('editing posts', () => {
     expect((await admin.client.patchPost({ id: created.id, message: 'moderated' } as Post)).message).toBe('moderated');
   });
 
+  it('does not return a private post to a team admin outside the channel: PATCH gets the 403 GET gets, and changes nothing', async () => {
+    // bob's own private channel, without alice, who administers the team.
+    const hidden = await bob.client.createChannel({ team_id: team.id, name: `bobs-${Date.now()}`, display_name: 'Bobs', type: 'P' } as Channel);
+    const secret = await post(bob.client, hidden.id, 'for my eyes only');
+    expect(await expectClientError(() => alice.client.getPost(secret.id))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    for (const body of [{}, { is_pinned: false }, { message: 'admin was here' }]) {
+      const res = await raw(alice.client, `/posts/${secret.id}/patch`, { method: 'PUT', body: JSON.stringify(body) });
+      expect(res.status).toBe(403);
+      const text = await res.text();
+      expect(text).not.toContain('for my eyes only');
+      expect(JSON.parse(text)).toMatchObject({ id: PERMISSION, status_code: 403 });
+    }
+    expect(await expectClientError(() => alice.client.updatePost({ ...secret, message: 'admin was here' }))).toMatchObject({ status_code: 403 });
+    const after = await bob.client.getPost(secret.id);
+    expect(after).toMatchObject({ message: 'for my eyes only', update_at: secret.update_at, is_pinned: false });
+  });
+
   it('refuses a body id that differs from the URL, and unknown posts', async () => {
     const created = await post(alice.client, pub.id, 'ids');
     const res = await raw(alice.client, `/posts/${created.id}`, { method: 'PUT', body: JSON.stringify({ id: 'x'.repeat(26), message: 'y' }) });
@@ -489,6 +506,24 @@ describe('editing posts', () => {
     const secret = await post(alice.client, priv.id, 'secret pin');
     expect(await expectClientError(() => dave.client.pinPost(secret.id))).toMatchObject({ status_code: 403 });
     expect(await expectClientError(() => dave.client.getPinnedPosts(priv.id))).toMatchObject({ status_code: 403 });
+  });
+
+  it('refuses pins from team members outside a public channel, as it refuses their reactions and posts', async () => {
+    const created = await post(alice.client, pub.id, 'members pin');
+    // dave is on the team and reads the public channel, but is not in it.
+    expect((await dave.client.getPost(created.id)).message).toBe('members pin');
+    for (const attempt of [
+      () => dave.client.pinPost(created.id),
+      () => dave.client.addReaction(dave.user.id, created.id, 'smile'),
+      () => post(dave.client, pub.id, 'let me in'),
+    ]) {
+      expect(await expectClientError(attempt)).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    }
+    await bob.client.pinPost(created.id);
+    expect(await expectClientError(() => dave.client.unpinPost(created.id))).toMatchObject({ status_code: 403, server_error_id: PERMISSION });
+    expect((await alice.client.getPost(created.id)).is_pinned).toBe(true);
+    // A system admin pins anywhere.
+    expect(await admin.client.unpinPost(created.id)).toEqual({ status: 'OK' });
   });
 });
 

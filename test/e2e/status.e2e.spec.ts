@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Team } from '@mattermost/types/teams';
 import type { UserStatus } from '@mattermost/types/users';
-import { expectClientError, NewUser, sleep, startServer, TestServer, TestSocket, WsEventMessage } from '#testing';
+import { WebSocket } from 'ws';
+import { eventually, expectClientError, NewUser, sleep, startServer, TestServer, TestSocket, until, WsEventMessage } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;
@@ -274,18 +275,29 @@ describe('typing', () => {
   let alice: NewUser;
   let bob: NewUser;
   let carol: NewUser;
+  let team: Team;
   let channelId: string;
+
+  let newRoom = 0;
+
+  /**
+   * A fresh channel with alice and bob. Notices are throttled per user and channel, so each test
+   * types in rooms of its own.
+   */
+  async function room(): Promise<string> {
+    const channel = await admin.client.createChannel({ team_id: team.id, name: `typing-${newRoom++}`, display_name: 'Typing room', type: 'O' });
+    await admin.client.addToChannel(alice.user.id, channel.id);
+    await admin.client.addToChannel(bob.user.id, channel.id);
+    return channel.id;
+  }
 
   beforeAll(async () => {
     alice = await server.newUser();
     bob = await server.newUser();
     carol = await server.newUser();
-    const team = await admin.client.createTeam({ name: `typing${Date.now()}`, display_name: 'Typing', type: 'O' } as Team);
+    team = await admin.client.createTeam({ name: `typing${Date.now()}`, display_name: 'Typing', type: 'O' } as Team);
     for (const u of [alice, bob, carol]) await admin.client.addToTeam(team.id, u.user.id);
-    const channel = await admin.client.createChannel({ team_id: team.id, name: 'typing-room', display_name: 'Typing room', type: 'O' });
-    channelId = channel.id;
-    await admin.client.addToChannel(alice.user.id, channelId);
-    await admin.client.addToChannel(bob.user.id, channelId);
+    channelId = await room();
   });
 
   it('tells the other channel members, not the typist and not non-members', async () => {
@@ -298,8 +310,9 @@ describe('typing', () => {
       expect(ev.broadcast.omit_users).toEqual({ [alice.user.id]: true });
 
       const root = 'b'.repeat(26);
-      await typing(alice.client, alice.user.id, { channel_id: channelId, parent_id: root });
-      await bSocket.waitFor('typing', (e) => e.data.parent_id === root);
+      const threadRoom = await room();
+      await typing(alice.client, alice.user.id, { channel_id: threadRoom, parent_id: root });
+      await bSocket.waitFor('typing', (e) => e.data.parent_id === root && e.broadcast.channel_id === threadRoom);
 
       await aSocket.expectNone('typing');
       await cSocket.expectNone('typing', () => true, 100);
@@ -311,9 +324,10 @@ describe('typing', () => {
   });
 
   it('works through the user_typing socket action too', async () => {
+    const channel = await room();
     const [aSocket, bSocket] = [await server.socket(alice.client), await server.socket(bob.client)];
     try {
-      const reply = await action(aSocket, (ws, r) => ws.userTyping(channelId, '', r));
+      const reply = await action(aSocket, (ws, r) => ws.userTyping(channel, '', r));
       expect(reply.status).toBe('OK');
       expect((await bSocket.waitFor('typing')).data).toEqual({ parent_id: '', user_id: alice.user.id });
       await aSocket.expectNone('typing', () => true, 200);
@@ -324,12 +338,81 @@ describe('typing', () => {
   });
 
   it('lets a system admin announce typing for a member', async () => {
+    const channel = await room();
     const bSocket = await server.socket(bob.client);
     try {
-      await typing(admin.client, alice.user.id, { channel_id: channelId });
+      await typing(admin.client, alice.user.id, { channel_id: channel });
       const ev = await bSocket.waitFor('typing');
       expect(ev.data.user_id).toBe(alice.user.id);
     } finally {
+      bSocket.close();
+    }
+  });
+
+  it('announces one notice per user and channel within half of TimeBetweenUserTypingUpdatesMilliseconds, REST and socket alike', async () => {
+    const [first, second] = [await room(), await room()];
+    const [aSocket, bSocket] = [await server.socket(alice.client), await server.socket(bob.client)];
+    try {
+      const inRoom = (channel: string) => (e: WsEventMessage) => e.broadcast.channel_id === channel;
+      expect(await typing(alice.client, 'me', { channel_id: first })).toEqual({ status: 'OK' });
+      // Accepted, and announced to nobody: bob already shows alice typing there.
+      expect(await typing(alice.client, 'me', { channel_id: first, parent_id: 'c'.repeat(26) })).toEqual({ status: 'OK' });
+      expect((await action(aSocket, (ws, r) => ws.userTyping(first, '', r))).status).toBe('OK');
+      // Another channel is announced; events reach bob in publish order, so the two dropped ones would be here by now.
+      await typing(alice.client, 'me', { channel_id: second });
+      await bSocket.waitFor('typing', inRoom(second));
+      expect(bSocket.count('typing', inRoom(first))).toBe(1);
+    } finally {
+      aSocket.close();
+      bSocket.close();
+    }
+  });
+
+  it('turns a burst of 1,000 user_typing frames from one socket into at most two typing events, and bounds the socket’s actions', async () => {
+    const channel = await room();
+    const bSocket = await server.socket(bob.client);
+    const flood = new WebSocket(server.wsUrl, { headers: { Authorization: `Bearer ${alice.client.getToken()}` } });
+    const replies: Array<{ status: string; seq_reply: number; error?: { id: string } }> = [];
+    flood.on('message', (d) => {
+      const frame = JSON.parse(d.toString());
+      if (frame.seq_reply !== undefined) replies.push(frame);
+    });
+    try {
+      await new Promise<void>((ok, fail) => {
+        flood.once('open', () => ok());
+        flood.once('error', fail);
+      });
+      const frames = Array.from({ length: 1000 }, (_, i) =>
+        JSON.stringify({ seq: i + 1, action: 'user_typing', data: { channel_id: channel, parent_id: '' } }),
+      );
+      for (const frame of frames) flood.send(frame);
+      await until(() => replies.some((r) => r.seq_reply === 1000), 20_000, 'the reply to the last frame');
+      expect(replies).toHaveLength(1000);
+
+      // Every frame got its reply: the first hundred ran, most of the rest were refused unrun.
+      const ok = replies.filter((r) => r.status === 'OK').length;
+      const limited = replies.filter((r) => r.error?.id === 'api.web_socket_router.rate_limited.app_error').length;
+      expect(ok).toBeGreaterThanOrEqual(100);
+      expect(limited).toBeGreaterThan(0);
+      expect(ok + limited).toBe(1000);
+
+      // A post from alice after the burst: once bob has it, he has every typing event of the burst.
+      const marker = await alice.client.createPost({ channel_id: channel, message: 'done typing' } as any);
+      await bSocket.waitFor('posted', (e) => JSON.parse(e.data.post).id === marker.id);
+      const events = bSocket.count('typing', (e) => e.broadcast.channel_id === channel);
+      expect(events).toBeGreaterThanOrEqual(1);
+      expect(events).toBeLessThanOrEqual(2);
+
+      // The socket is not closed: once its budget refills it answers again.
+      let seq = 1000;
+      await eventually(async () => {
+        const mark = ++seq;
+        flood.send(JSON.stringify({ seq: mark, action: 'ping' }));
+        const reply = await until(() => replies.find((r) => r.seq_reply === mark), 5000, 'the ping reply');
+        expect(reply.status).toBe('OK');
+      }, 5000);
+    } finally {
+      flood.close();
       bSocket.close();
     }
   });

@@ -198,6 +198,7 @@ const TEAM = newId();
 /**
  * alice created the team (team admin) and its channels; bob is in both channels; dave is on the
  * team only; carol is not on the team; root is a system admin. `archived` is an archived channel.
+ * bob also has a public and a private channel of his own (`bobsHall`, `bobsRoom`), without alice.
  */
 function setup() {
   const world = new World();
@@ -248,6 +249,8 @@ function setup() {
   const pub = channel('O', [alice, bob]);
   const priv = channel('P', [alice, bob]);
   const archived = channel('O', [alice, bob], Date.now());
+  const bobsHall = channel('O', [bob]);
+  const bobsRoom = channel('P', [bob]);
 
   const permissions = new MemoryPermissions(world);
   const repo = new MemoryPosts(world) as unknown as PostsRepository;
@@ -276,7 +279,7 @@ function setup() {
     new NoEventOutbox(),
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
-  return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived };
+  return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
 }
 
 function newPost(channelId: string, message: string, extra: Partial<NewPostInput> = {}): NewPostInput {
@@ -373,6 +376,32 @@ describe('PostsService: editing posts', () => {
     await expect(posts.patch(alice, bobs.id, { message: 'moderated' })).resolves.toMatchObject({ message: 'moderated' });
   });
 
+  it('does not hand a post to a team admin outside its private channel: PATCH {} gets the 403 GET gives', async () => {
+    const { world, posts, lists, publisher, alice, bob, bobsRoom } = setup();
+    const secret = await posts.create(bob, newPost(bobsRoom, 'for my eyes only'), true);
+    const before = structuredClone(world.posts.get(secret.id));
+    publisher.events.length = 0;
+    await expect(lists.get(alice, secret.id, false)).rejects.toMatchObject(denied('read_channel_content'));
+    // alice's team role holds edit_others_posts, which applies in every channel of the team.
+    await expect(posts.patch(alice, secret.id, {})).rejects.toMatchObject(denied('read_channel_content'));
+    await expect(posts.patch(alice, secret.id, { is_pinned: true })).rejects.toMatchObject(denied('read_channel_content'));
+    await expect(posts.update(alice, secret.id, { message: 'x', is_pinned: false, props: {} })).rejects.toMatchObject(denied('read_channel_content'));
+    expect(world.posts.get(secret.id)).toEqual(before);
+    expect(publisher.events).toHaveLength(0);
+  });
+
+  it('asks PATCH for what PUT asks: edit_post on the channel as well as edit_others_posts', async () => {
+    const { world, posts, alice, bob, root, bobsHall } = setup();
+    const bobs = await posts.create(bob, newPost(bobsHall, 'bob in his hall'), true);
+    // alice reads the public channel as a team member, and her team role grants edit_others_posts,
+    // but she is not in the channel, so she lacks edit_post there: PUT refused her, PATCH now too.
+    await expect(posts.update(alice, bobs.id, { message: 'rewritten', is_pinned: false, props: {} })).rejects.toMatchObject(denied('edit_post'));
+    await expect(posts.patch(alice, bobs.id, { message: 'rewritten' })).rejects.toMatchObject(denied('edit_post'));
+    expect(world.posts.get(bobs.id)!.message).toBe('bob in his hall');
+    // A system admin holds both everywhere.
+    await expect(posts.patch(root, bobs.id, { message: 'moderated' })).resolves.toMatchObject({ message: 'moderated' });
+  });
+
   it('refuses edit_post to an author the channel no longer lets edit', async () => {
     const { world, posts, bob, pub } = setup();
     const created = await posts.create(bob, newPost(pub, 'mine'), true);
@@ -436,14 +465,25 @@ describe('PostsService: deleting posts', () => {
 });
 
 describe('PostsService: pinning', () => {
-  it('lets any reader of the channel pin and unpin, whoever wrote the post', async () => {
-    const { world, posts, alice, bob, dave, pub } = setup();
+  it("lets the channel's members pin and unpin, whoever wrote the post, and a system admin", async () => {
+    const { world, posts, alice, bob, root, pub } = setup();
     const alices = await posts.create(alice, newPost(pub, 'pin me'), true);
     await posts.setPinned(bob, alices.id, true);
     expect(world.posts.get(alices.id)!.is_pinned).toBe(true);
-    // dave is on the team, so he reads the public channel without being in it.
-    await posts.setPinned(dave, alices.id, false);
+    await posts.setPinned(root, alices.id, false);
     expect(world.posts.get(alices.id)!.is_pinned).toBe(false);
+  });
+
+  it('refuses team members outside a public channel, as reacting and posting there are refused', async () => {
+    const { world, posts, publisher, alice, dave, pub } = setup();
+    const open = await posts.create(alice, newPost(pub, 'open'), true);
+    publisher.events.length = 0;
+    // dave reads the public channel as a team member, but is not in it.
+    await expect(posts.setPinned(dave, open.id, true)).rejects.toMatchObject(denied('read_channel_content'));
+    world.posts.get(open.id)!.is_pinned = true;
+    await expect(posts.setPinned(dave, open.id, false)).rejects.toMatchObject(denied('read_channel_content'));
+    expect(world.posts.get(open.id)!.is_pinned).toBe(true);
+    expect(publisher.events).toHaveLength(0);
   });
 
   it('refuses people who cannot read the channel', async () => {
@@ -451,7 +491,7 @@ describe('PostsService: pinning', () => {
     const secret = await posts.create(alice, newPost(priv, 'secret'), true);
     await expect(posts.setPinned(dave, secret.id, true)).rejects.toMatchObject(denied('read_channel_content'));
     const open = await posts.create(alice, newPost(pub, 'open'), true);
-    await expect(posts.setPinned(carol, open.id, true)).rejects.toMatchObject(denied('read_public_channel'));
+    await expect(posts.setPinned(carol, open.id, true)).rejects.toMatchObject(denied('read_channel_content'));
     expect(world.posts.get(secret.id)!.is_pinned).toBe(false);
     expect(world.posts.get(open.id)!.is_pinned).toBe(false);
     await expect(posts.setPinned(dave, newId(), true)).rejects.toMatchObject(denied('read_channel_content'));

@@ -194,31 +194,53 @@ export class PostsService implements OnModuleInit {
 
   /** PUT /posts/{id}: a full update of the editable fields. */
   async update(session: Session, postId: string, edit: Omit<PostEdit, 'file_ids'> & { file_ids?: string[] }): Promise<PostView> {
-    const original = await this.repo.byId(postId);
-    if (!original) throw permissionDenied('edit_post');
-    await this.permissions.requireChannel(session, original.channel_id, 'edit_post');
+    const original = await this.editable(session, postId);
     const fileIds = edit.file_ids ?? original.file_ids;
     await this.requireUploadForNewFiles(session, original, fileIds);
-    if (session.user_id !== original.user_id) await this.permissions.requireChannel(session, original.channel_id, 'edit_others_posts');
     this.checkEditTimeLimit(original, edit.message !== original.message);
     return this.applyEdit(session, original, { ...edit, file_ids: fileIds }, 'update_post');
   }
 
-  /** PUT /posts/{id}/patch: only the fields given change. */
+  /** PUT /posts/{id}/patch: only the fields given change; the same checks as PUT /posts/{id}. */
   async patch(session: Session, postId: string, patch: PostPatch): Promise<PostView> {
-    const original = await this.repo.byId(postId);
-    if (!original) throw permissionDenied('edit_post');
-    await this.permissions.requireChannel(session, original.channel_id, session.user_id === original.user_id ? 'edit_post' : 'edit_others_posts');
+    const original = await this.editable(session, postId);
     this.checkEditTimeLimit(original, patch.message !== undefined);
     if (patch.file_ids) await this.requireUploadForNewFiles(session, original, patch.file_ids);
     return this.applyEdit(session, original, { ...editableOf(original), ...definedOnly(patch) }, 'patch_post');
   }
 
-  /** POST /posts/{id}/pin and /unpin: any reader of the channel may (un)pin. */
+  /**
+   * The post an edit may change, for PUT and PATCH alike, since both answer with the post:
+   * 1. the caller reads its channel (the 403 GET /posts/{id} gives), so an edit never hands the
+   *    post to someone who may not see it: a team admin holds edit_others_posts through the team
+   *    in channels they are not in;
+   * 2. edit_post on the channel (updatePost); 3. edit_others_posts for someone else's post.
+   * Mattermost's patchPost asks edit_post for one's own post and edit_others_posts for others'
+   * only, and neither handler checks reading; PATCH follows PUT here so that the two agree (with
+   * the built-in roles they differ only for a team admin outside the channel).
+   * A missing post is the edit_post 403, as in Mattermost.
+   */
+  private async editable(session: Session, postId: string): Promise<PostRow> {
+    const original = await this.repo.byId(postId);
+    if (!original) throw permissionDenied('edit_post');
+    await this.access.requireRead(session, await this.access.channel(original.channel_id));
+    await this.permissions.requireChannel(session, original.channel_id, 'edit_post');
+    if (session.user_id !== original.user_id) await this.permissions.requireChannel(session, original.channel_id, 'edit_others_posts');
+    return original;
+  }
+
+  /**
+   * POST /posts/{id}/pin and /unpin: read_channel_content on the post's channel, as reacting needs
+   * it, so pinning takes being in the channel (or a role that grants it everywhere, system admin).
+   * That is the check older Mattermost releases made (SessionHasPermissionToChannelByPost) and what
+   * its user documentation says ("all members of a channel can pin"). Newer releases' saveIsPinnedPost
+   * accept anyone who may read the channel, for a public channel the whole team, without joining;
+   * this server keeps the members-only rule.
+   */
   async setPinned(session: Session, postId: string, pinned: boolean): Promise<void> {
     const post = await this.repo.byId(postId);
     if (!post) throw permissionDenied('read_channel_content');
-    await this.access.requireRead(session, await this.access.channel(post.channel_id));
+    await this.permissions.requireChannel(session, post.channel_id, 'read_channel_content');
     await this.applyEdit(session, post, { ...editableOf(post), is_pinned: pinned }, 'patch_post');
   }
 

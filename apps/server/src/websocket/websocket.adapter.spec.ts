@@ -129,6 +129,23 @@ describe('MattermostWsAdapter', () => {
     ]);
   });
 
+  it('refuses a connection’s actions past its budget (100 at once), unrun, without touching other connections', async () => {
+    const { adapter } = await start();
+    const [flooder, other] = [connection('a'.repeat(26)), connection('b'.repeat(26))];
+    // Dispatched in one synchronous loop: each takes from the budget before its first await.
+    const replies = await Promise.all(Array.from({ length: 1000 }, (_, i) => adapter.dispatch(flooder, 'echo', { text: i })));
+    const ok = replies.filter((r) => r.status === 'OK');
+    expect(ok.length).toBeGreaterThanOrEqual(100);
+    expect(ok.length).toBeLessThan(110);
+    // The first hundred ran; the rest got the rate-limit error.
+    expect(replies.slice(0, 100).every((r) => r.status === 'OK')).toBe(true);
+    expect(replies.at(-1)).toEqual({
+      status: 'FAIL',
+      error: { id: 'api.web_socket_router.rate_limited.app_error', message: 'Too many actions on this WebSocket connection.' },
+    });
+    expect(await adapter.dispatch(other, 'echo', { text: 'unaffected' })).toMatchObject({ status: 'OK' });
+  });
+
   it('refuses a gateway that asks for its own port', async () => {
     @WebSocketGateway(8123)
     class OwnPortGateway {

@@ -1,7 +1,9 @@
 import { Injectable, type WebSocketAdapter, type WsMessageHandler } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { AppError } from '#common';
 import type { WebConnection } from '#realtime';
+import { ActionBudget } from './action-budget.js';
 import type { ActionData } from './action-gateway.js';
 
 /** The answer to one client action; the endpoint adds `seq_reply` (model.WebSocketResponse). */
@@ -16,6 +18,20 @@ interface BoundAction {
 }
 
 const fail = (id: string, message: string): ActionReply => ({ status: 'FAIL', error: { id, message } });
+
+/**
+ * Actions one connection may send at once, and per second after that. Mattermost's web_conn reads
+ * frames without a bound (it only drops typing and status events on the way out when a socket's
+ * send queue fills); here a socket sending a flood costs a cheap refusal per frame, not a
+ * permission lookup and a fan-out each. Real clients are far below it: the webapp sends one
+ * `user_typing` per TimeBetweenUserTypingUpdatesMilliseconds, and `presence`, `get_statuses_by_ids`,
+ * `user_update_active_status` and pings on navigation and timers, a handful per second at most
+ * (a reconnect replays no actions). 100 leaves room for bots and scripts that use the socket.
+ */
+const ACTION_BURST = 100;
+const ACTIONS_PER_SECOND = 100;
+/** No such error in Mattermost, whose socket has no bound; named like its router's errors. */
+const rateLimited = () => fail('api.web_socket_router.rate_limited.app_error', 'Too many actions on this WebSocket connection.');
 
 /**
  * Nest's WebSocket adapter for /api/v4/websocket (Mattermost's wsapi router). The endpoint
@@ -40,6 +56,8 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
   private owners: Map<string, number> | null = null;
   /** Set while Nest binds a gateway's handlers, which it does synchronously in its connect callback. */
   private binding: { gateway: number; action: string; found?: BoundAction } | null = null;
+  /** Each connection's action budget; it goes with the connection (also when resumed on a new socket). */
+  private readonly budgets = new WeakMap<WebConnection, ActionBudget>();
 
   create(port: number, options?: Record<string, unknown>): ActionServer {
     if (port !== 0 || options?.path || options?.namespace) {
@@ -53,7 +71,7 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
   }
 
   bindClientDisconnect(): void {
-    // Nothing is kept per connection, so there is nothing to release.
+    // Only the action budgets are kept per connection, in a WeakMap: they go with the connection.
   }
 
   bindMessageHandlers(_connection: WebConnection, handlers: WsMessageHandler[], transform: BoundAction['transform']): void {
@@ -71,8 +89,9 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
 
   dispose(): void {}
 
-  /** Runs one action of an authenticated connection and shapes its reply. */
+  /** Runs one action of an authenticated connection and shapes its reply; past the connection's budget, refuses it unrun. */
   async dispatch(connection: WebConnection, action: string, data: ActionData): Promise<ActionReply> {
+    if (!this.withinBudget(connection)) return rateLimited();
     const handler = this.handler(connection, action);
     if (!handler) return fail('api.web_socket_router.bad_action.app_error', `Unknown action ${action}.`);
     try {
@@ -82,6 +101,16 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
       if (err instanceof AppError) return fail(err.id, err.message);
       return fail('api.web_socket_router.internal_error', 'The action failed.');
     }
+  }
+
+  private withinBudget(connection: WebConnection): boolean {
+    const now = performance.now();
+    let budget = this.budgets.get(connection);
+    if (!budget) {
+      budget = new ActionBudget(ACTION_BURST, ACTIONS_PER_SECOND, now);
+      this.budgets.set(connection, budget);
+    }
+    return budget.take(now);
   }
 
   /** The action's handler bound to this connection, or undefined when no gateway has it. */
