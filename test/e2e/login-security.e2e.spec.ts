@@ -60,7 +60,7 @@ describe('login under a flood (limits on, behind a proxy that sets X-Forwarded-F
     const invalid = count(answers, isInvalid);
     const locked = count(answers, (a) => a.status === 401 && a.id === LOCKED);
     expect(limited + invalid + locked).toBe(200);
-    expect(limited).toBeGreaterThan(150);
+    expect(limited).toBeGreaterThan(100); // the bucket refills 5 a second while the flood arrives
     expect(invalid).toBeLessThanOrEqual(10); // MaximumLoginAttempts for the (login id, address) pair
     expect((await admin.client.getUser(victim.user.id)).failed_attempts).toBe(invalid);
     // The flooded account's owner, elsewhere, is neither locked nor limited.
