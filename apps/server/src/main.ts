@@ -89,7 +89,9 @@ async function main() {
   });
   app.disable('x-powered-by');
   app.set('etag', false); // ETags only where Mattermost sends them (post lists)
-  app.set('trust proxy', cfg.ServiceSettings.TrustedProxyIPHeader.length > 0);
+  // req.ip stays the socket peer: Express's `trust proxy` would follow any X-Forwarded-For. The
+  // client's address is common/client-address.ts's, which reads only the TrustedProxyIPHeader ones.
+  app.set('trust proxy', false);
   app.use(responseHeaders(config));
   app.use(urlLengthLimit(config));
   app.use('/api/v4', rateLimit(config));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePassword, hashPassword, passwordError, PasswordRules } from './password.js';
+import { comparePassword, hashPassword, PasswordHasher, passwordError, PasswordRules } from './password.js';
 
 const rules = (over: Partial<PasswordRules> = {}): PasswordRules => ({
   MinimumLength: 8,
@@ -129,5 +129,30 @@ describe('hashPassword / comparePassword', () => {
   it('never matches an empty hash (users without a password)', async () => {
     expect(await comparePassword('', '')).toBe(false);
     expect(await comparePassword('anything', '')).toBe(false);
+  });
+});
+
+describe('PasswordHasher', () => {
+  it('runs at most `concurrency` bcrypts at once; the rest wait their turn and all finish', async () => {
+    const hasher = new PasswordHasher(2, 100);
+    const hash = await hasher.hash('right');
+    const checks = Array.from({ length: 6 }, (_, i) => hasher.compare(i === 5 ? 'right' : 'wrong', hash));
+    expect(hasher.queued).toBe(4);
+    expect(await Promise.all(checks)).toEqual([false, false, false, false, false, true]);
+    expect(hasher.queued).toBe(0);
+    expect(hasher.compares).toBe(6);
+  });
+
+  it('refuses work past its queue bound with 503 instead of queueing for ever', async () => {
+    const hasher = new PasswordHasher(1, 2);
+    const accepted = [hasher.compare('a', ''), hasher.compare('b', ''), hasher.compare('c', '')];
+    await expect(hasher.compare('d', '')).rejects.toMatchObject({ statusCode: 503, id: 'api.context.server_busy.app_error' });
+    expect(await Promise.all(accepted)).toEqual([false, false, false]);
+  });
+
+  it('spends one bcrypt on an empty hash too, so a missing password answers as slowly as a wrong one', async () => {
+    const hasher = new PasswordHasher();
+    expect(await hasher.compare('anything', '')).toBe(false);
+    expect(hasher.compares).toBe(1);
   });
 });

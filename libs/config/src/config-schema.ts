@@ -120,6 +120,7 @@ export function validateConfig(config: Config): void {
   }
   const positive: Array<[string, number]> = [
     ['ServiceSettings.MaximumLoginAttempts', s.MaximumLoginAttempts],
+    ['ServiceSettings.LoginLockoutDurationSeconds', s.LoginLockoutDurationSeconds],
     ['ServiceSettings.SessionLengthWebInHours', s.SessionLengthWebInHours],
     ['ServiceSettings.SessionLengthMobileInHours', s.SessionLengthMobileInHours],
     ['ServiceSettings.SessionLengthSSOInHours', s.SessionLengthSSOInHours],
@@ -133,6 +134,15 @@ export function validateConfig(config: Config): void {
   ];
   for (const [name, value] of positive) {
     if (!(value > 0)) throw new ConfigError(name, `must be greater than 0, got ${value}`);
+  }
+  const nonNegative: Array<[string, number]> = [
+    ['ServiceSettings.LoginRateLimitPerSec', s.LoginRateLimitPerSec],
+    ['ServiceSettings.LoginRateLimitMaxBurst', s.LoginRateLimitMaxBurst],
+    ['ServiceSettings.LoginRateLimitPerAccountPerSec', s.LoginRateLimitPerAccountPerSec],
+    ['ServiceSettings.LoginRateLimitPerAccountMaxBurst', s.LoginRateLimitPerAccountMaxBurst],
+  ];
+  for (const [name, value] of nonNegative) {
+    if (!(value >= 0)) throw new ConfigError(name, `must be 0 or more, got ${value}`);
   }
   const min = config.PasswordSettings.MinimumLength;
   if (min < 5 || min > 72) throw new ConfigError('PasswordSettings.MinimumLength', `must be between 5 and 72, got ${min}`);

@@ -16,6 +16,22 @@ export const defaultConfig = {
     WriteTimeout: 300,
     IdleTimeout: 60,
     MaximumLoginAttempts: 10,
+    // The login limits below are this server's (Mattermost has no such settings). They apply
+    // whatever RateLimitSettings.Enable says; a PerSec of 0 turns that limit off.
+    // Per client address: Mattermost's own login limiter (api4 wraps /users/login in a
+    // RateLimitedHandler of 5 a second, bursts of 10), here configurable.
+    LoginRateLimitPerSec: 5,
+    LoginRateLimitMaxBurst: 10,
+    // Per login id across all addresses: one try every 5 s, bursts of 30 (three addresses' worth
+    // of MaximumLoginAttempts). Only tries that got past the address's lockout count, so a
+    // locked-out attacker cannot use up the owner's tries; many attacking addresses can slow the
+    // owner down (429) but never lock them out.
+    LoginRateLimitPerAccountPerSec: 0.2,
+    LoginRateLimitPerAccountMaxBurst: 30,
+    // MaximumLoginAttempts failures of one login id from one address lock that pair for this long
+    // (15 min, the usual account-lockout baseline, e.g. CIS/Windows). Mattermost locks the account
+    // everywhere until a password reset, which let anyone lock anyone out.
+    LoginLockoutDurationSeconds: 900,
     EnableOAuthServiceProvider: true,
     EnableIncomingWebhooks: true,
     EnableOutgoingWebhooks: true,

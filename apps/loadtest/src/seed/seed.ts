@@ -83,6 +83,11 @@ async function checkServerConfig(admin: Client4Type, config: LoadTestConfig): Pr
   if (cfg.TeamSettings?.MaxUsersPerTeam < needed) patch.TeamSettings = { MaxUsersPerTeam: needed };
   if (!cfg.TeamSettings?.EnableOpenServer) patch.TeamSettings = { ...patch.TeamSettings, EnableOpenServer: true };
   if (cfg.RateLimitSettings?.Enable) patch.RateLimitSettings = { Enable: false };
+  // This server's login limits (a Mattermost target has no such settings): all simulated users
+  // log in from this one machine.
+  if (cfg.ServiceSettings?.LoginRateLimitPerSec > 0 || cfg.ServiceSettings?.LoginRateLimitPerAccountPerSec > 0) {
+    patch.ServiceSettings = { LoginRateLimitPerSec: 0, LoginRateLimitPerAccountPerSec: 0 };
+  }
   if (Object.keys(patch).length) {
     log(`patching the server config for the load test: ${JSON.stringify(patch)}`);
     await admin.patchConfig(patch as never);

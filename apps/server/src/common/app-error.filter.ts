@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { AppError } from '#common';
 import { ConfigService } from '#config';
+import { RateLimitExceeded } from './rate-limit.js';
 import { ApiRequest } from './request.js';
 
 /** Maps Nest's own HTTP errors (unknown route, bad method) to Mattermost's error ids. */
@@ -36,6 +37,7 @@ export class AppErrorFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.originalUrl} → ${appError.statusCode} ${appError.detailedError}`);
     }
     if (res.headersSent) return;
+    if (err instanceof RateLimitExceeded) return err.send(res);
     const settings = this.config.get().ServiceSettings;
     if (appError.statusCode >= 500 && settings.ExperimentalEnableHardenedMode) {
       res.status(500).json({ message: 'Internal Server Error', status_code: 500 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBuckets } from './rate-limit.js';
+import type { Request } from 'express';
+import { rateLimitKey, TokenBuckets } from './rate-limit.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst, then refuses until tokens refill', () => {
@@ -23,5 +24,22 @@ describe('TokenBuckets', () => {
   it('reports remaining tokens', () => {
     const b = new TokenBuckets();
     expect(b.take('k', 10, 5, 10, 0).remaining).toBe(4);
+  });
+});
+
+describe('rateLimitKey', () => {
+  const byAddress = { VaryByRemoteAddr: true, VaryByUser: false, VaryByHeader: '' };
+  const req = (forwardedFor: string) => ({ headers: { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress: '10.0.0.2' } }) as unknown as Request;
+
+  it('does not follow a rotating X-Forwarded-For that TrustedProxyIPHeader does not name', () => {
+    for (const trusted of [[], ['X-Real-IP']]) {
+      const keys = new Set(['1.1.1.1', '2.2.2.2', '3.3.3.3'].map((a) => rateLimitKey(req(a), byAddress, trusted)));
+      expect([...keys]).toEqual(['10.0.0.2']);
+    }
+  });
+
+  it('counts a named X-Forwarded-For by its right-most hop, whatever the client prepends', () => {
+    const keys = new Set(['1.1.1.1', '2.2.2.2'].map((a) => rateLimitKey(req(`${a}, 203.0.113.7`), byAddress, ['X-Forwarded-For'])));
+    expect([...keys]).toEqual(['203.0.113.7']);
   });
 });

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { ConfigService } from '#config';
 import { AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE } from '#auth';
+import { clientAddress } from '../common/client-address.js';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
 import { bodyIdList, bodyObject, bodyStringList, intParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
@@ -11,6 +12,7 @@ import type { Session } from '../common/session.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { AccessTokensService, tokenView } from './access-tokens.service.js';
+import { LoginService } from './login.service.js';
 import { defaultProfileImage } from './profile-image.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { UserListFilter } from './users.repository.js';
@@ -22,6 +24,7 @@ const OK = { status: 'OK' };
 export class UsersController {
   constructor(
     private readonly users: UsersService,
+    private readonly logins: LoginService,
     private readonly directory: UserDirectoryService,
     private readonly tokens: AccessTokensService,
     private readonly sessions: SessionsService,
@@ -53,13 +56,18 @@ export class UsersController {
 
   @Public()
   @Post('login')
-  async login(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  async login(@Body() body: unknown, @Req() req: ApiRequest, @Res({ passthrough: true }) res: Response) {
     const b = bodyObject(body, 'login');
     const loginId = optional<string>(b, 'login_id', 'string') ?? optional<string>(b, 'id', 'string');
     const password = optional<string>(b, 'password', 'string');
     if (!loginId) throw badRequest('api.user.login.blank_pwd.app_error', 'Login ID field must not be blank.');
     if (!password) throw badRequest('api.user.login.blank_pwd.app_error', 'Password field must not be blank.');
-    const { user, session } = await this.users.login(loginId, password, optional<string>(b, 'device_id', 'string') ?? '');
+    const { user, session } = await this.logins.login({
+      loginId,
+      password,
+      deviceId: optional<string>(b, 'device_id', 'string') ?? '',
+      address: clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
+    });
     res.setHeader('Token', session.token);
     this.setSessionCookies(res, session);
     return user;

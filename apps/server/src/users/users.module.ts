@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
+import { PasswordHasher, passwordHasher } from '#auth';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
 import { AccessTokensService } from './access-tokens.service.js';
+import { LoginAttemptsRepository } from './login-attempts.repository.js';
+import { LoginThrottle } from './login-throttle.js';
+import { LoginService } from './login.service.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -10,7 +14,18 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TeamsModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, UserDirectoryService, AccessTokensRepository, AccessTokensService],
+  providers: [
+    UsersRepository,
+    UsersService,
+    UserDirectoryService,
+    AccessTokensRepository,
+    AccessTokensService,
+    LoginService,
+    LoginAttemptsRepository,
+    LoginThrottle,
+    // The process's one bcrypt queue, which hashPassword/comparePassword also use.
+    { provide: PasswordHasher, useValue: passwordHasher },
+  ],
   // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
   exports: [UsersService, UsersRepository, AccessTokensRepository],
 })

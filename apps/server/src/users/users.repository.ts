@@ -209,8 +209,17 @@ export class UsersRepository {
     await this.db.query('UPDATE users SET password=$2, last_password_update=$3, update_at=$3, failed_attempts=0 WHERE id=$1', [id, hash, now]);
   }
 
-  async setFailedAttempts(id: string, attempts: number): Promise<void> {
-    await this.db.query('UPDATE users SET failed_attempts=$2 WHERE id=$1', [id, attempts]);
+  /**
+   * One more failed password, counted by the statement itself: concurrent failures each add one
+   * (a read, +1, write lost all but a few of them). An id that matches no row changes nothing.
+   */
+  async incrementFailedAttempts(id: string): Promise<void> {
+    await this.db.query('UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1', [id]);
+  }
+
+  /** A right password clears the count (Mattermost's UpdateFailedPasswordAttempts(id, 0)). */
+  async resetFailedAttempts(id: string): Promise<void> {
+    await this.db.query('UPDATE users SET failed_attempts = 0 WHERE id = $1 AND failed_attempts <> 0', [id]);
   }
 
   async setRoles(id: string, roles: string, now: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, badRequest, forbidden, invalidParam, newId, notFound, unauthorized } from '#common';
+import { AppError, badRequest, forbidden, invalidParam, newId, notFound } from '#common';
 import { ConfigService } from '#config';
 import { comparePassword, hashPassword, passwordError } from '#auth';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
@@ -146,31 +146,6 @@ export class UsersService {
     });
     this.publisher.publish(newEvent(WsEvents.NewUser, {}, { user_id: user.id }));
     return user;
-  }
-
-  /** POST /users/login: checks credentials with the lockout rule, then opens a session. */
-  async login(loginId: string, password: string, deviceId: string): Promise<{ user: PublicUser; session: Session }> {
-    const cfg = this.config.get();
-    const user = await this.repo.byLogin(loginId);
-    const byEmail = user !== undefined && user.email === loginId.toLowerCase();
-    const allowed = user && (byEmail ? cfg.EmailSettings.EnableSignInWithEmail : cfg.EmailSettings.EnableSignInWithUsername);
-    if (!user || !allowed) {
-      throw unauthorized('api.user.login.invalid_credentials_email_username', 'Enter a valid email or username and/or password.');
-    }
-    if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
-    if (user.failed_attempts >= cfg.ServiceSettings.MaximumLoginAttempts) {
-      throw unauthorized(
-        'api.user.check_user_login_attempts.too_many.app_error',
-        'Your account is locked because of too many failed password attempts. Please reset your password.',
-      );
-    }
-    if (!(await comparePassword(password, user.password))) {
-      await this.repo.setFailedAttempts(user.id, user.failed_attempts + 1);
-      throw unauthorized('api.user.login.invalid_credentials_email_username', 'Enter a valid email or username and/or password.');
-    }
-    if (user.failed_attempts > 0) await this.repo.setFailedAttempts(user.id, 0);
-    const session = await this.sessions.create(user.id, user.roles, { deviceId });
-    return { user: this.view(user, session), session };
   }
 
   /** PUT /users/{id} and /users/{id}/patch: one's own account, or anyone's with edit_other_users. */

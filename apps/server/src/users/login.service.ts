@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, unauthorized } from '#common';
+import { Config, ConfigService } from '#config';
+import { PasswordHasher } from '#auth';
+import { isSystemAdmin, Session } from '../common/session.js';
+import { networkKey } from '../common/client-address.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { LoginAttemptsRepository } from './login-attempts.repository.js';
+import { LoginThrottle } from './login-throttle.js';
+import { PublicUser, sanitizeUser, UserRow } from './user.model.js';
+import { UsersRepository } from './users.repository.js';
+
+export interface LoginRequest {
+  loginId: string;
+  password: string;
+  deviceId: string;
+  /** The client's address (common/client-address.ts). */
+  address: string;
+}
+
+/**
+ * Login ids are counted as typed, lower-cased (no account has a longer username or email, so
+ * cutting changes nothing real). Not by user: "alice" and alice's email count apart, else a lock
+ * on one would reveal that the other names the same account.
+ */
+function loginKey(loginId: string): string {
+  return loginId.toLowerCase().slice(0, 256);
+}
+
+/**
+ * POST /users/login. The order is what keeps a login from telling an anonymous caller anything
+ * about an account it cannot open:
+ * 1. the per-address rate limit (429);
+ * 2. the try is counted for this (login id, address) pair; past MaximumLoginAttempts the pair is
+ *    locked for LoginLockoutDurationSeconds, the same for every login id, existing or not;
+ * 3. the per-account rate limit (429), which a locked-out pair never reaches;
+ * 4. one bcrypt in the shared queue, against the account's hash or a dummy one for an unknown id,
+ *    and a wrong password and an unknown id give the same answer (Mattermost masks both);
+ * 5. only a correct password learns that the account is deactivated (or a bot).
+ * users.failed_attempts still counts failures account-wide, in one statement, and a success resets
+ * it, as Mattermost does; it no longer locks the account, which let anyone lock anyone out.
+ */
+@Injectable()
+export class LoginService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly attempts: LoginAttemptsRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly config: ConfigService,
+  ) {}
+
+  async login(req: LoginRequest): Promise<{ user: PublicUser; session: Session }> {
+    const cfg = this.config.get();
+    const key = loginKey(req.loginId);
+    const address = networkKey(req.address);
+    this.throttle.takeAddress(address);
+    await this.countTry(key, address, cfg);
+    const user = await this.checkPassword(req, key, address, cfg);
+    await this.attempts.forget(key, address);
+    await this.users.resetFailedAttempts(user.id);
+    checkCanLogIn(user);
+    const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
+    return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
+  }
+
+  /** Counts the try for the pair; refuses it once the pair has used up its tries. */
+  private async countTry(key: string, address: string, cfg: Config): Promise<void> {
+    const s = cfg.ServiceSettings;
+    const max = s.MaximumLoginAttempts;
+    const tries = await this.attempts.count(key, address, { now: Date.now(), lockoutMs: s.LoginLockoutDurationSeconds * 1000, max });
+    if (tries > max) {
+      throw unauthorized(
+        'api.user.check_user_login_attempts.too_many.app_error',
+        'Your account is locked because of too many failed password attempts. Please try again later.',
+      );
+    }
+  }
+
+  /**
+   * The account behind the login id when the password is right; otherwise one failure counted and
+   * the masked answer. A try refused before bcrypt ran (rate limit, busy queue) is taken back.
+   */
+  private async checkPassword(req: LoginRequest, key: string, address: string, cfg: Config): Promise<UserRow> {
+    let user: UserRow | undefined;
+    let matches: boolean;
+    try {
+      this.throttle.takeAccount(key);
+      user = await this.findUser(req.loginId, cfg);
+      matches = await this.hasher.compare(req.password, user?.password ?? '');
+    } catch (err) {
+      await this.attempts.uncount(key, address);
+      throw err;
+    }
+    if (matches && user) return user;
+    // The same statement for an unknown id (it matches no row), so both answers cost the same.
+    await this.users.incrementFailedAttempts(user?.id ?? '');
+    throw invalidCredentials(cfg);
+  }
+
+  /** The account the id names, if sign-in with that kind of id is on (Mattermost's GetUserForLogin). */
+  private async findUser(loginId: string, cfg: Config): Promise<UserRow | undefined> {
+    const user = await this.users.byLogin(loginId);
+    if (!user) return undefined;
+    const byEmail = user.email === loginId.toLowerCase();
+    return (byEmail ? cfg.EmailSettings.EnableSignInWithEmail : cfg.EmailSettings.EnableSignInWithUsername) ? user : undefined;
+  }
+}
+
+/** Checked only after the right password, so an anonymous caller cannot tell these accounts apart. */
+function checkCanLogIn(user: UserRow): void {
+  if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
+  if (user.is_bot) throw unauthorized('api.user.login.bot_login_forbidden.app_error', 'Bot login is forbidden.');
+}
+
+/**
+ * Mattermost's answer for an unknown login id and a wrong password alike (api4 login masks every
+ * error but a few with one of these, picked by the sign-in methods in force).
+ */
+export function invalidCredentials(cfg: Config): AppError {
+  const byUsername = cfg.EmailSettings.EnableSignInWithUsername;
+  const byEmail = cfg.EmailSettings.EnableSignInWithEmail;
+  if (cfg.SamlSettings.Enable || cfg.GitLabSettings.Enable || cfg.OpenIdSettings.Enable) {
+    return unauthorized('api.user.login.invalid_credentials_sso', 'Enter a valid email or username and/or password, or sign in using another method.');
+  }
+  if (byUsername && !byEmail) return unauthorized('api.user.login.invalid_credentials_username', 'Enter a valid username and/or password.');
+  if (!byUsername && byEmail) return unauthorized('api.user.login.invalid_credentials_email', 'Enter a valid email and/or password.');
+  return unauthorized('api.user.login.invalid_credentials_email_username', 'Enter a valid email or username and/or password.');
+}
