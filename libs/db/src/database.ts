@@ -6,11 +6,19 @@ import { Cluster1732700000000 } from './migrations/1732700000000-cluster.js';
 import { EventOutbox1732800000000 } from './migrations/1732800000000-event-outbox.js';
 import { Jobs1732760000000 } from './migrations/1732760000000-jobs.js';
 import { PostsChannelPageIndex1732900000000 } from './migrations/1732900000000-posts-channel-page-index.js';
+import { HashedTokens1733000000000 } from './migrations/1733000000000-hashed-tokens.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export const MIGRATIONS = [InitialSchema1732600000000, Cluster1732700000000, Jobs1732760000000, EventOutbox1732800000000, PostsChannelPageIndex1732900000000];
+export const MIGRATIONS = [
+  InitialSchema1732600000000,
+  Cluster1732700000000,
+  Jobs1732760000000,
+  EventOutbox1732800000000,
+  PostsChannelPageIndex1732900000000,
+  HashedTokens1733000000000,
+];
 
 /** Any value that can run SQL: the pool or a transaction. */
 export interface Queryable {
