@@ -186,6 +186,15 @@ export class UsersRepository {
     await this.db.query('UPDATE users SET password=$2, last_password_update=$3, update_at=$3, failed_attempts=0 WHERE id=$1', [id, hash, now]);
   }
 
+  /** Counts one more failed password attempt in one statement (concurrent failures all count); the new count. */
+  async addFailedAttempt(id: string): Promise<number> {
+    const rows = await this.db.query<{ failed_attempts: number }>(
+      'UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts',
+      [id],
+    );
+    return rows[0]?.failed_attempts ?? 0;
+  }
+
   async setFailedAttempts(id: string, attempts: number): Promise<void> {
     await this.db.query('UPDATE users SET failed_attempts=$2 WHERE id=$1', [id, attempts]);
   }

@@ -240,21 +240,47 @@ export class UsersService {
     this.publishUpdated({ ...user, delete_at: active ? 0 : now, update_at: now });
   }
 
-  /** PUT /users/{id}/password: one's own with the current password, or anyone's as a system admin. */
+  /**
+   * PUT /users/{id}/password: one's own with the current password, or anyone's as a system admin.
+   * Then, with TerminateSessionsOnPasswordChange, the user's other sessions end (Mattermost's
+   * UpdatePassword): all of them when an admin changed it, all but the caller's own otherwise.
+   */
   async changePassword(actor: Session, userId: string, currentPassword: string | undefined, newPassword: string): Promise<void> {
     const user = await this.get(userId);
     if (actor.user_id === userId) {
-      if (!currentPassword || !(await comparePassword(currentPassword, user.password))) {
-        throw badRequest(
-          'api.user.update_password.incorrect.app_error',
-          'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
-        );
-      }
+      // Missing, it is a bad request, not a wrong password (Mattermost's updatePassword).
+      if (!currentPassword) throw invalidParam('current_password');
+      await this.checkCurrentPassword(user, currentPassword);
     } else if (!isSystemAdmin(actor)) {
       throw forbidden('api.context.permissions.app_error', 'You do not have the appropriate permissions.');
     }
     this.checkPassword(newPassword);
     await this.repo.setPassword(userId, await hashPassword(newPassword), Date.now());
+    if (this.config.get().ServiceSettings.TerminateSessionsOnPasswordChange) {
+      await this.sessions.revokeOthersAfterPasswordChange(userId, actor.user_id === userId ? actor.id : '');
+    }
+  }
+
+  /**
+   * The current password of a signed-in user, as Mattermost's DoubleCheckPassword: a locked account
+   * is refused, a wrong password counts toward MaximumLoginAttempts (so a stolen session cannot
+   * guess the password without limit), a right one clears the count.
+   */
+  private async checkCurrentPassword(user: UserRow, password: string): Promise<void> {
+    if (user.failed_attempts >= this.config.get().ServiceSettings.MaximumLoginAttempts) {
+      throw unauthorized(
+        'api.user.check_user_login_attempts.too_many.app_error',
+        'Your account is locked because of too many failed password attempts. Please reset your password.',
+      );
+    }
+    if (!(await comparePassword(password, user.password))) {
+      await this.repo.addFailedAttempt(user.id);
+      throw badRequest(
+        'api.user.update_password.incorrect.app_error',
+        'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
+      );
+    }
+    if (user.failed_attempts > 0) await this.repo.setFailedAttempts(user.id, 0);
   }
 }
 
