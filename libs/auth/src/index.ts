@@ -1,2 +1,3 @@
 export * from './password.js';
 export * from './token-source.js';
+export * from './token-hash.js';

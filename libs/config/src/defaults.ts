@@ -49,6 +49,8 @@ export const defaultConfig = {
     CorsAllowCredentials: false,
     AllowCookiesForSubdomains: false,
     ExtendSessionLengthWithActivity: true,
+    // Mattermost's default on a fresh install (existing ones must turn it on).
+    TerminateSessionsOnPasswordChange: true,
     SessionLengthWebInHours: 720,
     SessionLengthMobileInHours: 720,
     SessionLengthSSOInHours: 720,

@@ -6,6 +6,7 @@ import { Cluster1732700000000 } from './migrations/1732700000000-cluster.js';
 import { EventOutbox1732800000000 } from './migrations/1732800000000-event-outbox.js';
 import { Jobs1732760000000 } from './migrations/1732760000000-jobs.js';
 import { PostsChannelPageIndex1732900000000 } from './migrations/1732900000000-posts-channel-page-index.js';
+import { HashedTokens1733000000000 } from './migrations/1733000000000-hashed-tokens.js';
 import { LoginAttempts1733020000000 } from './migrations/1733020000000-login-attempts.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   Jobs1732760000000,
   EventOutbox1732800000000,
   PostsChannelPageIndex1732900000000,
+  HashedTokens1733000000000,
   LoginAttempts1733020000000,
 ];
 

@@ -47,7 +47,7 @@ describe('LocalEventPublisher', () => {
     );
     const sent: string[] = [];
     const socket: SocketLike = { readyState: 1, bufferedAmount: 0, send: (d) => sent.push(d), close: () => undefined };
-    hub.connect({ userId: 'alice', sessionToken: 't', sessionExpiresAt: 0, roles: '' }, socket);
+    hub.connect({ userId: 'alice', sessionId: 's', sessionExpiresAt: 0, roles: '' }, socket);
 
     const publisher = new LocalEventPublisher(hub);
     expect(publisher).toBeInstanceOf(EventPublisher);

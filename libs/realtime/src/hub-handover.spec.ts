@@ -25,7 +25,7 @@ const everyone: RecipientResolver = {
   teamMemberIds: async () => new Set(['u1', 'u2']),
 };
 
-const owner = { userId: 'u1', sessionToken: 't', sessionExpiresAt: 0, roles: 'system_user' };
+const owner = { userId: 'u1', sessionId: 's', sessionExpiresAt: 0, roles: 'system_user' };
 const options = (nodeId: string) => ({ nodeId, serverVersion: () => 'v', replayCapacity: 384, inactiveTimeoutMs: 60_000, maxBufferedBytes: 1e9 });
 const ev = (n: number) => newEvent('posted', { channel_id: 'c1' }, { n });
 

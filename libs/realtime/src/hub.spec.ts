@@ -78,9 +78,9 @@ const OPTIONS: HubOptions = {
   maxBufferedBytes: 1_000_000,
 };
 
-const owner = (userId: string, sessionToken = `token-${userId}`, sessionExpiresAt = 0): ConnectionOwner => ({
+const owner = (userId: string, sessionId = `session-${userId}`, sessionExpiresAt = 0): ConnectionOwner => ({
   userId,
-  sessionToken,
+  sessionId,
   sessionExpiresAt,
   roles: 'system_user',
 });
@@ -96,9 +96,9 @@ beforeEach(() => {
   hub.setPresenceListener(presence);
 });
 
-function connect(userId: string, token?: string): { socket: FakeSocket; connection: WebConnection } {
+function connect(userId: string, sessionId?: string): { socket: FakeSocket; connection: WebConnection } {
   const socket = new FakeSocket();
-  const connection = hub.connect(owner(userId, token), socket);
+  const connection = hub.connect(owner(userId, sessionId), socket);
   return { socket, connection };
 }
 
@@ -382,10 +382,10 @@ describe('Hub.resume', () => {
   });
 
   it('takes the new owner details (e.g. a refreshed session)', () => {
-    const a = connect('alice', 'old-token');
+    const a = connect('alice', 'old-session');
     hub.disconnected(a.connection, a.socket);
-    hub.resume(a.connection.id, 1, owner('alice', 'new-token'), new FakeSocket());
-    expect(a.connection.owner.sessionToken).toBe('new-token');
+    hub.resume(a.connection.id, 1, owner('alice', 'new-session'), new FakeSocket());
+    expect(a.connection.owner.sessionId).toBe('new-session');
   });
 
   it('fails for an unknown connection id', () => {
@@ -439,7 +439,7 @@ describe('Hub.resume', () => {
 });
 
 describe('Hub.closeSessions', () => {
-  it('closes and forgets only the connections of that session token', async () => {
+  it('closes and forgets only the connections of that session', async () => {
     const web = connect('alice', 'web');
     const mobile = connect('alice', 'mobile');
     hub.closeSessions('alice', 'web');
@@ -454,7 +454,7 @@ describe('Hub.closeSessions', () => {
     expect(hub.resume(web.connection.id, 1, owner('alice', 'web'), new FakeSocket()).resumed).toBe(false);
   });
 
-  it('without a token closes every connection of the user and reports them offline once', () => {
+  it('without a session id closes every connection of the user and reports them offline once', () => {
     const a1 = connect('alice', 'web');
     const a2 = connect('alice', 'mobile');
     const bob = connect('bob');
@@ -481,6 +481,59 @@ describe('Hub.closeSessions', () => {
     hub.closeSessions('alice');
     hub.closeSessions('nobody');
     expect(presence.log).toEqual(['+alice', '-alice']);
+  });
+});
+
+describe('Hub.refreshSessions', () => {
+  const admin = { roles: 'system_user system_admin', sessionExpiresAt: 0 };
+  const user = { roles: 'system_user', sessionExpiresAt: 0 };
+
+  it('applies new roles before the events published after it: a demoted admin gets no admin-only event', async () => {
+    const root = new FakeSocket();
+    hub.connect({ ...owner('root', 'web'), roles: admin.roles }, root);
+    await hub.publish(ev(1, { contains_sensitive_data: true }));
+    // The lookup is still running when the next event is published: the event waits for it.
+    let answer!: (m: Map<string, typeof user>) => void;
+    const lookup = new Promise<Map<string, typeof user>>((r) => (answer = r));
+    const refreshed = hub.refreshSessions('root', () => lookup);
+    const published = hub.publish(ev(2, { contains_sensitive_data: true }));
+    answer(new Map([['web', user]]));
+    await Promise.all([refreshed, published]);
+    expect(root.received()).toEqual(['test:1']);
+    expect(root.closed).toBeNull();
+  });
+
+  it('promotes too, and takes the session expiry', async () => {
+    const a = connect('alice', 'web');
+    await hub.refreshSessions('alice', async () => new Map([['web', { ...admin, sessionExpiresAt: Date.now() + 60_000 }]]));
+    expect(a.connection.owner).toMatchObject({ roles: admin.roles });
+    await hub.publish(ev(1, { contains_sensitive_data: true }));
+    expect(a.socket.received()).toEqual(['test:1']);
+  });
+
+  it('closes the connections whose session is gone, keeps the others', async () => {
+    const web = connect('alice', 'web');
+    const mobile = connect('alice', 'mobile');
+    await hub.refreshSessions('alice', async () => new Map([['mobile', user]]));
+    expect(web.socket.closed).toEqual({ code: 1000, reason: 'session ended' });
+    expect(mobile.socket.closed).toBeNull();
+    expect(hub.connectionCount).toBe(1);
+  });
+
+  it('closes them all when the lookup fails (they reconnect and authenticate afresh)', async () => {
+    const a = connect('alice', 'web');
+    await hub.refreshSessions('alice', () => Promise.reject(new Error('database down')));
+    expect(a.socket.closed).not.toBeNull();
+    expect(presence.log).toEqual(['+alice', '-alice']);
+  });
+
+  it('does not look anything up for a user with no connection here', async () => {
+    let asked = false;
+    await hub.refreshSessions('nobody', async () => {
+      asked = true;
+      return new Map();
+    });
+    expect(asked).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import { newId } from '#common';
 import { WsEvents } from './event-names.js';
 import { covers, EventId, StampedEvent, Vector } from './event-id.js';
 import { EventLog } from './event-log.js';
-import { ConnectionOwner, SocketLike, WebConnection } from './web-connection.js';
+import { ConnectionOwner, SessionState, SocketLike, WebConnection } from './web-connection.js';
 import { framePrefix, newEvent, WebSocketEvent } from './websocket-event.js';
 
 /** Answers "who may receive this?" for channel and team broadcasts, always current. */
@@ -257,11 +257,38 @@ export class Hub {
   }
 
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */
-  closeSessions(userId: string, token?: string): void {
+  closeSessions(userId: string, sessionId?: string): void {
+    this.closeWhere(userId, (connection) => !sessionId || connection.owner.sessionId === sessionId);
+  }
+
+  /**
+   * Brings what a user's connections know of their sessions up to date (their roles changed, some
+   * were revoked), as Mattermost's hub re-reads a WebConn's session when the user's session cache is
+   * invalidated: `current` answers the user's live sessions by id; a connection takes its session's
+   * roles and expiry, and one whose session is gone is closed. It runs in event order, so an event
+   * published after the change (an admin-only job_updated after a demotion) is filtered with the new
+   * roles. If `current` fails the connections are closed: their clients reconnect and authenticate
+   * afresh, where keeping them could leave a demoted user with an admin's socket.
+   */
+  refreshSessions(userId: string, current: () => Promise<ReadonlyMap<string, SessionState>>): Promise<void> {
+    if (!this.byUser.has(userId)) return Promise.resolve();
+    return this.enqueue(async () => {
+      const sessions = await current().catch(() => new Map<string, SessionState>());
+      const stale = new Set<WebConnection>();
+      for (const connection of this.byUser.get(userId) ?? []) {
+        const state = sessions.get(connection.owner.sessionId);
+        if (state) Object.assign(connection.owner, { roles: state.roles, sessionExpiresAt: state.sessionExpiresAt });
+        else stale.add(connection);
+      }
+      this.closeWhere(userId, (connection) => stale.has(connection));
+    });
+  }
+
+  private closeWhere(userId: string, matches: (connection: WebConnection) => boolean): void {
     // Only a user who was online goes offline: a dropped socket already reported it.
     const wasOnline = this.activeCountForUser(userId) > 0;
     for (const connection of [...(this.byUser.get(userId) ?? [])]) {
-      if (token && connection.owner.sessionToken !== token) continue;
+      if (!matches(connection)) continue;
       connection.close(1000, 'session ended');
       this.remove(connection);
     }

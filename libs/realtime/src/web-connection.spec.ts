@@ -23,7 +23,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const owner = (): ConnectionOwner => ({ userId: 'u1', sessionToken: 't1', sessionExpiresAt: 0, roles: 'system_user' });
+const owner = (): ConnectionOwner => ({ userId: 'u1', sessionId: 's1', sessionExpiresAt: 0, roles: 'system_user' });
 const prefix = (n: number) => framePrefix(newEvent('test', { user_id: 'u1' }, { n }));
 const LIMIT = 1000;
 

@@ -14,11 +14,15 @@ const OPEN = 1;
 
 export interface ConnectionOwner {
   userId: string;
-  sessionToken: string;
+  /** The session's id (never its token): revocation and role changes find the connection by it. */
+  sessionId: string;
   sessionExpiresAt: number;
-  /** System roles of the session, for permission checks on client actions. */
+  /** System roles of the session, for permission checks on client actions and admin-only events. */
   roles: string;
 }
+
+/** What a connection keeps of its session that can change while it is open. */
+export type SessionState = Pick<ConnectionOwner, 'roles' | 'sessionExpiresAt'>;
 
 /**
  * One client's WebSocket session as the server sees it. It outlives the TCP socket: after a drop it

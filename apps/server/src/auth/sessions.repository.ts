@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
-import { Session } from '../common/session.js';
+import { Session, SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
 
 const COLUMNS = 'id, token, create_at, expires_at, last_activity_at, user_id, device_id, roles, is_oauth, expired_notify, props';
 
@@ -8,6 +8,7 @@ const COLUMNS = 'id, token, create_at, expires_at, last_activity_at, user_id, de
 export class SessionsRepository {
   constructor(private readonly db: Database) {}
 
+  /** `s.token` is the token's hash (hashToken): the table never holds a bearer token. */
   async insert(s: Session): Promise<void> {
     await this.db.query(`INSERT INTO sessions (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, [
       s.id,
@@ -24,8 +25,9 @@ export class SessionsRepository {
     ]);
   }
 
-  async byToken(token: string): Promise<Session | undefined> {
-    const rows = await this.db.query<Session>(`SELECT ${COLUMNS} FROM sessions WHERE token = $1`, [token]);
+  /** The session whose token hashes to `tokenHash` (the unique index on token). */
+  async byTokenHash(tokenHash: string): Promise<Session | undefined> {
+    const rows = await this.db.query<Session>(`SELECT ${COLUMNS} FROM sessions WHERE token = $1`, [tokenHash]);
     return rows[0];
   }
 
@@ -45,6 +47,18 @@ export class SessionsRepository {
 
   async deleteForUser(userId: string): Promise<Session[]> {
     return this.db.query<Session>(`DELETE FROM sessions WHERE user_id = $1 RETURNING ${COLUMNS}`, [userId]);
+  }
+
+  /**
+   * Deletes a user's sessions except `keepId` ('' keeps none) and those personal access tokens
+   * opened: what a password change ends. Returns the ids that went.
+   */
+  async deleteForUserExcept(userId: string, keepId: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `DELETE FROM sessions WHERE user_id = $1 AND id <> $2 AND (props->>'${SESSION_PROP_TYPE}') IS DISTINCT FROM $3 RETURNING id`,
+      [userId, keepId, SESSION_TYPE_USER_ACCESS_TOKEN],
+    );
+    return rows.map((r) => r.id);
   }
 
   async deleteByTokenProp(tokenId: string): Promise<Session[]> {
@@ -84,11 +98,9 @@ export class SessionsRepository {
   }
 
   /** Deletes the sessions personal access tokens opened, in the caller's transaction (the tokens go in the same one). */
-  async deleteForAccessTokens(tx: Queryable, tokenIds: string[]): Promise<Pick<Session, 'user_id' | 'token'>[]> {
+  async deleteForAccessTokens(tx: Queryable, tokenIds: string[]): Promise<Pick<Session, 'user_id' | 'id'>[]> {
     if (tokenIds.length === 0) return [];
-    return tx.query<Pick<Session, 'user_id' | 'token'>>(`DELETE FROM sessions WHERE props->>'user_access_token_id' = ANY($1) RETURNING user_id, token`, [
-      tokenIds,
-    ]);
+    return tx.query<Pick<Session, 'user_id' | 'id'>>(`DELETE FROM sessions WHERE props->>'user_access_token_id' = ANY($1) RETURNING user_id, id`, [tokenIds]);
   }
 
   /**

@@ -1,56 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '#common';
 import { Config, defaultConfig } from '#config';
-import { Hub, LocalInvalidationBus } from '#realtime';
-import type { Session } from '../common/session.js';
+import { hashToken } from '#auth';
+import { Hub, InvalidationBus, LocalInvalidationBus, SessionState } from '#realtime';
+import { MemorySessions } from './in-memory-sessions.js';
 import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
 
-/** An in-memory stand-in for the sessions table, recording writes. */
-class MemorySessions {
-  rows = new Map<string, Session>();
-  touches: Array<{ id: string; lastActivityAt: number; expiresAt: number }> = [];
-  async insert(s: Session) {
-    this.rows.set(s.token, { ...s });
+/** The hub's session-facing calls, recorded. */
+class RecordingHub {
+  closed: Array<[string, string | undefined]> = [];
+  refreshed: Array<{ userId: string; sessions: ReadonlyMap<string, SessionState> }> = [];
+  closeSessions(userId: string, sessionId?: string) {
+    this.closed.push([userId, sessionId]);
   }
-  async byToken(token: string) {
-    const s = this.rows.get(token);
-    return s ? { ...s } : undefined;
-  }
-  async byId(id: string) {
-    return [...this.rows.values()].find((s) => s.id === id);
-  }
-  async forUser(userId: string) {
-    return [...this.rows.values()].filter((s) => s.user_id === userId);
-  }
-  async deleteForUser(userId: string) {
-    const gone = await this.forUser(userId);
-    for (const s of gone) this.rows.delete(s.token);
-    return gone;
-  }
-  async deleteById(id: string) {
-    for (const [t, s] of this.rows)
-      if (s.id === id) {
-        this.rows.delete(t);
-        return s;
-      }
-    return undefined;
-  }
-  async touch(id: string, lastActivityAt: number, expiresAt: number) {
-    this.touches.push({ id, lastActivityAt, expiresAt });
+  async refreshSessions(userId: string, current: () => Promise<ReadonlyMap<string, SessionState>>) {
+    this.refreshed.push({ userId, sessions: await current() });
   }
 }
 
-function setup(overrides: Partial<Config['ServiceSettings']> = {}) {
+/** One node's SessionsService; nodes given the same repo and bus share a database and a cluster's invalidations. */
+function setup(overrides: Partial<Config['ServiceSettings']> = {}, shared: { repo?: MemorySessions; bus?: InvalidationBus } = {}) {
   const config = structuredClone(defaultConfig);
   Object.assign(config.ServiceSettings, overrides);
-  const repo = new MemorySessions();
-  const hub = { closeSessions: () => undefined } as unknown as Hub;
+  const repo = shared.repo ?? new MemorySessions();
+  const bus = shared.bus ?? new LocalInvalidationBus();
+  const hub = new RecordingHub();
   // System-level checks read the session's roles only: the permissions need no database here.
   const permissions = new PermissionsService(undefined as never, undefined as never);
-  const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, new LocalInvalidationBus(), hub, permissions);
-  return { service, repo, config };
+  const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, bus, hub as unknown as Hub, permissions);
+  return { service, repo, config, hub, bus };
 }
 
 const HOUR = 3_600_000;
@@ -81,14 +62,14 @@ describe('SessionsService', () => {
   it('refuses a web session idle longer than SessionIdleTimeoutInMinutes', async () => {
     const { service, repo } = setup({ SessionIdleTimeoutInMinutes: 10 });
     const s = await service.create('u'.repeat(26), 'system_user');
-    repo.rows.get(s.token)!.last_activity_at = Date.now() - 11 * 60_000;
+    repo.row(s.id).last_activity_at = Date.now() - 11 * 60_000;
     await expect(service.authenticate(s.token)).rejects.toMatchObject({ statusCode: 401, id: 'api.context.session_expired.app_error' });
   });
 
   it('does not apply the idle timeout to mobile sessions', async () => {
     const { service, repo } = setup({ SessionIdleTimeoutInMinutes: 10 });
     const s = await service.create('u'.repeat(26), 'system_user', { deviceId: 'ios:x' });
-    repo.rows.get(s.token)!.last_activity_at = Date.now() - 11 * 60_000;
+    repo.row(s.id).last_activity_at = Date.now() - 11 * 60_000;
     await expect(service.authenticate(s.token)).resolves.toMatchObject({ id: s.id });
   });
 
@@ -97,7 +78,7 @@ describe('SessionsService', () => {
     const s = await service.create('u'.repeat(26), 'system_user');
     await service.authenticate(s.token);
     expect(repo.touches).toHaveLength(0); // fresh: nothing to write
-    const row = repo.rows.get(s.token)!;
+    const row = repo.row(s.id);
     row.last_activity_at = Date.now() - 6 * 60_000;
     row.expires_at = Date.now() + 10 * 60_000;
     (service as any).cache.clear(); // read the aged row, not the cached copy
@@ -154,5 +135,89 @@ describe("SessionsService: a user's sessions", () => {
     await expect(service.revokeUserSessions(other, alice)).rejects.toMatchObject({ statusCode: 403 });
     await service.revokeUserSessions(mine, alice);
     expect([...repo.rows.values()].map((s) => s.user_id)).toEqual([bob]);
+  });
+});
+
+describe('SessionsService: tokens at rest', () => {
+  const alice = 'a'.repeat(26);
+
+  it('stores the SHA-256 of the token, and only the token itself authenticates', async () => {
+    const { service, repo } = setup();
+    const s = await service.create(alice, 'system_user');
+    expect(s.token).toMatch(/^[a-z0-9]{26}$/);
+    const row = repo.row(s.id);
+    expect(row.token).toBe(hashToken(s.token));
+    expect(JSON.stringify([...repo.rows.values()])).not.toContain(s.token);
+    // What a reader of the table (or a backup) holds is no bearer token.
+    await expect(service.authenticate(row.token)).rejects.toMatchObject({ statusCode: 401, id: 'api.context.session_expired.app_error' });
+    await expect(service.authenticate(s.token)).resolves.toMatchObject({ id: s.id, user_id: alice });
+  });
+
+  it('opens a session for a token stored hashed (a personal access token) without knowing the token', async () => {
+    const { service } = setup();
+    const bearer = 'p'.repeat(26);
+    const s = await service.create(alice, 'system_user', { tokenHash: hashToken(bearer) });
+    expect(s.token).toBe('');
+    await expect(service.authenticate(bearer)).resolves.toMatchObject({ id: s.id });
+  });
+
+  it('names sessions by id in invalidations and never in the detail of a refusal', async () => {
+    const { service, bus } = setup();
+    const keys: string[] = [];
+    bus.on('session', (key) => keys.push(key));
+    const s = await service.create(alice, 'system_user');
+    await service.revoke(s);
+    expect(keys).toEqual([`${alice}:${s.id}`]);
+    const refused = (await service.authenticate(s.token).catch((e: unknown) => e)) as AppError;
+    expect(refused.detailedError).toBe(`token_sha256=${hashToken(s.token)}`);
+  });
+
+  it('a revocation on one node reaches the cache and the sockets of another', async () => {
+    const repo = new MemorySessions();
+    const bus = new LocalInvalidationBus();
+    const a = setup({}, { repo, bus });
+    const b = setup({}, { repo, bus });
+    const s = await a.service.create(alice, 'system_user');
+    await a.service.authenticate(s.token); // cached on node a
+    await b.service.revoke(await b.service.authenticate(s.token));
+    await expect(a.service.authenticate(s.token)).rejects.toMatchObject({ statusCode: 401 });
+    expect(a.hub.closed).toEqual([[alice, s.id]]);
+  });
+});
+
+describe('SessionsService: password change and role change', () => {
+  const alice = 'a'.repeat(26);
+  const bob = 'b'.repeat(26);
+
+  it("a password change ends the user's other sessions, keeps the caller's and the access tokens'", async () => {
+    const { service, repo, hub } = setup();
+    const current = await service.create(alice, 'system_user');
+    const other = await service.create(alice, 'system_user');
+    const pat = await service.create(alice, 'system_user', {
+      tokenHash: hashToken('t'.repeat(26)),
+      props: { [SESSION_PROP_TYPE]: SESSION_TYPE_USER_ACCESS_TOKEN, user_access_token_id: 'x'.repeat(26) },
+    });
+    const bobs = await service.create(bob, 'system_user');
+    await service.revokeOthersAfterPasswordChange(alice, current.id);
+    expect([...repo.rows.values()].map((s) => s.id).sort()).toEqual([current.id, pat.id, bobs.id].sort());
+    expect(hub.closed).toEqual([[alice, other.id]]);
+    await expect(service.authenticate(other.token)).rejects.toMatchObject({ statusCode: 401 });
+    // An administrator's change keeps none of the user's login sessions.
+    await service.revokeOthersAfterPasswordChange(alice, '');
+    expect([...repo.rows.values()].map((s) => s.id).sort()).toEqual([pat.id, bobs.id].sort());
+  });
+
+  it("new roles reach the user's cached sessions and open sockets on every node", async () => {
+    const repo = new MemorySessions();
+    const bus = new LocalInvalidationBus();
+    const a = setup({}, { repo, bus });
+    const b = setup({}, { repo, bus });
+    const web = await a.service.create(alice, 'system_user system_admin');
+    await b.service.authenticate(web.token); // cached on node b with the admin role
+    await a.service.rolesChanged(alice, 'system_user');
+    expect((await b.service.authenticate(web.token)).roles).toBe('system_user');
+    for (const node of [a, b]) {
+      expect(node.hub.refreshed).toEqual([{ userId: alice, sessions: new Map([[web.id, { roles: 'system_user', sessionExpiresAt: web.expires_at }]]) }]);
+    }
   });
 });

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { badRequest, newId, sessionExpired } from '#common';
 import { ConfigService } from '#config';
-import { Hub, InvalidationBus } from '#realtime';
-import { Session, SESSION_PROP_CSRF, SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
+import { hashToken } from '#auth';
+import { Hub, InvalidationBus, SessionState } from '#realtime';
+import {
+  parseSessionInvalidationKey,
+  Session,
+  SESSION_PROP_CSRF,
+  SESSION_PROP_TYPE,
+  SESSION_TYPE_USER_ACCESS_TOKEN,
+  sessionInvalidationKey,
+} from '../common/session.js';
 import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -23,6 +31,7 @@ interface CachedSession {
  */
 @Injectable()
 export class SessionsService {
+  /** Sessions by their token's hash. */
   private readonly cache = new Map<string, CachedSession>();
 
   constructor(
@@ -32,22 +41,34 @@ export class SessionsService {
     private readonly hub: Hub,
     private readonly permissions: PermissionsService,
   ) {
-    // Key "<user id>:<token>": every node closes that session's sockets, cached or not.
+    // Every node forgets the session and closes its sockets, cached or not.
     invalidation.on('session', (key) => {
-      const [userId, token] = key.split(':');
-      this.cache.delete(token);
-      hub.closeSessions(userId, token);
+      const { userId, sessionId } = parseSessionInvalidationKey(key);
+      this.forgetCached((s) => s.id === sessionId);
+      hub.closeSessions(userId, sessionId);
     });
     invalidation.on('user_sessions', (userId) => {
-      for (const [token, cached] of this.cache) if (cached.session.user_id === userId) this.cache.delete(token);
+      this.forgetCached((s) => s.user_id === userId);
       hub.closeSessions(userId);
     });
     // This node missed invalidations (it was cut off from the cluster): trust nothing cached.
     invalidation.on('all', () => this.cache.clear());
-    // Roles or activation changed: reload the user's sessions from the database on next use.
+    // Roles or activation changed: requests reload the user's sessions on next use, and the user's
+    // open sockets take their sessions' new roles before any later event reaches them.
     invalidation.on('user', (userId) => {
-      for (const [token, cached] of this.cache) if (cached.session.user_id === userId) this.cache.delete(token);
+      this.forgetCached((s) => s.user_id === userId);
+      void hub.refreshSessions(userId, () => this.liveSessions(userId));
     });
+  }
+
+  private forgetCached(matches: (s: Session) => boolean): void {
+    for (const [tokenHash, cached] of this.cache) if (matches(cached.session)) this.cache.delete(tokenHash);
+  }
+
+  /** A user's sessions by id, as an open socket needs them. */
+  private async liveSessions(userId: string): Promise<Map<string, SessionState>> {
+    const sessions = await this.repo.forUser(userId);
+    return new Map(sessions.map((s) => [s.id, { roles: s.roles, sessionExpiresAt: s.expires_at }]));
   }
 
   sessionLengthMs(kind: SessionKind): number {
@@ -56,15 +77,21 @@ export class SessionsService {
     return hours * HOUR;
   }
 
+  /**
+   * Opens a session and returns it with its bearer token, which exists in clear only in this
+   * answer: the row keeps its hash. `tokenHash` opens a session for a token already stored hashed
+   * (a personal access token's); that session is returned with an empty token.
+   */
   async create(
     userId: string,
     roles: string,
-    opts: { token?: string; deviceId?: string; kind?: SessionKind; props?: Record<string, string>; expiresAt?: number } = {},
+    opts: { tokenHash?: string; deviceId?: string; kind?: SessionKind; props?: Record<string, string>; expiresAt?: number } = {},
   ): Promise<Session> {
     const now = Date.now();
+    const bearer = opts.tokenHash ? '' : newId();
     const session: Session = {
       id: newId(),
-      token: opts.token ?? newId(),
+      token: opts.tokenHash ?? hashToken(bearer),
       create_at: now,
       expires_at: opts.expiresAt ?? now + this.sessionLengthMs(opts.kind ?? (opts.deviceId ? 'mobile' : 'web')),
       last_activity_at: now,
@@ -76,23 +103,25 @@ export class SessionsService {
       props: { [SESSION_PROP_CSRF]: newId(), ...opts.props },
     };
     await this.repo.insert(session);
-    return session;
+    return { ...session, token: bearer };
   }
 
-  /** The live session for a token, or a 401 AppError. */
+  /** The live session for a bearer token, or a 401 AppError. Looked up (and cached) by the token's hash. */
   async authenticate(token: string): Promise<Session> {
     const now = Date.now();
+    const tokenHash = hashToken(token);
     let session: Session | undefined;
-    const cached = this.cache.get(token);
+    const cached = this.cache.get(tokenHash);
     const cacheMs = this.config.get().ServiceSettings.SessionCacheInMinutes * 60_000;
     if (cached && now - cached.cachedAt < cacheMs) {
       session = cached.session;
     } else {
-      session = await this.repo.byToken(token);
-      if (session) this.cache.set(token, { session, cachedAt: now });
-      else this.cache.delete(token);
+      session = await this.repo.byTokenHash(tokenHash);
+      if (session) this.cache.set(tokenHash, { session, cachedAt: now });
+      else this.cache.delete(tokenHash);
     }
-    if (!session) throw sessionExpired('token=' + token.slice(0, 4) + '…');
+    // The digest, never the token, goes in the detail (as Mattermost's token_sha256).
+    if (!session) throw sessionExpired('token_sha256=' + tokenHash);
     if (this.isExpired(session, now)) {
       await this.revoke(session);
       throw sessionExpired('session expired');
@@ -141,9 +170,9 @@ export class SessionsService {
     await this.revokeAllForUser(userId);
   }
 
-  async revoke(session: Session): Promise<void> {
+  async revoke(session: Pick<Session, 'id' | 'user_id'>): Promise<void> {
     await this.repo.deleteById(session.id);
-    this.invalidation.emit('session', `${session.user_id}:${session.token}`);
+    this.invalidation.emit('session', sessionInvalidationKey(session));
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
@@ -151,8 +180,21 @@ export class SessionsService {
     this.invalidation.emit('user_sessions', userId);
   }
 
+  /**
+   * After a password change (TerminateSessionsOnPasswordChange): every session of the user but
+   * `keepSessionId` (the caller's own, when users change their own password; '' keeps none), as
+   * Mattermost's UpdatePassword. Sessions of personal access tokens stay: Mattermost deletes them
+   * too, but opens a new one on the token's next use, so its tokens keep working after a password
+   * change; here a token's session is its only record of being usable, so it is kept instead.
+   */
+  async revokeOthersAfterPasswordChange(userId: string, keepSessionId: string): Promise<void> {
+    for (const id of await this.repo.deleteForUserExcept(userId, keepSessionId)) {
+      this.invalidation.emit('session', sessionInvalidationKey({ user_id: userId, id }));
+    }
+  }
+
   async revokeForAccessToken(tokenId: string): Promise<void> {
-    for (const s of await this.repo.deleteByTokenProp(tokenId)) this.invalidation.emit('session', `${s.user_id}:${s.token}`);
+    for (const s of await this.repo.deleteByTokenProp(tokenId)) this.invalidation.emit('session', sessionInvalidationKey(s));
   }
 
   async revokeEverything(): Promise<void> {

@@ -29,7 +29,7 @@ const members: RecipientResolver = {
   channelMemberIds: async () => new Set(['u1', 'u2', 'u3']),
   teamMemberIds: async () => new Set(['u1', 'u2', 'u3']),
 };
-const owner = (userId: string) => ({ userId, sessionToken: 't', sessionExpiresAt: 0, roles: 'system_user' });
+const owner = (userId: string) => ({ userId, sessionId: 's', sessionExpiresAt: 0, roles: 'system_user' });
 
 /** Membership as the mover sees it: the ids still alive on the network. */
 function membershipOf(network: InMemoryNetwork): Membership {

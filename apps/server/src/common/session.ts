@@ -1,6 +1,11 @@
 /** A login session, as stored and as returned by GET /users/{id}/sessions (model.Session). */
 export interface Session {
   id: string;
+  /**
+   * The bearer token only on the session SessionsService.create returns (the one time it exists in
+   * clear, for the login answer); a stored session holds its SHA-256 (hashToken), and none is ever
+   * sent to a client (GET /users/{id}/sessions blanks it, as Mattermost's Session.Sanitize).
+   */
   token: string;
   create_at: number;
   expires_at: number;
@@ -23,4 +28,17 @@ export function hasRole(roles: string, role: string): boolean {
 
 export function isSystemAdmin(session: Pick<Session, 'roles'>): boolean {
   return hasRole(session.roles, 'system_admin');
+}
+
+/**
+ * The key of a 'session' invalidation: "<user id>:<session id>". It names the session by id, so no
+ * token (nor its hash) crosses the cluster; every node drops it from its cache and closes its sockets.
+ */
+export function sessionInvalidationKey(s: Pick<Session, 'user_id' | 'id'>): string {
+  return `${s.user_id}:${s.id}`;
+}
+
+export function parseSessionInvalidationKey(key: string): { userId: string; sessionId: string } {
+  const [userId = '', sessionId = ''] = key.split(':');
+  return { userId, sessionId };
 }

@@ -3,6 +3,7 @@ import { Database, Queryable } from '#db';
 
 export interface AccessTokenRow {
   id: string;
+  /** The token's SHA-256 (hashToken); the bearer token is only in the creation answer. */
   token: string;
   user_id: string;
   description: string;

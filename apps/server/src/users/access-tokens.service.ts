@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, newId, notFound } from '#common';
 import { ConfigService } from '#config';
+import { hashToken } from '#auth';
 import { Session, SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -33,7 +34,10 @@ export class AccessTokensService {
     this.permissions.requireSelfOrAdmin(actor, ownerId);
   }
 
-  /** `expiresAt`: 0 for a token that never expires; the cleanup_expired_access_tokens job deletes expired ones. */
+  /**
+   * `expiresAt`: 0 for a token that never expires; the cleanup_expired_access_tokens job deletes
+   * expired ones. The answer carries the bearer token; every other read has only its hash.
+   */
   async create(actor: Session, userId: string, description: string, expiresAt = 0): Promise<AccessTokenRow> {
     this.requireAccess(actor, userId, 'create_user_access_token');
     if (!description || description.length > 255)
@@ -41,16 +45,20 @@ export class AccessTokensService {
     if (!Number.isInteger(expiresAt) || expiresAt < 0) throw badRequest('model.user_access_token.is_valid.expires_at.app_error', 'Invalid expiry time.');
     const user = await this.users.get(userId);
     if (user.delete_at > 0) throw badRequest('app.user_access_token.inactive_user', 'The user is deactivated.');
-    const token: AccessTokenRow = { id: newId(), token: newId(), user_id: userId, description, is_active: true, expires_at: expiresAt };
+    const bearer = newId();
+    // The table keeps the token's hash: the token itself is in this answer only, as Mattermost
+    // returns it at creation and never again.
+    const token: AccessTokenRow = { id: newId(), token: hashToken(bearer), user_id: userId, description, is_active: true, expires_at: expiresAt };
     await this.repo.insert(token);
     await this.openSession(token, user.roles);
-    return token;
+    return { ...token, token: bearer };
   }
 
   private async openSession(token: AccessTokenRow, roles: string) {
-    // The session token is the access token itself, so `Authorization: Bearer <token>` finds it.
+    // The session's token is the access token itself (the same hash), so `Authorization: Bearer
+    // <token>` finds it; enabling a token again reopens it from the stored hash alone.
     await this.sessions.create(token.user_id, roles, {
-      token: token.token,
+      tokenHash: token.token,
       // The session ends with the token; a token without an expiry keeps it for a century.
       expiresAt: token.expires_at > 0 ? token.expires_at : Date.now() + HUNDRED_YEARS,
       props: { [SESSION_PROP_TYPE]: SESSION_TYPE_USER_ACCESS_TOKEN, user_access_token_id: token.id },

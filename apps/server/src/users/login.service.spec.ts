@@ -5,6 +5,7 @@ import type { SessionsService } from '../auth/sessions.service.js';
 import { RateLimitExceeded } from '../common/rate-limit.js';
 import type { Session } from '../common/session.js';
 import type { LoginAttemptsRepository } from './login-attempts.repository.js';
+import { MemoryLoginAttempts } from './in-memory-login-attempts.js';
 import { LoginThrottle } from './login-throttle.js';
 import { LoginRequest, LoginService } from './login.service.js';
 import type { UserRow } from './user.model.js';
@@ -24,28 +25,6 @@ class MemoryUsers {
   async resetFailedAttempts(id: string) {
     const u = this.rows.find((r) => r.id === id);
     if (u) u.failed_attempts = 0;
-  }
-}
-
-/** login_attempts with the repository's contract (the SQL's window and frozen clock). */
-class MemoryLoginAttempts {
-  rows = new Map<string, { attempts: number; updatedAt: number }>();
-  async count(loginId: string, address: string, { now, lockoutMs, max }: { now: number; lockoutMs: number; max: number }) {
-    const key = `${loginId}|${address}`;
-    const row = this.rows.get(key);
-    if (!row || row.updatedAt <= now - lockoutMs) {
-      this.rows.set(key, { attempts: 1, updatedAt: now });
-      return 1;
-    }
-    if (row.attempts < max) row.updatedAt = now;
-    return ++row.attempts;
-  }
-  async uncount(loginId: string, address: string) {
-    const row = this.rows.get(`${loginId}|${address}`);
-    if (row && row.attempts > 0) row.attempts--;
-  }
-  async forget(loginId: string, address: string) {
-    this.rows.delete(`${loginId}|${address}`);
   }
 }
 

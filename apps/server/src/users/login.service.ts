@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, unauthorized } from '#common';
+import { AppError, badRequest, unauthorized } from '#common';
 import { Config, ConfigService } from '#config';
 import { PasswordHasher } from '#auth';
 import { isSystemAdmin, Session } from '../common/session.js';
@@ -63,6 +63,37 @@ export class LoginService {
     checkCanLogIn(user);
     const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
     return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
+  }
+
+  /**
+   * The current password of a signed-in user (PUT /users/{id}/password), as Mattermost's
+   * DoubleCheckPassword: a wrong one counts toward MaximumLoginAttempts (a stolen session cannot
+   * guess the password without limit), past it the check is locked for LoginLockoutDurationSeconds,
+   * a right one clears the count. Counted per account and address as logins are, under a key no
+   * typed login id can take (those are lower-cased): failed logins by others do not lock the
+   * owner's password change, and a locked password change does not lock the owner's login.
+   */
+  async checkCurrentPassword(user: UserRow, password: string, clientAddress: string): Promise<void> {
+    const cfg = this.config.get();
+    const key = `PASSWORD ${user.id}`;
+    const address = networkKey(clientAddress);
+    await this.countTry(key, address, cfg);
+    let matches: boolean;
+    try {
+      matches = await this.hasher.compare(password, user.password);
+    } catch (err) {
+      await this.attempts.uncount(key, address); // the queue was full: not a guess
+      throw err;
+    }
+    if (!matches) {
+      await this.users.incrementFailedAttempts(user.id);
+      throw badRequest(
+        'api.user.update_password.incorrect.app_error',
+        'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
+      );
+    }
+    await this.attempts.forget(key, address);
+    await this.users.resetFailedAttempts(user.id);
   }
 
   /** Counts the try for the pair; refuses it once the pair has used up its tries. */

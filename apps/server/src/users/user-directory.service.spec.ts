@@ -9,6 +9,7 @@ import type { TeamsService } from '../teams/teams.service.js';
 import { defaultNotifyProps, defaultTimezone, UserRow } from './user.model.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { termColumns, UserListFilter, UsersRepository } from './users.repository.js';
+import type { LoginService } from './login.service.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -104,6 +105,7 @@ function world() {
       undefined as unknown as TeamsService,
       new RecordingPublisher(),
       new LocalInvalidationBus(),
+      undefined as unknown as LoginService,
     ),
     bed.permissions,
     bed.configService as ConfigService,

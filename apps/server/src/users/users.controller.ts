@@ -274,9 +274,10 @@ export class UsersController {
   }
 
   @Put(':user_id/password')
-  async password(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
+  async password(@Param('user_id') userId: string, @Body() body: unknown, @Req() req: ApiRequest, @CurrentSession() s: Session) {
     const b = bodyObject(body);
-    await this.users.changePassword(s, urlUserId(userId, s), optional(b, 'current_password', 'string'), required(b, 'new_password', 'string'));
+    const address = clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader);
+    await this.users.changePassword(s, urlUserId(userId, s), optional(b, 'current_password', 'string'), required(b, 'new_password', 'string'), address);
     return OK;
   }
 

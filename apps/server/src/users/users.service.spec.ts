@@ -9,6 +9,7 @@ import type { Session } from '../common/session.js';
 import type { TeamsService } from '../teams/teams.service.js';
 import type { UserRow } from './user.model.js';
 import type { UserKeys, UsersRepository } from './users.repository.js';
+import type { LoginService } from './login.service.js';
 import { SignUpInput, UsersService } from './users.service.js';
 
 /** An in-memory users table with the repository's sign-up contract. */
@@ -53,6 +54,7 @@ function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {
     teams as unknown as TeamsService,
     publisher,
     new LocalInvalidationBus(),
+    undefined as unknown as LoginService, // no password checks here
   );
   return { service, users, teams, publisher, config };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, invalidParam, newId, notFound } from '#common';
 import { ConfigService } from '#config';
-import { comparePassword, hashPassword, passwordError } from '#auth';
+import { hashPassword, passwordError } from '#auth';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { isSystemAdmin, Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
@@ -9,6 +9,7 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { validSystemRoles } from '../auth/roles.js';
 import { TeamsService } from '../teams/teams.service.js';
 import { defaultNotifyProps, defaultTimezone, PublicUser, sanitizeUser, UserRow, validateUser } from './user.model.js';
+import { LoginService } from './login.service.js';
 import { UserKeys, UsersRepository } from './users.repository.js';
 
 export interface NewUser {
@@ -58,6 +59,7 @@ export class UsersService {
     private readonly teams: TeamsService,
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
+    private readonly logins: LoginService,
   ) {}
 
   /** The user as `viewer` may see it. */
@@ -226,21 +228,25 @@ export class UsersService {
     this.publishUpdated({ ...user, delete_at: active ? 0 : now, update_at: now });
   }
 
-  /** PUT /users/{id}/password: one's own with the current password, or anyone's as a system admin. */
-  async changePassword(actor: Session, userId: string, currentPassword: string | undefined, newPassword: string): Promise<void> {
+  /**
+   * PUT /users/{id}/password: one's own with the current password, or anyone's as a system admin.
+   * Then, with TerminateSessionsOnPasswordChange, the user's other sessions end (Mattermost's
+   * UpdatePassword): all of them when an admin changed it, all but the caller's own otherwise.
+   */
+  async changePassword(actor: Session, userId: string, currentPassword: string | undefined, newPassword: string, clientAddress: string): Promise<void> {
     const user = await this.get(userId);
     if (actor.user_id === userId) {
-      if (!currentPassword || !(await comparePassword(currentPassword, user.password))) {
-        throw badRequest(
-          'api.user.update_password.incorrect.app_error',
-          'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
-        );
-      }
+      // Missing, it is a bad request, not a wrong password (Mattermost's updatePassword).
+      if (!currentPassword) throw invalidParam('current_password');
+      await this.logins.checkCurrentPassword(user, currentPassword, clientAddress);
     } else if (!isSystemAdmin(actor)) {
       throw forbidden('api.context.permissions.app_error', 'You do not have the appropriate permissions.');
     }
     this.checkPassword(newPassword);
     await this.repo.setPassword(userId, await hashPassword(newPassword), Date.now());
+    if (this.config.get().ServiceSettings.TerminateSessionsOnPasswordChange) {
+      await this.sessions.revokeOthersAfterPasswordChange(userId, actor.user_id === userId ? actor.id : '');
+    }
   }
 }
 

@@ -63,7 +63,7 @@ afterEach(async () => {
   app = undefined;
 });
 
-const connection = (userId = 'u'.repeat(26)) => new WebConnection('c'.repeat(26), { userId, sessionToken: 't', sessionExpiresAt: 0, roles: 'system_user' }, 8);
+const connection = (userId = 'u'.repeat(26)) => new WebConnection('c'.repeat(26), { userId, sessionId: 's', sessionExpiresAt: 0, roles: 'system_user' }, 8);
 
 describe('MattermostWsAdapter', () => {
   it('hands an action to its @SubscribeMessage handler with the connection and data, and replies with what it returns', async () => {

@@ -108,7 +108,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
       clearTimeout(authTimer);
       const owner: ConnectionOwner = {
         userId: session.user_id,
-        sessionToken: session.token,
+        sessionId: session.id,
         sessionExpiresAt: session.expires_at,
         roles: session.roles,
       };

@@ -3,6 +3,7 @@ import { Database } from '#db';
 import type { Schedule } from '#jobs';
 import { InvalidationBus } from '#realtime';
 import { SessionsRepository } from '../../auth/sessions.repository.js';
+import { sessionInvalidationKey } from '../../common/session.js';
 import { AccessTokensRepository } from '../../users/access-tokens.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
@@ -42,7 +43,7 @@ export class CleanupExpiredAccessTokensJob extends JobHandler {
         const closed = await this.sessions.deleteForAccessTokens(tx, gone);
         return { gone, closed };
       });
-      for (const s of batch.closed) this.invalidation.emit('session', `${s.user_id}:${s.token}`);
+      for (const s of batch.closed) this.invalidation.emit('session', sessionInvalidationKey(s));
       tokens += batch.gone.length;
       sessions += batch.closed.length;
       ctx.setData({ deleted_tokens: String(tokens), deleted_sessions: String(sessions) });
