@@ -86,6 +86,26 @@ describe('config API', () => {
     expect(denied.status_code).toBe(403);
   });
 
+  it('refuses __proto__, constructor and prototype keys, and new users keep an empty nickname', async () => {
+    // Raw JSON: a client's JSON.stringify would drop a __proto__ key.
+    const put = (path: string, body: string) =>
+      fetch(`${server.url}/api/v4/config${path}`, { method: 'PUT', headers: { Authorization: `Bearer ${admin.client.getToken()}` }, body });
+    const attempts = [
+      ['/patch', '{"__proto__":{"nickname":"Polluted"}}'],
+      ['/patch', '{"TeamSettings":{"__proto__":{"nickname":"Polluted"}}}'],
+      ['/patch', '{"constructor":{"prototype":{"nickname":"Polluted"}}}'],
+      ['', '{"__proto__":{"nickname":"Polluted"},"TeamSettings":{}}'],
+    ];
+    for (const [path, body] of attempts) {
+      const res = await put(path, body);
+      expect(res.status, body).toBe(400);
+      expect((await res.json()).id).toBe('api.context.invalid_body_param.app_error');
+    }
+    const newcomer = await server.newUser();
+    expect((await newcomer.client.getMe()).nickname).toBe('');
+    expect((await admin.client.getMe()).id).toBe(admin.user.id);
+  });
+
   it('updates the whole config with PUT, keeping masked secrets', async () => {
     const cfg = await admin.client.getConfig();
     cfg.TeamSettings.SiteName = 'Put Chat';

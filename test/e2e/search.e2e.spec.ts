@@ -176,6 +176,24 @@ describe('refusals', () => {
     expect(await expectClientError(() => search(server.client(), teamA.id, 'fox'))).toMatchObject({ status_code: 401 });
   });
 
+  it('400, not a PostgreSQL stack overflow, for more words than a search may hold', async () => {
+    const words = (n: number, word: (i: number) => string) => Array.from({ length: n }, (_, i) => word(i)).join(' ');
+    const tooMany = [
+      words(30_000, (i) => `w${i}`),
+      words(30_000, (i) => `-w${i}`),
+      `"${words(30_000, () => 'x')}"`, // one phrase, 30,000 words
+      words(101, (i) => `#tag${i}`),
+    ];
+    for (const terms of tooMany) {
+      expect(await expectClientError(() => search(alice.client, teamA.id, terms))).toMatchObject({
+        status_code: 400,
+        server_error_id: 'api.context.invalid_body_param.app_error',
+      });
+    }
+    // A search at the limit still runs.
+    expect(await found(alice.client, teamA.id, `fox ${words(99, () => 'fox')}`, { is_or_search: true })).toContain('quickFox');
+  });
+
   it('a search of only wildcards finds nothing rather than everything', async () => {
     expect(await found(alice.client, teamA.id, '*')).toEqual([]);
   });

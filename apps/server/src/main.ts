@@ -10,7 +10,7 @@ import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
-import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit } from './common/http-pipeline.js';
+import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 
 const log = new Logger('server');
@@ -94,6 +94,7 @@ async function main() {
   app.set('trust proxy', false);
   app.use(responseHeaders(config));
   app.use(urlLengthLimit(config));
+  app.use(urlWithoutNul());
   app.use('/api/v4', rateLimit(config));
   app.use('/api/v4', ...jsonBody(config));
   app.setGlobalPrefix('api/v4');

@@ -5,6 +5,7 @@ import {
   envName,
   mergeWithDefaults,
   parseListenAddress,
+  patchConfig,
   restoreMaskedSecrets,
   sanitizeConfig,
   sectionNames,
@@ -118,6 +119,44 @@ describe('mergeWithDefaults', () => {
     const input = { ServiceSettings: { TrustedProxyIPHeader: ['X-Real-IP'] } };
     const merged = mergeWithDefaults(input);
     expect(merged.ServiceSettings.TrustedProxyIPHeader).toEqual(['X-Real-IP']);
+  });
+});
+
+describe('patchConfig', () => {
+  it('lays the patched settings over the base and keeps the rest', () => {
+    const base = defaults();
+    const patched = patchConfig(base, { TeamSettings: { SiteName: 'Patched' }, ServiceSettings: { SiteURL: null } });
+    expect(patched.TeamSettings.SiteName).toBe('Patched');
+    expect(patched.TeamSettings.MaxUsersPerTeam).toBe(base.TeamSettings.MaxUsersPerTeam);
+    expect(patched.ServiceSettings.SiteURL).toBeNull(); // null resets to the default in mergeWithDefaults
+    expect(base.TeamSettings.SiteName).toBe(defaultConfig.TeamSettings.SiteName);
+  });
+
+  it("copies only the schema's sections and settings, so __proto__ pollutes nothing", () => {
+    // As PUT /config/patch parses it: "__proto__" is an own key of the parsed object.
+    const patch = JSON.parse('{"__proto__":{"nickname":"X"},"TeamSettings":{"__proto__":{"polluted":1},"constructor":{"prototype":{"p":1}},"Unknown":1}}');
+    const patched = patchConfig(defaults(), patch);
+    expect(({} as Record<string, unknown>).nickname).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).p).toBeUndefined();
+    expect(Object.getPrototypeOf(patched.TeamSettings)).toBe(Object.prototype);
+    expect(Object.keys(patched.TeamSettings).sort()).toEqual(Object.keys(defaultConfig.TeamSettings).sort());
+    expect(Object.keys(patched).sort()).toEqual(Object.keys(defaultConfig).sort());
+  });
+
+  it('refuses a section that is not an object, naming it', () => {
+    expect(configError(() => patchConfig(defaults(), { TeamSettings: 'x' })).setting).toBe('TeamSettings');
+    expect(configError(() => patchConfig(defaults(), { TeamSettings: null })).setting).toBe('TeamSettings');
+  });
+});
+
+describe('mergeWithDefaults and Object.prototype', () => {
+  it('never takes a section or setting from the prototype chain', () => {
+    const inherited = Object.create({ TeamSettings: { SiteName: 'inherited' } }) as Record<string, unknown>;
+    inherited.ServiceSettings = Object.create({ SiteURL: 'http://inherited' });
+    const merged = mergeWithDefaults(inherited);
+    expect(merged.TeamSettings.SiteName).toBe(defaultConfig.TeamSettings.SiteName);
+    expect(merged.ServiceSettings.SiteURL).toBe(defaultConfig.ServiceSettings.SiteURL);
   });
 });
 

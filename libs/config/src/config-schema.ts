@@ -17,6 +17,14 @@ function typeOf(value: unknown): string {
 }
 
 /**
+ * A property the object has itself, never one inherited: a config that lacks a section must not
+ * pick one up from Object.prototype (had anything polluted it).
+ */
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/**
  * Lays the values of a (partial) config over the defaults, checking each known setting's type.
  * Unknown sections and settings are ignored, as Mattermost ignores them.
  */
@@ -25,11 +33,11 @@ export function mergeWithDefaults(raw: unknown): Config {
   const source = raw as Raw;
   const merged = structuredClone(defaultConfig) as unknown as Raw;
   for (const section of Object.keys(merged)) {
-    const given = source[section];
+    const given = own(source, section) as Record<string, unknown> | undefined | null;
     if (given === undefined || given === null) continue;
     if (typeOf(given) !== 'object') throw new ConfigError(section, 'must be an object');
     for (const setting of Object.keys(merged[section])) {
-      const value = given[setting];
+      const value = own(given, setting);
       if (value === undefined || value === null) continue;
       const expected = typeOf(merged[section][setting]);
       if (typeOf(value) !== expected) {
@@ -39,6 +47,26 @@ export function mergeWithDefaults(raw: unknown): Config {
     }
   }
   return merged as unknown as Config;
+}
+
+/**
+ * Lays the sections and settings of `patch` over `base` (PUT /config/patch). Only the schema's
+ * own sections and settings are copied, one by one: an unknown key, `__proto__` included, is
+ * ignored instead of being merged into whatever it names (Object.assign with a `__proto__` key
+ * had written into Object.prototype). Types are checked by mergeWithDefaults afterwards.
+ */
+export function patchConfig(base: Config, patch: Record<string, unknown>): Config {
+  const out = structuredClone(base) as unknown as Raw;
+  for (const section of Object.keys(defaultConfig)) {
+    const settings = own(patch, section);
+    if (settings === undefined) continue;
+    if (typeOf(settings) !== 'object') throw new ConfigError(section, 'must be an object');
+    for (const setting of Object.keys(out[section])) {
+      const value = own(settings as Record<string, unknown>, setting);
+      if (value !== undefined) out[section][setting] = value;
+    }
+  }
+  return out as unknown as Config;
 }
 
 /** Parses an MM_* environment value into the type of the setting's default. */

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, newId } from '#common';
+import { AppError, findJsonInputProblem, JsonInputProblem, newId } from '#common';
 import { ConfigService } from '#config';
 import { ApiRequest } from './request.js';
 
@@ -47,8 +47,42 @@ export function urlLengthLimit(config: ConfigService) {
 }
 
 /**
+ * 400 for a URL whose path or query decodes to a NUL: PostgreSQL refuses U+0000 in any text it
+ * is given (a username lookup or an autocomplete term with one answered 500). A NUL can only
+ * come from `%00`, raw control bytes never get past Node's HTTP parser.
+ */
+export function urlWithoutNul() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.originalUrl.includes('%00')) {
+      return sendError(
+        req,
+        res,
+        new AppError('', 'api.context.invalid_url_param.app_error', 'Invalid parameter in request URL.', 400, 'contains a NUL character (%00)'),
+      );
+    }
+    next();
+  };
+}
+
+/** The 400 for a body that findJsonInputProblem refuses, naming the field at fault. */
+export function bodyProblemError(problem: JsonInputProblem): AppError {
+  const field = problem.path || 'body';
+  const id = 'api.context.invalid_body_param.app_error';
+  switch (problem.kind) {
+    case 'depth':
+      return new AppError('', id, `Invalid ${field} in request body: nested more than ${problem.limit} levels deep.`, 400);
+    case 'key':
+      return new AppError('', id, `Invalid or missing ${field} in request body.`, 400, `the key "${problem.key}" is not allowed`);
+    case 'text':
+      return new AppError('', id, `Invalid or missing ${field} in request body.`, 400, 'contains a NUL character or an unpaired surrogate');
+  }
+}
+
+/**
  * JSON bodies up to MaximumPayloadSizeBytes. Bad JSON is a 400 and an oversized body a 413, both
- * as AppError JSON, before any handler runs (so nothing is half-written).
+ * as AppError JSON, before any handler runs (so nothing is half-written). A parsed body is then
+ * checked once for every route (json-input.ts): too deep, a key that reaches a prototype, or text
+ * PostgreSQL cannot store is a 400 before any handler merges, walks or stores it.
  */
 export function jsonBody(config: ConfigService) {
   const limit = config.get().ServiceSettings.MaximumPayloadSizeBytes;
@@ -61,6 +95,11 @@ export function jsonBody(config: ConfigService) {
       const type = req.headers['content-type'] ?? '';
       if (type.startsWith('multipart/') || type.startsWith('application/octet-stream')) return next();
       return parse(req, res, next);
+    },
+    (req: Request, res: Response, next: NextFunction) => {
+      const problem = req.body === undefined ? undefined : findJsonInputProblem(req.body);
+      if (problem) return sendError(req, res, bodyProblemError(problem));
+      next();
     },
     (err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
       if (err?.type === 'entity.too.large') {

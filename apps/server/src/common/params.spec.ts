@@ -1,6 +1,19 @@
 import { AppError, newId } from '#common';
 import { describe, expect, it } from 'vitest';
-import { bodyIdList, bodyObject, bodyStringList, boolParam, intParam, optional, pagination, required, tooLong, urlId, urlUserId } from './params.js';
+import {
+  bodyIdList,
+  bodyObject,
+  bodyStringList,
+  boolParam,
+  intParam,
+  optional,
+  optionalStringMap,
+  pagination,
+  required,
+  tooLong,
+  urlId,
+  urlUserId,
+} from './params.js';
 import { Session } from './session.js';
 
 /** The AppError `fn` throws (fails the test if it throws anything else or nothing). */
@@ -214,6 +227,20 @@ describe('optional', () => {
     ['name', 'object'],
   ])('refuses %s as a %s with a 400 naming the field', (key, kind) => {
     expectBodyError(() => optional(body, key, kind), key);
+  });
+});
+
+describe('optionalStringMap', () => {
+  it('takes a map of strings, or nothing', () => {
+    expect(optionalStringMap({ props: { a: 'x', b: '' } }, 'props')).toEqual({ a: 'x', b: '' });
+    expect(optionalStringMap({}, 'props')).toBeUndefined();
+    expect(optionalStringMap({ props: null }, 'props')).toBeUndefined();
+  });
+
+  it('refuses any value that is not a string, as the StringMap decoder does', () => {
+    expectBodyError(() => optionalStringMap({ props: { a: { nested: 'x' } } }, 'props'), 'props');
+    expectBodyError(() => optionalStringMap({ timezone: { a: 1 } }, 'timezone'), 'timezone');
+    expectBodyError(() => optionalStringMap({ notify_props: ['x'] }, 'notify_props'), 'notify_props');
   });
 });
 

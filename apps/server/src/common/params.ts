@@ -67,6 +67,16 @@ export function optional<T>(body: Record<string, unknown>, key: string, kind: Ki
   return value as T;
 }
 
+/**
+ * An optional map of strings: Mattermost's StringMap (user props, notify_props, timezone), whose
+ * decoder refuses any other value. Nothing nested gets stored, whatever a client sends.
+ */
+export function optionalStringMap(body: Record<string, unknown>, key: string): Record<string, string> | undefined {
+  const value = optional<Record<string, unknown>>(body, key, 'object');
+  if (value !== undefined && Object.values(value).some((v) => typeof v !== 'string')) throw invalidParam(key);
+  return value as Record<string, string> | undefined;
+}
+
 export function required<T>(body: Record<string, unknown>, key: string, kind: Kind): T {
   const value = optional<T>(body, key, kind);
   if (value === undefined) throw invalidParam(key);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '#common';
+import { AppError, badRequest } from '#common';
 import { ConfigService } from '#config';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
@@ -9,7 +9,7 @@ import { makePostList, PostSearchResultsView } from './post-list.js';
 import { PostViews } from './post-views.service.js';
 import { PostsRepository } from './posts.repository.js';
 import { matchedWords } from './search/search-query.js';
-import { ParsedSearch, parseSearchTerms } from './search/search-terms.js';
+import { countSearchWords, MAX_SEARCH_WORDS, ParsedSearch, parseSearchTerms } from './search/search-terms.js';
 
 export interface SearchInput {
   terms: string;
@@ -41,6 +41,9 @@ export class PostSearchService {
       throw new AppError('', 'store.sql_post.search.disabled', 'Searching has been disabled on this server. Please contact your System Administrator.', 501);
     }
     if (teamId) await this.permissions.requireTeam(session, teamId, 'view_team');
+    if (countSearchWords(input.terms, MAX_SEARCH_WORDS) > MAX_SEARCH_WORDS) {
+      throw badRequest('api.context.invalid_body_param.app_error', 'Invalid or missing terms in request body.', `at most ${MAX_SEARCH_WORDS} words`);
+    }
     const parsed = parseSearchTerms(input.terms);
     const scope = {
       userId: session.user_id,

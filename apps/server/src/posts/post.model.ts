@@ -1,4 +1,4 @@
-import { badRequest, isValidId } from '#common';
+import { badRequest, findJsonInputProblem, isUnstorableText, isValidId } from '#common';
 import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
@@ -82,6 +82,12 @@ export const POST_FILE_IDS_MAX_RUNES = 300;
 export const POST_HASHTAGS_MAX_RUNES = 1000;
 export const POST_PROPS_MAX_RUNES = 800000;
 export const POST_TYPE_MAX_RUNES = 26;
+/**
+ * How deep props may nest. Mattermost has no cap of its own below its decoder's 10,000 levels;
+ * its clients' props (attachments → fields/actions → options) stay under ten, and deeper ones
+ * overflowed the serialisers and PostgreSQL's jsonb parser (500).
+ */
+export const POST_PROPS_MAX_DEPTH = 32;
 export const SYSTEM_POST_PREFIX = 'system_';
 
 export function runeCount(text: string): number {
@@ -106,13 +112,20 @@ export interface PostContent {
   hashtags: string;
 }
 
+/**
+ * model.Post.IsValid for what a client writes. Beyond Mattermost's checks, text PostgreSQL cannot
+ * store (a NUL, an unpaired surrogate: Mattermost answers those with a 500 from the database) is
+ * refused with the field's own IsValid error, and props are bounded in depth before their size is
+ * measured (serialising them is recursive).
+ */
 export function validatePostContent(p: PostContent): void {
   if (!isValidId(p.channel_id)) invalid('channel_id', p.id);
   if (p.root_id !== '' && !isValidId(p.root_id)) invalid('root_id', p.id);
-  if (runeCount(p.message) > POST_MESSAGE_MAX_RUNES) invalid('msg', p.id);
-  if (runeCount(p.hashtags) > POST_HASHTAGS_MAX_RUNES) invalid('hashtags', p.id);
-  if (runeCount(p.type) > POST_TYPE_MAX_RUNES) invalid('type', p.id);
+  if (runeCount(p.message) > POST_MESSAGE_MAX_RUNES || isUnstorableText(p.message)) invalid('msg', p.id);
+  if (runeCount(p.hashtags) > POST_HASHTAGS_MAX_RUNES || isUnstorableText(p.hashtags)) invalid('hashtags', p.id);
+  if (runeCount(p.type) > POST_TYPE_MAX_RUNES || isUnstorableText(p.type)) invalid('type', p.id);
   if (p.file_ids.some((id) => !isValidId(id)) || runeCount(JSON.stringify(p.file_ids)) > POST_FILE_IDS_MAX_RUNES) invalid('file_ids', p.id);
+  if (findJsonInputProblem(p.props, POST_PROPS_MAX_DEPTH)) invalid('props', p.id);
   if (runeCount(JSON.stringify(p.props)) > POST_PROPS_MAX_RUNES) invalid('props', p.id);
 }
 

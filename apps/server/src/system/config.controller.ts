@@ -1,26 +1,11 @@
 import { Body, Controller, Get, Post, Put, Query, Req } from '@nestjs/common';
 import { AppError, badRequest } from '#common';
-import { Config, ConfigError, ConfigService, mergeWithDefaults, restoreMaskedSecrets, sanitizeConfig } from '#config';
+import { Config, ConfigError, ConfigService, mergeWithDefaults, patchConfig, restoreMaskedSecrets, sanitizeConfig } from '#config';
 import { Public } from '../common/decorators.js';
 import { bodyObject } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { SystemService } from './system.service.js';
-
-type Sections = Record<string, Record<string, unknown>>;
-
-/** Lays the sections and settings of `patch` over `base` (PUT /config/patch). */
-function patchConfig(base: Config, patch: Record<string, unknown>): Config {
-  const out = structuredClone(base) as unknown as Sections;
-  for (const [section, settings] of Object.entries(patch)) {
-    if (!(section in out)) continue;
-    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
-      throw badRequest('model.config.is_valid.app_error', `Invalid config: ${section} must be an object.`);
-    }
-    Object.assign(out[section], settings);
-  }
-  return out as unknown as Config;
-}
 
 @Controller('config')
 export class ConfigController {
@@ -44,7 +29,13 @@ export class ConfigController {
   @RequireSystemPermission('manage_system')
   @Put('patch')
   patch(@Body() body: unknown) {
-    return this.save(patchConfig(this.config.get(), bodyObject(body, 'config')));
+    let next: Config;
+    try {
+      next = patchConfig(this.config.get(), bodyObject(body, 'config'));
+    } catch (err) {
+      throw configError(err);
+    }
+    return this.save(next);
   }
 
   @RequireSystemPermission('manage_system')

@@ -1,4 +1,4 @@
-import { badRequest } from '#common';
+import { badRequest, isUnstorableText } from '#common';
 import { Config } from '#config';
 
 /** A users row; the wire shape is this minus secrets (see sanitizeUser). */
@@ -87,13 +87,28 @@ export function isValidEmail(email: string): boolean {
   return email.length <= 128 && /^[^\s@<>]+@[^\s@<>]+$/.test(email);
 }
 
-/** model.User.IsValid, for the fields we store. */
-export function validateUser(u: Pick<UserRow, 'id' | 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale'>) {
+/** model.UserTimezoneMaxRunes: the timezone map, as JSON. */
+export const USER_TIMEZONE_MAX_RUNES = 256;
+
+type ValidatedUser = Pick<UserRow, 'id' | 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale' | 'timezone'>;
+
+/**
+ * model.User.IsValid, for the fields we store. Text PostgreSQL cannot store (a NUL, an unpaired
+ * surrogate; Mattermost answers those with a 500 from the database) is refused with the field's
+ * own IsValid error.
+ */
+export function validateUser(u: ValidatedUser) {
   if (!isValidUsername(u.username)) invalid('username', u.id);
-  if (!isValidEmail(u.email)) invalid('email', u.id);
-  if (u.nickname.length > 64) invalid('nickname', u.id);
-  if (u.first_name.length > 64) invalid('first_name', u.id);
-  if (u.last_name.length > 64) invalid('last_name', u.id);
-  if (u.position.length > 128) invalid('position', u.id);
-  if (u.locale.length > 5) invalid('locale', u.id);
+  if (!isValidEmail(u.email) || isUnstorableText(u.email)) invalid('email', u.id);
+  const limits = [
+    ['nickname', 64],
+    ['first_name', 64],
+    ['last_name', 64],
+    ['position', 128],
+    ['locale', 5],
+  ] as const;
+  for (const [field, max] of limits) {
+    if (u[field].length > max || isUnstorableText(u[field])) invalid(field, u.id);
+  }
+  if ([...JSON.stringify(u.timezone ?? {})].length > USER_TIMEZONE_MAX_RUNES) invalid('timezone_limit', u.id);
 }

@@ -5,7 +5,7 @@ import { ConfigService } from '#config';
 import { AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE } from '#auth';
 import { clientAddress } from '../common/client-address.js';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
-import { bodyIdList, bodyObject, bodyStringList, intParam, optional, pagination, required, urlId, urlUserId } from '../common/params.js';
+import { bodyIdList, bodyObject, bodyStringList, intParam, optional, optionalStringMap, pagination, required, urlId, urlUserId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import { SESSION_PROP_CSRF } from '../common/session.js';
 import type { Session } from '../common/session.js';
@@ -47,9 +47,9 @@ export class UsersController {
       last_name: optional(b, 'last_name', 'string'),
       position: optional(b, 'position', 'string'),
       locale: optional(b, 'locale', 'string'),
-      props: optional(b, 'props', 'object'),
-      notify_props: optional(b, 'notify_props', 'object'),
-      timezone: optional(b, 'timezone', 'object'),
+      props: optionalStringMap(b, 'props'),
+      notify_props: optionalStringMap(b, 'notify_props'),
+      timezone: optionalStringMap(b, 'timezone'),
     };
     return this.users.signUp(req.session, input, inviteId);
   }
@@ -246,7 +246,7 @@ export class UsersController {
       if (value !== undefined) patch[key] = value;
     }
     for (const key of ['props', 'notify_props', 'timezone'] as const) {
-      const value = optional<Record<string, string>>(b, key, 'object');
+      const value = optionalStringMap(b, key);
       if (value !== undefined) patch[key] = value;
     }
     return this.users.patch(s, id, patch);

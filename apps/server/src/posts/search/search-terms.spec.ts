@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEmptySearch, parseSearchTerms, searchTimeRanges, splitSearchWords, startOfDay } from './search-terms.js';
+import { countSearchWords, isEmptySearch, MAX_SEARCH_WORDS, parseSearchTerms, searchTimeRanges, splitSearchWords, startOfDay } from './search-terms.js';
 
 describe('splitSearchWords', () => {
   it('keeps quoted phrases together, with a leading minus', () => {
@@ -60,6 +60,21 @@ describe('parseSearchTerms', () => {
   it('drops lone wildcards and punctuation', () => {
     const p = parseSearchTerms('* ** ... -');
     expect(isEmptySearch(p)).toBe(true);
+  });
+});
+
+describe('countSearchWords', () => {
+  it('counts what becomes query terms: words, words inside phrases, hashtags and flag values', () => {
+    expect(countSearchWords('')).toBe(0);
+    expect(countSearchWords('hello "big world" #tag from:alice -not')).toBe(7);
+    expect(countSearchWords('a-b-c')).toBe(3); // one word, three lexemes in the tsquery
+    expect(countSearchWords('ñandú 😀 42')).toBe(2);
+  });
+
+  it('stops counting past the limit, so a 30,000-word search costs little to refuse', () => {
+    const huge = Array.from({ length: 30_000 }, (_, i) => `w${i}`).join(' ');
+    expect(countSearchWords(huge, MAX_SEARCH_WORDS)).toBe(MAX_SEARCH_WORDS + 1);
+    expect(countSearchWords(huge)).toBe(30_000);
   });
 });
 

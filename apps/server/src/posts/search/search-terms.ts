@@ -108,6 +108,22 @@ export function emptySearch(): ParsedSearch {
   };
 }
 
+/**
+ * The most words a search may hold. Every word becomes a tsquery or a condition of the one
+ * PostgreSQL query; 30,000 words nested too deep for PostgreSQL's stack (a 500), and a single
+ * quoted phrase of many words does the same. Mattermost sets no number (its body limit only);
+ * a search box never needs more than a sentence or two.
+ */
+export const MAX_SEARCH_WORDS = 100;
+
+/** Words in the sense of the query built from them: runs of letters and digits, phrases included. */
+export function countSearchWords(text: string, stopAfter = Number.MAX_SAFE_INTEGER): number {
+  const word = /[\p{L}\p{N}]+/gu;
+  let count = 0;
+  while (count <= stopAfter && word.exec(text)) count++;
+  return count;
+}
+
 export function parseSearchTerms(text: string): ParsedSearch {
   const parsed = emptySearch();
   const words = splitSearchWords(text);
