@@ -112,6 +112,14 @@ describe('MattermostWsAdapter', () => {
     });
   });
 
+  it('refuses data the HTTP body check would refuse (NUL, prototype keys), before the handler runs', async () => {
+    const { adapter } = await start();
+    for (const data of [{ text: 'a\u0000b' }, JSON.parse('{"__proto__": {"x": 1}}')]) {
+      const reply = await adapter.dispatch(connection(), 'echo', data);
+      expect(reply).toMatchObject({ status: 'FAIL', error: { id: 'api.websocket_handler.invalid_param.app_error' } });
+    }
+  });
+
   it('gives each action the connection that sent it, whichever connections act in between', async () => {
     const { adapter } = await start();
     const [a, b] = [connection('a'.repeat(26)), connection('b'.repeat(26))];

@@ -1,7 +1,7 @@
 import { Injectable, type WebSocketAdapter, type WsMessageHandler } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { lastValueFrom, type Observable } from 'rxjs';
-import { AppError } from '#common';
+import { AppError, findJsonInputProblem } from '#common';
 import type { WebConnection } from '#realtime';
 import { ActionBudget } from './action-budget.js';
 import type { ActionData } from './action-gateway.js';
@@ -94,6 +94,9 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
     if (!this.withinBudget(connection)) return rateLimited();
     const handler = this.handler(connection, action);
     if (!handler) return fail('api.web_socket_router.bad_action.app_error', `Unknown action ${action}.`);
+    // The HTTP bodies' check: NUL or lone surrogates would reach PostgreSQL, prototype keys a merge.
+    const problem = findJsonInputProblem(data);
+    if (problem) return fail('api.websocket_handler.invalid_param.app_error', `Invalid ${problem.path || 'data'} parameter.`);
     try {
       const result = await lastValueFrom(handler.transform(handler.callback(data, action)), { defaultValue: undefined });
       return result === undefined ? { status: 'OK' } : { status: 'OK', data: result };
