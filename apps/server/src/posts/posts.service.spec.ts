@@ -11,9 +11,10 @@ import { ChannelMembersRepository, MentionMemberRow } from '../membership/channe
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
-import { defaultNotifyProps, type UserRow } from '../users/user.model.js';
+import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { testUserRow } from '../users/user.fixtures.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
@@ -205,32 +206,7 @@ function setup() {
   const config = structuredClone(defaultConfig);
   const person = (username: string, systemRoles: string, teamRoles?: string) => {
     const id = newId();
-    world.users.set(id, {
-      id,
-      create_at: 1,
-      update_at: 1,
-      delete_at: 0,
-      username,
-      password: '',
-      auth_data: null,
-      auth_service: '',
-      email: `${username}@example.com`,
-      email_verified: true,
-      nickname: '',
-      first_name: username,
-      last_name: '',
-      position: '',
-      roles: systemRoles,
-      locale: 'en',
-      notify_props: defaultNotifyProps(),
-      props: {},
-      timezone: {},
-      last_password_update: 1,
-      last_picture_update: 0,
-      failed_attempts: 0,
-      mfa_active: false,
-      is_bot: false,
-    });
+    world.users.set(id, testUserRow(username, { id, first_name: username, roles: systemRoles, timezone: {} }));
     if (teamRoles) world.teamRoles.set(`${TEAM}:${id}`, teamRoles);
     const session = { id: newId(), user_id: id, roles: systemRoles, props: {} } as Session;
     return session;

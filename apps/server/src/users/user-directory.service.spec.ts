@@ -6,10 +6,11 @@ import type { SessionsService } from '../auth/sessions.service.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { Session } from '../common/session.js';
 import type { TeamsService } from '../teams/teams.service.js';
-import { defaultNotifyProps, defaultTimezone, UserRow } from './user.model.js';
+import type { UserRow } from './user.model.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { termColumns, UserListFilter, UsersRepository } from './users.repository.js';
 import type { LoginService } from './login.service.js';
+import { testUserRow } from './user.fixtures.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -58,33 +59,7 @@ class MemoryUsers {
 }
 
 function userRow(id: string, username: string, roles: string, over: Partial<UserRow> = {}): UserRow {
-  return {
-    id,
-    create_at: 0,
-    update_at: 0,
-    delete_at: 0,
-    username,
-    password: '',
-    auth_data: null,
-    auth_service: '',
-    email: `${username}@example.com`,
-    email_verified: true,
-    nickname: '',
-    first_name: '',
-    last_name: '',
-    position: '',
-    roles,
-    locale: 'en',
-    notify_props: defaultNotifyProps(),
-    props: {},
-    timezone: defaultTimezone(),
-    last_password_update: 0,
-    last_picture_update: 0,
-    failed_attempts: 0,
-    mfa_active: false,
-    is_bot: false,
-    ...over,
-  };
+  return testUserRow(username, { id, roles, ...over });
 }
 
 /**
