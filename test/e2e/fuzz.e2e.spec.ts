@@ -14,7 +14,7 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NewUser, startServer, TestServer } from '#testing';
+import { NewUser, sample as sampleOf, seededRandom, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;
@@ -139,27 +139,9 @@ const UNSTORABLE = ['nul\u0000inside', '\u0000', 'lone high \ud800', 'lone low \
 
 // ---- seeded randomness ------------------------------------------------------------------------
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-const sample = <T>(items: readonly T[], n: number): T[] => {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy.slice(0, n);
-};
+const sample = <T>(items: readonly T[], n: number): T[] => sampleOf(items, n, random);
 
 const TEXT_PIECES = [
   'a',

@@ -17,3 +17,4 @@ export * from './cluster/cluster-socket.js';
 export * from './cluster/cluster.js';
 export * from './recording-publisher.js';
 export * from './memory-database.js';
+export * from './random.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { ActionPicker } from './action-picker.js';
-import { seededRandom } from './rng.js';
+import { seededRandom } from '#testing';
 
 describe('ActionPicker', () => {
   it('picks each action in proportion to its weight', () => {

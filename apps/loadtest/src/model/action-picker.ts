@@ -1,4 +1,4 @@
-import type { Rand } from './rng.js';
+import type { Rand } from '#testing';
 
 /**
  * Picks an action with probability proportional to its weight, as load-test-ng's pickAction

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeMessage, mentionedUsername, permalinkPostId, permalinkUrl, pickWordCount } from './messages.js';
-import { seededRandom } from './rng.js';
+import { seededRandom } from '#testing';
 
 describe('messages', () => {
   it('have load-test-ng word counts: uniform in [1, 2·avg − 1), mean ≈ avg', () => {

@@ -3,7 +3,7 @@
  * for replies, some posts with a mention, a link or a permalink. Words come from a fixed list of
  * common English words, so post search terms (picked from the same list) find something.
  */
-import type { Rand } from './rng.js';
+import type { Rand } from '#testing';
 
 export const WORDS = (
   'able about above across act add after again against age ago agree air all almost alone along already also always among amount ' +

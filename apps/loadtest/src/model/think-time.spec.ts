@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idleTimeRangeMs, meanIdleTimeMs, pickIdleTimeMs } from './think-time.js';
-import { seededRandom } from './rng.js';
+import { seededRandom } from '#testing';
 
 describe('think time (load-test-ng PickIdleTimeMs)', () => {
   it('is uniform over [min, 2·avg − min) scaled by the rate', () => {

@@ -1,4 +1,4 @@
-import type { Rand } from './rng.js';
+import type { Rand } from '#testing';
 
 /**
  * Idle time between two actions, as load-test-ng's PickIdleTimeMs: uniform over

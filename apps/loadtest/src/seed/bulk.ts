@@ -15,7 +15,7 @@ import pg from 'pg';
 import { newId } from '../../../../libs/common/src/ids.js';
 import type { SeedConfig } from '../config.js';
 import { composeMessage, permalinkUrl } from '../model/messages.js';
-import { seededRandom } from '../model/rng.js';
+import { seededRandom } from '#testing';
 import { postsPerChannel } from './plan.js';
 import { ProgressBar } from './progress-bar.js';
 

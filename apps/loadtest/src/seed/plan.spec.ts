@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { seededRandom } from '../model/rng.js';
+import { seededRandom } from '#testing';
 import { planDataSet, postsPerChannel } from './plan.js';
 
 describe('seed plan', () => {

@@ -5,7 +5,7 @@
  * server ids.
  */
 import type { SeedConfig } from '../config.js';
-import { randInt, sample, seededRandom, type Rand } from '../model/rng.js';
+import { randInt, sample, seededRandom, type Rand } from '#testing';
 
 export interface PlannedChannel {
   /** lt-pub-<n> / lt-priv-<n> within its team. */

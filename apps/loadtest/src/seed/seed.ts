@@ -13,7 +13,7 @@ import type { Client4 as Client4Type } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';
 import type { LoadTestConfig } from '../config.js';
 import { composeMessage } from '../model/messages.js';
-import { seededRandom } from '../model/rng.js';
+import { seededRandom } from '#testing';
 import { mapLimit } from '../../../../bench/load.js';
 import { bulkPosts, bulkUsers, connect, POSTS_MARKER, type SeedChannel } from './bulk.js';
 import { planDataSet, postsPerChannel, type SeedPlan } from './plan.js';

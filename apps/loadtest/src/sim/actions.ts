@@ -5,7 +5,7 @@
  * actions that only consist of such requests still take their turn, so the mix stays Mattermost's.
  */
 import { composeMessage, permalinkUrl, postSearchTerms } from '../model/messages.js';
-import { pick, sample } from '../model/rng.js';
+import { pick, sample } from '#testing';
 import type { ChannelInfo, PostInfo } from './store.js';
 import type { SimUser } from './user.js';
 

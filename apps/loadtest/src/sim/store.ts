@@ -4,7 +4,7 @@
  * pictures it has already fetched. Everything is capped so that thousands of users fit in memory.
  */
 import { mentionedUsername, permalinkPostId } from '../model/messages.js';
-import { pick, type Rand } from '../model/rng.js';
+import { pick, type Rand } from '#testing';
 
 export interface ChannelInfo {
   id: string;

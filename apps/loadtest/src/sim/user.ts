@@ -10,7 +10,7 @@ import type { UserControllerConfig } from '../config.js';
 import type { Collector } from '../metrics/collector.js';
 import { ActionPicker } from '../model/action-picker.js';
 import { pickIdleTimeMs } from '../model/think-time.js';
-import { randInt } from '../model/rng.js';
+import { randInt } from '#testing';
 import { actionContext, isMissingRoute, type PauseContext } from './http.js';
 import { UserStore, type ChannelInfo } from './store.js';
 import { ACTIONS, type ActionName } from './actions.js';

@@ -1,4 +1,4 @@
-/** Random sources: Math.random for the simulation, a seeded one for reproducible data sets and tests. */
+/** Random sources: Math.random for simulations, a seeded one for reproducible data sets and fuzzing. */
 
 export type Rand = () => number;
 
