@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from 'express';
-import { rateLimitKey, TokenBuckets } from './rate-limit.js';
+import { rateLimitKey, TokenBucket, TokenBuckets } from './rate-limit.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst, then refuses until tokens refill', () => {
@@ -41,5 +41,40 @@ describe('rateLimitKey', () => {
   it('counts a named X-Forwarded-For by its right-most hop, whatever the client prepends', () => {
     const keys = new Set(['1.1.1.1', '2.2.2.2'].map((a) => rateLimitKey(req(`${a}, 203.0.113.7`), byAddress, ['X-Forwarded-For'])));
     expect([...keys]).toEqual(['203.0.113.7']);
+  });
+});
+
+/** The bucket with a fixed rate and burst, as a WebSocket connection's action budget uses it. */
+function budget(burst: number, perSec: number, at: number) {
+  const bucket = new TokenBucket(burst, at);
+  return { take: (now: number) => bucket.take(now, perSec, burst) };
+}
+type Budget = ReturnType<typeof budget>;
+
+const takes = (b: Budget, count: number, now: number) => Array.from({ length: count }, () => b.take(now)).filter(Boolean).length;
+
+describe('TokenBucket', () => {
+  it('allows a burst, then refuses until time refills it', () => {
+    const b = budget(100, 100, 0);
+    expect(takes(b, 1000, 0)).toBe(100);
+    expect(b.take(5)).toBe(false); // half a token after 5 ms
+    expect(b.take(10)).toBe(true); // one token after 10 ms
+    expect(takes(b, 1000, 510)).toBe(50);
+  });
+
+  it('sustains its rate and never banks more than the burst', () => {
+    const b = budget(100, 100, 0);
+    // One action every 10 ms for ten seconds: always allowed.
+    for (let t = 0; t < 10_000; t += 10) expect(b.take(t)).toBe(true);
+    // An hour idle still gives only one burst.
+    expect(takes(b, 1000, 3_600_000)).toBe(100);
+  });
+
+  it('ignores a clock that goes backwards', () => {
+    const b = budget(2, 1, 1000);
+    expect(takes(b, 5, 1000)).toBe(2);
+    expect(b.take(0)).toBe(false);
+    expect(b.take(1999)).toBe(false);
+    expect(b.take(2100)).toBe(true);
   });
 });

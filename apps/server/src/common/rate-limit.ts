@@ -4,9 +4,33 @@ import { ConfigService } from '#config';
 import { findToken } from '#auth';
 import { clientAddress } from './client-address.js';
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
+/**
+ * One token bucket: starts full, refills at `perSec` tokens a second up to `burst`, and each take
+ * spends one. Times are milliseconds from the caller's clock; a clock that steps back refills
+ * nothing. The rate and burst come with each take, so a changed setting applies at once.
+ */
+export class TokenBucket {
+  private tokens: number;
+
+  constructor(
+    burst: number,
+    private at: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(now: number, perSec: number, burst: number): boolean {
+    this.tokens = Math.min(burst, this.tokens + (Math.max(0, now - this.at) / 1000) * perSec);
+    this.at = Math.max(this.at, now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Tokens left, fractions included. */
+  get level(): number {
+    return this.tokens;
+  }
 }
 
 /**
@@ -14,23 +38,20 @@ interface Bucket {
  * insertion order and the oldest is dropped past `maxKeys` (RateLimitSettings.MemoryStoreSize).
  */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   take(key: string, perSec: number, burst: number, maxKeys: number, now = Date.now()): { allowed: boolean; remaining: number; resetSeconds: number } {
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: burst, updatedAt: now };
+      bucket = new TokenBucket(burst, now);
       if (this.buckets.size >= maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
       this.buckets.set(key, bucket);
     }
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSec);
-    bucket.updatedAt = now;
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
+    const allowed = bucket.take(now, perSec, burst);
     return {
       allowed,
-      remaining: Math.floor(bucket.tokens),
-      resetSeconds: Math.ceil((burst - bucket.tokens) / perSec),
+      remaining: Math.floor(bucket.level),
+      resetSeconds: Math.ceil((burst - bucket.level) / perSec),
     };
   }
 }

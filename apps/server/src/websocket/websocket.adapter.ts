@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { AppError, findJsonInputProblem } from '#common';
 import type { WebConnection } from '#realtime';
-import { ActionBudget } from './action-budget.js';
+import { TokenBucket } from '../common/rate-limit.js';
 import type { ActionData } from './action-gateway.js';
 
 /** The answer to one client action; the endpoint adds `seq_reply` (model.WebSocketResponse). */
@@ -57,7 +57,7 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
   /** Set while Nest binds a gateway's handlers, which it does synchronously in its connect callback. */
   private binding: { gateway: number; action: string; found?: BoundAction } | null = null;
   /** Each connection's action budget; it goes with the connection (also when resumed on a new socket). */
-  private readonly budgets = new WeakMap<WebConnection, ActionBudget>();
+  private readonly budgets = new WeakMap<WebConnection, TokenBucket>();
 
   create(port: number, options?: Record<string, unknown>): ActionServer {
     if (port !== 0 || options?.path || options?.namespace) {
@@ -110,10 +110,10 @@ export class MattermostWsAdapter implements WebSocketAdapter<ActionServer, WebCo
     const now = performance.now();
     let budget = this.budgets.get(connection);
     if (!budget) {
-      budget = new ActionBudget(ACTION_BURST, ACTIONS_PER_SECOND, now);
+      budget = new TokenBucket(ACTION_BURST, now);
       this.budgets.set(connection, budget);
     }
-    return budget.take(now);
+    return budget.take(now, ACTIONS_PER_SECOND, ACTION_BURST);
   }
 
   /** The action's handler bound to this connection, or undefined when no gateway has it. */
