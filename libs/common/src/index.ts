@@ -2,3 +2,4 @@ export * from './ids.js';
 export * from './app-error.js';
 export * from './refreshing-cache.js';
 export * from './json-input.js';
+export * from './text.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findJsonInputProblem, isUnstorableText, MAX_JSON_DEPTH } from './json-input.js';
+import { findJsonInputProblem, MAX_JSON_DEPTH } from './json-input.js';
+import { isUnstorableText } from './text.js';
 
 /** `levels` arrays nested in each other, as raw JSON text (what an attacker sends). */
 const nestedArrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);

@@ -13,19 +13,13 @@
  *   a 500. They are refused in every string, keys included.
  */
 
+import { isUnstorableText } from './text.js';
+
 export const MAX_JSON_DEPTH = 64;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-// With the `u` flag a surrogate pair is one code point outside this range; only a lone half matches.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 export type JsonInputProblem = { kind: 'depth'; path: string; limit: number } | { kind: 'key'; path: string; key: string } | { kind: 'text'; path: string };
-
-/** True when `text` holds a NUL or an unpaired surrogate (what PostgreSQL cannot store). */
-export function isUnstorableText(text: string): boolean {
-  return text.includes('\u0000') || LONE_SURROGATE.test(text);
-}
 
 /** A node still to visit: its value, depth, and how to name it if it is at fault. */
 interface Pending {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { badRequest, invalidUrlParam, isValidId, newId } from '#common';
+import { badRequest, invalidUrlParam, isValidId, newId, runeCount } from '#common';
 import type { ChannelMemberRow } from '../membership/membership.model.js';
 import { explicitRoles } from '../membership/scheme-roles.js';
 
@@ -117,8 +117,8 @@ export function validateChannel(c: Pick<ChannelRow, 'id' | 'type' | 'name' | 'di
   if ([...c.display_name].length > DISPLAY_NAME_MAX) invalid('display_name', c.id);
   if (!isValidChannelName(c.name)) invalid('1_or_more', c.id);
   if (!['O', 'P', 'D', 'G'].includes(c.type)) invalid('type', c.id);
-  if ([...c.header].length > HEADER_MAX) invalid('header', c.id);
-  if ([...c.purpose].length > PURPOSE_MAX) invalid('purpose', c.id);
+  if (runeCount(c.header) > HEADER_MAX) invalid('header', c.id);
+  if (runeCount(c.purpose) > PURPOSE_MAX) invalid('purpose', c.id);
   if (c.type !== 'D' && c.type !== 'G' && looksLikeDirectOrGroupName(c.name)) invalid('name', c.id);
 }
 

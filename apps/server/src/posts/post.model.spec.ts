@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { POST_PROPS_MAX_DEPTH, PostContent, runeCount, sanitizeProps, validatePostContent } from './post.model.js';
+import { runeCount } from '#common';
+import { POST_PROPS_MAX_DEPTH, PostContent, sanitizeProps, validatePostContent } from './post.model.js';
 
 const ID = 'a'.repeat(26);
 const valid = (extra: Partial<PostContent> = {}): PostContent => ({

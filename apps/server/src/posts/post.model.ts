@@ -1,4 +1,4 @@
-import { badRequest, findJsonInputProblem, isUnstorableText, isValidId } from '#common';
+import { badRequest, findJsonInputProblem, isUnstorableText, isValidId, runeCount } from '#common';
 import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
@@ -89,12 +89,6 @@ export const POST_TYPE_MAX_RUNES = 26;
  */
 export const POST_PROPS_MAX_DEPTH = 32;
 export const SYSTEM_POST_PREFIX = 'system_';
-
-export function runeCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
 
 function invalid(field: string, postId: string): never {
   throw badRequest(`model.post.is_valid.${field}.app_error`, `Invalid ${field.replace(/_/g, ' ')} for post.`, postId ? `id=${postId}` : '');

@@ -1,4 +1,4 @@
-import { AppError, badRequest, invalidParam, isValidId } from '#common';
+import { AppError, badRequest, invalidParam, isValidId, runeCount } from '#common';
 
 /** model.Preference: one (user, category, name) → value setting. */
 export interface Preference {
@@ -58,7 +58,7 @@ export function preferenceError(p: Preference): AppError | null {
   if (!isValidId(p.user_id)) return invalid('id', `user_id=${p.user_id}`);
   if (p.category === '' || Buffer.byteLength(p.category) > MAX_CATEGORY_BYTES) return invalid('category', `category=${p.category}`);
   if (Buffer.byteLength(p.name) > MAX_NAME_BYTES) return invalid('name', `name=${p.name}`);
-  if ([...p.value].length > MAX_VALUE_CHARS) return invalid('value', `value length=${[...p.value].length}`);
+  if (runeCount(p.value) > MAX_VALUE_CHARS) return invalid('value', `value length=${runeCount(p.value)}`);
   if (p.category === CATEGORY_THEME && !isStringMap(p.value)) return invalid('theme', 'value is not a JSON object of strings');
   if (p.category === CATEGORY_SIDEBAR_SETTINGS && p.name === NAME_LIMIT_VISIBLE_DMS_GMS) {
     const n = /^[+-]?\d+$/.test(p.value) ? Number(p.value) : NaN;

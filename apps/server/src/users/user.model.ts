@@ -1,4 +1,4 @@
-import { badRequest, isUnstorableText } from '#common';
+import { badRequest, isUnstorableText, runeCount } from '#common';
 import { Config } from '#config';
 
 /** A users row; the wire shape is this minus secrets (see sanitizeUser). */
@@ -110,5 +110,5 @@ export function validateUser(u: ValidatedUser) {
   for (const [field, max] of limits) {
     if (u[field].length > max || isUnstorableText(u[field])) invalid(field, u.id);
   }
-  if ([...JSON.stringify(u.timezone ?? {})].length > USER_TIMEZONE_MAX_RUNES) invalid('timezone_limit', u.id);
+  if (runeCount(JSON.stringify(u.timezone ?? {})) > USER_TIMEZONE_MAX_RUNES) invalid('timezone_limit', u.id);
 }
