@@ -56,10 +56,11 @@ export class LoginService {
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);
     this.throttle.takeAddress(address);
-    await this.countTry(key, address, cfg);
-    const user = await this.checkPassword(req, key, address, cfg);
-    await this.attempts.forget(key, address);
-    await this.users.resetFailedAttempts(user.id);
+    const account = async () => {
+      this.throttle.takeAccount(key);
+      return this.findUser(req.loginId, cfg);
+    };
+    const user = await this.countedCheck(key, address, account, req.password, () => invalidCredentials(cfg));
     checkCanLogIn(user);
     const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
     return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
@@ -74,26 +75,46 @@ export class LoginService {
    * owner's password change, and a locked password change does not lock the owner's login.
    */
   async checkCurrentPassword(user: UserRow, password: string, clientAddress: string): Promise<void> {
-    const cfg = this.config.get();
-    const key = `PASSWORD ${user.id}`;
-    const address = networkKey(clientAddress);
-    await this.countTry(key, address, cfg);
-    let matches: boolean;
-    try {
-      matches = await this.hasher.compare(password, user.password);
-    } catch (err) {
-      await this.attempts.uncount(key, address); // the queue was full: not a guess
-      throw err;
-    }
-    if (!matches) {
-      await this.users.incrementFailedAttempts(user.id);
-      throw badRequest(
+    const incorrect = () =>
+      badRequest(
         'api.user.update_password.incorrect.app_error',
         'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
       );
+    await this.countedCheck(`PASSWORD ${user.id}`, networkKey(clientAddress), async () => user, password, incorrect);
+  }
+
+  /**
+   * One password check counted for the (key, address) pair, for logins and password changes alike:
+   * the try is counted and refused once the pair is locked; a try refused before bcrypt ran (a
+   * rate limit in `account`, a full bcrypt queue) is taken back, as no guess was made; a wrong
+   * password (or no account: bcrypt against the dummy hash all the same) adds to failed_attempts
+   * and answers `wrong()`; a right one clears the pair's count and failed_attempts.
+   */
+  private async countedCheck(
+    key: string,
+    address: string,
+    account: () => Promise<UserRow | undefined>,
+    password: string,
+    wrong: () => AppError,
+  ): Promise<UserRow> {
+    await this.countTry(key, address, this.config.get());
+    let user: UserRow | undefined;
+    let matches: boolean;
+    try {
+      user = await account();
+      matches = await this.hasher.compare(password, user?.password ?? '');
+    } catch (err) {
+      await this.attempts.uncount(key, address);
+      throw err;
+    }
+    if (!matches || !user) {
+      // The same statement for an unknown id (it matches no row), so both answers cost the same.
+      await this.users.incrementFailedAttempts(user?.id ?? '');
+      throw wrong();
     }
     await this.attempts.forget(key, address);
     await this.users.resetFailedAttempts(user.id);
+    return user;
   }
 
   /** Counts the try for the pair; refuses it once the pair has used up its tries. */
@@ -107,27 +128,6 @@ export class LoginService {
         'Your account is locked because of too many failed password attempts. Please try again later.',
       );
     }
-  }
-
-  /**
-   * The account behind the login id when the password is right; otherwise one failure counted and
-   * the masked answer. A try refused before bcrypt ran (rate limit, busy queue) is taken back.
-   */
-  private async checkPassword(req: LoginRequest, key: string, address: string, cfg: Config): Promise<UserRow> {
-    let user: UserRow | undefined;
-    let matches: boolean;
-    try {
-      this.throttle.takeAccount(key);
-      user = await this.findUser(req.loginId, cfg);
-      matches = await this.hasher.compare(req.password, user?.password ?? '');
-    } catch (err) {
-      await this.attempts.uncount(key, address);
-      throw err;
-    }
-    if (matches && user) return user;
-    // The same statement for an unknown id (it matches no row), so both answers cost the same.
-    await this.users.incrementFailedAttempts(user?.id ?? '');
-    throw invalidCredentials(cfg);
   }
 
   /** The account the id names, if sign-in with that kind of id is on (Mattermost's GetUserForLogin). */
