@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { notificationChannelName, postDeletedEvent, postedEvent, postEditedEvent } from './post-events.js';
+import { testPostRow } from './post.fixtures.js';
 import { toPostView } from './post.model.js';
 
-const post = toPostView({
-  id: 'p',
-  create_at: 1,
-  update_at: 1,
-  edit_at: 0,
-  delete_at: 0,
-  is_pinned: false,
-  user_id: 'u',
-  channel_id: 'c',
-  root_id: '',
-  original_id: '',
-  message: 'hi',
-  type: '',
-  props: {},
-  hashtags: '',
-  file_ids: [],
-  has_reactions: false,
-  reply_count: 0,
-  last_reply_at: 0,
-});
+const post = toPostView(testPostRow('p', 1, { message: 'hi' }));
 const channel = { id: 'c', type: 'O' as const, name: 'town-square', display_name: 'Town Square', team_id: 't' };
 
 describe('postedEvent', () => {

@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { makePostList, sortNewestFirst, sortOldestFirst } from './post-list.js';
-import { PostRow, toPostView } from './post.model.js';
-
-function row(id: string, create_at: number, extra: Partial<PostRow> = {}): PostRow {
-  return {
-    id,
-    create_at,
-    update_at: create_at,
-    edit_at: 0,
-    delete_at: 0,
-    is_pinned: false,
-    user_id: 'u',
-    channel_id: 'c',
-    root_id: '',
-    original_id: '',
-    message: id,
-    type: '',
-    props: {},
-    hashtags: '',
-    file_ids: [],
-    has_reactions: false,
-    reply_count: 0,
-    last_reply_at: 0,
-    ...extra,
-  };
-}
+import { testPostRow } from './post.fixtures.js';
+import { toPostView } from './post.model.js';
 
 describe('makePostList', () => {
   it('orders the page posts and adds context posts only to the map', () => {
-    const page = [toPostView(row('b', 2, { root_id: 'r' })), toPostView(row('a', 1))];
-    const root = toPostView(row('r', 0, { reply_count: 1 }));
+    const page = [toPostView(testPostRow('b', 2, { root_id: 'r' })), toPostView(testPostRow('a', 1))];
+    const root = toPostView(testPostRow('r', 0, { reply_count: 1 }));
     const list = makePostList(page, [root, page[0]], { prev_post_id: 'z', has_next: true });
     expect(list.order).toEqual(['b', 'a']);
     expect(Object.keys(list.posts).sort()).toEqual(['a', 'b', 'r']);
@@ -37,7 +14,7 @@ describe('makePostList', () => {
   });
 
   it('lists a post once even when given twice', () => {
-    const p = toPostView(row('a', 1));
+    const p = toPostView(testPostRow('a', 1));
     expect(makePostList([p, p]).order).toEqual(['a']);
   });
 
@@ -48,7 +25,7 @@ describe('makePostList', () => {
 
 describe('sorting', () => {
   it('sorts by create_at then id', () => {
-    const posts = [row('b', 1), row('a', 1), row('c', 3)];
+    const posts = [testPostRow('b', 1), testPostRow('a', 1), testPostRow('c', 3)];
     expect(sortNewestFirst(posts).map((p) => p.id)).toEqual(['c', 'b', 'a']);
     expect(sortOldestFirst(posts).map((p) => p.id)).toEqual(['a', 'b', 'c']);
   });
@@ -56,7 +33,7 @@ describe('sorting', () => {
 
 describe('toPostView', () => {
   it('has the Mattermost post shape', () => {
-    const view = toPostView(row('p', 5, { has_reactions: true, reply_count: 2, last_reply_at: 9 }), {
+    const view = toPostView(testPostRow('p', 5, { has_reactions: true, reply_count: 2, last_reply_at: 9 }), {
       pendingPostId: 'pending',
       reactions: [{ user_id: 'u', post_id: 'p', emoji_name: 'smile', create_at: 6, update_at: 6, delete_at: 0, remote_id: '', channel_id: 'c' }],
     });
@@ -73,7 +50,7 @@ describe('toPostView', () => {
   });
 
   it('omits has_reactions and metadata.reactions when there are none; replies carry no last_reply_at', () => {
-    const view = toPostView(row('p', 5, { root_id: 'r', last_reply_at: 7 }));
+    const view = toPostView(testPostRow('p', 5, { root_id: 'r', last_reply_at: 7 }));
     expect('has_reactions' in view).toBe(false);
     expect(view.metadata).toEqual({});
     expect(view.last_reply_at).toBe(0);
