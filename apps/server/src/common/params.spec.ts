@@ -5,6 +5,7 @@ import {
   bodyObject,
   bodyStringList,
   boolParam,
+  parseBoolParam,
   intParam,
   optional,
   optionalStringMap,
@@ -131,6 +132,13 @@ describe('boolParam', () => {
     expect(boolParam('true')).toBe(true);
     expect(boolParam(true)).toBe(true);
     for (const v of ['false', 'TRUE', '1', '', undefined, null, 1, false]) expect(boolParam(v), String(v)).toBe(false);
+  });
+});
+
+describe('parseBoolParam', () => {
+  it("reads Go's ParseBool spellings of true, anything else as false", () => {
+    for (const v of ['1', 't', 'T', 'true', 'TRUE', 'True']) expect(parseBoolParam(v), v).toBe(true);
+    for (const v of ['0', 'false', 'yes', '', undefined]) expect(parseBoolParam(v), String(v)).toBe(false);
   });
 });
 

@@ -34,8 +34,17 @@ export function intParam(value: unknown, name: string, fallback: number): number
   return n;
 }
 
+/** A flag the way most Mattermost handlers read one: `== "true"`. */
 export function boolParam(value: unknown): boolean {
   return value === 'true' || value === true;
+}
+
+/**
+ * A flag read with Go's strconv.ParseBool, as some handlers do (getUsers' active, inactive,
+ * without_team): the client sends `without_team=1`, which a check for "true" alone takes as absent.
+ */
+export function parseBoolParam(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value);
 }
 
 /** The request body as an object (arrays and scalars are refused). */

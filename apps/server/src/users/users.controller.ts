@@ -5,7 +5,19 @@ import { ConfigService } from '#config';
 import { AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE } from '#auth';
 import { clientAddress } from '../common/client-address.js';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
-import { bodyIdList, bodyObject, bodyStringList, intParam, optional, optionalStringMap, pagination, required, urlId, urlUserId } from '../common/params.js';
+import {
+  bodyIdList,
+  bodyObject,
+  bodyStringList,
+  intParam,
+  optional,
+  optionalStringMap,
+  pagination,
+  parseBoolParam,
+  required,
+  urlId,
+  urlUserId,
+} from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import { SESSION_PROP_CSRF } from '../common/session.js';
 import type { Session } from '../common/session.js';
@@ -96,10 +108,10 @@ export class UsersController {
   async list(@Query() q: Record<string, string>, @CurrentSession() s: Session) {
     const { page, perPage } = pagination(q);
     const filter: UserListFilter = {
-      active: goBool(q.active) || undefined,
-      inactive: goBool(q.inactive) || undefined,
+      active: parseBoolParam(q.active) || undefined,
+      inactive: parseBoolParam(q.inactive) || undefined,
       role: q.role || undefined,
-      withoutTeam: goBool(q.without_team) || undefined,
+      withoutTeam: parseBoolParam(q.without_team) || undefined,
       sort: q.sort === 'create_at' ? 'create_at' : undefined,
     };
     if (q.in_team) filter.inTeam = urlId(q.in_team, 'in_team');
@@ -314,14 +326,6 @@ export class UsersController {
     const id = urlUserId(userId, s);
     sendPng(res, defaultProfileImage(id), id);
   }
-}
-
-/**
- * A query flag as getUsers reads it (Go's strconv.ParseBool): the client sends `without_team=1`,
- * which a check for "true" alone took as absent and answered with every user.
- */
-function goBool(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value);
 }
 
 /** searchUsers' limit: 100 when absent or 0, else 1 to 1000 (a negative one reached SQL as a 500). */
