@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePassword, hashPassword, PasswordHasher, passwordError, PasswordRules } from './password.js';
+import { hashPassword, PasswordHasher, passwordError, passwordHasher, PasswordRules } from './password.js';
 
 const rules = (over: Partial<PasswordRules> = {}): PasswordRules => ({
   MinimumLength: 8,
@@ -117,18 +117,18 @@ describe('passwordError', () => {
   });
 });
 
-describe('hashPassword / comparePassword', () => {
+describe('hashPassword / passwordHasher.compare', () => {
   it('hashes with bcrypt cost 10 and verifies only the right password', async () => {
     const hash = await hashPassword('correct horse');
     expect(hash).toMatch(/^\$2[aby]\$10\$/);
     expect(hash).not.toContain('correct horse');
-    expect(await comparePassword('correct horse', hash)).toBe(true);
-    expect(await comparePassword('correct horsE', hash)).toBe(false);
+    expect(await passwordHasher.compare('correct horse', hash)).toBe(true);
+    expect(await passwordHasher.compare('correct horsE', hash)).toBe(false);
   });
 
   it('never matches an empty hash (users without a password)', async () => {
-    expect(await comparePassword('', '')).toBe(false);
-    expect(await comparePassword('anything', '')).toBe(false);
+    expect(await passwordHasher.compare('', '')).toBe(false);
+    expect(await passwordHasher.compare('anything', '')).toBe(false);
   });
 });
 

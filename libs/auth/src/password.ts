@@ -83,15 +83,11 @@ export class PasswordHasher {
   }
 }
 
-/** The process's one queue: sign-up, login and password changes all hash through it. */
+/** The process's one queue: sign-up, login and password changes all hash and compare through it. */
 export const passwordHasher = new PasswordHasher();
 
 export function hashPassword(password: string): Promise<string> {
   return passwordHasher.hash(password);
-}
-
-export function comparePassword(password: string, hash: string): Promise<boolean> {
-  return passwordHasher.compare(password, hash);
 }
 
 export interface PasswordRules {

@@ -23,7 +23,7 @@ import { UsersService } from './users.service.js';
     LoginService,
     LoginAttemptsRepository,
     LoginThrottle,
-    // The process's one bcrypt queue, which hashPassword/comparePassword also use.
+    // The process's one bcrypt queue, which hashPassword also uses.
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
   // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
