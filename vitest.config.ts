@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.e2e.spec.ts'],
+          include: ['test/e2e/**/*.e2e.spec.ts', 'test/clients/**/*.e2e.spec.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Each file starts its own server and database; two at a time fits two cores.

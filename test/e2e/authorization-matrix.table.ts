@@ -1220,6 +1220,8 @@ const statuses: Row[] = [
 const system: Row[] = [
   { route: 'GET /system/ping', name: 'no session needed', path: () => '/system/ping', expect: EVERYONE },
   { route: 'GET /license/client', name: 'no session needed', path: () => '/license/client?format=old', expect: EVERYONE },
+  // Any session; only a system admin is told the active user count (the body, not the status).
+  { route: 'GET /limits/server', name: 'any session', path: () => '/limits/server', expect: SIGNED_IN },
   { route: 'GET /config/client', name: 'no session needed', path: () => '/config/client?format=old', expect: EVERYONE },
   { route: 'GET /config', name: 'sysconsole read permissions', path: () => '/config', expect: SYSADMIN },
   {

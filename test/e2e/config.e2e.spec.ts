@@ -160,6 +160,19 @@ describe('system ping', () => {
   });
 });
 
+describe('server limits', () => {
+  it('has no limits, and tells only the system admin how many active users there are', async () => {
+    const none = { maxUsersLimit: 0, maxUsersHardLimit: 0, lastAccessiblePostTime: 0, postHistoryLimit: 0 };
+    const before = (await admin.client.getServerLimits()).data;
+    expect(before).toEqual({ ...none, activeUserCount: expect.any(Number) });
+    const bob = await server.newUser();
+    expect((await admin.client.getServerLimits()).data.activeUserCount).toBe(before.activeUserCount + 1);
+    await admin.client.updateUserActive(bob.user.id, false);
+    expect((await admin.client.getServerLimits()).data.activeUserCount).toBe(before.activeUserCount);
+    expect((await alice.client.getServerLimits()).data).toEqual({ ...none, activeUserCount: 0 });
+  });
+});
+
 describe('rate limiting', () => {
   it('answers 429 past RateLimitSettings with Mattermost headers', async () => {
     const limited = await startServer({ MM_RATELIMITSETTINGS_ENABLE: 'true', MM_RATELIMITSETTINGS_PERSEC: '1', MM_RATELIMITSETTINGS_MAXBURST: '2' });

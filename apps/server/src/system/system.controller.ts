@@ -3,8 +3,9 @@ import type { Response } from 'express';
 import { AppError } from '#common';
 import { ConfigService } from '#config';
 import { ClusterState } from '../cluster/cluster-state.js';
-import { Public } from '../common/decorators.js';
+import { CurrentSession, Public } from '../common/decorators.js';
 import { boolParam } from '../common/params.js';
+import type { Session } from '../common/session.js';
 import { SystemService } from './system.service.js';
 
 @Controller()
@@ -47,6 +48,11 @@ export class SystemController {
       if (!boolParam(q.use_rest_semantics)) res.status(500);
     }
     return body;
+  }
+
+  @Get('limits/server')
+  serverLimits(@CurrentSession() session: Session) {
+    return this.system.serverLimits(session);
   }
 
   /** No licence is ever needed here; clients ask anyway, in the old format. */

@@ -4,11 +4,22 @@ import { newId } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
+import { PermissionsService } from '../auth/permissions.service.js';
+import type { Session } from '../common/session.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { clientConfig } from './client-config.js';
 import { SystemsRepository } from './systems.repository.js';
 
-/** Server identity, health and config-change broadcasting. */
+/** Mattermost's model.ServerLimits. */
+export interface ServerLimits {
+  maxUsersLimit: number;
+  maxUsersHardLimit: number;
+  activeUserCount: number;
+  lastAccessiblePostTime: number;
+  postHistoryLimit: number;
+}
+
+/** Server identity, health, limits and config-change broadcasting. */
 @Injectable()
 export class SystemService implements OnModuleInit {
   private diagnosticId = '';
@@ -19,6 +30,7 @@ export class SystemService implements OnModuleInit {
     private readonly users: UsersRepository,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
+    private readonly permissions: PermissionsService,
   ) {}
 
   async onModuleInit() {
@@ -38,6 +50,23 @@ export class SystemService implements OnModuleInit {
 
   async noAccounts(): Promise<boolean> {
     return !(await this.users.any());
+  }
+
+  /**
+   * What the apps ask at every start-up (GET /limits/server). No licence limits users or history
+   * here, so every limit is 0 (none). As Mattermost's getServerLimits, only a system admin who may
+   * read the user management pages is told how many active users there are; everyone else gets 0,
+   * which also keeps the count query off every other user's start-up.
+   */
+  async serverLimits(session: Session): Promise<ServerLimits> {
+    const admin = this.permissions.hasSystem(session, 'manage_system') && this.permissions.hasSystem(session, 'sysconsole_read_user_management_users');
+    return {
+      maxUsersLimit: 0,
+      maxUsersHardLimit: 0,
+      activeUserCount: admin ? await this.users.countActive() : 0,
+      lastAccessiblePostTime: 0,
+      postHistoryLimit: 0,
+    };
   }
 
   databaseHealthy(): Promise<boolean> {

@@ -139,6 +139,12 @@ export class UsersRepository {
     return rows[0].n;
   }
 
+  /** Active people (not deactivated, not bots): Mattermost's ActiveUserCount of the server limits. */
+  async countActive(): Promise<number> {
+    const rows = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE delete_at = 0 AND NOT is_bot');
+    return rows[0].n;
+  }
+
   /** Whether any account exists (cheaper than count() on a large table). */
   async any(): Promise<boolean> {
     const rows = await this.db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any');
