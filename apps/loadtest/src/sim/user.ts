@@ -15,6 +15,9 @@ import { actionContext, isMissingRoute, type PauseContext } from './http.js';
 import { UserStore, type ChannelInfo } from './store.js';
 import { ACTIONS, type ActionName } from './actions.js';
 
+/** The distinct role names of space-separated role lists (what loadRolesIfNeeded asks for). */
+const rolesOf = (...lists: Array<string | undefined>) => [...new Set(lists.flatMap((r) => (r ?? '').split(' ')).filter(Boolean))];
+
 const { Client4, WebSocketClient } = mm;
 
 /** Thrown out of pauses when the user is stopped, to unwind the action in progress. */
@@ -287,12 +290,15 @@ export class SimUser {
   /** controller reload(false): users list, the web app's start-up requests, the current team and channel. */
   async reload(): Promise<void> {
     await this.api('GET /users', () => this.client.getProfiles(0, 100));
-    await this.api('GET /users/{id}', () => this.client.getMe());
+    const me = await this.api('GET /users/{id}', () => this.client.getMe());
     await this.api('GET /license/client', () => this.client.getClientLicenseOld());
     await this.api('GET /users/{id}/preferences', () => this.client.getMyPreferences());
     await this.api('GET /users/{id}/teams', () => this.client.getMyTeams());
-    await this.api('GET /users/{id}/teams/members', () => this.client.getMyTeamMembers());
+    const teamMembers = (await this.api('GET /users/{id}/teams/members', () => this.client.getMyTeamMembers())) ?? [];
+    // The web app's loadMe loads the roles of the user and of its team memberships, then unreads and server limits.
+    await this.api('POST /roles/names', () => this.client.getRolesByNames(rolesOf(me?.roles, ...teamMembers.map((m) => m.roles))));
     await this.api('GET /users/{id}/teams/unread', () => this.client.getMyTeamUnreads(this.crt));
+    await this.api('GET /limits/server', () => this.client.getServerLimits());
     const teamId = this.store.currentTeamId || [...this.store.teams.keys()][Math.floor(Math.random() * this.store.teams.size)];
     if (!teamId) return;
     await this.loadTeam(teamId);
@@ -304,7 +310,8 @@ export class SimUser {
   async loadTeam(teamId: string): Promise<void> {
     const channels = await this.api('GET /users/{id}/teams/{id}/channels', () => this.client.getMyChannels(teamId, true));
     this.store.setChannels((channels ?? []) as ChannelInfo[]);
-    await this.api('GET /users/{id}/teams/{id}/channels/members', () => this.client.getMyChannelMembers(teamId));
+    const members = (await this.api('GET /users/{id}/teams/{id}/channels/members', () => this.client.getMyChannelMembers(teamId))) ?? [];
+    await this.api('POST /roles/names', () => this.client.getRolesByNames(rolesOf(...members.map((m) => m.roles))));
     await this.api('GET /users/{id}/teams/unread', () => this.client.getMyTeamUnreads(this.crt));
     await this.api('GET /users/{id}/teams/{id}/threads', () => this.client.getUserThreads(this.store.userId, teamId, { totalsOnly: true, threadsOnly: false }));
     await this.api('GET /users/{id}/teams/{id}/channels/categories', () => this.client.getChannelCategories(this.store.userId, teamId));
