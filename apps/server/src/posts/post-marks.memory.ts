@@ -298,7 +298,9 @@ class MemoryPriorities {
       const acks = [...this.world.acks.values()].filter((a) => a.post_id === id);
       if (!priority && acks.length === 0) continue;
       result.set(id, {
-        ...(priority ? { priority: { priority: priority.priority, requested_ack: priority.requested_ack, persistent_notifications: priority.persistent_notifications } } : {}),
+        ...(priority
+          ? { priority: { priority: priority.priority, requested_ack: priority.requested_ack, persistent_notifications: priority.persistent_notifications } }
+          : {}),
         ...(acks.length ? { acknowledgements: acks } : {}),
       });
     }

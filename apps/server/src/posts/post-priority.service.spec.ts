@@ -16,7 +16,11 @@ function setup() {
   return { world, alice, bob, dave, root, pub, priv, asked, service: world.priorityService() };
 }
 
-const denied = (permission: string) => ({ statusCode: 403, id: 'api.context.permissions.app_error', detailedError: expect.stringContaining(`permission=${permission}`) });
+const denied = (permission: string) => ({
+  statusCode: 403,
+  id: 'api.context.permissions.app_error',
+  detailedError: expect.stringContaining(`permission=${permission}`),
+});
 
 afterEach(() => vi.useRealTimers());
 
@@ -28,7 +32,11 @@ describe('PostPriorityService: acknowledgements', () => {
     expect(world.acks.get(`${asked.id}:${bob.user_id}`)).toEqual(ack);
     expect(world.posts.get(asked.id)!.update_at).toBeGreaterThanOrEqual(ack.acknowledged_at);
     expect(world.publisher.events).toEqual([
-      { event: 'post_acknowledgement_added', data: { acknowledgement: JSON.stringify(ack) }, broadcast: expect.objectContaining({ channel_id: pub, user_id: '' }) },
+      {
+        event: 'post_acknowledgement_added',
+        data: { acknowledgement: JSON.stringify(ack) },
+        broadcast: expect.objectContaining({ channel_id: pub, user_id: '' }),
+      },
     ]);
   });
 
@@ -47,7 +55,10 @@ describe('PostPriorityService: acknowledgements', () => {
     const { world, alice, bob, service } = setup();
     const archived = world.channel('O', [alice, bob], { deleteAt: 5 });
     const old = world.post(archived, alice, 'old');
-    await expect(service.acknowledge(bob, bob.user_id, old.id)).rejects.toMatchObject({ statusCode: 403, id: 'api.acknowledgement.save.archived_channel.app_error' });
+    await expect(service.acknowledge(bob, bob.user_id, old.id)).rejects.toMatchObject({
+      statusCode: 403,
+      id: 'api.acknowledgement.save.archived_channel.app_error',
+    });
     await expect(service.unacknowledge(bob, bob.user_id, old.id)).rejects.toMatchObject({
       statusCode: 403,
       id: 'api.acknowledgement.delete.archived_channel.app_error',
@@ -63,7 +74,10 @@ describe('PostPriorityService: acknowledgements', () => {
     vi.useFakeTimers({ now: 10_000_000, toFake: ['Date'] });
     const ack = await service.acknowledge(bob, bob.user_id, asked.id);
     vi.setSystemTime(10_000_000 + 5 * 60 * 1000 + 1);
-    await expect(service.unacknowledge(bob, bob.user_id, asked.id)).rejects.toMatchObject({ statusCode: 403, id: 'api.acknowledgement.delete.deadline.app_error' });
+    await expect(service.unacknowledge(bob, bob.user_id, asked.id)).rejects.toMatchObject({
+      statusCode: 403,
+      id: 'api.acknowledgement.delete.deadline.app_error',
+    });
     expect(world.acks.size).toBe(1);
 
     vi.setSystemTime(10_000_000 + 5 * 60 * 1000);
@@ -80,7 +94,9 @@ describe('PostPriorityService: priority of a new post', () => {
   it('saves the priority and counts an urgent post as an urgent mention of those it mentions', async () => {
     const { world, alice, bob, pub, service } = setup();
     const row = world.post(pub, alice, `@bob now`);
-    await service.saveForNewPost(undefined as never, row, { priority: 'urgent', requested_ack: true, persistent_notifications: false }, poster(), [bob.user_id]);
+    await service.saveForNewPost(undefined as never, row, { priority: 'urgent', requested_ack: true, persistent_notifications: false }, poster(), [
+      bob.user_id,
+    ]);
     expect(world.priorities.get(row.id)).toMatchObject({ post_id: row.id, channel_id: pub, priority: 'urgent', requested_ack: true });
     expect(world.member(pub, bob.user_id)!.urgent_mention_count).toBe(1);
 

@@ -32,7 +32,11 @@ function setup(opts: { crt?: boolean; bobNotify?: Record<string, string> } = {})
   return { world, alice, bob, dave, root, pub, dm, service };
 }
 
-const denied = (permission: string) => ({ statusCode: 403, id: 'api.context.permissions.app_error', detailedError: expect.stringContaining(`permission=${permission}`) });
+const denied = (permission: string) => ({
+  statusCode: 403,
+  id: 'api.context.permissions.app_error',
+  detailedError: expect.stringContaining(`permission=${permission}`),
+});
 const mark = (s: ReturnType<typeof setup>['service'], who: Session, postId: string, crt = true) => s.markUnread(who, who.user_id, postId, crt);
 
 describe('PostUnreadService: the counts after marking a post unread', () => {
@@ -45,7 +49,14 @@ describe('PostUnreadService: the counts after marking a post unread', () => {
     world.post(pub, bob, 'my own @bob');
     world.post(pub, alice, '`@bob` in code');
     const state = await mark(service, bob, marked.id);
-    expect(state).toMatchObject({ msg_count: 1, msg_count_root: 1, mention_count: 2, mention_count_root: 2, urgent_mention_count: 0, last_viewed_at: marked.create_at - 1 });
+    expect(state).toMatchObject({
+      msg_count: 1,
+      msg_count_root: 1,
+      mention_count: 2,
+      mention_count_root: 2,
+      urgent_mention_count: 0,
+      last_viewed_at: marked.create_at - 1,
+    });
     expect(world.member(pub, bob.user_id)).toMatchObject({ last_viewed_at: marked.create_at - 1, mention_count: 2, msg_count: 1 });
   });
 
