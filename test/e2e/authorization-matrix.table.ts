@@ -1274,4 +1274,51 @@ export const ROWS: Row[] = [
   ...preferences,
   ...statuses,
   ...system,
+  // ---- saved posts, marking unread, acknowledgements (issue 10)
+  {
+    route: 'GET /users/:user_id/posts/flagged',
+    name: "the member's: edit_other_users",
+    path: (c) => `/users/${c.w.accounts.member.id}/posts/flagged`,
+    expect: MEMBERS_OWN,
+  },
+  { route: 'GET /users/:user_id/posts/flagged', name: 'their own: any session', path: () => '/users/me/posts/flagged', expect: SIGNED_IN },
+  {
+    route: 'POST /users/:user_id/posts/:post_id/set_unread',
+    name: "the member's: edit_other_users, then read_channel_content on the post",
+    path: (c) => `/users/${c.w.accounts.member.id}/posts/${c.w.postPub}/set_unread`,
+    body: () => ({ collapsed_threads_supported: true }),
+    expect: MEMBERS_OWN,
+  },
+  {
+    route: 'POST /users/:user_id/posts/:post_id/set_unread',
+    // read_channel_content is the channel's members' (team_user does not grant it); a system admin
+    // passes it but is no member of the channel (404, as countMentionsFromPost's GetChannelMember).
+    name: 'their own, public channel: read_channel_content, then a channel member',
+    path: (c) => `/users/me/posts/${c.w.postPub}/set_unread`,
+    body: () => ({ collapsed_threads_supported: true }),
+    expect: x('401 403 403 403 200 200 404'),
+  },
+  {
+    route: 'POST /users/:user_id/posts/:post_id/ack',
+    name: 'their own, public channel: read_channel_content',
+    path: (c) => `/users/me/posts/${c.w.postPub}/ack`,
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'POST /users/:user_id/posts/:post_id/ack',
+    name: "the member's, private channel: edit_other_users, then read_channel_content",
+    path: (c) => `/users/${c.w.accounts.member.id}/posts/${c.w.postPriv}/ack`,
+    expect: MEMBERS_OWN,
+  },
+  {
+    route: 'DELETE /users/:user_id/posts/:post_id/ack',
+    name: 'their own, just made, public channel: read_channel_content',
+    setup: async (c) => {
+      const post = (await c.w.must(c.w.accounts.member.token, 'POST', '/posts', { channel_id: c.w.pub.id, message: 'ack me' })).id;
+      await c.w.call(c.token, 'POST', `/users/me/posts/${post}/ack`);
+      return { post };
+    },
+    path: (c) => `/users/me/posts/${c.v.post}/ack`,
+    expect: PUB_MEMBERS,
+  },
 ];

@@ -80,6 +80,10 @@ export const defaultConfig = {
     MaximumPayloadSizeBytes: 300000,
     MaximumURLLength: 2048,
     ThreadAutoFollow: true,
+    // Message priority and acknowledgements (model/config.go defaults).
+    PostPriority: true,
+    AllowPersistentNotifications: true,
+    AllowPersistentNotificationsForGuests: false,
   },
   TeamSettings: {
     SiteName: 'Mattermost',

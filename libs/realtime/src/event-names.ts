@@ -35,4 +35,6 @@ export const WsEvents = {
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
   JobUpdated: 'job_updated',
+  PostAcknowledgementAdded: 'post_acknowledgement_added',
+  PostAcknowledgementRemoved: 'post_acknowledgement_removed',
 } as const;

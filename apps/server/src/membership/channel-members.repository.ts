@@ -27,6 +27,32 @@ export interface ChannelUnreadRow {
   notify_props: Record<string, string>;
 }
 
+export interface MarkUnreadInput {
+  channelId: string;
+  userId: string;
+  lastViewedAt: number;
+  mentions: number;
+  mentionsRoot: number;
+  urgentMentions: number;
+  /** Posts (and root posts) still unread after last_viewed_at. */
+  unread: number;
+  unreadRoot: number;
+}
+
+/** model.ChannelUnreadAt: a member's unread state after marking a post unread. */
+export interface ChannelUnreadAtRow {
+  team_id: string;
+  user_id: string;
+  channel_id: string;
+  msg_count: number;
+  mention_count: number;
+  mention_count_root: number;
+  urgent_mention_count: number;
+  msg_count_root: number;
+  last_viewed_at: number;
+  notify_props: Record<string, string>;
+}
+
 /** A channel member as mention detection sees them. */
 export interface MentionMemberRow {
   user_id: string;
@@ -215,5 +241,37 @@ export class ChannelMembersRepository {
         WHERE channel_id = $1 AND user_id = ANY($2)`,
       [channelId, userIds, isRoot, now],
     );
+  }
+
+  // ---- marking a post unread, message priority ------------------------------------------------
+
+  /**
+   * Sets a member back to just before a post (UpdateLastViewedAtPost): last_viewed_at and the
+   * given mention counts, and the message counts from the channel's totals less the posts still
+   * unread. Answers the member's unread state (model.ChannelUnreadAt), or undefined when the user
+   * is not a member of a live channel.
+   */
+  async markUnreadFrom(m: MarkUnreadInput, now: number): Promise<ChannelUnreadAtRow | undefined> {
+    const rows = await this.db.query<ChannelUnreadAtRow>(
+      `UPDATE channel_members cm
+          SET mention_count = $3, mention_count_root = $4, urgent_mention_count = $5,
+              msg_count = GREATEST(c.total_msg_count - $6, 0), msg_count_root = GREATEST(c.total_msg_count_root - $7, 0),
+              last_viewed_at = $8, last_update_at = $9
+         FROM channels c
+        WHERE c.id = cm.channel_id AND cm.channel_id = $1 AND cm.user_id = $2 AND c.delete_at = 0
+        RETURNING c.team_id, cm.user_id, cm.channel_id, cm.msg_count, cm.mention_count, cm.mention_count_root,
+                  cm.urgent_mention_count, cm.msg_count_root, cm.last_viewed_at, cm.notify_props`,
+      [m.channelId, m.userId, m.mentions, m.mentionsRoot, m.urgentMentions, m.unread, m.unreadRoot, m.lastViewedAt, now],
+    );
+    return rows[0];
+  }
+
+  /** An urgent root post mentioned these members (IncrementMentionCount with isUrgent). */
+  async incrementUrgentMentions(channelId: string, userIds: string[], tx: Queryable): Promise<void> {
+    if (userIds.length === 0) return;
+    await tx.query('UPDATE channel_members SET urgent_mention_count = urgent_mention_count + 1 WHERE channel_id = $1 AND user_id = ANY($2)', [
+      channelId,
+      userIds,
+    ]);
   }
 }

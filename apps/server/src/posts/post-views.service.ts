@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '#config';
 import type { Session } from '../common/session.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { PostPriorityExtras, PostPriorityView } from './post-priority.js';
+import { PostPriorityRepository } from './post-priority.repository.js';
 import { PostRow, PostView, toPostView } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
 import { reactionView, ReactionView } from './reaction-view.js';
@@ -21,23 +24,45 @@ export class PostViews {
     private readonly reactions: ReactionsRepository,
     private readonly usersRepo: UsersRepository,
     private readonly users: UsersService,
+    private readonly priorities: PostPriorityRepository,
+    private readonly config: ConfigService,
   ) {}
 
-  async one(row: PostRow, extras: { pendingPostId?: string } = {}): Promise<PostView> {
-    const [view] = await this.many([row]);
+  /**
+   * One post's view. A post just created passes the priority it was sent with (null: none), so
+   * the posting path does not read back what it wrote (a new post has no acknowledgements).
+   */
+  async one(row: PostRow, extras: { pendingPostId?: string; newPriority?: PostPriorityView | null } = {}): Promise<PostView> {
+    const [view] = await this.many([row], extras.newPriority === undefined ? {} : { skipPriority: true });
     if (extras.pendingPostId) view.pending_post_id = extras.pendingPostId;
+    if (extras.newPriority && this.priorityEnabled()) view.metadata.priority = extras.newPriority;
     return view;
   }
 
-  async many(rows: PostRow[], options: ViewOptions = {}): Promise<PostView[]> {
+  async many(rows: PostRow[], options: ViewOptions & { skipPriority?: boolean } = {}): Promise<PostView[]> {
     const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
     const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
+    const priorities = options.skipPriority ? new Map<string, PostPriorityExtras>() : await this.priorityByPost(rows);
     return rows.map((row) =>
       toPostView(row, {
         reactions: reactions.get(row.id),
         participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
+        ...priorities.get(row.id),
       }),
     );
+  }
+
+  private priorityEnabled(): boolean {
+    return this.config.get().ServiceSettings.PostPriority;
+  }
+
+  /**
+   * metadata.priority and metadata.acknowledgements (PreparePostForClient): only root posts carry
+   * them, and only while ServiceSettings.PostPriority is on; one query for the whole page.
+   */
+  private async priorityByPost(rows: PostRow[]): Promise<Map<string, PostPriorityExtras>> {
+    if (!this.priorityEnabled()) return new Map();
+    return this.priorities.extrasFor(rows.filter((r) => r.root_id === '').map((r) => r.id));
   }
 
   private async reactionsByPost(postIds: string[]): Promise<Map<string, ReactionView[]>> {

@@ -1,4 +1,5 @@
 import { badRequest, findJsonInputProblem, isUnstorableText, isValidId, runeCount } from '#common';
+import type { PostAcknowledgementView, PostPriorityView } from './post-priority.js';
 import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
@@ -25,6 +26,8 @@ export interface PostRow {
 
 export interface PostMetadataView {
   reactions?: ReactionView[];
+  priority?: PostPriorityView;
+  acknowledgements?: PostAcknowledgementView[];
 }
 
 /**
@@ -43,6 +46,8 @@ export interface PostViewExtras {
   reactions?: ReactionView[];
   pendingPostId?: string;
   participants?: unknown[] | null;
+  priority?: PostPriorityView;
+  acknowledgements?: PostAcknowledgementView[];
 }
 
 export function toPostView(row: PostRow, extras: PostViewExtras = {}): PostView {
@@ -71,6 +76,8 @@ export function toPostView(row: PostRow, extras: PostViewExtras = {}): PostView 
   };
   if (row.has_reactions) view.has_reactions = true;
   if (extras.reactions && extras.reactions.length > 0) view.metadata.reactions = extras.reactions;
+  if (extras.priority) view.metadata.priority = extras.priority;
+  if (extras.acknowledgements && extras.acknowledgements.length > 0) view.metadata.acknowledgements = extras.acknowledgements;
   return view;
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PostPriorityRepository } from './post-priority.repository.js';
 import { PostsRepository } from './posts.repository.js';
 import { ReactionsRepository } from './reactions.repository.js';
 
@@ -8,7 +9,7 @@ import { ReactionsRepository } from './reactions.repository.js';
  * module may use it without a cycle.
  */
 @Module({
-  providers: [PostsRepository, ReactionsRepository],
-  exports: [PostsRepository, ReactionsRepository],
+  providers: [PostsRepository, ReactionsRepository, PostPriorityRepository],
+  exports: [PostsRepository, ReactionsRepository, PostPriorityRepository],
 })
 export class PostsCoreModule {}

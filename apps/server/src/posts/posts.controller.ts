@@ -6,6 +6,7 @@ import { bodyObject, bodyStringList, boolParam, optional, pagination, required, 
 import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
 import { Cacheable, PostListsService, ThreadOptions } from './post-lists.service.js';
+import { parsePriorityInput } from './post-priority.js';
 import { PostSearchService } from './post-search.service.js';
 import { PostsService } from './posts.service.js';
 
@@ -40,6 +41,7 @@ export class PostsController {
         pending_post_id: optional<string>(b, 'pending_post_id', 'string') ?? '',
         type: optional<string>(b, 'type', 'string') ?? '',
         create_at: optional<number>(b, 'create_at', 'number') ?? 0,
+        priority: parsePriorityInput(b.metadata),
       },
       setOnline !== 'false',
     );

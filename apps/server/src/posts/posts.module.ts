@@ -6,16 +6,30 @@ import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
+import { PostPriorityService } from './post-priority.service.js';
+import { PostUnreadService } from './post-unread.service.js';
 import { PostSearchService } from './post-search.service.js';
 import { PostViews } from './post-views.service.js';
 import { PostsCoreModule } from './posts-core.module.js';
 import { PostsController } from './posts.controller.js';
 import { PostsService } from './posts.service.js';
+import { SavedPostsService } from './saved-posts.service.js';
+import { UserPostsController } from './user-posts.controller.js';
 
 @Module({
   imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule],
-  controllers: [PostsController],
-  providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
+  controllers: [PostsController, UserPostsController],
+  providers: [
+    PostAccess,
+    PostViews,
+    PostMentionsService,
+    PostsService,
+    PostListsService,
+    PostSearchService,
+    PostPriorityService,
+    PostUnreadService,
+    SavedPostsService,
+  ],
   exports: [PostsCoreModule, PostAccess],
 })
 export class PostsModule {}

@@ -22,6 +22,31 @@ function selectWindow(where: string, order: string, limit: string): string {
     ${THREAD_JOIN} ORDER BY ${order}`;
 }
 
+/** Post types that do not count as unread messages (Post.IsJoinLeaveMessage). */
+const JOIN_LEAVE_TYPES = [
+  'system_join_leave',
+  'system_add_remove',
+  'system_join_channel',
+  'system_leave_channel',
+  'system_join_team',
+  'system_leave_team',
+  'system_add_to_channel',
+  'system_remove_from_channel',
+  'system_add_to_team',
+  'system_remove_from_team',
+];
+
+/** What counting a user's mentions reads of a post. */
+export interface MentionCandidate {
+  id: string;
+  user_id: string;
+  root_id: string;
+  message: string;
+  type: string;
+  props: Record<string, unknown>;
+  create_at: number;
+}
+
 /** Most posts `since` returns in one go, as Mattermost. */
 const SINCE_LIMIT = 1000;
 
@@ -342,5 +367,68 @@ export class PostsRepository {
 
   async touch(tx: Queryable, id: string, now: number): Promise<void> {
     await tx.query('UPDATE posts SET update_at = GREATEST(update_at, $2) WHERE id = $1', [id, now]);
+  }
+
+  // ---- saved posts and marking unread ---------------------------------------------------------
+
+  /**
+   * A page of the live posts a user flagged (preferences of category flagged_post, named by post
+   * id), newest first, in channels the user is a member of (getFlaggedPosts): in one channel, or in
+   * a team's channels and the user's direct and group messages, or anywhere.
+   */
+  async flagged(userId: string, filter: { channelId?: string; teamId?: string }, offset: number, limit: number): Promise<PostRow[]> {
+    const params: unknown[] = [userId, limit, offset];
+    let where = '';
+    if (filter.channelId) {
+      params.push(filter.channelId);
+      where = `AND p.channel_id = $${params.length}`;
+    } else if (filter.teamId) {
+      params.push(filter.teamId);
+      where = `AND p.channel_id IN (SELECT id FROM channels WHERE team_id = $${params.length} OR team_id = '')`;
+    }
+    return this.db.query<PostRow>(
+      selectWindow(
+        `p.id IN (SELECT name FROM preferences WHERE user_id = $1 AND category = 'flagged_post')
+           AND p.delete_at = 0 ${where}
+           AND p.channel_id IN (SELECT channel_id FROM channel_members WHERE user_id = $1)`,
+        'p.create_at DESC, p.id DESC',
+        'LIMIT $2 OFFSET $3',
+      ),
+      params,
+    );
+  }
+
+  /**
+   * How many live posts of a channel were created after a time, and how many of them are roots,
+   * leaving out join/leave messages and, when given, one user's posts (CountPostsAfter).
+   */
+  async countAfter(channelId: string, time: number, excludedUserId = ''): Promise<{ all: number; roots: number }> {
+    const rows = await this.db.query<{ all: number; roots: number }>(
+      `SELECT count(*)::int AS "all", count(*) FILTER (WHERE root_id = '')::int AS roots FROM posts
+        WHERE channel_id = $1 AND create_at > $2 AND delete_at = 0 AND NOT (type = ANY($3)) AND ($4 = '' OR user_id <> $4)`,
+      [channelId, time, JOIN_LEAVE_TYPES, excludedUserId],
+    );
+    return rows[0];
+  }
+
+  /** The live posts of a channel from a time on, oldest first, with what mention counting reads. */
+  async mentionCandidates(channelId: string, from: number, limit: number): Promise<MentionCandidate[]> {
+    return this.db.query<MentionCandidate>(
+      `SELECT id, user_id, root_id, message, type, props, create_at FROM posts
+        WHERE channel_id = $1 AND create_at >= $2 AND delete_at = 0 ORDER BY create_at, id LIMIT $3`,
+      [channelId, from, limit],
+    );
+  }
+
+  /** For each thread: who started it, and when the user first replied in it (0: never). */
+  async threadAuthorship(rootIds: string[], userId: string): Promise<Map<string, { rootUserId: string; firstReplyAt: number }>> {
+    if (rootIds.length === 0) return new Map();
+    const rows = await this.db.query<{ id: string; user_id: string; first_reply_at: number | null }>(
+      `SELECT r.id, r.user_id,
+              (SELECT MIN(c.create_at) FROM posts c WHERE c.root_id = r.id AND c.user_id = $2 AND c.delete_at = 0) AS first_reply_at
+         FROM posts r WHERE r.id = ANY($1)`,
+      [rootIds, userId],
+    );
+    return new Map(rows.map((r) => [r.id, { rootUserId: r.user_id, firstReplyAt: r.first_reply_at ?? 0 }]));
   }
 }

@@ -18,6 +18,8 @@ import { testUserRow } from '../users/user.fixtures.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
+import { PostPriorityRepository } from './post-priority.repository.js';
+import { PostPriorityService } from './post-priority.service.js';
 import { PostViews } from './post-views.service.js';
 import { PostRow } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
@@ -235,8 +237,17 @@ function setup() {
   const users = new MemoryUsers(world) as unknown as UsersRepository;
   const access = new PostAccess(permissions, repo, channels);
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
-  const views = new PostViews(repo, new MemoryReactions(world) as unknown as ReactionsRepository, users, undefined as unknown as UsersService);
   const configService = { get: () => config } as unknown as ConfigService;
+  // Message priority has its own spec (post-priority.service.spec.ts); here no post has one.
+  const noPriorities = { extrasFor: async () => new Map() } as unknown as PostPriorityRepository;
+  const views = new PostViews(
+    repo,
+    new MemoryReactions(world) as unknown as ReactionsRepository,
+    users,
+    undefined as unknown as UsersService,
+    noPriorities,
+    configService,
+  );
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();
   const posts = new PostsService(
@@ -253,6 +264,7 @@ function setup() {
     configService,
     publisher,
     new NoEventOutbox(),
+    { saveForNewPost: async () => undefined } as unknown as PostPriorityService,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
   return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };

@@ -16,6 +16,8 @@ import { PendingPosts } from './pending-posts.js';
 import { PostAccess, postNotFound } from './post-access.service.js';
 import { postDeletedEvent, postEditedEvent, postedEvent } from './post-events.js';
 import { PostMentionsService } from './post-mentions.service.js';
+import type { PostPriorityView } from './post-priority.js';
+import { PostPriorityService } from './post-priority.service.js';
 import { PostViews } from './post-views.service.js';
 import { PostRow, PostView, sanitizeProps, SYSTEM_POST_PREFIX, validatePostContent } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
@@ -30,6 +32,8 @@ export interface NewPostInput {
   type: string;
   /** Honoured for system admins only (imports); 0 = now. */
   create_at: number;
+  /** metadata.priority as sent; none when absent. */
+  priority?: PostPriorityView | null;
 }
 
 /** The editable part of a post: what PUT replaces and PATCH merges. */
@@ -64,6 +68,7 @@ export class PostsService implements OnModuleInit {
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
     private readonly outbox: EventOutbox,
+    private readonly priority: PostPriorityService,
   ) {}
 
   onModuleInit() {
@@ -148,6 +153,7 @@ export class PostsService implements OnModuleInit {
       row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
       await this.repo.insert(tx, row);
       if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
+      await this.priority.saveForNewPost(tx, row, input.priority, poster, mentions.userIds);
       await this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx);
       await this.outbox.note(tx, 'posted', row.id);
       // Last: it locks the channel row, which every post to this channel waits for.
@@ -155,7 +161,7 @@ export class PostsService implements OnModuleInit {
     });
 
     const saved = await this.repo.byId(row.id);
-    const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id });
+    const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id, newPriority: input.priority ?? null });
     // Confirmed: once this request answers, every node has the event, even if this one dies.
     await this.publisher.publishConfirmed(
       postedEvent(view, {

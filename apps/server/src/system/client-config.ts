@@ -97,5 +97,8 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     AllowBannerDismissal: str(cfg.AnnouncementSettings.AllowBannerDismissal),
     ExperimentalPrimaryTeam: cfg.TeamSettings.ExperimentalPrimaryTeam,
     ExperimentalTimezone: str(cfg.DisplaySettings.ExperimentalTimezone),
+    PostPriority: str(s.PostPriority),
+    AllowPersistentNotifications: str(s.AllowPersistentNotifications),
+    AllowPersistentNotificationsForGuests: str(s.AllowPersistentNotificationsForGuests),
   };
 }
