@@ -58,13 +58,17 @@ async function createMessage(u: SimUser, ch: ChannelInfo, isReply: boolean): Pro
 }
 
 /** createPost: typing event (when the channel is small enough), then a post or a reply. */
-async function createPost(u: SimUser): Promise<void> {
+/** CreatePost; with `priority`, a root post asking for acknowledgements or persistent notifications (CreateAckPost, CreatePersistentNotificationPost). */
+async function createPost(
+  u: SimUser,
+  priority?: { priority: 'important' | 'urgent'; requested_ack?: boolean; persistent_notifications?: boolean },
+): Promise<void> {
   const ch = currentChannel(u);
   if (!ch) return;
   const typingOn = u.clientConfig.EnableUserTypingMessages !== 'false';
   const maxNotifications = Number(u.clientConfig.MaxNotificationsPerChannel ?? 1000);
   if (typingOn && (ch.member_count ?? 0) < maxNotifications) u.ws?.userTyping(ch.id, '');
-  const isReply = Math.random() < u.config.percentReplies;
+  const isReply = !priority && Math.random() < u.config.percentReplies;
   let rootId = '';
   if (isReply) {
     const post = pick(u.store.channelPosts(ch.id));
@@ -73,9 +77,22 @@ async function createPost(u: SimUser): Promise<void> {
   }
   const message = await createMessage(u, ch, isReply);
   const created = await u.api('POST /posts', () =>
-    u.client.createPost({ channel_id: ch.id, message, root_id: rootId, pending_post_id: `${u.store.userId}:${Date.now()}` } as never),
+    u.client.createPost({
+      channel_id: ch.id,
+      message,
+      root_id: rootId,
+      pending_post_id: `${u.store.userId}:${Date.now()}`,
+      ...(priority ? { metadata: { priority } } : {}),
+    } as never),
   );
   if (created) u.store.addPosts(ch.id, [created as never]);
+}
+
+/** AckToPost: acknowledge a post of someone else's in the current channel that asks for it. */
+async function ackToPost(u: SimUser): Promise<void> {
+  const post = pick(u.store.channelPosts(u.store.currentChannelId).filter((p) => p.ackRequested && p.user_id !== u.store.userId));
+  if (!post) return;
+  await u.api('POST /users/{id}/posts/{id}/ack', () => u.client.acknowledgePost(post.id, u.store.userId));
 }
 
 async function scrollChannel(u: SimUser): Promise<void> {
@@ -513,7 +530,7 @@ async function markAllThreadsRead(u: SimUser): Promise<void> {
   await u.api('PUT /users/{id}/teams/{id}/threads/read', () => u.client.updateThreadsReadForUser(u.store.userId, u.store.currentTeamId));
 }
 
-/** Actions of plugins (surveys) and licensed features (acknowledgements, persistent notifications, user reports) this server does not offer. */
+/** Actions of plugins (surveys) and admin reports this server does not offer. */
 const notOffered =
   (route: string): Action =>
   async (u) => {
@@ -525,7 +542,7 @@ export const ACTIONS = {
   ScrollChannel: scrollChannel,
   OpenDirectOrGroupChannel: openDirectOrGroupChannel,
   UnreadCheck: unreadCheck,
-  CreatePost: createPost,
+  CreatePost: (u: SimUser) => createPost(u),
   ViewGlobalThreads: viewGlobalThreads,
   UpdateThreadRead: updateThreadRead,
   ClickPermalink: clickPermalink,
@@ -558,9 +575,9 @@ export const ACTIONS = {
   SubmitPartialResponse: notOffered('POST /plugins/com.mattermost.nps/api/v1/survey (plugin)'),
   SubmitCompleteResponse: notOffered('POST /plugins/com.mattermost.nps/api/v1/survey (plugin)'),
   ConnectSurveyAPI: notOffered('GET /plugins/com.mattermost.nps/api/v1/connected (plugin)'),
-  CreateAckPost: notOffered('POST /posts with metadata.priority.requested_ack (licensed)'),
-  AckToPost: notOffered('POST /users/{id}/posts/{id}/ack (licensed)'),
-  CreatePersistentNotificationPost: notOffered('POST /posts with metadata.priority.persistent_notifications (licensed)'),
+  CreateAckPost: (u: SimUser) => createPost(u, { priority: 'important', requested_ack: true }),
+  AckToPost: ackToPost,
+  CreatePersistentNotificationPost: (u: SimUser) => createPost(u, { priority: 'urgent', persistent_notifications: true }),
   GenerateUserReport: notOffered('GET /reports/users (admins only)'),
 } satisfies Record<string, Action>;
 

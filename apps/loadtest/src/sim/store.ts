@@ -24,6 +24,8 @@ export interface PostInfo {
   reply_count: number;
   permalink?: string;
   mention?: string;
+  /** The author asked for acknowledgements (metadata.priority.requested_ack). */
+  ackRequested?: boolean;
 }
 
 const MAX_POSTS_PER_CHANNEL = 120;
@@ -116,7 +118,17 @@ export class UserStore {
 
   addPosts(
     channelId: string,
-    posts: Array<{ id: string; user_id: string; channel_id: string; root_id: string; create_at: number; reply_count?: number; message: string; type?: string }>,
+    posts: Array<{
+      id: string;
+      user_id: string;
+      channel_id: string;
+      root_id: string;
+      create_at: number;
+      reply_count?: number;
+      message: string;
+      type?: string;
+      metadata?: { priority?: { requested_ack?: boolean } };
+    }>,
   ): void {
     let list = this.posts.get(channelId);
     if (list) this.posts.delete(channelId); // re-insert: most recently used last
@@ -135,6 +147,7 @@ export class UserStore {
         reply_count: p.reply_count ?? 0,
         permalink: permalinkPostId(p.message),
         mention: mentionedUsername(p.message),
+        ackRequested: p.metadata?.priority?.requested_ack === true,
       });
       const rootId = p.root_id || ((p.reply_count ?? 0) > 0 ? p.id : '');
       if (rootId) {
