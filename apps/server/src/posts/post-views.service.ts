@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Session } from '../common/session.js';
+import { PreviewsService } from '../previews/previews.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { PostRow, PostView, toPostView } from './post.model.js';
@@ -13,7 +14,7 @@ export interface ViewOptions {
   viewer?: Session;
 }
 
-/** Rows to client posts (PreparePostForClient): reactions in metadata, participants on request. */
+/** Rows to client posts (PreparePostForClient): reactions, link embeds and image sizes in metadata, participants on request. */
 @Injectable()
 export class PostViews {
   constructor(
@@ -21,6 +22,7 @@ export class PostViews {
     private readonly reactions: ReactionsRepository,
     private readonly usersRepo: UsersRepository,
     private readonly users: UsersService,
+    private readonly previews: PreviewsService,
   ) {}
 
   async one(row: PostRow, extras: { pendingPostId?: string } = {}): Promise<PostView> {
@@ -32,12 +34,14 @@ export class PostViews {
   async many(rows: PostRow[], options: ViewOptions = {}): Promise<PostView[]> {
     const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
     const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
-    return rows.map((row) =>
+    const views = rows.map((row) =>
       toPostView(row, {
         reactions: reactions.get(row.id),
         participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
       }),
     );
+    await this.previews.addEmbedsAndImages(views);
+    return views;
   }
 
   private async reactionsByPost(postIds: string[]): Promise<Map<string, ReactionView[]>> {

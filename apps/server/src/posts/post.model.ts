@@ -1,4 +1,6 @@
 import { badRequest, findJsonInputProblem, isUnstorableText, isValidId, runeCount } from '#common';
+import type { PostImage } from '../previews/image-info.js';
+import type { PostEmbed } from '../previews/previews.service.js';
 import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
@@ -25,6 +27,8 @@ export interface PostRow {
 
 export interface PostMetadataView {
   reactions?: ReactionView[];
+  embeds?: PostEmbed[];
+  images?: Record<string, PostImage>;
 }
 
 /**

@@ -18,6 +18,7 @@ import { testUserRow } from '../users/user.fixtures.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
+import type { PreviewsService } from '../previews/previews.service.js';
 import { PostViews } from './post-views.service.js';
 import { PostRow } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
@@ -235,7 +236,8 @@ function setup() {
   const users = new MemoryUsers(world) as unknown as UsersRepository;
   const access = new PostAccess(permissions, repo, channels);
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
-  const views = new PostViews(repo, new MemoryReactions(world) as unknown as ReactionsRepository, users, undefined as unknown as UsersService);
+  const noPreviews = { addEmbedsAndImages: async () => undefined } as unknown as PreviewsService;
+  const views = new PostViews(repo, new MemoryReactions(world) as unknown as ReactionsRepository, users, undefined as unknown as UsersService, noPreviews);
   const configService = { get: () => config } as unknown as ConfigService;
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();

@@ -53,6 +53,7 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     ReportAProblemLink: cfg.SupportSettings.ReportAProblemLink,
     SupportEmail: cfg.SupportSettings.SupportEmail,
     EnableGuestAccounts: str(cfg.GuestAccountsSettings.Enable),
+    HasImageProxy: str(cfg.ImageProxySettings.Enable),
   };
   if (!opts.loggedIn) return limited;
   return {
@@ -97,5 +98,7 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     AllowBannerDismissal: str(cfg.AnnouncementSettings.AllowBannerDismissal),
     ExperimentalPrimaryTeam: cfg.TeamSettings.ExperimentalPrimaryTeam,
     ExperimentalTimezone: str(cfg.DisplaySettings.ExperimentalTimezone),
+    RestrictLinkPreviews: s.RestrictLinkPreviews,
+    EnablePermalinkPreviews: str(s.EnablePermalinkPreviews),
   };
 }
