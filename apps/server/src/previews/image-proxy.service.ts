@@ -40,7 +40,8 @@ const PASSED_HEADERS = ['cache-control', 'last-modified', 'expires', 'etag', 'li
 
 export type ImageAnswer = { redirect: string } | { proxy: URL };
 
-const imageError = (status: number, detail = '') => new AppError('getImage', 'api.image.get.app_error', 'Requested image URL cannot be parsed.', status, detail);
+const imageError = (status: number, detail = '') =>
+  new AppError('getImage', 'api.image.get.app_error', 'Requested image URL cannot be parsed.', status, detail);
 
 /** GET /api/v4/image with the local image proxy (api4/image.go getImage, imageproxy/local.go). */
 @Injectable()
@@ -67,7 +68,8 @@ export class ImageProxyService {
     }
     if (!cfg.ImageProxySettings.Enable) throw imageError(400, 'image proxy disabled');
     if (site && url.host === site.host) return { redirect: url.toString() };
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('api.image.get.app_error', 'Requested image URL cannot be parsed.', 'remote URL must have http or https scheme');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw badRequest('api.image.get.app_error', 'Requested image URL cannot be parsed.', 'remote URL must have http or https scheme');
     return { proxy: url };
   }
 

@@ -34,7 +34,19 @@ export interface OpenGraph {
 }
 
 export function emptyOpenGraph(): OpenGraph {
-  return { type: '', url: '', title: '', description: '', determiner: '', site_name: '', locale: '', locales_alternate: null, images: null, audios: null, videos: null };
+  return {
+    type: '',
+    url: '',
+    title: '',
+    description: '',
+    determiner: '',
+    site_name: '',
+    locale: '',
+    locales_alternate: null,
+    images: null,
+    audios: null,
+    videos: null,
+  };
 }
 
 /** ParseUint(…, 10, 64): digits only, else the field keeps 0. */

@@ -41,7 +41,12 @@ export class PreviewsService {
   /** POST /opengraph: 501 when link previews are off; a page without usable tags is `{"url": ""}`, as a failed fetch is. */
   async openGraph(url: string): Promise<OpenGraph | { url: '' }> {
     if (!this.config.get().ServiceSettings.EnableLinkPreviews) {
-      throw new AppError('getOpenGraphMetadata', 'api.post.link_preview_disabled.app_error', 'Link previews have been disabled by the system administrator.', 501);
+      throw new AppError(
+        'getOpenGraphMetadata',
+        'api.post.link_preview_disabled.app_error',
+        'Link previews have been disabled by the system administrator.',
+        501,
+      );
     }
     const { row } = await this.links.resolve({ url, timestamp: floorToHour(Date.now()) });
     if (row.type !== 'opengraph') return { url: '' };
