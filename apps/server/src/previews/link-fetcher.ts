@@ -103,7 +103,7 @@ export class LinkFetcher {
 
   private async readPage(url: string, contentType: string, head: Buffer, rest: AsyncIterable<Buffer>): Promise<FetchedLink> {
     const reader = new OpenGraphReader();
-    const decoder = textDecoder(contentType);
+    const decoder = textDecoder(contentType, head);
     let size = head.length;
     let done = reader.write(decoder.decode(head, { stream: true }));
     if (!done) {
@@ -118,9 +118,13 @@ export class LinkFetcher {
   }
 }
 
-/** forceHTMLEncodingToUTF8: the page's charset from its Content-Type, UTF-8 when absent or unknown. */
-function textDecoder(contentType: string): TextDecoder {
-  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType)?.[1];
+/**
+ * forceHTMLEncodingToUTF8 (charset.NewReader): the page's charset from its Content-Type, else from
+ * a meta tag in its first kilobyte, UTF-8 when absent or unknown.
+ */
+export function textDecoder(contentType: string, head: Buffer = Buffer.alloc(0)): TextDecoder {
+  const declared = /charset\s*=\s*["']?([\w.:-]+)/i;
+  const charset = declared.exec(contentType)?.[1] ?? declared.exec(head.subarray(0, 1024).toString('latin1'))?.[1];
   try {
     return new TextDecoder(charset ?? 'utf-8');
   } catch {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { textDecoder } from './link-fetcher.js';
 import { finishOpenGraph, hasOpenGraph, OpenGraphReader, parseOpenGraph, truncateOpenGraph, withProxiedImages } from './opengraph.js';
 
 const PAGE = `<!doctype html><html><head>
@@ -67,5 +68,12 @@ describe('OpenGraph from HTML', () => {
     const proxied = withProxiedImages(og, (u) => `P(${u})`);
     expect(proxied.images![0]).toMatchObject({ url: '', secure_url: 'P(https://cdn.example/a.png)' });
     expect(proxied.images![1]).toMatchObject({ url: '', secure_url: 'P(https://site.example/b.png)' });
+  });
+
+  it('decodes the page in its declared charset (header first, then a meta tag)', () => {
+    const latin1 = Buffer.from('<html><head><meta charset="iso-8859-1"><meta property="og:title" content="Caf\xe9"></head>', 'latin1');
+    expect(parseOpenGraph(textDecoder('text/html', latin1).decode(latin1)).title).toBe('Café');
+    expect(textDecoder('text/html; charset=windows-1252').encoding).toBe('windows-1252');
+    expect(textDecoder('text/html; charset=no-such-thing').encoding).toBe('utf-8');
   });
 });

@@ -145,9 +145,10 @@ export function hasOpenGraph(og: OpenGraph): boolean {
 }
 
 /**
- * makeOpenGraphURLsAbsolute, then: og:url becomes the link as posted (not where a redirect led),
- * and title and description are entity-decoded (openGraphDecodeHTMLEntities; the parser already
- * decoded attribute values once).
+ * makeOpenGraphURLsAbsolute, then og:url becomes the link as posted (not where a redirect led).
+ * The parser decodes entities in attribute values once; Mattermost's openGraphDecodeHTMLEntities
+ * decodes title and description a second time, which this server does not (a page that writes
+ * `&amp;amp;` shows `&amp;` here, `&` there).
  */
 export function finishOpenGraph(og: OpenGraph, requestUrl: string): OpenGraph {
   const absolute = (value: string) => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '#common';
 import { ConfigService } from '#config';
 import type { PostImage } from './image-info.js';
@@ -23,6 +23,8 @@ export interface PreviewablePost {
   props: Record<string, unknown>;
   metadata: { embeds?: PostEmbed[]; images?: Record<string, PostImage> };
 }
+
+const log = new Logger('previews');
 
 interface Plan {
   post: PreviewablePost;
@@ -59,6 +61,15 @@ export class PreviewsService {
    * seen for that hour are fetched, as Mattermost does. Deleted posts get nothing.
    */
   async addEmbedsAndImages(posts: PreviewablePost[]): Promise<void> {
+    try {
+      await this.fillMetadata(posts);
+    } catch (err) {
+      // As Mattermost: a post is still served when its link metadata cannot be had.
+      log.warn(`link metadata unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  private async fillMetadata(posts: PreviewablePost[]): Promise<void> {
     const plans = posts.filter((p) => p.delete_at === 0).map((p) => this.plan(p));
     const live = plans.filter((p) => p.link !== '' || p.images.length > 0);
     if (live.length === 0) return;
