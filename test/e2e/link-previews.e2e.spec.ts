@@ -52,7 +52,7 @@ function gif(frames: number): Buffer {
 const page = (title: string, image: string) => `<!doctype html><html><head>
 <meta property="og:title" content="${title}"><meta property="og:type" content="article">
 <meta property="og:description" content="About ${title}"><meta property="og:site_name" content="Local">
-<meta property="og:url" content="/canonical"><meta property="og:image" content="${image}">
+<meta property="og:url" content="/canonical"><meta property="og:image" content="${image}"><meta property="article:tag" content="local">
 </head><body><p>body</p></body></html>`;
 
 function serve(path: string, res: import('node:http').ServerResponse) {
@@ -115,6 +115,7 @@ describe('POST /opengraph', () => {
       images: [{ url: `${base}/img/photo.png`, secure_url: '', type: '', width: 0, height: 0 }],
       audios: null,
       videos: null,
+      article: { published_time: null, modified_time: null, expiration_time: null, section: '', tags: ['local'], authors: null },
     });
     await openGraph(admin.client, `${base}/page-og`);
     expect(hits.get('/page-og')).toBe(1);
@@ -182,6 +183,7 @@ describe('post metadata', () => {
       },
     };
     expect(created.metadata).toMatchObject(expected);
+    expect(created.metadata.embeds![0].data).not.toHaveProperty('article');
     const event = await socket.waitFor('posted', (e) => JSON.parse(e.data.post).id === created.id);
     expect(JSON.parse(event.data.post).metadata).toMatchObject(expected);
 

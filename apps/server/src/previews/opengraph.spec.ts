@@ -76,4 +76,25 @@ describe('OpenGraph from HTML', () => {
     expect(textDecoder('text/html; charset=windows-1252').encoding).toBe('windows-1252');
     expect(textDecoder('text/html; charset=no-such-thing').encoding).toBe('utf-8');
   });
+
+  it('fills article, book and profile parts as go-opengraph does, and truncation drops them', () => {
+    const og = parseOpenGraph(`<head><meta property="og:type" content="article"><meta name="description" content="x">
+      <meta property="article:published_time" content="2024-05-06T07:08:09Z"><meta property="article:modified_time" content="yesterday">
+      <meta property="article:section" content="ignored"><meta property="article:secttion" content="News">
+      <meta property="article:tag" content="a"><meta property="article:tag" content="b">
+      <meta property="article:author:first_name" content="Ada"><meta property="article:author:last_name" content="L"></head>`);
+    expect(og.article).toEqual({
+      published_time: '2024-05-06T07:08:09Z',
+      modified_time: null,
+      expiration_time: null,
+      section: 'News',
+      tags: ['a', 'b'],
+      authors: [{ first_name: 'Ada', last_name: 'L', username: '', gender: '' }],
+    });
+    expect(og.book).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(truncateOpenGraph(og)))).not.toHaveProperty('article');
+    const profile = parseOpenGraph('<meta property="og:type" content="profile"><meta property="profile:username" content="ada">');
+    expect(profile.profile).toEqual({ first_name: '', last_name: '', username: 'ada', gender: '' });
+    expect(parseOpenGraph('<meta property="og:type" content="website"><meta name="x" content="y">')).not.toHaveProperty('article');
+  });
 });

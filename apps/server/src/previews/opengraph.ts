@@ -31,6 +31,31 @@ export interface OpenGraph {
   images: OpenGraphImage[] | null;
   audios: OpenGraphAudio[] | null;
   videos: OpenGraphVideo[] | null;
+  /** Only when the page is of that og:type and has other meta tags after it (omitempty). */
+  article?: OpenGraphArticle;
+  book?: OpenGraphBook;
+  profile?: OpenGraphProfile;
+}
+
+export interface OpenGraphProfile {
+  first_name: string;
+  last_name: string;
+  username: string;
+  gender: string;
+}
+export interface OpenGraphArticle {
+  published_time: string | null;
+  modified_time: string | null;
+  expiration_time: string | null;
+  section: string;
+  tags: string[] | null;
+  authors: OpenGraphProfile[] | null;
+}
+export interface OpenGraphBook {
+  isbn: string;
+  release_date: string | null;
+  tags: string[] | null;
+  authors: OpenGraphProfile[] | null;
 }
 
 export function emptyOpenGraph(): OpenGraph {
@@ -64,11 +89,19 @@ const SIMPLE: Record<string, 'type' | 'url' | 'title' | 'description' | 'determi
   'og:locale': 'locale',
 };
 
-/** One `<meta property=… content=…>` into the graph, as go-opengraph's ProcessMeta reads it. */
-export function applyMeta(og: OpenGraph, property: string, content: string): void {
+/** The og:type values seen so far (go-opengraph's isArticle, isBook, isProfile: set, never cleared). */
+export type SeenKinds = Set<'article' | 'book' | 'profile'>;
+
+/**
+ * One meta tag into the graph, as go-opengraph's ProcessMeta reads it: `property` is the tag's
+ * property attribute ('' when it has none). Tags it does not know go to the article, book or
+ * profile part once og:type named one of those.
+ */
+export function applyMeta(og: OpenGraph, property: string, content: string, kinds: SeenKinds = new Set()): void {
   const simple = SIMPLE[property];
   if (simple) {
     og[simple] = content;
+    if (simple === 'type' && (content === 'article' || content === 'book' || content === 'profile')) kinds.add(content);
     return;
   }
   if (property === 'og:locale:alternate') {
@@ -76,7 +109,10 @@ export function applyMeta(og: OpenGraph, property: string, content: string): voi
     return;
   }
   const [, kind, field] = /^og:(image|video|audio)(?::(url|secure_url|type|width|height))?$/.exec(property) ?? [];
-  if (!kind) return;
+  if (!kind) {
+    applyTypedMeta(og, property, content, kinds);
+    return;
+  }
   const list = (kind === 'image' ? (og.images ??= []) : kind === 'video' ? (og.videos ??= []) : (og.audios ??= [])) as Array<Partial<OpenGraphImage>>;
   if (!field) {
     list.push(kind === 'audio' ? { url: content, secure_url: '', type: '' } : { url: content, secure_url: '', type: '', width: 0, height: 0 });
@@ -94,12 +130,54 @@ export function applyMeta(og: OpenGraph, property: string, content: string): voi
   }
 }
 
+/** RFC 3339 times as Go's time.Parse takes them; others leave the field null. */
+function rfc3339(value: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+
+const emptyProfile = (): OpenGraphProfile => ({ first_name: '', last_name: '', username: '', gender: '' });
+const PROFILE_FIELDS: Record<string, keyof OpenGraphProfile> = { first_name: 'first_name', last_name: 'last_name', username: 'username', gender: 'gender' };
+
+/** An author field: the first author is made on demand and every author field goes to the last one. */
+function setAuthor(holder: { authors: OpenGraphProfile[] | null }, field: string, content: string) {
+  const key = PROFILE_FIELDS[field];
+  if (!key) return;
+  const authors = (holder.authors ??= []);
+  if (authors.length === 0) authors.push(emptyProfile());
+  authors[authors.length - 1][key] = content;
+}
+
+/** processArticleMeta, processBookMeta, processProfileMeta (the first kind seen wins, as there). */
+function applyTypedMeta(og: OpenGraph, property: string, content: string, kinds: SeenKinds) {
+  if (kinds.has('article')) {
+    const a = (og.article ??= { published_time: null, modified_time: null, expiration_time: null, section: '', tags: null, authors: null });
+    const time = /^article:(published_time|modified_time|expiration_time)$/.exec(property)?.[1] as
+      'published_time' | 'modified_time' | 'expiration_time' | undefined;
+    if (time) a[time] = rfc3339(content) ?? a[time];
+    // go-opengraph spells the section property "article:secttion"; "article:section" is never read.
+    else if (property === 'article:secttion') a.section = content;
+    else if (property === 'article:tag') (a.tags ??= []).push(content);
+    else if (property.startsWith('article:author:')) setAuthor(a, property.slice('article:author:'.length), content);
+  } else if (kinds.has('book')) {
+    const b = (og.book ??= { isbn: '', release_date: null, tags: null, authors: null });
+    if (property === 'book:release_date') b.release_date = rfc3339(content) ?? b.release_date;
+    else if (property === 'book:isbn') b.isbn = content;
+    else if (property === 'book:tag') (b.tags ??= []).push(content);
+    else if (property.startsWith('book:author:')) setAuthor(b, property.slice('book:author:'.length), content);
+  } else if (kinds.has('profile')) {
+    const p = (og.profile ??= emptyProfile());
+    const key = property.startsWith('profile:') ? PROFILE_FIELDS[property.slice('profile:'.length)] : undefined;
+    if (key) p[key] = content;
+  }
+}
+
 /**
  * Reads OpenGraph tags from HTML as it arrives, as go-opengraph's ProcessHTML: meta tags only, up
  * to the first `<body>` (the tags live in the head), so a large page is never held in memory.
  */
 export class OpenGraphReader {
   readonly og = emptyOpenGraph();
+  private readonly kinds: SeenKinds = new Set();
   private finished = false;
   private readonly parser = new Parser(
     {
@@ -117,7 +195,7 @@ export class OpenGraphReader {
       this.finished = true;
       return;
     }
-    if (name === 'meta' && attrs.property !== undefined) applyMeta(this.og, attrs.property, attrs.content ?? '');
+    if (name === 'meta' && Object.keys(attrs).length > 0) applyMeta(this.og, attrs.property ?? '', attrs.content ?? '', this.kinds);
   }
 
   /** Feeds more text; true once the head is over and nothing more is needed. */
@@ -182,6 +260,9 @@ export function truncateOpenGraph(og: OpenGraph): OpenGraph {
     images: og.images ? og.images.slice(0, LINK_METADATA_MAX_IMAGES) : null,
     audios: null,
     videos: null,
+    article: undefined,
+    book: undefined,
+    profile: undefined,
   };
 }
 
