@@ -280,6 +280,7 @@ describe('GET /image (local image proxy)', () => {
       expect(Buffer.from(await res.arrayBuffer()).equals(png(64, 48))).toBe(true);
       expect((await image(undefined, `${base}/img/photo.png`)).status).toBe(401);
       expect((await image(alice.client.getToken(), `${base}/img/photo.png`, { 'If-None-Match': '"photo"' })).status).toBe(304);
+      expect((await image(alice.client.getToken(), `${base}/img/photo.png`, { 'If-None-Match': '"other"' })).status).toBe(200);
     });
 
     it('refuses SVG, non-images, refused addresses and other schemes', async () => {

@@ -79,7 +79,7 @@ export class ImageProxyService {
    * carry script). Failures are AppErrors: 403 for a refused address or a non-image, 504 on time-out,
    * 502 when the remote end fails (Mattermost answers those with plain-text 500s).
    */
-  async serve(url: URL, ifNoneMatch: string | undefined, res: Response): Promise<void> {
+  async serve(url: URL, conditions: { ifNoneMatch?: string; ifModifiedSince?: string }, res: Response): Promise<void> {
     let remote: SafeResponse;
     try {
       remote = await safeGet(url, this.outgoing.options({ headers: { Accept: [...IMAGE_TYPES].join(', ') }, timeoutMs: 30_000 }));
@@ -95,9 +95,8 @@ export class ImageProxyService {
       if (type === 'image/svg+xml' || head.toString('latin1').toLowerCase().includes('<svg') || !IMAGE_TYPES.has(type)) {
         throw forbidden('api.image.get.app_error', 'Requested image URL cannot be parsed.', 'requested URL is not allowed');
       }
-      const etag = remote.headers.etag;
       for (const name of PASSED_HEADERS) if (remote.headers[name]) res.setHeader(name, remote.headers[name] as string);
-      if (etag && ifNoneMatch === etag) {
+      if (notModified(remote, conditions)) {
         res.status(304).end();
         return;
       }
@@ -108,7 +107,8 @@ export class ImageProxyService {
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('X-XSS-Protection', '1; mode=block');
       res.status(remote.status);
-      await this.pipe(head, first.done ?? false, iterator, res);
+      // Once the answer has started, a failure can only cut it short.
+      await this.pipe(head, first.done ?? false, iterator, res).catch(() => res.destroy());
     } finally {
       remote.close();
     }
@@ -130,6 +130,15 @@ export class ImageProxyService {
     }
     res.end();
   }
+}
+
+/** should304: the client's copy is current by ETag or by Last-Modified. */
+function notModified(remote: SafeResponse, conditions: { ifNoneMatch?: string; ifModifiedSince?: string }): boolean {
+  const etag = remote.headers.etag;
+  if (etag && etag === conditions.ifNoneMatch) return true;
+  const lastModified = Date.parse(remote.headers['last-modified'] ?? '');
+  const since = Date.parse(conditions.ifModifiedSince ?? '');
+  return !Number.isNaN(lastModified) && !Number.isNaN(since) && lastModified <= since;
 }
 
 function fetchFailure(err: unknown): AppError {

@@ -25,12 +25,18 @@ export class PreviewsController {
   /** APISessionRequiredTrustRequester: an <img> tag sends the cookie without a CSRF header. */
   @TrustRequester()
   @Get('image')
-  async image(@Query('url') url: unknown, @Headers('if-none-match') ifNoneMatch: string | undefined, @CurrentSession() _s: Session, @Res() res: Response) {
+  async image(
+    @Query('url') url: unknown,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Headers('if-modified-since') ifModifiedSince: string | undefined,
+    @CurrentSession() _s: Session,
+    @Res() res: Response,
+  ) {
     const answer = this.images.decide(typeof url === 'string' ? url : '');
     if ('redirect' in answer) {
       res.redirect(302, answer.redirect);
       return;
     }
-    await this.images.serve(answer.proxy, ifNoneMatch, res);
+    await this.images.serve(answer.proxy, { ifNoneMatch, ifModifiedSince }, res);
   }
 }

@@ -152,6 +152,11 @@ describe('POST /opengraph', () => {
     expect(await service.openGraph(IMG)).toEqual({ url: '' });
   });
 
+  it('answers {"url": ""} for a graph over 5 KiB of JSON', async () => {
+    answers['https://huge.example/'] = { og: { ...structuredClone(OG), description: 'd'.repeat(6000) } };
+    expect(await service.openGraph('https://huge.example/')).toEqual({ url: '' });
+  });
+
   it('is 501 with link previews off', async () => {
     config.ServiceSettings.EnableLinkPreviews = false;
     await expect(service.openGraph(PAGE)).rejects.toMatchObject({ statusCode: 501, id: 'api.post.link_preview_disabled.app_error' });

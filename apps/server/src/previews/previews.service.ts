@@ -26,6 +26,9 @@ export interface PreviewablePost {
 
 const log = new Logger('previews');
 
+/** openGraphMetadataCacheEntrySizeLimit: 5 KiB of JSON. */
+export const OPEN_GRAPH_MAX_JSON_BYTES = 5 * 1024;
+
 interface Plan {
   post: PreviewablePost;
   link: string;
@@ -52,7 +55,9 @@ export class PreviewsService {
     }
     const { row } = await this.links.resolve({ url, timestamp: floorToHour(Date.now()) });
     if (row.type !== 'opengraph') return { url: '' };
-    return this.proxied(row.data);
+    const og = this.proxied(row.data);
+    // parseOpenGraphMetadata refuses a graph whose JSON passes its cache entry limit.
+    return Buffer.byteLength(JSON.stringify(og)) > OPEN_GRAPH_MAX_JSON_BYTES ? { url: '' } : og;
   }
 
   /**
