@@ -1321,4 +1321,18 @@ export const ROWS: Row[] = [
     path: (c) => `/users/me/posts/${c.v.post}/ack`,
     expect: PUB_MEMBERS,
   },
+  // ---- previews (issue 10)
+  {
+    route: 'POST /opengraph',
+    name: 'signed in (a refused loopback link answers {"url": ""})',
+    path: () => '/opengraph',
+    body: () => ({ url: 'http://127.0.0.1:9/matrix' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'GET /image',
+    name: 'signed in; with ImageProxySettings.Enable off (the default) Mattermost refuses with 400',
+    path: () => '/image?url=https%3A%2F%2Fimages.invalid%2Fa.png',
+    expect: x('401 400 400 400 400 400 400'),
+  },
 ];

@@ -8,6 +8,7 @@ import { CoreModule, CoreParts } from './core/core.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
+import { PreviewsModule } from './previews/previews.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         WebSocketModule,
         ClusterModule,
         JobsModule,
+        PreviewsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -84,6 +84,12 @@ export const defaultConfig = {
     PostPriority: true,
     AllowPersistentNotifications: true,
     AllowPersistentNotificationsForGuests: false,
+    // Link previews and the image proxy (Mattermost's names and defaults): hosts and CIDRs that
+    // outgoing fetches may reach although private or reserved, space or comma separated.
+    AllowedUntrustedInternalConnections: '',
+    EnableInsecureOutgoingConnections: false,
+    RestrictLinkPreviews: '',
+    EnablePermalinkPreviews: true,
   },
   TeamSettings: {
     SiteName: 'Mattermost',
@@ -322,6 +328,7 @@ export const defaultConfig = {
   ExportSettings: { Directory: './export' },
   GuestAccountsSettings: { Enable: false, AllowEmailAccounts: true, EnforceMultifactorAuthentication: false, RestrictCreationToDomains: '' },
   DisplaySettings: { CustomURLSchemes: [] as string[], MaxMarkdownNodes: 0, ExperimentalTimezone: true },
+  ImageProxySettings: { Enable: false, ImageProxyType: 'local', RemoteImageProxyURL: '', RemoteImageProxyOptions: '' },
 };
 
 export type Config = typeof defaultConfig;
@@ -343,4 +350,5 @@ export const SECRET_SETTINGS: ReadonlyArray<[SectionName, string]> = [
   ['CacheSettings', 'RedisPassword'],
   ['ClusterSettings', 'ClusterSecret'],
   ['ClusterSettings', 'PreviousClusterSecrets'],
+  ['ImageProxySettings', 'RemoteImageProxyOptions'],
 ];

@@ -9,6 +9,7 @@ import { PostsChannelPageIndex1732900000000 } from './migrations/1732900000000-p
 import { HashedTokens1733000000000 } from './migrations/1733000000000-hashed-tokens.js';
 import { LoginAttempts1733020000000 } from './migrations/1733020000000-login-attempts.js';
 import { PostPriority1734400000000 } from './migrations/1734400000000-post-priority.js';
+import { LinkMetadata1734700000000 } from './migrations/1734700000000-link-metadata.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   HashedTokens1733000000000,
   LoginAttempts1733020000000,
   PostPriority1734400000000,
+  LinkMetadata1734700000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

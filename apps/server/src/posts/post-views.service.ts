@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
 import type { Session } from '../common/session.js';
+import { PreviewsService } from '../previews/previews.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { PostPriorityExtras, PostPriorityView } from './post-priority.js';
@@ -16,7 +17,7 @@ export interface ViewOptions {
   viewer?: Session;
 }
 
-/** Rows to client posts (PreparePostForClient): reactions in metadata, participants on request. */
+/** Rows to client posts (PreparePostForClient): reactions, link embeds and image sizes in metadata, participants on request. */
 @Injectable()
 export class PostViews {
   constructor(
@@ -26,6 +27,7 @@ export class PostViews {
     private readonly users: UsersService,
     private readonly priorities: PostPriorityRepository,
     private readonly config: ConfigService,
+    private readonly previews: PreviewsService,
   ) {}
 
   /**
@@ -43,13 +45,15 @@ export class PostViews {
     const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
     const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
     const priorities = options.skipPriority ? new Map<string, PostPriorityExtras>() : await this.priorityByPost(rows);
-    return rows.map((row) =>
+    const views = rows.map((row) =>
       toPostView(row, {
         reactions: reactions.get(row.id),
         participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
         ...priorities.get(row.id),
       }),
     );
+    await this.previews.addEmbedsAndImages(views);
+    return views;
   }
 
   private priorityEnabled(): boolean {

@@ -1,5 +1,7 @@
 import { badRequest, findJsonInputProblem, isUnstorableText, isValidId, runeCount } from '#common';
 import type { PostAcknowledgementView, PostPriorityView } from './post-priority.js';
+import type { PostImage } from '../previews/image-info.js';
+import type { PostEmbed } from '../previews/previews.service.js';
 import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
@@ -28,6 +30,8 @@ export interface PostMetadataView {
   reactions?: ReactionView[];
   priority?: PostPriorityView;
   acknowledgements?: PostAcknowledgementView[];
+  embeds?: PostEmbed[];
+  images?: Record<string, PostImage>;
 }
 
 /**

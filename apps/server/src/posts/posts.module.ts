@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
+import { PreviewsModule } from '../previews/previews.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
@@ -17,7 +18,7 @@ import { SavedPostsService } from './saved-posts.service.js';
 import { UserPostsController } from './user-posts.controller.js';
 
 @Module({
-  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule],
+  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule],
   controllers: [PostsController, UserPostsController],
   providers: [
     PostAccess,

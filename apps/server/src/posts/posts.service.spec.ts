@@ -20,6 +20,7 @@ import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
 import { PostPriorityRepository } from './post-priority.repository.js';
 import { PostPriorityService } from './post-priority.service.js';
+import type { PreviewsService } from '../previews/previews.service.js';
 import { PostViews } from './post-views.service.js';
 import { PostRow } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
@@ -237,6 +238,7 @@ function setup() {
   const users = new MemoryUsers(world) as unknown as UsersRepository;
   const access = new PostAccess(permissions, repo, channels);
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
+  const noPreviews = { addEmbedsAndImages: async () => undefined } as unknown as PreviewsService;
   const configService = { get: () => config } as unknown as ConfigService;
   // Message priority has its own spec (post-priority.service.spec.ts); here no post has one.
   const noPriorities = { extrasFor: async () => new Map() } as unknown as PostPriorityRepository;
@@ -247,6 +249,7 @@ function setup() {
     undefined as unknown as UsersService,
     noPriorities,
     configService,
+    noPreviews,
   );
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();

@@ -53,6 +53,7 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     ReportAProblemLink: cfg.SupportSettings.ReportAProblemLink,
     SupportEmail: cfg.SupportSettings.SupportEmail,
     EnableGuestAccounts: str(cfg.GuestAccountsSettings.Enable),
+    HasImageProxy: str(cfg.ImageProxySettings.Enable),
   };
   if (!opts.loggedIn) return limited;
   return {
@@ -100,5 +101,7 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     PostPriority: str(s.PostPriority),
     AllowPersistentNotifications: str(s.AllowPersistentNotifications),
     AllowPersistentNotificationsForGuests: str(s.AllowPersistentNotificationsForGuests),
+    RestrictLinkPreviews: s.RestrictLinkPreviews,
+    EnablePermalinkPreviews: str(s.EnablePermalinkPreviews),
   };
 }
