@@ -35,4 +35,8 @@ export const WsEvents = {
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
   JobUpdated: 'job_updated',
+  SidebarCategoryCreated: 'sidebar_category_created',
+  SidebarCategoryUpdated: 'sidebar_category_updated',
+  SidebarCategoryDeleted: 'sidebar_category_deleted',
+  SidebarCategoryOrderUpdated: 'sidebar_category_order_updated',
 } as const;
