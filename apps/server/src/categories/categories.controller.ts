@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { invalidUrlParam } from '#common';
 import { CurrentSession } from '../common/decorators.js';
 import { urlId, urlUserId } from '../common/params.js';
@@ -28,7 +28,9 @@ export class CategoriesController {
     return { categories: ordered.categories.map(categoryView), order: ordered.order };
   }
 
+  // Mattermost writes the created category with 200, not 201.
   @Post()
+  @HttpCode(200)
   async create(@Param('user_id') userId: string, @Param('team_id') teamId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const [uid, tid] = [urlUserId(userId, s), urlId(teamId, 'team_id')];
     return categoryView(await this.categories.create(s, uid, tid, body));

@@ -194,7 +194,7 @@ export class CategoriesRepository {
     );
     await tx.query(
       `INSERT INTO sidebar_channels (channel_id, user_id, category_id, sort_order)
-       SELECT $2, $1, sc.id, COALESCE(MIN(x.sort_order) - ${SORT_DISTANCE}, 0)
+       SELECT $2::varchar, $1::varchar, sc.id, COALESCE(MIN(x.sort_order) - ${SORT_DISTANCE}, 0)
          FROM sidebar_categories sc LEFT JOIN sidebar_channels x ON x.category_id = sc.id
         WHERE sc.user_id = $1 AND sc.type = '${FAVORITES}' AND ($3::varchar = '' OR sc.team_id = $3)
         GROUP BY sc.id
