@@ -116,17 +116,7 @@ export class CategoriesRepository {
       `INSERT INTO sidebar_categories (${COLUMNS})
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::bigint[], $5::varchar[], $6::varchar[], $7::varchar[], $8::boolean[], $9::boolean[])
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        col('id'),
-        col('user_id'),
-        col('team_id'),
-        col('sort_order'),
-        col('sorting'),
-        col('type'),
-        col('display_name'),
-        col('muted'),
-        col('collapsed'),
-      ],
+      [col('id'), col('user_id'), col('team_id'), col('sort_order'), col('sorting'), col('type'), col('display_name'), col('muted'), col('collapsed')],
     );
     return inserted.map((r) => r.id);
   }

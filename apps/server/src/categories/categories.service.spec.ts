@@ -127,7 +127,9 @@ describe('custom categories', () => {
     expect([wrong.statusCode, wrong.id]).toEqual([400, 'api.context.invalid_body_param.app_error']);
     const none = await failure(w.service.create(w.carol.session, w.carol.user.id, w.team, { user_id: w.carol.user.id, team_id: w.team }));
     expect([none.statusCode, none.id]).toEqual([400, 'api.invalid_channel']);
-    const badSorting = await failure(w.service.create(w.alice.session, w.alice.user.id, w.team, { user_id: w.alice.user.id, team_id: w.team, sorting: 'weird' }));
+    const badSorting = await failure(
+      w.service.create(w.alice.session, w.alice.user.id, w.team, { user_id: w.alice.user.id, team_id: w.team, sorting: 'weird' }),
+    );
     expect(badSorting.statusCode).toBe(400);
   });
 
@@ -287,7 +289,9 @@ describe('favourites saved as preferences', () => {
   it('skip a favourite naming no channel', async () => {
     const w = world();
     await w.list();
-    await w.service.preferencesSaved(w.alice.user.id, [{ user_id: w.alice.user.id, category: 'favorite_channel', name: 'nochannelwiththisid1234567', value: 'true' }]);
+    await w.service.preferencesSaved(w.alice.user.id, [
+      { user_id: w.alice.user.id, category: 'favorite_channel', name: 'nochannelwiththisid1234567', value: 'true' },
+    ]);
     expect((await w.byType('favorites')).channel_ids).toEqual([]);
   });
 });

@@ -154,7 +154,12 @@ export class CategoriesService {
       await this.repo.insert([row], tx);
       await this.repo.place(userId, teamId, id, channelIds, tx);
       await this.repo.setOrder(order, tx);
-      if (unfavorited.length) await this.preferences.delete(userId, unfavorited.map((name) => ({ category: FAVORITE_CHANNEL, name })), tx);
+      if (unfavorited.length)
+        await this.preferences.delete(
+          userId,
+          unfavorited.map((name) => ({ category: FAVORITE_CHANNEL, name })),
+          tx,
+        );
     });
     this.announcePreferences(userId, [], unfavorited);
     this.publisher.publish(newEvent(WsEvents.SidebarCategoryCreated, { user_id: userId, team_id: teamId }, { category_id: id }));
@@ -321,8 +326,17 @@ export class CategoriesService {
       ];
       const unfavorite = [...new Set(touched)].filter((id) => !nowFavorite.has(id));
       const favorite = [...nowFavorite].filter((id) => !favoritePrefs.has(id));
-      if (unfavorite.length) await this.preferences.delete(userId, unfavorite.map((name) => ({ category: FAVORITE_CHANNEL, name })), tx);
-      if (favorite.length) await this.preferences.upsert(favorite.map((id) => favoritePref(userId, id)), tx);
+      if (unfavorite.length)
+        await this.preferences.delete(
+          userId,
+          unfavorite.map((name) => ({ category: FAVORITE_CHANNEL, name })),
+          tx,
+        );
+      if (favorite.length)
+        await this.preferences.upsert(
+          favorite.map((id) => favoritePref(userId, id)),
+          tx,
+        );
 
       const after = await this.repo.unplaced(userId, teamId, tx);
       return {
