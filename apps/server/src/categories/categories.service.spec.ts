@@ -286,9 +286,12 @@ describe('favourites saved as preferences', () => {
     expect((await w.byType('direct_messages')).channel_ids).toEqual([w.dm.id]);
   });
 
-  it('skip a favourite naming no channel', async () => {
+  it('skip a favourite naming no channel, or a channel the user is not in', async () => {
     const w = world();
     await w.list();
+    const notMine = w.bed.channel(w.team, 'O', 'not-mine');
+    await w.service.preferencesSaved(w.alice.user.id, [{ user_id: w.alice.user.id, category: 'favorite_channel', name: notMine.id, value: 'true' }]);
+    expect((await w.byType('favorites')).channel_ids).toEqual([]);
     await w.service.preferencesSaved(w.alice.user.id, [
       { user_id: w.alice.user.id, category: 'favorite_channel', name: 'nochannelwiththisid1234567', value: 'true' },
     ]);

@@ -229,7 +229,8 @@ export class CategoriesService {
    * After preferences were saved (App.UpdatePreferences): a `favorite_channel` preference moves
    * its channel into Favorites, or out of it when the value is "false"; then, as Mattermost does
    * after every save, `sidebar_category_updated` (without data) tells the user's apps to reload.
-   * A preference naming no channel is skipped (Mattermost fails the whole request with a 500).
+   * A preference naming no channel is skipped (Mattermost fails the whole request with a 500), as
+   * is one naming a channel the user is not in.
    */
   async preferencesSaved(userId: string, prefs: Preference[]): Promise<void> {
     const favorites = prefs.filter((p) => p.category === FAVORITE_CHANNEL);
@@ -238,8 +239,9 @@ export class CategoriesService {
         await this.repo.removeFromFavorites(userId, [pref.name]);
         continue;
       }
-      const channel = await this.channels.byId(pref.name);
-      if (channel) await this.repo.addToFavorites(userId, channel.id, channel.team_id);
+      // Only channels the user is in go in their sidebar (Mattermost does not check here).
+      const [channel, member] = await Promise.all([this.channels.byId(pref.name), this.channelMembers.get(pref.name, userId)]);
+      if (channel && member) await this.repo.addToFavorites(userId, channel.id, channel.team_id);
     }
     this.publisher.publish(newEvent(WsEvents.SidebarCategoryUpdated, { user_id: userId }));
   }
