@@ -1335,4 +1335,110 @@ export const ROWS: Row[] = [
     path: () => '/image?url=https%3A%2F%2Fimages.invalid%2Fa.png',
     expect: x('401 400 400 400 400 400 400'),
   },
+  // ---- categories (issue 10): api4/channel_category.go. The user themself or edit_other_users
+  // (SessionHasPermissionToUser); one category needs SessionHasPermissionToCategory (edit_other_users,
+  // or the caller's own category of that team). Rows that change categories act on the member's
+  // Favorites unchanged (idempotent), on a category made for the request, or on a fresh caller's own
+  // categories, so that rows running side by side cannot change what another row sends.
+  ...((): Row[] => {
+    const base = (c: Ctx, userId: string) => `/users/${userId}/teams/${c.w.teamA.id}/channels/categories`;
+    const member = (c: Ctx) => c.w.accounts.member;
+    const memberCategory = (c: Ctx, type: string) => `${type}_${member(c).id}_${c.w.teamA.id}`;
+    const memberCategories = async (c: Ctx) => ({
+      categories: (await c.w.must(member(c).token, 'GET', base(c, member(c).id))).categories,
+    });
+    const favoritesOf = (c: Ctx) => c.v.categories.find((k: any) => k.type === 'favorites');
+    // A fresh caller put on team A, with its categories made: its own order to send back.
+    const freshOnTeam = async (c: Ctx) => {
+      if (!c.token) return { order: [] };
+      await c.w.must(c.w.accounts.sysAdmin.token, 'POST', `/teams/${c.w.teamA.id}/members`, { team_id: c.w.teamA.id, user_id: c.me });
+      return { order: (await c.w.must(c.token, 'GET', base(c, c.me))).order };
+    };
+    return [
+      {
+        route: 'GET /users/:user_id/teams/:team_id/channels/categories',
+        name: 'own (empty lists off the team, as Mattermost)',
+        path: (c) => base(c, c.me),
+        expect: x('401 200 200 200 200 200 200'),
+      },
+      {
+        route: 'GET /users/:user_id/teams/:team_id/channels/categories',
+        name: "the member's: edit_other_users",
+        path: (c) => base(c, member(c).id),
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'POST /users/:user_id/teams/:team_id/channels/categories',
+        name: 'own, as a fresh account on team A',
+        caller: 'fresh',
+        setup: freshOnTeam,
+        path: (c) => base(c, c.me),
+        body: (c) => ({ user_id: c.me, team_id: c.w.teamA.id, display_name: 'Matrix' }),
+        expect: x('401 200 200 200 200 200 200'),
+      },
+      {
+        route: 'POST /users/:user_id/teams/:team_id/channels/categories',
+        name: "the member's: edit_other_users",
+        path: (c) => base(c, member(c).id),
+        body: (c) => ({ user_id: member(c).id, team_id: c.w.teamA.id, display_name: 'Matrix' }),
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/channels/categories',
+        // Someone else's category in the list is a 400 (invalid category), not a 403.
+        name: "the member's Favorites, unchanged: edit_other_users",
+        setup: memberCategories,
+        path: (c) => base(c, member(c).id),
+        body: (c) => [favoritesOf(c)],
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'GET /users/:user_id/teams/:team_id/channels/categories/order',
+        name: "the member's: edit_other_users",
+        path: (c) => `${base(c, member(c).id)}/order`,
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/channels/categories/order',
+        name: 'own, as a fresh account on team A',
+        caller: 'fresh',
+        setup: freshOnTeam,
+        path: (c) => `${base(c, c.me)}/order`,
+        body: (c) => c.v.order,
+        expect: x('401 200 200 200 200 200 200'),
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/channels/categories/order',
+        name: "the victim's (sent back as it is): edit_other_users",
+        setup: async (c) => ({ order: await c.w.must(c.w.accounts.sysAdmin.token, 'GET', `${base(c, c.w.victim.id)}/order`) }),
+        path: (c) => `${base(c, c.w.victim.id)}/order`,
+        body: (c) => c.v.order,
+        expect: SYSADMIN,
+      },
+      {
+        route: 'GET /users/:user_id/teams/:team_id/channels/categories/:category_id',
+        name: "the member's Channels: edit_other_users or one's own",
+        setup: memberCategories,
+        path: (c) => `${base(c, member(c).id)}/${memberCategory(c, 'channels')}`,
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/channels/categories/:category_id',
+        name: "the member's Favorites, unchanged: edit_other_users or one's own",
+        setup: memberCategories,
+        path: (c) => `${base(c, member(c).id)}/${memberCategory(c, 'favorites')}`,
+        body: (c) => favoritesOf(c),
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'DELETE /users/:user_id/teams/:team_id/channels/categories/:category_id',
+        name: "a custom category of the member's made for the request",
+        setup: async (c) => ({
+          category: await c.w.must(member(c).token, 'POST', base(c, member(c).id), { user_id: member(c).id, team_id: c.w.teamA.id, display_name: 'Gone' }),
+        }),
+        path: (c) => `${base(c, member(c).id)}/${c.v.category.id}`,
+        expect: MEMBERS_OWN,
+      },
+    ];
+  })(),
 ];

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
@@ -38,6 +39,7 @@ export class AppModule {
         ClusterModule,
         JobsModule,
         PreviewsModule,
+        CategoriesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -37,4 +37,8 @@ export const WsEvents = {
   JobUpdated: 'job_updated',
   PostAcknowledgementAdded: 'post_acknowledgement_added',
   PostAcknowledgementRemoved: 'post_acknowledgement_removed',
+  SidebarCategoryCreated: 'sidebar_category_created',
+  SidebarCategoryUpdated: 'sidebar_category_updated',
+  SidebarCategoryDeleted: 'sidebar_category_deleted',
+  SidebarCategoryOrderUpdated: 'sidebar_category_order_updated',
 } as const;

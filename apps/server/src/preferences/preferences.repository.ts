@@ -26,8 +26,8 @@ export class PreferencesRepository {
   }
 
   /** Inserts or overwrites all of them in one statement (so either all are saved or none). Keys must be unique. */
-  async upsert(prefs: Preference[]): Promise<void> {
-    await this.db.query(
+  async upsert(prefs: Preference[], tx: Queryable = this.db): Promise<void> {
+    await tx.query(
       `INSERT INTO preferences (${COLUMNS})
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[])
        ON CONFLICT (user_id, category, name) DO UPDATE SET value = EXCLUDED.value`,
@@ -35,8 +35,8 @@ export class PreferencesRepository {
     );
   }
 
-  async delete(userId: string, keys: Array<Pick<Preference, 'category' | 'name'>>): Promise<void> {
-    await this.db.query(
+  async delete(userId: string, keys: Array<Pick<Preference, 'category' | 'name'>>, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
       `DELETE FROM preferences WHERE user_id = $1
           AND (category, name) IN (SELECT * FROM unnest($2::varchar[], $3::varchar[]))`,
       [userId, keys.map((k) => k.category), keys.map((k) => k.name)],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { badRequest, forbidden, invalidParam, notFound, permissionDenied } from '#common';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { CategoriesService } from '../categories/categories.service.js';
 import { Session } from '../common/session.js';
 import { CATEGORY_FLAGGED_POST, Preference, preferenceError, preferenceView, sanitizePreference } from './preference.model.js';
 import { PreferencesRepository } from './preferences.repository.js';
@@ -13,6 +14,7 @@ export class PreferencesService {
     private readonly repo: PreferencesRepository,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
+    private readonly categories: CategoriesService,
   ) {}
 
   async list(userId: string): Promise<Preference[]> {
@@ -58,6 +60,7 @@ export class PreferencesService {
       if (err) throw err;
     }
     await this.repo.upsert(lastOfEachKey(clean));
+    await this.categories.preferencesSaved(userId, clean);
     this.announce(WsEvents.PreferencesChanged, userId, clean);
   }
 
@@ -72,6 +75,7 @@ export class PreferencesService {
       }
     }
     await this.repo.delete(userId, prefs);
+    await this.categories.preferencesDeleted(userId, prefs);
     this.announce(WsEvents.PreferencesDeleted, userId, prefs);
   }
 

@@ -4,6 +4,7 @@ import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { CategoriesService } from '../categories/categories.service.js';
 import { DefaultChannelsService } from '../channels/default-channels.service.js';
 import { Session } from '../common/session.js';
 import { ChannelMembershipService } from '../membership/channel-membership.service.js';
@@ -38,6 +39,7 @@ export class TeamMembershipService {
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
     private readonly config: ConfigService,
+    private readonly categories: CategoriesService,
   ) {}
 
   private async get(teamId: string, userId: string): Promise<TeamMemberRow> {
@@ -151,6 +153,7 @@ export class TeamMembershipService {
     });
     for (const channelId of leftChannels) this.invalidation.emit('channel_members', channelId);
     this.invalidation.emit('team_members', team.id);
+    await this.categories.teamLeft(userId, team.id);
     const data = { user_id: userId, team_id: team.id };
     this.publisher.publish(newEvent(WsEvents.LeaveTeam, { team_id: team.id, omit_users: { [userId]: true } }, data));
     this.publisher.publish(newEvent(WsEvents.LeaveTeam, { user_id: userId }, data));

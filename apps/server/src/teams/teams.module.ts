@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CategoriesModule } from '../categories/categories.module.js';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
@@ -14,7 +15,7 @@ import { UserTeamsController } from './user-teams.controller.js';
  * depend on teams; the users area depends on this one (sign-up with an invite).
  */
 @Module({
-  imports: [MembershipModule, ChannelsModule, PostsCoreModule],
+  imports: [MembershipModule, ChannelsModule, PostsCoreModule, CategoriesModule],
   controllers: [TeamsController, UserTeamsController],
   providers: [TeamsRepository, TeamsService, TeamMembershipService, TeamViews],
   exports: [TeamsService],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WsEvents } from '#realtime';
 import { memoryDatabase } from '#testing';
+import type { CategoriesService } from '../categories/categories.service.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import { PostsRepository } from '../posts/posts.repository.js';
 import { TeamRow } from './team.model.js';
@@ -64,6 +65,7 @@ function setup() {
     bed.publisher,
     bed.invalidation,
     bed.configService,
+    { teamLeft: async () => {} } as unknown as CategoriesService,
   );
   const service = new TeamsService(
     memoryDatabase,
