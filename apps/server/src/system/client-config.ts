@@ -97,5 +97,11 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     AllowBannerDismissal: str(cfg.AnnouncementSettings.AllowBannerDismissal),
     ExperimentalPrimaryTeam: cfg.TeamSettings.ExperimentalPrimaryTeam,
     ExperimentalTimezone: str(cfg.DisplaySettings.ExperimentalTimezone),
+    ...featureFlags(cfg),
   };
+}
+
+/** Every feature flag as FeatureFlag<Name> (Mattermost's GenerateClientConfig, signed-in only). */
+function featureFlags(cfg: Config): Record<string, string> {
+  return Object.fromEntries(Object.entries(cfg.FeatureFlags).map(([name, value]) => [`FeatureFlag${name}`, str(value)]));
 }
