@@ -30,7 +30,7 @@ afterAll(() => server?.stop());
 
 const call = <T>(c: Client4, url: string, options: { method: string; body?: string }): Promise<T> => (c as any).doFetch(url, options);
 const recentOf = async (u: NewUser): Promise<UserCustomStatus[]> => {
-  const prefs = await u.client.getMyPreferences();
+  const prefs = (await u.client.getMyPreferences()) as unknown as Array<{ category: string; name: string; value: string }>;
   const pref = prefs.find((p) => p.category === 'custom_status' && p.name === 'recent_custom_statuses');
   return JSON.parse(pref?.value ?? 'null');
 };
@@ -69,7 +69,9 @@ describe('POST /users/group_channels', () => {
     expect([denied.status_code, denied.server_error_id]).toEqual([403, PERMISSION]);
     const empty = await expectClientError(() => cast.alice.client.getProfilesInGroupChannels([]));
     expect([empty.status_code, empty.server_error_id]).toEqual([400, 'api.context.invalid_body_param.app_error']);
-    const notList = await expectClientError(() => call(cast.alice.client, `${cast.alice.client.getUsersRoute()}/group_channels`, { method: 'post', body: '{"a":1}' }));
+    const notList = await expectClientError(() =>
+      call(cast.alice.client, `${cast.alice.client.getUsersRoute()}/group_channels`, { method: 'post', body: '{"a":1}' }),
+    );
     expect([notList.status_code, notList.server_error_id]).toEqual([400, 'api.payload.parse.error']);
     expect((await expectClientError(() => server.client().getProfilesInGroupChannels([gm.id]))).status_code).toBe(401);
   });
@@ -111,7 +113,9 @@ describe('GET /users/{id}/teams/{team_id}/channels/members', () => {
     const ids = mine.map((m) => m.channel_id);
     expect(ids).toEqual(expect.arrayContaining([world.pub.id, world.priv.id]));
     expect(mine.every((m) => m.user_id === bob.user.id)).toBe(true);
-    const err = await expectClientError(() => call(alice.client, `${alice.client.getUserRoute(bob.user.id)}/teams/${world.team.id}/channels/members`, { method: 'get' }));
+    const err = await expectClientError(() =>
+      call(alice.client, `${alice.client.getUserRoute(bob.user.id)}/teams/${world.team.id}/channels/members`, { method: 'get' }),
+    );
     expect([err.status_code, err.server_error_id]).toEqual([403, PERMISSION]);
   });
 });

@@ -93,7 +93,12 @@ export class CustomStatusService {
 
   private requireEnabled(): void {
     if (!this.config.get().TeamSettings.EnableCustomUserStatuses) {
-      throw new AppError('', 'api.custom_status.disabled', 'Custom status feature has been disabled. Please contact your system administrator for details.', 501);
+      throw new AppError(
+        '',
+        'api.custom_status.disabled',
+        'Custom status feature has been disabled. Please contact your system administrator for details.',
+        501,
+      );
     }
   }
 }

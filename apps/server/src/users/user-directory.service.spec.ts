@@ -55,8 +55,18 @@ class MemoryUsers {
   }
 
   async knownUserIds(userId: string): Promise<string[]> {
-    const mine = new Set(this.members().filter((m) => m.user_id === userId).map((m) => m.channel_id));
-    return [...new Set(this.members().filter((m) => mine.has(m.channel_id) && m.user_id !== userId).map((m) => m.user_id))];
+    const mine = new Set(
+      this.members()
+        .filter((m) => m.user_id === userId)
+        .map((m) => m.channel_id),
+    );
+    return [
+      ...new Set(
+        this.members()
+          .filter((m) => mine.has(m.channel_id) && m.user_id !== userId)
+          .map((m) => m.user_id),
+      ),
+    ];
   }
 
   async inGroupChannelsOf(userId: string, channelIds: string[]): Promise<Array<UserRow & { channel_id: string }>> {

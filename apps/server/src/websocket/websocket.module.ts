@@ -7,7 +7,9 @@ import { MattermostWsAdapter } from './websocket.adapter.js';
 import { WebSocketEndpoint } from './websocket.server.js';
 
 /** /api/v4/websocket. main.ts installs the adapter; the areas' gateways answer the actions. */
-@Module({ providers: [WebSocketEndpoint, MattermostWsAdapter, PingGateway, PresenceGateway, NotificationAckGateway, NotificationMetrics],
+@Module({
+  providers: [WebSocketEndpoint, MattermostWsAdapter, PingGateway, PresenceGateway, NotificationAckGateway, NotificationMetrics],
   // NotificationMetrics: the metrics endpoint reads the notification counters.
-  exports: [NotificationMetrics], })
+  exports: [NotificationMetrics],
+})
 export class WebSocketModule {}
