@@ -49,7 +49,15 @@ export interface HubOptions {
   /** Recent events kept for clients that move here from another node. */
   logCapacity?: number;
   logMaxAgeMs?: number;
+  /**
+   * FeatureFlags.WebSocketEventScope: typing and reaction events of a channel skip the connections
+   * whose client said it looks elsewhere (web_conn.go ShouldSendEvent).
+   */
+  eventScope?: () => boolean;
 }
+
+/** The channel events that only go to connections looking at the channel, with the event scope on. */
+const SCOPED_EVENTS: ReadonlySet<string> = new Set([WsEvents.Typing, WsEvents.ReactionAdded, WsEvents.ReactionRemoved]);
 
 export type ResumeResult = { resumed: true; connection: WebConnection } | { resumed: false };
 
@@ -401,6 +409,7 @@ export class Hub {
     } else {
       users = byUser.keys();
     }
+    const scopedTo = !b.user_id && b.channel_id && SCOPED_EVENTS.has(event.event) && this.options.eventScope?.() ? b.channel_id : '';
     const out: WebConnection[] = [];
     for (const userId of users) {
       if (b.omit_users?.[userId]) continue;
@@ -409,6 +418,7 @@ export class Hub {
       for (const connection of set) {
         if (connection.id === b.omit_connection_id) continue;
         if (b.contains_sensitive_data && !isSystemAdmin(connection.owner.roles)) continue;
+        if (scopedTo && connection.looksElsewhereThan(scopedTo)) continue;
         out.push(connection);
       }
     }

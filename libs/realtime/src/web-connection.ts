@@ -89,6 +89,19 @@ export class WebConnection {
     this.activeIn = { ...this.activeIn, ...change };
   }
 
+  /**
+   * Whether the client has told where it looks and it is elsewhere than `channelId`: its open
+   * channel is another, and so are both its thread views (web_conn.go notInChannel && notInThread;
+   * a value never reported counts as "could be here").
+   */
+  looksElsewhereThan(channelId: string): boolean {
+    const p = this.activeIn;
+    const notInChannel = p.channelId !== '' && p.channelId !== channelId;
+    const notInThread =
+      p.rhsThreadChannelId !== '' && p.rhsThreadChannelId !== channelId && p.threadViewThreadChannelId !== '' && p.threadViewThreadChannelId !== channelId;
+    return notInChannel && notInThread;
+  }
+
   get sequence(): number {
     return this.nextSeq;
   }

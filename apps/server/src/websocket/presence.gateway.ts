@@ -16,8 +16,9 @@ function optionalId(data: ActionData, key: string): string | undefined {
  * its user is looking, on every channel or team switch and thread opened (when
  * FeatureFlagWebSocketEventScope is on). Mattermost's websocket_router keeps it on the connection
  * (SetActiveChannelID, SetActiveTeamID, SetActiveRHSThreadChannelID /
- * SetActiveThreadViewThreadChannelID) and answers OK; the connection keeps it here too, and the
- * hub reads it back (Hub.presenceOf). Mattermost stores whatever string it gets; here a value that
+ * SetActiveThreadViewThreadChannelID) and answers OK; the connection keeps it here too. The hub
+ * reads it back: typing and reaction events skip connections looking elsewhere
+ * (FeatureFlags.WebSocketEventScope), and Hub.presenceOf tells where a user is looking. Mattermost stores whatever string it gets; here a value that
  * is neither an id nor empty is refused, as every other action's ids are.
  */
 @ActionGateway()
