@@ -242,6 +242,25 @@ describe('socket actions presence and posted_notify_ack', () => {
     socket.close();
   });
 
+  it('keeps typing in a channel from a socket whose presence says it looks elsewhere (WebSocketEventScope)', async () => {
+    const { alice, bob } = cast;
+    const [scoped, silent] = [await server.socket(alice.client), await server.socket(alice.client)];
+    const told = (send: (cb: () => void) => void) => new Promise<void>((ok) => send(ok));
+    await told((cb) => scoped.ws.updateActiveChannel(world.priv.id, cb));
+    await told((cb) => scoped.ws.updateActiveThread(false, world.dm.id, cb));
+    await told((cb) => scoped.ws.updateActiveThread(true, world.dm.id, cb));
+    await call(bob.client, `${bob.client.getUserRoute(bob.user.id)}/typing`, { method: 'post', body: JSON.stringify({ channel_id: world.pub.id }) });
+    await silent.waitFor('typing', (e) => e.broadcast.channel_id === world.pub.id);
+    await scoped.expectNone('typing', (e) => e.broadcast.channel_id === world.pub.id);
+    // Looking at the channel again, the socket gets its typing.
+    await told((cb) => scoped.ws.updateActiveChannel(world.pub.id, cb));
+    await sleep(2600); // typing notices are throttled to one per user and channel every 2.5 s
+    await call(bob.client, `${bob.client.getUserRoute(bob.user.id)}/typing`, { method: 'post', body: JSON.stringify({ channel_id: world.pub.id }) });
+    await scoped.waitFor('typing', (e) => e.broadcast.channel_id === world.pub.id);
+    scoped.close();
+    silent.close();
+  });
+
   it('refuses a presence value that is no id', async () => {
     const s = await rawSocket(cast.alice);
     s.ws.send(JSON.stringify({ seq: 1, action: 'presence', data: { channel_id: 'not-a-channel' } }));
