@@ -1441,4 +1441,63 @@ export const ROWS: Row[] = [
       },
     ];
   })(),
+  // ---- users (issue 10): known users, group channel profiles, stats, timezones, custom status
+  { route: 'GET /users/known', name: 'who shares a channel with the caller: any session', path: () => '/users/known', expect: SIGNED_IN },
+  {
+    route: 'POST /users/group_channels',
+    name: 'read_channel on every channel asked about',
+    path: () => '/users/group_channels',
+    body: (c) => [c.w.priv.id],
+    expect: PRIV_MEMBERS,
+  },
+  { route: 'GET /users/stats', name: 'the users the caller may see: any session', path: () => '/users/stats', expect: SIGNED_IN },
+  { route: 'GET /channels/:channel_id/timezones', name: 'public: read_channel', path: (c) => `/channels/${c.w.pub.id}/timezones`, expect: PUB_MEMBERS },
+  { route: 'GET /channels/:channel_id/timezones', name: 'private: read_channel', path: (c) => `/channels/${c.w.priv.id}/timezones`, expect: PRIV_MEMBERS },
+  {
+    route: 'PUT /users/:user_id/status/custom',
+    name: 'own',
+    path: (c) => `/users/${c.me}/status/custom`,
+    body: () => ({ emoji: 'smile', text: 'matrix' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'PUT /users/:user_id/status/custom',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/status/custom`,
+    body: () => ({ emoji: 'smile', text: 'matrix' }),
+    expect: SYSADMIN,
+  },
+  { route: 'DELETE /users/:user_id/status/custom', name: 'own', path: (c) => `/users/${c.me}/status/custom`, expect: SIGNED_IN },
+  {
+    route: 'DELETE /users/:user_id/status/custom',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/status/custom`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /users/:user_id/status/custom/recent/delete',
+    name: 'own, a status in the recent list',
+    setup: async (c) => (c.token ? { set: await c.w.must(c.token, 'PUT', '/users/me/status/custom', { emoji: 'smile', text: 'matrix' }) } : {}),
+    path: (c) => `/users/${c.me}/status/custom/recent/delete`,
+    body: () => ({ emoji: 'smile', text: 'matrix', duration: '', expires_at: '0001-01-01T00:00:00Z' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /users/:user_id/status/custom/recent/delete',
+    name: "someone else's: edit_other_users",
+    setup: async (c) => ({
+      set: await c.w.must(c.w.accounts.sysAdmin.token, 'PUT', `/users/${c.w.victim.id}/status/custom`, { emoji: 'smile', text: 'matrix' }),
+    }),
+    path: (c) => `/users/${c.w.victim.id}/status/custom/recent/delete`,
+    body: () => ({ emoji: 'smile', text: 'matrix', duration: '', expires_at: '0001-01-01T00:00:00Z' }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'DELETE /users/:user_id/status/custom/recent',
+    name: 'own, a status in the recent list (the DELETE twin)',
+    setup: async (c) => (c.token ? { set: await c.w.must(c.token, 'PUT', '/users/me/status/custom', { emoji: 'smile', text: 'matrix' }) } : {}),
+    path: (c) => `/users/${c.me}/status/custom/recent`,
+    body: () => ({ emoji: 'smile', text: 'matrix', duration: '', expires_at: '0001-01-01T00:00:00Z' }),
+    expect: SIGNED_IN,
+  },
 ];

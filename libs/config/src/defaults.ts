@@ -329,6 +329,11 @@ export const defaultConfig = {
   GuestAccountsSettings: { Enable: false, AllowEmailAccounts: true, EnforceMultifactorAuthentication: false, RestrictCreationToDomains: '' },
   DisplaySettings: { CustomURLSchemes: [] as string[], MaxMarkdownNodes: 0, ExperimentalTimezone: true },
   ImageProxySettings: { Enable: false, ImageProxyType: 'local', RemoteImageProxyURL: '', RemoteImageProxyOptions: '' },
+  // Mattermost's feature flags that change what the apps send; the client config shows each as
+  // FeatureFlag<Name>. WebSocketEventScope: the web app reports the channel, team and thread in
+  // view with the `presence` socket action. NotificationMonitoring: notification delivery is
+  // tracked (the apps acknowledge `posted` events with `posted_notify_ack`).
+  FeatureFlags: { WebSocketEventScope: true, NotificationMonitoring: true },
 };
 
 export type Config = typeof defaultConfig;

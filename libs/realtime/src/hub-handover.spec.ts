@@ -73,6 +73,24 @@ describe('moving a connection between nodes', () => {
     expect(second.events()).toEqual(['2@2', '3@3', '4@4', '5@5']);
   });
 
+  it('moves where the client was looking and its posted_ack wish with the connection', async () => {
+    const { a, b } = cluster();
+    const first = new Socket();
+    const conn = a.connect(owner, first);
+    conn.setPresence({ channelId: 'c1', teamId: 't1' });
+    conn.setPresence({ threadViewThreadChannelId: 'c2' });
+    conn.postedAck = true;
+    expect(a.presenceOf('u1')).toEqual([{ channelId: 'c1', teamId: 't1', rhsThreadChannelId: '', threadViewThreadChannelId: 'c2' }]);
+    a.disconnected(conn, first);
+    // A dropped socket is looking at nothing.
+    expect(a.presenceOf('u1')).toEqual([]);
+    const state = await a.handover(conn.id, 'u1');
+    const moved = await b.adopt(conn.id, 1, owner, new Socket(), state!);
+    expect(moved?.presence).toEqual({ channelId: 'c1', teamId: 't1', rhsThreadChannelId: '', threadViewThreadChannelId: 'c2' });
+    expect(moved?.postedAck).toBe(true);
+    expect(b.presenceOf('u1')).toHaveLength(1);
+  });
+
   it('rebuilds a dead node’s connection from the mirror and the event log', async () => {
     const { a, b, shadows, publishOnA, publishOnB } = cluster();
     const first = new Socket();

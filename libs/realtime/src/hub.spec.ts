@@ -589,3 +589,41 @@ describe('Hub slow consumers', () => {
     expect(socket.received()).toEqual([]);
   });
 });
+
+describe('Hub event scope (FeatureFlags.WebSocketEventScope)', () => {
+  const scoped = (on: boolean) => {
+    const h = new Hub(resolver, { ...OPTIONS, eventScope: () => on });
+    const join = (userId: string) => {
+      const socket = new FakeSocket();
+      return { socket, connection: h.connect(owner(userId), socket) };
+    };
+    return { h, join };
+  };
+
+  it('sends typing and reactions only to connections looking at the channel, or that never said', async () => {
+    resolver.channels.set('c1', ['alice', 'bob', 'carol', 'dave']);
+    const { h, join } = scoped(true);
+    const [looking, elsewhere, silent, threadOpen] = ['alice', 'bob', 'carol', 'dave'].map(join);
+    looking.connection.setPresence({ channelId: 'c1' });
+    elsewhere.connection.setPresence({ channelId: 'c2', rhsThreadChannelId: 'c3', threadViewThreadChannelId: 'c4' });
+    // In another channel, but with a thread of c1 open: still looking.
+    threadOpen.connection.setPresence({ channelId: 'c2', rhsThreadChannelId: 'c1', threadViewThreadChannelId: 'c4' });
+    for (const name of [WsEvents.Typing, WsEvents.ReactionAdded, WsEvents.ReactionRemoved, 'posted']) {
+      await h.publish(newEvent(name, { channel_id: 'c1' }, { n: 1 }));
+    }
+    const all = ['typing:1', 'reaction_added:1', 'reaction_removed:1', 'posted:1'];
+    expect(looking.socket.received()).toEqual(all);
+    expect(silent.socket.received()).toEqual(all);
+    expect(threadOpen.socket.received()).toEqual(all);
+    expect(elsewhere.socket.received()).toEqual(['posted:1']);
+  });
+
+  it('scopes nothing with the flag off', async () => {
+    resolver.channels.set('c1', ['bob']);
+    const { h, join } = scoped(false);
+    const bob = join('bob');
+    bob.connection.setPresence({ channelId: 'c2', rhsThreadChannelId: 'c3', threadViewThreadChannelId: 'c4' });
+    await h.publish(newEvent(WsEvents.Typing, { channel_id: 'c1' }, { n: 1 }));
+    expect(bob.socket.received()).toEqual(['typing:1']);
+  });
+});

@@ -2,7 +2,7 @@ import { newId } from '#common';
 import { WsEvents } from './event-names.js';
 import { covers, EventId, StampedEvent, Vector } from './event-id.js';
 import { EventLog } from './event-log.js';
-import { ConnectionOwner, SessionState, SocketLike, WebConnection } from './web-connection.js';
+import { ConnectionOwner, ConnectionPresence, SessionState, SocketLike, WebConnection } from './web-connection.js';
 import { framePrefix, newEvent, WebSocketEvent } from './websocket-event.js';
 
 /** Answers "who may receive this?" for channel and team broadcasts, always current. */
@@ -49,7 +49,15 @@ export interface HubOptions {
   /** Recent events kept for clients that move here from another node. */
   logCapacity?: number;
   logMaxAgeMs?: number;
+  /**
+   * FeatureFlags.WebSocketEventScope: typing and reaction events of a channel skip the connections
+   * whose client said it looks elsewhere (web_conn.go ShouldSendEvent).
+   */
+  eventScope?: () => boolean;
 }
+
+/** The channel events that only go to connections looking at the channel, with the event scope on. */
+const SCOPED_EVENTS: ReadonlySet<string> = new Set([WsEvents.Typing, WsEvents.ReactionAdded, WsEvents.ReactionRemoved]);
 
 export type ResumeResult = { resumed: true; connection: WebConnection } | { resumed: false };
 
@@ -60,6 +68,9 @@ export interface HandoverState {
   nextSeq: number;
   /** What the old node had processed when it let go: the new node skips these events. */
   processed: Vector;
+  /** Where the client was looking (absent when the state was rebuilt without the old node). */
+  presence?: ConnectionPresence;
+  postedAck?: boolean;
 }
 
 /**
@@ -172,7 +183,7 @@ export class Hub {
       connection.close(1000, 'moved to another node');
       this.remove(connection);
       if (wasActive && this.activeCountForUser(userId) === 0) this.presence?.userDisconnected(userId);
-      return { ...connection.snapshot(), processed: { ...this.processed } };
+      return { ...connection.snapshot(), processed: { ...this.processed }, presence: { ...connection.presence }, postedAck: connection.postedAck };
     });
   }
 
@@ -186,6 +197,8 @@ export class Hub {
       if (this.connections.has(connectionId)) return null;
       const connection = new WebConnection(connectionId, owner, this.options.replayCapacity, this.nextIndex++);
       connection.continueFrom(state.firstSeq, state.frames, state.nextSeq, state.processed);
+      if (state.presence) connection.setPresence(state.presence);
+      connection.postedAck = state.postedAck ?? false;
       connection.attach(socket);
       if (!connection.replayFrom(sequenceNumber)) {
         connection.detach(socket, Date.now());
@@ -206,6 +219,16 @@ export class Hub {
   disconnected(connection: WebConnection, socket: SocketLike): void {
     if (!connection.detach(socket, Date.now())) return;
     if (this.activeCountForUser(connection.userId) === 0) this.presence?.userDisconnected(connection.userId);
+  }
+
+  /**
+   * Where the user's open sockets on this node say the user is looking, one entry per active
+   * connection (for notifications: Mattermost skips some for a user viewing the channel).
+   */
+  presenceOf(userId: string): ConnectionPresence[] {
+    const out: ConnectionPresence[] = [];
+    for (const c of this.byUser.get(userId) ?? []) if (c.isActive) out.push({ ...c.presence });
+    return out;
   }
 
   activeCountForUser(userId: string): number {
@@ -386,6 +409,7 @@ export class Hub {
     } else {
       users = byUser.keys();
     }
+    const scopedTo = !b.user_id && b.channel_id && SCOPED_EVENTS.has(event.event) && this.options.eventScope?.() ? b.channel_id : '';
     const out: WebConnection[] = [];
     for (const userId of users) {
       if (b.omit_users?.[userId]) continue;
@@ -394,6 +418,7 @@ export class Hub {
       for (const connection of set) {
         if (connection.id === b.omit_connection_id) continue;
         if (b.contains_sensitive_data && !isSystemAdmin(connection.owner.roles)) continue;
+        if (scopedTo && connection.looksElsewhereThan(scopedTo)) continue;
         out.push(connection);
       }
     }

@@ -25,6 +25,18 @@ export interface ConnectionOwner {
 export type SessionState = Pick<ConnectionOwner, 'roles' | 'sessionExpiresAt'>;
 
 /**
+ * Where the client says its user is looking (the `presence` action; Mattermost's web_conn keeps
+ * the same four): the open channel and team, and the channel of the thread open in the right-hand
+ * side or in the threads view. Empty until the client tells.
+ */
+export interface ConnectionPresence {
+  channelId: string;
+  teamId: string;
+  rhsThreadChannelId: string;
+  threadViewThreadChannelId: string;
+}
+
+/**
  * One client's WebSocket session as the server sees it. It outlives the TCP socket: after a drop it
  * stays "inactive" for a while, still numbering and buffering events, so a reconnect can resume.
  */
@@ -38,6 +50,9 @@ export class WebConnection {
    * processed (and so delivered) must not be sent again when they reach this node later.
    */
   private alreadyDelivered: Vector | null = null;
+  private activeIn: ConnectionPresence = { channelId: '', teamId: '', rhsThreadChannelId: '', threadViewThreadChannelId: '' };
+  /** The client asked for `should_ack` on `posted` events (the `posted_ack=true` query parameter). */
+  postedAck = false;
 
   constructor(
     readonly id: string,
@@ -62,6 +77,29 @@ export class WebConnection {
     const deliveredThere = covers(this.alreadyDelivered, id);
     if (dominates(processedHere, this.alreadyDelivered)) this.alreadyDelivered = null; // caught up
     return !deliveredThere;
+  }
+
+  /** Where the client last said it is looking; travels with the connection when it moves to another node. */
+  get presence(): Readonly<ConnectionPresence> {
+    return this.activeIn;
+  }
+
+  /** Records what a `presence` action told; the fields it did not send stay as they were. */
+  setPresence(change: Partial<ConnectionPresence>): void {
+    this.activeIn = { ...this.activeIn, ...change };
+  }
+
+  /**
+   * Whether the client has told where it looks and it is elsewhere than `channelId`: its open
+   * channel is another, and so are both its thread views (web_conn.go notInChannel && notInThread;
+   * a value never reported counts as "could be here").
+   */
+  looksElsewhereThan(channelId: string): boolean {
+    const p = this.activeIn;
+    const notInChannel = p.channelId !== '' && p.channelId !== channelId;
+    const notInThread =
+      p.rhsThreadChannelId !== '' && p.rhsThreadChannelId !== channelId && p.threadViewThreadChannelId !== '' && p.threadViewThreadChannelId !== channelId;
+    return notInChannel && notInThread;
   }
 
   get sequence(): number {

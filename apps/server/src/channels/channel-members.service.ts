@@ -58,6 +58,21 @@ export class ChannelMembersService {
     return this.members.byUserIds(channelId, userIds);
   }
 
+  /**
+   * GET /channels/{id}/timezones: needs read_channel; each member's preferred timezone (the
+   * automatic one when useAutomaticTimezone is "true", else the manual one), members with neither
+   * left out, each timezone once (App.GetChannelMembersTimezones).
+   */
+  async timezones(session: Session, channelId: string): Promise<string[]> {
+    await this.access.requireReadChannel(session, channelId);
+    const preferred = new Set<string>();
+    for (const tz of await this.users.timezonesInChannel(channelId)) {
+      if (!tz.automaticTimezone && !tz.manualTimezone) continue;
+      preferred.add((tz.useAutomaticTimezone === 'true' ? tz.automaticTimezone : tz.manualTimezone) ?? '');
+    }
+    return [...preferred];
+  }
+
   /** GET /users/{id}/channel_members: all of a user's memberships, for the user and admins. */
   async forUser(session: Session, userId: string, page: number, perPage: number): Promise<Array<ChannelMemberRow & MemberTeamData>> {
     this.permissions.requireSelfOrAdmin(session, userId);

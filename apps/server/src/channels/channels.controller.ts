@@ -145,6 +145,11 @@ export class ChannelsController {
     return this.channels.stats(s, urlId(channelId, 'channel_id'), boolParam(excludeFiles));
   }
 
+  @Get(':channel_id/timezones')
+  async timezones(@Param('channel_id') channelId: string, @CurrentSession() s: Session) {
+    return this.members.timezones(s, urlId(channelId, 'channel_id'));
+  }
+
   // ---- members -----------------------------------------------------------------------------
 
   @Get(':channel_id/members')

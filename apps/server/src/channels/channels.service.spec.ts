@@ -220,3 +220,25 @@ describe('ChannelMembersService permissions', () => {
     await expect(members.getMember(bystander.session, closed.id, member.user.id)).rejects.toMatchObject(DENIED);
   });
 });
+
+describe('ChannelMembersService.timezones', () => {
+  it("lists each member's preferred timezone once, to members only", async () => {
+    const { bed, member, bystander, closed } = setup();
+    const [other, unset] = [bed.user(), bed.user()];
+    for (const u of [other, unset]) bed.joinChannel(closed, u.user.id);
+    bed.users.timezones.set(member.user.id, { useAutomaticTimezone: 'true', automaticTimezone: 'Europe/Paris', manualTimezone: 'Asia/Tokyo' });
+    bed.users.timezones.set(other.user.id, { useAutomaticTimezone: 'false', automaticTimezone: 'Europe/Paris', manualTimezone: 'America/Lima' });
+    bed.users.timezones.set(unset.user.id, { useAutomaticTimezone: 'true', automaticTimezone: '', manualTimezone: '' });
+    const zones = await bed.membersService.timezones(member.session, closed.id);
+    expect(zones.sort()).toEqual(['America/Lima', 'Europe/Paris']);
+    await expect(bed.membersService.timezones(bystander.session, closed.id)).rejects.toMatchObject(DENIED);
+  });
+
+  it('never repeats a timezone several members share', async () => {
+    const { bed, member, closed } = setup();
+    const other = bed.user();
+    bed.joinChannel(closed, other.user.id);
+    for (const u of [member, other]) bed.users.timezones.set(u.user.id, { useAutomaticTimezone: 'true', automaticTimezone: 'UTC', manualTimezone: '' });
+    expect(await bed.membersService.timezones(member.session, closed.id)).toEqual(['UTC']);
+  });
+});

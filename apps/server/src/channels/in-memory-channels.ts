@@ -111,6 +111,7 @@ export class ChannelsTestbed {
   constructor(teamExists?: (teamId: string) => boolean) {
     this.teamMembers = new MemoryTeamMembers(teamExists ?? ((id) => this.teamIds.has(id)));
     this.channelMembers = new MemoryChannelMembers(this.teamMembers, (id) => this.channels.rows.get(id)?.team_id);
+    this.users.membersOf = (channelId) => this.channelMembers.userIds(channelId);
     const [teamMembers, channelMembers, channels, users] = [
       this.teamMembers.asRepository(),
       this.channelMembers.asRepository(),

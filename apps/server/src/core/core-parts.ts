@@ -18,6 +18,7 @@ export function newHub(config: ConfigService, db: Database, invalidation: Invali
     replayCapacity: 128 + 256,
     inactiveTimeoutMs: 5 * 60_000,
     maxBufferedBytes: 4 * 1024 * 1024,
+    eventScope: () => config.get().FeatureFlags.WebSocketEventScope,
   });
 }
 

@@ -30,6 +30,14 @@ export class MemoryMemberUsers {
     return ids.flatMap((id) => (this.rows.has(id) ? [copy(this.rows.get(id))!] : []));
   }
 
+  /** users.timezone per user (absent: `{}`), and who is in a channel (the testbed wires it to its channel members). */
+  readonly timezones = new Map<string, Record<string, string>>();
+  membersOf: (channelId: string) => Promise<string[]> = async () => [];
+
+  async timezonesInChannel(channelId: string) {
+    return (await this.membersOf(channelId)).sort().map((id) => ({ ...this.timezones.get(id) }));
+  }
+
   asRepository(): MemberUsersRepository {
     return this as unknown as MemberUsersRepository;
   }

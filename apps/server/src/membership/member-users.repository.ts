@@ -32,4 +32,13 @@ export class MemberUsersRepository {
   async byIds(ids: string[]): Promise<MemberUser[]> {
     return this.db.query<MemberUser>('SELECT id, username, email, roles, delete_at FROM users WHERE id = ANY($1)', [ids]);
   }
+
+  /** The timezone maps of a channel's members (Store.Channel().GetChannelMembersTimezones). */
+  async timezonesInChannel(channelId: string): Promise<Array<Record<string, string>>> {
+    const rows = await this.db.query<{ timezone: Record<string, string> | null }>(
+      'SELECT u.timezone FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = $1 ORDER BY u.id',
+      [channelId],
+    );
+    return rows.map((r) => r.timezone ?? {});
+  }
 }

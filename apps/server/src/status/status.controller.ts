@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { invalidParam, notFound } from '#common';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { CurrentSession } from '../common/decorators.js';
 import { bodyIdList, bodyObject, optional, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
+import { CustomStatusService } from './custom-status.service.js';
 import { SETTABLE_STATUSES, statusView } from './status.model.js';
 import { StatusService } from './status.service.js';
+
+const OK = { status: 'OK' };
 
 /** api4/status.go. Reading anyone's status needs only a session; changing one is self or edit_other_users. */
 @Controller('users')
@@ -13,6 +16,7 @@ export class StatusController {
   constructor(
     private readonly statuses: StatusService,
     private readonly permissions: PermissionsService,
+    private readonly customStatuses: CustomStatusService,
   ) {}
 
   @Post('status/ids')
@@ -40,6 +44,34 @@ export class StatusController {
     if (!Number.isSafeInteger(dndEndTime) || dndEndTime < 0) throw invalidParam('dnd_end_time');
     await this.statuses.setByUser(id, status, dndEndTime);
     return this.current(id);
+  }
+
+  // ---- custom status: the body is decoded by the service, after the EnableCustomUserStatuses check
+
+  @Put(':user_id/status/custom')
+  async setCustom(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
+    await this.customStatuses.set(s, urlUserId(userId, s), body);
+    return OK;
+  }
+
+  @Delete(':user_id/status/custom')
+  async clearCustom(@Param('user_id') userId: string, @CurrentSession() s: Session) {
+    await this.customStatuses.clear(s, urlUserId(userId, s));
+    return OK;
+  }
+
+  /** Two routes for one action: the mobile app cannot send a DELETE with a body, so it POSTs. */
+  @Post(':user_id/status/custom/recent/delete')
+  @HttpCode(200)
+  async forgetRecent(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
+    await this.customStatuses.forgetRecent(s, urlUserId(userId, s), body);
+    return OK;
+  }
+
+  @Delete(':user_id/status/custom/recent')
+  async forgetRecentByDelete(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
+    await this.customStatuses.forgetRecent(s, urlUserId(userId, s), body);
+    return OK;
   }
 
   private async current(userId: string) {

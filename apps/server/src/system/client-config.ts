@@ -103,5 +103,11 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     AllowPersistentNotificationsForGuests: str(s.AllowPersistentNotificationsForGuests),
     RestrictLinkPreviews: s.RestrictLinkPreviews,
     EnablePermalinkPreviews: str(s.EnablePermalinkPreviews),
+    ...featureFlags(cfg),
   };
+}
+
+/** Every feature flag as FeatureFlag<Name> (Mattermost's GenerateClientConfig, signed-in only). */
+function featureFlags(cfg: Config): Record<string, string> {
+  return Object.fromEntries(Object.entries(cfg.FeatureFlags).map(([name, value]) => [`FeatureFlag${name}`, str(value)]));
 }

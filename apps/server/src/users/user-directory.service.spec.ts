@@ -5,6 +5,7 @@ import { RecordingPublisher } from '#testing';
 import type { SessionsService } from '../auth/sessions.service.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { Session } from '../common/session.js';
+import type { TeamMembersRepository } from '../membership/team-members.repository.js';
 import type { TeamsService } from '../teams/teams.service.js';
 import type { UserRow } from './user.model.js';
 import { UserDirectoryService } from './user-directory.service.js';
@@ -49,6 +50,40 @@ class MemoryUsers {
     );
   }
 
+  private members(): Array<{ user_id: string; channel_id: string }> {
+    return [...this.bed.channelMembers.rows.values()];
+  }
+
+  async knownUserIds(userId: string): Promise<string[]> {
+    const mine = new Set(
+      this.members()
+        .filter((m) => m.user_id === userId)
+        .map((m) => m.channel_id),
+    );
+    return [
+      ...new Set(
+        this.members()
+          .filter((m) => mine.has(m.channel_id) && m.user_id !== userId)
+          .map((m) => m.user_id),
+      ),
+    ];
+  }
+
+  async inGroupChannelsOf(userId: string, channelIds: string[]): Promise<Array<UserRow & { channel_id: string }>> {
+    const groups = channelIds.filter((id) => this.bed.channels.rows.get(id)?.type === 'G' && this.inChannel(userId, id));
+    return this.members()
+      .filter((m) => groups.includes(m.channel_id) && m.user_id !== userId)
+      .map((m) => ({ ...structuredClone(this.rows.get(m.user_id)!), channel_id: m.channel_id }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async countActive(visibleTo?: { viewerId: string; teamIds: string[] }): Promise<number> {
+    const sharesChannel = (id: string) => this.members().some((m) => m.user_id === id && this.inChannel(visibleTo!.viewerId, m.channel_id));
+    return [...this.rows.values()].filter(
+      (u) => u.delete_at === 0 && (!visibleTo || visibleTo.teamIds.some((t) => this.onTeam(u.id, t)) || sharesChannel(u.id)),
+    ).length;
+  }
+
   async list(f: UserListFilter, page: number, perPage: number): Promise<UserRow[]> {
     return [...this.rows.values()]
       .filter((u) => this.matches(u, f))
@@ -84,6 +119,7 @@ function world() {
     ),
     bed.permissions,
     bed.configService as ConfigService,
+    bed.teamMembers as unknown as TeamMembersRepository,
   );
   const person = (name: string, roles = 'system_user', over: Partial<UserRow> = {}) => {
     const { user, session } = bed.user(roles);
@@ -216,5 +252,49 @@ describe('UserDirectoryService: a term matches only the fields the caller may se
     Object.assign(w.config.PrivacySettings, { ShowEmailAddress: false, ShowFullName: true });
     expect(await search(w.dave.session, 'secret')).toEqual([]);
     expect(await search(w.dave.session, 'zel')).toEqual(['zed']);
+  });
+});
+
+describe('UserDirectoryService: known users, group channel profiles and user counts', () => {
+  let w: World;
+  beforeEach(() => {
+    w = world();
+  });
+
+  it('knows exactly who shares a channel with the caller, never the caller', async () => {
+    expect(await w.service.known(w.alice.session)).toEqual([w.bob.id]);
+    expect(await w.service.known(w.carol.session)).toEqual([w.eve.id]);
+    expect(await w.service.known(w.dave.session)).toEqual([]);
+  });
+
+  it("answers a group message's other members to its members, and refuses it to others", async () => {
+    const gm = w.bed.channel('', 'G');
+    for (const u of [w.alice, w.bob, w.dave]) w.bed.joinChannel(gm, u.id);
+    const answer = await w.service.inGroupChannels(w.alice.session, [gm.id]);
+    expect(Object.keys(answer)).toEqual([gm.id]);
+    expect(names(answer[gm.id])).toEqual(['bob', 'dave']);
+    // Sanitized as any other profile: no password, no notify props.
+    expect(answer[gm.id][0]).not.toHaveProperty('password');
+    await expect(w.service.inGroupChannels(w.carol.session, [gm.id])).rejects.toMatchObject(denied);
+    // A channel that is not a group message is readable but has nothing to list.
+    expect(await w.service.inGroupChannels(w.alice.session, [w.priv])).toEqual({});
+  });
+
+  it('counts every active account for users with view_members, only visible ones for guests', async () => {
+    expect(await w.service.stats(w.dave.session)).toEqual({ total_users_count: 7 });
+    const users = (w.service as unknown as { repo: MemoryUsers }).repo;
+    const { user, session } = w.bed.user('system_guest');
+    users.rows.set(user.id, testUserRow('gus', { id: user.id, roles: 'system_guest' }));
+    expect(await w.service.stats(session)).toEqual({ total_users_count: 0 });
+    // In the private channel, the guest sees its members (itself included), not the whole team.
+    w.bed.joinTeam(w.team, user.id, 'guest');
+    w.bed.joinChannel(w.bed.channels.rows.get(w.priv)!, user.id);
+    expect(await w.service.stats(session)).toEqual({ total_users_count: 3 });
+  });
+
+  it('leaves deactivated accounts out of the count', async () => {
+    const users = (w.service as unknown as { repo: MemoryUsers }).repo;
+    users.rows.get(w.zed.id)!.delete_at = 5;
+    expect(await w.service.stats(w.admin.session)).toEqual({ total_users_count: 6 });
   });
 });

@@ -3,9 +3,13 @@ import { badRequest, forbidden, notFound } from '#common';
 import { ConfigService } from '#config';
 import { isSystemAdmin, Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { PublicUser, UserRow } from './user.model.js';
 import { TermFields, UserListFilter, UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
+
+/** Group messages looked at per request (Mattermost's MaxGroupChannelsForProfiles). */
+const MAX_GROUP_CHANNELS_FOR_PROFILES = 50;
 
 /**
  * Finding users: lists, search, autocomplete and lookups, each answered as the caller may see the
@@ -18,6 +22,7 @@ export class UserDirectoryService {
     private readonly users: UsersService,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
+    private readonly teamMembers: TeamMembersRepository,
   ) {}
 
   /**
@@ -94,6 +99,38 @@ export class UserDirectoryService {
     const user = await this.repo.byEmail(email);
     if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
     return this.users.view(user, actor);
+  }
+
+  /** GET /users/known: who shares a channel with the caller; any session may ask (getKnownUsers). */
+  async known(actor: Session): Promise<string[]> {
+    return this.repo.knownUserIds(actor.user_id);
+  }
+
+  /**
+   * POST /users/group_channels: for each group message the caller is in, its other members. Every
+   * channel asked about needs read_channel first, and at most 50 are looked at
+   * (getProfilesInGroupChannels, MaxGroupChannelsForProfiles).
+   */
+  async inGroupChannels(actor: Session, channelIds: string[]): Promise<Record<string, PublicUser[]>> {
+    for (const channelId of channelIds) await this.permissions.requireChannel(actor, channelId, 'read_channel');
+    const rows = await this.repo.inGroupChannelsOf(actor.user_id, channelIds.slice(0, MAX_GROUP_CHANNELS_FOR_PROFILES));
+    const byChannel: Record<string, PublicUser[]> = {};
+    for (const { channel_id, ...user } of rows) (byChannel[channel_id] ??= []).push(this.users.view(user, actor));
+    return byChannel;
+  }
+
+  /**
+   * GET /users/stats: the active accounts the caller may see (getTotalUsersStats with
+   * GetViewUsersRestrictions): all of them with view_members, else the members of the teams where
+   * the caller has view_members and of the channels the caller is in.
+   */
+  async stats(actor: Session): Promise<{ total_users_count: number }> {
+    if (this.permissions.hasSystem(actor, 'view_members')) return { total_users_count: await this.repo.countActive() };
+    const teamIds: string[] = [];
+    for (const teamId of (await this.teamMembers.rolesByTeam(actor.user_id)).keys()) {
+      if (await this.permissions.hasTeam(actor, teamId, 'view_members')) teamIds.push(teamId);
+    }
+    return { total_users_count: await this.repo.countActive({ viewerId: actor.user_id, teamIds }) };
   }
 
   /**

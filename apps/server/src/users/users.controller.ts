@@ -164,6 +164,21 @@ export class UsersController {
     return this.directory.autocomplete(s, q.name ?? '', scope, limit);
   }
 
+  @Get('known')
+  async known(@CurrentSession() s: Session) {
+    return this.directory.known(s);
+  }
+
+  @Post('group_channels')
+  async inGroupChannels(@Body() body: unknown, @CurrentSession() s: Session) {
+    return this.directory.inGroupChannels(s, channelIdArray(body));
+  }
+
+  @Get('stats')
+  async stats(@CurrentSession() s: Session) {
+    return this.directory.stats(s);
+  }
+
   @Get('username/:username')
   async byUsername(@Param('username') username: string, @CurrentSession() s: Session) {
     return this.directory.byUsername(s, username);
@@ -333,6 +348,20 @@ function searchLimit(limit: number | undefined): number {
   if (!limit) return 100;
   if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw invalidParam('limit');
   return limit;
+}
+
+/**
+ * The body of POST /users/group_channels: a JSON array of channel ids, sorted and without
+ * duplicates (model.SortedArrayFromJSON); anything else is a payload error, an empty array an
+ * invalid channel_ids. An entry that is no channel id fails the read_channel check, as in Mattermost.
+ */
+function channelIdArray(body: unknown): string[] {
+  if (!Array.isArray(body) || body.some((v) => typeof v !== 'string')) {
+    throw badRequest('api.payload.parse.error', 'Error parsing the request payload.');
+  }
+  const ids = [...new Set(body as string[])].sort();
+  if (ids.length === 0) throw invalidParam('channel_ids');
+  return ids;
 }
 
 function tokenIdFrom(body: unknown): string {

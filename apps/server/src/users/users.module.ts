@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher, passwordHasher } from '#auth';
+import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
 import { AccessTokensService } from './access-tokens.service.js';
@@ -12,7 +13,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TeamsModule],
+  imports: [TeamsModule, MembershipModule],
   controllers: [UsersController],
   providers: [
     UsersRepository,

@@ -187,6 +187,53 @@ export class UsersRepository {
     );
   }
 
+  /**
+   * Ids of the users who share any channel (direct and group messages included) with `userId`,
+   * never the user itself (Store.User().GetKnownUsers).
+   */
+  async knownUserIds(userId: string): Promise<string[]> {
+    const rows = await this.db.query<{ user_id: string }>(
+      `SELECT DISTINCT other.user_id FROM channel_members mine
+         JOIN channel_members other ON other.channel_id = mine.channel_id
+        WHERE mine.user_id = $1 AND other.user_id <> $1`,
+      [userId],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /**
+   * The other members of those of `channelIds` that are group messages `userId` belongs to, by
+   * channel, ordered by username (Store.User().GetProfileByGroupChannelIdsForUser).
+   */
+  async inGroupChannelsOf(userId: string, channelIds: string[]): Promise<Array<UserRow & { channel_id: string }>> {
+    return this.db.query<UserRow & { channel_id: string }>(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'u.$1')}, cm.channel_id FROM users u
+         JOIN channel_members cm ON cm.user_id = u.id
+         JOIN channels c ON c.id = cm.channel_id
+        WHERE c.type = 'G' AND cm.channel_id = ANY($2) AND u.id <> $1
+          AND EXISTS (SELECT 1 FROM channel_members me WHERE me.user_id = $1 AND me.channel_id = cm.channel_id)
+        ORDER BY u.username`,
+      [userId, channelIds],
+    );
+  }
+
+  /**
+   * Active accounts, bots included (Store.User().Count with IncludeBotAccounts). With `visibleTo`,
+   * only those the viewer may see: members of the given teams, or of any channel the viewer is in
+   * (Mattermost's ViewUsersRestrictions).
+   */
+  async countActive(visibleTo?: { viewerId: string; teamIds: string[] }): Promise<number> {
+    if (!visibleTo) return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE delete_at = 0'))[0].n;
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users u WHERE u.delete_at = 0 AND (
+         EXISTS (SELECT 1 FROM team_members tm WHERE tm.user_id = u.id AND tm.delete_at = 0 AND tm.team_id = ANY($2))
+         OR EXISTS (SELECT 1 FROM channel_members cm JOIN channel_members mine ON mine.channel_id = cm.channel_id
+                     WHERE cm.user_id = u.id AND mine.user_id = $1))`,
+      [visibleTo.viewerId, visibleTo.teamIds],
+    );
+    return rows[0].n;
+  }
+
   async update(u: UserRow, tx: Queryable = this.db): Promise<void> {
     await tx.query(
       `UPDATE users SET update_at=$2, delete_at=$3, username=$4, email=$5, email_verified=$6, nickname=$7, first_name=$8,
@@ -209,6 +256,18 @@ export class UsersRepository {
         u.timezone,
       ],
     );
+  }
+
+  /**
+   * Sets one prop in the statement itself, so a concurrent profile edit keeps its own changes;
+   * the updated row, or undefined when there is no such user.
+   */
+  async setProp(id: string, key: string, value: string, now: number): Promise<UserRow | undefined> {
+    const rows = await this.db.query<UserRow>(
+      `UPDATE users SET props = props || jsonb_build_object($2::text, $3::text), update_at = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, key, value, now],
+    );
+    return rows[0];
   }
 
   async setPassword(id: string, hash: string, now: number): Promise<void> {

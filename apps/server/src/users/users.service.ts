@@ -171,6 +171,18 @@ export class UsersService {
     return this.view(next, actor);
   }
 
+  /**
+   * Sets one of the user's props (the custom status) and announces the profile as App.UpdateUser
+   * does: `user_updated` to everyone, the cache entry dropped on every node.
+   */
+  async setProp(userId: string, key: string, value: string): Promise<UserRow> {
+    const user = await this.repo.setProp(userId, key, value, Date.now());
+    if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.', `user_id=${userId}`);
+    this.invalidation.emit('user', userId);
+    this.publishUpdated(user);
+    return user;
+  }
+
   publishUpdated(user: UserRow) {
     // Everyone gets the privacy-filtered profile; the user's own sockets get their full record.
     const cfg = this.config.get();

@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import { NotificationAckGateway } from './notification-ack.gateway.js';
+import { NotificationMetrics } from './notification-metrics.js';
 import { PingGateway } from './ping.gateway.js';
+import { PresenceGateway } from './presence.gateway.js';
 import { MattermostWsAdapter } from './websocket.adapter.js';
 import { WebSocketEndpoint } from './websocket.server.js';
 
 /** /api/v4/websocket. main.ts installs the adapter; the areas' gateways answer the actions. */
-@Module({ providers: [WebSocketEndpoint, MattermostWsAdapter, PingGateway] })
+@Module({
+  providers: [WebSocketEndpoint, MattermostWsAdapter, PingGateway, PresenceGateway, NotificationAckGateway, NotificationMetrics],
+  // NotificationMetrics: the metrics endpoint reads the notification counters.
+  exports: [NotificationMetrics],
+})
 export class WebSocketModule {}

@@ -113,6 +113,8 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
         roles: session.roles,
       };
       connection = (await this.resume(resumeId, Number(seqText), owner, ws)) ?? this.hub.connect(owner, ws);
+      // Each socket says again whether it wants `should_ack` on posts (api4/websocket.go reads posted_ack).
+      connection.postedAck = query.get('posted_ack') === 'true';
       // The socket may have closed while another node was handing the connection over.
       if (ws.readyState !== WebSocket.OPEN) this.hub.disconnected(connection, ws);
     };
