@@ -7,6 +7,7 @@ import type { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
 import type { Preference } from '../preferences/preference.model.js';
 import type { PreferencesRepository } from '../preferences/preferences.repository.js';
+import type { CategoriesService } from '../categories/categories.service.js';
 import { PreferencesService } from '../preferences/preferences.service.js';
 import type { TeamsService } from '../teams/teams.service.js';
 import type { LoginService } from '../users/login.service.js';
@@ -62,7 +63,9 @@ function setup() {
     new LocalInvalidationBus(),
     undefined as unknown as LoginService,
   );
-  const preferences = new PreferencesService(prefs as unknown as PreferencesRepository, permissions, publisher);
+  // Only favorite_channel preferences move sidebar categories; custom statuses never do.
+  const noCategories = { preferencesSaved: async () => undefined, preferencesDeleted: async () => undefined } as unknown as CategoriesService;
+  const preferences = new PreferencesService(prefs as unknown as PreferencesRepository, permissions, publisher, noCategories);
   const service = new CustomStatusService(configService, permissions, usersService, preferences, prefs as unknown as PreferencesRepository);
   const person = (name: string, roles = 'system_user') => {
     const row = testUserRow(name, { roles });

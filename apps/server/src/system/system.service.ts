@@ -63,7 +63,7 @@ export class SystemService implements OnModuleInit {
     return {
       maxUsersLimit: 0,
       maxUsersHardLimit: 0,
-      activeUserCount: admin ? await this.users.countActive() : 0,
+      activeUserCount: admin ? await this.users.countActivePeople() : 0,
       lastAccessiblePostTime: 0,
       postHistoryLimit: 0,
     };

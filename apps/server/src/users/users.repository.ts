@@ -140,7 +140,7 @@ export class UsersRepository {
   }
 
   /** Active people (not deactivated, not bots): Mattermost's ActiveUserCount of the server limits. */
-  async countActive(): Promise<number> {
+  async countActivePeople(): Promise<number> {
     const rows = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE delete_at = 0 AND NOT is_bot');
     return rows[0].n;
   }
