@@ -35,4 +35,11 @@ export const WsEvents = {
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
   JobUpdated: 'job_updated',
+  // Drafts and scheduled posts.
+  DraftCreated: 'draft_created',
+  DraftUpdated: 'draft_updated',
+  DraftDeleted: 'draft_deleted',
+  ScheduledPostCreated: 'scheduled_post_created',
+  ScheduledPostUpdated: 'scheduled_post_updated',
+  ScheduledPostDeleted: 'scheduled_post_deleted',
 } as const;

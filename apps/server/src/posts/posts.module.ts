@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
+import { DraftsModule } from '../drafts/drafts.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -13,9 +14,9 @@ import { PostsController } from './posts.controller.js';
 import { PostsService } from './posts.service.js';
 
 @Module({
-  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule],
+  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, DraftsModule],
   controllers: [PostsController],
   providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
-  exports: [PostsCoreModule, PostAccess],
+  exports: [PostsCoreModule, PostAccess, PostsService],
 })
 export class PostsModule {}

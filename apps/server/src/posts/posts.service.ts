@@ -7,6 +7,7 @@ import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
+import { DraftsService } from '../drafts/drafts.service.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
@@ -64,6 +65,7 @@ export class PostsService implements OnModuleInit {
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
     private readonly outbox: EventOutbox,
+    private readonly drafts: DraftsService,
   ) {}
 
   onModuleInit() {
@@ -167,6 +169,7 @@ export class PostsService implements OnModuleInit {
       }),
     );
     void this.outbox.done('posted', row.id);
+    this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id);
     return view;
   }
 

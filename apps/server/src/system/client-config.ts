@@ -97,5 +97,8 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     AllowBannerDismissal: str(cfg.AnnouncementSettings.AllowBannerDismissal),
     ExperimentalPrimaryTeam: cfg.TeamSettings.ExperimentalPrimaryTeam,
     ExperimentalTimezone: str(cfg.DisplaySettings.ExperimentalTimezone),
+    // Drafts and scheduled posts (config.go GenerateClientConfig).
+    AllowSyncedDrafts: str(s.AllowSyncedDrafts),
+    ScheduledPosts: str(s.ScheduledPosts),
   };
 }
