@@ -51,6 +51,15 @@ export class DraftsRepository {
     return rows[0];
   }
 
+  /** Deletes the row unless it was saved after `savedBy` (a newer draft is not the one a post spent). */
+  async deleteSavedBy(userId: string, channelId: string, rootId: string, savedBy: number): Promise<DraftRow | undefined> {
+    const rows = await this.db.query<DraftRow>(
+      `DELETE FROM drafts WHERE user_id = $1 AND channel_id = $2 AND root_id = $3 AND update_at <= $4 RETURNING ${COLUMNS}`,
+      [userId, channelId, rootId, savedBy],
+    );
+    return rows[0];
+  }
+
   /**
    * The user's drafts in the team's channels and in their direct and group messages, only where
    * they are still a channel member, newest change first (GetDraftsForUser).

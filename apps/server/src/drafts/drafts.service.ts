@@ -82,12 +82,13 @@ export class DraftsService {
 
   /**
    * A post was created: the author's draft for that channel and thread is spent. Deleted here
-   * so every device of theirs clears it (draft_deleted); never fails the post.
+   * so every device of theirs clears it (draft_deleted); never fails nor delays the post. A draft
+   * saved after `postedAt` is a new one and stays, however late this runs.
    */
-  clearAfterPost(userId: string, channelId: string, rootId: string): void {
+  clearAfterPost(userId: string, channelId: string, rootId: string, postedAt: number): void {
     if (!this.config.get().ServiceSettings.AllowSyncedDrafts) return;
     this.repo
-      .delete(userId, channelId, rootId)
+      .deleteSavedBy(userId, channelId, rootId, postedAt)
       .then((deleted) => {
         if (deleted) this.announce(WsEvents.DraftDeleted, draftView(deleted, false), '');
       })

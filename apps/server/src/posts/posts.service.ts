@@ -169,7 +169,7 @@ export class PostsService implements OnModuleInit {
       }),
     );
     void this.outbox.done('posted', row.id);
-    this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id);
+    this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
     return view;
   }
 

@@ -97,7 +97,8 @@ export class ScheduledPostsService {
       { ...existing, ...input, create_at: input.create_at, user_id: input.user_id, update_at: now, processed_at: existing.processed_at, claimed_at: 0 },
       now,
     );
-    const updated = await this.repo.update({ ...input, id }, now);
+    const { message, props, file_ids, priority, scheduled_at, error_code } = input;
+    const updated = await this.repo.update({ id, message, props, file_ids, priority, scheduled_at, error_code }, now);
     // Gone, or being sent this very moment: either way there is nothing left to edit.
     if (!updated) throw scheduledPostNotFound('update');
     const view = scheduledPostView(updated);
