@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 const connectionId = (socket: TestSocket): string => socket.events.find((e) => e.event === 'hello')!.data.connection_id;
-const draft = (channelId: string, message: string, extra: Partial<Draft> = {}) => ({ channel_id: channelId, root_id: '', message, props: {}, ...extra }) as Draft;
+const draft = (channelId: string, message: string, extra: Partial<Draft> = {}) =>
+  ({ channel_id: channelId, root_id: '', message, props: {}, ...extra }) as Draft;
 const eventDraft = (e: { data: Record<string, any> }): Draft => JSON.parse(e.data.draft);
 const raw = (c: Client4, url: string, method: string, body?: unknown): Promise<any> =>
   (c as any).doFetch(url, { method, body: body === undefined ? undefined : JSON.stringify(body) });

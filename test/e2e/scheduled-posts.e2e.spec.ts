@@ -130,7 +130,14 @@ describe('updating and deleting', () => {
       connectionId(aliceA),
     );
     expect(response.status).toBe(201);
-    expect(data).toMatchObject({ id: p.id, message: 'draft two', scheduled_at: at, user_id: cast.alice.user.id, channel_id: parts.pub.id, create_at: p.create_at });
+    expect(data).toMatchObject({
+      id: p.id,
+      message: 'draft two',
+      scheduled_at: at,
+      user_id: cast.alice.user.id,
+      channel_id: parts.pub.id,
+      create_at: p.create_at,
+    });
     const ev = await aliceB.waitFor('scheduled_post_updated', (e) => eventPost(e).id === p.id);
     expect(eventPost(ev).message).toBe('draft two');
   });

@@ -116,7 +116,9 @@ function invalidDraft(field: string, channelId: string): AppError {
  * Mattermost's store computes it (varchar(65535) → 16383). Props and priority are bounded in
  * depth before their size is measured, as posts' props are.
  */
-export function validateDraft(d: Pick<DraftRow, 'create_at' | 'update_at' | 'user_id' | 'channel_id' | 'root_id' | 'message' | 'props' | 'file_ids' | 'priority'>): void {
+export function validateDraft(
+  d: Pick<DraftRow, 'create_at' | 'update_at' | 'user_id' | 'channel_id' | 'root_id' | 'message' | 'props' | 'file_ids' | 'priority'>,
+): void {
   const messageRunes = runeCount(d.message);
   if (messageRunes > POST_MESSAGE_MAX_RUNES) {
     throw badRequest(

@@ -21,7 +21,9 @@ export class MemoryDrafts {
   async upsert(d: DraftRow) {
     const k = key(d.user_id, d.channel_id, d.root_id);
     const existing = this.rows.get(k);
-    const row = existing ? { ...existing, update_at: d.update_at, message: d.message, props: d.props, file_ids: d.file_ids, priority: d.priority, delete_at: 0 } : { ...d };
+    const row = existing
+      ? { ...existing, update_at: d.update_at, message: d.message, props: d.props, file_ids: d.file_ids, priority: d.priority, delete_at: 0 }
+      : { ...d };
     this.rows.set(k, structuredClone(row));
     return structuredClone(row);
   }

@@ -101,7 +101,16 @@ export class ScheduledPostSender {
     if (!(await mayCreatePost(this.permissions, session, channel))) return ScheduledPostError.NoChannelPermission;
     await this.posts.create(
       session,
-      { channel_id: row.channel_id, root_id: row.root_id, message: row.message, file_ids: row.file_ids, props: row.props, pending_post_id: '', type: '', create_at: 0 },
+      {
+        channel_id: row.channel_id,
+        root_id: row.root_id,
+        message: row.message,
+        file_ids: row.file_ids,
+        props: row.props,
+        pending_post_id: '',
+        type: '',
+        create_at: 0,
+      },
       false,
     );
     return '';

@@ -15,6 +15,8 @@ export const ScheduledPostError = {
   InvalidPost: 'invalid_post',
 } as const;
 
+const ERROR_CODES = new Set<string>(Object.values(ScheduledPostError));
+
 /** A scheduled_posts row. claimed_at is the job's claim and never leaves the server. */
 export interface ScheduledPostRow extends Omit<DraftRow, 'delete_at'> {
   id: string;
@@ -61,6 +63,8 @@ export function parseScheduledPostInput(body: unknown): ScheduledPostInput {
   const errorCode = raw.error_code ?? '';
   const scheduledAt = raw.scheduled_at ?? 0;
   if (typeof id !== 'string' || typeof errorCode !== 'string') throw invalidParam('schedule_post');
+  // Only the codes the job records (a client sends back the one it was shown, or none).
+  if (errorCode !== '' && !ERROR_CODES.has(errorCode)) throw invalidParam('schedule_post');
   if (typeof scheduledAt !== 'number' || !Number.isSafeInteger(scheduledAt)) throw invalidParam('schedule_post');
   return { id, channel_id, root_id, message, props, file_ids, priority, scheduled_at: scheduledAt, error_code: errorCode };
 }

@@ -13,6 +13,7 @@ export class ScheduledPostsController {
   constructor(private readonly scheduled: ScheduledPostsService) {}
 
   @Post('posts/schedule')
+  @HttpCode(201)
   async create(@Body() body: unknown, @Headers('connection-id') connectionId: string | undefined, @CurrentSession() s: Session) {
     return this.scheduled.create(s, parseScheduledPostInput(body), connectionId ?? '');
   }

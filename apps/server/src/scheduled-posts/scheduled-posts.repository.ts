@@ -54,11 +54,14 @@ export class ScheduledPostsRepository {
    * sent). A row the job is sending cannot change under it: undefined then. Clearing the error
    * code releases a failed row's claim, so it is sent at its (new) time.
    */
-  async update(p: Pick<ScheduledPostRow, 'id' | 'message' | 'props' | 'file_ids' | 'priority' | 'scheduled_at' | 'error_code'>, now: number): Promise<ScheduledPostRow | undefined> {
+  async update(
+    p: Pick<ScheduledPostRow, 'id' | 'message' | 'props' | 'file_ids' | 'priority' | 'scheduled_at' | 'error_code'>,
+    now: number,
+  ): Promise<ScheduledPostRow | undefined> {
     const rows = await this.db.query<ScheduledPostRow>(
       `UPDATE scheduled_posts
           SET update_at = $2, message = $3, props = $4, file_ids = $5, priority = $6, scheduled_at = $7,
-              processed_at = $2, error_code = $8, claimed_at = CASE WHEN $8 = '' THEN 0 ELSE claimed_at END
+              processed_at = $2, error_code = $8::varchar, claimed_at = CASE WHEN $8::varchar = '' THEN 0 ELSE claimed_at END
         WHERE id = $1 AND NOT (${IN_FLIGHT})
         RETURNING ${COLUMNS}`,
       [p.id, now, p.message, JSON.stringify(p.props), JSON.stringify(p.file_ids), JSON.stringify(p.priority), p.scheduled_at, p.error_code],

@@ -133,7 +133,10 @@ describe('scheduled posts', () => {
     });
 
     it('wants scheduled_at no more than 5 s in the past, and something to post', async () => {
-      expect(await refusal(service.create(alice, input(pub, 'x', Date.now() - 10_000), ''))).toEqual([400, 'model.scheduled_post.is_valid.scheduled_at.app_error']);
+      expect(await refusal(service.create(alice, input(pub, 'x', Date.now() - 10_000), ''))).toEqual([
+        400,
+        'model.scheduled_post.is_valid.scheduled_at.app_error',
+      ]);
       expect(await service.create(alice, input(pub, 'x', Date.now() - 1000), '')).toBeDefined();
       expect(await refusal(service.create(alice, input(pub, '', Date.now() + HOUR), ''))).toEqual([400, 'model.scheduled_post.is_valid.empty_post.app_error']);
     });
@@ -173,7 +176,10 @@ describe('scheduled posts', () => {
         create_at: row.create_at,
         user_id: alice.user_id,
       });
-      expect(await refusal(service.update(alice, inFlight.id, edit(inFlight, ''), ''))).toEqual([404, 'app.update_scheduled_post.existing_scheduled_post.not_exist']);
+      expect(await refusal(service.update(alice, inFlight.id, edit(inFlight, ''), ''))).toEqual([
+        404,
+        'app.update_scheduled_post.existing_scheduled_post.not_exist',
+      ]);
       const failed = await stored(alice, pub, Date.now() - 1000, { claimed_at: Date.now(), error_code: 'unknown' });
       await service.update(alice, failed.id, edit(failed, ''), '');
       expect(rows.rows.get(failed.id)).toMatchObject({ error_code: '', claimed_at: 0 });
