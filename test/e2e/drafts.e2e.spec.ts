@@ -188,6 +188,18 @@ describe('deleting drafts', () => {
   });
 });
 
+describe('a deleted thread', () => {
+  it('takes the reply drafts of everyone in it along', async () => {
+    const root = await post(s.alice.client, s.pub.id, 'a thread that goes away');
+    await s.alice.client.upsertDraft(draft(s.pub.id, 'alice answering', { root_id: root.id }), '');
+    await s.bob.client.upsertDraft(draft(s.pub.id, 'bob answering', { root_id: root.id }), '');
+    await s.alice.client.deletePost(root.id);
+    await eventually(async () => {
+      for (const c of [s.alice.client, s.bob.client]) expect((await c.getUserDrafts(s.team.id)).some((d) => d.root_id === root.id)).toBe(false);
+    }, 3000);
+  });
+});
+
 describe('ServiceSettings.AllowSyncedDrafts off', () => {
   it('answers 501 api.drafts.disabled.app_error on every route and says so in the client config', async () => {
     await s.admin.client.patchConfig({ ServiceSettings: { AllowSyncedDrafts: false } } as any);

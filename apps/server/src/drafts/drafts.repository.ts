@@ -60,6 +60,11 @@ export class DraftsRepository {
     return rows[0];
   }
 
+  /** Everyone's replies drafted in a thread (DeleteDraftsAssociatedWithPost). */
+  async deleteThread(channelId: string, rootId: string): Promise<void> {
+    await this.db.query('DELETE FROM drafts WHERE channel_id = $1 AND root_id = $2', [channelId, rootId]);
+  }
+
   /**
    * The user's drafts in the team's channels and in their direct and group messages, only where
    * they are still a channel member, newest change first (GetDraftsForUser).

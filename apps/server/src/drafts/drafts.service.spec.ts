@@ -150,6 +150,18 @@ describe('DraftsService', () => {
     });
   });
 
+  describe('a deleted post', () => {
+    it('takes everyone’s reply drafts in its thread with it, and only those', async () => {
+      const root = newId();
+      await service.upsert(alice, input(pub, 'alice replying', { root_id: root }), '');
+      await service.upsert(bob, input(pub, 'bob replying', { root_id: root }), '');
+      await service.upsert(bob, input(pub, 'bob in the channel'), '');
+      service.clearThread(pub, root);
+      await new Promise((r) => setTimeout(r, 0));
+      expect([...drafts.rows.values()].map((d) => d.message)).toEqual(['bob in the channel']);
+    });
+  });
+
   describe('ServiceSettings.AllowSyncedDrafts off', () => {
     it('refuses every route with 501 and leaves drafts alone after a post', async () => {
       await service.upsert(alice, input(pub, 'kept'), '');

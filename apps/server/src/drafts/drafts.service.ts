@@ -81,9 +81,11 @@ export class DraftsService {
   }
 
   /**
-   * A post was created: the author's draft for that channel and thread is spent. Deleted here
-   * so every device of theirs clears it (draft_deleted); never fails nor delays the post. A draft
-   * saved after `postedAt` is a new one and stays, however late this runs.
+   * A post was created: the author's draft for that channel and thread is spent. Mattermost's
+   * apps delete it themselves after sending (a DELETE that then finds nothing, which is OK); doing
+   * it here as well clears it on every device (draft_deleted) also for clients that do not, and
+   * for scheduled posts. Never fails nor delays the post. A draft saved after `postedAt` is a new
+   * one and stays, however late this runs.
    */
   clearAfterPost(userId: string, channelId: string, rootId: string, postedAt: number): void {
     if (!this.config.get().ServiceSettings.AllowSyncedDrafts) return;
@@ -93,6 +95,16 @@ export class DraftsService {
         if (deleted) this.announce(WsEvents.DraftDeleted, draftView(deleted, false), '');
       })
       .catch((err: unknown) => this.log.warn(`draft not cleared after a post: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /**
+   * A post was deleted: replies anyone was drafting in its thread have nothing to answer any more
+   * (deleteDraftsAssociatedWithPost; Mattermost sends no event for these). Never fails the delete.
+   */
+  clearThread(channelId: string, rootId: string): void {
+    this.repo
+      .deleteThread(channelId, rootId)
+      .catch((err: unknown) => this.log.warn(`thread drafts not cleared after a delete: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /** To the draft's owner only, minus the connection that made the change (data.draft is a JSON string). */

@@ -40,6 +40,10 @@ export class MemoryDrafts {
     return row && row.update_at <= savedBy ? this.delete(userId, channelId, rootId) : undefined;
   }
 
+  async deleteThread(channelId: string, rootId: string) {
+    for (const [k, d] of this.rows) if (d.channel_id === channelId && d.root_id === rootId) this.rows.delete(k);
+  }
+
   async forUserInTeam(userId: string, teamId: string) {
     return [...this.rows.values()]
       .filter((d) => d.user_id === userId && d.delete_at === 0)

@@ -254,7 +254,7 @@ function setup() {
     configService,
     publisher,
     new NoEventOutbox(),
-    { clearAfterPost: () => undefined } as unknown as DraftsService,
+    { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
   return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };

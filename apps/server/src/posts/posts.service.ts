@@ -318,6 +318,7 @@ export class PostsService implements OnModuleInit {
     });
     const deleted = await this.repo.byId(post.id, true);
     this.publisher.publish(postDeletedEvent(await this.views.one(deleted!)));
+    this.drafts.clearThread(post.channel_id, post.id);
   }
 }
 
