@@ -45,12 +45,12 @@ export class MemoryScheduledPosts {
       .map((r) => structuredClone(r));
   }
 
-  async claimNextDue(now: number, oldest: number) {
+  async claimNextDue(dueBy: number, oldest: number, claimAt: number) {
     const due = [...this.rows.values()]
-      .filter((r) => r.error_code === '' && r.claimed_at === 0 && r.scheduled_at <= now && r.scheduled_at >= oldest)
+      .filter((r) => r.error_code === '' && r.claimed_at === 0 && r.scheduled_at <= dueBy && r.scheduled_at >= oldest)
       .sort((a, b) => a.scheduled_at - b.scheduled_at || a.id.localeCompare(b.id))[0];
     if (!due) return undefined;
-    due.claimed_at = now;
+    due.claimed_at = claimAt;
     return copy(due);
   }
 

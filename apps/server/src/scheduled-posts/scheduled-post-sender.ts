@@ -54,7 +54,8 @@ export class ScheduledPostSender {
     const now = Date.now();
     const oldest = now - SEND_WINDOW_MS;
     while (!stop()) {
-      const row = await this.repo.claimNextDue(now, oldest);
+      // Claimed as of now, not of the pass's start: a long pass's last claim is not stale.
+      const row = await this.repo.claimNextDue(now, oldest, Date.now());
       if (!row) break;
       if (await this.sendOne(row)) report.sent++;
       else report.failed++;

@@ -89,19 +89,19 @@ export class ScheduledPostsRepository {
   }
 
   /**
-   * Claims the next due row for sending: a compare-and-set of claimed_at from 0 to now on one row,
-   * so whatever number of nodes or retried jobs ask at once, each row is handed out once. Rows
-   * due before `oldest` are left for expireStale.
+   * Claims the next row due by `dueBy` for sending: a compare-and-set of claimed_at from 0 to
+   * `claimAt` on one row, so whatever number of nodes or retried jobs ask at once, each row is
+   * handed out once. Rows due before `oldest` are left for expireStale.
    */
-  async claimNextDue(now: number, oldest: number): Promise<ScheduledPostRow | undefined> {
+  async claimNextDue(dueBy: number, oldest: number, claimAt: number): Promise<ScheduledPostRow | undefined> {
     const rows = await this.db.query<ScheduledPostRow>(
-      `UPDATE scheduled_posts SET claimed_at = $1
+      `UPDATE scheduled_posts SET claimed_at = $3
         WHERE id = (SELECT id FROM scheduled_posts
                      WHERE error_code = '' AND claimed_at = 0 AND scheduled_at <= $1 AND scheduled_at >= $2
                      ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
           AND claimed_at = 0 AND error_code = ''
         RETURNING ${COLUMNS}`,
-      [now, oldest],
+      [dueBy, oldest, claimAt],
     );
     return rows[0];
   }
