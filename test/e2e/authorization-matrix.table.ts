@@ -1500,4 +1500,89 @@ export const ROWS: Row[] = [
     body: () => ({ emoji: 'smile', text: 'matrix', duration: '', expires_at: '0001-01-01T00:00:00Z' }),
     expect: SIGNED_IN,
   },
+  // ---- drafts and scheduled posts (issue 10) ------------------------------------------------
+  // api4/drafts.go: writing a draft needs create_post in its channel (system admins have it
+  // everywhere); listing needs view_team; the user id in the URL is ignored, so deleting (also
+  // when there is nothing to delete) is OK for anyone signed in and only ever touches their own.
+  {
+    route: 'POST /drafts',
+    name: 'public channel: create_post (its members)',
+    path: () => '/drafts',
+    body: (c) => ({ channel_id: c.w.pub.id, message: 'matrix draft' }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'POST /drafts',
+    name: 'private channel: create_post (its members)',
+    path: () => '/drafts',
+    body: (c) => ({ channel_id: c.w.priv.id, message: 'matrix draft' }),
+    expect: x('401 403 403 403 201 403 201'),
+  },
+  {
+    route: 'GET /users/:user_id/teams/:team_id/drafts',
+    name: 'view_team; own drafts only',
+    path: (c) => `/users/${c.me}/teams/${c.w.teamA.id}/drafts`,
+    expect: TEAM,
+  },
+  {
+    route: 'DELETE /users/:user_id/channels/:channel_id/drafts',
+    name: "the caller's own draft, whoever the URL names",
+    path: (c) => `/users/${c.w.victim.id}/channels/${c.w.pub.id}/drafts`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'DELETE /users/:user_id/channels/:channel_id/drafts/:thread_id',
+    name: "the caller's own thread draft, whoever the URL names",
+    path: (c) => `/users/${c.w.victim.id}/channels/${c.w.pub.id}/drafts/${c.w.postPub}`,
+    expect: SIGNED_IN,
+  },
+  // api4/scheduled_post.go: scheduling checks create_post as posting does; only the owner may
+  // change or delete one (app.*_scheduled_post.*_permission.error, also for system admins).
+  {
+    route: 'POST /posts/schedule',
+    name: 'public channel: create_post (its members)',
+    path: () => '/posts/schedule',
+    body: (c) => ({ channel_id: c.w.pub.id, message: 'matrix scheduled', scheduled_at: Date.now() + 3_600_000 }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'POST /posts/schedule',
+    name: 'private channel: create_post (its members)',
+    path: () => '/posts/schedule',
+    body: (c) => ({ channel_id: c.w.priv.id, message: 'matrix scheduled', scheduled_at: Date.now() + 3_600_000 }),
+    expect: x('401 403 403 403 201 403 201'),
+  },
+  {
+    route: 'PUT /posts/schedule/:scheduled_post_id',
+    name: "the member's: its owner only",
+    setup: async (c) => ({
+      post: await c.w.must(c.w.accounts.member.token, 'POST', '/posts/schedule', {
+        channel_id: c.w.pub.id,
+        message: 'matrix scheduled',
+        scheduled_at: Date.now() + 3_600_000,
+      }),
+    }),
+    path: (c) => `/posts/schedule/${c.v.post.id}`,
+    body: (c) => ({ ...c.v.post, message: 'matrix edited' }),
+    expect: x('401 403 403 403 201 403 403'),
+  },
+  {
+    route: 'DELETE /posts/schedule/:scheduled_post_id',
+    name: "the member's: its owner only",
+    setup: async (c) => ({
+      post: await c.w.must(c.w.accounts.member.token, 'POST', '/posts/schedule', {
+        channel_id: c.w.pub.id,
+        message: 'matrix scheduled',
+        scheduled_at: Date.now() + 3_600_000,
+      }),
+    }),
+    path: (c) => `/posts/schedule/${c.v.post.id}`,
+    expect: x('401 403 403 403 201 403 403'),
+  },
+  {
+    route: 'GET /posts/scheduled/team/:team_id',
+    name: 'view_team; own scheduled posts only',
+    path: (c) => `/posts/scheduled/team/${c.w.teamA.id}?includeDirectChannels=true`,
+    expect: TEAM,
+  },
 ];

@@ -6,11 +6,13 @@ import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
+import { DraftsModule } from './drafts/drafts.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
+import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
@@ -40,6 +42,8 @@ export class AppModule {
         JobsModule,
         PreviewsModule,
         CategoriesModule,
+        DraftsModule,
+        ScheduledPostsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

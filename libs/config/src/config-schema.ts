@@ -158,6 +158,7 @@ export function validateConfig(config: Config): void {
     ['SqlSettings.MaxOpenConns', config.SqlSettings.MaxOpenConns],
     ['JobSettings.StalledJobTimeoutSeconds', config.JobSettings.StalledJobTimeoutSeconds],
     ['JobSettings.CleanupIntervalSeconds', config.JobSettings.CleanupIntervalSeconds],
+    ['JobSettings.ScheduledPostsIntervalSeconds', config.JobSettings.ScheduledPostsIntervalSeconds],
     ['DataRetentionSettings.BatchSize', config.DataRetentionSettings.BatchSize],
   ];
   for (const [name, value] of positive) {

@@ -90,6 +90,9 @@ export const defaultConfig = {
     EnableInsecureOutgoingConnections: false,
     RestrictLinkPreviews: '',
     EnablePermalinkPreviews: true,
+    // Drafts and scheduled posts (both on by default in Mattermost).
+    AllowSyncedDrafts: true,
+    ScheduledPosts: true,
   },
   TeamSettings: {
     SiteName: 'Mattermost',
@@ -324,6 +327,9 @@ export const defaultConfig = {
     // node takes it over, and how often the expired session and access token cleanups run.
     StalledJobTimeoutSeconds: 30,
     CleanupIntervalSeconds: 3600,
+    // Not in Mattermost (a fixed one-minute recurring task there): how often the scheduled_posts
+    // job sends the posts that are due.
+    ScheduledPostsIntervalSeconds: 60,
   },
   ExportSettings: { Directory: './export' },
   GuestAccountsSettings: { Enable: false, AllowEmailAccounts: true, EnforceMultifactorAuthentication: false, RestrictCreationToDomains: '' },

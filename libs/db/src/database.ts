@@ -11,6 +11,7 @@ import { LoginAttempts1733020000000 } from './migrations/1733020000000-login-att
 import { PostPriority1734400000000 } from './migrations/1734400000000-post-priority.js';
 import { LinkMetadata1734700000000 } from './migrations/1734700000000-link-metadata.js';
 import { SidebarCategories1734200000000 } from './migrations/1734200000000-sidebar-categories.js';
+import { DraftsScheduledPosts1734600000000 } from './migrations/1734600000000-drafts-scheduled-posts.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   PostPriority1734400000000,
   LinkMetadata1734700000000,
   SidebarCategories1734200000000,
+  DraftsScheduledPosts1734600000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

@@ -41,4 +41,11 @@ export const WsEvents = {
   SidebarCategoryUpdated: 'sidebar_category_updated',
   SidebarCategoryDeleted: 'sidebar_category_deleted',
   SidebarCategoryOrderUpdated: 'sidebar_category_order_updated',
+  // Drafts and scheduled posts.
+  DraftCreated: 'draft_created',
+  DraftUpdated: 'draft_updated',
+  DraftDeleted: 'draft_deleted',
+  ScheduledPostCreated: 'scheduled_post_created',
+  ScheduledPostUpdated: 'scheduled_post_updated',
+  ScheduledPostDeleted: 'scheduled_post_deleted',
 } as const;

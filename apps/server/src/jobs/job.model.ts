@@ -25,6 +25,8 @@ export const JobType = {
   CleanupExpiredAccessTokens: 'cleanup_expired_access_tokens',
   /** Ours: Mattermost cleans sessions with a recurring task outside the job system. */
   CleanupExpiredSessions: 'cleanup_expired_sessions',
+  /** Ours: Mattermost sends scheduled posts from a recurring task on the cluster leader. */
+  ScheduledPosts: 'scheduled_posts',
 } as const;
 
 /** Every type name Mattermost knows (model.AllJobTypes), plus ours: what ?job_type may name. */
@@ -53,6 +55,7 @@ export const ALL_JOB_TYPES: readonly string[] = [
   'mobile_session_metadata',
   'access_control_sync',
   JobType.CleanupExpiredSessions,
+  JobType.ScheduledPosts,
 ];
 
 /** A row of the jobs table. */
@@ -116,6 +119,7 @@ const GENERIC_TYPES = new Set([
   // Ours, which Mattermost keeps out of the API: admins see and run them like the others.
   JobType.CleanupExpiredAccessTokens,
   JobType.CleanupExpiredSessions,
+  JobType.ScheduledPosts,
 ]);
 const SPECIFIC: Record<string, { create: string; read: string }> = {
   data_retention: { create: 'create_data_retention_job', read: 'read_data_retention_job' },

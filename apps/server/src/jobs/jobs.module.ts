@@ -7,6 +7,8 @@ import { MailDriver } from '#mail';
 import { Hub, InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import { SessionsRepository } from '../auth/sessions.repository.js';
+import { ScheduledPostSender } from '../scheduled-posts/scheduled-post-sender.js';
+import { ScheduledPostsModule } from '../scheduled-posts/scheduled-posts.module.js';
 import { AccessTokensRepository } from '../users/access-tokens.repository.js';
 import { UsersModule } from '../users/users.module.js';
 import { createJobHandlers } from './handlers/index.js';
@@ -77,7 +79,8 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 
 @Module({
   // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule).
-  imports: [UsersModule],
+  // ScheduledPostsModule: the scheduled_posts job sends through its sender.
+  imports: [UsersModule, ScheduledPostsModule],
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
@@ -95,8 +98,9 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         invalidation: InvalidationBus,
         sessions: SessionsRepository,
         accessTokens: AccessTokensRepository,
-      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens }),
-      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository],
+        scheduledPosts: ScheduledPostSender,
+      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts }),
+      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository, ScheduledPostSender],
     },
     JobsRepository,
     JobEvents,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
+import { DraftsModule } from '../drafts/drafts.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
 import { PreviewsModule } from '../previews/previews.module.js';
@@ -18,7 +19,7 @@ import { SavedPostsService } from './saved-posts.service.js';
 import { UserPostsController } from './user-posts.controller.js';
 
 @Module({
-  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule],
+  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule, DraftsModule],
   controllers: [PostsController, UserPostsController],
   providers: [
     PostAccess,
@@ -31,6 +32,6 @@ import { UserPostsController } from './user-posts.controller.js';
     PostUnreadService,
     SavedPostsService,
   ],
-  exports: [PostsCoreModule, PostAccess],
+  exports: [PostsCoreModule, PostAccess, PostsService],
 })
 export class PostsModule {}

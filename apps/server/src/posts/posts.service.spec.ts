@@ -10,6 +10,7 @@ import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
 import { ChannelMembersRepository, MentionMemberRow } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
+import { DraftsService } from '../drafts/drafts.service.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -268,6 +269,7 @@ function setup() {
     publisher,
     new NoEventOutbox(),
     { saveForNewPost: async () => undefined } as unknown as PostPriorityService,
+    { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
   return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };

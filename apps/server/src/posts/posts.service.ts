@@ -7,6 +7,7 @@ import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
+import { DraftsService } from '../drafts/drafts.service.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
@@ -69,6 +70,7 @@ export class PostsService implements OnModuleInit {
     private readonly publisher: EventPublisher,
     private readonly outbox: EventOutbox,
     private readonly priority: PostPriorityService,
+    private readonly drafts: DraftsService,
   ) {}
 
   onModuleInit() {
@@ -173,6 +175,7 @@ export class PostsService implements OnModuleInit {
       }),
     );
     void this.outbox.done('posted', row.id);
+    this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
     return view;
   }
 
@@ -321,6 +324,7 @@ export class PostsService implements OnModuleInit {
     });
     const deleted = await this.repo.byId(post.id, true);
     this.publisher.publish(postDeletedEvent(await this.views.one(deleted!)));
+    this.drafts.clearThread(post.channel_id, post.id);
   }
 }
 

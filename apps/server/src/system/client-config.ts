@@ -104,6 +104,9 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     RestrictLinkPreviews: s.RestrictLinkPreviews,
     EnablePermalinkPreviews: str(s.EnablePermalinkPreviews),
     ...featureFlags(cfg),
+    // Drafts and scheduled posts (config.go GenerateClientConfig).
+    AllowSyncedDrafts: str(s.AllowSyncedDrafts),
+    ScheduledPosts: str(s.ScheduledPosts),
   };
 }
 

@@ -4,6 +4,7 @@ import { MailDriver } from '#mail';
 import { InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import { SessionsRepository } from '../../auth/sessions.repository.js';
+import type { ScheduledPostSender } from '../../scheduled-posts/scheduled-post-sender.js';
 import { AccessTokensRepository } from '../../users/access-tokens.repository.js';
 import { JobHandlers } from '../job-handler.js';
 import { BulkExportJob } from './bulk-export.job.js';
@@ -11,6 +12,7 @@ import { CleanupExpiredAccessTokensJob } from './cleanup-expired-access-tokens.j
 import { CleanupExpiredSessionsJob } from './cleanup-expired-sessions.job.js';
 import { DataRetentionJob } from './data-retention.job.js';
 import { ExpiryNotifyJob } from './expiry-notify.job.js';
+import { ScheduledPostsJob } from './scheduled-posts.job.js';
 
 export interface JobDependencies {
   db: Database;
@@ -20,6 +22,8 @@ export interface JobDependencies {
   invalidation: InvalidationBus;
   sessions: SessionsRepository;
   accessTokens: AccessTokensRepository;
+  /** The server's; the CLI, which builds no post path, runs without the scheduled_posts type. */
+  scheduledPosts?: ScheduledPostSender;
 }
 
 /** Every job type this server runs (the server's module and the CLI build the same set). */
@@ -30,5 +34,6 @@ export function createJobHandlers(d: JobDependencies): JobHandlers {
     new DataRetentionJob(d.db, d.config, d.files),
     new BulkExportJob(d.db, d.config, d.files),
     new ExpiryNotifyJob(d.sessions, d.config, d.mail),
+    ...(d.scheduledPosts ? [new ScheduledPostsJob(d.scheduledPosts)] : []),
   ]);
 }
