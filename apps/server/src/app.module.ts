@@ -12,6 +12,7 @@ import { ReactionsModule } from './reactions/reactions.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
+import { ThreadsModule } from './threads/threads.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebSocketModule } from './websocket/websocket.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         TeamsModule,
         ChannelsModule,
         PostsModule,
+        ThreadsModule,
         ReactionsModule,
         PreferencesModule,
         StatusModule,

@@ -35,4 +35,8 @@ export const WsEvents = {
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
   JobUpdated: 'job_updated',
+  // ---- threads (issue 10)
+  ThreadUpdated: 'thread_updated',
+  ThreadReadChanged: 'thread_read_changed',
+  ThreadFollowChanged: 'thread_follow_changed',
 } as const;

@@ -24,6 +24,7 @@ import { PostsRepository } from './posts.repository.js';
 import { NewPostInput, PostsService } from './posts.service.js';
 import { ReactionRow } from './reaction-view.js';
 import { ReactionsRepository } from './reactions.repository.js';
+import type { ThreadActivity } from '../threads/thread-activity.service.js';
 
 /**
  * The people, memberships and rows of one small server, in memory. Roles decide through the real
@@ -253,6 +254,7 @@ function setup() {
     configService,
     publisher,
     new NoEventOutbox(),
+    { replyPosted: async () => {} } as unknown as ThreadActivity,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
   return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };

@@ -10,6 +10,8 @@ import { ChannelsRepository } from '../channels/channels.repository.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
+import { collapsedThreadsOn, CRT_PREFERENCE } from '../threads/collapsed-threads.js';
+import { ThreadActivity } from '../threads/thread-activity.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { parseHashtags } from './hashtags.js';
 import { PendingPosts } from './pending-posts.js';
@@ -64,6 +66,7 @@ export class PostsService implements OnModuleInit {
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
     private readonly outbox: EventOutbox,
+    private readonly threads: ThreadActivity,
   ) {}
 
   onModuleInit() {
@@ -167,6 +170,7 @@ export class PostsService implements OnModuleInit {
       }),
     );
     void this.outbox.done('posted', row.id);
+    if (root) await this.threads.replyPosted({ reply: row, root, channel, mentionedUserIds: mentions.userIds });
     return view;
   }
 
@@ -184,10 +188,8 @@ export class PostsService implements OnModuleInit {
   /** ServiceSettings.CollapsedThreads with the user's display_settings preference. */
   async collapsedThreadsFor(userId: string): Promise<boolean> {
     const setting = this.config.get().ServiceSettings.CollapsedThreads;
-    if (setting === 'always_on') return true;
-    if (setting === 'disabled') return false;
-    const preference = (await this.preferences.one(userId, 'display_settings', 'collapsed_reply_threads'))?.value;
-    return setting === 'default_on' ? preference !== 'off' : preference === 'on';
+    if (setting === 'always_on' || setting === 'disabled') return collapsedThreadsOn(setting, undefined);
+    return collapsedThreadsOn(setting, (await this.preferences.one(userId, CRT_PREFERENCE.category, CRT_PREFERENCE.name))?.value);
   }
 
   // ---- edit -----------------------------------------------------------------------------------
@@ -307,7 +309,7 @@ export class PostsService implements OnModuleInit {
       const changeAt = await this.repo.nextChangeAt(tx, post.channel_id, Date.now());
       await this.repo.softDelete(tx, post.id, changeAt, session.user_id);
       if (post.root_id === '') {
-        await this.repo.deleteThread(tx, post.id);
+        await this.repo.deleteThread(tx, post.id, changeAt);
       } else {
         await this.repo.recountThread(tx, post.root_id);
         await this.repo.touch(tx, post.root_id, changeAt);
