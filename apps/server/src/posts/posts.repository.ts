@@ -239,7 +239,7 @@ export class PostsRepository {
   async addReplyToThread(tx: Queryable, rootId: string, channelId: string, userId: string, createAt: number, changeAt: number): Promise<void> {
     await tx.query(
       `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants, thread_team_id)
-       VALUES ($1, $2, 1, $3, jsonb_build_array($4::text), COALESCE((SELECT team_id FROM channels WHERE id = $2), ''))
+       VALUES ($1, $2, 1, $3, jsonb_build_array($4::text), COALESCE((SELECT team_id FROM channels WHERE id = $2::varchar), ''))
        ON CONFLICT (post_id) DO UPDATE SET
          reply_count = threads.reply_count + 1,
          last_reply_at = GREATEST(threads.last_reply_at, EXCLUDED.last_reply_at),
