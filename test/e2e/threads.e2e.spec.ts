@@ -39,7 +39,15 @@ describe('automatic following', () => {
 
     const mine = await threadsOf(alice);
     const thread = mine.threads.find((t) => t.id === root.id)!;
-    expect(thread).toMatchObject({ id: root.id, reply_count: 1, last_reply_at: r1.create_at, unread_replies: 1, unread_mentions: 0, is_urgent: false, delete_at: 0 });
+    expect(thread).toMatchObject({
+      id: root.id,
+      reply_count: 1,
+      last_reply_at: r1.create_at,
+      unread_replies: 1,
+      unread_mentions: 0,
+      is_urgent: false,
+      delete_at: 0,
+    });
     expect(thread.participants).toEqual([{ id: bob.user.id }]);
     expect(thread.post).toMatchObject({ id: root.id, message: 'a root to reply to', reply_count: 1 });
     expect(mine).toMatchObject({ total_unread_urgent_mentions: 0 });
@@ -56,7 +64,11 @@ describe('automatic following', () => {
     const first = await aliceSocket.waitFor('thread_updated', (e) => threadOf(e.data).id === root.id);
     expect(first.broadcast).toMatchObject({ user_id: alice.user.id, team_id: team.id });
     expect(first.data).toMatchObject({ previous_unread_mentions: 0, previous_unread_replies: 0 });
-    expect(threadOf(first.data)).toMatchObject({ reply_count: 1, unread_replies: 1, participants: [expect.objectContaining({ id: bob.user.id, username: bob.user.username })] });
+    expect(threadOf(first.data)).toMatchObject({
+      reply_count: 1,
+      unread_replies: 1,
+      participants: [expect.objectContaining({ id: bob.user.id, username: bob.user.username })],
+    });
 
     await reply(bob, root, 'events reply 2, @' + alice.user.username);
     const second = await aliceSocket.waitFor('thread_updated', (e) => threadOf(e.data).id === root.id && threadOf(e.data).reply_count === 2);
@@ -278,7 +290,10 @@ describe('denied and invalid', () => {
   it('answers bad parameters with Mattermost’s 400s', async () => {
     const url = `${server.url}/api/v4/users/me/teams/${team.id}/threads`;
     const get = async (path: string, method = 'GET') =>
-      fetch(`${url}${path}`, { method, headers: { Authorization: `Bearer ${alice.client.getToken()}` } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      fetch(`${url}${path}`, { method, headers: { Authorization: `Bearer ${alice.client.getToken()}` } }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
     expect(await get('?before=a&after=b')).toMatchObject({ status: 400, body: { id: 'api.getThreadsForUser.bad_params' } });
     expect(await get('?totalsOnly=true&threadsOnly=true')).toMatchObject({ status: 400, body: { id: 'api.getThreadsForUser.bad_only_params' } });
     // SetInvalidParam, whose id says body even for a query parameter.

@@ -91,8 +91,19 @@ export class TeamMembershipService {
     if (userId !== session.user_id) this.permissions.requireSystem(session, 'manage_system');
     const rows = await this.members.unreads(userId, { excludeTeamId });
     if (!includeCollapsedThreads) return rows;
-    const threads = new Map((await this.threadMemberships.unreadByTeam(userId, rows.map((r) => r.team_id))).map((t) => [t.team_id, t]));
-    return rows.map((r) => ({ ...r, thread_count: threads.get(r.team_id)?.thread_count ?? 0, thread_mention_count: threads.get(r.team_id)?.thread_mention_count ?? 0 }));
+    const threads = new Map(
+      (
+        await this.threadMemberships.unreadByTeam(
+          userId,
+          rows.map((r) => r.team_id),
+        )
+      ).map((t) => [t.team_id, t]),
+    );
+    return rows.map((r) => ({
+      ...r,
+      thread_count: threads.get(r.team_id)?.thread_count ?? 0,
+      thread_mention_count: threads.get(r.team_id)?.thread_mention_count ?? 0,
+    }));
   }
 
   /** GET /users/{id}/teams/{team_id}/unread: one's own (or anyone's with edit_other_users), with view_team; zero when not a member. */

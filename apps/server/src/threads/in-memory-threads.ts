@@ -20,7 +20,12 @@ export class MemoryThreadPosts {
 
   /** Stores a reply and updates its thread as addReplyToThread does. */
   reply(root: PostRow, userId: string, message = 'reply'): PostRow {
-    const row = testPostRow(`reply${this.rows.size}`.padEnd(26, 'p'), this.clock++, { user_id: userId, channel_id: root.channel_id, root_id: root.id, message });
+    const row = testPostRow(`reply${this.rows.size}`.padEnd(26, 'p'), this.clock++, {
+      user_id: userId,
+      channel_id: root.channel_id,
+      root_id: root.id,
+      message,
+    });
     this.rows.set(row.id, row);
     root.reply_count++;
     root.last_reply_at = row.create_at;
@@ -137,14 +142,22 @@ export class MemoryThreadMemberships {
       setFollowing: async (userId, postId, following, now) => {
         const m = this.rows.get(this.key(userId, postId));
         if (!m) {
-          this.rows.set(this.key(userId, postId), { post_id: postId, user_id: userId, following, last_viewed: following ? now : 0, last_updated: now, unread_mentions: 0 });
+          this.rows.set(this.key(userId, postId), {
+            post_id: postId,
+            user_id: userId,
+            following,
+            last_viewed: following ? now : 0,
+            last_updated: now,
+            unread_mentions: 0,
+          });
         } else if (following || m.following) {
           Object.assign(m, { following, last_updated: now }, following ? { last_viewed: now, unread_mentions: 0 } : {});
         }
       },
       ensureFollowing: async (userId, postId, now) => {
         const m = this.rows.get(this.key(userId, postId));
-        if (!m) this.rows.set(this.key(userId, postId), { post_id: postId, user_id: userId, following: true, last_viewed: 0, last_updated: now, unread_mentions: 0 });
+        if (!m)
+          this.rows.set(this.key(userId, postId), { post_id: postId, user_id: userId, following: true, last_viewed: 0, last_updated: now, unread_mentions: 0 });
         else if (!m.following) Object.assign(m, { following: true, last_updated: now });
       },
       markRead: async (userId, postId, lastViewed, unreadMentions, now) => {
@@ -157,7 +170,14 @@ export class MemoryThreadMemberships {
           if (m.user_id === userId && (team === teamId || team === '')) Object.assign(m, { last_viewed: now, unread_mentions: 0, last_updated: now });
         }
       },
-      autoFollow: async (rootId: string, _channelId: string, posterId: string, candidates: FollowCandidate[], now: number, _tx?: Queryable): Promise<AutoFollowResult> => {
+      autoFollow: async (
+        rootId: string,
+        _channelId: string,
+        posterId: string,
+        candidates: FollowCandidate[],
+        now: number,
+        _tx?: Queryable,
+      ): Promise<AutoFollowResult> => {
         const result: AutoFollowResult = { newFollowers: [] };
         for (const c of candidates) {
           const key = this.key(c.userId, rootId);
@@ -194,7 +214,12 @@ export class MemoryThreadMemberships {
         const channelId = this.posts.rows.get(rootId)?.channel_id ?? '';
         return [...this.rows.values()]
           .filter((m) => m.post_id === rootId && m.following && this.readable(m.user_id, channelId))
-          .map((m) => ({ user_id: m.user_id, last_viewed: m.last_viewed, unread_mentions: m.unread_mentions, unread_replies: this.unreadReplies(rootId, m.last_viewed) }));
+          .map((m) => ({
+            user_id: m.user_id,
+            last_viewed: m.last_viewed,
+            unread_mentions: m.unread_mentions,
+            unread_replies: this.unreadReplies(rootId, m.last_viewed),
+          }));
       },
     };
     return repo as unknown as ThreadMembershipsRepository;

@@ -66,7 +66,15 @@ export class ThreadActivity {
     const isNew = new Set(followed.newFollowers);
     for (const f of followers) {
       const thread = toUserThreadView(
-        { ...f, post_id: root.id, channel_id: root.channel_id, reply_count: root.reply_count, last_reply_at: root.last_reply_at, participants: participantIds, thread_delete_at: root.delete_at },
+        {
+          ...f,
+          post_id: root.id,
+          channel_id: root.channel_id,
+          reply_count: root.reply_count,
+          last_reply_at: root.last_reply_at,
+          participants: participantIds,
+          thread_delete_at: root.delete_at,
+        },
         post,
         participants,
       );

@@ -196,7 +196,14 @@ export class ThreadMembershipsRepository {
    * Returns who newly follows, and the poster's unread state before the reply (their thread_updated
    * reports it as the previous one).
    */
-  async autoFollow(rootId: string, channelId: string, posterId: string, candidates: FollowCandidate[], now: number, tx: Queryable = this.db): Promise<AutoFollowResult> {
+  async autoFollow(
+    rootId: string,
+    channelId: string,
+    posterId: string,
+    candidates: FollowCandidate[],
+    now: number,
+    tx: Queryable = this.db,
+  ): Promise<AutoFollowResult> {
     const rows = await tx.query<{ user_id: string; is_new: boolean; before_mentions: number | null; before_replies: number | null }>(
       `WITH cand AS (
          SELECT user_id, bool_or(mentioned) AS mentioned FROM (

@@ -38,7 +38,8 @@ function threadsQuery(q: Record<string, string | undefined>): UserThreadsQuery {
     unread: parseBoolParam(q.unread),
     extended: parseBoolParam(q.extended),
   };
-  if (query.before && query.after) throw badRequest('api.getThreadsForUser.bad_params', 'Before and after parameters to getThreadsForUser are mutually exclusive.');
+  if (query.before && query.after)
+    throw badRequest('api.getThreadsForUser.bad_params', 'Before and after parameters to getThreadsForUser are mutually exclusive.');
   if (query.totalsOnly && query.threadsOnly) {
     throw badRequest('api.getThreadsForUser.bad_only_params', 'OnlyThreads and OnlyTotals parameters to getThreadsForUser are mutually exclusive.');
   }
@@ -124,4 +125,3 @@ export class ThreadsController {
     return OK;
   }
 }
-

@@ -66,7 +66,8 @@ function setup() {
   } as unknown as UsersRepository;
   const prefs = new Map<string, string>();
   const preferences = {
-    oneForUsers: async (ids: string[]) => ids.filter((id) => prefs.has(id)).map((id) => ({ user_id: id, category: 'display_settings', name: 'collapsed_reply_threads', value: prefs.get(id)! })),
+    oneForUsers: async (ids: string[]) =>
+      ids.filter((id) => prefs.has(id)).map((id) => ({ user_id: id, category: 'display_settings', name: 'collapsed_reply_threads', value: prefs.get(id)! })),
   } as unknown as PreferencesRepository;
 
   const service = new ThreadsService(
@@ -86,7 +87,8 @@ function setup() {
     await activity.replyPosted({ reply: row, root, channel, mentionedUserIds: mentioned });
     return row;
   };
-  const list = (who: { user: { id: string }; session: Session }, q: Partial<UserThreadsQuery> = {}) => service.list(who.session, who.user.id, team, { ...QUERY, ...q });
+  const list = (who: { user: { id: string }; session: Session }, q: Partial<UserThreadsQuery> = {}) =>
+    service.list(who.session, who.user.id, team, { ...QUERY, ...q });
   return { bed, team, alice, bob, carol, dave, admin, pub, priv, posts, memberships, service, activity, reply, list, prefs, config: bed.config };
 }
 
@@ -232,7 +234,10 @@ describe('reading and following', () => {
     });
     expect(await service.get(bob.session, bob.user.id, root.id, false)).toMatchObject({ unread_replies: 0 });
     await service.setFollowing(bob.session, bob.user.id, team, root.id, false);
-    await expect(service.get(bob.session, bob.user.id, root.id, false)).rejects.toMatchObject({ statusCode: 404, id: 'app.user.get_threads_for_user.not_found' });
+    await expect(service.get(bob.session, bob.user.id, root.id, false)).rejects.toMatchObject({
+      statusCode: 404,
+      id: 'app.user.get_threads_for_user.not_found',
+    });
   });
 
   it('reads every thread of a team, and lists nothing of a channel the user left', async () => {
