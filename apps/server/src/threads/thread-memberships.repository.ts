@@ -21,9 +21,15 @@ function followedIn(deleted: boolean): string {
      ${deleted ? '' : 'AND t.thread_delete_at = 0'} AND ${READABLE}`;
 }
 
+/**
+ * Replies of a thread: `root_id <> ''` restates what `root_id = <a root>` implies, so that the planner
+ * may use the partial (root_id, create_at) index of replies.
+ */
+const REPLIES_OF = (root: string) => `p.root_id <> '' AND p.root_id = ${root}`;
+
 /** The number of a thread's replies after the membership's last view, given the columns holding both. */
 function unreadReplies(deleted: boolean, rootColumn = 't.post_id', viewedColumn = 'tm.last_viewed'): string {
-  return `(SELECT count(*)::int FROM posts p WHERE p.root_id = ${rootColumn} AND p.create_at > ${viewedColumn} ${deleted ? '' : 'AND p.delete_at = 0'})`;
+  return `(SELECT count(*)::int FROM posts p WHERE ${REPLIES_OF(rootColumn)} AND p.create_at > ${viewedColumn} ${deleted ? '' : 'AND p.delete_at = 0'})`;
 }
 
 const THREAD_COLUMNS = `t.post_id, t.channel_id, t.reply_count, t.last_reply_at, t.participants, t.thread_delete_at,
@@ -215,7 +221,7 @@ export class ThreadMembershipsRepository {
        old AS (
          SELECT o.user_id, o.following, o.unread_mentions,
                 CASE WHEN o.user_id = $5 THEN (SELECT count(*)::int FROM posts p
-                  WHERE p.root_id = $1 AND p.delete_at = 0 AND p.create_at > o.last_viewed) END AS unread_replies
+                  WHERE ${REPLIES_OF('$1')} AND p.delete_at = 0 AND p.create_at > o.last_viewed) END AS unread_replies
            FROM thread_memberships o WHERE o.post_id = $1 AND o.user_id IN (SELECT user_id FROM cand)),
        up AS (
          INSERT INTO thread_memberships AS tm (${MEMBERSHIP_COLUMNS})
@@ -249,7 +255,7 @@ export class ThreadMembershipsRepository {
    */
   async followers(rootId: string): Promise<ReplyFollower[]> {
     return this.db.query<ReplyFollower>(
-      `WITH r AS (SELECT COALESCE(array_agg(create_at ORDER BY create_at), '{}') AS times FROM posts WHERE root_id = $1 AND delete_at = 0)
+      `WITH r AS (SELECT COALESCE(array_agg(p.create_at ORDER BY p.create_at), '{}') AS times FROM posts p WHERE ${REPLIES_OF('$1')} AND p.delete_at = 0)
        SELECT tm.user_id, tm.last_viewed, tm.unread_mentions,
               CASE WHEN cardinality(r.times) = 0 THEN 0 ELSE cardinality(r.times) - width_bucket(tm.last_viewed, r.times) END AS unread_replies
          FROM thread_memberships tm
