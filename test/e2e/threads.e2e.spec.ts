@@ -255,6 +255,12 @@ describe('unread counts with collapsed threads', () => {
     const list = await alice.client.getPosts(pub.id, 0, 30, false, true, true);
     expect(Object.values(list.posts).every((p) => p.root_id === '')).toBe(true);
     expect(list.posts[root.id].participants).toEqual([expect.objectContaining({ id: bob.user.id, username: bob.user.username })]);
+    // Whether the viewer follows each root; absent where they never did.
+    expect(list.posts[root.id].is_following).toBe(true);
+    const lonely = await post(bob.client, pub.id, 'nobody replied');
+    const again = await alice.client.getPosts(pub.id, 0, 30, false, true, false);
+    expect(again.posts[lonely.id]).not.toHaveProperty('is_following');
+    expect(again.posts[root.id].is_following).toBe(true);
   });
 });
 

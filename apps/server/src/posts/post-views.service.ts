@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Session } from '../common/session.js';
+import { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { PostRow, PostView, toPostView } from './post.model.js';
@@ -21,6 +22,7 @@ export class PostViews {
     private readonly reactions: ReactionsRepository,
     private readonly usersRepo: UsersRepository,
     private readonly users: UsersService,
+    private readonly threadMemberships: ThreadMembershipsRepository,
   ) {}
 
   async one(row: PostRow, extras: { pendingPostId?: string } = {}): Promise<PostView> {
@@ -32,12 +34,16 @@ export class PostViews {
   async many(rows: PostRow[], options: ViewOptions = {}): Promise<PostView[]> {
     const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
     const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
-    return rows.map((row) =>
-      toPostView(row, {
+    const following = options.participants && options.viewer ? await this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>();
+    return rows.map((row) => {
+      const view = toPostView(row, {
         reactions: reactions.get(row.id),
         participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
-      }),
-    );
+      });
+      // Collapsed threads: whether the viewer follows each root, left out where they never did (IsFollowing).
+      if (following.has(row.id)) view.is_following = following.get(row.id);
+      return view;
+    });
   }
 
   private async reactionsByPost(postIds: string[]): Promise<Map<string, ReactionView[]>> {
@@ -48,6 +54,11 @@ export class PostViews {
       byPost.set(row.post_id, list);
     }
     return byPost;
+  }
+
+  private async followingByRoot(rows: PostRow[], userId: string): Promise<Map<string, boolean>> {
+    const rootIds = rows.filter((r) => r.root_id === '').map((r) => r.id);
+    return rootIds.length ? this.threadMemberships.followingOf(userId, rootIds) : new Map();
   }
 
   private async participantsByRoot(rows: PostRow[], options: ViewOptions): Promise<Map<string, unknown[]>> {

@@ -25,6 +25,7 @@ import { NewPostInput, PostsService } from './posts.service.js';
 import { ReactionRow } from './reaction-view.js';
 import { ReactionsRepository } from './reactions.repository.js';
 import type { ThreadActivity } from '../threads/thread-activity.service.js';
+import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 
 /**
  * The people, memberships and rows of one small server, in memory. Roles decide through the real
@@ -236,7 +237,13 @@ function setup() {
   const users = new MemoryUsers(world) as unknown as UsersRepository;
   const access = new PostAccess(permissions, repo, channels);
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
-  const views = new PostViews(repo, new MemoryReactions(world) as unknown as ReactionsRepository, users, undefined as unknown as UsersService);
+  const views = new PostViews(
+    repo,
+    new MemoryReactions(world) as unknown as ReactionsRepository,
+    users,
+    undefined as unknown as UsersService,
+    { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
+  );
   const configService = { get: () => config } as unknown as ConfigService;
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();

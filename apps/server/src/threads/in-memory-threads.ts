@@ -108,6 +108,8 @@ export class MemoryThreadMemberships {
   asRepository(): ThreadMembershipsRepository {
     const repo: Omit<ThreadMembershipsRepository, 'db'> = {
       get: async (userId, postId) => this.rows.get(this.key(userId, postId)),
+      followingOf: async (userId, postIds) =>
+        new Map(postIds.flatMap((id) => (this.rows.has(this.key(userId, id)) ? [[id, this.rows.get(this.key(userId, id))!.following] as const] : []))),
       list: async (userId, teamId, q: UserThreadsQuery) => {
         let list = this.followed(userId, teamId, q.deleted);
         if (q.since > 0) list = list.filter(({ m }) => m.last_updated >= q.since);

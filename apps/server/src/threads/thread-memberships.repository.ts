@@ -74,6 +74,15 @@ export class ThreadMembershipsRepository {
     return rows[0];
   }
 
+  /** Whether the user follows each of these roots, for those they have a membership of (posts' is_following). */
+  async followingOf(userId: string, postIds: string[]): Promise<Map<string, boolean>> {
+    const rows = await this.db.query<{ post_id: string; following: boolean }>(
+      'SELECT post_id, following FROM thread_memberships WHERE user_id = $1 AND post_id = ANY($2)',
+      [userId, postIds],
+    );
+    return new Map(rows.map((r) => [r.post_id, r.following]));
+  }
+
   /**
    * One page of a user's followed threads, newest last reply first (oldest first with `after`).
    * The page is picked first (LIMIT inside), and only its rows count their unread replies.
