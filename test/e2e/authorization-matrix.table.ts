@@ -1585,4 +1585,93 @@ export const ROWS: Row[] = [
     path: (c) => `/posts/scheduled/team/${c.w.teamA.id}?includeDirectChannels=true`,
     expect: TEAM,
   },
+  // ---- threads (issue 10) ---------------------------------------------------------------------------
+  // api4/user.go thread handlers: the user in the URL is the caller (or anyone, with edit_other_users);
+  // team-wide routes need view_team, one-thread routes read_channel_content on the thread's channel.
+  ...((): Row[] => {
+    /** A thread in a channel of team A: a root and a reply by the system admin. */
+    const threadIn = async (c: Ctx, channelId: string) => {
+      const admin = c.w.accounts.sysAdmin.token;
+      const root = await c.w.must(admin, 'POST', '/posts', { channel_id: channelId, message: 'matrix thread' });
+      await c.w.must(admin, 'POST', '/posts', { channel_id: channelId, message: 'matrix reply', root_id: root.id });
+      return root.id as string;
+    };
+    /** The same, followed by the caller where they may follow it (refusals are the rows' business). */
+    const followedThreadIn = async (c: Ctx, channelId: string) => {
+      const root = await threadIn(c, channelId);
+      if (c.token) await c.w.call(c.token, 'PUT', `/users/${c.me}/teams/${c.w.teamA.id}/threads/${root}/following`);
+      return { root };
+    };
+    const threadPath = (c: Ctx, rest = '') => `/users/${c.me}/teams/${c.w.teamA.id}/threads/${c.v.root}${rest}`;
+
+    return [
+      {
+        route: 'GET /users/:user_id/teams/:team_id/threads',
+        name: 'own, on team A: view_team',
+        path: (c) => `/users/${c.me}/teams/${c.w.teamA.id}/threads`,
+        expect: TEAM,
+      },
+      {
+        route: 'GET /users/:user_id/teams/:team_id/threads',
+        name: "the member's: edit_other_users",
+        path: (c) => `/users/${c.w.accounts.member.id}/teams/${c.w.teamA.id}/threads`,
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/threads/read',
+        name: 'own, on team A: view_team',
+        path: (c) => `/users/${c.me}/teams/${c.w.teamA.id}/threads/read`,
+        expect: TEAM,
+      },
+      {
+        route: 'GET /users/:user_id/teams/:team_id/threads/:thread_id',
+        name: 'public channel: read_channel_content (its members)',
+        setup: (c) => followedThreadIn(c, c.w.pub.id),
+        path: (c) => threadPath(c),
+        expect: PUB_MEMBERS,
+      },
+      {
+        route: 'GET /users/:user_id/teams/:team_id/threads/:thread_id',
+        name: 'private channel: read_channel_content (its members)',
+        setup: (c) => followedThreadIn(c, c.w.priv.id),
+        path: (c) => threadPath(c),
+        expect: PRIV_MEMBERS,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/threads/:thread_id/following',
+        name: 'public channel: read_channel_content (its members)',
+        setup: async (c) => ({ root: await threadIn(c, c.w.pub.id) }),
+        path: (c) => threadPath(c, '/following'),
+        expect: PUB_MEMBERS,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/threads/:thread_id/following',
+        name: "the member's, private channel: edit_other_users",
+        setup: async (c) => ({ root: await threadIn(c, c.w.priv.id) }),
+        path: (c) => `/users/${c.w.accounts.member.id}/teams/${c.w.teamA.id}/threads/${c.v.root}/following`,
+        expect: MEMBERS_OWN,
+      },
+      {
+        route: 'DELETE /users/:user_id/teams/:team_id/threads/:thread_id/following',
+        name: 'private channel: read_channel_content (its members)',
+        setup: (c) => followedThreadIn(c, c.w.priv.id),
+        path: (c) => threadPath(c, '/following'),
+        expect: PRIV_MEMBERS,
+      },
+      {
+        route: 'PUT /users/:user_id/teams/:team_id/threads/:thread_id/read/:timestamp',
+        name: 'public channel: read_channel_content (its members)',
+        setup: async (c) => ({ root: await threadIn(c, c.w.pub.id) }),
+        path: (c) => threadPath(c, `/read/${Date.now()}`),
+        expect: PUB_MEMBERS,
+      },
+      {
+        route: 'POST /users/:user_id/teams/:team_id/threads/:thread_id/set_unread/:post_id',
+        name: 'private channel: read_channel_content (its members)',
+        setup: async (c) => ({ root: await threadIn(c, c.w.priv.id) }),
+        path: (c) => threadPath(c, `/set_unread/${c.v.root}`),
+        expect: PRIV_MEMBERS,
+      },
+    ];
+  })(),
 ];

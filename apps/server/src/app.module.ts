@@ -16,6 +16,7 @@ import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.j
 import { StatusModule } from './status/status.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
+import { ThreadsModule } from './threads/threads.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebSocketModule } from './websocket/websocket.module.js';
 
@@ -33,6 +34,7 @@ export class AppModule {
         TeamsModule,
         ChannelsModule,
         PostsModule,
+        ThreadsModule,
         ReactionsModule,
         PreferencesModule,
         StatusModule,

@@ -12,6 +12,7 @@ import { PostPriority1734400000000 } from './migrations/1734400000000-post-prior
 import { LinkMetadata1734700000000 } from './migrations/1734700000000-link-metadata.js';
 import { SidebarCategories1734200000000 } from './migrations/1734200000000-sidebar-categories.js';
 import { DraftsScheduledPosts1734600000000 } from './migrations/1734600000000-drafts-scheduled-posts.js';
+import { ThreadMemberships1734300000000 } from './migrations/1734300000000-thread-memberships.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   LinkMetadata1734700000000,
   SidebarCategories1734200000000,
   DraftsScheduledPosts1734600000000,
+  ThreadMemberships1734300000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

@@ -48,4 +48,8 @@ export const WsEvents = {
   ScheduledPostCreated: 'scheduled_post_created',
   ScheduledPostUpdated: 'scheduled_post_updated',
   ScheduledPostDeleted: 'scheduled_post_deleted',
+  // ---- threads (issue 10)
+  ThreadUpdated: 'thread_updated',
+  ThreadReadChanged: 'thread_read_changed',
+  ThreadFollowChanged: 'thread_follow_changed',
 } as const;

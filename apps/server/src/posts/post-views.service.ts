@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
 import type { Session } from '../common/session.js';
 import { PreviewsService } from '../previews/previews.service.js';
+import { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { PostPriorityExtras, PostPriorityView } from './post-priority.js';
@@ -28,6 +29,7 @@ export class PostViews {
     private readonly priorities: PostPriorityRepository,
     private readonly config: ConfigService,
     private readonly previews: PreviewsService,
+    private readonly threadMemberships: ThreadMembershipsRepository,
   ) {}
 
   /**
@@ -45,13 +47,17 @@ export class PostViews {
     const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
     const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
     const priorities = options.skipPriority ? new Map<string, PostPriorityExtras>() : await this.priorityByPost(rows);
-    const views = rows.map((row) =>
-      toPostView(row, {
+    const following = options.participants && options.viewer ? await this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>();
+    const views = rows.map((row) => {
+      const view = toPostView(row, {
         reactions: reactions.get(row.id),
         participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
         ...priorities.get(row.id),
-      }),
-    );
+      });
+      // Collapsed threads: whether the viewer follows each root, left out where they never did (IsFollowing).
+      if (following.has(row.id)) view.is_following = following.get(row.id);
+      return view;
+    });
     await this.previews.addEmbedsAndImages(views);
     return views;
   }
@@ -77,6 +83,11 @@ export class PostViews {
       byPost.set(row.post_id, list);
     }
     return byPost;
+  }
+
+  private async followingByRoot(rows: PostRow[], userId: string): Promise<Map<string, boolean>> {
+    const rootIds = rows.filter((r) => r.root_id === '').map((r) => r.id);
+    return rootIds.length ? this.threadMemberships.followingOf(userId, rootIds) : new Map();
   }
 
   private async participantsByRoot(rows: PostRow[], options: ViewOptions): Promise<Map<string, unknown[]>> {

@@ -4,6 +4,7 @@ import { DraftsModule } from '../drafts/drafts.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
 import { PreviewsModule } from '../previews/previews.module.js';
+import { ThreadsModule } from '../threads/threads.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
 import { PostListsService } from './post-lists.service.js';
@@ -19,7 +20,7 @@ import { SavedPostsService } from './saved-posts.service.js';
 import { UserPostsController } from './user-posts.controller.js';
 
 @Module({
-  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule, DraftsModule],
+  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule, DraftsModule, ThreadsModule],
   controllers: [PostsController, UserPostsController],
   providers: [
     PostAccess,

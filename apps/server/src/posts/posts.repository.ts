@@ -263,8 +263,8 @@ export class PostsRepository {
   /** A reply joins its thread: the count, the last reply time and the participant list. */
   async addReplyToThread(tx: Queryable, rootId: string, channelId: string, userId: string, createAt: number, changeAt: number): Promise<void> {
     await tx.query(
-      `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants)
-       VALUES ($1, $2, 1, $3, jsonb_build_array($4::text))
+      `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants, thread_team_id)
+       VALUES ($1, $2, 1, $3, jsonb_build_array($4::text), COALESCE((SELECT team_id FROM channels WHERE id = $2::varchar), ''))
        ON CONFLICT (post_id) DO UPDATE SET
          reply_count = threads.reply_count + 1,
          last_reply_at = GREATEST(threads.last_reply_at, EXCLUDED.last_reply_at),
@@ -289,8 +289,9 @@ export class PostsRepository {
     );
   }
 
-  async deleteThread(tx: Queryable, rootId: string): Promise<void> {
-    await tx.query('DELETE FROM threads WHERE post_id = $1', [rootId]);
+  /** A deleted root keeps its thread row, marked deleted (ThreadDeleteAt), so followers' lists can still sync it. */
+  async deleteThread(tx: Queryable, rootId: string, deleteAt: number): Promise<void> {
+    await tx.query('UPDATE threads SET thread_delete_at = $2 WHERE post_id = $1', [rootId, deleteAt]);
   }
 
   async update(tx: Queryable, p: Pick<PostRow, 'id' | 'update_at' | 'edit_at' | 'is_pinned' | 'message' | 'props' | 'hashtags' | 'file_ids'>): Promise<void> {

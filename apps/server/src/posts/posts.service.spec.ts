@@ -28,6 +28,8 @@ import { PostsRepository } from './posts.repository.js';
 import { NewPostInput, PostsService } from './posts.service.js';
 import { ReactionRow } from './reaction-view.js';
 import { ReactionsRepository } from './reactions.repository.js';
+import type { ThreadActivity } from '../threads/thread-activity.service.js';
+import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 
 /**
  * The people, memberships and rows of one small server, in memory. Roles decide through the real
@@ -251,6 +253,7 @@ function setup() {
     noPriorities,
     configService,
     noPreviews,
+    { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
   );
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();
@@ -270,6 +273,7 @@ function setup() {
     new NoEventOutbox(),
     { saveForNewPost: async () => undefined } as unknown as PostPriorityService,
     { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
+    { replyPosted: async () => {} } as unknown as ThreadActivity,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
   return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };

@@ -11,6 +11,8 @@ import { DraftsService } from '../drafts/drafts.service.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
+import { collapsedThreadsOn, CRT_PREFERENCE } from '../threads/collapsed-threads.js';
+import { ThreadActivity } from '../threads/thread-activity.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { parseHashtags } from './hashtags.js';
 import { PendingPosts } from './pending-posts.js';
@@ -71,6 +73,7 @@ export class PostsService implements OnModuleInit {
     private readonly outbox: EventOutbox,
     private readonly priority: PostPriorityService,
     private readonly drafts: DraftsService,
+    private readonly threads: ThreadActivity,
   ) {}
 
   onModuleInit() {
@@ -176,6 +179,7 @@ export class PostsService implements OnModuleInit {
     );
     void this.outbox.done('posted', row.id);
     this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
+    if (root) await this.threads.replyPosted({ reply: row, root, channel, mentionedUserIds: mentions.userIds });
     return view;
   }
 
@@ -193,10 +197,8 @@ export class PostsService implements OnModuleInit {
   /** ServiceSettings.CollapsedThreads with the user's display_settings preference. */
   async collapsedThreadsFor(userId: string): Promise<boolean> {
     const setting = this.config.get().ServiceSettings.CollapsedThreads;
-    if (setting === 'always_on') return true;
-    if (setting === 'disabled') return false;
-    const preference = (await this.preferences.one(userId, 'display_settings', 'collapsed_reply_threads'))?.value;
-    return setting === 'default_on' ? preference !== 'off' : preference === 'on';
+    if (setting === 'always_on' || setting === 'disabled') return collapsedThreadsOn(setting, undefined);
+    return collapsedThreadsOn(setting, (await this.preferences.one(userId, CRT_PREFERENCE.category, CRT_PREFERENCE.name))?.value);
   }
 
   // ---- edit -----------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ export class PostsService implements OnModuleInit {
       const changeAt = await this.repo.nextChangeAt(tx, post.channel_id, Date.now());
       await this.repo.softDelete(tx, post.id, changeAt, session.user_id);
       if (post.root_id === '') {
-        await this.repo.deleteThread(tx, post.id);
+        await this.repo.deleteThread(tx, post.id, changeAt);
       } else {
         await this.repo.recountThread(tx, post.root_id);
         await this.repo.touch(tx, post.root_id, changeAt);

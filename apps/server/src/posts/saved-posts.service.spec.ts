@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PostPriorityRepository } from './post-priority.repository.js';
 import { MarksWorld } from './post-marks.memory.js';
 import type { PreviewsService } from '../previews/previews.service.js';
+import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 import { PostViews } from './post-views.service.js';
 import type { ReactionsRepository } from './reactions.repository.js';
 import { SavedPostsService } from './saved-posts.service.js';
@@ -25,6 +26,7 @@ function setup() {
     world.priorityRepository() as PostPriorityRepository,
     world.configService(),
     { addEmbedsAndImages: async () => undefined } as unknown as PreviewsService,
+    { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
   );
   const service = new SavedPostsService(world.postsRepository(), world.channelsRepository(), world.access(), views, world.permissions());
   return { world, alice, bob, dave, root, pub, priv, dm, otherTeam, service };

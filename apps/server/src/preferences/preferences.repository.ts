@@ -25,6 +25,12 @@ export class PreferencesRepository {
     return rows[0];
   }
 
+  /** One preference of many users at once (users without it are left out). */
+  async oneForUsers(userIds: string[], category: string, name: string): Promise<Preference[]> {
+    if (userIds.length === 0) return [];
+    return this.db.query<Preference>(`SELECT ${COLUMNS} FROM preferences WHERE user_id = ANY($1) AND category = $2 AND name = $3`, [userIds, category, name]);
+  }
+
   /** Inserts or overwrites all of them in one statement (so either all are saved or none). Keys must be unique. */
   async upsert(prefs: Preference[], tx: Queryable = this.db): Promise<void> {
     await tx.query(

@@ -12,7 +12,11 @@ import { isGuest, MemberUser } from '../membership/member-users.repository.js';
 import { TeamMemberRow, teamMemberNotFound } from '../membership/membership.model.js';
 import { composeRoles, parseRolesUpdate, SchemeFlags } from '../membership/scheme-roles.js';
 import { TeamMembersRepository, TeamUnreadRow } from '../membership/team-members.repository.js';
+import { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 import { TeamRow, teamMemberView } from './team.model.js';
+
+/** A team's unread counts, with its thread counts when asked for. */
+export type TeamUnread = TeamUnreadRow & { thread_count?: number; thread_mention_count?: number };
 
 /** The domains a user's email must belong to for this team (teams.GetAllowedDomains); empty means any. */
 function allowedDomains(team: TeamRow, restrictCreationToDomains: string): string[] {
@@ -40,6 +44,7 @@ export class TeamMembershipService {
     private readonly invalidation: InvalidationBus,
     private readonly config: ConfigService,
     private readonly categories: CategoriesService,
+    private readonly threadMemberships: ThreadMembershipsRepository,
   ) {}
 
   private async get(teamId: string, userId: string): Promise<TeamMemberRow> {
@@ -80,10 +85,27 @@ export class TeamMembershipService {
     return this.members.forUser(userId);
   }
 
-  /** GET /users/{id}/teams/unread: one's own, or anyone's with manage_system. */
-  async unreads(session: Session, userId: string, excludeTeamId: string | undefined): Promise<TeamUnreadRow[]> {
+  /**
+   * GET /users/{id}/teams/unread: one's own, or anyone's with manage_system; with collapsed threads
+   * included, each team's unread followed threads and their mentions too (GetTeamsUnreadForUser).
+   */
+  async unreads(session: Session, userId: string, excludeTeamId: string | undefined, includeCollapsedThreads = false): Promise<TeamUnread[]> {
     if (userId !== session.user_id) this.permissions.requireSystem(session, 'manage_system');
-    return this.members.unreads(userId, { excludeTeamId });
+    const rows = await this.members.unreads(userId, { excludeTeamId });
+    if (!includeCollapsedThreads) return rows;
+    const threads = new Map(
+      (
+        await this.threadMemberships.unreadByTeam(
+          userId,
+          rows.map((r) => r.team_id),
+        )
+      ).map((t) => [t.team_id, t]),
+    );
+    return rows.map((r) => ({
+      ...r,
+      thread_count: threads.get(r.team_id)?.thread_count ?? 0,
+      thread_mention_count: threads.get(r.team_id)?.thread_mention_count ?? 0,
+    }));
   }
 
   /** GET /users/{id}/teams/{team_id}/unread: one's own (or anyone's with edit_other_users), with view_team; zero when not a member. */

@@ -3,6 +3,7 @@ import { CategoriesModule } from '../categories/categories.module.js';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
+import { ThreadsCoreModule } from '../threads/threads-core.module.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamsController } from './teams.controller.js';
@@ -15,7 +16,7 @@ import { UserTeamsController } from './user-teams.controller.js';
  * depend on teams; the users area depends on this one (sign-up with an invite).
  */
 @Module({
-  imports: [MembershipModule, ChannelsModule, PostsCoreModule, CategoriesModule],
+  imports: [MembershipModule, ChannelsModule, PostsCoreModule, CategoriesModule, ThreadsCoreModule],
   controllers: [TeamsController, UserTeamsController],
   providers: [TeamsRepository, TeamsService, TeamMembershipService, TeamViews],
   exports: [TeamsService],

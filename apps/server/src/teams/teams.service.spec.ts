@@ -9,6 +9,7 @@ import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamListFilter, TeamsRepository } from './teams.repository.js';
 import { TeamsService } from './teams.service.js';
+import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 
 const DENIED = { statusCode: 403, id: 'api.context.permissions.app_error' };
 
@@ -66,6 +67,7 @@ function setup() {
     bed.invalidation,
     bed.configService,
     { teamLeft: async () => {} } as unknown as CategoriesService,
+    { unreadByTeam: async () => [] } as unknown as ThreadMembershipsRepository,
   );
   const service = new TeamsService(
     memoryDatabase,

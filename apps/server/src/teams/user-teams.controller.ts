@@ -2,21 +2,20 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { CurrentSession } from '../common/decorators.js';
 import { urlId, urlUserId } from '../common/params.js';
 import type { Session } from '../common/session.js';
-import { TeamUnreadRow } from '../membership/team-members.repository.js';
 import { teamMemberView } from './team.model.js';
-import { TeamMembershipService } from './team-membership.service.js';
+import { TeamMembershipService, TeamUnread } from './team-membership.service.js';
 import { TeamsService } from './teams.service.js';
 
-/** model.TeamUnread (threads are counted by the threads feature, not here). */
-function unreadView(row: TeamUnreadRow) {
+/** model.TeamUnread; thread counts only when collapsed threads were asked for. */
+function unreadView(row: TeamUnread) {
   return {
     team_id: row.team_id,
     msg_count: row.msg_count,
     mention_count: row.mention_count,
     mention_count_root: row.mention_count_root,
     msg_count_root: row.msg_count_root,
-    thread_count: 0,
-    thread_mention_count: 0,
+    thread_count: row.thread_count ?? 0,
+    thread_mention_count: row.thread_mention_count ?? 0,
     thread_urgent_mention_count: 0,
   };
 }
@@ -40,9 +39,14 @@ export class UserTeamsController {
   }
 
   @Get(':user_id/teams/unread')
-  async unreads(@Param('user_id') userId: string, @Query('exclude_team') excludeTeam: string | undefined, @CurrentSession() s: Session) {
+  async unreads(
+    @Param('user_id') userId: string,
+    @Query('exclude_team') excludeTeam: string | undefined,
+    @Query('include_collapsed_threads') includeCollapsedThreads: string | undefined,
+    @CurrentSession() s: Session,
+  ) {
     const id = urlUserId(userId, s);
-    return (await this.membership.unreads(s, id, excludeTeam || undefined)).map(unreadView);
+    return (await this.membership.unreads(s, id, excludeTeam || undefined, includeCollapsedThreads === 'true')).map(unreadView);
   }
 
   @Get(':user_id/teams/:team_id/unread')
