@@ -1272,4 +1272,24 @@ export const ROWS: Row[] = [
   ...preferences,
   ...statuses,
   ...system,
+  // ---- roles (issue 10): api4/role.go. Reads need a session only; listing all needs manage_system;
+  // patching team_user needs sysconsole_write_user_management_permissions (system admins), here a no-op patch.
+  { route: 'GET /roles', name: 'manage_system', path: () => '/roles', expect: SYSADMIN },
+  { route: 'POST /roles/names', name: 'any session', path: () => '/roles/names', body: () => ['system_user', 'channel_user'], expect: SIGNED_IN },
+  { route: 'GET /roles/name/:role_name', name: 'any session', path: () => '/roles/name/team_user', expect: SIGNED_IN },
+  {
+    route: 'GET /roles/:role_id',
+    name: 'any session',
+    setup: async (c) => ({ role: await c.w.must(c.w.accounts.sysAdmin.token, 'GET', '/roles/name/team_user') }),
+    path: (c) => `/roles/${c.v.role.id}`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'PUT /roles/:role_id/patch',
+    name: 'sysconsole_write_user_management_permissions',
+    setup: async (c) => ({ role: await c.w.must(c.w.accounts.sysAdmin.token, 'GET', '/roles/name/team_user') }),
+    path: (c) => `/roles/${c.v.role.id}/patch`,
+    body: (c) => ({ permissions: c.v.role.permissions }),
+    expect: SYSADMIN,
+  },
 ];

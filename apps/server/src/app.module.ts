@@ -9,6 +9,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
+import { RolesModule } from './roles/roles.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         WebSocketModule,
         ClusterModule,
         JobsModule,
+        RolesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

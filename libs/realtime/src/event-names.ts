@@ -35,4 +35,6 @@ export const WsEvents = {
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
   JobUpdated: 'job_updated',
+  // ---- roles (issue 10)
+  RoleUpdated: 'role_updated',
 } as const;

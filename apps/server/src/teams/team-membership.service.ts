@@ -10,6 +10,7 @@ import { ChannelMembershipService } from '../membership/channel-membership.servi
 import { isGuest, MemberUser } from '../membership/member-users.repository.js';
 import { TeamMemberRow, teamMemberNotFound } from '../membership/membership.model.js';
 import { composeRoles, parseRolesUpdate, SchemeFlags } from '../membership/scheme-roles.js';
+import { RolesService } from '../roles/roles.service.js';
 import { TeamMembersRepository, TeamUnreadRow } from '../membership/team-members.repository.js';
 import { TeamRow, teamMemberView } from './team.model.js';
 
@@ -38,6 +39,7 @@ export class TeamMembershipService {
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
     private readonly config: ConfigService,
+    private readonly roles: RolesService,
   ) {}
 
   private async get(teamId: string, userId: string): Promise<TeamMemberRow> {
@@ -160,7 +162,7 @@ export class TeamMembershipService {
   async updateRoles(session: Session, teamId: string, userId: string, roles: string): Promise<TeamMemberRow> {
     await this.permissions.requireTeam(session, teamId, 'manage_team_roles');
     const member = await this.get(teamId, userId);
-    const update = parseRolesUpdate('team', roles, member.scheme_guest);
+    const update = parseRolesUpdate('team', roles, member.scheme_guest, (name) => this.roles.role(name));
     return this.saveRoles(member, update);
   }
 

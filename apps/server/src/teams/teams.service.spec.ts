@@ -64,13 +64,14 @@ function setup() {
     bed.publisher,
     bed.invalidation,
     bed.configService,
+    bed.roles,
   );
   const service = new TeamsService(
     memoryDatabase,
     teams as unknown as TeamsRepository,
     teamMembers,
     membership,
-    new TeamViews(teamMembers, bed.configService),
+    new TeamViews(teamMembers, bed.configService, bed.roles),
     bed.defaultChannels,
     bed.channelsService,
     bed.channels.asRepository(),
