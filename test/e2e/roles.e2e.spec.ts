@@ -67,6 +67,8 @@ describe('POST /roles/names (getRolesByNames)', () => {
     expect(channelUser.id).toMatch(/^[a-z0-9]{26}$/);
     expect(channelUser.permissions).toEqual(expect.arrayContaining(['read_channel', 'create_post', 'add_reaction']));
     expect(channelUser.permissions).not.toContain('manage_system');
+    // A fresh Mattermost server lets every user add and delete their own custom emoji (doEmojisPermissionsMigration).
+    expect(roles.find((r) => r.name === 'system_user')!.permissions).toEqual(expect.arrayContaining(['create_team', 'create_emojis', 'delete_emojis']));
   });
 
   it('answers an empty list when every name is unknown', async () => {

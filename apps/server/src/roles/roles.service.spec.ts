@@ -34,6 +34,9 @@ describe('RolesService snapshot', () => {
     expect(roles.grants('team_user', 'create_post')).toBe(false);
     expect(roles.grants('system_user', 'manage_system')).toBe(false);
     expect(roles.grants('system_admin', 'manage_system')).toBe(true);
+    // doEmojisPermissionsMigration: on a fresh Mattermost server every user may add custom emoji.
+    expect(roles.grants('system_user', 'create_emojis')).toBe(true);
+    expect(roles.grants('system_user', 'delete_others_emojis')).toBe(false);
     expect(roles.grants('system_user  system_user_access_token', 'create_user_access_token')).toBe(true);
   });
 

@@ -4,7 +4,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Roles as rows (Mattermost's Roles table, model/role.go): the built-in roles with the permissions a
  * fresh Mattermost server ends up with, i.e. MakeDefaultRoles followed by every permissions migration
- * of app/permissions_migrations.go (computed once from the Mattermost source, master of 2025).
+ * of app/permissions_migrations.go (computed once from the Mattermost source, master of 2025), and
+ * the one-off emoji migration of app/migrations.go (doEmojisPermissionsMigration: a fresh server lets
+ * every user create and delete their own custom emoji, so system_user holds create_emojis and
+ * delete_emojis).
  * system_admin holds every permission of model.AllPermissions. Permissions are stored space-separated
  * as Mattermost stores them; the server reads them through RolesService.
  */
@@ -175,8 +178,8 @@ export const ROLE_SEEDS: readonly RoleSeed[] = [
     schemeManaged: true,
     builtIn: true,
     permissions: [
-      'create_custom_group create_direct_channel create_group_channel create_team',
-      'delete_custom_group edit_custom_group join_public_teams list_public_teams',
+      'create_custom_group create_direct_channel create_emojis create_group_channel create_team',
+      'delete_custom_group delete_emojis edit_custom_group join_public_teams list_public_teams',
       'manage_custom_group_members manage_own_agent restore_custom_group view_members',
     ].join(' '),
   },
