@@ -13,6 +13,7 @@ import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
+import { RolesModule } from './roles/roles.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         CategoriesModule,
         DraftsModule,
         ScheduledPostsModule,
+        RolesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

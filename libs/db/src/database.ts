@@ -13,6 +13,7 @@ import { LinkMetadata1734700000000 } from './migrations/1734700000000-link-metad
 import { SidebarCategories1734200000000 } from './migrations/1734200000000-sidebar-categories.js';
 import { DraftsScheduledPosts1734600000000 } from './migrations/1734600000000-drafts-scheduled-posts.js';
 import { ThreadMemberships1734300000000 } from './migrations/1734300000000-thread-memberships.js';
+import { Roles1734100000000 } from './migrations/1734100000000-roles.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   SidebarCategories1734200000000,
   DraftsScheduledPosts1734600000000,
   ThreadMemberships1734300000000,
+  Roles1734100000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

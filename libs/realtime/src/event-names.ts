@@ -52,4 +52,6 @@ export const WsEvents = {
   ThreadUpdated: 'thread_updated',
   ThreadReadChanged: 'thread_read_changed',
   ThreadFollowChanged: 'thread_follow_changed',
+  // ---- roles (issue 10)
+  RoleUpdated: 'role_updated',
 } as const;

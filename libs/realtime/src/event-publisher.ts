@@ -38,7 +38,15 @@ export abstract class EventPublisher {
 }
 
 /** What a cached value is keyed by; one kind per cache (Mattermost's inv_* cluster events). */
-export type InvalidationKind = 'channel_members' | 'team_members' | 'session' | 'user_sessions' | 'user' | 'all';
+export type InvalidationKind =
+  | 'channel_members'
+  | 'team_members'
+  | 'session'
+  | 'user_sessions'
+  | 'user'
+  | 'all'
+  // ---- roles (issue 10): the roles table changed; every node reloads its snapshot.
+  | 'roles';
 
 /** Key of the 'all' kind: every cache drops everything (after this node missed invalidations). */
 export const ALL_KEYS = '*';

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MembershipModule } from '../membership/membership.module.js';
+import { RolesModule } from '../roles/roles.module.js';
 import { AuthGuard } from './auth.guard.js';
 import { PermissionsService } from './permissions.service.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -9,8 +10,8 @@ import { SystemPermissionGuard } from './system-permission.guard.js';
 
 @Global()
 @Module({
-  // Permission checks read the team and channel members' roles.
-  imports: [MembershipModule],
+  // Permission checks read the team and channel members' roles, and the roles' permissions.
+  imports: [MembershipModule, RolesModule],
   providers: [
     SessionsRepository,
     SessionsService,
@@ -20,6 +21,6 @@ import { SystemPermissionGuard } from './system-permission.guard.js';
     { provide: APP_GUARD, useClass: SystemPermissionGuard },
   ],
   // The repository too: the session cleanup jobs delete and mark sessions in batches.
-  exports: [SessionsService, PermissionsService, SessionsRepository],
+  exports: [SessionsService, PermissionsService, SessionsRepository, RolesModule],
 })
 export class AuthModule {}

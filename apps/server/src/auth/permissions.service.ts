@@ -3,35 +3,37 @@ import { permissionDenied } from '#common';
 import { Session } from '../common/session.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { TeamMembersRepository } from '../membership/team-members.repository.js';
-import { rolesGrant } from './roles.js';
+import { RolesService } from '../roles/roles.service.js';
 
 /**
  * Mattermost's three-level permission check: system roles first, then the team member's roles,
- * then the channel member's roles (with the channel's team as fallback for public channels).
+ * then the channel member's roles (with the channel's team as fallback for public channels). Each
+ * role's permissions are the roles table's, read from RolesService's snapshot.
  */
 @Injectable()
 export class PermissionsService {
   constructor(
     private readonly teamMembers: TeamMembersRepository,
     private readonly channelMembers: ChannelMembersRepository,
+    private readonly roles: RolesService,
   ) {}
 
   hasSystem(session: Session, permission: string): boolean {
-    return rolesGrant(session.roles, permission);
+    return this.roles.grants(session.roles, permission);
   }
 
   async hasTeam(session: Session, teamId: string, permission: string): Promise<boolean> {
     if (this.hasSystem(session, permission)) return true;
     const roles = await this.teamMembers.activeRoles(teamId, session.user_id);
-    return roles !== undefined && rolesGrant(roles, permission);
+    return roles !== undefined && this.roles.grants(roles, permission);
   }
 
   async hasChannel(session: Session, channelId: string, permission: string): Promise<boolean> {
     if (this.hasSystem(session, permission)) return true;
     const row = await this.channelMembers.permissionRoles(channelId, session.user_id);
     if (!row) return false;
-    if (row.member_roles !== null && rolesGrant(row.member_roles, permission)) return true;
-    return row.team_roles !== null && rolesGrant(row.team_roles, permission);
+    if (row.member_roles !== null && this.roles.grants(row.member_roles, permission)) return true;
+    return row.team_roles !== null && this.roles.grants(row.team_roles, permission);
   }
 
   requireSystem(session: Session, permission: string): void {

@@ -5,6 +5,7 @@ import { hashToken } from '#auth';
 import { Hub, InvalidationBus, LocalInvalidationBus, SessionState } from '#realtime';
 import { MemorySessions } from './in-memory-sessions.js';
 import { PermissionsService } from './permissions.service.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
@@ -29,7 +30,7 @@ function setup(overrides: Partial<Config['ServiceSettings']> = {}, shared: { rep
   const bus = shared.bus ?? new LocalInvalidationBus();
   const hub = new RecordingHub();
   // System-level checks read the session's roles only: the permissions need no database here.
-  const permissions = new PermissionsService(undefined as never, undefined as never);
+  const permissions = new PermissionsService(undefined as never, undefined as never, defaultRoles());
   const service = new SessionsService(repo as unknown as SessionsRepository, { get: () => config } as any, bus, hub as unknown as Hub, permissions);
   return { service, repo, config, hub, bus };
 }

@@ -3,6 +3,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../common/session.js';
 import { PermissionsService } from './permissions.service.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import { RequireSystemPermission, SystemPermissionGuard } from './system-permission.guard.js';
 
 class Routes {
@@ -31,7 +32,7 @@ function session(roles: string): Session {
 /** The guard as Nest runs it: the route's handler and a request that AuthGuard may have given a session. */
 function check(handler: keyof Routes, s?: Session): boolean {
   // System permissions come from the session's roles alone: no database is reached.
-  const guard = new SystemPermissionGuard(new Reflector(), new PermissionsService(undefined as never, undefined as never));
+  const guard = new SystemPermissionGuard(new Reflector(), new PermissionsService(undefined as never, undefined as never, defaultRoles()));
   return guard.canActivate(new ExecutionContextHost([{ session: s }, {}, () => undefined], Routes, Routes.prototype[handler]));
 }
 

@@ -8,6 +8,7 @@ import { ChannelMembershipService } from '../membership/channel-membership.servi
 import { isGuest, MemberUsersRepository } from '../membership/member-users.repository.js';
 import { teamMemberNotFound } from '../membership/membership.model.js';
 import { composeRoles, parseRolesUpdate, SchemeFlags } from '../membership/scheme-roles.js';
+import { RolesService } from '../roles/roles.service.js';
 import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { ChannelMemberRow, channelMemberView, ChannelRow, mergeNotifyProps, TOWN_SQUARE } from './channel.model.js';
 import { ChannelAccess } from './channel-access.js';
@@ -30,6 +31,7 @@ export class ChannelMembersService {
     private readonly teamMembers: TeamMembersRepository,
     private readonly access: ChannelAccess,
     private readonly permissions: PermissionsService,
+    private readonly roles: RolesService,
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
   ) {}
@@ -166,7 +168,10 @@ export class ChannelMembersService {
   async updateRoles(session: Session, channelId: string, userId: string, roles: string): Promise<ChannelMemberRow> {
     await this.permissions.requireChannel(session, channelId, 'manage_channel_roles');
     const member = await this.get(channelId, userId);
-    return this.saveRoles(member, parseRolesUpdate('channel', roles, member.scheme_guest));
+    return this.saveRoles(
+      member,
+      parseRolesUpdate('channel', roles, member.scheme_guest, (name) => this.roles.role(name)),
+    );
   }
 
   /** PUT .../members/{uid}/schemeRoles (App.UpdateChannelMemberSchemeRoles): needs manage_channel_roles. */

@@ -3,6 +3,7 @@ import { Config, ConfigService, defaultConfig } from '#config';
 import { Queryable } from '#db';
 import { LocalInvalidationBus, WebSocketEvent } from '#realtime';
 import { memoryDatabase, RecordingPublisher } from '#testing';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { ChannelMembershipService } from '../membership/channel-membership.service.js';
@@ -92,6 +93,8 @@ export class ChannelsTestbed {
   readonly publisher = new RecordingPublisher();
   readonly events: WebSocketEvent[] = this.publisher.events;
   readonly invalidation = new LocalInvalidationBus();
+  /** The default roles, served by a RolesService over the same bus. */
+  readonly roles = defaultRoles(undefined, this.invalidation, this.publisher);
   readonly teamIds = new Set<string>();
 
   readonly users = new MemoryMemberUsers();
@@ -119,7 +122,7 @@ export class ChannelsTestbed {
       this.users.asRepository(),
     ];
     const posts = this.posts as unknown as PostsRepository;
-    this.permissions = new PermissionsService(teamMembers, channelMembers);
+    this.permissions = new PermissionsService(teamMembers, channelMembers, this.roles);
     this.membership = new ChannelMembershipService(channelMembers, this.publisher, this.invalidation);
     this.access = new ChannelAccess(this.permissions, channelMembers);
     this.defaultChannels = new DefaultChannelsService(channels, this.membership, this.configService);
@@ -145,6 +148,7 @@ export class ChannelsTestbed {
       teamMembers,
       this.access,
       this.permissions,
+      this.roles,
       this.publisher,
       this.invalidation,
     );

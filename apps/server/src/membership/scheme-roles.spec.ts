@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import { composeRoles, explicitRoles, parseRolesUpdate, rolesBody, schemeRolesBody } from './scheme-roles.js';
+
+const roles = defaultRoles();
+const lookup = (name: string) => roles.role(name);
 
 describe('scheme roles', () => {
   it('composes the role string from the scheme flags', () => {
@@ -13,15 +17,19 @@ describe('scheme roles', () => {
     expect(explicitRoles('channel', 'channel_user')).toBe('');
   });
 
+  it('keeps roles outside schemes as explicit roles, before the scheme ones (UpdateTeamMemberRoles)', () => {
+    expect(parseRolesUpdate('team', 'team_user team_post_all', false, lookup)).toMatchObject({ scheme_user: true, roles: 'team_post_all team_user' });
+  });
+
   it('reads a roles update into flags', () => {
-    expect(parseRolesUpdate('team', 'team_user  team_admin', false)).toEqual({
+    expect(parseRolesUpdate('team', 'team_user  team_admin', false, lookup)).toEqual({
       scheme_guest: false,
       scheme_user: true,
       scheme_admin: true,
       roles: 'team_user team_admin',
     });
-    expect(parseRolesUpdate('team', 'team_admin', false)).toMatchObject({ scheme_user: false, scheme_admin: true, roles: 'team_admin' });
-    expect(parseRolesUpdate('channel', 'channel_guest', true)).toMatchObject({ scheme_guest: true, roles: 'channel_guest' });
+    expect(parseRolesUpdate('team', 'team_admin', false, lookup)).toMatchObject({ scheme_user: false, scheme_admin: true, roles: 'team_admin' });
+    expect(parseRolesUpdate('channel', 'channel_guest', true, lookup)).toMatchObject({ scheme_guest: true, roles: 'channel_guest' });
   });
 
   it('refuses roles of other scopes, unknown roles and guest changes', () => {
@@ -33,12 +41,12 @@ describe('scheme roles', () => {
       }
       return 'accepted';
     };
-    expect(err(() => parseRolesUpdate('team', 'channel_admin', false))).toBe('api.channel.update_team_member_roles.scheme_role.app_error');
-    expect(err(() => parseRolesUpdate('channel', 'system_admin', false))).toBe('api.channel.update_channel_member_roles.scheme_role.app_error');
-    expect(err(() => parseRolesUpdate('channel', 'made_up', false))).toBe('app.role.get_by_name.app_error');
-    expect(err(() => parseRolesUpdate('team', 'team_user team_guest', true))).toBe('api.team.update_team_member_roles.guest_and_user.app_error');
-    expect(err(() => parseRolesUpdate('team', 'team_user', true))).toBe('api.channel.update_team_member_roles.changing_guest_role.app_error');
-    expect(err(() => parseRolesUpdate('channel', 'channel_admin', false))).toBe('api.channel.update_channel_member_roles.unset_user_scheme.app_error');
+    expect(err(() => parseRolesUpdate('team', 'channel_admin', false, lookup))).toBe('api.channel.update_team_member_roles.scheme_role.app_error');
+    expect(err(() => parseRolesUpdate('channel', 'system_admin', false, lookup))).toBe('api.channel.update_channel_member_roles.scheme_role.app_error');
+    expect(err(() => parseRolesUpdate('channel', 'made_up', false, lookup))).toBe('app.role.get_by_name.app_error');
+    expect(err(() => parseRolesUpdate('team', 'team_user team_guest', true, lookup))).toBe('api.team.update_team_member_roles.guest_and_user.app_error');
+    expect(err(() => parseRolesUpdate('team', 'team_user', true, lookup))).toBe('api.channel.update_team_member_roles.changing_guest_role.app_error');
+    expect(err(() => parseRolesUpdate('channel', 'channel_admin', false, lookup))).toBe('api.channel.update_channel_member_roles.unset_user_scheme.app_error');
   });
 
   it('reads the roles body, naming the given parameter when it is missing or blank', () => {

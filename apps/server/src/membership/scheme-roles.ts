@@ -1,5 +1,4 @@
 import { badRequest, invalidParam } from '#common';
-import { ROLE_PERMISSIONS, SYSTEM_ADMIN } from '../auth/roles.js';
 import { bodyObject, optional, required } from '../common/params.js';
 
 /**
@@ -26,10 +25,8 @@ function isSchemeRole(scope: RoleScope, role: string): boolean {
   return role === r.guest || role === r.user || role === r.admin;
 }
 
-/** Roles Mattermost manages through schemes (system, team and channel built-ins). */
-function isSchemeManaged(role: string): boolean {
-  return role === SYSTEM_ADMIN || Object.hasOwn(ROLE_PERMISSIONS, role);
-}
+/** A role of the roles table as a roles update needs it (RolesService.role). */
+export type RoleLookup = (name: string) => { scheme_managed: boolean } | undefined;
 
 /** The `roles` string: explicit roles, then the flag-implied roles (guest, user, admin). */
 export function composeRoles(scope: RoleScope, flags: SchemeFlags, explicit: string[] = []): string {
@@ -64,21 +61,24 @@ const ERROR_IDS: Record<RoleScope, { scheme: string; guestAndUser: string; chang
 
 /**
  * Reads a roles update (PUT .../members/{id}/roles) as Mattermost's UpdateTeamMemberRoles /
- * UpdateChannelMemberRoles do: scheme roles of this scope set flags, other built-in roles are
- * refused, guests cannot be turned into users (or back), and channel members keep a base role.
+ * UpdateChannelMemberRoles do: every name must be a role of the roles table; scheme roles of this
+ * scope set flags, other scheme-managed roles are refused, roles outside schemes (e.g.
+ * team_post_all) are kept as explicit roles; guests cannot be turned into users (or back), and
+ * channel members keep a base role.
  */
-export function parseRolesUpdate(scope: RoleScope, input: string, wasGuest: boolean): SchemeFlags & { roles: string } {
+export function parseRolesUpdate(scope: RoleScope, input: string, wasGuest: boolean, lookup: RoleLookup): SchemeFlags & { roles: string } {
   const r = SCHEME_ROLES[scope];
   const ids = ERROR_IDS[scope];
   const flags: SchemeFlags = { scheme_guest: false, scheme_user: false, scheme_admin: false };
+  const explicit: string[] = [];
   for (const role of input.split(/\s+/).filter(Boolean)) {
-    if (role === r.admin) flags.scheme_admin = true;
+    const found = lookup(role);
+    if (!found) throw badRequest('app.role.get_by_name.app_error', 'Unable to get role.', `role_name=${role}`);
+    if (!found.scheme_managed) explicit.push(role);
+    else if (role === r.admin) flags.scheme_admin = true;
     else if (role === r.user) flags.scheme_user = true;
     else if (role === r.guest) flags.scheme_guest = true;
-    else if (isSchemeManaged(role))
-      throw badRequest(ids.scheme, 'The provided role is managed by a Scheme and therefore cannot be applied directly.', `role_name=${role}`);
-    // Custom (non-scheme) roles do not exist on this server, so there is nothing explicit to keep.
-    else throw badRequest('app.role.get_by_name.app_error', 'Unable to get role.', `role_name=${role}`);
+    else throw badRequest(ids.scheme, 'The provided role is managed by a Scheme and therefore cannot be applied directly.', `role_name=${role}`);
   }
   if (flags.scheme_guest && flags.scheme_user) throw badRequest(ids.guestAndUser, 'Invalid roles: a member cannot be both a guest and a user.');
   if (flags.scheme_guest !== wasGuest) throw badRequest(ids.changingGuest, 'Invalid roles: the guest role cannot be added or removed here.');
@@ -88,7 +88,7 @@ export function parseRolesUpdate(scope: RoleScope, input: string, wasGuest: bool
       'Invalid roles: a channel member needs the channel_user or channel_guest role.',
     );
   }
-  return { ...flags, roles: composeRoles(scope, flags) };
+  return { ...flags, roles: composeRoles(scope, flags, explicit) };
 }
 
 /**

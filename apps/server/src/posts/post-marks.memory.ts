@@ -8,7 +8,7 @@ import { ConfigService, defaultConfig } from '#config';
 import { Queryable } from '#db';
 import { memoryDatabase, RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
-import { rolesGrant } from '../auth/roles.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
@@ -163,9 +163,12 @@ export class MarksWorld {
   }
 }
 
+const roles = defaultRoles();
+const rolesGrant = (list: string, permission: string) => roles.grants(list, permission);
+
 class MemoryPermissions extends PermissionsService {
   constructor(private readonly world: MarksWorld) {
-    super(undefined as never, undefined as never);
+    super(undefined as never, undefined as never, roles);
   }
 
   override async hasTeam(session: Session, teamId: string, permission: string): Promise<boolean> {

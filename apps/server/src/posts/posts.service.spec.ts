@@ -5,7 +5,10 @@ import { Database, Queryable } from '#db';
 import { LocalInvalidationBus, NoEventOutbox } from '#realtime';
 import { memoryDatabase, RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
-import { rolesGrant } from '../auth/roles.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
+
+const ROLES = defaultRoles();
+const rolesGrant = (roles: string, permission: string) => ROLES.grants(roles, permission);
 import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
 import { ChannelMembersRepository, MentionMemberRow } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
@@ -33,7 +36,7 @@ import type { ThreadMembershipsRepository } from '../threads/thread-memberships.
 
 /**
  * The people, memberships and rows of one small server, in memory. Roles decide through the real
- * role table (rolesGrant); a channel may moderate a permission away from its members, as a
+ * default roles (RolesService over the seeded rows); a channel may moderate a permission away from its members, as a
  * channel scheme does in Mattermost.
  */
 class World {
@@ -50,7 +53,7 @@ class World {
 /** PermissionsService with memberships read from the world instead of the database. */
 class MemoryPermissions extends PermissionsService {
   constructor(private readonly world: World) {
-    super(undefined as never, undefined as never);
+    super(undefined as never, undefined as never, ROLES);
   }
 
   override async hasTeam(session: Session, teamId: string, permission: string): Promise<boolean> {
@@ -362,7 +365,8 @@ describe('PostsService: editing posts', () => {
     expect(world.posts.get(created.id)!.edit_at).toBeGreaterThan(0);
   });
 
-  it("refuses edits of others' posts without edit_others_posts; a team admin has it", async () => {
+  // Mattermost's default roles give edit_others_posts to system admins only (team_admin lacks it).
+  it("refuses edits of others' posts without edit_others_posts, also to a team admin", async () => {
     const { world, posts, alice, bob, pub } = setup();
     const alices = await posts.create(alice, newPost(pub, 'alice wrote'), true);
     await expect(posts.update(bob, alices.id, { message: 'bob rewrote', is_pinned: false, props: {} })).rejects.toMatchObject(denied('edit_others_posts'));
@@ -370,7 +374,7 @@ describe('PostsService: editing posts', () => {
     expect(world.posts.get(alices.id)!.message).toBe('alice wrote');
 
     const bobs = await posts.create(bob, newPost(pub, 'bob wrote'), true);
-    await expect(posts.patch(alice, bobs.id, { message: 'moderated' })).resolves.toMatchObject({ message: 'moderated' });
+    await expect(posts.patch(alice, bobs.id, { message: 'moderated' })).rejects.toMatchObject(denied('edit_others_posts'));
   });
 
   it('does not hand a post to a team admin outside its private channel: PATCH {} gets the 403 GET gives', async () => {

@@ -7,6 +7,7 @@ import type { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
 import type { Preference } from '../preferences/preference.model.js';
 import type { PreferencesRepository } from '../preferences/preferences.repository.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import type { CategoriesService } from '../categories/categories.service.js';
 import { PreferencesService } from '../preferences/preferences.service.js';
 import type { TeamsService } from '../teams/teams.service.js';
@@ -49,7 +50,7 @@ const future = (ms = HOUR) => new Date(Date.now() + ms).toISOString();
 function setup() {
   const config = structuredClone(defaultConfig);
   const configService = { get: () => config } as unknown as ConfigService;
-  const permissions = new PermissionsService(undefined as never, undefined as never);
+  const permissions = new PermissionsService(undefined as never, undefined as never, defaultRoles());
   const publisher = new RecordingPublisher();
   const users = new MemoryUsers();
   const prefs = new MemoryPreferences();

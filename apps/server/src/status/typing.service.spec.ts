@@ -3,7 +3,10 @@ import { newId } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
-import { rolesGrant } from '../auth/roles.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
+
+const ROLES = defaultRoles();
+const rolesGrant = (roles: string, permission: string) => ROLES.grants(roles, permission);
 import type { Session } from '../common/session.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { TypingService } from './typing.service.js';
@@ -12,7 +15,7 @@ import { TypingService } from './typing.service.js';
 class MemoryPermissions extends PermissionsService {
   readonly channelRoles = new Map<string, string>();
   constructor() {
-    super(undefined as never, undefined as never);
+    super(undefined as never, undefined as never, ROLES);
   }
   override async hasChannel(session: Session, channelId: string, permission: string): Promise<boolean> {
     if (this.hasSystem(session, permission)) return true;

@@ -11,6 +11,7 @@ import { ChannelMembershipService } from '../membership/channel-membership.servi
 import { isGuest, MemberUser } from '../membership/member-users.repository.js';
 import { TeamMemberRow, teamMemberNotFound } from '../membership/membership.model.js';
 import { composeRoles, parseRolesUpdate, SchemeFlags } from '../membership/scheme-roles.js';
+import { RolesService } from '../roles/roles.service.js';
 import { TeamMembersRepository, TeamUnreadRow } from '../membership/team-members.repository.js';
 import { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 import { TeamRow, teamMemberView } from './team.model.js';
@@ -45,6 +46,7 @@ export class TeamMembershipService {
     private readonly config: ConfigService,
     private readonly categories: CategoriesService,
     private readonly threadMemberships: ThreadMembershipsRepository,
+    private readonly roles: RolesService,
   ) {}
 
   private async get(teamId: string, userId: string): Promise<TeamMemberRow> {
@@ -185,7 +187,7 @@ export class TeamMembershipService {
   async updateRoles(session: Session, teamId: string, userId: string, roles: string): Promise<TeamMemberRow> {
     await this.permissions.requireTeam(session, teamId, 'manage_team_roles');
     const member = await this.get(teamId, userId);
-    const update = parseRolesUpdate('team', roles, member.scheme_guest);
+    const update = parseRolesUpdate('team', roles, member.scheme_guest, (name) => this.roles.role(name));
     return this.saveRoles(member, update);
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
-import { rolesGrant } from '../auth/roles.js';
 import { isSystemAdmin, Session } from '../common/session.js';
 import { TeamMembersRepository } from '../membership/team-members.repository.js';
+import { RolesService } from '../roles/roles.service.js';
 import { FULL_VISIBILITY, SANITIZED, TeamRow, teamView, TeamView, TeamVisibility } from './team.model.js';
 
 export type TeamPresenter = (team: TeamRow) => TeamView;
@@ -17,6 +17,7 @@ export class TeamViews {
   constructor(
     private readonly members: TeamMembersRepository,
     private readonly config: ConfigService,
+    private readonly roles: RolesService,
   ) {}
 
   async forSession(session: Session, opts: { hideEmailUnlessAdmin?: boolean } = {}): Promise<TeamPresenter> {
@@ -25,9 +26,13 @@ export class TeamViews {
     // GET /users/{id}/teams and regenerate_invite_id also honour PrivacySettings.ShowEmailAddress.
     const hideEmail = opts.hideEmailUnlessAdmin && !admin && !this.config.get().PrivacySettings.ShowEmailAddress;
     return (team) => {
-      const visibility = visibilityFor(session, teamRoles.get(team.id));
+      const visibility = visibilityFor((p) => this.grantsOn(session, teamRoles.get(team.id), p));
       return teamView(team, hideEmail ? { ...visibility, email: false } : visibility);
     };
+  }
+
+  private grantsOn(session: Session, teamRoles: string | undefined, permission: string): boolean {
+    return this.roles.grants(session.roles, permission) || (teamRoles !== undefined && this.roles.grants(teamRoles, permission));
   }
 
   async one(session: Session, team: TeamRow, opts: { hideEmailUnlessAdmin?: boolean } = {}): Promise<TeamView> {
@@ -35,8 +40,7 @@ export class TeamViews {
   }
 }
 
-function visibilityFor(session: Session, teamRoles: string | undefined): TeamVisibility {
-  const grants = (permission: string) => rolesGrant(session.roles, permission) || (teamRoles !== undefined && rolesGrant(teamRoles, permission));
+function visibilityFor(grants: (permission: string) => boolean): TeamVisibility {
   if (grants('manage_team')) return FULL_VISIBILITY;
   if (grants('invite_user')) return { inviteId: true, email: false };
   return SANITIZED;

@@ -68,13 +68,14 @@ function setup() {
     bed.configService,
     { teamLeft: async () => {} } as unknown as CategoriesService,
     { unreadByTeam: async () => [] } as unknown as ThreadMembershipsRepository,
+    bed.roles,
   );
   const service = new TeamsService(
     memoryDatabase,
     teams as unknown as TeamsRepository,
     teamMembers,
     membership,
-    new TeamViews(teamMembers, bed.configService),
+    new TeamViews(teamMembers, bed.configService, bed.roles),
     bed.defaultChannels,
     bed.channelsService,
     bed.channels.asRepository(),

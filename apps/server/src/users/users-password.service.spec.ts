@@ -5,6 +5,7 @@ import { Hub, LocalInvalidationBus } from '#realtime';
 import { RecordingPublisher } from '#testing';
 import { MemorySessions } from '../auth/in-memory-sessions.js';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import type { SessionsRepository } from '../auth/sessions.repository.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
@@ -51,7 +52,7 @@ function setup(service: Partial<Config['ServiceSettings']> = {}) {
   const sessionRows = new MemorySessions();
   const bus = new LocalInvalidationBus();
   const hub = { closeSessions: () => undefined, refreshSessions: async () => undefined } as unknown as Hub;
-  const permissions = new PermissionsService(undefined as never, undefined as never);
+  const permissions = new PermissionsService(undefined as never, undefined as never, defaultRoles());
   const sessions = new SessionsService(sessionRows as unknown as SessionsRepository, configService, bus, hub, permissions);
   const usersService = new UsersService(
     users as unknown as UsersRepository,

@@ -4,6 +4,7 @@ import { Config, ConfigService, defaultConfig } from '#config';
 import { LocalInvalidationBus } from '#realtime';
 import { RecordingPublisher } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { defaultRoles } from '../roles/in-memory-roles.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
 import type { TeamsService } from '../teams/teams.service.js';
@@ -50,7 +51,7 @@ function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {
     users as unknown as UsersRepository,
     { get: () => config } as unknown as ConfigService,
     undefined as unknown as SessionsService, // signing up opens no session
-    new PermissionsService(undefined as never, undefined as never), // system-level checks read the session's roles only
+    new PermissionsService(undefined as never, undefined as never, defaultRoles()), // system-level checks read the session's roles only
     teams as unknown as TeamsService,
     publisher,
     new LocalInvalidationBus(),
