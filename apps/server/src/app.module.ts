@@ -3,6 +3,8 @@ import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
+import { CommandsModule } from './commands/commands.module.js';
+import { EphemeralModule } from './commands/ephemeral/ephemeral.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -36,6 +38,8 @@ export class AppModule {
         WebSocketModule,
         ClusterModule,
         JobsModule,
+        EphemeralModule,
+        CommandsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -8,6 +8,7 @@ import { Jobs1732760000000 } from './migrations/1732760000000-jobs.js';
 import { PostsChannelPageIndex1732900000000 } from './migrations/1732900000000-posts-channel-page-index.js';
 import { HashedTokens1733000000000 } from './migrations/1733000000000-hashed-tokens.js';
 import { LoginAttempts1733020000000 } from './migrations/1733020000000-login-attempts.js';
+import { Commands1734800000000 } from './migrations/1734800000000-commands.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   PostsChannelPageIndex1732900000000,
   HashedTokens1733000000000,
   LoginAttempts1733020000000,
+  Commands1734800000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

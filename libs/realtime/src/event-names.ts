@@ -35,4 +35,6 @@ export const WsEvents = {
   ConfigChanged: 'config_changed',
   PostUnread: 'post_unread',
   JobUpdated: 'job_updated',
+  // ---- commands (issue 10)
+  EphemeralMessage: 'ephemeral_message',
 } as const;

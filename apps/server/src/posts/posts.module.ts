@@ -16,6 +16,6 @@ import { PostsService } from './posts.service.js';
   imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule],
   controllers: [PostsController],
   providers: [PostAccess, PostViews, PostMentionsService, PostsService, PostListsService, PostSearchService],
-  exports: [PostsCoreModule, PostAccess],
+  exports: [PostsCoreModule, PostAccess, PostsService],
 })
 export class PostsModule {}
