@@ -1,4 +1,4 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { invalidParam } from '#common';
 import { CurrentSession } from '../../common/decorators.js';
 import { bodyObject } from '../../common/params.js';
@@ -11,6 +11,7 @@ export class EphemeralController {
   constructor(private readonly ephemeral: EphemeralService) {}
 
   @Post('ephemeral')
+  @HttpCode(201)
   create(@Body() body: unknown, @CurrentSession() s: Session) {
     const { userId, post } = parseEphemeralRequest(body);
     return this.ephemeral.createFromApi(s, userId, post);
