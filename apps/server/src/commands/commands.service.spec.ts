@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { badRequest } from '#common';
 import { CommandsTestbed } from './in-memory-commands.js';
 import { splitCommand } from './commands.service.js';
 
@@ -150,5 +151,18 @@ describe('command lists', () => {
       { Complete: 'rename Ne', Suggestion: '', Hint: '[text]', Description: '[text]', IconData: '' },
     ]);
     expect(await bed.service.suggestions(teammate.session, teamId, 'echo hi')).toEqual([]);
+  });
+});
+
+describe('a reply that cannot be posted', () => {
+  it('fails the command with create_post_failed, keeping a 4xx cause’s status', async () => {
+    const { bed, member, input, run } = setup();
+    bed.env.posts.create = async () => {
+      throw badRequest('model.post.is_valid.msg.app_error', 'Invalid message.');
+    };
+    await expect(run(member.session, input('/me too long'), '')).rejects.toMatchObject({
+      statusCode: 400,
+      id: 'api.command.execute_command.create_post_failed.app_error',
+    });
   });
 });

@@ -85,25 +85,29 @@ export class CommandsService {
 
   /**
    * HandleCommandResponse: the reply and each extra reply are posted (in_channel) or sent to the
-   * caller alone (ephemeral, when there is text); any failure makes the whole request fail.
+   * caller alone (ephemeral, when there is text); any failure makes the whole request fail with
+   * create_post_failed. Mattermost answers that with 500 whatever the cause; here a refusal of the
+   * caller's own input (a message too long to post, say) keeps its 4xx status, so bad input is
+   * never a server error.
    */
   private async deliver(ctx: CommandContext, response: CommandResponse): Promise<CommandResponse> {
-    let failed = false;
+    let failure: AppError | undefined;
     for (const reply of [response, ...(response.extra_responses ?? [])]) {
       try {
         await this.deliverOne(ctx, reply);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        failed = true;
+        failure = err;
       }
     }
-    if (failed) {
+    if (failure) {
       const trigger = ctx.args.command.split(' ')[0].slice(1).toLowerCase();
       throw new AppError(
         '',
         'api.command.execute_command.create_post_failed.app_error',
         `Command '${trigger}' failed to post response. Please contact your System Administrator.`,
-        500,
+        failure.statusCode < 500 ? failure.statusCode : 500,
+        failure.id,
       );
     }
     return response;
