@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelMembersService } from '../channels/channel-members.service.js';
@@ -12,8 +12,9 @@ import { PreferencesService } from '../preferences/preferences.service.js';
 import { StatusService } from '../status/status.service.js';
 import { TeamsService } from '../teams/teams.service.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
 import type { BuiltInDescription, CommandArgs, CommandResponse } from './command.model.js';
+import { ProfileCustomStatus } from './custom-status-port.js';
+import type { CustomStatusPort } from './custom-status-port.js';
 import { EphemeralService } from './ephemeral/ephemeral.service.js';
 
 /** The user fields the built-ins read. */
@@ -46,7 +47,7 @@ export interface CommandEnv {
   posts: Pick<PostsService, 'create'>;
   status: Pick<StatusService, 'setByUser'>;
   preferences: Pick<PreferencesService, 'save'>;
-  profiles: Pick<UsersService, 'patch'>;
+  customStatus: CustomStatusPort;
   ephemeral: Pick<EphemeralService, 'send'>;
 }
 
@@ -66,7 +67,7 @@ export class AppCommandEnv implements CommandEnv {
     readonly posts: PostsService,
     readonly status: StatusService,
     readonly preferences: PreferencesService,
-    readonly profiles: UsersService,
+    @Inject(ProfileCustomStatus) readonly customStatus: CustomStatusPort,
     readonly ephemeral: EphemeralService,
   ) {}
 }

@@ -10,6 +10,7 @@ import { AppCommandEnv } from './command-env.js';
 import { CommandsController } from './commands.controller.js';
 import { CommandsRepository } from './commands.repository.js';
 import { CommandsService } from './commands.service.js';
+import { ProfileCustomStatus } from './custom-status-port.js';
 import { EphemeralModule } from './ephemeral/ephemeral.module.js';
 
 /**
@@ -20,6 +21,6 @@ import { EphemeralModule } from './ephemeral/ephemeral.module.js';
 @Module({
   imports: [ChannelsModule, MembershipModule, PostsModule, PreferencesModule, StatusModule, TeamsModule, UsersModule, EphemeralModule],
   controllers: [CommandsController],
-  providers: [CommandsRepository, CommandsService, AppCommandEnv],
+  providers: [CommandsRepository, CommandsService, AppCommandEnv, ProfileCustomStatus],
 })
 export class CommandsModule {}

@@ -59,11 +59,9 @@ export class CommandsTestbed extends ChannelsTestbed {
       },
       status: { setByUser: async (userId: string, status: string) => void this.statuses.push({ userId, status }) },
       preferences: { save: async (_actor: Session, _userId: string, prefs: Preference[]) => void this.savedPreferences.push(...prefs) },
-      profiles: {
-        patch: async (_actor: Session, userId: string, patch: { props?: Record<string, string> }) => {
-          this.profileProps.set(userId, patch.props ?? {});
-          return {} as never;
-        },
+      customStatus: {
+        set: async (_actor: Session, userId: string, body: unknown) => void this.profileProps.set(userId, { customStatus: JSON.stringify(body) }),
+        clear: async (_actor: Session, userId: string) => void this.profileProps.set(userId, { customStatus: '' }),
       },
       ephemeral: this.ephemeralService,
     };

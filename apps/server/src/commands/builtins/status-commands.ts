@@ -1,5 +1,5 @@
-import { AppError, runeCount } from '#common';
-import { BuiltInCommand, CommandContext } from '../command-env.js';
+import { AppError } from '#common';
+import { BuiltInCommand } from '../command-env.js';
 import { ephemeral } from '../command.model.js';
 
 /**
@@ -29,35 +29,27 @@ export const dnd = statusCommand(
 
 /** model.DefaultCustomStatusEmoji. */
 export const DEFAULT_CUSTOM_STATUS_EMOJI = 'speech_balloon';
-/** model.CustomStatusTextMaxRunes. */
+/** model.CustomStatusTextMaxRunes: PreSave cuts a longer text. */
 const CUSTOM_STATUS_TEXT_MAX_RUNES = 100;
 /** An emoji name in colons at the start (model.EmojiPattern, anchored). */
 const LEADING_EMOJI = /^:([a-zA-Z0-9_+-]+):/;
 
-export interface CustomStatus {
-  emoji: string;
-  text: string;
-  duration: string;
-  expires_at: string;
-}
-
 /**
- * The status a message asks for (GetCustomStatus): a leading `:emoji_name:` is the emoji and the
- * rest the text; without one, the default emoji and the whole message. Mattermost also recognises
- * a leading Unicode emoji through its emoji table, which this server does not carry.
+ * The status a message asks for (GetCustomStatus, then PreSave's cut of the text): a leading
+ * `:emoji_name:` is the emoji and the rest the text; without one, the default emoji and the whole
+ * message. Mattermost also recognises a leading Unicode emoji through its emoji table, which this
+ * server does not carry.
  */
-export function parseCustomStatus(message: string): CustomStatus {
+export function parseCustomStatus(message: string): { emoji: string; text: string } {
   const match = LEADING_EMOJI.exec(message);
   const status = match ? { emoji: match[1], text: message.slice(match[0].length).trim() } : { emoji: DEFAULT_CUSTOM_STATUS_EMOJI, text: message };
-  // No duration: the status holds until cleared (CustomStatus.PreSave leaves an empty expiry).
-  return { ...status, duration: '', expires_at: '0001-01-01T00:00:00Z' };
+  return { ...status, text: [...status.text].slice(0, CUSTOM_STATUS_TEXT_MAX_RUNES).join('') };
 }
 
 /**
- * /status (command_custom_status.go): sets or clears the custom status. With
- * EnableCustomUserStatuses off the command does not exist (its provider answers nothing). The
- * status lives in the user's props under `customStatus`, as a JSON string, where Mattermost keeps
- * it; it is written through the user update, so the user_updated events go out as for any change.
+ * /status (command_custom_status.go): sets or clears the custom status as PUT and DELETE
+ * /users/{id}/status/custom do. With EnableCustomUserStatuses off the command does not exist (its
+ * provider answers nothing).
  */
 export const customStatus: BuiltInCommand = {
   describe: () => ({ trigger: 'status', displayName: 'status', description: 'Set or clear your status', hint: '[:emoji_name:] [status_message] or clear' }),
@@ -65,26 +57,18 @@ export const customStatus: BuiltInCommand = {
     if (!ctx.env.config.get().TeamSettings.EnableCustomUserStatuses) return null;
     const wanted = message.trim();
     if (wanted === 'clear') {
-      const cleared = await setCustomStatusProp(ctx, null);
+      const cleared = await succeeds(() => ctx.env.customStatus.clear(ctx.session, ctx.session.user_id));
       return ephemeral(cleared ? 'Your status was cleared.' : 'Error clearing the status.');
     }
     const status = parseCustomStatus(wanted);
-    if (runeCount(status.text) > CUSTOM_STATUS_TEXT_MAX_RUNES || !(await setCustomStatusProp(ctx, status))) {
-      return ephemeral('Error setting the status.');
-    }
+    if (!(await succeeds(() => ctx.env.customStatus.set(ctx.session, ctx.session.user_id, status)))) return ephemeral('Error setting the status.');
     return ephemeral(`Your status is set to “:${status.emoji}: ${status.text}”. You can change it from the status menu in the sidebar header.`);
   },
 };
 
-/** Writes (or removes) props.customStatus; false when the update is refused. */
-async function setCustomStatusProp(ctx: CommandContext, status: CustomStatus | null): Promise<boolean> {
-  const user = await ctx.env.users.byId(ctx.session.user_id);
-  if (!user) return false;
-  const props = { ...user.props };
-  if (status) props.customStatus = JSON.stringify(status);
-  else props.customStatus = '';
+async function succeeds(action: () => Promise<void>): Promise<boolean> {
   try {
-    await ctx.env.profiles.patch(ctx.session, user.id, { props });
+    await action();
     return true;
   } catch (err) {
     if (err instanceof AppError) return false;

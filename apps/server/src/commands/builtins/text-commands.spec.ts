@@ -79,7 +79,7 @@ describe('status commands', () => {
     ]);
   });
 
-  it('/status reads an emoji, sets and clears; too long a text is refused', async () => {
+  it('/status reads an emoji, sets and clears; a long text is cut to 100 characters', async () => {
     const { bed, user, ctx } = setup();
     expect(parseCustomStatus(':palm_tree: on holiday')).toMatchObject({ emoji: 'palm_tree', text: 'on holiday' });
     expect(parseCustomStatus('busy')).toMatchObject({ emoji: 'speech_balloon', text: 'busy' });
@@ -87,6 +87,9 @@ describe('status commands', () => {
     expect(JSON.parse(bed.profileProps.get(user.user.id)!.customStatus)).toMatchObject({ emoji: 'palm_tree', text: 'on holiday' });
     expect((await customStatus.execute(ctx, 'clear'))!.text).toBe('Your status was cleared.');
     expect(bed.profileProps.get(user.user.id)!.customStatus).toBe('');
-    expect((await customStatus.execute(ctx, 'x'.repeat(101)))!.text).toBe('Error setting the status.');
+    await customStatus.execute(ctx, 'é'.repeat(101));
+    expect(JSON.parse(bed.profileProps.get(user.user.id)!.customStatus).text).toBe('é'.repeat(100));
+    bed.config.TeamSettings.EnableCustomUserStatuses = false;
+    expect(await customStatus.execute(ctx, 'busy')).toBeNull();
   });
 });
