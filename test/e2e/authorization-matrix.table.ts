@@ -1702,4 +1702,39 @@ export const ROWS: Row[] = [
     body: (c) => ({ permissions: c.v.role.permissions }),
     expect: SYSADMIN,
   },
+  // ---- commands (issue 10)
+  {
+    route: 'POST /posts/ephemeral',
+    name: 'create_post_ephemeral (system admins)',
+    path: () => '/posts/ephemeral',
+    body: (c) => ({ user_id: c.w.victim.id, post: { channel_id: c.w.pub.id, message: 'matrix ephemeral' } }),
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  {
+    route: 'POST /commands/execute',
+    name: 'create_post on the channel (its members), built-in /help',
+    path: () => '/commands/execute',
+    body: (c) => ({ command: '/help', channel_id: c.w.pub.id, team_id: c.w.teamA.id }),
+    expect: PUB_MEMBERS,
+  },
+  {
+    route: 'POST /commands/execute',
+    name: 'create_post on the private channel',
+    path: () => '/commands/execute',
+    body: (c) => ({ command: '/help', channel_id: c.w.priv.id, team_id: c.w.teamA.id }),
+    expect: PRIV_MEMBERS,
+  },
+  { route: 'GET /commands', name: 'view_team: the built-ins', path: (c) => `/commands?team_id=${c.w.teamA.id}`, expect: TEAM },
+  {
+    route: 'GET /teams/:team_id/commands/autocomplete',
+    name: 'view_team',
+    path: (c) => `/teams/${c.w.teamA.id}/commands/autocomplete`,
+    expect: TEAM,
+  },
+  {
+    route: 'GET /teams/:team_id/commands/autocomplete_suggestions',
+    name: 'view_team',
+    path: (c) => `/teams/${c.w.teamA.id}/commands/autocomplete_suggestions?user_input=%2Fec`,
+    expect: TEAM,
+  },
 ];

@@ -4,6 +4,8 @@ import { AuthModule } from './auth/auth.module.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
+import { CommandsModule } from './commands/commands.module.js';
+import { EphemeralModule } from './commands/ephemeral/ephemeral.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
@@ -48,6 +50,8 @@ export class AppModule {
         DraftsModule,
         ScheduledPostsModule,
         RolesModule,
+        EphemeralModule,
+        CommandsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -14,6 +14,7 @@ import { SidebarCategories1734200000000 } from './migrations/1734200000000-sideb
 import { DraftsScheduledPosts1734600000000 } from './migrations/1734600000000-drafts-scheduled-posts.js';
 import { ThreadMemberships1734300000000 } from './migrations/1734300000000-thread-memberships.js';
 import { Roles1734100000000 } from './migrations/1734100000000-roles.js';
+import { Commands1734800000000 } from './migrations/1734800000000-commands.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   DraftsScheduledPosts1734600000000,
   ThreadMemberships1734300000000,
   Roles1734100000000,
+  Commands1734800000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

@@ -54,4 +54,6 @@ export const WsEvents = {
   ThreadFollowChanged: 'thread_follow_changed',
   // ---- roles (issue 10)
   RoleUpdated: 'role_updated',
+  // ---- commands (issue 10)
+  EphemeralMessage: 'ephemeral_message',
 } as const;

@@ -20,6 +20,6 @@ import { UserChannelsController } from './user-channels.controller.js';
   imports: [MembershipModule, PostsCoreModule],
   controllers: [ChannelsController, TeamChannelsController, UserChannelsController],
   providers: [ChannelsRepository, ChannelsService, ChannelListsService, ChannelMembersService, ChannelReadsService, ChannelAccess, DefaultChannelsService],
-  exports: [ChannelsRepository, ChannelsService, DefaultChannelsService],
+  exports: [ChannelsRepository, ChannelsService, DefaultChannelsService, ChannelMembersService],
 })
 export class ChannelsModule {}

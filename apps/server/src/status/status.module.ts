@@ -19,6 +19,6 @@ import { TypingService } from './typing.service.js';
   imports: [UsersModule, PreferencesModule],
   controllers: [StatusController, TypingController],
   providers: [StatusRepository, StatusService, TypingService, StatusGateway, TypingGateway, CustomStatusService],
-  exports: [StatusService, TypingService],
+  exports: [StatusService, TypingService, CustomStatusService],
 })
 export class StatusModule {}
