@@ -58,6 +58,18 @@ describe('automatic following', () => {
     expect(bobs.last_viewed_at).toBeGreaterThanOrEqual(r1.create_at);
   });
 
+  it('marks a thread urgent when its root was posted urgent, and counts its unread mentions apart', async () => {
+    const before = (await threadsOf(alice)).total_unread_urgent_mentions;
+    const root = await post(alice.client, pub.id, 'an urgent root', { metadata: { priority: { priority: 'urgent' } } } as Partial<Post>);
+    await reply(bob, root, `@${alice.user.username} on it`);
+
+    const mine = await threadsOf(alice);
+    expect(mine.threads.find((t) => t.id === root.id)).toMatchObject({ is_urgent: true, unread_mentions: 1 });
+    expect(mine.total_unread_urgent_mentions).toBe(before + 1);
+    await alice.client.updateThreadReadForUser(alice.user.id, team.id, root.id, Date.now());
+    expect((await threadsOf(alice)).total_unread_urgent_mentions).toBe(before);
+  });
+
   it('sends thread_updated to each follower with the thread as a JSON string and the previous counts', async () => {
     const root = await post(alice.client, pub.id, 'events root');
     await reply(bob, root, 'events reply 1');

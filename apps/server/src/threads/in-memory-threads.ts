@@ -10,6 +10,8 @@ export class MemoryThreadPosts {
   readonly rows = new Map<string, PostRow>();
   readonly participants = new Map<string, string[]>();
   readonly teamOf = new Map<string, string>();
+  /** Roots posted with the urgent priority (posts_priority). */
+  readonly urgent = new Set<string>();
   private clock = 1_000;
 
   root(userId: string, channelId: string, message = 'root', props: Record<string, unknown> = {}): PostRow {
@@ -126,6 +128,7 @@ export class MemoryThreadMemberships {
           total: list.length,
           total_unread_threads: list.filter(({ m, t }) => m.last_viewed < t.last_reply_at).length,
           total_unread_mentions: list.reduce((n, { m }) => n + m.unread_mentions, 0),
+          total_unread_urgent_mentions: list.reduce((n, { m, t }) => n + (this.posts.urgent.has(t.post_id) ? m.unread_mentions : 0), 0),
         };
       },
       unreadByTeam: async (userId, teamIds): Promise<TeamThreadUnread[]> =>

@@ -115,12 +115,15 @@ export class ThreadMembershipsRepository {
     );
   }
 
-  /** The totals of the list (model.Threads): every followed thread, unread ones, unread mentions. */
+  /** The totals of the list (model.Threads): every followed thread, unread ones, unread mentions (all, and in urgent threads). */
   async totals(userId: string, teamId: string, deleted: boolean): Promise<ThreadTotals> {
     const rows = await this.db.query<ThreadTotals>(
       `SELECT count(*)::int AS total,
               (count(*) FILTER (WHERE tm.last_viewed < t.last_reply_at))::int AS total_unread_threads,
-              COALESCE(sum(tm.unread_mentions), 0)::int AS total_unread_mentions
+              COALESCE(sum(tm.unread_mentions), 0)::int AS total_unread_mentions,
+              -- Mentions in urgent threads (the root's priority, posts_priority) are also counted apart.
+              COALESCE(sum(tm.unread_mentions) FILTER (WHERE EXISTS (
+                SELECT 1 FROM posts_priority pp WHERE pp.post_id = t.post_id AND pp.priority = 'urgent')), 0)::int AS total_unread_urgent_mentions
          ${followedIn(deleted)}`,
       [userId, teamId],
     );

@@ -44,6 +44,7 @@ export interface ThreadTotals {
   total: number;
   total_unread_threads: number;
   total_unread_mentions: number;
+  total_unread_urgent_mentions: number;
 }
 
 /** model.ThreadResponse, as clients receive it. */
@@ -85,8 +86,8 @@ export function toUserThreadView(row: UserThreadRow, post: PostView | null, part
     post,
     unread_replies: row.unread_replies,
     unread_mentions: row.unread_mentions,
-    // Post priority is not supported, so no thread is urgent.
-    is_urgent: false,
+    // A thread is urgent when its root was posted with the urgent priority.
+    is_urgent: post?.metadata?.priority?.priority === 'urgent',
     delete_at: row.thread_delete_at,
   };
 }

@@ -49,7 +49,7 @@ export class ThreadsService {
       total: totals?.total ?? 0,
       total_unread_threads: totals?.total_unread_threads ?? 0,
       total_unread_mentions: totals?.total_unread_mentions ?? 0,
-      total_unread_urgent_mentions: 0,
+      total_unread_urgent_mentions: totals?.total_unread_urgent_mentions ?? 0,
       threads,
     };
     // `unread` is a legacy flag under which the total is the number of unread threads.
