@@ -2,11 +2,12 @@
  * Access changes made on one node hold on the others at once: a revoked session is refused
  * everywhere within 1 s, and a user removed from a private channel stops getting its events on
  * every node immediately (no stale membership cache on the node holding the user's socket).
+ * A role patched on one node changes what every node allows from the next request on.
  */
 import type { Channel } from '@mattermost/types/channels';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterSocket, expectClientError, NewUser, sleep, TestCluster } from '#testing';
+import { ClusterSocket, eventually, expectClientError, NewUser, sleep, TestCluster } from '#testing';
 import { channelWith, createPost, startFormedCluster, teamWith } from './cluster-fixtures.js';
 
 const REVOKE_MS = 1000;
@@ -126,5 +127,32 @@ describe('channel membership', () => {
       for (const n of [0, 1, 2]) expect((await expectClientError(() => cluster.clientAs(leaver, n).getPosts(channel.id))).status_code, `node ${n}`).toBe(403);
       onC.close();
     }
+  });
+});
+
+describe('roles', () => {
+  it('applies a role patched on node A to requests on nodes B and C within 1 s, and tells sockets on C', async () => {
+    const member = await cluster.newUser({ via: 1 });
+    await owner.client.addToTeam(team.id, member.user.id);
+    const channel = await channelWith(owner, team, 'O', [member]);
+    // Every node has read the role before (so each holds it in memory).
+    for (const n of [0, 1, 2]) await createPost(cluster.clientAs(member, n), channel.id, `allowed via ${n}`);
+    const onC = await cluster.socket(cluster.clientAs(admin, 2), 2);
+    const adminA = cluster.clientAs(admin, 0);
+    const channelUser = await adminA.getRoleByName('channel_user');
+    try {
+      await adminA.patchRole(channelUser.id, { permissions: channelUser.permissions.filter((p) => p !== 'create_post') });
+      const updated = await onC.waitFor('role_updated', (e) => JSON.parse(e.data.role).name === 'channel_user', 2000);
+      expect(JSON.parse(updated.data.role).permissions).not.toContain('create_post');
+      for (const n of [1, 2]) {
+        const err = await eventually(() => expectClientError(() => createPost(cluster.clientAs(member, n), channel.id, `denied via ${n}`)), REVOKE_MS);
+        expect(err.status_code, `node ${n}`).toBe(403);
+      }
+    } finally {
+      await adminA.patchRole(channelUser.id, { permissions: channelUser.permissions });
+    }
+    await onC.waitFor('role_updated', (e) => JSON.parse(e.data.role).permissions.includes('create_post'), 2000);
+    for (const n of [1, 2]) await eventually(() => createPost(cluster.clientAs(member, n), channel.id, `allowed again via ${n}`), REVOKE_MS);
+    onC.close();
   });
 });
