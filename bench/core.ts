@@ -4,7 +4,9 @@
  *
  * Seeds a team of 1,000 users through the REST API, then measures logins/s, post create (at a
  * fixed 100/s and at maximum), GET channel posts, WebSocket fan-out to 1,000 sockets and server
- * RSS per idle socket, next to pgbench's single-row INSERT TPS on the same PostgreSQL. Prints a
+ * RSS per idle socket, next to pgbench's single-row INSERT TPS on the same PostgreSQL. Then gives
+ * every user 200 channels sorted into sidebar categories and measures the web app's start-up burst
+ * (bench/app-startup.ts), and the global threads view of a user who follows 500 threads. Prints a
  * table, writes bench-results/core.json and the "## bench:core" section of docs/benchmarks.md.
  *
  * BENCH_USERS and BENCH_PHASE_SEC shrink a run while developing the benchmark itself (the figures
@@ -19,6 +21,7 @@ import type { Client4 } from '@mattermost/client';
 import type { UserProfile } from '@mattermost/types/users';
 import type { WebSocket } from 'ws';
 import { ADMIN_DSN, databaseUrl, sleep, startServer, type TestServer } from '#testing';
+import { THREADS_PAGE_SIZE, webAppStartup } from './app-startup.js';
 import { closedLoop, mapLimit, openLoop, type LoadResult } from './load.js';
 import { cpuSplit, machineInfo, rssKiB } from './machine.js';
 import { runPgbench, runPostTransactionPgbench } from './pgbench.js';
@@ -44,10 +47,20 @@ const SOCKET_OPEN_CONCURRENCY = 50; // a gentle ramp: no SYN flood on the listen
 const SETTLE_MS = 5_000;
 const GC_ROUNDS = 10;
 const PASSWORD = 'Bench-passw0rd!';
+const CHANNELS_PER_USER = Number(process.env.BENCH_CHANNELS ?? 200);
+const FAVORITES = 5;
+const CUSTOM_CATEGORY_CHANNELS = 20;
+const FOLLOWED_THREADS = 500;
+/**
+ * The threads view's target is a request's latency, so it is measured one request at a time (the
+ * other phases run 16 in flight to find the server's throughput; on two cores a closed loop of 16
+ * measures mostly the queue in front of the request).
+ */
+const THREAD_LIST_CONCURRENCY = 1;
 
 const PROFILE_DIR = process.env.BENCH_SERVER_CPU_PROFILE ? resolve(process.env.BENCH_SERVER_CPU_PROFILE) : undefined;
 
-const TARGETS = { postRatioPercent: 40, postP99Ms: 50, fanoutP99Ms: 100, socketBytes: 30_000 };
+const TARGETS = { postRatioPercent: 40, postP99Ms: 50, fanoutP99Ms: 100, socketBytes: 30_000, threadListP99Ms: 50 };
 
 interface BenchUser {
   username: string;
@@ -151,6 +164,46 @@ async function seed(server: TestServer) {
   return { admin, team, townSquare, usernames: profiles.map((p) => p.username) };
 }
 
+/**
+ * Every user in CHANNELS_PER_USER more public channels of the team, and a sidebar like a worked-in
+ * one: FAVORITES of them favourited, CUSTOM_CATEGORY_CHANNELS in a custom category, the rest in
+ * Channels. The channels are joined in batches of users (one request a channel and batch).
+ */
+async function seedSidebars(admin: BenchUser, teamId: string, users: BenchUser[], userIds: string[]): Promise<string[]> {
+  const channelIds = await mapLimit(
+    Array.from({ length: CHANNELS_PER_USER }, (_, i) => i),
+    SEED_CONCURRENCY,
+    async (i) => (await admin.client.createChannel({ team_id: teamId, name: `bench-${i}`, display_name: `Bench ${i}`, type: 'O' } as any)).id,
+  );
+  const batches = channelIds.flatMap((channelId) =>
+    Array.from({ length: Math.ceil(userIds.length / TEAM_BATCH) }, (_, b) => ({ channelId, ids: userIds.slice(b * TEAM_BATCH, (b + 1) * TEAM_BATCH) })),
+  );
+  await mapLimit(batches, SEED_CONCURRENCY / 2, ({ channelId, ids }) => admin.client.addToChannels(ids, channelId));
+  await mapLimit(users, SEED_CONCURRENCY, async (u, i) => {
+    const me = userIds[i];
+    const { categories } = await u.client.getChannelCategories(me, teamId);
+    const favorites = categories.find((c) => c.type === 'favorites')!;
+    const start = (i * 7) % (channelIds.length - FAVORITES - CUSTOM_CATEGORY_CHANNELS);
+    const favored = channelIds.slice(start, start + FAVORITES);
+    const custom = channelIds.slice(start + FAVORITES, start + FAVORITES + CUSTOM_CATEGORY_CHANNELS);
+    await u.client.updateChannelCategories(me, teamId, [{ ...favorites, channel_ids: favored }]);
+    await u.client.createChannelCategory(me, teamId, { user_id: me, team_id: teamId, display_name: 'Projects', channel_ids: custom } as any);
+  });
+  return channelIds;
+}
+
+/** FOLLOWED_THREADS roots by `follower` in `channelId`, each with one reply by `replier`: threads it follows, unread. */
+async function seedThreads(follower: BenchUser, replier: BenchUser, channelId: string): Promise<void> {
+  await mapLimit(
+    Array.from({ length: FOLLOWED_THREADS }, (_, i) => i),
+    SEED_CONCURRENCY,
+    async (i) => {
+      const root = await follower.client.createPost({ channel_id: channelId, message: message('thread', i) } as any);
+      await replier.client.createPost({ channel_id: channelId, root_id: root.id, message: message('reply', i) } as any);
+    },
+  );
+}
+
 async function main(): Promise<CoreResults> {
   const machine = await machineInfo(ADMIN_DSN);
   log(`${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, PostgreSQL ${machine.postgres}, load ${machine.loadAverage1m}`);
@@ -172,7 +225,7 @@ async function main(): Promise<CoreResults> {
   log(`server pid ${server.pid} on ${server.url}`);
 
   const seedStart = performance.now();
-  const { admin, townSquare, usernames } = await seed(server);
+  const { admin, team, townSquare, usernames } = await seed(server);
   const seedSec = round((performance.now() - seedStart) / 1000);
   log(`seeded ${usernames.length} users into one team in ${seedSec} s`);
 
@@ -290,6 +343,50 @@ async function main(): Promise<CoreResults> {
     insertRatioPercent: round((postTx.tps / pgbench.tps) * 100, 2),
   };
 
+  // 6. The web app's start-up burst, once every user has CHANNELS_PER_USER channels in categories.
+  await closeAll(open.sockets);
+  open.sockets = [];
+  const seedSidebarStart = performance.now();
+  const userIds = await mapLimit(users, SEED_CONCURRENCY, async (u) => (await u.client.getMe()).id);
+  const channelIds = await seedSidebars({ username: 'benchadmin', client: admin.client }, team.id, users, userIds);
+  const sidebarSeedSec = round((performance.now() - seedSidebarStart) / 1000);
+  log(`${channelIds.length} channels for each of ${users.length} users, in categories, seeded in ${sidebarSeedSec} s`);
+  let requestsPerStartup = 0;
+  const { result: bursts, cpu: burstCpu } = await phase(server, 'startup', () =>
+    closedLoop(LOAD_CONCURRENCY, PHASE_MS, async (i) => {
+      requestsPerStartup = await webAppStartup(users[(i * 17) % users.length].client, team.id);
+    }),
+  );
+  const startup = {
+    ...throughput(bursts, burstCpu),
+    concurrency: LOAD_CONCURRENCY,
+    durationSec: PHASE_MS / 1000,
+    channelsPerUser: channelIds.length + 1,
+    requestsPerStartup,
+    seedSec: sidebarSeedSec,
+  };
+  log(
+    `start-up bursts: ${round(startup.perSec)}/s (${requestsPerStartup} requests each), p50 ${round(startup.latency.p50)} ms, p99 ${round(startup.latency.p99)} ms, errors ${startup.errors}`,
+  );
+
+  // 7. The global threads view of a user who follows FOLLOWED_THREADS threads.
+  const [follower, replier] = [users[0], users[1]];
+  await seedThreads(follower, replier, channelIds[0]);
+  const followerId = userIds[0];
+  const { result: lists, cpu: listCpu } = await phase(server, 'thread-list', () =>
+    closedLoop(THREAD_LIST_CONCURRENCY, PHASE_MS, () =>
+      follower.client.getUserThreads(followerId, team.id, { perPage: THREADS_PAGE_SIZE, extended: true, threadsOnly: true }),
+    ),
+  );
+  const threadList = {
+    ...throughput(lists, listCpu),
+    concurrency: THREAD_LIST_CONCURRENCY,
+    durationSec: PHASE_MS / 1000,
+    followed: FOLLOWED_THREADS,
+    perPage: THREADS_PAGE_SIZE,
+  };
+  log(`thread list (${FOLLOWED_THREADS} followed): ${round(threadList.perSec)} req/s, p99 ${round(threadList.latency.p99)} ms, errors ${threadList.errors}`);
+
   const ratio = round(pgbench.tps > 0 ? (postsMax.perSec / pgbench.tps) * 100 : 0, 2);
   const targets: Target[] = [
     {
@@ -320,6 +417,12 @@ async function main(): Promise<CoreResults> {
       measured: `${round((idleSockets.perSocketKiB * 1024) / 1000)} KB RSS (JS heap + external: ${round((idleSockets.heapPerSocketKiB * 1024) / 1000)} KB)`,
       met: Math.max(idleSockets.perSocketKiB, idleSockets.heapPerSocketKiB) * 1024 < TARGETS.socketBytes,
     },
+    {
+      name: `Global threads view of a user following ${FOLLOWED_THREADS} threads, p99`,
+      target: `< ${TARGETS.threadListP99Ms} ms`,
+      measured: `${round(threadList.latency.p99)} ms, one request at a time (${threadList.errors} errors)`,
+      met: threadList.latency.p99 < TARGETS.threadListP99Ms && threadList.errors === 0,
+    },
   ];
 
   return {
@@ -335,6 +438,8 @@ async function main(): Promise<CoreResults> {
     getPosts,
     fanout,
     idleSockets,
+    startup,
+    threadList,
     pgbench: { ...pgbench, postCreateRatioPercent: ratio },
     postTransaction,
     targets,
@@ -342,7 +447,7 @@ async function main(): Promise<CoreResults> {
 }
 
 /** Runs shrunk or profiled for development must not replace the published figures or their raw JSON. */
-const DEVELOPMENT_RUN = ['BENCH_USERS', 'BENCH_PHASE_SEC', 'BENCH_SERVER_CPU_PROFILE'].some((k) => process.env[k]);
+const DEVELOPMENT_RUN = ['BENCH_USERS', 'BENCH_PHASE_SEC', 'BENCH_CHANNELS', 'BENCH_SERVER_CPU_PROFILE'].some((k) => process.env[k]);
 
 await runBench({
   command: 'bench:core',

@@ -33,6 +33,10 @@ export interface CoreResults {
   getPosts: Throughput & { concurrency: number; durationSec: number; perPage: number; postsInChannel: number };
   fanout: { sockets: number; posts: number; openSec: number; latency: Summary; failures: number; errorSamples: string[]; cpu: CpuSplit };
   idleSockets: { sockets: number; rssBeforeKiB: number; rssAfterKiB: number; perSocketKiB: number; heapPerSocketKiB: number };
+  /** The web app's start-up burst (bench/app-startup.ts), each user in `channelsPerUser` channels sorted into categories. */
+  startup: Throughput & { concurrency: number; durationSec: number; channelsPerUser: number; requestsPerStartup: number; seedSec: number };
+  /** The global threads view (first page, extended) of a user following `followed` threads. */
+  threadList: Throughput & { concurrency: number; durationSec: number; followed: number; perPage: number };
   pgbench: PgbenchResult & { postCreateRatioPercent: number };
   /**
    * pgbench running the server's own post transaction in the bench's channel (no server): the
@@ -89,7 +93,9 @@ export function renderMarkdown(r: CoreResults): string {
     `Run ${r.date} on ${m.nproc} cores (${m.cpuModel}), ${m.totalRamGiB} GiB RAM, Node ${m.node}, PostgreSQL ${m.postgres}; ` +
       `the server, PostgreSQL and the load generator all on this machine, all traffic over 127.0.0.1 ` +
       `(1-minute load average ${m.loadAverage1m} before the run and ${r.loadAverageAfter1m} after it). One server process, a fresh database, ` +
-      `${r.users} users seeded through the REST API in ${r.seedSec} s, all members of one team (so of its Town Square).`,
+      `${r.users} users seeded through the REST API in ${r.seedSec} s, all members of one team (so of its Town Square); ` +
+      `before the start-up phase every user joins ${r.startup.channelsPerUser - 1} more channels, 5 of them favourites and 20 in a custom category ` +
+      `(seeded in ${r.startup.seedSec} s).`,
     '',
   );
   out.push('| Target | Measured | Met |', '|---|---|---|');
@@ -116,6 +122,14 @@ export function renderMarkdown(r: CoreResults): string {
   out.push(
     `| Server RSS per idle WebSocket (${r.idleSockets.sockets} sockets) | ${round(r.idleSockets.perSocketKiB)} KiB | RSS ${round(r.idleSockets.rssBeforeKiB / 1024)} → ${round(r.idleSockets.rssAfterKiB / 1024)} MiB; JS heap + external ${round(r.idleSockets.heapPerSocketKiB)} KiB per socket | — |`,
   );
+  out.push(
+    `| The web app's start-up burst (${r.startup.requestsPerStartup} requests: config, me, teams, unreads, limits, roles, the team's ${r.startup.channelsPerUser} channels and members, categories, thread counts and list, statuses; ${r.startup.concurrency} users at once, ${r.startup.durationSec} s) | ` +
+      `${round(r.startup.perSec)} start-ups/s | ${lat(r.startup.latency)} | ${errs(r.startup)} |`,
+  );
+  out.push(
+    `| Global threads view, first ${r.threadList.perPage} (extended), of a user following ${r.threadList.followed} threads (${r.threadList.concurrency} in flight, ${r.threadList.durationSec} s) | ` +
+      `${round(r.threadList.perSec)} req/s | ${lat(r.threadList.latency)} | ${errs(r.threadList)} |`,
+  );
   out.push(`| \`${r.pgbench.command}\` (single-row INSERT, same PostgreSQL) | ${round(r.pgbench.tps)} TPS | — | — |`);
   out.push(`| Post create max throughput / pgbench TPS | ${round(r.pgbench.postCreateRatioPercent)} % | — | — |`);
   const pt = r.postTransaction;
@@ -136,6 +150,8 @@ export function renderMarkdown(r: CoreResults): string {
   out.push(`- post create, max: ${cpu(r.postsMax.cpu, m.nproc)}`);
   out.push(`- get posts: ${cpu(r.getPosts.cpu, m.nproc)}`);
   out.push(`- fan-out: ${cpu(r.fanout.cpu, m.nproc)}`);
+  out.push(`- start-up bursts: ${cpu(r.startup.cpu, m.nproc)}`);
+  out.push(`- thread list: ${cpu(r.threadList.cpu, m.nproc)}`);
   out.push('');
   out.push(
     'Method: latencies are measured by the client from sending the request to its response (for the open-loop ' +
@@ -157,6 +173,8 @@ export function renderTable(r: CoreResults): string {
     ['posts/s max', `${round(r.postsMax.perSec)}  (${lat(r.postsMax.latency)}, errors ${r.postsMax.errors})`],
     ['get posts req/s', `${round(r.getPosts.perSec)}  (${lat(r.getPosts.latency)}, errors ${r.getPosts.errors})`],
     [`fan-out ${r.fanout.sockets}`, `${lat(r.fanout.latency)}, failures ${r.fanout.failures}`],
+    ['start-ups/s', `${round(r.startup.perSec)}  (${r.startup.requestsPerStartup} requests each; ${lat(r.startup.latency)}, errors ${r.startup.errors})`],
+    ['thread list req/s', `${round(r.threadList.perSec)}  (${lat(r.threadList.latency)}, errors ${r.threadList.errors})`],
     ['RSS/idle socket', `${round(r.idleSockets.perSocketKiB)} KiB  (JS heap + external ${round(r.idleSockets.heapPerSocketKiB)} KiB)`],
     ['pgbench TPS', `${round(r.pgbench.tps)}`],
     ['post/pgbench', `${round(r.pgbench.postCreateRatioPercent)} %`],
@@ -174,6 +192,8 @@ export function renderTable(r: CoreResults): string {
     ['post create max', r.postsMax.cpu],
     ['get posts', r.getPosts.cpu],
     ['fan-out', r.fanout.cpu],
+    ['start-up bursts', r.startup.cpu],
+    ['thread list', r.threadList.cpu],
   ];
   const skewed = phases.filter(([, c]) => disturbed(c, r.machine.nproc));
   if (skewed.length) lines.push('', `Disturbed by other work on the machine: ${skewed.map(([n, c]) => `${n} (${otherCpu(c)} CPU s)`).join(', ')}`);

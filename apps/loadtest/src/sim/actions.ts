@@ -510,7 +510,8 @@ async function sidebarCategories(u: SimUser, create: boolean): Promise<void> {
     { categories: Array<{ id: string; channel_ids: string[] }> } | undefined;
   if (create) {
     await u.api('POST /users/{id}/teams/{id}/channels/categories', () =>
-      u.client.createChannelCategory(u.store.userId, teamId, { display_name: `category ${Date.now()}` }),
+      // Mattermost refuses a category whose user_id and team_id are not the route's (as the apps send them).
+      u.client.createChannelCategory(u.store.userId, teamId, { user_id: u.store.userId, team_id: teamId, display_name: `category ${Date.now()}` }),
     );
     return;
   }
