@@ -6,13 +6,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { expectClientError, startServer, type NewUser, type TestServer, type TestSocket } from '#testing';
+import { gif, png } from '../../apps/server/src/previews/image.fixtures.js';
 
 let web: Server;
 let base: string;
@@ -24,31 +24,6 @@ let admin: NewUser, alice: NewUser;
 let team: Team, channel: Channel;
 let socket: TestSocket;
 
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    return Buffer.concat([len, Buffer.from(type), data, Buffer.alloc(4)]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc((width * 3 + 1) * height))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function gif(frames: number): Buffer {
-  const header = Buffer.from([...Buffer.from('GIF89a'), 5, 0, 4, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
-  const frame = Buffer.from([0x21, 0xf9, 4, 0, 10, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0]);
-  return Buffer.concat([header, ...Array.from({ length: frames }, () => frame), Buffer.from([0x3b])]);
-}
-
 const page = (title: string, image: string) => `<!doctype html><html><head>
 <meta property="og:title" content="${title}"><meta property="og:type" content="article">
 <meta property="og:description" content="About ${title}"><meta property="og:site_name" content="Local">
@@ -58,7 +33,7 @@ const page = (title: string, image: string) => `<!doctype html><html><head>
 function serve(path: string, res: import('node:http').ServerResponse) {
   if (path.startsWith('/page')) return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(`Page ${path}`, '/img/photo.png'));
   if (path === '/img/photo.png') return res.writeHead(200, { 'Content-Type': 'image/png', ETag: '"photo"' }).end(png(64, 48));
-  if (path === '/img/anim.gif') return res.writeHead(200, { 'Content-Type': 'image/gif' }).end(gif(3));
+  if (path === '/img/anim.gif') return res.writeHead(200, { 'Content-Type': 'image/gif' }).end(gif(3, 5, 4));
   if (path === '/img/untyped') return res.writeHead(200).end(png(7, 9));
   if (path === '/img/vector.svg')
     return res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>');

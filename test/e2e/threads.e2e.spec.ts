@@ -59,7 +59,7 @@ describe('automatic following', () => {
   });
 
   it('marks a thread urgent when its root was posted urgent, and counts its unread mentions apart', async () => {
-    const before = (await threadsOf(alice)).total_unread_urgent_mentions;
+    const before = (await threadsOf(alice)).total_unread_urgent_mentions ?? 0;
     const root = await post(alice.client, pub.id, 'an urgent root', { metadata: { priority: { priority: 'urgent' } } } as Partial<Post>);
     await reply(bob, root, `@${alice.user.username} on it`);
 

@@ -14,6 +14,7 @@ import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
 import { ChannelMembersRepository, ChannelUnreadAtRow, MarkUnreadInput } from '../membership/channel-members.repository.js';
 import { ChannelMemberRow, defaultChannelNotifyProps } from '../membership/membership.model.js';
+import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { testUserRow } from '../users/user.fixtures.js';
@@ -109,7 +110,7 @@ export class MarksWorld {
   }
 
   permissions(): PermissionsService {
-    return new MemoryPermissions(this);
+    return memoryPermissions(this);
   }
 
   access(): PostAccess {
@@ -163,29 +164,21 @@ export class MarksWorld {
   }
 }
 
-const roles = defaultRoles();
-const rolesGrant = (list: string, permission: string) => roles.grants(list, permission);
-
-class MemoryPermissions extends PermissionsService {
-  constructor(private readonly world: MarksWorld) {
-    super(undefined as never, undefined as never, roles);
-  }
-
-  override async hasTeam(session: Session, teamId: string, permission: string): Promise<boolean> {
-    if (this.hasSystem(session, permission)) return true;
-    const roles = this.world.teamRoles.get(`${teamId}:${session.user_id}`);
-    return roles !== undefined && rolesGrant(roles, permission);
-  }
-
-  override async hasChannel(session: Session, channelId: string, permission: string): Promise<boolean> {
-    if (this.hasSystem(session, permission)) return true;
-    const channel = this.world.channels.get(channelId);
-    if (!channel) return false;
-    const member = this.world.member(channelId, session.user_id);
-    if (member && rolesGrant(member.roles, permission)) return true;
-    const teamRoles = this.world.teamRoles.get(`${channel.team_id}:${session.user_id}`);
-    return teamRoles !== undefined && rolesGrant(teamRoles, permission);
-  }
+/**
+ * The real PermissionsService over the world's memberships: the two lookups it makes of the
+ * membership repositories answered from memory, as their SQL would.
+ */
+function memoryPermissions(world: MarksWorld): PermissionsService {
+  const teamRoles = (teamId: string, userId: string) => world.teamRoles.get(`${teamId}:${userId}`);
+  const teamMembers = { activeRoles: async (teamId: string, userId: string) => teamRoles(teamId, userId) };
+  const channelMembers = {
+    permissionRoles: async (channelId: string, userId: string) => {
+      const channel = world.channels.get(channelId);
+      if (!channel) return undefined;
+      return { member_roles: world.member(channelId, userId)?.roles ?? null, team_roles: teamRoles(channel.team_id, userId) ?? null };
+    },
+  };
+  return new PermissionsService(teamMembers as unknown as TeamMembersRepository, channelMembers as unknown as ChannelMembersRepository, defaultRoles());
 }
 
 const JOIN_LEAVE = new Set(['system_join_channel', 'system_leave_channel', 'system_add_to_channel', 'system_remove_from_channel']);

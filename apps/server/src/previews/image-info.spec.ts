@@ -1,37 +1,9 @@
-import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { countGifFrames, probeImage, sniffContentType } from './image-info.js';
+import { gif, png } from './image.fixtures.js';
 import { firstLink, markdownImages, proxyMessageImages, restrictedDomains } from './links.js';
 import { proxiedImageUrl, queryEscape, unproxiedImageUrl } from './image-proxy-urls.js';
 import { floorToHour, linkMetadataHash } from './link-metadata.repository.js';
-
-/** A real PNG of the given size. */
-export function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    return Buffer.concat([len, Buffer.from(type), data, Buffer.alloc(4)]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-/** A GIF of `frames` 1x1 frames, 3x2 logical screen. */
-export function gif(frames: number): Buffer {
-  const header = Buffer.from([...Buffer.from('GIF89a'), 3, 0, 2, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
-  const frame = Buffer.from([0x21, 0xf9, 4, 0, 10, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0]);
-  return Buffer.concat([header, ...Array.from({ length: frames }, () => frame), Buffer.from([0x3b])]);
-}
 
 describe('image sizes', () => {
   it('reads a PNG from its first bytes', () => {
