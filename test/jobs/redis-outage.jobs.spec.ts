@@ -89,7 +89,9 @@ describe('Redis stopped for 30 s', () => {
     try {
       const keys = await client.keys(`${cluster.prefix}mmjobs:*:repeat`);
       expect(keys.sort()).toEqual(
-        ['cleanup_expired_access_tokens', 'cleanup_expired_sessions', 'data_retention', 'expiry_notify'].map((q) => `${cluster.prefix}mmjobs:${q}:repeat`),
+        ['cleanup_expired_access_tokens', 'cleanup_expired_sessions', 'data_retention', 'expiry_notify', 'scheduled_posts'].map(
+          (q) => `${cluster.prefix}mmjobs:${q}:repeat`,
+        ),
       );
     } finally {
       client.disconnect();
