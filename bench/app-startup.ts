@@ -14,7 +14,8 @@ import type { Client4 } from '@mattermost/client';
 /** mattermost-redux's THREADS_PAGE_SIZE: the global threads view asks for this many. */
 export const THREADS_PAGE_SIZE = 25;
 
-const rolesOf = (...lists: Array<string | undefined>) => [...new Set(lists.flatMap((r) => (r ?? '').split(' ')).filter(Boolean))];
+/** The distinct role names of space-separated role lists: what loadRolesIfNeeded asks the server for. */
+export const rolesOf = (...lists: Array<string | undefined>) => [...new Set(lists.flatMap((r) => (r ?? '').split(' ')).filter(Boolean))];
 
 /** One first load of the web app by a signed-in user, on `teamId`. Returns how many requests it made. */
 export async function webAppStartup(client: Client4, teamId: string): Promise<number> {

@@ -11,12 +11,10 @@ import type { Collector } from '../metrics/collector.js';
 import { ActionPicker } from '../model/action-picker.js';
 import { pickIdleTimeMs } from '../model/think-time.js';
 import { randInt } from '#testing';
+import { rolesOf } from '../../../../bench/app-startup.js';
 import { actionContext, isMissingRoute, type PauseContext } from './http.js';
 import { UserStore, type ChannelInfo } from './store.js';
 import { ACTIONS, type ActionName } from './actions.js';
-
-/** The distinct role names of space-separated role lists (what loadRolesIfNeeded asks for). */
-const rolesOf = (...lists: Array<string | undefined>) => [...new Set(lists.flatMap((r) => (r ?? '').split(' ')).filter(Boolean))];
 
 const { Client4, WebSocketClient } = mm;
 

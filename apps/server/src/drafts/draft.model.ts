@@ -20,15 +20,7 @@ export interface DraftRow {
  * model.Draft on the wire. file_ids and priority are `omitempty` in Mattermost; metadata is what
  * prepareDraftWithFileInfos adds (there is no file info table here yet, so it is always empty).
  */
-export interface DraftView {
-  create_at: number;
-  update_at: number;
-  delete_at: number;
-  user_id: string;
-  channel_id: string;
-  root_id: string;
-  message: string;
-  props: Record<string, unknown>;
+export interface DraftView extends Omit<DraftRow, 'file_ids' | 'priority'> {
   file_ids?: string[];
   metadata?: Record<string, unknown>;
   priority?: Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { AppError, badRequest, forbidden, invalidParam, notFound } from '#common';
-import { DraftRow, draftView, DraftView, parseDraftFields, validateDraft } from '../drafts/draft.model.js';
+import { DraftInput, DraftRow, draftView, DraftView, parseDraftFields, validateDraft } from '../drafts/draft.model.js';
 
 /** model.ScheduledPost error codes, recorded on a row the job could not send. */
 export const ScheduledPostError = {
@@ -45,14 +45,8 @@ export function scheduledPostView(row: ScheduledPostRow, withMetadata = false): 
 }
 
 /** What a client sends to create or update one. */
-export interface ScheduledPostInput {
+export interface ScheduledPostInput extends Omit<DraftInput, 'create_at'> {
   id: string;
-  channel_id: string;
-  root_id: string;
-  message: string;
-  props: Record<string, unknown>;
-  file_ids: string[];
-  priority: Record<string, unknown>;
   scheduled_at: number;
   error_code: string;
 }
