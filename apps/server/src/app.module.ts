@@ -17,6 +17,7 @@ import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { StatusModule } from './status/status.module.js';
+import { SsoModule } from './sso/sso.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
 import { ThreadsModule } from './threads/threads.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         RolesModule,
         EphemeralModule,
         CommandsModule,
+        SsoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -10,7 +10,8 @@ import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
-import { apiNotFound, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
+import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
+import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 
 const log = new Logger('server');
@@ -97,7 +98,10 @@ async function main() {
   app.use(urlWithoutNul());
   app.use('/api/v4', rateLimit(config));
   app.use('/api/v4', ...jsonBody(config));
-  app.setGlobalPrefix('api/v4');
+  app.use('/login/sso/saml', formBody(config));
+  // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …) live outside
+  // /api/v4, as in Mattermost.
+  app.setGlobalPrefix('api/v4', { exclude: WEB_ROUTES });
   defaultPostsTo200(app.get(DiscoveryService));
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();

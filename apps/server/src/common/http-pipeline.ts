@@ -84,6 +84,14 @@ export function bodyProblemError(problem: JsonInputProblem): AppError {
  * checked once for every route (json-input.ts): too deep, a key that reaches a prototype, or text
  * PostgreSQL cannot store is a 400 before any handler merges, walks or stores it.
  */
+/**
+ * The form bodies of the browser sign-in routes (the SAML POST binding sends SAMLResponse and
+ * RelayState as application/x-www-form-urlencoded), capped like JSON bodies.
+ */
+export function formBody(config: ConfigService) {
+  return express.urlencoded({ extended: false, limit: config.get().ServiceSettings.MaximumPayloadSizeBytes, parameterLimit: 20 });
+}
+
 export function jsonBody(config: ConfigService) {
   const limit = config.get().ServiceSettings.MaximumPayloadSizeBytes;
   const parse = express.json({ limit, strict: false, type: () => true });

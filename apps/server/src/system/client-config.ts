@@ -30,10 +30,7 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     EnableOpenServer: str(cfg.TeamSettings.EnableOpenServer),
     EnableMultifactorAuthentication: str(s.EnableMultifactorAuthentication),
     EnforceMultifactorAuthentication: str(s.EnforceMultifactorAuthentication),
-    EnableLdap: str(cfg.LdapSettings.Enable),
-    EnableSaml: str(cfg.SamlSettings.Enable),
-    EnableSignUpWithGitLab: str(cfg.GitLabSettings.Enable),
-    EnableSignUpWithOpenId: str(cfg.OpenIdSettings.Enable),
+    ...signInMethods(cfg),
     EnableCustomBrand: str(cfg.TeamSettings.EnableCustomBrand),
     CustomBrandText: cfg.TeamSettings.CustomBrandText,
     CustomDescriptionText: cfg.TeamSettings.CustomDescriptionText,
@@ -113,4 +110,34 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
 /** Every feature flag as FeatureFlag<Name> (Mattermost's GenerateClientConfig, signed-in only). */
 function featureFlags(cfg: Config): Record<string, string> {
   return Object.fromEntries(Object.entries(cfg.FeatureFlags).map(([name, value]) => [`FeatureFlag${name}`, str(value)]));
+}
+
+/**
+ * The sign-in buttons and fields the login page draws (GenerateLimitedClientConfig), announced
+ * before login. Mattermost sends most of these only with a licence; here every method is free.
+ */
+function signInMethods(cfg: Config): Record<string, string> {
+  const { GitLabSettings: gitlab, GoogleSettings: google, Office365Settings: office365, OpenIdSettings: openid } = cfg;
+  const ldap = cfg.LdapSettings;
+  const saml = cfg.SamlSettings;
+  return {
+    EnableSignUpWithGitLab: str(gitlab.Enable),
+    GitLabButtonText: gitlab.ButtonText,
+    GitLabButtonColor: gitlab.ButtonColor,
+    EnableSignUpWithGoogle: str(google.Enable),
+    EnableSignUpWithOffice365: str(office365.Enable),
+    EnableSignUpWithOpenId: str(openid.Enable),
+    OpenIdButtonText: openid.ButtonText,
+    OpenIdButtonColor: openid.ButtonColor,
+    EnableLdap: str(ldap.Enable),
+    LdapLoginFieldName: ldap.LoginFieldName,
+    LdapLoginButtonColor: ldap.LoginButtonColor,
+    LdapLoginButtonBorderColor: ldap.LoginButtonBorderColor,
+    LdapLoginButtonTextColor: ldap.LoginButtonTextColor,
+    EnableSaml: str(saml.Enable),
+    SamlLoginButtonText: saml.LoginButtonText,
+    SamlLoginButtonColor: saml.LoginButtonColor,
+    SamlLoginButtonBorderColor: saml.LoginButtonBorderColor,
+    SamlLoginButtonTextColor: saml.LoginButtonTextColor,
+  };
 }

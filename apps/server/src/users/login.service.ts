@@ -152,7 +152,8 @@ function checkCanLogIn(user: UserRow): void {
 export function invalidCredentials(cfg: Config): AppError {
   const byUsername = cfg.EmailSettings.EnableSignInWithUsername;
   const byEmail = cfg.EmailSettings.EnableSignInWithEmail;
-  if (cfg.SamlSettings.Enable || cfg.GitLabSettings.Enable || cfg.OpenIdSettings.Enable) {
+  const sso = [cfg.SamlSettings, cfg.GitLabSettings, cfg.OpenIdSettings, cfg.GoogleSettings, cfg.Office365Settings];
+  if (sso.some((s) => s.Enable)) {
     return unauthorized('api.user.login.invalid_credentials_sso', 'Enter a valid email or username and/or password, or sign in using another method.');
   }
   if (byUsername && !byEmail) return unauthorized('api.user.login.invalid_credentials_username', 'Enter a valid username and/or password.');

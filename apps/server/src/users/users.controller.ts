@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, 
 import type { Response } from 'express';
 import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { ConfigService } from '#config';
-import { AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE } from '#auth';
 import { clientAddress } from '../common/client-address.js';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
 import {
@@ -19,8 +18,8 @@ import {
   urlUserId,
 } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
-import { SESSION_PROP_CSRF } from '../common/session.js';
 import type { Session } from '../common/session.js';
+import { clearSessionCookies, setSessionCookies } from '../auth/session-cookies.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { AccessTokensService, tokenView } from './access-tokens.service.js';
@@ -81,7 +80,7 @@ export class UsersController {
       address: clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
     });
     res.setHeader('Token', session.token);
-    this.setSessionCookies(res, session);
+    setSessionCookies(res, session, this.config.get());
     return user;
   }
 
@@ -89,17 +88,8 @@ export class UsersController {
   @Post('logout')
   async logout(@Req() req: ApiRequest, @Res({ passthrough: true }) res: Response) {
     if (req.session) await this.sessions.revoke(req.session);
-    for (const name of [AUTH_COOKIE, USER_COOKIE, CSRF_COOKIE]) res.clearCookie(name, { path: '/' });
+    clearSessionCookies(res);
     return OK;
-  }
-
-  private setSessionCookies(res: Response, session: Session) {
-    const maxAge = Math.max(0, session.expires_at - Date.now());
-    const secure = this.config.get().ServiceSettings.SiteURL.startsWith('https://');
-    const base = { path: '/', maxAge, secure, sameSite: 'lax' as const };
-    res.cookie(AUTH_COOKIE, session.token, { ...base, httpOnly: true });
-    res.cookie(USER_COOKIE, session.user_id, base);
-    res.cookie(CSRF_COOKIE, session.props[SESSION_PROP_CSRF], base);
   }
 
   // ---- lists and lookups (static paths before /:user_id) ------------------------------------

@@ -176,6 +176,36 @@ export class UsersRepository {
     return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1 OR email = $1 LIMIT 1`, [id]))[0];
   }
 
+  /** The account an identity provider's subject belongs to (Mattermost's GetUserByAuth). */
+  async byAuth(service: string, authData: string): Promise<UserRow | undefined> {
+    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE auth_service = $1 AND auth_data = $2`, [service, authData]))[0];
+  }
+
+  /** The accounts signing in through `service` (the LDAP sync walks them). */
+  async byAuthService(service: string): Promise<UserRow[]> {
+    return this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE auth_service = $1 ORDER BY id`, [service]);
+  }
+
+  /**
+   * Moves an account to another sign-in method: to a provider (`service`, `authData`, no
+   * password) or back to email (service '', authData null, a new password hash).
+   */
+  async setAuth(id: string, auth: { service: string; authData: string | null; passwordHash: string }, now: number): Promise<void> {
+    await this.db.query('UPDATE users SET auth_service = $2, auth_data = $3, password = $4, last_password_update = $5, update_at = $5 WHERE id = $1', [
+      id,
+      auth.service,
+      auth.authData,
+      auth.passwordHash,
+      now,
+    ]);
+  }
+
+  /** Which of `usernames` are taken. */
+  async takenUsernames(usernames: string[]): Promise<Set<string>> {
+    const rows = await this.db.query<{ username: string }>('SELECT username FROM users WHERE username = ANY($1)', [usernames]);
+    return new Set(rows.map((r) => r.username));
+  }
+
   async list(filter: UserListFilter, page: number, perPage: number): Promise<UserRow[]> {
     const params: unknown[] = [];
     const where = whereFor(filter, params);

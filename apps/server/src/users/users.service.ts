@@ -3,7 +3,7 @@ import { AppError, badRequest, forbidden, invalidParam, newId, notFound } from '
 import { ConfigService } from '#config';
 import { hashPassword, passwordError } from '#auth';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
-import { isSystemAdmin, Session } from '../common/session.js';
+import { hasRole, isSystemAdmin, Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { validSystemRoles } from '../auth/roles.js';
@@ -109,8 +109,17 @@ export class UsersService {
     return this.view(user, { user_id: user.id, roles: user.roles } as Session);
   }
 
+  /**
+   * Creates an account whose sign-in belongs to an identity provider (SAML, OAuth/OIDC, LDAP): no
+   * password, `auth_service` and `auth_data` set, its roles as the provider maps them. Sign-up
+   * rules are the caller's (sso/external-accounts.service.ts).
+   */
+  createExternal(input: Omit<NewUser, 'password'>, auth: { service: string; data: string; roles: string }): Promise<UserRow> {
+    return this.create({ ...input, password: '' }, auth);
+  }
+
   /** Creates a user; the very first account becomes a system admin (as Mattermost). */
-  private async create(input: NewUser): Promise<UserRow> {
+  private async create(input: NewUser, auth?: { service: string; data: string; roles: string }): Promise<UserRow> {
     const now = Date.now();
     const user: UserRow = {
       id: newId(),
@@ -119,15 +128,15 @@ export class UsersService {
       delete_at: 0,
       username: input.username.toLowerCase(),
       password: '',
-      auth_data: null,
-      auth_service: '',
+      auth_data: auth?.data ?? null,
+      auth_service: auth?.service ?? '',
       email: input.email.toLowerCase(),
       email_verified: !this.config.get().EmailSettings.RequireEmailVerification,
       nickname: input.nickname ?? '',
       first_name: input.first_name ?? '',
       last_name: input.last_name ?? '',
       position: input.position ?? '',
-      roles: 'system_user',
+      roles: auth?.roles ?? 'system_user',
       locale: input.locale || this.config.get().LocalizationSettings.DefaultClientLocale,
       notify_props: { ...defaultNotifyProps(), ...input.notify_props },
       props: input.props ?? {},
@@ -139,12 +148,14 @@ export class UsersService {
       is_bot: false,
     };
     validateUser(user);
-    this.checkPassword(input.password);
-    user.password = await hashPassword(input.password);
+    if (!auth) {
+      this.checkPassword(input.password);
+      user.password = await hashPassword(input.password);
+    }
     // Sign-ups are serialised so that exactly one can be "the first user".
     await this.repo.insertSerialised(user, (clashes, first) => {
       assertUnique(user, clashes);
-      if (first) user.roles = 'system_admin system_user';
+      if (first && !hasRole(user.roles, 'system_guest')) user.roles = 'system_admin system_user';
     });
     this.publisher.publish(newEvent(WsEvents.NewUser, {}, { user_id: user.id }));
     return user;
