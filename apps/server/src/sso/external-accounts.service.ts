@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, badRequest, unauthorized } from '#common';
+import { AppError, badRequest, newId, unauthorized } from '#common';
 import { ConfigService } from '#config';
 import { InvalidationBus } from '#realtime';
 import { hasRole } from '../common/session.js';
@@ -7,6 +7,7 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { isValidEmail, isValidUsername, UserRow, validateUser } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { SsoFlowsRepository } from './sso-flows.repository.js';
 
 /** The sign-in services an account may belong to (model.UserAuthService*). */
 export const AUTH_SERVICES = ['saml', 'gitlab', 'google', 'office365', 'openid', 'ldap'] as const;
@@ -46,6 +47,8 @@ export interface ExternalIdentity {
   role?: 'admin' | 'guest' | 'user';
 }
 
+const SWITCH_TTL_MS = 10 * 60_000;
+
 const ROLES = { admin: 'system_admin system_user', guest: 'system_guest', user: 'system_user' };
 
 /**
@@ -62,6 +65,7 @@ export class ExternalAccountsService {
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
     private readonly invalidation: InvalidationBus,
+    private readonly flows: SsoFlowsRepository,
   ) {}
 
   /**
@@ -111,6 +115,40 @@ export class ExternalAccountsService {
     return next;
   }
 
+  /**
+   * Starts moving an email account to `service` (POST /users/login/switch, after the password was
+   * checked): a one-time token, good for 10 minutes, that the provider's sign-in carries through
+   * as `switch_token` and completeSwitch() takes. Mattermost carries the email in the link, so
+   * anyone could start a switch for anyone's email; the token binds it to the checked password.
+   */
+  async startSwitch(userId: string, service: AuthService): Promise<string> {
+    const token = newId() + newId();
+    await this.flows.put('switch', token, { userId, service }, Date.now() + SWITCH_TTL_MS);
+    return token;
+  }
+
+  /**
+   * Ends an email → provider switch: the account the token was issued for now signs in through
+   * the provider as `identity` (no password any more), its other sessions end (Mattermost's
+   * CompleteSwitchWithOAuth), and its profile follows the provider's.
+   */
+  async completeSwitch(switchToken: string, identity: ExternalIdentity): Promise<UserRow> {
+    checkIdentity(identity);
+    const flow = switchToken ? await this.flows.take<{ userId: string; service: AuthService }>('switch', switchToken) : undefined;
+    if (!flow || flow.service !== identity.service) {
+      throw badRequest(
+        'api.user.complete_switch_with_oauth.unavailable.app_error',
+        'The sign-in method switch expired or was not started. Please start it again.',
+      );
+    }
+    if (await this.users.byAuth(identity.service, identity.authData)) throw alreadyLinked(identity.service);
+    const user = await this.users.byId(flow.userId);
+    if (!user || user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
+    await this.users.setAuth(user.id, { service: identity.service, authData: identity.authData, passwordHash: '' }, Date.now());
+    await this.sessions.revokeAllForUser(user.id);
+    return this.update({ ...user, auth_service: identity.service, auth_data: identity.authData, password: '' }, identity);
+  }
+
   private async create(identity: ExternalIdentity): Promise<UserRow> {
     if (!this.config.get().TeamSettings.EnableUserCreation) {
       throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
@@ -152,6 +190,13 @@ function checkIdentity(identity: ExternalIdentity): void {
   if (!isValidEmail(identity.email)) {
     throw badRequest('model.user.is_valid.email.app_error', `The ${AUTH_SERVICE_NAMES[identity.service]} account has no valid email address.`);
   }
+}
+
+function alreadyLinked(service: AuthService): AppError {
+  return badRequest(
+    'api.user.complete_switch_with_oauth.already_attached.app_error',
+    `This ${AUTH_SERVICE_NAMES[service]} account is already used by another account.`,
+  );
 }
 
 function emailTaken(service: AuthService): AppError {

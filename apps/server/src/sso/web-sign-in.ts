@@ -6,6 +6,7 @@ import { SESSION_PROP_CSRF } from '../common/session.js';
 import { setSessionCookies } from '../auth/session-cookies.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { UserRow } from '../users/user.model.js';
+import { ExternalAccountsService, ExternalIdentity } from './external-accounts.service.js';
 
 /**
  * What a browser sign-in was started for (Mattermost's OAuthAction*): a web login or sign-up, the
@@ -19,6 +20,8 @@ export interface SignInTarget {
   action: SignInAction;
   /** '' for the site's root; otherwise a checked URL or path (see target()). */
   redirectTo: string;
+  /** email_to_sso only: the token POST /users/login/switch gave (ExternalAccountsService.startSwitch). */
+  switchToken?: string;
 }
 
 /** The browser-facing routes of the sign-in methods: not under /api/v4 (main.ts excludes them from the prefix). */
@@ -44,6 +47,7 @@ export class WebSignIn {
   constructor(
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
+    private readonly accounts: ExternalAccountsService,
   ) {}
 
   /**
@@ -51,14 +55,34 @@ export class WebSignIn {
    * under SiteURL or — for the mobile action only — a URL on one of
    * NativeAppSettings.AppCustomURLSchemes; anything else is a 400 (no open redirect).
    */
-  target(action: string | undefined, redirectTo: string | undefined): SignInTarget {
+  target(action: string | undefined, redirectTo: string | undefined, switchToken?: string): SignInTarget {
     const act = (action || 'login') as SignInAction;
     if (!ACTIONS.has(act)) throw badRequest('api.user.oauth.invalid_action.app_error', 'Invalid sign-in action.', `action=${action}`);
     const to = redirectTo ?? '';
     if (to && !this.allowedRedirect(to, act === 'mobile')) {
       throw badRequest('api.oauth.redirect_url.invalid.app_error', 'Invalid redirect URL.', `redirect_to=${to.slice(0, 200)}`);
     }
+    if (act === 'email_to_sso') {
+      if (!switchToken) throw badRequest('api.user.complete_switch_with_oauth.unavailable.app_error', 'Start the switch with POST /api/v4/users/login/switch.');
+      return { action: act, redirectTo: to, switchToken };
+    }
     return { action: act, redirectTo: to };
+  }
+
+  /**
+   * Ends a provider's sign-in for `identity` (what every provider's callback calls once it has
+   * checked the provider's answer): the account is found, made or updated and signed in; or, for
+   * a switch, the account is moved to the provider and sent to the login page
+   * (`/login?extra=signin_change`, as Mattermost).
+   */
+  async finish(res: Response, identity: ExternalIdentity, target: SignInTarget, opts: { deviceId?: string } = {}): Promise<void> {
+    if (target.action === 'email_to_sso') {
+      await this.accounts.completeSwitch(target.switchToken ?? '', identity);
+      res.redirect(302, `${siteRoot(this.config.get())}login?extra=signin_change`);
+      return;
+    }
+    const user = await this.accounts.signIn(identity);
+    await this.complete(res, user, target, opts);
   }
 
   /**
