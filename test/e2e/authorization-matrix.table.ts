@@ -67,8 +67,8 @@ export interface World {
   jobId: string;
   /** A preference the victim has: category `matrix`, name `probe`. */
   prefCategory: string;
-  /** Sends a request to /api/v4 with `token` (none: anonymous). */
-  call(token: string | undefined, method: string, path: string, body?: unknown): Promise<Answer>;
+  /** Sends a request to /api/v4 (or, `web`, to the site's root without following redirects) with `token` (none: anonymous). */
+  call(token: string | undefined, method: string, path: string, body?: unknown, web?: boolean): Promise<Answer>;
   /** call(), failing unless the answer is 2xx. */
   must(token: string | undefined, method: string, path: string, body?: unknown): Promise<any>;
   unique(prefix: string): string;
@@ -113,6 +113,8 @@ export interface Row {
   last?: boolean;
   /** The finding of the security round (issue 9) this row belongs to. */
   finding?: number;
+  /** A browser route outside /api/v4 (sign-in): the path is the site's, and redirects are answers, not followed. */
+  web?: boolean;
   expect: Expect;
 }
 
@@ -1269,6 +1271,60 @@ const system: Row[] = [
   },
 ];
 
+// ---- OpenID Connect / OAuth sign-in (issue 11): browser routes outside /api/v4 ----------------
+
+/**
+ * No session needed (Mattermost's APIHandler). A browser route never answers with an AppError:
+ * with the service disabled (as on this suite's server) every one ends on the web app's error
+ * page with a 302, where Mattermost's answers a disabled service with a 501 JSON AppError.
+ */
+const WEB_REDIRECT = x('302 302 302 302 302 302 302');
+
+const oauthLogin: Row[] = [
+  {
+    route: 'GET /oauth/:service/login',
+    name: 'anyone (a disabled service: the error page)',
+    web: true,
+    path: () => '/oauth/openid/login',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /oauth/:service/signup',
+    name: 'anyone (a disabled service: the error page)',
+    web: true,
+    path: () => '/oauth/gitlab/signup',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /oauth/:service/mobile_login',
+    name: 'anyone (a disabled service: the error page)',
+    web: true,
+    path: () => '/oauth/google/mobile_login?redirect_to=mmauth%3A%2F%2Fcallback',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /oauth/:service/complete',
+    name: 'anyone (no sign-in under way: the error page)',
+    web: true,
+    path: () => '/oauth/openid/complete?code=c&state=s',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /signup/:service/complete',
+    name: 'anyone (no sign-in under way: the error page)',
+    web: true,
+    path: () => '/signup/office365/complete?code=c&state=s',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /login/:service/complete',
+    name: 'anyone (no sign-in under way: the error page)',
+    web: true,
+    path: () => '/login/gitlab/complete?error=access_denied',
+    expect: WEB_REDIRECT,
+  },
+];
+
 export const ROWS: Row[] = [
   ...users,
   ...tokens,
@@ -1746,4 +1802,5 @@ export const ROWS: Row[] = [
     path: (c) => `/teams/${c.w.teamA.id}/commands/autocomplete_suggestions?user_input=%2Fec`,
     expect: TEAM,
   },
+  ...oauthLogin,
 ];
