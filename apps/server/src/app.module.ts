@@ -10,6 +10,7 @@ import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         EphemeralModule,
         CommandsModule,
         SsoModule,
+        LdapModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };
