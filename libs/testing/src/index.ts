@@ -18,3 +18,4 @@ export * from './cluster/cluster.js';
 export * from './recording-publisher.js';
 export * from './memory-database.js';
 export * from './random.js';
+export * from './sso/slapd.js';

@@ -142,7 +142,8 @@ export class LdapDirectory {
       url: `${s.ConnectionSecurity === 'TLS' ? 'ldaps' : 'ldap'}://${host}:${s.LdapPort}`,
       timeout: timeoutMs,
       connectTimeout: timeoutMs,
-      tlsOptions,
+      // ldapts speaks TLS from the first byte whenever it is given TLS options: LDAPS only.
+      tlsOptions: s.ConnectionSecurity === 'TLS' ? tlsOptions : undefined,
     });
     if (s.ConnectionSecurity === 'STARTTLS') {
       try {
