@@ -1269,6 +1269,10 @@ const system: Row[] = [
     path: (c) => `/jobs/${c.v.job}/cancel`,
     expect: SYSADMIN,
   },
+  // api4/ldap.go, without the licence check. With EnableSync off (the default) the sync answers OK
+  // and starts nothing, as Mattermost's SyncLdap; the test answers 501 while LDAP is off.
+  { route: 'POST /ldap/sync', name: 'create_ldap_sync_job', path: () => '/ldap/sync', expect: SYSADMIN },
+  { route: 'POST /ldap/test', name: 'test_ldap, then LDAP off: 501', path: () => '/ldap/test', expect: x('401 403 403 403 403 403 501') },
 ];
 
 // ---- OpenID Connect / OAuth sign-in (issue 11): browser routes outside /api/v4 ----------------

@@ -11,6 +11,7 @@ import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
+import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
         CommandsModule,
         SsoModule,
         OAuthLoginModule,
+        LdapModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

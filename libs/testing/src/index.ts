@@ -20,3 +20,4 @@ export * from './memory-database.js';
 export * from './random.js';
 export * from './sso/web-browser.js';
 export * from './sso/oidc-provider.js';
+export * from './sso/slapd.js';

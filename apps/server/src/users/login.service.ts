@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppError, badRequest, unauthorized } from '#common';
 import { Config, ConfigService } from '#config';
 import { PasswordHasher } from '#auth';
 import { isSystemAdmin, Session } from '../common/session.js';
 import { networkKey } from '../common/client-address.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { DirectoryLogins, PasswordCheck } from './directory-login.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PublicUser, sanitizeUser, UserRow } from './user.model.js';
@@ -16,6 +17,8 @@ export interface LoginRequest {
   deviceId: string;
   /** The client's address (common/client-address.ts). */
   address: string;
+  /** `ldap_only`: only the directory may check this login (Mattermost's AD/LDAP login form). */
+  ldapOnly?: boolean;
 }
 
 /**
@@ -49,6 +52,8 @@ export class LoginService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
+    // The LDAP area's login, when it is loaded (users/directory-login.ts).
+    @Optional() private readonly directories?: DirectoryLogins,
   ) {}
 
   async login(req: LoginRequest): Promise<{ user: PublicUser; session: Session }> {
@@ -56,11 +61,11 @@ export class LoginService {
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);
     this.throttle.takeAddress(address);
-    const account = async () => {
+    const check = async () => {
       this.throttle.takeAccount(key);
-      return this.findUser(req.loginId, cfg);
+      return this.checkLogin(req, cfg);
     };
-    const user = await this.countedCheck(key, address, account, req.password, () => invalidCredentials(cfg));
+    const user = await this.countedCheck(key, address, check, () => invalidCredentials(cfg));
     checkCanLogIn(user);
     const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
     return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
@@ -80,29 +85,42 @@ export class LoginService {
         'api.user.update_password.incorrect.app_error',
         'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
       );
-    await this.countedCheck(`PASSWORD ${user.id}`, networkKey(clientAddress), async () => user, password, incorrect);
+    const check = async () => ({ user, ok: await this.hasher.compare(password, user.password) });
+    await this.countedCheck(`PASSWORD ${user.id}`, networkKey(clientAddress), check, incorrect);
+  }
+
+  /**
+   * The login's account and whether the password is its: the directory's answer for the logins it
+   * claims (LDAP), bcrypt for the rest. An account of a sign-in service never matches a password
+   * here, even one an admin set (Mattermost's authenticateUser refuses them before any check).
+   */
+  private async checkLogin(req: LoginRequest, cfg: Config): Promise<PasswordCheck> {
+    let user = await this.findUser(req.loginId, cfg);
+    const directory = this.directories?.get();
+    if (directory?.handles(user, req.ldapOnly === true)) {
+      const answer = await directory.check(req.loginId, req.password, user);
+      if (answer) return answer;
+      // No such entry: answered as an unknown id, after the same bcrypt.
+      if (req.ldapOnly) user = undefined;
+    }
+    const matches = await this.hasher.compare(req.password, user?.password ?? '');
+    return { user, ok: matches && !user?.auth_service };
   }
 
   /**
    * One password check counted for the (key, address) pair, for logins and password changes alike:
-   * the try is counted and refused once the pair is locked; a try refused before bcrypt ran (a
-   * rate limit in `account`, a full bcrypt queue) is taken back, as no guess was made; a wrong
-   * password (or no account: bcrypt against the dummy hash all the same) adds to failed_attempts
-   * and answers `wrong()`; a right one clears the pair's count and failed_attempts.
+   * the try is counted and refused once the pair is locked; a try refused before the check ran (a
+   * rate limit, a full bcrypt queue, a directory that cannot be reached) is taken back, as no
+   * guess was made; a wrong password (or no account: bcrypt against the dummy hash all the same)
+   * adds to failed_attempts and answers `wrong()`; a right one clears the pair's count and
+   * failed_attempts. `check` is bcrypt, or an LDAP bind (users/directory-login.ts).
    */
-  private async countedCheck(
-    key: string,
-    address: string,
-    account: () => Promise<UserRow | undefined>,
-    password: string,
-    wrong: () => AppError,
-  ): Promise<UserRow> {
+  private async countedCheck(key: string, address: string, check: () => Promise<PasswordCheck>, wrong: () => AppError): Promise<UserRow> {
     await this.countTry(key, address, this.config.get());
     let user: UserRow | undefined;
     let matches: boolean;
     try {
-      user = await account();
-      matches = await this.hasher.compare(password, user?.password ?? '');
+      ({ user, ok: matches } = await check());
     } catch (err) {
       await this.attempts.uncount(key, address);
       throw err;

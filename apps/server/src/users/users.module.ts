@@ -4,6 +4,7 @@ import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
 import { AccessTokensService } from './access-tokens.service.js';
+import { DirectoryLogins } from './directory-login.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { LoginService } from './login.service.js';
@@ -24,10 +25,12 @@ import { UsersService } from './users.service.js';
     LoginService,
     LoginAttemptsRepository,
     LoginThrottle,
+    DirectoryLogins,
     // The process's one bcrypt queue, which hashPassword also uses.
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
   // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
-  exports: [UsersService, UsersRepository, AccessTokensRepository],
+  // DirectoryLogins: the LDAP area plugs its login in.
+  exports: [UsersService, UsersRepository, AccessTokensRepository, DirectoryLogins],
 })
 export class UsersModule {}
