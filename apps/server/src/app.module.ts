@@ -16,6 +16,7 @@ import { PreviewsModule } from './previews/previews.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
+import { SamlModule } from './saml/saml.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SsoModule } from './sso/sso.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         EphemeralModule,
         CommandsModule,
         SsoModule,
+        SamlModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -18,3 +18,5 @@ export * from './cluster/cluster.js';
 export * from './recording-publisher.js';
 export * from './memory-database.js';
 export * from './random.js';
+export * from './sso/simplesamlphp.js';
+export * from './sso/saml-browser.js';
