@@ -18,10 +18,12 @@ let mapped: string[] = [];
 let seq = 0;
 const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${++seq}`;
 
-async function call(token: string | undefined, method: string, path: string, body?: unknown): Promise<Answer> {
+async function call(token: string | undefined, method: string, path: string, body?: unknown, opts: { web?: boolean } = {}): Promise<Answer> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.url}${API}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // A browser route (row.web) lives outside /api/v4 and answers with redirects.
+  const url = opts.web ? `${server.url}${path}` : `${server.url}${API}${path}`;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: opts.web ? 'manual' : 'follow' });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -153,7 +155,7 @@ async function send(row: Row, role: Role): Promise<Outcome> {
   const c: Ctx = { w, role, self, me: role === 'anon' ? 'me' : self.id, token: role === 'anon' ? undefined : self.token, v: {} };
   if (row.setup) c.v = await row.setup(c);
   const [method] = row.route.split(' ');
-  const res = await call(c.token, method, row.path(c), row.body?.(c));
+  const res = await call(c.token, method, row.path(c), row.body?.(c), { web: row.web });
   return { status: res.status, id: res.status >= 400 && typeof res.body === 'object' ? res.body?.id : undefined };
 }
 
