@@ -140,7 +140,7 @@ const encode = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
 const file = (text: string, name: string) => new File([text], name);
 
 beforeAll(async () => {
-  server = await startServer({ MM_GUESTACCOUNTSSETTINGS_ENABLE: 'true' });
+  server = await startServer();
   admin = await server.newUser();
   acs = `${server.url}/login/sso/saml`;
   sp = selfSignedCertificate('mmchat-sp');
@@ -161,6 +161,7 @@ beforeAll(async () => {
   otherKeyIdp = await startSimpleSamlPhp({ entityId: ENTITY, users, serviceProviders: sps });
   clockAheadIdp = await startSimpleSamlPhp({ entityId: ENTITY, key: idp.key, users, serviceProviders: sps, clockOffset: '+1h' });
   await cfgPatch({ ...ATTRIBUTE_SETTINGS });
+  await admin.client.patchConfig({ GuestAccountsSettings: { Enable: true } } as never);
 }, 90_000);
 
 afterAll(async () => {
@@ -263,6 +264,12 @@ describe('sign-in round trips', () => {
 
   it('guest and admin attributes give the roles; the IdP takes admin away again', async () => {
     await useSp('mmchat-signed');
+    await admin.client.patchConfig({ GuestAccountsSettings: { Enable: false } } as never);
+    try {
+      expectRefused(await signIn('gwen'), 'api.user.login.guest_accounts.disabled.error');
+    } finally {
+      await admin.client.patchConfig({ GuestAccountsSettings: { Enable: true } } as never);
+    }
     expect((await me(await signIn('gwen'))).roles).toBe('system_guest');
     expect((await me(await signIn('adam'))).roles).toBe('system_admin system_user');
     idp.setUsers(users.map((u) => (u.username === 'adam' ? { ...u, attributes: { ...u.attributes, role: 'member' } } : u)));
