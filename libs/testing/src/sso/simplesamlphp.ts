@@ -229,7 +229,9 @@ export class SimpleSamlPhp {
   }
 
   private async launch(): Promise<void> {
-    const env: NodeJS.ProcessEnv = { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: this.dir, PHP_CLI_SERVER_WORKERS: '2' };
+    // One process (no PHP_CLI_SERVER_WORKERS): forked workers would outlive a stopped server.
+    const env: NodeJS.ProcessEnv = { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: this.dir };
+    delete env.PHP_CLI_SERVER_WORKERS;
     if (this.clockOffset) Object.assign(env, { LD_PRELOAD: LIBFAKETIME, FAKETIME: this.clockOffset, FAKETIME_DONT_RESET: '1' });
     // The built-in server runs with OPcache, which would keep serving a replaced authsources.php or
     // saml20-sp-remote.php for a while: the generated configuration is kept out of it.
