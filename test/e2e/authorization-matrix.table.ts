@@ -111,10 +111,13 @@ export interface Row {
   caller?: 'fresh';
   /** Runs after every other row (it ends every session on the server). */
   last?: boolean;
+  /**
+   * A browser route outside /api/v4 (the sign-in methods' WEB_ROUTES): `path` is the site path,
+   * and redirects are answers (302), not followed.
+   */
+  web?: boolean;
   /** The finding of the security round (issue 9) this row belongs to. */
   finding?: number;
-  /** A browser route outside /api/v4 (sign-in): the path is the site's, and redirects are answers, not followed. */
-  web?: boolean;
   expect: Expect;
 }
 
@@ -1329,8 +1332,66 @@ const oauthLogin: Row[] = [
   },
 ];
 
+// ---- SAML (issue 11): api4/saml.go's permissions; the browser routes of web/saml.go.
+const SAML_NOT_CERTIFICATE = x('401 403 403 403 403 403 400');
+const saml: Row[] = [
+  // APIHandler: the IdP's administrator fetches it without a session (built from SiteURL here).
+  { route: 'GET /saml/metadata', name: 'public', path: () => '/saml/metadata', expect: EVERYONE },
+  {
+    route: 'POST /saml/metadatafromidp',
+    // The permission passes for the admin; the loopback address is then refused (AllowedUntrustedInternalConnections).
+    name: 'get_saml_metadata_from_idp',
+    path: () => '/saml/metadatafromidp',
+    body: () => ({ saml_metadata_url: 'http://127.0.0.1:9/metadata' }),
+    expect: SAML_NOT_CERTIFICATE,
+  },
+  // The JSON body the suite sends is no certificate: the admin passes the permission and gets a 400.
+  { route: 'POST /saml/certificate/idp', name: 'add_saml_idp_cert', path: () => '/saml/certificate/idp', body: () => ({}), expect: SAML_NOT_CERTIFICATE },
+  {
+    route: 'POST /saml/certificate/public',
+    name: 'add_saml_public_cert',
+    path: () => '/saml/certificate/public',
+    body: () => ({}),
+    expect: SAML_NOT_CERTIFICATE,
+  },
+  {
+    route: 'POST /saml/certificate/private',
+    name: 'add_saml_private_cert',
+    path: () => '/saml/certificate/private',
+    body: () => ({}),
+    expect: SAML_NOT_CERTIFICATE,
+  },
+  { route: 'DELETE /saml/certificate/idp', name: 'remove_saml_idp_cert', path: () => '/saml/certificate/idp', expect: SYSADMIN },
+  { route: 'DELETE /saml/certificate/public', name: 'remove_saml_public_cert', path: () => '/saml/certificate/public', expect: SYSADMIN },
+  { route: 'DELETE /saml/certificate/private', name: 'remove_saml_private_cert', path: () => '/saml/certificate/private', expect: SYSADMIN },
+  { route: 'GET /saml/certificate/status', name: 'get_saml_cert_status', path: () => '/saml/certificate/status', expect: SYSADMIN },
+  {
+    route: 'POST /saml/reset_auth_data',
+    name: 'manage_system (a dry run)',
+    path: () => '/saml/reset_auth_data',
+    body: () => ({ dry_run: true }),
+    expect: SYSADMIN,
+  },
+  // Browser routes: never JSON; SAML is off here, so everyone is sent to the error page.
+  {
+    route: 'GET /login/sso/saml',
+    name: 'public (SAML off: the error page)',
+    web: true,
+    path: () => '/login/sso/saml',
+    expect: x('302 302 302 302 302 302 302'),
+  },
+  {
+    route: 'POST /login/sso/saml',
+    name: 'public (no response: the error page)',
+    web: true,
+    path: () => '/login/sso/saml',
+    expect: x('302 302 302 302 302 302 302'),
+  },
+];
+
 export const ROWS: Row[] = [
   ...users,
+  ...saml,
   ...tokens,
   ...userTeams,
   ...teams,

@@ -18,6 +18,7 @@ import { PreviewsModule } from './previews/previews.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
+import { SamlModule } from './saml/saml.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SsoModule } from './sso/sso.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -58,6 +59,7 @@ export class AppModule {
         SsoModule,
         OAuthLoginModule,
         LdapModule,
+        SamlModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -21,3 +21,5 @@ export * from './random.js';
 export * from './sso/web-browser.js';
 export * from './sso/oidc-provider.js';
 export * from './sso/slapd.js';
+export * from './sso/simplesamlphp.js';
+export * from './sso/saml-browser.js';
