@@ -16,6 +16,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/**
+ * Up to `count` calls of `fn` (indices 0, 1, …), at most `limit` in flight, starting none once
+ * `budgetMs` have passed: as many as fit in a time budget (sign-ins prepared ahead, which must
+ * still be valid when they are used). Results keep the order the calls started in.
+ */
+export async function mapWithin<R>(count: number, limit: number, budgetMs: number, fn: (index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  const end = performance.now() + budgetMs;
+  let next = 0;
+  const worker = async () => {
+    while (next < count && (next === 0 || performance.now() < end)) {
+      const i = next++;
+      results[i] = await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  return results;
+}
+
 export interface LoadResult {
   /** Latency of each successful request, ms. */
   latencies: number[];

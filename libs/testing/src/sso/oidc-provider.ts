@@ -135,16 +135,7 @@ export class OidcProviderPeer {
     login: { username: string; password: string },
     opts: { deny?: boolean } = {},
   ): Promise<string> {
-    const leaves = (u: URL) => u.origin !== this.url;
-    let page: Page = await browser.navigate(authorizationUrl, { until: leaves });
-    for (let step = 0; step < 4 && !page.location; step++) {
-      if (page.status !== 200) throw new Error(`provider answered ${page.status}: ${page.body.slice(0, 500)}`);
-      if (page.body.includes('name="password"')) page = await browser.submit(page, { login: login.username, password: login.password }, { until: leaves });
-      else if (opts.deny) page = await browser.navigate(new URL(/href="([^"]*abort)"/.exec(page.body)![1], page.url).href, { until: leaves });
-      else page = await browser.submit(page, {}, { until: leaves, action: /confirm$/ });
-    }
-    if (!page.location) throw new Error(`the provider did not send the browser back: ${page.status} ${page.body.slice(0, 500)}`);
-    return page.location;
+    return authorizeAtProvider(this.url, browser, authorizationUrl, login, opts);
   }
 
   /** A token request made directly at the provider (what someone holding a stolen code could try). */
@@ -330,6 +321,30 @@ class MemoryStore implements Adapter {
   async revokeByGrantId(grantId: string): Promise<void> {
     for (const [key, row] of this.rows) if (row.payload.grantId === grantId) this.rows.delete(key);
   }
+}
+
+/**
+ * OidcProviderPeer.authorize for a provider at `issuer` that runs elsewhere (another process, as
+ * in bench:sso): the person's login and consent on the provider's own pages, up to the redirect
+ * back to the client, returned unfollowed.
+ */
+export async function authorizeAtProvider(
+  issuer: string,
+  browser: WebBrowser,
+  authorizationUrl: string,
+  login: { username: string; password: string },
+  opts: { deny?: boolean } = {},
+): Promise<string> {
+  const leaves = (u: URL) => u.origin !== issuer;
+  let page: Page = await browser.navigate(authorizationUrl, { until: leaves });
+  for (let step = 0; step < 4 && !page.location; step++) {
+    if (page.status !== 200) throw new Error(`provider answered ${page.status}: ${page.body.slice(0, 500)}`);
+    if (page.body.includes('name="password"')) page = await browser.submit(page, { login: login.username, password: login.password }, { until: leaves });
+    else if (opts.deny) page = await browser.navigate(new URL(/href="([^"]*abort)"/.exec(page.body)![1], page.url).href, { until: leaves });
+    else page = await browser.submit(page, {}, { until: leaves, action: /confirm$/ });
+  }
+  if (!page.location) throw new Error(`the provider did not send the browser back: ${page.status} ${page.body.slice(0, 500)}`);
+  return page.location;
 }
 
 /** Starts an OpenID provider (see OidcProviderPeer); stop it in afterAll. */
