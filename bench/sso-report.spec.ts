@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { CpuSplit } from './machine.js';
-import { addCpu, phaseResult, renderSsoMarkdown, samlCostVerdict, type BatchRun, type PhaseResult, type SsoResults } from './sso-report.js';
+import {
+  addCpu,
+  othersCpuSec,
+  phaseDisturbed,
+  phaseResult,
+  renderSsoMarkdown,
+  samlCostVerdict,
+  type BatchRun,
+  type PhaseResult,
+  type SsoResults,
+} from './sso-report.js';
 
 const cpu = (wallSec: number, serverSec: number, postgresSec = 0, activeBackends: Record<string, number> = {}): CpuSplit => ({
   wallSec,
@@ -100,5 +110,14 @@ describe('renderSsoMarkdown', () => {
     expect(md).toContain('0.33× (limit 3×)');
     expect(md).toContain('1.5 / 1.2 / 1');
     expect(md).toContain('at most 40 s');
+  });
+});
+
+describe('othersCpuSec', () => {
+  it("is the machine's CPU beyond the server, PostgreSQL, the client and the provider", () => {
+    const p = phaseResult(meta('oidc'), [batch([1, 2], 1000, { ...cpu(1, 0.2, 0.1), machineSec: 1.5 }, { providerSec: 0.2 })]);
+    expect(othersCpuSec(p)).toBe(0.5); // 1.5 − 0.2 − 0.1 − 0.5 (client) − 0.2
+    expect(phaseDisturbed(p, 2)).toBe(true);
+    expect(phaseDisturbed({ ...p, cpu: { ...p.cpu, machineSec: 1.1 } }, 2)).toBe(false);
   });
 });
