@@ -247,10 +247,9 @@ export function renderSsoMarkdown(r: SsoResults): string {
       "- **OIDC callback**: only the browser's `GET /signup/openid/complete?code=…&state=…` with its MMOAUTH cookie, up to the redirect that " +
         "sets the session cookie: the flow taken from PostgreSQL, the code redeemed at the provider's token endpoint with the PKCE verifier " +
         '(a round trip to oidc-provider, which is in its own process: its CPU is the "provider" figure, not the server\'s), the ID token\'s ' +
-        'claims checked (issuer, audience, expiry, nonce; openid-client 6 checks the signature of an ID token that comes straight from the ' +
-        'token endpoint only when enableNonRepudiationChecks is on, which the server does not turn on, so no signature verification is in ' +
-        "this figure), the UserInfo request (a second round trip), the account found by `sub`, the session. The provider's discovery " +
-        'document is cached by the server. Not timed, before each batch: the start (`GET /oauth/openid/login`) and the login and ' +
+        "signature checked against the provider's published keys (the server turns on openid-client's enableNonRepudiationChecks) and its " +
+        'claims (issuer, audience, expiry, nonce), the UserInfo request (a second round trip), the account found by `sub`, the session. The ' +
+        "provider's discovery document and keys are cached by the server. Not timed, before each batch: the start (`GET /oauth/openid/login`) and the login and " +
         `consent on the provider's pages. Authorization codes live ${oidc.validitySec} s, so sign-ins are prepared in batches; each was called back ` +
         `at most ${oidc.maxPreparedAgeSec ?? '?'} s after the provider issued its code.`,
     );

@@ -487,6 +487,25 @@ describe('refused callbacks (each on the error page, with no session)', () => {
     expect(await userByEmail(victim.email)).toBeUndefined();
   });
 
+  it('an ID token whose signature no published key checks', async () => {
+    // The provider's key set now holds another key under its signing key's id; a changed setting
+    // the provider is loaded with (the scope, in another order) makes the server load it afresh,
+    // keys included (keys are otherwise cached). The signature check (enableNonRepudiationChecks)
+    // refuses the token: our layer.
+    idp.publishForeignKeys = true;
+    await admin.client.patchConfig({ OpenIdSettings: { Scope: 'openid email profile' } } as any);
+    try {
+      const browser = new WebBrowser();
+      const mark = server.logs.length;
+      expect(expectRefused(await signIn(browser, '/oauth/openid/login', victim), browser).id).toBe('api.user.authorize_oauth_user.token_failed.app_error');
+      expect(await refusalAfter(mark)).toMatch(/signature/i);
+    } finally {
+      idp.publishForeignKeys = false;
+      await admin.client.patchConfig({ OpenIdSettings: { Scope: 'profile openid email' } } as any);
+    }
+    expect(await userByEmail(victim.email)).toBeUndefined();
+  });
+
   it("junk in a callback of an enabled service: the error page (or the request pipeline's 4xx), never a 5xx", async () => {
     const browser = new WebBrowser();
     await start(browser, '/oauth/openid/login'); // a flow under way in this browser, with its cookie

@@ -34,9 +34,12 @@ export class ProviderConfigs {
     // Plain http is refused by openid-client; it is allowed only for providers configured with
     // http URLs (a provider on the same host or network, as in the tests), never for https ones.
     if (p.kind === 'oidc') {
+      // enableNonRepudiationChecks: the ID token's signature is checked against the provider's
+      // published keys (JWKS), not only its claims; openid-client skips it by default for tokens
+      // from the token endpoint, which OIDC allows over TLS — but not every provider is on TLS.
       const insecure = p.issuer.startsWith('http:');
       return oidc.discovery(new URL(p.issuer), p.clientId, p.secret, undefined, {
-        execute: insecure ? [oidc.allowInsecureRequests] : [],
+        execute: [oidc.enableNonRepudiationChecks, ...(insecure ? [oidc.allowInsecureRequests] : [])],
         timeout: TIMEOUT_S,
       });
     }

@@ -82,6 +82,16 @@ function renderError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
   ctx.body = out;
 }
 
+const SIGNING_KEY_ID = 'test-signing-key';
+/** GitLab's path of the provider's public keys. */
+const JWKS_PATH = '/oauth/discovery/keys';
+
+/** A key set with a fresh public key under the provider's signing key id. */
+function foreignKeySet(): { keys: object[] } {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: SIGNING_KEY_ID, use: 'sig', alg: 'RS256' }] };
+}
+
 export class OidcProviderPeer {
   /** The issuer, e.g. http://127.0.0.1:41234 */
   readonly url: string;
@@ -92,6 +102,12 @@ export class OidcProviderPeer {
   readonly accounts = new Map<string, OidcAccount>();
   /** Seconds an issued ID token is valid; a negative value makes the provider issue already expired ones. */
   idTokenTtl = 3600;
+  /**
+   * When set, the provider's key set endpoint publishes another key under its signing key's id
+   * (the provider still signs with its own): an ID token whose signature no published key checks,
+   * as from a provider whose keys were swapped or a token forged by someone without the key.
+   */
+  publishForeignKeys = false;
   /** Why the token endpoint refused each grant it refused ("PKCE verification failed", "client mismatch", …), in order. */
   readonly grantErrors: string[] = [];
   private provider!: Provider;
@@ -160,7 +176,7 @@ export class OidcProviderPeer {
     // Loaded here, not at import: #testing is imported by every suite and most never need it.
     const { default: ProviderClass } = await import('oidc-provider');
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-signing-key', use: 'sig', alg: 'RS256' };
+    const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: SIGNING_KEY_ID, use: 'sig', alg: 'RS256' };
     const client = (c: OidcClient): ClientMetadata => ({
       client_id: c.id,
       client_secret: c.secret,
@@ -181,7 +197,7 @@ export class OidcProviderPeer {
         profile: ['preferred_username', 'given_name', 'family_name', 'nickname', 'name'],
       },
       // GitLab's paths, so that GitLab's settings (AuthEndpoint, TokenEndpoint) point here as they would at a GitLab.
-      routes: { authorization: '/oauth/authorize', token: '/oauth/token', userinfo: '/oauth/userinfo', jwks: '/oauth/discovery/keys' },
+      routes: { authorization: '/oauth/authorize', token: '/oauth/token', userinfo: '/oauth/userinfo', jwks: JWKS_PATH },
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       ttl: {
@@ -221,6 +237,7 @@ export class OidcProviderPeer {
     const interaction = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/.exec(url.pathname);
     if (interaction) return this.interaction(req, res, interaction[1], interaction[2]);
     if (url.pathname === '/api/v4/user' && req.method === 'GET') return this.gitLabUser(req, res);
+    if (url.pathname === JWKS_PATH && this.publishForeignKeys) return send(res, 200, 'application/json', JSON.stringify(foreignKeySet()));
     await provider(req, res);
   }
 
