@@ -10,6 +10,7 @@ import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { MfaModule } from './mfa/mfa.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
@@ -17,6 +18,7 @@ import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { StatusModule } from './status/status.module.js';
+import { SignInSwitchModule } from './sign-in-switch/sign-in-switch.module.js';
 import { SsoModule } from './sso/sso.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
@@ -54,6 +56,8 @@ export class AppModule {
         EphemeralModule,
         CommandsModule,
         SsoModule,
+        MfaModule,
+        SignInSwitchModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -67,6 +67,7 @@ function setup(settings: Partial<(typeof defaultConfig)['ServiceSettings']> = {}
     hasher,
     sessions as unknown as SessionsService,
     configService,
+    { check: async () => undefined },
   );
   const login = (loginId: string, password: string, address = '192.0.2.1') =>
     service.login({ loginId, password, deviceId: '', address } satisfies LoginRequest);

@@ -7,12 +7,15 @@ import { networkKey } from '../common/client-address.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
+import { SecondFactor } from './second-factor.js';
 import { PublicUser, sanitizeUser, UserRow } from './user.model.js';
 import { UsersRepository } from './users.repository.js';
 
 export interface LoginRequest {
   loginId: string;
   password: string;
+  /** The MFA code (the body's `token`); '' or absent when none was sent. */
+  token?: string;
   deviceId: string;
   /** The client's address (common/client-address.ts). */
   address: string;
@@ -36,7 +39,9 @@ function loginKey(loginId: string): string {
  * 3. the per-account rate limit (429), which a locked-out pair never reaches;
  * 4. one bcrypt in the shared queue, against the account's hash or a dummy one for an unknown id,
  *    and a wrong password and an unknown id give the same answer (Mattermost masks both);
- * 5. only a correct password learns that the account is deactivated (or a bot).
+ * 5. after a correct password, the MFA code of an account that has MFA (SecondFactor); a wrong code
+ *    counts as a wrong password, a missing one (a client asking whether a code is needed) not at all;
+ * 6. only then is it said that the account is deactivated, a bot, or signs in elsewhere.
  * users.failed_attempts still counts failures account-wide, in one statement, and a success resets
  * it, as Mattermost does; it no longer locks the account, which let anyone lock anyone out.
  */
@@ -49,21 +54,51 @@ export class LoginService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
+    private readonly secondFactor: SecondFactor,
   ) {}
 
   async login(req: LoginRequest): Promise<{ user: PublicUser; session: Session }> {
+    const cfg = this.config.get();
+    const user = await this.authenticate(req);
+    const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
+    return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
+  }
+
+  /**
+   * The account a login's credentials open, checked as login() checks them (limits, counted tries,
+   * password, MFA code, account state) without opening a session. POST /users/login/switch checks
+   * the password of the account it moves this way, naming it by email only (`byEmail`), whatever
+   * EmailSettings.EnableSignInWith* say, as Mattermost's GetUserByEmail there.
+   */
+  async authenticate(req: Omit<LoginRequest, 'deviceId'>, opts: { byEmail?: boolean } = {}): Promise<UserRow> {
     const cfg = this.config.get();
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);
     this.throttle.takeAddress(address);
     const account = async () => {
       this.throttle.takeAccount(key);
-      return this.findUser(req.loginId, cfg);
+      return opts.byEmail ? this.users.byEmail(req.loginId) : this.findUser(req.loginId, cfg);
     };
-    const user = await this.countedCheck(key, address, account, req.password, () => invalidCredentials(cfg));
+    const mfa = (user: UserRow) => this.checkCode(key, address, user, req.token ?? '');
+    const user = await this.countedCheck(key, address, account, req.password, () => invalidCredentials(cfg), mfa);
     checkCanLogIn(user);
-    const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
-    return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
+    return user;
+  }
+
+  /**
+   * The MFA step, after a right password and before the pair's count is cleared: a wrong code keeps
+   * the try counted and adds to failed_attempts, like a wrong password, so that codes cannot be
+   * guessed past MaximumLoginAttempts; a try without a code is taken back (clients send one first
+   * to learn whether a code is needed; Mattermost counts only codes sent).
+   */
+  private async checkCode(key: string, address: string, user: UserRow, code: string): Promise<void> {
+    try {
+      await this.secondFactor.check(user, code);
+    } catch (err) {
+      if (code) await this.users.incrementFailedAttempts(user.id);
+      else await this.attempts.uncount(key, address);
+      throw err;
+    }
   }
 
   /**
@@ -88,7 +123,8 @@ export class LoginService {
    * the try is counted and refused once the pair is locked; a try refused before bcrypt ran (a
    * rate limit in `account`, a full bcrypt queue) is taken back, as no guess was made; a wrong
    * password (or no account: bcrypt against the dummy hash all the same) adds to failed_attempts
-   * and answers `wrong()`; a right one clears the pair's count and failed_attempts.
+   * and answers `wrong()`; a right one passes `afterPassword` (the MFA step) and then clears the
+   * pair's count and failed_attempts.
    */
   private async countedCheck(
     key: string,
@@ -96,6 +132,7 @@ export class LoginService {
     account: () => Promise<UserRow | undefined>,
     password: string,
     wrong: () => AppError,
+    afterPassword?: (user: UserRow) => Promise<void>,
   ): Promise<UserRow> {
     await this.countTry(key, address, this.config.get());
     let user: UserRow | undefined;
@@ -112,6 +149,7 @@ export class LoginService {
       await this.users.incrementFailedAttempts(user?.id ?? '');
       throw wrong();
     }
+    if (afterPassword) await afterPassword(user);
     await this.attempts.forget(key, address);
     await this.users.resetFailedAttempts(user.id);
     return user;
@@ -143,6 +181,12 @@ export class LoginService {
 function checkCanLogIn(user: UserRow): void {
   if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
   if (user.is_bot) throw unauthorized('api.user.login.bot_login_forbidden.app_error', 'Bot login is forbidden.');
+  // An account of a sign-in provider (LDAP's own login path aside) never signs in with a password,
+  // even one an admin left on it (Mattermost's authenticateUser).
+  if (user.auth_service && user.auth_service !== 'ldap') {
+    const service = user.auth_service === 'saml' ? 'SAML' : user.auth_service;
+    throw badRequest('api.user.login.use_auth_service.app_error', `Please sign in using ${service}.`, `auth_service=${user.auth_service}`);
+  }
 }
 
 /**

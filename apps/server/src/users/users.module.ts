@@ -27,7 +27,8 @@ import { UsersService } from './users.service.js';
     // The process's one bcrypt queue, which hashPassword also uses.
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
-  // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
-  exports: [UsersService, UsersRepository, AccessTokensRepository],
+  // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches. LoginService and
+  // LoginThrottle: the sign-in switch checks passwords as a login does, POST /users/mfa is rate-limited as one.
+  exports: [UsersService, UsersRepository, AccessTokensRepository, LoginService, LoginThrottle],
 })
 export class UsersModule {}
