@@ -22,6 +22,7 @@ export class MfaController {
   @HttpCode(200)
   async required(@Body() body: unknown, @Req() req: ApiRequest) {
     const loginId = required<string>(bodyObject(body), 'login_id', 'string');
+    if (!loginId) throw invalidParam('login_id');
     const address = clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader);
     return { mfa_required: await this.mfa.required(loginId, address) };
   }
