@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AppError } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { hashPassword, PasswordHasher } from '#auth';
 import type { SessionsService } from '../auth/sessions.service.js';
@@ -10,6 +11,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { LoginRequest, LoginService } from './login.service.js';
 import type { UserRow } from './user.model.js';
 import type { UsersRepository } from './users.repository.js';
+import type { SecondFactor } from './second-factor.js';
 
 /** The users table, as far as login reads and writes it. */
 class MemoryUsers {
@@ -25,6 +27,17 @@ class MemoryUsers {
   async resetFailedAttempts(id: string) {
     const u = this.rows.find((r) => r.id === id);
     if (u) u.failed_attempts = 0;
+  }
+}
+
+/** A second factor of accounts with mfa_active: the code '123456' only; what it was asked, recorded. */
+class CodeChecker implements SecondFactor {
+  readonly asked: string[] = [];
+  async check(user: UserRow, code: string) {
+    this.asked.push(code);
+    if (!user.mfa_active) return;
+    if (!code) throw new AppError('', 'mfa.validate_token.authenticate.app_error', 'Enter the code.', 401);
+    if (code !== '123456') throw new AppError('', 'api.user.check_user_mfa.bad_code.app_error', 'Invalid MFA token.', 401);
   }
 }
 
@@ -59,6 +72,7 @@ function setup(settings: Partial<(typeof defaultConfig)['ServiceSettings']> = {}
   const users = new MemoryUsers();
   const attempts = new MemoryLoginAttempts();
   const hasher = new PasswordHasher();
+  const secondFactor = new CodeChecker();
   const sessions = { create: async (userId: string, roles: string) => ({ id: 's', token: 't', user_id: userId, roles }) as Session };
   const service = new LoginService(
     users as unknown as UsersRepository,
@@ -67,11 +81,11 @@ function setup(settings: Partial<(typeof defaultConfig)['ServiceSettings']> = {}
     hasher,
     sessions as unknown as SessionsService,
     configService,
-    { check: async () => undefined },
+    secondFactor,
   );
-  const login = (loginId: string, password: string, address = '192.0.2.1') =>
-    service.login({ loginId, password, deviceId: '', address } satisfies LoginRequest);
-  return { service, users, attempts, hasher, config, login };
+  const login = (loginId: string, password: string, address = '192.0.2.1', token = '') =>
+    service.login({ loginId, password, token, deviceId: '', address } satisfies LoginRequest);
+  return { service, users, attempts, hasher, config, login, secondFactor };
 }
 
 const INVALID = 'api.user.login.invalid_credentials_email_username';
@@ -166,5 +180,63 @@ describe('LoginService: rate limits', () => {
     // Past the account's limit a try answers 429 and is not counted against its address.
     await expect(login(alice.username, 'R1ght-password', '192.0.2.1')).rejects.toBeInstanceOf(RateLimitExceeded);
     expect(attempts.rows.get(`${alice.username}|192.0.2.1`)?.attempts ?? 0).toBe(0);
+  });
+});
+
+describe('LoginService: the MFA code after the password', () => {
+  const MISSING = 'mfa.validate_token.authenticate.app_error';
+  const BAD = 'api.user.check_user_mfa.bad_code.app_error';
+
+  it('asks for it only after the right password, and signs in with a valid one', async () => {
+    const { users, login, secondFactor } = setup();
+    const alice = addUser(users, { mfa_active: true });
+    await expect(login(alice.username, 'wrong', undefined, '123456')).rejects.toMatchObject({ id: INVALID });
+    expect(secondFactor.asked).toEqual([]);
+    await expect(login(alice.username, 'R1ght-password')).rejects.toMatchObject({ statusCode: 401, id: MISSING });
+    expect((await login(alice.username, 'R1ght-password', undefined, '123456')).user.id).toBe(alice.id);
+  });
+
+  it('counts a wrong code as a wrong password: the address is locked and failed_attempts grows', async () => {
+    const { users, login } = setup();
+    const alice = addUser(users, { mfa_active: true });
+    for (let i = 0; i < 3; i++) await expect(login(alice.username, 'R1ght-password', undefined, '000000')).rejects.toMatchObject({ id: BAD });
+    expect(alice.failed_attempts).toBe(3);
+    await expect(login(alice.username, 'R1ght-password', undefined, '123456')).rejects.toMatchObject({ id: LOCKED });
+    // Another address still gets in, and the count is cleared.
+    await login(alice.username, 'R1ght-password', '203.0.113.8', '123456');
+    expect(alice.failed_attempts).toBe(0);
+  });
+
+  it('does not count a login without a code (the client asking whether one is needed), nor clear the count', async () => {
+    const { users, login } = setup();
+    const alice = addUser(users, { mfa_active: true });
+    await expect(login(alice.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    for (let i = 0; i < 10; i++) await expect(login(alice.username, 'R1ght-password')).rejects.toMatchObject({ id: MISSING });
+    expect(alice.failed_attempts).toBe(1);
+    await expect(login(alice.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    await expect(login(alice.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    await expect(login(alice.username, 'R1ght-password', undefined, '123456')).rejects.toMatchObject({ id: LOCKED });
+  });
+});
+
+describe('LoginService: accounts of a sign-in provider', () => {
+  it('never signs them in with a password: masked like any wrong password, use_auth_service after a right one', async () => {
+    const { users, login } = setup();
+    const noPassword = addUser(users, { auth_service: 'gitlab', auth_data: 'gl-1', password: '' });
+    await expect(login(noPassword.username, '')).rejects.toMatchObject({ id: INVALID });
+    const leftOver = addUser(users, { auth_service: 'saml', auth_data: 'saml-1' });
+    await expect(login(leftOver.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    await expect(login(leftOver.username, 'R1ght-password')).rejects.toMatchObject({ statusCode: 400, id: 'api.user.login.use_auth_service.app_error' });
+  });
+
+  it('authenticate() names the account by email alone when asked, whatever EnableSignInWithEmail says', async () => {
+    const { users, config, service } = setup();
+    const alice = addUser(users);
+    config.EmailSettings.EnableSignInWithEmail = false;
+    Object.assign(users, { byEmail: async (email: string) => users.rows.find((u) => u.email === email) });
+    const req = { loginId: alice.email, password: 'R1ght-password', address: '192.0.2.1' };
+    expect((await service.authenticate(req, { byEmail: true })).id).toBe(alice.id);
+    await expect(service.authenticate(req)).rejects.toMatchObject({ id: 'api.user.login.invalid_credentials_username' });
+    await expect(service.authenticate({ ...req, loginId: alice.username }, { byEmail: true })).rejects.toMatchObject({ statusCode: 401 });
   });
 });
