@@ -18,10 +18,15 @@ let mapped: string[] = [];
 let seq = 0;
 const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${++seq}`;
 
-async function call(token: string | undefined, method: string, path: string, body?: unknown): Promise<Answer> {
+async function call(token: string | undefined, method: string, path: string, body?: unknown, web = false): Promise<Answer> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.url}${API}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${web ? '' : API}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    redirect: web ? 'manual' : 'follow',
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -153,7 +158,7 @@ async function send(row: Row, role: Role): Promise<Outcome> {
   const c: Ctx = { w, role, self, me: role === 'anon' ? 'me' : self.id, token: role === 'anon' ? undefined : self.token, v: {} };
   if (row.setup) c.v = await row.setup(c);
   const [method] = row.route.split(' ');
-  const res = await call(c.token, method, row.path(c), row.body?.(c));
+  const res = await call(c.token, method, row.path(c), row.body?.(c), row.web);
   return { status: res.status, id: res.status >= 400 && typeof res.body === 'object' ? res.body?.id : undefined };
 }
 

@@ -67,8 +67,8 @@ export interface World {
   jobId: string;
   /** A preference the victim has: category `matrix`, name `probe`. */
   prefCategory: string;
-  /** Sends a request to /api/v4 with `token` (none: anonymous). */
-  call(token: string | undefined, method: string, path: string, body?: unknown): Promise<Answer>;
+  /** Sends a request to /api/v4 (or, `web`, to the site's root without following redirects) with `token` (none: anonymous). */
+  call(token: string | undefined, method: string, path: string, body?: unknown, web?: boolean): Promise<Answer>;
   /** call(), failing unless the answer is 2xx. */
   must(token: string | undefined, method: string, path: string, body?: unknown): Promise<any>;
   unique(prefix: string): string;
@@ -111,6 +111,11 @@ export interface Row {
   caller?: 'fresh';
   /** Runs after every other row (it ends every session on the server). */
   last?: boolean;
+  /**
+   * A browser route outside /api/v4 (the sign-in methods' WEB_ROUTES): `path` is the site path,
+   * and redirects are answers (302), not followed.
+   */
+  web?: boolean;
   /** The finding of the security round (issue 9) this row belongs to. */
   finding?: number;
   expect: Expect;
@@ -1326,10 +1331,126 @@ const system: Row[] = [
     path: (c) => `/jobs/${c.v.job}/cancel`,
     expect: SYSADMIN,
   },
+  // api4/ldap.go, without the licence check. With EnableSync off (the default) the sync answers OK
+  // and starts nothing, as Mattermost's SyncLdap; the test answers 501 while LDAP is off.
+  { route: 'POST /ldap/sync', name: 'create_ldap_sync_job', path: () => '/ldap/sync', expect: SYSADMIN },
+  { route: 'POST /ldap/test', name: 'test_ldap, then LDAP off: 501', path: () => '/ldap/test', expect: x('401 403 403 403 403 403 501') },
+];
+
+// ---- OpenID Connect / OAuth sign-in (issue 11): browser routes outside /api/v4 ----------------
+
+/**
+ * No session needed (Mattermost's APIHandler). A browser route never answers with an AppError:
+ * with the service disabled (as on this suite's server) every one ends on the web app's error
+ * page with a 302, where Mattermost's answers a disabled service with a 501 JSON AppError.
+ */
+const WEB_REDIRECT = x('302 302 302 302 302 302 302');
+
+const oauthLogin: Row[] = [
+  {
+    route: 'GET /oauth/:service/login',
+    name: 'anyone (a disabled service: the error page)',
+    web: true,
+    path: () => '/oauth/openid/login',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /oauth/:service/signup',
+    name: 'anyone (a disabled service: the error page)',
+    web: true,
+    path: () => '/oauth/gitlab/signup',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /oauth/:service/mobile_login',
+    name: 'anyone (a disabled service: the error page)',
+    web: true,
+    path: () => '/oauth/google/mobile_login?redirect_to=mmauth%3A%2F%2Fcallback',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /oauth/:service/complete',
+    name: 'anyone (no sign-in under way: the error page)',
+    web: true,
+    path: () => '/oauth/openid/complete?code=c&state=s',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /signup/:service/complete',
+    name: 'anyone (no sign-in under way: the error page)',
+    web: true,
+    path: () => '/signup/office365/complete?code=c&state=s',
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'GET /login/:service/complete',
+    name: 'anyone (no sign-in under way: the error page)',
+    web: true,
+    path: () => '/login/gitlab/complete?error=access_denied',
+    expect: WEB_REDIRECT,
+  },
+];
+
+// ---- SAML (issue 11): api4/saml.go's permissions; the browser routes of web/saml.go.
+const SAML_NOT_CERTIFICATE = x('401 403 403 403 403 403 400');
+const saml: Row[] = [
+  // APIHandler: the IdP's administrator fetches it without a session (built from SiteURL here).
+  { route: 'GET /saml/metadata', name: 'public', path: () => '/saml/metadata', expect: EVERYONE },
+  {
+    route: 'POST /saml/metadatafromidp',
+    // The permission passes for the admin; the loopback address is then refused (AllowedUntrustedInternalConnections).
+    name: 'get_saml_metadata_from_idp',
+    path: () => '/saml/metadatafromidp',
+    body: () => ({ saml_metadata_url: 'http://127.0.0.1:9/metadata' }),
+    expect: SAML_NOT_CERTIFICATE,
+  },
+  // The JSON body the suite sends is no certificate: the admin passes the permission and gets a 400.
+  { route: 'POST /saml/certificate/idp', name: 'add_saml_idp_cert', path: () => '/saml/certificate/idp', body: () => ({}), expect: SAML_NOT_CERTIFICATE },
+  {
+    route: 'POST /saml/certificate/public',
+    name: 'add_saml_public_cert',
+    path: () => '/saml/certificate/public',
+    body: () => ({}),
+    expect: SAML_NOT_CERTIFICATE,
+  },
+  {
+    route: 'POST /saml/certificate/private',
+    name: 'add_saml_private_cert',
+    path: () => '/saml/certificate/private',
+    body: () => ({}),
+    expect: SAML_NOT_CERTIFICATE,
+  },
+  { route: 'DELETE /saml/certificate/idp', name: 'remove_saml_idp_cert', path: () => '/saml/certificate/idp', expect: SYSADMIN },
+  { route: 'DELETE /saml/certificate/public', name: 'remove_saml_public_cert', path: () => '/saml/certificate/public', expect: SYSADMIN },
+  { route: 'DELETE /saml/certificate/private', name: 'remove_saml_private_cert', path: () => '/saml/certificate/private', expect: SYSADMIN },
+  { route: 'GET /saml/certificate/status', name: 'get_saml_cert_status', path: () => '/saml/certificate/status', expect: SYSADMIN },
+  {
+    route: 'POST /saml/reset_auth_data',
+    name: 'manage_system (a dry run)',
+    path: () => '/saml/reset_auth_data',
+    body: () => ({ dry_run: true }),
+    expect: SYSADMIN,
+  },
+  // Browser routes: never JSON; SAML is off here, so everyone is sent to the error page.
+  {
+    route: 'GET /login/sso/saml',
+    name: 'public (SAML off: the error page)',
+    web: true,
+    path: () => '/login/sso/saml',
+    expect: x('302 302 302 302 302 302 302'),
+  },
+  {
+    route: 'POST /login/sso/saml',
+    name: 'public (no response: the error page)',
+    web: true,
+    path: () => '/login/sso/saml',
+    expect: x('302 302 302 302 302 302 302'),
+  },
 ];
 
 export const ROWS: Row[] = [
   ...users,
+  ...saml,
   ...tokens,
   ...userTeams,
   ...teams,
@@ -1805,4 +1926,5 @@ export const ROWS: Row[] = [
     path: (c) => `/teams/${c.w.teamA.id}/commands/autocomplete_suggestions?user_input=%2Fec`,
     expect: TEAM,
   },
+  ...oauthLogin,
 ];

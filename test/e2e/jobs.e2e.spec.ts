@@ -104,7 +104,7 @@ describe('POST /jobs and the job life cycle', () => {
     expect(unknown).toMatchObject({ status_code: 400, server_error_id: 'api.job.unable_to_create_job.incorrect_job_type' });
     const missing = await expectClientError(() => call(cast.admin.client, jobsRoute(cast.admin.client), 'post', {}));
     expect(missing).toMatchObject({ status_code: 400, server_error_id: 'api.job.unable_to_create_job.incorrect_job_type' });
-    const noWorker = await expectClientError(() => cast.admin.client.createJob({ type: 'ldap_sync' } as any));
+    const noWorker = await expectClientError(() => cast.admin.client.createJob({ type: 'message_export' } as any));
     expect(noWorker).toMatchObject({ status_code: 400, server_error_id: 'model.job.is_valid.type.app_error' });
     for (const body of [[], 'x', { type: 7 }, { type: 'export_process', data: { n: 1 } }, { type: 'export_process', data: ['a'] }]) {
       const bad = await expectClientError(() => call(cast.admin.client, jobsRoute(cast.admin.client), 'post', body));

@@ -2,24 +2,44 @@
  * Switching an account's sign-in method and the account rules around it, through Mattermost's own
  * client: POST /users/login/switch (this server's halves: the password and MFA check and the
  * link into the provider's sign-in for email → SAML/OAuth, the whole of SAML/OAuth → email; the
- * providers' callbacks complete the first in their own suites), PUT /users/{id}/auth, password
- * login refused for provider accounts, and EmailSettings' sign-in and sign-up switches.
+ * providers' callbacks complete the first in their own suites; email ↔ AD/LDAP against a real
+ * slapd), PUT /users/{id}/auth, password login refused for provider accounts, and EmailSettings'
+ * sign-in and sign-up switches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { clientFor, databasePool, expectClientError, NewUser, startServer, TestServer } from '#testing';
+import { clientFor, databasePool, expectClientError, NewUser, Slapd, startServer, startSlapd, TestServer } from '#testing';
 
 const INVALID_SSO = 'api.user.login.invalid_credentials_sso';
 
+const SUFFIX = 'dc=example,dc=com';
+/** One directory entry: uid dana, password dana-Directory-pw, mail dana.dir@example.com. */
+const DANA = [
+  `dn: uid=dana,ou=people,${SUFFIX}`,
+  'objectClass: inetOrgPerson',
+  'uid: dana',
+  'cn: Dana Example',
+  'givenName: Dana',
+  'sn: Example',
+  'mail: dana.dir@example.com',
+  'employeeNumber: 4242',
+  'userPassword: dana-Directory-pw',
+  '',
+].join('\n');
+
 let server: TestServer;
 let admin: NewUser;
+let directory: Slapd | undefined;
 
 beforeAll(async () => {
   server = await startServer({ MM_GITLABSETTINGS_ENABLE: 'true', MM_OPENIDSETTINGS_ENABLE: 'true', MM_SAMLSETTINGS_ENABLE: 'true' });
   admin = await server.newUser();
   await admin.client.patchConfig({ ServiceSettings: { EnableMultifactorAuthentication: true } } as any);
 }, 60_000);
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  await directory?.stop();
+});
 
 /** A user moved to GitLab by the admin (their session from the sign-up stays, as in Mattermost). */
 async function gitlabUser(): Promise<NewUser> {
@@ -105,14 +125,62 @@ describe('POST /users/login/switch: SAML / OAuth → email', () => {
   });
 });
 
-describe('POST /users/login/switch: email ↔ AD/LDAP', () => {
-  it('answers that AD/LDAP is not available while the server has no LDAP sign-in', async () => {
+describe('POST /users/login/switch: email ↔ AD/LDAP (slapd)', () => {
+  it('answers that AD/LDAP is not available while it is off', async () => {
     const u = await server.newUser();
-    const toLdap = await expectClientError(() => server.client().switchEmailToLdap(u.user.email, u.password, 'uid', 'ldap-password'));
+    const toLdap = await expectClientError(() => server.client().switchEmailToLdap(u.user.email, u.password, 'dana', 'dana-Directory-pw'));
     expect([toLdap.status_code, toLdap.server_error_id]).toEqual([501, 'api.user.email_to_ldap.not_available.app_error']);
-    const toEmail = await expectClientError(() => server.client().switchLdapToEmail('ldap-password', u.user.email, 'N3w-passw0rd!'));
+    const toEmail = await expectClientError(() => server.client().switchLdapToEmail('dana-Directory-pw', u.user.email, 'N3w-passw0rd!'));
     expect([toEmail.status_code, toEmail.server_error_id]).toEqual([501, 'api.user.ldap_to_email.not_available.app_error']);
   });
+
+  it('moves an email account to its directory entry and back, each after the passwords of both sides', async () => {
+    directory = await startSlapd({ suffix: SUFFIX, ldif: DANA });
+    await admin.client.patchConfig({
+      LdapSettings: {
+        Enable: true,
+        LdapServer: directory.host,
+        LdapPort: directory.port,
+        ConnectionSecurity: '',
+        BaseDN: SUFFIX,
+        BindUsername: directory.serviceDn,
+        BindPassword: directory.servicePassword,
+        IdAttribute: 'employeeNumber',
+        LoginIdAttribute: 'uid',
+        UsernameAttribute: 'uid',
+        EmailAttribute: 'mail',
+        FirstNameAttribute: 'givenName',
+        LastNameAttribute: 'sn',
+      },
+    } as any);
+    const u = await server.newUser();
+    const anon = server.client();
+
+    const wrongEmail = await expectClientError(() => anon.switchEmailToLdap(u.user.email, 'not-it', 'dana', 'dana-Directory-pw'));
+    expect([wrongEmail.status_code, wrongEmail.server_error_id]).toEqual([401, INVALID_SSO]);
+    const wrongLdap = await expectClientError(() => anon.switchEmailToLdap(u.user.email, u.password, 'dana', 'not-it'));
+    expect([wrongLdap.status_code, wrongLdap.server_error_id]).toEqual([401, 'ent.ldap.do_login.invalid_password.app_error']);
+    const nobody = await expectClientError(() => anon.switchEmailToLdap(u.user.email, u.password, 'nobody', 'x'));
+    expect(nobody.server_error_id).toBe('ent.ldap.do_login.user_not_registered.app_error');
+
+    expect(await anon.switchEmailToLdap(u.user.email, u.password, 'dana', 'dana-Directory-pw')).toEqual({ follow_link: '/login?extra=signin_change' });
+    expect((await expectClientError(() => u.client.getMe())).status_code).toBe(401);
+    const viaLdap = clientFor(server.url);
+    const me = await viaLdap.login('dana', 'dana-Directory-pw');
+    expect(me).toMatchObject({ id: u.user.id, auth_service: 'ldap', email: 'dana.dir@example.com', first_name: 'Dana' });
+    expect((await expectClientError(() => clientFor(server.url).login(u.user.username, u.password))).status_code).toBe(401);
+
+    // And back: the LDAP password (checked by the directory), then the new email password.
+    const wrongBack = await expectClientError(() => anon.switchLdapToEmail('not-it', 'dana.dir@example.com', 'Back-t0-email!'));
+    expect([wrongBack.status_code, wrongBack.server_error_id]).toEqual([401, INVALID_SSO]);
+    expect(await anon.switchLdapToEmail('dana-Directory-pw', 'dana.dir@example.com', 'Back-t0-email!')).toEqual({ follow_link: '/login?extra=signin_change' });
+    expect((await expectClientError(() => viaLdap.getMe())).status_code).toBe(401);
+    const back = await clientFor(server.url).login('dana.dir@example.com', 'Back-t0-email!');
+    expect([back.id, back.auth_service]).toEqual([u.user.id, '']);
+    // An email account is not moved "back" from LDAP.
+    const notLdap = await expectClientError(() => anon.switchLdapToEmail('Back-t0-email!', 'dana.dir@example.com', 'Other-passw0rd!'));
+    expect([notLdap.status_code, notLdap.server_error_id]).toEqual([400, 'api.user.ldap_to_email.not_ldap_account.app_error']);
+  }, 60_000);
 });
 
 describe('PUT /users/{id}/auth', () => {
@@ -148,7 +216,7 @@ describe('PUT /users/{id}/auth', () => {
 });
 
 describe('password login of a provider account', () => {
-  it('is refused even with a password left on the account, with Mattermost use_auth_service after the right one', async () => {
+  it('is refused even with a password left on the account, with the masked wrong-password answer', async () => {
     const u = await gitlabUser();
     const donor = await server.newUser({ password: 'D0nor-password!' });
     const pool = databasePool(server.database);
@@ -160,7 +228,7 @@ describe('password login of a provider account', () => {
     const wrong = await expectClientError(() => clientFor(server.url).login(u.user.username, 'not-it'));
     expect([wrong.status_code, wrong.server_error_id]).toEqual([401, INVALID_SSO]);
     const right = await expectClientError(() => clientFor(server.url).login(u.user.username, 'D0nor-password!'));
-    expect([right.status_code, right.server_error_id]).toEqual([400, 'api.user.login.use_auth_service.app_error']);
+    expect([right.status_code, right.server_error_id]).toEqual([401, INVALID_SSO]);
   });
 });
 

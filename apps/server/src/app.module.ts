@@ -11,12 +11,15 @@ import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
+import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
+import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
+import { SamlModule } from './saml/saml.module.js';
 import { StatusModule } from './status/status.module.js';
 import { SignInSwitchModule } from './sign-in-switch/sign-in-switch.module.js';
 import { SsoModule } from './sso/sso.module.js';
@@ -56,6 +59,9 @@ export class AppModule {
         EphemeralModule,
         CommandsModule,
         SsoModule,
+        OAuthLoginModule,
+        LdapModule,
+        SamlModule,
         MfaModule,
         SignInSwitchModule,
       ],

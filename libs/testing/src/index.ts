@@ -18,3 +18,8 @@ export * from './cluster/cluster.js';
 export * from './recording-publisher.js';
 export * from './memory-database.js';
 export * from './random.js';
+export * from './sso/web-browser.js';
+export * from './sso/oidc-provider.js';
+export * from './sso/slapd.js';
+export * from './sso/simplesamlphp.js';
+export * from './sso/saml-browser.js';

@@ -101,7 +101,8 @@ export function jsonBody(config: ConfigService) {
       // left to their own handlers, and GET bodies are ignored.
       if (req.method === 'GET' || req.method === 'HEAD') return next();
       const type = req.headers['content-type'] ?? '';
-      if (type.startsWith('multipart/') || type.startsWith('application/octet-stream')) return next();
+      // application/x-pem-file: an IdP certificate as Client4.setSamlIdpCertificateFromMetadata sends it.
+      if (type.startsWith('multipart/') || type.startsWith('application/octet-stream') || type.startsWith('application/x-pem-file')) return next();
       return parse(req, res, next);
     },
     (req: Request, res: Response, next: NextFunction) => {

@@ -27,6 +27,7 @@ export const JobType = {
   CleanupExpiredSessions: 'cleanup_expired_sessions',
   /** Ours: Mattermost sends scheduled posts from a recurring task on the cluster leader. */
   ScheduledPosts: 'scheduled_posts',
+  LdapSync: 'ldap_sync',
 } as const;
 
 /** Every type name Mattermost knows (model.AllJobTypes), plus ours: what ?job_type may name. */

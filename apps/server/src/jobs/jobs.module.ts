@@ -7,6 +7,8 @@ import { MailDriver } from '#mail';
 import { Hub, InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import { SessionsRepository } from '../auth/sessions.repository.js';
+import { LdapCoreModule } from '../ldap/ldap-core.module.js';
+import { LdapSync } from '../ldap/ldap-sync.js';
 import { ScheduledPostSender } from '../scheduled-posts/scheduled-post-sender.js';
 import { ScheduledPostsModule } from '../scheduled-posts/scheduled-posts.module.js';
 import { AccessTokensRepository } from '../users/access-tokens.repository.js';
@@ -79,8 +81,8 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 
 @Module({
   // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule).
-  // ScheduledPostsModule: the scheduled_posts job sends through its sender.
-  imports: [UsersModule, ScheduledPostsModule],
+  // ScheduledPostsModule: the scheduled_posts job sends through its sender; LdapCoreModule: ldap_sync.
+  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule],
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
@@ -99,8 +101,9 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         sessions: SessionsRepository,
         accessTokens: AccessTokensRepository,
         scheduledPosts: ScheduledPostSender,
-      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts }),
-      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository, ScheduledPostSender],
+        ldapSync: LdapSync,
+      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync }),
+      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository, ScheduledPostSender, LdapSync],
     },
     JobsRepository,
     JobEvents,

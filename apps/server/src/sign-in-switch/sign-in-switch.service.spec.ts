@@ -23,7 +23,8 @@ import { testUserRow } from '../users/user.fixtures.js';
 import type { UserRow } from '../users/user.model.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
-import { LdapSwitch } from './ldap-switch.js';
+import type { LdapService } from '../ldap/ldap.service.js';
+import { DirectoryLogin, DirectoryLogins, PasswordCheck } from '../users/directory-login.js';
 import { SignInSwitchService, SwitchRequest } from './sign-in-switch.service.js';
 
 const PASSWORD = 'R1ght-password';
@@ -34,15 +35,30 @@ beforeAll(async () => {
   hash = await hashPassword(PASSWORD);
 });
 
-/** The directory, as the email → LDAP switch asks it: one entry, `uid=dana` with password `ldap-pass`. */
-class FakeDirectory extends LdapSwitch {
-  async identify(ldapLoginId: string, password: string): Promise<ExternalIdentity> {
-    if (ldapLoginId !== 'dana' || password !== 'ldap-pass') throw new AppError('', 'ent.ldap.do_login.invalid_password.app_error', 'Invalid credentials.', 401);
+/**
+ * The directory (the LDAP area's LdapService and its login, ldap/ldap-login.ts; against a real
+ * slapd in test/e2e/login-switch.e2e.spec.ts): one entry, `dana` with password `ldap-pass`, and
+ * LDAP accounts whose password is `ldap-pass`.
+ */
+class FakeDirectory implements Pick<LdapService, 'verify'>, DirectoryLogin {
+  binds = 0;
+  down = false;
+  async verify(ldapLoginId: string, password: string): Promise<ExternalIdentity> {
+    this.binds++;
+    if (this.down) throw new Error('directory unreachable');
+    if (ldapLoginId !== 'dana') throw new AppError('', 'ent.ldap.do_login.user_not_registered.app_error', 'User not registered on AD/LDAP server.', 400);
+    if (password !== 'ldap-pass') throw new AppError('', 'ent.ldap.do_login.invalid_password.app_error', 'Invalid Password.', 401);
     return { service: 'ldap', authData: 'uid-dana', email: 'dana@corp.example.com', firstName: 'Dana' };
+  }
+  handles(account: UserRow | undefined) {
+    return account?.auth_service === 'ldap';
+  }
+  async check(_loginId: string, password: string, account: UserRow | undefined): Promise<PasswordCheck> {
+    return { user: account, ok: password === 'ldap-pass' };
   }
 }
 
-function setup(opts: { ldap?: boolean; settings?: (c: Config) => void } = {}) {
+function setup(opts: { settings?: (c: Config) => void } = {}) {
   const config = structuredClone(defaultConfig);
   Object.assign(config.ServiceSettings, { SiteURL: SITE, MaximumLoginAttempts: 3, LoginRateLimitPerSec: 0, LoginRateLimitPerAccountPerSec: 0 });
   config.GitLabSettings.Enable = true;
@@ -57,6 +73,9 @@ function setup(opts: { ldap?: boolean; settings?: (c: Config) => void } = {}) {
   const hub = { closeSessions: () => undefined, refreshSessions: async () => undefined } as unknown as Hub;
   const permissions = new PermissionsService(undefined as never, undefined as never, defaultRoles());
   const sessions = new SessionsService(sessionRows as unknown as SessionsRepository, configService, invalidation, hub, permissions);
+  const directory = new FakeDirectory();
+  const directories = new DirectoryLogins();
+  directories.use(directory);
   const logins = new LoginService(
     users as unknown as UsersRepository,
     new MemoryLoginAttempts() as unknown as LoginAttemptsRepository,
@@ -65,6 +84,7 @@ function setup(opts: { ldap?: boolean; settings?: (c: Config) => void } = {}) {
     sessions,
     configService,
     { check: async () => undefined }, // the MFA step has its own specs (login.service.spec.ts)
+    directories,
   );
   const publisher = new RecordingPublisher();
   const usersService = new UsersService(
@@ -94,10 +114,10 @@ function setup(opts: { ldap?: boolean; settings?: (c: Config) => void } = {}) {
     sessions,
     invalidation,
     configService,
-    opts.ldap ? new FakeDirectory() : undefined,
+    directory as unknown as LdapService,
   );
   const admin = as(users.row([...users.rows.keys()][0]));
-  return { service, users, sessions, sessionRows, accounts, config, admin, publisher };
+  return { service, users, sessions, sessionRows, accounts, config, admin, publisher, directory };
 }
 
 let n = 0;
@@ -235,8 +255,8 @@ describe('SAML / OAuth → email', () => {
 });
 
 describe('email ↔ AD/LDAP', () => {
-  it('answers 501 without an LDAP sign-in on the server, or with LDAP off', async () => {
-    const ctx = setup();
+  it('answers 501 while AD/LDAP is off', async () => {
+    const ctx = setup({ settings: (c) => (c.LdapSettings.Enable = false) });
     const user = emailUser(ctx.users);
     const toLdap = request({
       current_service: 'email',
@@ -248,13 +268,12 @@ describe('email ↔ AD/LDAP', () => {
     });
     expect((await refusal(ctx.service.switchAccount(toLdap, undefined, ADDRESS))).id).toBe('api.user.email_to_ldap.not_available.app_error');
     const toEmail = request({ current_service: 'ldap', new_service: 'email', email: user.email, password: 'ldap-pass', new_password: 'N3w-passw0rd!' });
-    expect((await refusal(ctx.service.switchAccount(toEmail, undefined, ADDRESS))).statusCode).toBe(501);
-    const off = setup({ ldap: true, settings: (c) => (c.LdapSettings.Enable = false) });
-    expect((await refusal(off.service.switchAccount(toLdap, undefined, ADDRESS))).id).toBe('api.user.email_to_ldap.not_available.app_error');
+    expect((await refusal(ctx.service.switchAccount(toEmail, undefined, ADDRESS))).id).toBe('api.user.ldap_to_email.not_available.app_error');
+    expect(ctx.directory.binds).toBe(0);
   });
 
   it('moves an email account to the directory entry its LDAP login opens, after the email password', async () => {
-    const ctx = setup({ ldap: true });
+    const ctx = setup();
     const user = emailUser(ctx.users);
     await ctx.sessions.create(user.id, user.roles);
     const req = request({ current_service: 'email', new_service: 'ldap', email: user.email, password: PASSWORD, ldap_id: 'dana', new_password: 'ldap-pass' });
@@ -267,15 +286,33 @@ describe('email ↔ AD/LDAP', () => {
     expect(ctx.sessionRows.rows.size).toBe(0);
   });
 
+  it('counts wrong LDAP passwords as logins of that LDAP id; an unreachable directory takes the try back', async () => {
+    const ctx = setup();
+    const req = (user: UserRow, ldapPassword: string) =>
+      request({ current_service: 'email', new_service: 'ldap', email: user.email, password: PASSWORD, ldap_id: 'dana', new_password: ldapPassword });
+    const user = emailUser(ctx.users);
+    ctx.directory.down = true;
+    for (let i = 0; i < 5; i++) await expect(ctx.service.switchAccount(req(user, 'ldap-pass'), undefined, ADDRESS)).rejects.toThrow('directory unreachable');
+    ctx.directory.down = false;
+    for (let i = 0; i < 3; i++) {
+      expect((await refusal(ctx.service.switchAccount(req(user, 'wrong'), undefined, ADDRESS))).id).toBe('ent.ldap.do_login.invalid_password.app_error');
+    }
+    expect((await refusal(ctx.service.switchAccount(req(user, 'ldap-pass'), undefined, ADDRESS))).id).toBe(
+      'api.user.check_user_login_attempts.too_many.app_error',
+    );
+    expect(ctx.directory.binds).toBe(5 + 3);
+    expect(ctx.users.row(user.id).auth_service).toBe('');
+  });
+
   it("moves an LDAP account to email after the login's check of its LDAP password; refuses other accounts", async () => {
-    const ctx = setup({ ldap: true });
-    // The LDAP login path is the LDAP area's; a local hash on the row stands in for the directory here.
-    const ldapUser = ctx.users.add(testUserRow(`ld${++n}`, { auth_service: 'ldap', auth_data: 'uid-x', password: hash }));
-    const req = request({ current_service: 'ldap', new_service: 'email', email: ldapUser.email, password: PASSWORD, new_password: 'N3w-passw0rd!' });
+    const ctx = setup();
+    const ldapUser = ctx.users.add(testUserRow(`ld${++n}`, { auth_service: 'ldap', auth_data: 'uid-x' }));
+    const req = request({ current_service: 'ldap', new_service: 'email', email: ldapUser.email, password: 'ldap-pass', new_password: 'N3w-passw0rd!' });
+    expect((await refusal(ctx.service.switchAccount({ ...req, password: PASSWORD }, undefined, ADDRESS))).id).toBe('api.user.login.invalid_credentials_sso');
     expect(await ctx.service.switchAccount(req, undefined, ADDRESS)).toBe('/login?extra=signin_change');
     expect(ctx.users.row(ldapUser.id)).toMatchObject({ auth_service: '', auth_data: null });
     const local = emailUser(ctx.users);
-    const notLdap = await refusal(ctx.service.switchAccount({ ...req, email: local.email }, undefined, ADDRESS));
+    const notLdap = await refusal(ctx.service.switchAccount({ ...req, email: local.email, password: PASSWORD }, undefined, ADDRESS));
     expect([notLdap.statusCode, notLdap.id]).toEqual([400, 'api.user.ldap_to_email.not_ldap_account.app_error']);
   });
 });

@@ -1,16 +1,16 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, invalidParam, permissionDenied, sessionExpired } from '#common';
 import { Config, ConfigService } from '#config';
 import { hashPassword } from '#auth';
 import { InvalidationBus } from '#realtime';
 import { isSystemAdmin, type Session } from '../common/session.js';
 import { SessionsService } from '../auth/sessions.service.js';
-import { AUTH_SERVICES, AuthService, ExternalAccountsService } from '../sso/external-accounts.service.js';
+import { AUTH_SERVICES, AuthService, ExternalAccountsService, ExternalIdentity } from '../sso/external-accounts.service.js';
 import { LoginService } from '../users/login.service.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
-import { LdapSwitch } from './ldap-switch.js';
+import { LdapService } from '../ldap/ldap.service.js';
 
 /** POST /users/login/switch's body (model.SwitchRequest). */
 export interface SwitchRequest {
@@ -54,7 +54,7 @@ export class SignInSwitchService {
     private readonly sessions: SessionsService,
     private readonly invalidation: InvalidationBus,
     private readonly config: ConfigService,
-    @Optional() private readonly ldap?: LdapSwitch,
+    private readonly ldap: LdapService,
   ) {}
 
   /** POST /users/login/switch: where the client goes next (`follow_link`). `session` is the caller's, if any. */
@@ -102,21 +102,39 @@ export class SignInSwitchService {
     return SIGNIN_CHANGED;
   }
 
-  /** Email → AD/LDAP (SwitchEmailToLdap): the email password and MFA code, then the LDAP login id and password. */
+  /**
+   * Email → AD/LDAP (SwitchEmailToLdap): the email password and MFA code, then the LDAP login id and
+   * password (`new_password`), whose bind is counted as a login of that LDAP id is; the account then
+   * belongs to the directory entry and takes its attributes (ExternalAccountsService.completeSwitch).
+   */
   private async emailToLdap(req: SwitchRequest, clientAddress: string): Promise<string> {
-    const ldap = this.ldapOr(new AppError('', 'api.user.email_to_ldap.not_available.app_error', 'AD/LDAP is not available on this server.', 501));
+    this.requireLdap(new AppError('', 'api.user.email_to_ldap.not_available.app_error', 'AD/LDAP is not available on this server.', 501));
     const user = await this.logins.authenticate({ loginId: req.email, password: req.password, token: req.mfa_code, address: clientAddress }, { byEmail: true });
-    const identity = await ldap.identify(req.ldap_id, req.new_password);
-    await this.accounts.completeSwitch(await this.accounts.startSwitch(user.id, 'ldap'), identity);
+    let identity: ExternalIdentity | undefined;
+    let refusal: AppError | undefined;
+    const bind = async () => {
+      try {
+        identity = await this.ldap.verify(req.ldap_id, req.new_password);
+        return { user, ok: true };
+      } catch (err) {
+        // The directory's no (unknown entry, filtered out, wrong password) is a wrong guess; a
+        // directory that cannot be asked is not (the try is taken back).
+        if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
+        refusal = err;
+        return { user, ok: false };
+      }
+    };
+    await this.logins.countedPasswordCheck(req.ldap_id, clientAddress, bind, () => refusal!);
+    await this.accounts.completeSwitch(await this.accounts.startSwitch(user.id, 'ldap'), identity!);
     return SIGNIN_CHANGED;
   }
 
   /**
    * AD/LDAP → email (SwitchLdapToEmail): the LDAP password and MFA code, checked by the login (its
-   * LDAP path binds to the directory and counts the try), then the new email password.
+   * directory path binds as the account's entry and counts the try), then the new email password.
    */
   private async ldapToEmail(req: SwitchRequest, clientAddress: string): Promise<string> {
-    this.ldapOr(new AppError('', 'api.user.ldap_to_email.not_available.app_error', 'AD/LDAP is not available on this server.', 501));
+    this.requireLdap(new AppError('', 'api.user.ldap_to_email.not_available.app_error', 'AD/LDAP is not available on this server.', 501));
     const user = await this.logins.authenticate({ loginId: req.email, password: req.password, token: req.mfa_code, address: clientAddress }, { byEmail: true });
     if (user.auth_service !== 'ldap') throw badRequest('api.user.ldap_to_email.not_ldap_account.app_error', 'This account does not use AD/LDAP.');
     await this.toEmail(user, req.new_password);
@@ -167,9 +185,8 @@ export class SignInSwitchService {
     this.usersService.publishUpdated({ ...user, update_at: Date.now() });
   }
 
-  private ldapOr(unavailable: AppError): LdapSwitch {
-    if (!this.ldap || !this.config.get().LdapSettings.Enable) throw unavailable;
-    return this.ldap;
+  private requireLdap(unavailable: AppError): void {
+    if (!this.config.get().LdapSettings.Enable) throw unavailable;
   }
 }
 

@@ -30,6 +30,7 @@ export const WEB_ROUTES = [
   'oauth/:service/login',
   'oauth/:service/signup',
   'oauth/:service/mobile_login',
+  'oauth/:service/complete',
   'login/:service/complete',
   'signup/:service/complete',
 ];

@@ -6,6 +6,7 @@ import type { SessionsService } from '../auth/sessions.service.js';
 import { RateLimitExceeded } from '../common/rate-limit.js';
 import type { Session } from '../common/session.js';
 import type { LoginAttemptsRepository } from './login-attempts.repository.js';
+import { DirectoryLogin, DirectoryLogins, PasswordCheck } from './directory-login.js';
 import { MemoryLoginAttempts } from './in-memory-login-attempts.js';
 import { LoginThrottle } from './login-throttle.js';
 import { LoginRequest, LoginService } from './login.service.js';
@@ -219,16 +220,7 @@ describe('LoginService: the MFA code after the password', () => {
   });
 });
 
-describe('LoginService: accounts of a sign-in provider', () => {
-  it('never signs them in with a password: masked like any wrong password, use_auth_service after a right one', async () => {
-    const { users, login } = setup();
-    const noPassword = addUser(users, { auth_service: 'gitlab', auth_data: 'gl-1', password: '' });
-    await expect(login(noPassword.username, '')).rejects.toMatchObject({ id: INVALID });
-    const leftOver = addUser(users, { auth_service: 'saml', auth_data: 'saml-1' });
-    await expect(login(leftOver.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
-    await expect(login(leftOver.username, 'R1ght-password')).rejects.toMatchObject({ statusCode: 400, id: 'api.user.login.use_auth_service.app_error' });
-  });
-
+describe('LoginService.authenticate', () => {
   it('authenticate() names the account by email alone when asked, whatever EnableSignInWithEmail says', async () => {
     const { users, config, service } = setup();
     const alice = addUser(users);
@@ -238,5 +230,107 @@ describe('LoginService: accounts of a sign-in provider', () => {
     expect((await service.authenticate(req, { byEmail: true })).id).toBe(alice.id);
     await expect(service.authenticate(req)).rejects.toMatchObject({ id: 'api.user.login.invalid_credentials_username' });
     await expect(service.authenticate({ ...req, loginId: alice.username }, { byEmail: true })).rejects.toMatchObject({ statusCode: 401 });
+  });
+});
+
+/**
+ * A directory (the LDAP area's login, ldap/ldap-login.ts) as LoginService sees it: entries with
+ * passwords; `down` makes it unreachable. It claims ldap accounts, unknown ids and ldap_only.
+ */
+class FakeDirectory implements DirectoryLogin {
+  entries = new Map<string, { password: string; account?: UserRow }>();
+  asked = 0;
+  down = false;
+  handles(account: UserRow | undefined, ldapOnly: boolean) {
+    return ldapOnly || !account || account.auth_service === 'ldap';
+  }
+  async check(loginId: string, password: string): Promise<PasswordCheck | undefined> {
+    this.asked++;
+    if (this.down) throw new Error('directory unreachable');
+    const entry = this.entries.get(loginId);
+    if (!entry) return undefined;
+    return { user: entry.account, ok: password === entry.password };
+  }
+}
+
+function setupWithDirectory() {
+  const base = setup();
+  const directory = new FakeDirectory();
+  const registry = new DirectoryLogins();
+  registry.use(directory);
+  const configService = { get: () => base.config } as unknown as ConfigService;
+  const service = new LoginService(
+    base.users as unknown as UsersRepository,
+    base.attempts as unknown as LoginAttemptsRepository,
+    new LoginThrottle(configService),
+    base.hasher,
+    { create: async (userId: string, roles: string) => ({ id: 's', token: 't', user_id: userId, roles }) as Session } as unknown as SessionsService,
+    configService,
+    base.secondFactor,
+    registry,
+  );
+  const login = (loginId: string, password: string, opts: { ldapOnly?: boolean; address?: string; token?: string } = {}) =>
+    service.login({ loginId, password, token: opts.token, deviceId: '', address: opts.address ?? '192.0.2.1', ldapOnly: opts.ldapOnly });
+  return { ...base, directory, login };
+}
+
+describe('LoginService: logins a directory checks (LDAP)', () => {
+  it('counts and locks wrong directory passwords exactly as local ones, per login id and address', async () => {
+    const { users, directory, login } = setupWithDirectory();
+    const dora = addUser(users, { auth_service: 'ldap', auth_data: 'd1', password: '' });
+    directory.entries.set(dora.username, { password: 'dir-pass', account: dora });
+    for (let i = 0; i < 3; i++) await expect(login(dora.username, 'wrong', { address: '198.51.100.9' })).rejects.toMatchObject({ id: INVALID });
+    expect(dora.failed_attempts).toBe(3);
+    await expect(login(dora.username, 'dir-pass', { address: '198.51.100.9' })).rejects.toMatchObject({ id: LOCKED });
+    expect(directory.asked).toBe(3);
+    const { user } = await login(dora.username, 'dir-pass', { address: '192.0.2.7' });
+    expect(user.id).toBe(dora.id);
+    expect(dora.failed_attempts).toBe(0);
+  });
+
+  it('answers an id the directory does not know after the same bcrypt as an unknown one, and locks it alike', async () => {
+    const { hasher, directory, login } = setupWithDirectory();
+    await expect(login('nobody', 'x')).rejects.toMatchObject({ id: INVALID });
+    expect([directory.asked, hasher.compares]).toEqual([1, 1]);
+    for (let i = 0; i < 2; i++) await expect(login('nobody', 'x')).rejects.toMatchObject({ id: INVALID });
+    await expect(login('nobody', 'x')).rejects.toMatchObject({ id: LOCKED });
+  });
+
+  it('takes back the try when the directory cannot be asked (no guess was made)', async () => {
+    const { users, attempts, directory, login } = setupWithDirectory();
+    const dora = addUser(users, { auth_service: 'ldap', auth_data: 'd1', password: '' });
+    directory.down = true;
+    for (let i = 0; i < 5; i++) await expect(login(dora.username, 'x')).rejects.toThrow('directory unreachable');
+    expect(attempts.rows.get(`${dora.username}|192.0.2.1`)?.attempts ?? 0).toBe(0);
+    expect(dora.failed_attempts).toBe(0);
+  });
+
+  it('with ldap_only, never takes the local password of an email account of the same name', async () => {
+    const { users, directory, login } = setupWithDirectory();
+    const alice = addUser(users);
+    await expect(login(alice.username, 'R1ght-password', { ldapOnly: true })).rejects.toMatchObject({ id: INVALID });
+    expect(directory.asked).toBe(1);
+    const { user } = await login(alice.username, 'R1ght-password');
+    expect(user.id).toBe(alice.id);
+  });
+
+  it('asks an LDAP account with MFA for its code after the directory took the password, and counts wrong codes', async () => {
+    const { users, directory, login } = setupWithDirectory();
+    const dora = addUser(users, { auth_service: 'ldap', auth_data: 'd1', password: '', mfa_active: true });
+    directory.entries.set(dora.username, { password: 'dir-pass', account: dora });
+    await expect(login(dora.username, 'dir-pass')).rejects.toMatchObject({ id: 'mfa.validate_token.authenticate.app_error' });
+    await expect(login(dora.username, 'dir-pass', { token: '000000' })).rejects.toMatchObject({ id: 'api.user.check_user_mfa.bad_code.app_error' });
+    expect(dora.failed_attempts).toBe(1);
+    expect((await login(dora.username, 'dir-pass', { token: '123456' })).user.id).toBe(dora.id);
+  });
+
+  it('refuses a local password for an account of a sign-in service, even one an admin set, with or without a directory', async () => {
+    for (const make of [setup, setupWithDirectory]) {
+      const { users, login } = make();
+      const sam = addUser(users, { auth_service: 'saml', auth_data: 's1' });
+      const dora = addUser(users, { auth_service: 'ldap', auth_data: 'd1' });
+      await expect(login(sam.username, 'R1ght-password')).rejects.toMatchObject({ id: INVALID });
+      await expect(login(dora.username, 'R1ght-password')).rejects.toMatchObject({ id: INVALID });
+    }
   });
 });

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppError, badRequest, unauthorized } from '#common';
 import { Config, ConfigService } from '#config';
 import { PasswordHasher } from '#auth';
 import { isSystemAdmin, Session } from '../common/session.js';
 import { networkKey } from '../common/client-address.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { DirectoryLogins, PasswordCheck } from './directory-login.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { SecondFactor } from './second-factor.js';
@@ -19,6 +20,8 @@ export interface LoginRequest {
   deviceId: string;
   /** The client's address (common/client-address.ts). */
   address: string;
+  /** `ldap_only`: only the directory may check this login (Mattermost's AD/LDAP login form). */
+  ldapOnly?: boolean;
 }
 
 /**
@@ -41,7 +44,7 @@ function loginKey(loginId: string): string {
  *    and a wrong password and an unknown id give the same answer (Mattermost masks both);
  * 5. after a correct password, the MFA code of an account that has MFA (SecondFactor); a wrong code
  *    counts as a wrong password, a missing one (a client asking whether a code is needed) not at all;
- * 6. only then is it said that the account is deactivated, a bot, or signs in elsewhere.
+ * 6. only then is it said that the account is deactivated (or a bot).
  * users.failed_attempts still counts failures account-wide, in one statement, and a success resets
  * it, as Mattermost does; it no longer locks the account, which let anyone lock anyone out.
  */
@@ -55,6 +58,8 @@ export class LoginService {
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
     private readonly secondFactor: SecondFactor,
+    // The LDAP area's login, when it is loaded (users/directory-login.ts).
+    @Optional() private readonly directories?: DirectoryLogins,
   ) {}
 
   async login(req: LoginRequest): Promise<{ user: PublicUser; session: Session }> {
@@ -66,23 +71,32 @@ export class LoginService {
 
   /**
    * The account a login's credentials open, checked as login() checks them (limits, counted tries,
-   * password, MFA code, account state) without opening a session. POST /users/login/switch checks
-   * the password of the account it moves this way, naming it by email only (`byEmail`), whatever
-   * EmailSettings.EnableSignInWith* say, as Mattermost's GetUserByEmail there.
+   * password or directory bind, MFA code, account state) without opening a session. POST
+   * /users/login/switch checks the account it moves this way, naming it by email only (`byEmail`),
+   * whatever EmailSettings.EnableSignInWith* say, as Mattermost's GetUserByEmail there.
    */
   async authenticate(req: Omit<LoginRequest, 'deviceId'>, opts: { byEmail?: boolean } = {}): Promise<UserRow> {
     const cfg = this.config.get();
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);
     this.throttle.takeAddress(address);
-    const account = async () => {
+    const check = async () => {
       this.throttle.takeAccount(key);
-      return opts.byEmail ? this.users.byEmail(req.loginId) : this.findUser(req.loginId, cfg);
+      return this.checkLogin(req, cfg, opts.byEmail === true);
     };
     const mfa = (user: UserRow) => this.checkCode(key, address, user, req.token ?? '');
-    const user = await this.countedCheck(key, address, account, req.password, () => invalidCredentials(cfg), mfa);
+    const user = await this.countedCheck(key, address, check, () => invalidCredentials(cfg), mfa);
     checkCanLogIn(user);
     return user;
+  }
+
+  /**
+   * A password check outside a login (the LDAP bind of an email → AD/LDAP switch), counted for the
+   * (login id, address) pair as a login's try is: refused once the pair is locked, kept counted when
+   * `check` finds the password wrong, cleared when right.
+   */
+  countedPasswordCheck(loginId: string, address: string, check: () => Promise<PasswordCheck>, wrong: () => AppError): Promise<UserRow> {
+    return this.countedCheck(loginKey(loginId), networkKey(address), check, wrong);
   }
 
   /**
@@ -115,22 +129,41 @@ export class LoginService {
         'api.user.update_password.incorrect.app_error',
         'The "Current Password" you entered is incorrect. Please check that Caps Lock is off and try again.',
       );
-    await this.countedCheck(`PASSWORD ${user.id}`, networkKey(clientAddress), async () => user, password, incorrect);
+    const check = async () => ({ user, ok: await this.hasher.compare(password, user.password) });
+    await this.countedCheck(`PASSWORD ${user.id}`, networkKey(clientAddress), check, incorrect);
+  }
+
+  /**
+   * The login's account and whether the password is its: the directory's answer for the logins it
+   * claims (LDAP), bcrypt for the rest. An account of a sign-in service never matches a password
+   * here, even one an admin set (Mattermost's authenticateUser refuses them before any check).
+   */
+  private async checkLogin(req: Omit<LoginRequest, 'deviceId'>, cfg: Config, byEmail: boolean): Promise<PasswordCheck> {
+    let user = byEmail ? await this.users.byEmail(req.loginId) : await this.findUser(req.loginId, cfg);
+    const directory = this.directories?.get();
+    if (directory?.handles(user, req.ldapOnly === true)) {
+      const answer = await directory.check(req.loginId, req.password, user);
+      if (answer) return answer;
+      // No such entry: answered as an unknown id, after the same bcrypt.
+      if (req.ldapOnly) user = undefined;
+    }
+    const matches = await this.hasher.compare(req.password, user?.password ?? '');
+    return { user, ok: matches && !user?.auth_service };
   }
 
   /**
    * One password check counted for the (key, address) pair, for logins and password changes alike:
-   * the try is counted and refused once the pair is locked; a try refused before bcrypt ran (a
-   * rate limit in `account`, a full bcrypt queue) is taken back, as no guess was made; a wrong
-   * password (or no account: bcrypt against the dummy hash all the same) adds to failed_attempts
-   * and answers `wrong()`; a right one passes `afterPassword` (the MFA step) and then clears the
-   * pair's count and failed_attempts.
+   * the try is counted and refused once the pair is locked; a try refused before the check ran (a
+   * rate limit, a full bcrypt queue, a directory that cannot be reached) is taken back, as no
+   * guess was made; a wrong password (or no account: bcrypt against the dummy hash all the same)
+   * adds to failed_attempts and answers `wrong()`; a right one passes `afterPassword` (the MFA step)
+   * and then clears the pair's count and failed_attempts. `check` is bcrypt, or an LDAP bind
+   * (users/directory-login.ts).
    */
   private async countedCheck(
     key: string,
     address: string,
-    account: () => Promise<UserRow | undefined>,
-    password: string,
+    check: () => Promise<PasswordCheck>,
     wrong: () => AppError,
     afterPassword?: (user: UserRow) => Promise<void>,
   ): Promise<UserRow> {
@@ -138,8 +171,7 @@ export class LoginService {
     let user: UserRow | undefined;
     let matches: boolean;
     try {
-      user = await account();
-      matches = await this.hasher.compare(password, user?.password ?? '');
+      ({ user, ok: matches } = await check());
     } catch (err) {
       await this.attempts.uncount(key, address);
       throw err;
@@ -181,12 +213,6 @@ export class LoginService {
 function checkCanLogIn(user: UserRow): void {
   if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
   if (user.is_bot) throw unauthorized('api.user.login.bot_login_forbidden.app_error', 'Bot login is forbidden.');
-  // An account of a sign-in provider (LDAP's own login path aside) never signs in with a password,
-  // even one an admin left on it (Mattermost's authenticateUser).
-  if (user.auth_service && user.auth_service !== 'ldap') {
-    const service = user.auth_service === 'saml' ? 'SAML' : user.auth_service;
-    throw badRequest('api.user.login.use_auth_service.app_error', `Please sign in using ${service}.`, `auth_service=${user.auth_service}`);
-  }
 }
 
 /**

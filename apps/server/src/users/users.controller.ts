@@ -79,6 +79,8 @@ export class UsersController {
       token: optional<string>(b, 'token', 'string') ?? '',
       deviceId: optional<string>(b, 'device_id', 'string') ?? '',
       address: clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
+      // Client4 sends the string "true" (Mattermost reads props["ldap_only"] == "true").
+      ldapOnly: b.ldap_only === true || b.ldap_only === 'true',
     });
     res.setHeader('Token', session.token);
     setSessionCookies(res, session, this.config.get());

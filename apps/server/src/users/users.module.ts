@@ -4,6 +4,7 @@ import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
 import { AccessTokensService } from './access-tokens.service.js';
+import { DirectoryLogins } from './directory-login.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { LoginService } from './login.service.js';
@@ -24,11 +25,13 @@ import { UsersService } from './users.service.js';
     LoginService,
     LoginAttemptsRepository,
     LoginThrottle,
+    DirectoryLogins,
     // The process's one bcrypt queue, which hashPassword also uses.
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
-  // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches. LoginService and
-  // LoginThrottle: the sign-in switch checks passwords as a login does, POST /users/mfa is rate-limited as one.
-  exports: [UsersService, UsersRepository, AccessTokensRepository, LoginService, LoginThrottle],
+  // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
+  // DirectoryLogins: the LDAP area plugs its login in. LoginService and LoginThrottle: the sign-in
+  // switch checks passwords as a login does, POST /users/mfa is rate-limited as one.
+  exports: [UsersService, UsersRepository, AccessTokensRepository, DirectoryLogins, LoginService, LoginThrottle],
 })
 export class UsersModule {}

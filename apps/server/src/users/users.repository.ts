@@ -187,6 +187,20 @@ export class UsersRepository {
   }
 
   /**
+   * Mattermost's ResetAuthDataToEmailForUsers: the accounts of `service` (active ones unless
+   * `includeDeleted`, all or only `userIds`) take their email as auth_data. Returns the ids of
+   * the accounts that change (none are changed on a dry run).
+   */
+  async resetAuthDataToEmail(service: string, opts: { userIds: string[]; includeDeleted: boolean; dryRun: boolean }, now: number): Promise<string[]> {
+    const where = `auth_service = $1 AND auth_data IS DISTINCT FROM email AND ($2 OR delete_at = 0) AND (cardinality($3::text[]) = 0 OR id = ANY($3))`;
+    const params = [service, opts.includeDeleted, opts.userIds];
+    const rows = opts.dryRun
+      ? await this.db.query<{ id: string }>(`SELECT id FROM users WHERE ${where}`, params)
+      : await this.db.query<{ id: string }>(`UPDATE users SET auth_data = email, update_at = $4 WHERE ${where} RETURNING id`, [...params, now]);
+    return rows.map((r) => r.id);
+  }
+
+  /**
    * Moves an account to another sign-in method: to a provider (`service`, `authData`, no
    * password) or back to email (service '', authData null, a new password hash).
    */

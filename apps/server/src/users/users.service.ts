@@ -239,6 +239,14 @@ export class UsersService {
     await this.applyActive(userId, active);
   }
 
+  /**
+   * Deactivates (sessions revoked) or reactivates an account for its identity provider, as
+   * PUT /users/{id}/active does: the LDAP sync, for people who left or came back to the directory.
+   */
+  async setActiveByProvider(userId: string, active: boolean): Promise<void> {
+    await this.applyActive(userId, active);
+  }
+
   private requireSelfDeactivation(): void {
     if (!this.config.get().TeamSettings.EnableUserDeactivation) {
       throw new AppError('', 'api.user.update_active.not_enable.app_error', 'Users cannot deactivate themselves here.', 401);

@@ -4,6 +4,7 @@ import { MailDriver } from '#mail';
 import { InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import { SessionsRepository } from '../../auth/sessions.repository.js';
+import type { LdapSync } from '../../ldap/ldap-sync.js';
 import type { ScheduledPostSender } from '../../scheduled-posts/scheduled-post-sender.js';
 import { AccessTokensRepository } from '../../users/access-tokens.repository.js';
 import { JobHandlers } from '../job-handler.js';
@@ -12,6 +13,7 @@ import { CleanupExpiredAccessTokensJob } from './cleanup-expired-access-tokens.j
 import { CleanupExpiredSessionsJob } from './cleanup-expired-sessions.job.js';
 import { DataRetentionJob } from './data-retention.job.js';
 import { ExpiryNotifyJob } from './expiry-notify.job.js';
+import { LdapSyncJob } from './ldap-sync.job.js';
 import { ScheduledPostsJob } from './scheduled-posts.job.js';
 
 export interface JobDependencies {
@@ -24,6 +26,8 @@ export interface JobDependencies {
   accessTokens: AccessTokensRepository;
   /** The server's; the CLI, which builds no post path, runs without the scheduled_posts type. */
   scheduledPosts?: ScheduledPostSender;
+  /** The server's; the CLI builds no account path, so it runs without the ldap_sync type. */
+  ldapSync?: LdapSync;
 }
 
 /** Every job type this server runs (the server's module and the CLI build the same set). */
@@ -35,5 +39,6 @@ export function createJobHandlers(d: JobDependencies): JobHandlers {
     new BulkExportJob(d.db, d.config, d.files),
     new ExpiryNotifyJob(d.sessions, d.config, d.mail),
     ...(d.scheduledPosts ? [new ScheduledPostsJob(d.scheduledPosts)] : []),
+    ...(d.ldapSync ? [new LdapSyncJob(d.ldapSync)] : []),
   ]);
 }
