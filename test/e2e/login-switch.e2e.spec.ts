@@ -8,7 +8,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { clientFor, databasePool, expectClientError, NewUser, Slapd, startServer, startSlapd, TestServer } from '#testing';
+import {
+  clientFor,
+  databasePool,
+  expectClientError,
+  freePort,
+  NewUser,
+  OidcAccount,
+  oidcClient,
+  OidcProviderPeer,
+  oidcServiceEnv,
+  Slapd,
+  startOidcProvider,
+  startServer,
+  startSlapd,
+  TestServer,
+  WebBrowser,
+} from '#testing';
 
 const INVALID_SSO = 'api.user.login.invalid_credentials_sso';
 
@@ -27,16 +43,30 @@ const DANA = [
   '',
 ].join('\n');
 
+/** The OpenID provider's account an email account is moved to. */
+const SWITCHER: OidcAccount = { id: 7001, username: 'switcher', password: 'pw-switcher', email: 'switcher@idp.example', givenName: 'Switch' };
+
 let server: TestServer;
 let admin: NewUser;
+let idp: OidcProviderPeer;
 let directory: Slapd | undefined;
 
 beforeAll(async () => {
-  server = await startServer({ MM_GITLABSETTINGS_ENABLE: 'true', MM_OPENIDSETTINGS_ENABLE: 'true', MM_SAMLSETTINGS_ENABLE: 'true' });
+  // A real OpenID provider (panva's oidc-provider) for one switch all the way through; GitLab and
+  // SAML are only switched on, for the links into their sign-ins.
+  const idpPort = await freePort();
+  const client = oidcClient('mmchat');
+  server = await startServer({
+    ...oidcServiceEnv('OPENIDSETTINGS', `http://127.0.0.1:${idpPort}`, client),
+    MM_GITLABSETTINGS_ENABLE: 'true',
+    MM_SAMLSETTINGS_ENABLE: 'true',
+  });
+  idp = await startOidcProvider({ port: idpPort, client, redirectUris: [`${server.url}/signup/openid/complete`], accounts: [SWITCHER] });
   admin = await server.newUser();
   await admin.client.patchConfig({ ServiceSettings: { EnableMultifactorAuthentication: true } } as any);
 }, 60_000);
 afterAll(async () => {
+  await idp?.stop();
   await server?.stop();
   await directory?.stop();
 });
@@ -60,6 +90,38 @@ describe('POST /users/login/switch: email → SAML / OAuth', () => {
     expect(saml.follow_link.split('switch_token=')[1]).not.toBe(gitlab.follow_link.split('switch_token=')[1]);
     // Nothing changes before the provider answers.
     expect((await u.client.getMe()).auth_service).toBe('');
+  });
+
+  it('completes through the provider: the sign-in carrying the switch token moves the account, once', async () => {
+    const u = await server.newUser();
+    const { follow_link: link } = await server.client().switchEmailToOAuth('openid', u.user.email, u.password);
+    const atProvider = (url: URL) => url.origin === idp.url;
+    const throughProvider = async (browser: WebBrowser, url: string) => {
+      const start = await browser.navigate(url, { until: atProvider });
+      expect(start.status, `${start.status} ${start.location}`).toBe(302);
+      return browser.request('GET', await idp.authorize(browser, start.location!, SWITCHER));
+    };
+
+    const done = await throughProvider(new WebBrowser(), link);
+    expect([done.status, done.location]).toEqual([302, `${server.url}/login?extra=signin_change`]);
+    expect((await expectClientError(() => u.client.getMe())).status_code).toBe(401);
+    const moved = await admin.client.getUser(u.user.id);
+    expect([moved.auth_service, moved.auth_data, moved.email]).toEqual(['openid', String(SWITCHER.id), SWITCHER.email]);
+    expect((await expectClientError(() => clientFor(server.url).login(u.user.username, u.password))).status_code).toBe(401);
+
+    // The account now signs in through the provider.
+    const browser = new WebBrowser();
+    const signedIn = await throughProvider(browser, `${server.url}/oauth/openid/login`);
+    expect(signedIn.status).toBe(302);
+    const c = clientFor(server.url);
+    c.setToken(browser.cookie(server.url, 'MMAUTHTOKEN')!);
+    expect((await c.getMe()).id).toBe(u.user.id);
+
+    // The link is spent.
+    const again = await throughProvider(new WebBrowser(), link);
+    const error = new URL(again.location!);
+    expect(error.pathname).toBe('/error');
+    expect(error.searchParams.get('error_id')).toBe('api.user.complete_switch_with_oauth.unavailable.app_error');
   });
 
   it('refuses a wrong password as a failed login (counted, masked), and a provider that is off', async () => {
