@@ -185,6 +185,8 @@ beforeAll(async () => {
     MM_LOGSETTINGS_CONSOLELEVEL: 'INFO',
     MM_LOGSETTINGS_CONSOLEJSON: 'false',
     MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true',
+    // The MFA routes answer 501 without it; no account has MFA active, so nothing else changes.
+    MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION: 'true',
     // Jobs stay pending, so that they can be read and cancelled.
     MM_JOBSETTINGS_RUNJOBS: 'false',
   });

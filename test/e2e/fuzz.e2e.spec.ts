@@ -236,7 +236,13 @@ function endsTheTest(route: Route): boolean {
 const hasBody = (route: Route) => route.method !== 'GET' && route.method !== 'DELETE';
 
 beforeAll(async () => {
-  server = await startServer({ MM_LOGSETTINGS_CONSOLELEVEL: 'INFO', MM_LOGSETTINGS_CONSOLEJSON: 'false', MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true' });
+  server = await startServer({
+    MM_LOGSETTINGS_CONSOLELEVEL: 'INFO',
+    MM_LOGSETTINGS_CONSOLEJSON: 'false',
+    MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true',
+    // The MFA routes answer 501 (Mattermost's mfa_disabled) without it.
+    MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION: 'true',
+  });
   admin = await server.newUser();
   user = await server.newUser();
   routes = [...server.logs.matchAll(/Mapped \{([^,]+), (GET|POST|PUT|DELETE|PATCH)\} route/g)].map((m) => ({ method: m[2], path: m[1] }));

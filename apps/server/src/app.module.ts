@@ -10,6 +10,7 @@ import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { MfaModule } from './mfa/mfa.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
 import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -20,6 +21,7 @@ import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.j
 import { RolesModule } from './roles/roles.module.js';
 import { SamlModule } from './saml/saml.module.js';
 import { StatusModule } from './status/status.module.js';
+import { SignInSwitchModule } from './sign-in-switch/sign-in-switch.module.js';
 import { SsoModule } from './sso/sso.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
@@ -60,6 +62,8 @@ export class AppModule {
         OAuthLoginModule,
         LdapModule,
         SamlModule,
+        MfaModule,
+        SignInSwitchModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -3,14 +3,16 @@ import { Reflector } from '@nestjs/core';
 import { sessionExpired } from '#common';
 import { ConfigService } from '#config';
 import { CSRF_HEADER, findToken, header } from '#auth';
-import { PUBLIC_ROUTE, TRUST_REQUESTER } from '../common/decorators.js';
+import { MFA_SETUP_ROUTE, PUBLIC_ROUTE, TRUST_REQUESTER } from '../common/decorators.js';
 import { ApiRequest } from '../common/request.js';
 import { SESSION_PROP_CSRF } from '../common/session.js';
+import { mfaRequired, mfaSetupRequired } from './mfa-enforcement.js';
 import { SessionsService } from './sessions.service.js';
 
 /**
  * Resolves the caller's session for every route, with Mattermost's rules: cookie before header,
- * `access_token` only for OAuth sessions, and a CSRF check when the token came from the cookie.
+ * `access_token` only for OAuth sessions, a CSRF check when the token came from the cookie, and,
+ * where MFA is enforced, the MFA set-up before any route that needs a session (auth/mfa-enforcement.ts).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -32,9 +34,9 @@ export class AuthGuard implements CanActivate {
       if (isPublic) return true;
       throw sessionExpired('no token');
     }
-    let session;
+    let session, account;
     try {
-      session = await this.sessions.authenticate(token);
+      ({ session, account } = await this.sessions.authenticateWithAccount(token));
     } catch (err) {
       if (isPublic) return true; // a stale cookie must not block login or sign-up
       throw err;
@@ -45,6 +47,10 @@ export class AuthGuard implements CanActivate {
     const trustRequester = this.reflector.getAllAndOverride<boolean>(TRUST_REQUESTER, [ctx.getHandler(), ctx.getClass()]);
     if (location === 'cookie' && req.method !== 'GET' && !trustRequester) this.checkCsrf(req, session.props[SESSION_PROP_CSRF]);
     req.session = session;
+    if (!isPublic && mfaSetupRequired(this.config.get(), session, account, req.path)) {
+      const setup = this.reflector.getAllAndOverride<boolean>(MFA_SETUP_ROUTE, [ctx.getHandler(), ctx.getClass()]);
+      if (!setup) throw mfaRequired();
+    }
     return true;
   }
 

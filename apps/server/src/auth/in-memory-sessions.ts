@@ -1,6 +1,6 @@
 import type { Session } from '../common/session.js';
 import { SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
-import type { SessionsRepository } from './sessions.repository.js';
+import type { SessionAccount, SessionsRepository } from './sessions.repository.js';
 
 /**
  * The sessions table in memory, with the repository's answers, for unit specs of the services that
@@ -13,6 +13,8 @@ export class MemorySessions implements Pick<
 > {
   readonly rows = new Map<string, Session>();
   readonly touches: Array<{ id: string; lastActivityAt: number; expiresAt: number }> = [];
+  /** The users' flags the lookup by token joins in, by user id (none: the user row is missing). */
+  readonly accounts = new Map<string, SessionAccount>();
 
   async insert(s: Session) {
     if (this.rows.has(s.token)) throw new Error('duplicate key value violates unique constraint "sessions_token_key"');
@@ -21,7 +23,7 @@ export class MemorySessions implements Pick<
 
   async byTokenHash(tokenHash: string) {
     const s = this.rows.get(tokenHash);
-    return s ? structuredClone(s) : undefined;
+    return s ? { session: structuredClone(s), account: this.accounts.get(s.user_id) } : undefined;
   }
 
   async byId(id: string) {

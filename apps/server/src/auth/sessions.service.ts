@@ -12,7 +12,7 @@ import {
   sessionInvalidationKey,
 } from '../common/session.js';
 import { PermissionsService } from './permissions.service.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { SessionAccount, SessionsRepository, SessionWithAccount } from './sessions.repository.js';
 
 const HOUR = 3_600_000;
 // last_activity_at is written at most this often (Mattermost's SessionActivityTimeout).
@@ -22,6 +22,7 @@ export type SessionKind = 'web' | 'mobile' | 'sso';
 
 interface CachedSession {
   session: Session;
+  account?: SessionAccount;
   cachedAt: number;
 }
 
@@ -108,16 +109,23 @@ export class SessionsService {
 
   /** The live session for a bearer token, or a 401 AppError. Looked up (and cached) by the token's hash. */
   async authenticate(token: string): Promise<Session> {
+    return (await this.authenticateWithAccount(token)).session;
+  }
+
+  /** authenticate(), with the flags of the session's account that the request guard checks (SessionAccount). */
+  async authenticateWithAccount(token: string): Promise<SessionWithAccount> {
     const now = Date.now();
     const tokenHash = hashToken(token);
     let session: Session | undefined;
+    let account: SessionAccount | undefined;
     const cached = this.cache.get(tokenHash);
     const cacheMs = this.config.get().ServiceSettings.SessionCacheInMinutes * 60_000;
     if (cached && now - cached.cachedAt < cacheMs) {
-      session = cached.session;
+      ({ session, account } = cached);
     } else {
-      session = await this.repo.byTokenHash(tokenHash);
-      if (session) this.cache.set(tokenHash, { session, cachedAt: now });
+      const found = await this.repo.byTokenHash(tokenHash);
+      ({ session, account } = found ?? {});
+      if (session) this.cache.set(tokenHash, { session, account, cachedAt: now });
       else this.cache.delete(tokenHash);
     }
     // The digest, never the token, goes in the detail (as Mattermost's token_sha256).
@@ -127,7 +135,7 @@ export class SessionsService {
       throw sessionExpired('session expired');
     }
     await this.recordActivity(session, now);
-    return session;
+    return { session, account };
   }
 
   private isExpired(session: Session, now: number): boolean {

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AppError } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { hashPassword, PasswordHasher } from '#auth';
 import type { SessionsService } from '../auth/sessions.service.js';
@@ -11,6 +12,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { LoginRequest, LoginService } from './login.service.js';
 import type { UserRow } from './user.model.js';
 import type { UsersRepository } from './users.repository.js';
+import type { SecondFactor } from './second-factor.js';
 
 /** The users table, as far as login reads and writes it. */
 class MemoryUsers {
@@ -26,6 +28,17 @@ class MemoryUsers {
   async resetFailedAttempts(id: string) {
     const u = this.rows.find((r) => r.id === id);
     if (u) u.failed_attempts = 0;
+  }
+}
+
+/** A second factor of accounts with mfa_active: the code '123456' only; what it was asked, recorded. */
+class CodeChecker implements SecondFactor {
+  readonly asked: string[] = [];
+  async check(user: UserRow, code: string) {
+    this.asked.push(code);
+    if (!user.mfa_active) return;
+    if (!code) throw new AppError('', 'mfa.validate_token.authenticate.app_error', 'Enter the code.', 401);
+    if (code !== '123456') throw new AppError('', 'api.user.check_user_mfa.bad_code.app_error', 'Invalid MFA token.', 401);
   }
 }
 
@@ -60,6 +73,7 @@ function setup(settings: Partial<(typeof defaultConfig)['ServiceSettings']> = {}
   const users = new MemoryUsers();
   const attempts = new MemoryLoginAttempts();
   const hasher = new PasswordHasher();
+  const secondFactor = new CodeChecker();
   const sessions = { create: async (userId: string, roles: string) => ({ id: 's', token: 't', user_id: userId, roles }) as Session };
   const service = new LoginService(
     users as unknown as UsersRepository,
@@ -68,10 +82,11 @@ function setup(settings: Partial<(typeof defaultConfig)['ServiceSettings']> = {}
     hasher,
     sessions as unknown as SessionsService,
     configService,
+    secondFactor,
   );
-  const login = (loginId: string, password: string, address = '192.0.2.1') =>
-    service.login({ loginId, password, deviceId: '', address } satisfies LoginRequest);
-  return { service, users, attempts, hasher, config, login };
+  const login = (loginId: string, password: string, address = '192.0.2.1', token = '') =>
+    service.login({ loginId, password, token, deviceId: '', address } satisfies LoginRequest);
+  return { service, users, attempts, hasher, config, login, secondFactor };
 }
 
 const INVALID = 'api.user.login.invalid_credentials_email_username';
@@ -169,6 +184,55 @@ describe('LoginService: rate limits', () => {
   });
 });
 
+describe('LoginService: the MFA code after the password', () => {
+  const MISSING = 'mfa.validate_token.authenticate.app_error';
+  const BAD = 'api.user.check_user_mfa.bad_code.app_error';
+
+  it('asks for it only after the right password, and signs in with a valid one', async () => {
+    const { users, login, secondFactor } = setup();
+    const alice = addUser(users, { mfa_active: true });
+    await expect(login(alice.username, 'wrong', undefined, '123456')).rejects.toMatchObject({ id: INVALID });
+    expect(secondFactor.asked).toEqual([]);
+    await expect(login(alice.username, 'R1ght-password')).rejects.toMatchObject({ statusCode: 401, id: MISSING });
+    expect((await login(alice.username, 'R1ght-password', undefined, '123456')).user.id).toBe(alice.id);
+  });
+
+  it('counts a wrong code as a wrong password: the address is locked and failed_attempts grows', async () => {
+    const { users, login } = setup();
+    const alice = addUser(users, { mfa_active: true });
+    for (let i = 0; i < 3; i++) await expect(login(alice.username, 'R1ght-password', undefined, '000000')).rejects.toMatchObject({ id: BAD });
+    expect(alice.failed_attempts).toBe(3);
+    await expect(login(alice.username, 'R1ght-password', undefined, '123456')).rejects.toMatchObject({ id: LOCKED });
+    // Another address still gets in, and the count is cleared.
+    await login(alice.username, 'R1ght-password', '203.0.113.8', '123456');
+    expect(alice.failed_attempts).toBe(0);
+  });
+
+  it('does not count a login without a code (the client asking whether one is needed), nor clear the count', async () => {
+    const { users, login } = setup();
+    const alice = addUser(users, { mfa_active: true });
+    await expect(login(alice.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    for (let i = 0; i < 10; i++) await expect(login(alice.username, 'R1ght-password')).rejects.toMatchObject({ id: MISSING });
+    expect(alice.failed_attempts).toBe(1);
+    await expect(login(alice.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    await expect(login(alice.username, 'wrong')).rejects.toMatchObject({ id: INVALID });
+    await expect(login(alice.username, 'R1ght-password', undefined, '123456')).rejects.toMatchObject({ id: LOCKED });
+  });
+});
+
+describe('LoginService.authenticate', () => {
+  it('authenticate() names the account by email alone when asked, whatever EnableSignInWithEmail says', async () => {
+    const { users, config, service } = setup();
+    const alice = addUser(users);
+    config.EmailSettings.EnableSignInWithEmail = false;
+    Object.assign(users, { byEmail: async (email: string) => users.rows.find((u) => u.email === email) });
+    const req = { loginId: alice.email, password: 'R1ght-password', address: '192.0.2.1' };
+    expect((await service.authenticate(req, { byEmail: true })).id).toBe(alice.id);
+    await expect(service.authenticate(req)).rejects.toMatchObject({ id: 'api.user.login.invalid_credentials_username' });
+    await expect(service.authenticate({ ...req, loginId: alice.username }, { byEmail: true })).rejects.toMatchObject({ statusCode: 401 });
+  });
+});
+
 /**
  * A directory (the LDAP area's login, ldap/ldap-login.ts) as LoginService sees it: entries with
  * passwords; `down` makes it unreachable. It claims ldap accounts, unknown ids and ldap_only.
@@ -202,10 +266,11 @@ function setupWithDirectory() {
     base.hasher,
     { create: async (userId: string, roles: string) => ({ id: 's', token: 't', user_id: userId, roles }) as Session } as unknown as SessionsService,
     configService,
+    base.secondFactor,
     registry,
   );
-  const login = (loginId: string, password: string, opts: { ldapOnly?: boolean; address?: string } = {}) =>
-    service.login({ loginId, password, deviceId: '', address: opts.address ?? '192.0.2.1', ldapOnly: opts.ldapOnly });
+  const login = (loginId: string, password: string, opts: { ldapOnly?: boolean; address?: string; token?: string } = {}) =>
+    service.login({ loginId, password, token: opts.token, deviceId: '', address: opts.address ?? '192.0.2.1', ldapOnly: opts.ldapOnly });
   return { ...base, directory, login };
 }
 
@@ -247,6 +312,16 @@ describe('LoginService: logins a directory checks (LDAP)', () => {
     expect(directory.asked).toBe(1);
     const { user } = await login(alice.username, 'R1ght-password');
     expect(user.id).toBe(alice.id);
+  });
+
+  it('asks an LDAP account with MFA for its code after the directory took the password, and counts wrong codes', async () => {
+    const { users, directory, login } = setupWithDirectory();
+    const dora = addUser(users, { auth_service: 'ldap', auth_data: 'd1', password: '', mfa_active: true });
+    directory.entries.set(dora.username, { password: 'dir-pass', account: dora });
+    await expect(login(dora.username, 'dir-pass')).rejects.toMatchObject({ id: 'mfa.validate_token.authenticate.app_error' });
+    await expect(login(dora.username, 'dir-pass', { token: '000000' })).rejects.toMatchObject({ id: 'api.user.check_user_mfa.bad_code.app_error' });
+    expect(dora.failed_attempts).toBe(1);
+    expect((await login(dora.username, 'dir-pass', { token: '123456' })).user.id).toBe(dora.id);
   });
 
   it('refuses a local password for an account of a sign-in service, even one an admin set, with or without a directory', async () => {

@@ -8,12 +8,15 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { DirectoryLogins, PasswordCheck } from './directory-login.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
+import { SecondFactor } from './second-factor.js';
 import { PublicUser, sanitizeUser, UserRow } from './user.model.js';
 import { UsersRepository } from './users.repository.js';
 
 export interface LoginRequest {
   loginId: string;
   password: string;
+  /** The MFA code (the body's `token`); '' or absent when none was sent. */
+  token?: string;
   deviceId: string;
   /** The client's address (common/client-address.ts). */
   address: string;
@@ -39,7 +42,9 @@ function loginKey(loginId: string): string {
  * 3. the per-account rate limit (429), which a locked-out pair never reaches;
  * 4. one bcrypt in the shared queue, against the account's hash or a dummy one for an unknown id,
  *    and a wrong password and an unknown id give the same answer (Mattermost masks both);
- * 5. only a correct password learns that the account is deactivated (or a bot).
+ * 5. after a correct password, the MFA code of an account that has MFA (SecondFactor); a wrong code
+ *    counts as a wrong password, a missing one (a client asking whether a code is needed) not at all;
+ * 6. only then is it said that the account is deactivated (or a bot).
  * users.failed_attempts still counts failures account-wide, in one statement, and a success resets
  * it, as Mattermost does; it no longer locks the account, which let anyone lock anyone out.
  */
@@ -52,23 +57,62 @@ export class LoginService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
+    private readonly secondFactor: SecondFactor,
     // The LDAP area's login, when it is loaded (users/directory-login.ts).
     @Optional() private readonly directories?: DirectoryLogins,
   ) {}
 
   async login(req: LoginRequest): Promise<{ user: PublicUser; session: Session }> {
     const cfg = this.config.get();
+    const user = await this.authenticate(req);
+    const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
+    return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
+  }
+
+  /**
+   * The account a login's credentials open, checked as login() checks them (limits, counted tries,
+   * password or directory bind, MFA code, account state) without opening a session. POST
+   * /users/login/switch checks the account it moves this way, naming it by email only (`byEmail`),
+   * whatever EmailSettings.EnableSignInWith* say, as Mattermost's GetUserByEmail there.
+   */
+  async authenticate(req: Omit<LoginRequest, 'deviceId'>, opts: { byEmail?: boolean } = {}): Promise<UserRow> {
+    const cfg = this.config.get();
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);
     this.throttle.takeAddress(address);
     const check = async () => {
       this.throttle.takeAccount(key);
-      return this.checkLogin(req, cfg);
+      return this.checkLogin(req, cfg, opts.byEmail === true);
     };
-    const user = await this.countedCheck(key, address, check, () => invalidCredentials(cfg));
+    const mfa = (user: UserRow) => this.checkCode(key, address, user, req.token ?? '');
+    const user = await this.countedCheck(key, address, check, () => invalidCredentials(cfg), mfa);
     checkCanLogIn(user);
-    const session = await this.sessions.create(user.id, user.roles, { deviceId: req.deviceId });
-    return { user: sanitizeUser({ ...user, failed_attempts: 0 }, { self: true, admin: isSystemAdmin(session), config: cfg }), session };
+    return user;
+  }
+
+  /**
+   * A password check outside a login (the LDAP bind of an email → AD/LDAP switch), counted for the
+   * (login id, address) pair as a login's try is: refused once the pair is locked, kept counted when
+   * `check` finds the password wrong, cleared when right.
+   */
+  countedPasswordCheck(loginId: string, address: string, check: () => Promise<PasswordCheck>, wrong: () => AppError): Promise<UserRow> {
+    return this.countedCheck(loginKey(loginId), networkKey(address), check, wrong);
+  }
+
+  /**
+   * The MFA step, after a right password and before the pair's count is cleared: a wrong code keeps
+   * the try counted and adds to failed_attempts, like a wrong password, so that codes cannot be
+   * guessed past MaximumLoginAttempts; a try without a code is taken back (clients send one first
+   * to learn whether a code is needed; Mattermost counts only codes sent).
+   */
+  private async checkCode(key: string, address: string, user: UserRow, code: string): Promise<void> {
+    try {
+      await this.secondFactor.check(user, code);
+    } catch (err) {
+      if (code) await this.users.incrementFailedAttempts(user.id);
+      else await this.attempts.uncount(key, address);
+      throw err;
+    }
   }
 
   /**
@@ -94,8 +138,8 @@ export class LoginService {
    * claims (LDAP), bcrypt for the rest. An account of a sign-in service never matches a password
    * here, even one an admin set (Mattermost's authenticateUser refuses them before any check).
    */
-  private async checkLogin(req: LoginRequest, cfg: Config): Promise<PasswordCheck> {
-    let user = await this.findUser(req.loginId, cfg);
+  private async checkLogin(req: Omit<LoginRequest, 'deviceId'>, cfg: Config, byEmail: boolean): Promise<PasswordCheck> {
+    let user = byEmail ? await this.users.byEmail(req.loginId) : await this.findUser(req.loginId, cfg);
     const directory = this.directories?.get();
     if (directory?.handles(user, req.ldapOnly === true)) {
       const answer = await directory.check(req.loginId, req.password, user);
@@ -112,10 +156,17 @@ export class LoginService {
    * the try is counted and refused once the pair is locked; a try refused before the check ran (a
    * rate limit, a full bcrypt queue, a directory that cannot be reached) is taken back, as no
    * guess was made; a wrong password (or no account: bcrypt against the dummy hash all the same)
-   * adds to failed_attempts and answers `wrong()`; a right one clears the pair's count and
-   * failed_attempts. `check` is bcrypt, or an LDAP bind (users/directory-login.ts).
+   * adds to failed_attempts and answers `wrong()`; a right one passes `afterPassword` (the MFA step)
+   * and then clears the pair's count and failed_attempts. `check` is bcrypt, or an LDAP bind
+   * (users/directory-login.ts).
    */
-  private async countedCheck(key: string, address: string, check: () => Promise<PasswordCheck>, wrong: () => AppError): Promise<UserRow> {
+  private async countedCheck(
+    key: string,
+    address: string,
+    check: () => Promise<PasswordCheck>,
+    wrong: () => AppError,
+    afterPassword?: (user: UserRow) => Promise<void>,
+  ): Promise<UserRow> {
     await this.countTry(key, address, this.config.get());
     let user: UserRow | undefined;
     let matches: boolean;
@@ -130,6 +181,7 @@ export class LoginService {
       await this.users.incrementFailedAttempts(user?.id ?? '');
       throw wrong();
     }
+    if (afterPassword) await afterPassword(user);
     await this.attempts.forget(key, address);
     await this.users.resetFailedAttempts(user.id);
     return user;

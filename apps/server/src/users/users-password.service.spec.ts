@@ -69,6 +69,7 @@ function setup(service: Partial<Config['ServiceSettings']> = {}) {
       new PasswordHasher(),
       sessions,
       configService,
+      { check: async () => undefined },
     ),
   );
   const alice = 'a'.repeat(26);

@@ -76,6 +76,7 @@ export class UsersController {
     const { user, session } = await this.logins.login({
       loginId,
       password,
+      token: optional<string>(b, 'token', 'string') ?? '',
       deviceId: optional<string>(b, 'device_id', 'string') ?? '',
       address: clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
       // Client4 sends the string "true" (Mattermost reads props["ldap_only"] == "true").

@@ -30,7 +30,8 @@ import { UsersService } from './users.service.js';
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
   // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
-  // DirectoryLogins: the LDAP area plugs its login in.
-  exports: [UsersService, UsersRepository, AccessTokensRepository, DirectoryLogins],
+  // DirectoryLogins: the LDAP area plugs its login in. LoginService and LoginThrottle: the sign-in
+  // switch checks passwords as a login does, POST /users/mfa is rate-limited as one.
+  exports: [UsersService, UsersRepository, AccessTokensRepository, DirectoryLogins, LoginService, LoginThrottle],
 })
 export class UsersModule {}

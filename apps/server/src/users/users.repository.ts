@@ -331,6 +331,39 @@ export class UsersRepository {
     await this.db.query('UPDATE users SET failed_attempts = 0 WHERE id = $1 AND failed_attempts <> 0', [id]);
   }
 
+  /**
+   * The account's MFA secret as stored (mfa/mfa-secret-box.ts seals it), '' when none. Never part
+   * of a UserRow: only the MFA code checks read it, so no other path can send it to a client.
+   */
+  async mfaSecret(id: string): Promise<string> {
+    const rows = await this.db.query<{ mfa_secret: string }>('SELECT mfa_secret FROM users WHERE id = $1', [id]);
+    return rows[0]?.mfa_secret ?? '';
+  }
+
+  /** A new MFA secret, not yet active (POST /users/{id}/mfa/generate); replaces one not activated. */
+  async setPendingMfaSecret(id: string, sealed: string, now: number): Promise<void> {
+    await this.db.query('UPDATE users SET mfa_secret = $2, mfa_active = false, update_at = $3 WHERE id = $1', [id, sealed, now]);
+  }
+
+  /**
+   * Activates MFA with the secret the code was checked against: false when the stored secret is
+   * another by now (a second generate raced the activation), so a code never activates a secret
+   * it was not made from.
+   */
+  async activateMfa(id: string, sealed: string, now: number): Promise<boolean> {
+    const rows = await this.db.query("UPDATE users SET mfa_active = true, update_at = $3 WHERE id = $1 AND mfa_secret = $2 AND mfa_secret <> '' RETURNING id", [
+      id,
+      sealed,
+      now,
+    ]);
+    return rows.length === 1;
+  }
+
+  /** MFA off and its secret gone (Mattermost's DeactivateMfa). */
+  async deactivateMfa(id: string, now: number): Promise<void> {
+    await this.db.query("UPDATE users SET mfa_active = false, mfa_secret = '', update_at = $2 WHERE id = $1", [id, now]);
+  }
+
   async setRoles(id: string, roles: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET roles=$2, update_at=$3 WHERE id=$1', [id, roles, now]);
   }

@@ -85,7 +85,7 @@ export class UsersService {
 
   /**
    * POST /users: anyone may create the first account, system admins may always create accounts;
-   * others need EnableUserCreation (501 without) and, without a team invite (`?iid=`),
+   * others need EnableUserCreation and EmailSettings.EnableSignUpWithEmail (501 without) and, without a team invite (`?iid=`),
    * EnableOpenServer (403). An invite adds the new user to its team.
    */
   async signUp(actor: Session | undefined, input: SignUpInput, inviteId: string | undefined): Promise<PublicUser> {
@@ -95,6 +95,10 @@ export class UsersService {
     if (!isAdmin && !firstUser) {
       if (!cfg.TeamSettings.EnableUserCreation) {
         throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
+      }
+      // Sign-up with email and password (Mattermost's IsUserSignUpAllowed); providers' sign-ups have their own switches.
+      if (!cfg.EmailSettings.EnableSignUpWithEmail) {
+        throw new AppError('', 'api.user.create_user.signup_email_disabled.app_error', 'User sign-up with email is disabled.', 501);
       }
       if (!cfg.TeamSettings.EnableOpenServer && !inviteId) {
         throw forbidden(
