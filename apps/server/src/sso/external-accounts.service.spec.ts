@@ -199,6 +199,15 @@ describe('ExternalAccountsService switch tokens (email → provider)', () => {
     expect((await ctx.service.signIn(identity({ service: 'gitlab', authData: 'gl-42', email: 'mover@corp.example.com' }))).id).toBe(user.id);
   });
 
+  it('clears the MFA of an account that moves to a provider (the provider signs it in from then on)', async () => {
+    const ctx = setup();
+    const user = ctx.users.add(testUserRow(`mover${++n}`, { password: 'hash', mfa_active: true }));
+    const token = await ctx.service.startSwitch(user.id, 'saml');
+    const moved = await ctx.service.completeSwitch(token, identity({ service: 'saml', authData: `saml-${user.id}` }));
+    expect(moved.mfa_active).toBe(false);
+    expect(ctx.users.row(user.id).mfa_active).toBe(false);
+  });
+
   it('takes a token once', async () => {
     const ctx = setup();
     const { user } = await emailAccount(ctx);

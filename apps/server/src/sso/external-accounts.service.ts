@@ -144,9 +144,13 @@ export class ExternalAccountsService {
     if (await this.users.byAuth(identity.service, identity.authData)) throw alreadyLinked(identity.service);
     const user = await this.users.byId(flow.userId);
     if (!user || user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
-    await this.users.setAuth(user.id, { service: identity.service, authData: identity.authData, passwordHash: '' }, Date.now());
+    const now = Date.now();
+    await this.users.setAuth(user.id, { service: identity.service, authData: identity.authData, passwordHash: '' }, now);
+    // The provider signs the account in from now on; a second factor of ours would never be asked
+    // again, so it is cleared as Mattermost's switch does (it comes back only with email sign-in).
+    if (user.mfa_active) await this.users.deactivateMfa(user.id, now);
     await this.sessions.revokeAllForUser(user.id);
-    return this.update({ ...user, auth_service: identity.service, auth_data: identity.authData, password: '' }, identity);
+    return this.update({ ...user, auth_service: identity.service, auth_data: identity.authData, password: '', mfa_active: false }, identity);
   }
 
   private async create(identity: ExternalIdentity): Promise<UserRow> {
