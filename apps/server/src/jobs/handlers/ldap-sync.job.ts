@@ -5,7 +5,8 @@ import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
 /**
- * ldap_sync: brings every LDAP account in line with the directory (ldap/ldap-sync.ts). Every
+ * ldap_sync: brings every LDAP account (and, with SamlSettings.EnableSyncWithLdap, every SAML
+ * account) in line with the directory (ldap/ldap-sync.ts). Every
  * LdapSettings.SyncIntervalMinutes while EnableSync, and on demand (POST /ldap/sync, POST /jobs).
  * A run cut off and started again does the same work again, which changes nothing twice.
  */
