@@ -49,10 +49,10 @@ import {
   track,
   waitExit,
   WebBrowser,
+  type HtmlForm,
   type NewUser,
   type OidcAccount,
   type OidcProviderOptions,
-  type SamlPostForm,
   type SamlTestUser,
   type SimpleSamlPhp,
   type TestServer,
@@ -230,7 +230,7 @@ async function passwordLogin(server: TestServer, loginId: string): Promise<strin
 }
 
 /** Starts a SAML sign-in on the server and signs in at the IdP: the IdP's form, not yet posted. */
-async function prepareSaml(server: TestServer, acs: string, username: string): Promise<SamlPostForm> {
+async function prepareSaml(server: TestServer, acs: string, username: string): Promise<HtmlForm> {
   const start = await startSamlSignIn(server.url);
   if (start.status !== 302 || !start.samlRequest) throw new Error(`the SAML start answered ${start.status} → ${start.location}`);
   const form = await signInAtIdp(start.location, username, PASSWORD);
@@ -239,7 +239,7 @@ async function prepareSaml(server: TestServer, acs: string, username: string): P
 }
 
 /** The POST binding's post to the ACS; signed in when it sets the session cookie. */
-async function postSaml(form: SamlPostForm): Promise<string | undefined> {
+async function postSaml(form: HtmlForm): Promise<string | undefined> {
   const answer = await postToAcs(form.action, form.fields);
   if (answer.status === 302 && answer.token && !answer.error) return undefined;
   return answer.error ? `${answer.error.id}: ${answer.error.message}` : `status ${answer.status} → ${answer.location}`;

@@ -9,6 +9,7 @@ export * from './ports.js';
 export * from './database.js';
 export * from './redis.js';
 export * from './users.js';
+export * from './app-error.js';
 export * from './socket.js';
 export * from './server-process.js';
 export * from './test-server.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { AppError } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { LocalInvalidationBus } from '#realtime';
+import { expectAppError } from '#testing';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { defaultRoles } from '../roles/in-memory-roles.js';
@@ -44,15 +44,6 @@ const person = (users: MemoryUsers, over: Partial<UserRow> = {}) => users.add(te
 const as = (user: UserRow, over: Partial<Session> = {}) => ({ user_id: user.id, roles: user.roles, is_oauth: false, ...over }) as Session;
 const codeAt = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
-
 /** A user with MFA active (the step-0 code spent on the activation). */
 async function enrolled(ctx: ReturnType<typeof setup>) {
   const user = person(ctx.users);
@@ -92,25 +83,25 @@ describe('MfaService.generate', () => {
     const user = person(ctx.users);
     const other = person(ctx.users);
     const admin = person(ctx.users, { roles: 'system_admin system_user' });
-    expect((await refusal(ctx.service.generate(as(other), user.id))).statusCode).toBe(403);
-    expect((await refusal(ctx.service.generate(as(user, { is_oauth: true }), user.id))).statusCode).toBe(403);
+    expect((await expectAppError(ctx.service.generate(as(other), user.id))).statusCode).toBe(403);
+    expect((await expectAppError(ctx.service.generate(as(user, { is_oauth: true }), user.id))).statusCode).toBe(403);
     expect((await ctx.service.generate(as(admin), user.id)).secret).toBeTruthy();
-    expect((await refusal(ctx.service.generate(as(admin), 'x'.repeat(26)))).statusCode).toBe(404);
+    expect((await expectAppError(ctx.service.generate(as(admin), 'x'.repeat(26)))).statusCode).toBe(404);
   });
 
   it('answers 501 while MFA is off, and 400 for provider accounts and accounts whose MFA is active', async () => {
     const off = setup({ enabled: false });
     const user = person(off.users);
-    const disabled = await refusal(off.service.generate(as(user), user.id));
+    const disabled = await expectAppError(off.service.generate(as(user), user.id));
     expect([disabled.statusCode, disabled.id]).toEqual([501, 'mfa.mfa_disabled.app_error']);
 
     const ctx = setup();
     const sso = person(ctx.users, { auth_service: 'saml', auth_data: 's' });
-    expect((await refusal(ctx.service.generate(as(sso), sso.id))).id).toBe('api.user.activate_mfa.email_and_ldap_only.app_error');
+    expect((await expectAppError(ctx.service.generate(as(sso), sso.id))).id).toBe('api.user.activate_mfa.email_and_ldap_only.app_error');
     const ldap = person(ctx.users, { auth_service: 'ldap', auth_data: 'l' });
     expect((await ctx.service.generate(as(ldap), ldap.id)).secret).toBeTruthy();
     const { user: active } = await enrolled(ctx);
-    expect((await refusal(ctx.service.generate(as(active), active.id))).id).toBe('api.user.generate_mfa_secret.mfa_active.app_error');
+    expect((await expectAppError(ctx.service.generate(as(active), active.id))).id).toBe('api.user.generate_mfa_secret.mfa_active.app_error');
   });
 });
 
@@ -118,12 +109,12 @@ describe('MfaService.update', () => {
   it('activates only with a valid code of the generated secret, and tells every node', async () => {
     const ctx = setup();
     const user = person(ctx.users);
-    const noSecret = await refusal(ctx.service.update(as(user), user.id, true, '123456'));
+    const noSecret = await expectAppError(ctx.service.update(as(user), user.id, true, '123456'));
     expect([noSecret.statusCode, noSecret.id]).toEqual([401, 'mfa.activate.bad_token.app_error']);
     const { secret } = await ctx.service.generate(as(user), user.id);
     const wrong = (await codeAt(secret)) === '000000' ? '111111' : '000000';
-    expect((await refusal(ctx.service.update(as(user), user.id, true, wrong))).id).toBe('mfa.activate.bad_token.app_error');
-    expect((await refusal(ctx.service.update(as(user), user.id, true, 'abc'))).id).toBe('mfa.activate.bad_token.app_error');
+    expect((await expectAppError(ctx.service.update(as(user), user.id, true, wrong))).id).toBe('mfa.activate.bad_token.app_error');
+    expect((await expectAppError(ctx.service.update(as(user), user.id, true, 'abc'))).id).toBe('mfa.activate.bad_token.app_error');
     expect(ctx.users.row(user.id).mfa_active).toBe(false);
     await ctx.service.update(as(user), user.id, true, ` ${await codeAt(secret)} `);
     expect(ctx.users.row(user.id).mfa_active).toBe(true);
@@ -143,10 +134,10 @@ describe('MfaService.update', () => {
   it('refuses activation for provider accounts and while MFA is off', async () => {
     const ctx = setup();
     const sso = person(ctx.users, { auth_service: 'gitlab', auth_data: 'g' });
-    expect((await refusal(ctx.service.update(as(sso), sso.id, true, '123456'))).statusCode).toBe(400);
+    expect((await expectAppError(ctx.service.update(as(sso), sso.id, true, '123456'))).statusCode).toBe(400);
     ctx.config.ServiceSettings.EnableMultifactorAuthentication = false;
     const user = person(ctx.users);
-    expect((await refusal(ctx.service.update(as(user), user.id, true, '123456'))).statusCode).toBe(501);
+    expect((await expectAppError(ctx.service.update(as(user), user.id, true, '123456'))).statusCode).toBe(501);
   });
 });
 
@@ -163,16 +154,16 @@ describe('MfaService.check: the code of a password sign-in', () => {
     const ctx = setup();
     const { user, secret } = await enrolled(ctx);
     for (const missing of ['', '   ', 'abcdef', '1234567']) {
-      const err = await refusal(ctx.service.check(user, missing));
+      const err = await expectAppError(ctx.service.check(user, missing));
       expect([err.statusCode, err.id]).toEqual([401, 'mfa.validate_token.authenticate.app_error']);
     }
     const next = await codeAt(secret, 1);
     const wrong = next === '000000' ? '111111' : '000000';
-    expect((await refusal(ctx.service.check(user, wrong))).id).toBe('api.user.check_user_mfa.bad_code.app_error');
+    expect((await expectAppError(ctx.service.check(user, wrong))).id).toBe('api.user.check_user_mfa.bad_code.app_error');
     await ctx.service.check(user, next);
-    expect((await refusal(ctx.service.check(user, next))).id).toBe('api.user.check_user_mfa.bad_code.app_error');
+    expect((await expectAppError(ctx.service.check(user, next))).id).toBe('api.user.check_user_mfa.bad_code.app_error');
     // The code that activated MFA is spent too.
-    expect((await refusal(ctx.service.check(user, await codeAt(secret)))).id).toBe('api.user.check_user_mfa.bad_code.app_error');
+    expect((await expectAppError(ctx.service.check(user, await codeAt(secret)))).id).toBe('api.user.check_user_mfa.bad_code.app_error');
   });
 
   it("keeps one user's used steps apart from another's", async () => {

@@ -1,28 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '#common';
-import { Config, ConfigService, defaultConfig } from '#config';
+import { Config, defaultConfig } from '#config';
 import { hashPassword, PasswordHasher } from '#auth';
-import { Hub, LocalInvalidationBus } from '#realtime';
-import { RecordingPublisher } from '#testing';
-import { MemorySessions } from '../auth/in-memory-sessions.js';
-import { PermissionsService } from '../auth/permissions.service.js';
-import type { SessionsRepository } from '../auth/sessions.repository.js';
-import { SessionsService } from '../auth/sessions.service.js';
+import { expectAppError } from '#testing';
 import type { Session } from '../common/session.js';
-import { defaultRoles } from '../roles/in-memory-roles.js';
-import { ExternalAccountsService, ExternalIdentity } from '../sso/external-accounts.service.js';
-import { MemorySsoFlows } from '../sso/in-memory-sso-flows.js';
-import type { SsoFlowsRepository } from '../sso/sso-flows.repository.js';
-import type { TeamsService } from '../teams/teams.service.js';
+import { ExternalIdentity } from '../sso/external-accounts.service.js';
+import { externalAccountsFixture } from '../sso/external-accounts.fixtures.js';
 import { MemoryLoginAttempts } from '../users/in-memory-login-attempts.js';
-import { MemoryUsers } from '../users/in-memory-users.js';
+import type { MemoryUsers } from '../users/in-memory-users.js';
 import type { LoginAttemptsRepository } from '../users/login-attempts.repository.js';
 import { LoginThrottle } from '../users/login-throttle.js';
 import { LoginService } from '../users/login.service.js';
 import { testUserRow } from '../users/user.fixtures.js';
 import type { UserRow } from '../users/user.model.js';
 import type { UsersRepository } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
 import type { LdapService } from '../ldap/ldap.service.js';
 import { DirectoryLogin, DirectoryLogins, PasswordCheck } from '../users/directory-login.js';
 import { SignInSwitchService, SwitchRequest } from './sign-in-switch.service.js';
@@ -65,59 +56,34 @@ function setup(opts: { settings?: (c: Config) => void } = {}) {
   config.SamlSettings.Enable = true;
   config.LdapSettings.Enable = true;
   opts.settings?.(config);
-  const configService = { get: () => config } as unknown as ConfigService;
-  const users = new MemoryUsers();
-  users.add(testUserRow('founder', { roles: 'system_admin system_user' }));
-  const sessionRows = new MemorySessions();
-  const invalidation = new LocalInvalidationBus();
-  const hub = { closeSessions: () => undefined, refreshSessions: async () => undefined } as unknown as Hub;
-  const permissions = new PermissionsService(undefined as never, undefined as never, defaultRoles());
-  const sessions = new SessionsService(sessionRows as unknown as SessionsRepository, configService, invalidation, hub, permissions);
   const directory = new FakeDirectory();
   const directories = new DirectoryLogins();
   directories.use(directory);
-  const logins = new LoginService(
-    users as unknown as UsersRepository,
-    new MemoryLoginAttempts() as unknown as LoginAttemptsRepository,
-    new LoginThrottle(configService),
-    new PasswordHasher(),
-    sessions,
-    configService,
-    { check: async () => undefined }, // the MFA step has its own specs (login.service.spec.ts)
-    directories,
-  );
-  const publisher = new RecordingPublisher();
-  const usersService = new UsersService(
-    users as unknown as UsersRepository,
-    configService,
-    sessions,
-    permissions,
-    undefined as unknown as TeamsService,
-    publisher,
-    invalidation,
-    logins,
-  );
-  const flows = new MemorySsoFlows();
-  const accounts = new ExternalAccountsService(
-    users as unknown as UsersRepository,
-    usersService,
-    sessions,
-    configService,
-    invalidation,
-    flows as unknown as SsoFlowsRepository,
-  );
+  const fixture = externalAccountsFixture(config, {
+    logins: ({ users, sessions, configService }) =>
+      new LoginService(
+        users as unknown as UsersRepository,
+        new MemoryLoginAttempts() as unknown as LoginAttemptsRepository,
+        new LoginThrottle(configService),
+        new PasswordHasher(),
+        sessions,
+        configService,
+        { check: async () => undefined }, // the MFA step has its own specs (login.service.spec.ts)
+        directories,
+      ),
+  });
   const service = new SignInSwitchService(
-    logins,
-    accounts,
-    users as unknown as UsersRepository,
-    usersService,
-    sessions,
-    invalidation,
-    configService,
+    fixture.logins!,
+    fixture.accounts,
+    fixture.users as unknown as UsersRepository,
+    fixture.usersService,
+    fixture.sessions,
+    fixture.invalidation,
+    fixture.configService,
     directory as unknown as LdapService,
   );
-  const admin = as(users.row([...users.rows.keys()][0]));
-  return { service, users, sessions, sessionRows, accounts, config, admin, publisher, directory };
+  const admin = as(fixture.users.row([...fixture.users.rows.keys()][0]));
+  return { ...fixture, service, admin, directory };
 }
 
 let n = 0;
@@ -133,15 +99,6 @@ const request = (over: Partial<SwitchRequest>): SwitchRequest => ({
   ldap_id: '',
   ...over,
 });
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('email → SAML / OAuth', () => {
   it("links into the provider's sign-in with a switch token that moves exactly this account to exactly that provider", async () => {
@@ -165,9 +122,9 @@ describe('email → SAML / OAuth', () => {
       await ctx.service.switchAccount(request({ current_service: 'email', new_service: 'saml', email: other.email, password: PASSWORD }), undefined, ADDRESS),
     );
     expect(saml.origin + saml.pathname).toBe(`${SITE}/login/sso/saml`);
-    expect(
-      (await refusal(ctx.accounts.completeSwitch(saml.searchParams.get('switch_token')!, { service: 'gitlab', authData: 'gl-8', email: other.email }))).id,
-    ).toBe('api.user.complete_switch_with_oauth.unavailable.app_error');
+    const samlToken = saml.searchParams.get('switch_token')!;
+    const asGitLab = await expectAppError(ctx.accounts.completeSwitch(samlToken, { service: 'gitlab', authData: 'gl-8', email: other.email }));
+    expect(asGitLab.id).toBe('api.user.complete_switch_with_oauth.unavailable.app_error');
   });
 
   it('checks the password as a login does: masked, counted, locked', async () => {
@@ -175,31 +132,31 @@ describe('email → SAML / OAuth', () => {
     const user = emailUser(ctx.users);
     const wrong = request({ current_service: 'email', new_service: 'gitlab', email: user.email, password: 'wrong' });
     for (let i = 0; i < 3; i++) {
-      expect((await refusal(ctx.service.switchAccount(wrong, undefined, ADDRESS))).id).toBe('api.user.login.invalid_credentials_sso');
+      expect((await expectAppError(ctx.service.switchAccount(wrong, undefined, ADDRESS))).id).toBe('api.user.login.invalid_credentials_sso');
     }
     expect(ctx.users.row(user.id).failed_attempts).toBe(3);
     const right = { ...wrong, password: PASSWORD };
-    expect((await refusal(ctx.service.switchAccount(right, undefined, ADDRESS))).id).toBe('api.user.check_user_login_attempts.too_many.app_error');
+    expect((await expectAppError(ctx.service.switchAccount(right, undefined, ADDRESS))).id).toBe('api.user.check_user_login_attempts.too_many.app_error');
     // An unknown email is a wrong password.
     const nobody = request({ current_service: 'email', new_service: 'gitlab', email: 'nobody@example.com', password: PASSWORD });
-    expect((await refusal(ctx.service.switchAccount(nobody, undefined, '198.51.100.1'))).id).toBe('api.user.login.invalid_credentials_sso');
+    expect((await expectAppError(ctx.service.switchAccount(nobody, undefined, '198.51.100.1'))).id).toBe('api.user.login.invalid_credentials_sso');
   });
 
   it('refuses a provider that is off before looking at the password, and requests it does not know', async () => {
     const ctx = setup();
     const user = emailUser(ctx.users);
-    const google = await refusal(
+    const google = await expectAppError(
       ctx.service.switchAccount(request({ current_service: 'email', new_service: 'google', email: user.email, password: 'wrong' }), undefined, ADDRESS),
     );
     expect([google.statusCode, google.id]).toEqual([501, 'api.user.get_authorization_code.unsupported.app_error']);
     ctx.config.SamlSettings.Enable = false;
-    const saml = await refusal(
+    const saml = await expectAppError(
       ctx.service.switchAccount(request({ current_service: 'email', new_service: 'saml', email: user.email, password: PASSWORD }), undefined, ADDRESS),
     );
     expect([saml.statusCode, saml.id]).toEqual([501, 'api.user.saml.not_available.app_error']);
     expect(ctx.users.row(user.id).failed_attempts).toBe(0);
     for (const odd of [request({}), request({ current_service: 'gitlab', new_service: 'saml' }), request({ current_service: 'email', new_service: 'email' })]) {
-      expect((await refusal(ctx.service.switchAccount(odd, undefined, ADDRESS))).id).toBe('api.context.invalid_body_param.app_error');
+      expect((await expectAppError(ctx.service.switchAccount(odd, undefined, ADDRESS))).id).toBe('api.context.invalid_body_param.app_error');
     }
   });
 });
@@ -229,16 +186,16 @@ describe('SAML / OAuth → email', () => {
     const ctx = setup();
     const { user, session } = await gitlabUser(ctx);
     const req = request({ current_service: 'gitlab', new_service: 'email', email: user.email, new_password: 'N3w-passw0rd!' });
-    expect((await refusal(ctx.service.switchAccount(req, undefined, ADDRESS))).statusCode).toBe(401);
+    expect((await expectAppError(ctx.service.switchAccount(req, undefined, ADDRESS))).statusCode).toBe(401);
     const { session: otherSession } = await gitlabUser(ctx);
-    expect((await refusal(ctx.service.switchAccount(req, otherSession, ADDRESS))).id).toBe('api.user.oauth_to_email.context.app_error');
-    expect((await refusal(ctx.service.switchAccount({ ...req, current_service: 'saml' }, session, ADDRESS))).statusCode).toBe(403);
-    expect((await refusal(ctx.service.switchAccount({ ...req, email: 'nobody@example.com' }, session, ADDRESS))).statusCode).toBe(403);
-    expect((await refusal(ctx.service.switchAccount({ ...req, new_password: 'short' }, session, ADDRESS))).statusCode).toBe(400);
+    expect((await expectAppError(ctx.service.switchAccount(req, otherSession, ADDRESS))).id).toBe('api.user.oauth_to_email.context.app_error');
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, current_service: 'saml' }, session, ADDRESS))).statusCode).toBe(403);
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, email: 'nobody@example.com' }, session, ADDRESS))).statusCode).toBe(403);
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, new_password: 'short' }, session, ADDRESS))).statusCode).toBe(400);
     // An email account cannot set a new password this way without its current one.
     const local = emailUser(ctx.users);
     const localSession = await ctx.sessions.create(local.id, local.roles);
-    expect((await refusal(ctx.service.switchAccount({ ...req, email: local.email }, localSession, ADDRESS))).statusCode).toBe(403);
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, email: local.email }, localSession, ADDRESS))).statusCode).toBe(403);
     expect(ctx.users.row(local.id).password).toBe(hash);
     expect(ctx.users.row(user.id).auth_service).toBe('gitlab');
   });
@@ -247,10 +204,12 @@ describe('SAML / OAuth → email', () => {
     const ctx = setup({ settings: (c) => (c.EmailSettings.EnableSignUpWithEmail = false) });
     const { user, session } = await gitlabUser(ctx);
     const req = request({ current_service: 'gitlab', new_service: 'email', email: user.email, new_password: 'N3w-passw0rd!' });
-    expect((await refusal(ctx.service.switchAccount(req, session, ADDRESS))).id).toBe('api.user.auth_switch.not_available.email_signup_disabled.app_error');
+    expect((await expectAppError(ctx.service.switchAccount(req, session, ADDRESS))).id).toBe(
+      'api.user.auth_switch.not_available.email_signup_disabled.app_error',
+    );
     ctx.config.EmailSettings.EnableSignUpWithEmail = true;
     Object.assign(ctx.config.EmailSettings, { EnableSignInWithEmail: false, EnableSignInWithUsername: false });
-    expect((await refusal(ctx.service.switchAccount(req, session, ADDRESS))).id).toBe('api.user.auth_switch.not_available.login_disabled.app_error');
+    expect((await expectAppError(ctx.service.switchAccount(req, session, ADDRESS))).id).toBe('api.user.auth_switch.not_available.login_disabled.app_error');
   });
 });
 
@@ -266,9 +225,9 @@ describe('email ↔ AD/LDAP', () => {
       ldap_id: 'dana',
       new_password: 'ldap-pass',
     });
-    expect((await refusal(ctx.service.switchAccount(toLdap, undefined, ADDRESS))).id).toBe('api.user.email_to_ldap.not_available.app_error');
+    expect((await expectAppError(ctx.service.switchAccount(toLdap, undefined, ADDRESS))).id).toBe('api.user.email_to_ldap.not_available.app_error');
     const toEmail = request({ current_service: 'ldap', new_service: 'email', email: user.email, password: 'ldap-pass', new_password: 'N3w-passw0rd!' });
-    expect((await refusal(ctx.service.switchAccount(toEmail, undefined, ADDRESS))).id).toBe('api.user.ldap_to_email.not_available.app_error');
+    expect((await expectAppError(ctx.service.switchAccount(toEmail, undefined, ADDRESS))).id).toBe('api.user.ldap_to_email.not_available.app_error');
     expect(ctx.directory.binds).toBe(0);
   });
 
@@ -277,8 +236,8 @@ describe('email ↔ AD/LDAP', () => {
     const user = emailUser(ctx.users);
     await ctx.sessions.create(user.id, user.roles);
     const req = request({ current_service: 'email', new_service: 'ldap', email: user.email, password: PASSWORD, ldap_id: 'dana', new_password: 'ldap-pass' });
-    expect((await refusal(ctx.service.switchAccount({ ...req, password: 'wrong' }, undefined, ADDRESS))).statusCode).toBe(401);
-    expect((await refusal(ctx.service.switchAccount({ ...req, new_password: 'wrong' }, undefined, ADDRESS))).id).toBe(
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, password: 'wrong' }, undefined, ADDRESS))).statusCode).toBe(401);
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, new_password: 'wrong' }, undefined, ADDRESS))).id).toBe(
       'ent.ldap.do_login.invalid_password.app_error',
     );
     expect(await ctx.service.switchAccount(req, undefined, ADDRESS)).toBe('/login?extra=signin_change');
@@ -295,9 +254,9 @@ describe('email ↔ AD/LDAP', () => {
     for (let i = 0; i < 5; i++) await expect(ctx.service.switchAccount(req(user, 'ldap-pass'), undefined, ADDRESS)).rejects.toThrow('directory unreachable');
     ctx.directory.down = false;
     for (let i = 0; i < 3; i++) {
-      expect((await refusal(ctx.service.switchAccount(req(user, 'wrong'), undefined, ADDRESS))).id).toBe('ent.ldap.do_login.invalid_password.app_error');
+      expect((await expectAppError(ctx.service.switchAccount(req(user, 'wrong'), undefined, ADDRESS))).id).toBe('ent.ldap.do_login.invalid_password.app_error');
     }
-    expect((await refusal(ctx.service.switchAccount(req(user, 'ldap-pass'), undefined, ADDRESS))).id).toBe(
+    expect((await expectAppError(ctx.service.switchAccount(req(user, 'ldap-pass'), undefined, ADDRESS))).id).toBe(
       'api.user.check_user_login_attempts.too_many.app_error',
     );
     expect(ctx.directory.binds).toBe(5 + 3);
@@ -308,11 +267,13 @@ describe('email ↔ AD/LDAP', () => {
     const ctx = setup();
     const ldapUser = ctx.users.add(testUserRow(`ld${++n}`, { auth_service: 'ldap', auth_data: 'uid-x' }));
     const req = request({ current_service: 'ldap', new_service: 'email', email: ldapUser.email, password: 'ldap-pass', new_password: 'N3w-passw0rd!' });
-    expect((await refusal(ctx.service.switchAccount({ ...req, password: PASSWORD }, undefined, ADDRESS))).id).toBe('api.user.login.invalid_credentials_sso');
+    expect((await expectAppError(ctx.service.switchAccount({ ...req, password: PASSWORD }, undefined, ADDRESS))).id).toBe(
+      'api.user.login.invalid_credentials_sso',
+    );
     expect(await ctx.service.switchAccount(req, undefined, ADDRESS)).toBe('/login?extra=signin_change');
     expect(ctx.users.row(ldapUser.id)).toMatchObject({ auth_service: '', auth_data: null });
     const local = emailUser(ctx.users);
-    const notLdap = await refusal(ctx.service.switchAccount({ ...req, email: local.email, password: PASSWORD }, undefined, ADDRESS));
+    const notLdap = await expectAppError(ctx.service.switchAccount({ ...req, email: local.email, password: PASSWORD }, undefined, ADDRESS));
     expect([notLdap.statusCode, notLdap.id]).toEqual([400, 'api.user.ldap_to_email.not_ldap_account.app_error']);
   });
 });
@@ -336,8 +297,8 @@ describe('updateAuth: PUT /users/{id}/auth', () => {
     const ctx = setup();
     const user = emailUser(ctx.users);
     const holder = ctx.users.add(testUserRow(`holder${++n}`, { auth_service: 'gitlab', auth_data: 'taken' }));
-    expect((await refusal(ctx.service.updateAuth(as(user), user.id, { auth_service: 'gitlab', auth_data: 'mine' }))).statusCode).toBe(403);
-    expect((await refusal(ctx.service.updateAuth(ctx.admin, user.id, { auth_service: 'gitlab', auth_data: 'taken' }))).id).toBe(
+    expect((await expectAppError(ctx.service.updateAuth(as(user), user.id, { auth_service: 'gitlab', auth_data: 'mine' }))).statusCode).toBe(403);
+    expect((await expectAppError(ctx.service.updateAuth(ctx.admin, user.id, { auth_service: 'gitlab', auth_data: 'taken' }))).id).toBe(
       'app.user.update_auth_data.email_exists.app_error',
     );
     // Setting an account's own pair again is no clash.
@@ -345,15 +306,15 @@ describe('updateAuth: PUT /users/{id}/auth', () => {
       auth_service: 'gitlab',
       auth_data: 'taken',
     });
-    expect((await refusal(ctx.service.updateAuth(ctx.admin, user.id, { auth_service: 'myspace', auth_data: 'x' }))).id).toBe(
+    expect((await expectAppError(ctx.service.updateAuth(ctx.admin, user.id, { auth_service: 'myspace', auth_data: 'x' }))).id).toBe(
       'api.context.invalid_body_param.app_error',
     );
     for (const half of [{ auth_service: 'gitlab' }, { auth_data: 'x' }, {}]) {
-      expect((await refusal(ctx.service.updateAuth(ctx.admin, user.id, half))).id).toBe('api.user.update_user_auth.invalid_request');
+      expect((await expectAppError(ctx.service.updateAuth(ctx.admin, user.id, half))).id).toBe('api.user.update_user_auth.invalid_request');
     }
-    expect((await refusal(ctx.service.updateAuth(ctx.admin, user.id, { auth_service: 'gitlab', auth_data: 'x'.repeat(129) }))).statusCode).toBe(400);
-    expect((await refusal(ctx.service.updateAuth(ctx.admin, user.id, { password: 'x' }))).statusCode).toBe(400);
-    expect((await refusal(ctx.service.updateAuth(ctx.admin, 'x'.repeat(26), { auth_service: 'gitlab', auth_data: 'y' }))).statusCode).toBe(404);
+    expect((await expectAppError(ctx.service.updateAuth(ctx.admin, user.id, { auth_service: 'gitlab', auth_data: 'x'.repeat(129) }))).statusCode).toBe(400);
+    expect((await expectAppError(ctx.service.updateAuth(ctx.admin, user.id, { password: 'x' }))).statusCode).toBe(400);
+    expect((await expectAppError(ctx.service.updateAuth(ctx.admin, 'x'.repeat(26), { auth_service: 'gitlab', auth_data: 'y' }))).statusCode).toBe(404);
     expect(ctx.users.row(user.id).password).toBe(hash);
   });
 });

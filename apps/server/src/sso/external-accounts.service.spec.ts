@@ -1,73 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '#common';
-import { Config, ConfigService, defaultConfig } from '#config';
-import { Hub, LocalInvalidationBus } from '#realtime';
-import { RecordingPublisher } from '#testing';
-import { MemorySessions } from '../auth/in-memory-sessions.js';
-import { PermissionsService } from '../auth/permissions.service.js';
-import type { SessionsRepository } from '../auth/sessions.repository.js';
-import { SessionsService } from '../auth/sessions.service.js';
-import { defaultRoles } from '../roles/in-memory-roles.js';
-import type { TeamsService } from '../teams/teams.service.js';
-import { MemoryUsers } from '../users/in-memory-users.js';
-import type { LoginService } from '../users/login.service.js';
+import { Config, defaultConfig } from '#config';
+import { expectAppError } from '#testing';
 import { testUserRow } from '../users/user.fixtures.js';
-import type { UsersRepository } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
-import { cleanUsername, ExternalAccountsService, ExternalIdentity } from './external-accounts.service.js';
-import { MemorySsoFlows } from './in-memory-sso-flows.js';
-import type { SsoFlowsRepository } from './sso-flows.repository.js';
+import { cleanUsername, ExternalIdentity } from './external-accounts.service.js';
+import { externalAccountsFixture } from './external-accounts.fixtures.js';
 
 function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {
   const config = structuredClone(defaultConfig);
   Object.assign(config.TeamSettings, { EnableUserCreation: true, ...teamSettings });
-  const configService = { get: () => config } as unknown as ConfigService;
-  const users = new MemoryUsers();
-  // An account exists already, so that no sign-in here is "the first user" (who becomes admin).
-  users.add(testUserRow('founder', { roles: 'system_admin system_user' }));
-  const sessionRows = new MemorySessions();
-  const invalidation = new LocalInvalidationBus();
-  const invalidated: string[] = [];
-  invalidation.on('user', (id) => invalidated.push(id));
-  const hub = { closeSessions: () => undefined, refreshSessions: async () => undefined } as unknown as Hub;
-  const permissions = new PermissionsService(undefined as never, undefined as never, defaultRoles());
-  const sessions = new SessionsService(sessionRows as unknown as SessionsRepository, configService, invalidation, hub, permissions);
-  const publisher = new RecordingPublisher();
-  const usersService = new UsersService(
-    users as unknown as UsersRepository,
-    configService,
-    sessions,
-    permissions,
-    undefined as unknown as TeamsService, // external accounts join no team
-    publisher,
-    invalidation,
-    undefined as unknown as LoginService, // no password checks here
-  );
-  const flows = new MemorySsoFlows();
-  const service = new ExternalAccountsService(
-    users as unknown as UsersRepository,
-    usersService,
-    sessions,
-    configService,
-    invalidation,
-    flows as unknown as SsoFlowsRepository,
-  );
-  return { service, users, sessions, sessionRows, flows, publisher, invalidated, config };
+  const { accounts: service, ...fixture } = externalAccountsFixture(config);
+  return { service, ...fixture };
 }
 
 let n = 0;
 function identity(over: Partial<ExternalIdentity> = {}): ExternalIdentity {
   n++;
   return { service: 'saml', authData: `subject-${n}`, email: `Person${n}@Example.com`, username: `person${n}`, firstName: 'First', lastName: 'Last', ...over };
-}
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 describe('ExternalAccountsService.signIn', () => {
@@ -128,20 +76,20 @@ describe('ExternalAccountsService.signIn', () => {
     const id = identity();
     const user = await service.signIn(id);
     users.row(user.id).delete_at = Date.now();
-    const err = await refusal(service.signIn(id));
+    const err = await expectAppError(service.signIn(id));
     expect([err.statusCode, err.id]).toEqual([401, 'api.user.login.inactive.app_error']);
   });
 
   it('never signs in to an account of another sign-in method that has the same email', async () => {
     const { service, users } = setup();
     const local = users.add(testUserRow('local', { email: 'shared@example.com', password: 'hash' }));
-    const err = await refusal(service.signIn(identity({ email: 'Shared@Example.com' })));
+    const err = await expectAppError(service.signIn(identity({ email: 'Shared@Example.com' })));
     expect([err.statusCode, err.id]).toEqual([400, 'api.user.create_oauth_user.already_attached.app_error']);
     expect(err.message).toContain('SAML');
     // Nor take its email over on a later sign-in.
     const id = identity();
     await service.signIn(id);
-    const update = await refusal(service.signIn({ ...id, email: 'shared@example.com' }));
+    const update = await expectAppError(service.signIn({ ...id, email: 'shared@example.com' }));
     expect(update.id).toBe('api.user.create_oauth_user.already_attached.app_error');
     expect(users.row(local.id)).toMatchObject({ auth_service: '', password: 'hash' });
   });
@@ -164,16 +112,16 @@ describe('ExternalAccountsService.signIn', () => {
     const existing = identity();
     await ctx.service.signIn(existing);
     ctx.config.TeamSettings.EnableUserCreation = false;
-    const err = await refusal(ctx.service.signIn(identity()));
+    const err = await expectAppError(ctx.service.signIn(identity()));
     expect([err.statusCode, err.id]).toEqual([501, 'api.user.create_user.disabled.app_error']);
     expect((await ctx.service.signIn(existing)).auth_data).toBe(existing.authData);
   });
 
   it('refuses an identity without a usable subject or email', async () => {
     const { service } = setup();
-    expect((await refusal(service.signIn(identity({ authData: '' })))).id).toBe('api.user.authorize_oauth_user.missing.app_error');
-    expect((await refusal(service.signIn(identity({ authData: 'x'.repeat(129) })))).statusCode).toBe(400);
-    expect((await refusal(service.signIn(identity({ email: 'not-an-email' })))).id).toBe('model.user.is_valid.email.app_error');
+    expect((await expectAppError(service.signIn(identity({ authData: '' })))).id).toBe('api.user.authorize_oauth_user.missing.app_error');
+    expect((await expectAppError(service.signIn(identity({ authData: 'x'.repeat(129) })))).statusCode).toBe(400);
+    expect((await expectAppError(service.signIn(identity({ email: 'not-an-email' })))).id).toBe('model.user.is_valid.email.app_error');
   });
 });
 
@@ -213,7 +161,7 @@ describe('ExternalAccountsService switch tokens (email → provider)', () => {
     const { user } = await emailAccount(ctx);
     const token = await ctx.service.startSwitch(user.id, 'saml');
     await ctx.service.completeSwitch(token, identity({ service: 'saml' }));
-    const again = await refusal(ctx.service.completeSwitch(token, identity({ service: 'saml' })));
+    const again = await expectAppError(ctx.service.completeSwitch(token, identity({ service: 'saml' })));
     expect([again.statusCode, again.id]).toEqual([400, unavailable]);
   });
 
@@ -221,9 +169,9 @@ describe('ExternalAccountsService switch tokens (email → provider)', () => {
     const ctx = setup();
     const { user } = await emailAccount(ctx);
     const token = await ctx.service.startSwitch(user.id, 'gitlab');
-    expect((await refusal(ctx.service.completeSwitch(token, identity({ service: 'openid' })))).id).toBe(unavailable);
-    expect((await refusal(ctx.service.completeSwitch('', identity({ service: 'gitlab' })))).id).toBe(unavailable);
-    expect((await refusal(ctx.service.completeSwitch('made-up-token', identity({ service: 'gitlab' })))).id).toBe(unavailable);
+    expect((await expectAppError(ctx.service.completeSwitch(token, identity({ service: 'openid' })))).id).toBe(unavailable);
+    expect((await expectAppError(ctx.service.completeSwitch('', identity({ service: 'gitlab' })))).id).toBe(unavailable);
+    expect((await expectAppError(ctx.service.completeSwitch('made-up-token', identity({ service: 'gitlab' })))).id).toBe(unavailable);
     expect(ctx.users.row(user.id).auth_service).toBe('');
   });
 
@@ -232,7 +180,7 @@ describe('ExternalAccountsService switch tokens (email → provider)', () => {
     const { user } = await emailAccount(ctx);
     const token = await ctx.service.startSwitch(user.id, 'google');
     ctx.flows.now = () => Date.now() + 10 * 60_000 + 1;
-    expect((await refusal(ctx.service.completeSwitch(token, identity({ service: 'google' })))).id).toBe(unavailable);
+    expect((await expectAppError(ctx.service.completeSwitch(token, identity({ service: 'google' })))).id).toBe(unavailable);
   });
 
   it("refuses a provider account another account already uses, and a deactivated account's switch", async () => {
@@ -241,13 +189,13 @@ describe('ExternalAccountsService switch tokens (email → provider)', () => {
     await ctx.service.signIn(taken);
     const { user } = await emailAccount(ctx);
     const token = await ctx.service.startSwitch(user.id, 'office365');
-    const err = await refusal(ctx.service.completeSwitch(token, { ...taken, email: 'other@example.com' }));
+    const err = await expectAppError(ctx.service.completeSwitch(token, { ...taken, email: 'other@example.com' }));
     expect([err.statusCode, err.id]).toEqual([400, 'api.user.complete_switch_with_oauth.already_attached.app_error']);
 
     const { user: gone } = await emailAccount(ctx);
     const goneToken = await ctx.service.startSwitch(gone.id, 'saml');
     ctx.users.row(gone.id).delete_at = Date.now();
-    expect((await refusal(ctx.service.completeSwitch(goneToken, identity({ service: 'saml' })))).id).toBe('api.user.login.inactive.app_error');
+    expect((await expectAppError(ctx.service.completeSwitch(goneToken, identity({ service: 'saml' })))).id).toBe('api.user.login.inactive.app_error');
   });
 });
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { Adapter, AdapterPayload, ClientMetadata, Configuration, ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import { freePort } from '../ports.js';
-import type { Page, WebBrowser } from './web-browser.js';
+import { formOf, type HtmlForm, type Page, type WebBrowser } from './web-browser.js';
 
 export interface OidcAccount {
   /** The subject (`sub`) and GitLab's numeric user id, as GitLab's OpenID Connect does. */
@@ -353,16 +353,20 @@ export async function authorizeAtProvider(
   opts: { deny?: boolean } = {},
 ): Promise<string> {
   const leaves = (u: URL) => u.origin !== issuer;
+  const credentials = { login: login.username, password: login.password };
   let page: Page = await browser.navigate(authorizationUrl, { until: leaves });
   for (let step = 0; step < 4 && !page.location; step++) {
     if (page.status !== 200) throw new Error(`provider answered ${page.status}: ${page.body.slice(0, 500)}`);
-    if (page.body.includes('name="password"')) page = await browser.submit(page, { login: login.username, password: login.password }, { until: leaves });
+    if (page.body.includes('name="password"')) page = await browser.submit(formOf(page), credentials, { until: leaves });
     else if (opts.deny) page = await browser.navigate(new URL(/href="([^"]*abort)"/.exec(page.body)![1], page.url).href, { until: leaves });
-    else page = await browser.submit(page, {}, { until: leaves, action: /confirm$/ });
+    else page = await browser.submit(formOf(page, isConsent), {}, { until: leaves });
   }
   if (!page.location) throw new Error(`the provider did not send the browser back: ${page.status} ${page.body.slice(0, 500)}`);
   return page.location;
 }
+
+/** The consent page's form (consentPage()). */
+const isConsent = (form: HtmlForm) => form.action.endsWith('/confirm');
 
 /** Starts an OpenID provider (see OidcProviderPeer); stop it in afterAll. */
 export function startOidcProvider(opts: OidcProviderOptions): Promise<OidcProviderPeer> {

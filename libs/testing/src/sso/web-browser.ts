@@ -1,8 +1,10 @@
 /**
  * A browser for sign-in flows, made of fetch: it keeps cookies the way a browser does (per host
  * name, any port; by path; HttpOnly or not; expired ones dropped), follows redirects one hop at a
- * time so a test can stop at any of them, and submits the forms of the pages it gets. Nothing is
- * faked: every request goes to the real server or identity provider.
+ * time so a test can stop at any of them, and submits the forms of the pages it gets (formsOf:
+ * the one HTML form reader of the sign-in tests, for the OpenID provider's login and consent
+ * pages as for SimpleSAMLphp's login page and its POST-binding form). Nothing is faked: every
+ * request goes to the real server or identity provider.
  */
 
 export interface Page {
@@ -17,6 +19,19 @@ export interface Page {
   setCookies: string[];
 }
 
+/** A form of a page, as a browser would submit it without anyone touching it. */
+export interface HtmlForm {
+  /** The absolute URL it is submitted to (the page's own URL when the form names none). */
+  action: string;
+  method: 'GET' | 'POST';
+  /**
+   * The values it would send (HTML's "successful controls" among its <input> elements): every
+   * named input with its value ('' without one), checkboxes and radio buttons only when checked;
+   * no buttons, no disabled inputs.
+   */
+  fields: Record<string, string>;
+}
+
 interface Cookie {
   name: string;
   value: string;
@@ -28,6 +43,29 @@ export interface NavigateOptions {
   until?: (url: URL) => boolean;
   /** Sends each request to another origin than its URL names (a cluster node instead of nginx); cookies stay those of the URL. */
   via?: (url: URL) => URL;
+}
+
+/** The forms of a page, in document order. */
+export function formsOf(page: Pick<Page, 'url' | 'body'>): HtmlForm[] {
+  return [...page.body.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map(([, formAttrs, inner]) => {
+    const form = attributesOf(formAttrs);
+    const fields: Record<string, string> = {};
+    for (const [, inputAttrs] of inner.matchAll(/<input\b([^>]*)>/gi)) {
+      const input = attributesOf(inputAttrs);
+      const type = (input.type ?? 'text').toLowerCase();
+      if (!input.name || 'disabled' in input || UNSENT_INPUTS.has(type)) continue;
+      if ((type === 'checkbox' || type === 'radio') && !('checked' in input)) continue;
+      fields[input.name] = input.value ?? (type === 'checkbox' || type === 'radio' ? 'on' : '');
+    }
+    return { action: new URL(form.action ?? '', page.url).href, method: form.method?.toUpperCase() === 'GET' ? 'GET' : 'POST', fields };
+  });
+}
+
+/** The page's first form, or the first that `which` accepts; fails with the page's start when there is none. */
+export function formOf(page: Pick<Page, 'url' | 'body'>, which: (form: HtmlForm) => boolean = () => true): HtmlForm {
+  const form = formsOf(page).find(which);
+  if (!form) throw new Error(`no such form on ${page.url}: ${page.body.slice(0, 300)}`);
+  return form;
 }
 
 export class WebBrowser {
@@ -75,21 +113,17 @@ export class WebBrowser {
   }
 
   /**
-   * Submits the page's form (the first one, or the first whose action matches) with its hidden
-   * fields and `fields`, then follows redirects as navigate() does.
+   * Submits `form` (from formsOf/formOf) with its own values and `fields` over them, as a person
+   * who filled in `fields` and pressed its button, then follows redirects as navigate() does.
    */
-  async submit(page: Page, fields: Record<string, string> = {}, opts: NavigateOptions & { action?: RegExp } = {}): Promise<Page> {
-    const forms = [...page.body.matchAll(/<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/gi)];
-    const form = forms.find((f) => !opts.action || opts.action.test(decodeHtml(f[1])));
-    if (!form) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 300)}`);
-    const hidden: Record<string, string> = {};
-    for (const input of form[2].matchAll(/<input\b[^>]*>/gi)) {
-      const type = /\btype="([^"]*)"/i.exec(input[0])?.[1];
-      const name = /\bname="([^"]*)"/i.exec(input[0])?.[1];
-      if (type === 'hidden' && name) hidden[decodeHtml(name)] = decodeHtml(/\bvalue="([^"]*)"/i.exec(input[0])?.[1] ?? '');
+  async submit(form: HtmlForm, fields: Record<string, string> = {}, opts: NavigateOptions = {}): Promise<Page> {
+    const values = { ...form.fields, ...fields };
+    if (form.method === 'GET') {
+      const url = new URL(form.action);
+      url.search = new URLSearchParams(values).toString();
+      return this.navigate(url.href, opts);
     }
-    const action = new URL(decodeHtml(form[1]), page.url).href;
-    const first = await this.request('POST', action, { form: { ...hidden, ...fields }, via: opts.via });
+    const first = await this.request('POST', form.action, { form: values, via: opts.via });
     if (first.status < 300 || first.status >= 400 || !first.location) return first;
     if (opts.until?.(new URL(first.location))) return first;
     return this.navigate(first.location, opts);
@@ -142,11 +176,23 @@ function pathMatches(requestPath: string, cookiePath: string): boolean {
   return requestPath.startsWith(cookiePath.endsWith('/') ? cookiePath : `${cookiePath}/`);
 }
 
+/** Input types a form never sends on its own (buttons are sent only when pressed, files are not read here). */
+const UNSENT_INPUTS = new Set(['submit', 'button', 'image', 'reset', 'file']);
+
+/** The attributes of a tag (what follows its name), names lower-cased, values decoded; a bare attribute has the value ''. */
+function attributesOf(tag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of tag.matchAll(/([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g))
+    out[m[1].toLowerCase()] = decodeHtml(m[2] ?? m[3] ?? m[4] ?? '');
+  return out;
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', quot: '"', lt: '<', gt: '>', apos: "'" };
+
+/** Character references in attribute values: decimal, hexadecimal, and the named ones these pages use. */
 function decodeHtml(s: string): string {
-  return s
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
+    if (ref[0] !== '#') return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
+    return String.fromCodePoint(ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
+  });
 }
