@@ -2,6 +2,7 @@ import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { type Config, ConfigService, defaultConfig } from '#config';
 import type { ExternalAccountsService, ExternalIdentity } from '../sso/external-accounts.service.js';
+import { testUserRow } from '../users/user.fixtures.js';
 import type { UserRow } from '../users/user.model.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { UsersService } from '../users/users.service.js';
@@ -32,35 +33,9 @@ const entry = (uid: string, id: string, mail = `${uid}@example.com`, sn = 'Examp
   sn,
 });
 
-let ids = 0;
+/** A SAML account unless `over` says otherwise. */
 function account(over: Partial<UserRow>): UserRow {
-  return {
-    id: `u${++ids}`.padEnd(26, '0'),
-    create_at: 1,
-    update_at: 1,
-    delete_at: 0,
-    username: 'someone',
-    password: '',
-    auth_data: null,
-    auth_service: 'saml',
-    email: 'someone@example.com',
-    email_verified: true,
-    nickname: '',
-    first_name: '',
-    last_name: '',
-    position: '',
-    roles: 'system_user',
-    locale: 'en',
-    notify_props: {},
-    props: {},
-    timezone: {},
-    last_password_update: 0,
-    last_picture_update: 0,
-    failed_attempts: 0,
-    mfa_active: false,
-    is_bot: false,
-    ...over,
-  };
+  return testUserRow(over.username ?? 'someone', { auth_service: 'saml', notify_props: {}, timezone: {}, ...over });
 }
 
 describe('indexEntries', () => {
