@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream';
+
 /**
- * The file store seam (Mattermost's FileBackend): where exports, and later attachments, live.
- * Paths are relative, '/'-separated, and never leave the store. Only the local driver exists;
- * S3 comes with the files issue.
+ * The file store seam (Mattermost's FileBackend): where exports, attachments, pictures and emoji
+ * live. Paths are relative, '/'-separated, and never leave the store. Drivers: local (one folder,
+ * also NFS-mounted for a cluster); S3 comes with the files issue.
  */
 
 /** A file being written. It appears at its path only on commit(), whole; abort() leaves nothing. */
@@ -19,10 +21,20 @@ export interface FileEntry {
   modifiedAt: number;
 }
 
+/** Bytes `start` to `end` inclusive (HTTP Range semantics); `end` defaults to the last byte. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
 export abstract class FileStore {
   abstract writeFile(path: string, data: Buffer | string): Promise<number>;
   abstract openWriter(path: string): Promise<FileWriter>;
   abstract readFile(path: string): Promise<Buffer>;
+  /** A file as a stream (all of it, or a range), so that serving it never holds it in memory. */
+  abstract openReader(path: string, range?: ByteRange): Promise<Readable>;
+  /** A file's size and time, or undefined when there is no file at `path`. */
+  abstract stat(path: string): Promise<{ size: number; modifiedAt: number } | undefined>;
   abstract exists(path: string): Promise<boolean>;
   /** Entries directly under a folder; an empty list when the folder does not exist. */
   abstract list(dir: string): Promise<FileEntry[]>;

@@ -58,4 +58,19 @@ describe('LocalFileStore', () => {
     await w.commit();
     expect((await store.readFile('f.txt')).toString()).toBe('new');
   });
+  it('streams a file or a byte range of it, and stats it', async () => {
+    await store.writeFile('media/clip.bin', '0123456789');
+    const read = async (range?: { start: number; end?: number }) => {
+      const chunks: Buffer[] = [];
+      for await (const c of await store.openReader('media/clip.bin', range)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString();
+    };
+    expect(await read()).toBe('0123456789');
+    expect(await read({ start: 2, end: 4 })).toBe('234');
+    expect(await read({ start: 7 })).toBe('789');
+    expect(await store.stat('media/clip.bin')).toMatchObject({ size: 10 });
+    expect(await store.stat('media/none.bin')).toBeUndefined();
+    expect(await store.stat('media')).toBeUndefined();
+    await expect(store.openReader('media/none.bin')).rejects.toThrow();
+  });
 });

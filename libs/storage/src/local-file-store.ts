@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { FileEntry, FileStore, FileStoreError, FileWriter, storePathSegments } from './file-store.js';
+import { ByteRange, FileEntry, FileStore, FileStoreError, FileWriter, storePathSegments } from './file-store.js';
 
 /** Files under one folder on this machine (FileSettings.DriverName "local", FileSettings.Directory). */
 export class LocalFileStore extends FileStore {
@@ -43,6 +44,23 @@ export class LocalFileStore extends FileStore {
 
   async readFile(path: string): Promise<Buffer> {
     return readFile(this.absolute(path));
+  }
+
+  async openReader(path: string, range?: ByteRange): Promise<Readable> {
+    const stream = createReadStream(this.absolute(path), range ? { start: range.start, end: range.end } : {});
+    // Opening errors (no such file) surface here rather than on the first read.
+    await new Promise<void>((ok, fail) => stream.once('open', () => ok()).once('error', fail));
+    return stream;
+  }
+
+  async stat(path: string): Promise<{ size: number; modifiedAt: number } | undefined> {
+    try {
+      const s = await stat(this.absolute(path));
+      return s.isFile() ? { size: s.size, modifiedAt: s.mtimeMs } : undefined;
+    } catch (err: any) {
+      if (err?.code === 'ENOENT' || err?.code === 'ENOTDIR') return undefined;
+      throw err;
+    }
   }
 
   async exists(path: string): Promise<boolean> {
