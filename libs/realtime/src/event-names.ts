@@ -56,4 +56,6 @@ export const WsEvents = {
   RoleUpdated: 'role_updated',
   // ---- commands (issue 10)
   EphemeralMessage: 'ephemeral_message',
+  // ---- custom emoji (issue 12)
+  EmojiAdded: 'emoji_added',
 } as const;
