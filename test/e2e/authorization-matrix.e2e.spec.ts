@@ -5,6 +5,7 @@
  * the other. A mapped route without a row fails the suite, so new routes join the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { NewUser, startServer, TestServer } from '#testing';
 import { Account, Answer, Ctx, Expect, Role, ROLES, Row, ROWS, SignedInRole, World } from './authorization-matrix.table.js';
 
@@ -104,6 +105,19 @@ async function buildWorld(): Promise<World> {
   }
   const pendingJob = async () => (await must(admin, 'POST', '/jobs', { type: 'data_retention' })).id as string;
 
+  const emojiPng = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } })
+    .png()
+    .toBuffer();
+  async function customEmoji(token: string, creatorId: string) {
+    const form = new FormData();
+    const name = unique('matrixemoji');
+    form.append('image', new File([new Uint8Array(emojiPng)], 'emoji.png', { type: 'image/png' }));
+    form.append('emoji', JSON.stringify({ name, creator_id: creatorId }));
+    const res = await fetch(`${server.url}${API}/emoji`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    if (res.status !== 201) throw new Error(`setup: POST /emoji → ${res.status} ${await res.text()}`);
+    return { id: ((await res.json()) as { id: string }).id, name };
+  }
+
   await must(admin, 'PUT', `/users/${victim.id}/preferences`, [{ user_id: victim.id, category: 'matrix', name: 'probe', value: '1' }]);
 
   return {
@@ -142,6 +156,7 @@ async function buildWorld(): Promise<World> {
     },
     accessToken,
     pendingJob,
+    customEmoji,
   };
 }
 

@@ -82,6 +82,8 @@ export interface World {
   accessToken(userId: string, opts?: { disabled?: boolean }): Promise<{ id: string; token: string }>;
   /** A new pending job. */
   pendingJob(): Promise<string>;
+  /** A new custom emoji (a tiny PNG) created by the account with `token`: its id and name. */
+  customEmoji(token: string, creatorId: string): Promise<{ id: string; name: string }>;
 }
 
 /** One request of a row, as one role. */
@@ -1448,6 +1450,53 @@ const saml: Row[] = [
   },
 ];
 
+// ---- custom emoji (api4/emoji.go, issue 12) -----------------------------------------------------
+// Every user holds create_emojis and delete_emojis (system_user); only system admins hold
+// delete_others_emojis. Reading custom emoji needs a session and nothing else: they are server-wide.
+
+const customEmoji: Row[] = [
+  {
+    route: 'POST /emoji',
+    // The table sends JSON; the multipart creates (and their refusals) are in emoji.e2e.spec.ts.
+    name: 'create_emojis (every user), then the form: a JSON body is no multipart form (400)',
+    path: () => '/emoji',
+    body: (c) => ({ name: c.w.unique('matrixemoji'), creator_id: c.me }),
+    expect: x('401 400 400 400 400 400 400'),
+  },
+  { route: 'GET /emoji', name: 'any session', path: () => '/emoji?sort=name', expect: SIGNED_IN },
+  { route: 'GET /emoji/autocomplete', name: 'any session', path: () => '/emoji/autocomplete?name=matrix', expect: SIGNED_IN },
+  { route: 'POST /emoji/names', name: 'any session', path: () => '/emoji/names', body: () => ['matrix_probe'], expect: SIGNED_IN },
+  { route: 'POST /emoji/search', name: 'any session', path: () => '/emoji/search', body: () => ({ term: 'matrix' }), expect: SIGNED_IN },
+  {
+    route: 'GET /emoji/name/:emoji_name',
+    name: "any session, another user's emoji",
+    setup: async (c) => c.w.customEmoji(c.w.accounts.member.token, c.w.accounts.member.id),
+    path: (c) => `/emoji/name/${c.v.name}`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'GET /emoji/:emoji_id',
+    name: "any session, another user's emoji",
+    setup: async (c) => c.w.customEmoji(c.w.accounts.member.token, c.w.accounts.member.id),
+    path: (c) => `/emoji/${c.v.id}`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'GET /emoji/:emoji_id/image',
+    name: "any session, another user's emoji",
+    setup: async (c) => c.w.customEmoji(c.w.accounts.member.token, c.w.accounts.member.id),
+    path: (c) => `/emoji/${c.v.id}/image`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'DELETE /emoji/:emoji_id',
+    name: "the member's emoji: its creator (delete_emojis) or delete_others_emojis (system admins)",
+    setup: async (c) => c.w.customEmoji(c.w.accounts.member.token, c.w.accounts.member.id),
+    path: (c) => `/emoji/${c.v.id}`,
+    expect: MEMBERS_OWN,
+  },
+];
+
 export const ROWS: Row[] = [
   ...users,
   ...saml,
@@ -1927,4 +1976,5 @@ export const ROWS: Row[] = [
     expect: TEAM,
   },
   ...oauthLogin,
+  ...customEmoji,
 ];
