@@ -97,6 +97,28 @@ describe('creating custom emoji', () => {
     const tooBig = await expectClientError(() => create(s.alice, 'too_big', Buffer.alloc((1 << 20) + 10, 7)));
     expect([tooBig.status_code, tooBig.server_error_id]).toEqual([413, 'api.emoji.create.too_large.app_error']);
 
+    // Without a Content-Length (chunked), the form is cut off at 1 MB while it streams.
+    const boundary = 'matrixboundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="emoji"\r\n\r\n${JSON.stringify({ name: 'chunked_big', creator_id: s.alice.user.id })}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
+    const chunks = [head, ...Array.from({ length: 24 }, () => Buffer.alloc(64 * 1024, 1)), Buffer.from(`\r\n--${boundary}--\r\n`)];
+    const chunked = await fetch(`${s.server.url}/api/v4/emoji`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.alice.client.getToken()}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(new Uint8Array(next));
+          else controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { id: string }).id).toBe('api.emoji.create.too_large.app_error');
+
     const text = await expectClientError(() => create(s.alice, 'text_file', Buffer.from('just some text, not an image\n'), 'text/plain'));
     expect([text.status_code, text.server_error_id]).toEqual([400, 'api.emoji.upload.image.app_error']);
 
@@ -109,8 +131,10 @@ describe('creating custom emoji', () => {
     const truncated = await expectClientError(() => create(s.alice, 'truncated', smallPng.subarray(0, smallPng.length - 40)));
     expect([truncated.status_code, truncated.server_error_id]).toEqual([400, 'api.emoji.upload.image.app_error']);
 
-    const missing = await expectClientError(() => s.alice.client.getCustomEmojiByName('png_bomb'));
-    expect(missing.status_code).toBe(404);
+    for (const name of ['png_bomb', 'chunked_big', 'too_big']) {
+      const missing = await expectClientError(() => s.alice.client.getCustomEmojiByName(name));
+      expect(missing.status_code).toBe(404);
+    }
     expect((await s.alice.client.ping(false)).status).toBe('OK');
   });
 });
