@@ -178,6 +178,7 @@ export const defaultConfig = {
     AmazonS3SSE: false,
     AmazonS3Trace: false,
     AmazonS3RequestTimeoutMilliseconds: 30000,
+    AmazonS3UploadPartSizeBytes: 5242880,
   },
   EmailSettings: {
     EnableSignUpWithEmail: true,

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 /**
  * The file store seam (Mattermost's FileBackend): where exports, attachments, pictures and emoji
  * live. Paths are relative, '/'-separated, and never leave the store. Drivers: local (one folder,
- * also NFS-mounted for a cluster); S3 comes with the files issue.
+ * also NFS-mounted for a cluster) and amazons3 (one bucket, s3-file-store.ts).
  */
 
 /** A file being written. It appears at its path only on commit(), whole; abort() leaves nothing. */
@@ -40,6 +41,20 @@ export abstract class FileStore {
   abstract list(dir: string): Promise<FileEntry[]>;
   /** Removes a file or a whole folder; nothing happens when it does not exist. */
   abstract remove(path: string): Promise<void>;
+
+  /**
+   * Mattermost's FileBackend.TestConnection (ping's filestore_status, POST /file/s3_test): throws
+   * when the store cannot be used. By default a probe file is written, read back and removed.
+   */
+  async testConnection(): Promise<void> {
+    const probe = `.testfile-${randomBytes(6).toString('hex')}`;
+    await this.writeFile(probe, 'ok');
+    try {
+      if ((await this.readFile(probe)).toString() !== 'ok') throw new FileStoreError('the store did not read back what was written');
+    } finally {
+      await this.remove(probe);
+    }
+  }
 }
 
 export class FileStoreError extends Error {

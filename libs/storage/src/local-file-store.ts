@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -93,6 +93,12 @@ export class LocalFileStore extends FileStore {
     return entries.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Healthy when the folder exists (or can be made) and is writable: no probe file on every ping. */
+  override async testConnection(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.W_OK);
+  }
+
   async remove(path: string): Promise<void> {
     const abs = this.absolute(path);
     if (abs === this.root) throw new FileStoreError('cannot remove the store root');
@@ -114,7 +120,20 @@ class LocalWriter implements FileWriter {
     if (this.done) throw new FileStoreError('write after commit or abort');
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.bytes += buf.length;
-    if (!this.stream.write(buf)) await new Promise<void>((ok, fail) => this.stream.once('drain', ok).once('error', fail));
+    if (!this.stream.write(buf)) {
+      // Both listeners go once either fires: a long write must not pile up 'error' listeners.
+      await new Promise<void>((ok, fail) => {
+        const drained = () => {
+          this.stream.off('error', failed);
+          ok();
+        };
+        const failed = (err: Error) => {
+          this.stream.off('drain', drained);
+          fail(err);
+        };
+        this.stream.once('drain', drained).once('error', failed);
+      });
+    }
   }
 
   async commit(): Promise<number> {

@@ -24,3 +24,4 @@ export * from './sso/oidc-provider.js';
 export * from './sso/slapd.js';
 export * from './sso/simplesamlphp.js';
 export * from './sso/saml-browser.js';
+export * from './s3rver.js';

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Config } from '#config';
 import { BullMqDriver, DriverLogger, InProcessDriver, QueueDriver } from '#jobs';
 import { MailDriver, RecordingMailDriver } from '#mail';
-import { FileStore, LocalFileStore } from '#storage';
+import { FileStore, fileStoreFromConfig } from '#storage';
 
 const log = new Logger('jobs');
 const driverLog: DriverLogger = (level, message) => (level === 'info' ? log.log(message) : level === 'warn' ? log.warn(message) : log.error(message));
@@ -25,11 +25,9 @@ export function createQueueDriver(config: Config): QueueDriver {
   });
 }
 
-/** FileSettings: the local driver only, for now. */
+/** FileSettings.DriverName: "local" (Directory) or "amazons3" (AmazonS3*), for the server and the jobs CLI. */
 export function createFileStore(config: Config): FileStore {
-  const f = config.FileSettings;
-  if (f.DriverName !== 'local') throw new Error(`FileSettings.DriverName "${f.DriverName}" is not supported yet (only "local")`);
-  return new LocalFileStore(f.Directory || './data/');
+  return fileStoreFromConfig(config);
 }
 
 /**

@@ -30,8 +30,7 @@ export class SystemController {
       IosMinVersion: cfg.ClientRequirements.IosMinVersion,
     };
     if (!boolParam(q.get_server_status)) return body;
-    const dbOk = await this.system.databaseHealthy();
-    const filesOk = this.system.fileStoreHealthy();
+    const [dbOk, filesOk] = await Promise.all([this.system.databaseHealthy(), this.system.fileStoreHealthy()]);
     body.database_status = dbOk ? 'OK' : 'UNHEALTHY';
     body.filestore_status = filesOk ? 'OK' : 'UNHEALTHY';
     let clusterOk = true;

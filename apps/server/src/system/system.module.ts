@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ConfigController } from './config.controller.js';
+import { S3TestController } from './s3-test.controller.js';
+import { S3TestService } from './s3-test.service.js';
 import { SystemController } from './system.controller.js';
 import { SystemService } from './system.service.js';
 import { SystemsRepository } from './systems.repository.js';
 
 @Module({
-  imports: [UsersModule],
-  controllers: [SystemController, ConfigController],
-  providers: [SystemService, SystemsRepository],
+  // JobsModule: the FileStore (ping's filestore_status asks it).
+  imports: [UsersModule, JobsModule],
+  controllers: [SystemController, ConfigController, S3TestController],
+  providers: [SystemService, SystemsRepository, S3TestService],
   exports: [SystemService],
 })
 export class SystemModule {}

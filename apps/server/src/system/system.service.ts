@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { newId } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
+import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -31,6 +31,7 @@ export class SystemService implements OnModuleInit {
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
     private readonly permissions: PermissionsService,
+    private readonly files: FileStore,
   ) {}
 
   async onModuleInit() {
@@ -73,12 +74,13 @@ export class SystemService implements OnModuleInit {
     return this.db.ping();
   }
 
-  /** The local file store is healthy when its directory exists (or can be made) and is writable. */
-  fileStoreHealthy(): boolean {
-    const dir = this.config.get().FileSettings.Directory;
+  /**
+   * Mattermost's ping asks the file backend's TestConnection: the local folder is writable, or the
+   * S3 bucket answers to these credentials.
+   */
+  async fileStoreHealthy(): Promise<boolean> {
     try {
-      mkdirSync(dir, { recursive: true });
-      accessSync(dir, constants.W_OK);
+      await this.files.testConnection();
       return true;
     } catch {
       return false;
