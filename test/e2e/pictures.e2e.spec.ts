@@ -67,6 +67,12 @@ describe('profile pictures', () => {
     expect(picture).toMatchObject({ width: 128, height: 128, format: 'png' });
     expect(picture.rgb[0]).toBeGreaterThan(240);
     expect(picture.rgb[1]).toBeLessThan(15);
+
+    // The apps revalidate with the ETag: unchanged is a 304 without a body.
+    const again = await fetch(bob.client.getProfilePictureUrl(alice.user.id, me.last_picture_update), {
+      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': served.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
   });
 
   it('goes back to the generated default on DELETE, with a negative last_picture_update', async () => {
@@ -140,6 +146,10 @@ describe('team icons', () => {
     const served = await get(bob.client.getTeamIconUrl(team.id, updated.last_team_icon_update!), bob.client.getToken());
     expect(served.status).toBe(200);
     expect(await centrePixel(served.body)).toMatchObject({ width: 128, height: 128, format: 'png' });
+    const again = await fetch(bob.client.getTeamIconUrl(team.id, updated.last_team_icon_update!), {
+      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': served.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
   });
 
   it('needs manage_team to set or remove, and removing brings back the 404', async () => {

@@ -4,6 +4,7 @@ import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { CurrentSession, Public } from '../common/decorators.js';
 import { bodyIdList, bodyObject, boolParam, optional, pagination, urlId, urlUserId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
+import { sendPng } from '../common/send-png.js';
 import type { Session } from '../common/session.js';
 import { channelView, urlChannelName } from '../channels/channel.model.js';
 import { rolesBody, schemeRolesBody } from '../membership/scheme-roles.js';
@@ -127,10 +128,7 @@ export class TeamsController {
   @Get(':team_id/image')
   async icon(@Param('team_id') teamId: string, @CurrentSession() s: Session, @Res() res: Response) {
     const { png, etag } = await this.icons.icon(s, urlId(teamId, 'team_id'));
-    res.setHeader('Content-Type', 'image/png');
-    res.setHeader('Cache-Control', 'max-age=86400, private');
-    res.setHeader('ETag', `"${etag}"`);
-    res.status(200).end(png);
+    sendPng(res, png, etag);
   }
 
   @Post(':team_id/image')

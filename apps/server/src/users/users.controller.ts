@@ -18,6 +18,7 @@ import {
   urlUserId,
 } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
+import { sendPng } from '../common/send-png.js';
 import type { Session } from '../common/session.js';
 import { clearSessionCookies, setSessionCookies } from '../auth/session-cookies.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -375,11 +376,4 @@ function tokenIdFrom(body: unknown): string {
   const id = required<string>(bodyObject(body), 'token_id', 'string');
   if (!isValidId(id)) throw invalidParam('token_id');
   return id;
-}
-
-function sendPng(res: Response, png: Buffer, etag: string) {
-  res.setHeader('Content-Type', 'image/png');
-  res.setHeader('Cache-Control', 'max-age=86400, private');
-  res.setHeader('ETag', `"${etag}"`);
-  res.status(200).end(png);
 }
