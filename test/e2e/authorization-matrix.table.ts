@@ -486,6 +486,21 @@ const users: Row[] = [
   },
   { route: 'GET /users/:user_id/image', name: "someone's picture", path: (c) => `/users/${c.w.victim.id}/image`, expect: SIGNED_IN },
   { route: 'GET /users/:user_id/image/default', name: "someone's default picture", path: (c) => `/users/${c.w.victim.id}/image/default`, expect: SIGNED_IN },
+  // The suite's JSON body is no multipart form: whoever passes the permission check gets the parse 400.
+  {
+    route: 'POST /users/:user_id/image',
+    name: 'own picture (a JSON body: parse error)',
+    path: (c) => `/users/${c.me}/image`,
+    expect: x('401 400 400 400 400 400 400'),
+  },
+  {
+    route: 'POST /users/:user_id/image',
+    name: "someone else's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/image`,
+    expect: x('401 403 403 403 403 403 400'),
+  },
+  { route: 'DELETE /users/:user_id/image', name: 'own picture back to the default', path: (c) => `/users/${c.me}/image`, expect: SIGNED_IN },
+  { route: 'DELETE /users/:user_id/image', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/image`, expect: SYSADMIN },
 ];
 
 // ---- personal access tokens (EnableUserAccessTokens on; only system admins hold the token permissions) ----
@@ -618,6 +633,22 @@ const teams: Row[] = [
   },
   { route: 'GET /teams/:team_id', name: 'open team A: everyone', path: (c) => `/teams/${c.w.teamA.id}`, expect: SIGNED_IN },
   { route: 'GET /teams/:team_id', name: 'invite-only team B: view_team', path: (c) => `/teams/${c.w.teamB.id}`, expect: x('401 403 200 403 403 403 200') },
+  // Neither team has an icon: whoever may see the team gets GetTeamIcon's 404.
+  {
+    route: 'GET /teams/:team_id/image',
+    name: 'open team A: everyone (no icon: 404)',
+    path: (c) => `/teams/${c.w.teamA.id}/image`,
+    expect: x('401 404 404 404 404 404 404'),
+  },
+  {
+    route: 'GET /teams/:team_id/image',
+    name: 'invite-only team B: view_team (no icon: 404)',
+    path: (c) => `/teams/${c.w.teamB.id}/image`,
+    expect: x('401 403 404 403 403 403 404'),
+  },
+  // A JSON body is no multipart form: manage_team first, then the parse 400.
+  { route: 'POST /teams/:team_id/image', name: 'manage_team', path: (c) => `/teams/${c.w.teamA.id}/image`, expect: x('401 403 403 403 403 400 400') },
+  { route: 'DELETE /teams/:team_id/image', name: 'manage_team', path: (c) => `/teams/${c.w.teamA.id}/image`, expect: TEAM_ADMIN },
   {
     route: 'PUT /teams/:team_id',
     name: 'manage_team',

@@ -1,11 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { CurrentSession, Public } from '../common/decorators.js';
 import { bodyIdList, bodyObject, boolParam, optional, pagination, urlId, urlUserId } from '../common/params.js';
+import type { ApiRequest } from '../common/request.js';
+import { sendPng } from '../common/send-png.js';
 import type { Session } from '../common/session.js';
 import { channelView, urlChannelName } from '../channels/channel.model.js';
 import { rolesBody, schemeRolesBody } from '../membership/scheme-roles.js';
 import { TeamType, teamMemberView, teamView, urlTeamName } from './team.model.js';
+import { TeamIconsService } from './team-icons.service.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamChanges, TeamsService } from './teams.service.js';
 
@@ -37,6 +41,7 @@ export class TeamsController {
   constructor(
     private readonly teams: TeamsService,
     private readonly membership: TeamMembershipService,
+    private readonly icons: TeamIconsService,
   ) {}
 
   @Post()
@@ -118,6 +123,24 @@ export class TeamsController {
   @Get(':team_id')
   async get(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
     return this.teams.getVisible(s, urlId(teamId, 'team_id'));
+  }
+
+  @Get(':team_id/image')
+  async icon(@Param('team_id') teamId: string, @CurrentSession() s: Session, @Res() res: Response) {
+    const { png, etag } = await this.icons.icon(s, urlId(teamId, 'team_id'));
+    sendPng(res, png, etag);
+  }
+
+  @Post(':team_id/image')
+  async setIcon(@Param('team_id') teamId: string, @CurrentSession() s: Session, @Req() req: ApiRequest) {
+    await this.icons.upload(s, urlId(teamId, 'team_id'), { headers: req.headers, body: req });
+    return OK;
+  }
+
+  @Delete(':team_id/image')
+  async removeIcon(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
+    await this.icons.remove(s, urlId(teamId, 'team_id'));
+    return OK;
   }
 
   @Put(':team_id')

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '#config';
+import { FileStore } from '#storage';
+import { createFileStore } from '../jobs/job-infrastructure.js';
 import { CategoriesModule } from '../categories/categories.module.js';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { ThreadsCoreModule } from '../threads/threads-core.module.js';
+import { TeamIconsService } from './team-icons.service.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamsController } from './teams.controller.js';
@@ -18,7 +22,15 @@ import { UserTeamsController } from './user-teams.controller.js';
 @Module({
   imports: [MembershipModule, ChannelsModule, PostsCoreModule, CategoriesModule, ThreadsCoreModule],
   controllers: [TeamsController, UserTeamsController],
-  providers: [TeamsRepository, TeamsService, TeamMembershipService, TeamViews],
+  providers: [
+    TeamsRepository,
+    TeamsService,
+    TeamMembershipService,
+    TeamViews,
+    TeamIconsService,
+    // Icons live in the file store the jobs use (FileSettings.DriverName).
+    { provide: FileStore, useFactory: (config: ConfigService) => createFileStore(config.get()), inject: [ConfigService] },
+  ],
   exports: [TeamsService],
 })
 export class TeamsModule {}

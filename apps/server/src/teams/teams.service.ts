@@ -188,6 +188,16 @@ export class TeamsService {
     this.publisher.publish(newEvent(event, target, { team: JSON.stringify(teamView(team, SANITIZED)) }));
   }
 
+  /**
+   * A new team icon (its time) or none (0), told to the team's members with `update_team` as
+   * App.SetTeamIconFromFile and RemoveTeamIcon do. The caller checked manage_team.
+   */
+  async setLastIconUpdate(teamId: string, at: number): Promise<TeamRow> {
+    const team = await this.get(teamId);
+    team.last_team_icon_update = at;
+    return this.save(team, WsEvents.UpdateTeam);
+  }
+
   /** PUT /teams/{id}: replaces the editable fields (App.UpdateTeam with Sanitized options); needs manage_team. */
   async update(
     session: Session,
@@ -406,7 +416,7 @@ export class TeamsService {
   }
 
   /** Whether the session may see a team at all: members, or anyone for teams open to invites. */
-  private async requireViewable(session: Session, team: TeamRow): Promise<void> {
+  async requireViewable(session: Session, team: TeamRow): Promise<void> {
     if (team.allow_open_invite && team.type === 'O') return;
     if (!(await this.permissions.hasTeam(session, team.id, 'view_team'))) throw permissionDenied('view_team');
   }

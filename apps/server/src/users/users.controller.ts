@@ -18,12 +18,14 @@ import {
   urlUserId,
 } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
+import { sendPng } from '../common/send-png.js';
 import type { Session } from '../common/session.js';
 import { clearSessionCookies, setSessionCookies } from '../auth/session-cookies.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { RequireSystemPermission } from '../auth/system-permission.guard.js';
 import { AccessTokensService, tokenView } from './access-tokens.service.js';
 import { LoginService } from './login.service.js';
+import { ProfilePicturesService } from './profile-pictures.service.js';
 import { defaultProfileImage } from './profile-image.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { UserListFilter } from './users.repository.js';
@@ -40,6 +42,7 @@ export class UsersController {
     private readonly tokens: AccessTokensService,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
+    private readonly pictures: ProfilePicturesService,
   ) {}
 
   // ---- sign-up, login, logout -------------------------------------------------------------
@@ -324,8 +327,20 @@ export class UsersController {
   @TrustRequester()
   @Get(':user_id/image')
   async image(@Param('user_id') userId: string, @CurrentSession() s: Session, @Res() res: Response) {
-    const user = await this.users.get(urlUserId(userId, s));
-    sendPng(res, defaultProfileImage(user.id), `${user.id}-${user.last_picture_update}`);
+    const { png, etag } = await this.pictures.image(urlUserId(userId, s));
+    sendPng(res, png, etag);
+  }
+
+  @Post(':user_id/image')
+  async uploadImage(@Param('user_id') userId: string, @CurrentSession() s: Session, @Req() req: ApiRequest) {
+    await this.pictures.upload(s, urlUserId(userId, s), { headers: req.headers, body: req });
+    return OK;
+  }
+
+  @Delete(':user_id/image')
+  async resetImage(@Param('user_id') userId: string, @CurrentSession() s: Session) {
+    await this.pictures.reset(s, urlUserId(userId, s));
+    return OK;
   }
 
   @TrustRequester()
@@ -361,11 +376,4 @@ function tokenIdFrom(body: unknown): string {
   const id = required<string>(bodyObject(body), 'token_id', 'string');
   if (!isValidId(id)) throw invalidParam('token_id');
   return id;
-}
-
-function sendPng(res: Response, png: Buffer, etag: string) {
-  res.setHeader('Content-Type', 'image/png');
-  res.setHeader('Cache-Control', 'max-age=86400, private');
-  res.setHeader('ETag', `"${etag}"`);
-  res.status(200).end(png);
 }

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher, passwordHasher } from '#auth';
+import { ConfigService } from '#config';
+import { FileStore } from '#storage';
+import { createFileStore } from '../jobs/job-infrastructure.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
@@ -8,6 +11,7 @@ import { DirectoryLogins } from './directory-login.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { LoginService } from './login.service.js';
+import { ProfilePicturesService } from './profile-pictures.service.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -26,6 +30,9 @@ import { UsersService } from './users.service.js';
     LoginAttemptsRepository,
     LoginThrottle,
     DirectoryLogins,
+    ProfilePicturesService,
+    // Pictures live in the file store the jobs use (FileSettings.DriverName).
+    { provide: FileStore, useFactory: (config: ConfigService) => createFileStore(config.get()), inject: [ConfigService] },
     // The process's one bcrypt queue, which hashPassword also uses.
     { provide: PasswordHasher, useValue: passwordHasher },
   ],

@@ -314,6 +314,12 @@ export class UsersRepository {
     return rows[0];
   }
 
+  /** last_picture_update (negative when reset to the default, as Mattermost's ResetLastPictureUpdate); the updated row. */
+  async setLastPictureUpdate(id: string, value: number, now: number): Promise<UserRow | undefined> {
+    const rows = await this.db.query<UserRow>(`UPDATE users SET last_picture_update = $2, update_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [id, value, now]);
+    return rows[0];
+  }
+
   async setPassword(id: string, hash: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET password=$2, last_password_update=$3, update_at=$3, failed_attempts=0 WHERE id=$1', [id, hash, now]);
   }
