@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { ConnectionCounter, EventOutbox, EventPublisher, Hub, InvalidationBus } from '#realtime';
+import { FileStore, fileStoreFromConfig } from '#storage';
 import { ClusterState, CrossNodeResume } from '../cluster/cluster-state.js';
 
 /** The process-wide parts that main.ts builds before Nest starts, shared with every module. */
@@ -31,6 +32,9 @@ export class CoreModule {
       { provide: ClusterState, useValue: parts.cluster },
       { provide: CrossNodeResume, useValue: parts.crossNodeResume },
       { provide: EventOutbox, useValue: parts.outbox },
+      // The node's one file store (FileSettings.DriverName: local or amazons3): attachments,
+      // pictures, emoji and exports all go through it.
+      { provide: FileStore, useFactory: () => fileStoreFromConfig(parts.config.get()) },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { badRequest, forbidden, invalidParam, invalidUrlParam, isValidId, newId, permissionDenied } from '#common';
 import { ConfigService } from '#config';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
@@ -20,9 +20,6 @@ import {
 } from './emoji.model.js';
 import { EmojiRepository } from './emoji.repository.js';
 
-/** The store the emoji images live in (the server's FileStore). */
-export const EMOJI_FILE_STORE = Symbol('EMOJI_FILE_STORE');
-
 const imagePath = (id: string) => `emoji/${id}/image`;
 
 /**
@@ -36,7 +33,7 @@ export class EmojiService {
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
-    @Inject(EMOJI_FILE_STORE) private readonly files: FileStore,
+    private readonly files: FileStore,
   ) {}
 
   private requireEnabled(): void {

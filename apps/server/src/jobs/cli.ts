@@ -14,6 +14,7 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { newId } from '#common';
 import { ConfigError, ConfigService } from '#config';
+import { fileStoreFromConfig } from '#storage';
 import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
 import { QueueUnavailableError } from '#jobs';
 import { EventPublisher, LocalInvalidationBus } from '#realtime';
@@ -21,7 +22,7 @@ import { SessionsRepository } from '../auth/sessions.repository.js';
 import { AccessTokensRepository } from '../users/access-tokens.repository.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
-import { createFileStore, createMailDriver, createQueueDriver } from './job-infrastructure.js';
+import { createMailDriver, createQueueDriver } from './job-infrastructure.js';
 import { JobNode, JobRunner } from './job-runner.js';
 import { isFinished, JobRow, JobStatus, jobView } from './job.model.js';
 import { JobsRepository } from './jobs.repository.js';
@@ -87,7 +88,7 @@ async function run(config: ConfigService, db: Database, repo: JobsRepository, ar
   const handlers = createJobHandlers({
     db,
     config,
-    files: createFileStore(cfg),
+    files: fileStoreFromConfig(cfg),
     mail: createMailDriver(cfg),
     invalidation: new LocalInvalidationBus(),
     sessions: new SessionsRepository(db),

@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import type { Config } from '#config';
 import { BullMqDriver, DriverLogger, InProcessDriver, QueueDriver } from '#jobs';
 import { MailDriver, RecordingMailDriver } from '#mail';
-import { FileStore, fileStoreFromConfig } from '#storage';
 
 const log = new Logger('jobs');
 const driverLog: DriverLogger = (level, message) => (level === 'info' ? log.log(message) : level === 'warn' ? log.warn(message) : log.error(message));
@@ -23,11 +22,6 @@ export function createQueueDriver(config: Config): QueueDriver {
     stalledAfterMs: config.JobSettings.StalledJobTimeoutSeconds * 1000,
     log: driverLog,
   });
-}
-
-/** FileSettings.DriverName: "local" (Directory) or "amazons3" (AmazonS3*), for the server and the jobs CLI. */
-export function createFileStore(config: Config): FileStore {
-  return fileStoreFromConfig(config);
 }
 
 /**

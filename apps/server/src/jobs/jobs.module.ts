@@ -16,7 +16,7 @@ import { UsersModule } from '../users/users.module.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
 import { JobHandlers } from './job-handler.js';
-import { createFileStore, createMailDriver, createQueueDriver } from './job-infrastructure.js';
+import { createMailDriver, createQueueDriver } from './job-infrastructure.js';
 import { JobNode, JobRunner } from './job-runner.js';
 import { JobScheduling } from './job-scheduling.js';
 import { JobWatcher } from './job-watcher.js';
@@ -86,7 +86,6 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
-    { provide: FileStore, useFactory: (config: ConfigService) => createFileStore(config.get()), inject: [ConfigService] },
     { provide: MailDriver, useFactory: (config: ConfigService) => createMailDriver(config.get()), inject: [ConfigService] },
     // "<node id>@<host>:<pid>": the cluster's node id, and the process an operator can find.
     { provide: JobNode, useFactory: (hub: Hub) => new JobNode(`${hub.nodeId}@${hostname()}:${process.pid}`), inject: [Hub] },
@@ -113,6 +112,6 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     JobsService,
     JobsLifecycle,
   ],
-  exports: [JobsService, FileStore, MailDriver],
+  exports: [JobsService, MailDriver],
 })
 export class JobsModule {}

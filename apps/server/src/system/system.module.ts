@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ConfigController } from './config.controller.js';
 import { S3TestController } from './s3-test.controller.js';
@@ -9,8 +8,7 @@ import { SystemService } from './system.service.js';
 import { SystemsRepository } from './systems.repository.js';
 
 @Module({
-  // JobsModule: the FileStore (ping's filestore_status asks it).
-  imports: [UsersModule, JobsModule],
+  imports: [UsersModule],
   controllers: [SystemController, ConfigController, S3TestController],
   providers: [SystemService, SystemsRepository, S3TestService],
   exports: [SystemService],

@@ -1,7 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '#config';
-import { FileStore } from '#storage';
-import { createFileStore } from '../jobs/job-infrastructure.js';
 import { CategoriesModule } from '../categories/categories.module.js';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
@@ -29,7 +26,6 @@ import { UserTeamsController } from './user-teams.controller.js';
     TeamViews,
     TeamIconsService,
     // Icons live in the file store the jobs use (FileSettings.DriverName).
-    { provide: FileStore, useFactory: (config: ConfigService) => createFileStore(config.get()), inject: [ConfigService] },
   ],
   exports: [TeamsService],
 })

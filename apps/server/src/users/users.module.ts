@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher, passwordHasher } from '#auth';
-import { ConfigService } from '#config';
-import { FileStore } from '#storage';
-import { createFileStore } from '../jobs/job-infrastructure.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
@@ -32,7 +29,6 @@ import { UsersService } from './users.service.js';
     DirectoryLogins,
     ProfilePicturesService,
     // Pictures live in the file store the jobs use (FileSettings.DriverName).
-    { provide: FileStore, useFactory: (config: ConfigService) => createFileStore(config.get()), inject: [ConfigService] },
     // The process's one bcrypt queue, which hashPassword also uses.
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
