@@ -16,6 +16,7 @@ import { ThreadMemberships1734300000000 } from './migrations/1734300000000-threa
 import { Roles1734100000000 } from './migrations/1734100000000-roles.js';
 import { Commands1734800000000 } from './migrations/1734800000000-commands.js';
 import { SignIn1734900000000 } from './migrations/1734900000000-sign-in.js';
+import { FileInfos1735010000000 } from './migrations/1735010000000-file-infos.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   Roles1734100000000,
   Commands1734800000000,
   SignIn1734900000000,
+  FileInfos1735010000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */
