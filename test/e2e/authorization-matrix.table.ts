@@ -1206,6 +1206,12 @@ async function memberFile(c: Ctx): Promise<Record<string, any>> {
 
 const files: Row[] = [
   {
+    route: 'GET /posts/:post_id/files/info',
+    name: 'private channel post: read_channel_content',
+    path: (c) => `/posts/${c.w.postPriv}/files/info`,
+    expect: PRIV_MEMBERS,
+  },
+  {
     route: 'POST /files',
     name: 'raw body into the public channel: upload_file',
     path: (c) => `/files?channel_id=${c.w.pub.id}&filename=upload-${c.role}.txt`,

@@ -190,6 +190,16 @@ describe('serving', () => {
   });
 });
 
+describe('files of a post', () => {
+  it('GET /posts/{id}/files/info answers the channel readers, 404 for a deleted post', async () => {
+    const p = await alice.client.createPost({ channel_id: priv.id, message: 'files here' } as any);
+    expect(await bob.client.getFileInfosForPost(p.id)).toEqual([]);
+    await fails(dave.client.getFileInfosForPost(p.id), 403, PERMISSION);
+    await alice.client.deletePost(p.id);
+    await fails(bob.client.getFileInfosForPost(p.id), 404, 'app.post.get.app_error');
+  });
+});
+
 describe('images', () => {
   it('stores width and height after EXIF orientation, a thumbnail in 120x100, a 1920 preview and a 16x16 mini preview', async () => {
     // 3000x2000 landscape pixels, EXIF orientation 6 (rotate 90°): shown as 2000x3000.

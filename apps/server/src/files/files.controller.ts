@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentSession } from '../common/decorators.js';
-import { urlId } from '../common/params.js';
+import { parseBoolParam, urlId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
 import { FileKind, FileResponse, FilesService } from './files.service.js';
@@ -19,6 +19,11 @@ export class FilesController {
       body: req,
       query: { channel_id: typeof channelId === 'string' ? channelId : undefined, filename: typeof filename === 'string' ? filename : undefined },
     });
+  }
+
+  @Get('posts/:post_id/files/info')
+  async forPost(@Param('post_id') postId: string, @Query('include_deleted') includeDeleted: unknown, @CurrentSession() s: Session) {
+    return this.files.forPost(s, urlId(postId, 'post_id'), parseBoolParam(typeof includeDeleted === 'string' ? includeDeleted : undefined));
   }
 
   @Get('files/:file_id/info')

@@ -6,6 +6,7 @@ import { AppError, badRequest, forbidden, invalidParam, invalidUrlParam, isValid
 import { ConfigService } from '#config';
 import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { PostAccess } from '../posts/post-access.service.js';
 import type { Session } from '../common/session.js';
 import { fileExtension, fileFolder, FileInfoRow, fileInfoView, FileInfoView, plainFileName, storeSegment } from './file-info.model.js';
 import { FileInfosRepository } from './file-infos.repository.js';
@@ -44,6 +45,7 @@ export class FilesService {
     private readonly store: FileStore,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
+    private readonly posts: PostAccess,
   ) {}
 
   /** POST /files: multipart (channel_id, then files and client_ids) or a raw body with ?channel_id=&filename=. */
@@ -77,6 +79,15 @@ export class FilesService {
       throw err;
     }
     return { file_infos: written.map(fileInfoView), client_ids: clientIds };
+  }
+
+  /**
+   * GET /posts/{id}/files/info: the files of a post the caller may read (getFileInfosForPost);
+   * a deleted post is 404 unless include_deleted, and then its files come too.
+   */
+  async forPost(session: Session, postId: string, includeDeleted: boolean): Promise<FileInfoView[]> {
+    await this.posts.readablePost(session, postId, includeDeleted);
+    return (await this.repo.forPost(postId, includeDeleted)).map(fileInfoView);
   }
 
   async info(session: Session, id: string): Promise<FileInfoView> {
