@@ -1229,6 +1229,65 @@ const reactions: Row[] = [
   },
 ];
 
+// ---- files (api4/file.go): upload_file in the channel; a file is read by its uploader and its channel's readers ----
+
+/** A text file the member uploads to the private channel (the raw-body form: the JSON body is the file). */
+async function memberFile(c: Ctx): Promise<Record<string, any>> {
+  const res = await c.w.must(c.w.accounts.member.token, 'POST', `/files?channel_id=${c.w.priv.id}&filename=matrix-${c.role}.txt`, { probe: c.role });
+  return { fileId: res.file_infos[0].id };
+}
+
+const files: Row[] = [
+  {
+    route: 'GET /posts/:post_id/files/info',
+    name: 'private channel post: read_channel_content',
+    path: (c) => `/posts/${c.w.postPriv}/files/info`,
+    expect: PRIV_MEMBERS,
+  },
+  {
+    route: 'POST /files',
+    name: 'raw body into the public channel: upload_file',
+    path: (c) => `/files?channel_id=${c.w.pub.id}&filename=upload-${c.role}.txt`,
+    body: (c) => ({ role: c.role }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'POST /files',
+    name: 'JSON body without channel_id: 400 once signed in',
+    path: () => '/files',
+    body: () => ({ channel_id: 'x' }),
+    expect: x('401 400 400 400 400 400 400'),
+  },
+  {
+    route: 'GET /files/:file_id',
+    name: "the member's file in the private channel",
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}`,
+    expect: PRIV_MEMBERS,
+  },
+  {
+    route: 'GET /files/:file_id/info',
+    name: "the member's file in the private channel",
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/info`,
+    expect: PRIV_MEMBERS,
+  },
+  {
+    route: 'GET /files/:file_id/thumbnail',
+    name: 'a text file has no thumbnail: 400 for its readers',
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/thumbnail`,
+    expect: x('401 403 403 403 400 403 400'),
+  },
+  {
+    route: 'GET /files/:file_id/preview',
+    name: 'a text file has no preview: 400 for its readers',
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/preview`,
+    expect: x('401 403 403 403 400 403 400'),
+  },
+];
+
 // ---- preferences (api4/preference.go): one's own, or anyone's with edit_other_users ----------------------
 
 const pref = (userId: string, value = '1') => [{ user_id: userId, category: 'matrix', name: 'probe', value }];
@@ -1541,6 +1600,7 @@ export const ROWS: Row[] = [
   ...channels,
   ...posts,
   ...reactions,
+  ...files,
   ...preferences,
   ...statuses,
   ...system,

@@ -10,6 +10,7 @@ import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
 import { EmojiModule } from './emoji/emoji.module.js';
+import { FilesModule } from './files/files.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
@@ -66,6 +67,7 @@ export class AppModule {
         MfaModule,
         SignInSwitchModule,
         EmojiModule,
+        FilesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

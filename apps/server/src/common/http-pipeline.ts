@@ -103,6 +103,8 @@ export function jsonBody(config: ConfigService) {
       const type = req.headers['content-type'] ?? '';
       // application/x-pem-file: an IdP certificate as Client4.setSamlIdpCertificateFromMetadata sends it.
       if (type.startsWith('multipart/') || type.startsWith('application/octet-stream') || type.startsWith('application/x-pem-file')) return next();
+      // POST /files?channel_id=&filename=: the raw body is the file, whatever type the client names.
+      if (req.method === 'POST' && req.originalUrl.split('?')[0] === '/api/v4/files' && req.query.filename !== undefined) return next();
       return parse(req, res, next);
     },
     (req: Request, res: Response, next: NextFunction) => {

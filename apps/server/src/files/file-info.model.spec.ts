@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { fileExtension, fileFolder, plainFileName, storeSegment } from './file-info.model.js';
+import { contentDisposition, parseRange, servedAs } from './mime.js';
+
+describe('file names', () => {
+  it('keeps only the last segment of a path, so traversal names are plain names', () => {
+    expect(plainFileName('../../etc/passwd')).toBe('passwd');
+    expect(plainFileName('..\\..\\boot.ini')).toBe('boot.ini');
+    expect(plainFileName('..')).toBe('file');
+    expect(plainFileName('a\nb\u0000.txt')).toBe('ab.txt');
+    expect(plainFileName('')).toBe('file');
+  });
+
+  it('builds store paths from ids and a safe segment', () => {
+    expect(fileFolder(Date.UTC(2026, 0, 5), 'c'.repeat(26), 'u'.repeat(26), 'f'.repeat(26))).toBe(
+      `20260105/teams/noteam/channels/${'c'.repeat(26)}/users/${'u'.repeat(26)}/${'f'.repeat(26)}`,
+    );
+    expect(storeSegment('my photo (1).JPG')).toBe('my_photo__1_.JPG');
+    expect(storeSegment('..')).toBe('file');
+    expect(fileExtension('Photo.JPG')).toBe('jpg');
+    expect(fileExtension('.bashrc')).toBe('');
+  });
+});
+
+describe('serving', () => {
+  it('shows media inline, downloads the rest, and never serves script types as such', () => {
+    expect(servedAs('image/png', false)).toEqual({ contentType: 'image/png', attachment: false });
+    expect(servedAs('image/png', true).attachment).toBe(true);
+    expect(servedAs('text/html; charset=utf-8', false)).toEqual({ contentType: 'text/plain', attachment: true });
+    expect(servedAs('', false)).toEqual({ contentType: 'application/octet-stream', attachment: true });
+    expect(servedAs('image/svg+xml', false).attachment).toBe(true);
+  });
+
+  it('percent-encodes the name in Content-Disposition', () => {
+    expect(contentDisposition('a"b\r\n.txt', true)).toBe(`attachment;filename="a%22b%0D%0A.txt"; filename*=UTF-8''a%22b%0D%0A.txt`);
+  });
+
+  it('parses one byte range', () => {
+    expect(parseRange(undefined, 10)).toBe('all');
+    expect(parseRange('bytes=2-5', 10)).toEqual({ start: 2, end: 5 });
+    expect(parseRange('bytes=7-', 10)).toEqual({ start: 7, end: 9 });
+    expect(parseRange('bytes=-3', 10)).toEqual({ start: 7, end: 9 });
+    expect(parseRange('bytes=5-100', 10)).toEqual({ start: 5, end: 9 });
+    expect(parseRange('bytes=10-', 10)).toBe('unsatisfiable');
+    expect(parseRange('bytes=5-2', 10)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-1,3-4', 10)).toBe('all');
+    expect(parseRange('items=1-2', 10)).toBe('all');
+  });
+});

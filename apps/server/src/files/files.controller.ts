@@ -1,0 +1,70 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentSession } from '../common/decorators.js';
+import { parseBoolParam, urlId } from '../common/params.js';
+import type { ApiRequest } from '../common/request.js';
+import type { Session } from '../common/session.js';
+import { FileKind, FileResponse, FilesService } from './files.service.js';
+
+/** File endpoints (api4/file.go). */
+@Controller()
+export class FilesController {
+  constructor(private readonly files: FilesService) {}
+
+  @Post('files')
+  @HttpCode(201)
+  async upload(@Req() req: ApiRequest, @Query('channel_id') channelId: unknown, @Query('filename') filename: unknown, @CurrentSession() s: Session) {
+    return this.files.upload(s, {
+      headers: req.headers,
+      body: req,
+      query: { channel_id: typeof channelId === 'string' ? channelId : undefined, filename: typeof filename === 'string' ? filename : undefined },
+    });
+  }
+
+  @Get('posts/:post_id/files/info')
+  async forPost(@Param('post_id') postId: string, @Query('include_deleted') includeDeleted: unknown, @CurrentSession() s: Session) {
+    return this.files.forPost(s, urlId(postId, 'post_id'), parseBoolParam(typeof includeDeleted === 'string' ? includeDeleted : undefined));
+  }
+
+  @Get('files/:file_id/info')
+  async info(@Param('file_id') id: string, @CurrentSession() s: Session) {
+    return this.files.info(s, urlId(id, 'file_id'));
+  }
+
+  @Get('files/:file_id')
+  async file(@Param('file_id') id: string, @Query('download') download: unknown, @Req() req: ApiRequest, @Res() res: Response, @CurrentSession() s: Session) {
+    await this.send(res, 'file', id, req, s, download);
+  }
+
+  @Get('files/:file_id/thumbnail')
+  async thumbnail(
+    @Param('file_id') id: string,
+    @Query('download') download: unknown,
+    @Req() req: ApiRequest,
+    @Res() res: Response,
+    @CurrentSession() s: Session,
+  ) {
+    await this.send(res, 'thumbnail', id, req, s, download);
+  }
+
+  @Get('files/:file_id/preview')
+  async preview(
+    @Param('file_id') id: string,
+    @Query('download') download: unknown,
+    @Req() req: ApiRequest,
+    @Res() res: Response,
+    @CurrentSession() s: Session,
+  ) {
+    await this.send(res, 'preview', id, req, s, download);
+  }
+
+  private async send(res: Response, kind: FileKind, id: string, req: ApiRequest, s: Session, download: unknown) {
+    // Mattermost reads ?download with ParseBool: "1" and "true" both force an attachment.
+    const forceDownload = typeof download === 'string' && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(download);
+    const answer: FileResponse = await this.files.download(s, urlId(id, 'file_id'), kind, { range: req.headers.range, forceDownload });
+    res.status(answer.status).set(answer.headers);
+    if (!answer.body) return void res.end();
+    answer.body.on('error', () => res.destroy());
+    answer.body.pipe(res);
+  }
+}
