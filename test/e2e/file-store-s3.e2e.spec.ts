@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
+import { FAKE_SETTING } from '#config';
 import { S3FileStore } from '#storage';
 import { exportLines } from '../jobs/zip-reader.js';
 import { Cast, post, signUpCast, teamWithChannels } from './fixtures.js';
@@ -19,23 +20,11 @@ let server: TestServer;
 let cast: Cast;
 let bucket: S3FileStore;
 
-const FAKE_SETTING = '********************************';
-
 beforeAll(async () => {
   s3 = await startS3rver();
   server = await startServer({ ...s3.env, MM_FILESETTINGS_AMAZONS3PATHPREFIX: 'mm' });
   cast = await signUpCast(server);
-  bucket = new S3FileStore({
-    bucket: s3.bucket,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-    region: s3.region,
-    endpoint: s3.endpoint,
-    ssl: false,
-    pathPrefix: '',
-    sse: false,
-    signV2: false,
-  });
+  bucket = new S3FileStore(s3.settings);
 });
 afterAll(async () => {
   bucket?.client.destroy();

@@ -14,18 +14,7 @@ beforeAll(async () => {
 afterAll(() => s3?.stop());
 
 function settings(over: Partial<S3Settings> = {}): S3Settings {
-  return {
-    bucket: s3.bucket,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-    region: s3.region,
-    endpoint: s3.endpoint,
-    ssl: false,
-    pathPrefix: '',
-    sse: false,
-    signV2: false,
-    ...over,
-  };
+  return { ...s3.settings, ...over };
 }
 
 /** Each test gets its own empty bucket (s3rver, SigV4), so the contract's "empty store" holds. */

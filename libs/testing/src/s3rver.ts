@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Settings } from '#storage';
 import { freePort } from './ports.js';
 
 interface S3rverInstance {
@@ -27,6 +28,8 @@ export interface S3rverHandle {
   region: string;
   /** The MM_FILESETTINGS_* variables that point a server at this bucket. */
   env: Record<string, string>;
+  /** An S3FileStore's settings for this bucket (plain http, no prefix, no SSE). */
+  settings: S3Settings;
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function startS3rver(options: { bucket?: string; host?: string } = 
       MM_FILESETTINGS_AMAZONS3ENDPOINT: endpoint,
       MM_FILESETTINGS_AMAZONS3SSL: 'false',
     },
+    settings: { bucket, endpoint, ...credentials, ssl: false, pathPrefix: '', sse: false, signV2: false },
     async stop() {
       await server.close();
       rmSync(directory, { recursive: true, force: true });

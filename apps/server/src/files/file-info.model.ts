@@ -24,25 +24,11 @@ export interface FileInfoRow {
 }
 
 /** FileInfo as the API answers it: the creator is `user_id`, store paths and content stay inside. */
-export interface FileInfoView {
-  id: string;
+export type FileInfoView = Omit<FileInfoRow, 'creator_id' | 'path' | 'thumbnail_path' | 'preview_path' | 'content' | 'mini_preview'> & {
   user_id: string;
-  post_id: string;
-  channel_id: string;
-  create_at: number;
-  update_at: number;
-  delete_at: number;
-  name: string;
-  extension: string;
-  size: number;
-  mime_type: string;
-  width: number;
-  height: number;
-  has_preview_image: boolean;
+  /** base64, absent when there is none. */
   mini_preview?: string;
-  remote_id: string;
-  archived: boolean;
-}
+};
 
 export function fileInfoView(r: FileInfoRow): FileInfoView {
   const view: FileInfoView = {

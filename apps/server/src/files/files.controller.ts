@@ -60,7 +60,7 @@ export class FilesController {
 
   private async send(res: Response, kind: FileKind, id: string, req: ApiRequest, s: Session, download: unknown) {
     // Mattermost reads ?download with ParseBool: "1" and "true" both force an attachment.
-    const forceDownload = typeof download === 'string' && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(download);
+    const forceDownload = parseBoolParam(typeof download === 'string' ? download : undefined);
     const answer: FileResponse = await this.files.download(s, urlId(id, 'file_id'), kind, { range: req.headers.range, forceDownload });
     res.status(answer.status).set(answer.headers);
     if (!answer.body) return void res.end();
