@@ -2,16 +2,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import busboy from 'busboy';
-import { AppError, badRequest, forbidden, invalidParam, invalidUrlParam, isValidId, newId, notFound, permissionDenied } from '#common';
+import { badRequest, forbidden, invalidParam, invalidUrlParam, isValidId, notFound, permissionDenied } from '#common';
 import { ConfigService } from '#config';
 import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { PostAccess } from '../posts/post-access.service.js';
 import type { Session } from '../common/session.js';
-import { fileExtension, fileFolder, FileInfoRow, fileInfoView, FileInfoView, plainFileName, storeSegment } from './file-info.model.js';
+import { FileInfoRow, fileInfoView, FileInfoView } from './file-info.model.js';
 import { FileInfosRepository } from './file-infos.repository.js';
-import { isDecodableImage, processImage } from './images.js';
-import { contentDisposition, mimeTypeFor, parseRange, servedAs } from './mime.js';
+import { cutOff, FileIntake, tooLarge } from './file-intake.service.js';
+import { contentDisposition, parseRange, servedAs } from './mime.js';
 
 /** An upload request: its headers, its body as a stream, and the query of the raw-body form. */
 export interface UploadRequest {
@@ -28,10 +28,7 @@ export interface FileResponse {
 
 export type FileKind = 'file' | 'thumbnail' | 'preview';
 
-const tooLarge = (max: number) =>
-  new AppError('', 'api.file.upload_file.too_large_detailed.app_error', `Unable to upload file. File is larger than the limit of ${max} bytes.`, 413);
 const fileNotFound = (id: string) => notFound('app.file_info.get.app_error', 'Unable to get the file info.', `file_id=${id}`);
-const cutOff = () => badRequest('api.file.upload_file.read_request.app_error', 'Unable to read the upload: the request ended before its body.');
 
 /**
  * Attachments (api4/file.go, app/file.go): uploads streamed into the file store, with a FileInfo
@@ -46,6 +43,7 @@ export class FilesService {
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
     private readonly posts: PostAccess,
+    private readonly intake: FileIntake,
   ) {}
 
   /** POST /files: multipart (channel_id, then files and client_ids) or a raw body with ?channel_id=&filename=. */
@@ -71,11 +69,11 @@ export class FilesService {
           'Unable to upload files: the number of client_ids does not match the files.',
         );
       }
-      for (const row of written) await this.addImageData(row, settings.MaxImageResolution);
+      for (const row of written) await this.intake.addImageData(row, settings.MaxImageResolution);
       await this.repo.insertAll(written);
     } catch (err) {
       // Whole or nothing: files already stored for this request go too.
-      for (const row of written) await this.store.remove(row.path.slice(0, row.path.lastIndexOf('/'))).catch(() => undefined);
+      for (const row of written) await this.intake.discard(row);
       throw err;
     }
     return { file_infos: written.map(fileInfoView), client_ids: clientIds };
@@ -152,7 +150,7 @@ export class FilesService {
   private async receiveRaw(session: Session, req: UploadRequest, max: number, written: FileInfoRow[]): Promise<void> {
     const channelId = await this.requireUploadPermission(session, req.query.channel_id);
     if (!req.query.filename) throw invalidUrlParam('filename');
-    written.push(await this.storeOne(session.user_id, channelId, req.query.filename, req.body, max));
+    written.push(await this.intake.storeStream(session.user_id, channelId, req.query.filename, req.body, max));
   }
 
   /**
@@ -215,7 +213,7 @@ export class FilesService {
               throw badRequest('api.file.upload_file.multipart.app_error', 'Unable to upload the file(s): channel_id must come before the files.');
             }
             current = stream;
-            written.push(await this.storeOne(session.user_id, channelId, info.filename ?? '', stream, max));
+            written.push(await this.intake.storeStream(session.user_id, channelId, info.filename ?? '', stream, max));
             current = undefined;
           },
           () => stream.resume(),
@@ -227,73 +225,5 @@ export class FilesService {
       req.body.on('error', () => finish(cutOff()));
       req.body.pipe(parser);
     });
-  }
-
-  /** Writes one file through a store writer (whole or nothing) and returns its FileInfo row. */
-  private async storeOne(userId: string, channelId: string, rawName: string, stream: Readable, max: number): Promise<FileInfoRow> {
-    const id = newId();
-    const now = Date.now();
-    const name = plainFileName(rawName);
-    const folder = fileFolder(now, channelId, userId, id);
-    const path = `${folder}/${storeSegment(name)}`;
-    const writer = await this.store.openWriter(path);
-    let size = 0;
-    try {
-      // Past the limit the rest is read and dropped rather than the stream destroyed: busboy
-      // would wait forever on a destroyed part, and the client gets its 413 after sending.
-      let over = false;
-      for await (const chunk of stream) {
-        size += (chunk as Buffer).length;
-        // busboy stops a part at the limit (and flags it truncated); the raw form counts here.
-        over ||= size > max || (stream as Readable & { truncated?: boolean }).truncated === true;
-        if (!over) await writer.write(chunk as Buffer);
-      }
-      if (over || (stream as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
-      size = await writer.commit();
-    } catch (err) {
-      await writer.abort();
-      stream.resume();
-      if (err instanceof AppError) throw err;
-      throw cutOff();
-    }
-    const extension = fileExtension(name);
-    return {
-      id,
-      creator_id: userId,
-      post_id: '',
-      channel_id: channelId,
-      create_at: now,
-      update_at: now,
-      delete_at: 0,
-      path,
-      thumbnail_path: '',
-      preview_path: '',
-      name,
-      extension,
-      size,
-      mime_type: mimeTypeFor(extension),
-      width: 0,
-      height: 0,
-      has_preview_image: false,
-      mini_preview: null,
-      content: '',
-      remote_id: '',
-      archived: false,
-    };
-  }
-
-  /** Size, thumbnail, preview and mini preview of an image (app/file.go: generateThumbnailImage, generatePreviewImage). */
-  private async addImageData(row: FileInfoRow, maxPixels: number): Promise<void> {
-    if (!isDecodableImage(row.mime_type)) return;
-    const image = await processImage(await this.store.openReader(row.path), maxPixels);
-    const base = row.path.slice(0, row.path.lastIndexOf('.') > row.path.lastIndexOf('/') ? row.path.lastIndexOf('.') : undefined);
-    row.thumbnail_path = `${base}_thumb.jpg`;
-    row.preview_path = `${base}_preview.jpg`;
-    await this.store.writeFile(row.thumbnail_path, image.thumbnail);
-    await this.store.writeFile(row.preview_path, image.preview);
-    row.width = image.width;
-    row.height = image.height;
-    row.mini_preview = image.miniPreview;
-    row.has_preview_image = true;
   }
 }

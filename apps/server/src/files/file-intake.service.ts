@@ -1,0 +1,97 @@
+import type { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { AppError, badRequest, newId } from '#common';
+import { FileStore } from '#storage';
+import { fileExtension, fileFolder, FileInfoRow, plainFileName, storeSegment } from './file-info.model.js';
+import { isDecodableImage, processImage } from './images.js';
+import { mimeTypeFor } from './mime.js';
+
+export const tooLarge = (max: number) =>
+  new AppError('', 'api.file.upload_file.too_large_detailed.app_error', `Unable to upload file. File is larger than the limit of ${max} bytes.`, 413);
+export const cutOff = () => badRequest('api.file.upload_file.read_request.app_error', 'Unable to read the upload: the request ended before its body.');
+
+/**
+ * How a file comes in, whatever route brought it (POST /files, resumable uploads): its bytes
+ * streamed into the store under Mattermost's folder layout, a FileInfo row built for it (not yet
+ * written), then its image data; and, when the request fails, the file removed again.
+ */
+@Injectable()
+export class FileIntake {
+  constructor(private readonly store: FileStore) {}
+
+  /** Writes one file through a store writer (whole or nothing) and returns its FileInfo row. */
+  async storeStream(userId: string, channelId: string, rawName: string, stream: Readable, max: number): Promise<FileInfoRow> {
+    const row = newFileInfo(userId, channelId, rawName);
+    const writer = await this.store.openWriter(row.path);
+    let size = 0;
+    try {
+      // Past the limit the rest is read and dropped rather than the stream destroyed: busboy
+      // would wait forever on a destroyed part, and the client gets its 413 after sending.
+      let over = false;
+      for await (const chunk of stream) {
+        size += (chunk as Buffer).length;
+        // busboy stops a part at the limit (and flags it truncated); the raw form counts here.
+        over ||= size > max || (stream as Readable & { truncated?: boolean }).truncated === true;
+        if (!over) await writer.write(chunk as Buffer);
+      }
+      if (over || (stream as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
+      row.size = await writer.commit();
+    } catch (err) {
+      await writer.abort();
+      stream.resume();
+      if (err instanceof AppError) throw err;
+      throw cutOff();
+    }
+    return row;
+  }
+
+  /** Size, thumbnail, preview and mini preview of an image (app/file.go: generateThumbnailImage, generatePreviewImage). */
+  async addImageData(row: FileInfoRow, maxPixels: number): Promise<void> {
+    if (!isDecodableImage(row.mime_type)) return;
+    const image = await processImage(await this.store.openReader(row.path), maxPixels);
+    const base = row.path.slice(0, row.path.lastIndexOf('.') > row.path.lastIndexOf('/') ? row.path.lastIndexOf('.') : undefined);
+    row.thumbnail_path = `${base}_thumb.jpg`;
+    row.preview_path = `${base}_preview.jpg`;
+    await this.store.writeFile(row.thumbnail_path, image.thumbnail);
+    await this.store.writeFile(row.preview_path, image.preview);
+    row.width = image.width;
+    row.height = image.height;
+    row.mini_preview = image.miniPreview;
+    row.has_preview_image = true;
+  }
+
+  /** Removes a stored file's folder (the file and its thumbnail and preview); never throws. */
+  async discard(row: FileInfoRow): Promise<void> {
+    await this.store.remove(row.path.slice(0, row.path.lastIndexOf('/'))).catch(() => undefined);
+  }
+}
+
+/** A FileInfo row for a new file, with its id, folder and type from its name; size and image data come later. */
+export function newFileInfo(userId: string, channelId: string, rawName: string, now = Date.now()): FileInfoRow {
+  const id = newId();
+  const name = plainFileName(rawName);
+  const extension = fileExtension(name);
+  return {
+    id,
+    creator_id: userId,
+    post_id: '',
+    channel_id: channelId,
+    create_at: now,
+    update_at: now,
+    delete_at: 0,
+    path: `${fileFolder(now, channelId, userId, id)}/${storeSegment(name)}`,
+    thumbnail_path: '',
+    preview_path: '',
+    name,
+    extension,
+    size: 0,
+    mime_type: mimeTypeFor(extension),
+    width: 0,
+    height: 0,
+    has_preview_image: false,
+    mini_preview: null,
+    content: '',
+    remote_id: '',
+    archived: false,
+  };
+}
