@@ -7,7 +7,7 @@ import type { FileInfosRepository } from './file-infos.repository.js';
  * file_infos in memory, for service specs: the rules of FileInfosRepository's statements over a
  * map. `threadOf` names a post and its replies, which the SQL reads from posts.
  */
-export class MemoryFileInfos implements Pick<FileInfosRepository, 'attachToPost' | 'deleteFromPost' | 'deleteForThread' | 'forPosts' | 'forPost' | 'byId'> {
+export class MemoryFileInfos implements Pick<FileInfosRepository, 'insertAll' | 'attachToPost' | 'deleteFromPost' | 'deleteForThread' | 'forPosts' | 'forPost' | 'byId'> {
   readonly rows = new Map<string, FileInfoRow>();
 
   constructor(private readonly threadOf: (postId: string) => string[] = (id) => [id]) {}
@@ -17,6 +17,10 @@ export class MemoryFileInfos implements Pick<FileInfosRepository, 'attachToPost'
     const row = newFileInfo(userId, channelId, name);
     this.rows.set(row.id, row);
     return row;
+  }
+
+  async insertAll(rows: FileInfoRow[]) {
+    for (const row of rows) this.rows.set(row.id, { ...row });
   }
 
   async byId(id: string) {
