@@ -2,15 +2,16 @@
  * Jobs API (api4/job.go) on a single node with the in-process queue: permissions and errors of
  * every endpoint, job_updated to admins only, and each job type doing its real work.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
 import type { Post } from '@mattermost/types/posts';
 import pg from 'pg';
 import { exportLines } from '../jobs/zip-reader.js';
-import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels } from './fixtures.js';
+import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels, uploadFile } from './fixtures.js';
 import { databaseUrl, expectClientError, sleep, startServer, TestServer, TestSocket } from '#testing';
 
 let server: TestServer;
@@ -293,6 +294,65 @@ describe('data_retention', () => {
 
     // Nothing left to do: a second run deletes nothing.
     expect((await runJob('data_retention')).data).toMatchObject({ deleted_posts: '0', deleted_file_folders: '0' });
+  });
+
+  it('deletes files older than FileRetentionDays and the files of deleted posts — rows and bytes, thumbnail and preview with the folder — and keeps newer ones', async () => {
+    const data = join(server.dir, 'data');
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366aa' } })
+      .png()
+      .toBuffer();
+    const up = (name: string, bytes: Buffer | string) => uploadFile(cast.alice.client, parts.pub.id, name, bytes);
+    const oldImage = await up('old.png', png); // old, on a recent post
+    const oldLoose = await up('never-posted.txt', 'old and never posted');
+    const bytesGone = await up('bytes-gone.txt', 'a run removed my bytes, then crashed');
+    const recent = await up('recent.txt', 'recent, on a recent post');
+    const recentLoose = await up('recent-loose.txt', 'recent, never posted');
+    const ofOldPost = await up('of-old-post.txt', 'recent, on an old post');
+    const keptPost = await post(cast.alice.client, parts.pub.id, 'recent, with files', { file_ids: [oldImage.id, recent.id] } as Partial<Post>);
+    const oldPost = await post(cast.alice.client, parts.pub.id, 'old, with a file', { file_ids: [ofOldPost.id] } as Partial<Post>);
+    await db.query('UPDATE posts SET create_at = $2 WHERE id = $1', [oldPost.id, Date.now() - 31 * DAY]);
+    await db.query('UPDATE file_infos SET create_at = $2 WHERE id = ANY($1)', [[oldImage.id, oldLoose.id, bytesGone.id], Date.now() - 31 * DAY]);
+
+    type Paths = { id: string; path: string; thumbnail_path: string; preview_path: string };
+    const paths = new Map<string, Paths>(
+      (
+        await db.query<Paths>('SELECT id, path, thumbnail_path, preview_path FROM file_infos WHERE id = ANY($1)', [
+          [oldImage, oldLoose, bytesGone, recent, recentLoose, ofOldPost].map((f) => f.id),
+        ])
+      ).rows.map((r) => [r.id, r]),
+    );
+    const image = paths.get(oldImage.id)!;
+    for (const p of [image.path, image.thumbnail_path, image.preview_path]) expect(existsSync(join(data, p)), p).toBe(true);
+    const folderOf = (id: string) => dirname(join(data, paths.get(id)!.path));
+    rmSync(folderOf(bytesGone.id), { recursive: true });
+    // A row another tool wrote into an old day folder (its date and path disagree): the folder stays with the row.
+    const imported = { id: 'imp0rted' + 'x'.repeat(18), path: '20000105/imported/kept.txt' };
+    await db.query(
+      `INSERT INTO file_infos (id, creator_id, channel_id, create_at, update_at, path, name, size) VALUES ($1, $2, $3, $4, $4, $5, 'kept.txt', 4)`,
+      [imported.id, cast.alice.user.id, parts.pub.id, Date.now(), imported.path],
+    );
+    mkdirSync(join(data, '20000105', 'imported'), { recursive: true });
+    writeFileSync(join(data, imported.path), 'kept');
+    // An old day folder no row points into: swept.
+    mkdirSync(join(data, '20000106', 'teams', 'noteam'), { recursive: true });
+    writeFileSync(join(data, '20000106', 'teams', 'noteam', 'stray.bin'), 'stray');
+
+    const job = await runJob('data_retention');
+    expect(job).toMatchObject({ status: 'success', progress: 100 });
+    expect(job.data).toMatchObject({ deleted_posts: '1', deleted_files: '4', deleted_file_folders: '1', file_deletion: 'true' });
+    expect(Number(job.data.file_retention_cutoff)).toBeLessThan(Date.now() - 30 * DAY + 60_000);
+
+    const left = (await db.query<{ id: string }>('SELECT id FROM file_infos WHERE id = ANY($1)', [[...paths.keys(), imported.id]])).rows.map((r) => r.id);
+    expect(left.sort()).toEqual([recent.id, recentLoose.id, imported.id].sort());
+    for (const gone of [oldImage, oldLoose, bytesGone, ofOldPost]) expect(existsSync(folderOf(gone.id)), gone.name).toBe(false);
+    for (const kept of [recent, recentLoose]) expect(readFileSync(join(data, paths.get(kept.id)!.path), 'utf8')).toContain('recent');
+    expect(readFileSync(join(data, imported.path), 'utf8')).toBe('kept');
+    expect(existsSync(join(data, '20000106'))).toBe(false);
+    expect((await cast.alice.client.getFileInfosForPost(keptPost.id)).map((f) => f.id)).toEqual([recent.id]);
+    const served = await fetch(cast.alice.client.getFileUrl(oldImage.id, 0), { headers: { Authorization: `Bearer ${cast.alice.client.getToken()}` } });
+    expect(served.status).toBe(404);
+
+    expect((await runJob('data_retention')).data).toMatchObject({ deleted_posts: '0', deleted_files: '0', deleted_file_folders: '0' });
   });
 });
 
