@@ -12,7 +12,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
 import { FAKE_SETTING } from '#config';
 import { S3FileStore } from '#storage';
-import { exportLines } from '../jobs/zip-reader.js';
+import { exportLines, readZip } from '../jobs/zip-reader.js';
 import { Cast, post, signUpCast, teamWithChannels, uploadFile } from './fixtures.js';
 import { databasePool, expectClientError, S3rverHandle, sleep, startS3rver, startServer, TestServer } from '#testing';
 
@@ -145,6 +145,24 @@ describe('the amazons3 store', () => {
     expect((await bucket.readFile(objects(recent.id)[0])).toString()).toBe('recent');
     expect(await bucket.exists('mm/20000107/stray.bin')).toBe(false);
     expect((await bucket.list('mm')).map((e) => e.name)).not.toContain('20000107');
+  });
+
+  it("the bulk export with include_attachments streams a post's file from the bucket into data/<path>", async () => {
+    const parts = await teamWithChannels(cast, {
+      team: { name: 's3-export-files', display_name: 'S3 Export Files' },
+      pub: { name: 's3-export-pub', display_name: 'S3 Export Pub' },
+      priv: { name: 's3-export-priv', display_name: 'S3 Export Priv' },
+    });
+    const bytes = Buffer.alloc(200_000, 'attachment bytes ');
+    const file = await uploadFile(cast.alice.client, parts.pub.id, 'big.txt', bytes);
+    await post(cast.alice.client, parts.pub.id, 'exported with its file', { file_ids: [file.id] } as never);
+    const created = await cast.admin.client.createJob({ type: 'export_process', data: { include_attachments: 'true' } } as never);
+    const job = await waitForJob(created.id);
+    expect(job).toMatchObject({ status: 'success', data: { attachments_exported: '1' } });
+    const zip = await bucket.readFile(`mm/${job.data.export_file}`);
+    const line = exportLines(zip).find((l) => l.type === 'post' && l.post.message === 'exported with its file')!.post;
+    expect(line.attachments).toHaveLength(1);
+    expect(readZip(zip).get(`data/${line.attachments[0].path}`)!.equals(bytes)).toBe(true);
   });
 
   it('ping reports the store unhealthy once the S3 server is gone', async () => {

@@ -103,6 +103,12 @@ export class FileInfosRepository {
     );
   }
 
+  /** Where these files' bytes are, deleted or not (the bulk export streams the files its lines named). */
+  async storedByIds(ids: string[]): Promise<StoredFile[]> {
+    if (ids.length === 0) return [];
+    return this.db.query<StoredFile>(`SELECT ${STORED} FROM file_infos WHERE id = ANY($1)`, [ids]);
+  }
+
   // ---- data retention: rows deleted for good, after their bytes ------------------------------
 
   /** The oldest files created before a time, deleted or not (Mattermost's PermanentDeleteBatch takes every row by CreateAt). */
