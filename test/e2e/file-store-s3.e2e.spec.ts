@@ -1,19 +1,20 @@
 /**
  * FileSettings.DriverName "amazons3" end to end, against s3rver (a real S3-compatible server,
  * SigV4) started here: ping's filestore_status asks the bucket, the bulk export job writes its zip
- * into the bucket, and POST /file/s3_test tells success, a missing bucket and refused credentials
- * apart without echoing secrets.
+ * into the bucket, data retention deletes old files' objects from it, and POST /file/s3_test tells
+ * success, a missing bucket and refused credentials apart without echoing secrets.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
 import { FAKE_SETTING } from '#config';
 import { S3FileStore } from '#storage';
-import { exportLines } from '../jobs/zip-reader.js';
-import { Cast, post, signUpCast, teamWithChannels } from './fixtures.js';
-import { expectClientError, S3rverHandle, sleep, startS3rver, startServer, TestServer } from '#testing';
+import { exportLines, readZip } from '../jobs/zip-reader.js';
+import { Cast, post, signUpCast, teamWithChannels, uploadFile } from './fixtures.js';
+import { databasePool, expectClientError, S3rverHandle, sleep, startS3rver, startServer, TestServer } from '#testing';
 
 let s3: S3rverHandle;
 let server: TestServer;
@@ -22,7 +23,12 @@ let bucket: S3FileStore;
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  server = await startServer({ ...s3.env, MM_FILESETTINGS_AMAZONS3PATHPREFIX: 'mm' });
+  server = await startServer({
+    ...s3.env,
+    MM_FILESETTINGS_AMAZONS3PATHPREFIX: 'mm',
+    MM_DATARETENTIONSETTINGS_ENABLEFILEDELETION: 'true',
+    MM_DATARETENTIONSETTINGS_FILERETENTIONDAYS: '30',
+  });
   cast = await signUpCast(server);
   bucket = new S3FileStore(s3.settings);
 });
@@ -98,6 +104,65 @@ describe('the amazons3 store', () => {
   it('POST /file/s3_test needs test_s3 (system admins)', async () => {
     expect(await expectClientError(() => s3Test(cast.bob.client, {}))).toMatchObject({ status_code: 403 });
     expect(await expectClientError(() => s3Test(server.client(), {}))).toMatchObject({ status_code: 401 });
+  });
+
+  // After the s3_test cases: s3rver answers a truncated listing (MaxKeys 1, as the connection test
+  // under a path prefix asks) with InternalError once two objects lie under the prefix.
+  it('data retention deletes files older than FileRetentionDays from the bucket — row, file, thumbnail and preview — keeps newer ones, and sweeps an old day folder', async () => {
+    const parts = await teamWithChannels(cast, {
+      team: { name: 's3-retention', display_name: 'S3 Retention' },
+      pub: { name: 's3-files', display_name: 'S3 Files' },
+      priv: { name: 's3-files-priv', display_name: 'S3 Files Priv' },
+    });
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#aa3366' } })
+      .png()
+      .toBuffer();
+    const old = await uploadFile(cast.alice.client, parts.pub.id, 'old.png', png);
+    const recent = await uploadFile(cast.alice.client, parts.pub.id, 'recent.txt', 'recent');
+    // Straight in the day folder: s3rver 3.7.1 lists a folder (CommonPrefixes) only when an object
+    // lies directly in it, where S3 also lists one that holds objects only deeper down.
+    await bucket.writeFile('mm/20000107/stray.bin', 'no row points here');
+    const pool = databasePool(server.database, 1);
+    let rows: Array<{ id: string; path: string; thumbnail_path: string; preview_path: string }>;
+    try {
+      await pool.query('UPDATE file_infos SET create_at = $2 WHERE id = $1', [old.id, Date.now() - 31 * 86_400_000]);
+      rows = (await pool.query('SELECT id, path, thumbnail_path, preview_path FROM file_infos WHERE id = ANY($1) ORDER BY id', [[old.id, recent.id]])).rows;
+    } finally {
+      await pool.end();
+    }
+    const objects = (id: string) => {
+      const r = rows.find((x) => x.id === id)!;
+      return [r.path, r.thumbnail_path, r.preview_path].filter(Boolean).map((p) => `mm/${p}`);
+    };
+    expect(objects(old.id)).toHaveLength(3);
+    for (const key of objects(old.id)) expect(await bucket.exists(key), key).toBe(true);
+
+    const created = await cast.admin.client.createJob({ type: 'data_retention' } as never);
+    const job = await waitForJob(created.id);
+    expect(job).toMatchObject({ status: 'success' });
+    expect(job.data).toMatchObject({ deleted_files: '1', deleted_file_folders: '1' });
+    for (const key of objects(old.id)) expect(await bucket.exists(key), key).toBe(false);
+    expect((await bucket.readFile(objects(recent.id)[0])).toString()).toBe('recent');
+    expect(await bucket.exists('mm/20000107/stray.bin')).toBe(false);
+    expect((await bucket.list('mm')).map((e) => e.name)).not.toContain('20000107');
+  });
+
+  it("the bulk export with include_attachments streams a post's file from the bucket into data/<path>", async () => {
+    const parts = await teamWithChannels(cast, {
+      team: { name: 's3-export-files', display_name: 'S3 Export Files' },
+      pub: { name: 's3-export-pub', display_name: 'S3 Export Pub' },
+      priv: { name: 's3-export-priv', display_name: 'S3 Export Priv' },
+    });
+    const bytes = Buffer.alloc(200_000, 'attachment bytes ');
+    const file = await uploadFile(cast.alice.client, parts.pub.id, 'big.txt', bytes);
+    await post(cast.alice.client, parts.pub.id, 'exported with its file', { file_ids: [file.id] } as never);
+    const created = await cast.admin.client.createJob({ type: 'export_process', data: { include_attachments: 'true' } } as never);
+    const job = await waitForJob(created.id);
+    expect(job).toMatchObject({ status: 'success', data: { attachments_exported: '1' } });
+    const zip = await bucket.readFile(`mm/${job.data.export_file}`);
+    const line = exportLines(zip).find((l) => l.type === 'post' && l.post.message === 'exported with its file')!.post;
+    expect(line.attachments).toHaveLength(1);
+    expect(readZip(zip).get(`data/${line.attachments[0].path}`)!.equals(bytes)).toBe(true);
   });
 
   it('ping reports the store unhealthy once the S3 server is gone', async () => {

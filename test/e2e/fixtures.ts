@@ -4,6 +4,7 @@
  */
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
+import type { FileInfo } from '@mattermost/types/files';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { startServer, type NewUser, type TestServer, type TestSocket } from '#testing';
@@ -98,3 +99,11 @@ export async function stopChannelSuite(suite: ChannelSuite | undefined): Promise
 
 export const post = (c: Client4, channelId: string, message: string, extra: Partial<Post> = {}) =>
   c.createPost({ channel_id: channelId, message, ...extra } as Post);
+
+/** Uploads one file to a channel through POST /files (Client4.uploadFile) and answers its FileInfo. */
+export async function uploadFile(c: Client4, channelId: string, name: string, data: Buffer | string): Promise<FileInfo> {
+  const form = new FormData();
+  form.append('channel_id', channelId);
+  form.append('files', new Blob([typeof data === 'string' ? data : new Uint8Array(data)]), name);
+  return (await c.uploadFile(form)).file_infos[0];
+}

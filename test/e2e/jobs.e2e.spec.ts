@@ -2,15 +2,18 @@
  * Jobs API (api4/job.go) on a single node with the in-process queue: permissions and errors of
  * every endpoint, job_updated to admins only, and each job type doing its real work.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
 import type { Post } from '@mattermost/types/posts';
 import pg from 'pg';
-import { exportLines } from '../jobs/zip-reader.js';
-import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels } from './fixtures.js';
+import { exportLines, readZip } from '../jobs/zip-reader.js';
+import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels, uploadFile } from './fixtures.js';
 import { databaseUrl, expectClientError, sleep, startServer, TestServer, TestSocket } from '#testing';
 
 let server: TestServer;
@@ -256,6 +259,95 @@ describe('export_process', () => {
   });
 });
 
+describe('export_process with attachments', () => {
+  const archive = (job: Job) => readFileSync(join(server.dir, 'data', job.data.export_file));
+  const dataEntries = (zip: Map<string, Buffer>) => [...zip.keys()].filter((n) => n.startsWith('data/')).sort();
+  const pathOf = async (id: string) => (await db.query<{ path: string }>('SELECT path FROM file_infos WHERE id = $1', [id])).rows[0].path;
+
+  it('names the files of posts, replies and direct posts by store path and streams each into data/<path>, byte for byte; without the flag, none', async () => {
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#117733' } })
+      .png()
+      .toBuffer();
+    const blob = randomBytes(300_000);
+    const a = await uploadFile(cast.alice.client, parts.pub.id, 'photo.png', photo);
+    const b = await uploadFile(cast.bob.client, parts.pub.id, 'data.bin', blob);
+    const c = await uploadFile(cast.alice.client, parts.dm.id, 'direct.txt', 'for bob only');
+    const root = await post(cast.alice.client, parts.pub.id, 'root with a photo', { file_ids: [a.id] } as Partial<Post>);
+    await post(cast.bob.client, parts.pub.id, 'reply with data', { root_id: root.id, file_ids: [b.id] } as Partial<Post>);
+    await post(cast.alice.client, parts.dm.id, 'direct with a file', { file_ids: [c.id] } as Partial<Post>);
+    // A file of a deleted post is not exported.
+    const d = await uploadFile(cast.alice.client, parts.pub.id, 'deleted.txt', 'gone with its post');
+    const deleted = await post(cast.alice.client, parts.pub.id, 'deleted, with a file', { file_ids: [d.id] } as Partial<Post>);
+    await cast.alice.client.deletePost(deleted.id);
+    const paths = { a: await pathOf(a.id), b: await pathOf(b.id), c: await pathOf(c.id) };
+
+    const job = await runJob('export_process', { include_attachments: 'true' });
+    expect(job).toMatchObject({ status: 'success', progress: 100 });
+    expect(job.data).toMatchObject({ include_attachments: 'true', attachments_exported: '3' });
+    expect(job.data.num_warnings).toBeUndefined();
+    const zip = readZip(archive(job));
+    const lines = exportLines(archive(job));
+    const rootLine = lines.find((l) => l.type === 'post' && l.post.message === 'root with a photo')!.post;
+    expect(rootLine.attachments).toEqual([{ path: paths.a }]);
+    expect(rootLine.replies).toEqual([expect.objectContaining({ message: 'reply with data', attachments: [{ path: paths.b }] })]);
+    expect(lines.find((l) => l.type === 'direct_post' && l.direct_post.message === 'direct with a file')!.direct_post.attachments).toEqual([{ path: paths.c }]);
+    expect(dataEntries(zip)).toEqual([`data/${paths.a}`, `data/${paths.b}`, `data/${paths.c}`].sort());
+    expect(zip.get(`data/${paths.a}`)!.equals(photo)).toBe(true);
+    expect(zip.get(`data/${paths.b}`)!.equals(blob)).toBe(true);
+    expect(zip.get(`data/${paths.c}`)!.toString()).toBe('for bob only');
+    expect(zip.has('warnings.txt')).toBe(false);
+
+    const plain = await runJob('export_process');
+    expect(plain.status).toBe('success');
+    expect(plain.data.attachments_exported).toBeUndefined();
+    expect(dataEntries(readZip(archive(plain)))).toEqual([]);
+    const plainLines = exportLines(archive(plain));
+    expect(plainLines.find((l) => l.type === 'post' && l.post.message === 'root with a photo')!.post).not.toHaveProperty('attachments');
+    expect(plainLines.find((l) => l.type === 'direct_post' && l.direct_post.message === 'direct with a file')!.direct_post.attachments).toBeNull();
+  });
+
+  it('npm run jobs -- run export_process --attachments (mmctl export create --attachments) writes the files too', async () => {
+    // The jobs CLI on the server's database and folder: it runs the job in its own process.
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        const root = resolve(import.meta.dirname, '../..');
+        const env = {
+          ...process.env,
+          MM_CONFIG: join(server.dir, 'config.json'),
+          MM_SQLSETTINGS_DATASOURCE: databaseUrl(server.database),
+          MM_FILESETTINGS_DIRECTORY: join(server.dir, 'data'),
+        };
+        execFile(process.execPath, [join(root, 'dist/apps/server/src/jobs/cli.js'), ...args], { cwd: root, env, timeout: 60_000 }, (err, stdout, stderr) =>
+          done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const run = await cli('run', 'export_process', '--attachments');
+    expect(run.code, run.stderr).toBe(0);
+    const job = JSON.parse(run.stdout) as Job;
+    expect(job).toMatchObject({ type: 'export_process', status: 'success', data: { include_attachments: 'true', attachments_exported: '3' } });
+    expect(dataEntries(readZip(archive(job)))).toHaveLength(3);
+    const unknown = await cli('run', 'export_process', '--nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown flag --nope');
+  });
+
+  it('leaves out a file whose bytes are gone, and names it in warnings.txt (num_warnings)', async () => {
+    const lost = await uploadFile(cast.alice.client, parts.pub.id, 'lost.txt', 'soon without bytes');
+    await post(cast.alice.client, parts.pub.id, 'a post whose file lost its bytes', { file_ids: [lost.id] } as Partial<Post>);
+    const lostPath = await pathOf(lost.id);
+    rmSync(join(server.dir, 'data', lostPath));
+
+    const job = await runJob('export_process', { include_attachments: 'true' });
+    expect(job.status).toBe('success');
+    expect(job.data).toMatchObject({ attachments_exported: '3', num_warnings: '1' });
+    const zip = readZip(archive(job));
+    expect(zip.has(`data/${lostPath}`)).toBe(false);
+    expect(zip.get('warnings.txt')!.toString()).toContain(`attachment ${lostPath} left out`);
+    const line = exportLines(archive(job)).find((l) => l.type === 'post' && l.post.message === 'a post whose file lost its bytes')!.post;
+    expect(line.attachments).toEqual([{ path: lostPath }]);
+  });
+});
+
 describe('data_retention', () => {
   it('deletes posts older than MessageRetentionDays in batches, with their reactions, and day folders older than FileRetentionDays', async () => {
     const old = await post(cast.alice.client, parts.pub.id, 'an old post');
@@ -293,6 +385,65 @@ describe('data_retention', () => {
 
     // Nothing left to do: a second run deletes nothing.
     expect((await runJob('data_retention')).data).toMatchObject({ deleted_posts: '0', deleted_file_folders: '0' });
+  });
+
+  it('deletes files older than FileRetentionDays and the files of deleted posts — rows and bytes, thumbnail and preview with the folder — and keeps newer ones', async () => {
+    const data = join(server.dir, 'data');
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366aa' } })
+      .png()
+      .toBuffer();
+    const up = (name: string, bytes: Buffer | string) => uploadFile(cast.alice.client, parts.pub.id, name, bytes);
+    const oldImage = await up('old.png', png); // old, on a recent post
+    const oldLoose = await up('never-posted.txt', 'old and never posted');
+    const bytesGone = await up('bytes-gone.txt', 'a run removed my bytes, then crashed');
+    const recent = await up('recent.txt', 'recent, on a recent post');
+    const recentLoose = await up('recent-loose.txt', 'recent, never posted');
+    const ofOldPost = await up('of-old-post.txt', 'recent, on an old post');
+    const keptPost = await post(cast.alice.client, parts.pub.id, 'recent, with files', { file_ids: [oldImage.id, recent.id] } as Partial<Post>);
+    const oldPost = await post(cast.alice.client, parts.pub.id, 'old, with a file', { file_ids: [ofOldPost.id] } as Partial<Post>);
+    await db.query('UPDATE posts SET create_at = $2 WHERE id = $1', [oldPost.id, Date.now() - 31 * DAY]);
+    await db.query('UPDATE file_infos SET create_at = $2 WHERE id = ANY($1)', [[oldImage.id, oldLoose.id, bytesGone.id], Date.now() - 31 * DAY]);
+
+    type Paths = { id: string; path: string; thumbnail_path: string; preview_path: string };
+    const paths = new Map<string, Paths>(
+      (
+        await db.query<Paths>('SELECT id, path, thumbnail_path, preview_path FROM file_infos WHERE id = ANY($1)', [
+          [oldImage, oldLoose, bytesGone, recent, recentLoose, ofOldPost].map((f) => f.id),
+        ])
+      ).rows.map((r) => [r.id, r]),
+    );
+    const image = paths.get(oldImage.id)!;
+    for (const p of [image.path, image.thumbnail_path, image.preview_path]) expect(existsSync(join(data, p)), p).toBe(true);
+    const folderOf = (id: string) => dirname(join(data, paths.get(id)!.path));
+    rmSync(folderOf(bytesGone.id), { recursive: true });
+    // A row another tool wrote into an old day folder (its date and path disagree): the folder stays with the row.
+    const imported = { id: 'imp0rted' + 'x'.repeat(18), path: '20000105/imported/kept.txt' };
+    await db.query(
+      `INSERT INTO file_infos (id, creator_id, channel_id, create_at, update_at, path, name, size) VALUES ($1, $2, $3, $4, $4, $5, 'kept.txt', 4)`,
+      [imported.id, cast.alice.user.id, parts.pub.id, Date.now(), imported.path],
+    );
+    mkdirSync(join(data, '20000105', 'imported'), { recursive: true });
+    writeFileSync(join(data, imported.path), 'kept');
+    // An old day folder no row points into: swept.
+    mkdirSync(join(data, '20000106', 'teams', 'noteam'), { recursive: true });
+    writeFileSync(join(data, '20000106', 'teams', 'noteam', 'stray.bin'), 'stray');
+
+    const job = await runJob('data_retention');
+    expect(job).toMatchObject({ status: 'success', progress: 100 });
+    expect(job.data).toMatchObject({ deleted_posts: '1', deleted_files: '4', deleted_file_folders: '1', file_deletion: 'true' });
+    expect(Number(job.data.file_retention_cutoff)).toBeLessThan(Date.now() - 30 * DAY + 60_000);
+
+    const left = (await db.query<{ id: string }>('SELECT id FROM file_infos WHERE id = ANY($1)', [[...paths.keys(), imported.id]])).rows.map((r) => r.id);
+    expect(left.sort()).toEqual([recent.id, recentLoose.id, imported.id].sort());
+    for (const gone of [oldImage, oldLoose, bytesGone, ofOldPost]) expect(existsSync(folderOf(gone.id)), gone.name).toBe(false);
+    for (const kept of [recent, recentLoose]) expect(readFileSync(join(data, paths.get(kept.id)!.path), 'utf8')).toContain('recent');
+    expect(readFileSync(join(data, imported.path), 'utf8')).toBe('kept');
+    expect(existsSync(join(data, '20000106'))).toBe(false);
+    expect((await cast.alice.client.getFileInfosForPost(keptPost.id)).map((f) => f.id)).toEqual([recent.id]);
+    const served = await fetch(cast.alice.client.getFileUrl(oldImage.id, 0), { headers: { Authorization: `Bearer ${cast.alice.client.getToken()}` } });
+    expect(served.status).toBe(404);
+
+    expect((await runJob('data_retention')).data).toMatchObject({ deleted_posts: '0', deleted_files: '0', deleted_file_folders: '0' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileExtension, fileFolder, plainFileName, storeSegment } from './file-info.model.js';
+import { fileExtension, fileFolder, plainFileName, storeObjectsOf, storeSegment } from './file-info.model.js';
 import { contentDisposition, parseRange, servedAs } from './mime.js';
 
 describe('file names', () => {
@@ -45,5 +45,24 @@ describe('serving', () => {
     expect(parseRange('bytes=5-2', 10)).toBe('unsatisfiable');
     expect(parseRange('bytes=0-1,3-4', 10)).toBe('all');
     expect(parseRange('items=1-2', 10)).toBe('all');
+  });
+});
+
+describe('storeObjectsOf', () => {
+  const id = 'f'.repeat(26);
+  const folder = `20260105/teams/noteam/channels/${'c'.repeat(26)}/users/${'u'.repeat(26)}/${id}`;
+
+  it('removes a file in its own folder with the folder: file, thumbnail and preview at once', () => {
+    expect(storeObjectsOf({ id, path: `${folder}/a.png`, thumbnail_path: `${folder}/a_thumb.jpg`, preview_path: `${folder}/a_preview.jpg` })).toEqual([folder]);
+    expect(storeObjectsOf({ id, path: `${folder}/a.txt`, thumbnail_path: '', preview_path: '' })).toEqual([folder]);
+  });
+
+  it('never removes a folder that is not named for the file, and takes stray paths one by one', () => {
+    expect(storeObjectsOf({ id, path: 'shared/a.png', thumbnail_path: 'shared/a_thumb.jpg', preview_path: '' })).toEqual([
+      'shared/a.png',
+      'shared/a_thumb.jpg',
+    ]);
+    expect(storeObjectsOf({ id, path: `${folder}/a.png`, thumbnail_path: 'elsewhere/t.jpg', preview_path: '' })).toEqual([folder, 'elsewhere/t.jpg']);
+    expect(storeObjectsOf({ id, path: 'top.png', thumbnail_path: '', preview_path: '' })).toEqual(['top.png']);
   });
 });

@@ -91,3 +91,20 @@ export function storeSegment(name: string): string {
   const s = name.replace(/[^A-Za-z0-9._-]/g, '_');
   return /^\.+$/.test(s) ? 'file' : s;
 }
+
+/**
+ * What to remove from the store to delete a file for good: its own folder when the file lives in
+ * one named by its id (the layout above, Mattermost's too), which takes the file, thumbnail and
+ * preview at once; and the file, thumbnail and preview one by one where they lie elsewhere (rows
+ * written by other tools), so that a folder shared with other files is never removed whole.
+ */
+export function storeObjectsOf(file: Pick<FileInfoRow, 'id' | 'path' | 'thumbnail_path' | 'preview_path'>): string[] {
+  const slash = file.path.lastIndexOf('/');
+  const folder = slash > 0 ? file.path.slice(0, slash) : '';
+  const own = folder !== '' && folder.slice(folder.lastIndexOf('/') + 1) === file.id;
+  const objects = own ? [folder] : [];
+  for (const p of [file.path, file.thumbnail_path, file.preview_path]) {
+    if (p !== '' && !(own && p.startsWith(`${folder}/`)) && !objects.includes(p)) objects.push(p);
+  }
+  return objects;
+}

@@ -27,6 +27,10 @@ const COLUMNS = [
 ] as const;
 const SELECT = COLUMNS.join(', ');
 
+/** Where a file's bytes are in the store: what deleting it for good must remove. */
+export type StoredFile = Pick<FileInfoRow, 'id' | 'path' | 'thumbnail_path' | 'preview_path'>;
+const STORED = 'id, path, thumbnail_path, preview_path';
+
 /** The file_infos table. */
 @Injectable()
 export class FileInfosRepository {
@@ -97,5 +101,62 @@ export class FileInfosRepository {
       `SELECT ${SELECT} FROM file_infos WHERE post_id = $1 ${includeDeleted ? '' : 'AND delete_at = 0'} ORDER BY create_at, id`,
       [postId],
     );
+  }
+
+  /** Where these files' bytes are, deleted or not (the bulk export streams the files its lines named). */
+  async storedByIds(ids: string[]): Promise<StoredFile[]> {
+    if (ids.length === 0) return [];
+    return this.db.query<StoredFile>(`SELECT ${STORED} FROM file_infos WHERE id = ANY($1)`, [ids]);
+  }
+
+  // ---- data retention: rows deleted for good, after their bytes ------------------------------
+
+  /** The oldest files created before a time, deleted or not (Mattermost's PermanentDeleteBatch takes every row by CreateAt). */
+  async createdBefore(time: number, limit: number): Promise<StoredFile[]> {
+    return this.db.query<StoredFile>(`SELECT ${STORED} FROM file_infos WHERE create_at < $1 ORDER BY create_at, id LIMIT $2`, [time, limit]);
+  }
+
+  async countCreatedBefore(time: number): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM file_infos WHERE create_at < $1', [time]))[0].n;
+  }
+
+  /**
+   * Files whose post no longer exists (deleted for good by message retention, or with its channel
+   * or team), after `after` in id order: a keyset walk, so one pass reads the table once.
+   */
+  async ofMissingPosts(after: string, limit: number): Promise<StoredFile[]> {
+    return this.db.query<StoredFile>(
+      `SELECT ${STORED} FROM file_infos f
+        WHERE f.id > $1 AND f.post_id <> '' AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = f.post_id)
+        ORDER BY f.id LIMIT $2`,
+      [after, limit],
+    );
+  }
+
+  /** Files whose post is gone or created before a time: what message retention will delete with the posts. */
+  async countOfPostsBefore(time: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM file_infos f
+        WHERE f.post_id <> '' AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = f.post_id AND p.create_at >= $1)`,
+      [time],
+    );
+    return rows[0].n;
+  }
+
+  async deletePermanently(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return (await this.db.query<{ id: string }>('DELETE FROM file_infos WHERE id = ANY($1) RETURNING id', [ids])).length;
+  }
+
+  /** Which of these top-level store folders ("YYYYMMDD") some row's file, thumbnail or preview is in. */
+  async referencedFolders(folders: string[]): Promise<Set<string>> {
+    if (folders.length === 0) return new Set();
+    const rows = await this.db.query<{ folder: string }>(
+      `SELECT DISTINCT split_part(p, '/', 1) AS folder
+         FROM file_infos, unnest(ARRAY[path, thumbnail_path, preview_path]) AS p
+        WHERE split_part(p, '/', 1) = ANY($1)`,
+      [folders],
+    );
+    return new Set(rows.map((r) => r.folder));
   }
 }

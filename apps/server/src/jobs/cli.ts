@@ -3,6 +3,7 @@
  *
  *   run <type> [key=value…]     runs a job here and now, in this process, with a progress bar
  *   create <type> [key=value…]  queues a job for the servers' workers and follows its progress
+ *                               (export_process --attachments: mmctl's flag, include_attachments=true)
  *   list [type]                 the newest jobs (of a type)
  *   get <id>                    one job
  *   cancel <id>                 cancels a pending job, or asks a running one to stop
@@ -33,7 +34,13 @@ class NoSockets extends EventPublisher {
   protected async send(): Promise<void> {}
 }
 
-const USAGE = `usage: npm run jobs -- run <type> [key=value…] | create <type> [key=value…] | list [type] | get <id> | cancel <id>`;
+const USAGE = `usage: npm run jobs -- run <type> [key=value…] | create <type> [key=value…] | list [type] | get <id> | cancel <id>
+  export_process takes --attachments (the files of the posts, into the archive's data/) as mmctl export create does`;
+
+/** mmctl's flags for a job type, as the job data they stand for. */
+const FLAGS: Record<string, Record<string, Record<string, string>>> = {
+  export_process: { '--attachments': { include_attachments: 'true' } },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -104,7 +111,7 @@ async function run(config: ConfigService, db: Database, repo: JobsRepository, ar
   const node = new JobNode(`cli:${hostname()}:${process.pid}`);
   const runner = new JobRunner(repo, handlers, new JobEvents(new NoSockets()), config, node);
   const claimId = newId();
-  const row = await repo.insertClaimed(type, parsePairs(pairs), claimId, node.id);
+  const row = await repo.insertClaimed(type, jobData(type, pairs), claimId, node.id);
   console.error(`job ${row.id} (${type}) running here; Ctrl-C cancels it`);
   const stop = new AbortController();
   const interrupt = () => {
@@ -123,7 +130,7 @@ async function run(config: ConfigService, db: Database, repo: JobsRepository, ar
 async function create(config: ConfigService, db: Database, repo: JobsRepository, args: string[]): Promise<number> {
   const [type, ...pairs] = args;
   if (!type) return fail(USAGE);
-  const row = await repo.insert(type, parsePairs(pairs));
+  const row = await repo.insert(type, jobData(type, pairs));
   const driver = createQueueDriver(config.get());
   try {
     if (driver.kind === 'bullmq') {
@@ -181,9 +188,16 @@ class ProgressLine {
   }
 }
 
-function parsePairs(pairs: string[]): Record<string, string> {
+/** A job's data from the command line: key=value pairs, and the flags its type knows. */
+function jobData(type: string, pairs: string[]): Record<string, string> {
   const data: Record<string, string> = {};
   for (const pair of pairs) {
+    if (pair.startsWith('--')) {
+      const flag = FLAGS[type]?.[pair];
+      if (!flag) throw new Error(`unknown flag ${pair} for ${type}`);
+      Object.assign(data, flag);
+      continue;
+    }
     const i = pair.indexOf('=');
     if (i <= 0) throw new Error(`expected key=value, got ${JSON.stringify(pair)}`);
     data[pair.slice(0, i)] = pair.slice(i + 1);

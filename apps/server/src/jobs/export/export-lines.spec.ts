@@ -129,7 +129,7 @@ describe('bulk export lines (LineImportData)', () => {
   });
 
   it('post with replies, reactions, flags; direct channel and direct post', () => {
-    const base = { type: '', props: {}, edit_at: 0, is_pinned: false, flagged_by: [] as string[], reactions: [] as any[] };
+    const base = { type: '', props: {}, edit_at: 0, is_pinned: false, flagged_by: [] as string[], reactions: [] as any[], attachments: [] };
     const post = parse(
       postLine({
         ...base,
@@ -180,6 +180,33 @@ describe('bulk export lines (LineImportData)', () => {
     });
   });
 
+  it('names attachments by their store path on posts, replies and direct posts (AttachmentImportData); none, none named', () => {
+    const base = { type: '', props: {}, edit_at: 0, is_pinned: false, flagged_by: [] as string[], reactions: [] as any[], attachments: [] };
+    const file = (n: number) => ({ id: String(n).repeat(26), path: `20260105/teams/noteam/channels/c/users/u/${String(n).repeat(26)}/f${n}.png` });
+    const post = parse(
+      postLine({
+        ...base,
+        username: 'a',
+        message: 'root',
+        create_at: 1,
+        team_name: 't',
+        channel_name: 'c',
+        attachments: [file(1), file(2)],
+        replies: [
+          { ...base, username: 'b', message: 'reply', create_at: 3, attachments: [file(3)] },
+          { ...base, username: 'b', message: 'bare', create_at: 4 },
+        ],
+      }),
+    ).post;
+    expect(post.attachments).toEqual([{ path: file(1).path }, { path: file(2).path }]);
+    expect(post.replies[0].attachments).toEqual([{ path: file(3).path }]);
+    expect(post.replies[1]).not.toHaveProperty('attachments');
+    const direct = parse(
+      directPostLine({ ...base, username: 'a', message: 'hi', create_at: 4, members: ['a', 'b'], replies: [], attachments: [file(4)] }),
+    ).direct_post;
+    expect(direct.attachments).toEqual([{ path: file(4).path }]);
+  });
+
   it('keeps a message with newlines on one line', () => {
     const line = postLine({
       username: 'a',
@@ -191,6 +218,7 @@ describe('bulk export lines (LineImportData)', () => {
       is_pinned: false,
       flagged_by: [],
       reactions: [],
+      attachments: [],
       team_name: 't',
       channel_name: 'c',
       replies: [],

@@ -58,6 +58,12 @@ export interface ReactionRow {
   create_at: number;
 }
 
+/** A file attached to an exported post: `path` is where its bytes are in the file store. */
+export interface AttachmentRow {
+  id: string;
+  path: string;
+}
+
 export interface PostRow {
   username: string;
   type: string;
@@ -68,6 +74,8 @@ export interface PostRow {
   is_pinned: boolean;
   reactions: ReactionRow[];
   flagged_by: string[];
+  /** Only read when the export includes attachments; empty otherwise. */
+  attachments: AttachmentRow[];
 }
 
 export interface RootPostRow extends PostRow {
@@ -158,6 +166,14 @@ function reactions(list: ReactionRow[]) {
   return list.map((r) => ({ user: r.username, create_at: r.create_at, emoji_name: r.emoji_name }));
 }
 
+/**
+ * AttachmentImportData: the file's path in the store, relative — the archive holds its bytes at
+ * `data/<path>` and Mattermost's import looks them up there (model.ExportDataDir).
+ */
+function attachments(list: AttachmentRow[]) {
+  return list.map((a) => ({ path: a.path }));
+}
+
 function reply(r: PostRow) {
   return {
     user: r.username,
@@ -167,6 +183,7 @@ function reply(r: PostRow) {
     edit_at: r.edit_at,
     ...(r.flagged_by.length ? { flagged_by: r.flagged_by } : {}),
     ...(r.reactions.length ? { reactions: reactions(r.reactions) } : {}),
+    ...(r.attachments.length ? { attachments: attachments(r.attachments) } : {}),
   };
 }
 
@@ -183,6 +200,7 @@ export function postLine(p: RootPostRow): string {
     ...(p.flagged_by.length ? { flagged_by: p.flagged_by } : {}),
     ...(p.reactions.length ? { reactions: reactions(p.reactions) } : {}),
     ...(p.replies.length ? { replies: p.replies.map(reply) } : {}),
+    ...(p.attachments.length ? { attachments: attachments(p.attachments) } : {}),
     ...(p.is_pinned ? { is_pinned: true } : {}),
   });
 }
@@ -203,7 +221,7 @@ export function directPostLine(p: DirectPostRow): string {
     flagged_by: p.flagged_by.length ? p.flagged_by : null,
     reactions: p.reactions.length ? reactions(p.reactions) : null,
     replies: p.replies.length ? p.replies.map(reply) : null,
-    attachments: null,
+    attachments: p.attachments.length ? attachments(p.attachments) : null,
     ...(p.is_pinned ? { is_pinned: true } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { Database } from '#db';
-import type { ChannelRow, DirectPostRow, PostRow, ReactionRow, RootPostRow, TeamMembershipRow, TeamRow, UserRow } from './export-lines.js';
+import { FileInfosRepository } from '../../files/file-infos.repository.js';
+import type { AttachmentRow, ChannelRow, DirectPostRow, PostRow, ReactionRow, RootPostRow, TeamMembershipRow, TeamRow, UserRow } from './export-lines.js';
 
 /** Sorts before every id: the start of keyset pagination. */
 export const FIRST_ID = '';
@@ -32,7 +33,11 @@ interface RawPost {
 
 /** The queries behind the bulk export, each one batch after a given id (keyset pagination). */
 export class ExportReader {
-  constructor(private readonly db: Database) {}
+  private readonly fileInfos: FileInfosRepository;
+
+  constructor(private readonly db: Database) {
+    this.fileInfos = new FileInfosRepository(db);
+  }
 
   async totals(): Promise<ExportTotals> {
     const [row] = await this.db.query<ExportTotals>(`SELECT
@@ -45,6 +50,15 @@ export class ExportReader {
       (SELECT count(*)::int FROM posts p JOIN channels c ON c.id = p.channel_id
         WHERE p.root_id = '' AND ${EXPORTED_POST} AND c.type IN ('D', 'G') AND c.delete_at = 0) AS "directPosts"`);
     return row;
+  }
+
+  /** Live files on live posts: about what an export with attachments streams (for its progress). */
+  async attachmentTotal(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM file_infos f JOIN posts p ON p.id = f.post_id
+        WHERE f.post_id <> '' AND f.delete_at = 0 AND ${EXPORTED_POST}`,
+    );
+    return row.n;
   }
 
   teams(after: string, limit: number): Promise<Array<TeamRow & { id: string }>> {
@@ -118,8 +132,8 @@ export class ExportReader {
     return byUser;
   }
 
-  /** Root posts of team channels, with replies, reactions and flags. */
-  async posts(after: string, limit: number): Promise<{ last: string | null; posts: RootPostRow[] }> {
+  /** Root posts of team channels, with replies, reactions, flags and, when asked, attachments. */
+  async posts(after: string, limit: number, withAttachments = false): Promise<{ last: string | null; posts: RootPostRow[] }> {
     const roots = await this.db.query<RawPost & { team_name: string; channel_name: string }>(
       `SELECT p.id, p.root_id, p.channel_id, u.username, p.type, p.message, p.props, p.create_at, p.edit_at, p.is_pinned,
               t.name AS team_name, c.name AS channel_name
@@ -128,7 +142,10 @@ export class ExportReader {
         ORDER BY p.id LIMIT $2`,
       [after, limit],
     );
-    const extras = await this.extras(roots.map((r) => r.id));
+    const extras = await this.extras(
+      roots.map((r) => r.id),
+      withAttachments,
+    );
     return {
       last: roots.at(-1)?.id ?? null,
       posts: roots.map((r) => ({ ...extras.post(r), team_name: r.team_name, channel_name: r.channel_name, replies: extras.replies(r.id) })),
@@ -148,7 +165,7 @@ export class ExportReader {
     return rows.map((r) => ({ ...r, members: r.type === 'D' && r.members.length === 1 ? [r.members[0], r.members[0]] : r.members }));
   }
 
-  async directPosts(after: string, limit: number): Promise<{ last: string | null; posts: DirectPostRow[] }> {
+  async directPosts(after: string, limit: number, withAttachments = false): Promise<{ last: string | null; posts: DirectPostRow[] }> {
     const roots = await this.db.query<RawPost>(
       `SELECT p.id, p.root_id, p.channel_id, u.username, p.type, p.message, p.props, p.create_at, p.edit_at, p.is_pinned
          FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.user_id
@@ -167,15 +184,18 @@ export class ExportReader {
       );
       for (const r of rows) members.set(r.channel_id, r.type === 'D' && r.members.length === 1 ? [r.members[0], r.members[0]] : r.members);
     }
-    const extras = await this.extras(roots.map((r) => r.id));
+    const extras = await this.extras(
+      roots.map((r) => r.id),
+      withAttachments,
+    );
     return {
       last: roots.at(-1)?.id ?? null,
       posts: roots.map((r) => ({ ...extras.post(r), members: members.get(r.channel_id) ?? [], replies: extras.replies(r.id) })),
     };
   }
 
-  /** Replies of these roots, and the reactions and flags of roots and replies alike. */
-  private async extras(rootIds: string[]) {
+  /** Replies of these roots, and the reactions, flags and (when asked) live files of roots and replies alike. */
+  private async extras(rootIds: string[], withAttachments: boolean) {
     // root_id <> '' lets the planner use the partial index on root_id.
     const replies = rootIds.length
       ? await this.db.query<RawPost>(
@@ -200,6 +220,8 @@ export class ExportReader {
           [ids],
         )
       : [];
+    // Mattermost's buildPostAttachments: the post's files that are not deleted, oldest first.
+    const files = withAttachments && ids.length ? await this.fileInfos.forPosts(ids) : new Map<string, Array<AttachmentRow>>();
     const group = <T extends { post_id: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
       for (const row of rows) map.set(row.post_id, [...(map.get(row.post_id) ?? []), row]);
@@ -217,6 +239,7 @@ export class ExportReader {
       is_pinned: p.is_pinned,
       reactions: (reactionsOf.get(p.id) ?? []).map(({ username, emoji_name, create_at }) => ({ username, emoji_name, create_at })),
       flagged_by: (flagsOf.get(p.id) ?? []).map((f) => f.username),
+      attachments: (files.get(p.id) ?? []).map(({ id, path }) => ({ id, path })),
     });
     const repliesOf = new Map<string, PostRow[]>();
     for (const r of replies) repliesOf.set(r.root_id, [...(repliesOf.get(r.root_id) ?? []), post(r)]);

@@ -8,8 +8,13 @@ export interface ByteSink {
 const LIMIT = 0xffffffff; // no ZIP64: one entry and the archive stay under 4 GiB
 const FLAGS = 0x0808; // bit 3: sizes in a data descriptor after the data; bit 11: UTF-8 names
 
+/** How an entry's bytes are kept: deflated (text), or stored as they are (attachments, mostly compressed already). */
+export type ZipMethod = 'deflate' | 'store';
+const METHOD_CODE: Record<ZipMethod, number> = { store: 0, deflate: 8 };
+
 interface Written {
   name: Buffer;
+  method: number;
   crc: number;
   compressed: number;
   size: number;
@@ -19,8 +24,10 @@ interface Written {
 }
 
 /**
- * A streaming ZIP writer (deflate, one entry at a time, sizes in data descriptors), enough for
- * Mattermost's export archive: `import.jsonl` written batch by batch without holding it in memory.
+ * A streaming ZIP writer (one entry at a time, sizes in data descriptors), enough for Mattermost's
+ * export archive: `import.jsonl` deflated batch by batch, and attachments stored as they are, as
+ * Mattermost's export stores them (zip.Store), piped from the file store chunk by chunk — neither
+ * is ever held in memory whole.
  */
 export class ZipWriter {
   private offset = 0;
@@ -29,15 +36,16 @@ export class ZipWriter {
 
   constructor(private readonly sink: ByteSink) {}
 
-  async entry(name: string, modified = new Date()): Promise<EntryWriter> {
+  async entry(name: string, modified = new Date(), method: ZipMethod = 'deflate'): Promise<EntryWriter> {
     if (this.open) throw new Error('the previous entry is still open');
     const nameBytes = Buffer.from(name, 'utf8');
     const { time, date } = dosTime(modified);
+    const code = METHOD_CODE[method];
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
+    header.writeUInt16LE(20, 4); // version needed: 2.0 (deflate; data descriptors)
     header.writeUInt16LE(FLAGS, 6);
-    header.writeUInt16LE(8, 8); // deflate
+    header.writeUInt16LE(code, 8);
     header.writeUInt16LE(time, 10);
     header.writeUInt16LE(date, 12);
     // crc and sizes (14–25) stay 0: they follow the data.
@@ -46,6 +54,7 @@ export class ZipWriter {
     const entryOffset = this.offset;
     await this.put(Buffer.concat([header, nameBytes]));
     this.open = new EntryWriter(
+      method,
       (chunk) => this.put(chunk),
       async (crc, compressed, size) => {
         const descriptor = Buffer.alloc(16);
@@ -54,7 +63,7 @@ export class ZipWriter {
         descriptor.writeUInt32LE(compressed, 8);
         descriptor.writeUInt32LE(size, 12);
         await this.put(descriptor);
-        this.entries.push({ name: nameBytes, crc, compressed, size, offset: entryOffset, time, date });
+        this.entries.push({ name: nameBytes, method: code, crc, compressed, size, offset: entryOffset, time, date });
         this.open = null;
       },
     );
@@ -71,7 +80,7 @@ export class ZipWriter {
       record.writeUInt16LE(0x0314, 4); // made by: UNIX, 2.0
       record.writeUInt16LE(20, 6);
       record.writeUInt16LE(FLAGS, 8);
-      record.writeUInt16LE(8, 10);
+      record.writeUInt16LE(e.method, 10);
       record.writeUInt16LE(e.time, 12);
       record.writeUInt16LE(e.date, 14);
       record.writeUInt32LE(e.crc, 16);
@@ -106,15 +115,17 @@ export class EntryWriter {
   private size = 0;
   private compressed = 0;
   private closed = false;
-  /** One deflate stream for the whole entry, so later lines compress against earlier ones. */
-  private readonly deflate: DeflateRaw = createDeflateRaw({ level: 6 });
+  /** One deflate stream for the whole entry, so later lines compress against earlier ones; none when stored. */
+  private readonly deflate: DeflateRaw | null;
   private pending: Buffer[] = [];
 
   constructor(
+    method: ZipMethod,
     private readonly put: (chunk: Buffer) => Promise<void>,
     private readonly done: (crc: number, compressed: number, size: number) => Promise<void>,
   ) {
-    this.deflate.on('data', (chunk: Buffer) => this.pending.push(chunk));
+    this.deflate = method === 'deflate' ? createDeflateRaw({ level: 6 }) : null;
+    this.deflate?.on('data', (chunk: Buffer) => this.pending.push(chunk));
   }
 
   async write(data: Buffer | string): Promise<void> {
@@ -124,20 +135,36 @@ export class EntryWriter {
     this.crc = crc32(buf, this.crc);
     this.size += buf.length;
     if (this.size > LIMIT) throw new Error('export file larger than 4 GiB (ZIP64 is not supported)');
+    if (!this.deflate) {
+      this.compressed += buf.length;
+      return this.put(buf);
+    }
     // The callback runs once zlib has taken the chunk; what it produced so far goes out now, so
     // memory stays bounded by one batch.
-    await new Promise<void>((ok, fail) => this.deflate.write(buf, (err) => (err ? fail(err) : ok())));
+    const deflate = this.deflate;
+    await new Promise<void>((ok, fail) => deflate.write(buf, (err) => (err ? fail(err) : ok())));
     await this.drain();
+  }
+
+  /**
+   * Writes a whole stream (a file from the store) into the entry, one chunk at a time: the next
+   * chunk is read only once the previous one is in the archive's sink, so memory holds one chunk.
+   */
+  async writeStream(source: AsyncIterable<Buffer | string>): Promise<void> {
+    for await (const chunk of source) await this.write(chunk);
   }
 
   async end(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((ok, fail) => {
-      this.deflate.once('end', ok).once('error', fail);
-      this.deflate.end();
-    });
-    await this.drain();
+    const deflate = this.deflate;
+    if (deflate) {
+      await new Promise<void>((ok, fail) => {
+        deflate.once('end', ok).once('error', fail);
+        deflate.end();
+      });
+      await this.drain();
+    }
     await this.done(this.crc >>> 0, this.compressed, this.size);
   }
 
