@@ -54,6 +54,26 @@ export function fileInfoView(r: FileInfoRow): FileInfoView {
   return view;
 }
 
+/** Mattermost's FileInfoList, the answer of file search: the files by id, in `order`. */
+export interface FileInfoListView {
+  order: string[];
+  file_infos: Record<string, FileInfoView>;
+  next_file_info_id: string;
+  prev_file_info_id: string;
+  /** Only cloud plans' file limits hide files; never here. */
+  first_inaccessible_file_time: number;
+}
+
+export function fileInfoList(rows: FileInfoRow[]): FileInfoListView {
+  return {
+    order: rows.map((r) => r.id),
+    file_infos: Object.fromEntries(rows.map((r) => [r.id, fileInfoView(r)])),
+    next_file_info_id: '',
+    prev_file_info_id: '',
+    first_inaccessible_file_time: 0,
+  };
+}
+
 /**
  * The name a file keeps: its last path segment (Mattermost's filepath.Base), so "../../etc/passwd"
  * is the file "passwd" and never a path. Control characters go; an empty name becomes "file".

@@ -76,6 +76,7 @@ export class FilesService {
       for (const row of written) await this.intake.discard(row);
       throw err;
     }
+    this.intake.committed(written);
     return { file_infos: written.map(fileInfoView), client_ids: clientIds };
   }
 
