@@ -1,4 +1,6 @@
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { once } from 'node:events';
+import { createDeflate } from 'node:zlib';
+import { PDFDocument, PDFName, PDFRawStream, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
@@ -68,6 +70,28 @@ async function pdf(lines: string[], pages = 1): Promise<Uint8Array> {
     const page = doc.addPage();
     lines.forEach((line, i) => page.drawText(line, { x: 50, y: 700 - 20 * i, font, size: 12 }));
   }
+  return doc.save();
+}
+
+/** `megabytes` of spaces, deflated (about 1000:1) without holding them in memory. */
+async function deflatedSpaces(megabytes: number): Promise<Buffer> {
+  const deflate = createDeflate({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const ended = once(deflate, 'end');
+  const chunk = Buffer.alloc(1 << 20, 0x20);
+  for (let i = 0; i < megabytes; i++) if (!deflate.write(chunk)) await once(deflate, 'drain');
+  deflate.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
+/** A "zip bomb" PDF: a small file whose page content inflates to `megabytes` MB when read. */
+async function pdfBomb(megabytes: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage();
+  const raw = await deflatedSpaces(megabytes);
+  page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(doc.context.obj({ Filter: 'FlateDecode', Length: raw.length }), raw)));
   return doc.save();
 }
 
@@ -168,6 +192,19 @@ describe('content', () => {
     expect(await found(bob.client, team.id, 'ledger')).toEqual(['broken-ledger.pdf']);
     expect(server.logs).toContain('Failed to extract file content');
   });
+
+  it('a PDF that inflates to 700 MB is stopped by the memory watch; the node keeps answering and extracting', async () => {
+    const bomb = await pdfBomb(700);
+    expect(bomb.length).toBeLessThan(2_000_000);
+    await postFiles(bob.client, pub.id, { 'inflating-bomb.pdf': bomb, 'behind-bomb.txt': 'narwhal behind the bomb' });
+    await eventually(async () => {
+      expect((await fetch(`${server.url}/api/v4/system/ping`)).status).toBe(200);
+      expect(await found(bob.client, team.id, 'narwhal')).toEqual(['behind-bomb.txt']);
+    }, 60_000);
+    expect(server.running).toBe(true);
+    expect(server.logs).toContain('PDF text extraction used too much memory');
+    expect(await found(bob.client, team.id, 'inflating')).toEqual(['inflating-bomb.pdf']);
+  }, 90_000);
 
   it('ExtractContent=false stores no text: the name is still found, the content is not', async () => {
     await admin.client.patchConfig({ FileSettings: { ExtractContent: false } } as any);
