@@ -1286,6 +1286,15 @@ const files: Row[] = [
     path: (c) => `/files/${c.v.fileId}/preview`,
     expect: x('401 403 403 403 400 403 400'),
   },
+  // File search only looks into the caller's own channels: no refusal beyond the team's view_team.
+  { route: 'POST /files/search', name: "the caller's own channels", path: () => '/files/search', body: () => ({ terms: 'matrix' }), expect: SIGNED_IN },
+  {
+    route: 'POST /teams/:team_id/files/search',
+    name: 'view_team',
+    path: (c) => `/teams/${c.w.teamA.id}/files/search`,
+    body: () => ({ terms: 'matrix' }),
+    expect: TEAM,
+  },
 ];
 
 // ---- preferences (api4/preference.go): one's own, or anyone's with edit_other_users ----------------------

@@ -62,6 +62,8 @@ export const defaultConfig = {
     PostEditTimeLimit: -1,
     TimeBetweenUserTypingUpdatesMilliseconds: 5000,
     EnablePostSearch: true,
+    // Off: both file search routes answer 501 (store.sql_file_info.search.disabled).
+    EnableFileSearch: true,
     MinimumHashtagLength: 3,
     EnableUserTypingMessages: true,
     EnableChannelViewedMessages: true,
@@ -165,7 +167,10 @@ export const defaultConfig = {
     DriverName: 'local',
     Directory: './data/',
     EnablePublicLink: false,
+    // Text of text-like and PDF attachments is extracted after upload for file search.
     ExtractContent: true,
+    // Mattermost reads archives' entries (recursively when true); this server extracts no archives yet.
+    ArchiveRecursion: false,
     PublicLinkSalt: '',
     AmazonS3AccessKeyId: '',
     AmazonS3SecretAccessKey: '',

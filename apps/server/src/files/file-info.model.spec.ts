@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileExtension, fileFolder, plainFileName, storeObjectsOf, storeSegment } from './file-info.model.js';
+import { fileExtension, fileFolder, inPostOrder, plainFileName, storeObjectsOf, storeSegment } from './file-info.model.js';
 import { contentDisposition, parseRange, servedAs } from './mime.js';
 
 describe('file names', () => {
@@ -64,5 +64,12 @@ describe('storeObjectsOf', () => {
     ]);
     expect(storeObjectsOf({ id, path: `${folder}/a.png`, thumbnail_path: 'elsewhere/t.jpg', preview_path: '' })).toEqual([folder, 'elsewhere/t.jpg']);
     expect(storeObjectsOf({ id, path: 'top.png', thumbnail_path: '', preview_path: '' })).toEqual(['top.png']);
+  });
+});
+
+describe('inPostOrder', () => {
+  it("orders a post's files as its file_ids name them, unknown ones last", () => {
+    const files = [{ id: 'c' }, { id: 'x' }, { id: 'a' }, { id: 'b' }];
+    expect(inPostOrder(files, ['a', 'b', 'c']).map((f) => f.id)).toEqual(['a', 'b', 'c', 'x']);
   });
 });

@@ -54,6 +54,26 @@ export function fileInfoView(r: FileInfoRow): FileInfoView {
   return view;
 }
 
+/** Mattermost's FileInfoList, the answer of file search: the files by id, in `order`. */
+export interface FileInfoListView {
+  order: string[];
+  file_infos: Record<string, FileInfoView>;
+  next_file_info_id: string;
+  prev_file_info_id: string;
+  /** Only cloud plans' file limits hide files; never here. */
+  first_inaccessible_file_time: number;
+}
+
+export function fileInfoList(rows: FileInfoRow[]): FileInfoListView {
+  return {
+    order: rows.map((r) => r.id),
+    file_infos: Object.fromEntries(rows.map((r) => [r.id, fileInfoView(r)])),
+    next_file_info_id: '',
+    prev_file_info_id: '',
+    first_inaccessible_file_time: 0,
+  };
+}
+
 /**
  * The name a file keeps: its last path segment (Mattermost's filepath.Base), so "../../etc/passwd"
  * is the file "passwd" and never a path. Control characters go; an empty name becomes "file".
@@ -107,4 +127,16 @@ export function storeObjectsOf(file: Pick<FileInfoRow, 'id' | 'path' | 'thumbnai
     if (p !== '' && !(own && p.startsWith(`${folder}/`)) && !objects.includes(p)) objects.push(p);
   }
   return objects;
+}
+
+/**
+ * A post's files in the order its file_ids name them (the order they were attached in), whatever
+ * order the table gives: files uploaded in the same millisecond have equal create_at.
+ */
+export function inPostOrder<T extends { id: string }>(infos: T[], fileIds: string[]): T[] {
+  const rank = (id: string) => {
+    const i = fileIds.indexOf(id);
+    return i === -1 ? fileIds.length : i;
+  };
+  return [...infos].sort((a, b) => rank(a.id) - rank(b.id));
 }

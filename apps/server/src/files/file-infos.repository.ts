@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '#db';
+import type { SearchScope } from '../posts/search/search-query.js';
+import type { ParsedSearch } from '../posts/search/search-terms.js';
 import { FileInfoRow } from './file-info.model.js';
+import { buildFileSearchQuery } from './file-search-query.js';
 
 const COLUMNS = [
   'id',
@@ -25,7 +28,16 @@ const COLUMNS = [
   'remote_id',
   'archived',
 ] as const;
-const SELECT = COLUMNS.join(', ');
+const INSERT_COLUMNS = COLUMNS.join(', ');
+/**
+ * What reads select: every column but the extracted text, which only file search reads (inside
+ * PostgreSQL, through search_vector) and which may be 1 MB a file: a page of posts with their
+ * files must not carry it.
+ */
+const selectList = (alias = '') => COLUMNS.map((c) => (c === 'content' ? `''::text AS content` : `${alias}${c}`)).join(', ');
+const SELECT = selectList();
+/** PostgreSQL's program_limit_exceeded: among others, a tsvector over 1 MB. */
+const PROGRAM_LIMIT_EXCEEDED = '54000';
 
 /** Where a file's bytes are in the store: what deleting it for good must remove. */
 export type StoredFile = Pick<FileInfoRow, 'id' | 'path' | 'thumbnail_path' | 'preview_path'>;
@@ -38,7 +50,7 @@ export class FileInfosRepository {
 
   async insert(tx: Queryable, row: FileInfoRow): Promise<void> {
     await tx.query(
-      `INSERT INTO file_infos (${SELECT}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+      `INSERT INTO file_infos (${INSERT_COLUMNS}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
       COLUMNS.map((c) => row[c]),
     );
   }
@@ -158,5 +170,29 @@ export class FileInfosRepository {
       [folders],
     );
     return new Set(rows.map((r) => r.folder));
+  }
+
+  /** File search (Mattermost's FileInfoStore.Search): the page of matching files, newest first. */
+  async search(parsed: ParsedSearch, scope: SearchScope): Promise<FileInfoRow[]> {
+    const query = buildFileSearchQuery(parsed, scope, selectList('f.'));
+    return query ? this.db.query<FileInfoRow>(query.sql, query.params) : [];
+  }
+
+  /**
+   * Stores a file's extracted text (Mattermost's SetContent), which search_vector then indexes. A
+   * tsvector holds at most 1 MB, which 1 MB of text with many distinct words can exceed; the text
+   * is then halved until its vector fits, so that at least its beginning is searchable.
+   */
+  async setContent(id: string, content: string): Promise<void> {
+    let text = content;
+    for (;;) {
+      try {
+        await this.db.query('UPDATE file_infos SET content = $2 WHERE id = $1', [id, text]);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== PROGRAM_LIMIT_EXCEEDED || text.length < 1024) throw err;
+        text = text.slice(0, Math.floor(text.length / 2));
+      }
+    }
   }
 }

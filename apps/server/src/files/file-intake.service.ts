@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppError, badRequest, newId } from '#common';
 import { FileStore } from '#storage';
+import { ContentExtractor } from './content/content-extractor.service.js';
 import { fileExtension, fileFolder, FileInfoRow, plainFileName, storeSegment } from './file-info.model.js';
 import { isDecodableImage, processImage } from './images.js';
 import { mimeTypeFor } from './mime.js';
@@ -13,11 +14,15 @@ export const cutOff = () => badRequest('api.file.upload_file.read_request.app_er
 /**
  * How a file comes in, whatever route brought it (POST /files, resumable uploads): its bytes
  * streamed into the store under Mattermost's folder layout, a FileInfo row built for it (not yet
- * written), then its image data; and, when the request fails, the file removed again.
+ * written), then its image data; and, when the request fails, the file removed again. Once the
+ * rows are committed, `committed` starts what Mattermost does after answering (content extraction).
  */
 @Injectable()
 export class FileIntake {
-  constructor(private readonly store: FileStore) {}
+  constructor(
+    private readonly store: FileStore,
+    @Optional() private readonly extractor?: ContentExtractor,
+  ) {}
 
   /** Writes one file through a store writer (whole or nothing) and returns its FileInfo row. */
   async storeStream(userId: string, channelId: string, rawName: string, stream: Readable, max: number): Promise<FileInfoRow> {
@@ -58,6 +63,15 @@ export class FileIntake {
     row.height = image.height;
     row.mini_preview = image.miniPreview;
     row.has_preview_image = true;
+  }
+
+  /**
+   * To be called once the FileInfo rows of an upload are committed: queues their text extraction
+   * for file search (FileSettings.ExtractContent), which runs after the answer, as Mattermost's
+   * goroutine does, and updates `content` then. Never throws and never waits.
+   */
+  committed(rows: FileInfoRow[]): void {
+    this.extractor?.enqueue(rows);
   }
 
   /** Removes a stored file's folder (the file and its thumbnail and preview); never throws. */

@@ -1,15 +1,23 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentSession } from '../common/decorators.js';
 import { parseBoolParam, urlId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
+import { searchInput } from '../posts/search/search-input.js';
+import { FilesSearchService } from './files-search.service.js';
 import { FileKind, FileResponse, FilesService } from './files.service.js';
+
+const SEARCH_INVALID_BODY = 'api.post.search_files.invalid_body.app_error';
+const NO_STORE = 'no-cache, no-store, must-revalidate';
 
 /** File endpoints (api4/file.go). */
 @Controller()
 export class FilesController {
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    private readonly searcher: FilesSearchService,
+  ) {}
 
   @Post('files')
   @HttpCode(201)
@@ -19,6 +27,22 @@ export class FilesController {
       body: req,
       query: { channel_id: typeof channelId === 'string' ? channelId : undefined, filename: typeof filename === 'string' ? filename : undefined },
     });
+  }
+
+  /** Every team of the caller (newer Mattermost; behind its CommandPalette flag there, always on here). */
+  @Post('files/search')
+  @HttpCode(200)
+  async searchAllTeams(@Body() body: unknown, @CurrentSession() s: Session, @Res({ passthrough: true }) res: Response) {
+    res.setHeader('Cache-Control', NO_STORE);
+    return this.searcher.search(s, null, searchInput(body, SEARCH_INVALID_BODY));
+  }
+
+  @Post('teams/:team_id/files/search')
+  @HttpCode(200)
+  async searchTeam(@Param('team_id') teamId: string, @Body() body: unknown, @CurrentSession() s: Session, @Res({ passthrough: true }) res: Response) {
+    const id = urlId(teamId, 'team_id');
+    res.setHeader('Cache-Control', NO_STORE);
+    return this.searcher.search(s, id, searchInput(body, SEARCH_INVALID_BODY));
   }
 
   @Get('posts/:post_id/files/info')

@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { ChannelsModule } from '../channels/channels.module.js';
 import { PostsModule } from '../posts/posts.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { ContentExtractor } from './content/content-extractor.service.js';
 import { FileIntake } from './file-intake.service.js';
 import { FilesCoreModule } from './files-core.module.js';
 import { FilesController } from './files.controller.js';
+import { FilesSearchService } from './files-search.service.js';
 import { FilesService } from './files.service.js';
 
-/** Attachments: file_infos rows, the files in the node's file store (CoreModule's FileStore). */
+/**
+ * Attachments: file_infos rows, the files in the node's file store (CoreModule's FileStore), the
+ * text extracted from them and file search (which resolves from:/in: names through users and channels).
+ */
 @Module({
-  imports: [AuthModule, PostsModule, FilesCoreModule],
+  imports: [AuthModule, PostsModule, ChannelsModule, UsersModule, FilesCoreModule],
   controllers: [FilesController],
-  providers: [FileIntake, FilesService],
+  providers: [ContentExtractor, FileIntake, FilesService, FilesSearchService],
   exports: [FilesCoreModule, FileIntake, FilesService],
 })
 export class FilesModule {}

@@ -8,7 +8,7 @@ import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { PostAccess } from '../posts/post-access.service.js';
 import type { Session } from '../common/session.js';
-import { FileInfoRow, fileInfoView, FileInfoView } from './file-info.model.js';
+import { FileInfoRow, fileInfoView, FileInfoView, inPostOrder } from './file-info.model.js';
 import { FileInfosRepository } from './file-infos.repository.js';
 import { cutOff, FileIntake, tooLarge } from './file-intake.service.js';
 import { contentDisposition, parseRange, servedAs } from './mime.js';
@@ -76,6 +76,7 @@ export class FilesService {
       for (const row of written) await this.intake.discard(row);
       throw err;
     }
+    this.intake.committed(written);
     return { file_infos: written.map(fileInfoView), client_ids: clientIds };
   }
 
@@ -84,8 +85,8 @@ export class FilesService {
    * a deleted post is 404 unless include_deleted, and then its files come too.
    */
   async forPost(session: Session, postId: string, includeDeleted: boolean): Promise<FileInfoView[]> {
-    await this.posts.readablePost(session, postId, includeDeleted);
-    return (await this.repo.forPost(postId, includeDeleted)).map(fileInfoView);
+    const { post } = await this.posts.readablePost(session, postId, includeDeleted);
+    return inPostOrder(await this.repo.forPost(postId, includeDeleted), post.file_ids).map(fileInfoView);
   }
 
   async info(session: Session, id: string): Promise<FileInfoView> {

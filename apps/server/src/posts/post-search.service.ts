@@ -8,17 +8,10 @@ import { UsersRepository } from '../users/users.repository.js';
 import { makePostList, PostSearchResultsView } from './post-list.js';
 import { PostViews } from './post-views.service.js';
 import { PostsRepository } from './posts.repository.js';
+import type { SearchInput } from './search/search-input.js';
 import { matchedWords } from './search/search-query.js';
+import { resolveSearchNames } from './search/search-names.js';
 import { countSearchWords, MAX_SEARCH_WORDS, ParsedSearch, parseSearchTerms } from './search/search-terms.js';
-
-export interface SearchInput {
-  terms: string;
-  isOrSearch: boolean;
-  timeZoneOffset: number;
-  includeDeletedChannels: boolean;
-  page: number;
-  perPage: number;
-}
 
 /**
  * Post search on PostgreSQL full text (posts.search_vector), over the channels the user belongs
@@ -51,10 +44,7 @@ export class PostSearchService {
       orTerms: input.isOrSearch,
       includeDeletedChannels: input.includeDeletedChannels,
       timeZoneOffset: input.timeZoneOffset,
-      fromUserIds: parsed.fromUsers.length > 0 ? await this.userIds(parsed.fromUsers) : null,
-      excludedUserIds: await this.userIds(parsed.excludedUsers),
-      inChannelIds: parsed.inChannels.length > 0 ? await this.channelIds(parsed.inChannels, teamId, session.user_id) : null,
-      excludedChannelIds: await this.channelIds(parsed.excludedChannels, teamId, session.user_id),
+      ...(await resolveSearchNames({ users: this.users, channels: this.channels }, parsed, teamId, session.user_id)),
       offset: input.page * input.perPage,
       limit: input.perPage,
     };
@@ -65,18 +55,5 @@ export class PostSearchService {
 
   private matches(rows: Array<{ id: string; message: string; hashtags: string }>, parsed: ParsedSearch): Record<string, string[]> {
     return Object.fromEntries(rows.map((r) => [r.id, matchedWords(r.message, r.hashtags, parsed)]));
-  }
-
-  private async userIds(usernames: string[]): Promise<string[]> {
-    if (usernames.length === 0) return [];
-    return (await this.users.byUsernames(usernames)).map((u) => u.id);
-  }
-
-  /** Channel names, or `@username` for the DM with that user (named `<id>__<id>`, ids sorted). */
-  private async channelIds(names: string[], teamId: string | null, userId: string): Promise<string[]> {
-    if (names.length === 0) return [];
-    const dmUsernames = names.filter((n) => n.startsWith('@')).map((n) => n.slice(1));
-    const dmNames = (await this.userIds(dmUsernames)).map((id) => [id, userId].sort().join('__'));
-    return this.channels.idsByNamesForMember([...names.filter((n) => !n.startsWith('@')), ...dmNames], teamId, userId);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
-import { fileInfoView, FileInfoView } from '../files/file-info.model.js';
+import { fileInfoView, FileInfoView, inPostOrder } from '../files/file-info.model.js';
 import { FileInfosRepository } from '../files/file-infos.repository.js';
 import type { Session } from '../common/session.js';
 import { PreviewsService } from '../previews/previews.service.js';
@@ -92,9 +92,10 @@ export class PostViews {
 
   /** metadata.files: the live files of the live posts that name some, one query for the page. */
   private async filesByPost(rows: PostRow[]): Promise<Map<string, FileInfoView[]>> {
-    const ids = rows.filter((r) => r.delete_at === 0 && r.file_ids.length > 0).map((r) => r.id);
+    const withFiles = rows.filter((r) => r.delete_at === 0 && r.file_ids.length > 0);
+    const infos = await this.fileInfos.forPosts(withFiles.map((r) => r.id));
     const byPost = new Map<string, FileInfoView[]>();
-    for (const [postId, infos] of await this.fileInfos.forPosts(ids)) byPost.set(postId, infos.map(fileInfoView));
+    for (const row of withFiles) byPost.set(row.id, inPostOrder(infos.get(row.id) ?? [], row.file_ids).map(fileInfoView));
     return byPost;
   }
 

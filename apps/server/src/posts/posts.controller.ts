@@ -8,12 +8,14 @@ import type { Session } from '../common/session.js';
 import { Cacheable, PostListsService, ThreadOptions } from './post-lists.service.js';
 import { parsePriorityInput } from './post-priority.js';
 import { PostSearchService } from './post-search.service.js';
+import { searchInput } from './search/search-input.js';
 import { PostsService } from './posts.service.js';
 
 const OK = { status: 'OK' };
 const MAX_POST_IDS = 1000;
 const LIMIT_DEFAULT = 60;
 const LIMIT_MAX = 200;
+const SEARCH_INVALID_BODY = 'api.post.search_posts.invalid_body.app_error';
 
 /** Posts REST endpoints (api4/post.go); reading and writing live in the services. */
 @Controller()
@@ -63,7 +65,7 @@ export class PostsController {
   @HttpCode(200)
   async searchAllTeams(@Body() body: unknown, @CurrentSession() s: Session, @Res({ passthrough: true }) res: Response) {
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
-    return this.searcher.search(s, null, searchInput(body));
+    return this.searcher.search(s, null, searchInput(body, SEARCH_INVALID_BODY));
   }
 
   @Post('teams/:team_id/posts/search')
@@ -71,7 +73,7 @@ export class PostsController {
   async searchTeam(@Param('team_id') teamId: string, @Body() body: unknown, @CurrentSession() s: Session, @Res({ passthrough: true }) res: Response) {
     const id = urlId(teamId, 'team_id');
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
-    return this.searcher.search(s, id, searchInput(body));
+    return this.searcher.search(s, id, searchInput(body, SEARCH_INVALID_BODY));
   }
 
   @Get('posts/:post_id')
@@ -227,31 +229,4 @@ function send<T>(res: Response, result: Cacheable<T>) {
     return;
   }
   res.status(200).json(result.body);
-}
-
-function searchInput(body: unknown) {
-  const b = bodyObject(body, 'search');
-  const invalidBody = () => badRequest('api.post.search_posts.invalid_body.app_error', 'Unable to parse the search request body.');
-  const read = <T>(key: string, kind: 'string' | 'boolean' | 'number'): T | undefined => {
-    const value = b[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== kind) throw invalidBody();
-    return value as T;
-  };
-  const terms = read<string>('terms', 'string');
-  if (!terms) throw invalidParam('terms');
-  const page = read<number>('page', 'number') ?? 0;
-  const perPage = read<number>('per_page', 'number') ?? LIMIT_DEFAULT;
-  if (!Number.isInteger(page) || page < 0) throw invalidParam('page');
-  if (!Number.isInteger(perPage) || perPage < 0) throw invalidParam('per_page');
-  const timeZoneOffset = read<number>('time_zone_offset', 'number') ?? 0;
-  if (!Number.isFinite(timeZoneOffset)) throw invalidParam('time_zone_offset');
-  return {
-    terms,
-    isOrSearch: read<boolean>('is_or_search', 'boolean') ?? false,
-    timeZoneOffset: Math.trunc(timeZoneOffset),
-    includeDeletedChannels: read<boolean>('include_deleted_channels', 'boolean') ?? false,
-    page,
-    perPage: Math.min(perPage, LIMIT_MAX),
-  };
 }

@@ -28,7 +28,8 @@ export interface SqlQuery {
   params: unknown[];
 }
 
-class Params {
+/** Bind parameters collected while a query is written: `add` answers the placeholder. */
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown): string {
     this.values.push(value);

@@ -34,7 +34,7 @@ describe('parseSearchTerms', () => {
 
   it('reads flags, negated flags and flags whose value is the next word', () => {
     const p = parseSearchTerms(
-      'from:@Alice -from:bob in:town-square channel: off-topic -in:~random after:2024-01-02 before: 2024-02-01 on:2024-1-15 -on:2024-01-20 ext:pdf',
+      'from:@Alice -from:bob in:town-square channel: off-topic -in:~random after:2024-01-02 before: 2024-02-01 on:2024-1-15 -on:2024-01-20 ext:pdf -ext:.TXT',
     );
     expect(p.fromUsers).toEqual(['alice']);
     expect(p.excludedUsers).toEqual(['bob']);
@@ -44,6 +44,8 @@ describe('parseSearchTerms', () => {
     expect(p.beforeDate).toBe('2024-02-01');
     expect(p.onDate).toBe('2024-1-15');
     expect(p.excludedOnDate).toBe('2024-01-20');
+    expect(p.extensions).toEqual(['pdf']);
+    expect(p.excludedExtensions).toEqual(['txt']);
     expect(p.terms).toEqual([]);
   });
 

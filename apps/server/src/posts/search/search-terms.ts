@@ -3,9 +3,9 @@ import { isHashtag } from '../hashtags.js';
 /**
  * Parses a post search box the way Mattermost does (model/search_params.go): plain words,
  * "quoted phrases", `-excluded` words, trailing `*` for prefix matches, `#hashtags`, and the flags
- * `from:`, `in:` / `channel:`, `before:`, `after:`, `on:` (each may be negated with a leading `-`,
- * and a flag whose value is empty takes the next word). `ext:` is recognised and ignored, as it
- * only applies to file search. Pure: names are resolved to ids by the caller.
+ * `from:`, `in:` / `channel:`, `before:`, `after:`, `on:`, `ext:` (each may be negated with a leading
+ * `-`, and a flag whose value is empty takes the next word). `ext:` only applies to file search;
+ * post search ignores it. Pure: names are resolved to ids by the caller.
  */
 
 export interface SearchTerm {
@@ -31,6 +31,9 @@ export interface ParsedSearch {
   excludedAfterDate: string;
   excludedBeforeDate: string;
   excludedOnDate: string;
+  /** `ext:` values, lower case without a leading dot (file search only). */
+  extensions: string[];
+  excludedExtensions: string[];
 }
 
 const FLAGS = ['from', 'channel', 'in', 'before', 'after', 'on', 'ext'] as const;
@@ -105,6 +108,8 @@ export function emptySearch(): ParsedSearch {
     excludedAfterDate: '',
     excludedBeforeDate: '',
     excludedOnDate: '',
+    extensions: [],
+    excludedExtensions: [],
   };
 }
 
@@ -172,8 +177,12 @@ function applyFlag(parsed: ParsedSearch, name: FlagName, value: string, exclude:
       if (exclude) parsed.excludedOnDate = value;
       else parsed.onDate = value;
       break;
-    case 'ext':
+    case 'ext': {
+      // The stored extension is lower case without its dot (fileExtension); "ext:.PDF" means the same.
+      const extension = value.replace(/^\.+/, '').toLowerCase();
+      if (extension) (exclude ? parsed.excludedExtensions : parsed.extensions).push(extension);
       break;
+    }
   }
 }
 
