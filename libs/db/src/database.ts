@@ -18,6 +18,7 @@ import { Commands1734800000000 } from './migrations/1734800000000-commands.js';
 import { SignIn1734900000000 } from './migrations/1734900000000-sign-in.js';
 import { Emoji1735040000000 } from './migrations/1735040000000-emoji.js';
 import { FileInfos1735010000000 } from './migrations/1735010000000-file-infos.js';
+import { UploadSessions1735060000000 } from './migrations/1735060000000-upload-sessions.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   SignIn1734900000000,
   Emoji1735040000000,
   FileInfos1735010000000,
+  UploadSessions1735060000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */
