@@ -261,3 +261,74 @@ describe('images', () => {
     expect((await upload(bob.client, pub.id, 'ok.txt', 'ok')).size).toBe(2);
   });
 });
+
+describe('files on posts', () => {
+  it('a post takes its files: file_ids, metadata.files, GET /posts/{id}/files/info, the channel stats and the posted event', async () => {
+    const [a, b] = (
+      await bob.client.uploadFile(
+        form(pub.id, [
+          { name: 'one.txt', data: 'one' },
+          { name: 'two.txt', data: 'two' },
+        ]),
+      )
+    ).file_infos;
+    const statsBefore = await alice.client.getChannelStats(pub.id, true);
+    const post = await bob.client.createPost({ channel_id: pub.id, message: 'two files', file_ids: [a.id, b.id] } as any);
+    expect(post.file_ids).toEqual([a.id, b.id]);
+    expect(post.metadata.files!.map((f) => [f.id, f.post_id, f.name])).toEqual([
+      [a.id, post.id, 'one.txt'],
+      [b.id, post.id, 'two.txt'],
+    ]);
+    expect((await alice.client.getPost(post.id)).metadata.files!.map((f) => f.id)).toEqual([a.id, b.id]);
+    const listed = await alice.client.getPosts(pub.id, 0, 10);
+    expect(listed.posts[post.id].metadata.files).toHaveLength(2);
+    expect((await alice.client.getFileInfosForPost(post.id)).map((f) => f.id)).toEqual([a.id, b.id]);
+    expect((await alice.client.getChannelStats(pub.id, true)).files_count).toBe(statsBefore.files_count + 2);
+  });
+
+  it("leaves out files the poster did not upload or that another post has, as Mattermost's attachFilesToPost", async () => {
+    const alices = await upload(alice.client, pub.id, 'alices.txt', 'mine');
+    const bobs = await upload(bob.client, pub.id, 'bobs.txt', 'mine');
+    const post = await bob.client.createPost({ channel_id: pub.id, message: 'taking', file_ids: [alices.id, bobs.id] } as any);
+    expect(post.file_ids).toEqual([bobs.id]);
+    expect((await fileInfo(alice.client, alices.id)).post_id).toBe('');
+    const second = await bob.client.createPost({ channel_id: pub.id, message: 'again', file_ids: [bobs.id] } as any);
+    expect(second.file_ids).toEqual([]);
+  });
+
+  it('a file uploaded to a private channel and posted to a public one moves there; its old channel no longer decides', async () => {
+    const secret = await upload(bob.client, priv.id, 'moved.txt', 'moved');
+    const post = await bob.client.createPost({ channel_id: pub.id, message: 'moved', file_ids: [secret.id] } as any);
+    expect(post.metadata.files![0].channel_id).toBe(pub.id);
+    // dave is on the team but in no channel: a public channel's file is still for members only.
+    expect((await get(dave.client, dave.client.getFileUrl(secret.id, 0))).status).toBe(403);
+    expect((await get(alice.client, alice.client.getFileUrl(secret.id, 0))).status).toBe(200);
+  });
+
+  it('deleting the post deletes its files for users: GET /files/{id} and /info answer 404', async () => {
+    const info = await upload(bob.client, pub.id, 'gone.txt', 'gone');
+    const post = await bob.client.createPost({ channel_id: pub.id, message: 'soon gone', file_ids: [info.id] } as any);
+    expect((await get(alice.client, alice.client.getFileUrl(info.id, 0))).status).toBe(200);
+    await bob.client.deletePost(post.id);
+    expect((await get(alice.client, alice.client.getFileUrl(info.id, 0))).status).toBe(404);
+    expect((await get(bob.client, bob.client.getFileUrl(info.id, 0))).status).toBe(404);
+    await fails(fileInfo(bob.client, info.id), 404, 'app.file_info.get.app_error');
+    expect(await countRows(server, `id = '${info.id}' AND delete_at > 0`)).toBe(1);
+  });
+
+  it('an edit swaps files: the new one is attached, the removed one is deleted', async () => {
+    const [a, b] = (
+      await bob.client.uploadFile(
+        form(pub.id, [
+          { name: 'a.txt', data: 'a' },
+          { name: 'b.txt', data: 'b' },
+        ]),
+      )
+    ).file_infos;
+    const post = await bob.client.createPost({ channel_id: pub.id, message: 'edit me', file_ids: [a.id] } as any);
+    const edited = await bob.client.patchPost({ id: post.id, file_ids: [b.id] } as any);
+    expect(edited.file_ids).toEqual([b.id]);
+    expect(edited.metadata.files!.map((f) => f.id)).toEqual([b.id]);
+    expect((await get(bob.client, bob.client.getFileUrl(a.id, 0))).status).toBe(404);
+  });
+});

@@ -213,7 +213,7 @@ export class ChannelsRepository {
          (SELECT count(*)::int FROM channel_members cm JOIN users u ON u.id = cm.user_id
            WHERE cm.channel_id = $1 AND u.delete_at = 0 AND cm.scheme_guest) AS guest_count,
          (SELECT count(*)::int FROM posts WHERE channel_id = $1 AND is_pinned AND delete_at = 0) AS pinnedpost_count,
-         (SELECT coalesce(sum(jsonb_array_length(file_ids)), 0)::int FROM posts WHERE channel_id = $1 AND delete_at = 0) AS files_count`,
+         (SELECT count(*)::int FROM file_infos WHERE channel_id = $1 AND delete_at = 0 AND post_id <> '') AS files_count`,
       [channelId],
     );
     return rows[0];

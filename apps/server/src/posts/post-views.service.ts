@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '#config';
+import { fileInfoView, FileInfoView } from '../files/file-info.model.js';
+import { FileInfosRepository } from '../files/file-infos.repository.js';
 import type { Session } from '../common/session.js';
 import { PreviewsService } from '../previews/previews.service.js';
 import { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
@@ -18,7 +20,7 @@ export interface ViewOptions {
   viewer?: Session;
 }
 
-/** Rows to client posts (PreparePostForClient): reactions, link embeds and image sizes in metadata, participants on request. */
+/** Rows to client posts (PreparePostForClient): reactions, files, link embeds and image sizes in metadata, participants on request. */
 @Injectable()
 export class PostViews {
   constructor(
@@ -30,6 +32,7 @@ export class PostViews {
     private readonly config: ConfigService,
     private readonly previews: PreviewsService,
     private readonly threadMemberships: ThreadMembershipsRepository,
+    private readonly fileInfos: FileInfosRepository,
   ) {}
 
   /**
@@ -45,12 +48,14 @@ export class PostViews {
 
   async many(rows: PostRow[], options: ViewOptions & { skipPriority?: boolean } = {}): Promise<PostView[]> {
     const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
+    const files = await this.filesByPost(rows);
     const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
     const priorities = options.skipPriority ? new Map<string, PostPriorityExtras>() : await this.priorityByPost(rows);
     const following = options.participants && options.viewer ? await this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>();
     const views = rows.map((row) => {
       const view = toPostView(row, {
         reactions: reactions.get(row.id),
+        files: files.get(row.id),
         participants: row.root_id === '' ? (participants.get(row.id) ?? (options.participants ? [] : null)) : null,
         ...priorities.get(row.id),
       });
@@ -82,6 +87,14 @@ export class PostViews {
       list.push(reactionView(row));
       byPost.set(row.post_id, list);
     }
+    return byPost;
+  }
+
+  /** metadata.files: the live files of the live posts that name some, one query for the page. */
+  private async filesByPost(rows: PostRow[]): Promise<Map<string, FileInfoView[]>> {
+    const ids = rows.filter((r) => r.delete_at === 0 && r.file_ids.length > 0).map((r) => r.id);
+    const byPost = new Map<string, FileInfoView[]>();
+    for (const [postId, infos] of await this.fileInfos.forPosts(ids)) byPost.set(postId, infos.map(fileInfoView));
     return byPost;
   }
 

@@ -1,4 +1,5 @@
 import { badRequest, findJsonInputProblem, isUnstorableText, isValidId, runeCount } from '#common';
+import type { FileInfoView } from '../files/file-info.model.js';
 import type { PostAcknowledgementView, PostPriorityView } from './post-priority.js';
 import type { PostImage } from '../previews/image-info.js';
 import type { PostEmbed } from '../previews/previews.service.js';
@@ -32,6 +33,7 @@ export interface PostMetadataView {
   acknowledgements?: PostAcknowledgementView[];
   embeds?: PostEmbed[];
   images?: Record<string, PostImage>;
+  files?: FileInfoView[];
 }
 
 /**
@@ -52,6 +54,7 @@ export interface PostViewExtras {
   participants?: unknown[] | null;
   priority?: PostPriorityView;
   acknowledgements?: PostAcknowledgementView[];
+  files?: FileInfoView[];
 }
 
 export function toPostView(row: PostRow, extras: PostViewExtras = {}): PostView {
@@ -82,6 +85,7 @@ export function toPostView(row: PostRow, extras: PostViewExtras = {}): PostView 
   if (extras.reactions && extras.reactions.length > 0) view.metadata.reactions = extras.reactions;
   if (extras.priority) view.metadata.priority = extras.priority;
   if (extras.acknowledgements && extras.acknowledgements.length > 0) view.metadata.acknowledgements = extras.acknowledgements;
+  if (extras.files && extras.files.length > 0) view.metadata.files = extras.files;
   return view;
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { DraftsModule } from '../drafts/drafts.module.js';
+import { FilesCoreModule } from '../files/files-core.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
 import { PreviewsModule } from '../previews/previews.module.js';
@@ -20,7 +21,7 @@ import { SavedPostsService } from './saved-posts.service.js';
 import { UserPostsController } from './user-posts.controller.js';
 
 @Module({
-  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule, DraftsModule, ThreadsModule],
+  imports: [PostsCoreModule, FilesCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule, DraftsModule, ThreadsModule],
   controllers: [PostsController, UserPostsController],
   providers: [
     PostAccess,

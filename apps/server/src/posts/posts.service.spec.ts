@@ -14,6 +14,8 @@ import { ChannelMembersRepository, MentionMemberRow } from '../membership/channe
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
 import { DraftsService } from '../drafts/drafts.service.js';
+import type { FileInfosRepository } from '../files/file-infos.repository.js';
+import { MemoryFileInfos } from '../files/in-memory-file-infos.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -243,6 +245,7 @@ function setup() {
   const members = new MemoryChannelMembers(world) as unknown as ChannelMembersRepository;
   const users = new MemoryUsers(world) as unknown as UsersRepository;
   const access = new PostAccess(permissions, repo, channels);
+  const fileInfos = new MemoryFileInfos((id) => [...world.posts.values()].filter((p) => p.id === id || p.root_id === id).map((p) => p.id));
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
   const noPreviews = { addEmbedsAndImages: async () => undefined } as unknown as PreviewsService;
   const configService = { get: () => config } as unknown as ConfigService;
@@ -257,6 +260,7 @@ function setup() {
     configService,
     noPreviews,
     { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
+    fileInfos as unknown as FileInfosRepository,
   );
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();
@@ -277,9 +281,10 @@ function setup() {
     { saveForNewPost: async () => undefined } as unknown as PostPriorityService,
     { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
     { replyPosted: async () => {} } as unknown as ThreadActivity,
+    fileInfos as unknown as FileInfosRepository,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
-  return { world, config, posts, lists, publisher, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
+  return { world, config, posts, lists, publisher, fileInfos, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
 }
 
 function newPost(channelId: string, message: string, extra: Partial<NewPostInput> = {}): NewPostInput {
@@ -323,6 +328,21 @@ describe('PostsService: creating posts', () => {
     world.moderated.set(pub, new Set(['upload_file']));
     await expect(posts.create(bob, newPost(pub, 'with a file', { file_ids: [newId()] }), true)).rejects.toMatchObject(denied('upload_file'));
     await expect(posts.create(bob, newPost(pub, 'no file'), true)).resolves.toMatchObject({ message: 'no file' });
+  });
+
+  it("attaches the poster's own unattached files, moving them to the post's channel; leaves out others' and taken ones", async () => {
+    const { posts, fileInfos, alice, bob, pub, priv } = setup();
+    const own = fileInfos.upload(bob.user_id, priv);
+    const alices = fileInfos.upload(alice.user_id, pub);
+    const view = await posts.create(bob, newPost(pub, 'files', { file_ids: [own.id, alices.id, newId()] }), true);
+    expect(view.file_ids).toEqual([own.id]);
+    expect(view.metadata.files?.map((f) => f.id)).toEqual([own.id]);
+    expect(fileInfos.rows.get(own.id)).toMatchObject({ post_id: view.id, channel_id: pub });
+    expect(fileInfos.rows.get(alices.id)).toMatchObject({ post_id: '' });
+    // A file already on a post cannot be taken by a second one.
+    const again = await posts.create(bob, newPost(pub, 'same file', { file_ids: [own.id] }), true);
+    expect(again.file_ids).toEqual([]);
+    expect(fileInfos.rows.get(own.id)!.post_id).toBe(view.id);
   });
 
   it('refuses posting to an archived channel with can_not_post_to_deleted', async () => {
@@ -462,6 +482,28 @@ describe('PostsService: deleting posts', () => {
   it('answers an unknown post with 404 app.post.get.app_error', async () => {
     const { posts, bob } = setup();
     await expect(posts.delete(bob, newId())).rejects.toMatchObject({ statusCode: 404, id: 'app.post.get.app_error' });
+  });
+});
+
+describe('PostsService: files on edit and delete', () => {
+  it('an edit attaches newly named files and deletes the ones taken off', async () => {
+    const { posts, fileInfos, bob, pub } = setup();
+    const [a, b] = [fileInfos.upload(bob.user_id, pub), fileInfos.upload(bob.user_id, pub)];
+    const post = await posts.create(bob, newPost(pub, 'one file', { file_ids: [a.id] }), true);
+    const edited = await posts.patch(bob, post.id, { file_ids: [b.id] });
+    expect(edited.file_ids).toEqual([b.id]);
+    expect(fileInfos.rows.get(a.id)!.delete_at).toBeGreaterThan(0);
+    expect(fileInfos.rows.get(b.id)).toMatchObject({ post_id: post.id, delete_at: 0 });
+  });
+
+  it("deleting a root deletes its files and its replies' files", async () => {
+    const { posts, fileInfos, alice, bob, pub } = setup();
+    const [a, b] = [fileInfos.upload(bob.user_id, pub), fileInfos.upload(alice.user_id, pub)];
+    const root = await posts.create(bob, newPost(pub, 'root', { file_ids: [a.id] }), true);
+    await posts.create(alice, newPost(pub, 'reply', { root_id: root.id, file_ids: [b.id] }), true);
+    await posts.delete(bob, root.id);
+    expect(fileInfos.rows.get(a.id)!.delete_at).toBeGreaterThan(0);
+    expect(fileInfos.rows.get(b.id)!.delete_at).toBeGreaterThan(0);
   });
 });
 

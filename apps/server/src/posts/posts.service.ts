@@ -1,13 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { badRequest, newId, notFound, permissionDenied } from '#common';
 import { ConfigService } from '#config';
-import { Database } from '#db';
+import { Database, Queryable } from '#db';
 import { EventOutbox, EventPublisher, WebSocketEvent } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { DraftsService } from '../drafts/drafts.service.js';
+import { FileInfosRepository } from '../files/file-infos.repository.js';
 import { isSystemAdmin } from '../common/session.js';
 import type { Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
@@ -74,6 +75,7 @@ export class PostsService implements OnModuleInit {
     private readonly priority: PostPriorityService,
     private readonly drafts: DraftsService,
     private readonly threads: ThreadActivity,
+    private readonly fileInfos: FileInfosRepository,
   ) {}
 
   onModuleInit() {
@@ -156,6 +158,7 @@ export class PostsService implements OnModuleInit {
     const marksRead = !root || !(await this.collapsedThreadsFor(session.user_id));
     await this.db.transaction(async (tx) => {
       row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
+      row.file_ids = await this.fileInfos.attachToPost(tx, row.file_ids, row, now);
       await this.repo.insert(tx, row);
       if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
       await this.priority.saveForNewPost(tx, row, input.priority, poster, mentions.userIds);
@@ -294,6 +297,7 @@ export class PostsService implements OnModuleInit {
       const changeAt = await this.repo.nextChangeAt(tx, original.channel_id, now);
       updated.update_at = changeAt;
       if (edited) updated.edit_at = changeAt;
+      updated.file_ids = await this.editFiles(tx, original, next.file_ids, now);
       await this.repo.update(tx, updated);
       // An edit also moves the channel's last post time and the thread root, as Mattermost's store does.
       await this.channels.touchLastPostAt(original.channel_id, now, tx);
@@ -302,6 +306,18 @@ export class PostsService implements OnModuleInit {
     const view = await this.views.one((await this.repo.byId(original.id))!);
     await this.publisher.publishConfirmed(postEditedEvent(view));
     return view;
+  }
+
+  /**
+   * An edit's files: those newly named are attached as on create (the poster's own, not yet on a
+   * post), those taken off are deleted; the post keeps the ones it had and the ones attached.
+   */
+  private async editFiles(tx: Queryable, original: PostRow, fileIds: string[], now: number): Promise<string[]> {
+    const added = fileIds.filter((id) => !original.file_ids.includes(id));
+    const removed = original.file_ids.filter((id) => !fileIds.includes(id));
+    await this.fileInfos.deleteFromPost(tx, original.id, removed, now);
+    const attached = new Set(await this.fileInfos.attachToPost(tx, added, original, now));
+    return fileIds.filter((id) => original.file_ids.includes(id) || attached.has(id));
   }
 
   // ---- delete ---------------------------------------------------------------------------------
@@ -317,6 +333,7 @@ export class PostsService implements OnModuleInit {
     await this.db.transaction(async (tx) => {
       const changeAt = await this.repo.nextChangeAt(tx, post.channel_id, Date.now());
       await this.repo.softDelete(tx, post.id, changeAt, session.user_id);
+      await this.fileInfos.deleteForThread(tx, post.id, changeAt);
       if (post.root_id === '') {
         await this.repo.deleteThread(tx, post.id, changeAt);
       } else {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PostPriorityRepository } from './post-priority.repository.js';
+import type { FileInfosRepository } from '../files/file-infos.repository.js';
+import { MemoryFileInfos } from '../files/in-memory-file-infos.js';
 import { MarksWorld } from './post-marks.memory.js';
 import type { PreviewsService } from '../previews/previews.service.js';
 import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
@@ -27,6 +29,7 @@ function setup() {
     world.configService(),
     { addEmbedsAndImages: async () => undefined } as unknown as PreviewsService,
     { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
+    new MemoryFileInfos() as unknown as FileInfosRepository,
   );
   const service = new SavedPostsService(world.postsRepository(), world.channelsRepository(), world.access(), views, world.permissions());
   return { world, alice, bob, dave, root, pub, priv, dm, otherTeam, service };

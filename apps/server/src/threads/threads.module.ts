@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
+import { FilesCoreModule } from '../files/files-core.module.js';
 import { PostViews } from '../posts/post-views.service.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
@@ -14,11 +15,11 @@ import { ThreadsService } from './threads.service.js';
 /**
  * Collapsed reply threads: the thread routes, and what a reply does to its followers. The posts
  * area imports this module (a reply calls ThreadActivity), so it builds on post storage
- * (PostsCoreModule) rather than on the posts module; PostViews, which needs only storage, users
- * and link previews, is provided here too.
+ * (PostsCoreModule) rather than on the posts module; PostViews, which needs only storage (posts
+ * and files), users and link previews, is provided here too.
  */
 @Module({
-  imports: [ThreadsCoreModule, PostsCoreModule, ChannelsModule, PreferencesModule, UsersModule, PreviewsModule],
+  imports: [ThreadsCoreModule, PostsCoreModule, FilesCoreModule, ChannelsModule, PreferencesModule, UsersModule, PreviewsModule],
   controllers: [ThreadsController],
   providers: [PostViews, ThreadViews, ThreadsService, ThreadActivity],
   exports: [ThreadActivity, ThreadsCoreModule],
