@@ -1286,6 +1286,22 @@ const files: Row[] = [
     path: (c) => `/files/${c.v.fileId}/preview`,
     expect: x('401 403 403 403 400 403 400'),
   },
+  {
+    route: 'GET /files/:file_id/link',
+    // Mattermost checks EnablePublicLink (off by default) before the file; the rest is in public-links.e2e.spec.ts.
+    name: 'public links off (the default): 403 for every session',
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/link`,
+    expect: x('401 403 403 403 403 403 403'),
+  },
+  {
+    route: 'GET /files/:file_id/public',
+    name: 'no session needed; public links off (the default): the error page with 403 for everyone',
+    web: true,
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/public?h=matrix`,
+    expect: x('403 403 403 403 403 403 403'),
+  },
 ];
 
 // ---- resumable uploads (api4/upload.go, issue 12): upload_file in the channel; a session is its creator's ----

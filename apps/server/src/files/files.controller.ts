@@ -5,11 +5,16 @@ import { parseBoolParam, urlId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
 import { FileKind, FileResponse, FilesService } from './files.service.js';
+import { PublicLinksService } from './public-links.service.js';
+import { sendFileResponse } from './send-file.js';
 
 /** File endpoints (api4/file.go). */
 @Controller()
 export class FilesController {
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    private readonly links: PublicLinksService,
+  ) {}
 
   @Post('files')
   @HttpCode(201)
@@ -34,6 +39,14 @@ export class FilesController {
   @Get('files/:file_id')
   async file(@Param('file_id') id: string, @Query('download') download: unknown, @Req() req: ApiRequest, @Res() res: Response, @CurrentSession() s: Session) {
     await this.send(res, 'file', id, req, s, download);
+  }
+
+  /** The public link of a file attached to a post (EnablePublicLink). */
+  @Get('files/:file_id/link')
+  async link(@Param('file_id') id: string, @Req() req: ApiRequest, @CurrentSession() s: Session) {
+    // Mattermost's GetSiteURLHeader without a SiteURL: the request's own scheme and host.
+    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    return this.links.link(s, urlId(id, 'file_id'), `${proto}://${req.headers.host ?? ''}`);
   }
 
   @Get('files/:file_id/thumbnail')
@@ -62,9 +75,6 @@ export class FilesController {
     // Mattermost reads ?download with ParseBool: "1" and "true" both force an attachment.
     const forceDownload = parseBoolParam(typeof download === 'string' ? download : undefined);
     const answer: FileResponse = await this.files.download(s, urlId(id, 'file_id'), kind, { range: req.headers.range, forceDownload });
-    res.status(answer.status).set(answer.headers);
-    if (!answer.body) return void res.end();
-    answer.body.on('error', () => res.destroy());
-    answer.body.pipe(res);
+    sendFileResponse(res, answer);
   }
 }

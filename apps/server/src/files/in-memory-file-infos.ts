@@ -7,7 +7,10 @@ import type { FileInfosRepository } from './file-infos.repository.js';
  * file_infos in memory, for service specs: the rules of FileInfosRepository's statements over a
  * map. `threadOf` names a post and its replies, which the SQL reads from posts.
  */
-export class MemoryFileInfos implements Pick<FileInfosRepository, 'insertAll' | 'attachToPost' | 'deleteFromPost' | 'deleteForThread' | 'forPosts' | 'forPost' | 'byId'> {
+export class MemoryFileInfos implements Pick<
+  FileInfosRepository,
+  'insertAll' | 'attachToPost' | 'deleteFromPost' | 'deleteForThread' | 'forPosts' | 'forPost' | 'byId'
+> {
   readonly rows = new Map<string, FileInfoRow>();
 
   constructor(private readonly threadOf: (postId: string) => string[] = (id) => [id]) {}
