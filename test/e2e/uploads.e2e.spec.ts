@@ -13,7 +13,7 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { FileInfo } from '@mattermost/types/files';
 import { FileStore, LocalFileStore, S3FileStore } from '#storage';
-import { eventually, S3rverHandle, startS3rver, startServer, TestServer } from '#testing';
+import { eventually, S3rverHandle, sleep, startS3rver, startServer, TestServer } from '#testing';
 import { Cast, PERMISSION, signUpCast, teamWithChannels } from './fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -281,22 +281,33 @@ describe('resumable uploads: who may, and what is refused', () => {
     const data = randomBytes(6 * MiB);
     const us = await session(bob.client, pub.id, data.length);
     expect((await uploadData(bob.client, us.id, data.subarray(0, 5 * MiB))).status).toBe(204);
-    // A chunk that announces the rest and sends it slowly, holding the upload.
-    const req = httpRequest(`${server.url}/api/v4/uploads/${us.id}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'Content-Length': String(MiB) },
-    });
-    const answer = new Promise<number>((resolve, reject) => {
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode!);
+    /** A chunk that announces the rest and sends 1000 bytes of it, holding the upload. */
+    const hold = () => {
+      const req = httpRequest(`${server.url}/api/v4/uploads/${us.id}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'Content-Length': String(MiB) },
       });
-      req.on('error', reject);
-    });
-    req.write(data.subarray(5 * MiB, 5 * MiB + 1000));
-    await eventually(() => fails(uploadData(bob.client, us.id, Buffer.alloc(0)), 400, 'app.upload.upload_data.concurrent.app_error'), 10_000);
-    req.end(data.subarray(5 * MiB + 1000));
-    expect(await answer).toBe(200);
+      let status: number | undefined;
+      const answer = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.resume();
+          resolve((status = res.statusCode!));
+        });
+        req.on('error', reject);
+      });
+      req.write(data.subarray(5 * MiB, 5 * MiB + 1000));
+      return { req, answer, answered: () => status !== undefined };
+    };
+    // Every request takes the upload's lock, the probe too: a held chunk that came in while a probe
+    // held it was refused itself, and is sent again.
+    let held = hold();
+    await eventually(async () => {
+      if (held.answered()) held = hold();
+      await sleep(200);
+      await fails(uploadData(bob.client, us.id, Buffer.alloc(0)), 400, 'app.upload.upload_data.concurrent.app_error');
+    }, 20_000);
+    held.req.end(data.subarray(5 * MiB + 1000));
+    expect(await held.answer).toBe(200);
     await fails(getUploadSession(bob.client, us.id), 404, 'app.upload.get.app_error');
   });
 
