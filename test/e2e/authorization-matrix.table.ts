@@ -1295,6 +1295,67 @@ const files: Row[] = [
     body: () => ({ terms: 'matrix' }),
     expect: TEAM,
   },
+  {
+    route: 'GET /files/:file_id/link',
+    // Mattermost checks EnablePublicLink (off by default) before the file; the rest is in public-links.e2e.spec.ts.
+    name: 'public links off (the default): 403 for every session',
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/link`,
+    expect: x('401 403 403 403 403 403 403'),
+  },
+  {
+    route: 'GET /files/:file_id/public',
+    name: 'no session needed; public links off (the default): the error page with 403 for everyone',
+    web: true,
+    setup: memberFile,
+    path: (c) => `/files/${c.v.fileId}/public?h=matrix`,
+    expect: x('403 403 403 403 403 403 403'),
+  },
+];
+
+// ---- resumable uploads (api4/upload.go, issue 12): upload_file in the channel; a session is its creator's ----
+
+/** The body every chunk row sends, and the size of the session it completes. */
+const CHUNK = { chunk: 'matrix' };
+const CHUNK_SIZE = JSON.stringify(CHUNK).length;
+
+/** An upload session of the member's in the public channel, as big as CHUNK. */
+async function memberUpload(c: Ctx): Promise<Record<string, any>> {
+  const us = await c.w.must(c.w.accounts.member.token, 'POST', '/uploads', { channel_id: c.w.pub.id, filename: `matrix-${c.role}.txt`, file_size: CHUNK_SIZE });
+  return { uploadId: us.id };
+}
+
+const uploads: Row[] = [
+  {
+    route: 'POST /uploads',
+    name: 'upload_file in the public channel',
+    path: () => '/uploads',
+    body: (c) => ({ channel_id: c.w.pub.id, filename: `session-${c.role}.txt`, file_size: 10 }),
+    expect: x('401 403 403 403 201 201 201'),
+  },
+  {
+    route: 'GET /uploads/:upload_id',
+    name: "the member's session: its creator, or a system admin",
+    setup: memberUpload,
+    path: (c) => `/uploads/${c.v.uploadId}`,
+    expect: x('401 403 403 403 200 403 200'),
+  },
+  {
+    route: 'POST /uploads/:upload_id',
+    // Mattermost's uploadData: the creator only, system admins included (200: the handler sets no status).
+    name: "the member's session, the whole file in one chunk: its creator only",
+    setup: memberUpload,
+    path: (c) => `/uploads/${c.v.uploadId}`,
+    body: () => CHUNK,
+    expect: x('401 403 403 403 200 403 403'),
+  },
+  { route: 'GET /users/:user_id/uploads', name: 'own', path: (c) => `/users/${c.me}/uploads`, expect: SIGNED_IN },
+  {
+    route: 'GET /users/:user_id/uploads',
+    name: "another user's: nobody, not even a system admin",
+    path: (c) => `/users/${c.w.victim.id}/uploads`,
+    expect: x('401 403 403 403 403 403 403'),
+  },
 ];
 
 // ---- preferences (api4/preference.go): one's own, or anyone's with edit_other_users ----------------------
@@ -1610,6 +1671,7 @@ export const ROWS: Row[] = [
   ...posts,
   ...reactions,
   ...files,
+  ...uploads,
   ...preferences,
   ...statuses,
   ...system,

@@ -428,6 +428,15 @@ describe('data_retention', () => {
     mkdirSync(join(data, '20000106', 'teams', 'noteam'), { recursive: true });
     writeFileSync(join(data, '20000106', 'teams', 'noteam', 'stray.bin'), 'stray');
 
+    // An unfinished resumable upload (no file_infos row yet) writing its parts into an old day folder: it stays.
+    const unfinished = { id: 'unf1n1shed' + 'x'.repeat(16), path: '20000107/teams/noteam/upload/big.bin' };
+    await db.query(
+      `INSERT INTO upload_sessions (id, type, create_at, user_id, channel_id, filename, path, file_size) VALUES ($1, 'attachment', $2, $3, $4, 'big.bin', $5, 100)`,
+      [unfinished.id, Date.now(), cast.alice.user.id, parts.pub.id, unfinished.path],
+    );
+    mkdirSync(join(data, '20000107', 'teams', 'noteam', 'upload', '~parts'), { recursive: true });
+    writeFileSync(join(data, '20000107', 'teams', 'noteam', 'upload', '~parts', '0'), 'part');
+
     const job = await runJob('data_retention');
     expect(job).toMatchObject({ status: 'success', progress: 100 });
     expect(job.data).toMatchObject({ deleted_posts: '1', deleted_files: '4', deleted_file_folders: '1', file_deletion: 'true' });
@@ -439,11 +448,15 @@ describe('data_retention', () => {
     for (const kept of [recent, recentLoose]) expect(readFileSync(join(data, paths.get(kept.id)!.path), 'utf8')).toContain('recent');
     expect(readFileSync(join(data, imported.path), 'utf8')).toBe('kept');
     expect(existsSync(join(data, '20000106'))).toBe(false);
+    expect(existsSync(join(data, '20000107', 'teams', 'noteam', 'upload', '~parts', '0'))).toBe(true);
     expect((await cast.alice.client.getFileInfosForPost(keptPost.id)).map((f) => f.id)).toEqual([recent.id]);
     const served = await fetch(cast.alice.client.getFileUrl(oldImage.id, 0), { headers: { Authorization: `Bearer ${cast.alice.client.getToken()}` } });
     expect(served.status).toBe(404);
 
     expect((await runJob('data_retention')).data).toMatchObject({ deleted_posts: '0', deleted_files: '0', deleted_file_folders: '0' });
+    // Once the upload is gone, so is its folder.
+    await db.query('DELETE FROM upload_sessions WHERE id = $1', [unfinished.id]);
+    expect((await runJob('data_retention')).data).toMatchObject({ deleted_file_folders: '1' });
   });
 });
 

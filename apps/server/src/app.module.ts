@@ -28,6 +28,7 @@ import { SsoModule } from './sso/sso.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
 import { ThreadsModule } from './threads/threads.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebSocketModule } from './websocket/websocket.module.js';
 
@@ -68,6 +69,7 @@ export class AppModule {
         SignInSwitchModule,
         EmojiModule,
         FilesModule,
+        UploadsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

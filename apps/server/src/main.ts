@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
+import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 
@@ -99,9 +100,9 @@ async function main() {
   app.use('/api/v4', rateLimit(config));
   app.use('/api/v4', ...jsonBody(config));
   app.use('/login/sso/saml', formBody(config));
-  // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …) live outside
-  // /api/v4, as in Mattermost.
-  app.setGlobalPrefix('api/v4', { exclude: WEB_ROUTES });
+  // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …) and public
+  // file links (/files/{id}/public) live outside /api/v4, as in Mattermost.
+  app.setGlobalPrefix('api/v4', { exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES] });
   defaultPostsTo200(app.get(DiscoveryService));
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();

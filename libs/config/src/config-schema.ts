@@ -173,6 +173,9 @@ export function validateConfig(config: Config): void {
   for (const [name, value] of nonNegative) {
     if (!(value >= 0)) throw new ConfigError(name, `must be 0 or more, got ${value}`);
   }
+  // Mattermost's FileSettings.isValid: a salt, when set, is at least 32 characters (public links are signed with it).
+  const salt = config.FileSettings.PublicLinkSalt;
+  if (salt !== '' && salt.length < 32) throw new ConfigError('FileSettings.PublicLinkSalt', `must be at least 32 characters, got ${salt.length}`);
   const min = config.PasswordSettings.MinimumLength;
   if (min < 5 || min > 72) throw new ConfigError('PasswordSettings.MinimumLength', `must be between 5 and 72, got ${min}`);
   if (!['lru', 'redis'].includes(config.CacheSettings.CacheType)) {

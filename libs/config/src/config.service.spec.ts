@@ -40,9 +40,14 @@ describe('ConfigService', () => {
   it('writes the defaults when the file is missing, creating its directory', async () => {
     const path = join(dir, 'nested', 'deeper', 'config.json');
     const service = new ConfigService(path, {});
-    expect(service.get()).toEqual(defaultConfig);
+    // The defaults, with a generated public link salt (as Mattermost, which signs public links with it).
+    const salt = service.get().FileSettings.PublicLinkSalt;
+    expect(salt).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const expected = { ...defaultConfig, FileSettings: { ...defaultConfig.FileSettings, PublicLinkSalt: salt } };
+    expect(service.get()).toEqual(expected);
     expect(existsSync(path)).toBe(true);
-    expect(readJson(path)).toEqual(defaultConfig);
+    expect(readJson(path)).toEqual(expected);
+    expect(new ConfigService(join(dir, 'other.json'), {}).get().FileSettings.PublicLinkSalt).not.toBe(salt);
     // No temporary file is left behind.
     expect(readdirSync(join(dir, 'nested', 'deeper'))).toEqual(['config.json']);
   });
@@ -222,6 +227,8 @@ describe('ConfigService', () => {
   });
 
   it('hash() is stable, changes with the config, and ignores ClusterSettings', async () => {
+    // The same stored config (a fresh file gets a random public link salt of its own).
+    for (const f of ['a.json', 'b.json']) writeJson(join(dir, f), { FileSettings: { PublicLinkSalt: 's'.repeat(32) } });
     const a = new ConfigService(join(dir, 'a.json'), {});
     const b = new ConfigService(join(dir, 'b.json'), {});
     expect(a.hash()).toMatch(/^[0-9a-f]{32}$/);
@@ -245,12 +252,29 @@ describe('ConfigService', () => {
   });
 
   it('hash() ignores node-local environment overrides and key order (nodes of a cluster compare it)', async () => {
+    for (const f of ['a.json', 'b.json']) writeJson(join(dir, f), { FileSettings: { PublicLinkSalt: 's'.repeat(32) } });
     const plain = new ConfigService(join(dir, 'a.json'), {});
     const overridden = new ConfigService(join(dir, 'b.json'), { MM_SERVICESETTINGS_LISTENADDRESS: '127.0.0.2:8065' });
     expect(overridden.hash()).toBe(plain.hash());
     const reordered = Object.fromEntries(Object.entries(structuredClone(plain.get())).reverse());
     writeJson(join(dir, 'c.json'), reordered);
     expect(new ConfigService(join(dir, 'c.json'), {}).hash()).toBe(plain.hash());
+  });
+
+  it('keeps the public link salt: a file without one is not rewritten, a reload keeps the salt in use, a save stores it; a short one is refused', async () => {
+    const path = join(dir, 'no-salt.json');
+    writeJson(path, { TeamSettings: { SiteName: 'Acme' } });
+    const service = new ConfigService(path, {});
+    const salt = service.get().FileSettings.PublicLinkSalt;
+    expect(salt).toHaveLength(32);
+    expect(readFileSync(path, 'utf8')).toBe('{"TeamSettings":{"SiteName":"Acme"}}');
+    await service.reload();
+    expect(service.get().FileSettings.PublicLinkSalt).toBe(salt);
+    await service.save(structuredClone(service.get()));
+    expect(readJson(path).FileSettings.PublicLinkSalt).toBe(salt);
+    const next = structuredClone(service.get());
+    next.FileSettings.PublicLinkSalt = 'too short';
+    await expect(service.save(next)).rejects.toThrow(/FileSettings.PublicLinkSalt/);
   });
 
   it('fromEnv() reads the path from MM_CONFIG and uses the given env for overrides', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Config, defaultConfig } from './defaults.js';
@@ -20,6 +20,19 @@ function readConfigFile(path: string): unknown {
   } catch (err) {
     throw new ConfigError(path, `is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The config with a FileSettings.PublicLinkSalt, since public file links are signed with it:
+ * Mattermost generates one (32 random characters) when none is set. `keep` is the salt in use,
+ * kept when a reload brings none. The same object when it already has one.
+ */
+export function withPublicLinkSalt(config: Config, keep = ''): Config {
+  if (config.FileSettings.PublicLinkSalt !== '') return config;
+  const copy = structuredClone(config);
+  // 24 random bytes are 32 base64url characters.
+  copy.FileSettings.PublicLinkSalt = keep || randomBytes(24).toString('base64url');
+  return copy;
 }
 
 /** JSON with object keys sorted, so equal configs always serialise alike. */
@@ -62,7 +75,9 @@ export class ConfigService {
     readonly path: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.fileConfig = mergeWithDefaults(readConfigFile(path));
+    // A new file gets the generated salt; an existing one without a salt is not rewritten (the salt
+    // then lasts as long as the process, unless the config is saved or moved to the database).
+    this.fileConfig = withPublicLinkSalt(mergeWithDefaults(readConfigFile(path)));
     this.effective = this.withEnv(this.fileConfig);
     if (!existsSync(path)) this.writeFile(this.fileConfig);
   }
@@ -78,7 +93,12 @@ export class ConfigService {
   async useStore(store: ConfigStore): Promise<void> {
     const stored = await store.seed(this.fileConfig);
     this.store = store;
-    if (stored !== this.fileConfig) this.apply(mergeWithDefaults(stored));
+    if (stored === this.fileConfig) return;
+    const merged = mergeWithDefaults(stored);
+    const salted = withPublicLinkSalt(merged);
+    // A stored config without a salt gets one for every node of the cluster.
+    if (salted !== merged) await store.save(salted);
+    this.apply(salted);
   }
 
   get(): Config {
@@ -91,7 +111,7 @@ export class ConfigService {
 
   /** Validates and saves a whole config; env-overridden settings keep their stored values. */
   async save(next: Config): Promise<Config> {
-    const merged = mergeWithDefaults(next);
+    const merged = withPublicLinkSalt(mergeWithDefaults(next));
     const forStore = this.keepStoredValuesForOverrides(merged);
     this.withEnv(forStore); // validates before anything is written
     if (this.store) await this.store.save(forStore);
@@ -102,7 +122,7 @@ export class ConfigService {
   /** Re-reads the store (POST /config/reload, or another node or process changed it). */
   async reload(opts: { fromPeer?: boolean } = {}): Promise<Config> {
     const raw = this.store ? await this.store.load() : readConfigFile(this.path);
-    return this.apply(mergeWithDefaults(raw ?? {}), opts.fromPeer ?? false);
+    return this.apply(withPublicLinkSalt(mergeWithDefaults(raw ?? {}), this.fileConfig.FileSettings.PublicLinkSalt), opts.fromPeer ?? false);
   }
 
   onChange(listener: ConfigListener): () => void {

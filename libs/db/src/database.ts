@@ -18,6 +18,7 @@ import { Commands1734800000000 } from './migrations/1734800000000-commands.js';
 import { SignIn1734900000000 } from './migrations/1734900000000-sign-in.js';
 import { Emoji1735040000000 } from './migrations/1735040000000-emoji.js';
 import { FileInfos1735010000000 } from './migrations/1735010000000-file-infos.js';
+import { UploadSessions1735060000000 } from './migrations/1735060000000-upload-sessions.js';
 import { FileSearch1735062000000 } from './migrations/1735062000000-file-search.js';
 import { FileInfosCreateAt1735083000000 } from './migrations/1735083000000-file-infos-create-at.js';
 
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   SignIn1734900000000,
   Emoji1735040000000,
   FileInfos1735010000000,
+  UploadSessions1735060000000,
   FileSearch1735062000000,
   FileInfosCreateAt1735083000000,
 ];

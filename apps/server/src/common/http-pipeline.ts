@@ -105,6 +105,8 @@ export function jsonBody(config: ConfigService) {
       if (type.startsWith('multipart/') || type.startsWith('application/octet-stream') || type.startsWith('application/x-pem-file')) return next();
       // POST /files?channel_id=&filename=: the raw body is the file, whatever type the client names.
       if (req.method === 'POST' && req.originalUrl.split('?')[0] === '/api/v4/files' && req.query.filename !== undefined) return next();
+      // POST /uploads/{id}: a chunk of a resumable upload, raw or multipart, whatever its type.
+      if (req.method === 'POST' && /^\/api\/v4\/uploads\/[^/]+$/.test(req.originalUrl.split('?')[0])) return next();
       return parse(req, res, next);
     },
     (req: Request, res: Response, next: NextFunction) => {

@@ -7,6 +7,8 @@ import type { Session } from '../common/session.js';
 import { searchInput } from '../posts/search/search-input.js';
 import { FilesSearchService } from './files-search.service.js';
 import { FileKind, FileResponse, FilesService } from './files.service.js';
+import { PublicLinksService } from './public-links.service.js';
+import { sendFileResponse } from './send-file.js';
 
 const SEARCH_INVALID_BODY = 'api.post.search_files.invalid_body.app_error';
 const NO_STORE = 'no-cache, no-store, must-revalidate';
@@ -17,6 +19,7 @@ export class FilesController {
   constructor(
     private readonly files: FilesService,
     private readonly searcher: FilesSearchService,
+    private readonly links: PublicLinksService,
   ) {}
 
   @Post('files')
@@ -60,6 +63,14 @@ export class FilesController {
     await this.send(res, 'file', id, req, s, download);
   }
 
+  /** The public link of a file attached to a post (EnablePublicLink). */
+  @Get('files/:file_id/link')
+  async link(@Param('file_id') id: string, @Req() req: ApiRequest, @CurrentSession() s: Session) {
+    // Mattermost's GetSiteURLHeader without a SiteURL: the request's own scheme and host.
+    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    return this.links.link(s, urlId(id, 'file_id'), `${proto}://${req.headers.host ?? ''}`);
+  }
+
   @Get('files/:file_id/thumbnail')
   async thumbnail(
     @Param('file_id') id: string,
@@ -86,9 +97,6 @@ export class FilesController {
     // Mattermost reads ?download with ParseBool: "1" and "true" both force an attachment.
     const forceDownload = parseBoolParam(typeof download === 'string' ? download : undefined);
     const answer: FileResponse = await this.files.download(s, urlId(id, 'file_id'), kind, { range: req.headers.range, forceDownload });
-    res.status(answer.status).set(answer.headers);
-    if (!answer.body) return void res.end();
-    answer.body.on('error', () => res.destroy());
-    answer.body.pipe(res);
+    sendFileResponse(res, answer);
   }
 }

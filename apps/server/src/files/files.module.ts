@@ -9,6 +9,8 @@ import { FilesCoreModule } from './files-core.module.js';
 import { FilesController } from './files.controller.js';
 import { FilesSearchService } from './files-search.service.js';
 import { FilesService } from './files.service.js';
+import { PublicFilesController } from './public-files.controller.js';
+import { PublicLinksService } from './public-links.service.js';
 
 /**
  * Attachments: file_infos rows, the files in the node's file store (CoreModule's FileStore), the
@@ -16,8 +18,8 @@ import { FilesService } from './files.service.js';
  */
 @Module({
   imports: [AuthModule, PostsModule, ChannelsModule, UsersModule, FilesCoreModule],
-  controllers: [FilesController],
-  providers: [ContentExtractor, FileIntake, FilesService, FilesSearchService],
+  controllers: [FilesController, PublicFilesController],
+  providers: [ContentExtractor, FileIntake, FilesService, FilesSearchService, PublicLinksService],
   exports: [FilesCoreModule, FileIntake, FilesService],
 })
 export class FilesModule {}

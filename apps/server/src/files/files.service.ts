@@ -28,7 +28,7 @@ export interface FileResponse {
 
 export type FileKind = 'file' | 'thumbnail' | 'preview';
 
-const fileNotFound = (id: string) => notFound('app.file_info.get.app_error', 'Unable to get the file info.', `file_id=${id}`);
+export const fileNotFound = (id: string) => notFound('app.file_info.get.app_error', 'Unable to get the file info.', `file_id=${id}`);
 
 /**
  * Attachments (api4/file.go, app/file.go): uploads streamed into the file store, with a FileInfo
@@ -95,7 +95,12 @@ export class FilesService {
 
   /** GET /files/{id}, /thumbnail, /preview: the bytes as a stream, with Mattermost's headers and Range support. */
   async download(session: Session, id: string, kind: FileKind, opts: { range?: string; forceDownload: boolean }): Promise<FileResponse> {
-    const info = await this.readable(session, id);
+    return this.serve(await this.readable(session, id), kind, opts);
+  }
+
+  /** A file's bytes (or its thumbnail or preview) as a response, whoever was let through (also public links). */
+  async serve(info: FileInfoRow, kind: FileKind, opts: { range?: string; forceDownload: boolean }): Promise<FileResponse> {
+    const id = info.id;
     let path = info.path;
     let mimeType = info.mime_type;
     if (kind === 'thumbnail' || kind === 'preview') {
@@ -134,7 +139,7 @@ export class FilesService {
    * A file the caller may read: its creator, or whoever may read its channel's content
    * (Mattermost's getFile). A deleted file (its post deleted) is gone: 404.
    */
-  private async readable(session: Session, id: string): Promise<FileInfoRow> {
+  async readable(session: Session, id: string): Promise<FileInfoRow> {
     const info = await this.repo.byId(id);
     if (!info || info.delete_at !== 0) throw fileNotFound(id);
     if (info.creator_id === session.user_id) return info;

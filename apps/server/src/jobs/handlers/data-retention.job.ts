@@ -6,6 +6,7 @@ import { storeObjectsOf } from '../../files/file-info.model.js';
 import { FileInfosRepository, StoredFile } from '../../files/file-infos.repository.js';
 import { DeletedPosts, PostsRepository } from '../../posts/posts.repository.js';
 import { PreferencesRepository } from '../../preferences/preferences.repository.js';
+import { UploadSessionsRepository } from '../../uploads/upload-sessions.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
@@ -57,6 +58,7 @@ export class DataRetentionJob extends JobHandler {
   private readonly posts: PostsRepository;
   private readonly preferences: PreferencesRepository;
   private readonly fileInfos: FileInfosRepository;
+  private readonly uploads: UploadSessionsRepository;
 
   constructor(
     private readonly db: Database,
@@ -67,6 +69,7 @@ export class DataRetentionJob extends JobHandler {
     this.posts = new PostsRepository(db);
     this.preferences = new PreferencesRepository(db);
     this.fileInfos = new FileInfosRepository(db);
+    this.uploads = new UploadSessionsRepository(db);
   }
 
   schedule(config: Config): Schedule | null {
@@ -186,7 +189,8 @@ export class DataRetentionJob extends JobHandler {
    * another tool): it is left alone — bytes a row points to are only deleted with their row.
    */
   private async sweepOrphanFolders(ctx: JobContext, folders: string[], tally: Tally, advance: (n: number) => Promise<void>): Promise<void> {
-    const referenced = await this.fileInfos.referencedFolders(folders);
+    // An unfinished resumable upload writes its parts into its day's folder before any row exists.
+    const referenced = new Set([...(await this.fileInfos.referencedFolders(folders)), ...(await this.uploads.referencedFolders(folders))]);
     for (const folder of folders) {
       checkAborted(ctx.signal);
       if (!referenced.has(folder)) {

@@ -1,0 +1,76 @@
+import { invalidParam } from '#common';
+
+/** A row of upload_sessions (Mattermost's model.UploadSession as stored, plus the part names). */
+export interface UploadSessionRow {
+  id: string;
+  /** "attachment" (a file for a channel); Mattermost's "import" uploads are not offered here. */
+  type: string;
+  create_at: number;
+  user_id: string;
+  channel_id: string;
+  filename: string;
+  /** Where the file will be in the store once whole; never sent (Mattermost's `json:"-"`). */
+  path: string;
+  file_size: number;
+  file_offset: number;
+  remote_id: string;
+  req_file_id: string;
+  /** The stored parts in file order (names under partsFolder(path)). */
+  parts: string[];
+}
+
+/** UploadSession as the API answers it: Mattermost's fields in its order, without the path. */
+export interface UploadSessionView {
+  id: string;
+  type: string;
+  create_at: number;
+  user_id: string;
+  /** Absent when empty (omitempty). */
+  channel_id?: string;
+  filename: string;
+  file_size: number;
+  file_offset: number;
+  remote_id: string;
+  req_file_id: string;
+}
+
+export function uploadSessionView(r: UploadSessionRow): UploadSessionView {
+  return {
+    id: r.id,
+    type: r.type,
+    create_at: r.create_at,
+    user_id: r.user_id,
+    ...(r.channel_id ? { channel_id: r.channel_id } : {}),
+    filename: r.filename,
+    file_size: r.file_size,
+    file_offset: r.file_offset,
+    remote_id: r.remote_id,
+    req_file_id: r.req_file_id,
+  };
+}
+
+/**
+ * The folder of an upload's parts: beside the file, in the upload's own folder. "~" never occurs
+ * in a stored file name (storeSegment keeps [A-Za-z0-9._-]), so no file can be named like it.
+ */
+export function partsFolder(path: string): string {
+  return `${path.slice(0, path.lastIndexOf('/'))}/~parts`;
+}
+
+/**
+ * The body of POST /uploads as Go decodes it into model.UploadSession: absent fields are empty,
+ * a field of the wrong type (or not an object at all) is a 400 naming `upload`.
+ */
+export function newUploadSessionInput(body: unknown): { channel_id: string; filename: string; file_size: number; type: string } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidParam('upload');
+  const b = body as Record<string, unknown>;
+  const text = (key: string) => {
+    const v = b[key] ?? '';
+    if (typeof v !== 'string') throw invalidParam('upload');
+    return v;
+  };
+  const size = b.file_size ?? 0;
+  // Go's int64: a whole number, whatever its sign (the session's checks refuse ≤ 0 later).
+  if (typeof size !== 'number' || !Number.isInteger(size)) throw invalidParam('upload');
+  return { channel_id: text('channel_id'), filename: text('filename'), file_size: size, type: text('type') };
+}
