@@ -178,7 +178,10 @@ export class FilesService {
     };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: max, fields: 1000, parts: 2000 } });
+      // busboy flags a part truncated once it reaches fileSize, even when it ends there: one byte
+      // more lets a file of exactly MaxFileSize through ("larger than the limit" is refused, as in
+      // Mattermost), and the intake refuses whatever goes past `max`.
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: max + 1, fields: 1000, parts: 2000 } });
     } catch {
       return Promise.reject(badRequest('api.file.upload_file.multipart.app_error', 'Unable to parse the multipart upload.'));
     }
