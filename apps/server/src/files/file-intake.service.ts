@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, newId } from '#common';
 import { FileStore } from '#storage';
 import { fileExtension, fileFolder, FileInfoRow, plainFileName, storeSegment } from './file-info.model.js';
-import { isDecodableImage, processImage } from './images.js';
+import { type DecodeLimits, isDecodableImage, processImage } from './images.js';
 import { mimeTypeFor } from './mime.js';
 
 export const tooLarge = (max: number) =>
@@ -46,9 +46,9 @@ export class FileIntake {
   }
 
   /** Size, thumbnail, preview and mini preview of an image (app/file.go: generateThumbnailImage, generatePreviewImage). */
-  async addImageData(row: FileInfoRow, maxPixels: number): Promise<void> {
+  async addImageData(row: FileInfoRow, limits: DecodeLimits): Promise<void> {
     if (!isDecodableImage(row.mime_type)) return;
-    const image = await processImage(await this.store.openReader(row.path), maxPixels);
+    const image = await processImage(await this.store.openReader(row.path), limits);
     const base = row.path.slice(0, row.path.lastIndexOf('.') > row.path.lastIndexOf('/') ? row.path.lastIndexOf('.') : undefined);
     row.thumbnail_path = `${base}_thumb.jpg`;
     row.preview_path = `${base}_preview.jpg`;

@@ -11,6 +11,7 @@ import type { Session } from '../common/session.js';
 import { FileInfoRow, fileInfoView, FileInfoView } from './file-info.model.js';
 import { FileInfosRepository } from './file-infos.repository.js';
 import { cutOff, FileIntake, tooLarge } from './file-intake.service.js';
+import { decodeLimits } from './images.js';
 import { contentDisposition, parseRange, servedAs } from './mime.js';
 
 /** An upload request: its headers, its body as a stream, and the query of the raw-body form. */
@@ -69,7 +70,7 @@ export class FilesService {
           'Unable to upload files: the number of client_ids does not match the files.',
         );
       }
-      for (const row of written) await this.intake.addImageData(row, settings.MaxImageResolution);
+      for (const row of written) await this.intake.addImageData(row, decodeLimits(settings));
       await this.repo.insertAll(written);
     } catch (err) {
       // Whole or nothing: files already stored for this request go too.

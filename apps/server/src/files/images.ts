@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import sharp, { type Sharp } from 'sharp';
 import { badRequest } from '#common';
+import { decoderLimit, DecodeSlots, imageDecodeSlots } from '../common/image-decoders.js';
 
 /** Mattermost's thumbnail box, preview width and mini preview size (app/file.go, imaging). */
 export const THUMBNAIL_WIDTH = 120;
@@ -30,14 +31,32 @@ export function imageTooLarge(width: number, height: number, max: number) {
   );
 }
 
+/** What an image may cost: at most `maxPixels` (MaxImageResolution), decoded in one of `decoders` slots. */
+export interface DecodeLimits {
+  maxPixels: number;
+  /** Images decoded at once on this node (MaxImageDecoderConcurrency resolved: decoderLimit()). */
+  decoders: number;
+}
+
+/** The decode limits of FileSettings. */
+export function decodeLimits(files: { MaxImageResolution: number; MaxImageDecoderConcurrency: number }): DecodeLimits {
+  return { maxPixels: files.MaxImageResolution, decoders: decoderLimit(files.MaxImageDecoderConcurrency) };
+}
+
 /**
  * Width, height (after EXIF orientation), thumbnail, preview and mini preview of an image read
  * from `input`, all JPEG on white as Mattermost makes them; an animated GIF gives its first frame.
+ * The work waits for one of the node's decode slots (MaxImageDecoderConcurrency) before it reads
+ * a byte of `input`, so a burst of image uploads queues instead of decoding all at once.
  * The header is read first: more pixels than `maxPixels` is refused before anything is decoded,
  * and sharp's limitInputPixels backs that up, so a decompression bomb never reaches memory. An
  * image that does not decode (truncated, not what its name says) is a 400, never a crash.
  */
-export async function processImage(input: Readable, maxPixels: number): Promise<ImageOutputs> {
+export async function processImage(input: Readable, limits: DecodeLimits, slots: DecodeSlots = imageDecodeSlots): Promise<ImageOutputs> {
+  return slots.run(limits.decoders, () => decodeAndResize(input, limits.maxPixels));
+}
+
+async function decodeAndResize(input: Readable, maxPixels: number): Promise<ImageOutputs> {
   const source = sharp({ limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 });
   input.on('error', (err) => source.destroy(err));
   input.pipe(source);
