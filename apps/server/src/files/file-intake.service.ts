@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, newId } from '#common';
 import { FileStore } from '#storage';
 import { fileExtension, fileFolder, FileInfoRow, plainFileName, storeSegment } from './file-info.model.js';
-import { type DecodeLimits, isDecodableImage, processImage } from './images.js';
+import type { DecodeLimits } from '../common/images.js';
+import { isDecodableImage, processImage } from './images.js';
 import { mimeTypeFor } from './mime.js';
 
 export const tooLarge = (max: number) =>

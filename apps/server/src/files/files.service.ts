@@ -7,11 +7,11 @@ import { ConfigService } from '#config';
 import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { PostAccess } from '../posts/post-access.service.js';
+import { decodeLimits } from '../common/images.js';
 import type { Session } from '../common/session.js';
 import { FileInfoRow, fileInfoView, FileInfoView } from './file-info.model.js';
 import { FileInfosRepository } from './file-infos.repository.js';
 import { cutOff, FileIntake, tooLarge } from './file-intake.service.js';
-import { decodeLimits } from './images.js';
 import { contentDisposition, parseRange, servedAs } from './mime.js';
 
 /** An upload request: its headers, its body as a stream, and the query of the raw-body form. */

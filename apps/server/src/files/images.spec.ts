@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decoderLimit, DecodeSlots } from '../common/image-decoders.js';
-import { decodeLimits, processImage } from './images.js';
+import { decodeLimits } from '../common/images.js';
+import { processImage } from './images.js';
 
 let png: Buffer;
 

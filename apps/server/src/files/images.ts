@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import sharp, { type Sharp } from 'sharp';
 import { badRequest } from '#common';
-import { decoderLimit, DecodeSlots, imageDecodeSlots } from '../common/image-decoders.js';
+import { DecodeSlots, imageDecodeSlots } from '../common/image-decoders.js';
+import { type DecodeLimits, isPixelLimitError } from '../common/images.js';
 
 /** Mattermost's thumbnail box, preview width and mini preview size (app/file.go, imaging). */
 export const THUMBNAIL_WIDTH = 120;
@@ -29,18 +30,6 @@ export function imageTooLarge(width: number, height: number, max: number) {
     'api.file.upload_file.large_image_detailed.app_error',
     `The image is too large (${width}x${height} pixels, at most ${max} pixels) and cannot be uploaded.`,
   );
-}
-
-/** What an image may cost: at most `maxPixels` (MaxImageResolution), decoded in one of `decoders` slots. */
-export interface DecodeLimits {
-  maxPixels: number;
-  /** Images decoded at once on this node (MaxImageDecoderConcurrency resolved: decoderLimit()). */
-  decoders: number;
-}
-
-/** The decode limits of FileSettings. */
-export function decodeLimits(files: { MaxImageResolution: number; MaxImageDecoderConcurrency: number }): DecodeLimits {
-  return { maxPixels: files.MaxImageResolution, decoders: decoderLimit(files.MaxImageDecoderConcurrency) };
 }
 
 /**
@@ -81,6 +70,6 @@ async function decodeAndResize(input: Readable, maxPixels: number): Promise<Imag
   }
   const reason = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
   const detail = reason?.reason instanceof Error ? reason.reason.message : '';
-  if (/pixel limit/i.test(detail)) throw imageTooLarge(meta?.width ?? 0, meta?.height ?? 0, maxPixels);
+  if (reason && isPixelLimitError(reason.reason)) throw imageTooLarge(meta?.width ?? 0, meta?.height ?? 0, maxPixels);
   throw badRequest('api.file.upload_file.image_decode.app_error', 'The image could not be read: it is damaged or not an image.', detail);
 }
