@@ -126,6 +126,17 @@ describe('uploading', () => {
     expect(raw.status).toBe(413);
   });
 
+  it('takes a file of exactly MaxFileSize in both forms (the limit is "larger than", as Mattermost)', async () => {
+    const exact = await upload(bob.client, pub.id, 'exact.bin', Buffer.alloc(MAX_FILE_SIZE, 1));
+    expect(exact.size).toBe(MAX_FILE_SIZE);
+    const raw = await fetch(`${server.url}/api/v4/files?channel_id=${pub.id}&filename=exact-raw.bin`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bob.client.getToken()}` },
+      body: Buffer.alloc(MAX_FILE_SIZE, 2),
+    });
+    expect(raw.status).toBe(201);
+  });
+
   it('an upload cut off in the middle leaves no FileInfo and the server keeps serving', async () => {
     const boundary = 'cutoffboundary';
     const head = `--${boundary}\r\nContent-Disposition: form-data; name="channel_id"\r\n\r\n${pub.id}\r\n--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="cut.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;

@@ -336,6 +336,9 @@ describe('validateConfig', () => {
     ['PasswordSettings.MinimumLength', (c) => (c.PasswordSettings.MinimumLength = 73)],
     ['CacheSettings.CacheType', (c) => (c.CacheSettings.CacheType = 'memcached')],
     ['FileSettings.DriverName', (c) => (c.FileSettings.DriverName = 'gcs')],
+    ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = 0)],
+    ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = -2)],
+    ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = 1.5)],
     ['ServiceSettings.CollapsedThreads', (c) => (c.ServiceSettings.CollapsedThreads = 'sometimes')],
   ])('refuses a bad %s', (setting, change) => {
     const err = configError(() => validateConfig(withChange(change)));

@@ -184,6 +184,11 @@ export function validateConfig(config: Config): void {
   if (!['local', 'amazons3'].includes(config.FileSettings.DriverName)) {
     throw new ConfigError('FileSettings.DriverName', 'must be "local" or "amazons3"');
   }
+  // 0 would let no image through ever; -1 means one per CPU.
+  const decoders = config.FileSettings.MaxImageDecoderConcurrency;
+  if (!Number.isInteger(decoders) || (decoders !== -1 && decoders < 1)) {
+    throw new ConfigError('FileSettings.MaxImageDecoderConcurrency', `must be -1 (one per CPU) or at least 1, got ${decoders}`);
+  }
   const cluster = config.ClusterSettings;
   if (cluster.Enable) {
     if (!cluster.ClusterName) throw new ConfigError('ClusterSettings.ClusterName', 'must be set when ClusterSettings.Enable is true');

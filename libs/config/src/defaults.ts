@@ -164,6 +164,8 @@ export const defaultConfig = {
     EnableMobileDownload: true,
     MaxFileSize: 104857600,
     MaxImageResolution: 33177600,
+    /** Images decoded at once on a node; -1 is one per CPU (Mattermost's default). */
+    MaxImageDecoderConcurrency: -1,
     DriverName: 'local',
     Directory: './data/',
     EnablePublicLink: false,

@@ -5,6 +5,16 @@ import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { ByteRange, FileEntry, FileStore, FileStoreError, FileWriter, storePathSegments } from './file-store.js';
 
+/**
+ * How many bytes a file being written may buffer before write() waits for the disk. With Node's
+ * 16 KiB default an upload waits for nearly every socket chunk (16–64 KiB) to reach the page cache
+ * before it reads the next one, so reading and writing take turns; with 1 MiB the next chunks are
+ * read while a write runs and WriteStream hands the buffered chunks to one writev. bench:files
+ * (interleaved A/B, 50 MB uploads) measured about a quarter less server CPU per MB with it. The
+ * memory is bounded: 1 MiB per file being written.
+ */
+export const LOCAL_WRITE_BUFFER = 1024 * 1024;
+
 /** Files under one folder on this machine (FileSettings.DriverName "local", FileSettings.Directory). */
 export class LocalFileStore extends FileStore {
   readonly root: string;
@@ -37,7 +47,7 @@ export class LocalFileStore extends FileStore {
     // Written beside the target under a name no one else uses, renamed into place on commit: a
     // crash mid-write never leaves a half file at the path.
     const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.partial`);
-    const stream = createWriteStream(temp, { flags: 'wx' });
+    const stream = createWriteStream(temp, { flags: 'wx', highWaterMark: LOCAL_WRITE_BUFFER });
     await new Promise<void>((ok, fail) => stream.once('open', () => ok()).once('error', fail));
     return new LocalWriter(stream, temp, target);
   }

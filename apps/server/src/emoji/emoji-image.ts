@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { badRequest } from '#common';
+import { inDecodeSlot } from '../common/images.js';
 import { MAX_EMOJI_ORIGINAL_SIDE, MAX_EMOJI_SIDE } from './emoji.model.js';
 
 const FORMATS: Record<string, string> = { gif: 'image/gif', png: 'image/png', jpeg: 'image/jpeg' };
@@ -10,9 +11,11 @@ const notAnImage = (detail: string) => badRequest('api.emoji.upload.image.app_er
  * Checks and prepares an emoji image as app/emoji.go uploadEmojiImage does: only GIF, PNG or JPEG;
  * the size read from the header first, so an image over 1028 px on a side (a decompression bomb
  * among them) is refused before a pixel is decoded; over 128 px it is scaled down to fit 128×128,
- * every frame of an animated GIF kept. sharp's limitInputPixels bounds any decoding that follows.
+ * every frame of an animated GIF kept. sharp's limitInputPixels bounds any decoding that follows,
+ * which runs in one of the node's decode slots (`decoders`, MaxImageDecoderConcurrency) as
+ * attachments and pictures do: Mattermost's emoji uploads share its one image decoder.
  */
-export async function prepareEmojiImage(data: Buffer): Promise<Buffer> {
+export async function prepareEmojiImage(data: Buffer, decoders: number): Promise<Buffer> {
   const limitInputPixels = MAX_EMOJI_ORIGINAL_SIDE * MAX_EMOJI_ORIGINAL_SIDE;
   let meta: Metadata;
   try {
@@ -30,18 +33,23 @@ export async function prepareEmojiImage(data: Buffer): Promise<Buffer> {
       `width=${meta.width} height=${height}`,
     );
   }
-  try {
-    const image = sharp(data, { limitInputPixels: limitInputPixels * Math.max(1, meta.pages ?? 1), animated: meta.format === 'gif', failOn: 'error' });
-    if (meta.width <= MAX_EMOJI_SIDE && height <= MAX_EMOJI_SIDE) {
-      // Decoded once in full so that a truncated or corrupt file is refused now, not when drawn.
-      await image.raw().toBuffer();
-      return data;
+  const format = meta.format;
+  const pages = Math.max(1, meta.pages ?? 1);
+  const small = meta.width <= MAX_EMOJI_SIDE && height <= MAX_EMOJI_SIDE;
+  return inDecodeSlot(decoders, async () => {
+    try {
+      const image = sharp(data, { limitInputPixels: limitInputPixels * pages, animated: format === 'gif', failOn: 'error' });
+      if (small) {
+        // Decoded once in full so that a truncated or corrupt file is refused now, not when drawn.
+        await image.raw().toBuffer();
+        return data;
+      }
+      const resized = image.resize(MAX_EMOJI_SIDE, MAX_EMOJI_SIDE, { fit: 'inside' });
+      return await (format === 'gif' ? resized.gif() : format === 'png' ? resized.png() : resized.jpeg()).toBuffer();
+    } catch (err) {
+      throw notAnImage(err instanceof Error ? err.message : String(err));
     }
-    const resized = image.resize(MAX_EMOJI_SIDE, MAX_EMOJI_SIDE, { fit: 'inside' });
-    return await (meta.format === 'gif' ? resized.gif() : meta.format === 'png' ? resized.png() : resized.jpeg()).toBuffer();
-  } catch (err) {
-    throw notAnImage(err instanceof Error ? err.message : String(err));
-  }
+  });
 }
 
 /** The content type of a stored emoji image, from its first bytes. */

@@ -4,6 +4,7 @@ import { ConfigService } from '#config';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
+import { decoderLimit } from '../common/image-decoders.js';
 import type { Session } from '../common/session.js';
 import type { EmojiForm } from './emoji-form.js';
 import { emojiImageType, prepareEmojiImage } from './emoji-image.js';
@@ -57,7 +58,7 @@ export class EmojiService {
     assertCustomEmojiName(input.name);
     if (await this.repo.byName(input.name)) throw duplicate(input.name);
     if (!form.image || form.image.length === 0) throw invalidParam('image');
-    const image = await prepareEmojiImage(form.image);
+    const image = await prepareEmojiImage(form.image, decoderLimit(this.config.get().FileSettings.MaxImageDecoderConcurrency));
     const now = Date.now();
     const row = { id: newId(), create_at: now, update_at: now, delete_at: 0, creator_id: session.user_id, name: input.name };
     await this.files.writeFile(imagePath(row.id), image);

@@ -4,6 +4,7 @@ import { AppError, badRequest, newId } from '#common';
 import { FileStore } from '#storage';
 import { ContentExtractor } from './content/content-extractor.service.js';
 import { fileExtension, fileFolder, FileInfoRow, plainFileName, storeSegment } from './file-info.model.js';
+import type { DecodeLimits } from '../common/images.js';
 import { isDecodableImage, processImage } from './images.js';
 import { mimeTypeFor } from './mime.js';
 
@@ -51,9 +52,9 @@ export class FileIntake {
   }
 
   /** Size, thumbnail, preview and mini preview of an image (app/file.go: generateThumbnailImage, generatePreviewImage). */
-  async addImageData(row: FileInfoRow, maxPixels: number): Promise<void> {
+  async addImageData(row: FileInfoRow, limits: DecodeLimits): Promise<void> {
     if (!isDecodableImage(row.mime_type)) return;
-    const image = await processImage(await this.store.openReader(row.path), maxPixels);
+    const image = await processImage(await this.store.openReader(row.path), limits);
     const base = row.path.slice(0, row.path.lastIndexOf('.') > row.path.lastIndexOf('/') ? row.path.lastIndexOf('.') : undefined);
     row.thumbnail_path = `${base}_thumb.jpg`;
     row.preview_path = `${base}_preview.jpg`;

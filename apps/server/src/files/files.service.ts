@@ -7,6 +7,7 @@ import { ConfigService } from '#config';
 import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { PostAccess } from '../posts/post-access.service.js';
+import { decodeLimits } from '../common/images.js';
 import type { Session } from '../common/session.js';
 import { FileInfoRow, fileInfoView, FileInfoView, inPostOrder } from './file-info.model.js';
 import { FileInfosRepository } from './file-infos.repository.js';
@@ -69,7 +70,7 @@ export class FilesService {
           'Unable to upload files: the number of client_ids does not match the files.',
         );
       }
-      for (const row of written) await this.intake.addImageData(row, settings.MaxImageResolution);
+      for (const row of written) await this.intake.addImageData(row, decodeLimits(settings));
       await this.repo.insertAll(written);
     } catch (err) {
       // Whole or nothing: files already stored for this request go too.
@@ -184,7 +185,10 @@ export class FilesService {
     };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: max, fields: 1000, parts: 2000 } });
+      // busboy flags a part truncated once it reaches fileSize, even when it ends there: one byte
+      // more lets a file of exactly MaxFileSize through ("larger than the limit" is refused, as in
+      // Mattermost), and the intake refuses whatever goes past `max`.
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: max + 1, fields: 1000, parts: 2000 } });
     } catch {
       return Promise.reject(badRequest('api.file.upload_file.multipart.app_error', 'Unable to parse the multipart upload.'));
     }

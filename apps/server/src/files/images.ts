@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import sharp, { type Sharp } from 'sharp';
 import { badRequest } from '#common';
+import { DecodeSlots, imageDecodeSlots } from '../common/image-decoders.js';
+import { type DecodeLimits, isPixelLimitError } from '../common/images.js';
 
 /** Mattermost's thumbnail box, preview width and mini preview size (app/file.go, imaging). */
 export const THUMBNAIL_WIDTH = 120;
@@ -33,11 +35,17 @@ export function imageTooLarge(width: number, height: number, max: number) {
 /**
  * Width, height (after EXIF orientation), thumbnail, preview and mini preview of an image read
  * from `input`, all JPEG on white as Mattermost makes them; an animated GIF gives its first frame.
+ * The work waits for one of the node's decode slots (MaxImageDecoderConcurrency) before it reads
+ * a byte of `input`, so a burst of image uploads queues instead of decoding all at once.
  * The header is read first: more pixels than `maxPixels` is refused before anything is decoded,
  * and sharp's limitInputPixels backs that up, so a decompression bomb never reaches memory. An
  * image that does not decode (truncated, not what its name says) is a 400, never a crash.
  */
-export async function processImage(input: Readable, maxPixels: number): Promise<ImageOutputs> {
+export async function processImage(input: Readable, limits: DecodeLimits, slots: DecodeSlots = imageDecodeSlots): Promise<ImageOutputs> {
+  return slots.run(limits.decoders, () => decodeAndResize(input, limits.maxPixels));
+}
+
+async function decodeAndResize(input: Readable, maxPixels: number): Promise<ImageOutputs> {
   const source = sharp({ limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 });
   input.on('error', (err) => source.destroy(err));
   input.pipe(source);
@@ -62,6 +70,6 @@ export async function processImage(input: Readable, maxPixels: number): Promise<
   }
   const reason = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
   const detail = reason?.reason instanceof Error ? reason.reason.message : '';
-  if (/pixel limit/i.test(detail)) throw imageTooLarge(meta?.width ?? 0, meta?.height ?? 0, maxPixels);
+  if (reason && isPixelLimitError(reason.reason)) throw imageTooLarge(meta?.width ?? 0, meta?.height ?? 0, maxPixels);
   throw badRequest('api.file.upload_file.image_decode.app_error', 'The image could not be read: it is damaged or not an image.', detail);
 }

@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from '#common';
 import { ConfigService } from '#config';
 import { FileStore } from '#storage';
 import type { Session } from '../common/session.js';
-import { ImageError, squarePng } from '../common/images.js';
+import { decodeLimits, ImageError, squarePng } from '../common/images.js';
 import { readSingleFile, UploadError, type UploadSource } from '../common/upload.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { TeamsService } from './teams.service.js';
@@ -52,7 +52,7 @@ export class TeamIconsService {
     let png: Buffer;
     try {
       const image = await readSingleFile(src, 'image', files.MaxFileSize);
-      png = await squarePng(image, TEAM_ICON_SIZE, files.MaxImageResolution);
+      png = await squarePng(image, TEAM_ICON_SIZE, decodeLimits(files));
     } catch (err) {
       throw teamIconError(err);
     }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, isValidId, newId, notFound, permissionDenied } from '#common';
+import { decodeLimits } from '../common/images.js';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { FileStore, FileWriter } from '#storage';
@@ -270,7 +271,7 @@ export class UploadsService {
 
   private async addImageData(row: FileInfoRow): Promise<void> {
     try {
-      await this.intake.addImageData(row, this.config.get().FileSettings.MaxImageResolution);
+      await this.intake.addImageData(row, decodeLimits(this.config.get().FileSettings));
     } catch (err) {
       // Mattermost names the resolution limit of a resumable upload with an id of its own.
       if (err instanceof AppError && err.id === 'api.file.upload_file.large_image_detailed.app_error') {

@@ -4,7 +4,7 @@ import { ConfigService } from '#config';
 import { InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import type { Session } from '../common/session.js';
-import { ImageError, squarePng } from '../common/images.js';
+import { decodeLimits, ImageError, squarePng } from '../common/images.js';
 import { readSingleFile, UploadError, type UploadSource } from '../common/upload.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { defaultProfileImage } from './profile-image.js';
@@ -60,7 +60,7 @@ export class ProfilePicturesService {
     let png: Buffer;
     try {
       const image = await readSingleFile(src, 'image', files.MaxFileSize);
-      png = await squarePng(image, PROFILE_IMAGE_SIZE, files.MaxImageResolution);
+      png = await squarePng(image, PROFILE_IMAGE_SIZE, decodeLimits(files));
     } catch (err) {
       throw profileUploadError(err);
     }

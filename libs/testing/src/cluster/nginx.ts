@@ -7,6 +7,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { childPids, isRunning, track, waitExit } from '../processes.js';
 import { REPO_ROOT } from '../server-process.js';
@@ -96,7 +97,12 @@ export class Nginx {
   }
 
   private args(...extra: string[]): string[] {
-    return ['-p', `${this.dir}/`, '-c', this.confPath, '-e', this.errorLogPath, '-g', `pid ${join(this.dir, 'nginx.pid')};${extra.join('')}`];
+    // Started as root, nginx runs its workers as `nobody`, who cannot enter this instance's folder
+    // (mkdtemp makes it 0700) to spool request bodies over client_body_buffer_size: uploads would
+    // get 500. The workers run as the user who started the tests instead, as they do when that
+    // is not root.
+    const user = process.getuid?.() === 0 ? ` user ${userInfo().username};` : '';
+    return ['-p', `${this.dir}/`, '-c', this.confPath, '-e', this.errorLogPath, '-g', `pid ${join(this.dir, 'nginx.pid')};${user}${extra.join('')}`];
   }
 
   /** `nginx -t` on this instance's config; throws with nginx's output if it is refused. */
