@@ -8,7 +8,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'bench/**/*.spec.ts'], environment: 'node', sequence: { groupOrder: 0 } },
+        test: {
+          name: 'unit',
+          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'bench/**/*.spec.ts'],
+          exclude: ['apps/web/**', '**/node_modules/**'],
+          environment: 'node',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        // The web app's state logic and build checks: plain modules, no DOM (apps/web/README.md).
+        test: { name: 'web', include: ['apps/web/**/*.spec.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
