@@ -29,6 +29,7 @@ import { SystemModule } from './system/system.module.js';
 import { TeamsModule } from './teams/teams.module.js';
 import { ThreadsModule } from './threads/threads.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebModule } from './web/web.module.js';
 import { WebSocketModule } from './websocket/websocket.module.js';
 
 /** One module per API area; the core parts (config, database, hub, publisher) are built in main.ts. */
@@ -68,6 +69,7 @@ export class AppModule {
         SignInSwitchModule,
         EmojiModule,
         FilesModule,
+        WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -13,6 +13,7 @@ import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
 import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
+import { WebApp } from './web/web-app.js';
 
 const log = new Logger('server');
 
@@ -106,6 +107,9 @@ async function main() {
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();
   app.use('/api/v4', apiNotFound);
+  // The web client (/, /static/…, its client routes): after every route, so that it only gets
+  // what no route answered.
+  app.use(app.get(WebApp).router());
 
   const shutdown = async () => {
     await cluster?.stop();
