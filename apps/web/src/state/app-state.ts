@@ -13,6 +13,7 @@ import type { Route } from './route';
 import { initialSession, signedOut, type SessionState } from './session';
 import { initialTeams, type TeamsState } from './teams';
 import { initialUsers, type UsersState } from './users';
+import { initialView, type ViewState } from './view';
 
 export interface AppState {
   route: Route;
@@ -22,6 +23,7 @@ export interface AppState {
   teams: TeamsState;
   channels: ChannelsState;
   posts: PostsState;
+  view: ViewState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -33,6 +35,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     teams: initialTeams,
     channels: initialChannels,
     posts: initialPosts,
+    view: initialView,
   };
 }
 

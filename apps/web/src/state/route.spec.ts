@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicScreen, parseRoute, routePath, safeRedirect, type Route } from './route';
+import { isPublicScreen, parseRoute, routePath, safeRedirect, sessionRedirect, type Route } from './route';
 
 describe('parseRoute', () => {
   it.each<[string, string, Route]>([
@@ -79,5 +79,26 @@ describe('isPublicScreen', () => {
   it('lets signed-out people see only the sign-in, sign-up, error and not-found screens', () => {
     expect(['login', 'signup', 'error', 'not_found'].every((s) => isPublicScreen(s as Route['screen']))).toBe(true);
     expect(['root', 'channel', 'direct', 'team', 'create_team', 'admin_console'].some((s) => isPublicScreen(s as Route['screen']))).toBe(false);
+  });
+});
+
+describe('sessionRedirect', () => {
+  it('sends signed-out people to the login page, keeping where they were going', () => {
+    expect(sessionRedirect({ screen: 'channel', team: 'acme', channel: 'x' }, 'signed-out', '/acme/channels/x')).toBe(
+      '/login?redirect_to=%2Facme%2Fchannels%2Fx',
+    );
+    expect(sessionRedirect({ screen: 'root' }, 'signed-out', '/')).toBe('/login');
+    expect(sessionRedirect({ screen: 'admin_console', section: 'users' }, 'signed-out', '/admin_console/users')).toBe(
+      '/login?redirect_to=%2Fadmin_console%2Fusers',
+    );
+    expect(sessionRedirect({ screen: 'login', redirectTo: '', extra: '' }, 'signed-out', '/login')).toBeUndefined();
+    expect(sessionRedirect({ screen: 'error', type: '', message: '' }, 'signed-out', '/error')).toBeUndefined();
+  });
+
+  it('lets signed-in people skip the login and sign-up pages', () => {
+    expect(sessionRedirect({ screen: 'login', redirectTo: '/acme/channels/x', extra: '' }, 'signed-in', '/login')).toBe('/acme/channels/x');
+    expect(sessionRedirect({ screen: 'login', redirectTo: '', extra: '' }, 'signed-in', '/login')).toBe('/');
+    expect(sessionRedirect({ screen: 'signup' }, 'signed-in', '/signup_user_complete')).toBe('/');
+    expect(sessionRedirect({ screen: 'channel', team: 'acme', channel: 'x' }, 'signed-in', '/acme/channels/x')).toBeUndefined();
   });
 });

@@ -107,3 +107,18 @@ export function safeRedirect(to: string | null | undefined): string {
 export function isPublicScreen(screen: ScreenName): boolean {
   return screen === 'login' || screen === 'signup' || screen === 'error' || screen === 'not_found';
 }
+
+/**
+ * Where the session sends a route instead (a path), or undefined to stay: signed-out people go to
+ * the login page with the path they asked for as redirect_to; signed-in people skip the login and
+ * sign-up pages (to redirect_to, or the root, which opens their team).
+ */
+export function sessionRedirect(route: Route, status: 'signed-in' | 'signed-out', path: string): string | undefined {
+  if (status === 'signed-out') {
+    if (isPublicScreen(route.screen)) return undefined;
+    return routePath({ screen: 'login', redirectTo: route.screen === 'root' ? '' : safeRedirect(path), extra: '' });
+  }
+  if (route.screen === 'login') return route.redirectTo || '/';
+  if (route.screen === 'signup') return '/';
+  return undefined;
+}
