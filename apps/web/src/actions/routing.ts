@@ -8,7 +8,9 @@ import { DEFAULT_CHANNEL, routePath, sessionRedirect, type Route, type ScreenNam
 import { store, update } from '../state/store';
 import { defaultTeam, teamByName } from '../state/teams';
 import { viewFinished, viewLoading } from '../state/view';
+import { openChannel, openDirect } from './channels';
 import { currentPath, navigate } from './navigation';
+import { loadChannelPosts } from './posts';
 import { loadMyTeams } from './teams';
 
 type Loader<S extends ScreenName> = (route: Extract<Route, { screen: S }>) => Promise<void>;
@@ -25,11 +27,14 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
     await requireTeam(route.team);
     navigate({ screen: 'channel', team: route.team, channel: DEFAULT_CHANNEL }, { replace: true });
   },
+  /** A channel: the team's sidebar, the channel (joined if public and new to the user), its newest posts. */
   channel: async (route) => {
-    await requireTeam(route.team);
+    const channel = await openChannel(await requireTeam(route.team), route.channel);
+    await loadChannelPosts(channel.id);
   },
   direct: async (route) => {
-    await requireTeam(route.team);
+    const channel = await openDirect(await requireTeam(route.team), route.username);
+    await loadChannelPosts(channel.id);
   },
   create_team: () => loadMyTeams(),
 };

@@ -1,21 +1,44 @@
-import { logout } from '../../actions/session';
+import { Alert } from '../../components/Alert';
 import { useTitle } from '../../lib/use-title';
-import { currentTeam, currentUser } from '../../state/selectors';
+import { channelLabel } from '../../state/channels';
+import { currentChannel, currentTeam } from '../../state/selectors';
+import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
+import { Composer } from './Composer';
+import { PostList } from './PostList';
+import { Sidebar } from './Sidebar';
 
-/** A team's channel (/{team}/channels/{channel}); the chat view comes with the next step. */
+/** A team's channel (/{team}/channels/{channel}, /{team}/messages/@user): the sidebar, the posts, the composer. */
 export function ChannelScreen() {
   const team = useAppState(currentTeam);
-  const me = useAppState(currentUser);
-  useTitle(team?.display_name ?? 'mmchat');
+  const channel = useAppState(currentChannel);
+  const myId = useAppState((s) => currentUserId(s.session));
+  const profiles = useAppState((s) => s.users.profiles);
+  const view = useAppState((s) => s.view);
+  const label = channel ? channelLabel(channel, myId, profiles) : '';
+  useTitle(label && team ? `${label} - ${team.display_name}` : 'mmchat');
+
   return (
-    <main className="channel-screen">
-      <p>
-        Signed in as <strong>{me?.username}</strong> on {team?.display_name}.
-      </p>
-      <button type="button" onClick={() => void logout()}>
-        Log out
-      </button>
-    </main>
+    <div className="team-layout">
+      {team ? <Sidebar team={team} currentChannelId={channel?.id ?? ''} /> : <div className="sidebar" />}
+      <main className="channel" aria-label={label || 'Channel'}>
+        {channel ? (
+          <>
+            <header className="channel-header">
+              <h1>{label}</h1>
+              {channel.purpose && <p className="channel-purpose">{channel.purpose}</p>}
+            </header>
+            <PostList key={`posts-${channel.id}`} channelId={channel.id} />
+            <Composer key={`composer-${channel.id}`} channelId={channel.id} label={label} />
+          </>
+        ) : view.status === 'failed' ? (
+          <div className="channel-header">
+            <Alert>{view.error}</Alert>
+          </div>
+        ) : (
+          <p className="channel-header splash-text">Loading…</p>
+        )}
+      </main>
+    </div>
   );
 }

@@ -33,7 +33,7 @@ export function CreateTeamScreen() {
     <CenteredPage title="Create a team">
       <p>You are not on a team yet. Create one, or ask a team admin to add you.</p>
       {error && <Alert>{error}</Alert>}
-      <form onSubmit={(e) => void submit(e)} aria-label="Create a team">
+      <form onSubmit={(e) => void submit(e)}>
         <Field label="Team name" name="displayName" autoFocus required maxLength={64} value={name} onChange={(e) => setName(e.target.value)} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create team'}

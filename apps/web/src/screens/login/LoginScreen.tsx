@@ -64,7 +64,7 @@ function PasswordForm({ label, busy, onSubmit }: { label: string; busy: boolean;
     onSubmit(loginId, password);
   };
   return (
-    <form onSubmit={submit} aria-label="Log in with a password">
+    <form onSubmit={submit}>
       <Field label={label} name="loginId" autoComplete="username" autoFocus required value={loginId} onChange={(e) => setLoginId(e.target.value)} />
       <Field
         label="Password"
@@ -89,7 +89,7 @@ function MfaForm({ busy, onSubmit, onBack }: { busy: boolean; onSubmit: (code: s
     onSubmit(code);
   };
   return (
-    <form onSubmit={submit} aria-label="MFA code">
+    <form onSubmit={submit}>
       <Field
         label="MFA code"
         hint="The 6-digit code from your authenticator app."

@@ -41,7 +41,7 @@ export function SignupScreen() {
   return (
     <CenteredPage title="Create an account">
       {error && <Alert>{error}</Alert>}
-      <form onSubmit={(e) => void submit(e)} aria-label="Create an account">
+      <form onSubmit={(e) => void submit(e)}>
         <Field label="Email" name="email" type="email" autoComplete="email" autoFocus required value={fields.email} onChange={set('email')} />
         <Field
           label="Username"
