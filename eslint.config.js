@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Build output, installs, run data and what the server or the benchmarks write.
-    ignores: ['dist*/**', 'data/**', 'bench-results/**', 'loadtest-results/**', '.ci-out/**', '.vitest-cache/**', 'config/**'],
+    ignores: ['dist*/**', 'data/**', 'bench-results/**', 'loadtest-results/**', '.ci-out/**', '.vitest-cache/**', 'config/**', 'test-artifacts/**'],
   },
   {
     // .tsx: the web app (apps/web), checked with its own tsconfig.json by the same rules.

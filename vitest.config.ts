@@ -62,6 +62,20 @@ export default defineConfig({
           sequence: { groupOrder: 3 },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          // The web client in Debian's Chromium (libs/testing browser.ts); skipped when it is missing.
+          include: ['test/web/**/*.e2e.spec.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          // A browser and a server per file: one file at a time, after the other suites.
+          pool: 'forks',
+          maxWorkers: 1,
+          sequence: { groupOrder: 4 },
+        },
+      },
     ],
   },
 });

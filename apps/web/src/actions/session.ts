@@ -33,7 +33,8 @@ export async function restoreSession(): Promise<void> {
   try {
     signedInAs(await client.getMe());
   } catch (err) {
-    if (isApiError(err) && err.status_code === 401) update('session', () => signedOut());
+    // The cookies outlived the session (expired or revoked): say so on the login page.
+    if (isApiError(err) && err.status_code === 401) update('session', () => signedOut('expired'));
     else throw err;
   }
 }
