@@ -7,15 +7,15 @@
  */
 import { Client4 } from '@mattermost/client';
 import type { ClientResponse, Options } from '@mattermost/types/client4';
-import { isApiError, type ApiError } from './errors';
+import { endsSession, type ApiError } from './errors';
 
 type FetchWithResponse = <T>(url: string, options: Options) => Promise<ClientResponse<T>>;
 
 let unauthorized: (err: ApiError) => void = () => undefined;
 
 /**
- * Who hears of a 401 from any call (an expired or revoked session); actions/session.ts sets it.
- * The call still fails as usual for its caller.
+ * Who hears of a call that found the session gone (a 401 saying so, from any call: expired or
+ * revoked); actions/session.ts sets it. The call still fails as usual for its caller.
  */
 export function onUnauthorized(handler: (err: ApiError) => void): void {
   unauthorized = handler;
@@ -35,7 +35,7 @@ function createClient(url: string): Client4 {
     try {
       return await fetchWithResponse<T>(requestUrl, options);
     } catch (err) {
-      if (isApiError(err) && err.status_code === 401) unauthorized(err);
+      if (endsSession(err)) unauthorized(err as ApiError);
       throw err;
     }
   };

@@ -19,3 +19,13 @@ export function errorMessage(err: unknown): string {
   if (err instanceof UserFacingError || (isApiError(err) && err.message)) return err.message;
   return 'Something went wrong. Check your connection and try again.';
 }
+
+/**
+ * Whether a failed call means the session is gone: a 401 with the server's session error (or none,
+ * as a proxy would answer). Other 401s are about the request itself — a wrong current password,
+ * a wrong MFA code — and stay with their caller, signed in.
+ */
+export function endsSession(err: unknown): boolean {
+  if (!isApiError(err) || err.status_code !== 401) return false;
+  return !err.server_error_id || err.server_error_id === 'api.context.session_expired.app_error';
+}
