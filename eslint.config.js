@@ -8,20 +8,22 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Build output, installs, run data and what the server or the benchmarks write.
-    ignores: ['dist*/**', 'data/**', 'bench-results/**', 'loadtest-results/**', '.ci-out/**', '.vitest-cache/**', 'config/**'],
+    ignores: ['dist*/**', 'data/**', 'bench-results/**', 'loadtest-results/**', '.ci-out/**', '.vitest-cache/**', 'config/**', 'test-artifacts/**'],
   },
   {
-    files: ['**/*.ts'],
+    // .tsx: the web app (apps/web), checked with its own tsconfig.json by the same rules.
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parser: tseslint.parser,
-      // Each file is checked with the tsconfig.json that includes it (the one `npm run typecheck` uses).
+      // Each file is checked with the tsconfig.json that includes it (those `npm run typecheck` uses):
+      // the root one, or apps/web/tsconfig.json for the browser app.
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
     settings: {
       // Without these, import-x skips .ts dependencies as files of unknown type: no-cycle would pass.
-      'import-x/extensions': ['.ts'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.tsx'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       // '#db', '#realtime', … resolve to the sources through package.json "imports" (the
       // "development" condition, as in tsconfig's customConditions), not to dist/.
       'import-x/resolver-next': [createTypeScriptImportResolver({ conditionNames: ['development', 'types', 'import', 'node', 'default'] })],

@@ -8,7 +8,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'bench/**/*.spec.ts'], environment: 'node', sequence: { groupOrder: 0 } },
+        test: {
+          name: 'unit',
+          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'bench/**/*.spec.ts'],
+          exclude: ['apps/web/**', '**/node_modules/**'],
+          environment: 'node',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        // The web app's state logic and build checks: plain modules, no DOM (apps/web/README.md).
+        test: { name: 'web', include: ['apps/web/**/*.spec.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -49,6 +60,20 @@ export default defineConfig({
           pool: 'forks',
           maxWorkers: 1,
           sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          // The web client in Debian's Chromium (libs/testing browser.ts); skipped when it is missing.
+          include: ['test/web/**/*.e2e.spec.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          // A browser and a server per file: one file at a time, after the other suites.
+          pool: 'forks',
+          maxWorkers: 1,
+          sequence: { groupOrder: 4 },
         },
       },
     ],

@@ -30,6 +30,7 @@ import { TeamsModule } from './teams/teams.module.js';
 import { ThreadsModule } from './threads/threads.module.js';
 import { UploadsModule } from './uploads/uploads.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebModule } from './web/web.module.js';
 import { WebSocketModule } from './websocket/websocket.module.js';
 
 /** One module per API area; the core parts (config, database, hub, publisher) are built in main.ts. */
@@ -70,6 +71,7 @@ export class AppModule {
         EmojiModule,
         FilesModule,
         UploadsModule,
+        WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

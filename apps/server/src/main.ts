@@ -14,6 +14,7 @@ import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWi
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
+import { WebApp } from './web/web-app.js';
 
 const log = new Logger('server');
 
@@ -107,6 +108,9 @@ async function main() {
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();
   app.use('/api/v4', apiNotFound);
+  // The web client (/, /static/…, its client routes): after every route, so that it only gets
+  // what no route answered.
+  app.use(app.get(WebApp).router());
 
   const shutdown = async () => {
     await cluster?.stop();

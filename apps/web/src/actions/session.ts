@@ -1,0 +1,116 @@
+/**
+ * Signing in and out. The session is the server's cookie; these actions tell the server what the
+ * person did and bring the app's state in line: signed in (the socket opens, the route loads) or
+ * signed out (everything of the user is dropped, the socket closes).
+ */
+import type { UserProfile } from '@mattermost/types/users';
+import { client, onUnauthorized } from '../api/client';
+import { errorMessage, isApiError } from '../api/errors';
+import { signedOutState } from '../state/app-state';
+import { receivedClientConfig, signInOptions, type ClientConfigMap } from '../state/config';
+import { safeRedirect } from '../state/route';
+import { isMfaRequired, signedIn, signedOut, userIdFromCookie } from '../state/session';
+import { store, update } from '../state/store';
+import { receivedProfiles } from '../state/users';
+import { currentPath, navigate } from './navigation';
+import { connectSocket, disconnectSocket } from './socket';
+
+/** Loads the client config: the limited one before sign-in, the full one after. */
+export async function loadClientConfig(): Promise<void> {
+  const config = (await client.getClientConfig()) as unknown as ClientConfigMap;
+  update('config', (s) => receivedClientConfig(s, config));
+}
+
+/**
+ * At start-up: whether the browser's cookie is a live session. Without MMUSERID there is none to
+ * ask about; with it, GET /users/me answers (a 401 means it ended).
+ */
+export async function restoreSession(): Promise<void> {
+  if (!userIdFromCookie(document.cookie)) {
+    update('session', () => signedOut());
+    return;
+  }
+  try {
+    signedInAs(await client.getMe());
+  } catch (err) {
+    // The cookies outlived the session (expired or revoked): say so on the login page.
+    if (isApiError(err) && err.status_code === 401) update('session', () => signedOut('expired'));
+    else throw err;
+  }
+}
+
+export type LoginResult = { status: 'ok' } | { status: 'mfa' } | { status: 'error'; message: string };
+
+/**
+ * POST /users/login with the login id, the password and (on the second step) the MFA code. An
+ * account with MFA answers mfa.validate_token.authenticate without a code: the page then asks
+ * for it (as Mattermost's login page does, without a separate POST /users/mfa). Directory-only
+ * servers send ldap_only.
+ */
+export async function login(loginId: string, password: string, mfaToken = ''): Promise<LoginResult> {
+  const { ldapOnly } = signInOptions(store.get().config.client);
+  try {
+    const me = await client.login(loginId.trim(), password, mfaToken.trim(), ldapOnly);
+    signedInAs(me);
+  } catch (err) {
+    if (!mfaToken && isApiError(err) && isMfaRequired(err.server_error_id)) return { status: 'mfa' };
+    return { status: 'error', message: errorMessage(err) };
+  }
+  const route = store.get().route;
+  navigate((route.screen === 'login' && route.redirectTo) || '/', { replace: true });
+  return { status: 'ok' };
+}
+
+/** Creates an email account and signs in with it (the first account of a server becomes its system admin). */
+export async function signUp(fields: { email: string; username: string; password: string }): Promise<LoginResult> {
+  try {
+    await client.createUser({ email: fields.email.trim(), username: fields.username.trim(), password: fields.password } as UserProfile, '', '');
+  } catch (err) {
+    return { status: 'error', message: errorMessage(err) };
+  }
+  return login(fields.username, fields.password);
+}
+
+/** Ends the session on the server (which clears the cookies) and here. */
+export async function logout(): Promise<void> {
+  try {
+    await client.logout();
+  } catch {
+    // Signed out here whatever the server said: the cookie is gone or useless either way.
+  }
+  endSession('logout');
+  navigate('/login', { replace: true });
+}
+
+/**
+ * A call answered 401 while signed in: the session expired or was revoked. Back to the login page,
+ * which brings the person back to where they were.
+ */
+export function sessionExpired(): void {
+  if (store.get().session.status !== 'signed-in') return;
+  const path = currentPath();
+  endSession('expired');
+  navigate({ screen: 'login', redirectTo: safeRedirect(path), extra: '' }, { replace: true });
+}
+
+/** Hooks the API client's 401s to sessionExpired (once, at start-up). */
+export function watchSession(): void {
+  onUnauthorized(sessionExpired);
+}
+
+function signedInAs(me: UserProfile): void {
+  // The cookie is the credential; Client4 keeps the login's Token header otherwise (api/client.ts).
+  client.setToken('');
+  update('users', (s) => receivedProfiles(s, [me]));
+  update('session', () => signedIn(me.id));
+  connectSocket();
+  // The full client config, now that the server gives it.
+  loadClientConfig().catch(() => undefined);
+}
+
+function endSession(reason: 'logout' | 'expired'): void {
+  disconnectSocket();
+  store.set((s) => signedOutState(s, reason));
+  // The limited config again (the full one was the signed-in user's).
+  loadClientConfig().catch(() => undefined);
+}

@@ -1,0 +1,46 @@
+/**
+ * The app's frame: the screen for the current route. Signed-out people only ever see the public
+ * screens (actions/routing.ts sends them to the login page meanwhile); until the session is known
+ * nothing but a splash shows. A new screen is one more case here (see apps/web/README.md).
+ */
+import { AdminConsoleScreen } from '../screens/admin-console/AdminConsoleScreen';
+import { ChannelScreen } from '../screens/channel/ChannelScreen';
+import { CreateTeamScreen } from '../screens/create-team/CreateTeamScreen';
+import { ErrorScreen } from '../screens/error/ErrorScreen';
+import { LoginScreen } from '../screens/login/LoginScreen';
+import { NotFoundScreen } from '../screens/not-found/NotFoundScreen';
+import { SignupScreen } from '../screens/signup/SignupScreen';
+import { isPublicScreen } from '../state/route';
+import { useAppState } from '../state/store';
+import { Splash } from './Splash';
+
+export function App() {
+  const route = useAppState((s) => s.route);
+  const session = useAppState((s) => s.session.status);
+  const view = useAppState((s) => s.view);
+
+  if (session === 'unknown' || (session === 'signed-out' && !isPublicScreen(route.screen))) {
+    return <Splash error={view.status === 'failed' ? view.error : ''} />;
+  }
+  switch (route.screen) {
+    case 'login':
+      return <LoginScreen route={route} />;
+    case 'signup':
+      return <SignupScreen />;
+    case 'error':
+      return <ErrorScreen route={route} />;
+    case 'not_found':
+      return <NotFoundScreen />;
+    case 'admin_console':
+      return <AdminConsoleScreen />;
+    case 'create_team':
+      return <CreateTeamScreen />;
+    case 'channel':
+    case 'direct':
+      return <ChannelScreen />;
+    case 'root':
+    case 'team':
+      // These only lead somewhere else (actions/routing.ts), unless that failed.
+      return view.status === 'failed' ? <NotFoundScreen message={view.error} /> : <Splash error="" />;
+  }
+}

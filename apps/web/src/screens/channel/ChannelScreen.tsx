@@ -1,0 +1,44 @@
+import { Alert } from '../../components/Alert';
+import { useTitle } from '../../lib/use-title';
+import { channelLabel } from '../../state/channels';
+import { currentChannel, currentTeam } from '../../state/selectors';
+import { currentUserId } from '../../state/session';
+import { useAppState } from '../../state/store';
+import { Composer } from './Composer';
+import { PostList } from './PostList';
+import { Sidebar } from './Sidebar';
+
+/** A team's channel (/{team}/channels/{channel}, /{team}/messages/@user): the sidebar, the posts, the composer. */
+export function ChannelScreen() {
+  const team = useAppState(currentTeam);
+  const channel = useAppState(currentChannel);
+  const myId = useAppState((s) => currentUserId(s.session));
+  const profiles = useAppState((s) => s.users.profiles);
+  const view = useAppState((s) => s.view);
+  const label = channel ? channelLabel(channel, myId, profiles) : '';
+  useTitle(label && team ? `${label} - ${team.display_name}` : 'mmchat');
+
+  return (
+    <div className="team-layout">
+      {team ? <Sidebar team={team} currentChannelId={channel?.id ?? ''} /> : <div className="sidebar" />}
+      <main className="channel" aria-label={label || 'Channel'}>
+        {channel ? (
+          <>
+            <header className="channel-header">
+              <h1>{label}</h1>
+              {channel.purpose && <p className="channel-purpose">{channel.purpose}</p>}
+            </header>
+            <PostList key={`posts-${channel.id}`} channelId={channel.id} />
+            <Composer key={`composer-${channel.id}`} channelId={channel.id} label={label} />
+          </>
+        ) : view.status === 'failed' ? (
+          <div className="channel-header">
+            <Alert>{view.error}</Alert>
+          </div>
+        ) : (
+          <p className="channel-header splash-text">Loading…</p>
+        )}
+      </main>
+    </div>
+  );
+}

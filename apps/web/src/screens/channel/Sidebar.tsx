@@ -1,0 +1,48 @@
+import type { Team } from '@mattermost/types/teams';
+import { useMemo } from 'react';
+import { logout } from '../../actions/session';
+import { Link } from '../../components/Link';
+import { sidebarSections } from '../../state/channels';
+import { currentUser } from '../../state/selectors';
+import { currentUserId } from '../../state/session';
+import { useAppState } from '../../state/store';
+
+/** The team's sidebar: its name, the signed-in user with Log out, and the channel categories. */
+export function Sidebar({ team, currentChannelId }: { team: Team; currentChannelId: string }) {
+  const channels = useAppState((s) => s.channels);
+  const profiles = useAppState((s) => s.users.profiles);
+  const myId = useAppState((s) => currentUserId(s.session));
+  const me = useAppState(currentUser);
+  const sections = useMemo(() => sidebarSections(channels, team.id, team.name, myId, profiles), [channels, team.id, team.name, myId, profiles]);
+
+  return (
+    <nav className="sidebar" aria-label="Channels">
+      <div className="sidebar-header">
+        <p className="sidebar-team">{team.display_name}</p>
+        <div className="sidebar-user">
+          <span>@{me?.username}</span>
+          <button type="button" className="link-button" onClick={() => void logout()}>
+            Log out
+          </button>
+        </div>
+      </div>
+      <div className="sidebar-sections">
+        {sections.map((section) => (
+          <section key={section.id} className="sidebar-section" aria-labelledby={`section-${section.id}`}>
+            <h2 id={`section-${section.id}`}>{section.title}</h2>
+            <ul>
+              {section.items.map((item) => (
+                <li key={item.id}>
+                  <Link to={item.route} aria-current={item.id === currentChannelId ? 'page' : undefined}>
+                    <span aria-hidden="true">{item.type === 'P' ? '🔒 ' : item.type === 'O' ? '# ' : ''}</span>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * The whole app state: one slice per subject, each a plain module beside this one with its type,
+ * its initial value and pure functions `(slice, …) => slice` (specs beside them). Actions
+ * (src/actions) are the only writers; components read through useAppState.
+ *
+ * A new subject adds a slice module, a field here and its initial value in initialAppState (and
+ * in signedOutState when it belongs to the signed-in user).
+ */
+import { initialChannels, type ChannelsState } from './channels';
+import { initialConfig, type ConfigState } from './config';
+import { initialPosts, type PostsState } from './posts';
+import type { Route } from './route';
+import { initialSession, signedOut, type SessionState } from './session';
+import { initialTeams, type TeamsState } from './teams';
+import { initialUsers, type UsersState } from './users';
+import { initialView, type ViewState } from './view';
+
+export interface AppState {
+  route: Route;
+  config: ConfigState;
+  session: SessionState;
+  users: UsersState;
+  teams: TeamsState;
+  channels: ChannelsState;
+  posts: PostsState;
+  view: ViewState;
+}
+
+export function initialAppState(route: Route = { screen: 'root' }): AppState {
+  return {
+    route,
+    config: initialConfig,
+    session: initialSession,
+    users: initialUsers,
+    teams: initialTeams,
+    channels: initialChannels,
+    posts: initialPosts,
+    view: initialView,
+  };
+}
+
+/**
+ * The state after signing out or losing the session: nothing of the user's is kept (the next
+ * person on this browser must not see it); the route and the (public) config stay.
+ */
+export function signedOutState(state: AppState, reason: 'none' | 'logout' | 'expired'): AppState {
+  return { ...initialAppState(state.route), config: state.config, session: signedOut(reason) };
+}

@@ -1,0 +1,87 @@
+import type { ChannelCategory } from '@mattermost/types/channel_categories';
+import type { Channel } from '@mattermost/types/channels';
+import type { UserProfile } from '@mattermost/types/users';
+import { describe, expect, it } from 'vitest';
+import {
+  directChannelName,
+  directPartnerId,
+  initialChannels,
+  myChannelByName,
+  receivedCategories,
+  receivedMyChannel,
+  receivedMyChannels,
+  sidebarSections,
+} from './channels';
+
+const ME = 'me000000000000000000000000';
+const BOB = 'bob00000000000000000000000';
+const channel = (id: string, name: string, type: Channel['type'] = 'O', extra: Partial<Channel> = {}): Channel =>
+  ({ id, name, display_name: name.toUpperCase(), type, team_id: type === 'D' || type === 'G' ? '' : 't1', delete_at: 0, last_post_at: 0, ...extra }) as Channel;
+const category = (id: string, type: ChannelCategory['type'], display_name: string, channel_ids: string[], sorting = ''): ChannelCategory =>
+  ({ id, type, display_name, channel_ids, sorting, team_id: 't1', user_id: ME, muted: false, collapsed: false }) as unknown as ChannelCategory;
+const profiles = { [BOB]: { id: BOB, username: 'bob' } as UserProfile };
+
+const dm = channel('dm', directChannelName(ME, BOB), 'D', { display_name: '' });
+const mine = receivedMyChannels(initialChannels, 't1', [
+  channel('ts', 'town-square'),
+  channel('ot', 'off-topic'),
+  channel('old', 'archived', 'O', { delete_at: 5 }),
+  channel('pr', 'secret', 'P'),
+  dm,
+]);
+
+describe('channels', () => {
+  it('finds my channels by URL name within a team', () => {
+    expect(myChannelByName(mine, 't1', 'off-topic')?.id).toBe('ot');
+    expect(myChannelByName(mine, 't2', 'off-topic')).toBeUndefined();
+  });
+
+  it('names a direct channel as the server does and finds the partner', () => {
+    expect(directChannelName(BOB, ME)).toBe(directChannelName(ME, BOB));
+    expect(directPartnerId(dm, ME)).toBe(BOB);
+    expect(directPartnerId({ name: directChannelName(ME, ME) }, ME)).toBe(ME);
+  });
+
+  it('adds a joined channel to the team once', () => {
+    const joined = receivedMyChannel(mine, 't1', channel('new', 'new'));
+    expect(receivedMyChannel(joined, 't1', channel('new', 'new')).myByTeam.t1).toEqual(['ts', 'ot', 'old', 'pr', 'dm', 'new']);
+  });
+});
+
+describe('sidebarSections', () => {
+  it('shows the categories in the user order, sorted as each says, without archived channels or an empty Favourites', () => {
+    const state = receivedCategories(mine, 't1', {
+      order: ['fav', 'chan', 'dms'],
+      categories: [
+        category('dms', 'direct_messages', 'Direct Messages', ['dm']),
+        category('fav', 'favorites', 'Favorites', []),
+        category('chan', 'channels', 'Channels', ['ts', 'ot', 'old', 'pr'], 'alpha'),
+      ],
+    });
+    const sections = sidebarSections(state, 't1', 'acme', ME, profiles);
+    expect(sections.map((s) => [s.title, s.items.map((i) => i.label)])).toEqual([
+      ['Channels', ['OFF-TOPIC', 'SECRET', 'TOWN-SQUARE']],
+      ['Direct Messages', ['bob']],
+    ]);
+    expect(sections[0]!.items[0]!.route).toEqual({ screen: 'channel', team: 'acme', channel: 'off-topic' });
+    expect(sections[1]!.items[0]!.route).toEqual({ screen: 'direct', team: 'acme', username: 'bob' });
+  });
+
+  it('keeps a manual order and sorts recent ones by their last post', () => {
+    const recent = receivedMyChannels(initialChannels, 't1', [channel('a', 'a', 'O', { last_post_at: 1 }), channel('b', 'b', 'O', { last_post_at: 2 })]);
+    const manual = receivedCategories(recent, 't1', { order: ['c'], categories: [category('c', 'custom', 'Mine', ['a', 'b'])] });
+    expect(sidebarSections(manual, 't1', 'acme', ME, {})[0]!.items.map((i) => i.id)).toEqual(['a', 'b']);
+    const byRecency = receivedCategories(recent, 't1', { order: ['c'], categories: [category('c', 'custom', 'Mine', ['a', 'b'], 'recent')] });
+    expect(sidebarSections(byRecency, 't1', 'acme', ME, {})[0]!.items.map((i) => i.id)).toEqual(['b', 'a']);
+  });
+
+  it('shows channels that no category lists by their type, so that none goes missing', () => {
+    const sections = sidebarSections(mine, 't1', 'acme', ME, {});
+    expect(sections.map((s) => [s.title, s.items.map((i) => i.id)])).toEqual([
+      ['Channels', ['ot', 'pr', 'ts']],
+      ['Direct Messages', ['dm']],
+    ]);
+    // Without the partner's profile: the DM is reached by its channel name.
+    expect(sections[1]!.items[0]!.route).toEqual({ screen: 'channel', team: 'acme', channel: dm.name });
+  });
+});

@@ -1,0 +1,121 @@
+/** The signed-in user's channels per team, and the sidebar's categories. */
+import type { ChannelCategory, OrderedChannelCategories } from '@mattermost/types/channel_categories';
+import type { Channel } from '@mattermost/types/channels';
+import type { UserProfile } from '@mattermost/types/users';
+import type { Route } from './route';
+
+export interface ChannelsState {
+  byId: Record<string, Channel>;
+  /** My channels per team id, as GET /users/me/teams/{team}/channels lists them (DMs and GMs in every team). */
+  myByTeam: Record<string, string[]>;
+  /** The sidebar's categories per team id, in the user's order. */
+  categories: Record<string, ChannelCategory[]>;
+}
+
+export const initialChannels: ChannelsState = { byId: {}, myByTeam: {}, categories: {} };
+
+export function receivedMyChannels(state: ChannelsState, teamId: string, channels: Channel[]): ChannelsState {
+  const byId = { ...state.byId };
+  for (const c of channels) byId[c.id] = c;
+  return { ...state, byId, myByTeam: { ...state.myByTeam, [teamId]: channels.map((c) => c.id) } };
+}
+
+/** A channel the user just joined or opened (a DM made on the way): known, and on the team's list. */
+export function receivedMyChannel(state: ChannelsState, teamId: string, channel: Channel): ChannelsState {
+  const mine = state.myByTeam[teamId] ?? [];
+  return {
+    ...state,
+    byId: { ...state.byId, [channel.id]: channel },
+    myByTeam: mine.includes(channel.id) ? state.myByTeam : { ...state.myByTeam, [teamId]: [...mine, channel.id] },
+  };
+}
+
+export function receivedCategories(state: ChannelsState, teamId: string, ordered: OrderedChannelCategories): ChannelsState {
+  const byId = new Map(ordered.categories.map((c) => [c.id, c]));
+  const inOrder = ordered.order.map((id) => byId.get(id)).filter((c): c is ChannelCategory => !!c);
+  // Categories the order leaves out still show, after the others.
+  const rest = ordered.categories.filter((c) => !ordered.order.includes(c.id));
+  return { ...state, categories: { ...state.categories, [teamId]: [...inOrder, ...rest] } };
+}
+
+/** One of my channels in a team by its URL name (a DM's name is its two user ids joined by "__"). */
+export function myChannelByName(state: ChannelsState, teamId: string, name: string): Channel | undefined {
+  return (state.myByTeam[teamId] ?? []).map((id) => state.byId[id]).find((c) => c?.name === name);
+}
+
+/** A direct channel's name, as the server makes it: the two ids in order, joined by "__". */
+export const directChannelName = (a: string, b: string): string => (a < b ? `${a}__${b}` : `${b}__${a}`);
+
+/** The other person of a direct channel (oneself for one's own notes channel). */
+export function directPartnerId(channel: Pick<Channel, 'name'>, myId: string): string {
+  const [a = '', b = ''] = channel.name.split('__');
+  return a === myId ? b : a;
+}
+
+export interface SidebarItem {
+  id: string;
+  label: string;
+  type: Channel['type'];
+  route: Route;
+}
+
+export interface SidebarSection {
+  id: string;
+  title: string;
+  items: SidebarItem[];
+}
+
+/** A channel's name in the sidebar and the header: the display name, or the partner's username for a DM. */
+export function channelLabel(channel: Channel, myId: string, profiles: Record<string, UserProfile>): string {
+  if (channel.type === 'D') {
+    const partner = profiles[directPartnerId(channel, myId)];
+    return partner ? partner.username : channel.display_name || 'Direct message';
+  }
+  return channel.display_name || channel.name;
+}
+
+/** Where a sidebar item leads: channels by name, DMs by the partner's username (as Mattermost's URLs). */
+function itemRoute(team: string, channel: Channel, myId: string, profiles: Record<string, UserProfile>): Route {
+  const partner = channel.type === 'D' ? profiles[directPartnerId(channel, myId)] : undefined;
+  return partner ? { screen: 'direct', team, username: partner.username } : { screen: 'channel', team, channel: channel.name };
+}
+
+/**
+ * The sidebar of a team: the user's categories in their order (an empty Favourites hidden), each
+ * with its channels sorted as the category says; archived channels left out. Channels that no
+ * category lists yet (the categories not loaded, or a channel just joined) are shown under
+ * "Channels" or "Direct Messages" by their type, so nothing the user is in goes missing.
+ */
+export function sidebarSections(state: ChannelsState, teamId: string, teamName: string, myId: string, profiles: Record<string, UserProfile>): SidebarSection[] {
+  const mine = new Set(state.myByTeam[teamId] ?? []);
+  const item = (id: string): SidebarItem | undefined => {
+    const c = state.byId[id];
+    if (!c || c.delete_at || !mine.has(id)) return undefined;
+    return { id, label: channelLabel(c, myId, profiles), type: c.type, route: itemRoute(teamName, c, myId, profiles) };
+  };
+  const listed = new Set<string>();
+  const sections: SidebarSection[] = [];
+  for (const category of state.categories[teamId] ?? []) {
+    const items = category.channel_ids.map(item).filter((i): i is SidebarItem => !!i);
+    items.forEach((i) => listed.add(i.id));
+    if (category.type === 'favorites' && items.length === 0) continue;
+    sections.push({ id: category.id, title: category.display_name, items: sortItems(items, category.sorting as string, state) });
+  }
+  const unlisted = [...mine].filter((id) => !listed.has(id)).map(item);
+  const addUnlisted = (id: string, title: string, types: Channel['type'][]) => {
+    const items = unlisted.filter((i): i is SidebarItem => !!i && types.includes(i.type));
+    if (items.length === 0) return;
+    const section = sections.find((s) => s.title === title);
+    if (section) section.items = [...section.items, ...sortItems(items, 'alpha', state)];
+    else sections.push({ id, title, items: sortItems(items, 'alpha', state) });
+  };
+  addUnlisted('unlisted-channels', 'Channels', ['O', 'P']);
+  addUnlisted('unlisted-direct', 'Direct Messages', ['D', 'G']);
+  return sections;
+}
+
+function sortItems(items: SidebarItem[], sorting: string, state: ChannelsState): SidebarItem[] {
+  if (sorting === 'alpha') return [...items].sort((a, b) => a.label.localeCompare(b.label));
+  if (sorting === 'recent') return [...items].sort((a, b) => (state.byId[b.id]?.last_post_at ?? 0) - (state.byId[a.id]?.last_post_at ?? 0));
+  return items; // manual: the order the user gave
+}

@@ -1,0 +1,124 @@
+/**
+ * The app's URLs, as Mattermost's web app names them, and the one place that reads and writes
+ * them. The URL is the source of truth for where the person is (team, channel, screen); the
+ * store keeps the parsed Route (state/app-state.ts) and actions/navigation.ts keeps the two in step.
+ *
+ * A new screen adds a variant here, its case in parseRoute and routePath (and a line in
+ * route.spec.ts), and its component in app/App.tsx.
+ */
+export type Route =
+  | { screen: 'root' }
+  | { screen: 'login'; redirectTo: string; extra: string }
+  | { screen: 'signup' }
+  | { screen: 'create_team' }
+  | { screen: 'error'; type: string; message: string }
+  | { screen: 'admin_console'; section: string }
+  /** A team's URL without a channel: opens its default channel. */
+  | { screen: 'team'; team: string }
+  | { screen: 'channel'; team: string; channel: string }
+  | { screen: 'direct'; team: string; username: string }
+  | { screen: 'not_found'; path: string };
+
+export type ScreenName = Route['screen'];
+
+/** The channel every team has (Mattermost's DEFAULT_CHANNEL). */
+export const DEFAULT_CHANNEL = 'town-square';
+
+const segment = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** The route of a URL's path and query (window.location's pathname and search). */
+export function parseRoute(pathname: string, search = ''): Route {
+  const query = new URLSearchParams(search);
+  const parts = pathname.split('/').filter(Boolean).map(segment);
+  const [first, second, third] = parts;
+  if (first === undefined) return { screen: 'root' };
+  switch (first) {
+    case 'login':
+      if (parts.length === 1) return { screen: 'login', redirectTo: safeRedirect(query.get('redirect_to')), extra: query.get('extra') ?? '' };
+      break;
+    case 'signup_user_complete':
+      if (parts.length === 1) return { screen: 'signup' };
+      break;
+    case 'create_team':
+      if (parts.length === 1) return { screen: 'create_team' };
+      break;
+    case 'error':
+      if (parts.length === 1) return { screen: 'error', type: query.get('type') ?? '', message: query.get('message') ?? '' };
+      break;
+    case 'admin_console':
+      return { screen: 'admin_console', section: parts.slice(1).join('/') };
+    default:
+      if (parts.length === 1) return { screen: 'team', team: first };
+      if (parts.length === 3 && second === 'channels' && third) return { screen: 'channel', team: first, channel: third };
+      if (parts.length === 3 && second === 'messages' && third?.startsWith('@') && third.length > 1) {
+        return { screen: 'direct', team: first, username: third.slice(1) };
+      }
+  }
+  return { screen: 'not_found', path: pathname };
+}
+
+/** The URL (path and query) of a route; parseRoute(routePath(r)) gives r back. */
+export function routePath(route: Route): string {
+  const e = encodeURIComponent;
+  const withQuery = (path: string, params: Record<string, string>) => {
+    const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString();
+    return query ? `${path}?${query}` : path;
+  };
+  switch (route.screen) {
+    case 'root':
+      return '/';
+    case 'login':
+      return withQuery('/login', { redirect_to: route.redirectTo, extra: route.extra });
+    case 'signup':
+      return '/signup_user_complete';
+    case 'create_team':
+      return '/create_team';
+    case 'error':
+      return withQuery('/error', { type: route.type, message: route.message });
+    case 'admin_console':
+      return `/admin_console${route.section ? `/${route.section.split('/').map(e).join('/')}` : ''}`;
+    case 'team':
+      return `/${e(route.team)}`;
+    case 'channel':
+      return `/${e(route.team)}/channels/${e(route.channel)}`;
+    case 'direct':
+      return `/${e(route.team)}/messages/@${e(route.username)}`;
+    case 'not_found':
+      return route.path;
+  }
+}
+
+/**
+ * A redirect target that stays on this site: a path with one leading slash ('//host' and '/\host'
+ * are other hosts to a browser), else ''. Login pages honour redirect_to only through this.
+ */
+export function safeRedirect(to: string | null | undefined): string {
+  if (!to || !to.startsWith('/') || /^\/[/\\]/.test(to)) return '';
+  return to;
+}
+
+/** Screens a signed-out person may see; every other screen sends them to the login page first. */
+export function isPublicScreen(screen: ScreenName): boolean {
+  return screen === 'login' || screen === 'signup' || screen === 'error' || screen === 'not_found';
+}
+
+/**
+ * Where the session sends a route instead (a path), or undefined to stay: signed-out people go to
+ * the login page with the path they asked for as redirect_to; signed-in people skip the login and
+ * sign-up pages (to redirect_to, or the root, which opens their team).
+ */
+export function sessionRedirect(route: Route, status: 'signed-in' | 'signed-out', path: string): string | undefined {
+  if (status === 'signed-out') {
+    if (isPublicScreen(route.screen)) return undefined;
+    return routePath({ screen: 'login', redirectTo: route.screen === 'root' ? '' : safeRedirect(path), extra: '' });
+  }
+  if (route.screen === 'login') return route.redirectTo || '/';
+  if (route.screen === 'signup') return '/';
+  return undefined;
+}

@@ -1,0 +1,215 @@
+/**
+ * The web client in a real browser (Debian's Chromium through playwright-core; libs/testing
+ * browser.ts), against a built node (`npm run build` builds dist/web too): two people in two
+ * browser contexts sign up or log in through the pages, open the same channel, and see each
+ * other's messages arrive over the WebSocket; a wrong password shows the server's message; the MFA
+ * step; an expired session returns to the login page; and every page runs under its
+ * Content-Security-Policy without a violation. Screenshots go to test-artifacts/web/.
+ *
+ * Skipped, saying why, when /usr/bin/chromium is missing (`apt-get install chromium`; .ci/run does).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { generate } from 'otplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, clientFor, expectClientError, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
+
+const missing = chromiumMissing();
+if (missing) console.warn(missing);
+const TEAM = { display: 'Web Test', name: 'web-test' };
+const CHANNEL_PATH = `/${TEAM.name}/channels/town-square`;
+
+let server: TestServer;
+let browser: TestBrowser;
+let alice: Person;
+let bob: Person;
+let bobAccount: NewUser;
+const alicePassword = 'Passw0rd!alice';
+
+/** The text box of the open channel. */
+const composer = (page: Page) => page.getByRole('textbox', { name: /^Write to / });
+/** The channel's message list. */
+const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+
+async function logIn(page: Page, loginId: string, password: string): Promise<void> {
+  await page.getByLabel('Email or username', { exact: true }).fill(loginId);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missing}` : ''}`, () => {
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` (it builds the web app too)');
+    server = await startServer({
+      MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION: 'true',
+      // Announced by the client config: the login page shows their buttons.
+      MM_GITLABSETTINGS_ENABLE: 'true',
+      MM_OPENIDSETTINGS_ENABLE: 'true',
+      MM_OPENIDSETTINGS_BUTTONTEXT: 'Company SSO',
+    });
+    browser = await TestBrowser.launch('web');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('serves the login page under its CSP, with a button per announced SSO method keeping redirect_to', async () => {
+    alice = await browser.person('alice', server.url);
+    const answer = await alice.page.goto(`/login?redirect_to=${encodeURIComponent(CHANNEL_PATH)}`);
+    const csp = answer?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    await expect.poll(() => alice.page.getByRole('heading', { name: 'Log in' }).isVisible()).toBe(true);
+    const sso = alice.page.getByRole('navigation', { name: 'Other ways to log in' });
+    const redirect = `?redirect_to=${encodeURIComponent(CHANNEL_PATH)}`;
+    expect(await sso.getByRole('link', { name: 'GitLab' }).getAttribute('href')).toBe(`/oauth/gitlab/login${redirect}`);
+    expect(await sso.getByRole('link', { name: 'Company SSO' }).getAttribute('href')).toBe(`/oauth/openid/login${redirect}`);
+    expect(await sso.getByRole('link').count()).toBe(2);
+    await browser.screenshot(alice.page, 'login');
+  });
+
+  it("shows the server's own message for a wrong password", async () => {
+    const expected = await expectClientError(() => clientFor(server.url).login('nobody-here', 'wrong-password'));
+    await logIn(alice.page, 'nobody-here', 'wrong-password');
+    const alert = alice.page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(expected.message);
+    expect(alice.page.url()).toContain('/login');
+    await browser.screenshot(alice.page, 'login-wrong-password');
+  });
+
+  it('signs alice up through the page and, on no team yet, lets her create one', async () => {
+    await alice.page.getByRole('link', { name: 'Create one' }).click();
+    await alice.page.getByLabel('Email').fill('alice@example.com');
+    await alice.page.getByLabel('Username').fill('alice');
+    await alice.page.getByLabel('Password').fill(alicePassword);
+    await alice.page.getByRole('button', { name: 'Create account' }).click();
+    await alice.page.waitForURL('**/create_team');
+    await alice.page.getByLabel('Team name').fill(TEAM.display);
+    await alice.page.getByRole('button', { name: 'Create team' }).click();
+    await alice.page.waitForURL(`**${CHANNEL_PATH}`);
+    await messages(alice.page).waitFor();
+    const sidebar = alice.page.getByRole('navigation', { name: 'Channels' });
+    expect(await sidebar.getByRole('link', { name: 'Town Square' }).getAttribute('aria-current')).toBe('page');
+    expect(await sidebar.getByRole('link', { name: 'Off-Topic' }).isVisible()).toBe(true);
+  });
+
+  it('logs bob in on the channel he was sent to (redirect_to), in his own context', async () => {
+    bobAccount = await server.newUser({ username: 'bob' });
+    const admin = clientFor(server.url);
+    await admin.login('alice', alicePassword);
+    await admin.addToTeam((await admin.getTeamByName(TEAM.name)).id, bobAccount.user.id);
+
+    bob = await browser.person('bob', server.url);
+    await bob.page.goto(CHANNEL_PATH);
+    await bob.page.waitForURL(`**/login?redirect_to=${encodeURIComponent(CHANNEL_PATH)}`);
+    await logIn(bob.page, 'bob', bobAccount.password);
+    await bob.page.waitForURL(`**${CHANNEL_PATH}`);
+    await messages(bob.page).waitFor();
+  });
+
+  it("shows alice's message to bob live, over the socket, with Shift+Enter's new line", async () => {
+    const postsLoads: string[] = [];
+    bob.page.on('request', (req) => {
+      if (/\/api\/v4\/channels\/[^/]+\/posts/.test(req.url())) postsLoads.push(req.url());
+    });
+    const box = composer(alice.page);
+    await box.fill('Hello Bob');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('from the browser');
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('');
+
+    const post = messages(bob.page).getByText('Hello Bob');
+    await post.waitFor({ timeout: 10_000 });
+    expect(await post.innerText()).toBe('Hello Bob\nfrom the browser');
+    // Live: the socket's `posted` event, not a reload of the channel.
+    expect(postsLoads).toEqual([]);
+    // Sent once: the pending copy was replaced by the server's post.
+    expect(await messages(alice.page).getByText('Hello Bob').count()).toBe(1);
+
+    await composer(bob.page).fill('Hi Alice!');
+    await composer(bob.page).press('Enter');
+    await messages(alice.page).getByText('Hi Alice!').waitFor({ timeout: 10_000 });
+    await browser.screenshot(bob.page, 'channel');
+  });
+
+  it('ran every page without a CSP violation or a script error', () => {
+    for (const person of [alice, bob]) {
+      expect(person.cspViolations, person.name).toEqual([]);
+      expect(
+        person.console.filter((line) => line.startsWith('pageerror:')),
+        person.name,
+      ).toEqual([]);
+    }
+  });
+
+  it('enforces the CSP: an inline script injected into the page is refused and reported', async () => {
+    const page = bob.page;
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__injected = true;';
+      document.body.append(script);
+    });
+    // Both ways the harness hears of it: the page's securitypolicyviolation event and Chromium's console.
+    await expect.poll(() => bob.cspViolations.filter((v) => v.source === 'event').map((v) => v.directive)).toEqual(['script-src-elem']);
+    expect(bob.cspViolations.some((v) => v.source === 'console' && /inline script/.test(v.blocked))).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+    bob.cspViolations.length = 0;
+  });
+
+  it('returns to the login page when the session ends, and back to the channel after logging in', async () => {
+    const admin = clientFor(server.url);
+    await admin.login('alice', alicePassword);
+    await admin.revokeAllSessionsForUser(bobAccount.user.id);
+    // The next call answers 401.
+    await composer(bob.page).fill('Anyone there?');
+    await composer(bob.page).press('Enter');
+    await bob.page.waitForURL(`**/login?redirect_to=${encodeURIComponent(CHANNEL_PATH)}`);
+    await bob.page.getByText('Your session has expired').waitFor();
+    await logIn(bob.page, 'bob', bobAccount.password);
+    await bob.page.waitForURL(`**${CHANNEL_PATH}`);
+    await messages(bob.page).getByText('Hi Alice!').waitFor();
+  });
+
+  it('logs out: back to the login page, and the app stays signed out after a reload', async () => {
+    await bob.page.getByRole('button', { name: 'Log out' }).click();
+    await bob.page.waitForURL('**/login');
+    await bob.page.goto(CHANNEL_PATH);
+    await bob.page.waitForURL(`**/login?redirect_to=${encodeURIComponent(CHANNEL_PATH)}`);
+    expect((await bob.context.cookies()).map((c) => c.name)).not.toContain('MMAUTHTOKEN');
+  });
+
+  it('asks for the MFA code after the password when the account has MFA', async () => {
+    const carol = await server.newUser({ username: 'carol' });
+    const { secret } = await carol.client.generateMfaSecret(carol.user.id);
+    const codeAt = (steps: number) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
+    await carol.client.updateUserMfa(carol.user.id, true, await codeAt(0));
+
+    const person = await browser.person('carol', server.url);
+    await person.page.goto('/login');
+    await logIn(person.page, 'carol', carol.password);
+    await person.page.getByRole('heading', { name: 'Enter your MFA code' }).waitFor();
+    await person.page.getByLabel('MFA code', { exact: true }).fill('000000' === (await codeAt(1)) ? '111111' : '000000');
+    await person.page.getByRole('button', { name: 'Submit' }).click();
+    await person.page.getByRole('alert').waitFor();
+    await person.page.getByLabel('MFA code', { exact: true }).fill(await codeAt(1));
+    await person.page.getByRole('button', { name: 'Submit' }).click();
+    // Carol is on no team: the app offers to create one.
+    await person.page.waitForURL('**/create_team');
+    expect(person.cspViolations).toEqual([]);
+  });
+
+  it("shows the server's sign-in errors on the error page", async () => {
+    const person = await browser.person('dave', server.url);
+    // Google is off on this server: its start ends on /error with the reason.
+    await person.page.goto('/oauth/google/login');
+    await person.page.waitForURL('**/error?**');
+    await person.page.getByRole('heading', { name: 'Sign-in failed' }).waitFor();
+    expect(await person.page.getByRole('alert').textContent()).toMatch(/Google/);
+  });
+});
