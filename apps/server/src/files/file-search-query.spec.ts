@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { testSearchScope } from '../posts/search/search-scope.fixtures.js';
 import type { SearchScope } from '../posts/search/search-query.js';
 import { parseSearchTerms } from '../posts/search/search-terms.js';
 import { buildFileSearchQuery } from './file-search-query.js';
 
-const scope = (over: Partial<SearchScope> = {}): SearchScope => ({
-  userId: 'user',
-  teamId: 'team',
-  orTerms: false,
-  includeDeletedChannels: false,
-  timeZoneOffset: 0,
-  fromUserIds: null,
-  excludedUserIds: [],
-  inChannelIds: null,
-  excludedChannelIds: [],
-  offset: 0,
-  limit: 60,
-  ...over,
-});
+const scope = testSearchScope;
 const build = (terms: string, over: Partial<SearchScope> = {}) => buildFileSearchQuery(parseSearchTerms(terms), scope(over), 'f.id');
 
 describe('buildFileSearchQuery', () => {

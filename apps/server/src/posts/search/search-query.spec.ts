@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { testSearchScope } from './search-scope.fixtures.js';
 import { buildSearchQuery, lexemes, matchedWords, SearchScope } from './search-query.js';
 import { parseSearchTerms } from './search-terms.js';
 
-const scope = (extra: Partial<SearchScope> = {}): SearchScope => ({
-  userId: 'user',
-  teamId: 'team',
-  orTerms: false,
-  includeDeletedChannels: false,
-  timeZoneOffset: 0,
-  fromUserIds: null,
-  excludedUserIds: [],
-  inChannelIds: null,
-  excludedChannelIds: [],
-  offset: 0,
-  limit: 60,
-  ...extra,
-});
+const scope = testSearchScope;
 
 describe('buildSearchQuery', () => {
   it('ANDs terms into one tsquery and binds every value', () => {
