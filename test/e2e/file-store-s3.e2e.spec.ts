@@ -1,6 +1,7 @@
 /**
  * FileSettings.DriverName "amazons3" end to end, against s3rver (a real S3-compatible server,
- * SigV4) started here: ping's filestore_status asks the bucket, the bulk export job writes its zip
+ * SigV4) started here: attachments are stored in and served from the bucket, ping's
+ * filestore_status asks the bucket, the bulk export job writes its zip
  * into the bucket, data retention deletes old files' objects from it, and POST /file/s3_test tells
  * success, a missing bucket and refused credentials apart without echoing secrets.
  */
@@ -163,6 +164,40 @@ describe('the amazons3 store', () => {
     const line = exportLines(zip).find((l) => l.type === 'post' && l.post.message === 'exported with its file')!.post;
     expect(line.attachments).toHaveLength(1);
     expect(readZip(zip).get(`data/${line.attachments[0].path}`)!.equals(bytes)).toBe(true);
+  });
+
+  it('attachments live in the bucket: multipart upload, whole and ranged downloads, thumbnail, metadata.files, gone with the post', async () => {
+    const parts = await teamWithChannels(cast, {
+      team: { name: 's3-attachments', display_name: 'S3 Attachments' },
+      pub: { name: 's3-attachments-pub', display_name: 'S3 Attachments Pub' },
+      priv: { name: 's3-attachments-priv', display_name: 'S3 Attachments Priv' },
+    });
+    const text = Buffer.from('0123456789'.repeat(30_000));
+    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#2266aa' } })
+      .jpeg()
+      .toBuffer();
+    const file = await uploadFile(cast.alice.client, parts.pub.id, 'digits.txt', text);
+    const image = await uploadFile(cast.alice.client, parts.pub.id, 'photo.jpg', jpeg);
+    const db = databasePool(server.database, 1);
+    try {
+      const stored = (await db.query<{ path: string; thumbnail_path: string }>('SELECT path, thumbnail_path FROM file_infos WHERE id = $1', [image.id]))
+        .rows[0];
+      expect(await bucket.stat(`mm/${stored.path}`)).toMatchObject({ size: jpeg.length });
+      expect(await bucket.stat(`mm/${stored.thumbnail_path}`)).toBeTruthy();
+    } finally {
+      await db.end();
+    }
+    const auth = { Authorization: `Bearer ${cast.bob.client.getToken()}` };
+    const whole = await fetch(cast.bob.client.getFileUrl(file.id, 0), { headers: auth });
+    expect(Buffer.from(await whole.arrayBuffer()).equals(text)).toBe(true);
+    const ranged = await fetch(cast.bob.client.getFileUrl(file.id, 0), { headers: { ...auth, Range: 'bytes=100000-100009' } });
+    expect([ranged.status, await ranged.text()]).toEqual([206, '0123456789']);
+    const thumb = await sharp(Buffer.from(await (await fetch(cast.bob.client.getFileThumbnailUrl(image.id, 0), { headers: auth })).arrayBuffer())).metadata();
+    expect([thumb.width, thumb.height]).toEqual([120, 90]);
+    const posted = await post(cast.alice.client, parts.pub.id, 'two files from the bucket', { file_ids: [file.id, image.id] } as never);
+    expect(posted.metadata.files!.map((f) => f.id)).toEqual([file.id, image.id]);
+    await cast.alice.client.deletePost(posted.id);
+    expect((await fetch(cast.bob.client.getFileUrl(file.id, 0), { headers: auth })).status).toBe(404);
   });
 
   it('ping reports the store unhealthy once the S3 server is gone', async () => {
