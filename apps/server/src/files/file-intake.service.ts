@@ -13,6 +13,14 @@ export const tooLarge = (max: number) =>
 export const cutOff = () => badRequest('api.file.upload_file.read_request.app_error', 'Unable to read the upload: the request ended before its body.');
 
 /**
+ * The store refused a write (disk full, S3 down): the server's failure, not the client's, as
+ * Mattermost's WriteFile answers it (500), so that it is never mistaken for a cut-off request.
+ */
+function storeFailed(err: unknown): never {
+  throw new AppError('', 'api.file.write_file.app_error', 'Unable to write the file.', 500, err instanceof Error ? err.message : String(err));
+}
+
+/**
  * How a file comes in, whatever route brought it (POST /files, resumable uploads): its bytes
  * streamed into the store under Mattermost's folder layout, a FileInfo row built for it (not yet
  * written), then its image data; and, when the request fails, the file removed again. Once the
@@ -38,14 +46,15 @@ export class FileIntake {
         size += (chunk as Buffer).length;
         // busboy stops a part at the limit (and flags it truncated); the raw form counts here.
         over ||= size > max || (stream as Readable & { truncated?: boolean }).truncated === true;
-        if (!over) await writer.write(chunk as Buffer);
+        if (!over) await writer.write(chunk as Buffer).catch(storeFailed);
       }
       if (over || (stream as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
-      row.size = await writer.commit();
+      row.size = await writer.commit().catch(storeFailed);
     } catch (err) {
       await writer.abort();
       stream.resume();
       if (err instanceof AppError) throw err;
+      // Anything else is the request's body failing: the client went away mid-upload.
       throw cutOff();
     }
     return row;
