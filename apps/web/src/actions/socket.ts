@@ -4,11 +4,14 @@
  * (Mattermost's protocol resumes, but a gap is possible) the open channel is loaded again.
  */
 import type { WebSocketClient, WebSocketMessage } from '@mattermost/client';
+import type { Job } from '@mattermost/types/jobs';
 import type { Post } from '@mattermost/types/posts';
 import { createSocket, socketUrl } from '../api/socket';
+import { receivedJob } from '../state/console-jobs';
 import { receivedPost } from '../state/posts';
 import { currentChannel } from '../state/selectors';
 import { store, update } from '../state/store';
+import { updateConsole } from './console-update';
 import { loadChannelPosts } from './posts';
 import { loadMissingProfiles } from './users';
 
@@ -29,6 +32,11 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   post_deleted: (data) => {
     const post = parseJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
+  },
+  /** A job's status changed (system admins only): the System Console's jobs page follows it. */
+  job_updated: (data) => {
+    const job = parseJson<Job>(data.job);
+    if (job) updateConsole('jobs', (s) => receivedJob(s, job));
   },
 };
 
