@@ -17,7 +17,7 @@ import { ALL_KEYS, ConnectionCounter, Hub, ShadowRegistry } from '#realtime';
 import { SERVER_VERSION } from '../common/http-pipeline.js';
 import { Msg, Req } from './cluster-messages.js';
 import { ClusterEventPublisher, ClusterInvalidationBus } from './cluster-publisher.js';
-import { ClusterInfo, ClusterState } from './cluster-state.js';
+import { ClusterInfo, clusterInfo, ClusterState } from './cluster-state.js';
 import { ConnectionMover } from './connection-mover.js';
 import { DatabaseConfigStore } from './database-config-store.js';
 import { DatabaseEventOutbox } from './database-event-outbox.js';
@@ -167,14 +167,7 @@ export class ClusterRuntime extends ClusterState {
   // ---- internals ----------------------------------------------------------------------------
 
   private info(node: NodeInfo): ClusterInfo {
-    return {
-      id: node.id,
-      version: node.version,
-      schema_version: node.schemaVersion,
-      config_hash: node.configHash,
-      ipaddress: node.hostname,
-      hostname: node.hostname,
-    };
+    return clusterInfo(node, { leaderId: this.leader.leaderId(), suspected: this.membership.stats().suspected, now: Date.now() });
   }
 
   /** Config lives in the database; a save anywhere reaches every node. */

@@ -1,6 +1,11 @@
+import type { NodeInfo } from '#cluster';
 import type { ConnectionOwner, SocketLike, WebConnection } from '#realtime';
 
-/** Mattermost's ClusterInfo, as GET /api/v4/cluster/status lists it. */
+/**
+ * Mattermost's ClusterInfo, as GET /api/v4/cluster/status lists it, plus what the System Console
+ * shows of each node beyond Mattermost's fields (Mattermost's clients ignore fields they do not
+ * know): whether it leads, what the answering node's gossip thinks of it, and since when it runs.
+ */
 export interface ClusterInfo {
   id: string;
   version: string;
@@ -8,6 +13,30 @@ export interface ClusterInfo {
   config_hash: string;
   ipaddress: string;
   hostname: string;
+  /** The node with the lowest live id leads (schedules, cleans up after dead nodes). */
+  is_leader?: boolean;
+  /** SWIM's view from the answering node: `alive`, or `suspect` while a failed probe awaits eviction. */
+  gossip_state?: 'alive' | 'suspect';
+  /** When the node's process started (ms since the epoch, its own clock). */
+  start_at?: number;
+  /** Seconds since then, by the answering node's clock. */
+  uptime_seconds?: number;
+}
+
+/** A member's ClusterInfo as one node sees it. */
+export function clusterInfo(node: NodeInfo, view: { leaderId: string; suspected: readonly string[]; now: number }): ClusterInfo {
+  return {
+    id: node.id,
+    version: node.version,
+    schema_version: node.schemaVersion,
+    config_hash: node.configHash,
+    ipaddress: node.hostname,
+    hostname: node.hostname,
+    is_leader: node.id === view.leaderId,
+    gossip_state: view.suspected.includes(node.id) ? 'suspect' : 'alive',
+    start_at: node.startedAt,
+    uptime_seconds: Math.max(0, Math.floor((view.now - node.startedAt) / 1000)),
+  };
 }
 
 /** What the API layer asks of the cluster; a single node answers for itself. */

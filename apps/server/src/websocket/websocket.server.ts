@@ -75,17 +75,9 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  /** Browsers send Origin; it must be this site or listed in AllowCorsFrom. */
   private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true;
-    const allow = this.config.get().ServiceSettings.AllowCorsFrom.split(' ').filter(Boolean);
-    if (allow.includes('*') || allow.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
+    const s = this.config.get().ServiceSettings;
+    return originAllowed(req.headers.origin, req.headers.host, s.SiteURL, s.AllowCorsFrom);
   }
 
   private async accept(ws: WebSocket, req: IncomingMessage, query: URLSearchParams) {
@@ -195,5 +187,25 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
       if (alive) alive.value = false;
       ws.ping();
     }
+  }
+}
+
+/**
+ * Browsers send Origin; it must be this site — the Host the request came with, or SiteURL's origin
+ * (behind a proxy that passes its own host name without the port, as `proxy_set_header Host $host`
+ * does, a page served from a non-default port has an origin the Host does not show; Mattermost
+ * likewise adds SiteURL to AllowCorsFrom) — or be listed in AllowCorsFrom. Clients that are not
+ * browsers send none.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, siteUrl: string, allowCorsFrom: string): boolean {
+  if (!origin) return true;
+  const allow = allowCorsFrom.split(' ').filter(Boolean);
+  if (allow.includes('*') || allow.includes(origin)) return true;
+  try {
+    const { host: originHost, origin: normalized } = new URL(origin);
+    if (originHost === host) return true;
+    return siteUrl !== '' && new URL(siteUrl).origin === normalized;
+  } catch {
+    return false;
   }
 }

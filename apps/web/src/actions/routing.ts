@@ -4,7 +4,9 @@
  * screen's load status is in state.view. A new screen that needs data adds its loader to LOADERS.
  */
 import { errorMessage, UserFacingError } from '../api/errors';
+import { isSystemAdmin } from '../state/console';
 import { DEFAULT_CHANNEL, routePath, sessionRedirect, type Route, type ScreenName } from '../state/route';
+import { currentUser } from '../state/selectors';
 import { store, update } from '../state/store';
 import { defaultTeam, teamByName } from '../state/teams';
 import { viewFinished, viewLoading } from '../state/view';
@@ -37,6 +39,10 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
     await loadChannelPosts(channel.id);
   },
   create_team: () => loadMyTeams(),
+  /** The System Console's pages load their data from a lazily loaded module (the bundle budget); only for system admins. */
+  admin_console: async (route) => {
+    if (isSystemAdmin(currentUser(store.get()))) await (await import('./console')).loadConsoleSection(route.section);
+  },
 };
 
 /** Runs on every route change once the session is known (and once at start-up). */

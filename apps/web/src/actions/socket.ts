@@ -1,14 +1,28 @@
 /**
  * The socket's events, turned into state. One handler per event name in SOCKET_EVENTS; a feature
- * that shows something live adds its handler there. After a reconnect that may have missed events
- * (Mattermost's protocol resumes, but a gap is possible) the open channel is loaded again.
+ * that shows something live adds its handler there.
+ *
+ * Resuming: WebSocketClient reconnects with the connection_id and the sequence_number it got to,
+ * and a server that still has the connection (this node, or another node of the cluster it moved
+ * to) replays what was missed. When it cannot — the node died with it, or too much was missed —
+ * the new `hello` carries a new connection_id and the client calls the missed-message listeners:
+ * a gap. Then what the screen shows is fetched again (RESYNC: the open channel, the sidebar; a
+ * feature with its own live data adds its refetch there), retried while the cluster settles, and
+ * posts that arrive while the channel's page is on its way are kept (state/resync.ts). A reconnect
+ * refetches too: it costs one request and covers a server that resumed less than it should.
  */
 import type { WebSocketClient, WebSocketMessage } from '@mattermost/client';
+import type { Job } from '@mattermost/types/jobs';
 import type { Post } from '@mattermost/types/posts';
+import { isApiError } from '../api/errors';
 import { createSocket, socketUrl } from '../api/socket';
+import { receivedJob } from '../state/console-jobs';
 import { receivedPost } from '../state/posts';
-import { currentChannel } from '../state/selectors';
+import { keepArrivedPosts, listedPostIds } from '../state/resync';
+import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
+import { loadTeamChannels } from './channels';
+import { updateConsole } from './console-update';
 import { loadChannelPosts } from './posts';
 import { loadMissingProfiles } from './users';
 
@@ -29,6 +43,11 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   post_deleted: (data) => {
     const post = parseJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
+  },
+  /** A job's status changed (system admins only): the System Console's jobs page follows it. */
+  job_updated: (data) => {
+    const job = parseJson<Job>(data.job);
+    if (job) updateConsole('jobs', (s) => receivedJob(s, job));
   },
 };
 
@@ -53,9 +72,64 @@ function onMessage(msg: WebSocketMessage): void {
   SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>);
 }
 
+/** What is fetched again after a gap, one entry per part of the screen (all run at once, each retried). */
+const RESYNC: Record<string, () => Promise<void>> = {
+  /** The open channel's newest posts, keeping those that arrive while the page is on its way. */
+  channel: async () => {
+    const channel = currentChannel(store.get());
+    if (!channel) return;
+    const before = new Set(listedPostIds(store.get().posts, channel.id));
+    const arrived = new Set<string>();
+    const stop = store.subscribe(() => {
+      for (const id of listedPostIds(store.get().posts, channel.id)) if (!before.has(id)) arrived.add(id);
+    });
+    try {
+      await loadChannelPosts(channel.id);
+    } finally {
+      stop();
+      update('posts', (s) => keepArrivedPosts(s, channel.id, arrived));
+    }
+  },
+  /** The sidebar: channels joined or left and categories changed while events were missed. */
+  sidebar: async () => {
+    const team = currentTeam(store.get());
+    if (team) await loadTeamChannels(team, true);
+  },
+};
+
+/** Waits before each retry of a refetch: a node that just died may still be in the proxy's list. */
+const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+let resyncing: Promise<void> | undefined;
+let resyncAgain = false;
+
+/** Refetches after a gap; a gap found while one runs makes it run once more after (not twice at once). */
 function resync(): void {
-  const channel = currentChannel(store.get());
-  if (channel) loadChannelPosts(channel.id).catch(() => undefined);
+  if (resyncing) {
+    resyncAgain = true;
+    return;
+  }
+  resyncing = Promise.all(Object.values(RESYNC).map((task) => withRetries(task).catch(() => undefined))).then(() => {
+    resyncing = undefined;
+    if (resyncAgain) {
+      resyncAgain = false;
+      resync();
+    }
+  });
+}
+
+/** Runs `task`, again after a pause when it fails for want of a server (network, 5xx); not for other errors. */
+async function withRetries(task: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (err) {
+      const transient = !isApiError(err) || (err.status_code ?? 0) >= 500 || !err.status_code;
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (!transient || delay === undefined || !socket) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Posts and other objects travel as JSON text inside the event's data. */

@@ -8,6 +8,7 @@
  */
 import { initialChannels, type ChannelsState } from './channels';
 import { initialConfig, type ConfigState } from './config';
+import { initialConsole, type ConsoleState } from './console';
 import { initialPosts, type PostsState } from './posts';
 import type { Route } from './route';
 import { initialSession, signedOut, type SessionState } from './session';
@@ -24,6 +25,8 @@ export interface AppState {
   channels: ChannelsState;
   posts: PostsState;
   view: ViewState;
+  /** The System Console's data (system admins only). */
+  adminConsole: ConsoleState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -36,6 +39,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     channels: initialChannels,
     posts: initialPosts,
     view: initialView,
+    adminConsole: initialConsole,
   };
 }
 
