@@ -30,6 +30,11 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
   },
+  /** A reply for this user alone (a slash command's answer): shown in its channel, never stored by the server. */
+  ephemeral_message: (data) => {
+    const post = parseJson<Post>(data.post);
+    if (post) update('posts', (s) => receivedPost(s, post));
+  },
 };
 
 let socket: WebSocketClient | undefined;

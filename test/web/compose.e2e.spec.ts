@@ -1,0 +1,159 @@
+/**
+ * The web client's composer and the features around it, in Debian's Chromium (libs/testing
+ * browser.ts) against a built node: autocomplete picked with the keyboard, slash commands and
+ * their ephemeral replies, drafts that survive switching channels and reloads, editing the last
+ * message with Up. Screenshots go to test-artifacts/web/.
+ *
+ * Skipped, saying why, when /usr/bin/chromium is missing (`apt-get install chromium`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
+
+const missing = chromiumMissing();
+if (missing) console.warn(missing);
+const TEAM = 'compose';
+const TOWN = `/${TEAM}/channels/town-square`;
+
+let server: TestServer;
+let browser: TestBrowser;
+let alice: NewUser;
+let bob: NewUser;
+let teamId: string;
+let ann: Person;
+
+/** The text box of the open channel (its label changes while a message is edited). */
+const composer = (page: Page) => page.getByRole('textbox', { name: /^(Write to |Edit your message)/ });
+const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Channels' });
+
+async function logIn(person: Person, account: NewUser, path: string): Promise<void> {
+  await person.page.goto(path);
+  await person.page.getByLabel('Email or username', { exact: true }).fill(account.user.username);
+  await person.page.getByLabel('Password', { exact: true }).fill(account.password);
+  await person.page.getByRole('button', { name: 'Log in' }).click();
+  await person.page.waitForURL(`**${path}`);
+  await messages(person.page).waitFor();
+}
+
+describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}` : ''}`, () => {
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` (it builds the web app too)');
+    server = await startServer();
+    alice = await server.newUser({ username: 'alice' });
+    bob = await server.newUser({ username: 'bob' });
+    const bobcat = await server.newUser({ username: 'bobcat' });
+    const team = await alice.client.createTeam({ name: TEAM, display_name: 'Compose', type: 'O' } as never);
+    teamId = team.id;
+    for (const u of [bob, bobcat]) await alice.client.addToTeam(teamId, u.user.id);
+    browser = await TestBrowser.launch('web');
+    ann = await browser.person('alice', server.url);
+    await logIn(ann, alice, TOWN);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('completes @mentions from the server, picked with the arrows and Enter', async () => {
+    const box = composer(ann.page);
+    await box.fill('Hi @bo');
+    const list = ann.page.getByRole('listbox', { name: 'Suggestions' });
+    await list.getByRole('option', { name: /@bobcat/ }).waitFor();
+    const options = list.getByRole('option');
+    expect(await options.allInnerTexts()).toEqual([expect.stringMatching(/^@bob\b/), expect.stringMatching(/^@bobcat\b/)]);
+    expect(await options.nth(0).getAttribute('aria-selected')).toBe('true');
+    await box.press('ArrowDown');
+    expect(await options.nth(1).getAttribute('aria-selected')).toBe('true');
+    expect(await box.getAttribute('aria-activedescendant')).toBe(await options.nth(1).getAttribute('id'));
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('Hi @bobcat ');
+    await list.waitFor({ state: 'detached' });
+    await box.pressSequentially('and ~to');
+    await list.getByRole('option', { name: /Town Square/ }).waitFor();
+    await box.press('Tab');
+    await box.pressSequentially('see :tad');
+    await list.getByRole('option', { name: /:tada:/ }).waitFor();
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('Hi @bobcat and ~town-square see :tada: ');
+    await box.press('Escape');
+    await box.press('Enter');
+    await messages(ann.page).getByText('Hi @bobcat and ~town-square see :tada:').waitFor();
+    expect(await box.inputValue()).toBe('');
+  });
+
+  it('lists slash commands from the server, runs them, and shows their replies to the user alone', async () => {
+    const box = composer(ann.page);
+    await box.fill('/shr');
+    const list = ann.page.getByRole('listbox', { name: 'Suggestions' });
+    await list.getByRole('option', { name: /\/shrug/ }).waitFor();
+    await box.press('Tab');
+    expect(await box.inputValue()).toBe('/shrug ');
+    await box.pressSequentially('it happens');
+    await box.press('Enter');
+    // The shrug is Markdown with escapes; plain text or rendered, it starts the same.
+    await messages(ann.page)
+      .getByText(/^it happens ¯/)
+      .waitFor();
+
+    // /echo without a message answers with an ephemeral post: shown here, never stored.
+    await box.fill('/echo');
+    await box.press('Escape');
+    await box.press('Enter');
+    const reply = messages(ann.page).getByText('A message must be provided with the /echo command.');
+    await reply.waitFor();
+    const stored = await alice.client.getPosts((await alice.client.getChannelByName(teamId, 'town-square')).id);
+    expect(Object.values(stored.posts).map((p) => p.message)).not.toContain('A message must be provided with the /echo command.');
+
+    // An unknown command: the server's error, and the text back in the box.
+    await box.fill('/nosuchcommand now');
+    await box.press('Enter');
+    await ann.page.getByRole('alert').filter({ hasText: 'nosuchcommand' }).waitFor();
+    expect(await box.inputValue()).toBe('/nosuchcommand now');
+    await box.fill('');
+  });
+
+  it('keeps a draft when switching channels and reloading, and drops it once sent', async () => {
+    const box = composer(ann.page);
+    await box.fill('an unfinished thought');
+    await sidebar(ann.page).getByRole('link', { name: 'Off-Topic' }).click();
+    await ann.page.waitForURL(`**/${TEAM}/channels/off-topic`);
+    expect(await composer(ann.page).inputValue()).toBe('');
+    await sidebar(ann.page).getByRole('link', { name: 'Town Square' }).click();
+    await ann.page.waitForURL(`**${TOWN}`);
+    expect(await composer(ann.page).inputValue()).toBe('an unfinished thought');
+
+    // Synced to the server too (ServiceSettings.AllowSyncedDrafts), after a pause in typing.
+    await expect.poll(async () => (await alice.client.getUserDrafts(teamId)).map((d) => d.message), { timeout: 5000 }).toEqual(['an unfinished thought']);
+    await ann.page.reload();
+    await messages(ann.page).waitFor();
+    expect(await composer(ann.page).inputValue()).toBe('an unfinished thought');
+
+    await composer(ann.page).press('Enter');
+    await messages(ann.page).getByText('an unfinished thought').waitFor();
+    await expect.poll(async () => (await alice.client.getUserDrafts(teamId)).length, { timeout: 5000 }).toBe(0);
+    await sidebar(ann.page).getByRole('link', { name: 'Off-Topic' }).click();
+    await sidebar(ann.page).getByRole('link', { name: 'Town Square' }).click();
+    expect(await composer(ann.page).inputValue()).toBe('');
+  });
+
+  it('edits the last message with Up in an empty box', async () => {
+    const box = composer(ann.page);
+    await box.press('ArrowUp');
+    expect(await box.inputValue()).toBe('an unfinished thought');
+    await ann.page.getByText('Editing your message').waitFor();
+    await box.fill('a finished thought');
+    await box.press('Enter');
+    await messages(ann.page).getByText('a finished thought').waitFor();
+    expect(await box.inputValue()).toBe('');
+    expect(await messages(ann.page).getByText('an unfinished thought').count()).toBe(0);
+  });
+
+  it('ran without a CSP violation or a script error', () => {
+    expect(ann.cspViolations).toEqual([]);
+    expect(ann.console.filter((line) => line.startsWith('pageerror:'))).toEqual([]);
+  });
+});
