@@ -23,6 +23,7 @@ let alice: NewUser;
 let bob: NewUser;
 let teamId: string;
 let ann: Person;
+let ben: Person;
 
 /** The text box of the open channel (its label changes while a message is edited). */
 const composer = (page: Page) => page.getByRole('textbox', { name: /^(Write to |Edit your message)/ });
@@ -148,12 +149,68 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     await box.fill('a finished thought');
     await box.press('Enter');
     await messages(ann.page).getByText('a finished thought').waitFor();
-    expect(await box.inputValue()).toBe('');
+    await expect.poll(() => box.inputValue()).toBe('');
     expect(await messages(ann.page).getByText('an unfinished thought').count()).toBe(0);
   });
 
+  it('opens a DM from the dialog, which reaches the other person live, and a group message', async () => {
+    ben = await browser.person('bob', server.url);
+    await logIn(ben, bob, TOWN);
+
+    await sidebar(ann.page).getByRole('button', { name: 'Write a direct message' }).click();
+    const dialog = ann.page.getByRole('dialog', { name: 'Direct messages' });
+    const find = dialog.getByLabel('Find people');
+    await find.fill('bob');
+    await dialog.getByRole('option', { name: /@bobcat/ }).waitFor();
+    expect(
+      await dialog
+        .getByRole('option', { name: /^@bob\b/ })
+        .first()
+        .getAttribute('aria-selected'),
+    ).toBe('true');
+    await find.press('Enter');
+    await dialog.getByRole('button', { name: 'Remove bob', exact: true }).waitFor();
+    await find.press('Enter');
+    await ann.page.waitForURL(`**/${TEAM}/messages/@bob`);
+    await composer(ann.page).fill('Just between us');
+    await composer(ann.page).press('Enter');
+
+    // Bob's sidebar gets the conversation live (direct_added), and its messages follow.
+    const dm = sidebar(ben.page).getByRole('link', { name: 'alice' });
+    await dm.waitFor({ timeout: 10_000 });
+    await dm.click();
+    await ben.page.waitForURL(`**/${TEAM}/messages/@alice`);
+    await messages(ben.page).getByText('Just between us').waitFor();
+    await composer(ann.page).fill('Still there?');
+    await composer(ann.page).press('Enter');
+    await messages(ben.page).getByText('Still there?').waitFor({ timeout: 10_000 });
+
+    // Two people: a group message, at /{team}/messages/{name}.
+    await sidebar(ann.page).getByRole('button', { name: 'Write a direct message' }).click();
+    await find.fill('bob');
+    await dialog.getByRole('option', { name: /@bobcat/ }).click();
+    await find.fill('bob');
+    await dialog.getByRole('option', { name: /^@bob\b/ }).waitFor();
+    await find.press('Enter');
+    await dialog.getByRole('button', { name: 'Remove bob', exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Go' }).click();
+    await ann.page.waitForURL(/\/messages\/[0-9a-f]{40}$/);
+    await ann.page.getByRole('heading', { name: 'bob, bobcat' }).waitFor();
+    await composer(ann.page).fill('Hello both');
+    await composer(ann.page).press('Enter');
+    const gm = sidebar(ben.page).getByRole('link', { name: 'alice, bobcat' });
+    await gm.waitFor({ timeout: 10_000 });
+    await gm.click();
+    await messages(ben.page).getByText('Hello both').waitFor();
+  });
+
   it('ran without a CSP violation or a script error', () => {
-    expect(ann.cspViolations).toEqual([]);
-    expect(ann.console.filter((line) => line.startsWith('pageerror:'))).toEqual([]);
+    for (const person of [ann, ben]) {
+      expect(person.cspViolations, person.name).toEqual([]);
+      expect(
+        person.console.filter((line) => line.startsWith('pageerror:')),
+        person.name,
+      ).toEqual([]);
+    }
   });
 });

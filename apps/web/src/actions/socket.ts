@@ -9,10 +9,11 @@ import { createSocket, socketUrl } from '../api/socket';
 import { receivedPost } from '../state/posts';
 import { currentChannel } from '../state/selectors';
 import { store, update } from '../state/store';
+import { conversationAdded } from './direct';
 import { loadChannelPosts } from './posts';
 import { loadMissingProfiles } from './users';
 
-type Handler = (data: Record<string, unknown>) => void;
+type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
 /** What each server event does to the state (events not listed are ignored for now). */
 const SOCKET_EVENTS: Record<string, Handler> = {
@@ -30,6 +31,9 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
   },
+  /** Someone started a DM or a group message with the user: it joins the sidebar. */
+  direct_added: (_data, msg) => void conversationAdded(msg.broadcast.channel_id).catch(() => undefined),
+  group_added: (_data, msg) => void conversationAdded(msg.broadcast.channel_id).catch(() => undefined),
   /** A reply for this user alone (a slash command's answer): shown in its channel, never stored by the server. */
   ephemeral_message: (data) => {
     const post = parseJson<Post>(data.post);
@@ -55,7 +59,7 @@ export function disconnectSocket(): void {
 }
 
 function onMessage(msg: WebSocketMessage): void {
-  SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>);
+  SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>, msg);
 }
 
 function resync(): void {

@@ -2,6 +2,7 @@ import type { Team } from '@mattermost/types/teams';
 import { useMemo } from 'react';
 import { logout } from '../../actions/session';
 import { Link } from '../../components/Link';
+import { isDirectSection, NewMessageButton } from '../direct/NewMessageButton';
 import { sidebarSections } from '../../state/channels';
 import { currentUser } from '../../state/selectors';
 import { currentUserId } from '../../state/session';
@@ -30,6 +31,7 @@ export function Sidebar({ team, currentChannelId }: { team: Team; currentChannel
         {sections.map((section) => (
           <section key={section.id} className="sidebar-section" aria-labelledby={`section-${section.id}`}>
             <h2 id={`section-${section.id}`}>{section.title}</h2>
+            {isDirectSection(section.id) && <NewMessageButton team={team} />}
             <ul>
               {section.items.map((item) => (
                 <li key={item.id}>
