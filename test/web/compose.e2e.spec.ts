@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Post } from '@mattermost/types/posts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
@@ -202,6 +203,63 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     await gm.waitFor({ timeout: 10_000 });
     await gm.click();
     await messages(ben.page).getByText('Hello both').waitFor();
+  });
+
+  it("searches with Mattermost's syntax, jumps to an older message in another channel, and lists files", async () => {
+    const offTopic = await bob.client.getChannelByName(teamId, 'off-topic');
+    await bob.client.addToChannel(bob.user.id, offTopic.id).catch(() => undefined);
+    const needle = await bob.client.createPost({ channel_id: offTopic.id, message: 'The quarterly numbers are in the shared folder' } as Post);
+    // Enough newer posts that the needle is not among the channel's newest page.
+    for (let i = 0; i < 65; i++) await alice.client.createPost({ channel_id: offTopic.id, message: `filler ${i}` } as Post);
+    await alice.client.createPost({ channel_id: offTopic.id, message: 'quarterly, but from alice' } as Post);
+    const fd = new FormData();
+    fd.append('channel_id', offTopic.id);
+    fd.append('files', new Blob(['revenue,costs\n1,2\n']), 'quarterly-report.csv');
+    const info = (await bob.client.uploadFile(fd)).file_infos[0]!;
+    await bob.client.createPost({ channel_id: offTopic.id, message: 'the sheet', file_ids: [info.id] } as Post);
+
+    await ann.page.goto(TOWN);
+    await messages(ann.page).waitFor();
+    const box = ann.page.getByRole('searchbox', { name: 'Search messages and files' });
+    await box.fill('quarterly from:bob');
+    await box.press('Enter');
+    const panel = ann.page.getByRole('complementary', { name: 'Search results' });
+    await panel.getByRole('tab', { name: 'Messages (1)' }).waitFor();
+    const result = panel.getByRole('listitem');
+    expect(await result.count()).toBe(1);
+    expect(await result.innerText()).toContain('~Off-Topic');
+    expect(await result.locator('mark').allInnerTexts()).toEqual(['quarterly']);
+
+    await panel.getByRole('tab', { name: /^Files/ }).click();
+    await panel.getByRole('link', { name: 'quarterly-report.csv' }).waitFor();
+    await browser.screenshot(ann.page, 'search');
+    await panel.getByRole('tab', { name: /^Messages/ }).click();
+
+    await panel.getByRole('button', { name: 'Jump to the message from bob in ~Off-Topic' }).click();
+    await ann.page.waitForURL(`**/${TEAM}/channels/off-topic`);
+    const target = messages(ann.page).locator(`[data-post-id="${needle.id}"]`);
+    await target.waitFor();
+    await expect.poll(() => target.getAttribute('class')).toContain('post-highlight');
+    expect(await target.isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        target.evaluate((el) => {
+          const list = el.closest('[role="log"]')!.getBoundingClientRect();
+          const box = el.getBoundingClientRect();
+          return box.top >= list.top && box.bottom <= list.bottom;
+        }),
+      )
+      .toBe(true);
+
+    await box.fill('"numbers are in"');
+    await box.press('Enter');
+    await panel.getByRole('tab', { name: 'Messages (1)' }).waitFor();
+    await box.fill('quarterly -folder');
+    await box.press('Enter');
+    await panel.getByText('quarterly, but from alice').waitFor();
+    expect(await panel.getByRole('tab', { name: /^Messages/ }).innerText()).toBe('Messages (1)');
+    await panel.getByRole('button', { name: 'Close search results' }).click();
+    await panel.waitFor({ state: 'detached' });
   });
 
   it('ran without a CSP violation or a script error', () => {

@@ -11,6 +11,7 @@ import { initialConfig, type ConfigState } from './config';
 import { initialDrafts, type DraftsState } from './drafts';
 import { initialPosts, type PostsState } from './posts';
 import type { Route } from './route';
+import { initialSearch, type SearchState } from './search';
 import { initialSession, signedOut, type SessionState } from './session';
 import { initialTeams, type TeamsState } from './teams';
 import { initialUsers, type UsersState } from './users';
@@ -26,6 +27,7 @@ export interface AppState {
   posts: PostsState;
   view: ViewState;
   drafts: DraftsState;
+  search: SearchState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -39,6 +41,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     posts: initialPosts,
     view: initialView,
     drafts: initialDrafts,
+    search: initialSearch,
   };
 }
 

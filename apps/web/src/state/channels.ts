@@ -76,7 +76,7 @@ export function channelLabel(channel: Channel, myId: string, profiles: Record<st
 }
 
 /** Where a sidebar item leads: channels by name, DMs by the partner's username (as Mattermost's URLs). */
-function itemRoute(team: string, channel: Channel, myId: string, profiles: Record<string, UserProfile>): Route {
+export function itemRoute(team: string, channel: Channel, myId: string, profiles: Record<string, UserProfile>): Route {
   const partner = channel.type === 'D' ? profiles[directPartnerId(channel, myId)] : undefined;
   if (channel.type === 'G') return { screen: 'group', team, channel: channel.name };
   return partner ? { screen: 'direct', team, username: partner.username } : { screen: 'channel', team, channel: channel.name };

@@ -6,6 +6,8 @@ import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
 import { Composer } from './Composer';
 import { PostList } from './PostList';
+import { SearchBox } from '../search/SearchBox';
+import { SearchPanelSlot } from '../search/SearchPanelSlot';
 import { Sidebar } from './Sidebar';
 
 /** A team's channel (/{team}/channels/{channel}, /{team}/messages/@user): the sidebar, the posts, the composer. */
@@ -27,6 +29,7 @@ export function ChannelScreen() {
             <header className="channel-header">
               <h1>{label}</h1>
               {channel.purpose && <p className="channel-purpose">{channel.purpose}</p>}
+              {team && <SearchBox team={team} />}
             </header>
             <PostList key={`posts-${channel.id}`} channelId={channel.id} />
             <Composer key={`composer-${channel.id}`} channelId={channel.id} label={label} />
@@ -39,6 +42,7 @@ export function ChannelScreen() {
           <p className="channel-header splash-text">Loading…</p>
         )}
       </main>
+      <SearchPanelSlot />
     </div>
   );
 }
