@@ -262,6 +262,56 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     await panel.waitFor({ state: 'detached' });
   });
 
+  it('sets availability and a custom status, which others see (the status live, through user_updated)', async () => {
+    await ben.page.goto(`/${TEAM}/messages/@alice`);
+    await messages(ben.page).waitFor();
+
+    const account = sidebar(ann.page).getByRole('button', { name: /^Account and status/ });
+    await account.click();
+    const menu = ann.page.getByRole('menu', { name: /^Account and status/ });
+    await menu.getByRole('menuitem', { name: 'Set a custom status…' }).click();
+    const dialog = ann.page.getByRole('dialog', { name: 'Set a custom status' });
+    await dialog.getByRole('button', { name: /In a meeting/ }).click();
+    expect(await dialog.getByLabel('Clear after').inputValue()).toBe('one_hour');
+    await dialog.getByRole('button', { name: 'Set status' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await sidebar(ann.page).getByText('In a meeting').waitFor();
+    const stored = JSON.parse(((await alice.client.getMe()).props as Record<string, string>).customStatus!) as {
+      emoji: string;
+      duration: string;
+      expires_at: string;
+    };
+    expect(stored).toMatchObject({ emoji: 'calendar', duration: 'one_hour' });
+    expect(Date.parse(stored.expires_at) - Date.now()).toBeGreaterThan(50 * 60_000);
+
+    // Bob, in his DM with alice, sees it without reloading.
+    const header = ben.page.getByRole('main').locator('.channel-status');
+    await header.getByText('In a meeting').waitFor({ timeout: 10_000 });
+
+    // Availability through the menu, with the keyboard: Do not disturb is two down from Online.
+    await account.focus();
+    await account.press('Enter');
+    await expect.poll(() => ann.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Online');
+    await ann.page.keyboard.press('ArrowDown');
+    await ann.page.keyboard.press('ArrowDown');
+    await ann.page.keyboard.press('Enter');
+    await expect.poll(() => account.getAttribute('aria-label')).toBe('Account and status: Do not disturb');
+    expect((await alice.client.getStatus(alice.user.id)).status).toBe('dnd');
+    await browser.screenshot(ann.page, 'status');
+
+    // Others ask for statuses: bob's view shows alice's after a reload (or the next round of asking).
+    await ben.page.reload();
+    await sidebar(ben.page).getByRole('link', { name: 'alice (Do not disturb)' }).waitFor();
+    await header.getByText('In a meeting').waitFor();
+
+    await account.click();
+    await menu.getByRole('menuitem', { name: 'Change custom status…' }).click();
+    await dialog.getByRole('button', { name: 'Clear status' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => sidebar(ann.page).getByText('In a meeting').count()).toBe(0);
+    await header.getByText('In a meeting').waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('ran without a CSP violation or a script error', () => {
     for (const person of [ann, ben]) {
       expect(person.cspViolations, person.name).toEqual([]);

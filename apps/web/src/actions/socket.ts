@@ -5,12 +5,14 @@
  */
 import type { WebSocketClient, WebSocketMessage } from '@mattermost/client';
 import type { Post } from '@mattermost/types/posts';
+import type { UserProfile } from '@mattermost/types/users';
 import { createSocket, socketUrl } from '../api/socket';
 import { receivedPost } from '../state/posts';
 import { currentChannel } from '../state/selectors';
 import { store, update } from '../state/store';
 import { conversationAdded } from './direct';
 import { loadChannelPosts } from './posts';
+import { statusChanged, userUpdated } from './status';
 import { loadMissingProfiles } from './users';
 
 type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
@@ -34,6 +36,10 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   /** Someone started a DM or a group message with the user: it joins the sidebar. */
   direct_added: (_data, msg) => void conversationAdded(msg.broadcast.channel_id).catch(() => undefined),
   group_added: (_data, msg) => void conversationAdded(msg.broadcast.channel_id).catch(() => undefined),
+  /** One's own availability changed (here, on another device, or by the server going away). */
+  status_change: (data) => statusChanged(String(data.user_id ?? ''), String(data.status ?? '')),
+  /** Someone's profile changed (their custom status too). */
+  user_updated: (data) => userUpdated(data.user as UserProfile | undefined),
   /** A reply for this user alone (a slash command's answer): shown in its channel, never stored by the server. */
   ephemeral_message: (data) => {
     const post = parseJson<Post>(data.post);

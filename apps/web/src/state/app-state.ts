@@ -13,6 +13,7 @@ import { initialPosts, type PostsState } from './posts';
 import type { Route } from './route';
 import { initialSearch, type SearchState } from './search';
 import { initialSession, signedOut, type SessionState } from './session';
+import { initialStatus, type StatusState } from './status';
 import { initialTeams, type TeamsState } from './teams';
 import { initialUsers, type UsersState } from './users';
 import { initialView, type ViewState } from './view';
@@ -28,6 +29,7 @@ export interface AppState {
   view: ViewState;
   drafts: DraftsState;
   search: SearchState;
+  status: StatusState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -42,6 +44,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     view: initialView,
     drafts: initialDrafts,
     search: initialSearch,
+    status: initialStatus,
   };
 }
 

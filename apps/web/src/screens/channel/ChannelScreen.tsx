@@ -6,6 +6,7 @@ import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
 import { Composer } from './Composer';
 import { PostList } from './PostList';
+import { DirectHeaderStatus } from '../direct/DirectStatus';
 import { SearchBox } from '../search/SearchBox';
 import { SearchPanelSlot } from '../search/SearchPanelSlot';
 import { Sidebar } from './Sidebar';
@@ -29,6 +30,7 @@ export function ChannelScreen() {
             <header className="channel-header">
               <h1>{label}</h1>
               {channel.purpose && <p className="channel-purpose">{channel.purpose}</p>}
+              <DirectHeaderStatus channel={channel} />
               {team && <SearchBox team={team} />}
             </header>
             <PostList key={`posts-${channel.id}`} channelId={channel.id} />
