@@ -25,6 +25,10 @@ let bob: NewUser;
 let teamId: string;
 let ann: Person;
 let ben: Person;
+let carl: Person;
+let carlAccount: NewUser;
+/** A 1×1 PNG (the server fills profile pictures to 128×128). */
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 
 /** The text box of the open channel (its label changes while a message is edited). */
 const composer = (page: Page) => page.getByRole('textbox', { name: /^(Write to |Edit your message)/ });
@@ -43,13 +47,15 @@ async function logIn(person: Person, account: NewUser, path: string): Promise<vo
 describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}` : ''}`, () => {
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` (it builds the web app too)');
-    server = await startServer();
+    // Collapsed reply threads left to each user, so that the display settings offer the choice.
+    server = await startServer({ MM_SERVICESETTINGS_COLLAPSEDTHREADS: 'default_on' });
     alice = await server.newUser({ username: 'alice' });
     bob = await server.newUser({ username: 'bob' });
     const bobcat = await server.newUser({ username: 'bobcat' });
+    carlAccount = await server.newUser({ username: 'carl' });
     const team = await alice.client.createTeam({ name: TEAM, display_name: 'Compose', type: 'O' } as never);
     teamId = team.id;
-    for (const u of [bob, bobcat]) await alice.client.addToTeam(teamId, u.user.id);
+    for (const u of [bob, bobcat, carlAccount]) await alice.client.addToTeam(teamId, u.user.id);
     browser = await TestBrowser.launch('web');
     ann = await browser.person('alice', server.url);
     await logIn(ann, alice, TOWN);
@@ -312,8 +318,123 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     await header.getByText('In a meeting').waitFor({ state: 'detached', timeout: 10_000 });
   });
 
+  it('changes the profile, notification and display settings', async () => {
+    await ann.page.goto(TOWN);
+    await messages(ann.page).waitFor();
+    await sidebar(ann.page)
+      .getByRole('button', { name: /^Account and status/ })
+      .click();
+    await ann.page.getByRole('menuitem', { name: 'Settings…' }).click();
+    const dialog = ann.page.getByRole('dialog', { name: 'Settings' });
+    await dialog.waitFor();
+
+    // Profile: names, email with the password, the picture.
+    const names = dialog.getByRole('form', { name: 'Name' });
+    await names.getByLabel('First name').fill('Alice');
+    await names.getByLabel('Last name').fill('Liddell');
+    await names.getByLabel('Nickname').fill('ally');
+    await names.getByRole('button', { name: 'Save' }).click();
+    await names.getByText('Saved.').waitFor();
+    expect(await alice.client.getMe()).toMatchObject({ first_name: 'Alice', last_name: 'Liddell', nickname: 'ally' });
+    const email = dialog.getByRole('form', { name: 'Email' });
+    await email.getByLabel('Email').fill('alice.liddell@example.com');
+    await email.getByLabel('Current password').fill(alice.password);
+    await email.getByRole('button', { name: 'Change email' }).click();
+    await email.getByText('Saved.').waitFor();
+    expect((await alice.client.getMe()).email).toBe('alice.liddell@example.com');
+    const before = (await alice.client.getMe()).last_picture_update ?? 0;
+    await dialog.getByLabel('Upload a picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1PX, 'base64') });
+    await dialog.getByText('Picture saved.').waitFor();
+    expect((await alice.client.getMe()).last_picture_update ?? 0).toBeGreaterThan(before);
+    const picture = dialog.getByRole('img', { name: 'Profile picture of alice' });
+    await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(128);
+
+    // Notifications: all activity, keywords.
+    await dialog.getByRole('tab', { name: 'Notifications' }).click();
+    await dialog.getByLabel('For all activity').check();
+    await dialog.getByLabel('Keywords that notify me').fill('launch, deploy ,');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Saved.').waitFor();
+    expect((await alice.client.getMe()).notify_props).toMatchObject({ desktop: 'all', mention_keys: 'launch,deploy' });
+
+    // Display: the dark theme applies at once and stays after a reload; collapsed threads off.
+    await dialog.getByRole('tab', { name: 'Notifications' }).press('ArrowDown');
+    await dialog.getByRole('tab', { name: 'Display', selected: true }).waitFor();
+    await dialog.getByLabel('Dark', { exact: true }).check();
+    const theme = () => ann.page.evaluate(() => [document.documentElement.dataset.theme ?? '', getComputedStyle(document.documentElement).backgroundColor]);
+    await expect.poll(theme).toEqual(['dark', 'rgb(23, 25, 29)']);
+    await dialog.getByLabel(/Off: replies/).check();
+    await expect
+      .poll(async () =>
+        ((await alice.client.getMyPreferences()) as unknown as { name: string; value: string }[])
+          .filter((p) => p.name === 'theme_mode' || p.name === 'collapsed_reply_threads')
+          .map((p) => `${p.name}=${p.value}`)
+          .sort(),
+      )
+      .toEqual(['collapsed_reply_threads=off', 'theme_mode=dark']);
+    await browser.screenshot(ann.page, 'settings');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await ann.page.reload();
+    await messages(ann.page).waitFor();
+    await expect.poll(theme).toEqual(['dark', 'rgb(23, 25, 29)']);
+    // Another tab or device choosing light: preferences_changed brings it here.
+    await alice.client.savePreferences(alice.user.id, [{ user_id: alice.user.id, category: 'display_settings', name: 'theme_mode', value: 'light' }]);
+    await expect.poll(theme).toEqual(['light', 'rgb(255, 255, 255)']);
+  });
+
+  it('shows desktop notifications for mentions and DMs while the tab is hidden, once allowed', async () => {
+    carl = await browser.person('carl', server.url);
+    // A stand-in for the browser's Notification API and a tab the test hides at will.
+    await carl.context.addInitScript(() => {
+      const w = window as unknown as { __notes: { title: string; body: string }[]; __hidden: boolean };
+      w.__notes = [];
+      class FakeNotification {
+        static permission: NotificationPermission = 'default';
+        static requestPermission() {
+          FakeNotification.permission = 'granted';
+          return Promise.resolve('granted');
+        }
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: NotificationOptions) {
+          w.__notes.push({ title, body: options?.body ?? '' });
+        }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: FakeNotification, configurable: true, writable: true });
+      Object.defineProperty(Document.prototype, 'hidden', { get: () => w.__hidden === true, configurable: true });
+    });
+    await logIn(carl, carlAccount, TOWN);
+    await sidebar(carl.page)
+      .getByRole('button', { name: /^Account and status/ })
+      .click();
+    await carl.page.getByRole('menuitem', { name: 'Settings…' }).click();
+    const dialog = carl.page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByRole('tab', { name: 'Notifications' }).click();
+    await dialog.getByRole('button', { name: 'Allow desktop notifications in this browser' }).click();
+    await dialog.getByText('This browser shows desktop notifications').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    const notes = () => carl.page.evaluate(() => (window as unknown as { __notes: { title: string; body: string }[] }).__notes);
+    const town = await alice.client.getChannelByName(teamId, 'town-square');
+    await carl.page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true));
+    await alice.client.createPost({ channel_id: town.id, message: 'nothing for carl here' } as Post);
+    await alice.client.createPost({ channel_id: town.id, message: '@carl please look' } as Post);
+    const dm = await alice.client.createDirectChannel([alice.user.id, carlAccount.user.id]);
+    await alice.client.createPost({ channel_id: dm.id, message: 'a private word' } as Post);
+    await expect.poll(notes, { timeout: 10_000 }).toEqual([
+      { title: 'Town Square', body: '@alice: @carl please look' },
+      { title: '@alice', body: '@alice: a private word' },
+    ]);
+    // In view: no notification.
+    await carl.page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = false));
+    await alice.client.createPost({ channel_id: town.id, message: '@carl seen in the tab' } as Post);
+    await messages(carl.page).getByText('@carl seen in the tab').waitFor();
+    expect(await notes()).toHaveLength(2);
+  });
+
   it('ran without a CSP violation or a script error', () => {
-    for (const person of [ann, ben]) {
+    for (const person of [ann, ben, carl]) {
       expect(person.cspViolations, person.name).toEqual([]);
       expect(
         person.console.filter((line) => line.startsWith('pageerror:')),

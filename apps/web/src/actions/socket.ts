@@ -11,7 +11,9 @@ import { receivedPost } from '../state/posts';
 import { currentChannel } from '../state/selectors';
 import { store, update } from '../state/store';
 import { conversationAdded } from './direct';
+import { notifyPosted } from './notifications';
 import { loadChannelPosts } from './posts';
+import { preferencesEvent } from './preferences';
 import { statusChanged, userUpdated } from './status';
 import { loadMissingProfiles } from './users';
 
@@ -24,6 +26,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
     loadMissingProfiles([post.user_id]).catch(() => undefined);
+    notifyPosted(post, data);
   },
   post_edited: (data) => {
     const post = parseJson<Post>(data.post);
@@ -40,6 +43,8 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   status_change: (data) => statusChanged(String(data.user_id ?? ''), String(data.status ?? '')),
   /** Someone's profile changed (their custom status too). */
   user_updated: (data) => userUpdated(data.user as UserProfile | undefined),
+  preferences_changed: (data) => preferencesEvent(data.preferences, false),
+  preferences_deleted: (data) => preferencesEvent(data.preferences, true),
   /** A reply for this user alone (a slash command's answer): shown in its channel, never stored by the server. */
   ephemeral_message: (data) => {
     const post = parseJson<Post>(data.post);

@@ -10,6 +10,7 @@ import { initialChannels, type ChannelsState } from './channels';
 import { initialConfig, type ConfigState } from './config';
 import { initialDrafts, type DraftsState } from './drafts';
 import { initialPosts, type PostsState } from './posts';
+import { initialPreferences, type PreferencesState } from './preferences';
 import type { Route } from './route';
 import { initialSearch, type SearchState } from './search';
 import { initialSession, signedOut, type SessionState } from './session';
@@ -30,6 +31,7 @@ export interface AppState {
   drafts: DraftsState;
   search: SearchState;
   status: StatusState;
+  preferences: PreferencesState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -45,6 +47,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     drafts: initialDrafts,
     search: initialSearch,
     status: initialStatus,
+    preferences: initialPreferences,
   };
 }
 
