@@ -433,6 +433,66 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     expect(await notes()).toHaveLength(2);
   });
 
+  it('switches channels with Ctrl+K and the keyboard, then writes in the new one', async () => {
+    await ann.page.goto(TOWN);
+    await messages(ann.page).waitFor();
+    await ann.page.keyboard.press('Control+k');
+    const dialog = ann.page.getByRole('dialog', { name: 'Switch channels' });
+    const find = dialog.getByLabel('Find a channel or person');
+    await expect.poll(() => find.evaluate((el) => el === document.activeElement)).toBe(true);
+    await find.pressSequentially('off');
+    await dialog.getByRole('option', { name: /Off-Topic/ }).waitFor();
+    await find.press('Enter');
+    await ann.page.waitForURL(`**/${TEAM}/channels/off-topic`);
+    await expect.poll(() => composer(ann.page).evaluate((el) => el === document.activeElement)).toBe(true);
+    await ann.page.keyboard.press('Control+k');
+    await find.pressSequentially('bobc');
+    await find.press('ArrowDown');
+    await find.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(ann.page.url()).toContain('/channels/off-topic');
+  });
+
+  it('fits a phone: the sidebar is a drawer, and search covers the screen', async () => {
+    const phone = await browser.person('bob-phone', server.url, { width: 390, height: 844 });
+    await logIn(phone, bob, TOWN);
+    const page = phone.page;
+    const nav = sidebar(page);
+    expect(await nav.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await composer(page).fill('Typed on a phone');
+    await composer(page).press('Enter');
+    await messages(page).getByText('Typed on a phone').waitFor();
+    await expect.poll(() => messages(page).getByText('Sending…').count()).toBe(0);
+    await browser.screenshot(page, 'phone');
+
+    const toggle = page.getByRole('button', { name: 'Open the channel list' });
+    await toggle.click();
+    await expect.poll(() => nav.isVisible()).toBe(true);
+    await expect.poll(async () => (await nav.boundingBox())?.x).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('nav')?.getAttribute('aria-label'))).toBe('Channels');
+    await browser.screenshot(page, 'phone-drawer');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => nav.isVisible()).toBe(false);
+    await expect.poll(() => toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await toggle.click();
+    await nav.getByRole('link', { name: 'Off-Topic' }).click();
+    await page.waitForURL(`**/${TEAM}/channels/off-topic`);
+    await expect.poll(() => nav.isVisible()).toBe(false);
+
+    const box = page.getByRole('searchbox', { name: 'Search messages and files' });
+    await box.fill('phone');
+    await box.press('Enter');
+    const panel = page.getByRole('complementary', { name: 'Search results' });
+    await panel.getByRole('tab', { name: 'Messages (1)' }).waitFor();
+    expect(await panel.boundingBox()).toMatchObject({ x: 0, y: 0, width: 390 });
+    await panel.getByRole('button', { name: /^Jump to the message/ }).click();
+    await page.waitForURL(`**${TOWN}`);
+    await panel.waitFor({ state: 'detached' });
+    expect(phone.cspViolations).toEqual([]);
+  });
+
   it('ran without a CSP violation or a script error', () => {
     for (const person of [ann, ben, carl]) {
       expect(person.cspViolations, person.name).toEqual([]);

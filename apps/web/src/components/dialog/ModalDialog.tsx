@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
  * A modal dialog on the browser's own <dialog> (showModal): the rest of the page is inert, focus
- * starts inside (on the `autoFocus` field, else the first control), Escape closes it, and focus
+ * starts inside (on the field marked `data-autofocus`, else the first control), Escape closes it, and focus
  * returns to what opened it. A click on the backdrop closes it too. `onClose` runs however it
  * was closed; the parent then stops rendering it.
  */
@@ -11,7 +11,10 @@ export function ModalDialog({ title, onClose, children, className = '' }: { titl
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (!dialog || dialog.open) return;
+    dialog.showModal();
+    // showModal focuses the first control; a field marked data-autofocus is where typing starts.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, []);
   return (
     <dialog
@@ -26,11 +29,12 @@ export function ModalDialog({ title, onClose, children, className = '' }: { titl
     >
       <div className="modal-header">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="modal-close" aria-label="Close" onClick={() => ref.current?.close()}>
-          ×
-        </button>
       </div>
       <div className="modal-body">{children}</div>
+      {/* Last in the focus order (the content comes first), shown at the top right. */}
+      <button type="button" className="modal-close modal-close-corner" aria-label="Close" onClick={() => ref.current?.close()}>
+        ×
+      </button>
     </dialog>
   );
 }

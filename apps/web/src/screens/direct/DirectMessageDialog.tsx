@@ -103,7 +103,7 @@ export function DirectMessageDialog({ team, onClose }: { team: Team; onClose(): 
         <label htmlFor={`${listId}-input`}>Find people</label>
         <input
           id={`${listId}-input`}
-          autoFocus
+          data-autofocus
           autoComplete="off"
           value={term}
           placeholder="Search by username or name"

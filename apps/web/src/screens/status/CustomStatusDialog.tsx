@@ -94,7 +94,7 @@ export function CustomStatusDialog({ onClose }: { onClose(): void }) {
           </div>
           <div className="field custom-status-text-field">
             <label htmlFor={`${id}-text`}>What is your status?</label>
-            <input id={`${id}-text`} autoFocus maxLength={MAX_TEXT} value={text} onChange={(e) => setText(e.target.value)} />
+            <input id={`${id}-text`} data-autofocus maxLength={MAX_TEXT} value={text} onChange={(e) => setText(e.target.value)} />
           </div>
         </div>
         <fieldset className="custom-status-presets">
