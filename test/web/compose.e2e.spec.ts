@@ -227,7 +227,14 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     await ann.page.goto(TOWN);
     await messages(ann.page).waitFor();
     const box = ann.page.getByRole('searchbox', { name: 'Search messages and files' });
-    await box.fill('quarterly from:bob');
+    // from: completes people, as @ does in the message box.
+    await box.fill('quarterly from:bo');
+    await ann.page
+      .getByRole('listbox', { name: 'Search suggestions' })
+      .getByRole('option', { name: /^@bobcat/ })
+      .waitFor();
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('quarterly from:bob ');
     await box.press('Enter');
     const panel = ann.page.getByRole('complementary', { name: 'Search results' });
     await panel.getByRole('tab', { name: 'Messages (1)' }).waitFor();

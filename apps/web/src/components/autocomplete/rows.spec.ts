@@ -2,7 +2,7 @@ import type { Channel } from '@mattermost/types/channels';
 import type { CustomEmoji } from '@mattermost/types/emojis';
 import type { UserProfile } from '@mattermost/types/users';
 import { describe, expect, it } from 'vitest';
-import { channelRows, commandRows, emojiRows, fullName, userRows } from './rows';
+import { channelRows, commandRows, emojiRows, fullName, searchRows, userRows } from './rows';
 
 const user = (id: string, username: string, extra: Partial<UserProfile> = {}) =>
   ({ id, username, first_name: '', last_name: '', nickname: '', delete_at: 0, ...extra }) as UserProfile;
@@ -55,5 +55,14 @@ describe('commandRows', () => {
     expect(commandRows([trigger], '/ec')[0]).toMatchObject({ primary: '/echo', replacement: '/echo ', secondary: "'message' [delay] — Echo back text" });
     const typing = { Complete: 'shrug hello', Suggestion: '', Hint: '[message]', Description: '', IconData: '' };
     expect(commandRows([typing], '/shrug hello')[0]).toMatchObject({ replacement: '/shrug hello', primary: '/shrug hello' });
+  });
+});
+
+describe('searchRows', () => {
+  it('turns people and channels into from: and in: terms, without the special mentions', () => {
+    const people = userRows([user('a', 'alice')], [], 'al');
+    expect(searchRows(people, 'from:al').map((r) => r.replacement)).toEqual(['from:alice ']);
+    const channels = channelRows([{ id: '1', name: 'town-square', display_name: 'Town Square', type: 'O', delete_at: 0 } as Channel]);
+    expect(searchRows(channels, '-in:to').map((r) => r.replacement)).toEqual(['-in:town-square ']);
   });
 });

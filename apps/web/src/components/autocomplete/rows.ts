@@ -77,3 +77,15 @@ export function commandRows(suggestions: AutocompleteSuggestion[], typed: string
     };
   });
 }
+
+/** A search box's rows: `from:username ` and `in:channel-name ` (keeping a leading - for exclusions). */
+export function searchRows(rows: Suggestion[], typed: string): Suggestion[] {
+  const minus = typed.startsWith('-') ? '-' : '';
+  return rows
+    .filter((r) => r.key.startsWith('user-') || r.key.startsWith('channel-'))
+    .map((r) => {
+      const name = r.replacement.trim().slice(1);
+      const replacement = r.key.startsWith('user-') ? `${minus}from:${name} ` : `${minus}in:${name} `;
+      return { ...r, replacement };
+    });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCompletion, completionAt, moveActive } from './token';
+import { applyCompletion, completionAt, moveActive, searchCompletionAt } from './token';
 
 describe('completionAt', () => {
   it('finds @users and ~channels from their first character, at the caret', () => {
@@ -59,5 +59,20 @@ describe('moveActive', () => {
     expect(moveActive(2, 1, 3)).toBe(0);
     expect(moveActive(0, -1, 3)).toBe(2);
     expect(moveActive(0, 1, 0)).toBe(-1);
+  });
+});
+
+describe('searchCompletionAt', () => {
+  it('completes from: people and in: channels, also excluded ones', () => {
+    expect(searchCompletionAt('report from:al', 14)).toEqual({ kind: 'user', term: 'al', start: 7, end: 14 });
+    expect(searchCompletionAt('in:', 3)).toEqual({ kind: 'channel', term: '', start: 0, end: 3 });
+    expect(searchCompletionAt('x -in:~town', 11)).toEqual({ kind: 'channel', term: 'town', start: 2, end: 11 });
+    expect(searchCompletionAt('from:@bob', 9)).toMatchObject({ kind: 'user', term: 'bob' });
+  });
+
+  it('leaves other words alone', () => {
+    expect(searchCompletionAt('hello', 5)).toBeUndefined();
+    expect(searchCompletionAt('before:2024', 11)).toBeUndefined();
+    expect(searchCompletionAt('from:bob and', 12)).toBeUndefined();
   });
 });

@@ -57,3 +57,16 @@ export function moveActive(active: number, delta: number, count: number): number
   if (active < 0) return delta > 0 ? 0 : count - 1;
   return (((active + delta) % count) + count) % count;
 }
+
+/**
+ * What a search box completes at the caret: `from:` a person and `in:` a channel (Mattermost's
+ * search hints), completed as kind user / channel; the term is what follows the colon.
+ */
+export function searchCompletionAt(text: string, caret: number): Completion | undefined {
+  const before = text.slice(0, caret);
+  const wordStart = Math.max(before.lastIndexOf(' '), before.lastIndexOf('\t')) + 1;
+  const match = /^(-?)(from|in):([\p{L}\p{N}._@~-]*)$/iu.exec(before.slice(wordStart));
+  if (!match) return undefined;
+  const kind = match[2]!.toLowerCase() === 'from' ? 'user' : 'channel';
+  return { kind, term: match[3]!.replace(/^[@~]/, ''), start: wordStart, end: caret };
+}

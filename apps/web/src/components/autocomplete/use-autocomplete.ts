@@ -21,12 +21,19 @@ export interface Autocomplete {
 }
 
 /**
- * The autocomplete of a text box: what is completed at the caret, its rows (fetched after a short
- * pause, stale answers dropped), the highlighted row and the keys that move it. `apply` receives
- * the new text and caret when a row is picked.
+ * The autocomplete of a text box: what is completed at the caret (`find`: the message box's
+ * triggers by default), its rows (fetched after a short pause, stale answers dropped), the
+ * highlighted row and the keys that move it. `apply` receives the new text and caret when a row
+ * is picked.
  */
-export function useAutocomplete(text: string, caret: number, provider: SuggestionProvider, apply: (text: string, caret: number) => void): Autocomplete {
-  const completion = useMemo(() => completionAt(text, caret), [text, caret]);
+export function useAutocomplete(
+  text: string,
+  caret: number,
+  provider: SuggestionProvider,
+  apply: (text: string, caret: number) => void,
+  find: (text: string, caret: number) => Completion | undefined = completionAt,
+): Autocomplete {
+  const completion = useMemo(() => find(text, caret), [text, caret, find]);
   const query = completion ? `${completion.kind}:${completion.start}:${completion.term}` : '';
   const [result, setResult] = useState<{ query: string; items: Suggestion[] }>({ query: '', items: [] });
   const [active, setActive] = useState(0);
