@@ -2,11 +2,15 @@
 import { errorMessage } from '../api/errors';
 import { store, update } from '../state/store';
 import { onRouteChange, startNavigation } from './navigation';
+import { startPreferences } from './preferences';
 import { enterRoute } from './routing';
 import { loadClientConfig, restoreSession, watchSession } from './session';
+import { startTheme } from './theme';
 
 export async function boot(): Promise<void> {
   watchSession();
+  startTheme();
+  startPreferences();
   onRouteChange((route) => void enterRoute(route));
   startNavigation();
   try {

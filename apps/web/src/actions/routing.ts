@@ -11,6 +11,7 @@ import { store, update } from '../state/store';
 import { defaultTeam, teamByName } from '../state/teams';
 import { viewFinished, viewLoading } from '../state/view';
 import { openChannel, openDirect } from './channels';
+import { openGroup } from './direct';
 import { currentPath, navigate } from './navigation';
 import { loadChannelPosts } from './posts';
 import { loadMyTeams } from './teams';
@@ -36,6 +37,11 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
   },
   direct: async (route) => {
     const channel = await openDirect(await requireTeam(route.team), route.username);
+    await loadChannelPosts(channel.id);
+  },
+  /** A group message: one of the user's channels, by its name. */
+  group: async (route) => {
+    const channel = await openGroup(await requireTeam(route.team), route.channel);
     await loadChannelPosts(channel.id);
   },
   create_team: () => loadMyTeams(),

@@ -15,6 +15,7 @@ import type { WebSocketClient, WebSocketMessage } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
 import type { Post } from '@mattermost/types/posts';
 import { isApiError } from '../api/errors';
+import type { UserProfile } from '@mattermost/types/users';
 import { createSocket, socketUrl } from '../api/socket';
 import { receivedJob } from '../state/console-jobs';
 import { receivedPost } from '../state/posts';
@@ -23,10 +24,14 @@ import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
 import { loadTeamChannels } from './channels';
 import { updateConsole } from './console-update';
+import { conversationAdded } from './direct';
+import { notifyPosted } from './notifications';
 import { loadChannelPosts } from './posts';
+import { preferencesEvent } from './preferences';
+import { statusChanged, userUpdated } from './status';
 import { loadMissingProfiles } from './users';
 
-type Handler = (data: Record<string, unknown>) => void;
+type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
 /** What each server event does to the state (events not listed are ignored for now). */
 const SOCKET_EVENTS: Record<string, Handler> = {
@@ -35,6 +40,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
     loadMissingProfiles([post.user_id]).catch(() => undefined);
+    notifyPosted(post, data);
   },
   post_edited: (data) => {
     const post = parseJson<Post>(data.post);
@@ -48,6 +54,20 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   job_updated: (data) => {
     const job = parseJson<Job>(data.job);
     if (job) updateConsole('jobs', (s) => receivedJob(s, job));
+  },
+  /** Someone started a DM or a group message with the user: it joins the sidebar. */
+  direct_added: (_data, msg) => void conversationAdded(msg.broadcast.channel_id).catch(() => undefined),
+  group_added: (_data, msg) => void conversationAdded(msg.broadcast.channel_id).catch(() => undefined),
+  /** One's own availability changed (here, on another device, or by the server going away). */
+  status_change: (data) => statusChanged(String(data.user_id ?? ''), String(data.status ?? '')),
+  /** Someone's profile changed (their custom status too). */
+  user_updated: (data) => userUpdated(data.user as UserProfile | undefined),
+  preferences_changed: (data) => preferencesEvent(data.preferences, false),
+  preferences_deleted: (data) => preferencesEvent(data.preferences, true),
+  /** A reply for this user alone (a slash command's answer): shown in its channel, never stored by the server. */
+  ephemeral_message: (data) => {
+    const post = parseJson<Post>(data.post);
+    if (post) update('posts', (s) => receivedPost(s, post));
   },
 };
 
@@ -69,7 +89,7 @@ export function disconnectSocket(): void {
 }
 
 function onMessage(msg: WebSocketMessage): void {
-  SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>);
+  SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>, msg);
 }
 
 /** What is fetched again after a gap, one entry per part of the screen (all run at once, each retried). */

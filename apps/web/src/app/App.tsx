@@ -37,6 +37,7 @@ export function App() {
       return <CreateTeamScreen />;
     case 'channel':
     case 'direct':
+    case 'group':
       return <ChannelScreen />;
     case 'root':
     case 'team':

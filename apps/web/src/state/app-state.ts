@@ -9,9 +9,13 @@
 import { initialChannels, type ChannelsState } from './channels';
 import { initialConfig, type ConfigState } from './config';
 import { initialConsole, type ConsoleState } from './console';
+import { initialDrafts, type DraftsState } from './drafts';
 import { initialPosts, type PostsState } from './posts';
+import { initialPreferences, type PreferencesState } from './preferences';
 import type { Route } from './route';
+import { initialSearch, type SearchState } from './search';
 import { initialSession, signedOut, type SessionState } from './session';
+import { initialStatus, type StatusState } from './status';
 import { initialTeams, type TeamsState } from './teams';
 import { initialUsers, type UsersState } from './users';
 import { initialView, type ViewState } from './view';
@@ -27,6 +31,10 @@ export interface AppState {
   view: ViewState;
   /** The System Console's data (system admins only). */
   adminConsole: ConsoleState;
+  drafts: DraftsState;
+  search: SearchState;
+  status: StatusState;
+  preferences: PreferencesState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -40,6 +48,10 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     posts: initialPosts,
     view: initialView,
     adminConsole: initialConsole,
+    drafts: initialDrafts,
+    search: initialSearch,
+    status: initialStatus,
+    preferences: initialPreferences,
   };
 }
 

@@ -3,7 +3,9 @@ import type { Channel } from '@mattermost/types/channels';
 import type { UserProfile } from '@mattermost/types/users';
 import { describe, expect, it } from 'vitest';
 import {
+  channelLabel,
   directChannelName,
+  groupLabel,
   directPartnerId,
   initialChannels,
   myChannelByName,
@@ -83,5 +85,17 @@ describe('sidebarSections', () => {
     ]);
     // Without the partner's profile: the DM is reached by its channel name.
     expect(sections[1]!.items[0]!.route).toEqual({ screen: 'channel', team: 'acme', channel: dm.name });
+  });
+});
+
+describe('group messages', () => {
+  it('are named after the other members and lead to /{team}/messages/{name}', () => {
+    expect(groupLabel('alice, bob, me', 'me')).toBe('alice, bob');
+    expect(groupLabel('', 'me')).toBe('Group message');
+    const gm = channel('gm', 'f'.repeat(40), 'G', { display_name: 'bob, carl, me' });
+    const profilesWithMe = { ...profiles, [ME]: { id: ME, username: 'me' } as UserProfile };
+    expect(channelLabel(gm, ME, profilesWithMe)).toBe('bob, carl');
+    const sections = sidebarSections(receivedMyChannels(initialChannels, 't1', [gm]), 't1', 'acme', ME, profilesWithMe);
+    expect(sections[0]?.items[0]?.route).toEqual({ screen: 'group', team: 'acme', channel: 'f'.repeat(40) });
   });
 });

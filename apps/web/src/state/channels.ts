@@ -71,12 +71,14 @@ export function channelLabel(channel: Channel, myId: string, profiles: Record<st
     const partner = profiles[directPartnerId(channel, myId)];
     return partner ? partner.username : channel.display_name || 'Direct message';
   }
+  if (channel.type === 'G') return groupLabel(channel.display_name, profiles[myId]?.username ?? '');
   return channel.display_name || channel.name;
 }
 
 /** Where a sidebar item leads: channels by name, DMs by the partner's username (as Mattermost's URLs). */
-function itemRoute(team: string, channel: Channel, myId: string, profiles: Record<string, UserProfile>): Route {
+export function itemRoute(team: string, channel: Channel, myId: string, profiles: Record<string, UserProfile>): Route {
   const partner = channel.type === 'D' ? profiles[directPartnerId(channel, myId)] : undefined;
+  if (channel.type === 'G') return { screen: 'group', team, channel: channel.name };
   return partner ? { screen: 'direct', team, username: partner.username } : { screen: 'channel', team, channel: channel.name };
 }
 
@@ -118,4 +120,13 @@ function sortItems(items: SidebarItem[], sorting: string, state: ChannelsState):
   if (sorting === 'alpha') return [...items].sort((a, b) => a.label.localeCompare(b.label));
   if (sorting === 'recent') return [...items].sort((a, b) => (state.byId[b.id]?.last_post_at ?? 0) - (state.byId[a.id]?.last_post_at ?? 0));
   return items; // manual: the order the user gave
+}
+
+/** A group message's name without oneself: the server names it after all its members ("alice, bob, carl"). */
+export function groupLabel(displayName: string, myUsername: string): string {
+  const others = displayName
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n && n !== myUsername);
+  return others.join(', ') || displayName || 'Group message';
 }

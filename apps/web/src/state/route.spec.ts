@@ -19,6 +19,7 @@ describe('parseRoute', () => {
     ['/acme/channels/town-square', '', { screen: 'channel', team: 'acme', channel: 'town-square' }],
     ['/acme/messages/@bob', '', { screen: 'direct', team: 'acme', username: 'bob' }],
     ['/acme/messages/bob', '', { screen: 'not_found', path: '/acme/messages/bob' }],
+    ['/acme/messages/' + 'a1'.repeat(20), '', { screen: 'group', team: 'acme', channel: 'a1'.repeat(20) }],
     ['/acme/channels', '', { screen: 'not_found', path: '/acme/channels' }],
     ['/login/extra', '', { screen: 'not_found', path: '/login/extra' }],
   ])('%s%s', (path, search, route) => {
@@ -48,6 +49,7 @@ describe('routePath', () => {
     { screen: 'team', team: 'acme' },
     { screen: 'channel', team: 'acme', channel: 'town-square' },
     { screen: 'direct', team: 'acme', username: 'bob.smith' },
+    { screen: 'group', team: 'acme', channel: '0123456789abcdef0123456789abcdef01234567' },
   ])('round-trips %j', (route) => {
     const url = new URL(routePath(route), 'http://localhost');
     expect(parseRoute(url.pathname, url.search)).toEqual(route);

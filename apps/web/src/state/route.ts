@@ -17,6 +17,8 @@ export type Route =
   | { screen: 'team'; team: string }
   | { screen: 'channel'; team: string; channel: string }
   | { screen: 'direct'; team: string; username: string }
+  /** A group message, by its channel name (Mattermost's /{team}/messages/{name}). */
+  | { screen: 'group'; team: string; channel: string }
   | { screen: 'not_found'; path: string };
 
 export type ScreenName = Route['screen'];
@@ -59,6 +61,8 @@ export function parseRoute(pathname: string, search = ''): Route {
       if (parts.length === 3 && second === 'messages' && third?.startsWith('@') && third.length > 1) {
         return { screen: 'direct', team: first, username: third.slice(1) };
       }
+      // A group message's name is the SHA-1 of its members' ids, in hex (the server's groupChannelName).
+      if (parts.length === 3 && second === 'messages' && third && /^[0-9a-f]{40}$/.test(third)) return { screen: 'group', team: first, channel: third };
   }
   return { screen: 'not_found', path: pathname };
 }
@@ -89,6 +93,8 @@ export function routePath(route: Route): string {
       return `/${e(route.team)}/channels/${e(route.channel)}`;
     case 'direct':
       return `/${e(route.team)}/messages/@${e(route.username)}`;
+    case 'group':
+      return `/${e(route.team)}/messages/${e(route.channel)}`;
     case 'not_found':
       return route.path;
   }

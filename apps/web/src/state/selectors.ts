@@ -13,7 +13,7 @@ import { teamByName } from './teams';
 /** The team the URL names, if the user is on it. */
 export function currentTeam(state: AppState): Team | undefined {
   const route = state.route;
-  if (route.screen !== 'team' && route.screen !== 'channel' && route.screen !== 'direct') return undefined;
+  if (route.screen !== 'team' && route.screen !== 'channel' && route.screen !== 'direct' && route.screen !== 'group') return undefined;
   return teamByName(state.teams, route.team);
 }
 
@@ -22,7 +22,7 @@ export function currentChannel(state: AppState): Channel | undefined {
   const route = state.route;
   const team = currentTeam(state);
   if (!team) return undefined;
-  if (route.screen === 'channel') return myChannelByName(state.channels, team.id, route.channel);
+  if (route.screen === 'channel' || route.screen === 'group') return myChannelByName(state.channels, team.id, route.channel);
   if (route.screen === 'direct') {
     const partner = userByUsername(state, route.username);
     return partner ? myChannelByName(state.channels, team.id, directChannelName(currentUserId(state.session), partner.id)) : undefined;
