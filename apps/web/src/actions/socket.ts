@@ -9,6 +9,7 @@ import { createSocket, socketUrl } from '../api/socket';
 import { receivedPost } from '../state/posts';
 import { currentChannel } from '../state/selectors';
 import { store, update } from '../state/store';
+import { onEmojiAdded } from './custom-emoji';
 import { loadChannelPosts } from './posts';
 import { loadMissingProfiles } from './users';
 
@@ -30,6 +31,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
   },
+  emoji_added: onEmojiAdded,
 };
 
 let socket: WebSocketClient | undefined;

@@ -8,6 +8,7 @@
  */
 import { initialChannels, type ChannelsState } from './channels';
 import { initialConfig, type ConfigState } from './config';
+import { initialCustomEmoji, type CustomEmojiState } from './custom-emoji';
 import { initialPosts, type PostsState } from './posts';
 import type { Route } from './route';
 import { initialSession, signedOut, type SessionState } from './session';
@@ -24,6 +25,7 @@ export interface AppState {
   channels: ChannelsState;
   posts: PostsState;
   view: ViewState;
+  customEmoji: CustomEmojiState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -36,6 +38,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     channels: initialChannels,
     posts: initialPosts,
     view: initialView,
+    customEmoji: initialCustomEmoji,
   };
 }
 
