@@ -44,10 +44,11 @@ export async function loadOlderPosts(channelId: string): Promise<void> {
   }
 }
 
-/** The authors of a page and the people its messages mention (for their names and highlighting). */
+/** The authors of a page, who reacted, and the people its messages mention (for their names and highlighting). */
 export async function loadPeopleOf(list: Pick<PostList, 'posts'>): Promise<void> {
   const posts = Object.values(list.posts);
-  await Promise.all([loadMissingProfiles(posts.map((p) => p.user_id)), loadProfilesByUsernames(posts.flatMap((p) => mentionCandidates(p.message)))]);
+  const people = posts.flatMap((p) => [p.user_id, ...(p.metadata?.reactions ?? []).map((r) => r.user_id)]);
+  await Promise.all([loadMissingProfiles(people), loadProfilesByUsernames(posts.flatMap((p) => mentionCandidates(p.message)))]);
 }
 
 /** Usernames already asked about, per signed-in user (a name nobody has is asked once). */

@@ -10,8 +10,8 @@ import { receivedPost } from '../state/posts';
 import { currentChannel } from '../state/selectors';
 import { store, update } from '../state/store';
 import { onEmojiAdded } from './custom-emoji';
-import { loadChannelPosts } from './posts';
-import { loadMissingProfiles } from './users';
+import { onReactionAdded, onReactionRemoved } from './reactions';
+import { loadChannelPosts, loadPeopleOf } from './posts';
 
 type Handler = (data: Record<string, unknown>) => void;
 
@@ -21,7 +21,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
-    loadMissingProfiles([post.user_id]).catch(() => undefined);
+    loadPeopleOf({ posts: { [post.id]: post } }).catch(() => undefined);
   },
   post_edited: (data) => {
     const post = parseJson<Post>(data.post);
@@ -32,6 +32,8 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
   },
   emoji_added: onEmojiAdded,
+  reaction_added: onReactionAdded,
+  reaction_removed: onReactionRemoved,
 };
 
 let socket: WebSocketClient | undefined;

@@ -39,6 +39,7 @@ export function PostList({ channelId }: { channelId: string }) {
   /** The scroll height before an older page was added: the list moves down by what was added above. */
   const restoreFrom = useRef<{ height: number; top: number } | undefined>(undefined);
   const [older, setOlder] = useState<{ loading: boolean; error: string }>({ loading: false, error: '' });
+  const loading = useRef(false);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -65,17 +66,29 @@ export function PostList({ channelId }: { channelId: string }) {
 
   const loadOlder = () => {
     const el = ref.current;
-    if (!el || !list || list.atOldest || older.loading) return;
+    if (!el || !list || list.atOldest || loading.current) return;
+    loading.current = true;
     setOlder({ loading: true, error: '' });
     restoreFrom.current = { height: el.scrollHeight, top: el.scrollTop };
     loadOlderPosts(channelId).then(
-      () => setOlder({ loading: false, error: '' }),
+      () => {
+        loading.current = false;
+        setOlder({ loading: false, error: '' });
+        // Still near the top (a fast reader, or a short page): the next one.
+        requestAnimationFrame(() => {
+          if (ref.current && ref.current.scrollTop < LOAD_OLDER_AT) loadOlderRef.current();
+        });
+      },
       (err: unknown) => {
+        loading.current = false;
         restoreFrom.current = undefined;
         setOlder({ loading: false, error: errorMessage(err) });
       },
     );
   };
+  // The callback above runs after a render that may have a newer `list`: it calls the latest loadOlder.
+  const loadOlderRef = useRef(loadOlder);
+  loadOlderRef.current = loadOlder;
 
   const onScroll = () => {
     const el = ref.current;

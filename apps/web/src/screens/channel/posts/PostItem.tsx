@@ -5,6 +5,7 @@ import { Markdown } from '../../../components/markdown/Markdown';
 import { isSending } from '../../../state/posts';
 import { displayName } from '../../../state/users';
 import { LinkPreviews } from './LinkPreview';
+import { AddReactionButton, ReactionBar } from './ReactionBar';
 import { mentionsUser } from './list-items';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -21,7 +22,8 @@ export interface PostItemProps {
 
 /**
  * One post: its author and time (unless it continues the one before), the message as Markdown,
- * and its markers — pinned, edited, deleted, sending.
+ * its markers — pinned, edited, deleted, sending — its reactions, and the actions shown on hover
+ * or focus (react).
  */
 export const PostItem = memo(function PostItem({ post, author, continued, me }: PostItemProps) {
   const system = post.type?.startsWith('system_');
@@ -73,9 +75,15 @@ export const PostItem = memo(function PostItem({ post, author, continued, me }: 
               </p>
             )}
             <LinkPreviews post={post} />
+            <ReactionBar post={post} />
           </>
         )}
       </div>
+      {!deleted && !sending && !system && (
+        <div className="post-actions" role="group" aria-label="Message actions">
+          <AddReactionButton postId={post.id} className="post-action" label="Add a reaction" />
+        </div>
+      )}
     </li>
   );
 });
