@@ -33,7 +33,7 @@ let townSquare: Channel;
 
 const channelPath = (name: string) => `/${team.name}/channels/${name}`;
 /** The open channel's message list. */
-const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+const messages = (page: Page) => page.getByRole('log', { name: 'Messages', exact: true });
 /** The post showing `text` in a list. */
 const postWith = (page: Page, text: string | RegExp) => page.locator('li.post', { hasText: text });
 const composer = (page: Page) => page.getByRole('textbox', { name: /^Write to / });
@@ -202,6 +202,55 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await expect.poll(() => tada.getAttribute('title')).toBe('You reacted with :tada:');
     const reactions = await aliceAccount.client.getReactionsForPost(target.id);
     expect(reactions.map((r) => [r.user_id, r.emoji_name])).toEqual([[aliceAccount.user.id, 'tada']]);
+  });
+
+  it('opens a thread beside the channel; a reply there reaches the other live, and stays out of the channel (collapsed threads)', async () => {
+    await post(aliceAccount.client, townSquare.id, 'a thread root');
+    for (const person of [alice, bob]) {
+      const root = postWith(person.page, 'a thread root');
+      await root.waitFor();
+      await root.hover();
+      await root.getByRole('button', { name: 'Reply in a thread' }).click();
+      await person.page.getByRole('complementary', { name: 'Thread' }).getByRole('log', { name: 'Thread messages' }).getByText('a thread root').waitFor();
+    }
+    const box = bob.page.getByRole('textbox', { name: 'Reply to the thread' });
+    await box.fill('a reply from bob');
+    await box.press('Enter');
+    const aliceThread = alice.page.getByRole('complementary', { name: 'Thread' });
+    await aliceThread.getByText('a reply from bob').waitFor({ timeout: 10_000 });
+    expect(await aliceThread.getByText('1 reply').count()).toBe(1);
+    // In the channel the root counts the reply; the reply itself is not listed there.
+    await postWith(alice.page, 'a thread root').getByRole('button', { name: '1 reply' }).waitFor();
+    expect(await messages(alice.page).getByText('a reply from bob').count()).toBe(0);
+    await browser.screenshot(alice.page, 'thread');
+  });
+
+  it('lists followed threads in the Threads view, marking unread ones until they are opened', async () => {
+    await alice.page.getByRole('complementary', { name: 'Thread' }).getByRole('button', { name: 'Close the thread' }).click();
+    const root = await post(aliceAccount.client, townSquare.id, 'another thread');
+    await post(bobAccount.client, townSquare.id, 'bob answers in the thread', { root_id: root.id });
+    const sidebar = alice.page.getByRole('navigation', { name: 'Channels' });
+    // Alice follows her thread: the sidebar's Threads link says it has unread replies.
+    const threadsLink = sidebar.getByRole('link', { name: /Threads\W+1 unread/ });
+    await threadsLink.waitFor({ timeout: 10_000 });
+    await threadsLink.click();
+    await alice.page.waitForURL(`**/${team.name}/threads`);
+    const list = alice.page.getByRole('list', { name: 'Followed threads' });
+    const unread = list.getByRole('link', { name: /Unread/ });
+    await unread.waitFor();
+    expect(await unread.innerText()).toContain('another thread');
+    expect(await list.getByRole('link').count()).toBe(2);
+    await unread.click();
+    await alice.page.waitForURL(`**/${team.name}/threads/${root.id}`);
+    await alice.page.getByRole('complementary', { name: 'Thread' }).getByText('bob answers in the thread').waitFor();
+    await expect.poll(() => list.getByRole('link', { name: /Unread/ }).count()).toBe(0);
+    await expect.poll(() => sidebar.getByRole('link', { name: /unread/ }).count()).toBe(0);
+    // A new reply while alice reads the thread shows up in it, and stays read.
+    await post(bobAccount.client, townSquare.id, 'and one more', { root_id: root.id });
+    await alice.page.getByRole('complementary', { name: 'Thread' }).getByText('and one more').waitFor();
+    await expect.poll(async () => (await aliceAccount.client.getUserThread(aliceAccount.user.id, team.id, root.id)).unread_replies).toBe(0);
+    await sidebar.getByRole('link', { name: 'Town Square' }).click();
+    await messages(alice.page).waitFor();
   });
 
   it('ran every page without a CSP violation or a script error', () => {

@@ -12,8 +12,8 @@ import { loadMissingProfiles } from './users';
 /** The page of posts a channel opens with (the newest), as Mattermost's web app loads it. */
 export const POSTS_PER_PAGE = 60;
 
-/** Whether collapsed reply threads are on for the user: replies then stay out of the channel's pages. */
-const collapsed = (): boolean => false;
+/** Whether collapsed reply threads are on for the user (actions/threads.ts works it out before the first channel loads). */
+const collapsed = (): boolean => store.get().threads.collapsed;
 
 /** Loads the channel's newest posts (again, after a gap in the socket's events) and their authors. */
 export async function loadChannelPosts(channelId: string): Promise<void> {

@@ -8,10 +8,11 @@ import { DEFAULT_CHANNEL, routePath, sessionRedirect, type Route, type ScreenNam
 import { store, update } from '../state/store';
 import { defaultTeam, teamByName } from '../state/teams';
 import { viewFinished, viewLoading } from '../state/view';
-import { openChannel, openDirect } from './channels';
+import { loadTeamChannels, openChannel, openDirect } from './channels';
 import { currentPath, navigate } from './navigation';
 import { loadChannelPosts } from './posts';
 import { loadMyTeams } from './teams';
+import { loadTeamThreadsOnce, loadUserThreads, settleCollapsedThreads } from './threads';
 
 type Loader<S extends ScreenName> = (route: Extract<Route, { screen: S }>) => Promise<void>;
 
@@ -29,12 +30,22 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
   },
   /** A channel: the team's sidebar, the channel (joined if public and new to the user), its newest posts. */
   channel: async (route) => {
+    await settleCollapsedThreads();
     const channel = await openChannel(await requireTeam(route.team), route.channel);
     await loadChannelPosts(channel.id);
+    loadTeamThreadsOnce(route.team);
   },
   direct: async (route) => {
+    await settleCollapsedThreads();
     const channel = await openDirect(await requireTeam(route.team), route.username);
     await loadChannelPosts(channel.id);
+    loadTeamThreadsOnce(route.team);
+  },
+  /** The followed threads of a team (collapsed reply threads); the open one loads in its panel. */
+  threads: async (route) => {
+    await settleCollapsedThreads();
+    const team = await requireTeam(route.team);
+    await Promise.all([loadTeamChannels(team), loadUserThreads(team.id)]);
   },
   create_team: () => loadMyTeams(),
 };

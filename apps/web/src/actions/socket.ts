@@ -7,13 +7,14 @@ import type { WebSocketClient, WebSocketMessage } from '@mattermost/client';
 import type { Post } from '@mattermost/types/posts';
 import { createSocket, socketUrl } from '../api/socket';
 import { receivedPost } from '../state/posts';
-import { currentChannel } from '../state/selectors';
+import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
 import { onEmojiAdded } from './custom-emoji';
 import { onReactionAdded, onReactionRemoved } from './reactions';
+import { loadThread, loadUserThreads, onThreadFollowChanged, onThreadReadChanged, onThreadUpdated } from './threads';
 import { loadChannelPosts, loadPeopleOf } from './posts';
 
-type Handler = (data: Record<string, unknown>) => void;
+type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
 /** What each server event does to the state (events not listed are ignored for now). */
 const SOCKET_EVENTS: Record<string, Handler> = {
@@ -34,6 +35,9 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   emoji_added: onEmojiAdded,
   reaction_added: onReactionAdded,
   reaction_removed: onReactionRemoved,
+  thread_updated: onThreadUpdated,
+  thread_read_changed: onThreadReadChanged,
+  thread_follow_changed: onThreadFollowChanged,
 };
 
 let socket: WebSocketClient | undefined;
@@ -54,12 +58,17 @@ export function disconnectSocket(): void {
 }
 
 function onMessage(msg: WebSocketMessage): void {
-  SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>);
+  SOCKET_EVENTS[msg.event]?.(msg.data as Record<string, unknown>, msg);
 }
 
 function resync(): void {
   const channel = currentChannel(store.get());
   if (channel) loadChannelPosts(channel.id).catch(() => undefined);
+  const { route, threads } = store.get();
+  const thread = route.screen === 'threads' ? route.thread : threads.openRootId;
+  if (thread) loadThread(thread).catch(() => undefined);
+  const team = currentTeam(store.get());
+  if (team && threads.byTeam[team.id]) loadUserThreads(team.id).catch(() => undefined);
 }
 
 /** Posts and other objects travel as JSON text inside the event's data. */

@@ -13,6 +13,7 @@ import { initialPosts, type PostsState } from './posts';
 import type { Route } from './route';
 import { initialSession, signedOut, type SessionState } from './session';
 import { initialTeams, type TeamsState } from './teams';
+import { initialThreads, type ThreadsState } from './threads';
 import { initialUsers, type UsersState } from './users';
 import { initialView, type ViewState } from './view';
 
@@ -26,6 +27,7 @@ export interface AppState {
   posts: PostsState;
   view: ViewState;
   customEmoji: CustomEmojiState;
+  threads: ThreadsState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -39,6 +41,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     posts: initialPosts,
     view: initialView,
     customEmoji: initialCustomEmoji,
+    threads: initialThreads,
   };
 }
 

@@ -19,6 +19,9 @@ describe('parseRoute', () => {
     ['/acme/channels/town-square', '', { screen: 'channel', team: 'acme', channel: 'town-square' }],
     ['/acme/messages/@bob', '', { screen: 'direct', team: 'acme', username: 'bob' }],
     ['/acme/messages/bob', '', { screen: 'not_found', path: '/acme/messages/bob' }],
+    ['/acme/threads', '', { screen: 'threads', team: 'acme', thread: '' }],
+    ['/acme/threads/abc123', '', { screen: 'threads', team: 'acme', thread: 'abc123' }],
+    ['/acme/threads/abc/x', '', { screen: 'not_found', path: '/acme/threads/abc/x' }],
     ['/acme/channels', '', { screen: 'not_found', path: '/acme/channels' }],
     ['/login/extra', '', { screen: 'not_found', path: '/login/extra' }],
   ])('%s%s', (path, search, route) => {
@@ -48,6 +51,8 @@ describe('routePath', () => {
     { screen: 'team', team: 'acme' },
     { screen: 'channel', team: 'acme', channel: 'town-square' },
     { screen: 'direct', team: 'acme', username: 'bob.smith' },
+    { screen: 'threads', team: 'acme', thread: '' },
+    { screen: 'threads', team: 'acme', thread: 'p1' },
   ])('round-trips %j', (route) => {
     const url = new URL(routePath(route), 'http://localhost');
     expect(parseRoute(url.pathname, url.search)).toEqual(route);

@@ -17,6 +17,8 @@ export type Route =
   | { screen: 'team'; team: string }
   | { screen: 'channel'; team: string; channel: string }
   | { screen: 'direct'; team: string; username: string }
+  /** The followed threads of a team (collapsed reply threads), with one open when `thread` is set. */
+  | { screen: 'threads'; team: string; thread: string }
   | { screen: 'not_found'; path: string };
 
 export type ScreenName = Route['screen'];
@@ -56,6 +58,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     default:
       if (parts.length === 1) return { screen: 'team', team: first };
       if (parts.length === 3 && second === 'channels' && third) return { screen: 'channel', team: first, channel: third };
+      if (second === 'threads' && parts.length <= 3) return { screen: 'threads', team: first, thread: third ?? '' };
       if (parts.length === 3 && second === 'messages' && third?.startsWith('@') && third.length > 1) {
         return { screen: 'direct', team: first, username: third.slice(1) };
       }
@@ -89,6 +92,8 @@ export function routePath(route: Route): string {
       return `/${e(route.team)}/channels/${e(route.channel)}`;
     case 'direct':
       return `/${e(route.team)}/messages/@${e(route.username)}`;
+    case 'threads':
+      return `/${e(route.team)}/threads${route.thread ? `/${e(route.thread)}` : ''}`;
     case 'not_found':
       return route.path;
   }

@@ -7,6 +7,7 @@ import { useAppState } from '../../state/store';
 import { Composer } from './Composer';
 import { PostList } from './PostList';
 import { Sidebar } from './Sidebar';
+import { ThreadPanel } from '../threads/ThreadPanel';
 
 /** A team's channel (/{team}/channels/{channel}, /{team}/messages/@user): the sidebar, the posts, the composer. */
 export function ChannelScreen() {
@@ -15,6 +16,7 @@ export function ChannelScreen() {
   const myId = useAppState((s) => currentUserId(s.session));
   const profiles = useAppState((s) => s.users.profiles);
   const view = useAppState((s) => s.view);
+  const openRootId = useAppState((s) => s.threads.openRootId);
   const label = channel ? channelLabel(channel, myId, profiles) : '';
   useTitle(label && team ? `${label} - ${team.display_name}` : 'mmchat');
 
@@ -39,6 +41,7 @@ export function ChannelScreen() {
           <p className="channel-header splash-text">Loading…</p>
         )}
       </main>
+      {openRootId && <ThreadPanel rootId={openRootId} />}
     </div>
   );
 }

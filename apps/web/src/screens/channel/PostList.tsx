@@ -118,7 +118,15 @@ export function PostList({ channelId }: { channelId: string }) {
               <span>{item.label}</span>
             </li>
           ) : (
-            <PostItem key={item.key} post={item.post} author={profiles[item.post.user_id]} continued={item.continued} me={me} />
+            <PostItem
+              key={item.key}
+              post={item.post}
+              author={profiles[item.post.user_id]}
+              continued={item.continued}
+              me={me}
+              root={item.post.root_id ? byId[item.post.root_id] : undefined}
+              rootAuthor={item.post.root_id ? profiles[byId[item.post.root_id]?.user_id ?? ''] : undefined}
+            />
           ),
         )}
       </ol>

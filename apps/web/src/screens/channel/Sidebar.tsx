@@ -6,6 +6,7 @@ import { sidebarSections } from '../../state/channels';
 import { currentUser } from '../../state/selectors';
 import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
+import { ThreadsLink } from '../threads/ThreadsLink';
 
 /** The team's sidebar: its name, the signed-in user with Log out, and the channel categories. */
 export function Sidebar({ team, currentChannelId }: { team: Team; currentChannelId: string }) {
@@ -27,6 +28,7 @@ export function Sidebar({ team, currentChannelId }: { team: Team; currentChannel
         </div>
       </div>
       <div className="sidebar-sections">
+        <ThreadsLink team={team} />
         {sections.map((section) => (
           <section key={section.id} className="sidebar-section" aria-labelledby={`section-${section.id}`}>
             <h2 id={`section-${section.id}`}>{section.title}</h2>
