@@ -15,7 +15,8 @@ import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
 
@@ -46,6 +47,19 @@ async function logIn(person: Person, account: NewUser, path: string): Promise<vo
   await person.page.getByRole('button', { name: 'Log in' }).click();
   await person.page.waitForURL(`**${path}`);
   await messages(person.page).waitFor();
+}
+
+/** Drops files on an element as a person dragging them from their desktop would (a DataTransfer made in the page). */
+async function dropFiles(page: Page, target: Locator, files: { name: string; type: string; bytes: Buffer }[]): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    (list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      return dt;
+    },
+    files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString('base64') })),
+  );
+  for (const type of ['dragenter', 'dragover', 'drop']) await target.dispatchEvent(type, { dataTransfer });
 }
 
 /** Posts through the API (as the person's own client), for the setup of a step. */
@@ -251,6 +265,35 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await expect.poll(async () => (await aliceAccount.client.getUserThread(aliceAccount.user.id, team.id, root.id)).unread_replies).toBe(0);
     await sidebar.getByRole('link', { name: 'Town Square' }).click();
     await messages(alice.page).waitFor();
+  });
+
+  it('uploads files dropped on the channel and posts them: the other sees the thumbnail, opens the preview, and gets a download card', async () => {
+    const png = await sharp({ create: { width: 640, height: 320, channels: 3, background: { r: 30, g: 120, b: 200 } } })
+      .png()
+      .toBuffer();
+    await dropFiles(alice.page, messages(alice.page), [
+      { name: 'photo.png', type: 'image/png', bytes: png },
+      { name: 'notes.txt', type: 'text/plain', bytes: Buffer.from('hello notes\n') },
+    ]);
+    const thumb = messages(bob.page).getByRole('img', { name: 'photo.png' });
+    await thumb.waitFor({ timeout: 15_000 });
+    // The box is reserved from the FileInfo before the image loads: 640×320 fits 120×100 as 120×60.
+    expect([await thumb.getAttribute('width'), await thumb.getAttribute('height')]).toEqual(['120', '60']);
+    expect(await thumb.getAttribute('src')).toMatch(/^\/api\/v4\/files\/[a-z0-9]{26}\/thumbnail$/);
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
+    const card = messages(bob.page).getByRole('link', { name: /notes\.txt/ });
+    expect(await card.innerText()).toContain('Text · 12 B');
+    expect(await card.getAttribute('href')).toMatch(/\/api\/v4\/files\/[a-z0-9]{26}\?download=1$/);
+    // Alice's progress list empties once the post is made.
+    await expect.poll(() => alice.page.getByRole('region', { name: 'Dropped files' }).count()).toBe(0);
+
+    await browser.screenshot(bob.page, 'channel-files');
+    await messages(bob.page).getByRole('button', { name: 'Open photo.png' }).click();
+    const preview = bob.page.getByRole('dialog', { name: 'photo.png' });
+    const full = preview.getByRole('img', { name: 'photo.png' });
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(640);
+    await bob.page.keyboard.press('Escape');
+    await expect.poll(() => preview.count()).toBe(0);
   });
 
   it('ran every page without a CSP violation or a script error', () => {

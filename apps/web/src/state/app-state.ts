@@ -9,6 +9,7 @@
 import { initialChannels, type ChannelsState } from './channels';
 import { initialConfig, type ConfigState } from './config';
 import { initialCustomEmoji, type CustomEmojiState } from './custom-emoji';
+import { initialFiles, type FilesState } from './files';
 import { initialPosts, type PostsState } from './posts';
 import type { Route } from './route';
 import { initialSession, signedOut, type SessionState } from './session';
@@ -28,6 +29,7 @@ export interface AppState {
   view: ViewState;
   customEmoji: CustomEmojiState;
   threads: ThreadsState;
+  files: FilesState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -42,6 +44,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     view: initialView,
     customEmoji: initialCustomEmoji,
     threads: initialThreads,
+    files: initialFiles,
   };
 }
 

@@ -6,6 +6,7 @@ import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
 import { Composer } from './Composer';
 import { PostList } from './PostList';
+import { FileDropZone } from './posts/DropZone';
 import { Sidebar } from './Sidebar';
 import { ThreadPanel } from '../threads/ThreadPanel';
 
@@ -32,6 +33,7 @@ export function ChannelScreen() {
             </header>
             <PostList key={`posts-${channel.id}`} channelId={channel.id} />
             <Composer key={`composer-${channel.id}`} channelId={channel.id} label={label} />
+            <FileDropZone channelId={channel.id} label={label} />
           </>
         ) : view.status === 'failed' ? (
           <div className="channel-header">

@@ -5,6 +5,7 @@ import { openThread } from '../../../actions/threads';
 import { Markdown } from '../../../components/markdown/Markdown';
 import { isSending } from '../../../state/posts';
 import { displayName } from '../../../state/users';
+import { Attachments } from './Attachments';
 import { LinkPreviews } from './LinkPreview';
 import { mentionsUser } from './list-items';
 import { AddReactionButton, ReactionBar } from './ReactionBar';
@@ -87,6 +88,7 @@ export const PostItem = memo(function PostItem({ post, author, continued, me, in
                 )}
               </p>
             )}
+            <Attachments post={post} />
             <LinkPreviews post={post} />
             <ReactionBar post={post} />
           </>
