@@ -296,6 +296,28 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await expect.poll(() => preview.count()).toBe(0);
   });
 
+  it('shows that bob is typing a reply to the thread alice has open, until his reply arrives', async () => {
+    await post(aliceAccount.client, townSquare.id, 'who is typing here?');
+    for (const person of [alice, bob]) {
+      const root = postWith(person.page, 'who is typing here?');
+      await root.waitFor();
+      await root.hover();
+      await root.getByRole('button', { name: 'Reply in a thread' }).click();
+      await person.page.getByRole('complementary', { name: 'Thread' }).getByText('who is typing here?').first().waitFor();
+    }
+    const box = bob.page.getByRole('textbox', { name: 'Reply to the thread' });
+    // Typed over a few seconds: the server lets one notice per person and channel through every
+    // 2.5 s (half of TimeBetweenUserTypingUpdatesMilliseconds), and bob typed in this channel a moment ago.
+    await box.pressSequentially('I am typing', { delay: 300 });
+    const indicator = alice.page.getByRole('complementary', { name: 'Thread' }).locator('.typing-indicator');
+    await expect.poll(() => indicator.innerText(), { timeout: 10_000 }).toBe('bob is typing…');
+    // Not for the channel itself: the notice names the thread.
+    expect(await alice.page.getByRole('main').locator('.typing-indicator').innerText()).toBe('');
+    await box.press('Enter');
+    await alice.page.getByRole('complementary', { name: 'Thread' }).getByText('I am typing').waitFor();
+    await expect.poll(() => indicator.innerText()).toBe('');
+  });
+
   it('ran every page without a CSP violation or a script error', () => {
     for (const person of [alice, bob]) {
       expect(person.cspViolations, person.name).toEqual([]);

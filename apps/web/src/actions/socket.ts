@@ -13,6 +13,7 @@ import { onEmojiAdded } from './custom-emoji';
 import { onReactionAdded, onReactionRemoved } from './reactions';
 import { loadThread, loadUserThreads, onThreadFollowChanged, onThreadReadChanged, onThreadUpdated } from './threads';
 import { loadChannelPosts, loadPeopleOf } from './posts';
+import { onTyping, setTypingSender, typingStoppedByPost } from './typing';
 
 type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
@@ -22,6 +23,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
+    typingStoppedByPost(post);
     loadPeopleOf({ posts: { [post.id]: post } }).catch(() => undefined);
   },
   post_edited: (data) => {
@@ -38,6 +40,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   thread_updated: onThreadUpdated,
   thread_read_changed: onThreadReadChanged,
   thread_follow_changed: onThreadFollowChanged,
+  typing: onTyping,
 };
 
 let socket: WebSocketClient | undefined;
@@ -50,11 +53,13 @@ export function connectSocket(): void {
   socket.addReconnectListener(resync);
   socket.addMissedMessageListener(resync);
   socket.initialize(socketUrl(window.location, store.get().config.client.WebsocketURL ?? ''));
+  setTypingSender((channelId, parentId) => socket?.userTyping(channelId, parentId));
 }
 
 export function disconnectSocket(): void {
   socket?.close();
   socket = undefined;
+  setTypingSender(undefined);
 }
 
 function onMessage(msg: WebSocketMessage): void {

@@ -15,6 +15,7 @@ import type { Route } from './route';
 import { initialSession, signedOut, type SessionState } from './session';
 import { initialTeams, type TeamsState } from './teams';
 import { initialThreads, type ThreadsState } from './threads';
+import { initialTyping, type TypingState } from './typing';
 import { initialUsers, type UsersState } from './users';
 import { initialView, type ViewState } from './view';
 
@@ -30,6 +31,7 @@ export interface AppState {
   customEmoji: CustomEmojiState;
   threads: ThreadsState;
   files: FilesState;
+  typing: TypingState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -45,6 +47,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     customEmoji: initialCustomEmoji,
     threads: initialThreads,
     files: initialFiles,
+    typing: initialTyping,
   };
 }
 

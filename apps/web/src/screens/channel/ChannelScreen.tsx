@@ -7,6 +7,7 @@ import { useAppState } from '../../state/store';
 import { Composer } from './Composer';
 import { PostList } from './PostList';
 import { FileDropZone } from './posts/DropZone';
+import { TypingIndicator } from './posts/TypingIndicator';
 import { Sidebar } from './Sidebar';
 import { ThreadPanel } from '../threads/ThreadPanel';
 
@@ -32,6 +33,7 @@ export function ChannelScreen() {
               {channel.purpose && <p className="channel-purpose">{channel.purpose}</p>}
             </header>
             <PostList key={`posts-${channel.id}`} channelId={channel.id} />
+            <TypingIndicator channelId={channel.id} />
             <Composer key={`composer-${channel.id}`} channelId={channel.id} label={label} />
             <FileDropZone channelId={channel.id} label={label} />
           </>

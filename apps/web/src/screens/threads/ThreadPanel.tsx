@@ -11,6 +11,8 @@ import { useAppState } from '../../state/store';
 import { postListItems } from '../channel/posts/list-items';
 import { PostItem } from '../channel/posts/PostItem';
 import { ReplyBox } from './ReplyBox';
+import { userTyping } from '../../actions/typing';
+import { TypingIndicator } from '../channel/posts/TypingIndicator';
 
 /**
  * A thread beside the channel (or in the Threads view): its root, its replies as they come, and a
@@ -89,7 +91,8 @@ export function ThreadPanel({ rootId }: { rootId: string }) {
           </ol>
         </MarkdownScope>
       )}
-      {root && !root.delete_at && <ReplyBox key={rootId} channelId={root.channel_id} rootId={rootId} />}
+      {root && <TypingIndicator channelId={root.channel_id} parentId={rootId} />}
+      {root && !root.delete_at && <ReplyBox key={rootId} channelId={root.channel_id} rootId={rootId} onTyping={() => userTyping(root.channel_id, rootId)} />}
     </aside>
   );
 }
