@@ -318,6 +318,50 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await expect.poll(() => indicator.innerText()).toBe('');
   });
 
+  it("marks a channel unread with its mentions in the other's sidebar, live, and clears it when they open it", async () => {
+    const offTopic = await aliceAccount.client.getChannelByName(team.id, 'off-topic');
+    await bobAccount.client.addToChannel(bobAccount.user.id, offTopic.id).catch(() => undefined);
+    const sidebar = bob.page.getByRole('navigation', { name: 'Channels' });
+    // Bob opens the channel once (now that he is in it) and goes back to Town Square.
+    await bob.page.goto(channelPath('off-topic'));
+    await messages(bob.page).waitFor();
+    await sidebar.getByRole('link', { name: 'Town Square' }).click();
+    await messages(bob.page).waitFor();
+    const link = sidebar.getByRole('link', { name: /Off-Topic/ });
+    // History was read to its last post while bob had it open (he left it within a second of that post).
+    expect(await sidebar.getByRole('link', { name: /History/ }).evaluate((a) => a.textContent)).not.toMatch(/unread/);
+    expect(await link.getAttribute('aria-label')).toBeNull();
+    expect(await link.innerText()).not.toMatch(/unread/);
+
+    await post(aliceAccount.client, offTopic.id, 'news in off-topic');
+    await expect.poll(() => link.evaluate((a) => a.textContent)).toMatch(/, unread$/);
+    expect(await link.evaluate((a) => getComputedStyle(a).fontWeight)).toBe('700');
+    await post(aliceAccount.client, offTopic.id, 'and @bob should see this');
+    await post(aliceAccount.client, offTopic.id, '@bob twice');
+    await expect.poll(() => link.locator('.channel-mention-badge').innerText()).toMatch(/^2\b/);
+    await browser.screenshot(bob.page, 'sidebar-unread');
+
+    // Opening it reads it: the badge goes, here and on the server.
+    await link.click();
+    await postWith(bob.page, '@bob twice').waitFor();
+    await sidebar.getByRole('link', { name: 'Town Square' }).click();
+    await messages(bob.page).waitFor();
+    expect(await link.locator('.channel-mention-badge').count()).toBe(0);
+    expect(await link.evaluate((a) => a.textContent)).not.toMatch(/unread/);
+    const member = await bobAccount.client.getMyChannelMember(offTopic.id);
+    expect(member.mention_count).toBe(0);
+    expect(member.msg_count).toBe((await bobAccount.client.getChannel(offTopic.id)).total_msg_count);
+
+    // Muted (mark_unread: mention): dimmed, and new posts do not make it unread.
+    await bobAccount.client.updateChannelNotifyProps({ channel_id: offTopic.id, user_id: bobAccount.user.id, mark_unread: 'mention' });
+    await expect.poll(() => link.evaluate((a) => a.textContent)).toMatch(/, muted/);
+    expect(Number(await link.evaluate((a) => getComputedStyle(a).opacity))).toBeLessThan(1);
+    await post(aliceAccount.client, offTopic.id, 'quiet news');
+    await post(aliceAccount.client, offTopic.id, 'but @bob is mentioned');
+    await expect.poll(() => link.locator('.channel-mention-badge').count()).toBe(1);
+    expect(await link.evaluate((a) => a.textContent)).not.toMatch(/unread/);
+  });
+
   it('ran every page without a CSP violation or a script error', () => {
     for (const person of [alice, bob]) {
       expect(person.cspViolations, person.name).toEqual([]);

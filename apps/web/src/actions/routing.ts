@@ -13,6 +13,7 @@ import { currentPath, navigate } from './navigation';
 import { loadChannelPosts } from './posts';
 import { loadMyTeams } from './teams';
 import { loadTeamThreadsOnce, loadUserThreads, settleCollapsedThreads } from './threads';
+import { enteredChannel, loadChannelUnreads } from './unreads';
 
 type Loader<S extends ScreenName> = (route: Extract<Route, { screen: S }>) => Promise<void>;
 
@@ -34,18 +35,21 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
     const channel = await openChannel(await requireTeam(route.team), route.channel);
     await loadChannelPosts(channel.id);
     loadTeamThreadsOnce(route.team);
+    enteredChannel(route.team, channel.id);
   },
   direct: async (route) => {
     await settleCollapsedThreads();
     const channel = await openDirect(await requireTeam(route.team), route.username);
     await loadChannelPosts(channel.id);
     loadTeamThreadsOnce(route.team);
+    enteredChannel(route.team, channel.id);
   },
   /** The followed threads of a team (collapsed reply threads); the open one loads in its panel. */
   threads: async (route) => {
     await settleCollapsedThreads();
     const team = await requireTeam(route.team);
     await Promise.all([loadTeamChannels(team), loadUserThreads(team.id)]);
+    loadChannelUnreads(route.team).catch(() => undefined);
   },
   create_team: () => loadMyTeams(),
 };

@@ -14,6 +14,7 @@ import { onReactionAdded, onReactionRemoved } from './reactions';
 import { loadThread, loadUserThreads, onThreadFollowChanged, onThreadReadChanged, onThreadUpdated } from './threads';
 import { loadChannelPosts, loadPeopleOf } from './posts';
 import { onTyping, setTypingSender, typingStoppedByPost } from './typing';
+import { countPosted, loadChannelUnreads, onChannelMemberUpdated, onChannelViewed, onMultipleChannelsViewed } from './unreads';
 
 type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
@@ -23,6 +24,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
+    countPosted(post, data);
     typingStoppedByPost(post);
     loadPeopleOf({ posts: { [post.id]: post } }).catch(() => undefined);
   },
@@ -41,6 +43,9 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   thread_read_changed: onThreadReadChanged,
   thread_follow_changed: onThreadFollowChanged,
   typing: onTyping,
+  channel_viewed: onChannelViewed,
+  multiple_channels_viewed: onMultipleChannelsViewed,
+  channel_member_updated: onChannelMemberUpdated,
 };
 
 let socket: WebSocketClient | undefined;
@@ -74,6 +79,7 @@ function resync(): void {
   if (thread) loadThread(thread).catch(() => undefined);
   const team = currentTeam(store.get());
   if (team && threads.byTeam[team.id]) loadUserThreads(team.id).catch(() => undefined);
+  if (team) loadChannelUnreads(team.name, true).catch(() => undefined);
 }
 
 /** Posts and other objects travel as JSON text inside the event's data. */

@@ -16,6 +16,7 @@ import { initialSession, signedOut, type SessionState } from './session';
 import { initialTeams, type TeamsState } from './teams';
 import { initialThreads, type ThreadsState } from './threads';
 import { initialTyping, type TypingState } from './typing';
+import { initialUnreads, type UnreadsState } from './unreads';
 import { initialUsers, type UsersState } from './users';
 import { initialView, type ViewState } from './view';
 
@@ -32,6 +33,7 @@ export interface AppState {
   threads: ThreadsState;
   files: FilesState;
   typing: TypingState;
+  unreads: UnreadsState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -48,6 +50,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     threads: initialThreads,
     files: initialFiles,
     typing: initialTyping,
+    unreads: initialUnreads,
   };
 }
 

@@ -7,6 +7,7 @@ import { currentUser } from '../../state/selectors';
 import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
 import { ThreadsLink } from '../threads/ThreadsLink';
+import { ChannelBadge } from './unreads/ChannelBadge';
 
 /** The team's sidebar: its name, the signed-in user with Log out, and the channel categories. */
 export function Sidebar({ team, currentChannelId }: { team: Team; currentChannelId: string }) {
@@ -38,6 +39,7 @@ export function Sidebar({ team, currentChannelId }: { team: Team; currentChannel
                   <Link to={item.route} aria-current={item.id === currentChannelId ? 'page' : undefined}>
                     <span aria-hidden="true">{item.type === 'P' ? '🔒 ' : item.type === 'O' ? '# ' : ''}</span>
                     {item.label}
+                    <ChannelBadge channelId={item.id} current={item.id === currentChannelId} />
                   </Link>
                 </li>
               ))}
