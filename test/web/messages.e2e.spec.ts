@@ -10,6 +10,8 @@
  * Skipped, saying why, when /usr/bin/chromium is missing (`apt-get install chromium`; .ci/run does).
  */
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
@@ -370,5 +372,94 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
         person.name,
       ).toEqual([]);
     }
+  });
+});
+
+/**
+ * A second server with collapsed reply threads off (replies show in the channel, under the post
+ * they answer) and link previews with the image proxy on, against a local site that serves an
+ * OpenGraph page and its picture.
+ */
+describe.skipIf(!!missing)(`replies in the channel and link previews, in Chromium${missing ? ` — ${missing}` : ''}`, () => {
+  let site: Server;
+  let siteUrl = '';
+  let server2: TestServer;
+  let browser2: TestBrowser;
+  let carol: NewUser;
+  let dave: NewUser;
+  let person: Person;
+  let channel: Channel;
+
+  beforeAll(async () => {
+    const picture = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 80, b: 40 } } })
+      .png()
+      .toBuffer();
+    site = createServer((req, res) => {
+      if (req.url === '/article') {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(
+          '<!doctype html><html><head><meta property="og:title" content="Release notes"><meta property="og:description" content="What changed this week">' +
+            '<meta property="og:site_name" content="Local news"><meta property="og:image" content="/picture.png"></head><body></body></html>',
+        );
+      } else if (req.url === '/picture.png') {
+        res.writeHead(200, { 'Content-Type': 'image/png' }).end(picture);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    server2 = await startServer({
+      MM_SERVICESETTINGS_COLLAPSEDTHREADS: 'disabled',
+      MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS: '127.0.0.1',
+      MM_IMAGEPROXYSETTINGS_ENABLE: 'true',
+    });
+    carol = await server2.newUser({ username: 'carol' });
+    dave = await server2.newUser({ username: 'dave' });
+    const team2 = await carol.client.createTeam({ name: 'crt-off', display_name: 'No CRT', type: 'O' } as Team);
+    await carol.client.addToTeam(team2.id, dave.user.id);
+    channel = await carol.client.getChannelByName(team2.id, 'town-square');
+    browser2 = await TestBrowser.launch('web');
+    person = await browser2.person('carol', server2.url);
+    await logIn(person, carol, `/${team2.name}/channels/town-square`);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser2?.close();
+    await server2?.stop();
+    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  });
+
+  it('shows replies in the channel under the post they answer, and no Threads view', async () => {
+    const root = await post(carol.client, channel.id, 'a question for the channel');
+    await post(dave.client, channel.id, 'an answer in the channel', { root_id: root.id });
+    const reply = postWith(person.page, 'an answer in the channel');
+    await reply.waitFor({ timeout: 10_000 });
+    expect(await reply.getByRole('button', { name: /^Commented on carol's message: a question for the channel$/ }).count()).toBe(1);
+    await postWith(person.page, 'a question for the channel').getByRole('button', { name: '1 reply' }).waitFor();
+    expect(
+      await person.page
+        .getByRole('navigation', { name: 'Channels' })
+        .getByRole('link', { name: /Threads/ })
+        .count(),
+    ).toBe(0);
+    // The reply opens its thread beside the channel.
+    await reply.getByRole('button', { name: /^Commented on/ }).click();
+    await person.page.getByRole('complementary', { name: 'Thread' }).getByText('an answer in the channel').waitFor();
+    await person.page.getByRole('button', { name: 'Close the thread' }).click();
+  });
+
+  it("previews a link from the page's OpenGraph, its picture through the server's image proxy", async () => {
+    await post(dave.client, channel.id, `read ${siteUrl}/article today`);
+    const preview = postWith(person.page, 'read http').getByRole('complementary', { name: 'Preview of Release notes' });
+    await preview.waitFor({ timeout: 15_000 });
+    expect(await preview.innerText()).toContain('Local news');
+    expect(await preview.innerText()).toContain('What changed this week');
+    expect(await preview.getByRole('link', { name: 'Release notes' }).getAttribute('href')).toBe(`${siteUrl}/article`);
+    const img = preview.locator('img');
+    expect(await img.getAttribute('src')).toBe(`/api/v4/image?url=${encodeURIComponent(`${siteUrl}/picture.png`)}`);
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(64);
+    expect(person.cspViolations).toEqual([]);
+    expect(person.console.filter((line) => line.startsWith('pageerror:'))).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ const LOAD_OLDER_AT = 300;
 /** How close to the bottom (px) still counts as "at the newest post". */
 const BOTTOM_SLACK = 40;
 
+const isAtBottom = (el: HTMLElement): boolean => el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+
 /**
  * The channel's posts, oldest first, with a date line per day and runs of posts by one person
  * collapsed. It stays at the newest post while the reader is at the bottom (new posts, images
@@ -40,6 +42,11 @@ export function PostList({ channelId }: { channelId: string }) {
   const restoreFrom = useRef<{ height: number; top: number } | undefined>(undefined);
   const [older, setOlder] = useState<{ loading: boolean; error: string }>({ loading: false, error: '' });
   const loading = useRef(false);
+
+  // Whether the reader was at the newest post before this render adds any: read from the DOM as
+  // the last commit left it, since the scroll event that would say so may not have come yet (a
+  // scroll and a new post in the same frame, or a page in the background that paints no frames).
+  if (ref.current) atBottom.current = isAtBottom(ref.current);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -93,7 +100,7 @@ export function PostList({ channelId }: { channelId: string }) {
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+    atBottom.current = isAtBottom(el);
     if (el.scrollTop < LOAD_OLDER_AT && !older.error) loadOlder();
   };
 

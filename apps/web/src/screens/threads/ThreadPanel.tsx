@@ -14,6 +14,8 @@ import { ReplyBox } from './ReplyBox';
 import { userTyping } from '../../actions/typing';
 import { TypingIndicator } from '../channel/posts/TypingIndicator';
 
+const isAtBottom = (el: HTMLElement): boolean => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+
 /**
  * A thread beside the channel (or in the Threads view): its root, its replies as they come, and a
  * reply box. Opening it loads the whole thread (GET /posts/{id}/thread) and, with collapsed
@@ -43,15 +45,13 @@ export function ThreadPanel({ rootId }: { rootId: string }) {
     if (unread > 0) markThreadRead(rootId).catch(() => undefined);
   }, [rootId, unread]);
 
+  // At the newest reply before this render adds any (read from the DOM: see PostList).
+  if (ref.current) atBottom.current = isAtBottom(ref.current);
+
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
   }, [items]);
-
-  const onScroll = () => {
-    const el = ref.current;
-    if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-  };
 
   const replies = root?.reply_count ?? posts.length - 1;
   return (
@@ -73,7 +73,7 @@ export function ThreadPanel({ rootId }: { rootId: string }) {
         <p className="thread-body splash-text">Loading the thread…</p>
       ) : (
         <MarkdownScope>
-          <ol className="post-list thread-posts" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="Thread messages" tabIndex={0}>
+          <ol className="post-list thread-posts" ref={ref} role="log" aria-live="polite" aria-label="Thread messages" tabIndex={0}>
             {items.map((item) =>
               item.kind === 'date' ? (
                 <li key={item.key} className="date-separator">

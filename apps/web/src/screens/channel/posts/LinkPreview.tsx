@@ -23,9 +23,23 @@ export function LinkPreviews({ post }: { post: Post }) {
   );
 }
 
+/**
+ * Where the page may load a preview's picture from: this site (with the proxy on the server
+ * already gives the proxied URL, absolute on SiteURL), else through the proxy, else nowhere.
+ */
+function imageSrc(url: string, proxy: boolean): string {
+  try {
+    const parsed = new URL(url, window.location.origin);
+    if (parsed.origin === window.location.origin) return parsed.pathname + parsed.search;
+  } catch {
+    return '';
+  }
+  return proxy ? `/api/v4/image?url=${encodeURIComponent(url)}` : '';
+}
+
 function OpenGraphCard({ url, data, proxy }: { url: string; data: OpenGraphMetadata; proxy: boolean }) {
   const image = data.images?.find((i) => safeHref(i.secure_url || i.url));
-  const imageUrl = image && proxy ? `/api/v4/image?url=${encodeURIComponent(image.secure_url || image.url)}` : '';
+  const imageUrl = image ? imageSrc(image.secure_url || image.url, proxy) : '';
   const title = data.title || url;
   return (
     <aside className="link-preview" aria-label={`Preview of ${title}`}>
