@@ -131,6 +131,26 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await browser.screenshot(bob.page, 'channel-markdown');
   });
 
+  it('draws custom emoji from this site, in messages and reactions', async () => {
+    const image = await sharp({ create: { width: 32, height: 32, channels: 4, background: { r: 250, g: 200, b: 0, alpha: 1 } } })
+      .png()
+      .toBuffer();
+    const emoji = await aliceAccount.client.createCustomEmoji(
+      { name: 'party_parrot', creator_id: aliceAccount.user.id },
+      new File([new Uint8Array(image)], 'parrot.png', { type: 'image/png' }),
+    );
+    const target = await post(aliceAccount.client, townSquare.id, 'custom :party_parrot: and :no_such_emoji:');
+    await bobAccount.client.addReaction(bobAccount.user.id, target.id, 'party_parrot');
+    const item = postWith(bob.page, 'custom');
+    const inline = item.locator('.markdown').getByRole('img', { name: ':party_parrot:' });
+    await inline.waitFor();
+    expect(await inline.getAttribute('src')).toBe(`/api/v4/emoji/${emoji.id}/image`);
+    await expect.poll(() => inline.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(32);
+    // A name that is no emoji stays as typed.
+    expect(await item.locator('.markdown').innerText()).toContain(':no_such_emoji:');
+    await item.getByRole('group', { name: 'Reactions' }).getByRole('img', { name: ':party_parrot:' }).waitFor();
+  });
+
   it('puts a date line above the day’s posts and joins a run of posts by one person', async () => {
     await post(aliceAccount.client, townSquare.id, 'first of a run');
     await post(aliceAccount.client, townSquare.id, 'second of a run');
