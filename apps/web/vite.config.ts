@@ -18,6 +18,14 @@ export default defineConfig(({ command }) => ({
   // The dev server serves at / (its own history fallback) and proxies the node's routes.
   base: command === 'build' ? '/static/' : '/',
   plugins: [react(), bundleBudget()],
+  resolve: {
+    // @mattermost/commonmark's dependencies that the browser has built in (see the two modules).
+    alias: {
+      entities: fileURLToPath(new URL('./src/components/markdown/entities-lite.ts', import.meta.url)),
+      xregexp: fileURLToPath(new URL('./src/components/markdown/xregexp-lite.ts', import.meta.url)),
+      'string.prototype.repeat': fileURLToPath(new URL('./src/components/markdown/empty-module.ts', import.meta.url)),
+    },
+  },
   build: {
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     emptyOutDir: true,

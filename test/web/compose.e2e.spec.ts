@@ -89,7 +89,13 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     expect(await box.inputValue()).toBe('Hi @bobcat and ~town-square see :tada: ');
     await box.press('Escape');
     await box.press('Enter');
-    await messages(ann.page).getByText('Hi @bobcat and ~town-square see :tada:').waitFor();
+    // The post is drawn as Markdown (a mention, a channel link, the emoji), so its text is read from the server.
+    await messages(ann.page)
+      .locator('li.post', { hasText: /Hi @bobcat and/ })
+      .waitFor();
+    const town = await alice.client.getChannelByName(teamId, 'town-square');
+    const sent = Object.values((await alice.client.getPosts(town.id, 0, 5)).posts).map((p) => p.message);
+    expect(sent).toContain('Hi @bobcat and ~town-square see :tada:');
     expect(await box.inputValue()).toBe('');
   });
 

@@ -10,11 +10,13 @@ import { currentUser } from '../state/selectors';
 import { store, update } from '../state/store';
 import { defaultTeam, teamByName } from '../state/teams';
 import { viewFinished, viewLoading } from '../state/view';
-import { openChannel, openDirect } from './channels';
+import { loadTeamChannels, openChannel, openDirect } from './channels';
 import { openGroup } from './direct';
 import { currentPath, navigate } from './navigation';
 import { loadChannelPosts } from './posts';
 import { loadMyTeams } from './teams';
+import { loadTeamThreadsOnce, loadUserThreads, settleCollapsedThreads } from './threads';
+import { enteredChannel, loadChannelUnreads } from './unreads';
 
 type Loader<S extends ScreenName> = (route: Extract<Route, { screen: S }>) => Promise<void>;
 
@@ -32,12 +34,25 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
   },
   /** A channel: the team's sidebar, the channel (joined if public and new to the user), its newest posts. */
   channel: async (route) => {
+    await settleCollapsedThreads();
     const channel = await openChannel(await requireTeam(route.team), route.channel);
     await loadChannelPosts(channel.id);
+    loadTeamThreadsOnce(route.team);
+    enteredChannel(route.team, channel.id);
   },
   direct: async (route) => {
+    await settleCollapsedThreads();
     const channel = await openDirect(await requireTeam(route.team), route.username);
     await loadChannelPosts(channel.id);
+    loadTeamThreadsOnce(route.team);
+    enteredChannel(route.team, channel.id);
+  },
+  /** The followed threads of a team (collapsed reply threads); the open one loads in its panel. */
+  threads: async (route) => {
+    await settleCollapsedThreads();
+    const team = await requireTeam(route.team);
+    await Promise.all([loadTeamChannels(team), loadUserThreads(team.id)]);
+    loadChannelUnreads(route.team).catch(() => undefined);
   },
   /** A group message: one of the user's channels, by its name. */
   group: async (route) => {

@@ -24,12 +24,16 @@ import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
 import { loadTeamChannels } from './channels';
 import { updateConsole } from './console-update';
+import { onEmojiAdded } from './custom-emoji';
 import { conversationAdded } from './direct';
 import { notifyPosted } from './notifications';
-import { loadChannelPosts } from './posts';
+import { loadChannelPosts, loadPeopleOf } from './posts';
 import { preferencesEvent } from './preferences';
+import { onReactionAdded, onReactionRemoved } from './reactions';
 import { statusChanged, userUpdated } from './status';
-import { loadMissingProfiles } from './users';
+import { loadThread, loadUserThreads, onThreadFollowChanged, onThreadReadChanged, onThreadUpdated } from './threads';
+import { onTyping, setTypingSender, typingStoppedByPost } from './typing';
+import { countPosted, loadChannelUnreads, onChannelMemberUpdated, onChannelViewed, onMultipleChannelsViewed } from './unreads';
 
 type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
@@ -39,7 +43,9 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
-    loadMissingProfiles([post.user_id]).catch(() => undefined);
+    countPosted(post, data);
+    typingStoppedByPost(post);
+    loadPeopleOf({ posts: { [post.id]: post } }).catch(() => undefined);
     notifyPosted(post, data);
   },
   post_edited: (data) => {
@@ -69,6 +75,16 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = parseJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, post));
   },
+  emoji_added: onEmojiAdded,
+  reaction_added: onReactionAdded,
+  reaction_removed: onReactionRemoved,
+  thread_updated: onThreadUpdated,
+  thread_read_changed: onThreadReadChanged,
+  thread_follow_changed: onThreadFollowChanged,
+  typing: onTyping,
+  channel_viewed: onChannelViewed,
+  multiple_channels_viewed: onMultipleChannelsViewed,
+  channel_member_updated: onChannelMemberUpdated,
 };
 
 let socket: WebSocketClient | undefined;
@@ -81,11 +97,13 @@ export function connectSocket(): void {
   socket.addReconnectListener(resync);
   socket.addMissedMessageListener(resync);
   socket.initialize(socketUrl(window.location, store.get().config.client.WebsocketURL ?? ''));
+  setTypingSender((channelId, parentId) => socket?.userTyping(channelId, parentId));
 }
 
 export function disconnectSocket(): void {
   socket?.close();
   socket = undefined;
+  setTypingSender(undefined);
 }
 
 function onMessage(msg: WebSocketMessage): void {
@@ -114,6 +132,18 @@ const RESYNC: Record<string, () => Promise<void>> = {
   sidebar: async () => {
     const team = currentTeam(store.get());
     if (team) await loadTeamChannels(team, true);
+  },
+  /** The open thread (the panel or the Threads view) and, once loaded, the team's followed threads. */
+  threads: async () => {
+    const { route, threads } = store.get();
+    const thread = route.screen === 'threads' ? route.thread : threads.openRootId;
+    const team = currentTeam(store.get());
+    await Promise.all([thread ? loadThread(thread) : undefined, team && threads.byTeam[team.id] ? loadUserThreads(team.id) : undefined]);
+  },
+  /** Unread and mention counts of the sidebar. */
+  unreads: async () => {
+    const team = currentTeam(store.get());
+    if (team) await loadChannelUnreads(team.name, true);
   },
 };
 

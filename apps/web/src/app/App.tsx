@@ -10,6 +10,7 @@ import { ErrorScreen } from '../screens/error/ErrorScreen';
 import { LoginScreen } from '../screens/login/LoginScreen';
 import { NotFoundScreen } from '../screens/not-found/NotFoundScreen';
 import { SignupScreen } from '../screens/signup/SignupScreen';
+import { ThreadsScreen } from '../screens/threads/ThreadsScreen';
 import { isPublicScreen } from '../state/route';
 import { useAppState } from '../state/store';
 import { Splash } from './Splash';
@@ -39,6 +40,8 @@ export function App() {
     case 'direct':
     case 'group':
       return <ChannelScreen />;
+    case 'threads':
+      return <ThreadsScreen />;
     case 'root':
     case 'team':
       // These only lead somewhere else (actions/routing.ts), unless that failed.

@@ -10,6 +10,8 @@ import { initialChannels, type ChannelsState } from './channels';
 import { initialConfig, type ConfigState } from './config';
 import { initialConsole, type ConsoleState } from './console';
 import { initialDrafts, type DraftsState } from './drafts';
+import { initialCustomEmoji, type CustomEmojiState } from './custom-emoji';
+import { initialFiles, type FilesState } from './files';
 import { initialPosts, type PostsState } from './posts';
 import { initialPreferences, type PreferencesState } from './preferences';
 import type { Route } from './route';
@@ -17,6 +19,9 @@ import { initialSearch, type SearchState } from './search';
 import { initialSession, signedOut, type SessionState } from './session';
 import { initialStatus, type StatusState } from './status';
 import { initialTeams, type TeamsState } from './teams';
+import { initialThreads, type ThreadsState } from './threads';
+import { initialTyping, type TypingState } from './typing';
+import { initialUnreads, type UnreadsState } from './unreads';
 import { initialUsers, type UsersState } from './users';
 import { initialView, type ViewState } from './view';
 
@@ -35,6 +40,11 @@ export interface AppState {
   search: SearchState;
   status: StatusState;
   preferences: PreferencesState;
+  customEmoji: CustomEmojiState;
+  threads: ThreadsState;
+  files: FilesState;
+  typing: TypingState;
+  unreads: UnreadsState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -52,6 +62,11 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     search: initialSearch,
     status: initialStatus,
     preferences: initialPreferences,
+    customEmoji: initialCustomEmoji,
+    threads: initialThreads,
+    files: initialFiles,
+    typing: initialTyping,
+    unreads: initialUnreads,
   };
 }
 

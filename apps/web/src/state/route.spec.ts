@@ -20,6 +20,9 @@ describe('parseRoute', () => {
     ['/acme/messages/@bob', '', { screen: 'direct', team: 'acme', username: 'bob' }],
     ['/acme/messages/bob', '', { screen: 'not_found', path: '/acme/messages/bob' }],
     ['/acme/messages/' + 'a1'.repeat(20), '', { screen: 'group', team: 'acme', channel: 'a1'.repeat(20) }],
+    ['/acme/threads', '', { screen: 'threads', team: 'acme', thread: '' }],
+    ['/acme/threads/abc123', '', { screen: 'threads', team: 'acme', thread: 'abc123' }],
+    ['/acme/threads/abc/x', '', { screen: 'not_found', path: '/acme/threads/abc/x' }],
     ['/acme/channels', '', { screen: 'not_found', path: '/acme/channels' }],
     ['/login/extra', '', { screen: 'not_found', path: '/login/extra' }],
   ])('%s%s', (path, search, route) => {
@@ -50,6 +53,8 @@ describe('routePath', () => {
     { screen: 'channel', team: 'acme', channel: 'town-square' },
     { screen: 'direct', team: 'acme', username: 'bob.smith' },
     { screen: 'group', team: 'acme', channel: '0123456789abcdef0123456789abcdef01234567' },
+    { screen: 'threads', team: 'acme', thread: '' },
+    { screen: 'threads', team: 'acme', thread: 'p1' },
   ])('round-trips %j', (route) => {
     const url = new URL(routePath(route), 'http://localhost');
     expect(parseRoute(url.pathname, url.search)).toEqual(route);

@@ -19,6 +19,8 @@ export type Route =
   | { screen: 'direct'; team: string; username: string }
   /** A group message, by its channel name (Mattermost's /{team}/messages/{name}). */
   | { screen: 'group'; team: string; channel: string }
+  /** The followed threads of a team (collapsed reply threads), with one open when `thread` is set. */
+  | { screen: 'threads'; team: string; thread: string }
   | { screen: 'not_found'; path: string };
 
 export type ScreenName = Route['screen'];
@@ -58,6 +60,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     default:
       if (parts.length === 1) return { screen: 'team', team: first };
       if (parts.length === 3 && second === 'channels' && third) return { screen: 'channel', team: first, channel: third };
+      if (second === 'threads' && parts.length <= 3) return { screen: 'threads', team: first, thread: third ?? '' };
       if (parts.length === 3 && second === 'messages' && third?.startsWith('@') && third.length > 1) {
         return { screen: 'direct', team: first, username: third.slice(1) };
       }
@@ -95,6 +98,8 @@ export function routePath(route: Route): string {
       return `/${e(route.team)}/messages/@${e(route.username)}`;
     case 'group':
       return `/${e(route.team)}/messages/${e(route.channel)}`;
+    case 'threads':
+      return `/${e(route.team)}/threads${route.thread ? `/${e(route.thread)}` : ''}`;
     case 'not_found':
       return route.path;
   }

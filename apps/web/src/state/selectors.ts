@@ -13,7 +13,8 @@ import { teamByName } from './teams';
 /** The team the URL names, if the user is on it. */
 export function currentTeam(state: AppState): Team | undefined {
   const route = state.route;
-  if (route.screen !== 'team' && route.screen !== 'channel' && route.screen !== 'direct' && route.screen !== 'group') return undefined;
+  if (route.screen !== 'team' && route.screen !== 'channel' && route.screen !== 'direct' && route.screen !== 'group' && route.screen !== 'threads')
+    return undefined;
   return teamByName(state.teams, route.team);
 }
 

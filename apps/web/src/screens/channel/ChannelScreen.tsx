@@ -11,7 +11,10 @@ import { DrawerBackdrop, DrawerToggle, useDrawer } from '../layout/drawer';
 import { SearchBox } from '../search/SearchBox';
 import { SearchPanelSlot } from '../search/SearchPanelSlot';
 import { QuickSwitcher, useQuickSwitcher } from '../switcher/QuickSwitcher';
+import { FileDropZone } from './posts/DropZone';
+import { TypingIndicator } from './posts/TypingIndicator';
 import { Sidebar } from './Sidebar';
+import { ThreadPanel } from '../threads/ThreadPanel';
 
 /** A team's channel (/{team}/channels/{channel}, /{team}/messages/@user): the sidebar, the posts, the composer. */
 export function ChannelScreen() {
@@ -20,6 +23,7 @@ export function ChannelScreen() {
   const myId = useAppState((s) => currentUserId(s.session));
   const profiles = useAppState((s) => s.users.profiles);
   const view = useAppState((s) => s.view);
+  const openRootId = useAppState((s) => s.threads.openRootId);
   const label = channel ? channelLabel(channel, myId, profiles) : '';
   useTitle(label && team ? `${label} - ${team.display_name}` : 'mmchat');
   const drawer = useDrawer();
@@ -40,7 +44,9 @@ export function ChannelScreen() {
               {team && <SearchBox team={team} />}
             </header>
             <PostList key={`posts-${channel.id}`} channelId={channel.id} />
+            <TypingIndicator channelId={channel.id} />
             <Composer key={`composer-${channel.id}`} channelId={channel.id} label={label} />
+            <FileDropZone channelId={channel.id} label={label} />
           </>
         ) : view.status === 'failed' ? (
           <div className="channel-header">
@@ -53,6 +59,7 @@ export function ChannelScreen() {
       </main>
       <SearchPanelSlot />
       {switcher && team && <QuickSwitcher team={team} onClose={() => setSwitcher(false)} />}
+      {openRootId && <ThreadPanel rootId={openRootId} />}
     </div>
   );
 }

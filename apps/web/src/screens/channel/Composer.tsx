@@ -4,15 +4,18 @@ import { runCommand } from '../../actions/commands';
 import { editPost } from '../../actions/composer';
 import { clearDraft, restoreDrafts, saveDraft } from '../../actions/drafts';
 import { sendPost } from '../../actions/posts';
+import { userTyping } from '../../actions/typing';
 import { errorMessage } from '../../api/errors';
 import { Alert } from '../../components/Alert';
 import { SuggestionList, suggestionId } from '../../components/autocomplete/SuggestionList';
 import { useAutocomplete } from '../../components/autocomplete/use-autocomplete';
+import { useFileUploads } from '../../components/uploads';
 import { draftKey, draftMessage } from '../../state/drafts';
 import { channelPostsOldestFirst } from '../../state/posts';
 import { currentTeam } from '../../state/selectors';
 import { currentUserId } from '../../state/session';
 import { store, useAppState } from '../../state/store';
+import { AttachFiles } from './composer/AttachFiles';
 import { isSlashCommand, lastEditablePost } from './composer/last-post';
 import { composerSuggestions } from './composer/suggestions';
 
@@ -20,8 +23,8 @@ import { composerSuggestions } from './composer/suggestions';
 const MAX_MESSAGE_LENGTH = 16383;
 
 /**
- * The file-attachments slot. web-msg's components/uploads/ provides it (the picker, drop and paste
- * with progress); until it is wired in, the composer sends text only. `ui` shows under the box,
+ * The file-attachments slot; by default the composer's own uploads (components/uploads: the
+ * attach button, paste, with progress), which a caller may replace. `ui` shows under the box,
  * `fileIds` go with the next message, `busy` holds Enter while an upload runs, and `sent` clears
  * the slot once the message is out.
  */
@@ -58,6 +61,13 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
   const [text, setText] = useState(savedDraft);
   const [caret, setCaret] = useState(savedDraft.length);
   const [error, setError] = useState('');
+  const uploads = useFileUploads(channelId, rootId);
+  const slot: AttachmentSlot = attachments ?? {
+    ui: <AttachFiles uploads={uploads} label={label} />,
+    fileIds: uploads.ready.map((f) => f.id),
+    busy: uploads.busy,
+    sent: uploads.clear,
+  };
   const [editing, setEditing] = useState<Post | undefined>();
   const touched = useRef(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -89,7 +99,10 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
     touched.current = true;
     setText(next);
     setCaret(nextCaret);
-    if (!editing) saveDraft(channelId, rootId, next);
+    if (!editing) {
+      saveDraft(channelId, rootId, next);
+      userTyping(channelId, rootId);
+    }
   };
   const autocomplete = useAutocomplete(text, caret, provider, (next, nextCaret) => {
     pendingCaret.current = nextCaret;
@@ -102,16 +115,17 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
       await saveEdit(editing, message);
       return;
     }
-    const fileIds = attachments?.fileIds ?? [];
-    if ((!message && fileIds.length === 0) || attachments?.busy) return;
+    const fileIds = slot.fileIds;
+    if ((!message && fileIds.length === 0) || slot.busy) return;
     const sentText = text;
     setText('');
     setCaret(0);
     setError('');
     try {
       if (isSlashCommand(message)) await runCommand(teamId, channelId, rootId, message);
-      else await (send ?? ((m: string) => sendPost(channelId, m)))(message, fileIds);
-      attachments?.sent();
+      else if (send) await send(message, fileIds);
+      else await sendPost(channelId, message, { rootId, files: attachments ? undefined : uploads.ready });
+      slot.sent();
       // The draft goes, unless the person started a new one while this was being sent.
       if (draftMessage(store.get().drafts, key) === sentText) void clearDraft(channelId, rootId);
     } catch (err) {
@@ -213,8 +227,15 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
           if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') readCaret();
         }}
         onClick={readCaret}
+        onPaste={(e) => {
+          const files = [...e.clipboardData.files];
+          if (files.length > 0 && !attachments) {
+            e.preventDefault();
+            uploads.add(files);
+          }
+        }}
       />
-      {attachments?.ui}
+      {slot.ui}
       <p id={hintId} className="composer-hint">
         Enter to send, Shift+Enter for a new line, Up to edit your last message; @, ~, : and / complete.
       </p>

@@ -8,6 +8,8 @@ import { AccountMenu } from '../status/AccountMenu';
 import { sidebarSections } from '../../state/channels';
 import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
+import { ThreadsLink } from '../threads/ThreadsLink';
+import { ChannelBadge } from './unreads/ChannelBadge';
 
 /** The team's sidebar: its name, the signed-in user with Log out, and the channel categories. */
 export function Sidebar({ team, currentChannelId }: { team: Team; currentChannelId: string }) {
@@ -28,6 +30,7 @@ export function Sidebar({ team, currentChannelId }: { team: Team; currentChannel
         </div>
       </div>
       <div className="sidebar-sections">
+        <ThreadsLink team={team} />
         {sections.map((section) => (
           <section key={section.id} className="sidebar-section" aria-labelledby={`section-${section.id}`}>
             <h2 id={`section-${section.id}`}>{section.title}</h2>
@@ -39,6 +42,7 @@ export function Sidebar({ team, currentChannelId }: { team: Team; currentChannel
                     <span aria-hidden="true">{item.type === 'P' ? '🔒 ' : item.type === 'O' ? '# ' : ''}</span>
                     {item.label}
                     {item.type === 'D' && <DirectStatus channelId={item.id} />}
+                    <ChannelBadge channelId={item.id} current={item.id === currentChannelId} />
                   </Link>
                 </li>
               ))}
