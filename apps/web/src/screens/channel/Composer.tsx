@@ -63,7 +63,7 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
   const [error, setError] = useState('');
   const uploads = useFileUploads(channelId, rootId);
   const slot: AttachmentSlot = attachments ?? {
-    ui: <AttachFiles uploads={uploads} label={label} />,
+    ui: <AttachFiles uploads={uploads} label={label} onError={(err) => setError(errorMessage(err))} />,
     fileIds: uploads.ready.map((f) => f.id),
     busy: uploads.busy,
     sent: uploads.clear,
@@ -231,7 +231,7 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
           const files = [...e.clipboardData.files];
           if (files.length > 0 && !attachments) {
             e.preventDefault();
-            uploads.add(files);
+            uploads.add(files).catch((err: unknown) => setError(errorMessage(err)));
           }
         }}
       />
