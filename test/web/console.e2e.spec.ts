@@ -113,7 +113,8 @@ describe.skipIf(!!missing)(`the System Console in Chromium${missing ? ` — ${mi
     await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
     const mia = row(page, 'Users', '@mia');
     await mia.waitFor();
-    expect(await page.getByRole('table', { name: 'Users' }).getByRole('row').count()).toBe(2);
+    // The page first lists everyone; the search's answer then replaces the list.
+    await expect.poll(() => page.getByRole('table', { name: 'Users' }).getByRole('row').count()).toBe(2);
 
     await mia.getByRole('button', { name: 'Deactivate @mia' }).click();
     await mia.getByRole('cell', { name: 'Deactivated' }).waitFor();

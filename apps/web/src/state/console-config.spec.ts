@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, FAKE_SETTING, SECRET_SETTINGS } from '../../../../libs/config/src/defaults';
-import { applyForm, changedPaths, envVarName, formValues, isOverridden, settingOfError, type ConfigFieldDef, type ServerConfig } from './console-config';
+import {
+  applyForm,
+  changedPaths,
+  envVarName,
+  formValues,
+  isOverridden,
+  rebasedValues,
+  settingOfError,
+  type ConfigFieldDef,
+  type ServerConfig,
+} from './console-config';
 import { CONSOLE_SECTIONS, DEFAULT_SECTION, formFields, sectionByPath } from './console-sections';
 
 const fields: ConfigFieldDef[] = [
@@ -111,5 +121,16 @@ describe('console sections', () => {
     }
     expect(sectionByPath(DEFAULT_SECTION)?.kind).toBe('cluster');
     expect(sectionByPath('environment/file_storage')?.form?.s3Test).toBe(true);
+  });
+});
+
+describe('rebasedValues', () => {
+  it('takes the new config for untouched fields and keeps what the person typed', () => {
+    const before = { 'FileSettings.MaxFileSize': '100', 'FileSettings.DriverName': 'local', 'FileSettings.EnablePublicLink': false };
+    const current = { ...before, 'FileSettings.MaxFileSize': 'lots' };
+    const after = { 'FileSettings.MaxFileSize': '200', 'FileSettings.DriverName': 'amazons3', 'FileSettings.EnablePublicLink': true };
+    expect(rebasedValues(current, before, after)).toEqual({ ...after, 'FileSettings.MaxFileSize': 'lots' });
+    // Nothing typed: the form is the new config.
+    expect(rebasedValues(before, before, after)).toEqual(after);
   });
 });

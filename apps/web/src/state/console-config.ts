@@ -86,6 +86,19 @@ export function applyForm(
 }
 
 /** The paths whose inputs differ from the config (what Save would change). */
+/**
+ * The form once the server's config changes under it (it arrives, is saved, or another admin
+ * saves it): every field takes the new value, except those the person has edited since the form
+ * was built from `before`, which keep what they typed.
+ */
+export function rebasedValues(current: FormValues, before: FormValues, after: FormValues): FormValues {
+  const next: FormValues = { ...after };
+  for (const path of Object.keys(after)) {
+    if (path in current && path in before && current[path] !== before[path]) next[path] = current[path]!;
+  }
+  return next;
+}
+
 export function changedPaths(config: ServerConfig | undefined, fields: readonly ConfigFieldDef[], values: FormValues): string[] {
   const original = formValues(config, fields);
   return fields.filter((f) => f.path in values && values[f.path] !== original[f.path]).map((f) => f.path);

@@ -8,6 +8,7 @@ import { ArchiveButton } from './ArchiveButton';
 import { MembersPanel } from './MembersPanel';
 import { SearchBox } from './SearchBox';
 import { useAction } from './use-action';
+import { ConsoleTable } from './ConsoleTable';
 
 const TYPES: Record<string, string> = { O: 'Public', P: 'Private', D: 'Direct', G: 'Group' };
 
@@ -55,51 +56,34 @@ export function ChannelsPage() {
         <SearchBox label="Search channels" busy={!!action.busy} onSearch={(term) => void action.run('search', () => searchConsoleChannels(team.id, term))} />
       )}
       <ActionMessages action={action} />
-      {channels === undefined ? (
-        <p className="splash-text">Loading…</p>
-      ) : channels.length === 0 ? (
-        <p>No channel found.</p>
-      ) : (
-        <div className="console-table-wrap">
-          <table className="console-table" aria-label="Channels">
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col">URL name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {channels.map((c) => (
-                <tr key={c.id} data-channel-id={c.id}>
-                  <th scope="row">{c.display_name || c.name}</th>
-                  <td>{c.name}</td>
-                  <td>{TYPES[c.type] ?? c.type}</td>
-                  <td>{c.delete_at ? 'Archived' : 'Active'}</td>
-                  <td>
-                    <div className="console-actions">
-                      <button type="button" className="console-button" aria-label={`Members of ${c.display_name || c.name}`} onClick={() => setOpen(c)}>
-                        Members
-                      </button>
-                      {!c.delete_at && (
-                        <ArchiveButton
-                          name={c.display_name || c.name}
-                          disabled={!!action.busy}
-                          onArchive={() => void action.run(`archive-${c.id}`, () => archiveChannel(c), `${c.display_name || c.name} archived.`)}
-                        />
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ConsoleTable
+        label="Channels"
+        columns={['Channel', 'URL name', 'Type', 'Status']}
+        items={channels}
+        empty="No channel found."
+        row={(c) => (
+          <tr key={c.id} data-channel-id={c.id}>
+            <th scope="row">{c.display_name || c.name}</th>
+            <td>{c.name}</td>
+            <td>{TYPES[c.type] ?? c.type}</td>
+            <td>{c.delete_at ? 'Archived' : 'Active'}</td>
+            <td>
+              <div className="console-actions">
+                <button type="button" className="console-button" aria-label={`Members of ${c.display_name || c.name}`} onClick={() => setOpen(c)}>
+                  Members
+                </button>
+                {!c.delete_at && (
+                  <ArchiveButton
+                    name={c.display_name || c.name}
+                    disabled={!!action.busy}
+                    onArchive={() => void action.run(`archive-${c.id}`, () => archiveChannel(c), `${c.display_name || c.name} archived.`)}
+                  />
+                )}
+              </div>
+            </td>
+          </tr>
+        )}
+      />
       {open && (
         <MembersPanel
           ownerId={open.id}

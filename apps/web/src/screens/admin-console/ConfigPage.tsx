@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { saveServerConfig, testS3 } from '../../actions/console-config';
 import { Alert } from '../../components/Alert';
-import { applyForm, changedPaths, formValues, settingOfError, type FieldValue, type FormValues } from '../../state/console-config';
+import { applyForm, changedPaths, formValues, rebasedValues, settingOfError, type FieldValue, type FormValues } from '../../state/console-config';
 import { formFields, type ConfigForm } from '../../state/console-sections';
 import { useAppState } from '../../state/store';
 import { ConfigInput } from './ConfigInput';
@@ -20,8 +20,15 @@ export function ConfigPage({ form }: { form: ConfigForm }) {
   const [values, setValues] = useState<FormValues>(() => formValues(saved, fields));
   const action = useAction();
 
-  // The inputs follow the server's config when it arrives and after each save.
-  useEffect(() => setValues(formValues(saved, fields)), [saved, fields]);
+  // The inputs follow the server's config when it arrives and after each save, keeping what the
+  // person is typing: a config that arrives late must not wipe it.
+  const [shown, setShown] = useState({ saved, fields });
+  useEffect(() => {
+    if (shown.saved === saved && shown.fields === fields) return;
+    const before = formValues(shown.saved, fields);
+    setValues((current) => (shown.fields === fields ? rebasedValues(current, before, formValues(saved, fields)) : formValues(saved, fields)));
+    setShown({ saved, fields });
+  }, [saved, fields, shown]);
 
   const changed = changedPaths(saved, fields, values);
   const errorPath = settingOfError(

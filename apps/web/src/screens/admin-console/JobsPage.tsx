@@ -5,6 +5,7 @@ import { useAppState } from '../../state/store';
 import { ActionMessages } from './ActionMessages';
 import { useAction } from './use-action';
 import { useInterval } from './use-interval';
+import { ConsoleTable } from './ConsoleTable';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 const when = (ms: number) => (ms ? dateTime.format(ms) : '—');
@@ -50,53 +51,35 @@ export function JobsPage() {
         </button>
       </div>
       <ActionMessages action={action} />
-      {list === undefined ? (
-        <p className="splash-text">Loading…</p>
-      ) : list.length === 0 ? (
-        <p>No {label.toLowerCase()} job has run yet.</p>
-      ) : (
-        <div className="console-table-wrap">
-          <table className="console-table" aria-label="Jobs">
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Started</th>
-                <th scope="col">Last activity</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((job) => (
-                <tr key={job.id} data-job-id={job.id}>
-                  <th scope="row">{when(job.create_at)}</th>
-                  <td className={`job-status job-${job.status}`}>{job.status.replace(/_/g, ' ')}</td>
-                  <td>
-                    <progress max={100} value={jobProgress(job)} aria-label={`Progress of the job created ${when(job.create_at)}`} /> {jobProgress(job)} %
-                  </td>
-                  <td>{when(job.start_at)}</td>
-                  <td>{when(job.last_activity_at)}</td>
-                  <td>
-                    {isCancelable(job) && (
-                      <button
-                        type="button"
-                        className="console-button"
-                        disabled={!!action.busy}
-                        onClick={() => void action.run(`cancel-${job.id}`, () => cancelJob(job), 'Cancel requested.')}
-                      >
-                        Cancel
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ConsoleTable
+        label="Jobs"
+        columns={['Created', 'Status', 'Progress', 'Started', 'Last activity']}
+        items={list}
+        empty={`No ${label.toLowerCase()} job has run yet.`}
+        row={(job) => (
+          <tr key={job.id} data-job-id={job.id}>
+            <th scope="row">{when(job.create_at)}</th>
+            <td className={`job-status job-${job.status}`}>{job.status.replace(/_/g, ' ')}</td>
+            <td>
+              <progress max={100} value={jobProgress(job)} aria-label={`Progress of the job created ${when(job.create_at)}`} /> {jobProgress(job)} %
+            </td>
+            <td>{when(job.start_at)}</td>
+            <td>{when(job.last_activity_at)}</td>
+            <td>
+              {isCancelable(job) && (
+                <button
+                  type="button"
+                  className="console-button"
+                  disabled={!!action.busy}
+                  onClick={() => void action.run(`cancel-${job.id}`, () => cancelJob(job), 'Cancel requested.')}
+                >
+                  Cancel
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }

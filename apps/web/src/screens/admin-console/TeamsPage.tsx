@@ -8,6 +8,7 @@ import { ArchiveButton } from './ArchiveButton';
 import { MembersPanel } from './MembersPanel';
 import { SearchBox } from './SearchBox';
 import { useAction } from './use-action';
+import { ConsoleTable } from './ConsoleTable';
 
 /** Teams: find them, archive them, see and remove their members. */
 export function TeamsPage() {
@@ -21,51 +22,34 @@ export function TeamsPage() {
       <p className="console-intro">Archived teams keep their channels and messages but nobody can use them.</p>
       <SearchBox label="Search teams" busy={!!action.busy} onSearch={(term) => void action.run('search', () => searchConsoleTeams(term))} />
       <ActionMessages action={action} />
-      {teams === undefined ? (
-        <p className="splash-text">Loading…</p>
-      ) : teams.length === 0 ? (
-        <p>No team found.</p>
-      ) : (
-        <div className="console-table-wrap">
-          <table className="console-table" aria-label="Teams">
-            <thead>
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col">URL name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {teams.map((t) => (
-                <tr key={t.id} data-team-id={t.id}>
-                  <th scope="row">{t.display_name}</th>
-                  <td>{t.name}</td>
-                  <td>{t.type === 'O' ? 'Open' : 'Invite only'}</td>
-                  <td>{t.delete_at ? 'Archived' : 'Active'}</td>
-                  <td>
-                    <div className="console-actions">
-                      <button type="button" className="console-button" aria-label={`Members of ${t.display_name}`} onClick={() => setOpen(t)}>
-                        Members
-                      </button>
-                      {!t.delete_at && (
-                        <ArchiveButton
-                          name={t.display_name}
-                          disabled={!!action.busy}
-                          onArchive={() => void action.run(`archive-${t.id}`, () => archiveTeam(t), `${t.display_name} archived.`)}
-                        />
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ConsoleTable
+        label="Teams"
+        columns={['Team', 'URL name', 'Type', 'Status']}
+        items={teams}
+        empty="No team found."
+        row={(t) => (
+          <tr key={t.id} data-team-id={t.id}>
+            <th scope="row">{t.display_name}</th>
+            <td>{t.name}</td>
+            <td>{t.type === 'O' ? 'Open' : 'Invite only'}</td>
+            <td>{t.delete_at ? 'Archived' : 'Active'}</td>
+            <td>
+              <div className="console-actions">
+                <button type="button" className="console-button" aria-label={`Members of ${t.display_name}`} onClick={() => setOpen(t)}>
+                  Members
+                </button>
+                {!t.delete_at && (
+                  <ArchiveButton
+                    name={t.display_name}
+                    disabled={!!action.busy}
+                    onArchive={() => void action.run(`archive-${t.id}`, () => archiveTeam(t), `${t.display_name} archived.`)}
+                  />
+                )}
+              </div>
+            </td>
+          </tr>
+        )}
+      />
       {open && (
         <MembersPanel
           ownerId={open.id}

@@ -7,6 +7,7 @@ import { useAppState } from '../../state/store';
 import { ActionMessages } from './ActionMessages';
 import { SearchBox } from './SearchBox';
 import { useAction } from './use-action';
+import { ConsoleTable } from './ConsoleTable';
 
 /** People: find them, deactivate or activate them, make them system admins or members, sign them out everywhere. */
 export function UsersPage() {
@@ -20,32 +21,13 @@ export function UsersPage() {
       <p className="console-intro">Deactivated people cannot sign in and their sessions end; system admins may open this console.</p>
       <SearchBox label="Search users" busy={!!action.busy} onSearch={(term) => void action.run('search', () => searchConsoleUsers(term))} />
       <ActionMessages action={action} />
-      {users === undefined ? (
-        <p className="splash-text">Loading…</p>
-      ) : users.length === 0 ? (
-        <p>Nobody found.</p>
-      ) : (
-        <div className="console-table-wrap">
-          <table className="console-table" aria-label="Users">
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <UserRow key={u.id} user={u} isMe={u.id === myId} action={action} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ConsoleTable
+        label="Users"
+        columns={['Username', 'Email', 'Role', 'Status']}
+        items={users}
+        empty="Nobody found."
+        row={(u) => <UserRow key={u.id} user={u} isMe={u.id === myId} action={action} />}
+      />
     </>
   );
 }
