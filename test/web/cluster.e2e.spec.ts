@@ -310,8 +310,8 @@ describe.skipIf(!!missing)(`the web client on a cluster behind nginx${missing ? 
     expect(bobSockets.closed).toBeGreaterThan(before.bob.closed);
     await expect.poll(() => aliceSockets.opened > before.alice.opened && bobSockets.opened > before.bob.opened, { timeout: 30_000 }).toBe(true);
     // …and each page fetched the channel again after reconnecting (actions/socket.ts RESYNC).
-    expect(refetches.alice).toBeGreaterThan(0);
-    expect(refetches.bob).toBeGreaterThan(0);
+    await expect.poll(() => refetches.alice, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => refetches.bob, { timeout: 15_000 }).toBeGreaterThan(0);
 
     // Every message is on both screens (over the socket, or refetched after the gap), each once
     // unless a send failed ambiguously and the person sent it again.
