@@ -10,6 +10,7 @@ import { currentUser, currentTeam } from '../state/selectors';
 import { currentUserId } from '../state/session';
 import { store } from '../state/store';
 import { navigate } from './navigation';
+import { eventIds } from '../api/event-data';
 
 export type PermissionState = NotificationPermission | 'unsupported';
 
@@ -28,7 +29,7 @@ export function notifyPosted(post: Post, data: Record<string, unknown>): void {
   if (notificationPermission() !== 'granted') return;
   const state = store.get();
   const me = currentUser(state);
-  const mentions = parseIds(data.mentions);
+  const mentions = eventIds(data.mentions);
   const facts = { authorId: post.user_id, postType: post.type ?? '', channelType: String(data.channel_type ?? ''), mentions };
   const recipient = {
     userId: currentUserId(state.session),
@@ -53,14 +54,4 @@ function openChannelOf(channelId: string): void {
   if (!team || !channel) return;
   const me = currentUserId(state.session);
   if (channelLabel(channel, me, state.users.profiles)) navigate(itemRoute(team.name, channel, me, state.users.profiles));
-}
-
-function parseIds(value: unknown): string[] {
-  if (typeof value !== 'string') return [];
-  try {
-    const ids: unknown = JSON.parse(value);
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
-  }
 }

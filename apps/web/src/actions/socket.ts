@@ -34,13 +34,14 @@ import { statusChanged, userUpdated } from './status';
 import { loadThread, loadUserThreads, onThreadFollowChanged, onThreadReadChanged, onThreadUpdated } from './threads';
 import { onTyping, setTypingSender, typingStoppedByPost } from './typing';
 import { countPosted, loadChannelUnreads, onChannelMemberUpdated, onChannelViewed, onMultipleChannelsViewed } from './unreads';
+import { eventJson } from '../api/event-data';
 
 type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
 
 /** What each server event does to the state (events not listed are ignored for now). */
 const SOCKET_EVENTS: Record<string, Handler> = {
   posted: (data) => {
-    const post = parseJson<Post>(data.post);
+    const post = eventJson<Post>(data.post);
     if (!post) return;
     update('posts', (s) => receivedPost(s, post));
     countPosted(post, data);
@@ -49,16 +50,16 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     notifyPosted(post, data);
   },
   post_edited: (data) => {
-    const post = parseJson<Post>(data.post);
+    const post = eventJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, post));
   },
   post_deleted: (data) => {
-    const post = parseJson<Post>(data.post);
+    const post = eventJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, { ...post, delete_at: post.delete_at || Date.now() }));
   },
   /** A job's status changed (system admins only): the System Console's jobs page follows it. */
   job_updated: (data) => {
-    const job = parseJson<Job>(data.job);
+    const job = eventJson<Job>(data.job);
     if (job) updateConsole('jobs', (s) => receivedJob(s, job));
   },
   /** Someone started a DM or a group message with the user: it joins the sidebar. */
@@ -72,7 +73,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
   preferences_deleted: (data) => preferencesEvent(data.preferences, true),
   /** A reply for this user alone (a slash command's answer): shown in its channel, never stored by the server. */
   ephemeral_message: (data) => {
-    const post = parseJson<Post>(data.post);
+    const post = eventJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, post));
   },
   emoji_added: onEmojiAdded,
@@ -179,15 +180,5 @@ async function withRetries(task: () => Promise<void>): Promise<void> {
       if (!transient || delay === undefined || !socket) throw err;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
-  }
-}
-
-/** Posts and other objects travel as JSON text inside the event's data. */
-function parseJson<T>(value: unknown): T | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return undefined;
   }
 }

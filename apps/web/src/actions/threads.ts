@@ -26,6 +26,7 @@ import {
 } from '../state/threads';
 import { navigate } from './navigation';
 import { loadPeopleOf } from './posts';
+import { eventJson } from '../api/event-data';
 
 /** How many followed threads the Threads view lists (its first page, as Mattermost's). */
 const THREADS_PER_PAGE = 25;
@@ -119,7 +120,7 @@ function threadInView(rootId: string): boolean {
 
 /** thread_updated: a followed thread has a new reply (the event carries the thread with its root). */
 export function onThreadUpdated(data: Record<string, unknown>, msg: WebSocketMessage): void {
-  const thread = parseJson<UserThreadWithPost>(data.thread);
+  const thread = eventJson<UserThreadWithPost>(data.thread);
   const teamId = msg.broadcast?.team_id || currentTeam(store.get())?.id || '';
   if (!thread || !teamId) return;
   receivedThreadPosts([thread]);
@@ -148,13 +149,4 @@ export function onThreadFollowChanged(data: Record<string, unknown>, msg: WebSoc
   const threadId = typeof data.thread_id === 'string' ? data.thread_id : '';
   const teamId = msg.broadcast?.team_id ?? '';
   if (threadId && teamId) update('threads', (s) => threadFollowChanged(s, teamId, threadId, data.state === true));
-}
-
-function parseJson<T>(value: unknown): T | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return undefined;
-  }
 }

@@ -12,6 +12,7 @@ import { currentUserId } from '../state/session';
 import { store, update } from '../state/store';
 import { teamByName } from '../state/teams';
 import { channelRead, memberUpdated, postCounted, receivedChannelMembers } from '../state/unreads';
+import { eventIds } from '../api/event-data';
 
 /** Waits this long after a post in the open channel before telling the server it was read (one call for a burst). */
 const VIEW_DEBOUNCE_MS = 1000;
@@ -75,7 +76,7 @@ export function countPosted(post: Post, data: Record<string, unknown>): void {
   const me = currentUserId(state.session);
   const mine = post.user_id === me;
   const channelType = typeof data.channel_type === 'string' ? data.channel_type : (state.channels.byId[post.channel_id]?.type ?? '');
-  const mentioned = parseIds(data.mentions).includes(me) || channelType === 'D' || channelType === 'G';
+  const mentioned = eventIds(data.mentions).includes(me) || channelType === 'D' || channelType === 'G';
   update('unreads', (s) => postCounted(s, post.channel_id, { root: !post.root_id, mine, mentionsMe: !mine && mentioned }));
   if (!mine && currentChannel(store.get())?.id === post.channel_id && pageVisible()) {
     update('unreads', (s) => channelRead(s, post.channel_id));
@@ -121,15 +122,4 @@ function watchVisibility(): void {
     const entry = channel ? store.get().unreads.byChannel[channel.id] : undefined;
     if (channel && entry && (entry.read < entry.total || entry.mentions > 0)) viewChannel(channel.id).catch(() => undefined);
   });
-}
-
-/** The `mentions` of a posted event: user ids as JSON text. */
-function parseIds(value: unknown): string[] {
-  if (typeof value !== 'string') return [];
-  try {
-    const ids: unknown = JSON.parse(value);
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
-  }
 }
