@@ -92,6 +92,22 @@ export function formBody(config: ConfigService) {
   return express.urlencoded({ extended: false, limit: config.get().ServiceSettings.MaximumPayloadSizeBytes, parameterLimit: 20 });
 }
 
+/**
+ * POSTs whose body is a file's bytes whatever type the client names, left to their handlers:
+ * POST /files?channel_id=&filename= (the raw-body upload) and POST /uploads/{id} (a chunk of a
+ * resumable upload, raw or multipart).
+ */
+const FILE_BODY_ROUTES: Array<{ path: RegExp; when?: (req: Request) => boolean }> = [
+  { path: /^\/api\/v4\/files$/, when: (req) => req.query.filename !== undefined },
+  { path: /^\/api\/v4\/uploads\/[^/]+$/ },
+];
+
+function isFileBody(req: Request): boolean {
+  if (req.method !== 'POST') return false;
+  const path = req.originalUrl.split('?')[0];
+  return FILE_BODY_ROUTES.some((r) => r.path.test(path) && (r.when?.(req) ?? true));
+}
+
 export function jsonBody(config: ConfigService) {
   const limit = config.get().ServiceSettings.MaximumPayloadSizeBytes;
   const parse = express.json({ limit, strict: false, type: () => true });
@@ -103,10 +119,7 @@ export function jsonBody(config: ConfigService) {
       const type = req.headers['content-type'] ?? '';
       // application/x-pem-file: an IdP certificate as Client4.setSamlIdpCertificateFromMetadata sends it.
       if (type.startsWith('multipart/') || type.startsWith('application/octet-stream') || type.startsWith('application/x-pem-file')) return next();
-      // POST /files?channel_id=&filename=: the raw body is the file, whatever type the client names.
-      if (req.method === 'POST' && req.originalUrl.split('?')[0] === '/api/v4/files' && req.query.filename !== undefined) return next();
-      // POST /uploads/{id}: a chunk of a resumable upload, raw or multipart, whatever its type.
-      if (req.method === 'POST' && /^\/api\/v4\/uploads\/[^/]+$/.test(req.originalUrl.split('?')[0])) return next();
+      if (isFileBody(req)) return next();
       return parse(req, res, next);
     },
     (req: Request, res: Response, next: NextFunction) => {
