@@ -138,6 +138,61 @@ describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missin
     await browser.screenshot(bob.page, 'channel');
   });
 
+  it('lets alice make a category, move channels into it and Favorites, fold, rename and delete it; her other device follows live', async () => {
+    const page = alice.page;
+    // A second sign-in in its own browser context (a tab of the same window would be in the
+    // background, where Chromium holds back its rendering).
+    const device = await browser.person('alice-laptop', server.url);
+    const other = device.page;
+    await other.goto(CHANNEL_PATH);
+    await logIn(other, 'alice', alicePassword);
+    const sidebarOf = (p: Page) => p.getByRole('navigation', { name: 'Channels' });
+    const section = (p: Page, name: string) => sidebarOf(p).getByRole('region', { name });
+    await messages(other).waitFor();
+
+    await sidebarOf(page).getByRole('button', { name: '+ New category' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create new category' });
+    await dialog.getByLabel('Category name').fill('Projects');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await section(page, 'Projects').waitFor();
+    await section(other, 'Projects').waitFor();
+
+    // Off-Topic moves by its "⋯" menu.
+    await sidebarOf(page).getByRole('button', { name: 'Channel options: Off-Topic' }).click();
+    await page.getByRole('menuitem', { name: 'Projects' }).click();
+    await section(page, 'Projects').getByRole('link', { name: 'Off-Topic' }).waitFor();
+    await section(other, 'Projects').getByRole('link', { name: 'Off-Topic' }).waitFor();
+    await sidebarOf(page).getByRole('button', { name: 'Channel options: Town Square' }).click();
+    await page.getByRole('menuitem', { name: 'Add to Favorites' }).click();
+    await section(page, 'Favorites').getByRole('link', { name: 'Town Square' }).waitFor();
+    await section(other, 'Favorites').getByRole('link', { name: 'Town Square' }).waitFor();
+
+    // Folded: the channel that is not open and has nothing unread hides, here and on the other device.
+    const toggle = section(page, 'Projects').getByRole('button', { name: 'Projects', exact: true });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => section(other, 'Projects').getByRole('link', { name: 'Off-Topic' }).count()).toBe(0);
+    await toggle.click();
+    await section(other, 'Projects').getByRole('link', { name: 'Off-Topic' }).waitFor();
+
+    await section(page, 'Projects').getByRole('button', { name: 'Category options: Projects' }).click();
+    await page.getByRole('menuitem', { name: 'Rename category' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename category' });
+    await rename.getByLabel('Category name').fill('Work');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await section(other, 'Work').getByRole('link', { name: 'Off-Topic' }).waitFor();
+
+    page.once('dialog', (d) => void d.accept());
+    await section(page, 'Work').getByRole('button', { name: 'Category options: Work' }).click();
+    await page.getByRole('menuitem', { name: 'Delete category' }).click();
+    // Its channel goes back to Channels; the other device hears of it too.
+    await section(page, 'Channels').getByRole('link', { name: 'Off-Topic' }).waitFor();
+    await section(other, 'Channels').getByRole('link', { name: 'Off-Topic' }).waitFor();
+    expect(await section(other, 'Work').count()).toBe(0);
+    await browser.screenshot(page, 'sidebar-categories');
+    await device.context.close();
+  });
+
   it('ran every page without a CSP violation or a script error', () => {
     for (const person of [alice, bob]) {
       expect(person.cspViolations, person.name).toEqual([]);

@@ -22,6 +22,7 @@ import { receivedPost } from '../state/posts';
 import { keepArrivedPosts, listedPostIds } from '../state/resync';
 import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
+import { reloadCategories } from './categories';
 import { loadTeamChannels } from './channels';
 import { updateConsole } from './console-update';
 import { onEmojiAdded } from './custom-emoji';
@@ -37,6 +38,15 @@ import { countPosted, loadChannelUnreads, onChannelMemberUpdated, onChannelViewe
 import { eventJson } from '../api/event-data';
 
 type Handler = (data: Record<string, unknown>, msg: WebSocketMessage) => void;
+
+/**
+ * A `sidebar_category_*` event: the categories of its team are read again if they are loaded. An
+ * update without a team (a favourite set through preferences) concerns the team on screen.
+ */
+function categoriesChanged(_data: Record<string, unknown>, msg: WebSocketMessage): void {
+  const teamId = msg.broadcast.team_id || currentTeam(store.get())?.id;
+  if (teamId && store.get().channels.categories[teamId]) reloadCategories(teamId).catch(() => undefined);
+}
 
 /** What each server event does to the state (events not listed are ignored for now). */
 const SOCKET_EVENTS: Record<string, Handler> = {
@@ -76,6 +86,11 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     const post = eventJson<Post>(data.post);
     if (post) update('posts', (s) => receivedPost(s, post));
   },
+  /** The sidebar's categories changed (here, in another tab, or by a favourite set elsewhere). */
+  sidebar_category_created: categoriesChanged,
+  sidebar_category_updated: categoriesChanged,
+  sidebar_category_deleted: categoriesChanged,
+  sidebar_category_order_updated: categoriesChanged,
   emoji_added: onEmojiAdded,
   reaction_added: onReactionAdded,
   reaction_removed: onReactionRemoved,

@@ -3,7 +3,13 @@ import type { Channel } from '@mattermost/types/channels';
 import type { UserProfile } from '@mattermost/types/users';
 import { describe, expect, it } from 'vitest';
 import {
+  categoryChanged,
+  categoryOfChannel,
   channelLabel,
+  collapsedItems,
+  homeCategory,
+  moveTargets,
+  withChannelFirst,
   directChannelName,
   groupLabel,
   directPartnerId,
@@ -97,5 +103,51 @@ describe('group messages', () => {
     expect(channelLabel(gm, ME, profilesWithMe)).toBe('bob, carl');
     const sections = sidebarSections(receivedMyChannels(initialChannels, 't1', [gm]), 't1', 'acme', ME, profilesWithMe);
     expect(sections[0]?.items[0]?.route).toEqual({ screen: 'group', team: 'acme', channel: 'f'.repeat(40) });
+  });
+});
+
+describe('custom categories', () => {
+  const withCustom = receivedCategories(mine, 't1', {
+    order: ['fav', 'mine', 'chan', 'dms'],
+    categories: [
+      category('fav', 'favorites', 'Favorites', ['pr']),
+      category('mine', 'custom', 'Projects', ['ot']),
+      category('chan', 'channels', 'Channels', ['ts']),
+      category('dms', 'direct_messages', 'Direct Messages', ['dm']),
+    ],
+  });
+
+  it('finds the category that holds a channel, and the default one it goes back to', () => {
+    expect(categoryOfChannel(withCustom, 't1', 'ot')?.id).toBe('mine');
+    expect(categoryOfChannel(withCustom, 't1', 'nope')).toBeUndefined();
+    expect(homeCategory(withCustom, 't1', { type: 'P' })?.id).toBe('chan');
+    expect(homeCategory(withCustom, 't1', { type: 'G' })?.id).toBe('dms');
+  });
+
+  it('offers to move a channel anywhere but its own category, Favorites and the other kind of default', () => {
+    const all = withCustom.categories.t1!;
+    expect(moveTargets(all, { type: 'O' }, 'chan').map((c) => c.id)).toEqual(['mine']);
+    expect(moveTargets(all, { type: 'D' }, 'dms').map((c) => c.id)).toEqual(['mine']);
+    expect(moveTargets(all, { type: 'P' }, 'fav').map((c) => c.id)).toEqual(['mine', 'chan']);
+  });
+
+  it('moves a channel to the top of a category once', () => {
+    const target = categoryOfChannel(withCustom, 't1', 'ts')!;
+    expect(withChannelFirst({ ...target, channel_ids: ['a', 'ts', 'b'] }, 'ts').channel_ids).toEqual(['ts', 'a', 'b']);
+    expect(withChannelFirst(target, 'ot').channel_ids).toEqual(['ot', 'ts']);
+  });
+
+  it('collapses a category optimistically and keeps its section linked to it', () => {
+    const mineCategory = categoryOfChannel(withCustom, 't1', 'ot')!;
+    const collapsed = categoryChanged(withCustom, 't1', { ...mineCategory, collapsed: true });
+    const section = sidebarSections(collapsed, 't1', 'acme', ME, profiles).find((s) => s.id === 'mine')!;
+    expect(section.category?.collapsed).toBe(true);
+    expect(categoryChanged(withCustom, 't2', mineCategory)).toBe(withCustom);
+  });
+
+  it('keeps only the open and the unread channels of a collapsed category in view', () => {
+    const items = sidebarSections(withCustom, 't1', 'acme', ME, profiles).flatMap((s) => s.items);
+    const unread = new Set(['dm']);
+    expect(collapsedItems(items, 'ts', (id) => unread.has(id)).map((i) => i.id)).toEqual(['ts', 'dm']);
   });
 });

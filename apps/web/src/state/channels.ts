@@ -63,6 +63,8 @@ export interface SidebarSection {
   id: string;
   title: string;
   items: SidebarItem[];
+  /** The user's category this section shows (none for the fallback sections of unlisted channels). */
+  category?: ChannelCategory;
 }
 
 /** A channel's name in the sidebar and the header: the display name, or the partner's username for a DM. */
@@ -101,7 +103,7 @@ export function sidebarSections(state: ChannelsState, teamId: string, teamName: 
     const items = category.channel_ids.map(item).filter((i): i is SidebarItem => !!i);
     items.forEach((i) => listed.add(i.id));
     if (category.type === 'favorites' && items.length === 0) continue;
-    sections.push({ id: category.id, title: category.display_name, items: sortItems(items, category.sorting as string, state) });
+    sections.push({ id: category.id, title: category.display_name, items: sortItems(items, category.sorting as string, state), category });
   }
   const unlisted = [...mine].filter((id) => !listed.has(id)).map(item);
   const addUnlisted = (id: string, title: string, types: Channel['type'][]) => {
@@ -114,6 +116,52 @@ export function sidebarSections(state: ChannelsState, teamId: string, teamName: 
   addUnlisted('unlisted-channels', 'Channels', ['O', 'P']);
   addUnlisted('unlisted-direct', 'Direct Messages', ['D', 'G']);
   return sections;
+}
+
+/**
+ * What a collapsed category still shows, as in Mattermost's sidebar: its unread channels and the
+ * one open, so that nothing new hides behind the fold.
+ */
+export function collapsedItems(items: SidebarItem[], currentChannelId: string, isUnread: (channelId: string) => boolean): SidebarItem[] {
+  return items.filter((i) => i.id === currentChannelId || isUnread(i.id));
+}
+
+/** The category of a team's sidebar that holds a channel. */
+export function categoryOfChannel(state: ChannelsState, teamId: string, channelId: string): ChannelCategory | undefined {
+  return state.categories[teamId]?.find((c) => c.channel_ids.includes(channelId));
+}
+
+/**
+ * Where a channel goes when it leaves Favorites: its default category by type (Direct Messages
+ * for DMs and group messages, Channels for the rest), where the server also puts it when its custom
+ * category is deleted.
+ */
+export function homeCategory(state: ChannelsState, teamId: string, channel: Pick<Channel, 'type'>): ChannelCategory | undefined {
+  const type = channel.type === 'D' || channel.type === 'G' ? 'direct_messages' : 'channels';
+  return state.categories[teamId]?.find((c) => c.type === type);
+}
+
+/**
+ * Where a category may take a channel, as in Mattermost's "Move to…": not the one it is in,
+ * not Favorites (that is the favourite item), and a DM or group message never into Channels nor a
+ * channel into Direct Messages.
+ */
+export function moveTargets(categories: ChannelCategory[], channel: Pick<Channel, 'type'>, currentId: string | undefined): ChannelCategory[] {
+  const direct = channel.type === 'D' || channel.type === 'G';
+  const excluded = direct ? 'channels' : 'direct_messages';
+  return categories.filter((c) => c.id !== currentId && c.type !== 'favorites' && c.type !== excluded);
+}
+
+/** A category with a channel put first in it (the server takes it out of the category it was in). */
+export function withChannelFirst(category: ChannelCategory, channelId: string): ChannelCategory {
+  return { ...category, channel_ids: [channelId, ...category.channel_ids.filter((id) => id !== channelId)] };
+}
+
+/** A team's categories with one replaced (an optimistic change, such as collapsing, before the server answers). */
+export function categoryChanged(state: ChannelsState, teamId: string, category: ChannelCategory): ChannelsState {
+  const list = state.categories[teamId];
+  if (!list) return state;
+  return { ...state, categories: { ...state.categories, [teamId]: list.map((c) => (c.id === category.id ? category : c)) } };
 }
 
 function sortItems(items: SidebarItem[], sorting: string, state: ChannelsState): SidebarItem[] {
