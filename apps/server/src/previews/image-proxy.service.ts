@@ -4,7 +4,7 @@ import { AppError, badRequest, forbidden } from '#common';
 import { ConfigService } from '#config';
 import { sniffContentType } from './image-info.js';
 import { MAX_LINK_RESPONSE_BYTES, OutgoingRequests } from './link-fetcher.js';
-import { FetchError, safeGet, type SafeResponse } from './safe-fetch.js';
+import { FetchError, safeGet, type SafeResponse } from '../common/outbound/safe-fetch.js';
 
 /** The image types the local proxy passes on (imageproxy/local.go's list, less SVG). */
 const IMAGE_TYPES = new Set([

@@ -1,10 +1,10 @@
 import { ConfigService } from '#config';
 import { Injectable } from '@nestjs/common';
-import { AllowList } from './address-guard.js';
+import { AllowList } from '../common/outbound/address-guard.js';
 import { probeImage, sniffContentType, type PostImage } from './image-info.js';
 import { linkAllowedForPreview, restrictedDomains } from './links.js';
 import { finishOpenGraph, hasOpenGraph, OpenGraphReader, type OpenGraph } from './opengraph.js';
-import { FetchError, safeGet, type SafeFetchOptions, type SafeResponse } from './safe-fetch.js';
+import { FetchError, safeGet, type SafeFetchOptions, type SafeResponse } from '../common/outbound/safe-fetch.js';
 
 /** MaxOpenGraphResponseSize and MaxMetadataImageSize: 50 MiB. */
 export const MAX_LINK_RESPONSE_BYTES = 50 * 1024 * 1024;

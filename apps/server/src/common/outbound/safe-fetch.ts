@@ -32,6 +32,13 @@ export interface SafeFetchOptions {
   ownAddress?: (address: string) => boolean;
 }
 
+/** A request with a method and a body (outgoing webhooks, slash commands, interactive actions). */
+export interface SafeRequestOptions extends SafeFetchOptions {
+  /** GET when missing. */
+  method?: string;
+  body?: string | Buffer;
+}
+
 export interface SafeResponse {
   /** Where the answer came from, after redirects. */
   url: URL;
@@ -42,24 +49,32 @@ export interface SafeResponse {
   close(): void;
 }
 
+/** A GET through the guards of safeRequest (link previews, the image proxy, SAML metadata). */
+export const safeGet = (target: string | URL, options: SafeFetchOptions): Promise<SafeResponse> =>
+  safeRequest(target, { ...options, method: 'GET', body: undefined });
+
 /**
- * GET with Mattermost's guards for untrusted URLs: http(s) only, every hop's host resolved and
- * checked here and the socket opened to the checked address (the lookup hands the connection the
- * address that passed, so DNS cannot answer differently between check and connect), at most
+ * A request with Mattermost's guards for untrusted URLs: http(s) only, every hop's host resolved
+ * and checked here and the socket opened to the checked address (the lookup hands the connection
+ * the address that passed, so DNS cannot answer differently between check and connect), at most
  * MAX_REDIRECTS redirects each checked again, one deadline over everything, and a size cap.
+ * Redirects go as Go's http.Client takes them: 307 and 308 repeat the method and body, the others
+ * continue as a GET without a body.
  */
-export async function safeGet(target: string | URL, options: SafeFetchOptions): Promise<SafeResponse> {
+export async function safeRequest(target: string | URL, options: SafeRequestOptions): Promise<SafeResponse> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
   const close = () => clearTimeout(timer);
   try {
     let url = parseHttpUrl(target);
+    let request = options;
     for (let hop = 0; ; hop++) {
-      const res = await requestOnce(url, options, deadline.signal);
+      const res = await requestOnce(url, request, deadline.signal);
       const location = res.headers.location;
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
         res.resume();
         if (hop >= MAX_REDIRECTS) throw new FetchError(`stopped after ${MAX_REDIRECTS} redirects`, 'failed');
+        if (res.statusCode !== 307 && res.statusCode !== 308) request = { ...request, method: 'GET', body: undefined };
         url = parseHttpUrl(new URL(location, url));
         if (options.followRedirect && !options.followRedirect(url)) throw new FetchError('redirect target is disabled for link previews', 'forbidden');
         continue;
@@ -110,7 +125,7 @@ function parseHttpUrl(target: string | URL): URL {
   return url;
 }
 
-async function requestOnce(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
+async function requestOnce(url: URL, options: SafeRequestOptions, signal: AbortSignal): Promise<IncomingMessage> {
   const [checked] = await checkedAddresses(url.hostname, options, signal);
   const pinned = (_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) =>
     opts?.all ? cb(null, [checked]) : cb(null, checked.address, checked.family);
@@ -118,8 +133,12 @@ async function requestOnce(url: URL, options: SafeFetchOptions, signal: AbortSig
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = send(url, {
       family: checked.family,
-      method: 'GET',
-      headers: { 'User-Agent': USER_AGENT, ...options.headers },
+      method: options.method ?? 'GET',
+      headers: {
+        'User-Agent': USER_AGENT,
+        ...options.headers,
+        ...(options.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(options.body)) } : {}),
+      },
       lookup: pinned as never,
       signal,
       rejectUnauthorized: !options.insecure,
@@ -129,7 +148,7 @@ async function requestOnce(url: URL, options: SafeFetchOptions, signal: AbortSig
     });
     req.once('response', resolve);
     req.once('error', (err) => reject(signal.aborted ? new FetchError('request timed out', 'timeout') : new FetchError(err.message, 'failed')));
-    req.end();
+    req.end(options.body);
   });
 }
 

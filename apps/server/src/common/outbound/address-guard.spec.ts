@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressForbiddenError, addressAllowed, AllowList, allowedAddresses, embeddedIPv4, isOwnAddress, isReservedAddress } from './address-guard.js';
-import { FetchError, readBody, safeGet } from './safe-fetch.js';
+import { FetchError, readBody, safeGet, safeRequest } from './safe-fetch.js';
 
 const none = new AllowList('');
 const notOwn = () => false;
@@ -104,6 +104,14 @@ describe('safeGet', () => {
       if (req.url === '/loop') return res.writeHead(302, { Location: '/loop' }).end();
       if (req.url === '/big') return res.writeHead(200, { 'Content-Length': '1000' }).end('x'.repeat(1000));
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
+      if (req.url === '/see-other') return res.writeHead(303, { Location: '/echo' }).end();
+      if (req.url === '/temporary') return res.writeHead(307, { Location: '/echo' }).end();
+      if (req.url === '/echo') {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (body += c));
+        return void req.on('end', () => res.end(`${req.method} ${req.headers['content-type'] ?? '-'} ${body}`));
+      }
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`host=${req.headers.host}`);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -150,5 +158,14 @@ describe('safeGet', () => {
     await expect(safeGet(`http://127.0.0.1:${port}/big`, opts('127.0.0.1'))).rejects.toMatchObject({ kind: 'too_large' });
     await expect(safeGet('file:///etc/passwd', opts(''))).rejects.toBeInstanceOf(FetchError);
     await expect(safeGet(`http://127.0.0.1:${port}/slow`, opts('127.0.0.1', { timeoutMs: 200 }))).rejects.toMatchObject({ kind: 'timeout' });
+  });
+
+  it('sends a method and a body; a 307 repeats them, a 303 continues as a GET without a body', async () => {
+    const post = { ...opts('127.0.0.1'), method: 'POST', body: '{"a":1}', headers: { 'Content-Type': 'application/json' } };
+    const text = async (path: string) => (await readBody(await safeRequest(`http://127.0.0.1:${port}${path}`, post), 100)).bytes.toString();
+    expect(await text('/echo')).toBe('POST application/json {"a":1}');
+    expect(await text('/temporary')).toBe('POST application/json {"a":1}');
+    expect(await text('/see-other')).toBe('GET application/json ');
+    await expect(safeRequest(`http://127.0.0.1:${port}/echo`, { ...post, allow: new AllowList('') })).rejects.toMatchObject({ kind: 'forbidden' });
   });
 });
