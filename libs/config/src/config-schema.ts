@@ -153,6 +153,7 @@ export function validateConfig(config: Config): void {
     ['ServiceSettings.SessionLengthMobileInHours', s.SessionLengthMobileInHours],
     ['ServiceSettings.SessionLengthSSOInHours', s.SessionLengthSSOInHours],
     ['ServiceSettings.MaximumPayloadSizeBytes', s.MaximumPayloadSizeBytes],
+    ['ServiceSettings.OutgoingIntegrationRequestsTimeout', s.OutgoingIntegrationRequestsTimeout],
     ['TeamSettings.MaxUsersPerTeam', config.TeamSettings.MaxUsersPerTeam],
     ['TeamSettings.MaxChannelsPerTeam', config.TeamSettings.MaxChannelsPerTeam],
     ['SqlSettings.MaxOpenConns', config.SqlSettings.MaxOpenConns],

@@ -38,6 +38,11 @@ export const defaultConfig = {
     EnableCommands: true,
     EnablePostUsernameOverride: false,
     EnablePostIconOverride: false,
+    // Integrations (model/config.go): only admins manage webhooks, commands and OAuth apps unless
+    // this is off (deprecated there in favour of the manage_*_webhooks permissions, still honoured);
+    // callbacks (outgoing webhooks, slash commands, interactive actions) get this many seconds.
+    EnableOnlyAdminIntegrations: true,
+    OutgoingIntegrationRequestsTimeout: 30,
     EnableLinkPreviews: true,
     EnableTesting: false,
     EnableDeveloper: false,
