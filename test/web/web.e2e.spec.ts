@@ -10,6 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Team } from '@mattermost/types/teams';
 import type { Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +192,41 @@ describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missin
     expect(await section(other, 'Work').count()).toBe(0);
     await browser.screenshot(page, 'sidebar-categories');
     await device.context.close();
+  });
+
+  it('switches teams: alice makes a second team from the team menu, sees the first one light up with her mention, and bob joins an open team', async () => {
+    const page = alice.page;
+    await page.getByRole('button', { name: `Team menu: ${TEAM.display}` }).click();
+    await page.getByRole('menuitem', { name: 'Create a team' }).click();
+    await page.getByLabel('Team name').fill('Second Team');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.waitForURL('**/second-team/channels/town-square');
+    const teams = page.getByRole('navigation', { name: 'Teams' });
+    expect(await teams.getByRole('link', { name: 'Second Team' }).getAttribute('aria-current')).toBe('page');
+
+    // Bob mentions alice in the first team: its tile says so, live.
+    await composer(bob.page).fill('@alice over here');
+    await composer(bob.page).press('Enter');
+    await teams.getByRole('link', { name: `${TEAM.display}, unread, 1 mention` }).waitFor();
+    await browser.screenshot(page, 'team-switcher');
+    // Ctrl+Alt+↓ goes round the list (by name: Second Team, then Web Test).
+    await page.keyboard.press('Control+Alt+ArrowDown');
+    await page.waitForURL(`**${CHANNEL_PATH}`);
+    await messages(page).getByText('over here').waitFor();
+
+    // An open team bob is not on: the team menu's "Join another team" lists it and joins it.
+    const admin = clientFor(server.url);
+    await admin.login('alice', alicePassword);
+    await admin.createTeam({ name: 'open-house', display_name: 'Open House', type: 'O', allow_open_invite: true } as Team);
+    await bob.page.getByRole('button', { name: `Team menu: ${TEAM.display}` }).click();
+    await bob.page.getByRole('menuitem', { name: 'Join another team' }).click();
+    await bob.page.waitForURL('**/select_team');
+    // Second Team is not open to all: only Open House is offered.
+    await bob.page.getByRole('button', { name: 'Join Open House' }).click();
+    expect(await bob.page.getByRole('button', { name: 'Join Second Team' }).count()).toBe(0);
+    await bob.page.waitForURL('**/open-house/channels/town-square');
+    await bob.page.getByRole('navigation', { name: 'Teams' }).getByRole('link', { name: TEAM.display }).click();
+    await bob.page.waitForURL(`**/${TEAM.name}/channels/**`);
   });
 
   it('ran every page without a CSP violation or a script error', () => {

@@ -60,6 +60,7 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
     await loadChannelPosts(channel.id);
   },
   create_team: () => loadMyTeams(),
+  select_team: () => loadMyTeams(),
   /** The System Console's pages load their data from a lazily loaded module (the bundle budget); only for system admins. */
   admin_console: async (route) => {
     if (isSystemAdmin(currentUser(store.get()))) await (await import('./console')).loadConsoleSection(route.section);

@@ -24,6 +24,7 @@ import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
 import { reloadCategories } from './categories';
 import { loadTeamChannels } from './channels';
+import { loadTeamUnreads, otherTeamActivity } from './teams';
 import { updateConsole } from './console-update';
 import { onEmojiAdded } from './custom-emoji';
 import { conversationAdded } from './direct';
@@ -58,6 +59,7 @@ const SOCKET_EVENTS: Record<string, Handler> = {
     typingStoppedByPost(post);
     loadPeopleOf({ posts: { [post.id]: post } }).catch(() => undefined);
     notifyPosted(post, data);
+    otherTeamActivity(String(data.team_id ?? ''));
   },
   post_edited: (data) => {
     const post = eventJson<Post>(data.post);
@@ -155,6 +157,10 @@ const RESYNC: Record<string, () => Promise<void>> = {
     const thread = route.screen === 'threads' ? route.thread : threads.openRootId;
     const team = currentTeam(store.get());
     await Promise.all([thread ? loadThread(thread) : undefined, team && threads.byTeam[team.id] ? loadUserThreads(team.id) : undefined]);
+  },
+  /** The team switcher's unread tiles (people on several teams). */
+  teams: async () => {
+    if (Object.keys(store.get().teams.byId).length > 1) await loadTeamUnreads();
   },
   /** Unread and mention counts of the sidebar. */
   unreads: async () => {

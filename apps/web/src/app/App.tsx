@@ -5,6 +5,7 @@
  */
 import { AdminConsoleScreen } from '../screens/admin-console/AdminConsoleScreen';
 import { ChannelScreen } from '../screens/channel/ChannelScreen';
+import { SelectTeamScreen } from '../screens/teams/SelectTeamScreen';
 import { CreateTeamScreen } from '../screens/create-team/CreateTeamScreen';
 import { ErrorScreen } from '../screens/error/ErrorScreen';
 import { LoginScreen } from '../screens/login/LoginScreen';
@@ -36,6 +37,8 @@ export function App() {
       return <AdminConsoleScreen />;
     case 'create_team':
       return <CreateTeamScreen />;
+    case 'select_team':
+      return <SelectTeamScreen />;
     case 'channel':
     case 'direct':
     case 'group':

@@ -11,6 +11,7 @@ export type Route =
   | { screen: 'login'; redirectTo: string; extra: string }
   | { screen: 'signup' }
   | { screen: 'create_team' }
+  | { screen: 'select_team' }
   | { screen: 'error'; type: string; message: string }
   | { screen: 'admin_console'; section: string }
   /** A team's URL without a channel: opens its default channel. */
@@ -52,6 +53,9 @@ export function parseRoute(pathname: string, search = ''): Route {
     case 'create_team':
       if (parts.length === 1) return { screen: 'create_team' };
       break;
+    case 'select_team':
+      if (parts.length === 1) return { screen: 'select_team' };
+      break;
     case 'error':
       if (parts.length === 1) return { screen: 'error', type: query.get('type') ?? '', message: query.get('message') ?? '' };
       break;
@@ -86,6 +90,8 @@ export function routePath(route: Route): string {
       return '/signup_user_complete';
     case 'create_team':
       return '/create_team';
+    case 'select_team':
+      return '/select_team';
     case 'error':
       return withQuery('/error', { type: route.type, message: route.message });
     case 'admin_console':

@@ -7,7 +7,7 @@ import { directChannelName, initialChannels, receivedMyChannels } from './channe
 import type { Route } from './route';
 import { currentChannel, currentTeam, currentUser } from './selectors';
 import { signedIn } from './session';
-import { receivedMyTeams } from './teams';
+import { initialTeams, receivedMyTeams } from './teams';
 
 const team = { id: 't1', name: 'acme', display_name: 'Acme', delete_at: 0 } as Team;
 const town = { id: 'c1', name: 'town-square', type: 'O', delete_at: 0 } as Channel;
@@ -17,7 +17,7 @@ function stateAt(route: Route): AppState {
   return {
     ...initialAppState(route),
     session: signedIn('me'),
-    teams: receivedMyTeams({ loaded: false, byId: {} }, [team]),
+    teams: receivedMyTeams(initialTeams, [team]),
     channels: receivedMyChannels(initialChannels, 't1', [town, dm]),
     users: { profiles: { me: { id: 'me', username: 'me' } as UserProfile, bob: { id: 'bob', username: 'bob' } as UserProfile } },
   };

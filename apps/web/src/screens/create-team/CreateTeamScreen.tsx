@@ -6,6 +6,8 @@ import { errorMessage } from '../../api/errors';
 import { Alert } from '../../components/Alert';
 import { CenteredPage } from '../../components/CenteredPage';
 import { Field } from '../../components/Field';
+import { Link } from '../../components/Link';
+import { useAppState } from '../../state/store';
 import { useTitle } from '../../lib/use-title';
 import { DEFAULT_CHANNEL } from '../../state/route';
 
@@ -15,6 +17,7 @@ export function CreateTeamScreen() {
   const [name, setName] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const onTeam = useAppState((s) => Object.keys(s.teams.byId).length > 0);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -31,7 +34,7 @@ export function CreateTeamScreen() {
 
   return (
     <CenteredPage title="Create a team">
-      <p>You are not on a team yet. Create one, or ask a team admin to add you.</p>
+      <p>{onTeam ? 'A new team, with you as its admin.' : 'You are not on a team yet. Create one, join an open one, or ask a team admin to add you.'}</p>
       {error && <Alert>{error}</Alert>}
       <form onSubmit={(e) => void submit(e)}>
         <Field label="Team name" name="displayName" autoFocus required maxLength={64} value={name} onChange={(e) => setName(e.target.value)} />
@@ -40,6 +43,14 @@ export function CreateTeamScreen() {
         </button>
       </form>
       <p className="page-footer">
+        <Link to={{ screen: 'select_team' }}>Join a team</Link>
+        {onTeam && (
+          <>
+            {' · '}
+            <Link to={{ screen: 'root' }}>Back to the app</Link>
+          </>
+        )}
+        {' · '}
         <button type="button" className="link-button" onClick={() => void logout()}>
           Log out
         </button>
