@@ -14,6 +14,7 @@ import type { Team } from '@mattermost/types/teams';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  accessibilityViolations,
   chromiumMissing,
   expectClientError,
   REPO_ROOT,
@@ -123,20 +124,21 @@ describe.skipIf(!!missing)(`the System Console in Chromium${missing ? ` — ${mi
     await mia.getByRole('cell', { name: 'Active', exact: true }).waitFor();
     expect((await admin.client.getUser(member.user.id)).delete_at).toBe(0);
 
-    await mia.getByRole('button', { name: 'Make @mia a system admin' }).click();
+    await mia.getByRole('button', { name: 'Make system admin: @mia' }).click();
     await mia.getByRole('cell', { name: 'System admin' }).waitFor();
     expect((await admin.client.getUser(member.user.id)).roles.split(' ')).toContain('system_admin');
-    await mia.getByRole('button', { name: 'Make @mia a member' }).click();
+    await mia.getByRole('button', { name: 'Make member: @mia' }).click();
     await mia.getByRole('cell', { name: 'Member', exact: true }).waitFor();
     expect((await admin.client.getUser(member.user.id)).roles).toBe('system_user');
 
     // Her API client logs in again (deactivation ended its session), then loses that session too.
     await member.client.login('mia', member.password);
-    await mia.getByRole('button', { name: 'Revoke the sessions of @mia' }).click();
+    await mia.getByRole('button', { name: 'Revoke sessions: @mia' }).click();
     await page.getByText('Every session of @mia was revoked.').waitFor();
     expect((await expectClientError(() => member.client.getMe())).status_code).toBe(401);
     await member.client.login('mia', member.password);
     await browser.screenshot(page, 'console-users');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it("lists a team's members, removes one, and archives a team", async () => {
@@ -240,6 +242,7 @@ describe.skipIf(!!missing)(`the System Console in Chromium${missing ? ` — ${mi
     expect(await decoders.getAttribute('aria-invalid')).toBe('true');
     expect((await admin.client.getConfig()).FileSettings.MaxImageDecoderConcurrency).toBe(-1);
     await browser.screenshot(page, 'console-validation');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await decoders.fill('-1');
   });
 

@@ -20,7 +20,7 @@ import type { Team } from '@mattermost/types/teams';
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
+import { accessibilityViolations, chromiumMissing, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
 
 const missing = chromiumMissing();
 if (missing) console.warn(missing);
@@ -129,6 +129,7 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     expect(await item.locator('img').count()).toBe(0);
     expect(await item.innerText()).toContain('<img src=x onerror=alert(1)>');
     await browser.screenshot(bob.page, 'channel-markdown');
+    expect(await accessibilityViolations(bob.page)).toEqual([]);
   });
 
   it('draws custom emoji from this site, in messages and reactions', async () => {
@@ -259,6 +260,7 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await postWith(alice.page, 'a thread root').getByRole('button', { name: '1 reply' }).waitFor();
     expect(await messages(alice.page).getByText('a reply from bob').count()).toBe(0);
     await browser.screenshot(alice.page, 'thread');
+    expect(await accessibilityViolations(alice.page)).toEqual([]);
   });
 
   it('lists followed threads in the Threads view, marking unread ones until they are opened', async () => {
@@ -310,6 +312,7 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await expect.poll(() => alice.page.getByRole('region', { name: 'Dropped files' }).count()).toBe(0);
 
     await browser.screenshot(bob.page, 'channel-files');
+    expect(await accessibilityViolations(bob.page)).toEqual([]);
     await messages(bob.page).getByRole('button', { name: 'Open photo.png' }).click();
     const preview = bob.page.getByRole('dialog', { name: 'photo.png' });
     const full = preview.getByRole('img', { name: 'photo.png' });
@@ -384,6 +387,7 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await post(aliceAccount.client, offTopic.id, '@bob twice');
     await expect.poll(() => link.locator('.channel-mention-badge').innerText()).toMatch(/^2\b/);
     await browser.screenshot(bob.page, 'sidebar-unread');
+    expect(await accessibilityViolations(bob.page)).toEqual([]);
 
     // Opening it reads it: the badge goes, here and on the server.
     await link.click();

@@ -14,7 +14,18 @@ import type { Team } from '@mattermost/types/teams';
 import type { Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, clientFor, expectClientError, REPO_ROOT, startServer, TestBrowser, type NewUser, type Person, type TestServer } from '#testing';
+import {
+  accessibilityViolations,
+  chromiumMissing,
+  clientFor,
+  expectClientError,
+  REPO_ROOT,
+  startServer,
+  TestBrowser,
+  type NewUser,
+  type Person,
+  type TestServer,
+} from '#testing';
 
 const missing = chromiumMissing();
 if (missing) console.warn(missing);
@@ -71,6 +82,7 @@ describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missin
     expect(await sso.getByRole('link', { name: 'Company SSO' }).getAttribute('href')).toBe(`/oauth/openid/login${redirect}`);
     expect(await sso.getByRole('link').count()).toBe(2);
     await browser.screenshot(alice.page, 'login');
+    expect(await accessibilityViolations(alice.page)).toEqual([]);
   });
 
   it("shows the server's own message for a wrong password", async () => {
@@ -137,6 +149,7 @@ describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missin
     await composer(bob.page).press('Enter');
     await messages(alice.page).getByText('Hi Alice!').waitFor({ timeout: 10_000 });
     await browser.screenshot(bob.page, 'channel');
+    expect(await accessibilityViolations(bob.page)).toEqual([]);
   });
 
   it('lets alice make a category, move channels into it and Favorites, fold, rename and delete it; her other device follows live', async () => {
@@ -191,6 +204,7 @@ describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missin
     await section(other, 'Channels').getByRole('link', { name: 'Off-Topic' }).waitFor();
     expect(await section(other, 'Work').count()).toBe(0);
     await browser.screenshot(page, 'sidebar-categories');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await device.context.close();
   });
 
@@ -209,6 +223,7 @@ describe.skipIf(!!missing)(`the web client in Chromium${missing ? ` — ${missin
     await composer(bob.page).press('Enter');
     await teams.getByRole('link', { name: `${TEAM.display}, unread, 1 mention` }).waitFor();
     await browser.screenshot(page, 'team-switcher');
+    expect(await accessibilityViolations(page)).toEqual([]);
     // Ctrl+Alt+↓ goes round the list (by name: Second Team, then Web Test).
     await page.keyboard.press('Control+Alt+ArrowDown');
     await page.waitForURL(`**${CHANNEL_PATH}`);

@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from './server-process.js';
 
@@ -103,4 +104,17 @@ export class TestBrowser {
   async close(): Promise<void> {
     await this.browser.close();
   }
+}
+
+/** The WCAG 2.0/2.1 levels A and AA, the rules axe-core checks against them. */
+const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * What axe-core finds against WCAG 2.1 A and AA on the page as it is now, one line per element
+ * ("rule: element — what is wrong"); empty when nothing is. Dialogs and menus open at the time
+ * are checked with the rest.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_AA).analyze();
+  return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${v.help}`));
 }

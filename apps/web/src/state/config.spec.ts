@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSignUp, signInOptions, type ClientConfigMap } from './config';
+import { canSignUp, readableTextOn, signInOptions, type ClientConfigMap } from './config';
 
 const base: ClientConfigMap = { EnableSignInWithEmail: 'true', EnableSignInWithUsername: 'true', EnableSignUpWithEmail: 'true' };
 
@@ -61,5 +61,15 @@ describe('canSignUp', () => {
     expect(canSignUp({ ...base, EnableOpenServer: 'true', EnableUserCreation: 'true' })).toBe(true);
     expect(canSignUp({ ...base, EnableOpenServer: 'true', EnableUserCreation: 'false' })).toBe(false);
     expect(canSignUp({ ...base, EnableSignUpWithEmail: 'false', NoAccounts: 'true' })).toBe(false);
+  });
+});
+
+describe('readableTextOn', () => {
+  it('writes white on dark and mid colours, near-black on light ones, nothing on what is not a hex colour', () => {
+    expect(readableTextOn('#145DBF')).toBe('#ffffff');
+    expect(readableTextOn('#000')).toBe('#ffffff');
+    expect(readableTextOn('#FFD500')).toBe('#1b1d22');
+    expect(readableTextOn('#ffffff')).toBe('#1b1d22');
+    expect(readableTextOn('blue')).toBe('');
   });
 });

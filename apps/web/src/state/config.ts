@@ -58,7 +58,8 @@ export function signInOptions(cfg: ClientConfigMap, redirectTo = ''): SignInOpti
   const query = redirectTo ? `?${new URLSearchParams({ redirect_to: redirectTo }).toString()}` : '';
   const sso: SsoButton[] = [];
   const oauth = (id: SsoButton['id'], setting: string, label: string, color = '') => {
-    if (enabled(cfg, setting)) sso.push({ id, label, href: `/oauth/${id}/login${query}`, color, borderColor: '', textColor: '' });
+    if (enabled(cfg, setting))
+      sso.push({ id, label, href: `/oauth/${id}/login${query}`, color, borderColor: '', textColor: color ? readableTextOn(color) : '' });
   };
   oauth('gitlab', 'EnableSignUpWithGitLab', cfg.GitLabButtonText || 'GitLab', cfg.GitLabButtonColor);
   oauth('google', 'EnableSignUpWithGoogle', 'Google');
@@ -97,4 +98,22 @@ export function canSignUp(cfg: ClientConfigMap): boolean {
 function joinNames(names: string[]): string {
   const text = names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * White or near-black, whichever reads better on a button colour the admin chose (OpenID and the
+ * other OAuth buttons have no text colour setting): the WCAG contrast of each against the colour's
+ * relative luminance. '' for a colour that is not #rgb or #rrggbb (the theme's text stays).
+ */
+export function readableTextOn(background: string): string {
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(background.trim())?.[1];
+  if (!hex) return '';
+  const full = hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex;
+  const channel = (i: number) => {
+    const v = parseInt(full.slice(i, i + 2), 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+  const DARK = 0.0123; // #1b1d22's relative luminance
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / (DARK + 0.05) ? '#ffffff' : '#1b1d22';
 }

@@ -61,7 +61,7 @@ function UserRow({ user, isMe, action }: { user: UserProfile; isMe: boolean; act
             type="button"
             className="console-button"
             disabled={busy}
-            aria-label={admin ? `Make ${name} a member` : `Make ${name} a system admin`}
+            aria-label={`${admin ? 'Make member' : 'Make system admin'}: ${name}`}
             onClick={() => void action.run(`roles-${user.id}`, () => setSystemAdmin(user, !admin), `${name} is now ${admin ? 'a member' : 'a system admin'}.`)}
           >
             {admin ? 'Make member' : 'Make system admin'}
@@ -70,7 +70,7 @@ function UserRow({ user, isMe, action }: { user: UserProfile; isMe: boolean; act
             type="button"
             className="console-button"
             disabled={busy}
-            aria-label={`Revoke the sessions of ${name}`}
+            aria-label={`Revoke sessions: ${name}`}
             onClick={() => void action.run(`revoke-${user.id}`, () => revokeSessions(user), `Every session of ${name} was revoked.`)}
           >
             Revoke sessions

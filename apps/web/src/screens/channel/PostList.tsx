@@ -36,7 +36,7 @@ export function PostList({ channelId }: { channelId: string }) {
     [list, byId],
   );
   const items = useMemo(() => postListItems(posts, Date.now()), [posts]);
-  const ref = useRef<HTMLOListElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   /** The scroll height before an older page was added: the list moves down by what was added above. */
   const restoreFrom = useRef<{ height: number; top: number } | undefined>(undefined);
@@ -107,36 +107,38 @@ export function PostList({ channelId }: { channelId: string }) {
   if (!list) return <p className="post-list splash-text">Loading messages…</p>;
   return (
     <MarkdownScope>
-      {/* A log: screen readers announce what is added at the end. */}
-      <ol className="post-list" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
-        <li className="post-list-start">
-          {list.atOldest ? (
-            <span className="splash-text">Beginning of the channel</span>
-          ) : (
-            <button type="button" className="link-button" onClick={loadOlder} disabled={older.loading}>
-              {older.loading ? 'Loading older messages…' : older.error ? `${older.error} Try again` : 'Load older messages'}
-            </button>
+      {/* A log: screen readers announce what is added at the end. The list inside keeps list semantics. */}
+      <div className="post-list" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
+        <ol className="post-items">
+          <li className="post-list-start">
+            {list.atOldest ? (
+              <span className="splash-text">Beginning of the channel</span>
+            ) : (
+              <button type="button" className="link-button" onClick={loadOlder} disabled={older.loading}>
+                {older.loading ? 'Loading older messages…' : older.error ? `${older.error} Try again` : 'Load older messages'}
+              </button>
+            )}
+          </li>
+          {posts.length === 0 && <li className="empty-channel">No messages yet. Say hello!</li>}
+          {items.map((item) =>
+            item.kind === 'date' ? (
+              <li key={item.key} className="date-separator">
+                <span>{item.label}</span>
+              </li>
+            ) : (
+              <PostItem
+                key={item.key}
+                post={item.post}
+                author={profiles[item.post.user_id]}
+                continued={item.continued}
+                me={me}
+                root={item.post.root_id ? byId[item.post.root_id] : undefined}
+                rootAuthor={item.post.root_id ? profiles[byId[item.post.root_id]?.user_id ?? ''] : undefined}
+              />
+            ),
           )}
-        </li>
-        {posts.length === 0 && <li className="empty-channel">No messages yet. Say hello!</li>}
-        {items.map((item) =>
-          item.kind === 'date' ? (
-            <li key={item.key} className="date-separator">
-              <span>{item.label}</span>
-            </li>
-          ) : (
-            <PostItem
-              key={item.key}
-              post={item.post}
-              author={profiles[item.post.user_id]}
-              continued={item.continued}
-              me={me}
-              root={item.post.root_id ? byId[item.post.root_id] : undefined}
-              rootAuthor={item.post.root_id ? profiles[byId[item.post.root_id]?.user_id ?? ''] : undefined}
-            />
-          ),
-        )}
-      </ol>
+        </ol>
+      </div>
     </MarkdownScope>
   );
 }

@@ -42,7 +42,11 @@ export function AccountMenu() {
 
   return (
     <div className="account">
-      <MenuButton label={`Account and status: ${status ? AVAILABILITY_LABELS[status] : 'unknown'}`} entries={entries} className="account-button">
+      <MenuButton
+        label={`@${me.username}, account and status: ${status ? AVAILABILITY_LABELS[status] : 'unknown'}`}
+        entries={entries}
+        className="account-button"
+      >
         <StatusDot userId={me.id} />
         <span aria-hidden="true">@{me.username}</span>
       </MenuButton>

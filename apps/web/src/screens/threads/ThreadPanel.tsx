@@ -32,7 +32,7 @@ export function ThreadPanel({ rootId }: { rootId: string }) {
   const unread = useAppState((s) => (s.threads.byId[rootId]?.unread_replies ?? 0) + (s.threads.byId[rootId]?.unread_mentions ?? 0));
   const [error, setError] = useState('');
   const items = useMemo(() => postListItems(posts, Date.now()), [posts]);
-  const ref = useRef<HTMLOListElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
 
   useEffect(() => {
@@ -73,22 +73,24 @@ export function ThreadPanel({ rootId }: { rootId: string }) {
         <p className="thread-body splash-text">Loading the thread…</p>
       ) : (
         <MarkdownScope>
-          <ol className="post-list thread-posts" ref={ref} role="log" aria-live="polite" aria-label="Thread messages" tabIndex={0}>
-            {items.map((item) =>
-              item.kind === 'date' ? (
-                <li key={item.key} className="date-separator">
-                  <span>{item.label}</span>
-                </li>
-              ) : item.post.id === rootId ? (
-                <Fragment key={item.key}>
-                  <PostItem post={item.post} author={profiles[item.post.user_id]} continued={false} me={me} inThread />
-                  <li className="thread-reply-count">{replies > 0 ? `${replies} ${replies === 1 ? 'reply' : 'replies'}` : 'No replies yet'}</li>
-                </Fragment>
-              ) : (
-                <PostItem key={item.key} post={item.post} author={profiles[item.post.user_id]} continued={item.continued} me={me} inThread />
-              ),
-            )}
-          </ol>
+          <div className="post-list thread-posts" ref={ref} role="log" aria-live="polite" aria-label="Thread messages" tabIndex={0}>
+            <ol className="post-items">
+              {items.map((item) =>
+                item.kind === 'date' ? (
+                  <li key={item.key} className="date-separator">
+                    <span>{item.label}</span>
+                  </li>
+                ) : item.post.id === rootId ? (
+                  <Fragment key={item.key}>
+                    <PostItem post={item.post} author={profiles[item.post.user_id]} continued={false} me={me} inThread />
+                    <li className="thread-reply-count">{replies > 0 ? `${replies} ${replies === 1 ? 'reply' : 'replies'}` : 'No replies yet'}</li>
+                  </Fragment>
+                ) : (
+                  <PostItem key={item.key} post={item.post} author={profiles[item.post.user_id]} continued={item.continued} me={me} inThread />
+                ),
+              )}
+            </ol>
+          </div>
         </MarkdownScope>
       )}
       {root && <TypingIndicator channelId={root.channel_id} parentId={rootId} />}

@@ -34,7 +34,7 @@ export function ReactionBar({ post }: { post: Post }) {
             type="button"
             className={g.mine ? 'reaction reaction-mine' : 'reaction'}
             aria-pressed={g.mine}
-            aria-label={`${summary} (${g.count})`}
+            aria-label={`${g.count}: ${summary}`}
             title={summary}
             onClick={() => toggle(g.emoji)}
           >
