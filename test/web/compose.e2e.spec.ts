@@ -93,9 +93,10 @@ describe.skipIf(!!missing)(`the composer in Chromium${missing ? ` — ${missing}
     await messages(ann.page)
       .locator('li.post', { hasText: /Hi @bobcat and/ })
       .waitFor();
+    // The list shows the post at once, before the server has it: wait for the server's copy.
     const town = await alice.client.getChannelByName(teamId, 'town-square');
-    const sent = Object.values((await alice.client.getPosts(town.id, 0, 5)).posts).map((p) => p.message);
-    expect(sent).toContain('Hi @bobcat and ~town-square see :tada:');
+    const sent = async () => Object.values((await alice.client.getPosts(town.id, 0, 5)).posts).map((p) => p.message);
+    await expect.poll(sent).toContain('Hi @bobcat and ~town-square see :tada:');
     expect(await box.inputValue()).toBe('');
   });
 

@@ -4,6 +4,7 @@ import type { Post, PostList } from '@mattermost/types/posts';
 import { client } from '../api/client';
 import { mentionCandidates } from '../components/markdown/parse';
 import { oldestPostId, receivedChannelPosts, receivedOlderPosts, receivedPost, sendFailed, sendingPost } from '../state/posts';
+import { keepArrivedPosts, newPostIds } from '../state/resync';
 import { currentUserId } from '../state/session';
 import { store, update } from '../state/store';
 import { receivedProfiles } from '../state/users';
@@ -15,11 +16,29 @@ export const POSTS_PER_PAGE = 60;
 /** Whether collapsed reply threads are on for the user (actions/threads.ts works it out before the first channel loads). */
 const collapsed = (): boolean => store.get().threads.collapsed;
 
-/** Loads the channel's newest posts (again, after a gap in the socket's events) and their authors. */
+/**
+ * Loads the channel's newest posts (on opening it, and again after a gap in the socket's events)
+ * and their authors. Posts that reach the store while the page is on its way (the server read
+ * the page before they existed) are kept in the list (state/resync.ts).
+ */
 export async function loadChannelPosts(channelId: string): Promise<void> {
   const crt = collapsed();
-  const list = await client.getPosts(channelId, 0, POSTS_PER_PAGE, true, crt);
-  update('posts', (s) => receivedChannelPosts(s, channelId, list, { atOldest: list.order.length < POSTS_PER_PAGE, collapsed: crt }));
+  const arrived = new Set<string>();
+  let seen = store.get().posts;
+  const stop = store.subscribe(() => {
+    const now = store.get().posts;
+    for (const id of newPostIds(seen, now, channelId)) arrived.add(id);
+    seen = now;
+  });
+  let list: PostList;
+  try {
+    list = await client.getPosts(channelId, 0, POSTS_PER_PAGE, true, crt);
+  } finally {
+    stop();
+  }
+  update('posts', (s) =>
+    keepArrivedPosts(receivedChannelPosts(s, channelId, list, { atOldest: list.order.length < POSTS_PER_PAGE, collapsed: crt }), channelId, arrived),
+  );
   await loadPeopleOf(list);
 }
 

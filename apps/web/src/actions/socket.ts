@@ -19,7 +19,6 @@ import type { UserProfile } from '@mattermost/types/users';
 import { createSocket, socketUrl } from '../api/socket';
 import { receivedJob } from '../state/console-jobs';
 import { receivedPost } from '../state/posts';
-import { keepArrivedPosts, listedPostIds } from '../state/resync';
 import { currentChannel, currentTeam } from '../state/selectors';
 import { store, update } from '../state/store';
 import { reloadCategories } from './categories';
@@ -130,21 +129,10 @@ function onMessage(msg: WebSocketMessage): void {
 
 /** What is fetched again after a gap, one entry per part of the screen (all run at once, each retried). */
 const RESYNC: Record<string, () => Promise<void>> = {
-  /** The open channel's newest posts, keeping those that arrive while the page is on its way. */
+  /** The open channel's newest posts (loadChannelPosts keeps those that arrive while the page is on its way). */
   channel: async () => {
     const channel = currentChannel(store.get());
-    if (!channel) return;
-    const before = new Set(listedPostIds(store.get().posts, channel.id));
-    const arrived = new Set<string>();
-    const stop = store.subscribe(() => {
-      for (const id of listedPostIds(store.get().posts, channel.id)) if (!before.has(id)) arrived.add(id);
-    });
-    try {
-      await loadChannelPosts(channel.id);
-    } finally {
-      stop();
-      update('posts', (s) => keepArrivedPosts(s, channel.id, arrived));
-    }
+    if (channel) await loadChannelPosts(channel.id);
   },
   /** The sidebar: channels joined or left and categories changed while events were missed. */
   sidebar: async () => {

@@ -1,17 +1,22 @@
 /**
- * Refetching a channel after a gap in the socket's events (actions/socket.ts) must not lose what
- * arrives meanwhile: the page of posts is read by the server at one moment and lands here later,
- * and a `posted` event or a send's answer that came in between would be dropped when the page
- * replaces the channel's list. Those posts are noted while the page is on its way and put back.
+ * Loading a channel's page of posts — on opening it, or again after a gap in the socket's events —
+ * must not lose what arrives meanwhile: the page is read by the server at one moment and lands
+ * here later, and a `posted` event or a send's answer that came in between would be dropped when
+ * the page replaces the channel's list. Those posts are noted while the page is on its way
+ * (actions/posts.ts loadChannelPosts) and put back.
  */
 import type { Post } from '@mattermost/types/posts';
 import { isSending, receivedPost, type PostsState } from './posts';
 
-/** The ids of a channel's listed posts (pending ones aside). */
-export function listedPostIds(state: PostsState, channelId: string): string[] {
-  return (state.byChannel[channelId]?.order ?? []).filter((id) => {
-    const post = state.byId[id];
-    return !!post && !isSending(post);
+/**
+ * The posts of a channel that are new to the store from one state to the next (pending copies
+ * aside), whether or not the channel's list is loaded yet.
+ */
+export function newPostIds(before: PostsState, after: PostsState, channelId: string): string[] {
+  if (before.byId === after.byId) return [];
+  return Object.keys(after.byId).filter((id) => {
+    const post = after.byId[id]!;
+    return !before.byId[id] && post.channel_id === channelId && !isSending(post);
   });
 }
 

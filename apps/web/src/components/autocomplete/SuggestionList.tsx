@@ -1,4 +1,5 @@
 import type { Suggestion } from './suggestion';
+import type { Autocomplete } from './use-autocomplete';
 
 /** The id of a row, for aria-activedescendant on the text box. */
 export const suggestionId = (listId: string, index: number): string => `${listId}-${index}`;
@@ -49,5 +50,45 @@ export function SuggestionList({
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The text box's side of the pattern: the ARIA attributes that tie it to its open suggestion list. */
+export function suggestionBoxProps(listId: string, autocomplete: Pick<Autocomplete, 'open' | 'active'>) {
+  return {
+    'aria-autocomplete': 'list' as const,
+    'aria-controls': autocomplete.open ? listId : undefined,
+    'aria-activedescendant': autocomplete.open && autocomplete.active >= 0 ? suggestionId(listId, autocomplete.active) : undefined,
+  };
+}
+
+/**
+ * The open suggestions of a text box driven by useAutocomplete: a pick completes the token, and
+ * `apply` puts the new text and caret in the box (and the focus back in it).
+ */
+export function BoxSuggestions({
+  id,
+  label,
+  autocomplete,
+  apply,
+}: {
+  id: string;
+  label: string;
+  autocomplete: Autocomplete;
+  apply(text: string, caret: number): void;
+}) {
+  if (!autocomplete.open) return null;
+  return (
+    <SuggestionList
+      id={id}
+      label={label}
+      items={autocomplete.items}
+      active={autocomplete.active}
+      onHover={autocomplete.setActive}
+      onPick={(index) => {
+        const next = autocomplete.pick(index);
+        if (next) apply(next.text, next.caret);
+      }}
+    />
   );
 }

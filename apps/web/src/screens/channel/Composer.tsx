@@ -7,7 +7,7 @@ import { sendPost } from '../../actions/posts';
 import { userTyping } from '../../actions/typing';
 import { errorMessage } from '../../api/errors';
 import { Alert } from '../../components/Alert';
-import { SuggestionList, suggestionId } from '../../components/autocomplete/SuggestionList';
+import { BoxSuggestions, suggestionBoxProps } from '../../components/autocomplete/SuggestionList';
 import { useAutocomplete } from '../../components/autocomplete/use-autocomplete';
 import { useFileUploads } from '../../components/uploads';
 import { draftKey, draftMessage } from '../../state/drafts';
@@ -194,29 +194,21 @@ export function Composer({ channelId, label, rootId = '', send, attachments }: C
           Editing your message: Enter saves, Escape cancels.
         </p>
       )}
-      {autocomplete.open && (
-        <SuggestionList
-          id={listId}
-          label="Suggestions"
-          items={autocomplete.items}
-          active={autocomplete.active}
-          onHover={autocomplete.setActive}
-          onPick={(index) => {
-            const next = autocomplete.pick(index);
-            if (!next) return;
-            pendingCaret.current = next.caret;
-            changeText(next.text, next.caret);
-            box.current?.focus();
-          }}
-        />
-      )}
+      <BoxSuggestions
+        id={listId}
+        label="Suggestions"
+        autocomplete={autocomplete}
+        apply={(text, caret) => {
+          pendingCaret.current = caret;
+          changeText(text, caret);
+          box.current?.focus();
+        }}
+      />
       <textarea
         ref={box}
         aria-label={placeholder}
         aria-describedby={hintId}
-        aria-autocomplete="list"
-        aria-controls={autocomplete.open ? listId : undefined}
-        aria-activedescendant={autocomplete.open && autocomplete.active >= 0 ? suggestionId(listId, autocomplete.active) : undefined}
+        {...suggestionBoxProps(listId, autocomplete)}
         placeholder={placeholder}
         rows={1}
         maxLength={MAX_MESSAGE_LENGTH}

@@ -3,7 +3,7 @@ import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type Form
 import { autocompleteChannels, autocompleteUsers } from '../../actions/autocomplete';
 import { closeSearch, search } from '../../actions/search';
 import { channelRows, searchRows, userRows } from '../../components/autocomplete/rows';
-import { SuggestionList, suggestionId } from '../../components/autocomplete/SuggestionList';
+import { BoxSuggestions, suggestionBoxProps } from '../../components/autocomplete/SuggestionList';
 import { searchCompletionAt, type Completion } from '../../components/autocomplete/token';
 import { useAutocomplete } from '../../components/autocomplete/use-autocomplete';
 import { useAppState } from '../../state/store';
@@ -71,9 +71,7 @@ export function SearchBox({ team }: { team: Team }) {
         type="search"
         aria-label="Search messages and files"
         aria-describedby={`${id}-hint`}
-        aria-autocomplete="list"
-        aria-controls={autocomplete.open ? id : undefined}
-        aria-activedescendant={autocomplete.open && autocomplete.active >= 0 ? suggestionId(id, autocomplete.active) : undefined}
+        {...suggestionBoxProps(id, autocomplete)}
         placeholder="Search"
         autoComplete="off"
         value={terms}
@@ -84,22 +82,16 @@ export function SearchBox({ team }: { team: Team }) {
         }}
         onClick={readCaret}
       />
-      {autocomplete.open && (
-        <SuggestionList
-          id={id}
-          label="Search suggestions"
-          items={autocomplete.items}
-          active={autocomplete.active}
-          onHover={autocomplete.setActive}
-          onPick={(index) => {
-            const next = autocomplete.pick(index);
-            if (!next) return;
-            pendingCaret.current = next.caret;
-            change(next.text, next.caret);
-            input.current?.focus();
-          }}
-        />
-      )}
+      <BoxSuggestions
+        id={id}
+        label="Search suggestions"
+        autocomplete={autocomplete}
+        apply={(text, caret) => {
+          pendingCaret.current = caret;
+          change(text, caret);
+          input.current?.focus();
+        }}
+      />
       <span id={`${id}-hint`} className="visually-hidden">
         Enter to search. Use from:username, in:channel, before:, after: or on: a date (YYYY-MM-DD), "exact phrases" and -excluded words.
       </span>
