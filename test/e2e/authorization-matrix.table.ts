@@ -441,6 +441,9 @@ const users: Row[] = [
     expect: SYSADMIN,
   },
   { route: 'GET /users/:user_id/sessions', name: 'own sessions', path: (c) => `/users/${c.me}/sessions`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/audits', name: 'own audits', path: (c) => `/users/${c.me}/audits`, expect: SIGNED_IN },
+  { route: 'GET /users/:user_id/audits', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/audits`, expect: SYSADMIN },
+  { route: 'GET /audits', name: "everyone's audits: manage_system", path: () => '/audits', expect: SYSADMIN },
   { route: 'GET /users/:user_id/sessions', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/sessions`, expect: SYSADMIN },
   {
     route: 'POST /users/:user_id/sessions/revoke',

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuditsModule } from './audits/audits.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         CoreModule.register(parts),
         DiscoveryModule,
         AuthModule,
+        AuditsModule,
         UsersModule,
         TeamsModule,
         ChannelsModule,

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Audited, auditTarget } from '../audits/audited.js';
 import type { Response } from 'express';
 import { invalidParam } from '#common';
 import { ConfigService } from '#config';
@@ -38,6 +39,7 @@ export class MfaController {
   }
 
   @MfaSetupRoute()
+  @Audited((_r, req) => `${auditTarget(req)} mfa ${(req.body as { activate?: unknown }).activate ? 'activated' : 'deactivated'}`)
   @Put(':user_id/mfa')
   async update(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post, Put, Query, Req } from '@nestjs/common';
+import { Audited } from '../audits/audited.js';
 import { AppError, badRequest } from '#common';
 import { Config, ConfigError, ConfigService, mergeWithDefaults, patchConfig, restoreMaskedSecrets, sanitizeConfig } from '#config';
 import { Public } from '../common/decorators.js';
@@ -21,12 +22,14 @@ export class ConfigController {
   }
 
   @RequireSystemPermission('manage_system')
+  @Audited('config saved')
   @Put()
   update(@Body() body: unknown) {
     return this.save(bodyObject(body, 'config') as unknown as Config);
   }
 
   @RequireSystemPermission('manage_system')
+  @Audited('config patched')
   @Put('patch')
   patch(@Body() body: unknown) {
     let next: Config;
@@ -39,6 +42,7 @@ export class ConfigController {
   }
 
   @RequireSystemPermission('manage_system')
+  @Audited('config reloaded')
   @Post('reload')
   async reload() {
     try {

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { badRequest, invalidParam, invalidUrlParam, isValidId } from '#common';
 import { ConfigService } from '#config';
 import { clientAddress } from '../common/client-address.js';
+import { Audited, auditTarget } from '../audits/audited.js';
 import { CurrentSession, Public, TrustRequester } from '../common/decorators.js';
 import {
   bodyIdList,
@@ -32,6 +33,10 @@ import { UserListFilter } from './users.repository.js';
 import { SignUpInput, UserPatch, UsersService } from './users.service.js';
 
 const OK = { status: 'OK' };
+
+const targetDetail = (what: string) => (_result: unknown, req: ApiRequest) => `${auditTarget(req)} ${what}`;
+const bodyTokenDetail = (what: string) => (_result: unknown, req: ApiRequest) =>
+  `${what} token_id=${String((req.body as { token_id?: unknown } | undefined)?.token_id ?? '')}`;
 
 @Controller('users')
 export class UsersController {
@@ -186,6 +191,7 @@ export class UsersController {
   }
 
   @RequireSystemPermission('manage_system')
+  @Audited('revoked every session of every user')
   @Post('sessions/revoke/all')
   async revokeEverySession() {
     await this.sessions.revokeEverything();
@@ -200,18 +206,21 @@ export class UsersController {
     return (await this.tokens.list(s, null, page, perPage)).map((t) => tokenView(t));
   }
 
+  @Audited(bodyTokenDetail('revoked'))
   @Post('tokens/revoke')
   async revokeToken(@Body() body: unknown, @CurrentSession() s: Session) {
     await this.tokens.revoke(s, tokenIdFrom(body));
     return OK;
   }
 
+  @Audited(bodyTokenDetail('disabled'))
   @Post('tokens/disable')
   async disableToken(@Body() body: unknown, @CurrentSession() s: Session) {
     await this.tokens.setActive(s, tokenIdFrom(body), false);
     return OK;
   }
 
+  @Audited(bodyTokenDetail('enabled'))
   @Post('tokens/enable')
   async enableToken(@Body() body: unknown, @CurrentSession() s: Session) {
     await this.tokens.setActive(s, tokenIdFrom(body), true);
@@ -223,6 +232,7 @@ export class UsersController {
     return tokenView(await this.tokens.get(s, urlId(tokenId, 'token_id')));
   }
 
+  @Audited((token) => `created token_id=${(token as { id?: string }).id ?? ''}`)
   @Post(':user_id/tokens')
   @HttpCode(200)
   async createToken(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
@@ -275,12 +285,14 @@ export class UsersController {
     return this.users.patch(s, id, patch);
   }
 
+  @Audited(targetDetail('deactivated'))
   @Delete(':user_id')
   async deactivate(@Param('user_id') userId: string, @CurrentSession() s: Session) {
     await this.users.deactivate(s, urlUserId(userId, s));
     return OK;
   }
 
+  @Audited((_r, req) => `${auditTarget(req)} roles=${String((req.body as { roles?: unknown }).roles ?? '')}`)
   @Put(':user_id/roles')
   async updateRoles(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
@@ -288,6 +300,7 @@ export class UsersController {
     return OK;
   }
 
+  @Audited((_r, req) => `${auditTarget(req)} active=${String((req.body as { active?: unknown }).active)}`)
   @Put(':user_id/active')
   async setActive(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
@@ -296,6 +309,7 @@ export class UsersController {
     return OK;
   }
 
+  @Audited(targetDetail('password changed'))
   @Put(':user_id/password')
   async password(@Param('user_id') userId: string, @Body() body: unknown, @Req() req: ApiRequest, @CurrentSession() s: Session) {
     const b = bodyObject(body);
@@ -309,6 +323,7 @@ export class UsersController {
     return this.sessions.userSessions(s, urlUserId(userId, s));
   }
 
+  @Audited((_r, req) => `${auditTarget(req)} session_id=${String((req.body as { session_id?: unknown }).session_id ?? '')}`)
   @Post(':user_id/sessions/revoke')
   async revokeSession(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);
@@ -318,6 +333,7 @@ export class UsersController {
     return OK;
   }
 
+  @Audited(targetDetail('revoked all sessions'))
   @Post(':user_id/sessions/revoke/all')
   async revokeAll(@Param('user_id') userId: string, @CurrentSession() s: Session) {
     await this.sessions.revokeUserSessions(s, urlUserId(userId, s));

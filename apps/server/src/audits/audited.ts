@@ -1,0 +1,18 @@
+import { SetMetadata } from '@nestjs/common';
+import type { ApiRequest } from '../common/request.js';
+
+export const AUDITED = 'route:audited';
+
+/** What a route records as extra_info: fixed, or read from its answer and request. */
+export type AuditDetail = string | ((result: unknown, req: ApiRequest) => string);
+
+/**
+ * The route's success goes into the audits table (Mattermost's c.LogAudit): the caller, their
+ * session and address, the request's path as the action, and `detail` ("success" when none).
+ * AuditInterceptor writes it before the answer leaves, so it is there once the caller has the answer.
+ */
+export const Audited = (detail: AuditDetail = 'success') => SetMetadata(AUDITED, detail);
+
+/** Whose account a /users/{user_id}/… route changed ("user_id=…", `me` resolved), for its audit detail. */
+export const auditTarget = (req: ApiRequest): string =>
+  `user_id=${req.params.user_id === 'me' ? (req.session?.user_id ?? '') : String(req.params.user_id ?? '')}`;
