@@ -18,8 +18,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Channel } from '@mattermost/types/channels';
-import type { FileInfo } from '@mattermost/types/files';
-import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -189,32 +187,45 @@ describe.skipIf(!!missing)(`the web client on a cluster behind nginx${missing ? 
     await onScreen(alicePerson.page, 'Hi Alice, from node 3').waitFor({ timeout: 10_000 });
   });
 
-  it("delivers a reaction, a thread reply and an image post made through the API to the other node's page", async () => {
-    const list = await cluster.clientAs(bob, NODE_3).getPosts(channel.id, 0, 10);
-    const bobsPost = Object.values(list.posts).find((p) => p.message === 'Hi Alice, from node 3')!;
-    // The reaction and the reply go through node 1, bob reads on node 3.
-    const asAlice = cluster.clientAs(alice, NODE_1);
-    await asAlice.addReaction(alice.user.id, bobsPost.id, 'thumbsup');
-    expect((await cluster.clientAs(bob, NODE_3).getReactionsForPost(bobsPost.id)).map((r) => r.emoji_name)).toEqual(['thumbsup']);
+  it('has them react, reply in a thread, attach an image and type through their pages, each seeing the other live across nodes', async () => {
+    // Alice (node 1) reacts to bob's message through the picker; bob (node 3) sees it.
+    const onAlice = messages(alicePerson.page).locator('li.post', { hasText: 'Hi Alice, from node 3' });
+    await onAlice.hover();
+    await onAlice.getByRole('button', { name: 'Add a reaction' }).click();
+    await alicePerson.page.getByRole('dialog', { name: 'Choose a reaction' }).getByRole('button', { name: ':tada:' }).click();
     const bobsItem = messages(bobPerson.page).locator('li.post', { hasText: 'Hi Alice, from node 3' });
-    await bobsItem.getByRole('button', { name: /reacted with :thumbsup:/ }).waitFor({ timeout: 10_000 });
-    await asAlice.createPost({ channel_id: channel.id, root_id: bobsPost.id, message: 'Replying in the thread' } as Post);
-    // Collapsed reply threads (the default): the root counts the reply, which the thread panel shows.
-    await bobsItem.getByRole('button', { name: '1 reply' }).click({ timeout: 10_000 });
-    await bobPerson.page.getByRole('complementary', { name: 'Thread' }).getByText('Replying in the thread').waitFor({ timeout: 10_000 });
+    await bobsItem.getByRole('button', { name: /alice reacted with :tada:/ }).waitFor({ timeout: 10_000 });
 
+    // Bob opens the thread and sees alice typing her reply there, then the reply (collapsed threads: in the panel).
+    await onAlice.hover();
+    await onAlice.getByRole('button', { name: 'Reply in a thread' }).click();
+    await bobsItem.hover();
+    await bobsItem.getByRole('button', { name: 'Reply in a thread' }).click();
+    const bobsThread = bobPerson.page.getByRole('complementary', { name: 'Thread' });
+    await bobsThread.getByText('Hi Alice, from node 3').first().waitFor();
+    const reply = alicePerson.page.getByRole('textbox', { name: 'Reply to the thread' });
+    await reply.pressSequentially('Replying in the thread');
+    await bobPerson.page.getByText('alice is typing…').waitFor({ timeout: 10_000 });
+    await reply.press('Enter');
+    await bobsThread.getByText('Replying in the thread').waitFor({ timeout: 10_000 });
+    await bobsItem.getByRole('button', { name: '1 reply' }).waitFor({ timeout: 10_000 });
+
+    // Alice attaches an image with the composer's picker; bob's page shows its thumbnail from node 3.
     const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3a7bd5' } })
       .png()
       .toBuffer();
-    const form = new FormData();
-    form.append('channel_id', channel.id);
-    form.append('files', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'blue.png');
-    const [image] = (await asAlice.uploadFile(form)).file_infos as FileInfo[];
-    expect(image).toMatchObject({ name: 'blue.png', width: 320, height: 200 });
-    await asAlice.createPost({ channel_id: channel.id, message: 'A blue picture', file_ids: [image!.id] } as Post);
+    await composer(alicePerson.page).fill('A blue picture');
+    await alicePerson.page.getByTestId('composer-file-input').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: png });
+    const uploads = alicePerson.page.getByRole('list', { name: 'Uploads' });
+    await expect.poll(async () => (await uploads.count()) === 1 && !(await uploads.innerText()).includes('%'), { timeout: 15_000 }).toBe(true);
+    await composer(alicePerson.page).press('Enter');
     await onScreen(bobPerson.page, 'A blue picture').waitFor({ timeout: 10_000 });
     const thumb = messages(bobPerson.page).getByRole('img', { name: 'blue.png' });
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+    const [image] = await cluster
+      .clientAs(bob, NODE_3)
+      .getFileInfosForPost(Object.values((await cluster.clientAs(bob, NODE_3).getPosts(channel.id, 0, 1)).posts)[0]!.id);
+    expect(image).toMatchObject({ name: 'blue.png', width: 320, height: 200 });
   });
 
   it("shows an admin the cluster's three nodes in the System Console", async () => {

@@ -18,7 +18,7 @@ export class TypingThrottle {
   private readonly last = new Map<string, number>();
   private sweepAt = SWEEP_MIN;
 
-  /** Whether a notice from the user in the channel was let through less than `windowMs` before `now`. */
+  /** Whether a notice from the user in the channel (or the thread: any key of a place) was let through less than `windowMs` before `now`. */
   recent(userId: string, channelId: string, now: number, windowMs: number): boolean {
     const at = this.last.get(key(userId, channelId));
     return at !== undefined && now - at < windowMs;

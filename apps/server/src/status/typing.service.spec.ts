@@ -47,16 +47,20 @@ describe('TypingService: throttling typing notices', () => {
     expect(typingEvents()[0]).toMatchObject({ broadcast: { channel_id: room }, data: { user_id: alice.user_id, parent_id: '' } });
   });
 
-  it('throttles per user and channel: another channel or another typist still gets through', async () => {
+  it('throttles per user and place: another channel, a thread of the channel or another typist still gets through', async () => {
     const { typing, typingEvents, alice, bob, room, hall } = setup();
+    const thread = 'p'.repeat(26);
     await typing.userTyping(alice, alice.user_id, room);
-    await typing.userTyping(alice, alice.user_id, room, 'p'.repeat(26)); // a thread of the same channel: same key
+    // A reply typed right after: news to whoever has the thread open; again in the same thread is not.
+    await typing.userTyping(alice, alice.user_id, room, thread);
+    await typing.userTyping(alice, alice.user_id, room, thread);
     await typing.userTyping(alice, alice.user_id, hall);
     await typing.userTyping(bob, bob.user_id, room);
-    expect(typingEvents().map((e) => [e.data.user_id, e.broadcast.channel_id])).toEqual([
-      [alice.user_id, room],
-      [alice.user_id, hall],
-      [bob.user_id, room],
+    expect(typingEvents().map((e) => [e.data.user_id, e.broadcast.channel_id, e.data.parent_id])).toEqual([
+      [alice.user_id, room, ''],
+      [alice.user_id, room, thread],
+      [alice.user_id, hall, ''],
+      [bob.user_id, room, ''],
     ]);
   });
 

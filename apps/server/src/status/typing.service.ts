@@ -40,13 +40,16 @@ export class TypingService {
     }
     const now = performance.now();
     const windowMs = this.throttleWindowMs();
+    // The channel's composer and each of its threads are throttled apart: typing a reply right
+    // after typing in the channel is news to those who have the thread open.
+    const place = parentId ? `${channelId}/${parentId}` : channelId;
     // Only a notice that passed the checks below is remembered, so a flood costs no lookups.
-    if (this.throttle.recent(userId, channelId, now, windowMs)) return;
+    if (this.throttle.recent(userId, place, now, windowMs)) return;
     const typist = actor.user_id === userId ? actor : await this.asUser(userId);
     if (!typist || !(await this.permissions.hasChannel(typist as Session, channelId, 'create_post'))) {
       throw permissionDenied('create_post');
     }
-    if (this.throttle.admit(userId, channelId, now, windowMs)) this.publish(userId, channelId, parentId);
+    if (this.throttle.admit(userId, place, now, windowMs)) this.publish(userId, channelId, parentId);
   }
 
   /** Tells the channel's members, except the typist, who is typing where. */
