@@ -1,4 +1,5 @@
 import { newId, notFound } from '#common';
+import { memoryIntegrationKeys } from '../actions/integration-keys.service.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { Session } from '../common/session.js';
 import type { NewPostInput } from '../posts/posts.service.js';
@@ -20,7 +21,8 @@ export class CommandsTestbed extends ChannelsTestbed {
   readonly profileProps = new Map<string, Record<string, string>>();
   readonly teamRows = new Map<string, { id: string; name: string; display_name: string }>();
   readonly customCommands: CommandView[] = [];
-  readonly ephemeralService = new EphemeralService(this.permissions, this.publisher);
+  readonly keys = memoryIntegrationKeys();
+  readonly ephemeralService = new EphemeralService(this.permissions, this.publisher, this.keys);
   readonly env: CommandEnv;
   readonly service: CommandsService;
 
