@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
+import { ActionsModule } from './actions/actions.module.js';
 import { CommandsModule } from './commands/commands.module.js';
 import { EphemeralModule } from './commands/ephemeral/ephemeral.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
@@ -62,6 +63,7 @@ export class AppModule {
         RolesModule,
         EphemeralModule,
         CommandsModule,
+        ActionsModule,
         SsoModule,
         OAuthLoginModule,
         LdapModule,

@@ -39,29 +39,26 @@ export class CommandsRepository {
   }
 
   async insert(c: CommandView): Promise<void> {
-    await this.db.query(
-      `INSERT INTO commands (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-      [
-        c.id,
-        c.token,
-        c.create_at,
-        c.update_at,
-        c.delete_at,
-        c.creator_id,
-        c.team_id,
-        c.trigger,
-        c.method,
-        c.username,
-        c.icon_url,
-        c.auto_complete,
-        c.auto_complete_desc,
-        c.auto_complete_hint,
-        c.display_name,
-        c.description,
-        c.url,
-        c.plugin_id,
-      ],
-    );
+    await this.db.query(`INSERT INTO commands (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, [
+      c.id,
+      c.token,
+      c.create_at,
+      c.update_at,
+      c.delete_at,
+      c.creator_id,
+      c.team_id,
+      c.trigger,
+      c.method,
+      c.username,
+      c.icon_url,
+      c.auto_complete,
+      c.auto_complete_desc,
+      c.auto_complete_hint,
+      c.display_name,
+      c.description,
+      c.url,
+      c.plugin_id,
+    ]);
   }
 
   /** Writes the command's fields; false when no live command has that id. */

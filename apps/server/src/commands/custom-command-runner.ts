@@ -41,7 +41,15 @@ export class CustomCommandRunner {
       throw badRequest('api.command.execute_command.site_url_required.app_error', 'Site URL is required to execute custom slash commands.');
     }
     const hookId = newId();
-    await this.hooks.insert({ id: hookId, create_at: Date.now(), command_id: command.id, user_id: args.user_id, channel_id: args.channel_id, root_id: args.root_id, use_count: 0 });
+    await this.hooks.insert({
+      id: hookId,
+      create_at: Date.now(),
+      command_id: command.id,
+      user_id: args.user_id,
+      channel_id: args.channel_id,
+      root_id: args.root_id,
+      use_count: 0,
+    });
     const response = await requestCommand(this.env.config.get(), command, {
       token: command.token,
       team_id: command.team_id,

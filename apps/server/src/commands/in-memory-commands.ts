@@ -82,7 +82,12 @@ export class CommandsTestbed extends ChannelsTestbed {
       update: async (c: CommandView) => {
         const i = this.customCommands.findIndex((row) => row.id === c.id && row.delete_at === 0);
         if (i === -1) return false;
-        this.customCommands[i] = { ...this.customCommands[i], ...c, create_at: this.customCommands[i].create_at, creator_id: this.customCommands[i].creator_id };
+        this.customCommands[i] = {
+          ...this.customCommands[i],
+          ...c,
+          create_at: this.customCommands[i].create_at,
+          creator_id: this.customCommands[i].creator_id,
+        };
         return true;
       },
       softDelete: async (id: string, at: number) => {

@@ -62,7 +62,8 @@ function integrationsById(props: Json): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const a of props.attachments as unknown[]) {
     if (!isObject(a) || !Array.isArray(a.actions)) continue;
-    for (const action of a.actions) if (isObject(action) && typeof action.id === 'string' && action.integration !== undefined) out.set(action.id, action.integration);
+    for (const action of a.actions)
+      if (isObject(action) && typeof action.id === 'string' && action.integration !== undefined) out.set(action.id, action.integration);
   }
   return out;
 }
