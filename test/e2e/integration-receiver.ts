@@ -3,7 +3,7 @@
  * gets (method, path and query, headers, body) and answers with what the test says, as slash
  * commands, interactive actions and dialogs reach a real integration.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -34,21 +34,23 @@ export class IntegrationReceiver {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        const received: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-        receiver.requests.push(received);
-        for (const w of receiver.waiters) w();
-        const path = received.url.split('?')[0];
-        const answer: Answer = await (receiver.handlers.get(path) ?? (() => ({ status: 200, body: '' })))(received);
-        const body = typeof answer.body === 'object' ? JSON.stringify(answer.body) : (answer.body ?? '');
-        const contentType = answer.contentType ?? (typeof answer.body === 'object' ? 'application/json' : 'text/plain');
-        res.writeHead(answer.status ?? 200, { 'Content-Type': contentType });
-        res.end(body);
-      });
+      req.on('end', () => void receiver.answer(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'), res));
     });
     receiver = new IntegrationReceiver(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
+  }
+
+  private async answer(method: string, url: string, headers: IncomingHttpHeaders, body: string, res: ServerResponse): Promise<void> {
+    const received: ReceivedRequest = { method, url, headers, body };
+    this.requests.push(received);
+    for (const w of this.waiters) w();
+    const handler = this.handlers.get(url.split('?')[0]) ?? (() => ({ status: 200, body: '' }));
+    const answer: Answer = await handler(received);
+    const text = typeof answer.body === 'object' ? JSON.stringify(answer.body) : (answer.body ?? '');
+    const contentType = answer.contentType ?? (typeof answer.body === 'object' ? 'application/json' : 'text/plain');
+    res.writeHead(answer.status ?? 200, { 'Content-Type': contentType });
+    res.end(text);
   }
 
   get port(): number {
