@@ -21,7 +21,7 @@ import {
   SYSTEM_USER_ROLE,
 } from './command.model.js';
 import { CommandsRepository } from './commands.repository.js';
-import { CustomCommandRunner } from './custom-command-runner.js';
+import { COMMAND_HOOK_LIFETIME_MS, CustomCommandRunner } from './custom-command-runner.js';
 import { commandsDisabled } from './custom-commands.service.js';
 import { attachmentLinksToMarkdown, processAttachments, processSlackText, slackLinksToMarkdown } from './slack-text.js';
 
@@ -30,8 +30,7 @@ const MAX_TRIGGER_LEN = 512;
 const SYSTEM_POST_PREFIX = 'system_';
 /** model.PostTypeSlackAttachment: a reply with attachments and no type of its own. */
 const POST_TYPE_SLACK_ATTACHMENT = 'slack_attachment';
-/** CommandWebhookLifetime and the uses HandleCommandWebhook allows a response URL. */
-export const COMMAND_HOOK_LIFETIME_MS = 30 * 60 * 1000;
+/** The uses HandleCommandWebhook allows a response URL. */
 export const COMMAND_HOOK_MAX_USES = 5;
 
 /** What POST /commands/execute carries, checked by the controller. */
@@ -50,7 +49,7 @@ export class CommandsService {
   constructor(
     @Inject(AppCommandEnv) private readonly env: CommandEnv,
     @Inject(CommandsRepository) private readonly custom: Pick<CommandsRepository, 'byTeam' | 'byId'>,
-    @Inject(CommandWebhooksRepository) private readonly hooks: Pick<CommandWebhooksRepository, 'insert' | 'byId' | 'tryUse'>,
+    @Inject(CommandWebhooksRepository) private readonly hooks: Pick<CommandWebhooksRepository, 'insert' | 'byId' | 'tryUse' | 'deleteOlderThan'>,
     @Inject(IntegrationKeys) private readonly keys: Pick<IntegrationKeys, 'triggerKey'>,
   ) {
     this.runner = new CustomCommandRunner(env, custom, hooks);

@@ -11,6 +11,9 @@ export const COMMAND_HOOK_PATH = '/hooks/commands/';
 const AT_MENTION = /\B@[A-Za-z0-9][A-Za-z0-9.\-_:]*/g;
 const CHANNEL_MENTION = /\B~[a-zA-Z0-9\-_]+/g;
 const USERNAME_SPECIAL = '.-_';
+/** How long a response URL lives (CommandWebhookLifetime), and how often a node clears the expired ones. */
+export const COMMAND_HOOK_LIFETIME_MS = 30 * 60 * 1000;
+const CLEANUP_EVERY_MS = 10 * 60 * 1000;
 
 /**
  * tryExecuteCustomCommand: finds the team's custom command with the trigger and calls its URL with
@@ -19,10 +22,12 @@ const USERNAME_SPECIAL = '.-_';
  * built-ins get their turn.
  */
 export class CustomCommandRunner {
+  private lastCleanup = 0;
+
   constructor(
     private readonly env: CommandEnv,
     private readonly commands: Pick<CommandsRepository, 'byTeam'>,
-    private readonly hooks: Pick<CommandWebhooksRepository, 'insert'>,
+    private readonly hooks: Pick<CommandWebhooksRepository, 'insert' | 'deleteOlderThan'>,
   ) {}
 
   async run(ctx: CommandContext, trigger: string, message: string): Promise<{ command: CommandView; response: CommandResponse } | null> {
@@ -41,6 +46,7 @@ export class CustomCommandRunner {
       throw badRequest('api.command.execute_command.site_url_required.app_error', 'Site URL is required to execute custom slash commands.');
     }
     const hookId = newId();
+    this.clearExpiredHooks();
     await this.hooks.insert({
       id: hookId,
       create_at: Date.now(),
@@ -67,6 +73,18 @@ export class CustomCommandRunner {
       channelMentions: await this.channelMentions(message, team.id),
     });
     return { command, response };
+  }
+
+  /**
+   * Mattermost clears expired response URLs in a periodic job (CommandWebhookStore.Cleanup); here a
+   * node does it, at most every CLEANUP_EVERY_MS, when it makes a new one. Racing nodes delete the
+   * same rows, which is harmless; a failure only leaves rows for the next time.
+   */
+  private clearExpiredHooks(): void {
+    const now = Date.now();
+    if (now - this.lastCleanup < CLEANUP_EVERY_MS) return;
+    this.lastCleanup = now;
+    this.hooks.deleteOlderThan(now - COMMAND_HOOK_LIFETIME_MS).catch(() => undefined);
   }
 
   /** MentionsToTeamMembers: @names of the team's members (a name with trailing punctuation tried without it). */

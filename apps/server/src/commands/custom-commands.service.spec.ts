@@ -3,7 +3,7 @@ import { newId } from '#common';
 import type { CommandInput } from './command-input.js';
 import { commandResponse } from './command.model.js';
 import { CustomCommandsService } from './custom-commands.service.js';
-import { COMMAND_HOOK_LIFETIME_MS } from './commands.service.js';
+import { COMMAND_HOOK_LIFETIME_MS } from './custom-command-runner.js';
 import { defaultRoleRows } from '../roles/in-memory-roles.js';
 import { CommandsTestbed } from './in-memory-commands.js';
 

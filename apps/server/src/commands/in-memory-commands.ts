@@ -105,6 +105,9 @@ export class CommandsTestbed extends ChannelsTestbed {
         const hook = this.hooks.get(id);
         return hook && hook.create_at > since ? { ...hook } : undefined;
       },
+      deleteOlderThan: async (before: number) => {
+        for (const [id, hook] of this.hooks) if (hook.create_at < before) this.hooks.delete(id);
+      },
       tryUse: async (id: string, limit: number) => {
         const hook = this.hooks.get(id);
         if (!hook || hook.use_count >= limit) return false;
