@@ -2142,6 +2142,130 @@ export const ROWS: Row[] = [
     path: (c) => `/teams/${c.w.teamA.id}/commands/autocomplete_suggestions?user_input=%2Fec`,
     expect: TEAM,
   },
+  ...customCommands(),
+  ...interactive(),
   ...oauthLogin,
   ...customEmoji,
 ];
+
+// ---- custom slash commands (issue 14): api4/command.go. Managing takes manage_own_slash_commands on
+// the command's team (team and system admins by default, EnableOnlyAdminIntegrations); a command the
+// caller may not manage is "not found". Targets are teamAdmin's commands on team A, made per request.
+
+/** A refused address (loopback, not in AllowedUntrustedInternalConnections): a call gets past every check and fails before any traffic. */
+function refusedUrl(): string {
+  return 'http://127.0.0.2:9/matrix';
+}
+
+async function teamAdminCommand(c: Ctx): Promise<Record<string, any>> {
+  const command = await c.w.must(c.w.accounts.teamAdmin.token, 'POST', '/commands', {
+    team_id: c.w.teamA.id,
+    trigger: c.w.unique('mx'),
+    url: 'https://example.com/matrix',
+    method: 'P',
+  });
+  return { command };
+}
+
+function customCommands(): Row[] {
+  /** Managing a command on team A: its admins, as not found for everyone else. */
+  const COMMAND_MANAGERS = x('401 404 404 404 404 200 200');
+  return [
+    {
+      route: 'POST /commands',
+      name: 'manage_own_slash_commands on the team (team and system admins)',
+      path: () => '/commands',
+      body: (c) => ({ team_id: c.w.teamA.id, trigger: c.w.unique('mx'), url: 'https://example.com/matrix', method: 'P' }),
+      expect: x('401 403 403 403 403 201 201'),
+    },
+    {
+      route: 'GET /commands',
+      name: 'custom_only: manage_own_slash_commands on the team',
+      path: (c) => `/commands?team_id=${c.w.teamA.id}&custom_only=true`,
+      expect: TEAM_ADMIN,
+    },
+    {
+      route: 'GET /commands/:command_id',
+      name: "team A's command: its managers",
+      setup: teamAdminCommand,
+      path: (c) => `/commands/${c.v.command.id}`,
+      expect: COMMAND_MANAGERS,
+    },
+    {
+      route: 'PUT /commands/:command_id',
+      name: "team A's command: its managers",
+      setup: teamAdminCommand,
+      path: (c) => `/commands/${c.v.command.id}`,
+      body: (c) => ({ ...c.v.command, description: 'matrix edit' }),
+      expect: COMMAND_MANAGERS,
+    },
+    {
+      route: 'DELETE /commands/:command_id',
+      name: "team A's command: its managers",
+      setup: teamAdminCommand,
+      path: (c) => `/commands/${c.v.command.id}`,
+      expect: COMMAND_MANAGERS,
+    },
+    {
+      route: 'PUT /commands/:command_id/regen_token',
+      name: "team A's command: its managers",
+      setup: teamAdminCommand,
+      path: (c) => `/commands/${c.v.command.id}/regen_token`,
+      expect: COMMAND_MANAGERS,
+    },
+    {
+      route: 'PUT /commands/:command_id/move',
+      // The destination team's manage_own_slash_commands is asked first (a 403), then the command's.
+      name: "to team A: manage_own_slash_commands there, then the command's managers",
+      setup: teamAdminCommand,
+      path: (c) => `/commands/${c.v.command.id}/move`,
+      body: (c) => ({ team_id: c.w.teamA.id }),
+      expect: x('401 403 403 403 403 200 200'),
+    },
+    {
+      route: 'POST /hooks/commands/:hook_id',
+      name: 'no session (the id is the secret): an unknown response URL is not found for everyone',
+      web: true,
+      path: () => `/hooks/commands/${'a'.repeat(26)}`,
+      body: () => ({ text: 'matrix' }),
+      expect: x('404 404 404 404 404 404 404'),
+    },
+  ];
+}
+
+// ---- interactive messages and dialogs (issue 14): api4/integration_action.go.
+
+function interactive(): Row[] {
+  return [
+    {
+      route: 'POST /posts/:post_id/actions/:action_id',
+      // read_channel on the post's channel; past it the integration's URL is refused (400).
+      name: 'public channel: read_channel (its members), then the refused integration',
+      setup: async (c) => {
+        const post = await c.w.must(c.w.accounts.member.token, 'POST', '/posts', {
+          channel_id: c.w.pub.id,
+          message: 'matrix action',
+          props: { attachments: [{ actions: [{ id: 'matrixgo', name: 'Go', type: 'button', integration: { url: refusedUrl() } }] }] },
+        });
+        return { post };
+      },
+      path: (c) => `/posts/${c.v.post.id}/actions/matrixgo`,
+      body: () => ({}),
+      expect: x('401 403 403 403 400 400 400'),
+    },
+    {
+      route: 'POST /actions/dialogs/open',
+      name: 'no session (the signed trigger id says who): a trigger id that does not decode is a 400 for everyone',
+      path: () => '/actions/dialogs/open',
+      body: () => ({ trigger_id: 'not-a-trigger-id', url: 'https://example.com/dialog', dialog: { title: 'Matrix' } }),
+      expect: x('400 400 400 400 400 400 400'),
+    },
+    {
+      route: 'POST /actions/dialogs/submit',
+      name: 'read_channel on the channel and view_team on the team, then the refused integration',
+      path: () => '/actions/dialogs/submit',
+      body: (c) => ({ url: refusedUrl(), callback_id: 'matrix', channel_id: c.w.pub.id, team_id: c.w.teamA.id, submission: {} }),
+      expect: x('401 403 403 403 400 400 400'),
+    },
+  ];
+}

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
+import { ActionsModule } from './actions/actions.module.js';
 import { CommandsModule } from './commands/commands.module.js';
 import { EphemeralModule } from './commands/ephemeral/ephemeral.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
@@ -64,6 +65,7 @@ export class AppModule {
         RolesModule,
         EphemeralModule,
         CommandsModule,
+        ActionsModule,
         SsoModule,
         OAuthLoginModule,
         LdapModule,

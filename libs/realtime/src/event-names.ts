@@ -58,4 +58,6 @@ export const WsEvents = {
   EphemeralMessage: 'ephemeral_message',
   // ---- custom emoji (issue 12)
   EmojiAdded: 'emoji_added',
+  // ---- interactive dialogs (issue 14)
+  OpenDialog: 'open_dialog',
 } as const;

@@ -53,6 +53,8 @@ export interface CommandArgs {
   user_id: string;
   /** The site URL the request came through (Context.GetSiteURLHeader), for goto_location. */
   site_url: string;
+  /** The signed trigger id of this run (GenerateTriggerId), for a custom command's integration. */
+  trigger_id?: string;
 }
 
 /** model.AutocompleteData's JSON: Go field names, as the apps read them. */

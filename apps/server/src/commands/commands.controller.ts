@@ -1,19 +1,64 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { badRequest, invalidParam, isValidId } from '#common';
 import { ConfigService } from '#config';
 import { CurrentSession } from '../common/decorators.js';
 import { bodyObject, parseBoolParam, urlId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
+import { parseCommandInput } from './command-input.js';
 import { CommandsService, ExecuteInput } from './commands.service.js';
+import { CustomCommandsService } from './custom-commands.service.js';
 
-/** api4/command.go: running commands and the command lists. */
+const OK = { status: 'OK' };
+
+/** api4/command.go: custom commands' management, running commands, and the command lists. */
 @Controller()
 export class CommandsController {
   constructor(
     private readonly commands: CommandsService,
+    private readonly custom: CustomCommandsService,
     private readonly config: ConfigService,
   ) {}
+
+  @Post('commands')
+  @HttpCode(201)
+  create(@Body() body: unknown, @CurrentSession() s: Session) {
+    return this.custom.create(s, parseCommandInput(body));
+  }
+
+  @Get('commands/:command_id')
+  get(@Param('command_id') id: string, @CurrentSession() s: Session) {
+    return this.custom.get(s, urlId(id, 'command_id'));
+  }
+
+  @Put('commands/:command_id')
+  update(@Param('command_id') id: string, @Body() body: unknown, @CurrentSession() s: Session) {
+    const commandId = urlId(id, 'command_id');
+    const input = parseCommandInput(body);
+    if (input.id !== commandId) throw invalidParam('command');
+    return this.custom.update(s, commandId, input);
+  }
+
+  @Delete('commands/:command_id')
+  async delete(@Param('command_id') id: string, @CurrentSession() s: Session) {
+    await this.custom.delete(s, urlId(id, 'command_id'));
+    return OK;
+  }
+
+  @Put('commands/:command_id/move')
+  async move(@Param('command_id') id: string, @Body() body: unknown, @CurrentSession() s: Session) {
+    const commandId = urlId(id, 'command_id');
+    const b = bodyObject(body, 'team_id');
+    const teamId = b.team_id ?? '';
+    if (typeof teamId !== 'string') throw invalidParam('team_id');
+    await this.custom.move(s, commandId, teamId);
+    return OK;
+  }
+
+  @Put('commands/:command_id/regen_token')
+  regenToken(@Param('command_id') id: string, @CurrentSession() s: Session) {
+    return this.custom.regenToken(s, urlId(id, 'command_id'));
+  }
 
   @Post('commands/execute')
   @HttpCode(200)

@@ -6,10 +6,14 @@ import { PreferencesModule } from '../preferences/preferences.module.js';
 import { StatusModule } from '../status/status.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { IntegrationKeysModule } from '../actions/integration-keys.module.js';
 import { AppCommandEnv } from './command-env.js';
+import { CommandHooksController } from './command-hooks.controller.js';
+import { CommandWebhooksRepository } from './command-webhooks.repository.js';
 import { CommandsController } from './commands.controller.js';
 import { CommandsRepository } from './commands.repository.js';
 import { CommandsService } from './commands.service.js';
+import { CustomCommandsService } from './custom-commands.service.js';
 import { EphemeralModule } from './ephemeral/ephemeral.module.js';
 
 /**
@@ -18,8 +22,8 @@ import { EphemeralModule } from './ephemeral/ephemeral.module.js';
  * module, which any area may import.
  */
 @Module({
-  imports: [ChannelsModule, MembershipModule, PostsModule, PreferencesModule, StatusModule, TeamsModule, UsersModule, EphemeralModule],
-  controllers: [CommandsController],
-  providers: [CommandsRepository, CommandsService, AppCommandEnv],
+  imports: [ChannelsModule, MembershipModule, PostsModule, PreferencesModule, StatusModule, TeamsModule, UsersModule, EphemeralModule, IntegrationKeysModule],
+  controllers: [CommandsController, CommandHooksController],
+  providers: [CommandsRepository, CommandWebhooksRepository, CommandsService, CustomCommandsService, AppCommandEnv],
 })
 export class CommandsModule {}

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, invalidParam, notFound, permissionDenied } from '#common';
+import { IntegrationKeys } from '../actions/integration-keys.service.js';
+import { generateTriggerId } from '../actions/trigger-ids.js';
 import type { Session } from '../common/session.js';
 import { suggestionsFor } from './autocomplete.js';
 import { BUILT_INS } from './builtins/index.js';
 import { AppCommandEnv } from './command-env.js';
 import type { CommandContext, CommandEnv } from './command-env.js';
+import { CommandWebhooksRepository } from './command-webhooks.repository.js';
 import {
   AutocompleteSuggestion,
   builtInCommandView,
@@ -18,27 +21,39 @@ import {
   SYSTEM_USER_ROLE,
 } from './command.model.js';
 import { CommandsRepository } from './commands.repository.js';
+import { COMMAND_HOOK_LIFETIME_MS, CustomCommandRunner } from './custom-command-runner.js';
+import { commandsDisabled } from './custom-commands.service.js';
+import { attachmentLinksToMarkdown, processAttachments, processSlackText, slackLinksToMarkdown } from './slack-text.js';
 
 /** app/command.go maxTriggerLen: a longer trigger is cut in the not-found error. */
 const MAX_TRIGGER_LEN = 512;
 const SYSTEM_POST_PREFIX = 'system_';
-
-const commandsDisabled = () => new AppError('', 'api.command.disabled.app_error', 'Commands have been disabled by the system admin.', 501);
+/** model.PostTypeSlackAttachment: a reply with attachments and no type of its own. */
+const POST_TYPE_SLACK_ATTACHMENT = 'slack_attachment';
+/** The uses HandleCommandWebhook allows a response URL. */
+export const COMMAND_HOOK_MAX_USES = 5;
 
 /** What POST /commands/execute carries, checked by the controller. */
 export type ExecuteInput = Pick<CommandArgs, 'command' | 'channel_id' | 'team_id' | 'root_id' | 'parent_id'>;
 
 /**
- * Slash commands (api4/command.go and app/command.go): running the built-ins, their replies
- * (posted, or sent to the caller alone as ephemeral posts), and the command lists and autocomplete
- * the apps ask for. Custom commands are the `commands` table's rows, listed here.
+ * Slash commands (api4/command.go and app/command.go): running custom commands (the team's rows of
+ * the `commands` table, tried first) and the built-ins, their replies (posted, or sent to the
+ * caller alone as ephemeral posts), replies that come later through a response URL, and the
+ * command lists and autocomplete the apps ask for.
  */
 @Injectable()
 export class CommandsService {
+  private readonly runner: CustomCommandRunner;
+
   constructor(
     @Inject(AppCommandEnv) private readonly env: CommandEnv,
-    @Inject(CommandsRepository) private readonly custom: Pick<CommandsRepository, 'byTeam'>,
-  ) {}
+    @Inject(CommandsRepository) private readonly custom: Pick<CommandsRepository, 'byTeam' | 'byId'>,
+    @Inject(CommandWebhooksRepository) private readonly hooks: Pick<CommandWebhooksRepository, 'insert' | 'byId' | 'tryUse' | 'deleteOlderThan'>,
+    @Inject(IntegrationKeys) private readonly keys: Pick<IntegrationKeys, 'triggerKey'>,
+  ) {
+    this.runner = new CustomCommandRunner(env, custom, hooks);
+  }
 
   // ---- execute ----------------------------------------------------------------------------------
 
@@ -66,7 +81,11 @@ export class CommandsService {
     return member !== undefined && member.delete_at === 0;
   }
 
-  /** App.ExecuteCommand for built-ins. */
+  /**
+   * App.ExecuteCommand: every run gets a trigger id (the signed one goes to a custom command's
+   * integration, which may open a dialog with it; the reply carries the client's part), then the
+   * team's custom commands are tried before the built-ins.
+   */
   private async run(ctx: CommandContext): Promise<CommandResponse> {
     const { trigger, message } = splitCommand(ctx.args.command);
     if (!trigger.startsWith('/')) {
@@ -76,6 +95,10 @@ export class CommandsService {
     // Custom commands are tried before built-ins and are refused as a whole when commands are off:
     // with EnableCommands false Mattermost answers every slash command, built-ins too, with 501.
     if (!this.env.config.get().ServiceSettings.EnableCommands) throw commandsDisabled();
+    const triggerIds = generateTriggerId(ctx.args.user_id, this.keys.triggerKey);
+    ctx.args.trigger_id = triggerIds.triggerId;
+    const custom = await this.runner.run(ctx, name, message);
+    if (custom) return this.deliver(ctx, { ...custom.response, trigger_id: triggerIds.clientTriggerId }, custom.command);
     await this.env.teams.get(ctx.args.team_id);
     const builtIn = BUILT_INS.get(name);
     const response = builtIn ? await builtIn.execute(ctx, message) : null;
@@ -90,11 +113,11 @@ export class CommandsService {
    * caller's own input (a message too long to post, say) keeps its 4xx status, so bad input is
    * never a server error.
    */
-  private async deliver(ctx: CommandContext, response: CommandResponse): Promise<CommandResponse> {
+  private async deliver(ctx: CommandContext, response: CommandResponse, custom?: CommandView): Promise<CommandResponse> {
     let failure: AppError | undefined;
     for (const reply of [response, ...(response.extra_responses ?? [])]) {
       try {
-        await this.deliverOne(ctx, reply);
+        await this.deliverOne(ctx, reply, custom);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         failure = err;
@@ -113,8 +136,13 @@ export class CommandsService {
     return response;
   }
 
-  /** HandleCommandResponsePost + CreateCommandPost for a built-in's reply. */
-  private async deliverOne(ctx: CommandContext, reply: CommandResponse): Promise<void> {
+  /**
+   * HandleCommandResponsePost + CreateCommandPost: the reply goes to the channel it names (if the
+   * caller is in it) or the command's; Slack text rules apply unless skip_slack_parsing; attachments
+   * make a slack_attachment post; a custom command's reply is marked from_webhook and may carry the
+   * overrides the config allows.
+   */
+  private async deliverOne(ctx: CommandContext, reply: CommandResponse, custom?: CommandView): Promise<void> {
     const { args, session, env } = ctx;
     let channelId = args.channel_id;
     if (reply.channel_id) {
@@ -123,11 +151,22 @@ export class CommandsService {
       }
       channelId = reply.channel_id;
     }
-    const props = this.overrideProps(reply);
-    const message = reply.skip_slack_parsing ? reply.text : slackLinksToMarkdown(reply.text);
+    const props = this.overrideProps(reply, custom);
+    let { text, attachments } = reply;
+    if (!reply.skip_slack_parsing) {
+      const usernameOf = async (id: string) => (await env.users.byId(id))?.username;
+      text = await processSlackText(text, usernameOf);
+      if (attachments) attachments = await processAttachments(attachments, usernameOf);
+    }
+    const message = reply.skip_slack_parsing ? text : slackLinksToMarkdown(text);
     if (reply.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.type parameter.');
+    let type = reply.type;
+    if (attachments) {
+      type ||= POST_TYPE_SLACK_ATTACHMENT;
+      props.attachments = attachmentLinksToMarkdown(attachments);
+    }
     if (reply.response_type === RESPONSE_IN_CHANNEL) {
-      const post = { channel_id: channelId, root_id: args.root_id, message, type: reply.type, props, file_ids: [], pending_post_id: '', create_at: 0 };
+      const post = { channel_id: channelId, root_id: args.root_id, message, type, props, file_ids: [], pending_post_id: '', create_at: 0 };
       await env.posts.create(session, post, true);
       return;
     }
@@ -136,21 +175,63 @@ export class CommandsService {
     }
   }
 
-  /** The reply's props, with the username and icon overrides the config allows (a built-in sets none). */
-  private overrideProps(reply: CommandResponse): Record<string, unknown> {
+  /**
+   * The reply's props with the username and icon overrides the config allows, the command's own
+   * before the reply's; a custom command's reply is always from_webhook. Overrides a reply puts in
+   * its props pass the same settings (CreateCommandPost), so props cannot get around them.
+   */
+  private overrideProps(reply: CommandResponse, custom?: CommandView): Record<string, unknown> {
     const props: Record<string, unknown> = { ...(reply.props ?? {}) };
     const settings = this.env.config.get().ServiceSettings;
-    let bot = false;
-    if (settings.EnablePostUsernameOverride && reply.username) {
-      props.override_username = reply.username;
+    if (!settings.EnablePostUsernameOverride) delete props.override_username;
+    if (!settings.EnablePostIconOverride) {
+      delete props.override_icon_url;
+      delete props.override_icon_emoji;
+    }
+    let bot = custom !== undefined;
+    const username = custom?.username || reply.username;
+    const iconUrl = custom?.icon_url || reply.icon_url;
+    if (settings.EnablePostUsernameOverride && username) {
+      props.override_username = username;
       bot = true;
     }
-    if (settings.EnablePostIconOverride && reply.icon_url) {
-      props.override_icon_url = reply.icon_url;
+    if (settings.EnablePostIconOverride && iconUrl) {
+      props.override_icon_url = iconUrl;
       bot = true;
     }
     if (bot) props.from_webhook = 'true';
     return props;
+  }
+
+  // ---- response URLs ----------------------------------------------------------------------------
+
+  /**
+   * POST /hooks/commands/{id} (HandleCommandWebhook): a later reply of the command's integration,
+   * delivered as the command's own replies are, as the user who ran it, where they ran it. A
+   * response URL lives COMMAND_HOOK_LIFETIME_MS and takes COMMAND_HOOK_MAX_USES replies.
+   */
+  async handleResponseUrl(hookId: string, response: CommandResponse): Promise<void> {
+    const hook = await this.hooks.byId(hookId, Date.now() - COMMAND_HOOK_LIFETIME_MS);
+    if (!hook) throw notFound('app.command_webhook.get.missing', 'Unable to get the webhook.', `hook_id=${hookId}`);
+    const command = await this.custom.byId(hook.command_id);
+    if (!command) throw badRequest('web.command_webhook.command.app_error', 'Could not find the command.', `hook_id=${hookId}`);
+    if (!(await this.hooks.tryUse(hook.id, COMMAND_HOOK_MAX_USES))) {
+      throw badRequest('app.command_webhook.try_use.invalid', 'Invalid webhook.', `hook_id=${hookId}`);
+    }
+    const user = await this.env.users.byId(hook.user_id);
+    if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
+    // The user who ran the command posts the reply, with their own roles, as when they ran it.
+    const session = { id: '', user_id: user.id, roles: user.roles, props: {} } as unknown as Session;
+    const args: CommandArgs = {
+      command: '',
+      channel_id: hook.channel_id,
+      team_id: command.team_id,
+      root_id: hook.root_id,
+      parent_id: '',
+      user_id: user.id,
+      site_url: this.env.config.get().ServiceSettings.SiteURL,
+    };
+    await this.deliver({ env: this.env, session, args }, response, command);
   }
 
   // ---- lists ------------------------------------------------------------------------------------
@@ -243,9 +324,4 @@ function commandNotFound(trigger: string): AppError {
     'api.command.execute_command.not_found.app_error',
     `Command with a trigger of '${shown}' not found. To send a message beginning with "/", try adding an empty space at the beginning of the message.`,
   );
-}
-
-/** model.ParseSlackLinksToMarkdown: `<url|text>` becomes `[text](url)`. */
-export function slackLinksToMarkdown(text: string): string {
-  return text.replace(/<([^<>|]+)\|([^<>|]+)>/g, '[$2]($1)');
 }

@@ -1,10 +1,12 @@
 import { newId, notFound } from '#common';
+import { memoryIntegrationKeys } from '../actions/integration-keys.service.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { Session } from '../common/session.js';
 import type { NewPostInput } from '../posts/posts.service.js';
 import type { Preference } from '../preferences/preference.model.js';
 import type { CommandContext, CommandEnv, CommandUser } from './command-env.js';
 import type { CommandArgs, CommandView } from './command.model.js';
+import type { CommandWebhookRow } from './command-webhooks.repository.js';
 import { CommandsService } from './commands.service.js';
 import { EphemeralService } from './ephemeral/ephemeral.service.js';
 
@@ -20,7 +22,9 @@ export class CommandsTestbed extends ChannelsTestbed {
   readonly profileProps = new Map<string, Record<string, string>>();
   readonly teamRows = new Map<string, { id: string; name: string; display_name: string }>();
   readonly customCommands: CommandView[] = [];
-  readonly ephemeralService = new EphemeralService(this.permissions, this.publisher);
+  readonly keys = memoryIntegrationKeys();
+  readonly hooks = new Map<string, CommandWebhookRow>();
+  readonly ephemeralService = new EphemeralService(this.permissions, this.publisher, this.keys);
   readonly env: CommandEnv;
   readonly service: CommandsService;
 
@@ -65,7 +69,52 @@ export class CommandsTestbed extends ChannelsTestbed {
       },
       ephemeral: this.ephemeralService,
     };
-    this.service = new CommandsService(this.env, { byTeam: async (teamId: string) => this.customCommands.filter((c) => c.team_id === teamId) });
+    this.service = new CommandsService(this.env, this.commandsStore(), this.hookStore(), this.keys);
+  }
+
+  /** The `commands` table in memory (live rows only are read, as the repository does). */
+  commandsStore() {
+    const live = () => this.customCommands.filter((c) => c.delete_at === 0);
+    return {
+      byTeam: async (teamId: string) => live().filter((c) => c.team_id === teamId),
+      byId: async (id: string) => live().find((c) => c.id === id),
+      insert: async (c: CommandView) => void this.customCommands.push({ ...c }),
+      update: async (c: CommandView) => {
+        const i = this.customCommands.findIndex((row) => row.id === c.id && row.delete_at === 0);
+        if (i === -1) return false;
+        this.customCommands[i] = {
+          ...this.customCommands[i],
+          ...c,
+          create_at: this.customCommands[i].create_at,
+          creator_id: this.customCommands[i].creator_id,
+        };
+        return true;
+      },
+      softDelete: async (id: string, at: number) => {
+        const row = this.customCommands.find((c) => c.id === id && c.delete_at === 0);
+        if (row) Object.assign(row, { delete_at: at, update_at: at });
+      },
+    };
+  }
+
+  /** The `command_webhooks` table in memory. */
+  hookStore() {
+    return {
+      insert: async (hook: CommandWebhookRow) => void this.hooks.set(hook.id, { ...hook }),
+      byId: async (id: string, since: number) => {
+        const hook = this.hooks.get(id);
+        return hook && hook.create_at > since ? { ...hook } : undefined;
+      },
+      deleteOlderThan: async (before: number) => {
+        for (const [id, hook] of this.hooks) if (hook.create_at < before) this.hooks.delete(id);
+      },
+      tryUse: async (id: string, limit: number) => {
+        const hook = this.hooks.get(id);
+        if (!hook || hook.use_count >= limit) return false;
+        hook.use_count++;
+        return true;
+      },
+    };
   }
 
   private commandUser(u: { id: string; username: string; roles: string; delete_at: number } | undefined): CommandUser | undefined {

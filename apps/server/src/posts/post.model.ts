@@ -3,6 +3,7 @@ import type { FileInfoView } from '../files/file-info.model.js';
 import type { PostAcknowledgementView, PostPriorityView } from './post-priority.js';
 import type { PostImage } from '../previews/image-info.js';
 import type { PostEmbed } from '../previews/previews.service.js';
+import { stripActionIntegrations } from './post-actions.js';
 import { ReactionView } from './reaction-view.js';
 
 /** A posts row plus its thread's counters (joined from `threads`). */
@@ -71,7 +72,8 @@ export function toPostView(row: PostRow, extras: PostViewExtras = {}): PostView 
     original_id: row.original_id,
     message: row.message,
     type: row.type,
-    props: row.props ?? {},
+    // Actions' integrations (URL and private context) stay on the server.
+    props: stripActionIntegrations(row.props ?? {}),
     hashtags: row.hashtags,
     file_ids: row.file_ids ?? [],
     pending_post_id: extras.pendingPostId ?? '',

@@ -19,6 +19,7 @@ import { parseHashtags } from './hashtags.js';
 import { PendingPosts } from './pending-posts.js';
 import { PostAccess, postNotFound } from './post-access.service.js';
 import { postDeletedEvent, postEditedEvent, postedEvent } from './post-events.js';
+import { populateActionIds } from './post-actions.js';
 import { PostMentionsService } from './post-mentions.service.js';
 import type { PostPriorityView } from './post-priority.js';
 import { PostPriorityService } from './post-priority.service.js';
@@ -130,7 +131,7 @@ export class PostsService implements OnModuleInit {
 
     const now = Date.now();
     const createAt = input.create_at > 0 && isSystemAdmin(session) ? input.create_at : now;
-    const props = sanitizeProps(input.props);
+    const props = populateActionIds(sanitizeProps(input.props));
     if (poster.is_bot) props.from_bot = 'true';
     const row: Omit<PostRow, 'reply_count' | 'last_reply_at'> = {
       id: newId(),
@@ -212,7 +213,7 @@ export class PostsService implements OnModuleInit {
     const fileIds = edit.file_ids ?? original.file_ids;
     await this.requireUploadForNewFiles(session, original, fileIds);
     this.checkEditTimeLimit(original, edit.message !== original.message);
-    return this.applyEdit(session, original, { ...edit, file_ids: fileIds }, 'update_post');
+    return this.applyEdit(original, { ...edit, file_ids: fileIds }, 'update_post');
   }
 
   /** PUT /posts/{id}/patch: only the fields given change; the same checks as PUT /posts/{id}. */
@@ -220,7 +221,7 @@ export class PostsService implements OnModuleInit {
     const original = await this.editable(session, postId);
     this.checkEditTimeLimit(original, patch.message !== undefined);
     if (patch.file_ids) await this.requireUploadForNewFiles(session, original, patch.file_ids);
-    return this.applyEdit(session, original, { ...editableOf(original), ...definedOnly(patch) }, 'patch_post');
+    return this.applyEdit(original, { ...editableOf(original), ...definedOnly(patch) }, 'patch_post');
   }
 
   /**
@@ -244,6 +245,18 @@ export class PostsService implements OnModuleInit {
   }
 
   /**
+   * An interactive action's answer replacing a post (DoPostActionWithCookie's UpdatePost): the
+   * integration the post's author set up speaks for the post, so no permission of the clicker's is
+   * asked; the post keeps its author, channel, pin and files, and the edit time limit does not
+   * apply. The props are the caller's, already merged with those the post keeps.
+   */
+  async updateFromIntegration(postId: string, message: string, props: Record<string, unknown>): Promise<PostView> {
+    const original = await this.repo.byId(postId);
+    if (!original) throw postNotFound(postId);
+    return this.applyEdit(original, { ...editableOf(original), message, props }, 'update_post');
+  }
+
+  /**
    * POST /posts/{id}/pin and /unpin: read_channel_content on the post's channel, as reacting needs
    * it, so pinning takes being in the channel (or a role that grants it everywhere, system admin).
    * That is the check older Mattermost releases made (SessionHasPermissionToChannelByPost) and what
@@ -255,7 +268,7 @@ export class PostsService implements OnModuleInit {
     const post = await this.repo.byId(postId);
     if (!post) throw permissionDenied('read_channel_content');
     await this.permissions.requireChannel(session, post.channel_id, 'read_channel_content');
-    await this.applyEdit(session, post, { ...editableOf(post), is_pinned: pinned }, 'patch_post');
+    await this.applyEdit(post, { ...editableOf(post), is_pinned: pinned }, 'patch_post');
   }
 
   private checkEditTimeLimit(original: PostRow, changesMessage: boolean) {
@@ -269,7 +282,7 @@ export class PostsService implements OnModuleInit {
     if (fileIds.some((id) => !original.file_ids.includes(id))) await this.permissions.requireChannel(session, original.channel_id, 'upload_file');
   }
 
-  private async applyEdit(session: Session, original: PostRow, next: PostEdit, op: 'update_post' | 'patch_post'): Promise<PostView> {
+  private async applyEdit(original: PostRow, next: PostEdit, op: 'update_post' | 'patch_post'): Promise<PostView> {
     const channel = await this.access.channel(original.channel_id);
     if (channel.delete_at !== 0) throw badRequest(`api.post.${op}.can_not_update_post_in_deleted.error`, 'Can not update a post in a deleted channel.');
     if (original.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.post.update_post.system_message.app_error', 'Unable to update system message.');
@@ -278,7 +291,7 @@ export class PostsService implements OnModuleInit {
     const messageChanged = next.message !== original.message;
     // edit_at marks a visible change (message or files), not a pin.
     const edited = messageChanged || JSON.stringify(next.file_ids) !== JSON.stringify(original.file_ids);
-    const props = sanitizeProps(next.props);
+    const props = populateActionIds(sanitizeProps(next.props), original.props);
     for (const key of PRESERVED_PROPS) {
       if (key in original.props) props[key] = original.props[key];
     }

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '#common';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
+import { sealCookie } from '../../actions/action-cookies.js';
+import { IntegrationKeys } from '../../actions/integration-keys.service.js';
 import { PermissionsService } from '../../auth/permissions.service.js';
 import type { Session } from '../../common/session.js';
+import { withActionCookies } from '../../posts/post-actions.js';
 import { PostView, toPostView } from '../../posts/post.model.js';
 
 /** Mattermost's model.PostTypeEphemeral: whatever type the caller gave, an ephemeral post has this one. */
@@ -29,12 +32,18 @@ export class EphemeralService {
   constructor(
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
+    private readonly keys: IntegrationKeys,
   ) {}
 
   /** Sends the post to `userId`'s sockets only, and returns it as sent. */
   send(userId: string, input: EphemeralPostInput): PostView {
+    const id = input.id || newId();
+    // Never stored, so its actions carry their integrations sealed in cookies (SendEphemeralPost).
+    const props = withActionCookies({ id, channel_id: input.channel_id, root_id: input.root_id ?? '', props: input.props ?? {} }, (cookie) =>
+      sealCookie(cookie, this.keys.cookieSecret),
+    );
     const post = toPostView({
-      id: input.id || newId(),
+      id,
       create_at: input.create_at || Date.now(),
       update_at: 0,
       edit_at: 0,
@@ -46,7 +55,7 @@ export class EphemeralService {
       original_id: '',
       message: input.message,
       type: POST_TYPE_EPHEMERAL,
-      props: input.props ?? {},
+      props,
       hashtags: '',
       file_ids: [],
       has_reactions: false,
