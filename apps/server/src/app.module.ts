@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { BotsModule } from './bots/bots.module.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
@@ -71,6 +72,7 @@ export class AppModule {
         EmojiModule,
         FilesModule,
         UploadsModule,
+        BotsModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher, passwordHasher } from '#auth';
+import { BotsCoreModule } from '../bots/bots-core.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
@@ -15,7 +16,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TeamsModule, MembershipModule],
+  imports: [TeamsModule, MembershipModule, BotsCoreModule],
   controllers: [UsersController],
   providers: [
     UsersRepository,
