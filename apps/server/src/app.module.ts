@@ -15,6 +15,7 @@ import { FilesModule } from './files/files.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
+import { OAuthProviderModule } from './oauth-provider/oauth-provider.module.js';
 import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
@@ -73,6 +74,7 @@ export class AppModule {
         FilesModule,
         UploadsModule,
         BotsModule,
+        OAuthProviderModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],

@@ -7,6 +7,7 @@ import { ChannelsService } from '../channels/channels.service.js';
 import { PostsService } from '../posts/posts.service.js';
 import type { PublicUser, UserRow } from '../users/user.model.js';
 import { isValidUsername } from '../users/user.model.js';
+import { AccessTokensService } from '../users/access-tokens.service.js';
 import { UserPatch, UsersService } from '../users/users.service.js';
 import { BotAccess } from './bot-access.js';
 import { Bot, botNotFound, BotPatch, BotRow, validateBotFields } from './bot.model.js';
@@ -42,6 +43,7 @@ export class BotsService {
     private readonly config: ConfigService,
     private readonly channels: ChannelsService,
     private readonly posts: PostsService,
+    private readonly tokens: AccessTokensService,
   ) {}
 
   /**
@@ -145,12 +147,16 @@ export class BotsService {
 
   /**
    * POST /bots/{id}/disable and /enable (App.UpdateBotActive): the bot's user is deactivated (its
-   * sessions and tokens' sessions end, user_updated goes out) or reactivated, then its row.
+   * sessions and tokens' sessions end, user_updated goes out) or reactivated with its tokens
+   * working again, then its row.
    */
   async setActive(actor: Session, botUserId: string, active: boolean): Promise<Bot> {
     await this.access.requireManage(actor, botUserId);
     const user = await this.users.get(botUserId);
-    if ((user.delete_at === 0) !== active) await this.users.setBotActive(botUserId, active);
+    if ((user.delete_at === 0) !== active) {
+      await this.users.setBotActive(botUserId, active);
+      if (active) await this.tokens.reopenSessions(botUserId);
+    }
     const bot = await this.repo.get(botUserId, true);
     if (!bot) throw botNotFound(botUserId);
     if ((bot.delete_at === 0) === active) return bot;

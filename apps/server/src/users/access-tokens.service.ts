@@ -74,6 +74,19 @@ export class AccessTokensService {
     });
   }
 
+  /**
+   * Opens again the sessions of a user's active tokens, which deactivating the user ended: a bot
+   * enabled again works with the tokens it had (Mattermost opens a token's session on its next use).
+   */
+  async reopenSessions(userId: string): Promise<void> {
+    const user = await this.users.get(userId);
+    for (let page = 0; ; page++) {
+      const tokens = await this.repo.forUser(userId, page, 200);
+      for (const token of tokens) if (token.is_active && (token.expires_at === 0 || token.expires_at > Date.now())) await this.openSession(token, user.roles);
+      if (tokens.length < 200) return;
+    }
+  }
+
   async get(actor: Session, tokenId: string): Promise<AccessTokenRow> {
     const token = await this.repo.byId(tokenId);
     if (!token) throw notFound('app.user_access_token.get_by_token.app_error', 'Unable to find the token.');

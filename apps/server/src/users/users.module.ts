@@ -34,8 +34,9 @@ import { UsersService } from './users.service.js';
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
   // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
+  // AccessTokensService: a bot enabled again gets its tokens' sessions back.
   // DirectoryLogins: the LDAP area plugs its login in. LoginService and LoginThrottle: the sign-in
   // switch checks passwords as a login does, POST /users/mfa is rate-limited as one.
-  exports: [UsersService, UsersRepository, AccessTokensRepository, DirectoryLogins, LoginService, LoginThrottle],
+  exports: [UsersService, UsersRepository, AccessTokensRepository, AccessTokensService, DirectoryLogins, LoginService, LoginThrottle],
 })
 export class UsersModule {}
