@@ -247,7 +247,7 @@ describe('permissions', () => {
     const granted = ['create_bot', 'read_bots', 'manage_bots', 'create_user_access_token'];
     await admin.client.patchRole(role.id, { permissions: [...role.permissions, ...granted] });
     try {
-      await eventually(async () => expect(await bob.client.getBots()).toEqual([]));
+      await eventually(async () => expect(await bob.client.getBots()).toEqual([]), 5000);
       const mine = await bob.client.createBot({ username: name('bobsbot') } as Bot);
       expect(mine.owner_id).toBe(bob.user.id);
       expect((await bob.client.getBots()).map((b) => b.user_id)).toEqual([mine.user_id]);
@@ -264,7 +264,7 @@ describe('permissions', () => {
       const hidden = await expectClientError(() => bob.client.disableBot(adminsBot.user_id));
       expect([hidden.status_code, hidden.server_error_id]).toEqual([404, NOT_FOUND]);
       await admin.client.patchRole(role.id, { permissions: [...role.permissions, ...granted, 'read_others_bots'] });
-      await eventually(async () => expect((await bob.client.getBot(adminsBot.user_id)).user_id).toBe(adminsBot.user_id));
+      await eventually(async () => expect((await bob.client.getBot(adminsBot.user_id)).user_id).toBe(adminsBot.user_id), 5000);
       const denied = await expectClientError(() => bob.client.disableBot(adminsBot.user_id));
       expect([denied.status_code, denied.server_error_id]).toEqual([403, PERMISSION]);
     } finally {
