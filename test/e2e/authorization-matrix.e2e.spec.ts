@@ -134,6 +134,7 @@ async function buildWorld(): Promise<World> {
     victimTokenId: (await accessToken(victim.id)).id,
     jobId: await pendingJob(),
     prefCategory: 'matrix',
+    apiUrl: `${server.url}${API}`,
     call,
     must,
     unique,

@@ -67,6 +67,8 @@ export interface World {
   jobId: string;
   /** A preference the victim has: category `matrix`, name `probe`. */
   prefCategory: string;
+  /** The API's base URL (`<server>/api/v4`), for requests `call` cannot send (multipart uploads). */
+  apiUrl: string;
   /** Sends a request to /api/v4 (or, `web`, to the site's root without following redirects) with `token` (none: anonymous). */
   call(token: string | undefined, method: string, path: string, body?: unknown, web?: boolean): Promise<Answer>;
   /** call(), failing unless the answer is 2xx. */
@@ -1727,6 +1729,39 @@ const bots: Row[] = [
     path: (c) => `/bots/${c.v.bot}/convert_to_user`,
     body: () => ({ password: 'Passw0rd!converted' }),
     expect: SYSADMIN,
+  },
+  {
+    route: 'GET /bots/:bot_user_id/icon',
+    name: 'any session (a bot with an icon)',
+    setup: async (c) => {
+      const v = await newBot(c);
+      const form = new FormData();
+      form.append('image', new File(['<svg xmlns="http://www.w3.org/2000/svg"/>'], 'icon.svg', { type: 'image/svg+xml' }));
+      const res = await fetch(`${c.w.apiUrl}/bots/${v.bot}/icon`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${c.w.accounts.sysAdmin.token}` },
+        body: form,
+      });
+      if (res.status !== 200) throw new Error(`setup: POST /bots/{id}/icon → ${res.status}`);
+      return v;
+    },
+    path: (c) => `/bots/${c.v.bot}/icon`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /bots/:bot_user_id/icon',
+    // No multipart body: past the permission check it is a 400 (no file).
+    name: 'manage_others_bots, else not found (an empty body: 400)',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/icon`,
+    expect: x('401 404 404 404 404 404 400'),
+  },
+  {
+    route: 'DELETE /bots/:bot_user_id/icon',
+    name: 'manage_others_bots, else not found',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/icon`,
+    expect: BOT_HIDDEN,
   },
   {
     route: 'POST /users/:user_id/convert_to_bot',

@@ -193,6 +193,47 @@ describe('a bot at work', () => {
   });
 });
 
+describe('icons', () => {
+  const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle cx="4" cy="4" r="4"/></svg>';
+  const upload = (c: Client4, botId: string, body: string, type = 'image/svg+xml') => {
+    const form = new FormData();
+    form.append('image', new File([body], 'icon.svg', { type }));
+    return fetch(`${c.getBaseRoute()}/bots/${botId}/icon`, { method: 'POST', headers: { Authorization: `Bearer ${c.getToken()}` }, body: form });
+  };
+  const iconOf = (c: Client4, botId: string) => fetch(`${c.getBaseRoute()}/bots/${botId}/icon`, { headers: { Authorization: `Bearer ${c.getToken()}` } });
+
+  it('stores an SVG for the bot, serves it under its own CSP, announces it, and deletes it', async () => {
+    const bot = await admin.client.createBot({ username: name('iconic') } as Bot);
+    const none = await iconOf(alice.client, bot.user_id);
+    expect([none.status, ((await none.json()) as { id: string }).id]).toEqual([404, 'api.bot.get_bot_icon_image.read.app_error']);
+
+    const png = await upload(admin.client, bot.user_id, '\x89PNG not an svg', 'image/png');
+    expect([png.status, ((await png.json()) as { id: string }).id]).toEqual([400, 'api.bot.set_bot_icon_image.parse.app_error']);
+    const stranger = await upload(alice.client, bot.user_id, SVG);
+    expect([stranger.status, ((await stranger.json()) as { id: string }).id]).toEqual([404, NOT_FOUND]);
+
+    const event = adminSocket.waitFor('user_updated', (e) => e.data.user.id === bot.user_id && e.data.user.bot_last_icon_update > 0);
+    expect((await upload(admin.client, bot.user_id, SVG)).status).toBe(200);
+    await event;
+    const icon = await iconOf(alice.client, bot.user_id);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(icon.headers.get('content-security-policy')).toContain('sandbox');
+    expect(await icon.text()).toBe(SVG);
+    expect((await admin.client.getBot(bot.user_id)) as unknown as Record<string, unknown>).toMatchObject({ last_icon_update: expect.any(Number) });
+    expect((await alice.client.getUser(bot.user_id)) as unknown as Record<string, unknown>).toMatchObject({ bot_last_icon_update: expect.any(Number) });
+
+    const removed = await fetch(`${admin.client.getBaseRoute()}/bots/${bot.user_id}/icon`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${admin.client.getToken()}` },
+    });
+    expect(removed.status).toBe(200);
+    expect((await iconOf(alice.client, bot.user_id)).status).toBe(404);
+    expect(await admin.client.getUser(bot.user_id)).not.toHaveProperty('bot_last_icon_update');
+    expect(await admin.client.getBot(bot.user_id)).not.toHaveProperty('last_icon_update');
+  });
+});
+
 describe('converting', () => {
   it('turns a user into a bot (no more password logins) and a bot back into a user with a password', async () => {
     const carl = await server.newUser({ username: name('carl') });

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { invalidUrlParam, isValidId } from '#common';
-import { CurrentSession } from '../common/decorators.js';
+import { CurrentSession, TrustRequester } from '../common/decorators.js';
 import { bodyObject, optional, optionalStringMap, pagination, parseBoolParam, urlId } from '../common/params.js';
+import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
+import { BotIconsService } from './bot-icons.service.js';
 import { botView, BotPatch } from './bot.model.js';
 import { BotsService, ConvertPatch } from './bots.service.js';
 
@@ -40,7 +43,10 @@ function convertPatch(body: unknown): ConvertPatch {
 /** /api/v4/bots (api4/bot.go) and the conversion of a user into a bot (api4/user.go). */
 @Controller()
 export class BotsController {
-  constructor(private readonly bots: BotsService) {}
+  constructor(
+    private readonly bots: BotsService,
+    private readonly icons: BotIconsService,
+  ) {}
 
   @Post('bots')
   @HttpCode(201)
@@ -98,6 +104,38 @@ export class BotsController {
     return this.bots.convertBotToUser(s, bot, convertPatch(body), parseBoolParam(setSystemAdmin));
   }
 
+  /**
+   * The bot's SVG icon, cached for a day. Its own CSP (no script, sandboxed) keeps an SVG opened
+   * as a page from running anything; as an <img> it never does.
+   */
+  @TrustRequester()
+  @Get('bots/:bot_user_id/icon')
+  async icon(@Param('bot_user_id') id: string, @Res() res: Response) {
+    const { svg, etag } = await this.icons.icon(botId(id));
+    res
+      .status(200)
+      .set({
+        'Content-Type': 'image/svg+xml',
+        'Cache-Control': 'max-age=86400, private',
+        ETag: etag,
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      })
+      .send(svg);
+  }
+
+  @Post('bots/:bot_user_id/icon')
+  async setIcon(@Param('bot_user_id') id: string, @Req() req: ApiRequest, @CurrentSession() s: Session) {
+    await this.icons.upload(s, botId(id), { headers: req.headers, body: req });
+    return { status: 'OK' };
+  }
+
+  @Delete('bots/:bot_user_id/icon')
+  async deleteIcon(@Param('bot_user_id') id: string, @CurrentSession() s: Session) {
+    await this.icons.remove(s, botId(id));
+    return { status: 'OK' };
+  }
+
+  /** Mattermost also takes `me` here; this server does not, so that no caller turns their own account into a bot by accident. */
   @Post('users/:user_id/convert_to_bot')
   async convertToBot(@Param('user_id') userId: string, @CurrentSession() s: Session) {
     return botView(await this.bots.convertUserToBot(s, urlId(userId, 'user_id')));

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { PostsModule } from '../posts/posts.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { BotIconsService } from './bot-icons.service.js';
 import { BotsController } from './bots.controller.js';
 import { BotsCoreModule } from './bots-core.module.js';
 import { BotsService } from './bots.service.js';
@@ -13,6 +14,6 @@ import { BotsService } from './bots.service.js';
 @Module({
   imports: [BotsCoreModule, UsersModule, ChannelsModule, PostsModule],
   controllers: [BotsController],
-  providers: [BotsService],
+  providers: [BotsService, BotIconsService],
 })
 export class BotsModule {}

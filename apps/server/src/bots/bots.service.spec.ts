@@ -14,6 +14,7 @@ import { BotAccess } from './bot-access.js';
 import type { BotsRepository } from './bots.repository.js';
 import { ADD_BOT_TEAMS_CHANNELS, BotsService } from './bots.service.js';
 import { MemoryBots } from './in-memory-bots.js';
+import { isSvg } from './bot-icons.service.js';
 
 /** Roles beyond the defaults: what a system admin can hand ordinary users in the System Console. */
 const CUSTOM_ROLES = {
@@ -207,5 +208,19 @@ describe('BotsService', () => {
     expect(await t.access.canActFor(plain.session, plain.user.id)).toBe(true);
     expect(await t.access.canActFor(plain.session, maker.user.id)).toBe(false);
     expect(await t.access.canActFor(t.person('root', 'system_user system_admin').session, maker.user.id)).toBe(true);
+  });
+});
+
+describe('isSvg', () => {
+  it.each([
+    ['<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', true],
+    ['\uFEFF<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg>\n<svg viewBox="0 0 1 1"/>', true],
+    ['<svg>\n</svg>\n', true],
+    ['<html><svg></svg></html>', false],
+    ['\x89PNG\r\n', false],
+    ['<svgx></svgx>', false],
+    ['', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isSvg(Buffer.from(text))).toBe(expected);
   });
 });

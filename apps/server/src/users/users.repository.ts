@@ -37,11 +37,13 @@ const COLUMNS = `id, create_at, update_at, delete_at, username, password, auth_d
   last_picture_update, failed_attempts, mfa_active, is_bot`;
 
 /**
- * What a read returns: the columns, and a bot's description from its bots row (Mattermost's user
- * queries join Bots for bot_description), looked up for bots only.
+ * What a read returns: the columns, and a bot's description and icon time from its bots row
+ * (Mattermost's user queries join Bots for bot_description and bot_last_icon_update), looked up
+ * for bots only.
  */
 const BOT_DESCRIPTION = (alias: string) =>
-  `CASE WHEN ${alias}.is_bot THEN (SELECT b.description FROM bots b WHERE b.user_id = ${alias}.id) END AS bot_description`;
+  `CASE WHEN ${alias}.is_bot THEN (SELECT b.description FROM bots b WHERE b.user_id = ${alias}.id) END AS bot_description,
+   CASE WHEN ${alias}.is_bot THEN (SELECT b.last_icon_update FROM bots b WHERE b.user_id = ${alias}.id) END AS bot_last_icon_update`;
 const SELECT = `${COLUMNS}, ${BOT_DESCRIPTION('users')}`;
 const SELECT_U = `${COLUMNS.replace(/(\w+)/g, 'u.$1')}, ${BOT_DESCRIPTION('u')}`;
 

@@ -239,6 +239,12 @@ export class UsersService {
     return user;
   }
 
+  /** The user changed outside this service (a bot's icon): caches drop it and everyone gets the profile. */
+  async announce(userId: string): Promise<void> {
+    this.invalidation.emit('user', userId);
+    this.publishUpdated(await this.get(userId));
+  }
+
   publishUpdated(user: UserRow) {
     // Everyone gets the privacy-filtered profile; the user's own sockets get their full record.
     const cfg = this.config.get();
