@@ -134,6 +134,7 @@ async function buildWorld(): Promise<World> {
     victimTokenId: (await accessToken(victim.id)).id,
     jobId: await pendingJob(),
     prefCategory: 'matrix',
+    apiUrl: `${server.url}${API}`,
     call,
     must,
     unique,
@@ -204,6 +205,8 @@ beforeAll(async () => {
     MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION: 'true',
     // Jobs stay pending, so that they can be read and cancelled.
     MM_JOBSETTINGS_RUNJOBS: 'false',
+    // POST /bots answers 403 for everyone without it.
+    MM_SERVICESETTINGS_ENABLEBOTACCOUNTCREATION: 'true',
   });
   mapped = [...server.logs.matchAll(/Mapped \{([^,]+), (GET|POST|PUT|DELETE|PATCH)\} route/g)].map((m) => `${m[2]} ${m[1].replace(API, '')}`);
   world = await buildWorld();

@@ -67,6 +67,8 @@ export interface World {
   jobId: string;
   /** A preference the victim has: category `matrix`, name `probe`. */
   prefCategory: string;
+  /** The API's base URL (`<server>/api/v4`), for requests `call` cannot send (multipart uploads). */
+  apiUrl: string;
   /** Sends a request to /api/v4 (or, `web`, to the site's root without following redirects) with `token` (none: anonymous). */
   call(token: string | undefined, method: string, path: string, body?: unknown, web?: boolean): Promise<Answer>;
   /** call(), failing unless the answer is 2xx. */
@@ -1662,6 +1664,240 @@ const customEmoji: Row[] = [
   },
 ];
 
+// ---- bots (api4/bot.go, issue 14): the bot permissions are the system admin's by default ----------
+// (create_bot, read_bots, read_others_bots, manage_bots, manage_others_bots). The suite's server has
+// EnableBotAccountCreation on. A bot the caller may not read is "not found" (MakeBotNotFoundError),
+// so every role but the system admin gets 404 on the rows that manage one.
+
+/** A new bot owned by the system admin. */
+async function newBot(c: Ctx): Promise<Record<string, any>> {
+  const bot = await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/bots', { username: c.w.unique('mbot'), description: 'matrix' });
+  return { bot: bot.user_id };
+}
+const BOT_HIDDEN = x('401 404 404 404 404 404 200');
+
+const bots: Row[] = [
+  {
+    route: 'POST /bots',
+    name: 'create_bot (then EnableBotAccountCreation)',
+    path: () => '/bots',
+    body: (c) => ({ username: c.w.unique('newbot') }),
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  { route: 'GET /bots', name: 'read_bots (own) or read_others_bots (all)', path: () => '/bots', expect: SYSADMIN },
+  {
+    route: 'GET /bots/:bot_user_id',
+    name: "the system admin's bot: read_others_bots, else not found",
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}`,
+    expect: BOT_HIDDEN,
+  },
+  {
+    route: 'PUT /bots/:bot_user_id',
+    name: "the system admin's bot: manage_others_bots, else not found",
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}`,
+    body: () => ({ description: 'patched' }),
+    expect: BOT_HIDDEN,
+  },
+  {
+    route: 'POST /bots/:bot_user_id/disable',
+    name: 'manage_others_bots, else not found',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/disable`,
+    expect: BOT_HIDDEN,
+  },
+  {
+    route: 'POST /bots/:bot_user_id/enable',
+    name: 'a disabled bot: manage_others_bots, else not found',
+    setup: async (c) => {
+      const v = await newBot(c);
+      await c.w.must(c.w.accounts.sysAdmin.token, 'POST', `/bots/${v.bot}/disable`);
+      return v;
+    },
+    path: (c) => `/bots/${c.v.bot}/enable`,
+    expect: BOT_HIDDEN,
+  },
+  {
+    route: 'POST /bots/:bot_user_id/assign/:user_id',
+    name: 'to the victim: manage_others_bots, else not found',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/assign/${c.w.victim.id}`,
+    expect: BOT_HIDDEN,
+  },
+  {
+    route: 'POST /bots/:bot_user_id/convert_to_user',
+    name: 'manage_system (after the bot is found and the patch has a password)',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/convert_to_user`,
+    body: () => ({ password: 'Passw0rd!converted' }),
+    expect: SYSADMIN,
+  },
+  {
+    route: 'GET /bots/:bot_user_id/icon',
+    name: 'any session (a bot with an icon)',
+    setup: async (c) => {
+      const v = await newBot(c);
+      const form = new FormData();
+      form.append('image', new File(['<svg xmlns="http://www.w3.org/2000/svg"/>'], 'icon.svg', { type: 'image/svg+xml' }));
+      const res = await fetch(`${c.w.apiUrl}/bots/${v.bot}/icon`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${c.w.accounts.sysAdmin.token}` },
+        body: form,
+      });
+      if (res.status !== 200) throw new Error(`setup: POST /bots/{id}/icon → ${res.status}`);
+      return v;
+    },
+    path: (c) => `/bots/${c.v.bot}/icon`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /bots/:bot_user_id/icon',
+    // No multipart body: past the permission check it is a 400 (no file).
+    name: 'manage_others_bots, else not found (an empty body: 400)',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/icon`,
+    expect: x('401 404 404 404 404 404 400'),
+  },
+  {
+    route: 'DELETE /bots/:bot_user_id/icon',
+    name: 'manage_others_bots, else not found',
+    setup: newBot,
+    path: (c) => `/bots/${c.v.bot}/icon`,
+    expect: BOT_HIDDEN,
+  },
+  {
+    route: 'POST /users/:user_id/convert_to_bot',
+    name: 'a new user: manage_system',
+    setup: async (c) => ({ user: (await c.w.freshUser()).id }),
+    path: (c) => `/users/${c.v.user}/convert_to_bot`,
+    expect: SYSADMIN,
+  },
+];
+
+// ---- the OAuth 2.0 provider (api4/oauth.go, web/oauth.go, issue 14) ---------------------------
+// manage_oauth and manage_system_wide_oauth are the system admin's by default. The provider's own
+// routes live at the site's root (`web`): the authorization page, the consent POST, deauthorizing,
+// the token endpoint (no session: the client authenticates in its form) and the RFC 8414 metadata.
+
+const MATRIX_CALLBACK = 'https://matrix.example.com/callback';
+
+/** A new app of the system admin's; `trusted` skips the consent step. */
+async function newOAuthApp(c: Ctx, trusted = false): Promise<Record<string, any>> {
+  const app = await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/oauth/apps', {
+    name: 'Matrix app',
+    homepage: 'https://matrix.example.com',
+    callback_urls: [MATRIX_CALLBACK],
+    is_trusted: trusted,
+  });
+  return { app: app.id, secret: app.client_secret };
+}
+const authorizeQuery = (c: Ctx) => new URLSearchParams({ response_type: 'code', client_id: c.v.app, redirect_uri: MATRIX_CALLBACK, state: 'matrix' });
+const appBody = (c: Ctx) => ({ id: c.v.app, name: 'Matrix app, renamed', homepage: 'https://matrix.example.com', callback_urls: [MATRIX_CALLBACK] });
+
+const oauthProvider: Row[] = [
+  {
+    route: 'POST /oauth/apps',
+    name: 'manage_oauth',
+    path: () => '/oauth/apps',
+    body: () => ({ name: 'New app', homepage: 'https://new.example.com', callback_urls: [MATRIX_CALLBACK] }),
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  { route: 'GET /oauth/apps', name: 'manage_oauth (all apps with manage_system_wide_oauth)', path: () => '/oauth/apps', expect: SYSADMIN },
+  {
+    route: 'GET /oauth/apps/:app_id',
+    name: "the system admin's app: manage_oauth, then creator or manage_system_wide_oauth",
+    setup: (c) => newOAuthApp(c),
+    path: (c) => `/oauth/apps/${c.v.app}`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'PUT /oauth/apps/:app_id',
+    name: 'manage_oauth, then creator or manage_system_wide_oauth',
+    setup: (c) => newOAuthApp(c),
+    path: (c) => `/oauth/apps/${c.v.app}`,
+    body: appBody,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'DELETE /oauth/apps/:app_id',
+    name: 'manage_oauth, then creator or manage_system_wide_oauth',
+    setup: (c) => newOAuthApp(c),
+    path: (c) => `/oauth/apps/${c.v.app}`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'POST /oauth/apps/:app_id/regen_secret',
+    name: 'manage_oauth, then creator or manage_system_wide_oauth',
+    setup: (c) => newOAuthApp(c),
+    path: (c) => `/oauth/apps/${c.v.app}/regen_secret`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'GET /oauth/apps/:app_id/info',
+    name: 'any session (no secret in it)',
+    setup: (c) => newOAuthApp(c),
+    path: (c) => `/oauth/apps/${c.v.app}/info`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'GET /users/:user_id/oauth/apps/authorized',
+    name: 'their own: any session',
+    path: (c) => `/users/${c.me}/oauth/apps/authorized`,
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'GET /users/:user_id/oauth/apps/authorized',
+    name: "the victim's: edit_other_users",
+    path: (c) => `/users/${c.w.victim.id}/oauth/apps/authorized`,
+    expect: SYSADMIN,
+  },
+  {
+    route: 'GET /oauth/authorize',
+    name: 'a trusted app: signed out, to the login page; signed in, back to the app with a code',
+    web: true,
+    setup: (c) => newOAuthApp(c, true),
+    path: (c) => `/oauth/authorize?${authorizeQuery(c).toString()}`,
+    expect: WEB_REDIRECT,
+  },
+  {
+    route: 'POST /oauth/authorize',
+    name: 'the consent step: any session',
+    web: true,
+    setup: (c) => newOAuthApp(c),
+    path: () => '/oauth/authorize',
+    body: (c) => Object.fromEntries(authorizeQuery(c)),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /oauth/deauthorize',
+    name: "withdrawing one's consent: any session",
+    web: true,
+    setup: (c) => newOAuthApp(c),
+    path: () => '/oauth/deauthorize',
+    body: (c) => ({ client_id: c.v.app }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /oauth/access_token',
+    // The client authenticates with its id and secret in a form; a session changes nothing, and a
+    // JSON body is no form (api.oauth.get_access_token.bad_grant.app_error).
+    name: 'no session needed; a JSON body is refused for everyone',
+    web: true,
+    setup: (c) => newOAuthApp(c),
+    path: () => '/oauth/access_token',
+    body: (c) => ({ grant_type: 'refresh_token', refresh_token: 'x', client_id: c.v.app, client_secret: c.v.secret }),
+    expect: x('400 400 400 400 400 400 400'),
+  },
+  {
+    route: 'GET /.well-known/oauth-authorization-server',
+    name: 'public metadata (RFC 8414)',
+    web: true,
+    path: () => '/.well-known/oauth-authorization-server',
+    expect: EVERYONE,
+  },
+];
+
 export const ROWS: Row[] = [
   ...users,
   ...saml,
@@ -1678,6 +1914,8 @@ export const ROWS: Row[] = [
   ...preferences,
   ...statuses,
   ...system,
+  ...bots,
+  ...oauthProvider,
   // ---- saved posts, marking unread, acknowledgements (issue 10)
   {
     route: 'GET /users/:user_id/posts/flagged',

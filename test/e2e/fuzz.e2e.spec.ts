@@ -549,3 +549,56 @@ describe('refusals with Mattermost error ids', () => {
     expect((await admin.client.getMe()).id).toBe(admin.user.id);
   });
 });
+
+describe("the OAuth provider's forms and queries", () => {
+  /** A real trusted app, so that requests get past the client lookup. */
+  const app = { id: ID, secret: 'x', callback: 'https://app.example.com/cb' };
+  /** A form or query value: random text, an unstorable string, a long one, or a plausible one. */
+  const value = () =>
+    pick([randomText, () => pick(UNSTORABLE), () => 'v'.repeat(5000), () => app.id, () => app.secret, () => 'S256', () => 'code', () => app.callback])();
+  const FORM_FIELDS = ['grant_type', 'code', 'refresh_token', 'client_id', 'client_secret', 'redirect_uri', 'code_verifier', 'scope'];
+  const QUERY_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
+
+  it('never answers 5xx to malformed token requests (form bodies, Basic credentials) or authorization queries', async () => {
+    const failures: string[] = [];
+    const check = async (label: string, res: Response, path: string) => {
+      const r = { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };
+      try {
+        expectCleanAnswer(label, r, path);
+      } catch (err) {
+        failures.push(`[seed ${SEED}] ${String((err as Error).message).split('\n')[0]}`);
+      }
+    };
+    const created = await admin.client.createOAuthApp({
+      name: 'Fuzz',
+      homepage: 'https://app.example.com',
+      callback_urls: [app.callback],
+      is_trusted: true,
+    } as never);
+    Object.assign(app, { id: created.id, secret: created.client_secret });
+    for (let i = 0; i < 60; i++) {
+      const form = new URLSearchParams();
+      for (const field of sample(FORM_FIELDS, 1 + Math.floor(random() * FORM_FIELDS.length))) form.set(field, value());
+      if (random() < 0.5) form.set('grant_type', pick(['authorization_code', 'refresh_token']));
+      const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      if (random() < 0.3)
+        headers.Authorization = `Basic ${pick([Buffer.from(`${ID}:${value()}`).toString('base64'), '!!!', Buffer.from(value()).toString('base64')])}`;
+      const res = await fetch(`${server.url}/oauth/access_token`, { method: 'POST', headers, body: form.toString() });
+      await check(`POST /oauth/access_token #${i}`, res, '/oauth/access_token');
+
+      const query = new URLSearchParams();
+      for (const field of sample(QUERY_FIELDS, 1 + Math.floor(random() * QUERY_FIELDS.length))) query.set(field, value());
+      const signedIn = random() < 0.7 ? { Authorization: `Bearer ${user.client.getToken()}` } : undefined;
+      const page = await fetch(`${server.url}/oauth/authorize?${query.toString()}`, { redirect: 'manual', headers: signedIn });
+      await check(`GET /oauth/authorize #${i}`, page, '/oauth/authorize');
+      const consent = await fetch(`${server.url}/oauth/authorize`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.client.getToken()}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(Object.fromEntries(query)),
+      });
+      await check(`POST /oauth/authorize #${i}`, consent, '/oauth/authorize');
+    }
+    expect(failures).toEqual([]);
+    await expectAlive();
+  }, 60_000);
+});

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuditsModule } from './audits/audits.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BotsModule } from './bots/bots.module.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { ChannelsModule } from './channels/channels.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
@@ -16,6 +17,7 @@ import { FilesModule } from './files/files.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
+import { OAuthProviderModule } from './oauth-provider/oauth-provider.module.js';
 import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
@@ -75,6 +77,8 @@ export class AppModule {
         EmojiModule,
         FilesModule,
         UploadsModule,
+        BotsModule,
+        OAuthProviderModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],

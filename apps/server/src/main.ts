@@ -13,6 +13,7 @@ import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { COMMAND_HOOK_ROUTES } from './commands/command-hooks.controller.js';
+import { OAUTH_PROVIDER_ROUTES } from './oauth-provider/oauth-provider.controller.js';
 import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
@@ -102,10 +103,13 @@ async function main() {
   app.use('/api/v4', rateLimit(config));
   app.use('/api/v4', ...jsonBody(config));
   app.use('/login/sso/saml', formBody(config));
-  // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …) and public
-  // file links (/files/{id}/public) and commands' response URLs (/hooks/commands/{id}) live
-  // outside /api/v4, as in Mattermost.
-  app.setGlobalPrefix('api/v4', { exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES, ...COMMAND_HOOK_ROUTES] });
+  // The OAuth 2.0 provider's root routes: JSON from the consent page, a form at the token endpoint.
+  app.use(['/oauth/authorize', '/oauth/deauthorize'], ...jsonBody(config));
+  app.use('/oauth/access_token', formBody(config));
+  // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …), public file
+  // links (/files/{id}/public), commands' response URLs (/hooks/commands/{id}) and the OAuth
+  // provider's routes live outside /api/v4, as in Mattermost.
+  app.setGlobalPrefix('api/v4', { exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES, ...COMMAND_HOOK_ROUTES, ...OAUTH_PROVIDER_ROUTES] });
   defaultPostsTo200(app.get(DiscoveryService));
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();

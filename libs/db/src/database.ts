@@ -23,6 +23,7 @@ import { FileSearch1735062000000 } from './migrations/1735062000000-file-search.
 import { FileInfosCreateAt1735083000000 } from './migrations/1735083000000-file-infos-create-at.js';
 import { Audits1735090000000 } from './migrations/1735090000000-audits.js';
 import { CommandWebhooks1735200000000 } from './migrations/1735200000000-command-webhooks.js';
+import { BotsOAuthProvider1735300000000 } from './migrations/1735300000000-bots-oauth-provider.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   FileInfosCreateAt1735083000000,
   Audits1735090000000,
   CommandWebhooks1735200000000,
+  BotsOAuthProvider1735300000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

@@ -9,7 +9,17 @@ import type { SessionAccount, SessionsRepository } from './sessions.repository.j
  */
 export class MemorySessions implements Pick<
   SessionsRepository,
-  'insert' | 'byTokenHash' | 'byId' | 'forUser' | 'deleteById' | 'deleteForUser' | 'deleteForUserExcept' | 'deleteByTokenProp' | 'touch' | 'updateRolesForUser'
+  | 'insert'
+  | 'byTokenHash'
+  | 'byId'
+  | 'forUser'
+  | 'deleteById'
+  | 'deleteForUser'
+  | 'deleteForUserExcept'
+  | 'deleteByTokenProp'
+  | 'deleteByTokenHashes'
+  | 'touch'
+  | 'updateRolesForUser'
 > {
   readonly rows = new Map<string, Session>();
   readonly touches: Array<{ id: string; lastActivityAt: number; expiresAt: number }> = [];
@@ -44,6 +54,10 @@ export class MemorySessions implements Pick<
 
   async deleteForUserExcept(userId: string, keepId: string) {
     return this.deleteWhere((s) => s.user_id === userId && s.id !== keepId && s.props[SESSION_PROP_TYPE] !== SESSION_TYPE_USER_ACCESS_TOKEN).map((s) => s.id);
+  }
+
+  async deleteByTokenHashes(tokenHashes: string[]) {
+    return this.deleteWhere((s) => tokenHashes.includes(s.token));
   }
 
   async deleteByTokenProp(tokenId: string) {

@@ -91,6 +91,11 @@ export class SessionsRepository {
     return rows.map((r) => r.id);
   }
 
+  async deleteByTokenHashes(tokenHashes: string[]): Promise<Pick<Session, 'user_id' | 'id'>[]> {
+    if (tokenHashes.length === 0) return [];
+    return this.db.query<Pick<Session, 'user_id' | 'id'>>('DELETE FROM sessions WHERE token = ANY($1) RETURNING user_id, id', [tokenHashes]);
+  }
+
   async deleteByTokenProp(tokenId: string): Promise<Session[]> {
     return this.db.query<Session>(`DELETE FROM sessions WHERE props->>'user_access_token_id' = $1 RETURNING ${COLUMNS}`, [tokenId]);
   }

@@ -86,7 +86,7 @@ export class SessionsService {
   async create(
     userId: string,
     roles: string,
-    opts: { tokenHash?: string; deviceId?: string; kind?: SessionKind; props?: Record<string, string>; expiresAt?: number } = {},
+    opts: { tokenHash?: string; deviceId?: string; kind?: SessionKind; props?: Record<string, string>; expiresAt?: number; isOAuth?: boolean } = {},
   ): Promise<Session> {
     const now = Date.now();
     const bearer = opts.tokenHash ? '' : newId();
@@ -99,7 +99,8 @@ export class SessionsService {
       user_id: userId,
       device_id: opts.deviceId ?? '',
       roles,
-      is_oauth: false,
+      // An OAuth app's access token: the only kind of session the access_token query parameter opens.
+      is_oauth: opts.isOAuth === true,
       expired_notify: false,
       props: { [SESSION_PROP_CSRF]: newId(), ...opts.props },
     };
@@ -199,6 +200,11 @@ export class SessionsService {
     for (const id of await this.repo.deleteForUserExcept(userId, keepSessionId)) {
       this.invalidation.emit('session', sessionInvalidationKey({ user_id: userId, id }));
     }
+  }
+
+  /** Ends the sessions whose tokens hash to these digests (an OAuth app's access tokens). */
+  async revokeByTokenHashes(tokenHashes: string[]): Promise<void> {
+    for (const s of await this.repo.deleteByTokenHashes(tokenHashes)) this.invalidation.emit('session', sessionInvalidationKey(s));
   }
 
   async revokeForAccessToken(tokenId: string): Promise<void> {

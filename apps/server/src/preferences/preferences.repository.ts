@@ -49,6 +49,11 @@ export class PreferencesRepository {
     );
   }
 
+  /** Deletes one preference of every user (an OAuth app's consents, when the app is deleted). */
+  async deleteEveryones(category: string, name: string): Promise<void> {
+    await this.db.query('DELETE FROM preferences WHERE category = $1 AND name = $2', [category, name]);
+  }
+
   /** The channel of a live post, for checking that a flagged post is one the user can read. */
   async postChannelId(postId: string): Promise<string | undefined> {
     const rows = await this.db.query<{ channel_id: string }>('SELECT channel_id FROM posts WHERE id = $1 AND delete_at = 0', [postId]);

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, badRequest, newId, notFound } from '#common';
+import { AppError, badRequest, newId, notFound, permissionDenied } from '#common';
 import { ConfigService } from '#config';
 import { hashToken } from '#auth';
 import { Session, SESSION_PROP_TYPE, SESSION_TYPE_USER_ACCESS_TOKEN } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { BotAccess } from '../bots/bot-access.js';
 import { AccessTokenRow, AccessTokensRepository } from './access-tokens.repository.js';
 import { UsersService } from './users.service.js';
 
@@ -19,6 +20,7 @@ export class AccessTokensService {
     private readonly sessions: SessionsService,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
+    private readonly botAccess: BotAccess,
   ) {}
 
   private requireEnabled() {
@@ -27,11 +29,16 @@ export class AccessTokensService {
     }
   }
 
-  /** Own tokens need the token permission; someone else's also need edit_other_users. */
-  requireAccess(actor: Session, ownerId: string, permission: string) {
-    this.requireEnabled();
+  /**
+   * Own tokens need the token permission; someone else's also need edit_other_users, or the right
+   * to manage that bot (SessionHasPermissionToUserOrBot). Bots' tokens work with
+   * EnableUserAccessTokens off, as in Mattermost (CreateUserAccessToken checks `!user.IsBot`).
+   */
+  async requireAccess(actor: Session, ownerId: string, permission: string) {
+    const owner = await this.users.get(ownerId).catch(() => undefined);
+    if (!owner?.is_bot) this.requireEnabled();
     this.permissions.requireSystem(actor, permission);
-    this.permissions.requireSelfOrAdmin(actor, ownerId);
+    if (!(await this.botAccess.canActFor(actor, ownerId))) throw permissionDenied('edit_other_users');
   }
 
   /**
@@ -39,7 +46,9 @@ export class AccessTokensService {
    * expired ones. The answer carries the bearer token; every other read has only its hash.
    */
   async create(actor: Session, userId: string, description: string, expiresAt = 0): Promise<AccessTokenRow> {
-    this.requireAccess(actor, userId, 'create_user_access_token');
+    // An OAuth app's session may not mint tokens that outlive its grant (createUserAccessToken).
+    if (actor.is_oauth) throw permissionDenied('create_user_access_token');
+    await this.requireAccess(actor, userId, 'create_user_access_token');
     if (!description || description.length > 255)
       throw badRequest('model.user_access_token.is_valid.description.app_error', 'Invalid description, must be 255 or less characters.');
     if (!Number.isInteger(expiresAt) || expiresAt < 0) throw badRequest('model.user_access_token.is_valid.expires_at.app_error', 'Invalid expiry time.');
@@ -65,10 +74,23 @@ export class AccessTokensService {
     });
   }
 
+  /**
+   * Opens again the sessions of a user's active tokens, which deactivating the user ended: a bot
+   * enabled again works with the tokens it had (Mattermost opens a token's session on its next use).
+   */
+  async reopenSessions(userId: string): Promise<void> {
+    const user = await this.users.get(userId);
+    for (let page = 0; ; page++) {
+      const tokens = await this.repo.forUser(userId, page, 200);
+      for (const token of tokens) if (token.is_active && (token.expires_at === 0 || token.expires_at > Date.now())) await this.openSession(token, user.roles);
+      if (tokens.length < 200) return;
+    }
+  }
+
   async get(actor: Session, tokenId: string): Promise<AccessTokenRow> {
     const token = await this.repo.byId(tokenId);
     if (!token) throw notFound('app.user_access_token.get_by_token.app_error', 'Unable to find the token.');
-    this.requireAccess(actor, token.user_id, 'read_user_access_token');
+    await this.requireAccess(actor, token.user_id, 'read_user_access_token');
     return token;
   }
 
@@ -78,7 +100,7 @@ export class AccessTokensService {
       this.permissions.requireSystem(actor, 'manage_system');
       return this.repo.all(page, perPage);
     }
-    this.requireAccess(actor, userId, 'read_user_access_token');
+    await this.requireAccess(actor, userId, 'read_user_access_token');
     return this.repo.forUser(userId, page, perPage);
   }
 
@@ -99,7 +121,7 @@ export class AccessTokensService {
   private async getForChange(actor: Session, tokenId: string): Promise<AccessTokenRow> {
     const token = await this.repo.byId(tokenId);
     if (!token) throw notFound('app.user_access_token.get_by_token.app_error', 'Unable to find the token.');
-    this.requireAccess(actor, token.user_id, 'revoke_user_access_token');
+    await this.requireAccess(actor, token.user_id, 'revoke_user_access_token');
     return token;
   }
 }

@@ -27,6 +27,9 @@ export interface UserRow {
   failed_attempts: number;
   mfa_active: boolean;
   is_bot: boolean;
+  /** A bot's description and icon time (its bots row), read with the user; absent or null for people. */
+  bot_description?: string | null;
+  bot_last_icon_update?: number | null;
 }
 
 export type PublicUser = Omit<UserRow, 'password'>;
@@ -58,7 +61,9 @@ export function defaultTimezone(): Record<string, string> {
  * others don't see auth data, and see email/full name only as PrivacySettings allow.
  */
 export function sanitizeUser(user: UserRow, opts: { self: boolean; admin: boolean; config: Config }): PublicUser {
-  const { password: _password, ...rest } = user;
+  const { password: _password, bot_description, bot_last_icon_update, ...fields } = user;
+  // Sent for bots only, and left out when empty (Mattermost's omitempty).
+  const rest: PublicUser = { ...fields, ...(bot_description ? { bot_description } : {}), ...(bot_last_icon_update ? { bot_last_icon_update } : {}) };
   if (opts.self || opts.admin) return rest;
   const privacy = opts.config.PrivacySettings;
   return {

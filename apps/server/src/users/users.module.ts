@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher, passwordHasher } from '#auth';
+import { BotsCoreModule } from '../bots/bots-core.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
@@ -15,7 +16,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TeamsModule, MembershipModule],
+  imports: [TeamsModule, MembershipModule, BotsCoreModule],
   controllers: [UsersController],
   providers: [
     UsersRepository,
@@ -33,8 +34,9 @@ import { UsersService } from './users.service.js';
     { provide: PasswordHasher, useValue: passwordHasher },
   ],
   // AccessTokensRepository: the expired-token cleanup job deletes tokens in batches.
+  // AccessTokensService: a bot enabled again gets its tokens' sessions back.
   // DirectoryLogins: the LDAP area plugs its login in. LoginService and LoginThrottle: the sign-in
   // switch checks passwords as a login does, POST /users/mfa is rate-limited as one.
-  exports: [UsersService, UsersRepository, AccessTokensRepository, DirectoryLogins, LoginService, LoginThrottle],
+  exports: [UsersService, UsersRepository, AccessTokensRepository, AccessTokensService, DirectoryLogins, LoginService, LoginThrottle],
 })
 export class UsersModule {}

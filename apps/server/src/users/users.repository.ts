@@ -36,6 +36,17 @@ const COLUMNS = `id, create_at, update_at, delete_at, username, password, auth_d
   nickname, first_name, last_name, position, roles, locale, notify_props, props, timezone, last_password_update,
   last_picture_update, failed_attempts, mfa_active, is_bot`;
 
+/**
+ * What a read returns: the columns, and a bot's description and icon time from its bots row
+ * (Mattermost's user queries join Bots for bot_description and bot_last_icon_update), looked up
+ * for bots only.
+ */
+const BOT_DESCRIPTION = (alias: string) =>
+  `CASE WHEN ${alias}.is_bot THEN (SELECT b.description FROM bots b WHERE b.user_id = ${alias}.id) END AS bot_description,
+   CASE WHEN ${alias}.is_bot THEN (SELECT b.last_icon_update FROM bots b WHERE b.user_id = ${alias}.id) END AS bot_last_icon_update`;
+const SELECT = `${COLUMNS}, ${BOT_DESCRIPTION('users')}`;
+const SELECT_U = `${COLUMNS.replace(/(\w+)/g, 'u.$1')}, ${BOT_DESCRIPTION('u')}`;
+
 /** The columns a term is matched against: without `fields`, only the ones every viewer sees. */
 export function termColumns(fields: TermFields | undefined): string[] {
   const columns = ['username', 'nickname'];
@@ -152,38 +163,38 @@ export class UsersRepository {
   }
 
   async byId(id: string): Promise<UserRow | undefined> {
-    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]))[0];
+    return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = $1`, [id]))[0];
   }
 
   async byIds(ids: string[], since = 0): Promise<UserRow[]> {
-    return this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
+    return this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
   }
 
   async byUsername(username: string): Promise<UserRow | undefined> {
-    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username.toLowerCase()]))[0];
+    return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = $1`, [username.toLowerCase()]))[0];
   }
 
   async byUsernames(usernames: string[]): Promise<UserRow[]> {
-    return this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
+    return this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
   }
 
   async byEmail(email: string): Promise<UserRow | undefined> {
-    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE email = $1`, [email.toLowerCase()]))[0];
+    return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE email = $1`, [email.toLowerCase()]))[0];
   }
 
   async byLogin(loginId: string): Promise<UserRow | undefined> {
     const id = loginId.toLowerCase();
-    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1 OR email = $1 LIMIT 1`, [id]))[0];
+    return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = $1 OR email = $1 LIMIT 1`, [id]))[0];
   }
 
   /** The account an identity provider's subject belongs to (Mattermost's GetUserByAuth). */
   async byAuth(service: string, authData: string): Promise<UserRow | undefined> {
-    return (await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE auth_service = $1 AND auth_data = $2`, [service, authData]))[0];
+    return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE auth_service = $1 AND auth_data = $2`, [service, authData]))[0];
   }
 
   /** The accounts signing in through `service` (the LDAP sync walks them). */
   async byAuthService(service: string): Promise<UserRow[]> {
-    return this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE auth_service = $1 ORDER BY id`, [service]);
+    return this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE auth_service = $1 ORDER BY id`, [service]);
   }
 
   /**
@@ -225,10 +236,7 @@ export class UsersRepository {
     const where = whereFor(filter, params);
     const order = filter.sort === 'create_at' ? 'u.create_at DESC, u.id' : 'u.username';
     params.push(perPage, page * perPage);
-    return this.db.query<UserRow>(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM users u ${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
+    return this.db.query<UserRow>(`SELECT ${SELECT_U} FROM users u ${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
   }
 
   /**
@@ -251,7 +259,7 @@ export class UsersRepository {
    */
   async inGroupChannelsOf(userId: string, channelIds: string[]): Promise<Array<UserRow & { channel_id: string }>> {
     return this.db.query<UserRow & { channel_id: string }>(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 'u.$1')}, cm.channel_id FROM users u
+      `SELECT ${SELECT_U}, cm.channel_id FROM users u
          JOIN channel_members cm ON cm.user_id = u.id
          JOIN channels c ON c.id = cm.channel_id
         WHERE c.type = 'G' AND cm.channel_id = ANY($2) AND u.id <> $1
@@ -308,7 +316,7 @@ export class UsersRepository {
    */
   async setProp(id: string, key: string, value: string, now: number): Promise<UserRow | undefined> {
     const rows = await this.db.query<UserRow>(
-      `UPDATE users SET props = props || jsonb_build_object($2::text, $3::text), update_at = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
+      `UPDATE users SET props = props || jsonb_build_object($2::text, $3::text), update_at = $4 WHERE id = $1 RETURNING ${SELECT}`,
       [id, key, value, now],
     );
     return rows[0];
@@ -316,7 +324,7 @@ export class UsersRepository {
 
   /** last_picture_update (negative when reset to the default, as Mattermost's ResetLastPictureUpdate); the updated row. */
   async setLastPictureUpdate(id: string, value: number, now: number): Promise<UserRow | undefined> {
-    const rows = await this.db.query<UserRow>(`UPDATE users SET last_picture_update = $2, update_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [id, value, now]);
+    const rows = await this.db.query<UserRow>(`UPDATE users SET last_picture_update = $2, update_at = $3 WHERE id = $1 RETURNING ${SELECT}`, [id, value, now]);
     return rows[0];
   }
 
@@ -372,6 +380,12 @@ export class UsersRepository {
 
   async setRoles(id: string, roles: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET roles=$2, update_at=$3 WHERE id=$1', [id, roles, now]);
+  }
+
+  /** Marks the account as a bot or a person; the updated row, undefined when there is no such user. */
+  async setBot(id: string, isBot: boolean, now: number): Promise<UserRow | undefined> {
+    const rows = await this.db.query<UserRow>(`UPDATE users SET is_bot = $2, update_at = $3 WHERE id = $1 RETURNING ${SELECT}`, [id, isBot, now]);
+    return rows[0];
   }
 
   async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {

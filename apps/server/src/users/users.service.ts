@@ -122,8 +122,18 @@ export class UsersService {
     return this.create({ ...input, password: '' }, auth);
   }
 
-  /** Creates a user; the very first account becomes a system admin (as Mattermost). */
-  private async create(input: NewUser, auth?: { service: string; data: string; roles: string }): Promise<UserRow> {
+  /**
+   * The user of a new bot (model.UserFromBot): no password, `<username>@localhost` as its email,
+   * the display name as its first name, a plain system_user. Nothing is announced: Mattermost saves
+   * a bot's user straight to the store, without new_user.
+   */
+  createBotUser(username: string, displayName: string): Promise<UserRow> {
+    const name = username.toLowerCase();
+    return this.create({ username: name, email: `${name}@localhost`, password: '', first_name: displayName }, undefined, { bot: true });
+  }
+
+  /** Creates a user; the very first account becomes a system admin (as Mattermost), a bot never does. */
+  private async create(input: NewUser, auth?: { service: string; data: string; roles: string }, opts: { bot?: boolean } = {}): Promise<UserRow> {
     const now = Date.now();
     const user: UserRow = {
       id: newId(),
@@ -135,7 +145,7 @@ export class UsersService {
       auth_data: auth?.data ?? null,
       auth_service: auth?.service ?? '',
       email: input.email.toLowerCase(),
-      email_verified: !this.config.get().EmailSettings.RequireEmailVerification,
+      email_verified: opts.bot ? false : !this.config.get().EmailSettings.RequireEmailVerification,
       nickname: input.nickname ?? '',
       first_name: input.first_name ?? '',
       last_name: input.last_name ?? '',
@@ -149,26 +159,57 @@ export class UsersService {
       last_picture_update: 0,
       failed_attempts: 0,
       mfa_active: false,
-      is_bot: false,
+      is_bot: opts.bot === true,
     };
     validateUser(user);
-    if (!auth) {
+    if (!auth && !opts.bot) {
       this.checkPassword(input.password);
       user.password = await hashPassword(input.password);
     }
     // Sign-ups are serialised so that exactly one can be "the first user".
     await this.repo.insertSerialised(user, (clashes, first) => {
       assertUnique(user, clashes);
-      if (first && !hasRole(user.roles, 'system_guest')) user.roles = 'system_admin system_user';
+      if (first && !opts.bot && !hasRole(user.roles, 'system_guest')) user.roles = 'system_admin system_user';
     });
-    this.publisher.publish(newEvent(WsEvents.NewUser, {}, { user_id: user.id }));
+    if (!opts.bot) this.publisher.publish(newEvent(WsEvents.NewUser, {}, { user_id: user.id }));
     return user;
   }
 
   /** PUT /users/{id} and /users/{id}/patch: one's own account, or anyone's with edit_other_users. */
   async patch(actor: Session, userId: string, patch: UserPatch): Promise<PublicUser> {
     this.permissions.requireSelfOrAdmin(actor, userId);
+    return this.view(await this.applyPatch(actor, await this.get(userId), patch), actor);
+  }
+
+  /**
+   * A bot's username and display name changed (App.PatchBot): its user follows, the email with the
+   * username, then user_updated as for any profile change.
+   */
+  async patchBotUser(actor: Session, userId: string, change: { username?: string; displayName?: string }): Promise<UserRow> {
     const user = await this.get(userId);
+    const username = (change.username ?? user.username).toLowerCase();
+    return this.applyPatch(actor, user, {
+      username,
+      email: `${username}@localhost`,
+      ...(change.displayName !== undefined ? { first_name: change.displayName } : {}),
+    });
+  }
+
+  /**
+   * Marks an account as a bot or as a person (converting it either way); the bots row is the
+   * caller's. Sessions reload the account's flags (a bot cannot log in with a password) and
+   * everyone gets the profile.
+   */
+  async setBot(userId: string, isBot: boolean): Promise<UserRow> {
+    const user = await this.repo.setBot(userId, isBot, Date.now());
+    if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.', `user_id=${userId}`);
+    this.invalidation.emit('user', userId);
+    this.publishUpdated(user);
+    return user;
+  }
+
+  private async applyPatch(actor: Session, user: UserRow, patch: UserPatch): Promise<UserRow> {
+    const userId = user.id;
     const next: UserRow = { ...user };
     for (const key of PATCHABLE) {
       if (patch[key] !== undefined) (next as any)[key] = patch[key];
@@ -183,7 +224,7 @@ export class UsersService {
     await this.repo.updateChecked(next, (clashes) => assertUnique(next, clashes));
     this.invalidation.emit('user', userId);
     this.publishUpdated(next);
-    return this.view(next, actor);
+    return next;
   }
 
   /**
@@ -196,6 +237,12 @@ export class UsersService {
     this.invalidation.emit('user', userId);
     this.publishUpdated(user);
     return user;
+  }
+
+  /** The user changed outside this service (a bot's icon): caches drop it and everyone gets the profile. */
+  async announce(userId: string): Promise<void> {
+    this.invalidation.emit('user', userId);
+    this.publishUpdated(await this.get(userId));
   }
 
   publishUpdated(user: UserRow) {
@@ -244,6 +291,14 @@ export class UsersService {
    * PUT /users/{id}/active does: the LDAP sync, for people who left or came back to the directory.
    */
   async setActiveByProvider(userId: string, active: boolean): Promise<void> {
+    await this.applyActive(userId, active);
+  }
+
+  /**
+   * A bot disabled or enabled (App.UpdateBotActive calls UpdateActive): its user deactivated, its
+   * sessions revoked, the same events as PUT /users/{id}/active. The caller checked the right.
+   */
+  async setBotActive(userId: string, active: boolean): Promise<void> {
     await this.applyActive(userId, active);
   }
 

@@ -68,6 +68,14 @@ export class WebApp {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (isApiPath(req.path)) return apiNotFound(req, res);
     if (isServerPath(req.path)) return notFound(res);
+    this.sendPage(res, next);
+  }
+
+  /**
+   * index.html with its headers, for a server route that hands the browser to the app (the OAuth
+   * consent step of GET /oauth/authorize, as Mattermost serves root.html there).
+   */
+  sendPage(res: Response, next: NextFunction): void {
     readFile(join(this.dir, 'index.html'))
       .then((html) => {
         res.status(200).set(documentHeaders(this.config.get())).type('html').send(html);

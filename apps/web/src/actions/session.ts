@@ -57,7 +57,11 @@ export async function login(loginId: string, password: string, mfaToken = ''): P
     return { status: 'error', message: errorMessage(err) };
   }
   const route = store.get().route;
-  navigate((route.screen === 'login' && route.redirectTo) || '/', { replace: true });
+  const to = (route.screen === 'login' && route.redirectTo) || '/';
+  // An OAuth app's sign-in goes back to the server, which sends a trusted or already authorised
+  // app on at once and serves the consent page otherwise.
+  if (isServerFlow(to)) window.location.assign(to);
+  else navigate(to, { replace: true });
   return { status: 'ok' };
 }
 
@@ -113,4 +117,9 @@ function endSession(reason: 'logout' | 'expired'): void {
   store.set((s) => signedOutState(s, reason));
   // The limited config again (the full one was the signed-in user's).
   loadClientConfig().catch(() => undefined);
+}
+
+/** A redirect_to the server must answer itself (a full page load), not the app's router. */
+export function isServerFlow(path: string): boolean {
+  return path.startsWith('/oauth/authorize');
 }

@@ -10,6 +10,7 @@ import { CreateTeamScreen } from '../screens/create-team/CreateTeamScreen';
 import { ErrorScreen } from '../screens/error/ErrorScreen';
 import { LoginScreen } from '../screens/login/LoginScreen';
 import { NotFoundScreen } from '../screens/not-found/NotFoundScreen';
+import { OAuthAuthorizeScreen } from '../screens/oauth/OAuthAuthorizeScreen';
 import { SignupScreen } from '../screens/signup/SignupScreen';
 import { ThreadsScreen } from '../screens/threads/ThreadsScreen';
 import { isPublicScreen } from '../state/route';
@@ -45,6 +46,8 @@ export function App() {
       return <ChannelScreen />;
     case 'threads':
       return <ThreadsScreen />;
+    case 'oauth_authorize':
+      return <OAuthAuthorizeScreen route={route} />;
     case 'root':
     case 'team':
       // These only lead somewhere else (actions/routing.ts), unless that failed.

@@ -26,6 +26,8 @@ describe('parseRoute', () => {
     ['/acme/threads/abc/x', '', { screen: 'not_found', path: '/acme/threads/abc/x' }],
     ['/acme/channels', '', { screen: 'not_found', path: '/acme/channels' }],
     ['/login/extra', '', { screen: 'not_found', path: '/login/extra' }],
+    ['/oauth/authorize', '?client_id=abc&state=s%201', { screen: 'oauth_authorize', params: 'client_id=abc&state=s+1' }],
+    ['/oauth/other', '', { screen: 'not_found', path: '/oauth/other' }],
   ])('%s%s', (path, search, route) => {
     expect(parseRoute(path, search)).toEqual(route);
   });
@@ -57,6 +59,7 @@ describe('routePath', () => {
     { screen: 'group', team: 'acme', channel: '0123456789abcdef0123456789abcdef01234567' },
     { screen: 'threads', team: 'acme', thread: '' },
     { screen: 'threads', team: 'acme', thread: 'p1' },
+    { screen: 'oauth_authorize', params: 'response_type=code&client_id=abc&redirect_uri=https%3A%2F%2Fapp.example%2Fcb' },
   ])('round-trips %j', (route) => {
     const url = new URL(routePath(route), 'http://localhost');
     expect(parseRoute(url.pathname, url.search)).toEqual(route);

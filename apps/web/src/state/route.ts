@@ -22,6 +22,11 @@ export type Route =
   | { screen: 'group'; team: string; channel: string }
   /** The followed threads of a team (collapsed reply threads), with one open when `thread` is set. */
   | { screen: 'threads'; team: string; thread: string }
+  /**
+   * The consent step of an OAuth app's sign-in (the server serves the app at /oauth/authorize only
+   * when the person must choose); `params` is the authorization request's query, as the app sent it.
+   */
+  | { screen: 'oauth_authorize'; params: string }
   | { screen: 'not_found'; path: string };
 
 export type ScreenName = Route['screen'];
@@ -61,6 +66,9 @@ export function parseRoute(pathname: string, search = ''): Route {
       break;
     case 'admin_console':
       return { screen: 'admin_console', section: parts.slice(1).join('/') };
+    case 'oauth':
+      if (parts.length === 2 && second === 'authorize') return { screen: 'oauth_authorize', params: query.toString() };
+      break;
     default:
       if (parts.length === 1) return { screen: 'team', team: first };
       if (parts.length === 3 && second === 'channels' && third) return { screen: 'channel', team: first, channel: third };
@@ -106,6 +114,8 @@ export function routePath(route: Route): string {
       return `/${e(route.team)}/messages/${e(route.channel)}`;
     case 'threads':
       return `/${e(route.team)}/threads${route.thread ? `/${e(route.thread)}` : ''}`;
+    case 'oauth_authorize':
+      return route.params ? `/oauth/authorize?${route.params}` : '/oauth/authorize';
     case 'not_found':
       return route.path;
   }
