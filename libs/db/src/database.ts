@@ -21,6 +21,7 @@ import { FileInfos1735010000000 } from './migrations/1735010000000-file-infos.js
 import { UploadSessions1735060000000 } from './migrations/1735060000000-upload-sessions.js';
 import { FileSearch1735062000000 } from './migrations/1735062000000-file-search.js';
 import { FileInfosCreateAt1735083000000 } from './migrations/1735083000000-file-infos-create-at.js';
+import { Webhooks1735100000000 } from './migrations/1735100000000-webhooks.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   UploadSessions1735060000000,
   FileSearch1735062000000,
   FileInfosCreateAt1735083000000,
+  Webhooks1735100000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */
