@@ -10,9 +10,10 @@ import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
-import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
+import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { WEB_ROUTES } from './sso/web-sign-in.js';
+import { INCOMING_HOOK_ROUTES } from './webhooks/incoming-hook.controller.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
 
@@ -101,9 +102,13 @@ async function main() {
   app.use('/api/v4', rateLimit(config));
   app.use('/api/v4', ...jsonBody(config));
   app.use('/login/sso/saml', formBody(config));
+  // POST /hooks/{id}: the same RateLimitSettings as the API (Mattermost's limiter wraps every
+  // route), and its body raw, for the handler reads JSON or a form's payload.
+  app.use('/hooks', rateLimit(config));
+  app.use('/hooks', ...webhookBody(config));
   // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …) and public
-  // file links (/files/{id}/public) live outside /api/v4, as in Mattermost.
-  app.setGlobalPrefix('api/v4', { exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES] });
+  // file links (/files/{id}/public) and incoming webhooks (/hooks/{id}) live outside /api/v4, as in Mattermost.
+  app.setGlobalPrefix('api/v4', { exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES, ...INCOMING_HOOK_ROUTES] });
   defaultPostsTo200(app.get(DiscoveryService));
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();

@@ -23,7 +23,11 @@ export interface IncomingWebhookRequest {
 }
 
 export function parseDataError(hookId: string, detail = '') {
-  return badRequest('model.incoming_hook.parse_data.app_error', 'Unable to parse incoming data.', detail ? `hook_id=${hookId}, ${detail}` : `hook_id=${hookId}`);
+  return badRequest(
+    'model.incoming_hook.parse_data.app_error',
+    'Unable to parse incoming data.',
+    detail ? `hook_id=${hookId}, ${detail}` : `hook_id=${hookId}`,
+  );
 }
 
 /**
@@ -34,7 +38,11 @@ export function mediaType(header: string | undefined, hookId: string): string {
   if (header === undefined || header.trim() === '') return '';
   const type = header.split(';')[0].trim().toLowerCase();
   if (!/^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/.test(type)) {
-    throw badRequest('api.webhook.incoming.error', 'Could not decode the multipart data of incoming webhook.', `webhook_id=${hookId}, error: mime: invalid media type`);
+    throw badRequest(
+      'api.webhook.incoming.error',
+      'Could not decode the multipart data of incoming webhook.',
+      `webhook_id=${hookId}, error: mime: invalid media type`,
+    );
   }
   return type;
 }
