@@ -41,13 +41,15 @@ function readAll(req: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
-  receiver = createServer(async (req, res) => {
-    const path = new URL(req.url!, 'http://x').pathname;
-    const body = await readAll(req);
-    received.push({ path, method: req.method!, contentType: req.headers['content-type'] ?? '', accept: req.headers.accept ?? '', body, at: Date.now() });
-    const answer = answers.get(path);
-    if (answer?.delayMs) await sleep(answer.delayMs);
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer?.body ?? '');
+  receiver = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url!, 'http://x').pathname;
+      const body = await readAll(req);
+      received.push({ path, method: req.method!, contentType: req.headers['content-type'] ?? '', accept: req.headers.accept ?? '', body, at: Date.now() });
+      const answer = answers.get(path);
+      if (answer?.delayMs) await sleep(answer.delayMs);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer?.body ?? '');
+    })();
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   port = (receiver.address() as AddressInfo).port;
