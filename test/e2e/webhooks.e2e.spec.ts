@@ -76,7 +76,7 @@ beforeEach(async () => {
 });
 
 const hookUrl = (id: string) => `${s.server.url}/hooks/${id}`;
-const send = (id: string, body: string | Buffer, contentType = 'application/json') =>
+const send = (id: string, body: string, contentType = 'application/json') =>
   fetch(hookUrl(id), { method: 'POST', headers: contentType ? { 'Content-Type': contentType } : {}, body });
 const sendJson = (id: string, payload: unknown) => send(id, JSON.stringify(payload));
 async function errorOf(res: Response): Promise<{ status: number; id: string }> {
