@@ -50,6 +50,8 @@ export interface NewPostInput {
 export interface IntegrationPostInput {
   poster: UserRow;
   channel_id: string;
+  /** The channel's row when the caller has just read it. */
+  channel?: ChannelRow;
   message: string;
   root_id: string;
   props: Record<string, unknown>;
@@ -62,6 +64,9 @@ export interface IntegrationPostInput {
 interface CreateOptions {
   fromIntegration?: boolean;
   senderName?: string;
+  /** Rows the caller has just read, not read again. */
+  channel?: ChannelRow;
+  poster?: UserRow;
 }
 
 /** The editable part of a post: what PUT replaces and PATCH merges. */
@@ -150,7 +155,7 @@ export class PostsService implements OnModuleInit {
       create_at: 0,
       priority: input.priority,
     };
-    return this.createNow(session, post, false, { fromIntegration: true, senderName: input.senderName });
+    return this.createNow(session, post, false, { fromIntegration: true, senderName: input.senderName, channel: input.channel, poster: input.poster });
   }
 
   /** create_post on the channel, or create_post_public on the team for a public channel. */
@@ -162,12 +167,12 @@ export class PostsService implements OnModuleInit {
   }
 
   private async createNow(session: Session, input: NewPostInput, setOnline: boolean, options: CreateOptions = {}): Promise<PostView> {
-    const channel = await this.channels.byId(input.channel_id);
+    const channel = options.channel?.id === input.channel_id ? options.channel : await this.channels.byId(input.channel_id);
     if (!channel) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.channel_id parameter.');
     if (input.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.type parameter.');
     if (channel.delete_at !== 0) throw badRequest('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted channel.');
     const root = input.root_id ? await this.threadRoot(input.root_id, channel) : undefined;
-    const poster = await this.users.byId(session.user_id);
+    const poster = options.poster?.id === session.user_id ? options.poster : await this.users.byId(session.user_id);
     if (!poster) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
 
     const now = Date.now();

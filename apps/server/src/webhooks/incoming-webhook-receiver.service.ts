@@ -62,7 +62,7 @@ export class IncomingWebhookReceiver {
 
     await this.posts.create({
       owner,
-      channelId: channel.id,
+      channel,
       text,
       overrideUsername: req.username || hook.username,
       overrideIconUrl: req.icon_url || hook.icon_url,

@@ -134,11 +134,11 @@ describe('reading, updating and deleting incoming webhooks', () => {
     bed.config.ServiceSettings.EnableOnlyAdminIntegrations = false;
     const mine = await svc.create(member.session, input(open.id));
     const admins = await svc.create(admin.session, input(open.id));
-    const ids = async (s: typeof member.session, teamId: string) => (await svc.list(s, teamId, 0, 60)).hooks.map((h) => h.id);
+    const ids = async (s: typeof member.session, teamId: string) => (await svc.list(s, teamId, 0, 60)).hooks.map((h) => h.id).sort();
     expect(await ids(member.session, team)).toEqual([mine.id]);
-    expect(await ids(admin.session, team)).toEqual([mine.id, admins.id]);
+    expect(await ids(admin.session, team)).toEqual([mine.id, admins.id].sort());
     expect(await ids(member.session, '')).toEqual([mine.id]);
-    expect(await ids(sysadmin.session, '')).toEqual([mine.id, admins.id]);
+    expect(await ids(sysadmin.session, '')).toEqual([mine.id, admins.id].sort());
     expect(await (await svc.list(admin.session, team, 0, 1)).total()).toBe(2);
     bed.config.ServiceSettings.EnableOnlyAdminIntegrations = true;
     await expect(svc.list(member.session, team, 0, 60)).rejects.toMatchObject(DENIED);

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '#config';
+import type { ChannelRow } from '../channels/channel.model.js';
 import { AllowList } from '../common/outbound/address-guard.js';
 import { FetchError, readBody, safeRequest } from '../common/outbound/safe-fetch.js';
 import type { PostCreated } from '../posts/post-created-listeners.js';
@@ -105,12 +106,12 @@ export class OutgoingWebhookSender implements OnModuleInit {
         trigger_word: triggerWord,
         file_ids: post.file_ids.join(','),
       };
-      return hook.callback_urls.map((url) => this.deliver(hook, url, payload, { id: post.id, root_id: post.root_id, channel_id: post.channel_id }));
+      return hook.callback_urls.map((url) => this.deliver(hook, url, payload, { id: post.id, root_id: post.root_id, channel }));
     });
     await Promise.all(deliveries);
   }
 
-  private async deliver(hook: OutgoingWebhook, url: string, payload: OutgoingWebhookPayload, post: { id: string; root_id: string; channel_id: string }) {
+  private async deliver(hook: OutgoingWebhook, url: string, payload: OutgoingWebhookPayload, post: { id: string; root_id: string; channel: ChannelRow }) {
     const context = `outgoing webhook ${hook.id}, post ${post.id}, ${url}`;
     let response: OutgoingWebhookResponse | null;
     try {
@@ -156,7 +157,7 @@ export class OutgoingWebhookSender implements OnModuleInit {
   }
 
   /** The answer as a post by the hook's creator, with the hook's name and icon unless the answer gives its own. */
-  private async postAnswer(hook: OutgoingWebhook, response: OutgoingWebhookResponse, post: { id: string; root_id: string; channel_id: string }) {
+  private async postAnswer(hook: OutgoingWebhook, response: OutgoingWebhookResponse, post: { id: string; root_id: string; channel: ChannelRow }) {
     const owner = await this.users.byId(hook.creator_id);
     if (!owner) throw new Error(`the hook's creator ${hook.creator_id} is gone`);
     const req = response.request;
@@ -164,7 +165,7 @@ export class OutgoingWebhookSender implements OnModuleInit {
     const { text, attachments } = await this.posts.processSlack(req.text, req.attachments);
     await this.posts.create({
       owner,
-      channelId: post.channel_id,
+      channel: post.channel,
       text,
       overrideUsername: s.EnablePostUsernameOverride && hook.username !== '' && req.username === '' ? hook.username : req.username,
       overrideIconUrl: s.EnablePostIconOverride && hook.icon_url !== '' && req.icon_url === '' ? hook.icon_url : req.icon_url,

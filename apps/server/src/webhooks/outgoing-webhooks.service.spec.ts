@@ -106,12 +106,12 @@ describe('outgoing webhooks', () => {
     bed.config.ServiceSettings.EnableOnlyAdminIntegrations = false;
     const mine = await svc.create(member.session, input({ channel_id: open.id }));
     const admins = await svc.create(admin.session, input());
-    const ids = async (s: typeof member.session, channelId: string, teamId: string) => (await svc.list(s, channelId, teamId, 0, 60)).map((h) => h.id);
+    const ids = async (s: typeof member.session, channelId: string, teamId: string) => (await svc.list(s, channelId, teamId, 0, 60)).map((h) => h.id).sort();
     expect(await ids(member.session, '', team)).toEqual([mine.id]);
-    expect(await ids(admin.session, '', team)).toEqual([mine.id, admins.id]);
+    expect(await ids(admin.session, '', team)).toEqual([mine.id, admins.id].sort());
     expect(await ids(admin.session, open.id, '')).toEqual([mine.id]);
     expect(await ids(member.session, open.id, '')).toEqual([mine.id]);
-    expect(await ids(sysadmin.session, '', '')).toEqual([mine.id, admins.id]);
+    expect(await ids(sysadmin.session, '', '')).toEqual([mine.id, admins.id].sort());
   });
 
   it('answer 501 when outgoing webhooks are off', async () => {

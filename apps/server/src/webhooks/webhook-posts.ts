@@ -4,6 +4,7 @@ import { ConfigService } from '#config';
 import { parsePriorityInput, type PostPriorityView } from '../posts/post-priority.js';
 import { POST_MESSAGE_MAX_RUNES, PostView, SYSTEM_POST_PREFIX } from '../posts/post.model.js';
 import { PostsService } from '../posts/posts.service.js';
+import type { ChannelRow } from '../channels/channel.model.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { mentionedUserIds, postLinksToMarkdown, processAttachments, processSlackText, SlackAttachment, textsWithMentions } from './slack.js';
@@ -20,7 +21,7 @@ const CUSTOM_POST_PREFIX = 'custom_';
 /** What CreateWebhookPost takes: the hook's owner posts, shown as the override name and icon. */
 export interface WebhookPostInput {
   owner: UserRow;
-  channelId: string;
+  channel: ChannelRow;
   /** Already through processSlackText. */
   text: string;
   overrideUsername: string;
@@ -161,7 +162,8 @@ export class WebhookPosts {
     for (const split of splits) {
       const post = await this.posts.createForIntegration({
         poster: input.owner,
-        channel_id: input.channelId,
+        channel_id: input.channel.id,
+        channel: input.channel,
         message: split.message,
         root_id: input.rootId,
         props: split.props,
