@@ -326,6 +326,20 @@ describe('POST /hooks/{id}', () => {
     expect((await send(hook.id, '{"text":"untyped"}', '')).status).toBe(200);
   });
 
+  it("takes a multipart form of the text fields, by Go's field names", async () => {
+    const hook = await newIncoming(s.pub);
+    const form = new FormData();
+    form.append('text', 'from a form');
+    form.append('Type', 'custom_form');
+    const res = await fetch(hookUrl(hook.id), { method: 'POST', body: form });
+    expect([res.status, await res.text()]).toEqual([200, 'ok']);
+    expect((await latest(s.pub.id))[0]).toMatchObject({ message: 'from a form', type: 'custom_form' });
+    const bad = new FormData();
+    bad.append('text', 'x');
+    bad.append('attachments', '[]');
+    expect(await errorOf(await fetch(hookUrl(hook.id), { method: 'POST', body: bad }))).toEqual({ status: 400, id: 'api.webhook.incoming.error' });
+  });
+
   it('posts to the channel or direct message the payload names, unless the hook is locked', async () => {
     const other = await s.alice.client.createChannel({ team_id: s.team.id, name: 'hook-other', display_name: 'Other', type: 'O' } as Channel);
     const open = await newIncoming(s.pub, { channel_locked: false });

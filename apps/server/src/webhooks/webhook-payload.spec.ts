@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIncomingRequest, escapeControlChars, mediaType, payloadText } from './webhook-payload.js';
+import { decodeIncomingRequest, decodeMultipartRequest, escapeControlChars, mediaType, payloadText } from './webhook-payload.js';
 
 const PARSE = { statusCode: 400, id: 'model.incoming_hook.parse_data.app_error' };
 
@@ -69,5 +69,44 @@ describe('the incoming webhook payload', () => {
     expect(mediaType(undefined, 'h')).toBe('');
     expect(mediaType('Application/X-WWW-Form-Urlencoded; charset=utf-8', 'h')).toBe('application/x-www-form-urlencoded');
     expect(() => mediaType('not a type', 'h')).toThrow(expect.objectContaining({ statusCode: 400, id: 'api.webhook.incoming.error' }));
+  });
+});
+
+describe('a multipart payload', () => {
+  const multipart = (fields: Record<string, string>) => {
+    const boundary = 'xBOUNDARYx';
+    const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    return { body: Buffer.from(parts.join('') + `--${boundary}--\r\n`), type: `multipart/form-data; boundary=${boundary}` };
+  };
+
+  it("takes the text fields by Go's field names, in any case", async () => {
+    const { body, type } = multipart({
+      text: 'hi',
+      Username: 'bot',
+      IconURL: 'http://i.test/x.png',
+      channelname: 'town-square',
+      ICONEMOJI: 'tada',
+      type: 'custom_x',
+    });
+    await expect(decodeMultipartRequest(body, type, 'h')).resolves.toEqual({
+      text: 'hi',
+      username: 'bot',
+      icon_url: 'http://i.test/x.png',
+      channel: 'town-square',
+      props: {},
+      attachments: null,
+      type: 'custom_x',
+      icon_emoji: 'tada',
+      priority: null,
+    });
+  });
+
+  it('refuses a field the form decoder does not know, and a body that is not multipart', async () => {
+    const { body, type } = multipart({ text: 'hi', icon_url: 'x' });
+    await expect(decodeMultipartRequest(body, type, 'h')).rejects.toMatchObject({ statusCode: 400, id: 'api.webhook.incoming.error' });
+    await expect(decodeMultipartRequest(Buffer.from('junk'), 'multipart/form-data', 'h')).rejects.toMatchObject({
+      statusCode: 400,
+      id: 'api.webhook.incoming.error',
+    });
   });
 });

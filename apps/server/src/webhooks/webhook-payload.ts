@@ -1,4 +1,5 @@
-import { badRequest, findJsonInputProblem } from '#common';
+import busboy from 'busboy';
+import { AppError, badRequest, findJsonInputProblem } from '#common';
 import { POST_PROPS_MAX_DEPTH } from '../posts/post.model.js';
 import { decodeAttachments, goField, goString, isObject, SlackAttachment, SlackDecodeError } from './slack.js';
 
@@ -135,4 +136,56 @@ export function decodeIncomingRequest(text: string, hookId: string): IncomingWeb
     if (err instanceof SlackDecodeError) throw parseDataError(hookId, err.message);
     throw err;
   }
+}
+
+function multipartError(hookId: string, detail: string): AppError {
+  return badRequest('api.webhook.incoming.error', 'Could not decode the multipart data of incoming webhook.', `webhook_id=${hookId}, error: ${detail}`);
+}
+
+/** The form fields of a multipart body (files are read and dropped), in order; a body that is not multipart is refused. */
+function multipartFields(body: Buffer, contentType: string, hookId: string): Promise<Array<[string, string]>> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fields: 64, fieldSize: body.length + 1 } });
+    } catch (err) {
+      reject(multipartError(hookId, (err as Error).message));
+      return;
+    }
+    const fields: Array<[string, string]> = [];
+    parser.on('field', (name, value) => fields.push([name, value]));
+    parser.on('file', (_name, stream) => stream.resume());
+    parser.on('error', (err: Error) => reject(multipartError(hookId, err.message)));
+    parser.on('close', () => resolve(fields));
+    parser.end(body);
+  });
+}
+
+/**
+ * The request's string fields a multipart form may set, by the names Go's form decoder
+ * (gorilla/schema, no tags) knows them: the struct's field names, in any case.
+ */
+const MULTIPART_FIELDS: Record<string, 'text' | 'username' | 'icon_url' | 'channel' | 'type' | 'icon_emoji'> = {
+  text: 'text',
+  username: 'username',
+  iconurl: 'icon_url',
+  channelname: 'channel',
+  type: 'type',
+  iconemoji: 'icon_emoji',
+};
+
+/**
+ * A multipart/form-data payload (web/webhook.go decodes it with gorilla/schema): the fields above;
+ * any other field (props, attachments, or a JSON name such as `icon_url`) is refused, as that
+ * decoder refuses a path it does not know.
+ */
+export async function decodeMultipartRequest(body: Buffer, contentType: string, hookId: string): Promise<IncomingWebhookRequest> {
+  const req = requestFromJson(null);
+  for (const [name, value] of await multipartFields(body, contentType, hookId)) {
+    const key = MULTIPART_FIELDS[name.toLowerCase()];
+    if (!key) throw multipartError(hookId, `schema: invalid path "${name}"`);
+    if (findJsonInputProblem(value)) throw parseDataError(hookId, `${name} holds text that cannot be stored`);
+    req[key] = value;
+  }
+  return req;
 }
