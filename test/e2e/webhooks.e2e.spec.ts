@@ -424,6 +424,21 @@ describe('POST /hooks/{id}', () => {
     expect((await sendJson(hook.id, { text: 'after the bad ones' })).status).toBe(200);
   });
 
+  it('is limited by RateLimitSettings like the API: a plain-text 429 past the burst', async () => {
+    const hook = await newIncoming(s.pub);
+    await s.admin.client.patchConfig({ RateLimitSettings: { Enable: true, PerSec: 1, MaxBurst: 2, VaryByRemoteAddr: true } } as never);
+    try {
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await sendJson(hook.id, { text: `burst ${i}` }));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+      expect(answers[3].headers.get('x-ratelimit-limit')).toBe('3');
+      expect(await answers[3].text()).toBe('limit exceeded');
+    } finally {
+      // The API's own limiter counts separately: this is its first request since the change.
+      await s.admin.client.patchConfig({ RateLimitSettings: { Enable: false } } as never);
+    }
+  });
+
   it("stops working once its channel is archived (the channel's hooks are deleted with it)", async () => {
     const doomed = await s.alice.client.createChannel({ team_id: s.team.id, name: 'hook-doomed', display_name: 'Doomed', type: 'O' } as Channel);
     const hook = await newIncoming(doomed);
