@@ -1898,8 +1898,145 @@ const oauthProvider: Row[] = [
   },
 ];
 
+// ---- webhooks (api4/webhook.go, web/webhook.go; issue 14) ----------------------------------------
+// EnableOnlyAdminIntegrations is on (the default): manage_own_* and manage_others_* webhooks belong
+// to team_admin and system_admin. Each hook a row changes is made for that request by the system admin.
+
+const MANAGE_WEBHOOKS = x('401 403 403 403 403 200 200');
+
+const incomingHook = async (c: Ctx, channelId = c.w.pub.id) => ({
+  hook: await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/hooks/incoming', { channel_id: channelId, display_name: 'matrix' }),
+});
+const outgoingHook = async (c: Ctx) => ({
+  hook: await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/hooks/outgoing', {
+    team_id: c.w.teamA.id,
+    trigger_words: [c.w.unique('word')],
+    callback_urls: [`http://hooks.invalid/${c.w.unique('cb')}`],
+  }),
+});
+
+const webhooks: Row[] = [
+  {
+    route: 'POST /hooks/incoming',
+    name: 'manage_own_incoming_webhooks on the team, reading the public channel',
+    path: () => '/hooks/incoming',
+    body: (c) => ({ channel_id: c.w.pub.id, display_name: 'matrix' }),
+    expect: x('401 403 403 403 403 201 201'),
+  },
+  {
+    route: 'POST /hooks/incoming',
+    name: 'a private channel also needs reading it (teamAdmin is not in it)',
+    path: () => '/hooks/incoming',
+    body: (c) => ({ channel_id: c.w.priv.id }),
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  {
+    route: 'GET /hooks/incoming',
+    name: "a team's: manage_own_incoming_webhooks there",
+    path: (c) => `/hooks/incoming?team_id=${c.w.teamA.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  { route: 'GET /hooks/incoming', name: 'every team: the system permission', path: () => '/hooks/incoming', expect: SYSADMIN },
+  {
+    route: 'GET /hooks/incoming/:hook_id',
+    name: "the system admin's hook on the public channel: manage_own and manage_others on the team",
+    setup: incomingHook,
+    path: (c) => `/hooks/incoming/${c.v.hook.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  {
+    route: 'GET /hooks/incoming/:hook_id',
+    name: 'a hook on the private channel: also reading it',
+    setup: (c) => incomingHook(c, c.w.priv.id),
+    path: (c) => `/hooks/incoming/${c.v.hook.id}`,
+    expect: x('401 403 403 403 403 403 200'),
+  },
+  {
+    route: 'PUT /hooks/incoming/:hook_id',
+    name: 'manage_own and manage_others on the team (Mattermost answers 201)',
+    setup: incomingHook,
+    path: (c) => `/hooks/incoming/${c.v.hook.id}`,
+    body: (c) => ({ ...c.v.hook, display_name: 'renamed' }),
+    expect: x('401 403 403 403 403 201 201'),
+  },
+  {
+    route: 'DELETE /hooks/incoming/:hook_id',
+    name: 'manage_own and manage_others on the team',
+    setup: incomingHook,
+    path: (c) => `/hooks/incoming/${c.v.hook.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  {
+    route: 'POST /hooks/:hook_id',
+    name: 'no session needed: whoever holds the hook id posts (plain-text ok)',
+    web: true,
+    setup: incomingHook,
+    path: (c) => `/hooks/${c.v.hook.id}`,
+    body: () => ({ text: 'matrix webhook' }),
+    expect: EVERYONE,
+  },
+  {
+    route: 'POST /hooks/:hook_id',
+    name: 'an unknown hook: 400 for everyone',
+    web: true,
+    path: () => `/hooks/${'h'.repeat(26)}`,
+    body: () => ({ text: 'matrix webhook' }),
+    expect: x('400 400 400 400 400 400 400'),
+  },
+  {
+    route: 'POST /hooks/outgoing',
+    name: 'manage_own_outgoing_webhooks on the team',
+    path: () => '/hooks/outgoing',
+    body: (c) => ({ team_id: c.w.teamA.id, trigger_words: [c.w.unique('word')], callback_urls: ['http://hooks.invalid/create'] }),
+    expect: x('401 403 403 403 403 201 201'),
+  },
+  {
+    route: 'GET /hooks/outgoing',
+    name: "a team's: manage_own_outgoing_webhooks there",
+    path: (c) => `/hooks/outgoing?team_id=${c.w.teamA.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  {
+    route: 'GET /hooks/outgoing',
+    name: "a channel's: the channel's roles, then its team's",
+    path: (c) => `/hooks/outgoing?channel_id=${c.w.pub.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  { route: 'GET /hooks/outgoing', name: 'every team: the system permission', path: () => '/hooks/outgoing', expect: SYSADMIN },
+  {
+    route: 'GET /hooks/outgoing/:hook_id',
+    name: 'manage_own and manage_others on the team (the token is in the answer)',
+    setup: outgoingHook,
+    path: (c) => `/hooks/outgoing/${c.v.hook.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  {
+    route: 'PUT /hooks/outgoing/:hook_id',
+    name: 'manage_own and manage_others on the team',
+    setup: outgoingHook,
+    path: (c) => `/hooks/outgoing/${c.v.hook.id}`,
+    body: (c) => ({ ...c.v.hook, display_name: 'renamed' }),
+    expect: MANAGE_WEBHOOKS,
+  },
+  {
+    route: 'DELETE /hooks/outgoing/:hook_id',
+    name: 'manage_own and manage_others on the team',
+    setup: outgoingHook,
+    path: (c) => `/hooks/outgoing/${c.v.hook.id}`,
+    expect: MANAGE_WEBHOOKS,
+  },
+  {
+    route: 'POST /hooks/outgoing/:hook_id/regen_token',
+    name: 'manage_own and manage_others on the team',
+    setup: outgoingHook,
+    path: (c) => `/hooks/outgoing/${c.v.hook.id}/regen_token`,
+    expect: MANAGE_WEBHOOKS,
+  },
+];
+
 export const ROWS: Row[] = [
   ...users,
+  ...webhooks,
   ...saml,
   ...tokens,
   ...userTeams,

@@ -35,6 +35,7 @@ import { ThreadsModule } from './threads/threads.module.js';
 import { UploadsModule } from './uploads/uploads.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebModule } from './web/web.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebSocketModule } from './websocket/websocket.module.js';
 
 /** One module per API area; the core parts (config, database, hub, publisher) are built in main.ts. */
@@ -79,6 +80,7 @@ export class AppModule {
         UploadsModule,
         BotsModule,
         OAuthProviderModule,
+        WebhooksModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],

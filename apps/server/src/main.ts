@@ -10,11 +10,12 @@ import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
-import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul } from './common/http-pipeline.js';
+import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { COMMAND_HOOK_ROUTES } from './commands/command-hooks.controller.js';
 import { OAUTH_PROVIDER_ROUTES } from './oauth-provider/oauth-provider.controller.js';
 import { WEB_ROUTES } from './sso/web-sign-in.js';
+import { INCOMING_HOOK_ROUTES } from './webhooks/incoming-hook.controller.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
 
@@ -106,10 +107,16 @@ async function main() {
   // The OAuth 2.0 provider's root routes: JSON from the consent page, a form at the token endpoint.
   app.use(['/oauth/authorize', '/oauth/deauthorize'], ...jsonBody(config));
   app.use('/oauth/access_token', formBody(config));
+  // POST /hooks/{id}: the same RateLimitSettings as the API (Mattermost's limiter wraps every
+  // route), and its body raw, for the handler reads JSON or a form's payload.
+  app.use('/hooks', rateLimit(config));
+  app.use('/hooks', ...webhookBody(config));
   // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …), public file
-  // links (/files/{id}/public), commands' response URLs (/hooks/commands/{id}) and the OAuth
-  // provider's routes live outside /api/v4, as in Mattermost.
-  app.setGlobalPrefix('api/v4', { exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES, ...COMMAND_HOOK_ROUTES, ...OAUTH_PROVIDER_ROUTES] });
+  // links (/files/{id}/public), incoming webhooks (/hooks/{id}), commands' response URLs
+  // (/hooks/commands/{id}) and the OAuth provider's routes live outside /api/v4, as in Mattermost.
+  app.setGlobalPrefix('api/v4', {
+    exclude: [...WEB_ROUTES, ...PUBLIC_FILE_ROUTES, ...INCOMING_HOOK_ROUTES, ...COMMAND_HOOK_ROUTES, ...OAUTH_PROVIDER_ROUTES],
+  });
   defaultPostsTo200(app.get(DiscoveryService));
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
+import { WebhooksCoreModule } from '../webhooks/webhooks-core.module.js';
 import { ChannelAccess } from './channel-access.js';
 import { ChannelListsService } from './channel-lists.service.js';
 import { ChannelMembersService } from './channel-members.service.js';
@@ -17,7 +18,7 @@ import { UserChannelsController } from './user-channels.controller.js';
  * ids, channel lookups by team name); it depends on memberships, never on the teams area.
  */
 @Module({
-  imports: [MembershipModule, PostsCoreModule],
+  imports: [MembershipModule, PostsCoreModule, WebhooksCoreModule],
   controllers: [ChannelsController, TeamChannelsController, UserChannelsController],
   providers: [ChannelsRepository, ChannelsService, ChannelListsService, ChannelMembersService, ChannelReadsService, ChannelAccess, DefaultChannelsService],
   exports: [ChannelsRepository, ChannelsService, DefaultChannelsService, ChannelMembersService],

@@ -113,8 +113,11 @@ describe('ChannelsService permissions', () => {
     const { bed, channels, member, bystander, open, closed } = setup();
     await expect(channels.delete(bystander.session, open.id, false)).rejects.toMatchObject(DENIED);
     await expect(channels.delete(bystander.session, closed.id, false)).rejects.toMatchObject(DENIED);
+    expect(bed.webhooks.deletedFor).toEqual([]);
     await channels.delete(member.session, open.id, false);
     expect(bed.channels.rows.get(open.id)!.delete_at).toBeGreaterThan(0);
+    // Its incoming and outgoing webhooks go with it (Mattermost's DeleteChannel).
+    expect(bed.webhooks.deletedFor).toEqual([open.id]);
     const dm = await channels.createDirect(member.session, [member.user.id, bystander.user.id]);
     await expect(channels.delete(member.session, dm.id, false)).rejects.toMatchObject({ statusCode: 400, id: 'api.channel.delete_channel.type.invalid' });
   });
@@ -127,6 +130,7 @@ describe('ChannelsService permissions', () => {
     await channels.delete(member.session, open.id, true);
     expect(bed.channels.rows.has(open.id)).toBe(false);
     expect(bed.posts.deleted).toEqual([{ channelId: open.id }]);
+    expect(bed.webhooks.deletedFor).toEqual([open.id]);
   });
 
   it('restores an archived channel for team admins (manage_team), not for its members', async () => {

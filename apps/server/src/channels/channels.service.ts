@@ -10,6 +10,7 @@ import { ChannelMembershipService } from '../membership/channel-membership.servi
 import { MemberUsersRepository } from '../membership/member-users.repository.js';
 import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import { PostsRepository } from '../posts/posts.repository.js';
+import { ChannelWebhooks } from '../webhooks/channel-webhooks.js';
 import {
   ChannelRow,
   newChannelRow,
@@ -71,6 +72,7 @@ export class ChannelsService {
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
     private readonly config: ConfigService,
+    private readonly webhooks: ChannelWebhooks,
   ) {}
 
   async get(channelId: string): Promise<ChannelRow> {
@@ -169,6 +171,14 @@ export class ChannelsService {
     this.permissions.requireSystem(session, 'create_direct_channel');
     if (!userIds.includes(session.user_id)) this.permissions.requireSystem(session, 'manage_system');
     return this.getOrCreateDirect(session, userIds);
+  }
+
+  /**
+   * The direct channel an integration posts to for its owner (an incoming webhook's `@username`
+   * channel override), created on first use with the owner's system roles deciding as for them.
+   */
+  async directChannelFor(owner: { id: string; roles: string }, otherUserId: string): Promise<ChannelRow> {
+    return this.getOrCreateDirect({ user_id: owner.id, roles: owner.roles } as Session, [owner.id, otherUserId]);
   }
 
   /**
@@ -363,6 +373,7 @@ export class ChannelsService {
     }
     const deleteAt = Date.now();
     await this.channels.setDeleteAt(channel.id, deleteAt, deleteAt);
+    await this.webhooks.deleteForChannel(channel.id, deleteAt);
     this.publishForVisibility(WsEvents.ChannelDeleted, channel, { channel_id: channel.id, delete_at: deleteAt });
   }
 
@@ -382,6 +393,7 @@ export class ChannelsService {
     const deleteAt = Date.now();
     await this.db.transaction(async (tx) => {
       await this.posts.deletePermanently(tx, { channelId: channel.id });
+      await this.webhooks.deleteForChannel(channel.id, deleteAt, tx);
       await this.channels.deletePermanently(channel.id, tx);
     });
     this.invalidation.emit('channel_members', channel.id);

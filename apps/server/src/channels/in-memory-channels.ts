@@ -17,6 +17,7 @@ import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelsRepository } from './channels.repository.js';
 import { ChannelsService } from './channels.service.js';
 import { DefaultChannelsService } from './default-channels.service.js';
+import type { ChannelWebhooks } from '../webhooks/channel-webhooks.js';
 
 /** What PostsRepository.deletePermanently was asked to delete: channels and teams take their posts with them. */
 export class MemoryPostDeletions {
@@ -100,6 +101,8 @@ export class ChannelsTestbed {
   readonly users = new MemoryMemberUsers();
   readonly channels = new MemoryChannels();
   readonly posts = new MemoryPostDeletions();
+  /** Channels whose webhooks were deleted with them. */
+  readonly webhooks = { deletedFor: [] as string[], deleteForChannel: async (channelId: string) => void this.webhooks.deletedFor.push(channelId) };
   readonly teamMembers: MemoryTeamMembers;
   readonly channelMembers: MemoryChannelMembers;
 
@@ -139,6 +142,7 @@ export class ChannelsTestbed {
       this.publisher,
       this.invalidation,
       this.configService,
+      this.webhooks as unknown as ChannelWebhooks,
     );
     this.membersService = new ChannelMembersService(
       this.channelsService,

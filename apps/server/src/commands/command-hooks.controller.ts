@@ -1,7 +1,6 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError, badRequest, findJsonInputProblem, notFound } from '#common';
-import { ConfigService } from '#config';
+import { badRequest, findJsonInputProblem, notFound } from '#common';
 import { Public } from '../common/decorators.js';
 import type { ApiRequest } from '../common/request.js';
 import { decodeCommandResponse } from './command-request.js';
@@ -19,17 +18,16 @@ const ID = /^[A-Za-z0-9]+$/;
 /** A command's response URL: its integration posts a later reply here (APIHandlerTrustRequester: no session, the id is the secret). */
 @Controller()
 export class CommandHooksController {
-  constructor(
-    private readonly commands: CommandsService,
-    private readonly config: ConfigService,
-  ) {}
+  constructor(private readonly commands: CommandsService) {}
 
   @Public()
   @Post('hooks/commands/:hook_id')
   @HttpCode(200)
   async post(@Param('hook_id') hookId: string, @Req() req: ApiRequest, @Res() res: Response) {
     if (!ID.test(hookId)) throw notFound('api.context.404.app_error', 'Sorry, we could not find the page.');
-    const response = parseHookBody(req.headers['content-type'] ?? '', await readRaw(req, this.config.get().ServiceSettings.MaximumPayloadSizeBytes));
+    // main.ts reads every POST under /hooks raw (webhookBody, capped at MaximumPayloadSizeBytes).
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const response = parseHookBody(req.headers['content-type'] ?? '', body);
     await this.commands.handleResponseUrl(hookId, response);
     res.type('text/plain').send('ok');
   }
@@ -55,21 +53,4 @@ export function parseHookBody(contentType: string, body: Buffer): CommandRespons
   } catch (err) {
     throw parseError((err as Error).message);
   }
-}
-
-/** The request's body, refused past the payload limit once it has all arrived (the JSON parser is only mounted under /api/v4). */
-function readRaw(req: ApiRequest, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > limit) reject(new AppError('', 'api.context.request_body_too_large.app_error', 'The request body is too large.', 413));
-      else resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
 }

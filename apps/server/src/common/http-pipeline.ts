@@ -139,6 +139,31 @@ export function jsonBody(config: ConfigService) {
   ];
 }
 
+/**
+ * The raw body of POST /hooks/{id}, whatever its type (the handler decodes JSON or a form's
+ * `payload`), up to MaximumPayloadSizeBytes: past it a 413, as for JSON bodies. A body that cannot
+ * be read (a broken or unknown Content-Encoding) is a 400.
+ */
+export function webhookBody(config: ConfigService) {
+  const parse = express.raw({ limit: config.get().ServiceSettings.MaximumPayloadSizeBytes, type: () => true });
+  return [
+    (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' ? parse(req, res, next) : next()),
+    (err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+      if (err?.type === 'entity.too.large') {
+        return sendError(req, res, new AppError('', 'api.context.request_body_too_large.app_error', 'The request body is too large.', 413));
+      }
+      if (err?.status && err.status < 500) {
+        return sendError(
+          req,
+          res,
+          new AppError('', 'model.incoming_hook.parse_data.app_error', 'Unable to parse incoming data.', 400, 'the body could not be read'),
+        );
+      }
+      next(err);
+    },
+  ];
+}
+
 /** Anything under /api/v4 that no controller answered. */
 export function apiNotFound(req: Request, res: Response) {
   sendError(req, res, new AppError('', 'api.context.404.app_error', 'Sorry, we could not find the page.', 404));

@@ -10,6 +10,8 @@ import { PostView } from './post.model.js';
 export interface PostedContext {
   channel: Pick<ChannelRow, 'id' | 'type' | 'name' | 'display_name' | 'team_id'>;
   senderUsername: string;
+  /** sender_name when it is not `@<username>`: a webhook's override username. */
+  senderName?: string;
   /** Usernames of a group channel's members, for its display name. */
   memberUsernames: string[];
   mentionedUserIds: string[];
@@ -32,7 +34,7 @@ export function postedEvent(post: PostView, ctx: PostedContext): WebSocketEvent 
     channel_name: ctx.channel.name,
     channel_type: ctx.channel.type,
     post: JSON.stringify(post),
-    sender_name: `@${ctx.senderUsername}`,
+    sender_name: ctx.senderName ?? `@${ctx.senderUsername}`,
     set_online: ctx.setOnline,
     team_id: ctx.channel.team_id,
   };

@@ -8,6 +8,7 @@ import { PreviewsModule } from '../previews/previews.module.js';
 import { ThreadsModule } from '../threads/threads.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PostAccess } from './post-access.service.js';
+import { PostCreatedListeners } from './post-created-listeners.js';
 import { PostListsService } from './post-lists.service.js';
 import { PostMentionsService } from './post-mentions.service.js';
 import { PostPriorityService } from './post-priority.service.js';
@@ -25,6 +26,7 @@ import { UserPostsController } from './user-posts.controller.js';
   controllers: [PostsController, UserPostsController],
   providers: [
     PostAccess,
+    PostCreatedListeners,
     PostViews,
     PostMentionsService,
     PostsService,
@@ -34,6 +36,6 @@ import { UserPostsController } from './user-posts.controller.js';
     PostUnreadService,
     SavedPostsService,
   ],
-  exports: [PostsCoreModule, PostAccess, PostsService],
+  exports: [PostsCoreModule, PostAccess, PostsService, PostCreatedListeners],
 })
 export class PostsModule {}

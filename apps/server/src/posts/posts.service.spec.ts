@@ -33,6 +33,7 @@ import { PostsRepository } from './posts.repository.js';
 import { NewPostInput, PostsService } from './posts.service.js';
 import { ReactionRow } from './reaction-view.js';
 import { ReactionsRepository } from './reactions.repository.js';
+import { PostCreatedListeners } from './post-created-listeners.js';
 import type { ThreadActivity } from '../threads/thread-activity.service.js';
 import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 
@@ -264,6 +265,7 @@ function setup() {
   );
   const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();
+  const created = new PostCreatedListeners();
   const posts = new PostsService(
     repo,
     access,
@@ -282,9 +284,10 @@ function setup() {
     { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
     { replyPosted: async () => {} } as unknown as ThreadActivity,
     fileInfos as unknown as FileInfosRepository,
+    created,
   );
   const lists = new PostListsService(repo, channels, members, access, views, permissions);
-  return { world, config, posts, lists, publisher, fileInfos, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
+  return { world, config, posts, lists, publisher, created, fileInfos, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
 }
 
 function newPost(channelId: string, message: string, extra: Partial<NewPostInput> = {}): NewPostInput {
@@ -303,6 +306,38 @@ describe('PostsService: creating posts', () => {
     expect(world.posts.get(view.id)).toMatchObject({ user_id: bob.user_id, channel_id: pub, message: 'hello' });
     expect(world.channels.get(pub)!.total_msg_count).toBe(1);
     expect(publisher.events.map((e) => e.event)).toEqual(['posted']);
+  });
+
+  it("notifies the post-created listeners of a user's post, after it is announced, and not of an integration's post", async () => {
+    const { world, posts, created, publisher, bob, dave, pub } = setup();
+    const seen: string[] = [];
+    created.add(async (e) => void seen.push(`${e.post.message} by ${e.poster.username} in ${e.channel.id}`));
+    await posts.create(bob, newPost(pub, 'hello'), true);
+    const poster = world.users.get(dave.user_id)!;
+    // dave is not in the channel: an integration's post is not checked against the poster's permissions.
+    const hooked = await posts.createForIntegration({
+      poster,
+      channel_id: pub,
+      message: 'from a hook',
+      root_id: '',
+      props: { from_webhook: 'true', override_username: 'ci' },
+      type: '',
+      priority: null,
+      senderName: 'ci',
+    });
+    expect(hooked).toMatchObject({ user_id: dave.user_id, props: { from_webhook: 'true', override_username: 'ci' } });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([`hello by bob in ${pub}`]);
+    expect(publisher.events.map((e) => e.data.sender_name)).toEqual(['@bob', 'ci']);
+    expect(publisher.events[1].data.set_online).toBe(false);
+  });
+
+  it('refuses an integration post to an archived channel and system post types', async () => {
+    const { world, posts, dave, archived, pub } = setup();
+    const poster = world.users.get(dave.user_id)!;
+    const input = { poster, channel_id: archived, message: 'x', root_id: '', props: {}, type: '', priority: null };
+    await expect(posts.createForIntegration(input)).rejects.toMatchObject({ statusCode: 400, id: 'api.post.create_post.can_not_post_to_deleted.error' });
+    await expect(posts.createForIntegration({ ...input, channel_id: pub, type: 'system_join_channel' })).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('refuses create_post to team members outside the channel, public or private, and to people off the team', async () => {

@@ -15,8 +15,10 @@ import { PreferencesRepository } from '../preferences/preferences.repository.js'
 import { collapsedThreadsOn, CRT_PREFERENCE } from '../threads/collapsed-threads.js';
 import { ThreadActivity } from '../threads/thread-activity.service.js';
 import { UsersRepository } from '../users/users.repository.js';
+import type { UserRow } from '../users/user.model.js';
 import { parseHashtags } from './hashtags.js';
 import { PendingPosts } from './pending-posts.js';
+import { PostCreatedListeners } from './post-created-listeners.js';
 import { PostAccess, postNotFound } from './post-access.service.js';
 import { postDeletedEvent, postEditedEvent, postedEvent } from './post-events.js';
 import { populateActionIds } from './post-actions.js';
@@ -39,6 +41,33 @@ export interface NewPostInput {
   create_at: number;
   /** metadata.priority as sent; none when absent. */
   priority?: PostPriorityView | null;
+}
+
+/**
+ * A post an integration makes for its owner (an incoming webhook, an outgoing webhook's answer):
+ * no permission check beyond the integration's own, no files, and nobody notified of it as a
+ * user's post (so no webhook fires on it).
+ */
+export interface IntegrationPostInput {
+  poster: UserRow;
+  channel_id: string;
+  /** The channel's row when the caller has just read it. */
+  channel?: ChannelRow;
+  message: string;
+  root_id: string;
+  props: Record<string, unknown>;
+  type: string;
+  priority: PostPriorityView | null;
+  /** The posted event's sender_name: the override username when overrides are on. */
+  senderName?: string;
+}
+
+interface CreateOptions {
+  fromIntegration?: boolean;
+  senderName?: string;
+  /** Rows the caller has just read, not read again. */
+  channel?: ChannelRow;
+  poster?: UserRow;
 }
 
 /** The editable part of a post: what PUT replaces and PATCH merges. */
@@ -77,6 +106,7 @@ export class PostsService implements OnModuleInit {
     private readonly drafts: DraftsService,
     private readonly threads: ThreadActivity,
     private readonly fileInfos: FileInfosRepository,
+    private readonly created: PostCreatedListeners,
   ) {}
 
   onModuleInit() {
@@ -112,6 +142,23 @@ export class PostsService implements OnModuleInit {
     return this.pending.run(`${session.user_id}:${input.pending_post_id}`, () => this.createNow(session, input, setOnline));
   }
 
+  /** An integration's post (IntegrationPostInput); the caller has checked what the integration may do. */
+  async createForIntegration(input: IntegrationPostInput): Promise<PostView> {
+    const session = { user_id: input.poster.id, roles: input.poster.roles } as Session;
+    const post: NewPostInput = {
+      channel_id: input.channel_id,
+      message: input.message,
+      root_id: input.root_id,
+      file_ids: [],
+      props: input.props,
+      pending_post_id: '',
+      type: input.type,
+      create_at: 0,
+      priority: input.priority,
+    };
+    return this.createNow(session, post, false, { fromIntegration: true, senderName: input.senderName, channel: input.channel, poster: input.poster });
+  }
+
   /** create_post on the channel, or create_post_public on the team for a public channel. */
   private async requireCreatePost(session: Session, channelId: string): Promise<void> {
     if (await this.permissions.hasChannel(session, channelId, 'create_post')) return;
@@ -120,13 +167,13 @@ export class PostsService implements OnModuleInit {
     throw permissionDenied('create_post');
   }
 
-  private async createNow(session: Session, input: NewPostInput, setOnline: boolean): Promise<PostView> {
-    const channel = await this.channels.byId(input.channel_id);
+  private async createNow(session: Session, input: NewPostInput, setOnline: boolean, options: CreateOptions = {}): Promise<PostView> {
+    const channel = options.channel?.id === input.channel_id ? options.channel : await this.channels.byId(input.channel_id);
     if (!channel) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.channel_id parameter.');
     if (input.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.type parameter.');
     if (channel.delete_at !== 0) throw badRequest('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted channel.');
     const root = input.root_id ? await this.threadRoot(input.root_id, channel) : undefined;
-    const poster = await this.users.byId(session.user_id);
+    const poster = options.poster?.id === session.user_id ? options.poster : await this.users.byId(session.user_id);
     if (!poster) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
 
     const now = Date.now();
@@ -176,14 +223,17 @@ export class PostsService implements OnModuleInit {
       postedEvent(view, {
         channel,
         senderUsername: poster.username,
+        senderName: options.senderName,
         memberUsernames: mentions.memberUsernames,
         mentionedUserIds: mentions.userIds,
         setOnline,
       }),
     );
     void this.outbox.done('posted', row.id);
-    this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
+    // An integration's post leaves its owner's draft alone.
+    if (!options.fromIntegration) this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
     if (root) await this.threads.replyPosted({ reply: row, root, channel, mentionedUserIds: mentions.userIds });
+    if (!options.fromIntegration) this.created.notify({ post: view, channel, poster });
     return view;
   }
 

@@ -27,6 +27,6 @@ import { UserTeamsController } from './user-teams.controller.js';
     TeamIconsService,
     // Icons live in the file store the jobs use (FileSettings.DriverName).
   ],
-  exports: [TeamsService],
+  exports: [TeamsService, TeamsRepository],
 })
 export class TeamsModule {}
