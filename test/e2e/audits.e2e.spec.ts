@@ -4,7 +4,7 @@
  * what changed — and read back by the user (GET /users/{id}/audits) and by system admins
  * (GET /audits). A refused change records nothing.
  */
-import type { Command, OAuthApp } from '@mattermost/types/integrations';
+import type { Command, IncomingWebhook, OAuthApp } from '@mattermost/types/integrations';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClientError, startServer, type NewUser, type TestServer } from '#testing';
@@ -77,19 +77,22 @@ describe('audits', () => {
     expect(await other.client.getUserAudits(other.user.id, 0, 10)).toEqual([]);
   });
 
-  it('records integration changes: a slash command and an OAuth app made and removed', async () => {
+  it('records integration changes: a slash command made and removed, an incoming webhook and an OAuth app made', async () => {
     const team = await admin.client.createTeam({ name: 'audited', display_name: 'Audited', type: 'O' } as Team);
     const command = await admin.client.addCommand({ team_id: team.id, trigger: 'deploy', url: 'https://ci.example.com/deploy', method: 'P' } as Command);
     await admin.client.deleteCommand(command.id);
+    const channel = await admin.client.getChannelByName(team.id, 'town-square');
+    const hook = await admin.client.createIncomingWebhook({ channel_id: channel.id, display_name: 'ci' } as IncomingWebhook);
     const app = await admin.client.createOAuthApp({
       name: 'CI',
       description: 'builds',
       homepage: 'https://ci.example.com',
       callback_urls: ['https://ci.example.com/cb'],
     } as OAuthApp);
-    const latest = await admin.client.getUserAudits(admin.user.id, 0, 3);
+    const latest = await admin.client.getUserAudits(admin.user.id, 0, 4);
     expect(latest.map((a) => [a.action, a.extra_info])).toEqual([
       ['/api/v4/oauth/apps', `created app_id=${app.id}`],
+      ['/api/v4/hooks/incoming', `created incoming hook_id=${hook.id}`],
       [`/api/v4/commands/${command.id}`, `deleted command_id=${command.id}`],
       ['/api/v4/commands', `created command_id=${command.id}`],
     ]);

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Audited } from '../audits/audited.js';
 import { invalidParam } from '#common';
 import { CurrentSession } from '../common/decorators.js';
 import { bodyObject, boolParam, optional, pagination, urlId } from '../common/params.js';
@@ -68,6 +69,7 @@ export class WebhooksController {
     private readonly outgoing: OutgoingWebhooksService,
   ) {}
 
+  @Audited((r) => `created incoming hook_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
   @Post('incoming')
   @HttpCode(201)
   async createIncoming(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -87,6 +89,7 @@ export class WebhooksController {
   }
 
   /** Mattermost answers an update with 201. */
+  @Audited((_r, req) => `updated incoming hook_id=${String(req.params.hook_id)}`)
   @Put('incoming/:hook_id')
   @HttpCode(201)
   async updateIncoming(@Param('hook_id') hookId: string, @Body() body: unknown, @CurrentSession() s: Session) {
@@ -96,12 +99,14 @@ export class WebhooksController {
     return this.incoming.update(s, id, input);
   }
 
+  @Audited((_r, req) => `deleted incoming hook_id=${String(req.params.hook_id)}`)
   @Delete('incoming/:hook_id')
   async deleteIncoming(@Param('hook_id') hookId: string, @CurrentSession() s: Session) {
     await this.incoming.delete(s, urlId(hookId, 'hook_id'));
     return OK;
   }
 
+  @Audited((r) => `created outgoing hook_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
   @Post('outgoing')
   @HttpCode(201)
   async createOutgoing(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -121,6 +126,7 @@ export class WebhooksController {
     return this.outgoing.get(s, urlId(hookId, 'hook_id'));
   }
 
+  @Audited((_r, req) => `updated outgoing hook_id=${String(req.params.hook_id)}`)
   @Put('outgoing/:hook_id')
   async updateOutgoing(@Param('hook_id') hookId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(hookId, 'hook_id');
@@ -129,12 +135,14 @@ export class WebhooksController {
     return this.outgoing.update(s, id, input);
   }
 
+  @Audited((_r, req) => `deleted outgoing hook_id=${String(req.params.hook_id)}`)
   @Delete('outgoing/:hook_id')
   async deleteOutgoing(@Param('hook_id') hookId: string, @CurrentSession() s: Session) {
     await this.outgoing.delete(s, urlId(hookId, 'hook_id'));
     return OK;
   }
 
+  @Audited((_r, req) => `regenerated the token of outgoing hook_id=${String(req.params.hook_id)}`)
   @Post('outgoing/:hook_id/regen_token')
   async regenToken(@Param('hook_id') hookId: string, @CurrentSession() s: Session) {
     return this.outgoing.regenToken(s, urlId(hookId, 'hook_id'));
