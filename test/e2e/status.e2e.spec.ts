@@ -349,19 +349,20 @@ describe('typing', () => {
     }
   });
 
-  it('announces one notice per user and channel within half of TimeBetweenUserTypingUpdatesMilliseconds, REST and socket alike', async () => {
+  it('announces one notice per user and place (a channel, or a thread of it) within half of TimeBetweenUserTypingUpdatesMilliseconds, REST and socket alike', async () => {
     const [first, second] = [await room(), await room()];
     const [aSocket, bSocket] = [await server.socket(alice.client), await server.socket(bob.client)];
     try {
       const inRoom = (channel: string) => (e: WsEventMessage) => e.broadcast.channel_id === channel;
       expect(await typing(alice.client, 'me', { channel_id: first })).toEqual({ status: 'OK' });
-      // Accepted, and announced to nobody: bob already shows alice typing there.
+      // A reply typed right after is news to whoever has the thread open: announced too.
       expect(await typing(alice.client, 'me', { channel_id: first, parent_id: 'c'.repeat(26) })).toEqual({ status: 'OK' });
+      // Accepted, and announced to nobody: bob already shows alice typing in the channel.
       expect((await action(aSocket, (ws, r) => ws.userTyping(first, '', r))).status).toBe('OK');
-      // Another channel is announced; events reach bob in publish order, so the two dropped ones would be here by now.
+      // Another channel is announced; events reach bob in publish order, so a dropped one would be here by now.
       await typing(alice.client, 'me', { channel_id: second });
       await bSocket.waitFor('typing', inRoom(second));
-      expect(bSocket.count('typing', inRoom(first))).toBe(1);
+      expect(bSocket.count('typing', inRoom(first))).toBe(2);
     } finally {
       aSocket.close();
       bSocket.close();

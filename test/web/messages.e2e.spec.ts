@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
+import type { IncomingWebhook } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import type { Locator, Page } from 'playwright-core';
@@ -71,7 +72,8 @@ const post = (client: Client4, channelId: string, message: string, extra: Partia
 describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? ` — ${missing}` : ''}`, () => {
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` (it builds the web app too)');
-    server = await startServer();
+    // The interactive-message test's integration listens on 127.0.0.1.
+    server = await startServer({ MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS: '127.0.0.1' });
     aliceAccount = await server.newUser({ username: 'alice' });
     bobAccount = await server.newUser({ username: 'bob' });
     team = await aliceAccount.client.createTeam({ name: 'msg-test', display_name: 'Messages', type: 'O' } as Team);
@@ -408,6 +410,74 @@ describe.skipIf(!!missing)(`messages in the web client, in Chromium${missing ? `
     await post(aliceAccount.client, offTopic.id, 'but @bob is mentioned');
     await expect.poll(() => link.locator('.channel-mention-badge').count()).toBe(1);
     expect(await link.evaluate((a) => a.textContent)).not.toMatch(/unread/);
+  });
+
+  it("draws a webhook's Slack attachment (colour, title, fields) and runs its button through the integration, which updates the post", async () => {
+    // The integration: answers a click with an update of the post and a note for the clicker alone.
+    const clicks: Array<Record<string, unknown>> = [];
+    const integration: Server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        clicks.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ update: { message: 'Deploy approved' }, ephemeral_text: 'You approved the deploy.' }));
+      });
+    });
+    await new Promise<void>((r) => integration.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(integration.address() as AddressInfo).port}/approve`;
+      const hook = await aliceAccount.client.createIncomingWebhook({ channel_id: townSquare.id, display_name: 'deploys' } as IncomingWebhook);
+      const payload = {
+        text: 'Deploy waiting',
+        attachments: [
+          {
+            fallback: 'Deploy 7 waiting',
+            color: 'warning',
+            title: 'Deploy 7',
+            title_link: 'https://ci.example.com/7',
+            text: 'Ready for **production**',
+            fields: [
+              { title: 'Branch', value: 'main', short: true },
+              { title: 'Commit', value: 'abc123', short: true },
+            ],
+            actions: [{ name: 'Approve', integration: { url, context: { deploy: 7 } } }],
+          },
+        ],
+      };
+      const answer = await fetch(`${server.url}/hooks/${hook.id}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(payload),
+      });
+      expect(answer.status).toBe(200);
+
+      const item = postWith(bob.page, 'Deploy waiting');
+      const card = item.getByRole('region', { name: 'Deploy 7' });
+      await card.waitFor({ timeout: 10_000 });
+      expect(await card.getByRole('link', { name: 'Deploy 7' }).getAttribute('href')).toBe('https://ci.example.com/7');
+      expect(await card.locator('strong').innerText()).toBe('production');
+      expect(await card.locator('dt').allInnerTexts()).toEqual(['Branch', 'Commit']);
+      expect(await card.evaluate((el) => getComputedStyle(el).borderLeftColor)).toBe('rgb(218, 160, 56)');
+      expect(await accessibilityViolations(bob.page)).toEqual([]);
+      await browser.screenshot(bob.page, 'message-attachment');
+
+      await card.getByRole('button', { name: 'Approve' }).click();
+      // The integration got Mattermost's request, and its answer reaches both pages.
+      await expect.poll(() => clicks.length, { timeout: 10_000 }).toBe(1);
+      expect(clicks[0]).toMatchObject({ user_id: bobAccount.user.id, channel_id: townSquare.id, context: { deploy: 7 } });
+      await postWith(alice.page, 'Deploy approved').waitFor({ timeout: 10_000 });
+      await postWith(bob.page, 'Deploy approved').waitFor({ timeout: 10_000 });
+      // The note for the clicker alone goes into the post's thread (collapsed threads: the panel).
+      const updated = postWith(bob.page, 'Deploy approved');
+      await updated.hover();
+      await updated.getByRole('button', { name: 'Reply in a thread' }).click();
+      await bob.page.getByRole('complementary', { name: 'Thread' }).getByText('You approved the deploy.').waitFor({ timeout: 10_000 });
+      expect(await alice.page.getByText('You approved the deploy.').count()).toBe(0);
+    } finally {
+      await new Promise<void>((r) => integration.close(() => r()));
+    }
   });
 
   it('ran every page without a CSP violation or a script error', () => {

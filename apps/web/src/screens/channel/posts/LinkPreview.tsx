@@ -27,7 +27,7 @@ export function LinkPreviews({ post }: { post: Post }) {
  * Where the page may load a preview's picture from: this site (with the proxy on the server
  * already gives the proxied URL, absolute on SiteURL), else through the proxy, else nowhere.
  */
-function imageSrc(url: string, proxy: boolean): string {
+export function imageSrc(url: string, proxy: boolean): string {
   try {
     const parsed = new URL(url, window.location.origin);
     if (parsed.origin === window.location.origin) return parsed.pathname + parsed.search;

@@ -7,6 +7,7 @@ import { isSending } from '../../../state/posts';
 import { displayName } from '../../../state/users';
 import { Attachments } from './Attachments';
 import { LinkPreviews } from './LinkPreview';
+import { MessageAttachments } from './MessageAttachments';
 import { mentionsUser } from './list-items';
 import { AddReactionButton, ReactionBar } from './ReactionBar';
 
@@ -88,6 +89,7 @@ export const PostItem = memo(function PostItem({ post, author, continued, me, in
                 )}
               </p>
             )}
+            <MessageAttachments post={post} />
             <Attachments post={post} />
             <LinkPreviews post={post} />
             <ReactionBar post={post} />
