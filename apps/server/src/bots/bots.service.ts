@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { badRequest, forbidden, invalidParam, permissionDenied } from '#common';
 import { ConfigService } from '#config';
-import type { Session } from '../common/session.js';
+import { sessionFor, type Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelsService } from '../channels/channels.service.js';
 import { PostsService } from '../posts/posts.service.js';
@@ -82,7 +82,7 @@ export class BotsService {
    * (a direct channel the server's rules refuse) is logged: the bot exists either way.
    */
   private async greetOwner(bot: UserRow, ownerId: string): Promise<void> {
-    const session = actingAs(bot);
+    const session = sessionFor(bot);
     try {
       const channel = await this.channels.createDirect(session, [bot.id, ownerId]);
       await this.posts.create(
@@ -217,21 +217,4 @@ export class BotsService {
     await this.repo.delete(botUserId);
     return this.users.view(await this.users.setBot(botUserId, false), actor);
   }
-}
-
-/** The bot as the channel and post paths see a caller: its id and roles, no login behind it. */
-function actingAs(user: UserRow): Session {
-  return {
-    id: '',
-    token: '',
-    create_at: 0,
-    expires_at: 0,
-    last_activity_at: 0,
-    user_id: user.id,
-    device_id: '',
-    roles: user.roles,
-    is_oauth: false,
-    expired_notify: false,
-    props: {},
-  };
 }

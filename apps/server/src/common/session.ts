@@ -42,3 +42,24 @@ export function parseSessionInvalidationKey(key: string): { userId: string; sess
   const [userId = '', sessionId = ''] = key.split(':');
   return { userId, sessionId };
 }
+
+/**
+ * A user as a caller with no login behind it (a bot posting, a scheduled post sent, an
+ * integration's reply): their id and system roles, for the same permission checks and post paths
+ * as a request.
+ */
+export function sessionFor(user: { id: string; roles: string }): Session {
+  return {
+    id: '',
+    token: '',
+    create_at: 0,
+    expires_at: 0,
+    last_activity_at: 0,
+    user_id: user.id,
+    device_id: '',
+    roles: user.roles,
+    is_oauth: false,
+    expired_notify: false,
+    props: {},
+  };
+}

@@ -1,4 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isValidHttpUrl } from '../common/outbound/integration-request.js';
+
+export { isValidHttpUrl };
 import { badRequest, isUnstorableText, isValidId, runeCount } from '#common';
 
 /** An OAuth 2.0 client registered with this server (model.OAuthApp, without the dynamic-registration fields). */
@@ -23,16 +26,6 @@ export type OAuthAppInput = Pick<OAuthAppRow, 'name' | 'description' | 'icon_url
 /** The wire shape; `withSecret` false blanks the secret (OAuthApp.Sanitize). */
 export function oauthAppView(app: OAuthAppRow, withSecret: boolean) {
   return { ...app, client_secret: withSecret ? app.client_secret : '' };
-}
-
-/** model.IsValidHTTPURL: an absolute http(s) URL with a host. */
-export function isValidHttpUrl(raw: string): boolean {
-  if (!raw.startsWith('http://') && !raw.startsWith('https://')) return false;
-  try {
-    return new URL(raw).host !== '';
-  } catch {
-    return false;
-  }
 }
 
 function invalid(field: string, appId: string): never {

@@ -4,7 +4,7 @@ import { ConfigService } from '#config';
 import { EventPublisher, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
-import type { Session } from '../common/session.js';
+import { sessionFor, type Session } from '../common/session.js';
 import { mayCreatePost } from '../drafts/create-post-permission.js';
 import { PostsRepository } from '../posts/posts.repository.js';
 import { PostsService } from '../posts/posts.service.js';
@@ -98,7 +98,7 @@ export class ScheduledPostSender {
       const root = await this.postRows.byId(row.root_id, true);
       if (!root || root.delete_at !== 0) return ScheduledPostError.ThreadDeleted;
     }
-    const session = authorSession(user);
+    const session = sessionFor(user);
     if (!(await mayCreatePost(this.permissions, session, channel))) return ScheduledPostError.NoChannelPermission;
     await this.posts.create(
       session,
@@ -120,21 +120,4 @@ export class ScheduledPostSender {
   private announce(event: string, row: ScheduledPostRow): void {
     this.publisher.publish(scheduledPostEvent(event, scheduledPostView(row), ''));
   }
-}
-
-/** The author as the post path sees a caller: their id and their roles, no login behind it. */
-function authorSession(user: UserRow): Session {
-  return {
-    id: '',
-    token: '',
-    create_at: 0,
-    expires_at: 0,
-    last_activity_at: 0,
-    user_id: user.id,
-    device_id: '',
-    roles: user.roles,
-    is_oauth: false,
-    expired_notify: false,
-    props: {},
-  };
 }

@@ -1,4 +1,5 @@
 import { badRequest, isUnstorableText, isValidId } from '#common';
+import { isValidHttpUrl } from '../common/outbound/integration-request.js';
 
 /** model.IncomingWebhook, as stored and as sent (every field is public to those who may read it). */
 export interface IncomingWebhook {
@@ -46,16 +47,6 @@ export const DEFAULT_WEBHOOK_USERNAME = 'webhook';
 /** Go's len(): the limits in model.*Webhook.IsValid count bytes. */
 function bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
-}
-
-/** model.IsValidHTTPURL: http(s), and a URL with a host. */
-export function isValidHttpUrl(raw: string): boolean {
-  if (!raw.startsWith('http://') && !raw.startsWith('https://')) return false;
-  try {
-    return new URL(raw).host !== '';
-  } catch {
-    return false;
-  }
 }
 
 function check(ok: boolean, id: string, message: string): void {
