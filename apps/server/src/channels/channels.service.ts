@@ -4,7 +4,7 @@ import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, InvalidationBus, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
-import { isSystemAdmin, Session } from '../common/session.js';
+import { isSystemAdmin, Session, sessionFor } from '../common/session.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelMembershipService } from '../membership/channel-membership.service.js';
 import { MemberUsersRepository } from '../membership/member-users.repository.js';
@@ -178,7 +178,7 @@ export class ChannelsService {
    * channel override), created on first use with the owner's system roles deciding as for them.
    */
   async directChannelFor(owner: { id: string; roles: string }, otherUserId: string): Promise<ChannelRow> {
-    return this.getOrCreateDirect({ user_id: owner.id, roles: owner.roles } as Session, [owner.id, otherUserId]);
+    return this.getOrCreateDirect(sessionFor(owner), [owner.id, otherUserId]);
   }
 
   /**

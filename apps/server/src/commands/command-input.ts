@@ -2,23 +2,6 @@ import { badRequest, invalidParam, isUnstorableText, isValidId } from '#common';
 import { isValidHttpUrl } from '../common/outbound/integration-request.js';
 import type { CommandView } from './command.model.js';
 
-/** What a client may set on a custom command (the rest of model.Command is the server's). */
-export interface CommandInput {
-  id: string;
-  team_id: string;
-  creator_id: string;
-  trigger: string;
-  method: string;
-  username: string;
-  icon_url: string;
-  auto_complete: boolean;
-  auto_complete_desc: string;
-  auto_complete_hint: string;
-  display_name: string;
-  description: string;
-  url: string;
-}
-
 const STRINGS = [
   'id',
   'team_id',
@@ -33,6 +16,9 @@ const STRINGS = [
   'description',
   'url',
 ] as const;
+
+/** What a client may set on a custom command (the rest of model.Command is the server's). */
+export type CommandInput = Pick<CommandView, (typeof STRINGS)[number] | 'auto_complete'>;
 
 /**
  * A model.Command from a request body: a body that is not an object, or a field of the wrong type,

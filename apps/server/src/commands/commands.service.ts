@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, invalidParam, notFound, permissionDenied } from '#common';
 import { IntegrationKeys } from '../actions/integration-keys.service.js';
 import { generateTriggerId } from '../actions/trigger-ids.js';
-import type { Session } from '../common/session.js';
+import { sessionFor, type Session } from '../common/session.js';
 import { suggestionsFor } from './autocomplete.js';
 import { BUILT_INS } from './builtins/index.js';
 import { AppCommandEnv } from './command-env.js';
@@ -221,7 +221,7 @@ export class CommandsService {
     const user = await this.env.users.byId(hook.user_id);
     if (!user) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
     // The user who ran the command posts the reply, with their own roles, as when they ran it.
-    const session = { id: '', user_id: user.id, roles: user.roles, props: {} } as unknown as Session;
+    const session = sessionFor(user);
     const args: CommandArgs = {
       command: '',
       channel_id: hook.channel_id,

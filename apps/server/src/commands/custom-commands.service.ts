@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, badRequest, newId, notFound, permissionDenied } from '#common';
-import type { Session } from '../common/session.js';
+import { sessionFor, type Session } from '../common/session.js';
 import { BUILT_INS } from './builtins/index.js';
 import { AppCommandEnv } from './command-env.js';
 import type { CommandEnv } from './command-env.js';
@@ -112,7 +112,7 @@ export class CustomCommandsService {
     const command = await this.find(id);
     await this.requireManage(session, command);
     const creator = await this.env.users.byId(command.creator_id);
-    if (!creator || !(await this.env.permissions.hasTeam({ user_id: creator.id, roles: creator.roles } as Session, team.id, OWN))) {
+    if (!creator || !(await this.env.permissions.hasTeam(sessionFor(creator), team.id, OWN))) {
       throw badRequest(
         'api.command.move_command.creator_no_permission.app_error',
         'The command creator does not have permission to manage slash commands in the destination team.',

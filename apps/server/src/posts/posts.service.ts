@@ -9,8 +9,7 @@ import { ChannelMembersRepository } from '../membership/channel-members.reposito
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { DraftsService } from '../drafts/drafts.service.js';
 import { FileInfosRepository } from '../files/file-infos.repository.js';
-import { isSystemAdmin } from '../common/session.js';
-import type { Session } from '../common/session.js';
+import { isSystemAdmin, sessionFor, type Session } from '../common/session.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
 import { collapsedThreadsOn, CRT_PREFERENCE } from '../threads/collapsed-threads.js';
 import { ThreadActivity } from '../threads/thread-activity.service.js';
@@ -144,7 +143,7 @@ export class PostsService implements OnModuleInit {
 
   /** An integration's post (IntegrationPostInput); the caller has checked what the integration may do. */
   async createForIntegration(input: IntegrationPostInput): Promise<PostView> {
-    const session = { user_id: input.poster.id, roles: input.poster.roles } as Session;
+    const session = sessionFor(input.poster);
     const post: NewPostInput = {
       channel_id: input.channel_id,
       message: input.message,

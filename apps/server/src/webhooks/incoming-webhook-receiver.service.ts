@@ -5,7 +5,7 @@ import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { ChannelsService } from '../channels/channels.service.js';
-import type { Session } from '../common/session.js';
+import { sessionFor } from '../common/session.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { channelNotFound } from './incoming-webhooks.service.js';
@@ -55,7 +55,7 @@ export class IncomingWebhookReceiver {
       throw forbidden('web.incoming_webhook.channel_locked.app_error', 'This webhook is not permitted to post to the requested channel.', hookDetail(hookId));
     }
     if (!owner) throw forbidden('web.incoming_webhook.user.app_error', "Couldn't find the user.", hookDetail(hookId));
-    const ownerSession = { user_id: owner.id, roles: owner.roles } as Session;
+    const ownerSession = sessionFor(owner);
     if (channel.type !== 'O' && !(await this.permissions.hasChannel(ownerSession, channel.id, 'read_channel_content'))) {
       throw forbidden('web.incoming_webhook.permissions.app_error', 'Inappropriate channel permissions.', hookDetail(hookId));
     }

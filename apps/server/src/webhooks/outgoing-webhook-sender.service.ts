@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '#config';
 import type { ChannelRow } from '../channels/channel.model.js';
-import { AllowList } from '../common/outbound/address-guard.js';
-import { FetchError, readBody, safeRequest } from '../common/outbound/safe-fetch.js';
+import { integrationRequest } from '../common/outbound/integration-request.js';
+import { FetchError } from '../common/outbound/safe-fetch.js';
 import type { PostCreated } from '../posts/post-created-listeners.js';
 import { PostCreatedListeners } from '../posts/post-created-listeners.js';
 import { TeamsRepository } from '../teams/teams.repository.js';
@@ -12,9 +12,6 @@ import { goField, goString, SlackDecodeError } from './slack.js';
 import { requestFromJson, type IncomingWebhookRequest } from './webhook-payload.js';
 import { firedHooks, OutgoingWebhook } from './webhook.model.js';
 import { WebhookPosts } from './webhook-posts.js';
-
-/** MaxIntegrationResponseSize: an answer is read up to 1 MiB. */
-export const MAX_INTEGRATION_RESPONSE_BYTES = 1024 * 1024;
 
 /** model.OutgoingWebhookPayload: what each callback URL receives. */
 export interface OutgoingWebhookPayload {
@@ -135,19 +132,13 @@ export class OutgoingWebhookSender implements OnModuleInit {
   }
 
   private async send(hook: OutgoingWebhook, url: string, payload: OutgoingWebhookPayload): Promise<OutgoingWebhookResponse | null> {
-    const s = this.config.get().ServiceSettings;
     const { body, type } = encodePayload(payload, hook.content_type);
-    const res = await safeRequest(url, {
+    // Mattermost reads the answer whatever its status, up to the size limit.
+    const { body: bytes } = await integrationRequest(this.config.get(), url, {
       method: 'POST',
       body,
       headers: { 'Content-Type': type, Accept: 'application/json' },
-      allow: new AllowList(s.AllowedUntrustedInternalConnections),
-      timeoutMs: s.OutgoingIntegrationRequestsTimeout * 1000,
-      maxBytes: Number.MAX_SAFE_INTEGER,
-      insecure: s.EnableInsecureOutgoingConnections,
     });
-    // Mattermost reads the answer whatever its status, up to the size limit.
-    const { bytes } = await readBody(res, MAX_INTEGRATION_RESPONSE_BYTES);
     try {
       return decodeResponse(bytes);
     } catch (err) {

@@ -13,7 +13,8 @@ export interface IntegrationAnswer {
 }
 
 /**
- * One request to an integration's URL (slash commands, interactive actions, dialogs) under the
+ * One request to an integration's URL (outgoing webhooks, slash commands, interactive actions,
+ * dialogs) under the
  * settings that govern them: the address guard with ServiceSettings.AllowedUntrustedInternalConnections,
  * ServiceSettings.OutgoingIntegrationRequestsTimeout (seconds) over the whole exchange and
  * EnableInsecureOutgoingConnections. The answer's body is read up to the size limit (the rest is
