@@ -24,6 +24,17 @@ export interface PostNotification {
   senderName: string;
   recipient: UserRow;
   reason: NotificationReason;
+  /** The recipient was mentioned by name (`@user`, a mention key, the first name), or it is a DM. */
+  explicitMention: boolean;
+  /** `@channel`, `@all` or `@here` reached the recipient. */
+  channelWideMention: boolean;
+  /**
+   * Why a reply reached a recipient who was not mentioned (Mattermost's replyToThreadType): their
+   * `comments` prop (`root`: threads they started, `any`: threads they took part in), `CRT` (a
+   * thread they follow with collapsed threads on), `all` (a CRT thread they follow with push or
+   * desktop at `all`); '' for everything else.
+   */
+  replyToThreadType: '' | 'root' | 'any' | 'CRT' | 'all';
   /** Collapsed reply threads are on for the recipient (replies are thread notifications). */
   collapsedThreads: boolean;
   /** The channel as notifications name it (notificationChannelName: `@sender` for a DM, the members for a GM). */
