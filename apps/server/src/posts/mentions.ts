@@ -17,7 +17,9 @@ export interface MentionMember {
 }
 
 export interface MentionOptions {
+  /** Never mentioned, unless `mentionPoster` (a webhook's post notifies its owner too, as in Mattermost). */
   posterId: string;
+  mentionPoster?: boolean;
   /** False when the poster lacks use_channel_mentions or the channel is too large. */
   allowChannelMentions: boolean;
 }
@@ -25,6 +27,8 @@ export interface MentionOptions {
 export interface MentionResult {
   /** Mentioned user ids, never the poster. */
   userIds: string[];
+  /** How each was mentioned: by a keyword of theirs (`@name`, a mention key, the first name) or by `@channel`/`@all`/`@here`. */
+  kinds: Map<string, 'keyword' | 'channel'>;
   channelMentioned: boolean;
   allMentioned: boolean;
   hereMentioned: boolean;
@@ -81,7 +85,7 @@ function acceptsChannelMentions(m: MentionMember): boolean {
 export function findMentions(message: string, members: MentionMember[], options: MentionOptions): MentionResult {
   const keywords = buildKeywords(members);
   const mentioned = new Set<string>();
-  const result: MentionResult = { userIds: [], channelMentioned: false, allMentioned: false, hereMentioned: false };
+  const result: MentionResult = { userIds: [], kinds: new Map(), channelMentioned: false, allMentioned: false, hereMentioned: false };
 
   for (const word of stripCode(message).match(WORD) ?? []) {
     for (const candidate of variants(word)) {
@@ -97,14 +101,15 @@ export function findMentions(message: string, members: MentionMember[], options:
     }
   }
 
+  for (const id of mentioned) result.kinds.set(id, 'keyword');
   if (options.allowChannelMentions && (result.channelMentioned || result.allMentioned || result.hereMentioned)) {
     const everyone = result.channelMentioned || result.allMentioned;
     for (const m of members) {
-      if (!acceptsChannelMentions(m)) continue;
-      if (everyone || m.online) mentioned.add(m.userId);
+      if (!acceptsChannelMentions(m) || result.kinds.has(m.userId)) continue;
+      if (everyone || m.online) result.kinds.set(m.userId, 'channel');
     }
   }
-  mentioned.delete(options.posterId);
-  result.userIds = [...mentioned];
+  if (!options.mentionPoster) result.kinds.delete(options.posterId);
+  result.userIds = [...result.kinds.keys()];
   return result;
 }

@@ -15,6 +15,8 @@ export interface PostedContext {
   /** Usernames of a group channel's members, for its display name. */
   memberUsernames: string[];
   mentionedUserIds: string[];
+  /** Thread followers with collapsed threads whom clients notify on the desktop (a reply's `followers`). */
+  followers?: string[];
   setOnline: boolean;
 }
 
@@ -39,6 +41,7 @@ export function postedEvent(post: PostView, ctx: PostedContext): WebSocketEvent 
     team_id: ctx.channel.team_id,
   };
   if (ctx.mentionedUserIds.length > 0) data.mentions = JSON.stringify(ctx.mentionedUserIds);
+  if (ctx.followers && ctx.followers.length > 0) data.followers = JSON.stringify(ctx.followers);
   return newEvent(WsEvents.Posted, { channel_id: post.channel_id }, data);
 }
 

@@ -6,13 +6,38 @@ import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelMembersRepository, MentionMemberRow } from '../membership/channel-members.repository.js';
 import type { Session } from '../common/session.js';
+import { CollapsedThreads } from '../threads/collapsed-threads.js';
 import { findMentions } from './mentions.js';
+import type { PostRow } from './post.model.js';
+import { PostsRepository } from './posts.repository.js';
+
+/**
+ * How a user is mentioned by a post, highest first where several apply (Mattermost's mention
+ * types): a keyword of theirs, a DM, `@channel`/`@all`/`@here`, a reply to a thread they started
+ * (`comments: root`) or took part in (`comments: any`) without collapsed threads, a group message.
+ */
+export type MentionKind = 'keyword' | 'dm' | 'channel' | 'comment' | 'thread' | 'gm';
+const KIND_RANK: Record<MentionKind, number> = { gm: 0, thread: 1, comment: 2, channel: 3, dm: 4, keyword: 5 };
 
 export interface PostMentions {
-  /** Users whose mention counters go up, never the poster. */
+  /** Users whose mention counters go up: the poster only for a webhook's post. */
   userIds: string[];
+  kinds: Map<string, MentionKind>;
   /** Every member's username (a GM's notification name lists them). */
   memberUsernames: string[];
+  /** The channel's members as read for this post (names, notify props, status). */
+  members: MentionMemberRow[];
+  /** Channel-wide mentions in the text, whether or not they reached anyone. */
+  channelWide: { channel: boolean; all: boolean; here: boolean };
+  /** The channel has more members than MaxNotificationsPerChannel, so channel-wide mentions were ignored. */
+  tooManyForChannelMentions: boolean;
+}
+
+/** What a new post says that decides its mentions. */
+export interface MentionedPost {
+  user_id: string;
+  message: string;
+  props: Record<string, unknown>;
 }
 
 /**
@@ -38,6 +63,8 @@ export class PostMentionsService {
     private readonly channelMembers: ChannelMembersRepository,
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
+    private readonly posts: PostsRepository,
+    private readonly collapsedThreads: CollapsedThreads,
     invalidation: InvalidationBus,
   ) {
     this.members = new RefreshingCache({
@@ -51,20 +78,62 @@ export class PostMentionsService {
     invalidation.on('all', () => this.members.clear());
   }
 
-  async forNewPost(session: Session, channel: ChannelRow, message: string): Promise<PostMentions> {
+  /**
+   * The poster's roles decide whether `@channel` counts (use_channel_mentions). A webhook's post
+   * may notify its owner (Mattermost removes the poster's own mention only for other posts).
+   * For a reply, `root` adds the thread's comment mentions.
+   */
+  async forNewPost(session: Session, channel: ChannelRow, post: MentionedPost, root?: PostRow): Promise<PostMentions> {
     const members = await this.members.get(channel.id);
-    const memberUsernames = members.map((m) => m.username);
-    const others = members.filter((m) => m.user_id !== session.user_id).map((m) => m.user_id);
-    if (channel.type === 'D') return { userIds: others, memberUsernames };
+    const fromWebhook = post.props.from_webhook === 'true';
+    const base = { memberUsernames: members.map((m) => m.username), members };
+    const kinds = new Map<string, MentionKind>();
+    const none = { channel: false, all: false, here: false };
+    if (channel.type === 'D') {
+      for (const m of members) if (m.user_id !== post.user_id || fromWebhook) kinds.set(m.user_id, 'dm');
+      return { ...base, kinds, userIds: [...kinds.keys()], channelWide: none, tooManyForChannelMentions: false };
+    }
 
-    const allowChannelMentions =
-      members.length <= this.config.get().TeamSettings.MaxNotificationsPerChannel &&
-      (await this.permissions.hasChannel(session, channel.id, 'use_channel_mentions'));
-    const found = findMentions(message, members.map(toMentionMember), { posterId: session.user_id, allowChannelMentions });
-    const userIds = new Set(found.userIds);
-    if (channel.type === 'G') for (const id of others) userIds.add(id);
-    return { userIds: [...userIds], memberUsernames };
+    const tooMany = members.length > this.config.get().TeamSettings.MaxNotificationsPerChannel;
+    const allowChannelMentions = !tooMany && (await this.permissions.hasChannel(session, channel.id, 'use_channel_mentions'));
+    const found = findMentions(post.message, members.map(toMentionMember), { posterId: post.user_id, mentionPoster: fromWebhook, allowChannelMentions });
+    for (const [id, kind] of found.kinds) kinds.set(id, kind);
+    if (channel.type === 'G') for (const m of members) raise(kinds, m.user_id, 'gm');
+    if (root) for (const [id, kind] of await this.commentMentions(members, root)) raise(kinds, id, kind);
+    if (!fromWebhook) kinds.delete(post.user_id);
+    return {
+      ...base,
+      kinds,
+      userIds: [...kinds.keys()],
+      channelWide: { channel: found.channelMentioned, all: found.allMentioned, here: found.hereMentioned },
+      tooManyForChannelMentions: tooMany,
+    };
   }
+
+  /**
+   * Replies mention, for members without collapsed threads, the thread's author when their
+   * `comments` prop is `root` or `any`, and everyone who replied in it with `any`.
+   */
+  private async commentMentions(members: MentionMemberRow[], root: PostRow): Promise<Map<string, MentionKind>> {
+    const result = new Map<string, MentionKind>();
+    const wanting = members.filter((m) => m.user_notify_props?.comments === 'any' || m.user_notify_props?.comments === 'root');
+    if (wanting.length === 0) return result;
+    const participants = new Set((await this.posts.threadParticipants([root.id])).get(root.id) ?? []);
+    const rootByOAuthApp = root.props?.from_oauth_app === 'true';
+    for (const m of wanting) {
+      if (m.user_id === root.user_id && !rootByOAuthApp) result.set(m.user_id, 'comment');
+      else if (m.user_notify_props.comments === 'any' && participants.has(m.user_id)) result.set(m.user_id, 'thread');
+    }
+    if (result.size === 0) return result;
+    const crt = await this.collapsedThreads.forUsers([...result.keys()]);
+    for (const id of result.keys()) if (crt.has(id)) result.delete(id);
+    return result;
+  }
+}
+
+function raise(kinds: Map<string, MentionKind>, userId: string, kind: MentionKind): void {
+  const current = kinds.get(userId);
+  if (!current || KIND_RANK[kind] > KIND_RANK[current]) kinds.set(userId, kind);
 }
 
 function toMentionMember(m: MentionMemberRow) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CollapsedThreads } from '../threads/collapsed-threads.js';
 import { newId } from '#common';
 import { ConfigService, defaultConfig } from '#config';
 import { Database, Queryable } from '#db';
@@ -263,7 +264,8 @@ function setup() {
     { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
     fileInfos as unknown as FileInfosRepository,
   );
-  const mentions = new PostMentionsService(members, permissions, configService, new LocalInvalidationBus());
+  const collapsedThreads = new CollapsedThreads(new MemoryPreferences() as unknown as PreferencesRepository, configService);
+  const mentions = new PostMentionsService(members, permissions, configService, repo, collapsedThreads, new LocalInvalidationBus());
   const publisher = new RecordingPublisher();
   const created = new PostCreatedListeners();
   const posts = new PostsService(
@@ -275,14 +277,14 @@ function setup() {
     users,
     channels,
     members,
-    new MemoryPreferences() as unknown as PreferencesRepository,
+    collapsedThreads,
     memoryDatabase,
     configService,
     publisher,
     new NoEventOutbox(),
     { saveForNewPost: async () => undefined } as unknown as PostPriorityService,
     { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
-    { replyPosted: async () => {} } as unknown as ThreadActivity,
+    { followReply: async () => ({ followed: { newFollowers: [] }, crtFollowers: [] }), replyPosted: async () => {} } as unknown as ThreadActivity,
     fileInfos as unknown as FileInfosRepository,
     created,
   );

@@ -10,8 +10,8 @@ import { ChannelsRepository } from '../channels/channels.repository.js';
 import { DraftsService } from '../drafts/drafts.service.js';
 import { FileInfosRepository } from '../files/file-infos.repository.js';
 import { isSystemAdmin, sessionFor, type Session } from '../common/session.js';
-import { PreferencesRepository } from '../preferences/preferences.repository.js';
-import { collapsedThreadsOn, CRT_PREFERENCE } from '../threads/collapsed-threads.js';
+import { desktopFollowers } from '../notifications/notification-rules.js';
+import { CollapsedThreads } from '../threads/collapsed-threads.js';
 import { ThreadActivity } from '../threads/thread-activity.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { UserRow } from '../users/user.model.js';
@@ -96,7 +96,7 @@ export class PostsService implements OnModuleInit {
     private readonly users: UsersRepository,
     private readonly channels: ChannelsRepository,
     private readonly members: ChannelMembersRepository,
-    private readonly preferences: PreferencesRepository,
+    private readonly collapsedThreads: CollapsedThreads,
     private readonly db: Database,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
@@ -120,7 +120,8 @@ export class PostsService implements OnModuleInit {
     const poster = await this.users.byId(post.user_id);
     if (!channel || !poster) return null;
     // The poster's own roles decide, as when they posted, whether @channel mentions count.
-    const mentions = await this.mentions.forNewPost({ user_id: poster.id, roles: poster.roles } as Session, channel, post.message);
+    const root = post.root_id ? await this.repo.byId(post.root_id) : undefined;
+    const mentions = await this.mentions.forNewPost(sessionFor(poster), channel, post, root);
     const view = await this.views.one(post);
     return postedEvent(view, {
       channel,
@@ -200,7 +201,7 @@ export class PostsService implements OnModuleInit {
     };
     validatePostContent(row);
 
-    const mentions = await this.mentions.forNewPost(session, channel, input.message);
+    const mentions = await this.mentions.forNewPost(session, channel, row, root);
     // With collapsed threads a reply does not read the channel (Mattermost's isCRTReply).
     const marksRead = !root || !(await this.collapsedThreadsFor(session.user_id));
     await this.db.transaction(async (tx) => {
@@ -217,6 +218,9 @@ export class PostsService implements OnModuleInit {
 
     const saved = await this.repo.byId(row.id);
     const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id, newPriority: input.priority ?? null });
+    const reply = root ? { reply: row, root, channel, mentionedUserIds: mentions.userIds } : undefined;
+    const following = reply ? await this.threads.followReply(reply) : undefined;
+    const crtFollowerIds = following?.crtFollowers.map((f) => f.user_id) ?? [];
     // Confirmed: once this request answers, every node has the event, even if this one dies.
     await this.publisher.publishConfirmed(
       postedEvent(view, {
@@ -225,14 +229,15 @@ export class PostsService implements OnModuleInit {
         senderName: options.senderName,
         memberUsernames: mentions.memberUsernames,
         mentionedUserIds: mentions.userIds,
+        followers: desktopFollowers(row, crtFollowerIds, mentions),
         setOnline,
       }),
     );
     void this.outbox.done('posted', row.id);
     // An integration's post leaves its owner's draft alone.
     if (!options.fromIntegration) this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
-    if (root) await this.threads.replyPosted({ reply: row, root, channel, mentionedUserIds: mentions.userIds });
-    if (!options.fromIntegration) this.created.notify({ post: view, channel, poster });
+    if (reply) await this.threads.replyPosted(reply, following!);
+    this.created.notify({ post: view, channel, poster, mentions, crtFollowerIds, senderName: options.senderName, fromIntegration: !!options.fromIntegration });
     return view;
   }
 
@@ -248,11 +253,10 @@ export class PostsService implements OnModuleInit {
   }
 
   /** ServiceSettings.CollapsedThreads with the user's display_settings preference. */
-  async collapsedThreadsFor(userId: string): Promise<boolean> {
-    const setting = this.config.get().ServiceSettings.CollapsedThreads;
-    if (setting === 'always_on' || setting === 'disabled') return collapsedThreadsOn(setting, undefined);
-    return collapsedThreadsOn(setting, (await this.preferences.one(userId, CRT_PREFERENCE.category, CRT_PREFERENCE.name))?.value);
+  collapsedThreadsFor(userId: string): Promise<boolean> {
+    return this.collapsedThreads.forUser(userId);
   }
+
 
   // ---- edit -----------------------------------------------------------------------------------
 

@@ -4,8 +4,7 @@ import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import type { ChannelRow } from '../channels/channel.model.js';
 import type { PostRow } from '../posts/post.model.js';
 import { PostsRepository } from '../posts/posts.repository.js';
-import { PreferencesRepository } from '../preferences/preferences.repository.js';
-import { collapsedThreadsOn, CRT_PREFERENCE } from './collapsed-threads.js';
+import { CollapsedThreads } from './collapsed-threads.js';
 import { AutoFollowResult, FollowCandidate, ReplyFollower, ThreadMembershipsRepository } from './thread-memberships.repository.js';
 import { ThreadViews } from './thread-views.service.js';
 import { participantsOf, toUserThreadView } from './thread.model.js';
@@ -17,6 +16,12 @@ export interface NewReply {
   channel: Pick<ChannelRow, 'id' | 'team_id'>;
   /** Users the reply mentions (never the poster). */
   mentionedUserIds: string[];
+}
+
+/** A reply's effect on following: who newly follows, and the followers with collapsed threads on. */
+export interface ReplyFollowing {
+  followed: AutoFollowResult;
+  crtFollowers: ReplyFollower[];
 }
 
 /**
@@ -33,28 +38,43 @@ export class ThreadActivity {
     private readonly memberships: ThreadMembershipsRepository,
     private readonly posts: PostsRepository,
     private readonly views: ThreadViews,
-    private readonly preferences: PreferencesRepository,
+    private readonly collapsedThreads: CollapsedThreads,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
   ) {}
 
-  /** Called once a reply is stored and announced; a failure here is logged, never the post's. */
-  async replyPosted(input: NewReply): Promise<void> {
+  /**
+   * Called once a reply is stored, before its posted event (which names the followers to notify):
+   * auto-following, then the thread's followers who have collapsed threads on. A failure here is
+   * logged and leaves the followers empty, never fails the post.
+   */
+  async followReply(input: NewReply): Promise<ReplyFollowing> {
+    const none: ReplyFollowing = { followed: { newFollowers: [] }, crtFollowers: [] };
     try {
       const now = Date.now();
       const settings = this.config.get().ServiceSettings;
       const followed = settings.ThreadAutoFollow
         ? await this.memberships.autoFollow(input.root.id, input.channel.id, input.reply.user_id, followCandidates(input), now)
-        : { newFollowers: [] };
-      if (settings.CollapsedThreads !== 'disabled') await this.announce(input, followed);
+        : none.followed;
+      if (settings.CollapsedThreads === 'disabled') return { followed, crtFollowers: [] };
+      return { followed, crtFollowers: await this.crtFollowers(await this.memberships.followers(input.root.id)) };
     } catch (err) {
       this.log.warn(`updating the followers of thread ${input.root.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return none;
+    }
+  }
+
+  /** After the posted event: thread_updated to each follower with collapsed threads on. */
+  async replyPosted(input: NewReply, following: ReplyFollowing): Promise<void> {
+    try {
+      await this.announce(input, following);
+    } catch (err) {
+      this.log.warn(`announcing thread ${input.root.id} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
   /** thread_updated to every follower with collapsed threads on, with their counts before the reply. */
-  private async announce(input: NewReply, followed: AutoFollowResult): Promise<void> {
-    const followers = await this.crtFollowers(await this.memberships.followers(input.root.id));
+  private async announce(input: NewReply, { followed, crtFollowers: followers }: ReplyFollowing): Promise<void> {
     if (followers.length === 0) return;
     const root = await this.posts.byId(input.root.id, true);
     if (!root) return;
@@ -91,15 +111,8 @@ export class ThreadActivity {
 
   /** Followers with collapsed threads on: all of them with always_on, else by their preference (one query). */
   private async crtFollowers(followers: ReplyFollower[]): Promise<ReplyFollower[]> {
-    const setting = this.config.get().ServiceSettings.CollapsedThreads;
-    if (setting === 'always_on') return followers;
-    const prefs = await this.preferences.oneForUsers(
-      followers.map((f) => f.user_id),
-      CRT_PREFERENCE.category,
-      CRT_PREFERENCE.name,
-    );
-    const byUser = new Map(prefs.map((p) => [p.user_id, p.value]));
-    return followers.filter((f) => collapsedThreadsOn(setting, byUser.get(f.user_id)));
+    const on = await this.collapsedThreads.forUsers(followers.map((f) => f.user_id));
+    return followers.filter((f) => on.has(f.user_id));
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CollapsedThreads } from './collapsed-threads.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import type { Session } from '../common/session.js';
@@ -79,12 +80,13 @@ function setup() {
     bed.permissions,
     bed.publisher,
   );
-  const activity = new ThreadActivity(memberships.asRepository(), posts.asRepository(), fakeViews(), preferences, bed.configService, bed.publisher);
+  const activity = new ThreadActivity(memberships.asRepository(), posts.asRepository(), fakeViews(), new CollapsedThreads(preferences, bed.configService), bed.configService, bed.publisher);
 
   /** A reply as the posts area stores and announces it. */
   const reply = async (root: PostRow, by: { user: { id: string } }, mentioned: string[] = [], channel: ChannelRow = pub) => {
     const row = posts.reply(root, by.user.id, mentioned.map((id) => `@${bed.users.rows.get(id)?.username}`).join(' ') || 'reply');
-    await activity.replyPosted({ reply: row, root, channel, mentionedUserIds: mentioned });
+    const input = { reply: row, root, channel, mentionedUserIds: mentioned };
+    await activity.replyPosted(input, await activity.followReply(input));
     return row;
   };
   const list = (who: { user: { id: string }; session: Session }, q: Partial<UserThreadsQuery> = {}) =>

@@ -117,3 +117,15 @@ export function validateUser(u: ValidatedUser) {
   }
   if (runeCount(JSON.stringify(u.timezone ?? {})) > USER_TIMEZONE_MAX_RUNES) invalid('timezone_limit', u.id);
 }
+
+/**
+ * User.GetDisplayNameWithPrefix: the name a format (TeammateNameDisplay, or `username` when full
+ * names are private) shows, the username with `prefix` when the format or a missing name falls
+ * back to it.
+ */
+export function userDisplayName(user: Pick<UserRow, 'username' | 'first_name' | 'last_name' | 'nickname'>, format: string, prefix = ''): string {
+  const full = [user.first_name, user.last_name].filter(Boolean).join(' ');
+  if (format === 'nickname_full_name' && (user.nickname || full)) return user.nickname || full;
+  if (format === 'full_name' && full) return full;
+  return prefix + user.username;
+}

@@ -137,6 +137,7 @@ export class WebhooksTestbed extends ChannelsTestbed {
       root_id: extra.root_id ?? '',
       file_ids: extra.file_ids ?? [],
     };
-    return { post: post as never, channel, poster: this.users.rows.get(userId) as never };
+    const mentions = { userIds: [], kinds: new Map(), memberUsernames: [], members: [], channelWide: { channel: false, all: false, here: false }, tooManyForChannelMentions: false };
+    return { post: post as never, channel, poster: this.users.rows.get(userId) as never, mentions, crtFollowerIds: [], fromIntegration: false };
   }
 }

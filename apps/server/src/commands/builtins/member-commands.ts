@@ -2,6 +2,7 @@ import { AppError } from '#common';
 import { ChannelRow, TOWN_SQUARE } from '../../channels/channel.model.js';
 import { BuiltInCommand, CommandContext, CommandUser } from '../command-env.js';
 import { commandResponse, ephemeral } from '../command.model.js';
+import { userDisplayName } from '../../users/user.model.js';
 
 /** Above this many names a list is cut to the first one and a count (command_invite.go). */
 const LIST_LIMIT = 10;
@@ -176,9 +177,5 @@ async function removeMember(ctx: CommandContext, message: string) {
 
 /** User.GetDisplayName with TeamSettings.TeammateNameDisplay. */
 function displayName(ctx: CommandContext, user: CommandUser): string {
-  const full = [user.first_name, user.last_name].filter(Boolean).join(' ');
-  const format = ctx.env.config.get().TeamSettings.TeammateNameDisplay;
-  if (format === 'nickname_full_name') return user.nickname || full || user.username;
-  if (format === 'full_name') return full || user.username;
-  return user.username;
+  return userDisplayName(user, ctx.env.config.get().TeamSettings.TeammateNameDisplay);
 }
