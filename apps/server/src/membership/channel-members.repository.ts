@@ -233,6 +233,16 @@ export class ChannelMembersRepository {
     );
   }
 
+  /** When each of these users last viewed the channel (those not in it are left out). */
+  async lastViewedAt(channelId: string, userIds: string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.query<{ user_id: string; last_viewed_at: string }>(
+      'SELECT user_id, last_viewed_at FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2)',
+      [channelId, userIds],
+    );
+    return new Map(rows.map((r) => [r.user_id, Number(r.last_viewed_at)]));
+  }
+
   async incrementMentions(channelId: string, userIds: string[], isRoot: boolean, now: number, tx: Queryable): Promise<void> {
     if (userIds.length === 0) return;
     await tx.query(

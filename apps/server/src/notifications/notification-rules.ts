@@ -52,12 +52,12 @@ export interface RuleInput {
   now: number;
 }
 
-export type PushPlan = Pick<PostNotification, 'explicitMention' | 'channelWideMention' | 'replyToThreadType' | 'reason'> & { userId: string };
-export type EmailPlan = { userId: string; reason: NotificationReason };
+/** One recipient of a push or an email, and why. */
+export type PlannedNotification = Pick<PostNotification, 'explicitMention' | 'channelWideMention' | 'replyToThreadType' | 'reason'> & { userId: string };
 
 export interface NotificationPlan {
-  push: PushPlan[];
-  email: EmailPlan[];
+  push: PlannedNotification[];
+  email: PlannedNotification[];
   /** Followers with collapsed threads whom clients should notify on the desktop (the event's `followers`). */
   desktopFollowers: string[];
 }
@@ -141,10 +141,27 @@ const REASON: Record<MentionKind, NotificationReason> = {
   gm: 'gm',
 };
 
-/** The reason an email or push gives for a mention (an @here counts as channel-wide too). */
-function reasonOf(kind: MentionKind, hereOnly: boolean): NotificationReason {
-  return kind === 'channel' && hereOnly ? 'here' : REASON[kind];
+/**
+ * How a notification describes a mention (sendPushNotification's arguments): explicit for a
+ * keyword, a DM or a channel-wide mention; the thread kinds of a reply for the rest.
+ */
+function mentionFields(userId: string, kind: MentionKind, hereOnly: boolean): PlannedNotification {
+  return {
+    userId,
+    reason: kind === 'channel' && hereOnly ? 'here' : REASON[kind],
+    explicitMention: kind === 'keyword' || kind === 'channel' || kind === 'dm',
+    channelWideMention: kind === 'channel',
+    replyToThreadType: kind === 'thread' ? 'any' : kind === 'comment' ? 'root' : '',
+  };
 }
+
+const followerFields = (userId: string): PlannedNotification => ({
+  userId,
+  reason: 'thread',
+  explicitMention: false,
+  channelWideMention: false,
+  replyToThreadType: 'CRT',
+});
 
 /**
  * SendNotifications' decisions for one post. `hereOnly` marks channel-wide mentions that came
@@ -170,29 +187,24 @@ export function planNotifications(input: RuleInput, hereOnly = false): Notificat
     }
   }
 
-  const email: EmailPlan[] = [];
+  const email: PlannedNotification[] = [];
   if (settings.sendEmail) {
     for (const id of new Set([...kinds.keys(), ...crt.email])) {
       const m = members.get(id);
       if (!m || (settings.requireEmailVerification && !m.emailVerified)) continue;
-      if (emailAllowed(m, post, now)) email.push({ userId: id, reason: kinds.has(id) ? reasonOf(kinds.get(id)!, hereOnly) : 'thread' });
+      const kind = kinds.get(id);
+      if (emailAllowed(m, post, now)) email.push(kind ? mentionFields(id, kind, hereOnly) : followerFields(id));
     }
   }
 
-  const push: PushPlan[] = [];
+  const push: PlannedNotification[] = [];
   if (settings.sendPush) {
     for (const [id, kind] of kinds) {
       const m = members.get(id);
       if (!m || crt.push.has(id)) continue;
       const explicit = kind !== 'gm';
       if (!pushAllowedByProps(m, post, explicit, isGM) || !pushAllowedByStatus(m.userProps, m.status, post.channel_id, now)) continue;
-      push.push({
-        userId: id,
-        reason: reasonOf(kind, hereOnly),
-        explicitMention: kind === 'keyword' || kind === 'channel' || kind === 'dm',
-        channelWideMention: kind === 'channel',
-        replyToThreadType: kind === 'thread' ? 'any' : kind === 'comment' ? 'root' : '',
-      });
+      push.push(mentionFields(id, kind, hereOnly));
     }
     // Members who want a push for every message (not for their own, unless a webhook posted it).
     if (input.channelType !== 'D') {
@@ -208,7 +220,7 @@ export function planNotifications(input: RuleInput, hereOnly = false): Notificat
     for (const id of crt.push) {
       const m = members.get(id)!;
       if (!pushAllowedByStatus(m.userProps, m.status, post.channel_id, now)) continue;
-      push.push({ userId: id, reason: 'thread', explicitMention: false, channelWideMention: false, replyToThreadType: 'CRT' });
+      push.push(followerFields(id));
     }
   }
 

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { EphemeralModule } from '../commands/ephemeral/ephemeral.module.js';
+import { MembershipModule } from '../membership/membership.module.js';
+import { PostsModule } from '../posts/posts.module.js';
+import { StatusModule } from '../status/status.module.js';
+import { TeamsModule } from '../teams/teams.module.js';
+import { ThreadsModule } from '../threads/threads.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { NotificationsService } from './notifications.service.js';
+
+/**
+ * Who hears of a post by push and email. It depends on posts (it listens to new posts) and on the
+ * delivery areas that provide PushNotifier and EmailNotifier; nothing depends on it.
+ */
+@Module({
+  imports: [PostsModule, UsersModule, StatusModule, MembershipModule, TeamsModule, ThreadsModule, EphemeralModule],
+  providers: [NotificationsService],
+})
+export class NotificationsModule {}
