@@ -273,11 +273,19 @@ interface ConnectionSettings {
 
 const scheduleKey = (queue: string, schedulerId: string) => `${queue}\u0000${schedulerId}`;
 
-/** The slot of a job scheduler's iteration: its id is "repeat:<schedulerId>:<millis>". */
-function scheduledSlot(job: Job): number | undefined {
+/**
+ * The slot of a job scheduler's iteration: its id is "repeat:<schedulerId>:<millis>". For an
+ * interval, the nearest multiple of it: BullMQ starts a new scheduler at its own `now` when the
+ * start date we computed has already passed by the time Redis runs the upsert (a loaded machine, a
+ * leader taking over), and then keeps that offset; rounding keeps the slot, which is the job's
+ * identity (one run per slot), on the interval's grid whatever BullMQ's timer does.
+ */
+export function scheduledSlot(job: { repeatJobKey?: string; id?: string; opts?: unknown }): number | undefined {
   if (!job.repeatJobKey || !job.id?.startsWith('repeat:')) return undefined;
   const millis = Number(job.id.slice(job.id.lastIndexOf(':') + 1));
-  return Number.isFinite(millis) ? millis : undefined;
+  if (!Number.isFinite(millis)) return undefined;
+  const every = Number((job.opts as { repeat?: { every?: number } } | undefined)?.repeat?.every);
+  return every > 0 ? Math.round(millis / every) * every : millis;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
