@@ -113,16 +113,23 @@ export class PostsService implements OnModuleInit {
     this.outbox.onRecover('posted', (postId) => this.rebuildPostedEvent(postId));
   }
 
+  /**
+   * A post whose node died between committing it and announcing it: the survivor announces it and
+   * starts what the dead node had not started yet (notifications, outgoing webhooks), since those
+   * run only after the announcement.
+   */
   private async rebuildPostedEvent(postId: string): Promise<WebSocketEvent | null> {
     const post = await this.repo.byId(postId);
     if (!post || post.delete_at > 0) return null;
     const channel = await this.channels.byId(post.channel_id);
     const poster = await this.users.byId(post.user_id);
     if (!channel || !poster) return null;
-    // The poster's own roles decide, as when they posted, whether @channel mentions count.
     const root = post.root_id ? await this.repo.byId(post.root_id) : undefined;
+    // The poster's own roles decide, as when they posted, whether @channel mentions count.
     const mentions = await this.mentions.forNewPost(sessionFor(poster), channel, post, root);
     const view = await this.views.one(post);
+    const fromIntegration = post.props?.from_webhook === 'true';
+    this.created.notify({ post: view, channel, poster, mentions, crtFollowerIds: [], fromIntegration });
     return postedEvent(view, {
       channel,
       senderUsername: poster.username,
