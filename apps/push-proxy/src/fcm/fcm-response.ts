@@ -28,7 +28,7 @@ const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
  * IsSenderIDMismatch); QUOTA_EXCEEDED (429), INTERNAL (500) and UNAVAILABLE (503) are retried, as
  * Firebase's SDK and Mattermost's proxy retry them; a 401 that is about our access token
  * (UNAUTHENTICATED, not THIRD_PARTY_AUTH_ERROR, which is about the APNs credentials in Firebase)
- * renews it; the rest (INVALID_ARGUMENT, …) fails.
+ * renews it; other 5xx (a load balancer's 502) are retried too; the rest (INVALID_ARGUMENT, …) fails.
  */
 export function fcmOutcome(status: number, body: string): FcmOutcome {
   if (status >= 200 && status < 300) return { kind: 'ok' };
@@ -37,7 +37,7 @@ export function fcmOutcome(status: number, body: string): FcmOutcome {
   const reason = fcmCode || error.status || `HTTP ${status}`;
   if (fcmCode === 'UNREGISTERED' || fcmCode === 'SENDER_ID_MISMATCH') return { kind: 'remove', reason: fcmCode };
   if (status === 401 && fcmCode !== 'THIRD_PARTY_AUTH_ERROR') return { kind: 'renew-token', reason };
-  if (status === 429 || status === 500 || status === 503 || fcmCode === 'QUOTA_EXCEEDED' || fcmCode === 'INTERNAL' || fcmCode === 'UNAVAILABLE') {
+  if (status === 429 || status >= 500 || fcmCode === 'QUOTA_EXCEEDED' || fcmCode === 'INTERNAL' || fcmCode === 'UNAVAILABLE') {
     return { kind: 'retry', reason };
   }
   return { kind: 'fail', reason, message: error.message || body.slice(0, 200) };
