@@ -3,7 +3,7 @@
  * every push, opened again after APNs sends GOAWAY or the connection drops), authenticated with
  * the provider token.
  */
-import { ClientHttp2Session, connect, constants } from 'node:http2';
+import { ClientHttp2Session, ClientHttp2Stream, connect, constants } from 'node:http2';
 import { appleServerUrl, type ApplePushSettings } from '../config.js';
 import { redactToken } from '../log.js';
 import { fail, ok, remove, type PushNotification, type PushResponse, type PushTarget, type TargetDeps } from '../push-notification.js';
@@ -54,16 +54,20 @@ export class ApnsTarget implements PushTarget {
     let outcome: ApnsOutcome;
     try {
       outcome = await withRetry<ApnsOutcome>(
-        async (signal) => {
-          let answer = await this.post(path, request.headers, body, signal);
+        async (signal, attempt) => {
+          let answer = await this.postOnce(path, request.headers, body, signal).catch((err: unknown) => {
+            log.warn('apple push attempt failed', { type: this.type, did: redactToken(msg.device_id ?? ''), attempt, err });
+            throw err;
+          });
           let result = apnsOutcome(answer.status, apnsReason(answer.body));
           if (result.kind === 'renew-token') {
             // Once per send: a second ExpiredProviderToken right after a fresh token is a clock
             // or key problem that resending will not fix.
             this.token.renew();
-            answer = await this.post(path, request.headers, body, signal);
+            answer = await this.postOnce(path, request.headers, body, signal);
             result = apnsOutcome(answer.status, apnsReason(answer.body));
           }
+          if (result.kind === 'retry') log.warn('APNs asked to try again later', { type: this.type, reason: result.reason, attempt });
           return result.kind === 'retry' ? { retry: result } : { done: result };
         },
         { ...SEND_RETRY, ...this.deps.retry },
@@ -94,19 +98,41 @@ export class ApnsTarget implements PushTarget {
     if (session && !session.destroyed) await new Promise<void>((resolve) => session.close(resolve));
   }
 
+  /**
+   * One POST. A request the connection refused unprocessed (APNs sent GOAWAY as we sent it: the
+   * stream is refused) goes again at once on a new connection; it never reached APNs, so this
+   * is not a retry and waits for no backoff.
+   */
+  private async postOnce(path: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Http2Answer> {
+    try {
+      return await this.post(path, headers, body, signal);
+    } catch (err) {
+      if (!(err instanceof UnprocessedRequest)) throw err;
+      this.deps.log.info('APNs connection went away before the request: sending it on a new one', { type: this.type });
+      this.session = undefined;
+      return this.post(path, headers, body, signal);
+    }
+  }
+
   /** One POST on the shared connection; rejects on a connection error or when `signal` fires. */
   private async post(path: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Http2Answer> {
     const session = this.connection();
     const started = performance.now();
     try {
       return await new Promise<Http2Answer>((resolve, reject) => {
-        const stream = session.request({
-          ':method': 'POST',
-          ':path': path,
-          'content-type': 'application/json',
-          authorization: `bearer ${this.token.bearer()}`,
-          ...headers,
-        });
+        let stream: ClientHttp2Stream;
+        try {
+          stream = session.request({
+            ':method': 'POST',
+            ':path': path,
+            'content-type': 'application/json',
+            authorization: `bearer ${this.token.bearer()}`,
+            ...headers,
+          });
+        } catch (err) {
+          // The session is closing (GOAWAY arrived between the check and the request).
+          return reject(new UnprocessedRequest((err as Error).message));
+        }
         const onAbort = () => {
           stream.close(constants.NGHTTP2_CANCEL);
           // A connection that never came up would keep trying for the next push: start over.
@@ -126,7 +152,7 @@ export class ApnsTarget implements PushTarget {
         });
         stream.on('error', (err) => {
           signal.removeEventListener('abort', onAbort);
-          reject(err);
+          reject(stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? new UnprocessedRequest(err.message) : err);
         });
         stream.end(body);
       });
@@ -157,3 +183,6 @@ export class ApnsTarget implements PushTarget {
     return session;
   }
 }
+
+/** A request the connection did not process (refused stream, closing session): safe to send again. */
+class UnprocessedRequest extends Error {}

@@ -44,8 +44,11 @@ export class FcmTarget implements PushTarget {
     let outcome: FcmOutcome;
     try {
       outcome = await withRetry<FcmOutcome>(
-        async (signal) => {
-          let answer = await this.post(body, signal);
+        async (signal, attempt) => {
+          let answer = await this.post(body, signal).catch((err: unknown) => {
+            log.warn('android push attempt failed', { type: this.type, did: redactToken(msg.device_id ?? ''), attempt, err });
+            throw err;
+          });
           let result = fcmOutcome(answer.status, answer.body);
           if (result.kind === 'renew-token') {
             // Once per send: FCM refused a token we thought valid (revoked, or clocks apart).
@@ -53,6 +56,7 @@ export class FcmTarget implements PushTarget {
             answer = await this.post(body, signal);
             result = fcmOutcome(answer.status, answer.body);
           }
+          if (result.kind === 'retry') log.warn('FCM asked to try again later', { type: this.type, reason: result.reason, attempt });
           return result.kind === 'retry' ? { retry: result, retryAfterMs: parseRetryAfter(answer.retryAfter) } : { done: result };
         },
         { ...SEND_RETRY, ...this.deps.retry },

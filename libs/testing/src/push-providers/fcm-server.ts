@@ -217,7 +217,7 @@ export class FcmServer {
   }
 
   private async messagesSend(req: IncomingMessage, projectId: string, body: string, res: ServerResponse): Promise<void> {
-    const record: FcmRequestRecord = { token: '', status: 0, authorization: req.headers.authorization, body, at: Date.now() };
+    const record: FcmRequestRecord = { token: tokenIn(body), status: 0, authorization: req.headers.authorization, body, at: Date.now() };
     this.requests.push(record);
     const error = (code: number, status: string, message: string, fcmCode?: string, headers: Record<string, string> = {}) => {
       Object.assign(record, { status: code, errorCode: fcmCode ?? status });
@@ -251,7 +251,6 @@ export class FcmServer {
     if ('invalid' in checked) return error(400, 'INVALID_ARGUMENT', checked.invalid, 'INVALID_ARGUMENT');
     const message = checked.message;
     const token = message.token ?? '';
-    record.token = token;
 
     await this.scripts.waitIfHeld(token);
     const scripted = this.scripts.next(token);
@@ -307,6 +306,16 @@ function checkMessage(body: string): { message: FcmMessage } | { invalid: string
       return { invalid: `Invalid value at 'message.android.priority' (TYPE_ENUM), "${String(priority)}"` };
   }
   return { message: m };
+}
+
+/** The registration token of a request body, as far as it can be read (to file refused requests under it). */
+function tokenIn(body: string): string {
+  try {
+    const token = (JSON.parse(body) as { message?: { token?: unknown } })?.message?.token;
+    return typeof token === 'string' ? token : '';
+  } catch {
+    return '';
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
