@@ -139,8 +139,6 @@ export class ApnsTarget implements PushTarget {
           if (session.connecting) session.destroy();
           reject(new Error(`APNs did not answer in time (${this.origin})`));
         };
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
         let status = 0;
         let text = '';
         stream.setEncoding('utf8');
@@ -154,6 +152,8 @@ export class ApnsTarget implements PushTarget {
           signal.removeEventListener('abort', onAbort);
           reject(stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? new UnprocessedRequest(err.message) : err);
         });
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
         stream.end(body);
       });
     } finally {

@@ -71,7 +71,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
         return sendJson(res, 429, fail('limit exceeded'));
       }
     }
-    const path = new URL(req.url ?? '/', 'http://proxy').pathname;
+    const path = (req.url ?? '/').split('?')[0];
     const methods = routes.get(path);
     if (!methods) return sendText(res, 404, '404 page not found\n');
     const route = methods[req.method ?? ''];
