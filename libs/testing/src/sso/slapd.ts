@@ -2,8 +2,8 @@
  * A real OpenLDAP server (Debian's slapd) for the LDAP suites: a child process of the test on
  * loopback ports from freePort(), never the system service. A generated slapd.conf with an mdb
  * database and the memberOf overlay in a temp folder; plain LDAP and STARTTLS on one port, LDAPS
- * on another, with a certificate for 127.0.0.1 signed by a CA made for this instance with the
- * openssl CLI (a server trusts it through NODE_EXTRA_CA_CERTS=caFile). The suffix, the OUs and a
+ * on another, with a certificate for 127.0.0.1 signed by a CA made for this instance
+ * (certificates.ts; a server trusts it through NODE_EXTRA_CA_CERTS=caFile). The suffix, the OUs and a
  * read-only service account are loaded with slapadd; the suite's entries are added online with
  * ldapadd, so that the memberOf overlay fills memberOf from the groups as Active Directory does.
  */
@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
+import { makeTestCertificates } from '../certificates.js';
 import { freePort } from '../ports.js';
 import { isRunning, track, waitExit } from '../processes.js';
 import { sleep } from '../wait.js';
@@ -74,7 +75,7 @@ export class Slapd {
     for (const bin of [SLAPD_BIN, SLAPADD_BIN, LDAPADD_BIN]) {
       if (spawnSync(bin, ['-VV']).error) throw new Error(`${bin} not found: apt-get install -y slapd ldap-utils`);
     }
-    this.makeCertificates();
+    makeTestCertificates(this.dir, this.host, 'LDAP');
     mkdirSync(join(this.dir, 'db'));
     writeFileSync(join(this.dir, 'slapd.conf'), this.config());
     writeFileSync(join(this.dir, 'base.ldif'), this.baseLdif());
@@ -128,44 +129,6 @@ export class Slapd {
         await sleep(100);
       }
     }
-  }
-
-  /** A CA and a server certificate for 127.0.0.1 (and localhost), good for a day. */
-  private makeCertificates(): void {
-    const f = (name: string) => join(this.dir, name);
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    run('openssl', [
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      f('ca.key'),
-      '-out',
-      f('ca.pem'),
-      '-days',
-      '1',
-      '-subj',
-      `/CN=mmchat test LDAP CA ${randomBytes(4).toString('hex')}`,
-    ]);
-    run('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', `/CN=${this.host}`]);
-    writeFileSync(f('server.ext'), `subjectAltName=IP:${this.host},DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-    run('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      f('server.csr'),
-      '-CA',
-      f('ca.pem'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f('server.pem'),
-      '-days',
-      '1',
-      '-extfile',
-      f('server.ext'),
-    ]);
   }
 
   private config(): string {
