@@ -216,6 +216,30 @@ export class SessionsService {
     for (const userId of users) this.invalidation.emit('user_sessions', userId);
   }
 
+  // ---- mobile devices (the push area) --------------------------------------------------------
+
+  /**
+   * PUT /users/sessions/device (attachDeviceId): the session becomes the device's one session
+   * (the user's other sessions with the same device id are revoked, as Mattermost's
+   * RevokeSessionsForDeviceId), and lasts as long as a mobile session (SetSessionExpireInHours:
+   * from now when sessions are extended with activity, else from the session's start). Every
+   * node drops the user's cached sessions, and their sockets take the new expiry.
+   */
+  async attachDevice(session: Session, deviceId: string): Promise<void> {
+    for (const id of await this.repo.deleteForUserDevice(session.user_id, deviceId, session.id)) {
+      this.invalidation.emit('session', sessionInvalidationKey({ user_id: session.user_id, id }));
+    }
+    const extend = session.create_at === 0 || this.config.get().ServiceSettings.ExtendSessionLengthWithActivity;
+    const expiresAt = (extend ? Date.now() : session.create_at) + this.sessionLengthMs('mobile');
+    await this.repo.attachDevice(session.id, deviceId, expiresAt);
+    this.invalidation.emit('user', session.user_id);
+  }
+
+  /** The push proxy said the device is gone (REMOVE): the session keeps going without it. */
+  async forgetDevice(session: Pick<Session, 'id' | 'user_id' | 'device_id'>): Promise<void> {
+    if (await this.repo.clearDevice(session.id, session.device_id)) this.invalidation.emit('user', session.user_id);
+  }
+
   /** Role changes apply to live sessions at once. */
   async rolesChanged(userId: string, roles: string): Promise<void> {
     await this.repo.updateRolesForUser(userId, roles);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import type { Session } from '../common/session.js';
+import { ReadStateListeners } from '../membership/read-state-listeners.js';
 import type { PostRow } from '../posts/post.model.js';
 import type { PreferencesRepository } from '../preferences/preferences.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -78,6 +79,7 @@ function setup() {
     users,
     bed.permissions,
     bed.publisher,
+    new ReadStateListeners(),
   );
   const activity = new ThreadActivity(memberships.asRepository(), posts.asRepository(), fakeViews(), preferences, bed.configService, bed.publisher);
 
