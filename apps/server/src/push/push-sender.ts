@@ -20,9 +20,14 @@ export type DeviceSession = Pick<Session, 'id' | 'user_id' | 'device_id'>;
  * answer takes the device off its session. Every outcome is counted (PushMetrics); nothing
  * throws to the caller.
  */
+/** Failures to reach the proxy are logged at most this often (a dead proxy fails every push). */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
+
 @Injectable()
 export class PushSender {
   private readonly log = new Logger('push');
+  private failuresSinceLog = 0;
+  private lastFailureLog = 0;
 
   constructor(
     private readonly config: ConfigService,
@@ -93,7 +98,7 @@ export class PushSender {
       await this.client.sendAck(this.server(), ack);
       return true;
     } catch (err) {
-      this.log.warn(`relaying the ack ${ack.id} to the push proxy: ${err instanceof Error ? err.message : String(err)}`);
+      this.failed(`relaying the ack ${ack.id}: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   }
@@ -102,9 +107,20 @@ export class PushSender {
     try {
       return await this.client.sendPush(this.server(), msg);
     } catch (err) {
-      this.log.warn(`a ${msg.type} push to the push proxy: ${err instanceof Error ? err.message : String(err)}`);
+      this.failed(`a ${msg.type} push: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
+  }
+
+  /** Logs a proxy that could not be reached: the first failure, then a count at most every 10 s. */
+  private failed(what: string): void {
+    this.failuresSinceLog++;
+    const now = Date.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    const more = this.failuresSinceLog > 1 ? ` (${this.failuresSinceLog - 1} more failed since the last report)` : '';
+    this.log.warn(`the push proxy could not be reached: ${what}${more}`);
+    this.failuresSinceLog = 0;
+    this.lastFailureLog = now;
   }
 
   private server(): string {
