@@ -24,6 +24,8 @@ export interface PushRecorder {
   readonly acks: Record<string, any>[];
   /** How send_push is answered from now on (OK for everything by default). */
   reply(answer: (push: RecordedPush) => PushReply): void;
+  /** Answers the requests left hanging (`hang`) with OK, freeing the server's senders. */
+  releaseHung(): void;
   /** Waits until a send_push matching `match` has arrived and returns it. */
   waitForSend(match: (push: RecordedPush) => boolean, what: string, timeoutMs?: number): Promise<RecordedPush>;
   /** Waits until an ack matching `match` has arrived and returns it. */
@@ -36,6 +38,7 @@ export async function startPushRecorder(host = '127.0.0.1'): Promise<PushRecorde
   const sends: RecordedPush[] = [];
   const acks: Record<string, any>[] = [];
   let answer: (push: RecordedPush) => PushReply = () => ({ status: 'OK' });
+  const hung: ServerResponse[] = [];
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
@@ -46,7 +49,10 @@ export async function startPushRecorder(host = '127.0.0.1'): Promise<PushRecorde
     if (req.method === 'POST' && req.url === '/api/v1/send_push') {
       sends.push(body);
       const reply = answer(body);
-      if (reply === 'hang') return;
+      if (reply === 'hang') {
+        hung.push(res);
+        return;
+      }
       return json(res, 200, reply);
     }
     if (req.method === 'POST' && req.url === '/api/v1/ack') {
@@ -64,6 +70,9 @@ export async function startPushRecorder(host = '127.0.0.1'): Promise<PushRecorde
     sends,
     acks,
     reply: (fn) => (answer = fn),
+    releaseHung: () => {
+      for (const res of hung.splice(0)) if (!res.writableEnded && !res.destroyed) json(res, 200, { status: 'OK' });
+    },
     waitForSend: (match, what, timeoutMs = 10_000) => until(() => sends.find(match), timeoutMs, `a push: ${what}`, 20),
     waitForAck: (match, what, timeoutMs = 10_000) => until(() => acks.find(match), timeoutMs, `an ack: ${what}`, 20),
     stop: () =>

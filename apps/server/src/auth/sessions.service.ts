@@ -105,6 +105,8 @@ export class SessionsService {
       props: { [SESSION_PROP_CSRF]: newId(), ...opts.props },
     };
     await this.repo.insert(session);
+    // A login from a device ends the user's other sessions on it (DoLogin's RevokeSessionsForDeviceId).
+    if (session.device_id) await this.revokeDeviceSessions(userId, session.device_id, session.id);
     return { ...session, token: bearer };
   }
 
@@ -226,13 +228,18 @@ export class SessionsService {
    * node drops the user's cached sessions, and their sockets take the new expiry.
    */
   async attachDevice(session: Session, deviceId: string): Promise<void> {
-    for (const id of await this.repo.deleteForUserDevice(session.user_id, deviceId, session.id)) {
-      this.invalidation.emit('session', sessionInvalidationKey({ user_id: session.user_id, id }));
-    }
+    await this.revokeDeviceSessions(session.user_id, deviceId, session.id);
     const extend = session.create_at === 0 || this.config.get().ServiceSettings.ExtendSessionLengthWithActivity;
     const expiresAt = (extend ? Date.now() : session.create_at) + this.sessionLengthMs('mobile');
     await this.repo.attachDevice(session.id, deviceId, expiresAt);
     this.invalidation.emit('user', session.user_id);
+  }
+
+  /** One device, one session: the user's other sessions registered with `deviceId` end. */
+  private async revokeDeviceSessions(userId: string, deviceId: string, keepId: string): Promise<void> {
+    for (const id of await this.repo.deleteForUserDevice(userId, deviceId, keepId)) {
+      this.invalidation.emit('session', sessionInvalidationKey({ user_id: userId, id }));
+    }
   }
 
   /** The push proxy said the device is gone (REMOVE): the session keeps going without it. */
