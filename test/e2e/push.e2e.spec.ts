@@ -185,12 +185,14 @@ describe('clear and update_badge', () => {
     // Nothing else is unread: the badge is 0, which Go's encoding leaves out.
     expect(clear.badge).toBeUndefined();
     await bob.client.viewMyChannel(dm.id);
-    await alice.client.createPost({ channel_id: pub.id, message: 'no mention here' } as Post);
-    await bob.client.viewMyChannel(pub.id);
-    // A later clear of another channel proves the two views above were processed and sent nothing.
+    // Messages that do not mention bob (push at `mention`, the default) clear nothing either.
+    const quiet = await alice.client.createChannel({ team_id: team.id, name: `quiet${Date.now()}`, display_name: 'Quiet', type: 'O' } as Channel);
+    await alice.client.addToChannel(bob.user.id, quiet.id);
+    await alice.client.createPost({ channel_id: quiet.id, message: 'no mention here' } as Post);
+    await bob.client.viewMyChannel(quiet.id);
     await alice.client.createPost({ channel_id: dm.id, message: 'again' } as Post);
     await bob.client.viewMyChannel(dm.id);
-    await eventually(() => expect(pushesTo(phone, 'clear')).toHaveLength(2), 10_000);
+    await eventually(() => expect(pushesTo(phone, 'clear').map((p) => p.channel_id)).toEqual([dm.id, dm.id]), 10_000);
   });
 
   it('the session that read the channel is not told (Mattermost skips the current session)', async () => {
@@ -210,6 +212,8 @@ describe('clear and update_badge', () => {
   it('marking a post unread updates the badge on every device', async () => {
     const phone = 'bobphone3';
     await phoneOf(bob, `apple_rn:${phone}`);
+    // Nothing else unread (the ack tests' post mentions bob in the public channel).
+    await bob.client.viewMyChannel(pub.id);
     const dm = await alice.client.createDirectChannel([alice.user.id, bob.user.id]);
     const first = await alice.client.createPost({ channel_id: dm.id, message: 'one' } as Post);
     await alice.client.createPost({ channel_id: dm.id, message: 'two' } as Post);
