@@ -1506,6 +1506,51 @@ const system: Row[] = [
   { route: 'POST /ldap/test', name: 'test_ldap, then LDAP off: 501', path: () => '/ldap/test', expect: x('401 403 403 403 403 403 501') },
 ];
 
+// ---- mobile push (issue 15: api4/user.go attachDeviceId, api4/system.go pushNotificationAck) ------------
+
+const idLoadedAck = (postId: string) => ({ id: 'matrixack', platform: 'android', type: 'message', post_id: postId, received_at: 1, is_id_loaded: true });
+
+const push: Row[] = [
+  {
+    route: 'PUT /users/sessions/device',
+    // The caller's own session becomes a mobile one: a throwaway account's, so no other row sees it.
+    name: 'own session: any session',
+    caller: 'fresh',
+    path: () => '/users/sessions/device',
+    body: () => ({ device_id: 'android_rn:matrixdevice' }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'PUT /users/sessions/device',
+    name: 'an unknown platform: 400 for everyone signed in',
+    path: () => '/users/sessions/device',
+    body: () => ({ device_id: 'windows:matrixdevice' }),
+    expect: x('401 400 400 400 400 400 400'),
+  },
+  {
+    route: 'POST /notifications/ack',
+    name: 'a plain ack: any session',
+    path: () => '/notifications/ack',
+    body: () => ({ id: 'matrixack', platform: 'android', type: 'message', received_at: 1, is_id_loaded: false }),
+    expect: SIGNED_IN,
+  },
+  {
+    route: 'POST /notifications/ack',
+    // GetPostIfAuthorized: read_channel_content, or for a public channel read_public_channel on its team.
+    name: 'an id-loaded ack of a public channel post: its team reads it',
+    path: () => '/notifications/ack',
+    body: (c) => idLoadedAck(c.w.postPub),
+    expect: TEAM,
+  },
+  {
+    route: 'POST /notifications/ack',
+    name: 'an id-loaded ack of a private channel post: read_channel_content',
+    path: () => '/notifications/ack',
+    body: (c) => idLoadedAck(c.w.postPriv),
+    expect: PRIV_MEMBERS,
+  },
+];
+
 // ---- OpenID Connect / OAuth sign-in (issue 11): browser routes outside /api/v4 ----------------
 
 /**
@@ -2051,6 +2096,7 @@ export const ROWS: Row[] = [
   ...preferences,
   ...statuses,
   ...system,
+  ...push,
   ...bots,
   ...oauthProvider,
   // ---- saved posts, marking unread, acknowledgements (issue 10)

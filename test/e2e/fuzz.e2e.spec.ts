@@ -14,9 +14,10 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NewUser, sample as sampleOf, seededRandom, startServer, TestServer } from '#testing';
+import { NewUser, PushRecorder, sample as sampleOf, seededRandom, startPushRecorder, startServer, TestServer } from '#testing';
 
 let server: TestServer;
+let pushProxy: PushRecorder;
 let admin: NewUser;
 let user: NewUser;
 let routes: Route[] = [];
@@ -132,6 +133,10 @@ const FIELDS = [
   'not_in_channel_id',
   'in_channel_id',
   'not_in_team_id',
+  // Push acks (POST /notifications/ack).
+  'received_at',
+  'platform',
+  'is_id_loaded',
 ];
 
 /** Strings PostgreSQL cannot store; each reached it as a 500 before. */
@@ -236,7 +241,11 @@ function endsTheTest(route: Route): boolean {
 const hasBody = (route: Route) => route.method !== 'GET' && route.method !== 'DELETE';
 
 beforeAll(async () => {
+  // A push proxy that takes everything, so that device registrations, acks and the pushes they
+  // cause run their whole path.
+  pushProxy = await startPushRecorder();
   server = await startServer({
+    MM_EMAILSETTINGS_PUSHNOTIFICATIONSERVER: pushProxy.url,
     MM_LOGSETTINGS_CONSOLELEVEL: 'INFO',
     MM_LOGSETTINGS_CONSOLEJSON: 'false',
     MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true',
@@ -250,7 +259,10 @@ beforeAll(async () => {
   channel = await admin.client.getChannelByName(team.id, 'town-square');
   post = await admin.client.createPost({ channel_id: channel.id, message: 'fuzz target' } as Post);
 }, 60_000);
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  await pushProxy?.stop();
+});
 
 async function send(method: string, path: string, token: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(`${server.url}${path}`, {

@@ -22,6 +22,7 @@ import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
+import { PushModule } from './push/push.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
@@ -58,6 +59,7 @@ export class AppModule {
         PreferencesModule,
         StatusModule,
         SystemModule,
+        PushModule,
         WebSocketModule,
         ClusterModule,
         JobsModule,

@@ -340,6 +340,9 @@ describe('validateConfig', () => {
     ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = -2)],
     ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = 1.5)],
     ['ServiceSettings.CollapsedThreads', (c) => (c.ServiceSettings.CollapsedThreads = 'sometimes')],
+    ['EmailSettings.PushNotificationContents', (c) => (c.EmailSettings.PushNotificationContents = 'everything')],
+    ['EmailSettings.PushNotificationBuffer', (c) => (c.EmailSettings.PushNotificationBuffer = 0)],
+    ['EmailSettings.PushNotificationServer', (c) => (c.EmailSettings.PushNotificationServer = 'push.example.com')],
   ])('refuses a bad %s', (setting, change) => {
     const err = configError(() => validateConfig(withChange(change)));
     expect(err.setting).toBe(setting);
@@ -357,6 +360,15 @@ describe('validateConfig', () => {
     }
     expect(() => validateConfig(withChange((c) => (c.CacheSettings.CacheType = 'redis')))).not.toThrow();
     expect(() => validateConfig(withChange((c) => (c.FileSettings.DriverName = 'amazons3')))).not.toThrow();
+  });
+
+  it('accepts every PushNotificationContents value, and an empty or http(s) PushNotificationServer', () => {
+    for (const v of ['generic_no_channel', 'generic', 'full', 'id_loaded']) {
+      expect(() => validateConfig(withChange((c) => (c.EmailSettings.PushNotificationContents = v)))).not.toThrow();
+    }
+    for (const v of ['', 'https://push.example.com', 'http://127.0.0.1:8066/']) {
+      expect(() => validateConfig(withChange((c) => (c.EmailSettings.PushNotificationServer = v)))).not.toThrow();
+    }
   });
 
   it('checks the metrics ListenAddress only when metrics are enabled', () => {

@@ -219,6 +219,21 @@ export function validateConfig(config: Config): void {
   if (!['always_on', 'default_on', 'default_off', 'disabled'].includes(s.CollapsedThreads)) {
     throw new ConfigError('ServiceSettings.CollapsedThreads', 'must be always_on, default_on, default_off or disabled');
   }
+  validatePushSettings(config.EmailSettings);
+}
+
+/** The push settings (model.EmailSettings.isValid): what a push may carry, the queue's size, the proxy's URL. */
+function validatePushSettings(email: Config['EmailSettings']): void {
+  if (!['generic_no_channel', 'generic', 'full', 'id_loaded'].includes(email.PushNotificationContents)) {
+    throw new ConfigError('EmailSettings.PushNotificationContents', 'must be generic_no_channel, generic, full or id_loaded');
+  }
+  if (!Number.isInteger(email.PushNotificationBuffer) || email.PushNotificationBuffer <= 0) {
+    throw new ConfigError('EmailSettings.PushNotificationBuffer', `must be a whole number greater than 0, got ${email.PushNotificationBuffer}`);
+  }
+  const server = email.PushNotificationServer.trim();
+  if (server !== '' && !/^https?:\/\/[^/\s]+/i.test(server)) {
+    throw new ConfigError('EmailSettings.PushNotificationServer', `must be an http:// or https:// URL, got ${JSON.stringify(email.PushNotificationServer)}`);
+  }
 }
 
 /** A copy with every secret replaced by the mask, as GET /config returns it. */

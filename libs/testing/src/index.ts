@@ -25,6 +25,7 @@ export * from './sso/slapd.js';
 export * from './sso/simplesamlphp.js';
 export * from './sso/saml-browser.js';
 export * from './s3rver.js';
+export * from './push-recorder.js';
 export * from './browser.js';
 export * from './certificates.js';
 export * from './push-providers/credentials.js';

@@ -20,6 +20,9 @@ export class MemorySessions implements Pick<
   | 'deleteByTokenHashes'
   | 'touch'
   | 'updateRolesForUser'
+  | 'deleteForUserDevice'
+  | 'attachDevice'
+  | 'clearDevice'
 > {
   readonly rows = new Map<string, Session>();
   readonly touches: Array<{ id: string; lastActivityAt: number; expiresAt: number }> = [];
@@ -62,6 +65,20 @@ export class MemorySessions implements Pick<
 
   async deleteByTokenProp(tokenId: string) {
     return this.deleteWhere((s) => s.props.user_access_token_id === tokenId);
+  }
+
+  async deleteForUserDevice(userId: string, deviceId: string, keepId: string) {
+    return this.deleteWhere((s) => s.user_id === userId && s.device_id === deviceId && s.id !== keepId).map((s) => s.id);
+  }
+
+  async attachDevice(id: string, deviceId: string, expiresAt: number) {
+    Object.assign(this.row(id), { device_id: deviceId, expires_at: expiresAt });
+  }
+
+  async clearDevice(id: string, deviceId: string) {
+    const s = this.all().find((x) => x.id === id && x.device_id === deviceId);
+    if (s) this.row(id).device_id = '';
+    return Boolean(s);
   }
 
   async touch(id: string, lastActivityAt: number, expiresAt: number) {

@@ -24,6 +24,14 @@ export interface SessionWithAccount {
   account?: SessionAccount;
 }
 
+/** A mobile session expiry_notify tells about. */
+export interface ExpiredMobileSession {
+  id: string;
+  user_id: string;
+  device_id: string;
+  email: string | null;
+}
+
 @Injectable()
 export class SessionsRepository {
   constructor(private readonly db: Database) {}
@@ -108,6 +116,37 @@ export class SessionsRepository {
     await this.db.query('UPDATE sessions SET last_activity_at = $2, expires_at = $3 WHERE id = $1', [id, lastActivityAt, expiresAt]);
   }
 
+  // ---- mobile devices (the push area) --------------------------------------------------------
+
+  /** AttachDeviceId: the session's device and its new expiry. */
+  async attachDevice(id: string, deviceId: string, expiresAt: number): Promise<void> {
+    await this.db.query('UPDATE sessions SET device_id = $2, expires_at = $3 WHERE id = $1', [id, deviceId, expiresAt]);
+  }
+
+  /** Deletes the user's other sessions registered with this device (RevokeSessionsForDeviceId); the ids that went. */
+  async deleteForUserDevice(userId: string, deviceId: string, keepId: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>('DELETE FROM sessions WHERE user_id = $1 AND device_id = $2 AND id <> $3 RETURNING id', [
+      userId,
+      deviceId,
+      keepId,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
+  /** The user's sessions with a device that have not expired at `now` (GetSessionsWithActiveDeviceIds, then IsExpired). */
+  async withDevices(userId: string, now: number): Promise<Array<Pick<Session, 'id' | 'user_id' | 'device_id'>>> {
+    return this.db.query<Pick<Session, 'id' | 'user_id' | 'device_id'>>(
+      `SELECT id, user_id, device_id FROM sessions WHERE user_id = $1 AND device_id <> '' AND (expires_at <= 0 OR expires_at >= $2)`,
+      [userId, now],
+    );
+  }
+
+  /** Forgets the session's device, if it still has that one (the proxy said the device is gone); whether it did. */
+  async clearDevice(id: string, deviceId: string): Promise<boolean> {
+    const rows = await this.db.query("UPDATE sessions SET device_id = '' WHERE id = $1 AND device_id = $2 RETURNING id", [id, deviceId]);
+    return rows.length > 0;
+  }
+
   async updateRolesForUser(userId: string, roles: string): Promise<void> {
     await this.db.query('UPDATE sessions SET roles = $2 WHERE user_id = $1', [userId, roles]);
   }
@@ -140,18 +179,18 @@ export class SessionsRepository {
 
   /**
    * Marks up to `limit` mobile sessions (a device id) that expired in (from, to] and were not yet
-   * notified as notified, and returns their owners with their email (null for a user that is gone).
+   * notified as notified, and returns them with their owner's email (null for a user that is gone).
    * Marking and reading are one statement, so a session is handed out once (expiry_notify).
    */
-  markExpiredMobileNotified(from: number, to: number, limit: number): Promise<{ user_id: string; email: string | null }[]> {
-    return this.db.query<{ user_id: string; email: string | null }>(
+  markExpiredMobileNotified(from: number, to: number, limit: number): Promise<ExpiredMobileSession[]> {
+    return this.db.query<ExpiredMobileSession>(
       `WITH due AS (
          UPDATE sessions SET expired_notify = true
           WHERE id IN (SELECT id FROM sessions
                         WHERE device_id <> '' AND NOT expired_notify AND expires_at > $1 AND expires_at <= $2
                         LIMIT $3)
-          RETURNING user_id)
-       SELECT due.user_id, u.email FROM due LEFT JOIN users u ON u.id = due.user_id`,
+          RETURNING id, user_id, device_id)
+       SELECT due.id, due.user_id, due.device_id, u.email FROM due LEFT JOIN users u ON u.id = due.user_id`,
       [from, to, limit],
     );
   }

@@ -53,6 +53,34 @@ describe('SessionsService', () => {
     expect(Math.round((s.expires_at - s.create_at) / HOUR)).toBe(5);
   });
 
+  it('one device, one session: a login or a registration with a device ends the user’s other sessions on it', async () => {
+    const { service, repo, hub } = setup({ SessionLengthMobileInHours: 5, SessionLengthWebInHours: 1 });
+    const [alice, bob] = ['a'.repeat(26), 'b'.repeat(26)];
+    const first = await service.create(alice, 'system_user', { deviceId: 'apple_rn:tok' });
+    const bobs = await service.create(bob, 'system_user', { deviceId: 'apple_rn:tok' });
+    const second = await service.create(alice, 'system_user', { deviceId: 'apple_rn:tok' });
+    expect(await repo.byId(first.id)).toBeUndefined();
+    expect(hub.closed).toContainEqual([alice, first.id]);
+    const web = await service.create(alice, 'system_user');
+    await service.attachDevice((await repo.byId(web.id))!, 'apple_rn:tok');
+    expect(await repo.byId(second.id)).toBeUndefined();
+    expect(await repo.byId(bobs.id)).toBeDefined();
+    const attached = repo.row(web.id);
+    expect(attached.device_id).toBe('apple_rn:tok');
+    expect(Math.round((attached.expires_at - Date.now()) / HOUR)).toBe(5);
+    // The cached copy is dropped: the next request reads the session with its device.
+    expect((await service.authenticate(web.token)).device_id).toBe('apple_rn:tok');
+  });
+
+  it('forgetDevice clears the device only while the session still has it', async () => {
+    const { service, repo } = setup();
+    const s = await service.create('u'.repeat(26), 'system_user', { deviceId: 'android:old' });
+    await service.forgetDevice({ ...s, device_id: 'android:other' });
+    expect(repo.row(s.id).device_id).toBe('android:old');
+    await service.forgetDevice(s);
+    expect(repo.row(s.id).device_id).toBe('');
+  });
+
   it('refuses an expired session and deletes it', async () => {
     const { service, repo } = setup();
     const s = await service.create('u'.repeat(26), 'system_user', { expiresAt: Date.now() - 1 });

@@ -105,6 +105,8 @@ export class SessionsService {
       props: { [SESSION_PROP_CSRF]: newId(), ...opts.props },
     };
     await this.repo.insert(session);
+    // A login from a device ends the user's other sessions on it (DoLogin's RevokeSessionsForDeviceId).
+    if (session.device_id) await this.revokeDeviceSessions(userId, session.device_id, session.id);
     return { ...session, token: bearer };
   }
 
@@ -214,6 +216,35 @@ export class SessionsService {
   async revokeEverything(): Promise<void> {
     const users = new Set((await this.repo.deleteAll()).map((s) => s.user_id));
     for (const userId of users) this.invalidation.emit('user_sessions', userId);
+  }
+
+  // ---- mobile devices (the push area) --------------------------------------------------------
+
+  /**
+   * PUT /users/sessions/device (attachDeviceId): the session becomes the device's one session
+   * (the user's other sessions with the same device id are revoked, as Mattermost's
+   * RevokeSessionsForDeviceId), and lasts as long as a mobile session (SetSessionExpireInHours:
+   * from now when sessions are extended with activity, else from the session's start). Every
+   * node drops the user's cached sessions, and their sockets take the new expiry.
+   */
+  async attachDevice(session: Session, deviceId: string): Promise<void> {
+    await this.revokeDeviceSessions(session.user_id, deviceId, session.id);
+    const extend = session.create_at === 0 || this.config.get().ServiceSettings.ExtendSessionLengthWithActivity;
+    const expiresAt = (extend ? Date.now() : session.create_at) + this.sessionLengthMs('mobile');
+    await this.repo.attachDevice(session.id, deviceId, expiresAt);
+    this.invalidation.emit('user', session.user_id);
+  }
+
+  /** One device, one session: the user's other sessions registered with `deviceId` end. */
+  private async revokeDeviceSessions(userId: string, deviceId: string, keepId: string): Promise<void> {
+    for (const id of await this.repo.deleteForUserDevice(userId, deviceId, keepId)) {
+      this.invalidation.emit('session', sessionInvalidationKey({ user_id: userId, id }));
+    }
+  }
+
+  /** The push proxy said the device is gone (REMOVE): the session keeps going without it. */
+  async forgetDevice(session: Pick<Session, 'id' | 'user_id' | 'device_id'>): Promise<void> {
+    if (await this.repo.clearDevice(session.id, session.device_id)) this.invalidation.emit('user', session.user_id);
   }
 
   /** Role changes apply to live sessions at once. */

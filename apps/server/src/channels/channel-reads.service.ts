@@ -5,6 +5,7 @@ import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { Session } from '../common/session.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
+import { ReadStateListeners } from '../membership/read-state-listeners.js';
 import { ChannelAccess } from './channel-access.js';
 
 /** Read state: viewing channels (marking them read) and per-channel unread counts. */
@@ -16,6 +17,7 @@ export class ChannelReadsService {
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
     private readonly config: ConfigService,
+    private readonly readState: ReadStateListeners,
   ) {}
 
   /**
@@ -30,6 +32,17 @@ export class ChannelReadsService {
     const viewed = await this.members.markViewed(userId, ids, Date.now());
     const times: Record<string, number> = {};
     for (const row of viewed) times[row.channel_id] = row.last_viewed_at;
+    if (viewed.length) {
+      // The user's other devices drop this channel's notifications (Mattermost's clearPushNotification).
+      const channels = viewed.map((r) => ({
+        channelId: r.channel_id,
+        mentionsBefore: Number(r.mentions_before),
+        unreadBefore: Number(r.unread_before),
+        memberPush: r.member_push,
+        userPush: r.user_push,
+      }));
+      this.readState.notify({ kind: 'channels_viewed', userId, sessionId: session.id, channels });
+    }
     if (viewed.length && this.config.get().ServiceSettings.EnableChannelViewedMessages) {
       for (const { channel_id: channelId } of viewed) this.publisher.publish(newEvent(WsEvents.ChannelViewed, { user_id: userId }, { channel_id: channelId }));
       this.publisher.publish(newEvent(WsEvents.MultipleChannelsViewed, { user_id: userId }, { channel_times: times }));

@@ -9,6 +9,8 @@ import { FileStore } from '#storage';
 import { SessionsRepository } from '../auth/sessions.repository.js';
 import { LdapCoreModule } from '../ldap/ldap-core.module.js';
 import { LdapSync } from '../ldap/ldap-sync.js';
+import { PushModule } from '../push/push.module.js';
+import { PushNotificationsService } from '../push/push-notifications.service.js';
 import { ScheduledPostSender } from '../scheduled-posts/scheduled-post-sender.js';
 import { ScheduledPostsModule } from '../scheduled-posts/scheduled-posts.module.js';
 import { AccessTokensRepository } from '../users/access-tokens.repository.js';
@@ -81,8 +83,9 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 
 @Module({
   // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule).
-  // ScheduledPostsModule: the scheduled_posts job sends through its sender; LdapCoreModule: ldap_sync.
-  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule],
+  // ScheduledPostsModule: the scheduled_posts job sends through its sender; LdapCoreModule: ldap_sync;
+  // PushModule: expiry_notify's push.
+  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule, PushModule],
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
@@ -101,8 +104,20 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         accessTokens: AccessTokensRepository,
         scheduledPosts: ScheduledPostSender,
         ldapSync: LdapSync,
-      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync }),
-      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository, ScheduledPostSender, LdapSync],
+        push: PushNotificationsService,
+      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync, push }),
+      inject: [
+        Database,
+        ConfigService,
+        FileStore,
+        MailDriver,
+        InvalidationBus,
+        SessionsRepository,
+        AccessTokensRepository,
+        ScheduledPostSender,
+        LdapSync,
+        PushNotificationsService,
+      ],
     },
     JobsRepository,
     JobEvents,

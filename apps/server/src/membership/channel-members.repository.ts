@@ -40,6 +40,16 @@ export interface MarkUnreadInput {
 }
 
 /** model.ChannelUnreadAt: a member's unread state after marking a post unread. */
+/** A channel markViewed marked read, with the member's state before. */
+export interface ViewedChannelRow {
+  channel_id: string;
+  last_viewed_at: number;
+  mentions_before: number;
+  unread_before: number;
+  member_push: string;
+  user_push: string;
+}
+
 export interface ChannelUnreadAtRow {
   team_id: string;
   user_id: string;
@@ -192,16 +202,52 @@ export class ChannelMembersRepository {
    * Marks channels read for a user: everything posted so far counts as read and mentions clear
    * (Store.UpdateLastViewedAt). Only channels the user belongs to are touched.
    */
-  async markViewed(userId: string, channelIds: string[], now: number): Promise<Array<{ channel_id: string; last_viewed_at: number }>> {
-    return this.db.query<{ channel_id: string; last_viewed_at: number }>(
-      `UPDATE channel_members cm
+  /**
+   * Marks channels read for the user (UpdateLastViewedAt), returning each channel's new
+   * last_viewed_at with what the member had not read before and their push notify props (read in
+   * the same statement, before the update), which decide whether their devices are told.
+   */
+  async markViewed(userId: string, channelIds: string[], now: number): Promise<ViewedChannelRow[]> {
+    return this.db.query<ViewedChannelRow>(
+      `WITH before AS (
+         SELECT cm.channel_id, cm.mention_count, c.total_msg_count - cm.msg_count AS unread,
+                COALESCE(cm.notify_props->>'push', '') AS member_push, COALESCE(u.notify_props->>'push', '') AS user_push
+           FROM channel_members cm
+           JOIN channels c ON c.id = cm.channel_id
+           LEFT JOIN users u ON u.id = cm.user_id
+          WHERE cm.user_id = $1 AND cm.channel_id = ANY($2)
+            FOR UPDATE OF cm)
+       UPDATE channel_members cm
           SET last_viewed_at = GREATEST($3::bigint, c.last_post_at), msg_count = c.total_msg_count, msg_count_root = c.total_msg_count_root,
               mention_count = 0, mention_count_root = 0, urgent_mention_count = 0, last_update_at = $3
-         FROM channels c
-        WHERE c.id = cm.channel_id AND cm.user_id = $1 AND cm.channel_id = ANY($2)
-        RETURNING cm.channel_id, cm.last_viewed_at`,
+         FROM channels c, before b
+        WHERE c.id = cm.channel_id AND b.channel_id = cm.channel_id AND cm.user_id = $1 AND cm.channel_id = ANY($2)
+        RETURNING cm.channel_id, cm.last_viewed_at, b.mention_count AS mentions_before, b.unread AS unread_before, b.member_push, b.user_push`,
       [userId, channelIds, now],
     );
+  }
+
+  /**
+   * A user's push badge (getUserBadgeCount) in one round trip: their unread mentions (for a DM,
+   * its unread messages: each is a mention) over the live channels they are in, counted on roots
+   * only with collapsed threads (GetUnreadCount), plus then their followed live threads' unread
+   * mentions (GetTotalUnreadMentions, every team).
+   */
+  async badgeCount(userId: string, collapsedThreads: boolean): Promise<number> {
+    const [total, read, mentions] = collapsedThreads
+      ? ['c.total_msg_count_root', 'cm.msg_count_root', 'cm.mention_count_root']
+      : ['c.total_msg_count', 'cm.msg_count', 'cm.mention_count'];
+    const rows = await this.db.query<{ badge: number }>(
+      `SELECT (COALESCE((SELECT sum(CASE WHEN c.type = 'D' THEN ${total} - ${read} ELSE ${mentions} END)
+                           FROM channel_members cm JOIN channels c ON c.id = cm.channel_id AND c.delete_at = 0
+                          WHERE cm.user_id = $1), 0)
+             + CASE WHEN $2 THEN COALESCE((SELECT sum(tm.unread_mentions)
+                                             FROM thread_memberships tm LEFT JOIN threads t ON t.post_id = tm.post_id
+                                            WHERE tm.user_id = $1 AND tm.following AND COALESCE(t.thread_delete_at, 0) = 0), 0)
+                    ELSE 0 END)::int AS badge`,
+      [userId, collapsedThreads],
+    );
+    return Math.max(0, rows[0]?.badge ?? 0);
   }
 
   async unread(channelId: string, userId: string): Promise<ChannelUnreadRow | undefined> {

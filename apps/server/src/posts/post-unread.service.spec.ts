@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '#common';
 import type { Session } from '../common/session.js';
+import { ReadStateListeners } from '../membership/read-state-listeners.js';
 import { MarksWorld } from './post-marks.memory.js';
 import { PostUnreadService } from './post-unread.service.js';
 import { PostsService } from './posts.service.js';
@@ -28,6 +29,7 @@ function setup(opts: { crt?: boolean; bobNotify?: Record<string, string> } = {})
     world.permissions(),
     world.configService(),
     world.publisher,
+    new ReadStateListeners(),
   );
   return { world, alice, bob, dave, root, pub, dm, service };
 }

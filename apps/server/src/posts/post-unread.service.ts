@@ -7,6 +7,7 @@ import type { ChannelRow } from '../channels/channel.model.js';
 import type { Session } from '../common/session.js';
 import { ChannelMembersRepository, ChannelUnreadAtRow } from '../membership/channel-members.repository.js';
 import type { ChannelMemberRow } from '../membership/membership.model.js';
+import { ReadStateListeners } from '../membership/read-state-listeners.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { UserRow } from '../users/user.model.js';
 import { findMentions } from './mentions.js';
@@ -48,6 +49,7 @@ export class PostUnreadService {
     private readonly permissions: PermissionsService,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
+    private readonly readState: ReadStateListeners,
   ) {}
 
   /**
@@ -88,6 +90,8 @@ export class PostUnreadService {
     );
     if (!state) throw notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
     this.publisher.publish(postUnreadEvent(state, post.id));
+    // The user's devices show the higher badge (Mattermost's UpdateMobileAppBadge).
+    this.readState.notify({ kind: 'marked_unread', userId, sessionId: session.id, channelId: channel.id });
     return state;
   }
 

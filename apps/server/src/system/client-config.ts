@@ -7,7 +7,10 @@ const str = (v: unknown) => String(v);
  * The flat string map of GET /config/client?format=old. Before login only what the login and
  * sign-up pages need; after login the settings the web and mobile apps read.
  */
-export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticId: string; noAccounts: boolean }): Record<string, string> {
+export function clientConfig(
+  cfg: Config,
+  opts: { loggedIn: boolean; diagnosticId: string; signingPublicKey?: string; noAccounts: boolean },
+): Record<string, string> {
   const s = cfg.ServiceSettings;
   const limited: Record<string, string> = {
     Version: SERVER_VERSION,
@@ -19,6 +22,8 @@ export function clientConfig(cfg: Config, opts: { loggedIn: boolean; diagnosticI
     SiteName: cfg.TeamSettings.SiteName,
     SiteURL: s.SiteURL,
     DiagnosticId: opts.diagnosticId,
+    // The apps verify the ES256 signature of every push with it (push/push-sender.ts).
+    AsymmetricSigningPublicKey: opts.signingPublicKey ?? '',
     DiagnosticsEnabled: str(cfg.LogSettings.EnableDiagnostics),
     WebsocketURL: s.WebsocketURL,
     WebsocketPort: '80',

@@ -6,6 +6,7 @@ import { ClusterState } from '../cluster/cluster-state.js';
 import { CurrentSession, Public } from '../common/decorators.js';
 import { boolParam } from '../common/params.js';
 import type { Session } from '../common/session.js';
+import { PushNotificationsService } from '../push/push-notifications.service.js';
 import { SystemService } from './system.service.js';
 
 @Controller()
@@ -14,6 +15,7 @@ export class SystemController {
     private readonly system: SystemService,
     private readonly config: ConfigService,
     private readonly cluster: ClusterState,
+    private readonly push: PushNotificationsService,
   ) {}
 
   /** The load balancer's health check. With get_server_status it checks the database and file store. */
@@ -29,6 +31,8 @@ export class SystemController {
       IosLatestVersion: cfg.ClientRequirements.IosLatestVersion,
       IosMinVersion: cfg.ClientRequirements.IosMinVersion,
     };
+    // A mobile app checks that its device can get pushes (SendTestPushNotification).
+    if (typeof q.device_id === 'string' && q.device_id !== '') body.CanReceiveNotifications = await this.push.sendTest(q.device_id);
     if (!boolParam(q.get_server_status)) return body;
     const [dbOk, filesOk] = await Promise.all([this.system.databaseHealthy(), this.system.fileStoreHealthy()]);
     body.database_status = dbOk ? 'OK' : 'UNHEALTHY';

@@ -1,5 +1,4 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { newId } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
@@ -8,7 +7,7 @@ import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { clientConfig } from './client-config.js';
-import { SystemsRepository } from './systems.repository.js';
+import { ServerIdentity } from './server-identity.js';
 
 /** Mattermost's model.ServerLimits. */
 export interface ServerLimits {
@@ -22,11 +21,9 @@ export interface ServerLimits {
 /** Server identity, health, limits and config-change broadcasting. */
 @Injectable()
 export class SystemService implements OnModuleInit {
-  private diagnosticId = '';
-
   constructor(
     private readonly db: Database,
-    private readonly systems: SystemsRepository,
+    private readonly identity: ServerIdentity,
     private readonly users: UsersRepository,
     private readonly config: ConfigService,
     private readonly publisher: EventPublisher,
@@ -34,9 +31,7 @@ export class SystemService implements OnModuleInit {
     private readonly files: FileStore,
   ) {}
 
-  async onModuleInit() {
-    // One id per installation, kept in the Systems table like Mattermost's DiagnosticId.
-    this.diagnosticId = await this.systems.getOrInsert('DiagnosticId', newId());
+  onModuleInit() {
     // Every change, from this API or a reload, tells clients to refetch the client config; a
     // change saved on another node was announced (cluster-wide) by that node.
     this.config.onChange((_old, _next, fromPeer) => {
@@ -46,7 +41,12 @@ export class SystemService implements OnModuleInit {
   }
 
   clientConfig(loggedIn: boolean, noAccounts: boolean): Record<string, string> {
-    return clientConfig(this.config.get(), { loggedIn, diagnosticId: this.diagnosticId, noAccounts });
+    return clientConfig(this.config.get(), {
+      loggedIn,
+      diagnosticId: this.identity.diagnosticId,
+      signingPublicKey: this.identity.signingPublicKey,
+      noAccounts,
+    });
   }
 
   async noAccounts(): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { FilesCoreModule } from '../files/files-core.module.js';
+import { MembershipModule } from '../membership/membership.module.js';
 import { PostViews } from '../posts/post-views.service.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
@@ -20,7 +21,8 @@ import { ThreadsService } from './threads.service.js';
  * and files), users and link previews, is provided here too.
  */
 @Module({
-  imports: [ThreadsCoreModule, PostsCoreModule, FilesCoreModule, ChannelsModule, PreferencesModule, UsersModule, PreviewsModule],
+  // MembershipModule: reading a thread tells ReadStateListeners.
+  imports: [ThreadsCoreModule, PostsCoreModule, FilesCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule],
   controllers: [ThreadsController],
   providers: [PostViews, ThreadViews, ThreadsService, ThreadActivity, CollapsedThreads],
   exports: [ThreadActivity, CollapsedThreads, ThreadsCoreModule],

@@ -3,6 +3,7 @@ import { CollapsedThreads } from './collapsed-threads.js';
 import { ChannelsTestbed } from '../channels/in-memory-channels.js';
 import type { ChannelRow } from '../channels/channel.model.js';
 import type { Session } from '../common/session.js';
+import { ReadStateListeners } from '../membership/read-state-listeners.js';
 import type { PostRow } from '../posts/post.model.js';
 import type { PreferencesRepository } from '../preferences/preferences.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -79,6 +80,7 @@ function setup() {
     users,
     bed.permissions,
     bed.publisher,
+    new ReadStateListeners(),
   );
   const activity = new ThreadActivity(memberships.asRepository(), posts.asRepository(), fakeViews(), new CollapsedThreads(preferences, bed.configService), bed.configService, bed.publisher);
 

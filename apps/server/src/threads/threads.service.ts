@@ -4,6 +4,7 @@ import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
+import { ReadStateListeners } from '../membership/read-state-listeners.js';
 import { findMentions } from '../posts/mentions.js';
 import { postNotFound } from '../posts/post-access.service.js';
 import type { PostRow } from '../posts/post.model.js';
@@ -34,6 +35,7 @@ export class ThreadsService {
     private readonly users: UsersRepository,
     private readonly permissions: PermissionsService,
     private readonly publisher: EventPublisher,
+    private readonly readState: ReadStateListeners,
   ) {}
 
   async list(session: Session, userId: string, teamId: string, q: UserThreadsQuery): Promise<UserThreadsView> {
@@ -76,7 +78,7 @@ export class ThreadsService {
   /** PUT …/threads/{id}/read/{timestamp}. */
   async markRead(session: Session, userId: string, teamId: string, threadId: string, timestamp: number): Promise<UserThreadView> {
     await this.requireThreadAccess(session, userId, threadId);
-    return this.readUpTo(userId, teamId, await this.rootPost(threadId), timestamp);
+    return this.readUpTo(session, userId, teamId, await this.rootPost(threadId), timestamp);
   }
 
   /** POST …/threads/{id}/set_unread/{post_id}: read up to just before that post of the thread. */
@@ -87,7 +89,7 @@ export class ThreadsService {
     if (post.root_id !== threadId && post.id !== threadId) {
       throw badRequest('app.user.update_thread_read_for_user_by_post.app_error', 'Unable to update the thread read state: the post is not in the thread.');
     }
-    return this.readUpTo(userId, teamId, await this.rootPost(threadId), post.create_at - 1);
+    return this.readUpTo(session, userId, teamId, await this.rootPost(threadId), post.create_at - 1);
   }
 
   /** PUT|DELETE …/threads/{id}/following. Following reads the thread up to now (UpdateThreadFollowForUser). */
@@ -106,7 +108,7 @@ export class ThreadsService {
    * UpdateThreadReadForUser: the user follows the thread (again), their unread mentions become
    * those of the replies from `timestamp` on, and they have read it up to `timestamp`.
    */
-  private async readUpTo(userId: string, teamId: string, root: PostRow, timestamp: number): Promise<UserThreadView> {
+  private async readUpTo(session: Session, userId: string, teamId: string, root: PostRow, timestamp: number): Promise<UserThreadView> {
     const now = Date.now();
     await this.memberships.ensureFollowing(userId, root.id, now);
     const before = await this.memberships.thread(userId, root.id);
@@ -130,6 +132,15 @@ export class ThreadsService {
         },
       ),
     );
+    // A thread read to its end is cleared from the user's other devices (UpdateThreadReadForUser).
+    this.readState.notify({
+      kind: 'thread_read',
+      userId,
+      sessionId: session.id,
+      channelId: root.channel_id,
+      threadId: root.id,
+      unreadReplies: after.unread_replies,
+    });
     return this.views.one(after, false);
   }
 

@@ -1,21 +1,30 @@
 import { ConfigService, type Config } from '#config';
 import type { Schedule } from '#jobs';
 import { MailDriver } from '#mail';
-import { SessionsRepository } from '../../auth/sessions.repository.js';
+import { ExpiredMobileSession, SessionsRepository } from '../../auth/sessions.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
 const BATCH = 500;
+const PUSH_CONCURRENCY = 8;
 /** Sessions that expired within the last hour (Mattermost's OneHourMillis window). */
 export const EXPIRY_WINDOW_MS = 3_600_000;
+
+/** The push side of expiry_notify (the push area's PushNotificationsService). */
+export interface ExpiredSessionPush {
+  /** Whether pushes go out at all (canSendPushNotifications). */
+  enabled(): boolean;
+  /** Tells the session's device it must sign in again; never throws. */
+  sessionExpired(session: Pick<ExpiredMobileSession, 'id' | 'user_id' | 'device_id'>): Promise<void>;
+}
 
 /**
  * expiry_notify, every 10 minutes while sessions are extended with activity (as Mattermost):
  * tells the owners of mobile sessions that expired within the last hour, once per session.
- * Mattermost sends a push notification; this server sends it through the mail driver seam, and
- * the only driver so far records instead of sending (sending comes with the notifications issue).
- * Each session is marked expired_notify before its message goes out, so a job that is retried
- * after a crash never notifies twice (at most once per session).
+ * Mattermost sends a push notification to the session's device (NotifySessionsExpired), which
+ * this server sends too when pushes are on (`push`; the jobs CLI has none); it also sends a mail
+ * through the mail driver seam. Each session is marked expired_notify before its message goes
+ * out, so a job that is retried after a crash never notifies twice (at most once per session).
  */
 export class ExpiryNotifyJob extends JobHandler {
   readonly type = JobType.ExpiryNotify;
@@ -24,6 +33,7 @@ export class ExpiryNotifyJob extends JobHandler {
     private readonly sessions: SessionsRepository,
     private readonly config: ConfigService,
     private readonly mail: MailDriver,
+    private readonly push?: ExpiredSessionPush,
   ) {
     super();
   }
@@ -34,16 +44,26 @@ export class ExpiryNotifyJob extends JobHandler {
 
   async run(ctx: JobContext): Promise<void> {
     const cfg = this.config.get();
-    if (!cfg.EmailSettings.SendEmailNotifications) {
-      ctx.setData({ notified: '0', skipped: 'EmailSettings.SendEmailNotifications is off' });
+    const pushing = this.push?.enabled() ?? false;
+    if (!cfg.EmailSettings.SendEmailNotifications && !pushing) {
+      ctx.setData({ notified: '0', skipped: 'EmailSettings.SendEmailNotifications and SendPushNotifications are off' });
       return;
     }
     const now = Date.now();
     let notified = 0;
+    let pushed = 0;
     for (;;) {
       checkAborted(ctx.signal);
       const marked = await this.sessions.markExpiredMobileNotified(now - EXPIRY_WINDOW_MS, now, BATCH);
+      if (pushing) {
+        // A few at a time: each waits for the push proxy (up to its timeout when the proxy hangs).
+        for (let i = 0; i < marked.length; i += PUSH_CONCURRENCY)
+          await Promise.all(marked.slice(i, i + PUSH_CONCURRENCY).map((m) => this.push!.sessionExpired(m)));
+        pushed += marked.length;
+        ctx.setData({ pushed: String(pushed) });
+      }
       for (const m of marked) {
+        if (!cfg.EmailSettings.SendEmailNotifications) break;
         if (!m.email) continue;
         await this.mail.send({
           to: m.email,

@@ -12,7 +12,7 @@ import { BulkExportJob } from './bulk-export.job.js';
 import { CleanupExpiredAccessTokensJob } from './cleanup-expired-access-tokens.job.js';
 import { CleanupExpiredSessionsJob } from './cleanup-expired-sessions.job.js';
 import { DataRetentionJob } from './data-retention.job.js';
-import { ExpiryNotifyJob } from './expiry-notify.job.js';
+import { ExpiredSessionPush, ExpiryNotifyJob } from './expiry-notify.job.js';
 import { LdapSyncJob } from './ldap-sync.job.js';
 import { ScheduledPostsJob } from './scheduled-posts.job.js';
 
@@ -28,6 +28,8 @@ export interface JobDependencies {
   scheduledPosts?: ScheduledPostSender;
   /** The server's; the CLI builds no account path, so it runs without the ldap_sync type. */
   ldapSync?: LdapSync;
+  /** The server's push notifications; the CLI sends expiry_notify's mail only. */
+  push?: ExpiredSessionPush;
 }
 
 /** Every job type this server runs (the server's module and the CLI build the same set). */
@@ -37,7 +39,7 @@ export function createJobHandlers(d: JobDependencies): JobHandlers {
     new CleanupExpiredAccessTokensJob(d.db, d.accessTokens, d.sessions, d.invalidation),
     new DataRetentionJob(d.db, d.config, d.files),
     new BulkExportJob(d.db, d.config, d.files),
-    new ExpiryNotifyJob(d.sessions, d.config, d.mail),
+    new ExpiryNotifyJob(d.sessions, d.config, d.mail, d.push),
     ...(d.scheduledPosts ? [new ScheduledPostsJob(d.scheduledPosts)] : []),
     ...(d.ldapSync ? [new LdapSyncJob(d.ldapSync)] : []),
   ]);

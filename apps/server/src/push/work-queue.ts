@@ -1,0 +1,79 @@
+/**
+ * A bounded in-memory queue drained by a fixed number of concurrent workers (Mattermost's
+ * PushNotificationsHub: a buffered channel and a semaphore). `offer` never waits: when the queue
+ * is full it refuses, so whoever produces work (a request) is never slowed by whoever consumes it
+ * (a push proxy that is slow or gone).
+ */
+export class WorkQueue<T> {
+  private readonly items: T[] = [];
+  private head = 0;
+  private running = 0;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly opts: {
+      /** How many items may wait (read at every offer, so a config change applies at once). */
+      capacity: () => number;
+      workers: number;
+      run: (item: T) => Promise<void>;
+      /** A run that threw (runs should not): logged by the owner, the worker goes on. */
+      onError: (err: unknown) => void;
+    },
+  ) {}
+
+  /** Items waiting (not yet taken by a worker). */
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Queues an item; false when the queue is full or stopped (the item is dropped). */
+  offer(item: T): boolean {
+    if (this.stopped || this.size >= Math.max(1, this.opts.capacity())) return false;
+    this.items.push(item);
+    if (this.running < this.opts.workers) {
+      this.running++;
+      void this.work();
+    }
+    return true;
+  }
+
+  /** Resolves once nothing waits and no worker runs. */
+  idle(): Promise<void> {
+    if (this.size === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Refuses new items; what is queued still runs. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private take(): T | undefined {
+    if (this.size === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as T;
+    // Compact now and then, so a long-lived queue does not keep a growing hole at its front.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  private async work(): Promise<void> {
+    for (let item = this.take(); item !== undefined; item = this.take()) {
+      try {
+        await this.opts.run(item);
+      } catch (err) {
+        this.opts.onError(err);
+      }
+    }
+    this.running--;
+    if (this.running === 0 && this.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
