@@ -25,4 +25,5 @@ export * from './sso/slapd.js';
 export * from './sso/simplesamlphp.js';
 export * from './sso/saml-browser.js';
 export * from './s3rver.js';
+export * from './smtp.js';
 export * from './browser.js';
