@@ -37,8 +37,13 @@ export function smtpSettings(email: EmailSettings): SmtpSettings {
   };
 }
 
-/** A send the SMTP server did not accept (or could not be reached for): `code` is nodemailer's or the socket's. */
+/**
+ * A send the SMTP server did not accept (or could not be reached for): `code` is nodemailer's or
+ * the socket's; `permanent` when the server answered 5xx (trying the same mail again will not help).
+ */
 export class MailSendError extends Error {
+  readonly permanent: boolean;
+
   constructor(
     message: string,
     readonly code: string,
@@ -46,6 +51,8 @@ export class MailSendError extends Error {
   ) {
     super(message);
     this.name = 'MailSendError';
+    const reply = Number((cause as { responseCode?: unknown } | undefined)?.responseCode);
+    this.permanent = reply >= 500 && reply < 600;
   }
 }
 

@@ -7,6 +7,9 @@ import { MailDriver } from '#mail';
 import { Hub, InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import { SessionsRepository } from '../auth/sessions.repository.js';
+import { EmailDigests } from '../email/email-digests.service.js';
+import { EmailNotificationsModule } from '../email/email-notifications.module.js';
+import { TokensRepository } from '../email/tokens.repository.js';
 import { LdapCoreModule } from '../ldap/ldap-core.module.js';
 import { LdapSync } from '../ldap/ldap-sync.js';
 import { ScheduledPostSender } from '../scheduled-posts/scheduled-post-sender.js';
@@ -16,7 +19,7 @@ import { UsersModule } from '../users/users.module.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
 import { JobHandlers } from './job-handler.js';
-import { createMailDriver, createQueueDriver } from './job-infrastructure.js';
+import { createQueueDriver } from './job-infrastructure.js';
 import { JobNode, JobRunner } from './job-runner.js';
 import { JobScheduling } from './job-scheduling.js';
 import { JobWatcher } from './job-watcher.js';
@@ -80,13 +83,13 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 }
 
 @Module({
-  // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule).
-  // ScheduledPostsModule: the scheduled_posts job sends through its sender; LdapCoreModule: ldap_sync.
-  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule],
+  // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule,
+  // mail and link tokens from the global EmailCoreModule). ScheduledPostsModule: the scheduled_posts
+  // job sends through its sender; LdapCoreModule: ldap_sync; EmailNotificationsModule: email_batching.
+  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule, EmailNotificationsModule],
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
-    { provide: MailDriver, useFactory: (config: ConfigService) => createMailDriver(config.get()), inject: [ConfigService] },
     // "<node id>@<host>:<pid>": the cluster's node id, and the process an operator can find.
     { provide: JobNode, useFactory: (hub: Hub) => new JobNode(`${hub.nodeId}@${hostname()}:${process.pid}`), inject: [Hub] },
     {
@@ -101,8 +104,22 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         accessTokens: AccessTokensRepository,
         scheduledPosts: ScheduledPostSender,
         ldapSync: LdapSync,
-      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync }),
-      inject: [Database, ConfigService, FileStore, MailDriver, InvalidationBus, SessionsRepository, AccessTokensRepository, ScheduledPostSender, LdapSync],
+        tokens: TokensRepository,
+        emailDigests: EmailDigests,
+      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync, tokens, emailDigests }),
+      inject: [
+        Database,
+        ConfigService,
+        FileStore,
+        MailDriver,
+        InvalidationBus,
+        SessionsRepository,
+        AccessTokensRepository,
+        ScheduledPostSender,
+        LdapSync,
+        TokensRepository,
+        EmailDigests,
+      ],
     },
     JobsRepository,
     JobEvents,
@@ -112,6 +129,6 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     JobsService,
     JobsLifecycle,
   ],
-  exports: [JobsService, MailDriver],
+  exports: [JobsService],
 })
 export class JobsModule {}

@@ -128,6 +128,16 @@ export class ChannelMembersRepository {
     ]);
   }
 
+  /** When the user last viewed each of these channels (channels they are no member of are absent). */
+  async lastViewedAt(userId: string, channelIds: string[]): Promise<Map<string, number>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db.query<{ channel_id: string; last_viewed_at: number }>(
+      'SELECT channel_id, last_viewed_at FROM channel_members WHERE user_id = $1 AND channel_id = ANY($2)',
+      [userId, channelIds],
+    );
+    return new Map(rows.map((r) => [r.channel_id, r.last_viewed_at]));
+  }
+
   async userIds(channelId: string): Promise<string[]> {
     const rows = await this.db.query<{ user_id: string }>('SELECT user_id FROM channel_members WHERE channel_id = $1', [channelId]);
     return rows.map((r) => r.user_id);
