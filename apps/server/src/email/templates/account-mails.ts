@@ -64,6 +64,17 @@ export function passwordResetMail(site: Site, to: { token: string }): RenderedMa
   });
 }
 
+/** After a password reset with a mailed link (Mattermost's password change mail). */
+export function passwordChangedMail(site: Site): RenderedMail {
+  return renderMail(site, `[${site.name}] Your password has been updated`, {
+    title: 'Your password was changed',
+    lines: [
+      `The password of your ${site.name} account was just changed with a password reset link.`,
+      'If this was not you, reset your password again at once and tell your system administrator.',
+    ],
+  });
+}
+
 /** POST /teams/{team_id}/invite/email, one per address. */
 export function teamInviteMail(
   site: Site,
