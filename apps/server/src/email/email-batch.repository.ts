@@ -28,8 +28,8 @@ export class EmailBatchRepository {
   async add(userId: string, item: NotificationItem, limit: number, now = Date.now()): Promise<boolean> {
     const rows = await this.db.query(
       `INSERT INTO notification_email_batch (${COLUMNS})
-       SELECT $1, $2, $3, $4, $5, $6, $7::jsonb
-        WHERE (SELECT count(*) FROM notification_email_batch WHERE user_id = $2) < $8
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::bigint, $6::bigint, $7::jsonb
+        WHERE (SELECT count(*) FROM notification_email_batch WHERE user_id = $2::varchar) < $8::int
        RETURNING id`,
       [newId(), userId, item.channel_id, item.post_id, item.create_at, now, JSON.stringify(item), limit],
     );
