@@ -81,6 +81,9 @@ function notification(recipient: UserRow, ch: ChannelRow, over: { message?: stri
     senderName: sender.username,
     recipient,
     reason: over.reason ?? (ch.type === 'D' ? 'dm' : ch.type === 'G' ? 'gm' : 'mention'),
+    explicitMention: ch.type !== 'G',
+    channelWideMention: false,
+    replyToThreadType: over.crt && over.rootId ? 'CRT' : '',
     collapsedThreads: over.crt ?? false,
     channelName: ch.type === 'D' ? `@${sender.username}` : ch.display_name,
   };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, badRequest, invalidParam, notFound, permissionDenied } from '#common';
+import { AppError, badRequest, invalidParam, isUnstorableText, notFound, permissionDenied } from '#common';
 import { ConfigService } from '#config';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { isSystemAdmin, Session } from '../common/session.js';
@@ -7,6 +7,7 @@ import { AccountMails } from '../email/account-mails.service.js';
 import { isExpired, newTokenString, tokenExtra, TokenRow, TokenType } from '../email/token.model.js';
 import { TokensRepository } from '../email/tokens.repository.js';
 import { TeamMemberRow } from '../membership/membership.model.js';
+import { isValidEmail } from '../users/user.model.js';
 import { MemberUsersRepository } from '../membership/member-users.repository.js';
 import { InviteRateLimit } from './invite-rate-limit.js';
 import { TeamRow } from './team.model.js';
@@ -55,7 +56,8 @@ export class TeamInvitesService {
     const may = (await this.permissions.hasTeam(session, teamId, 'invite_user')) && (await this.permissions.hasTeam(session, teamId, 'add_user_to_team'));
     if (!may) throw permissionDenied('invite_user');
     const list = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
-    if (list.length === 0) throw invalidParam('user_email');
+    // An address that is none (or that PostgreSQL cannot store in the token) is the caller's mistake.
+    if (list.length === 0 || list.some((e) => !isValidEmail(e) || isUnstorableText(e))) throw invalidParam('user_email');
     if (!this.config.get().ServiceSettings.EnableEmailInvitations) {
       throw new AppError('', 'api.team.invite_members.disabled.app_error', 'Email invitations are disabled.', 501);
     }

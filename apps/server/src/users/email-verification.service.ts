@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, badRequest, invalidParam } from '#common';
+import { AppError, badRequest, invalidParam, isUnstorableText } from '#common';
 import { isExpired, TOKEN_SIZE, tokenExtra, TokenType } from '../email/token.model.js';
 import { TokensRepository } from '../email/tokens.repository.js';
+import { isValidEmail } from './user.model.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 import { VerificationLinks } from './verification-links.js';
@@ -52,6 +53,8 @@ export class EmailVerificationService {
   async resend(email: string): Promise<void> {
     const address = email.toLowerCase();
     if (address === '') throw invalidParam('email');
+    // No account has an address that is none, or that PostgreSQL could not even compare.
+    if (!isValidEmail(address) || isUnstorableText(address)) return;
     const user = await this.users.byEmail(address);
     if (!user || user.delete_at > 0 || user.is_bot) return;
     try {

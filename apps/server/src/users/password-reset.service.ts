@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, badRequest, invalidParam } from '#common';
+import { AppError, badRequest, invalidParam, isUnstorableText } from '#common';
 import { ConfigService } from '#config';
 import { hashPassword } from '#auth';
 import { SessionsService } from '../auth/sessions.service.js';
 import { AccountMails } from '../email/account-mails.service.js';
 import { isExpired, newTokenString, TOKEN_SIZE, tokenExtra, TokenRow, TokenType } from '../email/token.model.js';
 import { TokensRepository } from '../email/tokens.repository.js';
+import { isValidEmail } from './user.model.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
@@ -45,6 +46,8 @@ export class PasswordResetService {
   }
 
   private async trySendLink(email: string): Promise<void> {
+    // No account has an address that is none, or that PostgreSQL could not even compare.
+    if (!isValidEmail(email) || isUnstorableText(email)) return;
     const user = await this.users.byEmail(email);
     if (!user || user.is_bot) return;
     if (user.auth_data) {
