@@ -14,9 +14,10 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NewUser, sample as sampleOf, seededRandom, startServer, TestServer } from '#testing';
+import { NewUser, sample as sampleOf, seededRandom, SmtpHarness, startServer, startSmtpServer, TestServer } from '#testing';
 
 let server: TestServer;
+let smtp: SmtpHarness;
 let admin: NewUser;
 let user: NewUser;
 let routes: Route[] = [];
@@ -132,6 +133,8 @@ const FIELDS = [
   'not_in_channel_id',
   'in_channel_id',
   'not_in_team_id',
+  'emails',
+  'EmailSettings',
 ];
 
 /** Strings PostgreSQL cannot store; each reached it as a 500 before. */
@@ -236,7 +239,12 @@ function endsTheTest(route: Route): boolean {
 const hasBody = (route: Route) => route.method !== 'GET' && route.method !== 'DELETE';
 
 beforeAll(async () => {
+  // A real SMTP server: the mail routes (password reset, invitations, /email/test) reach it and
+  // answer as they do when mail works, instead of the SMTP failure of a server with nowhere to send.
+  smtp = await startSmtpServer();
   server = await startServer({
+    ...smtp.env,
+    MM_SERVICESETTINGS_ENABLEEMAILINVITATIONS: 'true',
     MM_LOGSETTINGS_CONSOLELEVEL: 'INFO',
     MM_LOGSETTINGS_CONSOLEJSON: 'false',
     MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true',
@@ -250,7 +258,10 @@ beforeAll(async () => {
   channel = await admin.client.getChannelByName(team.id, 'town-square');
   post = await admin.client.createPost({ channel_id: channel.id, message: 'fuzz target' } as Post);
 }, 60_000);
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  await smtp?.close();
+});
 
 async function send(method: string, path: string, token: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(`${server.url}${path}`, {
