@@ -13,7 +13,17 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Team } from '@mattermost/types/teams';
-import { clientFor, databaseUrl, expectClientError, startServer, startSmtpServer, type NewUser, type ReceivedMail, type SmtpHarness, type TestServer } from '#testing';
+import {
+  clientFor,
+  databaseUrl,
+  expectClientError,
+  startServer,
+  startSmtpServer,
+  type NewUser,
+  type ReceivedMail,
+  type SmtpHarness,
+  type TestServer,
+} from '#testing';
 
 let server: TestServer;
 let smtp: SmtpHarness;
@@ -53,7 +63,11 @@ function linkToken(mail: ReceivedMail, param = 'token'): string {
   return m[1];
 }
 
-async function signUpAnon(username = unique('mailuser'), password = 'Passw0rd!mail', query = ''): Promise<{ username: string; email: string; password: string; answer: Answer }> {
+async function signUpAnon(
+  username = unique('mailuser'),
+  password = 'Passw0rd!mail',
+  query = '',
+): Promise<{ username: string; email: string; password: string; answer: Answer }> {
   const email = `${username}@example.com`;
   const answer = await api('POST', `/users${query}`, { username, email, password });
   return { username, email, password, answer };
@@ -125,7 +139,10 @@ describe('email verification (EmailSettings.RequireEmailVerification)', () => {
     const refused = await login(u.username, u.password);
     expect(refused).toMatchObject({ status: 401, body: { id: 'api.user.login.not_verified.app_error' } });
 
-    expect(await api('POST', '/users/email/verify', { token: 'short' })).toMatchObject({ status: 400, body: { id: 'api.context.invalid_body_param.app_error' } });
+    expect(await api('POST', '/users/email/verify', { token: 'short' })).toMatchObject({
+      status: 400,
+      body: { id: 'api.context.invalid_body_param.app_error' },
+    });
     expect(await api('POST', '/users/email/verify', { token })).toMatchObject({ status: 200, body: { status: 'OK' } });
     expect(await api('POST', '/users/email/verify', { token })).toMatchObject({ status: 400, body: { id: 'api.user.verify_email.bad_link.app_error' } });
     const ok = await login(u.username, u.password);
@@ -160,7 +177,7 @@ describe('email verification (EmailSettings.RequireEmailVerification)', () => {
 
   it('a changed address stays pending until its link is used: the old one signs in meanwhile', async () => {
     const user = await verifiedUser();
-    expect(user.user.email_verified).toBe(true);
+    expect((user.user as { email_verified?: boolean }).email_verified).toBe(true);
     const next = `${unique('moved')}@example.com`;
     const patched = await api('PUT', '/users/me/patch', { email: next }, user.client.getToken());
     expect(patched.status).toBe(200);
@@ -264,7 +281,14 @@ describe('team invitations by email', () => {
   it('mails each address a link; the link signs up into the team (verified), once; a wrong address is refused', async () => {
     const names = [unique('inva'), unique('invb'), unique('invc')];
     const emails = names.map((n) => `${n}@example.com`);
-    expect(await api('POST', `/teams/${team.id}/invite/email`, emails.map((e) => e.toUpperCase()), admin.client.getToken())).toMatchObject({
+    expect(
+      await api(
+        'POST',
+        `/teams/${team.id}/invite/email`,
+        emails.map((e) => e.toUpperCase()),
+        admin.client.getToken(),
+      ),
+    ).toMatchObject({
       status: 200,
       body: { status: 'OK' },
     });

@@ -234,10 +234,13 @@ function validateEmailSettings(e: Config['EmailSettings']): void {
   if (!['full', 'generic'].includes(e.EmailNotificationContentsType)) {
     throw new ConfigError('EmailSettings.EmailNotificationContentsType', `must be "full" or "generic", got ${JSON.stringify(e.EmailNotificationContentsType)}`);
   }
-  if (!(e.EmailBatchingBufferSize > 0)) throw new ConfigError('EmailSettings.EmailBatchingBufferSize', `must be greater than 0, got ${e.EmailBatchingBufferSize}`);
-  if (!(e.EmailBatchingInterval >= 30)) throw new ConfigError('EmailSettings.EmailBatchingInterval', `must be at least 30 (seconds), got ${e.EmailBatchingInterval}`);
+  if (!(e.EmailBatchingBufferSize > 0))
+    throw new ConfigError('EmailSettings.EmailBatchingBufferSize', `must be greater than 0, got ${e.EmailBatchingBufferSize}`);
+  if (!(e.EmailBatchingInterval >= 30))
+    throw new ConfigError('EmailSettings.EmailBatchingInterval', `must be at least 30 (seconds), got ${e.EmailBatchingInterval}`);
   if (!(e.SMTPServerTimeout > 0)) throw new ConfigError('EmailSettings.SMTPServerTimeout', `must be greater than 0, got ${e.SMTPServerTimeout}`);
-  if (e.SMTPPort !== '' && !/^\d{1,5}$/.test(e.SMTPPort)) throw new ConfigError('EmailSettings.SMTPPort', `must be a port number, got ${JSON.stringify(e.SMTPPort)}`);
+  if (e.SMTPPort !== '' && !/^\d{1,5}$/.test(e.SMTPPort))
+    throw new ConfigError('EmailSettings.SMTPPort', `must be a port number, got ${JSON.stringify(e.SMTPPort)}`);
 }
 
 /** A copy with every secret replaced by the mask, as GET /config returns it. */

@@ -67,9 +67,7 @@ export class EmailDigests {
     );
     const byUser = new Map(prefs.map((p) => [p.user_id, p.value]));
     // A user who chose "immediately" after their notifications were batched gets them at the next run.
-    return pending
-      .filter((p) => p.first_at + (batchIntervalSeconds(byUser.get(p.user_id)) ?? 0) * 1000 <= now)
-      .map((p) => p.user_id);
+    return pending.filter((p) => p.first_at + (batchIntervalSeconds(byUser.get(p.user_id)) ?? 0) * 1000 <= now).map((p) => p.user_id);
   }
 
   /** Claims and mails one user's batch; what was claimed and not mailed because of SMTP goes back. */

@@ -63,7 +63,11 @@ function channel(type: 'O' | 'D' | 'G', name = 'Town Square'): ChannelRow {
 }
 
 let seq = 0;
-function notification(recipient: UserRow, ch: ChannelRow, over: { message?: string; createAt?: number; rootId?: string; crt?: boolean; reason?: PostNotification['reason'] } = {}): PostNotification {
+function notification(
+  recipient: UserRow,
+  ch: ChannelRow,
+  over: { message?: string; createAt?: number; rootId?: string; crt?: boolean; reason?: PostNotification['reason'] } = {},
+): PostNotification {
   const post = {
     id: newId(),
     create_at: over.createAt ?? Date.now() - 1000 + ++seq,
@@ -265,7 +269,13 @@ describe('email batching', () => {
     const at = Date.now() - 10_000;
     await service.deliver(notification(ivy, seen, { createAt: at, message: 'already read' }));
     await service.deliver(notification(ivy, unseen, { createAt: at + 1, message: 'still unread' }));
-    await db.query('INSERT INTO channel_members (channel_id, user_id, last_viewed_at) VALUES ($1, $2, $3), ($4, $2, $5)', [seen.id, ivy.id, at + 5, unseen.id, at - 5]);
+    await db.query('INSERT INTO channel_members (channel_id, user_id, last_viewed_at) VALUES ($1, $2, $3), ($4, $2, $5)', [
+      seen.id,
+      ivy.id,
+      at + 5,
+      unseen.id,
+      at - 5,
+    ]);
     expect(await digests.sendDue({ now: at + 901_000 })).toMatchObject({ mails: 1, skipped: 1 });
     const mail = await smtp.nextMail(ivy.email);
     expect(mail.text).toContain('still unread');
@@ -321,4 +331,3 @@ describe('email batching', () => {
     expect((await smtp.nextMail(kim.email)).text).toContain('kept for later');
   });
 });
-

@@ -44,7 +44,9 @@ export class EmailNotificationsService {
     const item = await this.item(n);
     if (cfg.EmailSettings.EnableEmailBatching && (await this.batchesFor(n.recipient.id))) {
       if (await this.batches.add(n.recipient.id, item, cfg.EmailSettings.EmailBatchingBufferSize)) return 'batched';
-      this.log.warn(`user ${n.recipient.id} has ${cfg.EmailSettings.EmailBatchingBufferSize} notifications waiting (EmailBatchingBufferSize): mailing this one now`);
+      this.log.warn(
+        `user ${n.recipient.id} has ${cfg.EmailSettings.EmailBatchingBufferSize} notifications waiting (EmailBatchingBufferSize): mailing this one now`,
+      );
     }
     const mail = notificationMail(siteOf(cfg), item, {
       contents: cfg.EmailSettings.EmailNotificationContentsType === 'generic' ? 'generic' : 'full',

@@ -48,7 +48,9 @@ export class TokensRepository {
 
   /** Deletes every token of these types (Mattermost's InvalidateAllEmailInvites). */
   async deleteByTypes(types: TokenTypeName[]): Promise<number> {
-    const rows = await this.db.query<{ n: number }>('WITH d AS (DELETE FROM tokens WHERE type = ANY($1) RETURNING 1) SELECT count(*)::int AS n FROM d', [types]);
+    const rows = await this.db.query<{ n: number }>('WITH d AS (DELETE FROM tokens WHERE type = ANY($1) RETURNING 1) SELECT count(*)::int AS n FROM d', [
+      types,
+    ]);
     return rows[0]?.n ?? 0;
   }
 

@@ -71,7 +71,13 @@ export class TeamInvitesService {
     const good = list.filter((e) => domainsAllow(domains, e));
     const taken = this.limit.take(session.user_id, good.length);
     if (!taken.ok) {
-      throw new AppError('', 'app.email.rate_limit_exceeded.app_error', 'Too many invitations: try again later.', 413, `user_id=${session.user_id} retry_after_ms=${taken.retryAfterMs}`);
+      throw new AppError(
+        '',
+        'app.email.rate_limit_exceeded.app_error',
+        'Too many invitations: try again later.',
+        413,
+        `user_id=${session.user_id} retry_after_ms=${taken.retryAfterMs}`,
+      );
     }
     for (const email of good) await this.sendInvite(team, sender, email);
     return list.map((email) => ({ email, error: refused.includes(email) ? outsideDomains([email]) : null }));

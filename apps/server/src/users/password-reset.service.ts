@@ -60,7 +60,13 @@ export class PasswordResetService {
     try {
       await this.mails.passwordReset(user.email, token, 'now');
     } catch (err) {
-      throw new AppError('SendPasswordReset', 'api.user.send_password_reset.send.app_error', 'Failed to send password reset email successfully.', 500, String(err));
+      throw new AppError(
+        'SendPasswordReset',
+        'api.user.send_password_reset.send.app_error',
+        'Failed to send password reset email successfully.',
+        500,
+        String(err),
+      );
     }
   }
 
@@ -73,7 +79,8 @@ export class PasswordResetService {
     if (token.length !== TOKEN_SIZE) throw invalidParam('token');
     const row = await this.tokens.take(token, TokenType.PasswordRecovery);
     if (!row) {
-      if (await this.tokens.find(token)) throw badRequest('api.user.reset_password.broken_token.app_error', 'The reset password token does not appear to be valid.');
+      if (await this.tokens.find(token))
+        throw badRequest('api.user.reset_password.broken_token.app_error', 'The reset password token does not appear to be valid.');
       throw badRequest('api.user.reset_password.invalid_link.app_error', 'The reset password link does not appear to be valid.');
     }
     if (isExpired(row)) throw linkExpired();

@@ -46,7 +46,10 @@ export function welcomeMail(site: Site, to: { email: string; verifyToken?: strin
   return renderMail(site, `[${site.name}] You joined ${server}`, {
     title: `Welcome to ${site.name}`,
     lines: to.verifyToken
-      ? [`An account on ${server} was created with this address.`, 'Verify the address to sign in: the link works once and for 24 hours. If it was not you, ignore this mail.']
+      ? [
+          `An account on ${server} was created with this address.`,
+          'Verify the address to sign in: the link works once and for 24 hours. If it was not you, ignore this mail.',
+        ]
       : [`An account on ${server} was created with this address.`],
     ...(to.verifyToken ? { button: { label: 'Verify email', url: verifyLink(site, to.verifyToken, to.email) } } : {}),
   });

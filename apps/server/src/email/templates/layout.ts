@@ -77,7 +77,12 @@ function renderText(site: Site, parts: MailParts): string {
   if (parts.button) out.push(`${parts.button.label}: ${parts.button.url}`, '');
   for (const line of parts.footer ?? []) out.push(line);
   out.push('', `— ${site.name}${site.url ? ` (${site.url})` : ''}`);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  );
 }
 
 function renderHtml(site: Site, subject: string, parts: MailParts): string {
