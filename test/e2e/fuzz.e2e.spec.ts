@@ -14,10 +14,11 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NewUser, PushRecorder, sample as sampleOf, seededRandom, startPushRecorder, startServer, TestServer } from '#testing';
+import { NewUser, PushRecorder, sample as sampleOf, seededRandom, SmtpHarness, startPushRecorder, startServer, startSmtpServer, TestServer } from '#testing';
 
 let server: TestServer;
 let pushProxy: PushRecorder;
+let smtp: SmtpHarness;
 let admin: NewUser;
 let user: NewUser;
 let routes: Route[] = [];
@@ -137,6 +138,8 @@ const FIELDS = [
   'received_at',
   'platform',
   'is_id_loaded',
+  'emails',
+  'EmailSettings',
 ];
 
 /** Strings PostgreSQL cannot store; each reached it as a 500 before. */
@@ -242,9 +245,13 @@ const hasBody = (route: Route) => route.method !== 'GET' && route.method !== 'DE
 
 beforeAll(async () => {
   // A push proxy that takes everything, so that device registrations, acks and the pushes they
-  // cause run their whole path.
+  // cause run their whole path; a real SMTP server, so that the mail routes (password reset,
+  // invitations, /email/test) answer as they do when mail works.
   pushProxy = await startPushRecorder();
+  smtp = await startSmtpServer();
   server = await startServer({
+    ...smtp.env,
+    MM_SERVICESETTINGS_ENABLEEMAILINVITATIONS: 'true',
     MM_EMAILSETTINGS_PUSHNOTIFICATIONSERVER: pushProxy.url,
     MM_LOGSETTINGS_CONSOLELEVEL: 'INFO',
     MM_LOGSETTINGS_CONSOLEJSON: 'false',
@@ -262,6 +269,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await pushProxy?.stop();
+  await smtp?.close();
 });
 
 async function send(method: string, path: string, token: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {

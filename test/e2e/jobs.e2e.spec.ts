@@ -14,9 +14,10 @@ import type { Post } from '@mattermost/types/posts';
 import pg from 'pg';
 import { exportLines, readZip } from '../jobs/zip-reader.js';
 import { Cast, PERMISSION, post, signUpCast, teamWithChannels, TeamWithChannels, uploadFile } from './fixtures.js';
-import { databaseUrl, expectClientError, sleep, startServer, TestServer, TestSocket } from '#testing';
+import { databaseUrl, expectClientError, sleep, startServer, startSmtpServer, SmtpHarness, TestServer, TestSocket } from '#testing';
 
 let server: TestServer;
+let smtp: SmtpHarness;
 let cast: Cast;
 let parts: TeamWithChannels;
 let db: pg.Client;
@@ -27,7 +28,9 @@ const DAY = 86_400_000;
 const FINISHED = ['success', 'error', 'canceled', 'warning'];
 
 beforeAll(async () => {
+  smtp = await startSmtpServer();
   server = await startServer({
+    ...smtp.env,
     MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS: 'true',
     MM_DATARETENTIONSETTINGS_ENABLEMESSAGEDELETION: 'true',
     MM_DATARETENTIONSETTINGS_ENABLEFILEDELETION: 'true',
@@ -51,6 +54,7 @@ afterAll(async () => {
   userSocket?.close();
   await db?.end();
   await server?.stop();
+  await smtp?.close();
 });
 
 const call = <T>(c: Client4, url: string, method = 'get', body?: unknown): Promise<T> =>
@@ -475,6 +479,23 @@ describe('session and access token cleanup', () => {
     expect((await second.getMe()).id).toBe(extra.user.id);
   });
 
+  it('cleanup_expired_sessions also deletes mailed link tokens past their lifetime (24 h, invitations 48 h)', async () => {
+    const now = Date.now();
+    const HOUR = 3_600_000;
+    const rows: Array<[string, string, number]> = [
+      ['a'.repeat(64), 'password_recovery', now - 25 * HOUR],
+      ['b'.repeat(64), 'password_recovery', now - 23 * HOUR],
+      ['c'.repeat(64), 'team_invitation', now - 47 * HOUR],
+      ['d'.repeat(64), 'team_invitation', now - 49 * HOUR],
+      ['e'.repeat(64), 'verify_email', now - 25 * HOUR],
+    ];
+    for (const [token, type, at] of rows) await db.query('INSERT INTO tokens (token, create_at, type) VALUES ($1, $2, $3)', [token, at, type]);
+    const job = await runJob('cleanup_expired_sessions');
+    expect(job.data.deleted_link_tokens).toBe('3');
+    const left = (await db.query('SELECT token FROM tokens WHERE token = ANY($1) ORDER BY token', [rows.map((r) => r[0])])).rows.map((r) => r.token[0]);
+    expect(left).toEqual(['b', 'c']);
+  });
+
   it('cleanup_expired_access_tokens deletes expired tokens and their sessions; others stay', async () => {
     const owner = cast.dave;
     const expiring = await cast.admin.client.createUserAccessToken(owner.user.id, 'expires soon', Date.now() + 1500);
@@ -500,28 +521,38 @@ describe('session and access token cleanup', () => {
 });
 
 describe('expiry_notify', () => {
-  it('notifies the owner of each mobile session that expired in the last hour, once, through the mail driver (recorded, not sent)', async () => {
+  it('mails the owner of each mobile session that expired in the last hour, once, through SMTP', async () => {
     const mobile = await server.newUser();
     await db.query(`UPDATE sessions SET device_id = 'apple_rn-v2:abc', expires_at = $2 WHERE user_id = $1`, [mobile.user.id, Date.now() - 10 * 60_000]);
     const job = await runJob('expiry_notify');
-    expect(job.data).toMatchObject({ mail_sent: '0' });
+    expect(job.status).toBe('success');
     expect(Number(job.data.notified)).toBeGreaterThanOrEqual(1);
-    const outbox = join(server.dir, 'data', 'mail', 'recorded.jsonl');
-    const recorded = readFileSync(outbox, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    const mine = recorded.filter((m) => m.to === mobile.user.email);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ category: 'expiry_notify', subject: expect.stringContaining('Session expired') });
+    expect(job.data.mail_failed).toBe('0');
+    const mail = await smtp.nextMail(mobile.user.email);
+    expect(mail.subject).toContain('Session expired');
+    expect(mail.text).toContain('log in again');
+    expect(mail.html).toContain('<h1');
     const [{ notified }] = (await db.query('SELECT bool_and(expired_notify) AS notified FROM sessions WHERE user_id = $1', [mobile.user.id])).rows;
     expect(notified).toBe(true);
 
     await runJob('expiry_notify');
-    const again = readFileSync(outbox, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(again.filter((m) => m.to === mobile.user.email)).toHaveLength(1);
+    expect(smtp.mailsTo(mobile.user.email)).toHaveLength(1);
+  });
+
+  it('a dead SMTP server: the job ends with a warning naming the failure, and the sessions are not notified twice', async () => {
+    const mobile = await server.newUser();
+    await db.query(`UPDATE sessions SET device_id = 'android_rn-v2:def', expires_at = $2 WHERE user_id = $1`, [mobile.user.id, Date.now() - 5 * 60_000]);
+    await smtp.stop();
+    let job: Job;
+    try {
+      job = await runJob('expiry_notify');
+    } finally {
+      await smtp.start();
+    }
+    expect(job.status).toBe('warning');
+    expect(Number(job.data.mail_failed)).toBeGreaterThanOrEqual(1);
+    expect(job.data.warning).toMatch(/not sent/);
+    await runJob('expiry_notify');
+    expect(smtp.mailsTo(mobile.user.email)).toHaveLength(0);
   });
 });

@@ -12,6 +12,7 @@ import { EphemeralModule } from './commands/ephemeral/ephemeral.module.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { CoreModule, CoreParts } from './core/core.module.js';
 import { DraftsModule } from './drafts/drafts.module.js';
+import { EmailCoreModule } from './email/email-core.module.js';
 import { EmojiModule } from './emoji/emoji.module.js';
 import { FilesModule } from './files/files.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
       imports: [
         CoreModule.register(parts),
         DiscoveryModule,
+        EmailCoreModule,
         AuthModule,
         AuditsModule,
         UsersModule,

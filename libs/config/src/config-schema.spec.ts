@@ -309,6 +309,15 @@ describe('validateConfig', () => {
     expect(() => validateConfig(defaults())).not.toThrow();
   });
 
+  it('accepts email batching in a cluster (the job system mails each digest once; Mattermost refuses the pair)', () => {
+    const cfg = withChange((c) => {
+      c.EmailSettings.EnableEmailBatching = true;
+      c.EmailSettings.ConnectionSecurity = 'STARTTLS';
+      Object.assign(c.ClusterSettings, { Enable: true, ClusterName: 'mail', ClusterSecret: 'x'.repeat(32) });
+    });
+    expect(() => validateConfig(cfg)).not.toThrow();
+  });
+
   it('accepts a postgres:// or postgresql:// DataSource', () => {
     expect(() => validateConfig(withChange((c) => (c.SqlSettings.DataSource = 'postgres://u@h/db')))).not.toThrow();
     expect(() => validateConfig(withChange((c) => (c.SqlSettings.DataSource = 'postgresql://u@h/db')))).not.toThrow();
@@ -336,6 +345,12 @@ describe('validateConfig', () => {
     ['PasswordSettings.MinimumLength', (c) => (c.PasswordSettings.MinimumLength = 73)],
     ['CacheSettings.CacheType', (c) => (c.CacheSettings.CacheType = 'memcached')],
     ['FileSettings.DriverName', (c) => (c.FileSettings.DriverName = 'gcs')],
+    ['EmailSettings.ConnectionSecurity', (c) => (c.EmailSettings.ConnectionSecurity = 'SSL')],
+    ['EmailSettings.EmailNotificationContentsType', (c) => (c.EmailSettings.EmailNotificationContentsType = 'everything')],
+    ['EmailSettings.EmailBatchingBufferSize', (c) => (c.EmailSettings.EmailBatchingBufferSize = 0)],
+    ['EmailSettings.EmailBatchingInterval', (c) => (c.EmailSettings.EmailBatchingInterval = 29)],
+    ['EmailSettings.SMTPServerTimeout', (c) => (c.EmailSettings.SMTPServerTimeout = 0)],
+    ['EmailSettings.SMTPPort', (c) => (c.EmailSettings.SMTPPort = 'smtp')],
     ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = 0)],
     ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = -2)],
     ['FileSettings.MaxImageDecoderConcurrency', (c) => (c.FileSettings.MaxImageDecoderConcurrency = 1.5)],

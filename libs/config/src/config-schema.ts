@@ -216,6 +216,7 @@ export function validateConfig(config: Config): void {
       `must be a time of day "HH:MM", got ${JSON.stringify(config.DataRetentionSettings.DeletionJobStartTime)}`,
     );
   }
+  validateEmailSettings(config.EmailSettings);
   if (!['always_on', 'default_on', 'default_off', 'disabled'].includes(s.CollapsedThreads)) {
     throw new ConfigError('ServiceSettings.CollapsedThreads', 'must be always_on, default_on, default_off or disabled');
   }
@@ -234,6 +235,27 @@ function validatePushSettings(email: Config['EmailSettings']): void {
   if (server !== '' && !/^https?:\/\/[^/\s]+/i.test(server)) {
     throw new ConfigError('EmailSettings.PushNotificationServer', `must be an http:// or https:// URL, got ${JSON.stringify(email.PushNotificationServer)}`);
   }
+}
+
+/**
+ * EmailSettings.isValid: the connection security Mattermost knows, a notification contents type,
+ * a batching buffer and an interval of at least 30 s (the batching job's tick). Unlike Mattermost,
+ * batching is allowed in a cluster: the job system sends each digest once cluster-wide.
+ */
+function validateEmailSettings(e: Config['EmailSettings']): void {
+  if (!['', 'TLS', 'STARTTLS'].includes(e.ConnectionSecurity)) {
+    throw new ConfigError('EmailSettings.ConnectionSecurity', `must be "", "TLS" or "STARTTLS", got ${JSON.stringify(e.ConnectionSecurity)}`);
+  }
+  if (!['full', 'generic'].includes(e.EmailNotificationContentsType)) {
+    throw new ConfigError('EmailSettings.EmailNotificationContentsType', `must be "full" or "generic", got ${JSON.stringify(e.EmailNotificationContentsType)}`);
+  }
+  if (!(e.EmailBatchingBufferSize > 0))
+    throw new ConfigError('EmailSettings.EmailBatchingBufferSize', `must be greater than 0, got ${e.EmailBatchingBufferSize}`);
+  if (!(e.EmailBatchingInterval >= 30))
+    throw new ConfigError('EmailSettings.EmailBatchingInterval', `must be at least 30 (seconds), got ${e.EmailBatchingInterval}`);
+  if (!(e.SMTPServerTimeout > 0)) throw new ConfigError('EmailSettings.SMTPServerTimeout', `must be greater than 0, got ${e.SMTPServerTimeout}`);
+  if (e.SMTPPort !== '' && !/^\d{1,5}$/.test(e.SMTPPort))
+    throw new ConfigError('EmailSettings.SMTPPort', `must be a port number, got ${JSON.stringify(e.SMTPPort)}`);
 }
 
 /** A copy with every secret replaced by the mask, as GET /config returns it. */

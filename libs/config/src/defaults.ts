@@ -218,6 +218,8 @@ export const defaultConfig = {
     EmailBatchingBufferSize: 256,
     EmailBatchingInterval: 30,
     EmailNotificationContentsType: 'full',
+    // The channel's name in a channel notification's subject ("Team (Channel)"), as Mattermost's.
+    UseChannelInEmailNotifications: false,
   },
   RateLimitSettings: {
     Enable: false,

@@ -25,6 +25,7 @@ import { Audits1735090000000 } from './migrations/1735090000000-audits.js';
 import { CommandWebhooks1735200000000 } from './migrations/1735200000000-command-webhooks.js';
 import { BotsOAuthProvider1735300000000 } from './migrations/1735300000000-bots-oauth-provider.js';
 import { Webhooks1735100000000 } from './migrations/1735100000000-webhooks.js';
+import { Email1735400000000 } from './migrations/1735400000000-email.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   CommandWebhooks1735200000000,
   BotsOAuthProvider1735300000000,
   Webhooks1735100000000,
+  Email1735400000000,
 ];
 
 /** Any value that can run SQL: the pool or a transaction. */

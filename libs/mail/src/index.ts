@@ -1,1 +1,3 @@
 export * from './mail-driver.js';
+export * from './smtp-mail-driver.js';
+export * from './mail-queue.js';

@@ -4,15 +4,31 @@ import { dirname } from 'node:path';
 export interface MailMessage {
   to: string;
   subject: string;
+  /** The plain-text part; every mail has one, for clients that show no HTML. */
   text: string;
-  /** Why it was sent (e.g. "expiry_notify"), for logs and the record. */
+  /** The HTML part, sent beside the text as multipart/alternative. */
+  html?: string;
+  /** Why it was sent (e.g. "expiry_notify", "PasswordResetEmail"), for logs and the record. */
   category: string;
+  /**
+   * Threading headers, as Mattermost sets them on notifications (`<post_id@site host>`): a reply's
+   * notification names its root post, so mail clients show a thread's notifications together.
+   */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string;
+  /** Extra headers. */
+  headers?: Record<string, string>;
 }
 
-/** Where outgoing mail goes. The SMTP driver comes with the notifications issue. */
+/** Where outgoing mail goes. */
 export abstract class MailDriver {
+  /** Whether a send reaches someone (SMTP) or is only recorded (tests). */
   abstract readonly sends: boolean;
+  /** Sends one message; rejects with the reason when the mail was not accepted. */
   abstract send(message: MailMessage): Promise<void>;
+  /** Lets go of connections; the driver may be used again afterwards. */
+  async close(): Promise<void> {}
 }
 
 export interface RecordedMail extends MailMessage {
@@ -20,8 +36,8 @@ export interface RecordedMail extends MailMessage {
 }
 
 /**
- * Sends nothing. It keeps the last messages in memory and, when given a file, appends each one to
- * it as a JSON line, so that what would have been mailed can be inspected and tested.
+ * Sends nothing: for unit tests only (the server sends through SMTP). It keeps the last messages in
+ * memory and, when given a file, appends each one to it as a JSON line.
  */
 export class RecordingMailDriver extends MailDriver {
   readonly sends = false;

@@ -26,6 +26,7 @@ export * from './sso/simplesamlphp.js';
 export * from './sso/saml-browser.js';
 export * from './s3rver.js';
 export * from './push-recorder.js';
+export * from './smtp.js';
 export * from './browser.js';
 export * from './certificates.js';
 export * from './push-providers/credentials.js';

@@ -23,7 +23,7 @@ export class AuditInterceptor implements NestInterceptor {
     return next.handle().pipe(
       mergeMap(async (result: unknown) => {
         const caller = {
-          user_id: req.session?.user_id ?? '',
+          user_id: req.session?.user_id ?? req.auditUserId ?? '',
           session_id: req.session?.id ?? '',
           ip_address: clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
         };

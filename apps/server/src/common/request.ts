@@ -5,4 +5,9 @@ import { Session } from './session.js';
 export interface ApiRequest extends Request {
   requestId: string;
   session?: Session;
+  /**
+   * Whose account a route without a session acted on (a password reset by mailed link), for its
+   * audit record: the record belongs to that user, as a signed-in user's records do.
+   */
+  auditUserId?: string;
 }

@@ -20,6 +20,12 @@ import { Database, EmbeddedDatabase, startEmbeddedPostgres } from '#db';
 import { QueueUnavailableError } from '#jobs';
 import { EventPublisher, LocalInvalidationBus } from '#realtime';
 import { SessionsRepository } from '../auth/sessions.repository.js';
+import { EmailBatchRepository } from '../email/email-batch.repository.js';
+import { EmailDigests } from '../email/email-digests.service.js';
+import { TokensRepository } from '../email/tokens.repository.js';
+import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
+import { PreferencesRepository } from '../preferences/preferences.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { AccessTokensRepository } from '../users/access-tokens.repository.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
@@ -92,14 +98,25 @@ async function main(argv: string[]): Promise<number> {
 async function run(config: ConfigService, db: Database, repo: JobsRepository, args: string[]): Promise<number> {
   const [type, ...pairs] = args;
   const cfg = config.get();
+  const mail = createMailDriver(config);
   const handlers = createJobHandlers({
     db,
     config,
     files: fileStoreFromConfig(cfg),
-    mail: createMailDriver(cfg),
+    mail,
     invalidation: new LocalInvalidationBus(),
     sessions: new SessionsRepository(db),
     accessTokens: new AccessTokensRepository(db),
+    tokens: new TokensRepository(db),
+    emailDigests: new EmailDigests(
+      db,
+      config,
+      new EmailBatchRepository(db),
+      new PreferencesRepository(db),
+      new ChannelMembersRepository(db),
+      new UsersRepository(db),
+      mail,
+    ),
   });
   if (!type || !handlers.has(type))
     return fail(

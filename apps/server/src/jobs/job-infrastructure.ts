@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { Config } from '#config';
+import type { Config, ConfigService } from '#config';
 import { BullMqDriver, DriverLogger, InProcessDriver, QueueDriver } from '#jobs';
-import { MailDriver, RecordingMailDriver } from '#mail';
+import { MailDriver, SmtpMailDriver, smtpSettings } from '#mail';
 
 const log = new Logger('jobs');
 const driverLog: DriverLogger = (level, message) => (level === 'info' ? log.log(message) : level === 'warn' ? log.warn(message) : log.error(message));
@@ -25,9 +24,9 @@ export function createQueueDriver(config: Config): QueueDriver {
 }
 
 /**
- * The mail driver. Only the recording one exists: it sends nothing and appends each message to
- * <FileSettings.Directory>/mail/recorded.jsonl. SMTP comes with the notifications issue.
+ * The mail driver: SMTP with the live EmailSettings (read at each send, so a saved config applies to
+ * the next mail). The recording driver is for unit tests only.
  */
-export function createMailDriver(config: Config): MailDriver {
-  return new RecordingMailDriver({ file: join(config.FileSettings.Directory || './data/', 'mail', 'recorded.jsonl') });
+export function createMailDriver(config: Pick<ConfigService, 'get'>): MailDriver {
+  return new SmtpMailDriver(() => smtpSettings(config.get().EmailSettings));
 }

@@ -28,6 +28,8 @@ export const JobType = {
   /** Ours: Mattermost sends scheduled posts from a recurring task on the cluster leader. */
   ScheduledPosts: 'scheduled_posts',
   LdapSync: 'ldap_sync',
+  /** Ours: Mattermost mails email batching's digests from a per-node recurring task. */
+  EmailBatching: 'email_batching',
 } as const;
 
 /** Every type name Mattermost knows (model.AllJobTypes), plus ours: what ?job_type may name. */
@@ -57,6 +59,7 @@ export const ALL_JOB_TYPES: readonly string[] = [
   'access_control_sync',
   JobType.CleanupExpiredSessions,
   JobType.ScheduledPosts,
+  JobType.EmailBatching,
 ];
 
 /** A row of the jobs table. */
@@ -121,6 +124,7 @@ const GENERIC_TYPES = new Set([
   JobType.CleanupExpiredAccessTokens,
   JobType.CleanupExpiredSessions,
   JobType.ScheduledPosts,
+  JobType.EmailBatching,
 ]);
 const SPECIFIC: Record<string, { create: string; read: string }> = {
   data_retention: { create: 'create_data_retention_job', read: 'read_data_retention_job' },

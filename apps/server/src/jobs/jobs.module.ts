@@ -7,6 +7,9 @@ import { MailDriver } from '#mail';
 import { Hub, InvalidationBus } from '#realtime';
 import { FileStore } from '#storage';
 import { SessionsRepository } from '../auth/sessions.repository.js';
+import { EmailDigests } from '../email/email-digests.service.js';
+import { EmailNotificationsModule } from '../email/email-notifications.module.js';
+import { TokensRepository } from '../email/tokens.repository.js';
 import { LdapCoreModule } from '../ldap/ldap-core.module.js';
 import { LdapSync } from '../ldap/ldap-sync.js';
 import { PushModule } from '../push/push.module.js';
@@ -18,7 +21,7 @@ import { UsersModule } from '../users/users.module.js';
 import { createJobHandlers } from './handlers/index.js';
 import { JobEvents } from './job-events.js';
 import { JobHandlers } from './job-handler.js';
-import { createMailDriver, createQueueDriver } from './job-infrastructure.js';
+import { createQueueDriver } from './job-infrastructure.js';
 import { JobNode, JobRunner } from './job-runner.js';
 import { JobScheduling } from './job-scheduling.js';
 import { JobWatcher } from './job-watcher.js';
@@ -82,14 +85,14 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 }
 
 @Module({
-  // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule).
-  // ScheduledPostsModule: the scheduled_posts job sends through its sender; LdapCoreModule: ldap_sync;
+  // The handlers use the repositories of the tables they clean (sessions come from the global AuthModule,
+  // mail and link tokens from the global EmailCoreModule). ScheduledPostsModule: the scheduled_posts
+  // job sends through its sender; LdapCoreModule: ldap_sync; EmailNotificationsModule: email_batching;
   // PushModule: expiry_notify's push.
-  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule, PushModule],
+  imports: [UsersModule, ScheduledPostsModule, LdapCoreModule, EmailNotificationsModule, PushModule],
   controllers: [JobsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
-    { provide: MailDriver, useFactory: (config: ConfigService) => createMailDriver(config.get()), inject: [ConfigService] },
     // "<node id>@<host>:<pid>": the cluster's node id, and the process an operator can find.
     { provide: JobNode, useFactory: (hub: Hub) => new JobNode(`${hub.nodeId}@${hostname()}:${process.pid}`), inject: [Hub] },
     {
@@ -104,8 +107,10 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         accessTokens: AccessTokensRepository,
         scheduledPosts: ScheduledPostSender,
         ldapSync: LdapSync,
+        tokens: TokensRepository,
+        emailDigests: EmailDigests,
         push: PushNotificationsService,
-      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync, push }),
+      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync, tokens, emailDigests, push }),
       inject: [
         Database,
         ConfigService,
@@ -116,6 +121,8 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         AccessTokensRepository,
         ScheduledPostSender,
         LdapSync,
+        TokensRepository,
+        EmailDigests,
         PushNotificationsService,
       ],
     },
@@ -127,6 +134,6 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     JobsService,
     JobsLifecycle,
   ],
-  exports: [JobsService, MailDriver],
+  exports: [JobsService],
 })
 export class JobsModule {}

@@ -138,6 +138,16 @@ export class ChannelMembersRepository {
     ]);
   }
 
+  /** When the user last viewed each of these channels (channels they are no member of are absent). */
+  async lastViewedAt(userId: string, channelIds: string[]): Promise<Map<string, number>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db.query<{ channel_id: string; last_viewed_at: number }>(
+      'SELECT channel_id, last_viewed_at FROM channel_members WHERE user_id = $1 AND channel_id = ANY($2)',
+      [userId, channelIds],
+    );
+    return new Map(rows.map((r) => [r.channel_id, r.last_viewed_at]));
+  }
+
   async userIds(channelId: string): Promise<string[]> {
     const rows = await this.db.query<{ user_id: string }>('SELECT user_id FROM channel_members WHERE channel_id = $1', [channelId]);
     return rows.map((r) => r.user_id);
@@ -280,7 +290,7 @@ export class ChannelMembersRepository {
   }
 
   /** When each of these users last viewed the channel (those not in it are left out). */
-  async lastViewedAt(channelId: string, userIds: string[]): Promise<Map<string, number>> {
+  async lastViewedBy(channelId: string, userIds: string[]): Promise<Map<string, number>> {
     if (userIds.length === 0) return new Map();
     const rows = await this.db.query<{ user_id: string; last_viewed_at: string }>(
       'SELECT user_id, last_viewed_at FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2)',

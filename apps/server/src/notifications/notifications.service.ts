@@ -71,7 +71,7 @@ export class NotificationsService implements OnModuleInit {
       this.users.byIds(ids),
       this.statuses.getMany(ids),
       isReply ? this.collapsedThreads.forUsers(ids) : Promise.resolve(new Set<string>()),
-      this.channelMembers.lastViewedAt(event.channel.id, ids),
+      this.channelMembers.lastViewedBy(event.channel.id, ids),
     ]);
     const statusByUser = new Map(statuses.map((s) => [s.user_id, s]));
     const result = new Map<string, RuleMember & { user: UserRow }>();

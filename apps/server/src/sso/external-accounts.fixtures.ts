@@ -46,6 +46,8 @@ export function externalAccountsFixture(config: Config, opts: { logins?: (deps: 
     publisher,
     invalidation,
     logins as LoginService,
+    undefined as never, // team invitations: no sign-up with an invitation here
+    undefined as never, // verification links: no RequireEmailVerification here
   );
   const flows = new MemorySsoFlows();
   const accounts = new ExternalAccountsService(

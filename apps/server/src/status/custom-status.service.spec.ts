@@ -63,6 +63,8 @@ function setup() {
     publisher,
     new LocalInvalidationBus(),
     undefined as unknown as LoginService,
+    undefined as never, // team invitations: no sign-up with an invitation here
+    undefined as never, // verification links: no RequireEmailVerification here
   );
   // Only favorite_channel preferences move sidebar categories; custom statuses never do.
   const noCategories = { preferencesSaved: async () => undefined, preferencesDeleted: async () => undefined } as unknown as CategoriesService;

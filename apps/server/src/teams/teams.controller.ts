@@ -10,6 +10,7 @@ import { channelView, urlChannelName } from '../channels/channel.model.js';
 import { rolesBody, schemeRolesBody } from '../membership/scheme-roles.js';
 import { TeamType, teamMemberView, teamView, urlTeamName } from './team.model.js';
 import { TeamIconsService } from './team-icons.service.js';
+import { TeamInvitesService } from './team-invites.service.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamChanges, TeamsService } from './teams.service.js';
 
@@ -30,6 +31,17 @@ function teamChanges(b: Record<string, unknown>): TeamChanges {
   };
 }
 
+/** The addresses of an invitation: a JSON array of strings, or Mattermost's MemberInvite {"emails": [...]}. */
+function inviteEmails(body: unknown): string[] {
+  const list = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as { emails?: unknown }).emails : undefined;
+  if (list === undefined || list === null) throw invalidParam('user_email');
+  if (!Array.isArray(list) || list.some((e) => typeof e !== 'string')) {
+    throw badRequest('api.team.invite_members_to_team_and_channels.invalid_body_parsing.app_error', 'Invalid request body.');
+  }
+  if (list.length > MAX_BATCH) throw invalidParam('user_email');
+  return list as string[];
+}
+
 /** A listing with its total when one was computed, else the bare list (GET /teams, POST /teams/search). */
 function listing<T>(result: { teams: T[]; total_count?: number }) {
   return result.total_count === undefined ? result.teams : result;
@@ -42,6 +54,7 @@ export class TeamsController {
     private readonly teams: TeamsService,
     private readonly membership: TeamMembershipService,
     private readonly icons: TeamIconsService,
+    private readonly invites: TeamInvitesService,
   ) {}
 
   @Post()
@@ -112,12 +125,17 @@ export class TeamsController {
   @Post('members/invite')
   @HttpCode(201)
   async joinFromInvite(@Query('invite_id') inviteId: string | undefined, @Query('token') token: string | undefined, @CurrentSession() s: Session) {
-    if (token) {
-      // Email invitations (tokens) are not issued by this server, so no token can be valid.
-      throw badRequest('api.user.create_user.signup_link_invalid.app_error', 'The signup link does not appear to be valid.');
-    }
+    // An email invitation's token first, as Mattermost's addUserToTeamFromInvite.
+    if (token) return teamMemberView(await this.invites.joinByToken(s, token));
     if (!inviteId) throw badRequest('api.team.add_user_to_team.missing_parameter.app_error', 'Parameter required to add user to team.');
     return teamMemberView(await this.teams.joinByInviteId(s, inviteId));
+  }
+
+  /** Every email invitation link stops working (invalidate_email_invite). */
+  @Delete('invites/email')
+  async invalidateEmailInvites(@CurrentSession() s: Session) {
+    await this.invites.invalidateAll(s);
+    return OK;
   }
 
   @Get(':team_id')
@@ -189,6 +207,17 @@ export class TeamsController {
   @Post(':team_id/regenerate_invite_id')
   async regenerateInviteId(@Param('team_id') teamId: string, @CurrentSession() s: Session) {
     return this.teams.regenerateInviteId(s, urlId(teamId, 'team_id'));
+  }
+
+  /**
+   * Invitations by email: the body is the list of addresses (Mattermost's API reference; its
+   * newer clients send {"emails": [...]}, taken too). ?graceful answers each address's outcome.
+   */
+  @Post(':team_id/invite/email')
+  @HttpCode(200)
+  async inviteByEmail(@Param('team_id') teamId: string, @Body() body: unknown, @Query('graceful') graceful: string | undefined, @CurrentSession() s: Session) {
+    const results = await this.invites.invite(s, urlId(teamId, 'team_id'), inviteEmails(body), !!graceful);
+    return graceful ? results : OK;
   }
 
   @Get(':team_id/stats')

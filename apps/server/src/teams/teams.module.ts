@@ -5,6 +5,7 @@ import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { ThreadsCoreModule } from '../threads/threads-core.module.js';
 import { TeamIconsService } from './team-icons.service.js';
+import { TeamInvitesService } from './team-invites.service.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamsController } from './teams.controller.js';
@@ -25,8 +26,10 @@ import { UserTeamsController } from './user-teams.controller.js';
     TeamMembershipService,
     TeamViews,
     TeamIconsService,
+    TeamInvitesService,
     // Icons live in the file store the jobs use (FileSettings.DriverName).
   ],
-  exports: [TeamsService, TeamsRepository],
+  // TeamInvitesService: a sign-up with an invitation's token (users area) joins its team.
+  exports: [TeamsService, TeamsRepository, TeamInvitesService],
 })
 export class TeamsModule {}

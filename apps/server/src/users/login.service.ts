@@ -87,6 +87,7 @@ export class LoginService {
     const mfa = (user: UserRow) => this.checkCode(key, address, user, req.token ?? '');
     const user = await this.countedCheck(key, address, check, () => invalidCredentials(cfg), mfa);
     checkCanLogIn(user);
+    checkVerified(user, cfg);
     return user;
   }
 
@@ -213,6 +214,17 @@ export class LoginService {
 function checkCanLogIn(user: UserRow): void {
   if (user.delete_at > 0) throw unauthorized('api.user.login.inactive.app_error', 'Login failed because your account has been deactivated.');
   if (user.is_bot) throw unauthorized('api.user.login.bot_login_forbidden.app_error', 'Bot login is forbidden.');
+}
+
+/**
+ * Mattermost's CheckUserPostflightAuthenticationCriteria: with RequireEmailVerification an account
+ * whose address is not verified cannot log in (401, one of the errors its login does not mask),
+ * told only after the right password.
+ */
+function checkVerified(user: UserRow, cfg: Config): void {
+  if (!user.email_verified && cfg.EmailSettings.RequireEmailVerification) {
+    throw unauthorized('api.user.login.not_verified.app_error', 'Login failed because email address has not been verified.', `user_id=${user.id}`);
+  }
 }
 
 /**

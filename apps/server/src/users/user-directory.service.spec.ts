@@ -116,6 +116,8 @@ function world() {
       new RecordingPublisher(),
       new LocalInvalidationBus(),
       undefined as unknown as LoginService,
+      undefined as never, // team invitations: no sign-up with an invitation here
+      undefined as never, // verification links: no RequireEmailVerification here
     ),
     bed.permissions,
     bed.configService as ConfigService,

@@ -71,6 +71,8 @@ function setup(service: Partial<Config['ServiceSettings']> = {}) {
       configService,
       { check: async () => undefined },
     ),
+    undefined as never, // team invitations: no sign-up with an invitation here
+    undefined as never, // verification links: no RequireEmailVerification here
   );
   const alice = 'a'.repeat(26);
   users.rows.set(alice, { id: alice, username: 'alice', password: passwordHash, roles: 'system_user', failed_attempts: 0, delete_at: 0 } as UserRow);

@@ -30,6 +30,8 @@ import { ProfilePicturesService } from './profile-pictures.service.js';
 import { defaultProfileImage } from './profile-image.js';
 import { UserDirectoryService } from './user-directory.service.js';
 import { UserListFilter } from './users.repository.js';
+import { EmailVerificationService } from './email-verification.service.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { SignUpInput, UserPatch, UsersService } from './users.service.js';
 
 const OK = { status: 'OK' };
@@ -48,6 +50,8 @@ export class UsersController {
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
     private readonly pictures: ProfilePicturesService,
+    private readonly verification: EmailVerificationService,
+    private readonly passwordReset: PasswordResetService,
   ) {}
 
   // ---- sign-up, login, logout -------------------------------------------------------------
@@ -55,7 +59,7 @@ export class UsersController {
   @Public()
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown, @Query('iid') inviteId: string | undefined, @Req() req: ApiRequest) {
+  async create(@Body() body: unknown, @Query('iid') inviteId: string | undefined, @Query('t') token: string | undefined, @Req() req: ApiRequest) {
     const b = bodyObject(body, 'user');
     const input: SignUpInput = {
       username: optional(b, 'username', 'string'),
@@ -69,8 +73,43 @@ export class UsersController {
       props: optionalStringMap(b, 'props'),
       notify_props: optionalStringMap(b, 'notify_props'),
       timezone: optionalStringMap(b, 'timezone'),
+      email_verified: optional(b, 'email_verified', 'boolean'),
     };
-    return this.users.signUp(req.session, input, inviteId);
+    return this.users.signUp(req.session, input, { inviteId: inviteId || undefined, token: token || undefined });
+  }
+
+  // ---- email verification and password recovery (no session: the mailed link is the proof) ----
+
+  @Public()
+  @Audited('email verified with a mailed link')
+  @Post('email/verify')
+  async verifyEmail(@Body() body: unknown, @Req() req: ApiRequest) {
+    req.auditUserId = await this.verification.verify(bodyString(body, 'token'));
+    return OK;
+  }
+
+  @Public()
+  @Post('email/verify/send')
+  async sendVerificationEmail(@Body() body: unknown) {
+    await this.verification.resend(bodyString(body, 'email'));
+    return OK;
+  }
+
+  @Public()
+  @Post('password/reset/send')
+  async sendPasswordReset(@Body() body: unknown) {
+    await this.passwordReset.sendLink(bodyString(body, 'email'));
+    return OK;
+  }
+
+  @Public()
+  @Audited('password reset with a mailed link')
+  @Post('password/reset')
+  async resetPassword(@Body() body: unknown, @Req() req: ApiRequest) {
+    const b = bodyObject(body);
+    const token = optional<string>(b, 'token', 'string') ?? '';
+    req.auditUserId = await this.passwordReset.reset(token, optional<string>(b, 'new_password', 'string') ?? '');
+    return OK;
   }
 
   @Public()
@@ -386,6 +425,11 @@ function channelIdArray(body: unknown): string[] {
   const ids = [...new Set(body as string[])].sort();
   if (ids.length === 0) throw invalidParam('channel_ids');
   return ids;
+}
+
+/** A string field of a JSON object body (Mattermost's MapFromJSON props): absent is '', another type an invalid param. */
+function bodyString(body: unknown, name: string): string {
+  return optional<string>(bodyObject(body), name, 'string') ?? '';
 }
 
 function tokenIdFrom(body: unknown): string {

@@ -328,6 +328,20 @@ export class UsersRepository {
     return rows[0];
   }
 
+  /**
+   * Marks the address verified and makes it the account's (a changed address replaces the old one
+   * only now). Undefined when there is no such user, or another account took the address meanwhile.
+   */
+  async verifyEmail(id: string, email: string, now: number): Promise<UserRow | undefined> {
+    const rows = await this.db.query<UserRow>(
+      `UPDATE users SET email = $2, email_verified = true, update_at = $3
+        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)
+        RETURNING ${COLUMNS}`,
+      [id, email.toLowerCase(), now],
+    );
+    return rows[0];
+  }
+
   async setPassword(id: string, hash: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET password=$2, last_password_update=$3, update_at=$3, failed_attempts=0 WHERE id=$1', [id, hash, now]);
   }

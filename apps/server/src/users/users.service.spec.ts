@@ -56,6 +56,8 @@ function setup(teamSettings: Partial<Config['TeamSettings']> = {}) {
     publisher,
     new LocalInvalidationBus(),
     undefined as unknown as LoginService, // no password checks here
+    undefined as never, // team invitations: no sign-up with an invitation here
+    undefined as never, // verification links: no RequireEmailVerification here
   );
   return { service, users, teams, publisher, config };
 }
@@ -85,7 +87,7 @@ describe('UsersService.signUp', () => {
   it('answers 501 when EnableUserCreation is off, before the open-server rule', async () => {
     const { service, users } = await withFirstUser({ EnableUserCreation: false, EnableOpenServer: false });
     await expect(service.signUp(undefined, input(), undefined)).rejects.toMatchObject({ statusCode: 501, id: 'api.user.create_user.disabled.app_error' });
-    await expect(service.signUp(actor('system_user'), input(), 'i'.repeat(26))).rejects.toMatchObject({ statusCode: 501 });
+    await expect(service.signUp(actor('system_user'), input(), { inviteId: 'i'.repeat(26) })).rejects.toMatchObject({ statusCode: 501 });
     expect(users.rows).toHaveLength(1);
   });
 
@@ -100,7 +102,7 @@ describe('UsersService.signUp', () => {
 
   it('accepts a team invite on a closed server and adds the new user to that team', async () => {
     const { service, teams, publisher } = await withFirstUser({ EnableOpenServer: false });
-    const made = await service.signUp(undefined, input(), teams.team.invite_id);
+    const made = await service.signUp(undefined, input(), { inviteId: teams.team.invite_id });
     expect(made.roles).toBe('system_user');
     expect(teams.members).toEqual([{ teamId: teams.team.id, userId: made.id }]);
     expect(publisher.events.at(-1)).toMatchObject({ event: 'new_user', data: { user_id: made.id } });
@@ -108,7 +110,7 @@ describe('UsersService.signUp', () => {
 
   it('refuses an unknown invite before creating anyone', async () => {
     const { service, users, teams } = await withFirstUser({ EnableOpenServer: false });
-    await expect(service.signUp(undefined, input(), 'x'.repeat(26))).rejects.toMatchObject({ statusCode: 404 });
+    await expect(service.signUp(undefined, input(), { inviteId: 'x'.repeat(26) })).rejects.toMatchObject({ statusCode: 404 });
     expect(users.rows).toHaveLength(1);
     expect(teams.members).toHaveLength(0);
   });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError, badRequest, forbidden, invalidParam, newId, notFound } from '#common';
 import { ConfigService } from '#config';
 import { hashPassword, passwordError } from '#auth';
@@ -7,10 +7,12 @@ import { hasRole, isSystemAdmin, Session } from '../common/session.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { validSystemRoles } from '../auth/roles.js';
+import { TeamInvitesService } from '../teams/team-invites.service.js';
 import { TeamsService } from '../teams/teams.service.js';
 import { defaultNotifyProps, defaultTimezone, PublicUser, sanitizeUser, UserRow, validateUser } from './user.model.js';
 import { LoginService } from './login.service.js';
 import { UserKeys, UsersRepository } from './users.repository.js';
+import { VerificationLinks } from './verification-links.js';
 
 export interface NewUser {
   username: string;
@@ -30,7 +32,16 @@ export interface NewUser {
  * A sign-up as the request sent it (fields of the right type). Missing required fields are refused
  * only after the sign-up rules, as Mattermost validates the user after checking that it may sign up.
  */
-export type SignUpInput = Partial<NewUser>;
+export type SignUpInput = Partial<NewUser> & {
+  /** A system admin may create an account whose address is already verified (model.User.SanitizeInput). */
+  email_verified?: boolean;
+};
+
+/** How a sign-up came: an invite id (`?iid=`) or an email invitation's token (`?t=`). */
+export interface SignUpInvite {
+  inviteId?: string;
+  token?: string;
+}
 
 export type UserPatch = Partial<
   Pick<UserRow, 'username' | 'email' | 'nickname' | 'first_name' | 'last_name' | 'position' | 'locale' | 'props' | 'notify_props' | 'timezone'>
@@ -51,6 +62,8 @@ const PATCHABLE: Array<keyof UserPatch> = [
 
 @Injectable()
 export class UsersService {
+  private readonly log = new Logger('users');
+
   constructor(
     private readonly repo: UsersRepository,
     private readonly config: ConfigService,
@@ -60,6 +73,8 @@ export class UsersService {
     private readonly publisher: EventPublisher,
     private readonly invalidation: InvalidationBus,
     private readonly logins: LoginService,
+    private readonly invites: TeamInvitesService,
+    private readonly verification: VerificationLinks,
   ) {}
 
   /** The user as `viewer` may see it. */
@@ -85,32 +100,74 @@ export class UsersService {
 
   /**
    * POST /users: anyone may create the first account, system admins may always create accounts;
-   * others need EnableUserCreation and EmailSettings.EnableSignUpWithEmail (501 without) and, without a team invite (`?iid=`),
-   * EnableOpenServer (403). An invite adds the new user to its team.
+   * others need EnableUserCreation and EmailSettings.EnableSignUpWithEmail (501 without) and, without a team invite (`?iid=`)
+   * or an email invitation (`?t=`), EnableOpenServer (403). An invite adds the new user to its team.
+   * With RequireEmailVerification an account whose address is not verified gets the welcome mail
+   * with its verify link (an invitation's address is verified: the invitation reached it).
    */
-  async signUp(actor: Session | undefined, input: SignUpInput, inviteId: string | undefined): Promise<PublicUser> {
+  async signUp(actor: Session | undefined, input: SignUpInput, invite: SignUpInvite = {}): Promise<PublicUser> {
+    if (invite.token) return this.signUpWithInvitation(actor, input, invite.token);
     const cfg = this.config.get();
     const isAdmin = actor ? isSystemAdmin(actor) : false;
     const firstUser = (await this.repo.count()) === 0;
     if (!isAdmin && !firstUser) {
-      if (!cfg.TeamSettings.EnableUserCreation) {
-        throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
-      }
-      // Sign-up with email and password (Mattermost's IsUserSignUpAllowed); providers' sign-ups have their own switches.
-      if (!cfg.EmailSettings.EnableSignUpWithEmail) {
-        throw new AppError('', 'api.user.create_user.signup_email_disabled.app_error', 'User sign-up with email is disabled.', 501);
-      }
-      if (!cfg.TeamSettings.EnableOpenServer && !inviteId) {
+      this.requireSignUpAllowed();
+      if (!cfg.TeamSettings.EnableOpenServer && !invite.inviteId) {
         throw forbidden(
           'api.user.create_user.no_open_server',
           'This server does not allow open signups. Please speak with your Administrator to receive an invitation.',
         );
       }
     }
-    const team = inviteId ? await this.teams.byInviteId(inviteId) : undefined;
-    const user = await this.create(completeSignUp(input));
+    const team = invite.inviteId ? await this.teams.byInviteId(invite.inviteId) : undefined;
+    const user = await this.create(completeSignUp(input), undefined, { verified: isAdmin ? input.email_verified : undefined });
     if (team) await this.teams.addMember(team.id, user.id, null);
+    this.welcome(user);
     return this.view(user, { user_id: user.id, roles: user.roles } as Session);
+  }
+
+  /**
+   * A sign-up with an email invitation's token (Mattermost's CreateUserWithToken): the link is
+   * checked, the address must be the invited one, the account is verified and joins the team, and
+   * the link is used up — taken before the account is made, put back if making it fails (a taken
+   * username), so that two sign-ups with one link never both get in.
+   */
+  private async signUpWithInvitation(actor: Session | undefined, input: SignUpInput, token: string): Promise<PublicUser> {
+    const invitation = await this.invites.signUpInvitation(token);
+    this.requireSignUpAllowed();
+    const complete = completeSignUp(input);
+    if (complete.email.toLowerCase() !== invitation.email) {
+      throw badRequest('api.user.create_user.bad_token_email_data.app_error', 'The email address in the token does not match the one in the user data.');
+    }
+    const row = await this.invites.useForSignUp(token);
+    if (!row) throw badRequest('api.user.create_user.signup_link_invalid.app_error', 'The signup link does not appear to be valid.');
+    let user: UserRow;
+    try {
+      user = await this.create(complete, undefined, { verified: true });
+    } catch (err) {
+      await this.invites.putBack(row);
+      throw err;
+    }
+    await this.invites.joinInvited(invitation.team, user.id);
+    return this.view(user, actor?.user_id === user.id ? actor : ({ user_id: user.id, roles: user.roles } as Session));
+  }
+
+  /** Mattermost's IsUserSignUpAllowed: EnableUserCreation and EmailSettings.EnableSignUpWithEmail. */
+  private requireSignUpAllowed(): void {
+    const cfg = this.config.get();
+    if (!cfg.TeamSettings.EnableUserCreation) {
+      throw new AppError('', 'api.user.create_user.disabled.app_error', 'User creation is disabled.', 501);
+    }
+    // Sign-up with email and password; providers' sign-ups have their own switches.
+    if (!cfg.EmailSettings.EnableSignUpWithEmail) {
+      throw new AppError('', 'api.user.create_user.signup_email_disabled.app_error', 'User sign-up with email is disabled.', 501);
+    }
+  }
+
+  /** The welcome mail with the verify link, in the background: the sign-up never waits for SMTP. */
+  private welcome(user: UserRow): void {
+    if (user.email_verified || !this.config.get().EmailSettings.RequireEmailVerification) return;
+    this.verification.welcome(user).catch((err) => this.log.warn(`welcome mail for ${user.id} not queued: ${err instanceof Error ? err.message : err}`));
   }
 
   /**
@@ -132,8 +189,16 @@ export class UsersService {
     return this.create({ username: name, email: `${name}@localhost`, password: '', first_name: displayName }, undefined, { bot: true });
   }
 
-  /** Creates a user; the very first account becomes a system admin (as Mattermost), a bot never does. */
-  private async create(input: NewUser, auth?: { service: string; data: string; roles: string }, opts: { bot?: boolean } = {}): Promise<UserRow> {
+  /**
+   * Creates a user; the very first account becomes a system admin (as Mattermost), a bot never does.
+   * The address counts as verified for accounts of an identity provider (it vouches for it), when
+   * the caller says so (an invitation, an admin), and otherwise unless RequireEmailVerification.
+   */
+  private async create(
+    input: NewUser,
+    auth?: { service: string; data: string; roles: string },
+    opts: { bot?: boolean; verified?: boolean } = {},
+  ): Promise<UserRow> {
     const now = Date.now();
     const user: UserRow = {
       id: newId(),
@@ -145,7 +210,7 @@ export class UsersService {
       auth_data: auth?.data ?? null,
       auth_service: auth?.service ?? '',
       email: input.email.toLowerCase(),
-      email_verified: opts.bot ? false : !this.config.get().EmailSettings.RequireEmailVerification,
+      email_verified: opts.bot ? false : auth ? true : (opts.verified ?? !this.config.get().EmailSettings.RequireEmailVerification),
       nickname: input.nickname ?? '',
       first_name: input.first_name ?? '',
       last_name: input.last_name ?? '',
@@ -220,11 +285,31 @@ export class UsersService {
       throw badRequest('api.user.update_user.login_provider_attribute_set.app_error', 'Email is managed by the login provider.');
     }
     validateUser(next);
+    const pendingEmail = this.pendingEmail(user, next);
+    if (pendingEmail) {
+      if (await this.repo.byEmail(pendingEmail)) throw badRequest('app.user.save.email_exists.app_error', 'An account with that email already exists.');
+      next.email = user.email;
+    }
     next.update_at = Date.now();
     await this.repo.updateChecked(next, (clashes) => assertUnique(next, clashes));
     this.invalidation.emit('user', userId);
     this.publishUpdated(next);
+    if (pendingEmail) {
+      this.verification
+        .send(next, pendingEmail, { newAddress: true, how: 'queued' })
+        .catch((err) => this.log.warn(`verification of ${userId}'s new address not queued: ${err instanceof Error ? err.message : err}`));
+    }
     return next;
+  }
+
+  /**
+   * With RequireEmailVerification a changed address is not the account's until it is verified
+   * (Mattermost's UpdateUser): the old one stays and the new one gets a verify link. Bots' made-up
+   * addresses follow their username at once.
+   */
+  private pendingEmail(before: UserRow, after: UserRow): string | null {
+    if (after.email === before.email || before.is_bot || !this.config.get().EmailSettings.RequireEmailVerification) return null;
+    return after.email;
   }
 
   /**

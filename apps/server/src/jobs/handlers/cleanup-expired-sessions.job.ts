@@ -1,6 +1,7 @@
 import type { Config } from '#config';
 import type { Schedule } from '#jobs';
 import { SessionsRepository } from '../../auth/sessions.repository.js';
+import { TokensRepository } from '../../email/tokens.repository.js';
 import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
@@ -10,12 +11,16 @@ export const SESSION_CLEANUP_GRACE_MS = 3_600_000;
 
 /**
  * Deletes sessions that expired (Mattermost's doSessionCleanup, a recurring task there), in
- * batches. They can no longer authenticate; this only reclaims the rows.
+ * batches, and mailed link tokens past their lifetime (its doTokenCleanup, run beside it). Neither
+ * can authenticate any more; this only reclaims the rows.
  */
 export class CleanupExpiredSessionsJob extends JobHandler {
   readonly type = JobType.CleanupExpiredSessions;
 
-  constructor(private readonly sessions: SessionsRepository) {
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly tokens: TokensRepository,
+  ) {
     super();
   }
 
@@ -35,5 +40,6 @@ export class CleanupExpiredSessionsJob extends JobHandler {
       if (total > 0) await ctx.progress((Math.min(deleted, total) / total) * 100);
       if (batch < BATCH) break;
     }
+    ctx.setData({ deleted_link_tokens: String(await this.tokens.deleteExpired()) });
   }
 }

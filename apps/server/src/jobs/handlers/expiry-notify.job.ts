@@ -2,7 +2,9 @@ import { ConfigService, type Config } from '#config';
 import type { Schedule } from '#jobs';
 import { MailDriver } from '#mail';
 import { ExpiredMobileSession, SessionsRepository } from '../../auth/sessions.repository.js';
-import { checkAborted, JobContext, JobHandler } from '../job-handler.js';
+import { sessionExpiredMail } from '../../email/templates/account-mails.js';
+import { siteOf } from '../../email/templates/layout.js';
+import { checkAborted, JobContext, JobHandler, JobResult } from '../job-handler.js';
 import { JobType } from '../job.model.js';
 
 const BATCH = 500;
@@ -22,9 +24,10 @@ export interface ExpiredSessionPush {
  * expiry_notify, every 10 minutes while sessions are extended with activity (as Mattermost):
  * tells the owners of mobile sessions that expired within the last hour, once per session.
  * Mattermost sends a push notification to the session's device (NotifySessionsExpired), which
- * this server sends too when pushes are on (`push`; the jobs CLI has none); it also sends a mail
- * through the mail driver seam. Each session is marked expired_notify before its message goes
- * out, so a job that is retried after a crash never notifies twice (at most once per session).
+ * this server sends too when pushes are on (`push`; the jobs CLI has none); it also mails the
+ * owner (SMTP, EmailSettings). Each session is marked expired_notify before its messages go out,
+ * so a job that is retried after a crash never notifies twice (at most once per session); a mail
+ * the SMTP server does not take is counted and the job ends with a warning instead of stopping.
  */
 export class ExpiryNotifyJob extends JobHandler {
   readonly type = JobType.ExpiryNotify;
@@ -42,7 +45,7 @@ export class ExpiryNotifyJob extends JobHandler {
     return config.ServiceSettings.ExtendSessionLengthWithActivity ? { every: 10 * 60_000 } : null;
   }
 
-  async run(ctx: JobContext): Promise<void> {
+  async run(ctx: JobContext): Promise<JobResult | void> {
     const cfg = this.config.get();
     const pushing = this.push?.enabled() ?? false;
     if (!cfg.EmailSettings.SendEmailNotifications && !pushing) {
@@ -50,8 +53,11 @@ export class ExpiryNotifyJob extends JobHandler {
       return;
     }
     const now = Date.now();
+    const mail = sessionExpiredMail(siteOf(cfg), { mobileHours: cfg.ServiceSettings.SessionLengthMobileInHours });
     let notified = 0;
     let pushed = 0;
+    let sent = 0;
+    let lastError = '';
     for (;;) {
       checkAborted(ctx.signal);
       const marked = await this.sessions.markExpiredMobileNotified(now - EXPIRY_WINDOW_MS, now, BATCH);
@@ -60,23 +66,26 @@ export class ExpiryNotifyJob extends JobHandler {
         for (let i = 0; i < marked.length; i += PUSH_CONCURRENCY)
           await Promise.all(marked.slice(i, i + PUSH_CONCURRENCY).map((m) => this.push!.sessionExpired(m)));
         pushed += marked.length;
-        ctx.setData({ pushed: String(pushed) });
       }
       for (const m of marked) {
         if (!cfg.EmailSettings.SendEmailNotifications) break;
         if (!m.email) continue;
-        await this.mail.send({
-          to: m.email,
-          category: this.type,
-          subject: `[${cfg.TeamSettings.SiteName}] Session expired`,
-          text:
-            `Your session on ${cfg.TeamSettings.SiteName} has expired: log in again to keep receiving notifications. ` +
-            `Mobile sessions on this server last ${cfg.ServiceSettings.SessionLengthMobileInHours} hours.`,
-        });
         notified++;
+        try {
+          await this.mail.send({ to: m.email, category: this.type, ...mail });
+          sent++;
+        } catch (err) {
+          lastError = err instanceof Error ? err.message : String(err);
+        }
       }
-      ctx.setData({ notified: String(notified), mail_sent: String(this.mail.sends ? notified : 0) });
+      ctx.setData({
+        notified: String(notified),
+        mail_sent: String(this.mail.sends ? sent : 0),
+        mail_failed: String(notified - sent),
+        ...(pushing ? { pushed: String(pushed) } : {}),
+      });
       if (marked.length < BATCH) break;
     }
+    if (sent < notified) return { warning: `${notified - sent} of ${notified} mails not sent: ${lastError}` };
   }
 }
