@@ -205,7 +205,7 @@ describe('clear and update_badge', () => {
     const other = await carol.client.createDirectChannel([carol.user.id, bob.user.id]);
     await carol.client.createPost({ channel_id: other.id, message: 'hi bob' } as Post);
     await bob.client.viewMyChannel(other.id);
-    await proxy.waitForSend((p) => p.device_id === phone && p.channel_id === other.id, 'the other DM cleared');
+    await proxy.waitForSend((p) => p.device_id === phone && p.type === 'clear' && p.channel_id === other.id, 'the other DM cleared');
     expect(pushesTo(phone, 'clear').map((p) => p.channel_id)).toEqual([other.id]);
   });
 

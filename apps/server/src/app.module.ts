@@ -23,6 +23,7 @@ import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PushModule } from './push/push.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
@@ -62,6 +63,7 @@ export class AppModule {
         StatusModule,
         SystemModule,
         PushModule,
+        NotificationsModule,
         WebSocketModule,
         ClusterModule,
         JobsModule,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { EphemeralModule } from '../commands/ephemeral/ephemeral.module.js';
+import { EmailNotificationsModule } from '../email/email-notifications.module.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PostsModule } from '../posts/posts.module.js';
+import { PushModule } from '../push/push.module.js';
 import { StatusModule } from '../status/status.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { ThreadsModule } from '../threads/threads.module.js';
@@ -10,10 +12,10 @@ import { NotificationsService } from './notifications.service.js';
 
 /**
  * Who hears of a post by push and email. It depends on posts (it listens to new posts) and on the
- * delivery areas that provide PushNotifier and EmailNotifier; nothing depends on it.
+ * delivery areas (push, email notifications); nothing depends on it.
  */
 @Module({
-  imports: [PostsModule, UsersModule, StatusModule, MembershipModule, TeamsModule, ThreadsModule, EphemeralModule],
+  imports: [PostsModule, UsersModule, StatusModule, MembershipModule, TeamsModule, ThreadsModule, EphemeralModule, PushModule, EmailNotificationsModule],
   providers: [NotificationsService],
 })
 export class NotificationsModule {}

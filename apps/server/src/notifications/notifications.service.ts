@@ -1,16 +1,18 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '#config';
+import { EmailNotificationsService } from '../email/email-notifications.service.js';
 import { EphemeralService } from '../commands/ephemeral/ephemeral.service.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { notificationChannelName } from '../posts/post-events.js';
 import { PostCreated, PostCreatedListeners } from '../posts/post-created-listeners.js';
+import { PushNotificationsService } from '../push/push-notifications.service.js';
 import { StatusService } from '../status/status.service.js';
 import { TeamsRepository } from '../teams/teams.repository.js';
 import { CollapsedThreads } from '../threads/collapsed-threads.js';
 import { userDisplayName, type UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { NotificationPlan, PlannedNotification, planNotifications, RuleMember } from './notification-rules.js';
-import { EmailNotifier, PostNotification, PushNotifier } from './post-notification.js';
+import type { PostNotification } from './post-notification.js';
 
 /**
  * Who hears of a new post by push and by email (Mattermost's SendNotifications after the
@@ -33,8 +35,8 @@ export class NotificationsService implements OnModuleInit {
     private readonly collapsedThreads: CollapsedThreads,
     private readonly ephemeral: EphemeralService,
     private readonly config: ConfigService,
-    private readonly push: PushNotifier,
-    private readonly email: EmailNotifier,
+    private readonly push: PushNotificationsService,
+    private readonly email: EmailNotificationsService,
   ) {}
 
   onModuleInit(): void {

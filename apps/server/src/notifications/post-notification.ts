@@ -40,13 +40,3 @@ export interface PostNotification {
   /** The channel as notifications name it (notificationChannelName: `@sender` for a DM, the members for a GM). */
   channelName: string;
 }
-
-/** Delivers post notifications by push (the push area); never throws, never waits on the network. */
-export abstract class PushNotifier {
-  abstract sendPostNotification(n: PostNotification): void;
-}
-
-/** Delivers post notifications by email (the email area), now or in a digest; never throws. */
-export abstract class EmailNotifier {
-  abstract sendPostNotification(n: PostNotification): void;
-}
