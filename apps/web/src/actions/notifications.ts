@@ -30,12 +30,20 @@ export function notifyPosted(post: Post, data: Record<string, unknown>): void {
   const state = store.get();
   const me = currentUser(state);
   const mentions = eventIds(data.mentions);
-  const facts = { authorId: post.user_id, postType: post.type ?? '', channelType: String(data.channel_type ?? ''), mentions };
+  const facts = {
+    authorId: post.user_id,
+    postType: post.type ?? '',
+    channelType: String(data.channel_type ?? ''),
+    mentions,
+    rootId: post.root_id ?? '',
+    followers: eventIds(data.followers),
+  };
   const recipient = {
     userId: currentUserId(state.session),
     desktop: me?.notify_props?.desktop ?? '',
     status: state.status.byUserId[me?.id ?? ''],
     tabHidden: document.hidden,
+    collapsedThreads: state.threads.collapsed,
   };
   if (!shouldNotify(facts, recipient)) return;
   const { title, body } = notificationText(String(data.channel_display_name ?? ''), String(data.sender_name ?? ''), post.message);

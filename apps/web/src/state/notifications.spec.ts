@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { notificationText, shouldNotify } from './notifications';
 
-const post = { authorId: 'bob', postType: '', channelType: 'O', mentions: [] as string[] };
-const me = { userId: 'me', desktop: 'mention', status: 'online', tabHidden: true };
+const post = { authorId: 'bob', postType: '', channelType: 'O', mentions: [] as string[], rootId: '', followers: [] as string[] };
+const me = { userId: 'me', desktop: 'mention', status: 'online', tabHidden: true, collapsedThreads: false };
 
 describe('shouldNotify', () => {
   it('notifies of mentions and direct or group messages at the default level', () => {
@@ -24,6 +24,18 @@ describe('shouldNotify', () => {
     expect(shouldNotify(dm, { ...me, status: 'dnd' })).toBe(false);
     expect(shouldNotify({ ...dm, authorId: 'me' }, me)).toBe(false);
     expect(shouldNotify({ ...dm, postType: 'system_join_channel' }, me)).toBe(false);
+  });
+});
+
+describe('replies with collapsed threads', () => {
+  it('notify the followers the server names, and only them', () => {
+    const reply = { ...post, rootId: 'root' };
+    const crt = { ...me, collapsedThreads: true };
+    expect(shouldNotify({ ...reply, followers: ['me'] }, crt)).toBe(true);
+    expect(shouldNotify({ ...reply, mentions: ['me'] }, crt)).toBe(false);
+    expect(shouldNotify(reply, { ...crt, desktop: 'all' })).toBe(false);
+    // Without collapsed threads a reply is a post like any other.
+    expect(shouldNotify({ ...reply, mentions: ['me'] }, me)).toBe(true);
   });
 });
 
