@@ -126,8 +126,7 @@ export function crtFollowerNotifies(member: RuleMember, mentioned: boolean): { d
   const email = u.email === 'true' && (mentioned || u.email_threads === 'all');
   const cd = c.desktop ?? 'default';
   const cp = c.push ?? 'default';
-  const channelDesktop =
-    cd !== 'default' && cd !== 'none' && (mentioned || (c.desktop_threads === 'all' && u.desktop_threads !== 'mention') || cd === 'all');
+  const channelDesktop = cd !== 'default' && cd !== 'none' && (mentioned || (c.desktop_threads === 'all' && u.desktop_threads !== 'mention') || cd === 'all');
   const channelPush = cp !== 'default' && cp !== 'none' && (mentioned || c.push_threads === 'all' || cp === 'all');
   return { desktop: (cd === 'default' && userDesktop) || channelDesktop, push: (cp === 'default' && userPush) || channelPush, email };
 }

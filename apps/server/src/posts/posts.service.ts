@@ -264,7 +264,6 @@ export class PostsService implements OnModuleInit {
     return this.collapsedThreads.forUser(userId);
   }
 
-
   // ---- edit -----------------------------------------------------------------------------------
 
   /** PUT /posts/{id}: a full update of the editable fields. */

@@ -82,7 +82,14 @@ function setup() {
     bed.publisher,
     new ReadStateListeners(),
   );
-  const activity = new ThreadActivity(memberships.asRepository(), posts.asRepository(), fakeViews(), new CollapsedThreads(preferences, bed.configService), bed.configService, bed.publisher);
+  const activity = new ThreadActivity(
+    memberships.asRepository(),
+    posts.asRepository(),
+    fakeViews(),
+    new CollapsedThreads(preferences, bed.configService),
+    bed.configService,
+    bed.publisher,
+  );
 
   /** A reply as the posts area stores and announces it. */
   const reply = async (root: PostRow, by: { user: { id: string } }, mentioned: string[] = [], channel: ChannelRow = pub) => {

@@ -137,7 +137,14 @@ export class WebhooksTestbed extends ChannelsTestbed {
       root_id: extra.root_id ?? '',
       file_ids: extra.file_ids ?? [],
     };
-    const mentions = { userIds: [], kinds: new Map(), memberUsernames: [], members: [], channelWide: { channel: false, all: false, here: false }, tooManyForChannelMentions: false };
+    const mentions = {
+      userIds: [],
+      kinds: new Map(),
+      memberUsernames: [],
+      members: [],
+      channelWide: { channel: false, all: false, here: false },
+      tooManyForChannelMentions: false,
+    };
     return { post: post as never, channel, poster: this.users.rows.get(userId) as never, mentions, crtFollowerIds: [], fromIntegration: false };
   }
 }
