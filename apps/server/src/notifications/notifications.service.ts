@@ -56,7 +56,9 @@ export class NotificationsService implements OnModuleInit {
     if (!settings.sendEmail && !settings.sendPush) return;
 
     const { post, mentions } = event;
-    const members = await this.ruleMembers(event, candidatesOf(event));
+    const candidates = candidatesOf(event);
+    if (candidates.length === 0) return; // most posts: nobody mentioned, nobody wants every push
+    const members = await this.ruleMembers(event, candidates);
     const hereOnly = mentions.channelWide.here && !mentions.channelWide.channel && !mentions.channelWide.all;
     const plan = planNotifications(
       { post, channelType: event.channel.type, kinds: mentions.kinds, members, threadFollowers: event.crtFollowerIds, settings, now: Date.now() },
