@@ -6,13 +6,12 @@
  * is parsed with mailparser; tests wait for it with nextMail(to). stop() and start() take the
  * server away and bring it back on the same port, to test a dead server and the retries.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { makeTestCertificates } from './certificates.js';
 import { freePort } from './ports.js';
 
 export type SmtpSecurity = 'none' | 'starttls' | 'implicit';
@@ -203,7 +202,8 @@ export async function startSmtpServer(options: SmtpHarnessOptions = {}): Promise
   const host = options.host ?? '127.0.0.1';
   const security = options.tls ?? 'none';
   const dir = mkdtempSync(join(tmpdir(), 'smtp-'));
-  if (security !== 'none') makeCertificates(dir, host);
+  // ca.pem, server.pem and server.key in the harness's folder (caFile and the TLS options read them there).
+  if (security !== 'none') makeTestCertificates(dir, host, 'SMTP');
   const harness = new SmtpHarness(host, await freePort(host), security, options.auth, dir);
   try {
     await harness.start();
@@ -212,47 +212,4 @@ export async function startSmtpServer(options: SmtpHarnessOptions = {}): Promise
     throw err;
   }
   return harness;
-}
-
-/** A CA and a server certificate for `host` (and localhost), good for a day. */
-function makeCertificates(dir: string, host: string): void {
-  const f = (name: string) => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl([
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-    '-days',
-    '1',
-    '-subj',
-    `/CN=mmchat test SMTP CA ${randomBytes(4).toString('hex')}`,
-  ]);
-  openssl(['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', `/CN=${host}`]);
-  writeFileSync(f('server.ext'), `subjectAltName=IP:${host},DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    f('server.pem'),
-    '-days',
-    '1',
-    '-extfile',
-    f('server.ext'),
-  ]);
-}
-
-function openssl(args: string[]): void {
-  const r = spawnSync('openssl', args, { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr || r.error?.message}`);
 }
