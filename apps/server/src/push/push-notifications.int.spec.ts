@@ -30,6 +30,7 @@ import { memoryServerIdentity } from '../system/server-identity.js';
 import { testUserRow } from '../users/user.fixtures.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { CollapsedThreads } from '../threads/collapsed-threads.js';
 import { PushMetrics } from './push-metrics.js';
 import { PushNotificationsService } from './push-notifications.service.js';
 import { PushProxyClient } from './push-proxy-client.js';
@@ -83,7 +84,7 @@ beforeEach(async () => {
   readState = new ReadStateListeners();
   client = new PushProxyClient(1_000);
   const sender = new PushSender(config, sessionsRepo, sessions, identity, metrics, client);
-  push = new PushNotificationsService(config, sender, members, new PreferencesRepository(db), metrics, readState, client);
+  push = new PushNotificationsService(config, sender, members, new CollapsedThreads(new PreferencesRepository(db), config), metrics, readState, client);
   push.onModuleInit();
   proxy.reply(() => ({ status: 'OK' }));
   proxy.sends.length = 0;

@@ -4,8 +4,7 @@ import { ConfigService } from '#config';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ReadStateChange, ReadStateListeners, ViewedChannel } from '../membership/read-state-listeners.js';
 import type { PostNotification } from '../notifications/post-notification.js';
-import { PreferencesRepository } from '../preferences/preferences.repository.js';
-import { collapsedThreadsOn, CRT_PREFERENCE } from '../threads/collapsed-threads.js';
+import { CollapsedThreads } from '../threads/collapsed-threads.js';
 import { PushMetrics } from './push-metrics.js';
 import {
   buildClearPush,
@@ -57,7 +56,7 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
     private readonly config: ConfigService,
     private readonly sender: PushSender,
     private readonly members: ChannelMembersRepository,
-    private readonly preferences: PreferencesRepository,
+    private readonly collapsedThreads: CollapsedThreads,
     private readonly metrics: PushMetrics,
     private readonly readState: ReadStateListeners,
     private readonly client: PushProxyClient,
@@ -124,11 +123,9 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
     return this.sender.sendTest(deviceId, buildTestPush());
   }
 
-  /** IsCRTEnabledForUser: CollapsedThreads, or the user's display_settings preference when the setting leaves it to them. */
-  async collapsedThreadsFor(userId: string): Promise<boolean> {
-    const setting = this.config.get().ServiceSettings.CollapsedThreads;
-    if (setting === 'always_on' || setting === 'disabled') return collapsedThreadsOn(setting, undefined);
-    return collapsedThreadsOn(setting, (await this.preferences.one(userId, CRT_PREFERENCE.category, CRT_PREFERENCE.name))?.value);
+  /** IsCRTEnabledForUser. */
+  collapsedThreadsFor(userId: string): Promise<boolean> {
+    return this.collapsedThreads.forUser(userId);
   }
 
   /** getUserBadgeCount: unread mentions, plus unread thread mentions with collapsed threads. */

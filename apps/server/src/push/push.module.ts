@@ -4,6 +4,7 @@ import { MembershipModule } from '../membership/membership.module.js';
 import { PostAccess } from '../posts/post-access.service.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { PreferencesCoreModule } from '../preferences/preferences-core.module.js';
+import { ThreadsCoreModule } from '../threads/threads-core.module.js';
 import { SystemCoreModule } from '../system/system-core.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PushAckService } from './push-ack.service.js';
@@ -23,7 +24,7 @@ import { PushController } from './push.controller.js';
  * the expiry_notify job and the test push call it too.
  */
 @Module({
-  imports: [PostsCoreModule, ChannelsModule, MembershipModule, PreferencesCoreModule, UsersModule, SystemCoreModule],
+  imports: [PostsCoreModule, ThreadsCoreModule, PreferencesCoreModule, ChannelsModule, MembershipModule, UsersModule, SystemCoreModule],
   controllers: [PushController],
   providers: [
     PostAccess,

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
+import { PreferencesCoreModule } from '../preferences/preferences-core.module.js';
+import { CollapsedThreads } from './collapsed-threads.js';
 import { ThreadMembershipsRepository } from './thread-memberships.repository.js';
 
 /**
- * Thread memberships storage, for the threads area and for the team unread counts (teams area),
- * which show unread threads per team; it imports nothing, so any module may use it without a cycle.
+ * Thread memberships storage and who has collapsed threads on, for the threads area, the team
+ * unread counts (teams area) and push badges; it imports only the preferences table, so any
+ * module may use it without a cycle.
  */
 @Module({
-  providers: [ThreadMembershipsRepository],
-  exports: [ThreadMembershipsRepository],
+  imports: [PreferencesCoreModule],
+  providers: [ThreadMembershipsRepository, CollapsedThreads],
+  exports: [ThreadMembershipsRepository, CollapsedThreads],
 })
 export class ThreadsCoreModule {}

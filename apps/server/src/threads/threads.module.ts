@@ -7,7 +7,6 @@ import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { PreferencesModule } from '../preferences/preferences.module.js';
 import { PreviewsModule } from '../previews/previews.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { CollapsedThreads } from './collapsed-threads.js';
 import { ThreadActivity } from './thread-activity.service.js';
 import { ThreadViews } from './thread-views.service.js';
 import { ThreadsCoreModule } from './threads-core.module.js';
@@ -24,7 +23,7 @@ import { ThreadsService } from './threads.service.js';
   // MembershipModule: reading a thread tells ReadStateListeners.
   imports: [ThreadsCoreModule, PostsCoreModule, FilesCoreModule, ChannelsModule, MembershipModule, PreferencesModule, UsersModule, PreviewsModule],
   controllers: [ThreadsController],
-  providers: [PostViews, ThreadViews, ThreadsService, ThreadActivity, CollapsedThreads],
-  exports: [ThreadActivity, CollapsedThreads, ThreadsCoreModule],
+  providers: [PostViews, ThreadViews, ThreadsService, ThreadActivity],
+  exports: [ThreadActivity, ThreadsCoreModule],
 })
 export class ThreadsModule {}
