@@ -129,7 +129,9 @@ export class PostsService implements OnModuleInit {
     const mentions = await this.mentions.forNewPost(sessionFor(poster), channel, post, root);
     const view = await this.views.one(post);
     const fromIntegration = post.props?.from_webhook === 'true';
-    this.created.notify({ post: view, channel, poster, mentions, crtFollowerIds: [], fromIntegration });
+    // The dead node had already made the reply's followers follow (before announcing), or never did: either way, as they are now.
+    const crtFollowerIds = root ? await this.threads.crtFollowerIds(root.id) : [];
+    this.created.notify({ post: view, channel, poster, mentions, crtFollowerIds, fromIntegration });
     return postedEvent(view, {
       channel,
       senderUsername: poster.username,

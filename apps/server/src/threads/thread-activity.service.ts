@@ -64,6 +64,12 @@ export class ThreadActivity {
     }
   }
 
+  /** The thread's followers with collapsed threads on (a reply recovered from a dead node's outbox). */
+  async crtFollowerIds(rootId: string): Promise<string[]> {
+    if (this.config.get().ServiceSettings.CollapsedThreads === 'disabled') return [];
+    return (await this.crtFollowers(await this.memberships.followers(rootId))).map((f) => f.user_id);
+  }
+
   /** After the posted event: thread_updated to each follower with collapsed threads on. */
   async replyPosted(input: NewReply, following: ReplyFollowing): Promise<void> {
     try {
