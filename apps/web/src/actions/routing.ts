@@ -12,7 +12,10 @@ import { defaultTeam, teamByName } from '../state/teams';
 import { viewFinished, viewLoading } from '../state/view';
 import { loadTeamChannels, openChannel, openDirect } from './channels';
 import { openGroup } from './direct';
+import { joinTeamFromInvitation } from './invitations';
+import { verifyEmail } from './mail-links';
 import { currentPath, navigate } from './navigation';
+import { openPermalink } from './permalink';
 import { loadChannelPosts } from './posts';
 import { loadMyTeams } from './teams';
 import { loadTeamThreadsOnce, loadUserThreads, settleCollapsedThreads } from './threads';
@@ -59,6 +62,16 @@ const LOADERS: { [S in ScreenName]?: Loader<S> } = {
     const channel = await openGroup(await requireTeam(route.team), route.channel);
     await loadChannelPosts(channel.id);
   },
+  /** A post's permalink: its channel at the post (the URL becomes the channel's). */
+  permalink: async (route) => {
+    await openPermalink(await requireTeam(route.team), route.postId);
+  },
+  /** An invitation's link opened by someone signed in (sessionRedirect let them stay): they join its team. */
+  signup: async (route) => {
+    if (store.get().session.status === 'signed-in' && (route.token || route.inviteId)) await joinTeamFromInvitation(route.token, route.inviteId);
+  },
+  /** A mailed verification link: used at once (its page shows the server's answer when it cannot be). */
+  do_verify_email: (route) => verifyEmail(route.token),
   create_team: () => loadMyTeams(),
   select_team: () => loadMyTeams(),
   /** The System Console's pages load their data from a lazily loaded module (the bundle budget); only for system admins. */

@@ -72,10 +72,19 @@ export async function jumpToPost(post: Post): Promise<void> {
   const team = currentTeam(store.get());
   const channel = await channelOf(post.channel_id);
   if (!team || !channel) return;
+  await focusPost(team.name, channel, post);
+}
+
+/**
+ * Opens `channel` in the team named `teamName` at `post`: scrolled to it and highlighted, with
+ * the posts around it loaded when it is not among the newest (search results, permalinks).
+ * `replace` when this stands for the URL that led here (a permalink), so that Back skips it.
+ */
+export async function focusPost(teamName: string, channel: Channel, post: Post, opts: { replace?: boolean } = {}): Promise<void> {
   const me = currentUserId(store.get().session);
   if (channel.type === 'D') await loadMissingProfiles([directPartnerId(channel, me)]);
   update('search', (s) => highlightSet(s, post.id));
-  navigate(itemRoute(team.name, channel, me, store.get().users.profiles));
+  navigate(itemRoute(teamName, channel, me, store.get().users.profiles), opts);
   await showInChannel(channel.id, post.id);
 }
 
@@ -95,7 +104,8 @@ async function loadContext(results: { user_id: string; channel_id: string }[]): 
   await loadMissingProfiles(found.filter((c) => c?.type === 'D').map((c) => directPartnerId(c!, me))).catch(() => undefined);
 }
 
-async function channelOf(channelId: string): Promise<Channel | undefined> {
+/** A channel by id: the sidebar's or search's copy, else the server's (undefined when it will not say). */
+export async function channelOf(channelId: string): Promise<Channel | undefined> {
   const { channels, search: state } = store.get();
   return channels.byId[channelId] ?? state.channels[channelId] ?? client.getChannel(channelId).catch(() => undefined);
 }

@@ -8,6 +8,7 @@ import { client, onUnauthorized } from '../api/client';
 import { errorMessage, isApiError } from '../api/errors';
 import { signedOutState } from '../state/app-state';
 import { receivedClientConfig, signInOptions, type ClientConfigMap } from '../state/config';
+import { NOT_VERIFIED } from '../state/mail-links';
 import { safeRedirect } from '../state/route';
 import { isMfaRequired, signedIn, signedOut, userIdFromCookie } from '../state/session';
 import { store, update } from '../state/store';
@@ -39,25 +40,32 @@ export async function restoreSession(): Promise<void> {
   }
 }
 
-export type LoginResult = { status: 'ok' } | { status: 'mfa' } | { status: 'error'; message: string };
+export type LoginResult = { status: 'ok' } | { status: 'mfa' } | { status: 'unverified' } | { status: 'error'; message: string };
 
 /**
  * POST /users/login with the login id, the password and (on the second step) the MFA code. An
  * account with MFA answers mfa.validate_token.authenticate without a code: the page then asks
  * for it (as Mattermost's login page does, without a separate POST /users/mfa). Directory-only
- * servers send ldap_only.
+ * servers send ldap_only. An address not verified yet (RequireEmailVerification) leads to the
+ * "check your inbox" page, with `opts.email` or the login id as the address to send the link to
+ * again. Signed in, the person goes to `opts.redirectTo`, else the login page's redirect_to, else
+ * the root.
  */
-export async function login(loginId: string, password: string, mfaToken = ''): Promise<LoginResult> {
+export async function login(loginId: string, password: string, mfaToken = '', opts: { redirectTo?: string; email?: string } = {}): Promise<LoginResult> {
   const { ldapOnly } = signInOptions(store.get().config.client);
   try {
     const me = await client.login(loginId.trim(), password, mfaToken.trim(), ldapOnly);
     signedInAs(me);
   } catch (err) {
     if (!mfaToken && isApiError(err) && isMfaRequired(err.server_error_id)) return { status: 'mfa' };
+    if (isApiError(err) && err.server_error_id === NOT_VERIFIED) {
+      navigate({ screen: 'should_verify_email', email: (opts.email ?? loginId).trim() });
+      return { status: 'unverified' };
+    }
     return { status: 'error', message: errorMessage(err) };
   }
   const route = store.get().route;
-  const to = (route.screen === 'login' && route.redirectTo) || '/';
+  const to = opts.redirectTo || (route.screen === 'login' && route.redirectTo) || '/';
   // An OAuth app's sign-in goes back to the server, which sends a trusted or already authorised
   // app on at once and serves the consent page otherwise.
   if (isServerFlow(to)) window.location.assign(to);
@@ -65,14 +73,29 @@ export async function login(loginId: string, password: string, mfaToken = ''): P
   return { status: 'ok' };
 }
 
-/** Creates an email account and signs in with it (the first account of a server becomes its system admin). */
-export async function signUp(fields: { email: string; username: string; password: string }): Promise<LoginResult> {
+/** An invitation the sign-up uses: a mailed one's token (`?t=`) or a team's invite id (`?id=`), and the team's name when the link says it. */
+export interface SignUpInvitation {
+  token: string;
+  inviteId: string;
+  teamName: string;
+}
+
+/**
+ * Creates an email account and signs in with it (the first account of a server becomes its system
+ * admin). With an invitation the server adds the account to its team, which then opens. With
+ * RequireEmailVerification the sign-in is refused until the mailed link is used: the "check your
+ * inbox" page shows meanwhile (login above).
+ */
+export async function signUp(fields: { email: string; username: string; password: string }, invitation?: SignUpInvitation): Promise<LoginResult> {
+  const email = fields.email.trim();
   try {
-    await client.createUser({ email: fields.email.trim(), username: fields.username.trim(), password: fields.password } as UserProfile, '', '');
+    const user = { email, username: fields.username.trim(), password: fields.password } as UserProfile;
+    await client.createUser(user, invitation?.token ?? '', invitation?.inviteId ?? '');
   } catch (err) {
     return { status: 'error', message: errorMessage(err) };
   }
-  return login(fields.username, fields.password);
+  const redirectTo = invitation?.teamName ? `/${invitation.teamName}` : undefined;
+  return login(fields.username, fields.password, '', { email, redirectTo });
 }
 
 /** Ends the session on the server (which clears the cookies) and here. */

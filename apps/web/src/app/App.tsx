@@ -11,8 +11,12 @@ import { ErrorScreen } from '../screens/error/ErrorScreen';
 import { LoginScreen } from '../screens/login/LoginScreen';
 import { NotFoundScreen } from '../screens/not-found/NotFoundScreen';
 import { OAuthAuthorizeScreen } from '../screens/oauth/OAuthAuthorizeScreen';
+import { ResetPasswordCompleteScreen } from '../screens/password-reset/ResetPasswordCompleteScreen';
+import { ResetPasswordScreen } from '../screens/password-reset/ResetPasswordScreen';
 import { SignupScreen } from '../screens/signup/SignupScreen';
 import { ThreadsScreen } from '../screens/threads/ThreadsScreen';
+import { DoVerifyEmailScreen } from '../screens/verify-email/DoVerifyEmailScreen';
+import { ShouldVerifyEmailScreen } from '../screens/verify-email/ShouldVerifyEmailScreen';
 import { isPublicScreen } from '../state/route';
 import { useAppState } from '../state/store';
 import { Splash } from './Splash';
@@ -29,7 +33,15 @@ export function App() {
     case 'login':
       return <LoginScreen route={route} />;
     case 'signup':
-      return <SignupScreen />;
+      return <SignupScreen route={route} />;
+    case 'reset_password':
+      return <ResetPasswordScreen />;
+    case 'reset_password_complete':
+      return <ResetPasswordCompleteScreen route={route} />;
+    case 'do_verify_email':
+      return <DoVerifyEmailScreen route={route} />;
+    case 'should_verify_email':
+      return <ShouldVerifyEmailScreen route={route} />;
     case 'error':
       return <ErrorScreen route={route} />;
     case 'not_found':
@@ -50,6 +62,7 @@ export function App() {
       return <OAuthAuthorizeScreen route={route} />;
     case 'root':
     case 'team':
+    case 'permalink':
       // These only lead somewhere else (actions/routing.ts), unless that failed.
       return view.status === 'failed' ? <NotFoundScreen message={view.error} /> : <Splash error="" />;
   }

@@ -13,6 +13,7 @@ import { initialDrafts, type DraftsState } from './drafts';
 import { initialCustomEmoji, type CustomEmojiState } from './custom-emoji';
 import { initialFiles, type FilesState } from './files';
 import { initialPosts, type PostsState } from './posts';
+import { initialPermissions, type PermissionsState } from './permissions';
 import { initialPreferences, type PreferencesState } from './preferences';
 import type { Route } from './route';
 import { initialSearch, type SearchState } from './search';
@@ -45,6 +46,8 @@ export interface AppState {
   files: FilesState;
   typing: TypingState;
   unreads: UnreadsState;
+  /** The user's roles and what they grant (for the controls only some people see). */
+  permissions: PermissionsState;
 }
 
 export function initialAppState(route: Route = { screen: 'root' }): AppState {
@@ -67,6 +70,7 @@ export function initialAppState(route: Route = { screen: 'root' }): AppState {
     files: initialFiles,
     typing: initialTyping,
     unreads: initialUnreads,
+    permissions: initialPermissions,
   };
 }
 

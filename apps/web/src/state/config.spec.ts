@@ -62,6 +62,14 @@ describe('canSignUp', () => {
     expect(canSignUp({ ...base, EnableOpenServer: 'true', EnableUserCreation: 'false' })).toBe(false);
     expect(canSignUp({ ...base, EnableSignUpWithEmail: 'false', NoAccounts: 'true' })).toBe(false);
   });
+
+  it('lets an invited person sign up on a closed server that allows creation', () => {
+    const closed = { ...base, EnableOpenServer: 'false', EnableUserCreation: 'true' };
+    expect(canSignUp(closed)).toBe(false);
+    expect(canSignUp(closed, true)).toBe(true);
+    expect(canSignUp({ ...closed, EnableUserCreation: 'false' }, true)).toBe(false);
+    expect(canSignUp({ ...closed, EnableSignUpWithEmail: 'false' }, true)).toBe(false);
+  });
 });
 
 describe('readableTextOn', () => {

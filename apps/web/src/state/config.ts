@@ -86,12 +86,14 @@ export function signInOptions(cfg: ClientConfigMap, redirectTo = ''): SignInOpti
 
 /**
  * Whether a person may make an account with email and password: the first account of a server
- * always (it becomes the system admin), others when the server is open and creation allowed.
+ * always (it becomes the system admin), others when the server is open and creation allowed — or,
+ * with an invitation (`invited`), when creation is allowed on a closed server too (the server's
+ * rule for POST /users?t= and ?iid=).
  */
-export function canSignUp(cfg: ClientConfigMap): boolean {
+export function canSignUp(cfg: ClientConfigMap, invited = false): boolean {
   if (!enabled(cfg, 'EnableSignUpWithEmail')) return false;
   if (enabled(cfg, 'NoAccounts')) return true;
-  return enabled(cfg, 'EnableOpenServer') && enabled(cfg, 'EnableUserCreation');
+  return (invited || enabled(cfg, 'EnableOpenServer')) && enabled(cfg, 'EnableUserCreation');
 }
 
 /** ['email', 'username', 'AD/LDAP username'] → 'Email, username or AD/LDAP username'. */

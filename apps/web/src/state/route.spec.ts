@@ -10,7 +10,20 @@ describe('parseRoute', () => {
       { screen: 'login', redirectTo: '/team/channels/general', extra: 'signin_change' },
     ],
     ['/login/', '', { screen: 'login', redirectTo: '', extra: '' }],
-    ['/signup_user_complete', '', { screen: 'signup' }],
+    ['/signup_user_complete', '', { screen: 'signup', token: '', inviteId: '', data: '' }],
+    // The invitation link the server mails (with a trailing slash, as Mattermost's).
+    [
+      '/signup_user_complete/',
+      '?d=%7B%22email%22%3A%22c%40example.com%22%7D&t=tok123&md=email',
+      { screen: 'signup', token: 'tok123', inviteId: '', data: '{"email":"c@example.com"}' },
+    ],
+    ['/signup_user_complete', '?id=inv1', { screen: 'signup', token: '', inviteId: 'inv1', data: '' }],
+    ['/reset_password', '', { screen: 'reset_password' }],
+    ['/reset_password_complete', '?token=abc', { screen: 'reset_password_complete', token: 'abc' }],
+    ['/do_verify_email', '?token=abc&email=a%2Bb%40example.com', { screen: 'do_verify_email', token: 'abc', email: 'a+b@example.com' }],
+    ['/should_verify_email', '?email=a%40example.com', { screen: 'should_verify_email', email: 'a@example.com' }],
+    ['/acme/pl/p1xyz', '', { screen: 'permalink', team: 'acme', postId: 'p1xyz' }],
+    ['/acme/pl', '', { screen: 'not_found', path: '/acme/pl' }],
     ['/create_team', '', { screen: 'create_team' }],
     ['/select_team', '', { screen: 'select_team' }],
     ['/error', '?type=sso&message=Nope', { screen: 'error', type: 'sso', message: 'Nope' }],
@@ -48,7 +61,13 @@ describe('routePath', () => {
     { screen: 'root' },
     { screen: 'login', redirectTo: '/acme/channels/off-topic', extra: '' },
     { screen: 'login', redirectTo: '', extra: '' },
-    { screen: 'signup' },
+    { screen: 'signup', token: '', inviteId: '', data: '' },
+    { screen: 'signup', token: 't1', inviteId: '', data: '{"email":"c@example.com","name":"acme"}' },
+    { screen: 'reset_password' },
+    { screen: 'reset_password_complete', token: 'abc' },
+    { screen: 'do_verify_email', token: 'abc', email: 'a@example.com' },
+    { screen: 'should_verify_email', email: 'a+b@example.com' },
+    { screen: 'permalink', team: 'acme', postId: 'p1' },
     { screen: 'create_team' },
     { screen: 'select_team' },
     { screen: 'error', type: 'sso', message: 'The account is locked.' },
@@ -69,6 +88,8 @@ describe('routePath', () => {
     expect(routePath({ screen: 'channel', team: 'acme', channel: 'town-square' })).toBe('/acme/channels/town-square');
     expect(routePath({ screen: 'login', redirectTo: '/acme', extra: '' })).toBe('/login?redirect_to=%2Facme');
     expect(routePath({ screen: 'direct', team: 'acme', username: 'bob' })).toBe('/acme/messages/@bob');
+    expect(routePath({ screen: 'permalink', team: 'acme', postId: 'p1' })).toBe('/acme/pl/p1');
+    expect(routePath({ screen: 'reset_password_complete', token: 'abc' })).toBe('/reset_password_complete?token=abc');
   });
 });
 
@@ -88,9 +109,10 @@ describe('safeRedirect', () => {
 });
 
 describe('isPublicScreen', () => {
-  it('lets signed-out people see only the sign-in, sign-up, error and not-found screens', () => {
-    expect(['login', 'signup', 'error', 'not_found'].every((s) => isPublicScreen(s as Route['screen']))).toBe(true);
-    expect(['root', 'channel', 'direct', 'team', 'create_team', 'admin_console'].some((s) => isPublicScreen(s as Route['screen']))).toBe(false);
+  it("lets signed-out people see only the sign-in, sign-up, mailed links', error and not-found screens", () => {
+    const open = ['login', 'signup', 'reset_password', 'reset_password_complete', 'do_verify_email', 'should_verify_email', 'error', 'not_found'];
+    expect(open.every((s) => isPublicScreen(s as Route['screen']))).toBe(true);
+    expect(['root', 'channel', 'direct', 'team', 'create_team', 'admin_console', 'permalink'].some((s) => isPublicScreen(s as Route['screen']))).toBe(false);
   });
 });
 
@@ -110,7 +132,14 @@ describe('sessionRedirect', () => {
   it('lets signed-in people skip the login and sign-up pages', () => {
     expect(sessionRedirect({ screen: 'login', redirectTo: '/acme/channels/x', extra: '' }, 'signed-in', '/login')).toBe('/acme/channels/x');
     expect(sessionRedirect({ screen: 'login', redirectTo: '', extra: '' }, 'signed-in', '/login')).toBe('/');
-    expect(sessionRedirect({ screen: 'signup' }, 'signed-in', '/signup_user_complete')).toBe('/');
+    expect(sessionRedirect({ screen: 'signup', token: '', inviteId: '', data: '' }, 'signed-in', '/signup_user_complete')).toBe('/');
+    expect(sessionRedirect({ screen: 'reset_password' }, 'signed-in', '/reset_password')).toBeUndefined();
+  });
+
+  it("keeps signed-in people on an invitation's link (they join its team) and sends signed-out ones from a permalink to log in first", () => {
+    expect(sessionRedirect({ screen: 'signup', token: 't1', inviteId: '', data: '' }, 'signed-in', '/signup_user_complete/?t=t1')).toBeUndefined();
+    expect(sessionRedirect({ screen: 'signup', token: '', inviteId: 'i1', data: '' }, 'signed-in', '/signup_user_complete/?id=i1')).toBeUndefined();
+    expect(sessionRedirect({ screen: 'permalink', team: 'acme', postId: 'p1' }, 'signed-out', '/acme/pl/p1')).toBe('/login?redirect_to=%2Facme%2Fpl%2Fp1');
     expect(sessionRedirect({ screen: 'channel', team: 'acme', channel: 'x' }, 'signed-in', '/acme/channels/x')).toBeUndefined();
   });
 });

@@ -9,7 +9,20 @@
 export type Route =
   | { screen: 'root' }
   | { screen: 'login'; redirectTo: string; extra: string }
-  | { screen: 'signup' }
+  /**
+   * Sign-up (/signup_user_complete). An invitation link adds `token` (a mailed invitation, `?t=`,
+   * with `data` — the `?d=` JSON of the invited address and team the mail's link carries) or
+   * `inviteId` (a team's invite link, `?id=`); signed-in people opening one join the team instead.
+   */
+  | { screen: 'signup'; token: string; inviteId: string; data: string }
+  /** The "forgot your password" form: mails a reset link (/reset_password). */
+  | { screen: 'reset_password' }
+  /** A mailed password reset link: the new password (/reset_password_complete?token=). */
+  | { screen: 'reset_password_complete'; token: string }
+  /** A mailed verification link (/do_verify_email?token=&email=): verified on arrival. */
+  | { screen: 'do_verify_email'; token: string; email: string }
+  /** "Check your inbox" after a sign-up or a login refused until the address is verified (/should_verify_email?email=). */
+  | { screen: 'should_verify_email'; email: string }
   | { screen: 'create_team' }
   | { screen: 'select_team' }
   | { screen: 'error'; type: string; message: string }
@@ -22,6 +35,8 @@ export type Route =
   | { screen: 'group'; team: string; channel: string }
   /** The followed threads of a team (collapsed reply threads), with one open when `thread` is set. */
   | { screen: 'threads'; team: string; thread: string }
+  /** A post's permalink (/{team}/pl/{post_id}, as notification mails link): opens its channel at the post. */
+  | { screen: 'permalink'; team: string; postId: string }
   /**
    * The consent step of an OAuth app's sign-in (the server serves the app at /oauth/authorize only
    * when the person must choose); `params` is the authorization request's query, as the app sent it.
@@ -53,7 +68,19 @@ export function parseRoute(pathname: string, search = ''): Route {
       if (parts.length === 1) return { screen: 'login', redirectTo: safeRedirect(query.get('redirect_to')), extra: query.get('extra') ?? '' };
       break;
     case 'signup_user_complete':
-      if (parts.length === 1) return { screen: 'signup' };
+      if (parts.length === 1) return { screen: 'signup', token: query.get('t') ?? '', inviteId: query.get('id') ?? '', data: query.get('d') ?? '' };
+      break;
+    case 'reset_password':
+      if (parts.length === 1) return { screen: 'reset_password' };
+      break;
+    case 'reset_password_complete':
+      if (parts.length === 1) return { screen: 'reset_password_complete', token: query.get('token') ?? '' };
+      break;
+    case 'do_verify_email':
+      if (parts.length === 1) return { screen: 'do_verify_email', token: query.get('token') ?? '', email: query.get('email') ?? '' };
+      break;
+    case 'should_verify_email':
+      if (parts.length === 1) return { screen: 'should_verify_email', email: query.get('email') ?? '' };
       break;
     case 'create_team':
       if (parts.length === 1) return { screen: 'create_team' };
@@ -73,6 +100,7 @@ export function parseRoute(pathname: string, search = ''): Route {
       if (parts.length === 1) return { screen: 'team', team: first };
       if (parts.length === 3 && second === 'channels' && third) return { screen: 'channel', team: first, channel: third };
       if (second === 'threads' && parts.length <= 3) return { screen: 'threads', team: first, thread: third ?? '' };
+      if (parts.length === 3 && second === 'pl' && third) return { screen: 'permalink', team: first, postId: third };
       if (parts.length === 3 && second === 'messages' && third?.startsWith('@') && third.length > 1) {
         return { screen: 'direct', team: first, username: third.slice(1) };
       }
@@ -95,7 +123,15 @@ export function routePath(route: Route): string {
     case 'login':
       return withQuery('/login', { redirect_to: route.redirectTo, extra: route.extra });
     case 'signup':
-      return '/signup_user_complete';
+      return withQuery('/signup_user_complete', { d: route.data, t: route.token, id: route.inviteId });
+    case 'reset_password':
+      return '/reset_password';
+    case 'reset_password_complete':
+      return withQuery('/reset_password_complete', { token: route.token });
+    case 'do_verify_email':
+      return withQuery('/do_verify_email', { token: route.token, email: route.email });
+    case 'should_verify_email':
+      return withQuery('/should_verify_email', { email: route.email });
     case 'create_team':
       return '/create_team';
     case 'select_team':
@@ -114,6 +150,8 @@ export function routePath(route: Route): string {
       return `/${e(route.team)}/messages/${e(route.channel)}`;
     case 'threads':
       return `/${e(route.team)}/threads${route.thread ? `/${e(route.thread)}` : ''}`;
+    case 'permalink':
+      return `/${e(route.team)}/pl/${e(route.postId)}`;
     case 'oauth_authorize':
       return route.params ? `/oauth/authorize?${route.params}` : '/oauth/authorize';
     case 'not_found':
@@ -130,15 +168,30 @@ export function safeRedirect(to: string | null | undefined): string {
   return to;
 }
 
-/** Screens a signed-out person may see; every other screen sends them to the login page first. */
+/** Screens a signed-out person may see (the mailed links' pages among them); every other screen sends them to the login page first. */
+const PUBLIC_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
+  'login',
+  'signup',
+  'reset_password',
+  'reset_password_complete',
+  'do_verify_email',
+  'should_verify_email',
+  'error',
+  'not_found',
+]);
+
 export function isPublicScreen(screen: ScreenName): boolean {
-  return screen === 'login' || screen === 'signup' || screen === 'error' || screen === 'not_found';
+  return PUBLIC_SCREENS.has(screen);
 }
+
+/** The sign-up page without an invitation. */
+export const SIGNUP: Route = { screen: 'signup', token: '', inviteId: '', data: '' };
 
 /**
  * Where the session sends a route instead (a path), or undefined to stay: signed-out people go to
  * the login page with the path they asked for as redirect_to; signed-in people skip the login and
- * sign-up pages (to redirect_to, or the root, which opens their team).
+ * sign-up pages (to redirect_to, or the root, which opens their team) — except an invitation's
+ * sign-up link, which they use to join its team (actions/routing.ts).
  */
 export function sessionRedirect(route: Route, status: 'signed-in' | 'signed-out', path: string): string | undefined {
   if (status === 'signed-out') {
@@ -146,6 +199,6 @@ export function sessionRedirect(route: Route, status: 'signed-in' | 'signed-out'
     return routePath({ screen: 'login', redirectTo: route.screen === 'root' ? '' : safeRedirect(path), extra: '' });
   }
   if (route.screen === 'login') return route.redirectTo || '/';
-  if (route.screen === 'signup') return '/';
+  if (route.screen === 'signup' && !route.token && !route.inviteId) return '/';
   return undefined;
 }

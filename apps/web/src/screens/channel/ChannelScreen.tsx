@@ -10,6 +10,7 @@ import { DirectHeaderStatus } from '../direct/DirectStatus';
 import { DrawerBackdrop, DrawerToggle, useDrawer } from '../layout/drawer';
 import { SearchBox } from '../search/SearchBox';
 import { SearchPanelSlot } from '../search/SearchPanelSlot';
+import { useHighlight } from '../search/use-highlight';
 import { QuickSwitcher, useQuickSwitcher } from '../switcher/QuickSwitcher';
 import { FileDropZone } from './posts/DropZone';
 import { TypingIndicator } from './posts/TypingIndicator';
@@ -24,6 +25,8 @@ export function ChannelScreen() {
   const profiles = useAppState((s) => s.users.profiles);
   const view = useAppState((s) => s.view);
   const openRootId = useAppState((s) => s.threads.openRootId);
+  // The post jumped to (a search result, a permalink): scrolled to and highlighted once it shows.
+  useHighlight(useAppState((s) => s.search.highlight));
   const label = channel ? channelLabel(channel, myId, profiles) : '';
   useTitle(label && team ? `${label} - ${team.display_name}` : 'mmchat');
   const drawer = useDrawer();

@@ -5,8 +5,9 @@ import { Field } from '../../components/Field';
 import { CenteredPage } from '../../components/CenteredPage';
 import { Link } from '../../components/Link';
 import { useTitle } from '../../lib/use-title';
-import { signInOptions } from '../../state/config';
-import type { Route } from '../../state/route';
+import { enabled, signInOptions } from '../../state/config';
+import { loginNotice } from '../../state/mail-links';
+import { SIGNUP, type Route } from '../../state/route';
 import { useAppState } from '../../state/store';
 import { SsoButtons } from './SsoButtons';
 
@@ -15,12 +16,17 @@ type Step = { kind: 'password' } | { kind: 'mfa'; loginId: string; password: str
 /**
  * The login page (/login?redirect_to=…): email or username and password, then the MFA code when
  * the server asks for one, and a button per browser sign-in method the client config announces.
+ * "Forgot your password?" leads to the reset form (unless PasswordSettings.EnableForgotLink is
+ * off); `extra` says what just happened (a reset password, a verified address, a new sign-in method).
  */
 export function LoginScreen({ route }: { route: Extract<Route, { screen: 'login' }> }) {
   useTitle('Log in');
   const config = useAppState((s) => s.config.client);
   const reason = useAppState((s) => (s.session.status === 'signed-out' ? s.session.reason : 'none'));
   const options = signInOptions(config, route.redirectTo);
+  const notice = loginNotice(route.extra);
+  // Only accounts with a password of this server's can reset it (not a directory's).
+  const forgotLink = (enabled(config, 'EnableSignInWithEmail') || enabled(config, 'EnableSignInWithUsername')) && config.PasswordEnableForgotLink !== 'false';
   const [step, setStep] = useState<Step>({ kind: 'password' });
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,17 +43,22 @@ export function LoginScreen({ route }: { route: Extract<Route, { screen: 'login'
   return (
     <CenteredPage title={step.kind === 'mfa' ? 'Enter your MFA code' : 'Log in'}>
       {reason === 'expired' && <Alert kind="info">Your session has expired. Please log in again.</Alert>}
-      {route.extra === 'signin_change' && <Alert kind="info">Your sign-in method has changed. Log in with the new one.</Alert>}
+      {notice && <Alert kind="info">{notice}</Alert>}
       {error && <Alert>{error}</Alert>}
       {step.kind === 'mfa' ? (
         <MfaForm busy={busy} onSubmit={(code) => void submit(step.loginId, step.password, code)} onBack={() => setStep({ kind: 'password' })} />
       ) : (
         <>
           {options.passwordForm && <PasswordForm label={options.loginIdLabel} busy={busy} onSubmit={(id, password) => void submit(id, password)} />}
+          {forgotLink && (
+            <p className="forgot-password">
+              <Link to={{ screen: 'reset_password' }}>Forgot your password?</Link>
+            </p>
+          )}
           <SsoButtons buttons={options.sso} />
           {options.signUp && (
             <p className="page-footer">
-              No account yet? <Link to={{ screen: 'signup' }}>Create one</Link>
+              No account yet? <Link to={SIGNUP}>Create one</Link>
             </p>
           )}
         </>

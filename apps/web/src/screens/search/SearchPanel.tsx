@@ -10,7 +10,6 @@ import { fileSize, highlightParts, type SearchTab, type TabResults } from '../..
 import { currentUserId } from '../../state/session';
 import { useAppState } from '../../state/store';
 import { displayName } from '../../state/users';
-import { useHighlight } from './use-highlight';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 /** Below this width the panel covers the channel, so jumping to a message closes it. */
@@ -20,7 +19,6 @@ const NARROW = '(max-width: 768px)';
 export default function SearchPanel() {
   const state = useAppState((s) => s.search);
   const id = useId();
-  useHighlight(state.highlight);
   const tabs: { tab: SearchTab; label: string; results: TabResults<unknown> }[] = [
     { tab: 'messages', label: 'Messages', results: state.messages },
     { tab: 'files', label: 'Files', results: state.files },
