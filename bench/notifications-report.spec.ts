@@ -6,6 +6,7 @@ import {
   pushDelivery,
   renderNotificationsMarkdown,
   renderNotificationsTable,
+  steadyCpuPerPush,
   summarizeRounds,
   sumCounter,
   type NotificationsResults,
@@ -141,6 +142,19 @@ describe('bench:notifications report', () => {
     expect(extraServerCpuPerPush({ ...on, push: push({ delivered: 0 }) }, 3)).toBeNaN();
   });
 
+  it('prices a push in each process from the steady phases with and without notifications', () => {
+    const base = { ratePerSec: 1, durationSec: 20, posts: 20, errors: 0, createMs: summarize([10]) };
+    const on = {
+      ...base,
+      notifications: true,
+      cpu: { ...cpu, serverSec: 3.1, proxySec: 2.29, postgresSec: 1.61, benchSec: 1.45 },
+      push: push({ delivered: 2000 }),
+    };
+    const off = { ...base, notifications: false, cpu: { ...cpu, serverSec: 0.63, proxySec: 0.21, postgresSec: 0.12, benchSec: 0.05 } };
+    expect(steadyCpuPerPush(on, off)).toEqual({ server: 1.24, proxy: 1.04, postgres: 0.75, bench: 0.7 });
+    expect(steadyCpuPerPush({ ...on, push: push({ delivered: 0 }) }, off)).toBeUndefined();
+  });
+
   it('says whether the goal is met, and how many pushes the server never sent and why', () => {
     const rounds = [roundOf(false, 1, 100), roundOf(true, 1, 50)];
     const results: NotificationsResults = {
@@ -185,6 +199,12 @@ describe('bench:notifications report', () => {
     expect(md).toContain('(EmailSettings.PushNotificationBuffer = 1000) was full (its log warned 2 times, naming at least 150 drops)');
     expect(md).toContain('| 1 | 500 | 1,000 | 800 | 800 | 200 | 160 | 200 ms | 5000 ms | 5000 ms | 5 s | 10 ms (9 ms / 8 ms) | 50 / 50 |');
     expect(md).toContain('| on | 20 | 12 ms | 14 ms | 2,000 | 2,000 |');
+    expect(md).toContain('at 1 post/s (100 pushes/s)');
+    expect(md).toContain('1 post a second for 20 s');
+    // Same CPU on and off in this fixture: nothing left per push.
+    expect(md).toContain(
+      'server **0 ms**, push proxy **0 ms**, PostgreSQL 0 ms, the stand-ins 0 ms: 0 ms in all, where a post without notifications costs the server and PostgreSQL 7 ms',
+    );
     expect(md).toContain('Raw JSON: `bench-results/notifications.json`.');
     const met = { ...results, summary: { ...results.summary, met: true, p99Ratio: 1.1, notSent: 0 } };
     expect(renderNotificationsMarkdown(met)).toContain('**Met**');

@@ -250,7 +250,29 @@ const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—
 const sec = (v: number) => `${round(v, 1)} s`;
 const range = (values: number[]) => `${round(Math.min(...values), 1)}–${round(Math.max(...values), 1)}`;
 const int = (v: number) => v.toLocaleString('en-US');
-const perPush = (cpuSec: number, pushes: number) => (pushes > 0 ? `${round((cpuSec * 1000) / pushes, 3)} ms` : '—');
+const perPush = (cpuSec: number, pushes: number) => (pushes > 0 ? `${round((cpuSec * 1000) / pushes, 2)} ms` : '—');
+const postsPerSecond = (n: number) => (n === 1 ? '1 post' : `${n} posts`);
+
+/**
+ * CPU per delivered push in each process: the steady phase with notifications less the same posts
+ * without them (which also takes out what the processes burn idle), per push, ms.
+ */
+export function steadyCpuPerPush(on: SteadyPhase, off: SteadyPhase): { server: number; proxy: number; postgres: number; bench: number } | undefined {
+  const pushes = on.push?.delivered ?? 0;
+  if (pushes === 0) return undefined;
+  const per = (f: (c: PhaseCpu) => number) => round(((f(on.cpu) - f(off.cpu)) * 1000) / pushes, 2);
+  return { server: per((c) => c.serverSec), proxy: per((c) => c.proxySec), postgres: per((c) => c.postgresSec), bench: per((c) => c.benchSec) };
+}
+
+function costSentence(perPushMs: ReturnType<typeof steadyCpuPerPush>, off: PostRound[]): string {
+  if (!perPushMs) return '- CPU per push: nothing was delivered in the steady phase.';
+  const total = round(perPushMs.server + perPushMs.proxy + perPushMs.postgres + perPushMs.bench, 2);
+  const post = round(median(off.map((x) => ((x.cpu.serverSec + x.cpu.postgresSec) * 1000) / Math.max(1, x.posts))), 2);
+  return (
+    `- CPU per delivered push (steady phase, less the same posts without notifications): server **${perPushMs.server} ms**, push proxy **${perPushMs.proxy} ms**, ` +
+    `PostgreSQL ${perPushMs.postgres} ms, the stand-ins ${perPushMs.bench} ms: ${total} ms in all, where a post without notifications costs the server and PostgreSQL ${post} ms (median off round).`
+  );
+}
 
 function pushSentence(r: NotificationsResults): string {
   const s = r.summary;
@@ -299,9 +321,10 @@ export function renderNotificationsMarkdown(r: NotificationsResults): string {
     `- Push delay, post created → provider got it: p50 ${ms(medianOf(on, (x) => x.push?.delayMs.p50 ?? NaN))}, ` +
       `p99 ${ms(medianOf(on, (x) => x.push?.delayMs.p99 ?? NaN))} at full posting load (median rounds)` +
       (steadyOn?.push
-        ? `; at ${steadyOn.ratePerSec} posts/s (${int(steadyOn.ratePerSec * devices)} pushes/s): p50 **${ms(steadyOn.push.delayMs.p50)}**, p99 **${ms(steadyOn.push.delayMs.p99)}** ` +
+        ? `; at ${postsPerSecond(steadyOn.ratePerSec)}/s (${int(steadyOn.ratePerSec * devices)} pushes/s): p50 **${ms(steadyOn.push.delayMs.p50)}**, p99 **${ms(steadyOn.push.delayMs.p99)}** ` +
           `(${int(steadyOn.push.delivered)} of ${int(steadyOn.push.expected)} delivered).`
         : '.'),
+    ...(steadyOn?.push && steadyOff ? [costSentence(steadyCpuPerPush(steadyOn, steadyOff), off)] : []),
     `- CPU with notifications (median rounds, posting and draining): server ${medianOf(on, (x) => x.cpu.serverSec)} s, push proxy ${medianOf(on, (x) => x.cpu.proxySec)} s, ` +
       `PostgreSQL ${medianOf(on, (x) => x.cpu.postgresSec)} s, this process ${medianOf(on, (x) => x.cpu.benchSec)} s; ` +
       `without: server ${medianOf(off, (x) => x.cpu.serverSec)} s, PostgreSQL ${medianOf(off, (x) => x.cpu.postgresSec)} s.`,
@@ -369,7 +392,7 @@ export function renderNotificationsMarkdown(r: NotificationsResults): string {
       '',
       '### At a steady rate',
       '',
-      `${steadyOn?.ratePerSec ?? steadyOff?.ratePerSec} posts a second for ${steadyOn?.durationSec ?? steadyOff?.durationSec} s (open loop: sent on schedule whether or not earlier ones answered; ` +
+      `${postsPerSecond(steadyOn?.ratePerSec ?? steadyOff?.ratePerSec ?? 0)} a second for ${steadyOn?.durationSec ?? steadyOff?.durationSec} s (open loop: sent on schedule whether or not earlier ones answered; ` +
         'latency from the scheduled time), with notifications, then without.',
       '',
       '| Notifications | Posts | Create p50 | Create p99 | Pushes expected | Delivered | Delay p50 | Delay p90 | Delay p99 | Delay max | Server CPU | Proxy CPU |',

@@ -18,7 +18,8 @@
  * docs/benchmarks.md. BENCH_NOTIFICATIONS_ROUND_SEC, BENCH_NOTIFICATIONS_ROUNDS,
  * BENCH_NOTIFICATIONS_MEMBERS and BENCH_NOTIFICATIONS_STEADY_RATE change a run while developing it
  * (bench-results/notifications.dev.json only); so does BENCH_SERVER_CPU_PROFILE=<folder>, which
- * writes a V8 CPU profile of the server for each round into that folder (round-<n>-<on|off>.cpuprofile).
+ * writes a V8 CPU profile of the server for each round and steady phase into that folder
+ * (round-<n>-<on|off>.cpuprofile, steady-<on|off>.cpuprofile).
  */
 import { existsSync, renameSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -411,7 +412,7 @@ async function postRound(w: World, on: boolean, n: number, pooled: number[]): Pr
 
 async function steadyPhase(w: World, on: boolean): Promise<SteadyPhase> {
   await setNotifications(w.admin, on);
-  const m = await measured(w, on, (send) => openLoop(STEADY_RATE, STEADY_SEC * 1000, send));
+  const m = await profiled(w, `steady-${on ? 'on' : 'off'}`, () => measured(w, on, (send) => openLoop(STEADY_RATE, STEADY_SEC * 1000, send)));
   const phase: SteadyPhase = {
     notifications: on,
     ratePerSec: STEADY_RATE,
