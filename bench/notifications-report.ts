@@ -412,7 +412,7 @@ export function renderNotificationsMarkdown(r: NotificationsResults): string {
     'What each figure includes:',
     '',
     '- **Post create**: `POST /api/v4/posts` with a session token to the 201 answer. The notifications engine runs after the answer, so a slower post with notifications on means the push and email work took CPU (or database time) from the requests, not that they wait for it.',
-    "- **Taken by the proxy**: the proxy's `service_notifications_total` over the round; **Not sent by the server**: expected − taken: the server's push queue (`EmailSettings.PushNotificationBuffer`, drained by its push workers, 4 per core) refuses notifications when full, as Mattermost's does, and counts and logs them.",
+    "- **Taken by the proxy**: the proxy's `service_notifications_total` over the round; **Not sent by the server**: expected − taken: the server's push queue (`EmailSettings.PushNotificationBuffer`, drained by its push workers, 4 per core) refuses notifications when full (counted, and logged at most every 10 s), so that posting never waits for pushes.",
     "- **Delivered**: requests the APNs and FCM stand-ins accepted (200) carrying the post's id; one per device and post. **Pushes/s**: delivered ÷ the time from the round's first post to its last delivery.",
     "- **Delay**: from the post's `create_at` (set by the server before it stores the post) to the stand-in having the whole request: the server's queue, its per-push reads (the device sessions, the badge count), the signed request to the proxy, the proxy's request to APNs (HTTP/2) or FCM. Both clocks are this machine's.",
     "- **CPU**: user + system time from /proc of the server, the proxy, the server database's PostgreSQL backends and this process; the machine's busy time beside them.",
@@ -429,6 +429,8 @@ export function renderNotificationsTable(r: NotificationsResults): string {
     `post create p99 with notifications ${ms(s.onP99Ms)} vs without ${ms(s.offP99Ms)}: ×${s.p99Ratio} (goal ≤ ×${P99_RATIO_GOAL}) — ${s.met ? 'met' : 'missed'}`,
     `posts/s with ${s.onPostsPerSec} vs without ${s.offPostsPerSec}`,
     `pushes ${s.pushesPerSec}/s to the providers; ${s.delivered}/${s.expected} delivered, ${s.notSent} not sent (queue full)`,
-    ...(steadyOn?.push ? [`at ${steadyOn.ratePerSec} posts/s: push delay p50 ${ms(steadyOn.push.delayMs.p50)}, p99 ${ms(steadyOn.push.delayMs.p99)}`] : []),
+    ...(steadyOn?.push
+      ? [`at ${postsPerSecond(steadyOn.ratePerSec)}/s: push delay p50 ${ms(steadyOn.push.delayMs.p50)}, p99 ${ms(steadyOn.push.delayMs.p99)}`]
+      : []),
   ].join('\n');
 }

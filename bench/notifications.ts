@@ -424,7 +424,7 @@ async function steadyPhase(w: World, on: boolean): Promise<SteadyPhase> {
     ...(m.push ? { push: m.push } : {}),
   };
   log(
-    `${STEADY_RATE} posts/s notifications ${on ? 'on' : 'off'}: create p50 ${round(phase.createMs.p50, 1)} ms, p99 ${round(phase.createMs.p99, 1)} ms` +
+    `steady ${STEADY_RATE}/s, notifications ${on ? 'on' : 'off'}: create p50 ${round(phase.createMs.p50, 1)} ms, p99 ${round(phase.createMs.p99, 1)} ms` +
       (phase.push
         ? `, pushes ${phase.push.delivered}/${phase.push.expected}, delay p50 ${round(phase.push.delayMs.p50, 1)} ms, p99 ${round(phase.push.delayMs.p99, 1)} ms, ` +
           `proxy request ${phase.push.proxy?.requestMs} ms (APNs ${phase.push.proxy?.apnsMs} ms, FCM ${phase.push.proxy?.fcmMs} ms)`
