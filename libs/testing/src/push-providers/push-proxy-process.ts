@@ -57,6 +57,11 @@ export class PushProxyProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Its process id (the benchmarks read its CPU from /proc). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get configFile(): string {
     return join(this.dir, 'push-proxy.json');
   }
