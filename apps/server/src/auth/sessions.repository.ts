@@ -133,11 +133,12 @@ export class SessionsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The user's sessions with a device that have not expired at `now` (GetSessionsWithActiveDeviceIds, then IsExpired). */
-  async withDevices(userId: string, now: number): Promise<Array<Pick<Session, 'id' | 'user_id' | 'device_id'>>> {
+  /** These users' sessions with a device that have not expired at `now` (GetSessionsWithActiveDeviceIds, then IsExpired). */
+  async withDevices(userIds: string[], now: number): Promise<Array<Pick<Session, 'id' | 'user_id' | 'device_id'>>> {
+    if (userIds.length === 0) return [];
     return this.db.query<Pick<Session, 'id' | 'user_id' | 'device_id'>>(
-      `SELECT id, user_id, device_id FROM sessions WHERE user_id = $1 AND device_id <> '' AND (expires_at <= 0 OR expires_at >= $2)`,
-      [userId, now],
+      `SELECT id, user_id, device_id FROM sessions WHERE user_id = ANY($1) AND device_id <> '' AND (expires_at <= 0 OR expires_at >= $2)`,
+      [userIds, now],
     );
   }
 

@@ -244,20 +244,36 @@ export class ChannelMembersRepository {
    * mentions (GetTotalUnreadMentions, every team).
    */
   async badgeCount(userId: string, collapsedThreads: boolean): Promise<number> {
-    const [total, read, mentions] = collapsedThreads
-      ? ['c.total_msg_count_root', 'cm.msg_count_root', 'cm.mention_count_root']
-      : ['c.total_msg_count', 'cm.msg_count', 'cm.mention_count'];
-    const rows = await this.db.query<{ badge: number }>(
-      `SELECT (COALESCE((SELECT sum(CASE WHEN c.type = 'D' THEN ${total} - ${read} ELSE ${mentions} END)
-                           FROM channel_members cm JOIN channels c ON c.id = cm.channel_id AND c.delete_at = 0
-                          WHERE cm.user_id = $1), 0)
-             + CASE WHEN $2 THEN COALESCE((SELECT sum(tm.unread_mentions)
-                                             FROM thread_memberships tm LEFT JOIN threads t ON t.post_id = tm.post_id
-                                            WHERE tm.user_id = $1 AND tm.following AND COALESCE(t.thread_delete_at, 0) = 0), 0)
-                    ELSE 0 END)::int AS badge`,
-      [userId, collapsedThreads],
+    return (await this.badgeCounts([userId], collapsedThreads ? [userId] : [])).get(userId) ?? 0;
+  }
+
+  /**
+   * getUserBadgeCount for several users in one query: unread mentions (every unread message of a
+   * DM), counted on root posts and with their unread thread mentions for the users in
+   * `collapsedThreads`.
+   */
+  async badgeCounts(userIds: string[], collapsedThreads: string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.query<{ user_id: string; badge: number }>(
+      `WITH crt AS (SELECT DISTINCT unnest($2::text[]) AS user_id),
+            ch AS (SELECT cm.user_id,
+                          sum(CASE WHEN crt.user_id IS NOT NULL
+                                   THEN CASE WHEN c.type = 'D' THEN c.total_msg_count_root - cm.msg_count_root ELSE cm.mention_count_root END
+                                   ELSE CASE WHEN c.type = 'D' THEN c.total_msg_count - cm.msg_count ELSE cm.mention_count END END) AS n
+                     FROM channel_members cm
+                     JOIN channels c ON c.id = cm.channel_id AND c.delete_at = 0
+                     LEFT JOIN crt ON crt.user_id = cm.user_id
+                    WHERE cm.user_id = ANY($1)
+                    GROUP BY cm.user_id),
+            th AS (SELECT tm.user_id, sum(tm.unread_mentions) AS n
+                     FROM thread_memberships tm LEFT JOIN threads t ON t.post_id = tm.post_id
+                    WHERE tm.user_id = ANY($2) AND tm.following AND COALESCE(t.thread_delete_at, 0) = 0
+                    GROUP BY tm.user_id)
+       SELECT u.user_id, GREATEST(0, COALESCE(ch.n, 0) + COALESCE(th.n, 0))::int AS badge
+         FROM unnest($1::text[]) AS u(user_id) LEFT JOIN ch USING (user_id) LEFT JOIN th USING (user_id)`,
+      [userIds, collapsedThreads],
     );
-    return Math.max(0, rows[0]?.badge ?? 0);
+    return new Map(rows.map((r) => [r.user_id, r.badge]));
   }
 
   async unread(channelId: string, userId: string): Promise<ChannelUnreadRow | undefined> {

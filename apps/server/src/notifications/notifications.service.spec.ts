@@ -73,7 +73,7 @@ function setup(users: UserRow[], opts: { pushServer?: string } = {}) {
     { allowed: () => true, forUsers: async () => new Set<string>() } as unknown as CollapsedThreads,
     { send: (userId: string, p: { message: string }) => ephemeral.push({ userId, message: p.message }) } as unknown as EphemeralService,
     configService,
-    { sendPostNotification: (n: PostNotification) => pushes.push(n) } as unknown as PushNotificationsService,
+    { sendPostNotifications: (ns: PostNotification[]) => pushes.push(...ns) } as unknown as PushNotificationsService,
     { sendPostNotification: (n: PostNotification) => mails.push(n) } as unknown as EmailNotificationsService,
   );
   return { service, read, pushes, mails, ephemeral, config };

@@ -128,7 +128,7 @@ export class NotificationsService implements OnModuleInit {
       const m = members.get(userId)!;
       return { ...base, ...why, recipient: m.user, collapsedThreads: m.collapsedThreads };
     };
-    for (const p of plan.push) this.push.sendPostNotification(notification(p));
+    this.push.sendPostNotifications(plan.push.map(notification));
     for (const e of plan.email) this.email.sendPostNotification(notification(e));
     this.log.debug(`post ${event.post.id}: ${plan.push.length} push, ${plan.email.length} email notifications`);
   }

@@ -22,7 +22,8 @@ import { WorkQueue } from './work-queue.js';
 
 /** What the queue holds: Mattermost's hub notification types, each built when a worker takes it. */
 export type PushJob =
-  | { kind: 'message'; n: PostNotification }
+  /** A post's pushes to its recipients, sent together (their devices and badges read in one query each). */
+  | { kind: 'post'; ns: PostNotification[] }
   /** `rootId` set: a thread was read, cleared only for a user with collapsed threads on. */
   | { kind: 'clear'; userId: string; channelId: string; rootId: string; skipSessionId: string }
   | { kind: 'update_badge'; userId: string };
@@ -34,6 +35,8 @@ export const PUSH_WORKERS = Math.min(32, Math.max(4, availableParallelism() * 4)
 const SHUTDOWN_GRACE_MS = 5_000;
 /** Drops are logged at most this often (a full queue drops many in a row). */
 const DROP_LOG_INTERVAL_MS = 10_000;
+/** Proxy requests one post's job has in flight at once (a post to many devices; the workers add up). */
+const SENDS_PER_JOB = 8;
 
 /**
  * Mobile push notifications (Mattermost's PushNotificationsHub and notification_push.go): a
@@ -87,12 +90,17 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
   }
 
   /**
-   * Queues the push of a post to one recipient, on every device they are signed in on
-   * (sendPushNotification). The engine calls it for recipients who should get one; it never
-   * throws and never waits on the network.
+   * Queues the pushes of a post to its recipients, on every device each is signed in on
+   * (sendPushNotification, for all of a post's recipients at once). The engine calls it for the
+   * recipients who should get one; it never throws and never waits on the network. The queue
+   * counts each recipient as one notification (PushNotificationBuffer), as Mattermost's does.
    */
+  sendPostNotifications(ns: PostNotification[]): void {
+    if (ns.length > 0 && this.enabled()) this.enqueue({ kind: 'post', ns }, ns.length);
+  }
+
   sendPostNotification(n: PostNotification): void {
-    if (this.enabled()) this.enqueue({ kind: 'message', n });
+    this.sendPostNotifications([n]);
   }
 
   /** clearPushNotification: the channel (or thread) was read; every device but that session's drops its notifications. */
@@ -167,10 +175,10 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
     }
   }
 
-  private enqueue(job: PushJob): void {
-    if (this.queue.offer(job)) return;
-    this.metrics.count('dropped');
-    this.droppedSinceLog++;
+  private enqueue(job: PushJob, weight = 1): void {
+    if (this.queue.offer(job, weight)) return;
+    this.metrics.count('dropped', weight);
+    this.droppedSinceLog += weight;
     const now = Date.now();
     if (now - this.lastDropLog >= DROP_LOG_INTERVAL_MS) {
       this.log.warn(
@@ -182,17 +190,36 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
     }
   }
 
+  /** A post's pushes: the recipients' devices in one query, the badges of those with one in another, then the sends. */
+  private async runPost(ns: PostNotification[]): Promise<void> {
+    const devices = await this.sender.devicesOfMany([...new Set(ns.map((n) => n.recipient.id))]);
+    const reached = ns.filter((n) => devices.has(n.recipient.id));
+    // Nobody to tell: no badge to count either.
+    if (reached.length === 0) return;
+    const badges = await this.members.badgeCounts(
+      reached.map((n) => n.recipient.id),
+      reached.filter((n) => n.collapsedThreads).map((n) => n.recipient.id),
+    );
+    const settings = this.buildSettings();
+    const sends: Array<() => Promise<unknown>> = [];
+    for (const n of reached) {
+      const msg = buildPostPush(n, settings);
+      msg.badge = badges.get(n.recipient.id) ?? 0;
+      for (const device of devices.get(n.recipient.id)!) sends.push(() => this.sender.sendToDevice(msg, device, { signed: true }));
+    }
+    await inBatches(sends, SENDS_PER_JOB);
+  }
+
   private async run(job: PushJob): Promise<void> {
-    const userId = job.kind === 'message' ? job.n.recipient.id : job.userId;
+    if (job.kind === 'post') return this.runPost(job.ns);
+    const userId = job.userId;
     const skip = job.kind === 'clear' ? job.skipSessionId : '';
     const devices = (await this.sender.devicesOf(userId)).filter((d) => d.id !== skip);
     // Nobody to tell: no badge to count either.
     if (devices.length === 0) return;
-    const collapsedThreads = job.kind === 'message' ? job.n.collapsedThreads : await this.collapsedThreadsFor(userId);
+    const collapsedThreads = await this.collapsedThreadsFor(userId);
     let msg: PushNotification;
-    if (job.kind === 'message') {
-      msg = await this.buildPostMessage(job.n, userId, this.buildSettings().contents);
-    } else if (job.kind === 'clear') {
+    if (job.kind === 'clear') {
       if (job.rootId !== '' && !collapsedThreads) return;
       msg = buildClearPush(job.channelId, job.rootId, await this.badgeFor(userId, collapsedThreads), collapsedThreads);
     } else {
@@ -200,6 +227,15 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
     }
     await this.sender.sendToDevices(msg, devices);
   }
+}
+
+/** Runs the tasks, at most `limit` at a time. */
+async function inBatches(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
 /**

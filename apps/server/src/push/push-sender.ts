@@ -46,7 +46,18 @@ export class PushSender {
 
   /** The user's sessions with a device that have not expired (getMobileAppSessions + IsExpired). */
   devicesOf(userId: string): Promise<DeviceSession[]> {
-    return this.sessionsRepo.withDevices(userId, Date.now());
+    return this.sessionsRepo.withDevices([userId], Date.now());
+  }
+
+  /** The same for several users at once (one query), by user. */
+  async devicesOfMany(userIds: string[]): Promise<Map<string, DeviceSession[]>> {
+    const byUser = new Map<string, DeviceSession[]>();
+    for (const d of await this.sessionsRepo.withDevices(userIds, Date.now())) {
+      const list = byUser.get(d.user_id);
+      if (list) list.push(d);
+      else byUser.set(d.user_id, [d]);
+    }
+    return byUser;
   }
 
   /** Sends `msg` to each device but the session `skipSessionId` (the one that caused it), signed. */

@@ -20,7 +20,7 @@ import { PushController } from './push.controller.js';
  * builds on the channels, membership and users areas and on storage, never on the posts area
  * (PostAccess, which needs only post and channel storage, is provided here too), so the posts
  * and notifications areas can use it without a cycle. The notifications engine calls
- * PushNotificationsService.sendPostNotification; reads reach it through ReadStateListeners;
+ * PushNotificationsService.sendPostNotifications; reads reach it through ReadStateListeners;
  * the expiry_notify job and the test push call it too.
  */
 @Module({

@@ -52,6 +52,25 @@ describe('WorkQueue', () => {
     expect(g.started).toEqual([1, 2, 3, 5]);
   });
 
+  it('counts items by their weight (a post to many recipients), and an empty queue takes any item', async () => {
+    const g = gate();
+    const q = new WorkQueue<number>({ capacity: () => 10, workers: 1, run: g.run, onError: () => undefined });
+    expect(q.offer(1, 50)).toBe(true); // taken at once by the worker
+    await Promise.resolve();
+    expect(q.offer(2, 50)).toBe(true); // waits alone: heavier than the capacity, but nothing else waits
+    expect(q.size).toBe(50);
+    expect(q.offer(3, 1)).toBe(false);
+    g.releaseAll();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(q.size).toBe(0);
+    expect(q.offer(4, 6)).toBe(true);
+    expect(q.offer(5, 4)).toBe(true);
+    expect(q.offer(6, 1)).toBe(false);
+    expect(q.size).toBe(10);
+    q.stop();
+    g.releaseAll();
+  });
+
   it('goes on after a run throws, and reports it', async () => {
     const errors: unknown[] = [];
     const done: number[] = [];

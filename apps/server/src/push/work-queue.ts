@@ -5,15 +5,16 @@
  * (a push proxy that is slow or gone).
  */
 export class WorkQueue<T> {
-  private readonly items: T[] = [];
+  private readonly items: Array<{ item: T; weight: number } | undefined> = [];
   private head = 0;
+  private waiting = 0;
   private running = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly opts: {
-      /** How many items may wait (read at every offer, so a config change applies at once). */
+      /** How much may wait, in items' weights (read at every offer, so a config change applies at once). */
       capacity: () => number;
       workers: number;
       run: (item: T) => Promise<void>;
@@ -22,15 +23,19 @@ export class WorkQueue<T> {
     },
   ) {}
 
-  /** Items waiting (not yet taken by a worker). */
+  /** The weight waiting (items not yet taken by a worker). */
   get size(): number {
-    return this.items.length - this.head;
+    return this.waiting;
   }
 
-  /** Queues an item; false when the queue is full or stopped (the item is dropped). */
-  offer(item: T): boolean {
-    if (this.stopped || this.size >= Math.max(1, this.opts.capacity())) return false;
-    this.items.push(item);
+  /**
+   * Queues an item of some weight (how many notifications it holds); false when it does not fit or
+   * the queue is stopped (the item is dropped). An empty queue takes any item, however heavy.
+   */
+  offer(item: T, weight = 1): boolean {
+    if (this.stopped || (this.waiting > 0 && this.waiting + weight > Math.max(1, this.opts.capacity()))) return false;
+    this.items.push({ item, weight });
+    this.waiting += weight;
     if (this.running < this.opts.workers) {
       this.running++;
       void this.work();
@@ -50,15 +55,16 @@ export class WorkQueue<T> {
   }
 
   private take(): T | undefined {
-    if (this.size === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined as T;
+    if (this.head >= this.items.length) return undefined;
+    const entry = this.items[this.head]!;
+    this.items[this.head++] = undefined;
+    this.waiting -= entry.weight;
     // Compact now and then, so a long-lived queue does not keep a growing hole at its front.
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);
       this.head = 0;
     }
-    return item;
+    return entry.item;
   }
 
   private async work(): Promise<void> {
