@@ -75,7 +75,7 @@ const CONCURRENCY = 8;
 const ROUND_SEC = Number(process.env.BENCH_NOTIFICATIONS_ROUND_SEC ?? 10);
 const ROUNDS = Number(process.env.BENCH_NOTIFICATIONS_ROUNDS ?? 3);
 /** 1 post/s is 100 pushes/s: within what the push path delivered on this machine (about 150–200/s), so the queue stays short. */
-const STEADY_RATE = Number(process.env.BENCH_NOTIFICATIONS_STEADY_RATE ?? 1);
+const STEADY_RATE = Number(process.env.BENCH_NOTIFICATIONS_STEADY_RATE ?? 3);
 const STEADY_SEC = 20;
 /** Every n-th post @-mentions an offline member without a device: one email. */
 const MENTION_EVERY = 10;
