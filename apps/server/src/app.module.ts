@@ -23,6 +23,7 @@ import { LdapModule } from './ldap/ldap.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PushModule } from './push/push.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
@@ -64,6 +65,7 @@ export class AppModule {
         SystemModule,
         PushModule,
         NotificationsModule,
+        MetricsModule,
         WebSocketModule,
         ClusterModule,
         JobsModule,
