@@ -7,7 +7,7 @@
 import type { Command, IncomingWebhook, OAuthApp } from '@mattermost/types/integrations';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClientError, startServer, type NewUser, type TestServer } from '#testing';
+import { clientFor, expectClientError, startServer, type NewUser, type TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;
@@ -74,7 +74,24 @@ describe('audits', () => {
     const other = await server.newUser();
     expect((await expectClientError(() => other.client.getAudits(0, 10))).status_code).toBe(403);
     expect((await expectClientError(() => other.client.getUserAudits(admin.user.id, 0, 10))).status_code).toBe(403);
-    expect(await other.client.getUserAudits(other.user.id, 0, 10)).toEqual([]);
+    // Their own sign-up's login is all they have.
+    expect((await other.client.getUserAudits(other.user.id, 0, 10)).map((a) => [a.action, a.extra_info])).toEqual([
+      ['/api/v4/users/login', `login session_user=${other.user.id}`],
+    ]);
+  });
+
+  it("records logins (naming the new session's user) and logouts, but not a refused login", async () => {
+    const u = await server.newUser();
+    const c = clientFor(server.url);
+    await expectClientError(() => c.login(u.user.username, 'not the password'));
+    await c.login(u.user.username, u.password);
+    const audits = await u.client.getUserAudits(u.user.id, 0, 10);
+    // The sign-up's login and this one; the refused try in between left nothing.
+    expect(audits.map((a) => a.action)).toEqual(['/api/v4/users/login', '/api/v4/users/login']);
+    expect(audits[0]).toMatchObject({ extra_info: `login session_user=${u.user.id}`, user_id: u.user.id });
+    await c.logout();
+    const [logout] = await u.client.getUserAudits(u.user.id, 0, 1);
+    expect(logout).toMatchObject({ action: '/api/v4/users/logout', extra_info: 'logout', user_id: u.user.id });
   });
 
   it('records integration changes: a slash command made and removed, an incoming webhook and an OAuth app made', async () => {

@@ -114,6 +114,7 @@ export class UsersController {
 
   @Public()
   @Post('login')
+  @Audited((user) => `login session_user=${(user as { id?: string }).id ?? ''}`)
   async login(@Body() body: unknown, @Req() req: ApiRequest, @Res({ passthrough: true }) res: Response) {
     const b = bodyObject(body, 'login');
     const loginId = optional<string>(b, 'login_id', 'string') ?? optional<string>(b, 'id', 'string');
@@ -131,11 +132,14 @@ export class UsersController {
     });
     res.setHeader('Token', session.token);
     setSessionCookies(res, session, this.config.get());
+    // The audit record is the new session's user (the request had no session).
+    req.auditUserId = user.id;
     return user;
   }
 
   @Public()
   @Post('logout')
+  @Audited('logout')
   async logout(@Req() req: ApiRequest, @Res({ passthrough: true }) res: Response) {
     if (req.session) await this.sessions.revoke(req.session);
     clearSessionCookies(res);
