@@ -5,6 +5,7 @@ import { EphemeralService } from '../commands/ephemeral/ephemeral.service.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { notificationChannelName } from '../posts/post-events.js';
 import { PostCreated, PostCreatedListeners } from '../posts/post-created-listeners.js';
+import { notificationNameFormat } from '../push/notification-names.js';
 import { PushNotificationsService } from '../push/push-notifications.service.js';
 import { StatusService } from '../status/status.service.js';
 import { TeamsRepository } from '../teams/teams.repository.js';
@@ -108,8 +109,8 @@ export class NotificationsService implements OnModuleInit {
   private async deliver(event: PostCreated, plan: NotificationPlan, members: Map<string, RuleMember & { user: UserRow }>): Promise<void> {
     const cfg = this.config.get();
     const team = event.channel.team_id ? ((await this.teams.byId(event.channel.team_id)) ?? null) : null;
-    // The sender as notifications name them (GetNotificationNameFormat): full names only when public.
-    const format = cfg.PrivacySettings.ShowFullName ? cfg.TeamSettings.TeammateNameDisplay : 'username';
+    // The sender as notifications name them (GetNotificationNameFormat, without the reader's preference): full names only when public.
+    const format = notificationNameFormat(cfg.PrivacySettings.ShowFullName, undefined, cfg.TeamSettings.TeammateNameDisplay);
     const senderName = event.senderName ?? userDisplayName(event.poster, format, '@');
     const channelName = notificationChannelName({
       channel: event.channel,

@@ -1,5 +1,5 @@
 import type { ChannelRow } from '../channels/channel.model.js';
-import type { UserRow } from '../users/user.model.js';
+import { userDisplayName, type UserRow } from '../users/user.model.js';
 
 /** TeamSettings.TeammateNameDisplay values (model.ShowUsername…). */
 export type NameFormat = 'username' | 'nickname_full_name' | 'full_name';
@@ -16,14 +16,6 @@ export function notificationNameFormat(showFullName: boolean, preference: string
   return preference || teammateNameDisplay;
 }
 
-/** User.GetDisplayNameWithPrefix: the username (with the prefix), unless the format asks for a name they have. */
-export function displayName(user: NamedUser, format: string, usernamePrefix = ''): string {
-  const full = [user.first_name, user.last_name].filter(Boolean).join(' ');
-  if (format === 'nickname_full_name') return user.nickname || full || usernamePrefix + user.username;
-  if (format === 'full_name') return full || usernamePrefix + user.username;
-  return usernamePrefix + user.username;
-}
-
 /**
  * PostNotification.GetChannelName: a DM is named after the sender (`@name` when names are
  * usernames), a group message after its other members (sorted), any other channel by its
@@ -36,11 +28,11 @@ export function notificationChannelTitle(
   recipientId: string,
   format: string,
 ): string {
-  if (channel.type === 'D') return displayName(sender, format, '@');
+  if (channel.type === 'D') return userDisplayName(sender, format, '@');
   if (channel.type === 'G') {
     return members
       .filter((m) => m.id !== recipientId)
-      .map((m) => displayName(m, format))
+      .map((m) => userDisplayName(m, format))
       .sort()
       .join(', ');
   }

@@ -6,7 +6,8 @@ import { ChannelMembersRepository } from '../membership/channel-members.reposito
 import { PostAccess } from '../posts/post-access.service.js';
 import { PreferencesRepository } from '../preferences/preferences.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { displayName, NamedUser, notificationChannelTitle, notificationNameFormat } from './notification-names.js';
+import { userDisplayName } from '../users/user.model.js';
+import { NamedUser, notificationChannelTitle, notificationNameFormat } from './notification-names.js';
 import { PushMetrics } from './push-metrics.js';
 import { PushNotificationAck, toWire } from './push-notification.js';
 import { PushNotificationsService } from './push-notifications.service.js';
@@ -89,7 +90,7 @@ export class PushAckService {
       {
         post,
         channel,
-        senderName: displayName(senderUser, format),
+        senderName: userDisplayName(senderUser, format),
         channelName: notificationChannelTitle(channel, senderUser, members, recipientId, format),
         // The mention flags only change the generic texts, and this answer is always the full one.
         explicitMention: false,
