@@ -229,7 +229,7 @@ describe('the badge (one query)', () => {
 
 // ---- a post's push ----------------------------------------------------------------------------
 
-describe('sendPostNotification', () => {
+describe('sendPostNotifications', () => {
   it('sends one signed copy per live device session, with the badge, and nothing to web or expired sessions', async () => {
     const [alice, bob] = [await user('alice'), await user('bob')];
     const open = await channel('O');
@@ -239,7 +239,7 @@ describe('sendPostNotification', () => {
     await session(alice);
     await session(alice, 'apple:old', { expired: true });
 
-    push.sendPostNotification(notification(alice, bob, open, '**hi** @alice'));
+    push.sendPostNotifications([notification(alice, bob, open, '**hi** @alice')]);
     await push.idle();
 
     expect(proxy.sends.map((p) => `${p.platform}:${p.device_id}`).sort()).toEqual(['android_rn-v2:tokB', 'apple_rn:tokA']);
@@ -271,7 +271,7 @@ describe('sendPostNotification', () => {
     const open = await channel('O');
     await session(alice, 'android_rn:tok');
     const n = notification(alice, bob, open, 'the secret');
-    push.sendPostNotification(n);
+    push.sendPostNotifications([n]);
     await push.idle();
     const [p] = proxy.sends;
     expect(p).toMatchObject({ is_id_loaded: true, post_id: n.post.id, message: "You've received a new message." });
@@ -285,7 +285,7 @@ describe('sendPostNotification', () => {
     const gone = await session(alice, 'apple_rn:gone');
     const kept = await session(alice, 'apple_rn:kept');
     proxy.reply((p) => (p.device_id === 'gone' ? { status: 'REMOVE' } : { status: 'OK' }));
-    push.sendPostNotification(notification(alice, bob, open));
+    push.sendPostNotifications([notification(alice, bob, open)]);
     await push.idle();
     expect((await sessionsRepo.byId(gone.id))?.device_id).toBe('');
     expect((await sessionsRepo.byId(kept.id))?.device_id).toBe('apple_rn:kept');
@@ -293,7 +293,7 @@ describe('sendPostNotification', () => {
     expect(metrics.counts()).toMatchObject({ removed: 1, sent: 1 });
     // The next push reaches only the device that is left.
     proxy.sends.length = 0;
-    push.sendPostNotification(notification(alice, bob, open));
+    push.sendPostNotifications([notification(alice, bob, open)]);
     await push.idle();
     expect(proxy.sends.map((p) => p.device_id)).toEqual(['kept']);
   });
@@ -303,10 +303,10 @@ describe('sendPostNotification', () => {
     const open = await channel('O');
     await session(alice, 'apple_rn:tok');
     proxy.reply(() => ({ status: 'FAIL', error: 'BadDeviceToken' }));
-    push.sendPostNotification(notification(alice, bob, open));
+    push.sendPostNotifications([notification(alice, bob, open)]);
     await push.idle();
     cfg.EmailSettings.PushNotificationServer = 'http://127.0.0.1:9';
-    push.sendPostNotification(notification(alice, bob, open));
+    push.sendPostNotifications([notification(alice, bob, open)]);
     await push.idle();
     expect(metrics.counts()).toMatchObject({ failed: 2, sent: 0 });
   });
@@ -316,10 +316,10 @@ describe('sendPostNotification', () => {
     const open = await channel('O');
     await session(alice, 'apple_rn:tok');
     cfg.EmailSettings.SendPushNotifications = false;
-    push.sendPostNotification(notification(alice, bob, open));
+    push.sendPostNotifications([notification(alice, bob, open)]);
     cfg.EmailSettings.SendPushNotifications = true;
     cfg.EmailSettings.PushNotificationServer = '';
-    push.sendPostNotification(notification(alice, bob, open));
+    push.sendPostNotifications([notification(alice, bob, open)]);
     await push.idle();
     expect(proxy.sends).toEqual([]);
   });
@@ -331,7 +331,7 @@ describe('sendPostNotification', () => {
     await session(alice, 'apple_rn:tok');
     proxy.reply(() => 'hang');
     const total = 200;
-    for (let i = 0; i < total; i++) push.sendPostNotification(notification(alice, bob, open));
+    for (let i = 0; i < total; i++) push.sendPostNotifications([notification(alice, bob, open)]);
     // Every worker holds one job waiting on the proxy, 3 wait in the queue, the rest were dropped.
     const dropped = metrics.counts().dropped;
     expect(dropped).toBeGreaterThanOrEqual(total - 3 - 32);

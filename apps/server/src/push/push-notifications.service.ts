@@ -99,10 +99,6 @@ export class PushNotificationsService implements OnModuleInit, OnApplicationShut
     if (ns.length > 0 && this.enabled()) this.enqueue({ kind: 'post', ns }, ns.length);
   }
 
-  sendPostNotification(n: PostNotification): void {
-    this.sendPostNotifications([n]);
-  }
-
   /** clearPushNotification: the channel (or thread) was read; every device but that session's drops its notifications. */
   clear(userId: string, channelId: string, rootId: string, skipSessionId: string): void {
     if (this.enabled()) this.enqueue({ kind: 'clear', userId, channelId, rootId, skipSessionId });
