@@ -63,7 +63,7 @@ export interface NotificationPlan {
 }
 
 const isSystemMessage = (post: RulePost) => post.type.startsWith('system_');
-const fromWebhook = (post: RulePost) => post.props.from_webhook === 'true';
+const fromWebhook = (post: Pick<RulePost, 'props'>) => post.props.from_webhook === 'true';
 
 /** DND until dnd_end_time (seconds), or until changed when it is 0. */
 function inDnd(s: RecipientStatus, now: number): boolean {
@@ -118,7 +118,10 @@ export function emailAllowed(member: RuleMember, post: RulePost, now: number): b
 }
 
 /** shouldUserNotifyCRT + shouldChannelMemberNotifyCRT: how a follower of a thread hears of a reply. */
-export function crtFollowerNotifies(member: RuleMember, mentioned: boolean): { desktop: boolean; push: boolean; email: boolean } {
+export function crtFollowerNotifies(
+  member: Pick<RuleMember, 'userProps' | 'channelProps'>,
+  mentioned: boolean,
+): { desktop: boolean; push: boolean; email: boolean } {
   const u = member.userProps;
   const c = member.channelProps;
   const userDesktop = u.desktop !== 'none' && (mentioned || u.desktop_threads === 'all' || u.desktop === 'all');
@@ -246,8 +249,7 @@ export function desktopFollowers(
   const byUser = new Map(mentions.members.map((m) => [m.user_id, m]));
   return crtFollowerIds.filter((id) => {
     const m = byUser.get(id);
-    if (!m || (id === post.user_id && !fromWebhook(post as RulePost))) return false;
-    const member = { userProps: m.user_notify_props ?? {}, channelProps: m.channel_notify_props ?? {} } as RuleMember;
-    return crtFollowerNotifies(member, mentions.kinds.has(id)).desktop;
+    if (!m || (id === post.user_id && !fromWebhook(post))) return false;
+    return crtFollowerNotifies({ userProps: m.user_notify_props ?? {}, channelProps: m.channel_notify_props ?? {} }, mentions.kinds.has(id)).desktop;
   });
 }
