@@ -22,7 +22,7 @@ import { eventually, GOSSIP_PORT, type NewUser, nodeHost, STREAMING_PORT, TestCl
 import { channelWith, createPost, FORMATION_TIMEOUT_MS, startFormedCluster, teamWith, uniqueName } from './cluster-fixtures.js';
 
 /** The test's own node, and someone else on the network. */
-const OWN_HOST = '127.0.0.9';
+const OWN_HOST = nodeHost(8);
 const SNIFFER_HOST = '127.0.0.10';
 const DATA = 2; // FrameKind.DATA
 

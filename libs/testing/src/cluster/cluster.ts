@@ -34,7 +34,13 @@ export const STREAMING_PORT = 8075;
 /** Where a client or socket goes: the nginx in front, or one node by index. */
 export type Target = 'nginx' | number;
 
-export const nodeHost = (index: number) => `127.0.0.${index + 1}`;
+/**
+ * The loopback network cluster nodes live on: 127.0.<CLUSTER_TEST_SUBNET>.x (0 unless set). The
+ * ports are fixed, so two cluster suites can only run at once on different subnets.
+ */
+const subnet = Number(process.env.CLUSTER_TEST_SUBNET ?? 0);
+
+export const nodeHost = (index: number) => `127.0.${subnet}.${index + 1}`;
 
 /** The address part of a ClusterInfo's ipaddress (which may carry a port). */
 export function hostOf(info: ClusterInfo): string {
