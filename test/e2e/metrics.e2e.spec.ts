@@ -133,7 +133,7 @@ describe('the metrics server', () => {
     expect(sample(after, 'mattermost_login_logins_total')).toBe(sample(before, 'mattermost_login_logins_total') + 1);
   });
 
-  it('shows a job as active while it runs and none once it finished', async () => {
+  it('counts a job among the active ones only while it runs: back to 0 once it finished', async () => {
     const job = await admin.client.createJob({ type: 'cleanup_expired_sessions' } as any);
     await eventually(async () => expect((await admin.client.getJob(job.id)).status).toBe('success'), 20_000);
     const text = await scrape();
