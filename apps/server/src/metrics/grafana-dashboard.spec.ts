@@ -36,6 +36,7 @@ function seriesNames(families: Array<{ name: string; type: string }>): Set<strin
 
 function exported(): Set<string> {
   const server = new Metrics();
+  server.startRuntimeMetrics();
   registerFamilies(server, emptySources());
   const proxy = new PushProxyMetrics();
   return seriesNames([

@@ -17,8 +17,12 @@ function promtool(text: string): string {
 describe('metrics read at scrape time', () => {
   it('on a single node: every family present, the cluster ones without samples, and promtool finds nothing', async () => {
     const metrics = new Metrics();
+    expect(metrics.names()).not.toContain('mattermost_process_cpu_seconds_total'); // not before metrics are on
+    metrics.startRuntimeMetrics();
+    metrics.startRuntimeMetrics(); // once only
     registerFamilies(metrics, stubSources());
     const text = await metrics.text();
+    expect(text).toContain('mattermost_nodejs_eventloop_lag_p99_seconds');
     expect(promtool(text)).toBe('0');
     expect(text).toContain('# TYPE mattermost_cluster_cluster_request_duration_seconds histogram');
     expect(text).not.toContain('mattermost_cluster_cluster_request_duration_seconds_count');

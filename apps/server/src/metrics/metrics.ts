@@ -41,7 +41,17 @@ export class Metrics {
   });
   private readonly posts = new Counter({ name: 'mattermost_post_total', help: 'The total number of posts created.', registers: [this.registry] });
 
-  constructor() {
+  private runtimeStarted = false;
+
+  /**
+   * Process and Node runtime metrics, from the first time metrics are turned on: prom-client's
+   * collectors sample the event loop's delay on a timer and observe every GC from the moment they
+   * are registered, which a node with metrics off should not pay for. (They cannot be stopped, so
+   * they run until the process ends once metrics were on.)
+   */
+  startRuntimeMetrics(): void {
+    if (this.runtimeStarted) return;
+    this.runtimeStarted = true;
     collectDefaultMetrics({ register: this.registry, prefix: 'mattermost_' });
     // Gauges named like counters, which Prometheus' lint (promtool check metrics) rejects; the
     // same counts by type stay (mattermost_nodejs_active_handles{type}, …).
