@@ -29,6 +29,7 @@ export * from './push-recorder.js';
 export * from './smtp.js';
 export * from './browser.js';
 export * from './certificates.js';
+export * from './tls-client.js';
 export * from './push-providers/credentials.js';
 export * from './push-providers/jwt-verify.js';
 export * from './push-providers/apns-server.js';
