@@ -136,7 +136,10 @@ function checkTlsSettings(config: Config): void {
     throw new TlsSettingError('ServiceSettings.TLSKeyFile', `is not an unencrypted PEM private key: ${s.TLSKeyFile}: ${oneLine(err)}`);
   }
   if (!cert.checkPrivateKey(key)) {
-    throw new TlsSettingError('ServiceSettings.TLSKeyFile', `is not the key of the certificate in ServiceSettings.TLSCertFile (${s.TLSKeyFile}, ${s.TLSCertFile})`);
+    throw new TlsSettingError(
+      'ServiceSettings.TLSKeyFile',
+      `is not the key of the certificate in ServiceSettings.TLSCertFile (${s.TLSKeyFile}, ${s.TLSCertFile})`,
+    );
   }
 }
 
