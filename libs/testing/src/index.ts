@@ -14,6 +14,7 @@ export * from './socket.js';
 export * from './server-process.js';
 export * from './test-server.js';
 export * from './cluster/nginx.js';
+export * from './cluster/nginx-tls.js';
 export * from './cluster/cluster-socket.js';
 export * from './cluster/cluster.js';
 export * from './recording-publisher.js';
