@@ -40,11 +40,11 @@ beforeAll(async () => {
   if (!existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} not found: apt-get install -y nginx (or set NGINX_BIN)`);
   dir = mkdtempSync(join(tmpdir(), 'mm-nginx-tls-'));
   certs = makeTestCertificates(dir, host, 'nginx');
-  node = await startServer({ MM_SERVICESETTINGS_SITEURL: `https://${host}` });
+  node = await startServer({ MM_SERVICESETTINGS_SITEURL: `https://${host}` }, { startTimeoutMs: 90_000 });
   nginx = new TlsNginx(join(dir, 'nginx'), host, [`127.0.0.1:${node.port}`], certs);
   await nginx.start(); // writes the config, runs nginx -t, starts it
   get = fetchTrusting(certs.caFile);
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   await nginx?.stop();

@@ -30,10 +30,11 @@ beforeAll(async () => {
       MM_SERVICESETTINGS_FORWARD80TO443: 'true',
       MM_SERVICESETTINGS_TLSSTRICTTRANSPORT: 'true',
     },
-    { host, port: 443, tls: certs },
+    // A loaded machine can take long to start a node.
+    { host, port: 443, tls: certs, startTimeoutMs: 90_000 },
   );
   admin = await server.newUser();
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -112,7 +113,7 @@ describe('TLSMinVer and TLSOverwriteCiphers', () => {
         MM_SERVICESETTINGS_TLSMINVER: '1.1',
         MM_SERVICESETTINGS_TLSOVERWRITECIPHERS: '["TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_RC4_128_SHA"]',
       },
-      { host, tls: certs },
+      { host, tls: certs, startTimeoutMs: 90_000 },
     );
     try {
       const v11 = (await handshake(legacy.port, { version: 'TLSv1.1' })) as TLSSocket;
@@ -127,7 +128,7 @@ describe('TLSMinVer and TLSOverwriteCiphers', () => {
     } finally {
       await legacy.stop();
     }
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('TLSStrictTransport', () => {
