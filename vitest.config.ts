@@ -10,7 +10,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'bench/**/*.spec.ts'],
+          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'bench/**/*.spec.ts', 'test/deploy/**/*.spec.ts'],
           exclude: ['apps/web/**', '**/node_modules/**'],
           environment: 'node',
           sequence: { groupOrder: 0 },

@@ -9,6 +9,7 @@ import type { CoreParts } from './core/core.module.js';
 import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
+import { httpsOptions, startHttpsForwarder, strictTransportSecurity } from './common/tls-server.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
@@ -92,6 +93,7 @@ async function main() {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), {
     bodyParser: false,
     logger,
+    httpsOptions: httpsOptions(cfg, log), // ConnectionSecurity "TLS": HTTPS and wss on the one listener
   });
   app.disable('x-powered-by');
   app.set('etag', false); // ETags only where Mattermost sends them (post lists)
@@ -99,6 +101,7 @@ async function main() {
   // client's address is common/client-address.ts's, which reads only the TrustedProxyIPHeader ones.
   app.set('trust proxy', false);
   app.use(responseHeaders(config));
+  app.use(strictTransportSecurity(config));
   app.use(urlLengthLimit(config));
   app.use(urlWithoutNul());
   app.use('/api/v4', rateLimit(config));
@@ -143,6 +146,7 @@ async function main() {
   http.requestTimeout = cfg.ServiceSettings.ReadTimeout * 1000;
   await app.listen(listen.port, listen.host);
   log.log(`listening on ${listen.host}:${listen.port}`);
+  startHttpsForwarder(cfg, listen.host, log);
 }
 
 main().catch((err) => {

@@ -1,4 +1,5 @@
 import { Config, defaultConfig, FAKE_SETTING, SECRET_SETTINGS, SectionName } from './defaults.js';
+import { tlsSettingsProblem } from './tls-settings.js';
 
 /** A configuration problem, always naming the setting at fault. */
 export class ConfigError extends Error {
@@ -138,6 +139,8 @@ export function parseListenAddress(setting: string, address: string): { host: st
 export function validateConfig(config: Config): void {
   const s = config.ServiceSettings;
   parseListenAddress('ServiceSettings.ListenAddress', s.ListenAddress);
+  const tls = tlsSettingsProblem(config);
+  if (tls) throw new ConfigError(tls.setting, tls.problem);
   if (config.MetricsSettings.Enable) parseListenAddress('MetricsSettings.ListenAddress', config.MetricsSettings.ListenAddress);
   if (config.SqlSettings.DriverName !== 'postgres') {
     throw new ConfigError('SqlSettings.DriverName', `must be "postgres", got ${JSON.stringify(config.SqlSettings.DriverName)}`);

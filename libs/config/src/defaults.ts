@@ -11,6 +11,16 @@ export const defaultConfig = {
     ConnectionSecurity: '',
     TLSCertFile: '',
     TLSKeyFile: '',
+    // ConnectionSecurity "TLS" (common/tls-server.ts): the oldest protocol accepted, "1.0"-"1.3";
+    // ciphers by Mattermost's (Go's) names, empty for its six ECDHE/RSA AES-GCM suites; the HSTS
+    // header (sent whenever TLSStrictTransport is on, as Mattermost does, TLS here or at a proxy);
+    // a plain listener on port 80 of the listen host that redirects to https (ListenAddress must
+    // then be on port 443).
+    TLSMinVer: '1.2',
+    TLSStrictTransport: false,
+    TLSStrictTransportMaxAge: 63072000,
+    TLSOverwriteCiphers: [] as string[],
+    Forward80To443: false,
     TrustedProxyIPHeader: [] as string[],
     ReadTimeout: 300,
     WriteTimeout: 300,

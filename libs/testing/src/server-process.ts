@@ -12,6 +12,7 @@ import type { Client4 as Client4Type } from '@mattermost/client';
 import { isRunning, track, waitExit } from './processes.js';
 import { clientFor } from './users.js';
 import { databaseUrl } from './database.js';
+import { fetchTrusting } from './tls-client.js';
 import { sleep } from './wait.js';
 
 // The repo root is the nearest folder with a package.json: libs/testing/src/../../.. here, and
@@ -50,6 +51,11 @@ export interface ServerProcessOptions {
   /** Where it listens (its ServiceSettings.ListenAddress); 127.0.0.1 by default. */
   host?: string;
   port: number;
+  /**
+   * It serves https/wss (ConnectionSecurity "TLS", set in env) with a certificate of this test CA:
+   * its URLs, ping, clients and sockets use TLS and trust that CA only.
+   */
+  caFile?: string;
   /** Settings on top of this process's environment. */
   env: Record<string, string>;
   /** Node flags before the entry point (e.g. --cpu-prof). */
@@ -89,11 +95,16 @@ export class ServerProcess {
   }
 
   get url(): string {
-    return `http://${this.host}:${this.port}`;
+    return `${this.options.caFile ? 'https' : 'http'}://${this.host}:${this.port}`;
   }
 
   get wsUrl(): string {
-    return `ws://${this.host}:${this.port}/api/v4/websocket`;
+    return `${this.options.caFile ? 'wss' : 'ws'}://${this.host}:${this.port}/api/v4/websocket`;
+  }
+
+  /** The test CA its certificate comes from, when it serves https. */
+  get caFile(): string | undefined {
+    return this.options.caFile;
   }
 
   /** The process id of the current (or last) start: the benchmarks read its memory and CPU from /proc. */
@@ -113,7 +124,7 @@ export class ServerProcess {
 
   /** A new unauthenticated client for this server. */
   client(): Client4Type {
-    return clientFor(this.url);
+    return clientFor(this.url, this.options.caFile);
   }
 
   /** Spawns the server and waits for its first answer to /api/v4/system/ping; stops it and throws with its output if none comes. */
@@ -137,9 +148,10 @@ export class ServerProcess {
       if (this.child === child) this.state = 'dead';
     });
     const deadline = Date.now() + startTimeoutMs;
+    const ping = this.options.caFile ? fetchTrusting(this.options.caFile) : fetch;
     while (Date.now() < deadline && isRunning(child)) {
       try {
-        const res = await fetch(`${this.url}/api/v4/system/ping`, { signal: AbortSignal.timeout(2000) });
+        const res = await ping(`${this.url}/api/v4/system/ping`, { signal: AbortSignal.timeout(2000) });
         if (res.ok) {
           this.readyAt = Date.now();
           return;

@@ -2,6 +2,7 @@
 import type { WebSocketClient as WebSocketClientType } from '@mattermost/client';
 import mm from '@mattermost/client';
 import './node-globals.js'; // WebSocket and CloseEvent globals for the client
+import { webSocketTrusting } from './tls-client.js';
 import { sleep } from './wait.js';
 
 const { WebSocketClient } = mm;
@@ -71,9 +72,14 @@ export class TestSocket {
   }
 }
 
-/** A socket to `wsUrl` authenticated with `token`, after its `hello`. */
-export async function connectSocket(wsUrl: string, token: string, opts: { minRetryMs?: number } = {}): Promise<TestSocket> {
-  const ws = new WebSocketClient({ minWebSocketRetryTime: opts.minRetryMs ?? 200, reconnectJitterRange: 50 });
+/** A socket to `wsUrl` authenticated with `token`, after its `hello` (`caFile`: the test CA of a wss server). */
+export async function connectSocket(wsUrl: string, token: string, opts: { minRetryMs?: number; caFile?: string } = {}): Promise<TestSocket> {
+  const ws = new WebSocketClient({
+    minWebSocketRetryTime: opts.minRetryMs ?? 200,
+    reconnectJitterRange: 50,
+    // wss to a server with a test CA's certificate: trust that CA only.
+    ...(opts.caFile ? { newWebSocketFn: webSocketTrusting(opts.caFile) as unknown as (url: string) => globalThis.WebSocket } : {}),
+  });
   const socket = new TestSocket(ws);
   ws.initialize(wsUrl, token);
   await socket.waitFor('hello');

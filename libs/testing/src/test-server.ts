@@ -10,12 +10,18 @@ import type { Client4 as Client4Type } from '@mattermost/client';
 import { createDatabase, dropDatabase } from './database.js';
 import { freePort } from './ports.js';
 import { ServerProcess, serverEnv, type ServerProcessOptions } from './server-process.js';
+import type { TestCertificates } from './certificates.js';
 import { connectSocket, type TestSocket } from './socket.js';
 import { signUp, type NewUser } from './users.js';
 
 export interface StartServerOptions extends Pick<ServerProcessOptions, 'execArgv' | 'startTimeoutMs' | 'stopTimeoutMs'> {
   /** Run on this existing database (kept at stop) instead of a fresh one. */
   database?: string;
+  /** Listen here instead of 127.0.0.1 and a free port. */
+  host?: string;
+  port?: number;
+  /** Serve https/wss (ConnectionSecurity "TLS") with these certificates; clients trust their CA only. */
+  tls?: TestCertificates;
 }
 
 export class TestServer extends ServerProcess {
@@ -36,12 +42,12 @@ export class TestServer extends ServerProcess {
 
   /** Signs up and logs in a new user (the first user of a server is its system admin). */
   newUser(opts: { username?: string; password?: string; admin?: NewUser } = {}): Promise<NewUser> {
-    return signUp(this.url, { username: opts.username, password: opts.password, creator: opts.admin?.client });
+    return signUp(this.url, { username: opts.username, password: opts.password, creator: opts.admin?.client, caFile: this.caFile });
   }
 
   /** A WebSocketClient authenticated as `client`'s user, after its `hello`. */
   socket(client: Client4Type, opts: { minRetryMs?: number } = {}): Promise<TestSocket> {
-    return connectSocket(this.wsUrl, client.getToken(), opts);
+    return connectSocket(this.wsUrl, client.getToken(), { ...opts, caFile: this.caFile });
   }
 
   /** Stops the server, drops its database (unless it was given one, or `keepDatabase`) and removes its folder. */
@@ -58,13 +64,24 @@ export class TestServer extends ServerProcess {
  */
 export async function startServer(env: Record<string, string> = {}, opts: StartServerOptions = {}): Promise<TestServer> {
   const database = opts.database ?? (await createDatabase());
-  const port = await freePort();
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? (await freePort(host));
   const dir = mkdtempSync(join(tmpdir(), 'mm-e2e-'));
+  const tlsEnv: Record<string, string> = opts.tls
+    ? {
+        MM_SERVICESETTINGS_CONNECTIONSECURITY: 'TLS',
+        MM_SERVICESETTINGS_TLSCERTFILE: opts.tls.certFile,
+        MM_SERVICESETTINGS_TLSKEYFILE: opts.tls.keyFile,
+        MM_SERVICESETTINGS_SITEURL: `https://${host}:${port}`,
+      }
+    : {};
   const server = new TestServer(
     {
       name: 'server',
+      host,
       port,
-      env: { ...serverEnv('127.0.0.1', port, database, dir), ...env },
+      caFile: opts.tls?.caFile,
+      env: { ...serverEnv(host, port, database, dir), ...tlsEnv, ...env },
       execArgv: opts.execArgv,
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
       stopTimeoutMs: opts.stopTimeoutMs,

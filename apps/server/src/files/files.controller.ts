@@ -66,8 +66,9 @@ export class FilesController {
   /** The public link of a file attached to a post (EnablePublicLink). */
   @Get('files/:file_id/link')
   async link(@Param('file_id') id: string, @Req() req: ApiRequest, @CurrentSession() s: Session) {
-    // Mattermost's GetSiteURLHeader without a SiteURL: the request's own scheme and host.
-    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    // Mattermost's GetSiteURLHeader without a SiteURL: the request's own scheme (https behind a
+    // proxy that says so, or on a node serving TLS itself) and host.
+    const proto = req.headers['x-forwarded-proto'] === 'https' || req.secure ? 'https' : 'http';
     return this.links.link(s, urlId(id, 'file_id'), `${proto}://${req.headers.host ?? ''}`);
   }
 

@@ -46,14 +46,16 @@ export function shippedServerParameters(): string {
 export class Nginx {
   private child?: ChildProcess;
   private output = '';
+  /** The deploy file this instance runs (a byte-for-byte copy). */
+  protected readonly mainFile: string = NGINX_MAIN;
 
   constructor(
     /** The instance's prefix: conf/, logs/, temp/ and the pid file. */
     readonly dir: string,
     readonly port: number,
-    private readonly upstreams: string[],
+    protected readonly upstreams: string[],
     /** Off for load: at thousands of requests a second the log would cost more than the proxying. */
-    private readonly accessLogEnabled = true,
+    protected readonly accessLogEnabled = true,
   ) {}
 
   get url(): string {
@@ -79,7 +81,7 @@ export class Nginx {
   }
 
   get confPath(): string {
-    return join(this.dir, 'conf', NGINX_MAIN);
+    return join(this.dir, 'conf', this.mainFile);
   }
 
   /** Writes the config (the deploy file verbatim plus this instance's site includes). */
@@ -88,12 +90,31 @@ export class Nginx {
     const site = join(conf, 'mattermost-site');
     const temp = join(this.dir, 'temp');
     for (const d of [site, join(this.dir, 'logs'), temp]) mkdirSync(d, { recursive: true });
-    copyFileSync(join(NGINX_DEPLOY_DIR, NGINX_MAIN), join(conf, NGINX_MAIN));
+    copyFileSync(join(NGINX_DEPLOY_DIR, this.mainFile), join(conf, this.mainFile));
     const params = shippedServerParameters();
     writeFileSync(join(site, 'upstream.conf'), this.upstreams.map((u) => `server ${u} ${params};\n`).join(''));
-    const accessLog = this.accessLogEnabled ? `${this.accessLogPath} mattermost_json` : 'off';
-    writeFileSync(join(site, 'server.conf'), `listen 127.0.0.1:${this.port};\naccess_log ${accessLog};\n`);
-    writeFileSync(join(site, 'http.conf'), ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(temp, t)};\n`).join(''));
+    this.writeSite(site, temp);
+  }
+
+  /** The access log directive's value. */
+  protected get accessLogDirective(): string {
+    return this.accessLogEnabled ? `${this.accessLogPath} mattermost_json` : 'off';
+  }
+
+  /** nginx's temp paths, inside this instance's folder. */
+  protected tempPaths(temp: string): string {
+    return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(temp, t)};\n`).join('');
+  }
+
+  /** The site includes other than upstream.conf (mattermost-cluster.conf's). */
+  protected writeSite(site: string, temp: string): void {
+    writeFileSync(join(site, 'server.conf'), `listen 127.0.0.1:${this.port};\naccess_log ${this.accessLogDirective};\n`);
+    writeFileSync(join(site, 'http.conf'), this.tempPaths(temp));
+  }
+
+  /** One request that succeeds (whatever its status) once nginx accepts connections. */
+  protected probe(): Promise<unknown> {
+    return fetch(`${this.url}/api/v4/system/ping`, { signal: AbortSignal.timeout(2000) });
   }
 
   private args(...extra: string[]): string[] {
@@ -125,7 +146,7 @@ export class Nginx {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && isRunning(child)) {
       try {
-        await fetch(`${this.url}/api/v4/system/ping`, { signal: AbortSignal.timeout(2000) });
+        await this.probe();
         return;
       } catch {
         await sleep(50);
