@@ -1,10 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { PostCreatedListeners } from '../posts/post-created-listeners.js';
 import { PostsModule } from '../posts/posts.module.js';
 import { PushMetrics } from '../push/push-metrics.js';
 import { PushModule } from '../push/push.module.js';
 import { ApiMetricsInterceptor } from './api-metrics.interceptor.js';
+import { DbMetrics } from './db-metrics.js';
 import { Metrics } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
 
@@ -13,8 +14,8 @@ import { MetricsServer } from './metrics-server.js';
  * other areas (new posts through their listener seam, the push counters); nothing imports it.
  */
 @Module({
-  imports: [PostsModule, PushModule],
-  providers: [Metrics, MetricsServer, { provide: APP_INTERCEPTOR, useClass: ApiMetricsInterceptor }],
+  imports: [PostsModule, PushModule, DiscoveryModule],
+  providers: [Metrics, MetricsServer, { provide: APP_INTERCEPTOR, useClass: ApiMetricsInterceptor }, DbMetrics],
 })
 export class MetricsModule implements OnModuleInit {
   constructor(
