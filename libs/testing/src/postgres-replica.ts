@@ -139,9 +139,9 @@ class Instance implements PostgresInstance {
 
 /**
  * Starts a primary with database `mattermost` and a streaming replica of it. Ports are free ones
- * on 127.0.0.1; nothing of the machine's own PostgreSQL is touched.
+ * on 127.0.0.1; nothing of the machine's own PostgreSQL is touched. Without `durable`, fsync is off.
  */
-export async function startPostgresReplicaPair(): Promise<PostgresReplicaPair> {
+export async function startPostgresReplicaPair(opts: { durable?: boolean } = {}): Promise<PostgresReplicaPair> {
   const user = postgresUser();
   const root = mkdtempSync(join(tmpdir(), 'mm-pg-pair-'));
   const own = (path: string) => {
@@ -173,8 +173,8 @@ export async function startPostgresReplicaPair(): Promise<PostgresReplicaPair> {
         'max_connections = 300',
         'hot_standby = on',
         // Test data only: no need to survive a power cut, and fsync costs seconds on a shared disk.
-        'fsync = off',
-        'full_page_writes = off',
+        // A benchmark asks for `durable` to compare with the machine's own PostgreSQL.
+        ...(opts.durable ? [] : ['fsync = off', 'full_page_writes = off']),
         "wal_keep_size = '256MB'",
         '',
       ].join('\n'),
