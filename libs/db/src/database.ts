@@ -146,11 +146,14 @@ export class Database implements Queryable {
 
   /** On the master. Any statement but a read marks the current request as having written (read-context.ts). */
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.replicaSet && !isReadOnlyStatement(sql)) {
-      const ctx = currentReadContext();
-      if (ctx) ctx.wrote = true;
-    }
-    return (await this.pool.query(sql, params)).rows;
+    const ctx = this.replicaSet && !isReadOnlyStatement(sql) ? currentReadContext() : undefined;
+    if (!ctx) return (await this.pool.query(sql, params)).rows;
+    ctx.wrote = true;
+    const rows = (await this.pool.query(sql, params)).rows;
+    // Work a request left running after its answer (listeners of a new post, …) moves the user's
+    // fence on, so their next reads see it too.
+    if (ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
+    return rows;
   }
 
   /**
@@ -195,6 +198,7 @@ export class Database implements Queryable {
       await client.query('BEGIN');
       const result = await work({ query: async (sql, params = []) => (await client.query(sql, params)).rows });
       await client.query('COMMIT');
+      if (ctx?.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -11,6 +11,8 @@ export interface ReadContext {
   userId: string;
   /** Set by the first statement of the request that is not a read: its later reads stay on the master. */
   wrote: boolean;
+  /** The request was answered (its fence taken); work it left running may still write. */
+  answered?: boolean;
 }
 
 const storage = new AsyncLocalStorage<ReadContext>();

@@ -23,6 +23,7 @@ export class ReadRoutingInterceptor implements NestInterceptor {
       runWithReadContext(userId, () => {
         const ctx = currentReadContext()!;
         const fence = async () => {
+          ctx.answered = true;
           if (!ctx.wrote || !userId) return;
           await replicas.recordWrite(userId).catch((err: unknown) => this.log.warn(`read-your-writes fence for ${userId}: ${(err as Error).message}`));
         };
