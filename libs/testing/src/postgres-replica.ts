@@ -7,7 +7,7 @@
  * and go with their folder at stop().
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,7 +15,14 @@ import { freePort } from './ports.js';
 import { isRunning, track, waitExit } from './processes.js';
 import { until } from './wait.js';
 
-const BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** TEST_PG_BIN, else Debian's newest PostgreSQL (15 on Debian 12). */
+const BIN =
+  process.env.TEST_PG_BIN ??
+  join(
+    '/usr/lib/postgresql',
+    (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : ['15']).sort((a, b) => Number(b) - Number(a))[0] ?? '15',
+    'bin',
+  );
 const DATABASE = 'mattermost';
 
 export interface PostgresInstance {
