@@ -549,3 +549,15 @@ describe('validateConfig: read replicas', () => {
     expect(err.setting).toBe(setting);
   });
 });
+
+describe('ReplicaLagSettings and GET /config', () => {
+  it("masks each entry's DataSource and restores it from the current config when it comes back masked", () => {
+    const url = 'postgres://mm:secret@replica/mattermost';
+    const current = withChange((c) => (c.SqlSettings.ReplicaLagSettings = [{ DataSource: url, QueryAbsoluteLag: 'select 1', MaxTimeLagSeconds: 5 }]));
+    const shown = sanitizeConfig(current);
+    expect(shown.SqlSettings.ReplicaLagSettings).toEqual([{ DataSource: FAKE_SETTING, QueryAbsoluteLag: 'select 1', MaxTimeLagSeconds: 5 }]);
+    expect(JSON.stringify(shown)).not.toContain('secret');
+    const saved = restoreMaskedSecrets(shown, current);
+    expect(saved.SqlSettings.ReplicaLagSettings).toEqual(current.SqlSettings.ReplicaLagSettings);
+  });
+});

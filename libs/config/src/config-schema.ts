@@ -267,6 +267,9 @@ export function sanitizeConfig(config: Config): Config {
     if (Array.isArray(value)) copy[section][setting] = value.map(() => FAKE_SETTING);
     else if (value !== '') copy[section][setting] = FAKE_SETTING;
   }
+  // A lag entry's DataSource holds credentials like the replicas' own (Mattermost masks it too).
+  const lag = (copy.SqlSettings.ReplicaLagSettings ?? []) as Array<Record<string, unknown>>;
+  copy.SqlSettings.ReplicaLagSettings = lag.map((e) => (e && typeof e === 'object' && e.DataSource ? { ...e, DataSource: FAKE_SETTING } : e));
   return copy as unknown as Config;
 }
 
@@ -278,6 +281,14 @@ export function restoreMaskedSecrets(incoming: Config, current: Config): Config 
     const value = copy[section][setting];
     if (value === FAKE_SETTING) copy[section][setting] = cur[section][setting];
     if (Array.isArray(value) && value.includes(FAKE_SETTING)) copy[section][setting] = cur[section][setting];
+  }
+  // A masked lag entry's DataSource is the current one at the same place, as Mattermost matches them.
+  const lag = copy.SqlSettings.ReplicaLagSettings;
+  const curLag = (cur.SqlSettings.ReplicaLagSettings ?? []) as Array<Record<string, unknown>>;
+  if (Array.isArray(lag)) {
+    copy.SqlSettings.ReplicaLagSettings = lag.map((e: Record<string, unknown>, i: number) =>
+      e && typeof e === 'object' && e.DataSource === FAKE_SETTING ? { ...e, DataSource: curLag[i]?.DataSource ?? '' } : e,
+    );
   }
   return copy as unknown as Config;
 }
