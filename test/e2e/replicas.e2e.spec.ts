@@ -70,8 +70,9 @@ beforeAll(async () => {
   metricsUrl = `http://127.0.0.1:${metricsPort}`;
   server = await startServer(
     replicaEnv({ MM_METRICSSETTINGS_ENABLE: 'true', MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${metricsPort}` }),
-    // The primary's own database, kept at stop (the pair goes with its folder).
-    { database: pair.database },
+    // The primary's own database, kept at stop (the pair goes with its folder). A loaded machine
+    // can take more than the default 30 s to start a server.
+    { database: pair.database, startTimeoutMs: 90_000 },
   );
   await server.newUser(); // the system admin
   alice = await server.newUser();
@@ -163,7 +164,7 @@ describe('read replicas', () => {
         MM_SQLSETTINGS_DATASOURCEREPLICAS: '[]',
         MM_SQLSETTINGS_DATASOURCESEARCHREPLICAS: JSON.stringify([pair.replica.url()]),
       }),
-      { database: pair.database },
+      { database: pair.database, startTimeoutMs: 90_000 },
     );
     try {
       await eventually(() => expect(logLines(searching, /searchreplica-0 is in service/)).toBeGreaterThan(0), 15_000);
@@ -182,5 +183,5 @@ describe('read replicas', () => {
     } finally {
       await searching.stop({ keepDatabase: true });
     }
-  }, 60_000);
+  }, 150_000);
 });
