@@ -1,33 +1,22 @@
 /**
  * The metrics server (MetricsSettings): off by default, on its own listener when enabled, in
  * Prometheus' text format as promtool (Debian's `prometheus` package) checks it, with the values
- * known actions leave: requests by handler, method and status, errors, posts, process metrics.
+ * known actions leave: requests by handler, method and status, errors, posts, process metrics,
+ * WebSocket connections, events and replays, logins, jobs. (The cluster families: test/cluster/metrics.)
  */
 import { spawnSync } from 'node:child_process';
 import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, NewUser, startServer, TestServer } from '#testing';
+import { WebSocket } from 'ws';
+import { eventually, freePort, metricSample, NewUser, sleep, startServer, TestServer } from '#testing';
 
 let server: TestServer;
 let admin: NewUser;
 let metricsUrl: string;
 
-/** The value of one sample line (`name{labels} value`), summed over the lines that match. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || line.startsWith('#')) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== '{' && rest[0] !== ' ') continue;
-    if (!Object.entries(labels).every(([k, v]) => rest.includes(`${k}="${v}"`))) continue;
-    total += Number(rest.slice(rest.lastIndexOf(' ') + 1));
-    found = true;
-  }
-  return found ? total : NaN;
-}
+const sample = metricSample;
 
 const scrape = async () => (await fetch(`${metricsUrl}/metrics`)).text();
 
@@ -78,6 +67,80 @@ describe('the metrics server', () => {
       expect(sample(after, 'mattermost_http_requests_total')).toBeGreaterThan(sample(before, 'mattermost_http_requests_total') + 3);
     }, 5_000);
     expect(sample(await scrape(), 'mattermost_post_pushes_sent_total')).toBe(0);
+  });
+
+  it('counts open WebSockets, events published and broadcast, and frames held for replay', async () => {
+    const team = await admin.client.createTeam({ name: `ws${Date.now()}`, display_name: 'Sockets', type: 'O' } as Team);
+    const channel = await admin.client.getChannelByName(team.id, 'town-square');
+    const before = await scrape();
+    expect(sample(before, 'mattermost_http_websockets_total') || 0).toBe(0);
+    const posted = (text: string, name: string, label: string) => sample(text, name, { [label]: 'posted' }) || 0;
+    const socket = await server.socket(admin.client);
+    try {
+      await eventually(async () => expect(sample(await scrape(), 'mattermost_http_websockets_total')).toBe(1), 5_000);
+      await admin.client.createPost({ channel_id: channel.id, message: 'to the socket' } as Post);
+      await socket.waitFor('posted');
+      const after = await scrape();
+      expect(posted(after, 'mattermost_websocket_event_total', 'type')).toBe(posted(before, 'mattermost_websocket_event_total', 'type') + 1);
+      expect(posted(after, 'mattermost_websocket_broadcasts_total', 'name')).toBe(posted(before, 'mattermost_websocket_broadcasts_total', 'name') + 1);
+      expect(sample(after, 'mattermost_websocket_replay_buffer_frames')).toBeGreaterThanOrEqual(2); // hello, posted
+      expect(sample(after, 'mattermost_websocket_event_log_entries')).toBeGreaterThan(0);
+    } finally {
+      socket.close();
+    }
+    await eventually(async () => expect(sample(await scrape(), 'mattermost_http_websockets_total')).toBe(0), 5_000);
+  });
+
+  it('counts reconnects whose missed events were replayed and those that had to start afresh', async () => {
+    const headers = { Authorization: `Bearer ${admin.client.getToken()}` };
+    const open = (query = '') =>
+      new Promise<{ ws: WebSocket; first: Record<string, any> }>((resolve, reject) => {
+        const ws = new WebSocket(`${server.wsUrl}${query}`, { headers });
+        ws.once('message', (raw) => resolve({ ws, first: JSON.parse(raw.toString()) }));
+        ws.once('error', reject);
+      });
+    const replays = async (result: string) => sample(await scrape(), 'mattermost_websocket_replays_total', { result });
+    const [served, missed] = [await replays('served'), await replays('missed')];
+    const { ws, first } = await open();
+    const connectionId = first.data.connection_id as string;
+    ws.close();
+    await sleep(100);
+    // Resumed from its first frame: the hello (seq 0) is replayed, not a new one sent.
+    const resumed = await open(`?connection_id=${connectionId}&sequence_number=0`);
+    expect(resumed.first).toMatchObject({ event: 'hello', seq: 0, data: { connection_id: connectionId } });
+    resumed.ws.close();
+    const fresh = await open(`?connection_id=${'z'.repeat(26)}&sequence_number=5`);
+    expect(fresh.first.event).toBe('hello');
+    fresh.ws.close();
+    await eventually(async () => {
+      expect(await replays('served')).toBe(served + 1);
+      expect(await replays('missed')).toBe(missed + 1);
+    }, 5_000);
+  });
+
+  it('counts logins and failed logins', async () => {
+    const before = await scrape();
+    const login = (password: string) =>
+      fetch(`${server.url}/api/v4/users/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ login_id: admin.user.username, password }),
+      });
+    expect((await login('not the password')).status).toBe(401);
+    expect((await login(admin.password)).status).toBe(200);
+    const after = await scrape();
+    expect(sample(after, 'mattermost_login_logins_fail_total')).toBe(sample(before, 'mattermost_login_logins_fail_total') + 1);
+    expect(sample(after, 'mattermost_login_logins_total')).toBe(sample(before, 'mattermost_login_logins_total') + 1);
+  });
+
+  it('counts a job among the active ones only while it runs: back to 0 once it finished', async () => {
+    const job = await admin.client.createJob({ type: 'cleanup_expired_sessions' } as any);
+    await eventually(async () => expect((await admin.client.getJob(job.id)).status).toBe('success'), 20_000);
+    const text = await scrape();
+    // The family has the type once a job of it ran here: back to 0.
+    expect(sample(text, 'mattermost_jobs_active', { type: 'cleanup_expired_sessions' })).toBe(0);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toBe('');
   });
 
   it('is off by default, stops when turned off and listens again when turned on, without a restart', async () => {

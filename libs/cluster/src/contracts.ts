@@ -68,8 +68,23 @@ export interface ClusterMessage {
 }
 
 export interface TransportStats {
-  /** Per peer: frames sent, received and resent, gRPC messages written (frames travel batched), frames buffered. */
-  peers: Array<{ nodeId: string; connected: boolean; sent: number; received: number; resent: number; messages: number; buffered: number }>;
+  /**
+   * Per peer: frames sent, received and resent, gRPC messages written (frames travel batched), frames
+   * buffered (sent and not yet acknowledged: the send queue), payload bytes written and received,
+   * and how many times the stream was re-established.
+   */
+  peers: Array<{
+    nodeId: string;
+    connected: boolean;
+    sent: number;
+    received: number;
+    resent: number;
+    messages: number;
+    buffered: number;
+    bytesSent: number;
+    bytesReceived: number;
+    reconnects: number;
+  }>;
   /** Messages that could not be delivered (peer evicted with them still buffered, buffer overflow). */
   undeliverable: number;
 }

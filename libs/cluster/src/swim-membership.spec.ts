@@ -46,6 +46,20 @@ describe('SwimMembership (in process)', () => {
     expect(a.members()).toEqual([a, b, c].map((m) => m.self()).sort((x, y) => (x.id < y.id ? -1 : 1)));
   });
 
+  it('measures the round trips of its pings and counts suspicions (for the metrics endpoint)', async () => {
+    const port = await freeUdpPort(ADDRESSES);
+    const [a, b] = ADDRESSES.slice(0, 2).map((address) => node(address, port));
+    await a.start([]);
+    await b.start([`127.0.0.1:${port}`]);
+    await waitUntil(() => a.stats().pingRtt.count >= 3, 3000, 'pings to be answered');
+    const rtt = a.stats().pingRtt;
+    expect(rtt.sum / rtt.count).toBeLessThan(0.2); // loopback
+    expect(a.stats().suspicions).toBe(0);
+    // b stops answering (a frozen process): a suspects it.
+    (b as unknown as { swim: { net: { udpSocket: Socket } } }).swim.net.udpSocket.removeAllListeners('message');
+    await waitUntil(() => a.stats().suspicions >= 1, 3000, 'a to suspect b');
+  });
+
   it('fails to start with a clear error when its address:port is taken', async () => {
     const port = await freeUdpPort(ADDRESSES);
     await node('127.0.0.1', port).start([]);

@@ -1,13 +1,20 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import Swim from 'happn-swim';
+import { DurationHistogram } from '#common';
 import type { Membership, MembershipEvent, NodeInfo } from './contracts.js';
 import { GossipSealer, type DropReason } from './gossip-seal.js';
 
 /** Member states and the Update message type, as happn-swim's lib/member.js and lib/message-type.js. */
 const SUSPECT = 1;
 const FAULTY = 2;
+const PING_MESSAGE = 10;
 const UPDATE_MESSAGE = 14;
+/** Round trips of gossip pings, in seconds: a LAN answers in well under a millisecond. */
+const PING_RTT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+/** A ping not answered within this long is forgotten (its member is suspected long before). */
+const PING_FORGET_MS = 5_000;
 
 export interface SwimTiming {
   /** Protocol period: every interval this node pings one member (round robin over a shuffle). */
@@ -66,6 +73,10 @@ export interface SwimMembershipStats {
   members: number;
   /** Ids of live members currently suspected of failure. */
   suspected: string[];
+  /** Times a live member became suspected since start (most are refuted). */
+  suspicions: number;
+  /** Round trips of this node's direct pings that were answered. */
+  pingRtt: DurationHistogram;
   /** Datagrams dropped because no configured secret authenticated them. */
   rejectedDatagrams: number;
   /** Authentic datagrams dropped as replays: seen before, too old, or sent to another node. */
@@ -128,6 +139,10 @@ export class SwimMembership implements Membership {
   private rejected = 0;
   private replayed = 0;
   private sendErrors = 0;
+  private suspicions = 0;
+  private readonly pingRtt = new DurationHistogram(PING_RTT_BUCKETS);
+  /** Pings awaiting their ack, by sequence number: when each was sent (performance.now()). */
+  private readonly pingsInFlight = new Map<number, number>();
 
   constructor(private readonly options: SwimMembershipOptions) {
     const { self } = options;
@@ -253,6 +268,8 @@ export class SwimMembership implements Membership {
     return {
       members: this.live.size + 1,
       suspected: [...this.suspected].map((host) => this.live.get(host)?.id ?? host),
+      suspicions: this.suspicions,
+      pingRtt: this.pingRtt,
       rejectedDatagrams: this.rejected,
       replayedDatagrams: this.replayed,
       sendErrors: this.sendErrors,
@@ -304,10 +321,30 @@ export class SwimMembership implements Membership {
       socket.on('message', net.messageListener);
       callback();
     };
+    // Round trips: happn-swim numbers each ping and the ack carries the number back (acks of
+    // ping-reqs carry the ping-req's number, which is never recorded here).
+    const sendMessage = net.sendMessage.bind(net);
+    net.sendMessage = (message: Swim.Message, host: string) => {
+      if (message.type === PING_MESSAGE) this.pingSent((message.data as { seq: number }).seq);
+      sendMessage(message, host);
+    };
+    net.on('ack', (data: { seq?: unknown }) => {
+      const sentAt = typeof data?.seq === 'number' ? this.pingsInFlight.get(data.seq) : undefined;
+      if (sentAt === undefined) return;
+      this.pingsInFlight.delete(data.seq as number);
+      this.pingRtt.observe((performance.now() - sentAt) / 1000);
+    });
     // A host that pings us but is not a member was evicted (or never synced): sync with it.
     net.on('ping', (_data: unknown, from: string) => {
       if (from !== this.host && !this.swim.membership.get(from)) this.syncWith(from);
     });
+  }
+
+  private pingSent(seq: number): void {
+    const now = performance.now();
+    // Unanswered pings (their member is suspected or gone) are few: forget them as pings go out.
+    for (const [old, at] of this.pingsInFlight) if (now - at > PING_FORGET_MS) this.pingsInFlight.delete(old);
+    this.pingsInFlight.set(seq, now);
   }
 
   private drop(rinfo: RemoteInfo, reason: DropReason): void {
@@ -347,6 +384,7 @@ export class SwimMembership implements Membership {
     if (member.state !== SUSPECT) this.suspected.delete(host);
     else if (!this.suspected.has(host)) {
       this.suspected.add(host);
+      this.suspicions++;
       this.emit('suspect', info);
     }
   }

@@ -1,4 +1,4 @@
-import { newId } from '#common';
+import { NamedCounts, newId } from '#common';
 import { WsEvents } from './event-names.js';
 import { covers, EventId, StampedEvent, Vector } from './event-id.js';
 import { EventLog } from './event-log.js';
@@ -90,6 +90,13 @@ export class Hub {
   readonly log: EventLog;
   private nextIndex = 1;
   private gapListener: ((origin: string, expected: number, got: number) => void) | null = null;
+  /**
+   * Events published from this node by name (Mattermost's Publish counts them as
+   * websocket_event_total), and events this hub processed, from here or from peers (its hub
+   * Broadcast counts them as websocket_broadcasts_total). Read by the metrics endpoint.
+   */
+  readonly published = new NamedCounts();
+  readonly broadcasts = new NamedCounts();
 
   constructor(
     private readonly resolver: RecipientResolver,
@@ -245,6 +252,13 @@ export class Hub {
     return this.connections.size;
   }
 
+  /** Frames held for replay by all connections (active and resumable), for the metrics endpoint. */
+  replayFrames(): number {
+    let frames = 0;
+    for (const connection of this.connections.values()) frames += connection.heldFrames;
+    return frames;
+  }
+
   /** Snapshot of what this hub has processed, per origin node. */
   processedVector(): Vector {
     return { ...this.processed };
@@ -252,6 +266,7 @@ export class Hub {
 
   /** Gives a locally published event its cluster-wide identity. */
   stamp(event: WebSocketEvent): StampedEvent {
+    this.published.inc(event.event);
     return { id: { origin: this.nodeId, seq: ++this.originSeq }, event };
   }
 
@@ -368,6 +383,7 @@ export class Hub {
     const last = this.processed[id.origin];
     if (last !== undefined && id.seq !== last + 1) this.gapListener?.(id.origin, last + 1, id.seq);
     this.processed[id.origin] = id.seq;
+    this.broadcasts.inc(event.event);
     this.log.add(stamped);
     const recipients = await this.recipients(event);
     const delivered: number[] = [];

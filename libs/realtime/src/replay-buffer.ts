@@ -17,6 +17,10 @@ export class ReplayBuffer {
     }
   }
 
+  get length(): number {
+    return this.frames.length;
+  }
+
   /** Frames from `seq` on, or null when some of them are no longer held. */
   from(seq: number, nextSeq: number): string[] | null {
     if (seq === nextSeq) return [];

@@ -102,6 +102,11 @@ export class WebConnection {
     return notInChannel && notInThread;
   }
 
+  /** Frames its replay buffer holds. */
+  get heldFrames(): number {
+    return this.replay.length;
+  }
+
   get sequence(): number {
     return this.nextSeq;
   }

@@ -35,3 +35,4 @@ export * from './push-providers/jwt-verify.js';
 export * from './push-providers/apns-server.js';
 export * from './push-providers/fcm-server.js';
 export * from './push-providers/push-proxy-process.js';
+export * from './metrics-text.js';

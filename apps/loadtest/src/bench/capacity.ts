@@ -13,6 +13,9 @@
  *    no logins), with a CPU profile of the hold — what the users cost once they are in;
  * 4. three cluster nodes on 127.0.0.1–3 sharing the same database behind nginx
  *    (deploy/nginx/mattermost-cluster.conf), when nginx and the cluster ports are available;
+ * 2b. (after 2) the same unbounded run on one node with MetricsSettings.Enable on and its endpoint
+ *    scraped every 15 s as Prometheus would, profiled the same way: supported users with metrics
+ *    on against step 2's with them off (issue 16's goal: at most 3 % fewer).
  * 5. the read-replica variant (capacity-replica.ts): one node on a primary of the bench's own,
  *    without and then with a streaming replica (CAPACITY_REPLICA=0 skips it).
  *
@@ -20,13 +23,14 @@
  * "## bench:capacity" section of docs/benchmarks.md. Environment knobs for shorter runs while
  * developing: CAPACITY_MAX_DURATION_SEC, CAPACITY_STABLE_WINDOW_SEC, CAPACITY_STEADY_USERS and
  * CAPACITY_STEADY_SEC (0 = no steady-state run), CAPACITY_CLUSTER=0, CAPACITY_SEED_USERS,
- * CAPACITY_SEED_POSTS, and CAPACITY_SET='path=value;path=value' for any setting;
+ * CAPACITY_SEED_POSTS, CAPACITY_METRICS=0 (no metrics-on run) and CAPACITY_SCRAPE_SEC (15),
+ * and CAPACITY_SET='path=value;path=value' for any setting;
  * CAPACITY_RENDER_ONLY=1 only rewrites the docs section from the recorded results.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_DSN, bindError, dropDatabase, HTTP_PORT, NGINX_BIN, nodeHost, sleep, STREAMING_PORT } from '#testing';
+import { ADMIN_DSN, bindError, dropDatabase, freePort, HTTP_PORT, NGINX_BIN, nodeHost, sleep, STREAMING_PORT } from '#testing';
 import { machineInfo, type MachineInfo } from '../../../../bench/machine.js';
 import { runPgbench, type PgbenchResult } from '../../../../bench/pgbench.js';
 import { replaceSection } from '../../../../bench/report.js';
@@ -94,6 +98,8 @@ interface CapacityResults {
   single: TargetResult;
   /** CPU profile of the one-node unbounded run, from the first failing check to the end. */
   capacityProfile?: ProfileResult;
+  /** The same one-node run with metrics on and scraped, and its profile. */
+  metricsOn?: TargetResult & { scrapes: ScrapeStats; profile?: ProfileResult };
   /** One node holding a fixed number of users (bounded), and the profile of its hold. */
   steady?: { users: number; holdSec: number; report: Report; chart: string; profile?: ProfileResult };
   cluster: TargetResult;
@@ -152,6 +158,93 @@ async function collectProfile(dir: string, name: string, startedAt: number | und
   renameSync(join(dir, file), path);
   const summary = summarizeProfile(JSON.parse(readFileSync(path, 'utf8')), 30);
   return { file: path.slice(ROOT.length + 1), seconds: Math.round((Date.now() - startedAt) / 1000), summary, text: renderProfileSummary(summary, 12, 15) };
+}
+
+/** What scraping the metrics endpoint cost and returned over a run. */
+interface ScrapeStats {
+  everySec: number;
+  count: number;
+  failed: number;
+  avgMs: number;
+  maxMs: number;
+  /** Size of the last scrape's text. */
+  bytes: number;
+  /** Samples in the last scrape. */
+  samples: number;
+}
+
+/** Fetches `url` every `everySec` seconds, as a Prometheus server would, until stopped. */
+function startScraper(url: string, everySec: number): { stop(): ScrapeStats } {
+  const stats: ScrapeStats = { everySec, count: 0, failed: 0, avgMs: 0, maxMs: 0, bytes: 0, samples: 0 };
+  let totalMs = 0;
+  const scrape = async () => {
+    const started = performance.now();
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(String(res.status));
+      const ms = performance.now() - started;
+      stats.count++;
+      totalMs += ms;
+      stats.maxMs = Math.max(stats.maxMs, Math.round(ms));
+      stats.bytes = text.length;
+      stats.samples = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    } catch {
+      stats.failed++;
+    }
+  };
+  const timer = setInterval(() => void scrape(), everySec * 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      stats.avgMs = stats.count ? Math.round((totalMs / stats.count) * 10) / 10 : 0;
+      return stats;
+    },
+  };
+}
+
+/**
+ * Step 2 again with MetricsSettings.Enable on and the endpoint scraped every CAPACITY_SCRAPE_SEC
+ * (15 s), profiled as step 2 is (from the first failing check), so that the two runs differ only by
+ * the metrics: what they cost in supported users.
+ */
+async function metricsOnRun(config: LoadTestConfig, database: string) {
+  const dir = join(RESULTS, 'profile-capacity-metrics');
+  const port = await freePort('127.0.0.1');
+  const target = await startSingleNode({
+    database,
+    env: { ...probeEnv(dir), MM_METRICSSETTINGS_ENABLE: 'true', MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${port}` },
+  });
+  const scraper = startScraper(`http://127.0.0.1:${port}/metrics`, env('CAPACITY_SCRAPE_SEC') ?? 15);
+  let profilingSince: number | undefined;
+  try {
+    const serverPid = target.pids[0];
+    const outcome = await runAndReport(config, target, 'unbounded', {
+      out: join(RESULTS, 'single-node-metrics'),
+      command: `${COMMAND} (metrics on)`,
+      onTick: (_p, state) => {
+        if (state.alerted && profilingSince === undefined) {
+          profilingSince = Date.now();
+          process.kill(serverPid, 'SIGUSR2');
+        }
+      },
+      onPhase: (phase) => {
+        if (phase === 'end' && profilingSince !== undefined) process.kill(serverPid, 'SIGUSR2');
+      },
+    });
+    const scrapes = scraper.stop();
+    return {
+      name: 'one node, metrics on',
+      target: `${target.description}, MetricsSettings.Enable on, scraped every ${scrapes.everySec} s`,
+      report: outcome.report,
+      chart: copyChart(outcome, 'single-node-metrics'),
+      scrapes,
+      profile: await collectProfile(dir, 'capacity-metrics', profilingSince),
+    };
+  } finally {
+    scraper.stop();
+    await target.stop({ keepDatabase: true });
+  }
 }
 
 /** One node holding `users` users (bounded mode, Mattermost's login pace), its hold profiled. */
@@ -239,6 +332,12 @@ async function main(): Promise<CapacityResults> {
     if (results.capacityProfile) log(`profile around capacity:\n${results.capacityProfile.text}`);
     await target.stop({ keepDatabase: true });
     target = undefined;
+
+    if (process.env.CAPACITY_METRICS !== '0') {
+      log('one node again, metrics on and scraped');
+      results.metricsOn = await metricsOnRun(config, database);
+      log(`metrics on: ${n0(results.metricsOn.report?.result.supportedUsers)} supported users (off: ${n0(results.single.report?.result.supportedUsers)})`);
+    }
 
     const steadyUsers = env('CAPACITY_STEADY_USERS') ?? 3000;
     const steadySec = env('CAPACITY_STEADY_SEC') ?? 180;
@@ -332,6 +431,25 @@ function healthVerdict(report: Report): string {
   return fails.length ? `**failed** (${fails.join(', ')})` : '**held**';
 }
 
+/** Issue 16's goal: metrics on cost at most 3 % of the supported users. */
+const METRICS_GOAL_PERCENT = 3;
+
+/** The metrics-on run against the metrics-off one (step 2b against step 2). */
+function metricsComparison(r: CapacityResults): string {
+  const off = r.single.report?.result;
+  const on = r.metricsOn?.report?.result;
+  if (!r.metricsOn || !off || !on) return r.metricsOn?.skipped ? `**Metrics on**: not run (${r.metricsOn.skipped}).` : '';
+  const fewer = ((off.supportedUsers ?? 0) - (on.supportedUsers ?? 0)) / Math.max(1, off.supportedUsers ?? 1);
+  const s = r.metricsOn.scrapes;
+  const cpu = (t: TargetResult) => t.report?.resources.perRequest.serverCpuMs;
+  return (
+    `**Metrics on** (\`${COMMAND}\` step 2b: the same unbounded run on one node with MetricsSettings.Enable on and its endpoint scraped every ${s.everySec} s as Prometheus would, ${s.count} scrapes of ${n0(s.bytes / 1024)} KiB and ${n0(s.samples)} samples, avg ${n1(s.avgMs)} ms, max ${s.maxMs} ms, ${s.failed} failed): ` +
+    `**${n0(on.supportedUsers)}** supported users against ${n0(off.supportedUsers)} with metrics off, ${fewer >= 0 ? `${n1(fewer * 100)} % fewer` : `${n1(-fewer * 100)} % more`} ` +
+    `(goal ≤ ${METRICS_GOAL_PERCENT} % fewer: **${fewer * 100 <= METRICS_GOAL_PERCENT ? 'met' : 'not met'}**); server CPU per request ${cpu(r.metricsOn)} ms against ${cpu(r.single)} ms. ` +
+    `The two runs follow each other on the same machine, so part of the difference is the machine's noise.`
+  );
+}
+
 export function renderDocs(r: CapacityResults): string {
   const m = r.machine;
   const u = r.config.userController;
@@ -360,7 +478,13 @@ export function renderDocs(r: CapacityResults): string {
   );
   out.push('| Target | Supported users | req/s | avg / p99 | 5xx / timeouts | WebSocket | server CPU / RSS max | PostgreSQL CPU | generator CPU |');
   out.push('|---|---|---|---|---|---|---|---|---|');
-  out.push(targetRow(r.single), targetRow(r.cluster), ...(r.replica ? [targetRow(r.replica.without), targetRow(r.replica.with)] : []), '');
+  out.push(
+    targetRow(r.single),
+    ...(r.metricsOn ? [targetRow(r.metricsOn)] : []),
+    targetRow(r.cluster),
+    ...(r.replica ? [targetRow(r.replica.without), targetRow(r.replica.with)] : []),
+    '',
+  );
   out.push(
     'CPU in % of one core (the machine has ' +
       `${m.nproc * 100} %); figures over the supported-users window. Other processes on the machine (nginx, other work) used ${[r.single, r.cluster]
@@ -369,7 +493,7 @@ export function renderDocs(r: CapacityResults): string {
         .join(' and ')}.`,
     '',
   );
-  for (const t of [r.single, r.cluster, ...(r.replica ? [r.replica.without, r.replica.with] : [])]) {
+  for (const t of [r.single, ...(r.metricsOn ? [r.metricsOn] : []), r.cluster, ...(r.replica ? [r.replica.without, r.replica.with] : [])]) {
     const line = stopLine(t);
     if (line) out.push(line);
   }
@@ -424,6 +548,8 @@ export function renderDocs(r: CapacityResults): string {
       `Three nodes behind nginx on the same two cores support ${n0(cluster.supportedUsers)} users, ${n1(((cluster.supportedUsers ?? 0) / Math.max(1, single.supportedUsers ?? 1)) * 100)} % of one node: the nodes, nginx and the cluster traffic share the cores that one node had alone.`,
       '',
     );
+  const metricsLine = metricsComparison(r);
+  if (metricsLine) out.push(metricsLine, '');
   if (r.steady) {
     const st = r.steady.report.result;
     const res = r.steady.report.resources;
@@ -489,10 +615,12 @@ function recordedResults(): CapacityResults {
     existsSync(join(RESULTS, dir, 'report.json')) ? (JSON.parse(readFileSync(join(RESULTS, dir, 'report.json'), 'utf8')) as Report) : undefined;
   if (saved.single.report) saved.single.report = full('single-node') ?? saved.single.report;
   if (saved.cluster.report) saved.cluster.report = full('cluster') ?? saved.cluster.report;
+  if (saved.metricsOn?.report) saved.metricsOn.report = full('single-node-metrics') ?? saved.metricsOn.report;
   if (saved.steady) saved.steady.report = full('steady') ?? saved.steady.report;
   // Charts too, from the full reports (bench-results/capacity/*/chart.svg and their copies in docs/capacity).
   for (const [dir, name] of [
     ['single-node', 'single-node'],
+    ['single-node-metrics', 'single-node-metrics'],
     ['cluster', 'cluster-3-nodes'],
     ['steady', 'steady-state'],
   ]) {
@@ -516,6 +644,7 @@ if (!renderOnly)
         ...results,
         single: { ...results.single, report: withoutTimeline(results.single.report) },
         cluster: { ...results.cluster, report: withoutTimeline(results.cluster.report) },
+        metricsOn: results.metricsOn && { ...results.metricsOn, report: withoutTimeline(results.metricsOn.report) },
         steady: results.steady && { ...results.steady, report: withoutTimeline(results.steady.report) },
       },
       null,

@@ -17,7 +17,7 @@ import { ALL_KEYS, ConnectionCounter, Hub, ShadowRegistry } from '#realtime';
 import { SERVER_VERSION } from '../common/http-pipeline.js';
 import { Msg, Req } from './cluster-messages.js';
 import { ClusterEventPublisher, ClusterInvalidationBus } from './cluster-publisher.js';
-import { ClusterInfo, clusterInfo, ClusterState } from './cluster-state.js';
+import { ClusterInfo, clusterInfo, ClusterMetricsSource, ClusterState } from './cluster-state.js';
 import { ConnectionMover } from './connection-mover.js';
 import { DatabaseConfigStore } from './database-config-store.js';
 import { DatabaseEventOutbox } from './database-event-outbox.js';
@@ -162,6 +162,20 @@ export class ClusterRuntime extends ClusterState {
   health() {
     const healthy = Date.now() - this.lastHealthyAt < UNHEALTHY_AFTER_MS;
     return { healthy, detail: healthy ? '' : 'this node cannot reach the other nodes of its cluster' };
+  }
+
+  metricsSource(): ClusterMetricsSource {
+    const { transport, membership } = this;
+    return {
+      sentByType: transport.sentByType,
+      requestDurations: transport.requestDurations,
+      gossip() {
+        const stats = membership.stats();
+        const suspect = stats.suspected.length;
+        return { alive: stats.members - suspect, suspect, suspicions: stats.suspicions, pingRtt: stats.pingRtt };
+      },
+      streams: () => transport.stats(),
+    };
   }
 
   // ---- internals ----------------------------------------------------------------------------

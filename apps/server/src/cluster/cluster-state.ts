@@ -1,4 +1,5 @@
-import type { NodeInfo } from '#cluster';
+import type { NodeInfo, TransportStats } from '#cluster';
+import type { DurationHistogram, NamedCounts } from '#common';
 import type { ConnectionOwner, SocketLike, WebConnection } from '#realtime';
 
 /**
@@ -39,6 +40,21 @@ export function clusterInfo(node: NodeInfo, view: { leaderId: string; suspected:
   };
 }
 
+/**
+ * What a cluster node counts for the metrics endpoint, as plain numbers read at scrape time: the
+ * cluster library never sees Prometheus.
+ */
+export interface ClusterMetricsSource {
+  /** Messages sent to peers by type (one per broadcast). */
+  sentByType: NamedCounts;
+  /** Durations of requests to peers (answered, failed or timed out). */
+  requestDurations: DurationHistogram;
+  /** Gossip as this node sees it: members alive (itself included) and suspected, suspicions so far, ping round trips. */
+  gossip(): { alive: number; suspect: number; suspicions: number; pingRtt: DurationHistogram };
+  /** The streams to each peer. */
+  streams(): TransportStats;
+}
+
 /** What the API layer asks of the cluster; a single node answers for itself. */
 export abstract class ClusterState {
   abstract readonly enabled: boolean;
@@ -46,6 +62,10 @@ export abstract class ClusterState {
   abstract infos(): Promise<ClusterInfo[]>;
   /** False when this node is cut off from a cluster it should be part of (ping fails closed). */
   abstract health(): { healthy: boolean; detail: string };
+  /** The cluster's counters for the metrics endpoint; none on a single node. */
+  metricsSource(): ClusterMetricsSource | null {
+    return null;
+  }
 }
 
 /** Resumes here a WebSocket connection another node held (null: start afresh). */

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { newId } from '#common';
+import { NamedCounts, newId } from '#common';
 import { ConfigService } from '#config';
 import type { Delivery, Outcome, WorkContext } from '#jobs';
 import { JobEvents } from './job-events.js';
@@ -31,6 +31,8 @@ export interface RunOptions {
 @Injectable()
 export class JobRunner {
   private readonly log = new Logger('jobs');
+  /** Jobs running in this process by type (Mattermost's jobs_active), read by the metrics endpoint. */
+  readonly active = new NamedCounts();
 
   constructor(
     private readonly repo: JobsRepository,
@@ -130,6 +132,7 @@ export class JobRunner {
 
     let outcome: Outcome = undefined;
     let final: JobRow | undefined;
+    this.active.inc(row.type);
     try {
       const result = await handler.run(ctx);
       clearInterval(heartbeat);
@@ -156,6 +159,7 @@ export class JobRunner {
         final = await this.repo.finish(row.id, claimId, JobStatus.Error, { progress: -1, data: { ...data, error: message } });
       }
     } finally {
+      this.active.dec(row.type);
       clearInterval(heartbeat);
       options.signal?.removeEventListener('abort', stopFromQueue);
     }

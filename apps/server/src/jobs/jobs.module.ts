@@ -134,6 +134,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     JobsService,
     JobsLifecycle,
   ],
-  exports: [JobsService],
+  // JobRunner: the metrics endpoint reads its count of running jobs.
+  exports: [JobsService, JobRunner],
 })
 export class JobsModule {}

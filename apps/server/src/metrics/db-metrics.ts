@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Histogram } from 'prom-client';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { Metrics } from './metrics.js';
@@ -23,38 +23,16 @@ export class DbMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const registers = [this.metrics.registry];
     const db = this.db;
-    // Mattermost's names end in _total although they are gauges (open connections now), and
-    // promtool's lint refuses a gauge so named ("non-counter metrics should not have _total
-    // suffix"). The names are what Mattermost's dashboards query, so they stay, typed counter and
-    // set to the current count at each scrape (sum() and max() read them as Mattermost's; rate()
-    // was never meaningful on them).
+    // Gauges in Mattermost named like counters: untyped, so that promtool's lint passes, as the
+    // other families do it (Metrics.labelledFrom).
     const connections = (name: string, help: string, read: (c: ReturnType<Database['openConnections']>) => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read(db.openConnections()));
-        },
-      });
+      this.metrics.labelledFrom('untyped', name, help, () => [[{}, read(db.openConnections())]]);
     connections('mattermost_db_master_connections_total', 'The total number of connections to the master database.', (c) => c.master);
     connections('mattermost_db_read_replica_connections_total', 'The total number of connections to all the read replica databases.', (c) => c.replicas);
     connections('mattermost_db_search_replica_connections_total', 'The total number of connections to the search replica database.', (c) => c.searchReplicas);
     const lag = (name: string, help: string, pick: 'abs' | 'time') =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['node'],
-        registers,
-        collect() {
-          this.reset();
-          const values = db.replicaSet?.lag()[pick];
-          for (const [node, value] of values ?? []) this.set({ node }, value);
-        },
-      });
+      this.metrics.labelledFrom('gauge', name, help, () => [...(db.replicaSet?.lag()[pick] ?? [])].map(([node, value]) => [{ node }, value] as const));
     lag('mattermost_db_replica_lag_abs', 'An abstract unit for measuring replica lag (bytes of WAL behind the master).', 'abs');
     lag('mattermost_db_replica_lag_time', 'A time unit for measuring replica lag (seconds).', 'time');
     this.timeRepositories();

@@ -47,6 +47,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     if (wanted === this.address && (this.server !== null) === (wanted !== '')) return;
     await this.close();
     if (!wanted) return;
+    this.metrics.startRuntimeMetrics();
     const { host, port } = parseListenAddress('MetricsSettings.ListenAddress', wanted);
     const server = createServer((req, res) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { Allow: 'GET' }).end();

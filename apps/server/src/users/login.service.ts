@@ -50,6 +50,9 @@ function loginKey(loginId: string): string {
  */
 @Injectable()
 export class LoginService {
+  /** Password and directory logins of this process that succeeded and failed. */
+  readonly counts = { logins: 0, failures: 0 };
+
   constructor(
     private readonly users: UsersRepository,
     private readonly attempts: LoginAttemptsRepository,
@@ -76,6 +79,19 @@ export class LoginService {
    * whatever EmailSettings.EnableSignInWith* say, as Mattermost's GetUserByEmail there.
    */
   async authenticate(req: Omit<LoginRequest, 'deviceId'>, opts: { byEmail?: boolean } = {}): Promise<UserRow> {
+    // Every outcome counts, limits and locks included, as Mattermost's AuthenticateUserForLogin
+    // counts its logins and failed logins (read by the metrics endpoint).
+    try {
+      const user = await this.authenticateOnce(req, opts);
+      this.counts.logins++;
+      return user;
+    } catch (err) {
+      this.counts.failures++;
+      throw err;
+    }
+  }
+
+  private async authenticateOnce(req: Omit<LoginRequest, 'deviceId'>, opts: { byEmail?: boolean }): Promise<UserRow> {
     const cfg = this.config.get();
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);

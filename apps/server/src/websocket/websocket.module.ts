@@ -9,7 +9,7 @@ import { WebSocketEndpoint } from './websocket.server.js';
 /** /api/v4/websocket. main.ts installs the adapter; the areas' gateways answer the actions. */
 @Module({
   providers: [WebSocketEndpoint, MattermostWsAdapter, PingGateway, PresenceGateway, NotificationAckGateway, NotificationMetrics],
-  // NotificationMetrics: the metrics endpoint reads the notification counters.
-  exports: [NotificationMetrics],
+  // NotificationMetrics and WebSocketEndpoint: the metrics endpoint reads their counters.
+  exports: [NotificationMetrics, WebSocketEndpoint],
 })
 export class WebSocketModule {}

@@ -3,13 +3,14 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { isValidId } from '#common';
+import { isValidId, NamedCounts } from '#common';
 import { ConfigService } from '#config';
 import { findToken } from '#auth';
 import { ConnectionOwner, Hub, WebConnection } from '#realtime';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
 import { CrossNodeResume } from '../cluster/cluster-state.js';
+import { originClient } from './origin-client.js';
 import { MattermostWsAdapter } from './websocket.adapter.js';
 
 const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
@@ -34,6 +35,12 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('websocket');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private timers: NodeJS.Timeout[] = [];
+  /**
+   * For the metrics endpoint: authenticated sockets open now by client kind (Mattermost's
+   * http_websockets_total{origin_client}), and reconnects that asked to resume (connection_id and
+   * sequence_number) by whether the missed events could be replayed or a fresh hello was needed.
+   */
+  readonly stats = { sockets: new NamedCounts(), replaysServed: 0, replaysMissed: 0 };
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -92,6 +99,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     (ws as WebSocket & { alive?: typeof alive }).alive = alive;
 
     let connection: WebConnection | null = null;
+    let counted = '';
     const authTimer = setTimeout(() => {
       if (!connection) ws.close(1008, 'authentication timeout');
     }, AUTH_TIMEOUT_MS);
@@ -104,7 +112,15 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
         sessionExpiresAt: session.expires_at,
         roles: session.roles,
       };
-      connection = (await this.resume(resumeId, Number(seqText), owner, ws)) ?? this.hub.connect(owner, ws);
+      const resumed = await this.resume(resumeId, Number(seqText), owner, ws);
+      if (resumeId && resumed) this.stats.replaysServed++;
+      else if (resumeId) this.stats.replaysMissed++;
+      connection = resumed ?? this.hub.connect(owner, ws);
+      // Counted once per socket, while it is open (its close event uncounts it).
+      if (!counted && ws.readyState === WebSocket.OPEN) {
+        counted = originClient(req.headers['user-agent'], query);
+        this.stats.sockets.inc(counted);
+      }
       // Each socket says again whether it wants `should_ack` on posts (api4/websocket.go reads posted_ack).
       connection.postedAck = query.get('posted_ack') === 'true';
       // The socket may have closed while another node was handing the connection over.
@@ -124,6 +140,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     });
     ws.on('close', () => {
       clearTimeout(authTimer);
+      if (counted) this.stats.sockets.dec(counted);
       if (connection) this.hub.disconnected(connection, ws);
     });
     ws.on('error', () => undefined);

@@ -331,7 +331,7 @@ describe('GrpcTransport', () => {
     a.transport.addPeer(bInfo);
     for (let i = 0; i < 8; i++) a.transport.send(B, { type: 'n', payload: i });
     expect(a.transport.stats()).toEqual({
-      peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, messages: 0, buffered: 5 }],
+      peers: [{ nodeId: B, connected: false, sent: 5, received: 0, resent: 0, messages: 0, buffered: 5, bytesSent: 0, bytesReceived: 0, reconnects: 0 }],
       undeliverable: 3,
     });
     expect(a.logs.has(/send buffer to b+ is full/)).toBe(true);

@@ -384,6 +384,9 @@ export class GrpcTransport implements ClusterTransport {
           resent: link.resent,
           messages: link.messages,
           buffered: link.buffered,
+          bytesSent: link.bytesSent,
+          bytesReceived: link.bytesReceived,
+          reconnects: link.reconnects,
         })),
       undeliverable: this.undeliverable,
     };
@@ -614,7 +617,7 @@ export class GrpcTransport implements ClusterTransport {
       case FrameKind.REQUEST:
       case FrameKind.RESPONSE:
       case FrameKind.FAILURE:
-        if (peer.link.accept(frame.seq ?? 0)) this.deliver(peer, frame);
+        if (peer.link.accept(frame.seq ?? 0, frame.payload?.length ?? 0)) this.deliver(peer, frame);
         return;
       default:
         this.logger.error(`unexpected frame kind ${frame.kind} from ${peer.info.id}; resetting the stream`);

@@ -78,6 +78,25 @@ describe('PeerLink', () => {
     expect(a.resent).toBe(4);
   });
 
+  it('counts payload bytes written (resends too) and received (duplicates not), and reconnects', () => {
+    const a = newLink('b');
+    const b = newLink('a');
+    let s = connect(a, b);
+    for (let i = 1; i <= 4; i++) a.enqueue(data(i)); // 1 byte each
+    expect(a.bytesSent).toBe(4);
+    s.ab.frames.splice(0, 2).forEach((f) => b.accept(f.seq!, f.payload!.length)); // 3 and 4 die with the stream
+    expect(b.bytesReceived).toBe(2);
+    expect(b.accept(1, 1)).toBe(false); // a duplicate adds nothing
+    expect(b.bytesReceived).toBe(2);
+    expect([a.reconnects, b.reconnects]).toEqual([0, 0]);
+    a.detach();
+    b.detach();
+    s = connect(a, b); // 3 and 4 are written again
+    expect(a.bytesSent).toBe(6);
+    expect([a.reconnects, b.reconnects]).toEqual([1, 1]);
+    expect(s.ab.frames).toHaveLength(2);
+  });
+
   it('uses the HELLO as an acknowledgement when ACKs were lost', () => {
     const a = newLink('b');
     const b = newLink('a');

@@ -56,6 +56,12 @@ export class PeerLink {
   resent = 0;
   /** gRPC messages written (each a batch of frames). */
   messages = 0;
+  /** Payload bytes of the frames written (resends included) and of the frames received (duplicates not). */
+  bytesSent = 0;
+  bytesReceived = 0;
+  /** Streams that came up again after the first one (the link broke and was re-established). */
+  reconnects = 0;
+  private everUp = false;
 
   constructor(
     readonly nodeId: string,
@@ -131,13 +137,16 @@ export class PeerLink {
     // nothing of ours and gets everything we still hold.
     if (hello.recv_stream === this.sendStream) this.buffer.ackUpTo(hello.last_received);
     this.nextWrite = this.buffer.firstSeq() ?? this.nextSeq;
+    if (this.everUp) this.reconnects++;
+    this.everUp = true;
     this.ready = true;
     this.pump();
   }
 
   /** A sequenced frame arrived. Returns false for a duplicate (already delivered). */
-  accept(seq: number): boolean {
+  accept(seq: number, bytes = 0): boolean {
     if (seq <= this.lastReceived) return false;
+    this.bytesReceived += bytes;
     if (seq !== this.lastReceived + 1) this.warn(`frames ${this.lastReceived + 1}..${seq - 1} from ${this.nodeId} are missing`);
     this.lastReceived = seq;
     this.received++;
@@ -186,6 +195,7 @@ export class PeerLink {
       frames.push(frame);
       bytes += frame.payload?.length ?? 0;
     }
+    this.bytesSent += bytes;
     return frames;
   }
 

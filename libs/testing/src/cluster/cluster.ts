@@ -30,6 +30,8 @@ const { WebSocketClient } = mm;
 export const HTTP_PORT = 8065;
 export const GOSSIP_PORT = 8074;
 export const STREAMING_PORT = 8075;
+/** MetricsSettings.ListenAddress of every node (on its own address), served when a suite enables metrics. */
+export const METRICS_PORT = 8067;
 
 /** Where a client or socket goes: the nginx in front, or one node by index. */
 export type Target = 'nginx' | number;
@@ -227,6 +229,7 @@ export class TestCluster {
       MM_CLUSTERSETTINGS_CLUSTERSECRET: secret,
       MM_CLUSTERSETTINGS_BINDADDRESS: host,
       MM_CLUSTERSETTINGS_ADVERTISEADDRESS: host,
+      MM_METRICSSETTINGS_LISTENADDRESS: `${host}:${METRICS_PORT}`,
       ...this.options.env,
       ...extra,
     };
