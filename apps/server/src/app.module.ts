@@ -27,6 +27,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PushModule } from './push/push.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
+import { ReplicasModule } from './replicas/replicas.module.js';
 import { ScheduledPostsModule } from './scheduled-posts/scheduled-posts.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { SamlModule } from './saml/saml.module.js';
@@ -66,6 +67,7 @@ export class AppModule {
         PushModule,
         NotificationsModule,
         MetricsModule,
+        ReplicasModule,
         WebSocketModule,
         ClusterModule,
         JobsModule,

@@ -19,6 +19,7 @@ import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { INCOMING_HOOK_ROUTES } from './webhooks/incoming-hook.controller.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
+import { replicaOptions } from './replicas/replica-options.js';
 
 const log = new Logger('server');
 
@@ -50,6 +51,7 @@ async function connectDatabase(config: ConfigService): Promise<{ db: Database; e
     maxLifetimeMs: sql.ConnMaxLifetimeMilliseconds,
     maxIdleTimeMs: sql.ConnMaxIdleTimeMilliseconds,
     migrationTimeoutSeconds: sql.MigrationsStatementTimeoutSeconds,
+    replicas: replicaOptions(sql),
   });
   const applied = await db.migrate();
   if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);

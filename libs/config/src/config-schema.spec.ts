@@ -509,3 +509,55 @@ describe('cluster settings', () => {
     expect(s.ClusterSettings.PreviousClusterSecrets).toEqual(['********************************']);
   });
 });
+
+describe('validateConfig: read replicas', () => {
+  const url = 'postgres://mm@replica:5432/mattermost?sslmode=disable';
+
+  it("accepts replicas and Mattermost's ReplicaLagSettings, with or without our limits", () => {
+    const cfg = withChange((c) => {
+      c.SqlSettings.DataSourceReplicas = [url];
+      c.SqlSettings.DataSourceSearchReplicas = [url];
+      c.SqlSettings.ReplicaLagSettings = [
+        { DataSource: url, QueryAbsoluteLag: 'select 1', QueryTimeLag: '' },
+        { DataSource: url, MaxAbsoluteLagBytes: 1_000_000, MaxTimeLagSeconds: 0 },
+      ];
+    });
+    expect(() => validateConfig(cfg)).not.toThrow();
+  });
+
+  it('reads ReplicaLagSettings from the environment as JSON', () => {
+    const { config } = applyEnvOverrides(defaults(), {
+      MM_SQLSETTINGS_REPLICALAGSETTINGS: JSON.stringify([{ DataSource: url, MaxTimeLagSeconds: 5 }]),
+      MM_SQLSETTINGS_DATASOURCEREPLICAS: JSON.stringify([url]),
+    });
+    expect(config.SqlSettings.ReplicaLagSettings).toEqual([{ DataSource: url, MaxTimeLagSeconds: 5 }]);
+    expect(() => validateConfig(config)).not.toThrow();
+  });
+
+  it.each<[string, (c: Config) => void]>([
+    ['SqlSettings.DataSourceReplicas[0]', (c) => (c.SqlSettings.DataSourceReplicas = ['mysql://x'])],
+    ['SqlSettings.DataSourceSearchReplicas[1]', (c) => (c.SqlSettings.DataSourceSearchReplicas = [url, 42 as unknown as string])],
+    ['SqlSettings.ReplicaMonitorIntervalSeconds', (c) => (c.SqlSettings.ReplicaMonitorIntervalSeconds = 0)],
+    ['SqlSettings.ReplicaMonitorIntervalSeconds', (c) => (c.SqlSettings.ReplicaMonitorIntervalSeconds = 1.5)],
+    ['SqlSettings.ReplicaLagSettings[0]', (c) => (c.SqlSettings.ReplicaLagSettings = ['postgres://x' as never])],
+    ['SqlSettings.ReplicaLagSettings[0].DataSource', (c) => (c.SqlSettings.ReplicaLagSettings = [{ DataSource: '' }])],
+    ['SqlSettings.ReplicaLagSettings[0].QueryTimeLag', (c) => (c.SqlSettings.ReplicaLagSettings = [{ DataSource: url, QueryTimeLag: 5 as never }])],
+    ['SqlSettings.ReplicaLagSettings[0].MaxAbsoluteLagBytes', (c) => (c.SqlSettings.ReplicaLagSettings = [{ DataSource: url, MaxAbsoluteLagBytes: -1 }])],
+    ['SqlSettings.ReplicaLagSettings[0].MaxTimeLagSeconds', (c) => (c.SqlSettings.ReplicaLagSettings = [{ DataSource: url, MaxTimeLagSeconds: '5' as never }])],
+  ])('refuses a bad %s', (setting, change) => {
+    const err = configError(() => validateConfig(withChange(change)));
+    expect(err.setting).toBe(setting);
+  });
+});
+
+describe('ReplicaLagSettings and GET /config', () => {
+  it("masks each entry's DataSource and restores it from the current config when it comes back masked", () => {
+    const url = 'postgres://mm:secret@replica/mattermost';
+    const current = withChange((c) => (c.SqlSettings.ReplicaLagSettings = [{ DataSource: url, QueryAbsoluteLag: 'select 1', MaxTimeLagSeconds: 5 }]));
+    const shown = sanitizeConfig(current);
+    expect(shown.SqlSettings.ReplicaLagSettings).toEqual([{ DataSource: FAKE_SETTING, QueryAbsoluteLag: 'select 1', MaxTimeLagSeconds: 5 }]);
+    expect(JSON.stringify(shown)).not.toContain('secret');
+    const saved = restoreMaskedSecrets(shown, current);
+    expect(saved.SqlSettings.ReplicaLagSettings).toEqual(current.SqlSettings.ReplicaLagSettings);
+  });
+});

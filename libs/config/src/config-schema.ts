@@ -149,6 +149,7 @@ export function validateConfig(config: Config): void {
   if (ds !== '' && !/^postgres(ql)?:\/\//.test(ds)) {
     throw new ConfigError('SqlSettings.DataSource', 'must be empty (embedded PostgreSQL) or a postgres:// URL');
   }
+  validateReplicas(config.SqlSettings);
   const positive: Array<[string, number]> = [
     ['ServiceSettings.MaximumLoginAttempts', s.MaximumLoginAttempts],
     ['ServiceSettings.LoginLockoutDurationSeconds', s.LoginLockoutDurationSeconds],
@@ -269,6 +270,9 @@ export function sanitizeConfig(config: Config): Config {
     if (Array.isArray(value)) copy[section][setting] = value.map(() => FAKE_SETTING);
     else if (value !== '') copy[section][setting] = FAKE_SETTING;
   }
+  // A lag entry's DataSource holds credentials like the replicas' own (Mattermost masks it too).
+  const lag = (copy.SqlSettings.ReplicaLagSettings ?? []) as Array<Record<string, unknown>>;
+  copy.SqlSettings.ReplicaLagSettings = lag.map((e) => (e && typeof e === 'object' && e.DataSource ? { ...e, DataSource: FAKE_SETTING } : e));
   return copy as unknown as Config;
 }
 
@@ -281,9 +285,49 @@ export function restoreMaskedSecrets(incoming: Config, current: Config): Config 
     if (value === FAKE_SETTING) copy[section][setting] = cur[section][setting];
     if (Array.isArray(value) && value.includes(FAKE_SETTING)) copy[section][setting] = cur[section][setting];
   }
+  // A masked lag entry's DataSource is the current one at the same place, as Mattermost matches them.
+  const lag = copy.SqlSettings.ReplicaLagSettings;
+  const curLag = (cur.SqlSettings.ReplicaLagSettings ?? []) as Array<Record<string, unknown>>;
+  if (Array.isArray(lag)) {
+    copy.SqlSettings.ReplicaLagSettings = lag.map((e: Record<string, unknown>, i: number) =>
+      e && typeof e === 'object' && e.DataSource === FAKE_SETTING ? { ...e, DataSource: curLag[i]?.DataSource ?? '' } : e,
+    );
+  }
   return copy as unknown as Config;
 }
 
 export function sectionNames(): SectionName[] {
   return Object.keys(defaultConfig) as SectionName[];
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/** DataSourceReplicas, DataSourceSearchReplicas, ReplicaLagSettings and the monitor's interval. */
+function validateReplicas(sql: Config['SqlSettings']): void {
+  for (const name of ['DataSourceReplicas', 'DataSourceSearchReplicas'] as const) {
+    sql[name].forEach((url: unknown, i: number) => {
+      if (typeof url !== 'string' || !POSTGRES_URL.test(url)) throw new ConfigError(`SqlSettings.${name}[${i}]`, 'must be a postgres:// URL');
+    });
+  }
+  if (!(Number.isInteger(sql.ReplicaMonitorIntervalSeconds) && sql.ReplicaMonitorIntervalSeconds > 0)) {
+    throw new ConfigError(
+      'SqlSettings.ReplicaMonitorIntervalSeconds',
+      `must be a whole number of seconds greater than 0, got ${sql.ReplicaMonitorIntervalSeconds}`,
+    );
+  }
+  sql.ReplicaLagSettings.forEach((entry: unknown, i: number) => {
+    const at = `SqlSettings.ReplicaLagSettings[${i}]`;
+    if (typeOf(entry) !== 'object') throw new ConfigError(at, 'must be an object {DataSource, QueryAbsoluteLag, QueryTimeLag}');
+    const e = entry as Record<string, unknown>;
+    if (typeof e.DataSource !== 'string' || !POSTGRES_URL.test(e.DataSource)) throw new ConfigError(`${at}.DataSource`, 'must be a postgres:// URL');
+    for (const q of ['QueryAbsoluteLag', 'QueryTimeLag']) {
+      if (e[q] !== undefined && e[q] !== null && typeof e[q] !== 'string') throw new ConfigError(`${at}.${q}`, `must be a string, got ${typeOf(e[q])}`);
+    }
+    for (const n of ['MaxAbsoluteLagBytes', 'MaxTimeLagSeconds']) {
+      const v = e[n];
+      if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+        throw new ConfigError(`${at}.${n}`, `must be a number of 0 or more (0: no limit), got ${JSON.stringify(v)}`);
+      }
+    }
+  });
 }

@@ -151,6 +151,9 @@ export const defaultConfig = {
     QueryTimeout: 30,
     DisableDatabaseSearch: false,
     MigrationsStatementTimeoutSeconds: 100000,
+    // Mattermost's {DataSource, QueryAbsoluteLag, QueryTimeLag}, plus MaxAbsoluteLagBytes and
+    // MaxTimeLagSeconds, the limits past which the replica named by DataSource is taken out.
+    ReplicaLagSettings: [] as ReplicaLagSettingConfig[],
     ReplicaMonitorIntervalSeconds: 5,
   },
   LogSettings: {
@@ -451,6 +454,15 @@ export const defaultConfig = {
 };
 
 export type Config = typeof defaultConfig;
+
+/** One SqlSettings.ReplicaLagSettings entry (libs/db's ReplicaLagSetting). */
+export interface ReplicaLagSettingConfig {
+  DataSource: string;
+  QueryAbsoluteLag?: string;
+  QueryTimeLag?: string;
+  MaxAbsoluteLagBytes?: number;
+  MaxTimeLagSeconds?: number;
+}
 export type SectionName = keyof Config;
 
 /** Settings whose values GET /config replaces with this mask (model.FakeSetting). */

@@ -26,6 +26,8 @@ import { CommandWebhooks1735200000000 } from './migrations/1735200000000-command
 import { BotsOAuthProvider1735300000000 } from './migrations/1735300000000-bots-oauth-provider.js';
 import { Webhooks1735100000000 } from './migrations/1735100000000-webhooks.js';
 import { Email1735400000000 } from './migrations/1735400000000-email.js';
+import { currentReadContext, isReadOnlyStatement } from './read-context.js';
+import { ReplicaKind, ReplicaOptions, ReplicaSet } from './replicas.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -75,6 +77,8 @@ export interface DatabaseOptions {
   maxIdleTimeMs?: number;
   /** statement_timeout while migrating (SqlSettings.MigrationsStatementTimeoutSeconds); default queryTimeoutSeconds. */
   migrationTimeoutSeconds?: number;
+  /** Read replicas (SqlSettings.DataSourceReplicas, …); each gets a pool of maxConnections. */
+  replicas?: ReplicaOptions;
 }
 
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
@@ -108,15 +112,27 @@ function poolConfig(options: DatabaseOptions): pg.PoolConfig {
 export class Database implements Queryable {
   private readonly logger = new Logger('database');
 
+  /** The read replicas, when SqlSettings names any. */
+  readonly replicaSet?: ReplicaSet;
+  private readonly replicaReader: Queryable;
+  private readonly searchReader: Queryable;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly options: DatabaseOptions,
   ) {
     // A connection that breaks while idle is reported here; without a listener it would crash the process.
     pool.on('error', (err) => this.logger.warn(`idle database connection failed: ${err.message}`));
+    const r = options.replicas;
+    if (r && r.replicas.length + r.searchReplicas.length > 0) this.replicaSet = new ReplicaSet(pool, r, poolConfig(options));
+    this.replicaReader = { query: (sql, params = []) => this.read('replica', sql, params) };
+    this.searchReader = { query: (sql, params = []) => this.read('search', sql, params) };
   }
 
-  /** Opens the pool and checks the database answers, so a wrong DataSource fails at start-up. */
+  /**
+   * Opens the pool and checks the database answers, so a wrong DataSource fails at start-up. A
+   * replica that does not answer does not stop the start: the monitor keeps it out until it does.
+   */
   static async connect(options: DatabaseOptions): Promise<Database> {
     const db = new Database(new pg.Pool(poolConfig(options)), options);
     try {
@@ -128,17 +144,61 @@ export class Database implements Queryable {
     return db;
   }
 
+  /** On the master. Any statement but a read marks the current request as having written (read-context.ts). */
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool.query(sql, params)).rows;
+    const ctx = this.replicaSet && !isReadOnlyStatement(sql) ? currentReadContext() : undefined;
+    if (!ctx) return (await this.pool.query(sql, params)).rows;
+    ctx.wrote = true;
+    const rows = (await this.pool.query(sql, params)).rows;
+    // Work a request left running after its answer (listeners of a new post, …) moves the user's
+    // fence on, so their next reads see it too.
+    if (ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
+    return rows;
   }
 
-  /** Runs `work` in one transaction on one connection; any throw rolls it back. */
+  /**
+   * Reads that may be a little stale (Mattermost's GetReplica()): a healthy replica that has
+   * replayed the user's own writes, else the master. Without replicas, the master.
+   */
+  replica(): Queryable {
+    return this.replicaReader;
+  }
+
+  /** Search reads (Mattermost's GetSearchReplica()): a search replica, else a replica, else the master. */
+  search(): Queryable {
+    return this.searchReader;
+  }
+
+  private read<T>(kind: ReplicaKind, sql: string, params: unknown[]): Promise<T[]> {
+    const replica = this.replicaSet?.pick(kind);
+    const onMaster = async () => (await this.pool.query(sql, params)).rows as T[];
+    return replica ? this.replicaSet!.query(replica, sql, params, onMaster) : onMaster();
+  }
+
+  /** Starts watching the replicas (after the node can pass fences to its peers: see ReplicaSet). */
+  async startReplicaMonitor(): Promise<void> {
+    await this.replicaSet?.start();
+  }
+
+  /** Open connections per pool kind (mattermost_db_*_connections_total). */
+  openConnections(): { master: number; replicas: number; searchReplicas: number } {
+    return {
+      master: this.pool.totalCount,
+      replicas: this.replicaSet?.openConnections('replica') ?? 0,
+      searchReplicas: this.replicaSet?.openConnections('search') ?? 0,
+    };
+  }
+
+  /** Runs `work` in one transaction on one connection; any throw rolls it back. Always the master, and counts as a write. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const ctx = this.replicaSet ? currentReadContext() : undefined;
+    if (ctx) ctx.wrote = true;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await work({ query: async (sql, params = []) => (await client.query(sql, params)).rows });
       await client.query('COMMIT');
+      if (ctx?.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -190,6 +250,7 @@ export class Database implements Queryable {
   }
 
   async close(): Promise<void> {
+    await this.replicaSet?.close();
     if (!this.pool.ended) await this.pool.end();
   }
 }

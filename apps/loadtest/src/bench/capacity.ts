@@ -16,6 +16,8 @@
  * 2b. (after 2) the same unbounded run on one node with MetricsSettings.Enable on and its endpoint
  *    scraped every 15 s as Prometheus would, profiled the same way: supported users with metrics
  *    on against step 2's with them off (issue 16's goal: at most 3 % fewer).
+ * 5. the read-replica variant (capacity-replica.ts): one node on a primary of the bench's own,
+ *    without and then with a streaming replica (CAPACITY_REPLICA=0 skips it).
  *
  * Writes bench-results/capacity/ (reports, charts, profile), docs/capacity/*.svg and the
  * "## bench:capacity" section of docs/benchmarks.md. Environment knobs for shorter runs while
@@ -38,6 +40,7 @@ import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
 import { writeChart, type Report } from '../report/report.js';
 import { seed, type SeedSummary } from '../seed/seed.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
+import { withAndWithoutReplica } from './capacity-replica.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
 
@@ -100,7 +103,24 @@ interface CapacityResults {
   /** One node holding a fixed number of users (bounded), and the profile of its hold. */
   steady?: { users: number; holdSec: number; report: Report; chart: string; profile?: ProfileResult };
   cluster: TargetResult;
+  /** One node on the bench's own primary, without and with a streaming replica. */
+  replica?: { without: TargetResult; with: TargetResult };
   config: LoadTestConfig;
+}
+
+/** The read-replica variant: the same unbounded run on one node, without and with one replica. */
+async function replicaVariant(config: LoadTestConfig): Promise<CapacityResults['replica']> {
+  const { without, with: withReplica } = await withAndWithoutReplica(
+    config,
+    async (target, half) => {
+      const slug = half === 'primary only' ? 'replica-without' : 'replica-with';
+      const outcome = await runAndReport(config, target, 'unbounded', { out: join(RESULTS, slug), command: `${COMMAND} (${half})` });
+      log(`${half}: ${outcome.report.result.supportedUsers} supported users`);
+      return { name: `one node, ${half}`, target: target.description, report: outcome.report, chart: copyChart(outcome, slug) } satisfies TargetResult;
+    },
+    log,
+  );
+  return { without, with: withReplica };
 }
 
 /** Whether nginx is there and 127.0.0.1–3:8065 (and the gossip/streaming ports) are free. */
@@ -352,6 +372,13 @@ async function main(): Promise<CapacityResults> {
         };
       }
     }
+    if (process.env.CAPACITY_REPLICA !== '0') {
+      try {
+        results.replica = await replicaVariant(config);
+      } catch (err) {
+        log(`replica variant failed: ${(err as Error).stack ?? err}`);
+      }
+    }
   } finally {
     await target?.stop({ keepDatabase: true }).catch(() => undefined);
     await dropDatabase(database).catch(() => undefined);
@@ -451,7 +478,13 @@ export function renderDocs(r: CapacityResults): string {
   );
   out.push('| Target | Supported users | req/s | avg / p99 | 5xx / timeouts | WebSocket | server CPU / RSS max | PostgreSQL CPU | generator CPU |');
   out.push('|---|---|---|---|---|---|---|---|---|');
-  out.push(targetRow(r.single), ...(r.metricsOn ? [targetRow(r.metricsOn)] : []), targetRow(r.cluster), '');
+  out.push(
+    targetRow(r.single),
+    ...(r.metricsOn ? [targetRow(r.metricsOn)] : []),
+    targetRow(r.cluster),
+    ...(r.replica ? [targetRow(r.replica.without), targetRow(r.replica.with)] : []),
+    '',
+  );
   out.push(
     'CPU in % of one core (the machine has ' +
       `${m.nproc * 100} %); figures over the supported-users window. Other processes on the machine (nginx, other work) used ${[r.single, r.cluster]
@@ -460,7 +493,7 @@ export function renderDocs(r: CapacityResults): string {
         .join(' and ')}.`,
     '',
   );
-  for (const t of [r.single, ...(r.metricsOn ? [r.metricsOn] : []), r.cluster]) {
+  for (const t of [r.single, ...(r.metricsOn ? [r.metricsOn] : []), r.cluster, ...(r.replica ? [r.replica.without, r.replica.with] : [])]) {
     const line = stopLine(t);
     if (line) out.push(line);
   }
@@ -503,6 +536,13 @@ export function renderDocs(r: CapacityResults): string {
   out.push('');
   const met = (single?.supportedUsers ?? 0) >= GOAL_USERS;
   out.push(`**Goal** ≥ ${n0(GOAL_USERS)} supported users on one node: **${met ? 'met' : 'not met'}** (${n0(single?.supportedUsers)}).`, '');
+  if (r.replica?.without.report && r.replica.with.report) {
+    const [a, b] = [r.replica.without.report.result.supportedUsers ?? 0, r.replica.with.report.result.supportedUsers ?? 0];
+    out.push(
+      `**Goal** more supported users with one read replica (both halves on the bench's own primary, seeded once; the replica and the primary share this machine's cores): **${b > a ? 'met' : 'not met'}** (${n0(a)} → ${n0(b)}).`,
+      '',
+    );
+  }
   if (cluster && single)
     out.push(
       `Three nodes behind nginx on the same two cores support ${n0(cluster.supportedUsers)} users, ${n1(((cluster.supportedUsers ?? 0) / Math.max(1, single.supportedUsers ?? 1)) * 100)} % of one node: the nodes, nginx and the cluster traffic share the cores that one node had alone.`,

@@ -107,7 +107,7 @@ export class ChannelsRepository {
   }
 
   async ofTypeForTeam(teamId: string, type: 'O' | 'P', page: number, perPage: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = $2 AND delete_at = 0
         ORDER BY display_name, name LIMIT $3 OFFSET $4`,
       [teamId, type, perPage, page * perPage],
@@ -116,7 +116,7 @@ export class ChannelsRepository {
 
   /** Archived public channels, and archived private ones the user is in (all of them for admins). */
   async archivedForTeam(teamId: string, userId: string, allPrivate: boolean, page: number, perPage: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c
         WHERE c.team_id = $1 AND c.delete_at > 0
           AND (c.type = 'O' OR (c.type = 'P' AND ($3 OR EXISTS (
@@ -127,15 +127,14 @@ export class ChannelsRepository {
   }
 
   async publicByIds(teamId: string, ids: string[]): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = 'O' AND id = ANY($2) ORDER BY display_name, name`, [
-      teamId,
-      ids,
-    ]);
+    return this.db
+      .replica()
+      .query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE team_id = $1 AND type = 'O' AND id = ANY($2) ORDER BY display_name, name`, [teamId, ids]);
   }
 
   /** The user's channels in a team plus their direct and group messages (Store.GetChannels). */
   async forUserInTeam(userId: string, teamId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id
         WHERE cm.user_id = $1 AND (c.team_id = $2 OR c.team_id = '') ${includeDeleted ? '' : 'AND c.delete_at = 0'}
         ORDER BY c.display_name, c.name`,
@@ -145,7 +144,7 @@ export class ChannelsRepository {
 
   /** Every channel the user is in, across teams, with direct and group messages. */
   async forUser(userId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id
         WHERE cm.user_id = $1 ${includeDeleted ? '' : 'AND c.delete_at = 0'}
           AND (c.team_id = '' OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = c.team_id AND tm.user_id = $1 AND tm.delete_at = 0))
@@ -156,7 +155,7 @@ export class ChannelsRepository {
 
   /** Public channels of a team matching a term (Store.SearchInTeam). */
   async searchPublic(teamId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c
         WHERE c.team_id = $1 AND c.type = 'O' ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$2')}
         ORDER BY c.display_name, c.name LIMIT $3`,
@@ -166,7 +165,7 @@ export class ChannelsRepository {
 
   /** The user's own open and private channels in a team matching a term. */
   async searchForMember(teamId: string, userId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
         WHERE c.team_id = $1 ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$3')}
         ORDER BY c.display_name, c.name LIMIT $4`,
@@ -176,7 +175,7 @@ export class ChannelsRepository {
 
   /** Public channels plus the private ones the user is in, matching a term (Store.AutocompleteInTeam). */
   async autocomplete(teamId: string, userId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c
         WHERE c.team_id = $1 ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$3')}
           AND (c.type = 'O' OR (c.type = 'P' AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = c.id AND cm.user_id = $2)))
@@ -187,7 +186,7 @@ export class ChannelsRepository {
 
   /** Channels the user is in (this team's, and direct/group messages) matching a term, for search "in:". */
   async autocompleteForSearch(teamId: string, userId: string, term: string, includeDeleted: boolean, limit: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
         WHERE (c.team_id = $1 OR c.type IN ('D', 'G')) ${includeDeleted ? '' : 'AND c.delete_at = 0'} AND ${matches('$3')}
         ORDER BY c.display_name, c.name LIMIT $4`,
@@ -197,7 +196,7 @@ export class ChannelsRepository {
 
   /** Group messages the user is in whose display name (the members' usernames) matches a term. */
   async searchGroups(userId: string, term: string, limit: number): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(
+    return this.db.replica().query<ChannelRow>(
       `SELECT ${C_COLUMNS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $1
         WHERE c.type = 'G' AND c.delete_at = 0 AND lower(c.display_name) LIKE $2
         ORDER BY c.display_name LIMIT $3`,
@@ -206,7 +205,7 @@ export class ChannelsRepository {
   }
 
   async stats(channelId: string): Promise<{ member_count: number; guest_count: number; pinnedpost_count: number; files_count: number }> {
-    const rows = await this.db.query(
+    const rows = await this.db.replica().query(
       `SELECT
          (SELECT count(*)::int FROM channel_members cm JOIN users u ON u.id = cm.user_id
            WHERE cm.channel_id = $1 AND u.delete_at = 0) AS member_count,
@@ -223,7 +222,7 @@ export class ChannelsRepository {
 
   async byIds(ids: string[]): Promise<ChannelRow[]> {
     if (ids.length === 0) return [];
-    return this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids]);
+    return this.db.replica().query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids]);
   }
 
   /** Ids of the named channels the user is in: a team's and DMs/GMs (every team's when teamId is null), for search `in:`. */

@@ -28,6 +28,8 @@ export const Req = {
   HasEvent: 'has_event',
   /** The answering node's ClusterInfo and stats. */
   ClusterInfo: 'cluster_info',
+  /** A user's read-your-writes fence (replicas/replica-fences.ts), answered before their write request is. */
+  WriteFence: 'db_write_fence',
 } as const;
 
 export type WsEventPayload = StampedEvent;

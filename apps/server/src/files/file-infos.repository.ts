@@ -175,7 +175,7 @@ export class FileInfosRepository {
   /** File search (Mattermost's FileInfoStore.Search): the page of matching files, newest first. */
   async search(parsed: ParsedSearch, scope: SearchScope): Promise<FileInfoRow[]> {
     const query = buildFileSearchQuery(parsed, scope, selectList('f.'));
-    return query ? this.db.query<FileInfoRow>(query.sql, query.params) : [];
+    return query ? this.db.search().query<FileInfoRow>(query.sql, query.params) : [];
   }
 
   /**

@@ -124,18 +124,19 @@ export class ChannelMembersRepository {
   }
 
   async list(channelId: string, page: number, perPage: number): Promise<ChannelMemberRow[]> {
-    return this.db.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3`, [
-      channelId,
-      perPage,
-      page * perPage,
-    ]);
+    return this.db
+      .replica()
+      .query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3`, [
+        channelId,
+        perPage,
+        page * perPage,
+      ]);
   }
 
   async byUserIds(channelId: string, userIds: string[]): Promise<ChannelMemberRow[]> {
-    return this.db.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2) ORDER BY user_id`, [
-      channelId,
-      userIds,
-    ]);
+    return this.db
+      .replica()
+      .query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = ANY($2) ORDER BY user_id`, [channelId, userIds]);
   }
 
   /** When the user last viewed each of these channels (channels they are no member of are absent). */
@@ -155,7 +156,7 @@ export class ChannelMembersRepository {
 
   /** The user's memberships in a team's channels plus their direct and group messages. */
   async forUserInTeam(userId: string, teamId: string): Promise<ChannelMemberRow[]> {
-    return this.db.query<ChannelMemberRow>(
+    return this.db.replica().query<ChannelMemberRow>(
       `SELECT ${CM_COLUMNS} FROM channel_members cm JOIN channels c ON c.id = cm.channel_id
         WHERE cm.user_id = $1 AND (c.team_id = $2 OR c.team_id = '') ORDER BY cm.channel_id`,
       [userId, teamId],
@@ -164,7 +165,7 @@ export class ChannelMembersRepository {
 
   /** All of a user's memberships with their team's names, page by page (GET /users/{id}/channel_members). */
   async forUserWithTeams(userId: string, page: number, perPage: number): Promise<Array<ChannelMemberRow & MemberTeamData>> {
-    return this.db.query(
+    return this.db.replica().query(
       `SELECT ${CM_COLUMNS}, coalesce(t.display_name, '') AS team_display_name, coalesce(t.name, '') AS team_name,
               coalesce(t.update_at, 0) AS team_update_at
          FROM channel_members cm JOIN channels c ON c.id = cm.channel_id LEFT JOIN teams t ON t.id = c.team_id

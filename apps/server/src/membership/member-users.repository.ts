@@ -30,7 +30,7 @@ export class MemberUsersRepository {
   }
 
   async byIds(ids: string[]): Promise<MemberUser[]> {
-    return this.db.query<MemberUser>('SELECT id, username, email, roles, delete_at FROM users WHERE id = ANY($1)', [ids]);
+    return this.db.replica().query<MemberUser>('SELECT id, username, email, roles, delete_at FROM users WHERE id = ANY($1)', [ids]);
   }
 
   /** The timezone maps of a channel's members (Store.Channel().GetChannelMembersTimezones). */

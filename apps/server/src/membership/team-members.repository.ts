@@ -94,7 +94,7 @@ export class TeamMembersRepository {
   }
 
   async stats(teamId: string): Promise<{ total_member_count: number; active_member_count: number }> {
-    const rows = await this.db.query(
+    const rows = await this.db.replica().query(
       `SELECT count(*)::int AS total_member_count, (count(*) FILTER (WHERE u.delete_at = 0))::int AS active_member_count
          FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = $1 AND tm.delete_at = 0`,
       [teamId],
@@ -118,15 +118,17 @@ export class TeamMembersRepository {
   }
 
   async byUserIds(teamId: string, userIds: string[]): Promise<TeamMemberRow[]> {
-    return this.db.query<TeamMemberRow>(`SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = ANY($2) AND delete_at = 0 ORDER BY user_id`, [
-      teamId,
-      userIds,
-    ]);
+    return this.db
+      .replica()
+      .query<TeamMemberRow>(`SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = ANY($2) AND delete_at = 0 ORDER BY user_id`, [
+        teamId,
+        userIds,
+      ]);
   }
 
   /** All of a user's memberships, past ones included (GET /users/{id}/teams/members). */
   async forUser(userId: string): Promise<TeamMemberRow[]> {
-    return this.db.query<TeamMemberRow>(
+    return this.db.replica().query<TeamMemberRow>(
       `SELECT ${TM_COLUMNS} FROM team_members tm JOIN teams t ON t.id = tm.team_id
         WHERE tm.user_id = $1 AND t.delete_at = 0 ORDER BY tm.team_id`,
       [userId],
@@ -155,7 +157,7 @@ export class TeamMembersRepository {
       params.push(filter.excludeTeamId);
       teamCond = `AND tm.team_id <> $${params.length}`;
     }
-    return this.db.query<TeamUnreadRow>(
+    return this.db.replica().query<TeamUnreadRow>(
       `SELECT tm.team_id, coalesce(u.msg_count, 0)::int AS msg_count, coalesce(u.msg_count_root, 0)::int AS msg_count_root,
               coalesce(u.mention_count, 0)::int AS mention_count, coalesce(u.mention_count_root, 0)::int AS mention_count_root
          FROM team_members tm

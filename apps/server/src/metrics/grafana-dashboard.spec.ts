@@ -2,7 +2,7 @@
  * deploy/grafana/mattermost-cluster.json: a dashboard Grafana imports (a data source variable that
  * every panel and query uses), whose every PromQL expression names only metrics that exist: the
  * families of a live Metrics registry with every source registered, the push proxy's registry,
- * and the database families that the read-replica work adds (listed here until it lands).
+ * and the database families (db-metrics.ts, which needs a Database and the providers: listed here).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +13,11 @@ import { Metrics } from './metrics.js';
 
 const DASHBOARD = join(import.meta.dirname, '../../../../deploy/grafana/mattermost-cluster.json');
 
-/** Added by the read-replica work (libs/db), with Mattermost's names; the dashboard shows them already. */
+/** The database families of db-metrics.ts, with Mattermost's names (its read replicas' gauge is `read_replica`). */
 const ADDED_BY_THE_REPLICA_WORK: Record<string, 'gauge' | 'histogram'> = {
   mattermost_db_master_connections_total: 'gauge',
-  mattermost_db_replica_connections_total: 'gauge',
+  mattermost_db_read_replica_connections_total: 'gauge',
+  mattermost_db_search_replica_connections_total: 'gauge',
   mattermost_db_store_time: 'histogram',
   mattermost_db_replica_lag_abs: 'gauge',
   mattermost_db_replica_lag_time: 'gauge',

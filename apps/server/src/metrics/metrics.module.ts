@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { Hub } from '#realtime';
 import { ClusterState } from '../cluster/cluster-state.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -13,6 +13,7 @@ import { UsersModule } from '../users/users.module.js';
 import { WebSocketModule } from '../websocket/websocket.module.js';
 import { WebSocketEndpoint } from '../websocket/websocket.server.js';
 import { ApiMetricsInterceptor } from './api-metrics.interceptor.js';
+import { DbMetrics } from './db-metrics.js';
 import { registerFamilies } from './families.js';
 import { Metrics } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
@@ -23,8 +24,8 @@ import { MetricsServer } from './metrics-server.js';
  * endpoint, the job runner, the login and the cluster at each scrape); nothing imports it.
  */
 @Module({
-  imports: [PostsModule, PushModule, WebSocketModule, JobsModule, UsersModule],
-  providers: [Metrics, MetricsServer, { provide: APP_INTERCEPTOR, useClass: ApiMetricsInterceptor }],
+  imports: [PostsModule, PushModule, WebSocketModule, JobsModule, UsersModule, DiscoveryModule],
+  providers: [Metrics, MetricsServer, { provide: APP_INTERCEPTOR, useClass: ApiMetricsInterceptor }, DbMetrics],
 })
 export class MetricsModule implements OnModuleInit {
   constructor(

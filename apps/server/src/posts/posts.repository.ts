@@ -85,25 +85,27 @@ export class PostsRepository {
   }
 
   async byIds(ids: string[]): Promise<PostRow[]> {
-    return this.db.query<PostRow>(`${SELECT_POSTS} WHERE p.id = ANY($1) AND p.delete_at = 0 ORDER BY p.create_at DESC`, [ids]);
+    return this.db.replica().query<PostRow>(`${SELECT_POSTS} WHERE p.id = ANY($1) AND p.delete_at = 0 ORDER BY p.create_at DESC`, [ids]);
   }
 
   /** A page of a channel, newest first. */
   async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostRow[]> {
-    return this.db.query<PostRow>(
-      selectWindow(
-        `p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
-        'p.create_at DESC, p.id DESC',
-        'LIMIT $2 OFFSET $3',
-      ),
-      [channelId, limit, offset],
-    );
+    return this.db
+      .replica()
+      .query<PostRow>(
+        selectWindow(
+          `p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
+          'p.create_at DESC, p.id DESC',
+          'LIMIT $2 OFFSET $3',
+        ),
+        [channelId, limit, offset],
+      );
   }
 
   /** Thread roots (and, with replies, every post of those threads) that give a page its context. */
   async threadContext(channelId: string, rootIds: string[], withReplies: boolean, includeDeleted = false): Promise<PostRow[]> {
     if (rootIds.length === 0) return [];
-    return this.db.query<PostRow>(
+    return this.db.replica().query<PostRow>(
       `${SELECT_POSTS} WHERE p.channel_id = $1 AND (p.id = ANY($2) ${withReplies ? 'OR p.root_id = ANY($2)' : ''})
          ${includeDeleted ? '' : 'AND p.delete_at = 0'} ORDER BY p.create_at DESC`,
       [channelId, rootIds],
@@ -112,7 +114,7 @@ export class PostsRepository {
 
   /** Posts changed after `time` (deleted ones included, so clients can drop them), newest first. */
   async changedSince(channelId: string, time: number, rootsOnly: boolean): Promise<PostRow[]> {
-    return this.db.query<PostRow>(
+    return this.db.replica().query<PostRow>(
       `${SELECT_POSTS} WHERE p.channel_id = $1 AND p.update_at > $2 ${rootsOnly ? `AND p.root_id = ''` : ''}
         ORDER BY p.create_at DESC LIMIT ${SINCE_LIMIT}`,
       [channelId, time],
@@ -122,7 +124,7 @@ export class PostsRepository {
   /** Roots of the given posts regardless of their state (used with `since`). */
   async rootsOf(channelId: string, rootIds: string[]): Promise<PostRow[]> {
     if (rootIds.length === 0) return [];
-    return this.db.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.id = ANY($2)`, [channelId, rootIds]);
+    return this.db.replica().query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.id = ANY($2)`, [channelId, rootIds]);
   }
 
   /**
@@ -138,7 +140,7 @@ export class PostsRepository {
     opts: { includeDeleted: boolean; rootsOnly: boolean },
   ): Promise<PostRow[]> {
     const sort = before ? 'DESC' : 'ASC';
-    return this.db.query<PostRow>(
+    return this.db.replica().query<PostRow>(
       selectWindow(
         `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
          ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
@@ -151,7 +153,7 @@ export class PostsRepository {
 
   /** The id of the nearest live post before/after a time, or '' (PostList's prev/next cursors). */
   async postIdAround(channelId: string, time: number, before: boolean, rootsOnly: boolean): Promise<string> {
-    const rows = await this.db.query<{ id: string }>(
+    const rows = await this.db.replica().query<{ id: string }>(
       `SELECT id FROM posts WHERE channel_id = $1 AND create_at ${before ? '<' : '>'} $2 AND delete_at = 0 ${rootsOnly ? `AND root_id = ''` : ''}
         ORDER BY create_at ${before ? 'DESC' : 'ASC'}, id ${before ? 'DESC' : 'ASC'} LIMIT 1`,
       [channelId, time],
@@ -179,7 +181,7 @@ export class PostsRepository {
       params.push(opts.perPage + 1);
       limit = `LIMIT $${params.length}`;
     }
-    const rows = await this.db.query<PostRow>(
+    const rows = await this.db.replica().query<PostRow>(
       `${SELECT_POSTS} WHERE (p.id = $1 OR p.root_id = $1) AND p.delete_at = 0 ${cursor}
         ORDER BY p.create_at ${sort}, p.id ${sort} ${limit}`,
       params,
@@ -189,7 +191,9 @@ export class PostsRepository {
   }
 
   async pinned(channelId: string): Promise<PostRow[]> {
-    return this.db.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.is_pinned AND p.delete_at = 0 ORDER BY p.create_at DESC`, [channelId]);
+    return this.db
+      .replica()
+      .query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.is_pinned AND p.delete_at = 0 ORDER BY p.create_at DESC`, [channelId]);
   }
 
   /** The first live post after a time (the oldest unread post). */
@@ -200,16 +204,16 @@ export class PostsRepository {
 
   /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */
   async lastChangeAt(channelId: string): Promise<number> {
-    const rows = await this.db.query<{ max: number | null }>('SELECT MAX(update_at) AS max FROM posts WHERE channel_id = $1', [channelId]);
+    const rows = await this.db.replica().query<{ max: number | null }>('SELECT MAX(update_at) AS max FROM posts WHERE channel_id = $1', [channelId]);
     return rows[0]?.max ?? 0;
   }
 
   /** Participant user ids of each thread, in the order they first replied. */
   async threadParticipants(rootIds: string[]): Promise<Map<string, string[]>> {
     if (rootIds.length === 0) return new Map();
-    const rows = await this.db.query<{ post_id: string; participants: string[] }>('SELECT post_id, participants FROM threads WHERE post_id = ANY($1)', [
-      rootIds,
-    ]);
+    const rows = await this.db
+      .replica()
+      .query<{ post_id: string; participants: string[] }>('SELECT post_id, participants FROM threads WHERE post_id = ANY($1)', [rootIds]);
     return new Map(rows.map((r) => [r.post_id, r.participants]));
   }
 
@@ -219,7 +223,7 @@ export class PostsRepository {
    */
   async search(parsed: ParsedSearch, scope: SearchScope): Promise<PostRow[]> {
     const query = buildSearchQuery(parsed, scope, POST_COLUMNS, THREAD_JOIN);
-    return query ? this.db.query<PostRow>(query.sql, query.params) : [];
+    return query ? this.db.search().query<PostRow>(query.sql, query.params) : [];
   }
 
   // ---- writing posts (inside the caller's transaction) ----------------------------------------

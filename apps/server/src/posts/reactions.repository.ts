@@ -14,12 +14,12 @@ export class ReactionsRepository {
   constructor(private readonly db: Database) {}
 
   async forPost(postId: string): Promise<ReactionRow[]> {
-    return this.db.query<ReactionRow>(`SELECT ${COLUMNS} FROM reactions WHERE post_id = $1 ORDER BY create_at, user_id`, [postId]);
+    return this.db.replica().query<ReactionRow>(`SELECT ${COLUMNS} FROM reactions WHERE post_id = $1 ORDER BY create_at, user_id`, [postId]);
   }
 
   async forPosts(postIds: string[]): Promise<ReactionRow[]> {
     if (postIds.length === 0) return [];
-    return this.db.query<ReactionRow>(`SELECT ${COLUMNS} FROM reactions WHERE post_id = ANY($1) ORDER BY create_at, user_id`, [postIds]);
+    return this.db.replica().query<ReactionRow>(`SELECT ${COLUMNS} FROM reactions WHERE post_id = ANY($1) ORDER BY create_at, user_id`, [postIds]);
   }
 
   async emojiCount(postId: string): Promise<{ distinct: number; hasEmoji: (name: string) => boolean }> {

@@ -9,7 +9,7 @@ export class PreferencesRepository {
   constructor(private readonly db: Database) {}
 
   async forUser(userId: string): Promise<Preference[]> {
-    return this.db.query<Preference>(`SELECT ${COLUMNS} FROM preferences WHERE user_id = $1 ORDER BY category, name`, [userId]);
+    return this.db.replica().query<Preference>(`SELECT ${COLUMNS} FROM preferences WHERE user_id = $1 ORDER BY category, name`, [userId]);
   }
 
   async inCategory(userId: string, category: string): Promise<Preference[]> {

@@ -98,21 +98,23 @@ export class TeamsRepository {
     const params: unknown[] = [];
     const where = this.where(filter, params);
     params.push(perPage, page * perPage);
-    return this.db.query<TeamRow>(
-      `SELECT ${T_COLUMNS} FROM teams t WHERE ${where} ORDER BY t.display_name, t.name LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
+    return this.db
+      .replica()
+      .query<TeamRow>(
+        `SELECT ${T_COLUMNS} FROM teams t WHERE ${where} ORDER BY t.display_name, t.name LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        params,
+      );
   }
 
   async count(filter: TeamListFilter): Promise<number> {
     const params: unknown[] = [];
-    const rows = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM teams t WHERE ${this.where(filter, params)}`, params);
+    const rows = await this.db.replica().query<{ n: number }>(`SELECT count(*)::int AS n FROM teams t WHERE ${this.where(filter, params)}`, params);
     return rows[0].n;
   }
 
   /** Live teams the user is an active member of. */
   async forUser(userId: string): Promise<TeamRow[]> {
-    return this.db.query<TeamRow>(
+    return this.db.replica().query<TeamRow>(
       `SELECT ${T_COLUMNS} FROM teams t JOIN team_members tm ON tm.team_id = t.id
         WHERE tm.user_id = $1 AND tm.delete_at = 0 AND t.delete_at = 0 ORDER BY t.display_name, t.name`,
       [userId],

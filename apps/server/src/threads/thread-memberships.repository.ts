@@ -106,7 +106,7 @@ export class ThreadMembershipsRepository {
     }
     params.push(q.pageSize);
     const filters = where.map((w) => `AND ${w}`).join(' ');
-    return this.db.query<UserThreadRow>(
+    return this.db.replica().query<UserThreadRow>(
       `SELECT page.*, ${unreadReplies(q.deleted, 'page.post_id', 'page.last_viewed')} AS unread_replies
          FROM (SELECT ${THREAD_COLUMNS} ${followedIn(q.deleted)} ${filters}
                 ORDER BY t.last_reply_at ${order}, t.post_id ${order} LIMIT $${params.length}) page
@@ -133,7 +133,7 @@ export class ThreadMembershipsRepository {
   /** Unread threads and thread mentions per team (Store.GetTeamsUnreadForUser), for team unreads with collapsed threads. */
   async unreadByTeam(userId: string, teamIds: string[]): Promise<TeamThreadUnread[]> {
     if (teamIds.length === 0) return [];
-    return this.db.query<TeamThreadUnread>(
+    return this.db.replica().query<TeamThreadUnread>(
       `SELECT t.thread_team_id AS team_id,
               (count(*) FILTER (WHERE tm.last_viewed < t.last_reply_at))::int AS thread_count,
               COALESCE(sum(tm.unread_mentions), 0)::int AS thread_mention_count

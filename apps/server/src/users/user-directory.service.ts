@@ -71,7 +71,7 @@ export class UserDirectoryService {
 
   /** POST /users/ids; `since` > 0 keeps only users updated after it. */
   async byIds(actor: Session, ids: string[], since: number): Promise<PublicUser[]> {
-    return this.views(await this.repo.byIds(ids, since > 0 ? since : -1), actor);
+    return this.views(await this.repo.profilesByIds(ids, since > 0 ? since : -1), actor);
   }
 
   /** POST /users/usernames. */

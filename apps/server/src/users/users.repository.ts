@@ -166,8 +166,14 @@ export class UsersRepository {
     return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = $1`, [id]))[0];
   }
 
+  /** On the master: services check users exist with it before they write (direct and group channels). */
   async byIds(ids: string[], since = 0): Promise<UserRow[]> {
     return this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
+  }
+
+  /** byIds for the profile lists (POST /users/ids), which may be a little stale: a replica (Mattermost's GetProfileByIds). */
+  async profilesByIds(ids: string[], since = 0): Promise<UserRow[]> {
+    return this.db.replica().query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
   }
 
   async byUsername(username: string): Promise<UserRow | undefined> {
@@ -175,7 +181,7 @@ export class UsersRepository {
   }
 
   async byUsernames(usernames: string[]): Promise<UserRow[]> {
-    return this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
+    return this.db.replica().query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
   }
 
   async byEmail(email: string): Promise<UserRow | undefined> {
@@ -236,7 +242,9 @@ export class UsersRepository {
     const where = whereFor(filter, params);
     const order = filter.sort === 'create_at' ? 'u.create_at DESC, u.id' : 'u.username';
     params.push(perPage, page * perPage);
-    return this.db.query<UserRow>(`SELECT ${SELECT_U} FROM users u ${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+    // A term makes it a search (Mattermost's UserStore.Search reads the search replicas).
+    const reader = filter.term ? this.db.search() : this.db.replica();
+    return reader.query<UserRow>(`SELECT ${SELECT_U} FROM users u ${where} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
   }
 
   /**
@@ -244,7 +252,7 @@ export class UsersRepository {
    * never the user itself (Store.User().GetKnownUsers).
    */
   async knownUserIds(userId: string): Promise<string[]> {
-    const rows = await this.db.query<{ user_id: string }>(
+    const rows = await this.db.replica().query<{ user_id: string }>(
       `SELECT DISTINCT other.user_id FROM channel_members mine
          JOIN channel_members other ON other.channel_id = mine.channel_id
         WHERE mine.user_id = $1 AND other.user_id <> $1`,
@@ -258,7 +266,7 @@ export class UsersRepository {
    * channel, ordered by username (Store.User().GetProfileByGroupChannelIdsForUser).
    */
   async inGroupChannelsOf(userId: string, channelIds: string[]): Promise<Array<UserRow & { channel_id: string }>> {
-    return this.db.query<UserRow & { channel_id: string }>(
+    return this.db.replica().query<UserRow & { channel_id: string }>(
       `SELECT ${SELECT_U}, cm.channel_id FROM users u
          JOIN channel_members cm ON cm.user_id = u.id
          JOIN channels c ON c.id = cm.channel_id
@@ -275,8 +283,8 @@ export class UsersRepository {
    * (Mattermost's ViewUsersRestrictions).
    */
   async countActive(visibleTo?: { viewerId: string; teamIds: string[] }): Promise<number> {
-    if (!visibleTo) return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE delete_at = 0'))[0].n;
-    const rows = await this.db.query<{ n: number }>(
+    if (!visibleTo) return (await this.db.replica().query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE delete_at = 0'))[0].n;
+    const rows = await this.db.replica().query<{ n: number }>(
       `SELECT count(*)::int AS n FROM users u WHERE u.delete_at = 0 AND (
          EXISTS (SELECT 1 FROM team_members tm WHERE tm.user_id = u.id AND tm.delete_at = 0 AND tm.team_id = ANY($2))
          OR EXISTS (SELECT 1 FROM channel_members cm JOIN channel_members mine ON mine.channel_id = cm.channel_id
