@@ -148,6 +148,7 @@ export function validateConfig(config: Config): void {
   }
   const positive: Array<[string, number]> = [
     ['ServiceSettings.MaximumLoginAttempts', s.MaximumLoginAttempts],
+    ['ServiceSettings.GracefulShutdownTimeoutSeconds', s.GracefulShutdownTimeoutSeconds],
     ['ServiceSettings.LoginLockoutDurationSeconds', s.LoginLockoutDurationSeconds],
     ['ServiceSettings.SessionLengthWebInHours', s.SessionLengthWebInHours],
     ['ServiceSettings.SessionLengthMobileInHours', s.SessionLengthMobileInHours],

@@ -1,4 +1,4 @@
-import type { ClusterMessage, ClusterTransport, NodeInfo, TransportStats } from '#cluster';
+import { FIRST_CLUSTER_PROTOCOL, type ClusterMessage, type ClusterTransport, type NodeInfo, type TransportStats } from '#cluster';
 
 /**
  * The transport, remembering for each peer that left how many broadcasts it missed while gone.
@@ -35,4 +35,5 @@ export class TrackedTransport implements ClusterTransport {
   onMessage = (type: string, handler: (payload: any, from: string) => void) => this.inner.onMessage(type, handler);
   onRequest = (type: string, handler: (payload: any, from: string) => Promise<unknown> | unknown) => this.inner.onRequest(type, handler);
   stats = (): TransportStats => this.inner.stats();
+  protocolOf = (nodeId: string): number => this.inner.protocolOf?.(nodeId) ?? FIRST_CLUSTER_PROTOCOL;
 }
