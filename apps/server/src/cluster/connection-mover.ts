@@ -94,8 +94,11 @@ export class ConnectionMover extends CrossNodeResume {
    * stream (it reconnects as soon as its socket closes): while the holder is draining, wait briefly.
    */
   private async handedOff(connectionId: string, userId: string): Promise<WsHandoffPayload | null> {
+    // While a peer drains, wait even when this node does not know the connection: it may have
+    // started after the connection was opened on the draining node.
     const holder = this.shadows.owner(connectionId);
-    const deadline = Date.now() + (holder && this.draining.has(holder.nodeId) ? REBUILD_WAIT_MS : 0);
+    const expected = holder ? this.draining.has(holder.nodeId) : this.draining.size > 0;
+    const deadline = Date.now() + (expected ? REBUILD_WAIT_MS : 0);
     for (;;) {
       const handoff = this.handoffs.get(connectionId);
       if (handoff) {
