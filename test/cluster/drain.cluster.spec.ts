@@ -26,6 +26,8 @@ let cluster: TestCluster;
 let admin: NewUser;
 let users: NewUser[];
 let channel: Channel;
+/** When each post's creation was answered (for a failure's report). */
+const createdAt = new Map<string, number>();
 
 beforeAll(async () => {
   ({ cluster, admin } = await startFormedCluster({
@@ -81,9 +83,24 @@ async function userLoad(user: NewUser, client: Client4, stats: LoadStats, create
     const pending = `${user.user.id}:${Date.now()}${round}`;
     const post = await withRetry(stats, 'create post', () => createPost(client, channel.id, `load ${user.user.username} #${round}`, { pending_post_id: pending }));
     created.push(post.id);
+    createdAt.set(post.id, Date.now());
     await withRetry(stats, 'read posts', () => client.getPosts(channel.id, 0, 20));
     await sleep(PACE_MS);
   }
+}
+
+/** Where a socket was when posts it misses were made: its connections' first frames, its hellos, its gaps. */
+function report(socket: ClusterSocket, missing: string[]): string {
+  const firstFrames = new Map<number, number>();
+  for (const f of socket.frames) if (!firstFrames.has(f.conn)) firstFrames.set(f.conn, f.at);
+  const t0 = Math.min(...firstFrames.values());
+  return JSON.stringify({
+    missing: missing.map((id) => ({ id, at: (createdAt.get(id) ?? 0) - t0 })),
+    connections: [...firstFrames].map(([conn, at]) => ({ conn, at: at - t0 })),
+    hellos: socket.helloIds(),
+    resyncs: socket.missedResyncs,
+    seqProblems: socket.seqProblems().slice(0, 5),
+  });
 }
 
 describe('rolling restart under load', () => {
@@ -102,19 +119,23 @@ describe('rolling restart under load', () => {
     };
 
     const drains: Array<{ node: number; ms: number }> = [];
+    const t0 = Math.min(...sockets.map((s) => s.frames[0]?.at ?? Date.now()));
     try {
       for (const index of [0, 1, 2]) {
         await madeMore(15);
         const node = cluster.node(index);
         const began = Date.now();
+        console.log(`SIGTERM to node ${index} at ${began - t0} ms`);
         await node.stop(); // SIGTERM, then waits for the exit
         const ms = Date.now() - began;
         drains.push({ node: index, ms });
         expect(node.lastExit, `node ${index} exit\n${node.logs.slice(-3000)}`).toEqual({ code: 0, signal: null });
         expect(ms, `node ${index} drained within the grace period`).toBeLessThan(GRACE_SECONDS * 1000);
+        console.log(`node ${index} drained in ${ms} ms (${created.length} posts, ${stats.retried} retried so far)`);
         await madeMore(10); // load goes on with two nodes
         await node.start();
         await cluster.waitForMembership(admin, 30_000);
+        console.log(`node ${index} back (${created.length} posts)`);
       }
       await madeMore(15);
     } finally {
@@ -135,7 +156,7 @@ describe('rolling restart under load', () => {
         for (const [i, socket] of sockets.entries()) {
           const got = new Set(socket.postedIds(channel.id));
           const missing = created.filter((id) => !got.has(id));
-          if (missing.length) throw new Error(`socket ${i} misses ${missing.length} of ${created.length} posts`);
+          if (missing.length) throw new Error(`socket ${i} misses ${missing.length} of ${created.length} posts: ${report(socket, missing)}`);
         }
       },
       15_000,
@@ -155,5 +176,5 @@ describe('rolling restart under load', () => {
     const stored = list.order.filter((id) => expected.has(id));
     expect(new Set(stored)).toEqual(expected);
     for (const s of sockets) s.close();
-  });
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ClusterTransport, Membership } from '#cluster';
 import { ConnectionOwner, HandoverState, Hub, ShadowRegistry, SocketLike, WebConnection } from '#realtime';
-import { HandoverRequest, Msg, Req, WsHandoffPayload } from './cluster-messages.js';
+import { HandoverRequest, Msg, Req, WsConnOpenedPayload, WsHandoffPayload } from './cluster-messages.js';
 import { CrossNodeResume } from './cluster-state.js';
 
 const HANDOVER_TIMEOUT_MS = 1500;
@@ -31,6 +31,9 @@ export class ConnectionMover extends CrossNodeResume {
     super();
     transport.onRequest(Req.Handover, ({ connectionId, userId }: HandoverRequest) => hub.handover(connectionId, userId));
     transport.onMessage(Msg.WsHandoff, (handoff: WsHandoffPayload) => this.received(handoff));
+    // A connection handed over before and since taken up by some node: the state held here is
+    // stale (that node has sent the client more since), and the next handoff will replace it.
+    transport.onMessage(Msg.WsConnOpened, (info: WsConnOpenedPayload) => this.handoffs.delete(info.id));
   }
 
   /** A peer is draining (its handoffs follow on the same stream); forgotten once it is gone. */
@@ -43,7 +46,7 @@ export class ConnectionMover extends CrossNodeResume {
   }
 
   async resume(connectionId: string, sequenceNumber: number, owner: ConnectionOwner, socket: SocketLike): Promise<WebConnection | null> {
-    const handed = await this.handedOff(connectionId, owner.userId);
+    const handed = await this.handedOff(connectionId, sequenceNumber, owner.userId);
     if (handed) {
       const connection = await this.hub.adopt(connectionId, sequenceNumber, owner, socket, handed.state);
       this.logger.log(`connection ${connectionId} resumed from a draining node's handoff: ${connection ? 'resumed' : 'not resumable'}`);
@@ -93,7 +96,7 @@ export class ConnectionMover extends CrossNodeResume {
    * The state a draining node handed over for this connection. The client may be quicker than the
    * stream (it reconnects as soon as its socket closes): while the holder is draining, wait briefly.
    */
-  private async handedOff(connectionId: string, userId: string): Promise<WsHandoffPayload | null> {
+  private async handedOff(connectionId: string, sequenceNumber: number, userId: string): Promise<WsHandoffPayload | null> {
     // While a peer drains, wait even when this node does not know the connection: it may have
     // started after the connection was opened on the draining node.
     const holder = this.shadows.owner(connectionId);
@@ -101,7 +104,8 @@ export class ConnectionMover extends CrossNodeResume {
     const deadline = Date.now() + (expected ? REBUILD_WAIT_MS : 0);
     for (;;) {
       const handoff = this.handoffs.get(connectionId);
-      if (handoff) {
+      // A state that ends before what the client has seen is an older handoff: wait for the newer.
+      if (handoff && sequenceNumber <= handoff.state.nextSeq) {
         if (handoff.userId !== userId) return null;
         this.handoffs.delete(connectionId);
         return handoff;
