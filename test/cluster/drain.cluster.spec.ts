@@ -64,7 +64,8 @@ async function withRetry<T>(stats: LoadStats, what: string, call: () => Promise<
       if (attempt > 1) stats.retried++;
       return result;
     } catch (err) {
-      const message = `${what}: ${(err as Error).message} (status ${(err as { status_code?: number }).status_code ?? 'none'})`;
+      const e = err as Error & { status_code?: number; url?: string; cause?: unknown };
+      const message = `${what}: ${e.name} ${e.message} (status ${e.status_code ?? 'none'}, cause ${String(e.cause ?? '')})`;
       if (attempt >= TRIES || !retriable(err)) {
         stats.failed++;
         stats.errors.push(message);
@@ -147,6 +148,15 @@ describe('rolling restart under load', () => {
       `rolling restart: ${stats.requests} requests, ${stats.retried} retried, ${stats.failed} failed; ${created.length} posts; drains ${drains.map((d) => `node ${d.node} ${d.ms} ms`).join(', ')}; socket connections ${sockets.map((s) => s.connections).join(', ')}`,
     );
     if (stats.errors.length) console.log(`client errors:\n${stats.errors.slice(0, 20).join('\n')}`);
+    // What nginx saw: answers other than success, and requests it moved to another node.
+    const log = cluster.nginx!.accessLog().filter((e) => e.uri.startsWith('/api/v4/'));
+    const unusual = log.filter((e) => e.status >= 300 || e.upstream.includes(','));
+    console.log(
+      `nginx: ${log.length} requests, ${unusual.length} not plainly answered:\n${unusual
+        .slice(0, 20)
+        .map((e) => `${e.method} ${e.uri} ${e.status} via ${e.upstream} (${e.upstreamStatus})`)
+        .join('\n')}`,
+    );
     expect(stats.failed, stats.errors.join('\n')).toBe(0);
 
     // Every socket: every post once, on the one connection it had from the start.
