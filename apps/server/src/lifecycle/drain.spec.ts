@@ -107,6 +107,23 @@ describe('DrainState and trackRequests', () => {
     expect(state.requestsInFlight).toBe(0);
   });
 
+  it('is quiet once nothing is in flight and nothing has started for the quiet period', async () => {
+    const state = new DrainState();
+    const a = request(state);
+    const quiet = state.quiet(100);
+    let done = false;
+    void quiet.then(() => (done = true));
+    a.emit('close');
+    // Another request starts and ends: the quiet period counts from its start.
+    const second = Date.now();
+    request(state).emit('close');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    await quiet;
+    expect(Date.now() - second).toBeGreaterThanOrEqual(95);
+    expect(state.requestsInFlight).toBe(0);
+  });
+
   it('marks responses Connection: close once draining: those in flight (headers not yet sent) and every new one', () => {
     const state = new DrainState();
     const before = request(state);

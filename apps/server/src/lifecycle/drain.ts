@@ -20,8 +20,9 @@ import type { NextFunction, Request, Response } from 'express';
  * 3. Hand over the WebSockets: each connection's replay state goes to the peers, then its socket is
  *    closed with 1001 (going away); Mattermost's clients reconnect on any close, with connection_id
  *    and sequence_number, through nginx, to a node that resumes them from the handed state.
- * 4. Finish the requests in flight, up to the grace period; then close the idle keep-alive
- *    connections, and cut whatever is still open.
+ * 4. Finish the requests in flight, up to the grace period, until none has come for a moment
+ *    (nginx has used up its connections here); then close the idle keep-alive connections, and
+ *    cut whatever is still open.
  * 5. Nest's shutdown hooks: running jobs are told "shutdown" and give their row back (pending) for
  *    another node; the BullMQ workers close; the push queue gets its few seconds to send; the
  *    mail queue is closed (what still waits is logged).
@@ -37,6 +38,7 @@ import type { NextFunction, Request, Response } from 'express';
 /** Whether this process is draining, and its HTTP requests in flight (one per process). */
 export class DrainState {
   private drainingSince = 0;
+  private lastStartedAt = 0;
   private readonly inFlight = new Set<Response>();
   private idleWaiters: Array<() => void> = [];
 
@@ -59,7 +61,8 @@ export class DrainState {
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
   }
 
-  started(res: Response): void {
+  started(res: Response, now = Date.now()): void {
+    this.lastStartedAt = now;
     this.inFlight.add(res);
     if (this.draining) res.setHeader('Connection', 'close');
   }
@@ -75,6 +78,21 @@ export class DrainState {
   idle(): Promise<void> {
     if (this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once no request is in flight and none has started for `quietMs`. While nginx still
+   * holds keep-alive connections to this node it keeps using them (each once more, answered with
+   * Connection: close); when they are used up its new connections are refused and it stops. Only
+   * then are the idle ones closed, so that nginx is not writing a request into one as it closes.
+   */
+  async quiet(quietMs: number, now: () => number = Date.now): Promise<void> {
+    for (;;) {
+      await this.idle();
+      const wait = this.lastStartedAt + quietMs - now();
+      if (wait <= 0 && this.inFlight.size === 0) return;
+      await new Promise((r) => setTimeout(r, Math.max(wait, 10)));
+    }
   }
 }
 

@@ -13,6 +13,8 @@ export const DRAIN_CLOSE_CODE = 1001;
 const HANDOVER_TIMEOUT_MS = 5_000;
 /** Telling the peers and leaving the gossip. */
 const LEAVE_TIMEOUT_MS = 3_000;
+/** No request for this long: nginx has stopped sending here (DrainState.quiet). */
+const QUIET_MS = 750;
 
 export interface ShutdownParts {
   app: INestApplication;
@@ -50,7 +52,7 @@ export function drainSteps(parts: ShutdownParts, graceMs: number, log: (message:
         log(`drain: ${count} WebSocket connections ${cluster ? 'handed over to the other nodes' : 'closed'}`);
       },
     },
-    { name: 'finish requests in flight', run: () => state.idle() },
+    { name: 'finish requests in flight', run: () => state.quiet(QUIET_MS) },
     {
       name: 'close HTTP connections',
       always: true,
