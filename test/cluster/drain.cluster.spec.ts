@@ -82,7 +82,9 @@ async function userLoad(user: NewUser, client: Client4, stats: LoadStats, create
   for (let round = 0; round < MAX_ROUNDS && !stop.now; round++) {
     // The same pending_post_id on every try: a retry of a post that was in fact created returns it.
     const pending = `${user.user.id}:${Date.now()}${round}`;
-    const post = await withRetry(stats, 'create post', () => createPost(client, channel.id, `load ${user.user.username} #${round}`, { pending_post_id: pending }));
+    const post = await withRetry(stats, 'create post', () =>
+      createPost(client, channel.id, `load ${user.user.username} #${round}`, { pending_post_id: pending }),
+    );
     created.push(post.id);
     createdAt.set(post.id, Date.now());
     await withRetry(stats, 'read posts', () => client.getPosts(channel.id, 0, 20));

@@ -146,10 +146,7 @@ export const ALWAYS_FLOOR_MS = 1_000;
  * `always` steps run, for ALWAYS_FLOOR_MS each. So the whole takes at most graceMs plus
  * ALWAYS_FLOOR_MS per `always` step.
  */
-export async function runDrain(
-  steps: DrainStep[],
-  opts: { graceMs: number; log?: (message: string) => void; now?: () => number },
-): Promise<DrainStepReport[]> {
+export async function runDrain(steps: DrainStep[], opts: { graceMs: number; log?: (message: string) => void; now?: () => number }): Promise<DrainStepReport[]> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.graceMs;
   const reports: DrainStepReport[] = [];

@@ -39,7 +39,10 @@ describe('the drain sequence', () => {
   it('stops taking work, leaves the cluster, hands the sockets over, waits for requests, then closes jobs, streams and the pool', async () => {
     const { parts, calls, state, http } = recordingParts({ requestEndsAfterMs: 50 });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const reports = await runDrain(drainSteps(parts, 5_000, () => undefined), { graceMs: 5_000 });
+    const reports = await runDrain(
+      drainSteps(parts, 5_000, () => undefined),
+      { graceMs: 5_000 },
+    );
     expect(state.draining).toBe(true);
     expect(http.listening).toBe(false);
     expect(calls).toEqual([
@@ -56,14 +59,25 @@ describe('the drain sequence', () => {
   it('a single node closes its sockets without a handoff', async () => {
     const { parts, calls } = recordingParts();
     const single = { ...parts, cluster: undefined };
-    await runDrain(drainSteps(single, 5_000, () => undefined), { graceMs: 5_000 });
-    expect(calls).toEqual([`hub.drain without handoff, code ${DRAIN_CLOSE_CODE}, draining=true`, 'last request ended', 'app.close (jobs handed back, queues closed)', 'db.close']);
+    await runDrain(
+      drainSteps(single, 5_000, () => undefined),
+      { graceMs: 5_000 },
+    );
+    expect(calls).toEqual([
+      `hub.drain without handoff, code ${DRAIN_CLOSE_CODE}, draining=true`,
+      'last request ended',
+      'app.close (jobs handed back, queues closed)',
+      'db.close',
+    ]);
   });
 
   it('a request that outlives the grace period is cut, and jobs, streams and pool are still closed in time', async () => {
     const { parts, calls } = recordingParts({ requestEndsAfterMs: 60_000 });
     const started = Date.now();
-    const reports = await runDrain(drainSteps(parts, 300, () => undefined), { graceMs: 300 });
+    const reports = await runDrain(
+      drainSteps(parts, 300, () => undefined),
+      { graceMs: 300 },
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(reports.find((r) => r.name === 'finish requests in flight')?.outcome).toBe('timed out');
     expect(calls).toEqual([

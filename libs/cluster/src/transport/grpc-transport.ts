@@ -594,7 +594,10 @@ export class GrpcTransport implements ClusterTransport {
     peer.call = incoming.call;
     peer.link.attach(incoming.call);
     const proof = serverProof(incoming.secret, incoming.binding, incoming.proof);
-    incoming.call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } }], protocol: CLUSTER_PROTOCOL });
+    incoming.call.write({
+      frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } }],
+      protocol: CLUSTER_PROTOCOL,
+    });
     this.startHandshakeTimer(peer, incoming.call);
     peer.protocol = incoming.protocol;
     for (const frame of incoming.early.splice(0)) this.onFrame(peer, incoming.call, frame);
@@ -670,7 +673,10 @@ export class GrpcTransport implements ClusterTransport {
     };
     peer.binding = binding;
     peer.proof = dialerProof(this.secrets[peer.secretIndex % this.secrets.length], binding);
-    call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: peer.proof } }], protocol: CLUSTER_PROTOCOL });
+    call.write({
+      frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: peer.proof } }],
+      protocol: CLUSTER_PROTOCOL,
+    });
   }
 
   private handshakeFailed(peer: Peer, problem: string): void {
