@@ -34,6 +34,8 @@ beforeAll(async () => {
     env: { MM_SERVICESETTINGS_GRACEFULSHUTDOWNTIMEOUTSECONDS: String(GRACE_SECONDS) },
     // SIGKILL only well after the grace period: the test measures the exit itself.
     stopTimeoutMs: (GRACE_SECONDS + 10) * 1000,
+    // Three nodes starting together on two cores take a while.
+    startTimeoutMs: 180_000,
   }));
   users = [];
   for (let i = 0; i < USERS; i++) users.push(await cluster.newUser({ admin }));

@@ -23,7 +23,7 @@ const sockets: ClusterSocket[] = [];
 beforeAll(async () => {
   previous = await buildRelease(PREVIOUS_RELEASE);
   // Every node starts on release N.
-  ({ cluster, admin } = await startFormedCluster({ entry: () => previous.entry, stopTimeoutMs: 20_000 }));
+  ({ cluster, admin } = await startFormedCluster({ entry: () => previous.entry, stopTimeoutMs: 20_000, startTimeoutMs: 180_000 }));
   users = [await cluster.newUser({ admin, via: 1 }), await cluster.newUser({ admin, via: 2 })];
   channel = await openChannelWith(admin, users);
 }, 900_000);

@@ -54,7 +54,7 @@ export class ClusterNode extends ServerProcess {
     /** The node's own folder: config.json and a log file per start. */
     readonly dir: string,
     env: Record<string, string>,
-    opts: { execArgv?: string[]; stopTimeoutMs?: number; entry?: string } = {},
+    opts: { execArgv?: string[]; stopTimeoutMs?: number; startTimeoutMs?: number; entry?: string } = {},
   ) {
     const host = nodeHost(index);
     super({ name: `node ${index} (${host})`, host, port: HTTP_PORT, env, logDir: dir, ...opts });
@@ -86,6 +86,8 @@ export interface ClusterOptions {
   execArgv?: (index: number) => string[];
   /** How long SIGTERM gets before SIGKILL (5 s by default). */
   stopTimeoutMs?: number;
+  /** How long a node's start may take until its first ping is answered (60 s by default). */
+  startTimeoutMs?: number;
   /** The build node `index` runs (its main.js; this checkout's dist/ by default): for mixed-version clusters. */
   entry?: (index: number) => string | undefined;
 }
@@ -242,6 +244,7 @@ export class TestCluster {
     const node = new ClusterNode(index, dir, env, {
       execArgv: this.options.execArgv?.(index),
       stopTimeoutMs: this.options.stopTimeoutMs,
+      startTimeoutMs: this.options.startTimeoutMs,
       entry: this.options.entry?.(index),
     });
     this.nodes[index] = node;
