@@ -1,7 +1,7 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import Swim from 'happn-swim';
-import { FIRST_CLUSTER_PROTOCOL, type Membership, type MembershipEvent, type NodeInfo } from './contracts.js';
+import type { Membership, MembershipEvent, NodeInfo } from './contracts.js';
 import { GossipSealer, type DropReason } from './gossip-seal.js';
 
 /** Member states and the Update message type, as happn-swim's lib/member.js and lib/message-type.js. */
@@ -428,9 +428,11 @@ export function parseNodeInfo(meta: unknown, clusterName: string): NodeInfo | nu
   const numbers = ['gossipPort', 'streamingPort', 'startedAt'] as const;
   if (!strings.every((k) => typeof m[k] === 'string') || !numbers.every((k) => typeof m[k] === 'number')) return null;
   if (m.clusterName !== clusterName || !m.id) return null;
-  // Fields newer releases added are optional: a 0.1.0 node's metadata has none of them.
-  const protocol = typeof m.protocol === 'number' && Number.isInteger(m.protocol) && m.protocol > 0 ? m.protocol : FIRST_CLUSTER_PROTOCOL;
-  const release = typeof m.release === 'string' && m.release ? m.release : FIRST_RELEASE;
+  // Fields newer releases added are optional: a 0.1.0 node's metadata has none of them (readers
+  // take FIRST_CLUSTER_PROTOCOL and FIRST_RELEASE for a missing one).
+  const optional: Pick<NodeInfo, 'protocol' | 'release'> = {};
+  if (typeof m.protocol === 'number' && Number.isInteger(m.protocol) && m.protocol > 0) optional.protocol = m.protocol;
+  if (typeof m.release === 'string' && m.release) optional.release = m.release;
   return {
     id: m.id as string,
     clusterName: m.clusterName as string,
@@ -441,8 +443,7 @@ export function parseNodeInfo(meta: unknown, clusterName: string): NodeInfo | nu
     schemaVersion: m.schemaVersion as string,
     configHash: m.configHash as string,
     startedAt: m.startedAt as number,
-    protocol,
-    release,
+    ...optional,
   };
 }
 
