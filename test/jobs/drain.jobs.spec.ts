@@ -34,13 +34,16 @@ describe('a node drained mid-job', () => {
     const took = Date.now() - stoppedAt;
     expect(victim.lastExit, victim.logs.slice(-3000)).toEqual({ code: 0, signal: null });
     expect(took).toBeLessThan(GRACE_SECONDS * 1000);
+    // Given back before the exit: pending, or already taken by the other node — not left
+    // in progress under the drained node's name until its 60 s lease runs out.
+    const after = await cluster.job(job.id);
+    expect(after.status === 'pending' || (after.status === 'in_progress' && cluster.holder(after.node_id) === survivor), JSON.stringify(after)).toBe(true);
 
     const done = await cluster.waitFinished(job.id, 90_000);
     expect(done.status).toBe('success');
     expect(cluster.holder(done.node_id)).toBe(survivor);
-    // The hand-back does not count as a failed attempt; a lease run out would have taken 60 s.
+    // The hand-back does not count as a failed attempt.
     expect(done.attempts).toBe(1);
-    expect(Date.now() - stoppedAt).toBeLessThan(60_000);
     expect(done.data.posts_exported).toBe(String(POSTS));
   });
 });
