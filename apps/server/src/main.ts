@@ -20,6 +20,8 @@ import { INCOMING_HOOK_ROUTES } from './webhooks/incoming-hook.controller.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
 import { replicaOptions } from './replicas/replica-options.js';
+import { trackRequests } from './lifecycle/drain.js';
+import { installShutdown } from './lifecycle/shutdown.js';
 
 const log = new Logger('server');
 
@@ -102,6 +104,7 @@ async function main() {
   // req.ip stays the socket peer: Express's `trust proxy` would follow any X-Forwarded-For. The
   // client's address is common/client-address.ts's, which reads only the TrustedProxyIPHeader ones.
   app.set('trust proxy', false);
+  app.use(trackRequests()); // the drain on SIGTERM waits for what it counts
   app.use(responseHeaders(config));
   app.use(strictTransportSecurity(config));
   app.use(urlLengthLimit(config));
@@ -130,19 +133,10 @@ async function main() {
   // what no route answered.
   app.use(app.get(WebApp).router());
 
-  const shutdown = async () => {
-    await cluster?.stop();
-    await app.close();
-    await db.close();
-    if (embedded) await embedded.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-
   // Mattermost's timeouts (seconds). Node's 5 s keep-alive default would close idle client
   // connections just as clients reuse them.
   const http = app.getHttpServer();
+  installShutdown({ app, http, hub: parts.hub, cluster, db, embedded, config }); // graceful drain (lifecycle/drain.ts)
   http.keepAliveTimeout = cfg.ServiceSettings.IdleTimeout * 1000;
   http.headersTimeout = http.keepAliveTimeout + 1000;
   http.requestTimeout = cfg.ServiceSettings.ReadTimeout * 1000;

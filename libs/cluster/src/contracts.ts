@@ -4,6 +4,26 @@
  * streams over mutual TLS between every pair of nodes (StreamingPort). The server wires them together.
  */
 
+/**
+ * The version of what nodes say to each other: gossip metadata, the streams' framing, and the
+ * message types and payloads riding on them. Every gRPC message of a link carries its sender's
+ * number (`Frames.protocol`) and so does every node's gossip metadata (`NodeInfo.protocol`); a
+ * node reads a peer's number to decide what it may send it, and handles what it receives by the
+ * rules below, so that releases N and N+1 run in one cluster during a rolling upgrade:
+ * - a message type the receiver does not know is ignored (a request of an unknown type fails,
+ *   and the asker falls back to what an older peer does);
+ * - a payload field the receiver does not know is ignored; a field an older sender leaves out
+ *   takes its documented default;
+ * - a type is never reused with another meaning, and a field never changes type: a change that
+ *   is not additive is a new type (or field), and the old one is dropped a release later.
+ * 1: release 0.1.0 (it sends no number: a missing one means 1). 2: 0.2.0, which added the
+ * number itself, `NodeInfo.release`, and the drain messages (a leaving node hands its sockets over).
+ */
+export const CLUSTER_PROTOCOL = 2;
+
+/** The protocol a node that announced none speaks (release 0.1.0). */
+export const FIRST_CLUSTER_PROTOCOL = 1;
+
 /** What every node knows about every live node (carried as SWIM member metadata). */
 export interface NodeInfo {
   /** 26-char id, new at every start. The lowest live id is the leader. */
@@ -17,6 +37,10 @@ export interface NodeInfo {
   schemaVersion: string;
   configHash: string;
   startedAt: number;
+  /** CLUSTER_PROTOCOL of the node's build (absent from 0.1.0 nodes: FIRST_CLUSTER_PROTOCOL). */
+  protocol?: number;
+  /** The node's release (package.json's version; absent from 0.1.0 nodes). */
+  release?: string;
 }
 
 export type MembershipEvent = 'join' | 'leave' | 'update';
@@ -113,4 +137,6 @@ export interface ClusterTransport {
   onMessage(type: string, handler: (payload: any, fromNodeId: string) => void): void;
   onRequest(type: string, handler: (payload: any, fromNodeId: string) => Promise<unknown> | unknown): void;
   stats(): TransportStats;
+  /** The protocol a connected peer's last message carried (FIRST_CLUSTER_PROTOCOL if none). */
+  protocolOf?(nodeId: string): number;
 }

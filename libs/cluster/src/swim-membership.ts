@@ -466,6 +466,11 @@ export function parseNodeInfo(meta: unknown, clusterName: string): NodeInfo | nu
   const numbers = ['gossipPort', 'streamingPort', 'startedAt'] as const;
   if (!strings.every((k) => typeof m[k] === 'string') || !numbers.every((k) => typeof m[k] === 'number')) return null;
   if (m.clusterName !== clusterName || !m.id) return null;
+  // Fields newer releases added are optional: a 0.1.0 node's metadata has none of them (readers
+  // take FIRST_CLUSTER_PROTOCOL and FIRST_RELEASE for a missing one).
+  const optional: Pick<NodeInfo, 'protocol' | 'release'> = {};
+  if (typeof m.protocol === 'number' && Number.isInteger(m.protocol) && m.protocol > 0) optional.protocol = m.protocol;
+  if (typeof m.release === 'string' && m.release) optional.release = m.release;
   return {
     id: m.id as string,
     clusterName: m.clusterName as string,
@@ -476,8 +481,12 @@ export function parseNodeInfo(meta: unknown, clusterName: string): NodeInfo | nu
     schemaVersion: m.schemaVersion as string,
     configHash: m.configHash as string,
     startedAt: m.startedAt as number,
+    ...optional,
   };
 }
+
+/** The release of nodes that announce none: the only one that did not, 0.1.0. */
+export const FIRST_RELEASE = '0.1.0';
 
 function sameNodeInfo(a: NodeInfo, b: NodeInfo): boolean {
   return (Object.keys(a) as Array<keyof NodeInfo>).every((k) => a[k] === b[k]);

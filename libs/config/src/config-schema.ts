@@ -152,6 +152,7 @@ export function validateConfig(config: Config): void {
   validateReplicas(config.SqlSettings);
   const positive: Array<[string, number]> = [
     ['ServiceSettings.MaximumLoginAttempts', s.MaximumLoginAttempts],
+    ['ServiceSettings.GracefulShutdownTimeoutSeconds', s.GracefulShutdownTimeoutSeconds],
     ['ServiceSettings.LoginLockoutDurationSeconds', s.LoginLockoutDurationSeconds],
     ['ServiceSettings.SessionLengthWebInHours', s.SessionLengthWebInHours],
     ['ServiceSettings.SessionLengthMobileInHours', s.SessionLengthMobileInHours],

@@ -25,6 +25,10 @@ export const defaultConfig = {
     ReadTimeout: 300,
     WriteTimeout: 300,
     IdleTimeout: 60,
+    // Not in Mattermost (its shutdown waits a fixed second for open connections): how long a node
+    // drains after SIGTERM/SIGINT before it exits (README "Running a cluster"). Under Kubernetes'
+    // default terminationGracePeriodSeconds of 30, with room for the steps that always run.
+    GracefulShutdownTimeoutSeconds: 25,
     MaximumLoginAttempts: 10,
     // The login limits below are this server's (Mattermost has no such settings). They apply
     // whatever RateLimitSettings.Enable says; a PerSec of 0 turns that limit off.

@@ -165,3 +165,52 @@ describe('ShadowRegistry', () => {
     expect(state.frames.map((f) => JSON.parse(f).seq)).toEqual([4, 5]);
   });
 });
+
+describe('draining a node', () => {
+  it('hands every connection over, then closes its socket; the client resumes elsewhere with every event once, in order', async () => {
+    const { a, b, publishOnA, publishOnB } = cluster();
+    const closes: number[] = [];
+    const sockets = [new Socket(), new Socket()];
+    for (const s of sockets) s.close = () => void closes.push(1001);
+    const conns = sockets.map((s) => a.connect(owner, s));
+    await publishOnA(1);
+    await publishOnB(2);
+    const handed = new Map<string, Parameters<typeof b.adopt>[4]>();
+    const order: string[] = [];
+    const count = await a.drain(
+      (id, userId, state) => {
+        expect(userId).toBe('u1');
+        order.push(`handoff ${id}`);
+        handed.set(id, state);
+      },
+      1001,
+      'server shutting down',
+    );
+    expect(count).toBe(2);
+    expect(a.connectionCount).toBe(0);
+    expect(closes).toHaveLength(2);
+    expect(order).toEqual(conns.map((c) => `handoff ${c.id}`));
+    // Events while the clients are between nodes: from the draining node (a request finishing)
+    // and from another.
+    await publishOnA(3);
+    await publishOnB(4);
+    for (const [i, conn] of conns.entries()) {
+      const socket = new Socket();
+      // The client saw hello (0) and events 1, 2: it resumes at 3.
+      const moved = await b.adopt(conn.id, 3, owner, socket, handed.get(conn.id)!);
+      expect(moved, `connection ${i}`).not.toBeNull();
+      await publishOnB(5 + i);
+      expect(socket.events().slice(0, 2)).toEqual(['3@3', '4@4']);
+      expect(new Set(socket.events()).size).toBe(socket.events().length);
+    }
+  });
+
+  it('a single node (no handoff) closes every socket', async () => {
+    const hub = new Hub(everyone, options('solo'));
+    const socket = new Socket();
+    hub.connect(owner, socket);
+    expect(await hub.drain(null, 1001, 'server shutting down')).toBe(1);
+    expect(socket.readyState).toBe(3);
+    expect(hub.connectionCount).toBe(0);
+  });
+});

@@ -195,6 +195,33 @@ export class Hub {
   }
 
   /**
+   * Lets go of every connection because this node is shutting down (Server.Shutdown's hub stop in
+   * Mattermost, which simply drops the sockets). Between two events, each connection's state is
+   * given to `handOff` (the cluster sends it to the peers, where its client will land) before its
+   * socket is closed with `code`, so the client reconnects elsewhere and resumes with
+   * connection_id + sequence_number: frames this node sent are replayed from the state, and the
+   * events it had not processed yet reach the client from the new node. No presence change is
+   * reported: the user is moving, not leaving. Returns how many connections were let go.
+   */
+  drain(handOff: ((connectionId: string, userId: string, state: HandoverState) => void) | null, code: number, reason: string): Promise<number> {
+    return this.enqueue(() => {
+      const connections = [...this.connections.values()];
+      for (const connection of connections) {
+        const state: HandoverState = {
+          ...connection.snapshot(),
+          processed: { ...this.processed },
+          presence: { ...connection.presence },
+          postedAck: connection.postedAck,
+        };
+        handOff?.(connection.id, connection.userId, state);
+        connection.close(code, reason);
+        this.remove(connection);
+      }
+      return connections.length;
+    });
+  }
+
+  /**
    * Takes over a connection another node held: replays what the client missed from that node's
    * state, then sends what this node processed after the other node's cut, and from then on skips
    * events the other node had already delivered. Null when the client's position is not covered.

@@ -13,6 +13,7 @@ export * from './users.js';
 export * from './app-error.js';
 export * from './socket.js';
 export * from './server-process.js';
+export * from './release-build.js';
 export * from './test-server.js';
 export * from './cluster/nginx.js';
 export * from './cluster/nginx-tls.js';

@@ -66,6 +66,8 @@ export interface ServerProcessOptions {
   startTimeoutMs?: number;
   /** How long SIGTERM gets before SIGKILL; 5 s by default. */
   stopTimeoutMs?: number;
+  /** The server's main.js: this checkout's build (SERVER_ENTRY) by default; another build's for upgrade tests. */
+  entry?: string;
 }
 
 /** running (also when frozen: see `state`), stopped = SIGSTOPped, dead = not running. */
@@ -75,6 +77,8 @@ export class ServerProcess {
   state: ProcessState = 'dead';
   /** When it last answered its first ping after a start. */
   readyAt = 0;
+  /** How the last start ended (null while it runs or before any start): exit code, or the signal that ended it. */
+  lastExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private child?: ChildProcess;
   private output = '';
   private logFile?: WriteStream;
@@ -127,15 +131,26 @@ export class ServerProcess {
     return clientFor(this.url, this.options.caFile);
   }
 
+  /** The main.js the next start runs. */
+  get entry(): string {
+    return this.options.entry ?? SERVER_ENTRY;
+  }
+
+  /** Runs another build from the next start on (a rolling upgrade or downgrade). */
+  useBuild(entry: string | undefined): void {
+    this.options.entry = entry;
+  }
+
   /** Spawns the server and waits for its first answer to /api/v4/system/ping; stops it and throws with its output if none comes. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} not found: run npm run build first`);
+    const entry = this.entry;
+    if (!existsSync(entry)) throw new Error(`${entry} not found: run npm run build first`);
     const { env, execArgv = [], logDir, startTimeoutMs = 60_000 } = this.options;
     this.starts++;
     this.logFile?.end();
     this.logFile = logDir ? createWriteStream(join(logDir, `node-${this.starts}.log`)) : undefined;
-    const child = track(spawn(process.execPath, [...execArgv, SERVER_ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(process.execPath, [...execArgv, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
     this.child = child;
     this.state = 'running';
     const append = (d: Buffer) => {
@@ -144,8 +159,11 @@ export class ServerProcess {
     };
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
-    child.once('exit', () => {
-      if (this.child === child) this.state = 'dead';
+    this.lastExit = null;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.state = 'dead';
+      this.lastExit = { code, signal };
     });
     const deadline = Date.now() + startTimeoutMs;
     const ping = this.options.caFile ? fetchTrusting(this.options.caFile) : fetch;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Membership, NodeInfo } from '#cluster';
 import { Hub, newEvent, RecipientResolver, SocketLike } from '#realtime';
+import { Msg } from './cluster-messages.js';
 import { ClusterEventPublisher } from './cluster-publisher.js';
 import { ConnectionMover } from './connection-mover.js';
 import { HubReplication } from './hub-replication.js';
@@ -156,5 +157,61 @@ describe('moving a client between nodes', () => {
     await settle(net);
     expect(await b.mover.resume(conn.id, 1, owner('u2'), new Socket())).toBeNull();
     expect(a.hub.has(conn.id)).toBe(true);
+  });
+});
+
+describe('a draining node handing its connections over', () => {
+  const drain = (n: ReturnType<typeof node>) =>
+    n.hub.drain((connectionId, userId, state) => n.transport.broadcast({ type: Msg.WsHandoff, payload: { connectionId, userId, state } }), 1001, 'draining');
+
+  it('the client resumes where it lands from the handed state, with what was published meanwhile, nothing twice', async () => {
+    const net = new InMemoryNetwork();
+    const [a, b, c] = ['A', 'B', 'C'].map((id) => node(net, id));
+    const first = new Socket();
+    const conn = a.hub.connect(owner('u1'), first);
+    await settle(net);
+    a.publisher.publish(post(1));
+    c.publisher.publish(post(2));
+    await settle(net);
+    b.mover.nodeDraining('A');
+    c.mover.nodeDraining('A');
+    expect(await drain(a)).toBe(1);
+    expect(first.readyState).toBe(3);
+    a.publisher.publish(post(3)); // a request still finishing on A
+    c.publisher.publish(post(4));
+    await settle(net);
+    const second = new Socket();
+    const moved = await b.mover.resume(conn.id, 3, owner('u1'), second); // it saw hello, 1, 2
+    expect(moved).not.toBeNull();
+    c.publisher.publish(post(5));
+    await settle(net);
+    // Each once (origins interleave as B processed them), numbered on from where the client was.
+    expect([...second.posts()].sort()).toEqual([3, 4, 5]);
+    expect(second.seqs()).toEqual([3, 4, 5]);
+  });
+
+  it('a handoff another node has since taken up is not used again; the newer one is', async () => {
+    const net = new InMemoryNetwork();
+    const [a, b, c] = ['A', 'B', 'C'].map((id) => node(net, id));
+    const conn = a.hub.connect(owner('u1'), new Socket());
+    await settle(net);
+    await drain(a);
+    await settle(net);
+    // B takes it up (C keeps A's handoff until B's connection record arrives).
+    const onB = new Socket();
+    expect(await b.mover.resume(conn.id, 1, owner('u1'), onB)).not.toBeNull();
+    for (let n = 1; n <= 3; n++) c.publisher.publish(post(n));
+    await settle(net);
+    expect(onB.posts()).toEqual([1, 2, 3]);
+    // Now B drains: C must resume from B's state (seq 4), not from A's stale one (which ends at 1).
+    c.mover.nodeDraining('B');
+    await drain(b);
+    await settle(net);
+    const onC = new Socket();
+    expect(await c.mover.resume(conn.id, 4, owner('u1'), onC)).not.toBeNull();
+    c.publisher.publish(post(4));
+    await settle(net);
+    expect(onC.posts()).toEqual([4]);
+    expect(onC.seqs()).toEqual([4]);
   });
 });

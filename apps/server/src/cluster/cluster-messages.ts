@@ -1,4 +1,4 @@
-import type { ConnectionInfo, DeliveryRecord, InvalidationKind, StampedEvent } from '#realtime';
+import type { ConnectionInfo, DeliveryRecord, HandoverState, InvalidationKind, StampedEvent } from '#realtime';
 
 /** Message types between nodes (the cluster's equivalent of Mattermost's ClusterEvent names). */
 export const Msg = {
@@ -14,6 +14,11 @@ export const Msg = {
   ConfigChanged: 'config_changed',
   /** "You missed messages from me while you were out of the cluster": reset sockets and caches. */
   Resync: 'resync',
+  /**
+   * Protocol 2. A draining node's WebSocket connection, as it let go of it: the node its client
+   * reconnects to resumes it from this (nodes of protocol 1 ignore it and rebuild, or start afresh).
+   */
+  WsHandoff: 'ws_handoff',
 } as const;
 
 /** Request/response calls between nodes. */
@@ -30,6 +35,13 @@ export const Req = {
   ClusterInfo: 'cluster_info',
   /** A user's read-your-writes fence (replicas/replica-fences.ts), answered before their write request is. */
   WriteFence: 'db_write_fence',
+  /**
+   * Protocol 2. "I am draining": the asker leaves the membership next, but keeps its streams for
+   * up to `graceMs` to hand over its sockets and finish its requests (their events still flow).
+   */
+  Draining: 'node_draining',
+  /** Protocol 2. The draining node is done: drop its streams now. */
+  Goodbye: 'node_goodbye',
 } as const;
 
 export type WsEventPayload = StampedEvent;
@@ -45,4 +57,14 @@ export interface InvalidatePayload {
 export interface HandoverRequest {
   connectionId: string;
   userId: string;
+}
+
+export interface DrainingRequest {
+  /** How long the node may still take; its streams are dropped after that even without a goodbye. */
+  graceMs: number;
+}
+export interface WsHandoffPayload {
+  connectionId: string;
+  userId: string;
+  state: HandoverState;
 }

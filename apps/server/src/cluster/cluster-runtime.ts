@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   advertisedHostname,
+  CLUSTER_PROTOCOL,
   bindAddress,
   configuredLinkTls,
   DatabaseDiscovery,
@@ -13,9 +14,10 @@ import {
 import { newId } from '#common';
 import { ConfigService } from '#config';
 import { Database, MIGRATIONS } from '#db';
-import { ALL_KEYS, ConnectionCounter, Hub, ShadowRegistry } from '#realtime';
+import { ALL_KEYS, ConnectionCounter, HandoverState, Hub, ShadowRegistry } from '#realtime';
+import { RELEASE } from '../common/release.js';
 import { SERVER_VERSION } from '../common/http-pipeline.js';
-import { Msg, Req } from './cluster-messages.js';
+import { DrainingRequest, Msg, Req, WsHandoffPayload } from './cluster-messages.js';
 import { ClusterEventPublisher, ClusterInvalidationBus } from './cluster-publisher.js';
 import { ClusterInfo, clusterInfo, ClusterMetricsSource, ClusterState } from './cluster-state.js';
 import { ConnectionMover } from './connection-mover.js';
@@ -35,6 +37,10 @@ const UNHEALTHY_AFTER_MS = 5_000;
 /** Outbox rows of dead nodes are looked for this long after a node leaves, and periodically. */
 const OUTBOX_GRACE_MS = 3_500;
 const OUTBOX_SWEEP_MS = 15_000;
+/** How long a draining node waits for each peer to acknowledge its drain and its goodbye. */
+const DRAIN_NOTICE_TIMEOUT_MS = 1_000;
+/** A draining peer that never says goodbye (it crashed) is dropped this long after its grace. */
+const DRAIN_GOODBYE_SLACK_MS = 10_000;
 
 /**
  * One node's membership in the cluster: discovery rows, SWIM membership, gRPC streams, and what
@@ -57,6 +63,11 @@ export class ClusterRuntime extends ClusterState {
   private lastConfigSha: string | undefined;
   private hub: Hub | null = null;
   private outbox: DatabaseEventOutbox | null = null;
+  private mover: ConnectionMover | null = null;
+  /** This node is draining: out of the membership, its streams still up until stop(). */
+  private draining = false;
+  /** Peers draining: out of the membership but still on the streams until their goodbye. */
+  private readonly leaving = new Map<string, { timer: NodeJS.Timeout; node?: NodeInfo }>();
   readonly shadows = new ShadowRegistry(128 + 256);
 
   constructor(
@@ -76,6 +87,8 @@ export class ClusterRuntime extends ClusterState {
       schemaVersion: MIGRATIONS[MIGRATIONS.length - 1].name,
       configHash: config.hash(),
       startedAt: Date.now(),
+      protocol: CLUSTER_PROTOCOL,
+      release: RELEASE,
     };
     const bind = bindAddress(settings);
     this.transport = new TrackedTransport(
@@ -108,6 +121,12 @@ export class ClusterRuntime extends ClusterState {
     const publisher = new ClusterEventPublisher(hub, this.transport);
     hub.setObserver(new HubReplication(this.transport, this.shadows));
     const crossNodeResume = new ConnectionMover(hub, this.transport, this.membership, this.shadows);
+    this.mover = crossNodeResume;
+    this.transport.onRequest(Req.Draining, ({ graceMs }: DrainingRequest, from) => this.peerDraining(from, graceMs));
+    this.transport.onRequest(Req.Goodbye, (_: unknown, from) => {
+      setImmediate(() => this.farewell(from)); // after the answer has been written
+      return true;
+    });
     this.transport.onRequest(Req.WebConnCount, ({ userId }: { userId: string }) => hub.activeCountForUser(userId));
     this.transport.onRequest(Req.ClusterInfo, () => this.info(this.self));
     hub.onGap((origin, expected, got) => void this.resync(`events ${expected}..${got - 1} from ${origin} never arrived`));
@@ -142,17 +161,50 @@ export class ClusterRuntime extends ClusterState {
     );
   }
 
-  async stop(): Promise<void> {
+  /**
+   * The first step of a drain: peers are told (and wait for this node's goodbye before dropping its
+   * streams), then the discovery row goes and gossip announces the leave, so every peer drops this
+   * node from its membership at once (no suspicion window): it is no longer the leader, no longer
+   * counted, no longer joined. The streams stay up, so the sockets' handoffs and the events of the
+   * requests still finishing here reach the peers; stop() ends them. Peers of protocol 1 know no
+   * drain: they drop the streams when they see the leave, as for any node that left.
+   */
+  async leave(graceMs: number): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
     for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const peers = this.transport.connectedPeers().filter((id) => this.transport.protocolOf(id) >= 2);
+    const notice = { type: Req.Draining, payload: { graceMs } satisfies DrainingRequest };
+    await Promise.all(peers.map((id) => this.transport.request(id, notice, DRAIN_NOTICE_TIMEOUT_MS).catch(() => undefined)));
     await this.discovery.unregister().catch(() => undefined);
     await this.membership.stop().catch(() => undefined);
+    this.logger.log(`left the cluster (draining; ${peers.length} peers keep the streams until the goodbye)`);
+  }
+
+  /** Sends a connection this node lets go of to every peer (where its client may land). */
+  handOff(connectionId: string, userId: string, state: HandoverState): void {
+    this.transport.broadcast({ type: Msg.WsHandoff, payload: { connectionId, userId, state } satisfies WsHandoffPayload });
+  }
+
+  async stop(): Promise<void> {
+    if (this.draining) {
+      // Everything this node had to say has been sent: the goodbye comes after it on each stream.
+      const bye = { type: Req.Goodbye, payload: {} };
+      await Promise.all(this.transport.connectedPeers().map((id) => this.transport.request(id, bye, DRAIN_NOTICE_TIMEOUT_MS).catch(() => undefined)));
+    } else {
+      for (const t of this.timers) clearInterval(t);
+      await this.discovery.unregister().catch(() => undefined);
+      await this.membership.stop().catch(() => undefined);
+    }
     await this.transport.stop().catch(() => undefined);
   }
 
   // ---- ClusterState -------------------------------------------------------------------------
 
   isLeader(): boolean {
-    return this.leader.isLeader();
+    // A draining node's membership is only itself: it must not think it leads.
+    return !this.draining && this.leader.isLeader();
   }
 
   async infos(): Promise<ClusterInfo[]> {
@@ -241,7 +293,40 @@ export class ClusterRuntime extends ClusterState {
     if (this.transport.takeMissed(node.id) > 0) this.transport.send(node.id, { type: Msg.Resync, payload: {} });
   }
 
+  /** A peer announced its drain: keep its streams (and its outbox rows) until it says goodbye. */
+  private peerDraining(nodeId: string, graceMs: number): boolean {
+    const known = this.leaving.get(nodeId);
+    if (known) clearTimeout(known.timer);
+    const timer = setTimeout(() => this.farewell(nodeId), graceMs + DRAIN_GOODBYE_SLACK_MS).unref();
+    this.leaving.set(nodeId, { timer, node: known?.node ?? this.membership.members().find((m) => m.id === nodeId) });
+    this.mover?.nodeDraining(nodeId);
+    this.logger.log(`node ${nodeId} is draining`);
+    return true;
+  }
+
+  /** A draining peer said goodbye (or its time ran out): it is gone now. */
+  private farewell(nodeId: string): void {
+    const leaving = this.leaving.get(nodeId);
+    if (!leaving) return;
+    clearTimeout(leaving.timer);
+    this.leaving.delete(nodeId);
+    this.mover?.nodeGone(nodeId);
+    if (this.membership.members().some((m) => m.id === nodeId)) return; // it never left after all
+    this.departed(leaving.node ?? { id: nodeId, hostname: '?' });
+  }
+
   private left(node: NodeInfo): void {
+    const leaving = this.leaving.get(node.id);
+    if (leaving) {
+      // Out of the membership now; its streams go at its goodbye.
+      leaving.node = node;
+      this.logger.log(`node ${node.id} left the cluster to drain (${node.hostname})`);
+      return;
+    }
+    this.departed(node);
+  }
+
+  private departed(node: Pick<NodeInfo, 'id' | 'hostname'>): void {
     const before = this.transport.stats().undeliverable;
     this.transport.removePeer(node.id);
     this.transport.departed(node.id, this.transport.stats().undeliverable - before);
@@ -265,7 +350,8 @@ export class ClusterRuntime extends ClusterState {
 
   private async recoverOutbox(): Promise<void> {
     try {
-      await this.outbox?.recover(this.membership.members().map((m) => m.id));
+      // A draining node is still finishing its requests: its rows are its own until its goodbye.
+      await this.outbox?.recover([...this.membership.members().map((m) => m.id), ...this.leaving.keys()]);
     } catch (err) {
       this.logger.warn(`outbox recovery failed: ${String(err)}`);
     }

@@ -28,6 +28,9 @@ describe('clusterInfo', () => {
       gossip_state: 'alive',
       start_at: 1_000,
       uptime_seconds: 61,
+      // A node that announced no release or protocol is of release 0.1.0.
+      release: '0.1.0',
+      protocol: 1,
     });
   });
 

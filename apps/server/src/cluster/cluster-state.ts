@@ -1,4 +1,4 @@
-import type { NodeInfo, TransportStats } from '#cluster';
+import { FIRST_CLUSTER_PROTOCOL, FIRST_RELEASE, type NodeInfo, type TransportStats } from '#cluster';
 import type { DurationHistogram, NamedCounts } from '#common';
 import type { ConnectionOwner, SocketLike, WebConnection } from '#realtime';
 
@@ -22,6 +22,10 @@ export interface ClusterInfo {
   start_at?: number;
   /** Seconds since then, by the answering node's clock. */
   uptime_seconds?: number;
+  /** The node's release (package.json's version; "0.1.0" for a node of that release, which announced none). */
+  release?: string;
+  /** The cluster protocol the node speaks (CLUSTER_PROTOCOL; 1 for release 0.1.0). */
+  protocol?: number;
 }
 
 /** A member's ClusterInfo as one node sees it. */
@@ -37,6 +41,8 @@ export function clusterInfo(node: NodeInfo, view: { leaderId: string; suspected:
     gossip_state: view.suspected.includes(node.id) ? 'suspect' : 'alive',
     start_at: node.startedAt,
     uptime_seconds: Math.max(0, Math.floor((view.now - node.startedAt) / 1000)),
+    release: node.release ?? FIRST_RELEASE,
+    protocol: node.protocol ?? FIRST_CLUSTER_PROTOCOL,
   };
 }
 

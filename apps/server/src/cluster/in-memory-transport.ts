@@ -28,7 +28,8 @@ export class InMemoryNetwork {
 
 export class InMemoryTransport implements ClusterTransport {
   readonly peers = new Set<string>();
-  private readonly handlers = new Map<string, (payload: any, from: string) => void>();
+  /** Several per type, as GrpcTransport keeps them (the mover and the replication both read WsConnOpened). */
+  private readonly handlers = new Map<string, Array<(payload: any, from: string) => void>>();
   private readonly requestHandlers = new Map<string, (payload: any, from: string) => unknown>();
   private chain = Promise.resolve();
 
@@ -64,7 +65,7 @@ export class InMemoryTransport implements ClusterTransport {
     return JSON.parse(JSON.stringify((await handler(JSON.parse(JSON.stringify(message.payload)), this.id)) ?? null));
   }
   onMessage(type: string, handler: (payload: any, from: string) => void) {
-    this.handlers.set(type, handler);
+    this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
   }
   onRequest(type: string, handler: (payload: any, from: string) => unknown) {
     this.requestHandlers.set(type, handler);
@@ -77,6 +78,6 @@ export class InMemoryTransport implements ClusterTransport {
     return this.chain;
   }
   private receive(type: string, payload: unknown, from: string) {
-    this.handlers.get(type)?.(payload, from);
+    for (const handler of this.handlers.get(type) ?? []) handler(payload, from);
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ClusterMessage, ClusterTransport, NodeInfo, TransportStats } from '#cluster';
+import { FIRST_CLUSTER_PROTOCOL, type ClusterMessage, type ClusterTransport, type NodeInfo, type TransportStats } from '#cluster';
 import { DurationHistogram, NamedCounts } from '#common';
 
 /**
@@ -55,4 +55,5 @@ export class TrackedTransport implements ClusterTransport {
   onMessage = (type: string, handler: (payload: any, from: string) => void) => this.inner.onMessage(type, handler);
   onRequest = (type: string, handler: (payload: any, from: string) => Promise<unknown> | unknown) => this.inner.onRequest(type, handler);
   stats = (): TransportStats => this.inner.stats();
+  protocolOf = (nodeId: string): number => this.inner.protocolOf?.(nodeId) ?? FIRST_CLUSTER_PROTOCOL;
 }

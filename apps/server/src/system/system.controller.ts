@@ -6,6 +6,7 @@ import { ClusterState } from '../cluster/cluster-state.js';
 import { CurrentSession, Public } from '../common/decorators.js';
 import { boolParam } from '../common/params.js';
 import type { Session } from '../common/session.js';
+import { drainState } from '../lifecycle/drain.js';
 import { PushNotificationsService } from '../push/push-notifications.service.js';
 import { SystemService } from './system.service.js';
 
@@ -33,6 +34,14 @@ export class SystemController {
     };
     // A mobile app checks that its device can get pushes (SendTestPushNotification).
     if (typeof q.device_id === 'string' && q.device_id !== '') body.CanReceiveNotifications = await this.push.sendTest(q.device_id);
+    if (drainState.draining) {
+      // Shutting down (lifecycle/drain.ts): load balancers and readiness probes must stop sending
+      // here, whichever form of the check they use. Requests that still come are served.
+      body.status = 'UNHEALTHY';
+      body.draining = true;
+      res.status(503);
+      return body;
+    }
     if (!boolParam(q.get_server_status)) return body;
     const [dbOk, filesOk] = await Promise.all([this.system.databaseHealthy(), this.system.fileStoreHealthy()]);
     body.database_status = dbOk ? 'OK' : 'UNHEALTHY';

@@ -10,6 +10,7 @@ import { ConnectionOwner, Hub, WebConnection } from '#realtime';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { Session } from '../common/session.js';
 import { CrossNodeResume } from '../cluster/cluster-state.js';
+import { drainState } from '../lifecycle/drain.js';
 import { originClient } from './origin-client.js';
 import { MattermostWsAdapter } from './websocket.adapter.js';
 
@@ -72,6 +73,12 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnApplicationS
     }
     if (!this.originAllowed(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    if (drainState.draining) {
+      // This node is handing its sockets to the others: a handshake is an idempotent GET, so nginx
+      // tries the next node on a 503 (proxy_next_upstream http_503).
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {

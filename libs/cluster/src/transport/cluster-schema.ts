@@ -30,6 +30,7 @@ const DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
             Frames: {
               fields: {
                 frames: { rule: 'repeated', type: 'Frame', id: 1 },
+                protocol: { type: 'uint32', id: 2 },
               },
             },
             FrameKind: {
@@ -114,6 +115,8 @@ export interface Frame {
 /** One gRPC message of the link: frames written together (see PeerLink's batching). */
 export interface Frames {
   frames: Frame[];
+  /** The sender's CLUSTER_PROTOCOL; 0 (absent) from a 0.1.0 node, which means protocol 1. */
+  protocol?: number;
 }
 
 /** The packaged definition (exported for the schema drift test). */

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as x509 from '@peculiar/x509';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleartextFrames, CuttableProxy, sendRaw } from '../../test-fixtures/wire-kit.js';
-import type { NodeInfo } from '../contracts.js';
+import { CLUSTER_PROTOCOL, FIRST_CLUSTER_PROTOCOL, type NodeInfo } from '../contracts.js';
 import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
 import { GrpcTransport, type GrpcTransportOptions, type TransportLogger } from './grpc-transport.js';
 import { AUTH_HEADERS, dialerProof, newNonce } from './link-auth.js';
@@ -596,6 +596,18 @@ describe('GrpcTransport', () => {
       await expect(a.transport.request(C, { type: 'echo', payload: null }, 5_000)).rejects.toThrow(/unknown node/);
       const many = await Promise.all(range(200).map((i) => a.transport.request<{ payload: number }>(B, { type: 'echo', payload: i }, 5_000)));
       expect(many.map((r) => r.payload)).toEqual(range(200));
+    });
+
+    it('every message names its sender’s protocol; a peer not heard from yet counts as protocol 1', { timeout: 20_000 }, async () => {
+      const port = await freePort();
+      const a = await startNode(makeNode(nodeInfo(A, HOSTS[0], port), port));
+      const b = await startNode(makeNode(nodeInfo(B, HOSTS[1], port), port));
+      expect(a.transport.protocolOf(B)).toBe(FIRST_CLUSTER_PROTOCOL);
+      link([a, b]);
+      b.transport.onRequest('echo', (payload) => payload);
+      await a.transport.request(B, { type: 'echo', payload: 1 }, 5_000);
+      expect(a.transport.protocolOf(B)).toBe(CLUSTER_PROTOCOL);
+      expect(b.transport.protocolOf(A)).toBe(CLUSTER_PROTOCOL);
     });
 
     it('times out, and rejects at once when the peer is removed', { timeout: 20_000 }, async () => {

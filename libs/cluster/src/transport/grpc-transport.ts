@@ -1,6 +1,6 @@
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import type { ClusterMessage, ClusterTransport, NodeInfo, TransportStats } from '../contracts.js';
+import { CLUSTER_PROTOCOL, FIRST_CLUSTER_PROTOCOL, type ClusterMessage, type ClusterTransport, type NodeInfo, type TransportStats } from '../contracts.js';
 import { clusterLinkService, FrameKind, type Frame, type Frames } from './cluster-schema.js';
 import { AUTH_HEADERS, dialerProof, newNonce, serverProof, usableNonce, verifyDialerProof, verifyServerProof, type LinkBinding } from './link-auth.js';
 import { certificateFingerprint, derivedLinkTls, type LinkTls } from './link-tls.js';
@@ -105,6 +105,8 @@ interface Peer {
   failure: string;
   /** Messages refused in the current buffer-overflow episode. */
   dropping: number;
+  /** The CLUSTER_PROTOCOL its last message carried. */
+  protocol: number;
 }
 
 /** A call from a node with a lower id: challenged, then authenticated, then matched to its peer. */
@@ -119,6 +121,8 @@ interface IncomingCall {
   secret: string;
   /** Frames that arrived before the peer was known (normally just its HELLO). */
   early: Frame[];
+  /** The protocol the dialer's messages carry. */
+  protocol: number;
   peer: Peer | null;
   /** Until the challenge is answered, then until the peer is known. */
   timer: NodeJS.Timeout | null;
@@ -303,6 +307,7 @@ export class GrpcTransport implements ClusterTransport {
       handshakeTimer: null,
       failure: '',
       dropping: 0,
+      protocol: FIRST_CLUSTER_PROTOCOL,
     };
     this.peers.set(node.id, peer);
     if (!this.running) return;
@@ -370,6 +375,10 @@ export class GrpcTransport implements ClusterTransport {
   onRequest(type: string, handler: (payload: any, fromNodeId: string) => Promise<unknown> | unknown): void {
     if (this.requestHandlers.has(type)) this.logger.warn(`replacing the handler of cluster request ${type}`);
     this.requestHandlers.set(type, handler);
+  }
+
+  protocolOf(nodeId: string): number {
+    return this.peers.get(nodeId)?.protocol ?? FIRST_CLUSTER_PROTOCOL;
   }
 
   stats(): TransportStats {
@@ -445,7 +454,8 @@ export class GrpcTransport implements ClusterTransport {
     const call: ClientCall = peer.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata);
     peer.call = call;
     peer.link.attach(call);
-    call.on('data', ({ frames }: Frames) => {
+    call.on('data', ({ frames, protocol }: Frames) => {
+      peer.protocol = protocol || FIRST_CLUSTER_PROTOCOL;
       for (const frame of frames) this.onFrame(peer, call, frame);
     });
     call.on('error', () => {}); // the status below carries the same information
@@ -516,10 +526,13 @@ export class GrpcTransport implements ClusterTransport {
       proof: '',
       secret: '',
       early: [],
+      protocol: FIRST_CLUSTER_PROTOCOL,
       peer: null,
       timer: setTimeout(() => this.unpark(incoming, grpc.status.UNAUTHENTICATED, 'no answer to the challenge'), HANDSHAKE_TIMEOUT_MS),
     };
-    call.on('data', ({ frames }: Frames) => {
+    call.on('data', ({ frames, protocol }: Frames) => {
+      incoming.protocol = protocol || FIRST_CLUSTER_PROTOCOL;
+      if (incoming.peer) incoming.peer.protocol = incoming.protocol;
       for (const frame of frames) {
         if (incoming.peer) this.onFrame(incoming.peer, call, frame);
         else if (!incoming.secret) {
@@ -535,7 +548,7 @@ export class GrpcTransport implements ClusterTransport {
     call.on('error', (err: Error) => closed(err.message));
     call.on('end', () => closed(SHUTTING_DOWN)); // the dialer half-closes only when it stops
     this.challenged.add(incoming);
-    call.write({ frames: [{ kind: FrameKind.CHALLENGE, nonce: challenge }] });
+    call.write({ frames: [{ kind: FrameKind.CHALLENGE, nonce: challenge }], protocol: CLUSTER_PROTOCOL });
   }
 
   /**
@@ -584,8 +597,12 @@ export class GrpcTransport implements ClusterTransport {
     peer.call = incoming.call;
     peer.link.attach(incoming.call);
     const proof = serverProof(incoming.secret, incoming.binding, incoming.proof);
-    incoming.call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } }] });
+    incoming.call.write({
+      frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof } }],
+      protocol: CLUSTER_PROTOCOL,
+    });
     this.startHandshakeTimer(peer, incoming.call);
+    peer.protocol = incoming.protocol;
     for (const frame of incoming.early.splice(0)) this.onFrame(peer, incoming.call, frame);
   }
 
@@ -659,7 +676,10 @@ export class GrpcTransport implements ClusterTransport {
     };
     peer.binding = binding;
     peer.proof = dialerProof(this.secrets[peer.secretIndex % this.secrets.length], binding);
-    call.write({ frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: peer.proof } }] });
+    call.write({
+      frames: [{ kind: FrameKind.HELLO, hello: { node_id: this.self.id, ...peer.link.helloFields(), proof: peer.proof } }],
+      protocol: CLUSTER_PROTOCOL,
+    });
   }
 
   private handshakeFailed(peer: Peer, problem: string): void {

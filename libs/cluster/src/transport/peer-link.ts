@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CLUSTER_PROTOCOL } from '../contracts.js';
 import { FrameKind, type Frame, type Frames, type Hello } from './cluster-schema.js';
 import { SendBuffer, type BufferLimit } from './send-buffer.js';
 
@@ -175,7 +176,7 @@ export class PeerLink {
     if (frames.length === 0) return;
     this.writing = true;
     this.messages++;
-    sink.write({ frames }, () => {
+    sink.write({ frames, protocol: CLUSTER_PROTOCOL }, () => {
       if (this.sink !== sink) return; // a stream we no longer use
       this.writing = false;
       this.pump();
@@ -208,7 +209,7 @@ export class PeerLink {
     this.clearAckTimer();
     this.unacknowledged = 0;
     // Not sequenced: it may overtake frames waiting for the message in flight.
-    if (this.sink && this.ready) this.sink.write({ frames: [{ kind: FrameKind.ACK, seq: this.lastReceived }] }, () => {});
+    if (this.sink && this.ready) this.sink.write({ frames: [{ kind: FrameKind.ACK, seq: this.lastReceived }], protocol: CLUSTER_PROTOCOL }, () => {});
   }
 
   private clearAckTimer(): void {

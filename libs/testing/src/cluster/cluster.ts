@@ -56,7 +56,7 @@ export class ClusterNode extends ServerProcess {
     /** The node's own folder: config.json and a log file per start. */
     readonly dir: string,
     env: Record<string, string>,
-    opts: { execArgv?: string[]; stopTimeoutMs?: number } = {},
+    opts: { execArgv?: string[]; stopTimeoutMs?: number; startTimeoutMs?: number; entry?: string } = {},
   ) {
     const host = nodeHost(index);
     super({ name: `node ${index} (${host})`, host, port: HTTP_PORT, env, logDir: dir, ...opts });
@@ -88,6 +88,10 @@ export interface ClusterOptions {
   execArgv?: (index: number) => string[];
   /** How long SIGTERM gets before SIGKILL (5 s by default). */
   stopTimeoutMs?: number;
+  /** How long a node's start may take until its first ping is answered (60 s by default). */
+  startTimeoutMs?: number;
+  /** The build node `index` runs (its main.js; this checkout's dist/ by default): for mixed-version clusters. */
+  entry?: (index: number) => string | undefined;
 }
 
 export interface AddNodeOptions {
@@ -240,7 +244,12 @@ export class TestCluster {
     const dir = join(this.dir, `node${index}`);
     mkdirSync(dir, { recursive: true });
     const env = this.nodeEnv(index, opts.secret ?? this.secret, opts.env);
-    const node = new ClusterNode(index, dir, env, { execArgv: this.options.execArgv?.(index), stopTimeoutMs: this.options.stopTimeoutMs });
+    const node = new ClusterNode(index, dir, env, {
+      execArgv: this.options.execArgv?.(index),
+      stopTimeoutMs: this.options.stopTimeoutMs,
+      startTimeoutMs: this.options.startTimeoutMs,
+      entry: this.options.entry?.(index),
+    });
     this.nodes[index] = node;
     return node;
   }
