@@ -161,6 +161,8 @@ export function validateConfig(config: Config): void {
     ['JobSettings.CleanupIntervalSeconds', config.JobSettings.CleanupIntervalSeconds],
     ['JobSettings.ScheduledPostsIntervalSeconds', config.JobSettings.ScheduledPostsIntervalSeconds],
     ['DataRetentionSettings.BatchSize', config.DataRetentionSettings.BatchSize],
+    ['RateLimitSettings.PerSec', config.RateLimitSettings.PerSec],
+    ['RateLimitSettings.MemoryStoreSize', config.RateLimitSettings.MemoryStoreSize],
   ];
   for (const [name, value] of positive) {
     if (!(value > 0)) throw new ConfigError(name, `must be greater than 0, got ${value}`);
@@ -170,6 +172,13 @@ export function validateConfig(config: Config): void {
     ['ServiceSettings.LoginRateLimitMaxBurst', s.LoginRateLimitMaxBurst],
     ['ServiceSettings.LoginRateLimitPerAccountPerSec', s.LoginRateLimitPerAccountPerSec],
     ['ServiceSettings.LoginRateLimitPerAccountMaxBurst', s.LoginRateLimitPerAccountMaxBurst],
+    ['ServiceSettings.PasswordResetRateLimitPerSec', s.PasswordResetRateLimitPerSec],
+    ['ServiceSettings.PasswordResetRateLimitMaxBurst', s.PasswordResetRateLimitMaxBurst],
+    ['ServiceSettings.PasswordResetRateLimitPerEmailPerSec', s.PasswordResetRateLimitPerEmailPerSec],
+    ['ServiceSettings.PasswordResetRateLimitPerEmailMaxBurst', s.PasswordResetRateLimitPerEmailMaxBurst],
+    ['ServiceSettings.PasswordResetRateLimitPerTokenPerSec', s.PasswordResetRateLimitPerTokenPerSec],
+    ['ServiceSettings.PasswordResetRateLimitPerTokenMaxBurst', s.PasswordResetRateLimitPerTokenMaxBurst],
+    ['RateLimitSettings.MaxBurst', config.RateLimitSettings.MaxBurst],
   ];
   for (const [name, value] of nonNegative) {
     if (!(value >= 0)) throw new ConfigError(name, `must be 0 or more, got ${value}`);

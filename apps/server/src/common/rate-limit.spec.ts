@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from 'express';
-import { rateLimitKey, TokenBucket, TokenBuckets } from './rate-limit.js';
+import { rateLimitKey } from './rate-limit.js';
+import { TokenBucket, TokenBuckets } from './token-bucket.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst, then refuses until tokens refill', () => {

@@ -97,8 +97,8 @@ export class UsersController {
 
   @Public()
   @Post('password/reset/send')
-  async sendPasswordReset(@Body() body: unknown) {
-    await this.passwordReset.sendLink(bodyString(body, 'email'));
+  async sendPasswordReset(@Body() body: unknown, @Req() req: ApiRequest) {
+    await this.passwordReset.sendLink(bodyString(body, 'email'), clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader));
     return OK;
   }
 
@@ -108,7 +108,11 @@ export class UsersController {
   async resetPassword(@Body() body: unknown, @Req() req: ApiRequest) {
     const b = bodyObject(body);
     const token = optional<string>(b, 'token', 'string') ?? '';
-    req.auditUserId = await this.passwordReset.reset(token, optional<string>(b, 'new_password', 'string') ?? '');
+    req.auditUserId = await this.passwordReset.reset(
+      token,
+      optional<string>(b, 'new_password', 'string') ?? '',
+      clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
+    );
     return OK;
   }
 
