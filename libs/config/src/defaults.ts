@@ -164,6 +164,12 @@ export const defaultConfig = {
     FileLevel: 'INFO',
     FileJson: true,
     FileLocation: '',
+    // Not in LogSettings (Mattermost's default file target rotates at 100 MB): the size at which
+    // mattermost.log is rotated and how many old files (mattermost.log.1 …) are kept, named after
+    // the advanced logging file target's MaxSizeMB / MaxBackups / Compress (gzip the old files).
+    FileMaxSizeMB: 100,
+    FileMaxBackups: 10,
+    FileCompress: false,
     EnableWebhookDebugging: true,
     EnableDiagnostics: false,
   },
