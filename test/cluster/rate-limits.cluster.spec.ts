@@ -98,7 +98,11 @@ describe('rate limits shared through Redis', () => {
     // One counter: the first answer of each node counts on from the node before.
     expect(answers.slice(0, 3).map((a) => a.remaining)).toEqual([LIMIT - 1, LIMIT - 2, LIMIT - 3]);
     // Every node refused some: each one saw the budget the others spent.
-    for (const n of NODES) expect(answers.some((a) => a.node === n && a.status === 429), `node ${n} refused`).toBe(true);
+    for (const n of NODES)
+      expect(
+        answers.some((a) => a.node === n && a.status === 429),
+        `node ${n} refused`,
+      ).toBe(true);
     for (const a of answers.filter((x) => x.status === 429)) {
       expect(a.body).toBe('limit exceeded\n');
       expect(a.remaining).toBe(0);
@@ -137,4 +141,3 @@ describe('rate limits shared through Redis', () => {
     }, 30_000);
   });
 });
-
