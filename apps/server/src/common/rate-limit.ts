@@ -39,8 +39,10 @@ function sendLimitExceeded(res: Response) {
 }
 
 /**
- * RateLimitSettings: Mattermost's headers, and a plain-text 429 past the limit. The budget is the
- * node's store: shared by the cluster through Redis when CacheSettings.RedisAddress is set.
+ * RateLimitSettings: Mattermost's headers, and a plain-text 429 past the limit. Every mount (the
+ * API, /hooks) spends from the same budget per key, as Mattermost's one limiter wraps the whole
+ * router. The budget is the node's store: shared by the cluster through Redis when
+ * CacheSettings.RedisAddress is set.
  */
 export function rateLimit(config: ConfigService, store: RateLimitStore = rateLimitStore(config)) {
   return (req: Request, res: Response, next: NextFunction) => {
