@@ -132,6 +132,8 @@ export class RedisBuckets {
       await Promise.race([this.firstConnect, timeout]);
     } finally {
       clearTimeout(timer);
+      // Waited once: from now on a take that finds no connection fails at once.
+      this.firstConnectDone = true;
     }
   }
 
