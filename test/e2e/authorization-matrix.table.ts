@@ -475,6 +475,14 @@ const users: Row[] = [
   { route: 'GET /users/:user_id/audits', name: 'own audits', path: (c) => `/users/${c.me}/audits`, expect: SIGNED_IN },
   { route: 'GET /users/:user_id/audits', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/audits`, expect: SYSADMIN },
   { route: 'GET /audits', name: "everyone's audits: manage_system", path: () => '/audits', expect: SYSADMIN },
+  { route: 'GET /logs', name: 'the log file: manage_system', path: () => '/logs?page=0&logs_per_page=10', expect: SYSADMIN },
+  {
+    route: 'POST /logs',
+    name: "a client's log message: any session without EnableDeveloper (not an admin's: logged at debug)",
+    path: () => '/logs',
+    body: () => ({ level: 'ERROR', message: 'matrix' }),
+    expect: x('403 200 200 200 200 200 200'),
+  },
   { route: 'GET /users/:user_id/sessions', name: "someone else's: edit_other_users", path: (c) => `/users/${c.w.victim.id}/sessions`, expect: SYSADMIN },
   {
     route: 'POST /users/:user_id/sessions/revoke',

@@ -188,7 +188,7 @@ describe('rate limiting', () => {
       expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
       expect(statuses).toContain(429);
       expect(last!.headers.get('x-ratelimit-limit')).toBe('3');
-      expect(await last!.text()).toBe('limit exceeded');
+      expect(await last!.text()).toBe('limit exceeded\n');
     } finally {
       await limited.stop();
     }

@@ -5,7 +5,6 @@
  * Redis can be a private redis-server that the test stops and starts. Everything is cleaned up:
  * processes (also on a crashed test run), the database, the folders and the Redis keys.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +12,8 @@ import { join } from 'node:path';
 import type { Client4 as Client4Type } from '@mattermost/client';
 import type { Job } from '@mattermost/types/jobs';
 import { parseRedisAddress } from '#jobs';
-import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { createDatabase, databasePool, deleteRedisKeys, dropDatabase, freePort, NewUser, ServerProcess, serverEnv, signUp, track, until } from '#testing';
+import { createDatabase, databasePool, deleteRedisKeys, dropDatabase, freePort, NewUser, ServerProcess, serverEnv, signUp, until } from '#testing';
 
 export const REDIS_ADDRESS = process.env.TEST_REDIS_ADDRESS ?? '127.0.0.1:6379';
 const FINISHED = ['success', 'error', 'canceled', 'warning'];
@@ -155,49 +153,5 @@ export class JobCluster {
   }
 }
 
-/** A redis-server of the test's own, that it can stop and start again on the same port. */
-export class PrivateRedis {
-  private child?: ChildProcess;
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
-    await redis.start();
-    return redis;
-  }
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = track(spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-    this.child = child;
-    await until(
-      async () => {
-        if (child.exitCode !== null) throw new Error('redis-server exited');
-        const r = new Redis({ port: this.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-        r.on('error', () => undefined);
-        try {
-          await r.connect();
-          return (await r.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          r.disconnect();
-        }
-      },
-      10_000,
-      'redis-server to answer',
-    );
-  }
-
-  /** Stops it; with `--save ''` it comes back empty, as after losing the machine. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
+// The private redis-server moved to #testing (the rate-limit cluster suite stops one too).
+export { PrivateRedis } from '#testing';

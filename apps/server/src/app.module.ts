@@ -20,6 +20,7 @@ import { MfaModule } from './mfa/mfa.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
 import { OAuthProviderModule } from './oauth-provider/oauth-provider.module.js';
 import { LdapModule } from './ldap/ldap.module.js';
+import { LogsModule } from './logs/logs.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { PreviewsModule } from './previews/previews.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         EmailCoreModule,
         AuthModule,
         AuditsModule,
+        LogsModule,
         UsersModule,
         TeamsModule,
         ChannelsModule,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, ConfigService, parseListenAddress } from '#config';
@@ -10,6 +10,7 @@ import { newHub, singleNodeParts } from './core/core-parts.js';
 import { AppModule } from './app.module.js';
 import { rateLimit } from './common/rate-limit.js';
 import { httpsOptions, startHttpsForwarder, strictTransportSecurity } from './common/tls-server.js';
+import { createServerLogger } from './logs/server-logger.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
@@ -60,19 +61,6 @@ async function connectDatabase(config: ConfigService): Promise<{ db: Database; e
   return { db, embedded };
 }
 
-function logLevels(level: string): LogLevel[] {
-  switch (level.toUpperCase()) {
-    case 'ERROR':
-      return ['fatal', 'error'];
-    case 'WARN':
-      return ['fatal', 'error', 'warn'];
-    case 'DEBUG':
-      return ['fatal', 'error', 'warn', 'log', 'debug'];
-    default:
-      return ['fatal', 'error', 'warn', 'log'];
-  }
-}
-
 /** A cluster node: the same parts, backed by membership and streams to the other nodes. */
 async function clusterParts(config: ConfigService, db: Database): Promise<{ parts: CoreParts; cluster: ClusterRuntime }> {
   const cluster = new ClusterRuntime(config, db);
@@ -93,7 +81,7 @@ async function main() {
 
   const { parts, cluster } = cfg.ClusterSettings.Enable ? await clusterParts(config, db) : { parts: singleNodeParts(config, db), cluster: undefined };
 
-  const logger = new ConsoleLogger({ json: cfg.LogSettings.ConsoleJson, logLevels: logLevels(cfg.LogSettings.ConsoleLevel) });
+  const logger = createServerLogger(config); // console and LogSettings' file, reconfigured on save
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), {
     bodyParser: false,
     logger,

@@ -166,6 +166,10 @@ export function validateConfig(config: Config): void {
     ['JobSettings.CleanupIntervalSeconds', config.JobSettings.CleanupIntervalSeconds],
     ['JobSettings.ScheduledPostsIntervalSeconds', config.JobSettings.ScheduledPostsIntervalSeconds],
     ['DataRetentionSettings.BatchSize', config.DataRetentionSettings.BatchSize],
+    ['RateLimitSettings.PerSec', config.RateLimitSettings.PerSec],
+    ['LogSettings.FileMaxSizeMB', config.LogSettings.FileMaxSizeMB],
+    ['LogSettings.FileMaxBackups', config.LogSettings.FileMaxBackups],
+    ['RateLimitSettings.MemoryStoreSize', config.RateLimitSettings.MemoryStoreSize],
   ];
   for (const [name, value] of positive) {
     if (!(value > 0)) throw new ConfigError(name, `must be greater than 0, got ${value}`);
@@ -175,6 +179,13 @@ export function validateConfig(config: Config): void {
     ['ServiceSettings.LoginRateLimitMaxBurst', s.LoginRateLimitMaxBurst],
     ['ServiceSettings.LoginRateLimitPerAccountPerSec', s.LoginRateLimitPerAccountPerSec],
     ['ServiceSettings.LoginRateLimitPerAccountMaxBurst', s.LoginRateLimitPerAccountMaxBurst],
+    ['ServiceSettings.PasswordResetRateLimitPerSec', s.PasswordResetRateLimitPerSec],
+    ['ServiceSettings.PasswordResetRateLimitMaxBurst', s.PasswordResetRateLimitMaxBurst],
+    ['ServiceSettings.PasswordResetRateLimitPerEmailPerSec', s.PasswordResetRateLimitPerEmailPerSec],
+    ['ServiceSettings.PasswordResetRateLimitPerEmailMaxBurst', s.PasswordResetRateLimitPerEmailMaxBurst],
+    ['ServiceSettings.PasswordResetRateLimitPerTokenPerSec', s.PasswordResetRateLimitPerTokenPerSec],
+    ['ServiceSettings.PasswordResetRateLimitPerTokenMaxBurst', s.PasswordResetRateLimitPerTokenMaxBurst],
+    ['RateLimitSettings.MaxBurst', config.RateLimitSettings.MaxBurst],
   ];
   for (const [name, value] of nonNegative) {
     if (!(value >= 0)) throw new ConfigError(name, `must be 0 or more, got ${value}`);
@@ -184,6 +195,12 @@ export function validateConfig(config: Config): void {
   if (salt !== '' && salt.length < 32) throw new ConfigError('FileSettings.PublicLinkSalt', `must be at least 32 characters, got ${salt.length}`);
   const min = config.PasswordSettings.MinimumLength;
   if (min < 5 || min > 72) throw new ConfigError('PasswordSettings.MinimumLength', `must be between 5 and 72, got ${min}`);
+  for (const name of ['ConsoleLevel', 'FileLevel'] as const) {
+    const level = config.LogSettings[name];
+    if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level.toUpperCase())) {
+      throw new ConfigError(`LogSettings.${name}`, `must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(level)}`);
+    }
+  }
   if (!['lru', 'redis'].includes(config.CacheSettings.CacheType)) {
     throw new ConfigError('CacheSettings.CacheType', 'must be "lru" or "redis"');
   }

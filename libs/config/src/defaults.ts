@@ -46,6 +46,18 @@ export const defaultConfig = {
     // (15 min, the usual account-lockout baseline, e.g. CIS/Windows). Mattermost locks the account
     // everywhere until a password reset, which let anyone lock anyone out.
     LoginLockoutDurationSeconds: 900,
+    // The password-reset limits are this server's too (Mattermost has none), on whatever
+    // RateLimitSettings.Enable says; a PerSec of 0 turns that limit off. Per client address, for
+    // asking for a link and for using one (each route its own budget): 0.2 a second, bursts of 10.
+    PasswordResetRateLimitPerSec: 0.2,
+    PasswordResetRateLimitMaxBurst: 10,
+    // Per email address asked for: a mail a minute after a burst of 3, so nobody's inbox can be
+    // flooded with reset mails from many addresses.
+    PasswordResetRateLimitPerEmailPerSec: 1 / 60,
+    PasswordResetRateLimitPerEmailMaxBurst: 2,
+    // Per link used: a few tries (new passwords the policy refuses) and then one every 5 s.
+    PasswordResetRateLimitPerTokenPerSec: 0.2,
+    PasswordResetRateLimitPerTokenMaxBurst: 5,
     EnableOAuthServiceProvider: true,
     EnableIncomingWebhooks: true,
     EnableOutgoingWebhooks: true,
@@ -169,6 +181,12 @@ export const defaultConfig = {
     FileLevel: 'INFO',
     FileJson: true,
     FileLocation: '',
+    // Not in LogSettings (Mattermost's default file target rotates at 100 MB): the size at which
+    // mattermost.log is rotated and how many old files (mattermost.log.1 …) are kept, named after
+    // the advanced logging file target's MaxSizeMB / MaxBackups / Compress (gzip the old files).
+    FileMaxSizeMB: 100,
+    FileMaxBackups: 10,
+    FileCompress: false,
     EnableWebhookDebugging: true,
     EnableDiagnostics: false,
   },

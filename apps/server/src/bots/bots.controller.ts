@@ -49,7 +49,7 @@ export class BotsController {
     private readonly icons: BotIconsService,
   ) {}
 
-  @Audited((r) => `created bot user_id=${(r as { user_id?: string } | undefined)?.user_id ?? ''}`)
+  @Audited((r) => `createBot user_id=${(r as { user_id?: string } | undefined)?.user_id ?? ''}`)
   @Post('bots')
   @HttpCode(201)
   async create(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -73,33 +73,33 @@ export class BotsController {
     return botView(await this.bots.get(s, botId(id), parseBoolParam(includeDeleted)));
   }
 
-  @Audited((_r, req) => `patched bot user_id=${String(req.params.bot_user_id)}`)
+  @Audited((_r, req) => `patchBot user_id=${String(req.params.bot_user_id)}`)
   @Put('bots/:bot_user_id')
   async patch(@Param('bot_user_id') id: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const bot = botId(id);
     return botView(await this.bots.patch(s, bot, botPatch(body)));
   }
 
-  @Audited((_r, req) => `disabled bot user_id=${String(req.params.bot_user_id)}`)
+  @Audited((_r, req) => `updateBotActive user_id=${String(req.params.bot_user_id)} active=false`)
   @Post('bots/:bot_user_id/disable')
   async disable(@Param('bot_user_id') id: string, @CurrentSession() s: Session) {
     return botView(await this.bots.setActive(s, botId(id), false));
   }
 
-  @Audited((_r, req) => `enabled bot user_id=${String(req.params.bot_user_id)}`)
+  @Audited((_r, req) => `updateBotActive user_id=${String(req.params.bot_user_id)} active=true`)
   @Post('bots/:bot_user_id/enable')
   async enable(@Param('bot_user_id') id: string, @CurrentSession() s: Session) {
     return botView(await this.bots.setActive(s, botId(id), true));
   }
 
-  @Audited((_r, req) => `assigned bot user_id=${String(req.params.bot_user_id)} to owner_id=${String(req.params.user_id)}`)
+  @Audited((_r, req) => `assignBot user_id=${String(req.params.bot_user_id)} owner_id=${String(req.params.user_id)}`)
   @Post('bots/:bot_user_id/assign/:user_id')
   async assign(@Param('bot_user_id') id: string, @Param('user_id') userId: string, @CurrentSession() s: Session) {
     const owner = urlId(userId, 'user_id');
     return botView(await this.bots.assign(s, botId(id), owner));
   }
 
-  @Audited((_r, req) => `converted to a user: bot user_id=${String(req.params.bot_user_id)}`)
+  @Audited((_r, req) => `convertBotToUser user_id=${String(req.params.bot_user_id)}`)
   @Post('bots/:bot_user_id/convert_to_user')
   async convertToUser(
     @Param('bot_user_id') id: string,
@@ -130,14 +130,14 @@ export class BotsController {
       .send(svg);
   }
 
-  @Audited((_r, req) => `set the icon of bot user_id=${String(req.params.bot_user_id)}`)
+  @Audited((_r, req) => `setBotIconImage user_id=${String(req.params.bot_user_id)}`)
   @Post('bots/:bot_user_id/icon')
   async setIcon(@Param('bot_user_id') id: string, @Req() req: ApiRequest, @CurrentSession() s: Session) {
     await this.icons.upload(s, botId(id), { headers: req.headers, body: req });
     return { status: 'OK' };
   }
 
-  @Audited((_r, req) => `removed the icon of bot user_id=${String(req.params.bot_user_id)}`)
+  @Audited((_r, req) => `deleteBotIconImage user_id=${String(req.params.bot_user_id)}`)
   @Delete('bots/:bot_user_id/icon')
   async deleteIcon(@Param('bot_user_id') id: string, @CurrentSession() s: Session) {
     await this.icons.remove(s, botId(id));
@@ -145,7 +145,7 @@ export class BotsController {
   }
 
   /** Mattermost also takes `me` here; this server does not, so that no caller turns their own account into a bot by accident. */
-  @Audited((_r, req) => `converted to a bot: user_id=${String(req.params.user_id)}`)
+  @Audited((_r, req) => `convertUserToBot user_id=${String(req.params.user_id)}`)
   @Post('users/:user_id/convert_to_bot')
   async convertToBot(@Param('user_id') userId: string, @CurrentSession() s: Session) {
     return botView(await this.bots.convertUserToBot(s, urlId(userId, 'user_id')));

@@ -9,6 +9,7 @@ import { ChannelListsService } from './channel-lists.service.js';
 import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelReadsService } from './channel-reads.service.js';
 import { ChannelChanges, ChannelsService } from './channels.service.js';
+import { Audited, memberRolesDetail } from '../audits/audited.js';
 
 const OK = { status: 'OK' };
 const MAX_LIST = 1000;
@@ -203,6 +204,7 @@ export class ChannelsController {
   }
 
   @Put(':channel_id/members/:user_id/roles')
+  @Audited(memberRolesDetail('updateChannelMemberRoles', 'channel_id'))
   async updateRoles(@Param('channel_id') channelId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);
@@ -212,6 +214,7 @@ export class ChannelsController {
   }
 
   @Put(':channel_id/members/:user_id/schemeRoles')
+  @Audited(memberRolesDetail('updateChannelMemberSchemeRoles', 'channel_id'))
   async updateSchemeRoles(@Param('channel_id') channelId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(channelId, 'channel_id');
     const uid = urlUserId(userId, s);

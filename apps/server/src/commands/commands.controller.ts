@@ -21,7 +21,7 @@ export class CommandsController {
     private readonly config: ConfigService,
   ) {}
 
-  @Audited((r) => `created command_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
+  @Audited((r) => `createCommand command_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
   @Post('commands')
   @HttpCode(201)
   create(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -33,7 +33,7 @@ export class CommandsController {
     return this.custom.get(s, urlId(id, 'command_id'));
   }
 
-  @Audited((_r, req) => `updated command_id=${String(req.params.command_id)}`)
+  @Audited((_r, req) => `updateCommand command_id=${String(req.params.command_id)}`)
   @Put('commands/:command_id')
   update(@Param('command_id') id: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const commandId = urlId(id, 'command_id');
@@ -42,14 +42,14 @@ export class CommandsController {
     return this.custom.update(s, commandId, input);
   }
 
-  @Audited((_r, req) => `deleted command_id=${String(req.params.command_id)}`)
+  @Audited((_r, req) => `deleteCommand command_id=${String(req.params.command_id)}`)
   @Delete('commands/:command_id')
   async delete(@Param('command_id') id: string, @CurrentSession() s: Session) {
     await this.custom.delete(s, urlId(id, 'command_id'));
     return OK;
   }
 
-  @Audited((_r, req) => `moved command_id=${String(req.params.command_id)} team_id=${String((req.body as { team_id?: unknown }).team_id ?? '')}`)
+  @Audited((_r, req) => `moveCommand command_id=${String(req.params.command_id)} team_id=${String((req.body as { team_id?: unknown }).team_id ?? '')}`)
   @Put('commands/:command_id/move')
   async move(@Param('command_id') id: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const commandId = urlId(id, 'command_id');
@@ -60,7 +60,7 @@ export class CommandsController {
     return OK;
   }
 
-  @Audited((_r, req) => `regenerated the token of command_id=${String(req.params.command_id)}`)
+  @Audited((_r, req) => `regenCommandToken command_id=${String(req.params.command_id)}`)
   @Put('commands/:command_id/regen_token')
   regenToken(@Param('command_id') id: string, @CurrentSession() s: Session) {
     return this.custom.regenToken(s, urlId(id, 'command_id'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from 'express';
-import { rateLimitKey, TokenBucket, TokenBuckets } from './rate-limit.js';
+import { rateLimitKey } from './rate-limit.js';
+import { TokenBucket, TokenBuckets } from './token-bucket.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst, then refuses until tokens refill', () => {
@@ -41,6 +42,18 @@ describe('rateLimitKey', () => {
   it('counts a named X-Forwarded-For by its right-most hop, whatever the client prepends', () => {
     const keys = new Set(['1.1.1.1', '2.2.2.2'].map((a) => rateLimitKey(req(`${a}, 203.0.113.7`), byAddress, ['X-Forwarded-For'])));
     expect([...keys]).toEqual(['203.0.113.7']);
+  });
+
+  it("follows Mattermost's GenerateKey: the token with VaryByUser, else the address, then the header lower-cased", () => {
+    const withToken = { headers: { authorization: 'Bearer tok123', 'x-tenant': 'ACME' }, socket: { remoteAddress: '10.0.0.2' } } as unknown as Request;
+    const anonymous = { headers: { 'x-tenant': 'ACME' }, socket: { remoteAddress: '10.0.0.2' } } as unknown as Request;
+    const all = { VaryByRemoteAddr: true, VaryByUser: true, VaryByHeader: 'X-Tenant' };
+    expect(rateLimitKey(withToken, all, [])).toBe('tok123acme');
+    expect(rateLimitKey(anonymous, all, [])).toBe('10.0.0.2acme');
+    expect(rateLimitKey(anonymous, { ...all, VaryByRemoteAddr: false }, [])).toBe('acme');
+    expect(rateLimitKey(withToken, { ...all, VaryByUser: false, VaryByHeader: '' }, [])).toBe('10.0.0.2');
+    // Nothing to vary by: one budget for everyone.
+    expect(rateLimitKey(withToken, { VaryByRemoteAddr: false, VaryByUser: false, VaryByHeader: '' }, [])).toBe('');
   });
 });
 

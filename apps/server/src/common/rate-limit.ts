@@ -3,130 +3,87 @@ import { AppError } from '#common';
 import { ConfigService } from '#config';
 import { findToken } from '#auth';
 import { clientAddress } from './client-address.js';
+import { rateLimitStore, type RateDecision, type RateLimitStore } from './rate-limit-store.js';
 
 /**
- * One token bucket: starts full, refills at `perSec` tokens a second up to `burst`, and each take
- * spends one. Times are milliseconds from the caller's clock; a clock that steps back refills
- * nothing. The rate and burst come with each take, so a changed setting applies at once.
- */
-export class TokenBucket {
-  private tokens: number;
-
-  constructor(
-    burst: number,
-    private at: number,
-  ) {
-    this.tokens = burst;
-  }
-
-  take(now: number, perSec: number, burst: number): boolean {
-    this.tokens = Math.min(burst, this.tokens + (Math.max(0, now - this.at) / 1000) * perSec);
-    this.at = Math.max(this.at, now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
-  /** Tokens left, fractions included. */
-  get level(): number {
-    return this.tokens;
-  }
-}
-
-/**
- * A token bucket per key: `perSec` tokens a second, at most `burst` saved up. Keys are kept in
- * insertion order and the oldest is dropped past `maxKeys` (RateLimitSettings.MemoryStoreSize).
- */
-export class TokenBuckets {
-  private readonly buckets = new Map<string, TokenBucket>();
-
-  take(key: string, perSec: number, burst: number, maxKeys: number, now = Date.now()): { allowed: boolean; remaining: number; resetSeconds: number } {
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket(burst, now);
-      if (this.buckets.size >= maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
-      this.buckets.set(key, bucket);
-    }
-    const allowed = bucket.take(now, perSec, burst);
-    return {
-      allowed,
-      remaining: Math.floor(bucket.level),
-      resetSeconds: Math.ceil((burst - bucket.level) / perSec),
-    };
-  }
-}
-
-/**
- * The key a request is counted under, from RateLimitSettings.VaryBy*. The address is the client's
- * as clientAddress reads it: only the headers named in TrustedProxyIPHeader, so a client cannot
- * pick a fresh key per request.
+ * The key a request is counted under, as Mattermost's RateLimiter.GenerateKey builds it from
+ * RateLimitSettings.VaryBy*: with VaryByUser the session token (and, for a request without one,
+ * the address if VaryByRemoteAddr), otherwise the address if VaryByRemoteAddr; then the lower-cased
+ * value of the VaryByHeader header. The address is the client's as clientAddress reads it: only the
+ * headers named in TrustedProxyIPHeader, so a client cannot pick a fresh key per request.
  */
 export function rateLimitKey(
   req: Request,
   settings: { VaryByRemoteAddr: boolean; VaryByUser: boolean; VaryByHeader: string },
   trustedProxyIPHeader: readonly string[],
 ): string {
-  const parts: string[] = [];
-  if (settings.VaryByRemoteAddr) parts.push(clientAddress(req, trustedProxyIPHeader));
-  if (settings.VaryByUser) parts.push(findToken(req).token);
-  if (settings.VaryByHeader) parts.push(String(req.headers[settings.VaryByHeader.toLowerCase()] ?? ''));
-  return parts.join('|');
+  let key = '';
+  const token = settings.VaryByUser ? findToken(req).token : '';
+  if (token) key += token;
+  else if (settings.VaryByRemoteAddr) key += clientAddress(req, trustedProxyIPHeader);
+  if (settings.VaryByHeader) key += String(req.headers[settings.VaryByHeader.toLowerCase()] ?? '').toLowerCase();
+  return key;
 }
 
-/** Mattermost's rate-limit headers. */
-function setLimitHeaders(res: Response, limit: number, remaining: number, resetSeconds: number) {
-  res.setHeader('X-RateLimit-Limit', String(limit));
-  res.setHeader('X-RateLimit-Remaining', String(remaining));
-  res.setHeader('X-RateLimit-Reset', String(resetSeconds));
+/** Mattermost's rate-limit headers (throttled's): on every limited route's answer, Retry-After only on a 429. */
+function setLimitHeaders(res: Response, d: RateDecision) {
+  res.setHeader('X-RateLimit-Limit', String(d.limit));
+  res.setHeader('X-RateLimit-Remaining', String(d.remaining));
+  res.setHeader('X-RateLimit-Reset', String(d.resetSeconds));
+  if (!d.allowed) res.setHeader('Retry-After', String(d.retryAfterSeconds));
 }
 
-/** Mattermost's answer past a rate limit: a plain-text 429 that says when to retry. */
-function sendLimitExceeded(res: Response, perSec: number) {
-  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(1 / perSec))));
-  res.status(429).type('text/plain').send('limit exceeded');
+/** Mattermost's answer past a rate limit (http.Error): a plain-text 429. */
+function sendLimitExceeded(res: Response) {
+  res.status(429).type('text/plain').send('limit exceeded\n');
 }
 
-/** RateLimitSettings: Mattermost's headers, and a plain-text 429 past the limit. */
-export function rateLimit(config: ConfigService) {
-  const buckets = new TokenBuckets();
+/**
+ * RateLimitSettings: Mattermost's headers, and a plain-text 429 past the limit. Every mount (the
+ * API, /hooks) spends from the same budget per key, as Mattermost's one limiter wraps the whole
+ * router. The budget is the node's store: shared by the cluster through Redis when
+ * CacheSettings.RedisAddress is set.
+ */
+export function rateLimit(config: ConfigService, store: RateLimitStore = rateLimitStore(config)) {
   return (req: Request, res: Response, next: NextFunction) => {
     const cfg = config.get();
     const s = cfg.RateLimitSettings;
     if (!s.Enable) return next();
-    const burst = s.MaxBurst + 1;
-    const result = buckets.take(rateLimitKey(req, s, cfg.ServiceSettings.TrustedProxyIPHeader), s.PerSec, burst, s.MemoryStoreSize);
-    setLimitHeaders(res, burst, result.remaining, result.resetSeconds);
-    if (result.allowed) return next();
-    sendLimitExceeded(res, s.PerSec);
+    const key = rateLimitKey(req, s, cfg.ServiceSettings.TrustedProxyIPHeader);
+    store.take('api', key, s.PerSec, s.MaxBurst, s.MemoryStoreSize).then(
+      (d) => {
+        setLimitHeaders(res, d);
+        if (d.allowed) next();
+        else sendLimitExceeded(res);
+      },
+      // The store never rejects (it counts locally when Redis fails); should it, serve the request.
+      () => next(),
+    );
   };
 }
 
 /**
- * A limit checked inside a handler (the login limits) was reached. The error filter answers it as
- * the middleware answers its own: plain text, not AppError JSON, as Mattermost's limiter does.
+ * A limit checked inside a handler (the login and password-reset limits) was reached. The error
+ * filter answers it as the middleware answers its own: plain text, not AppError JSON, as
+ * Mattermost's limiter does.
  */
 export class RateLimitExceeded extends AppError {
-  constructor(
-    readonly limit: number,
-    readonly perSec: number,
-    readonly resetSeconds: number,
-  ) {
+  constructor(readonly decision: RateDecision) {
     super('', '', 'limit exceeded', 429);
   }
 
   send(res: Response) {
-    setLimitHeaders(res, this.limit, 0, this.resetSeconds);
-    sendLimitExceeded(res, this.perSec);
+    setLimitHeaders(res, this.decision);
+    sendLimitExceeded(res);
   }
 }
 
 /**
- * Takes a token from `key`'s bucket (a limit of `perSec` a second, `maxBurst` more at once, as
- * RateLimitSettings counts them) or throws RateLimitExceeded. A `perSec` of 0 or less is no limit.
+ * Takes a request from budget `name`/`key` (a limit of `perSec` a second, `maxBurst` more at once,
+ * as RateLimitSettings counts them) or throws RateLimitExceeded. A `perSec` of 0 or less is no limit.
  */
-export function takeOrThrow(buckets: TokenBuckets, key: string, perSec: number, maxBurst: number, maxKeys: number): void {
+export async function takeOrThrow(store: RateLimitStore, name: string, key: string, perSec: number, maxBurst: number, maxKeys: number): Promise<void> {
   if (perSec <= 0) return;
-  const burst = maxBurst + 1;
-  const result = buckets.take(key, perSec, burst, maxKeys);
-  if (!result.allowed) throw new RateLimitExceeded(burst, perSec, result.resetSeconds);
+  const d = await store.take(name, key, perSec, maxBurst, maxKeys);
+  if (!d.allowed) throw new RateLimitExceeded(d);
 }

@@ -92,7 +92,7 @@ export class MfaService implements SecondFactor {
    * have MFA); under the login limiter per address, as it names accounts.
    */
   async required(loginId: string, clientAddress: string): Promise<boolean> {
-    this.throttle.takeAddress(networkKey(clientAddress));
+    await this.throttle.takeAddress(networkKey(clientAddress));
     const cfg = this.config.get();
     if (!cfg.ServiceSettings.EnableMultifactorAuthentication) return false;
     if (cfg.ServiceSettings.ExperimentalEnableHardenedMode) return true;

@@ -41,7 +41,7 @@ function appInput(body: unknown): { id: string | undefined; input: OAuthAppInput
 export class OAuthAppsController {
   constructor(private readonly apps: OAuthAppsService) {}
 
-  @Audited((r) => `created app_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
+  @Audited((r) => `createOAuthApp app_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
   @Post('oauth/apps')
   @HttpCode(201)
   async create(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -59,7 +59,7 @@ export class OAuthAppsController {
     return this.apps.getOne(s, urlId(appId, 'app_id'));
   }
 
-  @Audited((_r, req) => `updated app_id=${String(req.params.app_id)}`)
+  @Audited((_r, req) => `updateOAuthApp app_id=${String(req.params.app_id)}`)
   @Put('oauth/apps/:app_id')
   async update(@Param('app_id') appId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(appId, 'app_id');
@@ -67,14 +67,14 @@ export class OAuthAppsController {
     return this.apps.update(s, id, bodyId, input);
   }
 
-  @Audited((_r, req) => `deleted app_id=${String(req.params.app_id)}`)
+  @Audited((_r, req) => `deleteOAuthApp app_id=${String(req.params.app_id)}`)
   @Delete('oauth/apps/:app_id')
   async delete(@Param('app_id') appId: string, @CurrentSession() s: Session) {
     await this.apps.delete(s, urlId(appId, 'app_id'));
     return OK;
   }
 
-  @Audited((_r, req) => `regenerated the secret of app_id=${String(req.params.app_id)}`)
+  @Audited((_r, req) => `regenerateOAuthAppSecret app_id=${String(req.params.app_id)}`)
   @Post('oauth/apps/:app_id/regen_secret')
   async regenerateSecret(@Param('app_id') appId: string, @CurrentSession() s: Session) {
     return this.apps.regenerateSecret(s, urlId(appId, 'app_id'));

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { invalidParam, invalidUrlParam, notFound } from '#common';
+import { Audited } from '../audits/audited.js';
 import { CurrentSession, TrustRequester } from '../common/decorators.js';
 import { bodyObject, urlId } from '../common/params.js';
 import type { Session } from '../common/session.js';
@@ -60,6 +61,11 @@ export class RolesController {
   }
 
   @Put(':role_id/patch')
+  // Mattermost's patchRole event: the role and the permissions it has now (cut to extra_info's 1024 characters).
+  @Audited((r) => {
+    const role = (r ?? {}) as { id?: string; name?: string; permissions?: string[] };
+    return `patchRole role_id=${role.id ?? ''} name=${role.name ?? ''} permissions=${(role.permissions ?? []).join(' ')}`;
+  })
   async patch(@Param('role_id') id: string, @Body() body: unknown, @CurrentSession() s: Session) {
     routeSegment(id, /^[A-Za-z0-9]+$/);
     return this.roles.patch(s, urlId(id, 'role_id'), rolePatchBody(body));

@@ -22,14 +22,14 @@ export class ConfigController {
   }
 
   @RequireSystemPermission('manage_system')
-  @Audited('config saved')
+  @Audited('updateConfig')
   @Put()
   update(@Body() body: unknown) {
     return this.save(bodyObject(body, 'config') as unknown as Config);
   }
 
   @RequireSystemPermission('manage_system')
-  @Audited('config patched')
+  @Audited('patchConfig')
   @Put('patch')
   patch(@Body() body: unknown) {
     let next: Config;
@@ -42,7 +42,7 @@ export class ConfigController {
   }
 
   @RequireSystemPermission('manage_system')
-  @Audited('config reloaded')
+  @Audited('configReload')
   @Post('reload')
   async reload() {
     try {

@@ -13,6 +13,7 @@ import { TeamIconsService } from './team-icons.service.js';
 import { TeamInvitesService } from './team-invites.service.js';
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamChanges, TeamsService } from './teams.service.js';
+import { Audited, memberRolesDetail } from '../audits/audited.js';
 
 const OK = { status: 'OK' };
 const MAX_BATCH = 256;
@@ -297,6 +298,7 @@ export class TeamsController {
   }
 
   @Put(':team_id/members/:user_id/roles')
+  @Audited(memberRolesDetail('updateTeamMemberRoles', 'team_id'))
   async updateRoles(@Param('team_id') teamId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);
@@ -306,6 +308,7 @@ export class TeamsController {
   }
 
   @Put(':team_id/members/:user_id/schemeRoles')
+  @Audited(memberRolesDetail('updateTeamMemberSchemeRoles', 'team_id'))
   async updateSchemeRoles(@Param('team_id') teamId: string, @Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(teamId, 'team_id');
     const uid = urlUserId(userId, s);

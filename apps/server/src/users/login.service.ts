@@ -95,9 +95,9 @@ export class LoginService {
     const cfg = this.config.get();
     const key = loginKey(req.loginId);
     const address = networkKey(req.address);
-    this.throttle.takeAddress(address);
+    await this.throttle.takeAddress(address);
     const check = async () => {
-      this.throttle.takeAccount(key);
+      await this.throttle.takeAccount(key);
       return this.checkLogin(req, cfg, opts.byEmail === true);
     };
     const mfa = (user: UserRow) => this.checkCode(key, address, user, req.token ?? '');

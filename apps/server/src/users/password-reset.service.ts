@@ -6,6 +6,8 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { AccountMails } from '../email/account-mails.service.js';
 import { isExpired, newTokenString, TOKEN_SIZE, tokenExtra, TokenRow, TokenType } from '../email/token.model.js';
 import { TokensRepository } from '../email/tokens.repository.js';
+import { networkKey } from '../common/client-address.js';
+import { LoginThrottle } from './login-throttle.js';
 import { isValidEmail } from './user.model.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
@@ -28,6 +30,7 @@ export class PasswordResetService {
     private readonly mails: AccountMails,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
@@ -35,8 +38,10 @@ export class PasswordResetService {
    * As Mattermost: an account of a sign-in service is refused (400), and a mail the SMTP server
    * did not take is a 500 — unless ExperimentalEnableHardenedMode, where every failure answers OK.
    */
-  async sendLink(email: string): Promise<void> {
+  async sendLink(email: string, clientAddress: string): Promise<void> {
     if (email === '') throw invalidParam('email');
+    // Before anything else, and outside hardened mode's catch-all: a 429 is not a failure to hide.
+    await this.throttle.takeResetSend(networkKey(clientAddress), email);
     try {
       await this.trySendLink(email.toLowerCase());
     } catch (err) {
@@ -75,7 +80,8 @@ export class PasswordResetService {
    * link of another kind, finds nothing). A new password the policy refuses puts the link back, so
    * the user can try another. Returns the user's id.
    */
-  async reset(token: string, newPassword: string): Promise<string> {
+  async reset(token: string, newPassword: string, clientAddress: string): Promise<string> {
+    await this.throttle.takeReset(networkKey(clientAddress), token);
     if (token.length !== TOKEN_SIZE) throw invalidParam('token');
     const row = await this.tokens.take(token, TokenType.PasswordRecovery);
     if (!row) {

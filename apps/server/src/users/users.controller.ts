@@ -97,8 +97,8 @@ export class UsersController {
 
   @Public()
   @Post('password/reset/send')
-  async sendPasswordReset(@Body() body: unknown) {
-    await this.passwordReset.sendLink(bodyString(body, 'email'));
+  async sendPasswordReset(@Body() body: unknown, @Req() req: ApiRequest) {
+    await this.passwordReset.sendLink(bodyString(body, 'email'), clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader));
     return OK;
   }
 
@@ -108,7 +108,11 @@ export class UsersController {
   async resetPassword(@Body() body: unknown, @Req() req: ApiRequest) {
     const b = bodyObject(body);
     const token = optional<string>(b, 'token', 'string') ?? '';
-    req.auditUserId = await this.passwordReset.reset(token, optional<string>(b, 'new_password', 'string') ?? '');
+    req.auditUserId = await this.passwordReset.reset(
+      token,
+      optional<string>(b, 'new_password', 'string') ?? '',
+      clientAddress(req, this.config.get().ServiceSettings.TrustedProxyIPHeader),
+    );
     return OK;
   }
 
@@ -249,21 +253,21 @@ export class UsersController {
     return (await this.tokens.list(s, null, page, perPage)).map((t) => tokenView(t));
   }
 
-  @Audited(bodyTokenDetail('revoked'))
+  @Audited(bodyTokenDetail('revokeUserAccessToken'))
   @Post('tokens/revoke')
   async revokeToken(@Body() body: unknown, @CurrentSession() s: Session) {
     await this.tokens.revoke(s, tokenIdFrom(body));
     return OK;
   }
 
-  @Audited(bodyTokenDetail('disabled'))
+  @Audited(bodyTokenDetail('disableUserAccessToken'))
   @Post('tokens/disable')
   async disableToken(@Body() body: unknown, @CurrentSession() s: Session) {
     await this.tokens.setActive(s, tokenIdFrom(body), false);
     return OK;
   }
 
-  @Audited(bodyTokenDetail('enabled'))
+  @Audited(bodyTokenDetail('enableUserAccessToken'))
   @Post('tokens/enable')
   async enableToken(@Body() body: unknown, @CurrentSession() s: Session) {
     await this.tokens.setActive(s, tokenIdFrom(body), true);
@@ -275,7 +279,7 @@ export class UsersController {
     return tokenView(await this.tokens.get(s, urlId(tokenId, 'token_id')));
   }
 
-  @Audited((token) => `created token_id=${(token as { id?: string }).id ?? ''}`)
+  @Audited((token, req) => `createUserAccessToken ${auditTarget(req)} token_id=${(token as { id?: string }).id ?? ''}`)
   @Post(':user_id/tokens')
   @HttpCode(200)
   async createToken(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
@@ -335,7 +339,7 @@ export class UsersController {
     return OK;
   }
 
-  @Audited((_r, req) => `${auditTarget(req)} roles=${String((req.body as { roles?: unknown }).roles ?? '')}`)
+  @Audited((_r, req) => `updateUserRoles ${auditTarget(req)} roles=${String((req.body as { roles?: unknown }).roles ?? '')}`)
   @Put(':user_id/roles')
   async updateRoles(@Param('user_id') userId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlUserId(userId, s);

@@ -69,7 +69,7 @@ export class WebhooksController {
     private readonly outgoing: OutgoingWebhooksService,
   ) {}
 
-  @Audited((r) => `created incoming hook_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
+  @Audited((r) => `createIncomingHook hook_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
   @Post('incoming')
   @HttpCode(201)
   async createIncoming(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -89,7 +89,7 @@ export class WebhooksController {
   }
 
   /** Mattermost answers an update with 201. */
-  @Audited((_r, req) => `updated incoming hook_id=${String(req.params.hook_id)}`)
+  @Audited((_r, req) => `updateIncomingHook hook_id=${String(req.params.hook_id)}`)
   @Put('incoming/:hook_id')
   @HttpCode(201)
   async updateIncoming(@Param('hook_id') hookId: string, @Body() body: unknown, @CurrentSession() s: Session) {
@@ -99,14 +99,14 @@ export class WebhooksController {
     return this.incoming.update(s, id, input);
   }
 
-  @Audited((_r, req) => `deleted incoming hook_id=${String(req.params.hook_id)}`)
+  @Audited((_r, req) => `deleteIncomingHook hook_id=${String(req.params.hook_id)}`)
   @Delete('incoming/:hook_id')
   async deleteIncoming(@Param('hook_id') hookId: string, @CurrentSession() s: Session) {
     await this.incoming.delete(s, urlId(hookId, 'hook_id'));
     return OK;
   }
 
-  @Audited((r) => `created outgoing hook_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
+  @Audited((r) => `createOutgoingHook hook_id=${(r as { id?: string } | undefined)?.id ?? ''}`)
   @Post('outgoing')
   @HttpCode(201)
   async createOutgoing(@Body() body: unknown, @CurrentSession() s: Session) {
@@ -126,7 +126,7 @@ export class WebhooksController {
     return this.outgoing.get(s, urlId(hookId, 'hook_id'));
   }
 
-  @Audited((_r, req) => `updated outgoing hook_id=${String(req.params.hook_id)}`)
+  @Audited((_r, req) => `updateOutgoingHook hook_id=${String(req.params.hook_id)}`)
   @Put('outgoing/:hook_id')
   async updateOutgoing(@Param('hook_id') hookId: string, @Body() body: unknown, @CurrentSession() s: Session) {
     const id = urlId(hookId, 'hook_id');
@@ -135,14 +135,14 @@ export class WebhooksController {
     return this.outgoing.update(s, id, input);
   }
 
-  @Audited((_r, req) => `deleted outgoing hook_id=${String(req.params.hook_id)}`)
+  @Audited((_r, req) => `deleteOutgoingHook hook_id=${String(req.params.hook_id)}`)
   @Delete('outgoing/:hook_id')
   async deleteOutgoing(@Param('hook_id') hookId: string, @CurrentSession() s: Session) {
     await this.outgoing.delete(s, urlId(hookId, 'hook_id'));
     return OK;
   }
 
-  @Audited((_r, req) => `regenerated the token of outgoing hook_id=${String(req.params.hook_id)}`)
+  @Audited((_r, req) => `regenOutgoingHookToken hook_id=${String(req.params.hook_id)}`)
   @Post('outgoing/:hook_id/regen_token')
   async regenToken(@Param('hook_id') hookId: string, @CurrentSession() s: Session) {
     return this.outgoing.regenToken(s, urlId(hookId, 'hook_id'));

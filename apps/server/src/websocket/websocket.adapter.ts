@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { AppError, findJsonInputProblem } from '#common';
 import type { WebConnection } from '#realtime';
-import { TokenBucket } from '../common/rate-limit.js';
+import { TokenBucket } from '../common/token-bucket.js';
 import type { ActionData } from './action-gateway.js';
 
 /** The answer to one client action; the endpoint adds `seq_reply` (model.WebSocketResponse). */

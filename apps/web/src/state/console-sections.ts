@@ -40,6 +40,13 @@ const CONNECTION_SECURITY: Array<[string, string]> = [
   ['STARTTLS', 'STARTTLS'],
 ];
 
+const LOG_LEVELS: Array<[string, string]> = [
+  ['DEBUG', 'DEBUG'],
+  ['INFO', 'INFO'],
+  ['WARN', 'WARN'],
+  ['ERROR', 'ERROR'],
+];
+
 /** Client id, secret and switch of an OAuth or OpenID Connect provider. */
 const provider = (section: string, name: string): ConfigFieldDef[] => [
   bool(`${section}.Enable`, `Enable sign-in with ${name}`),
@@ -224,6 +231,48 @@ export const CONSOLE_SECTIONS: readonly ConsoleSection[] = [
             num('ServiceSettings.LoginRateLimitMaxBurst', 'Login burst per address'),
             num('ServiceSettings.LoginRateLimitPerAccountPerSec', 'Logins per second per account', '0 turns the limit off.'),
             num('ServiceSettings.LoginRateLimitPerAccountMaxBurst', 'Login burst per account'),
+          ],
+        },
+        {
+          title: 'Password reset',
+          fields: [
+            num('ServiceSettings.PasswordResetRateLimitPerSec', 'Resets per second per address', '0 turns the limit off.'),
+            num('ServiceSettings.PasswordResetRateLimitMaxBurst', 'Reset burst per address'),
+            num('ServiceSettings.PasswordResetRateLimitPerEmailPerSec', 'Reset mails per second per email', '0 turns the limit off.'),
+            num('ServiceSettings.PasswordResetRateLimitPerEmailMaxBurst', 'Reset mail burst per email'),
+            num('ServiceSettings.PasswordResetRateLimitPerTokenPerSec', 'Tries per second per reset link', '0 turns the limit off.'),
+            num('ServiceSettings.PasswordResetRateLimitPerTokenMaxBurst', 'Try burst per reset link'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    path: 'environment/logging',
+    title: 'Logging',
+    group: 'Environment',
+    kind: 'config',
+    form: {
+      intro: 'Where the server writes its log, and how much of it.',
+      groups: [
+        {
+          title: 'Console',
+          fields: [
+            bool('LogSettings.EnableConsole', 'Output logs to console'),
+            select('LogSettings.ConsoleLevel', 'Console log level', LOG_LEVELS),
+            bool('LogSettings.ConsoleJson', 'Output console logs as JSON'),
+          ],
+        },
+        {
+          title: 'File',
+          fields: [
+            bool('LogSettings.EnableFile', 'Output logs to file'),
+            text('LogSettings.FileLocation', 'File log directory', 'mattermost.log is written here; empty: ./logs.'),
+            select('LogSettings.FileLevel', 'File log level', LOG_LEVELS),
+            bool('LogSettings.FileJson', 'Output file logs as JSON'),
+            num('LogSettings.FileMaxSizeMB', 'Rotate at (MB)'),
+            num('LogSettings.FileMaxBackups', 'Old files kept'),
+            bool('LogSettings.FileCompress', 'Compress old files'),
           ],
         },
       ],
