@@ -18,6 +18,7 @@ import { WEB_ROUTES } from './sso/web-sign-in.js';
 import { INCOMING_HOOK_ROUTES } from './webhooks/incoming-hook.controller.js';
 import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
+import { startLocalMode } from './local-mode/local-mode-server.js';
 
 const log = new Logger('server');
 
@@ -143,6 +144,7 @@ async function main() {
   http.requestTimeout = cfg.ServiceSettings.ReadTimeout * 1000;
   await app.listen(listen.port, listen.host);
   log.log(`listening on ${listen.host}:${listen.port}`);
+  await startLocalMode(config, app); // mmctl --local: ServiceSettings.EnableLocalMode (local-mode/)
 }
 
 main().catch((err) => {
