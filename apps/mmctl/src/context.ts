@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import mm from '@mattermost/client';
 import { CredentialsStore, resolveConfigPath } from './credentials.js';
-import { CliError } from './errors.js';
+import { CliError, describeError } from './errors.js';
 import { unixSocketFetch } from './unix-fetch.js';
 
 const { Client4 } = mm;
@@ -125,11 +125,11 @@ export async function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
   return { client, local: false, target: creds.instanceUrl };
 }
 
-/** Keeps network errors as they are (describeError names the server); AppErrors get mmctl's prefix. */
-function wrapConnect(err: unknown, url: string): unknown {
+/** A server that does not answer is named; a refused token gets mmctl's prefix and a hint. */
+function wrapConnect(err: unknown, url: string): CliError {
   const e = err as { server_error_id?: string; status_code?: number; message?: string };
   if (e && typeof e === 'object' && 'server_error_id' in e) {
-    return new CliError(`could not initiate client for ${url}: ${e.message ?? ''}${e.status_code === 401 ? ' (renew the credentials with "auth login")' : ''}`);
+    return new CliError(`could not initiate client for ${url}: ${e.message ?? ''}${e.status_code === 401 ? ' (renew the credentials with "auth renew" or "auth login")' : ''}`);
   }
-  return err;
+  return new CliError(describeError(err, url));
 }

@@ -19,10 +19,15 @@ export class Printer {
     private readonly err: (s: string) => void = (s) => process.stderr.write(s),
   ) {}
 
-  /** `text` is what plain output shows; `value` what --json shows (defaults to the text). */
-  print(text: string, value: unknown = text): void {
+  /**
+   * `text` is what plain output shows; `value` what --json shows (defaults to the text; passing
+   * `undefined` explicitly keeps a human note such as "No jobs found" out of the JSON).
+   */
+  print(text: string, ...value: unknown[]): void {
     if (this.quiet) return;
-    this.lines.push(this.format === 'json' ? value : text);
+    if (this.format !== 'json') this.lines.push(text);
+    else if (value.length === 0) this.lines.push(text);
+    else if (value[0] !== undefined) this.lines.push(value[0]);
   }
 
   /** Always JSON (mmctl's config get/show set the JSON format whatever --json says). */

@@ -13,6 +13,7 @@ export * from './app-error.js';
 export * from './socket.js';
 export * from './server-process.js';
 export * from './test-server.js';
+export * from './mmctl.js';
 export * from './cluster/nginx.js';
 export * from './cluster/cluster-socket.js';
 export * from './cluster/cluster.js';
