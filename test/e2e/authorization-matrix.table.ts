@@ -1541,8 +1541,18 @@ const system: Row[] = [
   { route: 'GET /cluster/status', name: 'sysconsole_read_environment_high_availability', path: () => '/cluster/status', expect: SYSADMIN },
   // api4/export.go: the export_process job's zips, manage_system. The world has no export: past the check, 404.
   { route: 'GET /exports', name: 'manage_system', path: () => '/exports', expect: SYSADMIN },
-  { route: 'GET /exports/:export_name', name: 'manage_system, then no such export', path: () => '/exports/none_export.zip', expect: x('401 403 403 403 403 403 404') },
-  { route: 'DELETE /exports/:export_name', name: 'manage_system, then no such export', path: () => '/exports/none_export.zip', expect: x('401 403 403 403 403 403 404') },
+  {
+    route: 'GET /exports/:export_name',
+    name: 'manage_system, then no such export',
+    path: () => '/exports/none_export.zip',
+    expect: x('401 403 403 403 403 403 404'),
+  },
+  {
+    route: 'DELETE /exports/:export_name',
+    name: 'manage_system, then no such export',
+    path: () => '/exports/none_export.zip',
+    expect: x('401 403 403 403 403 403 404'),
+  },
   { route: 'GET /jobs', name: 'read permission of some job type', path: () => '/jobs', expect: SYSADMIN },
   {
     route: 'POST /jobs',

@@ -115,7 +115,14 @@ describe('auth', () => {
   it('logs out: the session is revoked on the server and the credentials are gone', async () => {
     const passwordFile = join(home, 'alice-password');
     writeFileSync(passwordFile, alice.password);
-    expect((await runMmctl(['auth', 'login', server.url, '--name', 'alice', '--username', alice.user.username, '--password-file', passwordFile, '--no-activate'], cliEnv)).code).toBe(0);
+    expect(
+      (
+        await runMmctl(
+          ['auth', 'login', server.url, '--name', 'alice', '--username', alice.user.username, '--password-file', passwordFile, '--no-activate'],
+          cliEnv,
+        )
+      ).code,
+    ).toBe(0);
     const token = JSON.parse(readFileSync(credentialsFile, 'utf8')).alice.authToken as string;
     const asAlice = clientFor(server.url);
     asAlice.setToken(token);
@@ -174,11 +181,35 @@ describe.each<Mode>(['token', 'local'])('with %s', (mode) => {
 
   it('user create/list/search/deactivate/activate/roles/reset-password/change-password', async () => {
     const name = `cli${tag}${Date.now().toString(36)}`;
-    const create = await cli(mode, 'user', 'create', '--email', `${name}@example.com`, '--username', name, '--password', 'Passw0rd!x', '--firstname', 'Ada', '--json');
+    const create = await cli(
+      mode,
+      'user',
+      'create',
+      '--email',
+      `${name}@example.com`,
+      '--username',
+      name,
+      '--password',
+      'Passw0rd!x',
+      '--firstname',
+      'Ada',
+      '--json',
+    );
     expect(create.code, create.stderr).toBe(0);
     const created = create.json();
     expect(created).toMatchObject({ username: name, email: `${name}@example.com`, first_name: 'Ada' });
-    const plainAdmin = await cli(mode, 'user', 'create', '--email', `${name}a@example.com`, '--username', `${name}a`, '--password', 'Passw0rd!x', '--system-admin');
+    const plainAdmin = await cli(
+      mode,
+      'user',
+      'create',
+      '--email',
+      `${name}a@example.com`,
+      '--username',
+      `${name}a`,
+      '--password',
+      'Passw0rd!x',
+      '--system-admin',
+    );
     expect(plainAdmin.stdout).toBe(`Created user ${name}a\n`);
     expect((await admin.client.getUserByUsername(`${name}a`)).roles.split(' ')).toContain('system_admin');
     const missingFlag = await cli(mode, 'user', 'create', '--username', 'x');
@@ -375,7 +406,7 @@ describe.each<Mode>(['token', 'local'])('with %s', (mode) => {
     expect(plain.stdout).toContain('Server status: OK\n');
   });
 
-  it('import: the commands exist with mmctl\'s flags (the end-to-end import test comes with the server side of bulk import)', async () => {
+  it("import: the commands exist with mmctl's flags (the end-to-end import test comes with the server side of bulk import)", async () => {
     const help = await cli(mode, 'import', 'process', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--bypass-upload');

@@ -78,5 +78,8 @@ export function intOption(value: string): number {
 
 /** Mattermost's timestamps as mmctl prints them (Go's time.Time String, in UTC here). */
 export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' +0000 UTC');
 }

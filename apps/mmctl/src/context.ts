@@ -95,7 +95,9 @@ export function checkValidSocket(path: string): void {
   try {
     st = statSync(path);
   } catch {
-    throw new CliError(`socket file "${path}" doesn't exist, please check the server configuration for local mode (ServiceSettings.EnableLocalMode, LocalModeSocketLocation)`);
+    throw new CliError(
+      `socket file "${path}" doesn't exist, please check the server configuration for local mode (ServiceSettings.EnableLocalMode, LocalModeSocketLocation)`,
+    );
   }
   if (!st.isSocket() || (st.mode & 0o777) !== 0o600) throw new CliError(`invalid file mode for file "${path}", it must be a socket with 0600 permissions`);
   const uid = process.getuid?.();
@@ -129,7 +131,9 @@ export async function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
 function wrapConnect(err: unknown, url: string): CliError {
   const e = err as { server_error_id?: string; status_code?: number; message?: string };
   if (e && typeof e === 'object' && 'server_error_id' in e) {
-    return new CliError(`could not initiate client for ${url}: ${e.message ?? ''}${e.status_code === 401 ? ' (renew the credentials with "auth renew" or "auth login")' : ''}`);
+    return new CliError(
+      `could not initiate client for ${url}: ${e.message ?? ''}${e.status_code === 401 ? ' (renew the credentials with "auth renew" or "auth login")' : ''}`,
+    );
   }
   return new CliError(describeError(err, url));
 }

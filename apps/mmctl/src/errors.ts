@@ -47,7 +47,11 @@ export function describeError(err: unknown, target: string): string {
   if (err instanceof CliError) return err.message;
   const e = err as { message?: string; server_error_id?: string; status_code?: number; name?: string };
   if (e && typeof e === 'object' && 'server_error_id' in e) {
-    const id = e.server_error_id ? ` (${e.server_error_id}` + (e.status_code ? `, status ${e.status_code})` : ')') : e.status_code ? ` (status ${e.status_code})` : '';
+    const id = e.server_error_id
+      ? ` (${e.server_error_id}` + (e.status_code ? `, status ${e.status_code})` : ')')
+      : e.status_code
+        ? ` (status ${e.status_code})`
+        : '';
     return `${e.message || 'the server refused the request'}${id}`;
   }
   if (e?.name === 'TypeError' && e.message === 'fetch failed') return `cannot connect to the server at ${target}`;

@@ -21,7 +21,7 @@ import { printer } from './printer.js';
 
 export function buildProgram(): Command {
   const program = new Command('mmctl')
-    .description('Remote client for mmchat (Mattermost-compatible), as Mattermost\'s mmctl')
+    .description("Remote client for mmchat (Mattermost-compatible), as Mattermost's mmctl")
     .version(MMCTL_VERSION, '-v, --version')
     .option('--config <path>', 'path to the configuration file (default "$XDG_CONFIG_HOME/mmctl/config")')
     .option('--json', 'the output format will be in json format')

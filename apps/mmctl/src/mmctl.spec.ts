@@ -32,7 +32,7 @@ describe('printer (mmctl printer semantics)', () => {
     expect(JSON.parse(b.out())).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
-  it('prints a single command\'s one value alone, keeps human notes out of JSON, errors on stderr', () => {
+  it("prints a single command's one value alone, keeps human notes out of JSON, errors on stderr", () => {
     const a = capture();
     a.p.format = 'json';
     a.p.single = true;
@@ -107,9 +107,11 @@ describe('credentials file', () => {
 });
 
 describe('error messages', () => {
-  it('names an unreachable server and keeps the server\'s AppError id', () => {
+  it("names an unreachable server and keeps the server's AppError id", () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    expect(describeError(refused, 'http://h:1')).toBe('cannot connect to the server at http://h:1: connection refused. Is it running, and is the address right?');
+    expect(describeError(refused, 'http://h:1')).toBe(
+      'cannot connect to the server at http://h:1: connection refused. Is it running, and is the address right?',
+    );
     const appError = Object.assign(new Error('Unable to find the user.'), { server_error_id: 'app.user.missing_account.const', status_code: 404 });
     expect(describeError(appError, 'x')).toBe('Unable to find the user. (app.user.missing_account.const, status 404)');
     expect(describeError(new CliError('plain'), 'x')).toBe('plain');

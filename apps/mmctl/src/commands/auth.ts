@@ -52,7 +52,10 @@ export function authCommand(): Command {
     .option('-t, --access-token-file <file>', 'Access token file to be read to use instead of username/password')
     .option('-m, --mfa-token <token>', 'MFA token for the credentials')
     .option('--no-activate', "If present, it won't activate the credentials after login")
-    .addHelpText('after', '\nExamples:\n  auth login https://mattermost.example.com --name local-server --username sysadmin --password-file mysupersecret.txt\n  auth login https://mattermost.example.com --name local-server --access-token-file token.txt')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  auth login https://mattermost.example.com --name local-server --username sysadmin --password-file mysupersecret.txt\n  auth login https://mattermost.example.com --name local-server --access-token-file token.txt',
+    )
     .action(async (rawUrl: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       printer.single = true;
       const url = rawUrl.replace(/\/+$/, '');
@@ -65,11 +68,16 @@ export function authCommand(): Command {
       if (accessToken && username) throw new CliError('you must use --access-token or --username, but not both');
       const name = (o.name as string | undefined) || (await ask('Connection name: '));
       if (!accessToken && !username) username = await ask('Username: ');
-      const pass = accessToken ? undefined : password ?? (await ask('Password: '));
+      const pass = accessToken ? undefined : (password ?? (await ask('Password: ')));
       const got = await authenticate(url, { username, password: pass, mfaToken: o.mfaToken as string | undefined, accessToken });
       const creds: Credentials = { name, username: got.username, authToken: got.token, authMethod: got.method, instanceUrl: url, active: false };
       credentialsStore(globals(cmd)).save(creds, o.activate !== false);
-      printer.print(`\n  credentials for "${name}": "${got.username}@${url}" stored\n`, { name, username: got.username, instanceUrl: url, authMethod: got.method });
+      printer.print(`\n  credentials for "${name}": "${got.username}@${url}" stored\n`, {
+        name,
+        username: got.username,
+        instanceUrl: url,
+        authMethod: got.method,
+      });
     });
 
   auth

@@ -17,7 +17,10 @@ export function channelCommand(): Command {
     .option('--header <header>', 'Channel header')
     .option('--purpose <purpose>', 'Channel purpose')
     .option('--private', 'Create a private channel.')
-    .addHelpText('after', '\nExamples:\n  channel create --team myteam --name mynewchannel --display-name "My New Channel"\n  channel create --team myteam --name mynewprivatechannel --display-name "My New Private Channel" --private')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  channel create --team myteam --name mynewchannel --display-name "My New Channel"\n  channel create --team myteam --name mynewprivatechannel --display-name "My New Private Channel" --private',
+    )
     .action(
       withClient(async ({ client }, o) => {
         printer.single = true;
@@ -61,9 +64,7 @@ export function channelCommand(): Command {
           ];
           for (const [kind, route, suffix] of lists) {
             await failures.attempt(`unable to list ${kind} channels for "${arg}"`, async () => {
-              const channels = await allPages((page, perPage) =>
-                client.call<Channel[]>('get', `${route}?page=${page}&per_page=${perPage}`),
-              );
+              const channels = await allPages((page, perPage) => client.call<Channel[]>('get', `${route}?page=${page}&per_page=${perPage}`));
               for (const ch of channels) printer.print(`${ch.name}${suffix}`, ch);
             });
           }
@@ -96,7 +97,9 @@ export function channelCommand(): Command {
 
   channel
     .command('move')
-    .description('Moves the provided channels to the specified team. All channel members must be members of the target team, unless --force removes the others.')
+    .description(
+      'Moves the provided channels to the specified team. All channel members must be members of the target team, unless --force removes the others.',
+    )
     .argument('<team>', 'destination team name or id')
     .argument('<channels...>', '[team]:[channel] or channel ids')
     .option('--force', 'Remove users that are not members of target team before moving the channel.')

@@ -74,7 +74,10 @@ export function jobCommand(): Command {
       withClient(async ({ client }, o) => {
         if (o.ids) {
           const failures = new Failures();
-          for (const id of String(o.ids).split(',').map((s) => s.trim()).filter(Boolean)) {
+          for (const id of String(o.ids)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)) {
             await failures.attempt(`unable to get job ${id}`, async () => printJob(await client.getJob(id)));
           }
           return failures.throwIfAny();

@@ -52,7 +52,10 @@ export function teamCommand(): Command {
     .option('--display-name <displayName>', 'Team Display Name')
     .option('--private', 'Create a private team.')
     .option('--email <email>', 'Administrator Email (anyone with this email is automatically a team admin)')
-    .addHelpText('after', '\nExamples:\n  team create --name mynewteam --display-name "My New Team"\n  team create --name private --display-name "My New Private Team" --private')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  team create --name mynewteam --display-name "My New Team"\n  team create --name private --display-name "My New Private Team" --private',
+    )
     .action(
       withClient(async ({ client }, o) => {
         printer.single = true;

@@ -47,7 +47,8 @@ export class ChannelMoveService {
     const force = b.force;
     const teamExists = await this.db.transaction((tx) => this.teamMembers.lockTeam(teamId, tx));
     if (!teamExists) throw notFound('app.team.get.find.app_error', 'We could not find the existing team.', `team_id=${teamId}`);
-    if (channel.type === 'D' || channel.type === 'G') throw forbidden('api.channel.move_channel.type.invalid', 'Unable to move direct or group message channels');
+    if (channel.type === 'D' || channel.type === 'G')
+      throw forbidden('api.channel.move_channel.type.invalid', 'Unable to move direct or group message channels');
     this.permissions.requireSystem(session, 'manage_system');
 
     const memberIds = await this.members.userIds(channel.id);
@@ -80,5 +81,4 @@ export class ChannelMoveService {
     this.publisher.publish(newEvent(WsEvents.ChannelUpdated, { channel_id: channel.id }, { channel: JSON.stringify(channelView(moved)) }));
     return moved;
   }
-
 }

@@ -22,7 +22,17 @@ import { UserChannelsController } from './user-channels.controller.js';
 @Module({
   imports: [MembershipModule, PostsCoreModule, WebhooksCoreModule],
   controllers: [ChannelsController, TeamChannelsController, UserChannelsController],
-  providers: [ChannelsRepository, ChannelsService, ChannelMoveService, CategoriesRepository, ChannelListsService, ChannelMembersService, ChannelReadsService, ChannelAccess, DefaultChannelsService],
+  providers: [
+    ChannelsRepository,
+    ChannelsService,
+    ChannelMoveService,
+    CategoriesRepository,
+    ChannelListsService,
+    ChannelMembersService,
+    ChannelReadsService,
+    ChannelAccess,
+    DefaultChannelsService,
+  ],
   exports: [ChannelsRepository, ChannelsService, DefaultChannelsService, ChannelMembersService],
 })
 export class ChannelsModule {}

@@ -71,7 +71,15 @@ export class LocalModeServer {
       // Only the API is served here (Mattermost's local router has nothing else).
       if (!req.url?.startsWith('/api/v4/')) {
         res.writeHead(404, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ id: 'api.context.404.app_error', message: 'Sorry, we could not find the page.', detailed_error: '', request_id: '', status_code: 404 }));
+        res.end(
+          JSON.stringify({
+            id: 'api.context.404.app_error',
+            message: 'Sorry, we could not find the page.',
+            detailed_error: '',
+            request_id: '',
+            status_code: 404,
+          }),
+        );
         return;
       }
       this.handler(req, res);

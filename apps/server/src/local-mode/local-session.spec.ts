@@ -13,7 +13,7 @@ describe('local mode requests', () => {
     expect(isLocalConnection({})).toBe(false);
   });
 
-  it('reach the routes of Mattermost\'s local router only', () => {
+  it("reach the routes of Mattermost's local router only", () => {
     expect(isLocalRoute('GET', '/api/v4/config')).toBe(true);
     expect(isLocalRoute('put', '/api/v4/users/:user_id/active')).toBe(true);
     expect(isLocalRoute('POST', '/api/v4/channels/:channel_id/move')).toBe(true);
