@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { connect, type Connection, type GlobalOptions } from './context.js';
 import { CliError, describeError, MultiError } from './errors.js';
@@ -59,7 +60,7 @@ export async function confirm(question: string, confirmed: unknown): Promise<voi
   }
 }
 
-/** Reads one line without echo is beyond a plain terminal read here: the password is asked for only when stdin is a terminal. */
+/** Asks on the terminal (never when stdin is not one: scripts must pass the flag). */
 export async function ask(question: string): Promise<string> {
   if (!process.stdin.isTTY) throw new CliError(`${question.replace(/:\s*$/, '')} is required (no terminal to ask on)`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -67,6 +68,20 @@ export async function ask(question: string): Promise<string> {
     return (await rl.question(question)).trim();
   } finally {
     rl.close();
+  }
+}
+
+/** A password, read without echo (mmctl's term.ReadPassword). */
+export async function askSecret(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new CliError(`${question.replace(/:\s*$/, '')} is required (no terminal to ask on)`);
+  process.stderr.write(question);
+  const silent = new Writable({ write: (_chunk, _enc, done) => done() });
+  const rl = createInterface({ input: process.stdin, output: silent, terminal: true });
+  try {
+    return await rl.question('');
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ask, state } from '../command.js';
+import { ask, askSecret, state } from '../command.js';
 import { credentialsStore, newClient, type GlobalOptions } from '../context.js';
 import type { Credentials } from '../credentials.js';
 import { CliError } from '../errors.js';
@@ -68,7 +68,7 @@ export function authCommand(): Command {
       if (accessToken && username) throw new CliError('you must use --access-token or --username, but not both');
       const name = (o.name as string | undefined) || (await ask('Connection name: '));
       if (!accessToken && !username) username = await ask('Username: ');
-      const pass = accessToken ? undefined : (password ?? (await ask('Password: ')));
+      const pass = accessToken ? undefined : (password ?? (await askSecret('Password: ')));
       const got = await authenticate(url, { username, password: pass, mfaToken: o.mfaToken as string | undefined, accessToken });
       const creds: Credentials = { name, username: got.username, authToken: got.token, authMethod: got.method, instanceUrl: url, active: false };
       credentialsStore(globals(cmd)).save(creds, o.activate !== false);
@@ -142,7 +142,7 @@ export function authCommand(): Command {
       const got =
         c.authMethod === 'T'
           ? await authenticate(c.instanceUrl, { accessToken })
-          : await authenticate(c.instanceUrl, { username: c.username, password: password ?? (await ask('Password: ')), mfaToken: o.mfaToken });
+          : await authenticate(c.instanceUrl, { username: c.username, password: password ?? (await askSecret('Password: ')), mfaToken: o.mfaToken });
       store.save({ ...c, authToken: got.token }, c.active);
       printer.print(`Credentials for server "${name}" successfully renewed`, publicView(c));
     });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { MmctlClient as Client4Type } from '../context.js';
 import type { UserProfile } from '@mattermost/types/users';
-import { ask, Failures, intOption, withClient } from '../command.js';
+import { askSecret, Failures, intOption, withClient } from '../command.js';
 import { CliError } from '../errors.js';
 import { findTeam, findUser } from '../lookup.js';
 import { printer } from '../printer.js';
@@ -225,7 +225,7 @@ export function userCommand(): Command {
     .action(
       withClient(async ({ client }, o, arg: string) => {
         printer.single = true;
-        const password = (o.password as string | undefined) ?? (await ask('New password: '));
+        const password = (o.password as string | undefined) ?? (await askSecret('New password: '));
         const u = await findUser(client, arg);
         if (!u) throw new CliError(`user ${arg} not found`);
         try {
