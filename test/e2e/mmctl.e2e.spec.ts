@@ -463,6 +463,9 @@ describe('local mode security', () => {
     expect((await viaSocket('GET', '/api/v4/users/me/teams')).status).toBe(404);
     expect((await viaSocket('POST', '/api/v4/users/logout')).status).toBe(404);
     expect((await viaSocket('GET', '/')).status).toBe(404);
+    // MMCTL_LOCAL=true is --local.
+    const byEnv = await runMmctl(['system', 'version'], { ...cliEnv, XDG_CONFIG_HOME: join(home, 'nothing-here'), MMCTL_LOCAL: 'true' });
+    expect(byEnv.code, byEnv.stderr).toBe(0);
     // mmctl refuses a socket others could open.
     chmodSync(socket, 0o666);
     try {
@@ -490,6 +493,10 @@ describe('local mode security', () => {
       // A stale socket (its process died without removing it) is replaced.
       spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
       expect(statSync(path).isSocket()).toBe(true);
+      chmodSync(path, 0o600);
+      const dead = await runMmctl(['--local', 'system', 'version'], env);
+      expect(dead.code).toBe(1);
+      expect(dead.stderr).toBe(`Error: cannot connect to the local socket ${path}: connection refused. Is it running, and is the address right?\n`);
       await nodeAdmin.client.patchConfig({ TeamSettings: { SiteName: 'again' } }); // any save retries
       await eventually(async () => expect((await runMmctl(['--local', 'system', 'version'], env)).code).toBe(0), 10_000, 200);
       expect(statSync(path).mode & 0o777).toBe(0o600);

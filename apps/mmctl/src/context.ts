@@ -114,7 +114,7 @@ export async function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
     const socket = env.MMCTL_LOCAL_SOCKET_PATH || DEFAULT_LOCAL_SOCKET;
     checkValidSocket(socket);
     globalThis.fetch = unixSocketFetch(socket);
-    return { client: newClient('http://_'), local: true, target: 'local instance' };
+    return { client: newClient('http://_'), local: true, target: `the local socket ${socket}` };
   }
   const creds = credentialsStore(opts, env).current();
   const client = newClient(creds.instanceUrl);

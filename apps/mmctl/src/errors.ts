@@ -43,7 +43,10 @@ function networkCode(err: unknown): string | undefined {
  */
 export function describeError(err: unknown, target: string): string {
   const code = networkCode(err);
-  if (code) return `cannot connect to the server at ${target}: ${NETWORK_CODES[code]}. Is it running, and is the address right?`;
+  if (code) {
+    const where = target.startsWith('the local socket') ? target : `the server at ${target}`;
+    return `cannot connect to ${where}: ${NETWORK_CODES[code]}. Is it running, and is the address right?`;
+  }
   if (err instanceof CliError) return err.message;
   const e = err as { message?: string; server_error_id?: string; status_code?: number; name?: string };
   if (e && typeof e === 'object' && 'server_error_id' in e) {
