@@ -415,6 +415,39 @@ describe.each<Mode>(['token', 'local'])('with %s', (mode) => {
   });
 });
 
+describe('the routes mmctl added', () => {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${server.url}/api/v4${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${admin.client.getToken()}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as { id?: string } };
+  };
+
+  it("answer malformed input with 4xx and Mattermost's ids, never 5xx", async () => {
+    const team = await admin.client.createTeam({ name: `fz-${Date.now().toString(36)}`, display_name: 'Fuzz', type: 'O' } as never);
+    const channel = await admin.client.createChannel({ team_id: team.id, name: 'fuzz', display_name: 'Fuzz', type: 'O' });
+    const move = (body: unknown) => api('POST', `/channels/${channel.id}/move`, body);
+    expect(await move({})).toMatchObject({ status: 400, body: { id: 'api.context.invalid_body_param.app_error' } });
+    expect(await move({ team_id: 5, force: false })).toMatchObject({ status: 400 });
+    expect(await move({ team_id: team.id, force: 'yes' })).toMatchObject({ status: 400 });
+    expect(await move('not json')).toMatchObject({ status: 400 });
+    expect(await move({ team_id: 'x'.repeat(5000), force: true })).toMatchObject({ status: 404, body: { id: 'app.team.get.find.app_error' } });
+    // An unpaired surrogate: the JSON body pipeline refuses it before the route (400), as on every route.
+    expect((await move({ team_id: '\ud800', force: true })).status).toBe(400);
+    expect((await api('POST', `/channels/${'x'.repeat(26)}/move`, { team_id: team.id, force: false })).status).toBe(404);
+    // Moving to its own team changes nothing.
+    expect(await move({ team_id: team.id, force: false })).toMatchObject({ status: 200 });
+    for (const name of ['..zip', 'a%2Fb.zip', 'x.txt', '%2E%2E%2Fconfig.zip', `${'a'.repeat(300)}.zip`]) {
+      const got = await api('GET', `/exports/${name}`);
+      expect([400, 404], `${name}: ${got.status}`).toContain(got.status);
+      const del = await api('DELETE', `/exports/${name}`);
+      expect([400, 404], `${name}: ${del.status}`).toContain(del.status);
+    }
+  });
+});
+
 describe('local mode security', () => {
   /** A raw request over TCP, with whatever headers a caller may try. */
   function tcp(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
