@@ -1004,6 +1004,15 @@ const channels: Row[] = [
     expect: TEAM_ADMIN,
   },
   {
+    // api4 moveChannel: manage_system (mmctl channel move); every member of the channel is on the target team.
+    route: 'POST /channels/:channel_id/move',
+    name: 'manage_system',
+    setup: async (c) => ({ channel: await c.w.channelClone('O'), team: await c.w.teamClone() }),
+    path: (c) => `/channels/${c.v.channel}/move`,
+    body: (c) => ({ team_id: c.v.team, force: false }),
+    expect: SYSADMIN,
+  },
+  {
     route: 'POST /channels/:channel_id/restore',
     name: 'manage_team on its team',
     setup: async (c) => ({ channel: await c.w.channelClone('O', { archived: true }) }),
@@ -1538,6 +1547,20 @@ const system: Row[] = [
   // past test_email, the SMTP server's failure (502, as POST /file/s3_test answers for its store).
   { route: 'POST /email/test', name: 'test_email', path: () => '/email/test', body: () => ({}), expect: x('401 403 403 403 403 403 502') },
   { route: 'GET /cluster/status', name: 'sysconsole_read_environment_high_availability', path: () => '/cluster/status', expect: SYSADMIN },
+  // api4/export.go: the export_process job's zips, manage_system. The world has no export: past the check, 404.
+  { route: 'GET /exports', name: 'manage_system', path: () => '/exports', expect: SYSADMIN },
+  {
+    route: 'GET /exports/:export_name',
+    name: 'manage_system, then no such export',
+    path: () => '/exports/none_export.zip',
+    expect: x('401 403 403 403 403 403 404'),
+  },
+  {
+    route: 'DELETE /exports/:export_name',
+    name: 'manage_system, then no such export',
+    path: () => '/exports/none_export.zip',
+    expect: x('401 403 403 403 403 403 404'),
+  },
   { route: 'GET /jobs', name: 'read permission of some job type', path: () => '/jobs', expect: SYSADMIN },
   {
     route: 'POST /jobs',

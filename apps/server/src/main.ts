@@ -23,6 +23,7 @@ import { WebApp } from './web/web-app.js';
 import { replicaOptions } from './replicas/replica-options.js';
 import { trackRequests } from './lifecycle/drain.js';
 import { installShutdown } from './lifecycle/shutdown.js';
+import { startLocalMode } from './local-mode/local-mode-server.js';
 
 const log = new Logger('server');
 
@@ -131,6 +132,7 @@ async function main() {
   await app.listen(listen.port, listen.host);
   log.log(`listening on ${listen.host}:${listen.port}`);
   startHttpsForwarder(cfg, listen.host, log);
+  await startLocalMode(config, app); // mmctl --local: ServiceSettings.EnableLocalMode (local-mode/)
 }
 
 main().catch((err) => {

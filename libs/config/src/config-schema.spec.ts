@@ -326,6 +326,7 @@ describe('validateConfig', () => {
   it.each<[string, (c: Config) => void]>([
     ['ServiceSettings.ListenAddress', (c) => (c.ServiceSettings.ListenAddress = 'not an address')],
     ['ServiceSettings.ListenAddress', (c) => (c.ServiceSettings.ListenAddress = ':70000')],
+    ['ServiceSettings.LocalModeSocketLocation', (c) => Object.assign(c.ServiceSettings, { EnableLocalMode: true, LocalModeSocketLocation: ' ' })],
     ['SqlSettings.DriverName', (c) => (c.SqlSettings.DriverName = 'mysql')],
     ['SqlSettings.DriverName', (c) => (c.SqlSettings.DriverName = '')],
     ['SqlSettings.DataSource', (c) => (c.SqlSettings.DataSource = 'mysql://u@h/db')],

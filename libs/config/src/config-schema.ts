@@ -141,6 +141,10 @@ export function validateConfig(config: Config): void {
   parseListenAddress('ServiceSettings.ListenAddress', s.ListenAddress);
   const tls = tlsSettingsProblem(config);
   if (tls) throw new ConfigError(tls.setting, tls.problem);
+  // Local mode (mmctl --local) listens on this Unix socket: it needs a path.
+  if (s.EnableLocalMode && !s.LocalModeSocketLocation.trim()) {
+    throw new ConfigError('ServiceSettings.LocalModeSocketLocation', 'must be a socket path when ServiceSettings.EnableLocalMode is true');
+  }
   if (config.MetricsSettings.Enable) parseListenAddress('MetricsSettings.ListenAddress', config.MetricsSettings.ListenAddress);
   if (config.SqlSettings.DriverName !== 'postgres') {
     throw new ConfigError('SqlSettings.DriverName', `must be "postgres", got ${JSON.stringify(config.SqlSettings.DriverName)}`);

@@ -15,6 +15,7 @@ export * from './socket.js';
 export * from './server-process.js';
 export * from './release-build.js';
 export * from './test-server.js';
+export * from './mmctl.js';
 export * from './cluster/nginx.js';
 export * from './cluster/nginx-tls.js';
 export * from './cluster/cluster-socket.js';

@@ -6,6 +6,7 @@ import { CSRF_HEADER, findToken, header } from '#auth';
 import { MFA_SETUP_ROUTE, PUBLIC_ROUTE, TRUST_REQUESTER } from '../common/decorators.js';
 import { ApiRequest } from '../common/request.js';
 import { SESSION_PROP_CSRF } from '../common/session.js';
+import { isLocalConnection, isLocalRoute, localModeDisabled, localRouteNotFound, localSession } from '../local-mode/local-session.js';
 import { mfaRequired, mfaSetupRequired } from './mfa-enforcement.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -29,6 +30,8 @@ export class AuthGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [ctx.getHandler(), ctx.getClass()]);
     const req = ctx.switchToHttp().getRequest<ApiRequest>();
+    // Local mode (local-mode/): the connection, not the request, decides; no token is read.
+    if (isLocalConnection(req)) return this.local(req);
     const { token, location } = findToken(req);
     if (!token) {
       if (isPublic) return true;
@@ -51,6 +54,14 @@ export class AuthGuard implements CanActivate {
       const setup = this.reflector.getAllAndOverride<boolean>(MFA_SETUP_ROUTE, [ctx.getHandler(), ctx.getClass()]);
       if (!setup) throw mfaRequired();
     }
+    return true;
+  }
+
+  /** web/handlers.go's IsLocal branch: the local router's routes only, while EnableLocalMode is on. */
+  private local(req: ApiRequest): boolean {
+    if (!this.config.get().ServiceSettings.EnableLocalMode) throw localModeDisabled();
+    if (!isLocalRoute(req.method, (req.route as { path?: string } | undefined)?.path)) throw localRouteNotFound();
+    req.session = localSession();
     return true;
   }
 

@@ -212,4 +212,16 @@ export class CategoriesRepository {
     );
     await tx.query('DELETE FROM sidebar_categories WHERE user_id = $1 AND team_id = $2', [userId, teamId]);
   }
+
+  /**
+   * A channel moved to another team leaves the sidebar categories of its old team
+   * (UpdateSidebarChannelCategoryOnMove); on the new team it shows in the default category.
+   */
+  async removeChannelFromOtherTeams(channelId: string, teamId: string, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
+      `DELETE FROM sidebar_channels sch USING sidebar_categories sc
+        WHERE sc.id = sch.category_id AND sch.channel_id = $1 AND sc.team_id <> $2`,
+      [channelId, teamId],
+    );
+  }
 }

@@ -10,6 +10,7 @@ import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelReadsService } from './channel-reads.service.js';
 import { ChannelChanges, ChannelsService } from './channels.service.js';
 import { Audited, memberRolesDetail } from '../audits/audited.js';
+import { ChannelMoveService } from './channel-move.service.js';
 
 const OK = { status: 'OK' };
 const MAX_LIST = 1000;
@@ -40,6 +41,7 @@ export class ChannelsController {
     private readonly lists: ChannelListsService,
     private readonly members: ChannelMembersService,
     private readonly reads: ChannelReadsService,
+    private readonly mover: ChannelMoveService,
   ) {}
 
   @Post()
@@ -128,6 +130,12 @@ export class ChannelsController {
     const privacy = optional<string>(bodyObject(body), 'privacy', 'string');
     if (privacy !== 'O' && privacy !== 'P') throw invalidParam('privacy');
     return channelView(await this.channels.setPrivacy(s, id, privacy));
+  }
+
+  /** mmctl channel move (api4 moveChannel): manage_system; body {team_id, force}. */
+  @Post(':channel_id/move')
+  async move(@Param('channel_id') channelId: string, @Body() body: unknown, @CurrentSession() s: Session) {
+    return channelView(await this.mover.move(s, urlId(channelId, 'channel_id'), body));
   }
 
   @Post(':channel_id/restore')

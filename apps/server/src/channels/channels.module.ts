@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { MembershipModule } from '../membership/membership.module.js';
 import { PostsCoreModule } from '../posts/posts-core.module.js';
 import { WebhooksCoreModule } from '../webhooks/webhooks-core.module.js';
+import { CategoriesRepository } from '../categories/categories.repository.js';
 import { ChannelAccess } from './channel-access.js';
+import { ChannelMoveService } from './channel-move.service.js';
 import { ChannelListsService } from './channel-lists.service.js';
 import { ChannelMembersService } from './channel-members.service.js';
 import { ChannelReadsService } from './channel-reads.service.js';
@@ -20,7 +22,17 @@ import { UserChannelsController } from './user-channels.controller.js';
 @Module({
   imports: [MembershipModule, PostsCoreModule, WebhooksCoreModule],
   controllers: [ChannelsController, TeamChannelsController, UserChannelsController],
-  providers: [ChannelsRepository, ChannelsService, ChannelListsService, ChannelMembersService, ChannelReadsService, ChannelAccess, DefaultChannelsService],
+  providers: [
+    ChannelsRepository,
+    ChannelsService,
+    ChannelMoveService,
+    CategoriesRepository,
+    ChannelListsService,
+    ChannelMembersService,
+    ChannelReadsService,
+    ChannelAccess,
+    DefaultChannelsService,
+  ],
   exports: [ChannelsRepository, ChannelsService, DefaultChannelsService, ChannelMembersService],
 })
 export class ChannelsModule {}

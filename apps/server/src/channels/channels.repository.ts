@@ -96,6 +96,11 @@ export class ChannelsRepository {
     );
   }
 
+  /** POST /channels/{id}/move. */
+  async setTeam(id: string, teamId: string, now: number, tx: Queryable = this.db): Promise<void> {
+    await tx.query('UPDATE channels SET team_id = $2, update_at = $3 WHERE id = $1', [id, teamId, now]);
+  }
+
   async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {
     await this.db.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
   }

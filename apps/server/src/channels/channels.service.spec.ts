@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WsEvents } from '#realtime';
 import { ChannelsTestbed } from './in-memory-channels.js';
+import { localSession } from '../local-mode/local-session.js';
 
 const DENIED = { statusCode: 403, id: 'api.context.permissions.app_error' };
 
@@ -32,6 +33,15 @@ describe('ChannelsService permissions', () => {
     await expect(bed.channelsService.create(outsider.session, newChannel(teamId, 'O'))).rejects.toMatchObject(DENIED);
     await expect(bed.channelsService.create(outsider.session, newChannel(teamId, 'P'))).rejects.toMatchObject(DENIED);
     await expect(bed.channelsService.create(guest.session, newChannel(teamId, 'O'))).rejects.toMatchObject(DENIED);
+  });
+
+  it('creates channels for a local-mode caller (mmctl --local) with no creator and no member, as localCreateChannel', async () => {
+    const { bed, teamId } = setup();
+    const before = bed.events.length;
+    const created = await bed.channelsService.create(localSession(), newChannel(teamId, 'P'));
+    expect(created).toMatchObject({ type: 'P', creator_id: '' });
+    expect([...bed.channelMembers.rows.values()].filter((m) => m.channel_id === created.id)).toHaveLength(0);
+    expect(bed.events.slice(before).map((e) => e.event)).not.toContain(WsEvents.ChannelCreated);
   });
 
   it('refuses direct and group types after the permission check', async () => {

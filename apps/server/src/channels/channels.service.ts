@@ -24,6 +24,7 @@ import {
   validateChannel,
 } from './channel.model.js';
 import { ChannelAccess } from './channel-access.js';
+import { isLocalSession } from '../local-mode/local-session.js';
 import { ChannelsRepository } from './channels.repository.js';
 
 export interface NewChannel {
@@ -120,7 +121,8 @@ export class ChannelsService {
   async create(session: Session, input: NewChannel): Promise<ChannelRow> {
     if (input.type === 'O') await this.permissions.requireTeam(session, input.team_id, 'create_public_channel');
     if (input.type === 'P') await this.permissions.requireTeam(session, input.team_id, 'create_private_channel');
-    return this.createInTeam(session.user_id, input);
+    // Local mode has no user: Mattermost's localCreateChannel creates the channel without a member.
+    return this.createInTeam(isLocalSession(session) ? '' : session.user_id, input);
   }
 
   /**
@@ -131,8 +133,8 @@ export class ChannelsService {
     if (input.type === 'D' || input.type === 'G') {
       throw badRequest('api.channel.create_channel.direct_channel.app_error', 'Must use createDirectChannel API service for direct message channel creation.');
     }
-    const creator = await this.users.byId(creatorId);
-    if (!creator) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
+    const creator = creatorId ? await this.users.byId(creatorId) : undefined;
+    if (creatorId && !creator) throw notFound('app.user.missing_account.const', 'Unable to find the user.');
     const channel = newChannelRow({
       team_id: input.team_id,
       type: input.type as ChannelRow['type'],
@@ -156,10 +158,10 @@ export class ChannelsService {
         throw channelExists();
       }
       await this.channels.insert(channel, tx);
-      return this.members.insert(this.membership.newMember(channel.id, creator, true, channel.create_at), tx);
+      return creator ? this.members.insert(this.membership.newMember(channel.id, creator, true, channel.create_at), tx) : undefined;
     });
     if (member) this.invalidation.emit('channel_members', channel.id);
-    this.publisher.publish(newEvent(WsEvents.ChannelCreated, { user_id: creatorId }, { channel_id: channel.id, team_id: channel.team_id }));
+    if (creator) this.publisher.publish(newEvent(WsEvents.ChannelCreated, { user_id: creatorId }, { channel_id: channel.id, team_id: channel.team_id }));
     return channel;
   }
 

@@ -28,6 +28,8 @@ import { JobWatcher } from './job-watcher.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
+import { ExportsController } from './export/exports.controller.js';
+import { ExportsService } from './export/exports.service.js';
 
 /**
  * Starts and stops this node's part of the job system: its workers (JobSettings.RunJobs), the
@@ -90,7 +92,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   // job sends through its sender; LdapCoreModule: ldap_sync; EmailNotificationsModule: email_batching;
   // PushModule: expiry_notify's push.
   imports: [UsersModule, ScheduledPostsModule, LdapCoreModule, EmailNotificationsModule, PushModule],
-  controllers: [JobsController],
+  controllers: [JobsController, ExportsController],
   providers: [
     { provide: QueueDriver, useFactory: (config: ConfigService) => createQueueDriver(config.get()), inject: [ConfigService] },
     // "<node id>@<host>:<pid>": the cluster's node id, and the process an operator can find.
@@ -132,6 +134,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     JobScheduling,
     JobWatcher,
     JobsService,
+    ExportsService,
     JobsLifecycle,
   ],
   // JobRunner: the metrics endpoint reads its count of running jobs.

@@ -70,6 +70,7 @@ export class TeamsController {
       company_name: optional(b, 'company_name', 'string'),
       allowed_domains: optional(b, 'allowed_domains', 'string'),
       allow_open_invite: optional(b, 'allow_open_invite', 'boolean'),
+      email: optional(b, 'email', 'string'),
     });
     // Not sanitized: the creator is the team's admin.
     return teamView(team);

@@ -9,6 +9,7 @@ import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamListFilter, TeamsRepository } from './teams.repository.js';
 import { TeamsService } from './teams.service.js';
+import { localSession } from '../local-mode/local-session.js';
 import type { ThreadMembershipsRepository } from '../threads/thread-memberships.repository.js';
 
 const DENIED = { statusCode: 403, id: 'api.context.permissions.app_error' };
@@ -113,6 +114,19 @@ describe('TeamsService permissions', () => {
       .sort();
     expect(defaults).toEqual(['off-topic', 'town-square']);
     expect([...bed.channelMembers.rows.values()].filter((m) => m.user_id === admin.user.id)).toHaveLength(2);
+  });
+
+  it('creates a team for a local-mode caller (mmctl --local) with no creator and no member, as localCreateTeam', async () => {
+    const { bed, service, teams } = setup();
+    const team = await service.create(localSession(), { name: 'local-team', display_name: 'Local', type: 'O', email: 'Ops@Example.com' });
+    expect(teams.rows.get(team.id)).toMatchObject({ name: 'local-team', email: 'ops@example.com' });
+    expect([...bed.teamMembers.rows.values()].filter((m) => m.team_id === team.id)).toHaveLength(0);
+    expect(
+      [...bed.channels.rows.values()]
+        .filter((c) => c.team_id === team.id)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['off-topic', 'town-square']);
   });
 
   it('refuses team creation without create_team', async () => {

@@ -17,6 +17,7 @@ import { SANITIZED, TeamRow, TeamType, TeamView, teamView, validateTeam } from '
 import { TeamMembershipService } from './team-membership.service.js';
 import { TeamViews } from './team-views.js';
 import { TeamListFilter, TeamsRepository } from './teams.repository.js';
+import { isLocalSession } from '../local-mode/local-session.js';
 
 export interface NewTeam {
   name: string;
@@ -26,6 +27,8 @@ export interface NewTeam {
   company_name?: string;
   allowed_domains?: string;
   allow_open_invite?: boolean;
+  /** The team's email; only used without a creator (local mode), whose email it is otherwise. */
+  email?: string;
 }
 
 /** The fields PUT /teams/{id} and PUT /teams/{id}/patch may change (TeamPatch). */
@@ -136,12 +139,14 @@ export class TeamsService {
         'Team creation has been disabled. Please ask your System Administrator for details.',
       );
     }
-    return this.createWithCreator(session.user_id, input);
+    // Local mode (mmctl --local) has no user: Mattermost's localCreateTeam calls App.CreateTeam,
+    // which makes nobody a member.
+    return this.createWithCreator(isLocalSession(session) ? undefined : session.user_id, input);
   }
 
   /** Creates a team with its default channels; the creator becomes its admin (App.CreateTeamWithUser). */
-  private async createWithCreator(creatorId: string, input: NewTeam): Promise<TeamRow> {
-    const creator = await this.user(creatorId);
+  private async createWithCreator(creatorId: string | undefined, input: NewTeam): Promise<TeamRow> {
+    const creator = creatorId === undefined ? undefined : await this.user(creatorId);
     const now = Date.now();
     const team: TeamRow = {
       id: newId(),
@@ -151,7 +156,7 @@ export class TeamsService {
       display_name: input.display_name,
       name: input.name,
       description: input.description ?? '',
-      email: creator.email.toLowerCase(),
+      email: (creator?.email ?? input.email ?? '').toLowerCase(),
       type: input.type as TeamType,
       company_name: input.company_name ?? '',
       allowed_domains: input.allowed_domains ?? '',
@@ -162,7 +167,7 @@ export class TeamsService {
       group_constrained: false,
     };
     validateTeam(team);
-    this.membership.checkEmailDomain(team, creator, 'api.team.is_team_creation_allowed.domain.app_error');
+    if (creator) this.membership.checkEmailDomain(team, creator, 'api.team.is_team_creation_allowed.domain.app_error');
     await this.db
       .transaction(async (tx) => {
         await this.teams.insert(team, tx);
@@ -172,7 +177,7 @@ export class TeamsService {
         if (err?.code === PG_UNIQUE_VIOLATION) throw badRequest('app.team.save.existing.app_error', 'A team with that name already exists.');
         throw err;
       });
-    await this.membership.join(team, creator);
+    if (creator) await this.membership.join(team, creator);
     return team;
   }
 

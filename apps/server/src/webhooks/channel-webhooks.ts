@@ -16,4 +16,10 @@ export class ChannelWebhooks {
     await this.incoming.deleteForChannel(channelId, now, tx);
     await this.outgoing.deleteForChannel(channelId, now, tx);
   }
+
+  /** App.MoveChannel moves the channel's incoming and outgoing hooks to the new team. */
+  async moveToTeam(channelId: string, teamId: string, now: number, tx?: Queryable): Promise<void> {
+    await this.incoming.moveChannelToTeam(channelId, teamId, now, tx);
+    await this.outgoing.moveChannelToTeam(channelId, teamId, now, tx);
+  }
 }

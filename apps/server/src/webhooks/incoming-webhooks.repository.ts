@@ -70,4 +70,9 @@ export class IncomingWebhooksRepository {
   async deleteForChannel(channelId: string, now: number, tx: Queryable = this.db): Promise<void> {
     await tx.query('UPDATE incoming_webhooks SET delete_at = $2, update_at = $2 WHERE channel_id = $1 AND delete_at = 0', [channelId, now]);
   }
+
+  /** A moved channel's hooks follow it to its new team (App.MoveChannel). */
+  async moveChannelToTeam(channelId: string, teamId: string, now: number, tx: Queryable = this.db): Promise<void> {
+    await tx.query('UPDATE incoming_webhooks SET team_id = $2, update_at = $3 WHERE channel_id = $1 AND delete_at = 0', [channelId, teamId, now]);
+  }
 }
