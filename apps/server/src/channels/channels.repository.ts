@@ -65,6 +65,34 @@ export class ChannelsRepository {
     return { channel: existing!, created: false };
   }
 
+  /** Team channels by (team id, name), archived ones too (the bulk import matches channels by name). */
+  async byTeamNames(keys: Array<{ team_id: string; name: string }>, tx: Queryable = this.db): Promise<ChannelRow[]> {
+    if (keys.length === 0) return [];
+    return tx.query<ChannelRow>(
+      `SELECT ${COLUMNS} FROM channels WHERE (team_id, name) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))`,
+      [keys.map((k) => k.team_id), keys.map((k) => k.name)],
+    );
+  }
+
+  /**
+   * Sets the post counters and times of these channels from their posts (after a bulk import,
+   * which writes posts with their own times): what countNewPost keeps up one post at a time.
+   */
+  async recountPosts(channelIds: string[], tx: Queryable): Promise<void> {
+    if (channelIds.length === 0) return;
+    await tx.query(
+      `UPDATE channels c SET last_post_at = GREATEST(c.last_post_at, s.last_post_at), last_root_post_at = GREATEST(c.last_root_post_at, s.last_root_post_at),
+              total_msg_count = s.total, total_msg_count_root = s.roots
+         FROM (SELECT p.channel_id, COALESCE(MAX(p.create_at), 0) AS last_post_at,
+                      COALESCE(MAX(p.create_at) FILTER (WHERE p.root_id = ''), 0) AS last_root_post_at,
+                      count(*) FILTER (WHERE p.delete_at = 0)::int AS total,
+                      count(*) FILTER (WHERE p.delete_at = 0 AND p.root_id = '')::int AS roots
+                 FROM posts p WHERE p.channel_id = ANY($1) GROUP BY p.channel_id) s
+        WHERE c.id = s.channel_id`,
+      [channelIds],
+    );
+  }
+
   async byId(id: string, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
     return (await tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
   }
@@ -96,8 +124,8 @@ export class ChannelsRepository {
     );
   }
 
-  async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {
-    await this.db.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
+  async setDeleteAt(id: string, deleteAt: number, now: number, tx: Queryable = this.db): Promise<void> {
+    await tx.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
   }
 
   /** Removes a channel and its memberships, in the transaction that deletes its posts. */

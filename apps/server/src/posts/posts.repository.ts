@@ -234,6 +234,15 @@ export class PostsRepository {
     return Math.max(now, (rows[0]?.max ?? 0) + 1);
   }
 
+  /**
+   * The posts of these channels created at these times (deleted ones too): how the bulk import
+   * finds a post it imported before (Mattermost matches a channel, a time and a user).
+   */
+  async atTimes(tx: Queryable, channelIds: string[], createAts: number[]): Promise<PostRow[]> {
+    if (channelIds.length === 0 || createAts.length === 0) return [];
+    return tx.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = ANY($1) AND p.create_at = ANY($2)`, [channelIds, createAts]);
+  }
+
   async insert(tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<void> {
     await tx.query(
       `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
