@@ -1,12 +1,11 @@
 import { posix } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { invalidUrlParam } from '#common';
 import { ConfigService } from '#config';
 import { FileStore } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
 import { INCOMPLETE_UPLOAD_SUFFIX } from '../uploads/upload-session.model.js';
-import { importDirectory } from '../uploads/uploads.service.js';
+import { importDirectory, importFileName } from './import-files.js';
 
 /**
  * The import files waiting in ImportSettings.Directory (api4/import.go, app/import.go ListImports
@@ -41,11 +40,3 @@ export class ImportsService {
   }
 }
 
-/**
- * An import file's name as the URL and the job's data give it: Mattermost's route takes names
- * ending in ".zip"; a name that would reach outside the directory is refused here.
- */
-export function importFileName(name: string): string {
-  if (!name.endsWith('.zip') || name.length > 512 || /[\\/\0]/.test(name) || name.startsWith('..')) throw invalidUrlParam('import_name');
-  return name;
-}

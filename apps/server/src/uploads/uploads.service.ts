@@ -14,6 +14,7 @@ import { fileFolder, FileInfoRow, fileInfoView, FileInfoView, plainFileName, sto
 import { FileInfosRepository } from '../files/file-infos.repository.js';
 import { cutOff, FileIntake, newFileInfo } from '../files/file-intake.service.js';
 import { chunkForm, ChunkRequest, chunkStream } from './chunk-body.js';
+import { importDirectory } from '../imports/import-files.js';
 import { sessionPartsFolder, UploadSessionRow, uploadSessionView, UploadSessionView } from './upload-session.model.js';
 import { UploadSessionsRepository } from './upload-sessions.repository.js';
 
@@ -342,7 +343,3 @@ export class UploadsService {
   }
 }
 
-/** ImportSettings.Directory as a store folder (Mattermost's filepath.Clean: "./import" is "import"). */
-export function importDirectory(setting: string): string {
-  return posix.normalize(setting || './import').replace(/\/+$/, '');
-}

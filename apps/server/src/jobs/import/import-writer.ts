@@ -91,6 +91,7 @@ export class ImportWriter {
   /** Channels whose members changed, for the caches of the server this runs in. */
   readonly touchedChannels = new Set<string>();
   readonly touchedUsers = new Set<string>();
+  readonly touchedTeams = new Set<string>();
 
   private readonly teams: TeamsRepository;
   private readonly channels: ChannelsRepository;
@@ -346,6 +347,7 @@ export class ImportWriter {
       const teamId = await this.teamId(tx, t.name, 'app.import.import_user_teams.team_not_found.error');
       const member: TeamMemberRow = { team_id: teamId, user_id: user.id, delete_at: 0, create_at: now, ...memberRoles('team', t.roles, guest) };
       await this.teamMembers.save(member, tx);
+      this.touchedTeams.add(teamId);
       if (t.theme) prefs.push({ user_id: user.id, category: 'theme', name: teamId, value: t.theme });
       for (const c of t.channels) {
         const channel = await this.channel(tx, t.name, c.name, 'app.import.import_user_channels.channel_not_found.error');
