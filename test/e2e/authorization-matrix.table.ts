@@ -1411,7 +1411,8 @@ const uploads: Row[] = [
     // api4/upload.go uploadData: an import upload is any system admin's to continue.
     name: "the system admin's import upload: manage_system",
     setup: async (c) => ({
-      uploadId: (await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/uploads', { type: 'import', filename: `matrix-${c.role}.zip`, file_size: CHUNK_SIZE })).id,
+      uploadId: (await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/uploads', { type: 'import', filename: `matrix-${c.role}.zip`, file_size: CHUNK_SIZE }))
+        .id,
     }),
     path: (c) => `/uploads/${c.v.uploadId}`,
     body: () => CHUNK,

@@ -43,10 +43,24 @@ export async function snapshot(db: pg.Client, dataDir: string, usernames: string
   const q = async <T = any>(sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as T[];
   const liveChannel = `c.delete_at = 0 AND c.type IN ('O','P') AND t.delete_at = 0`;
   const exportedPost = `p.delete_at = 0 AND p.type NOT LIKE 'system\\_%'`;
-  const s: Snapshot = { teams: {}, channels: {}, users: {}, teamMembers: {}, channelMembers: {}, favorites: [], posts: {}, reactions: [], flags: [], files: {}, directChannels: {} };
+  const s: Snapshot = {
+    teams: {},
+    channels: {},
+    users: {},
+    teamMembers: {},
+    channelMembers: {},
+    favorites: [],
+    posts: {},
+    reactions: [],
+    flags: [],
+    files: {},
+    directChannels: {},
+  };
 
   for (const t of await q(`SELECT name, display_name, type, description, allow_open_invite FROM teams WHERE delete_at = 0`)) s.teams[t.name] = t;
-  for (const c of await q(`SELECT t.name AS team, c.name, c.display_name, c.type, c.header, c.purpose FROM channels c JOIN teams t ON t.id = c.team_id WHERE ${liveChannel}`)) {
+  for (const c of await q(
+    `SELECT t.name AS team, c.name, c.display_name, c.type, c.header, c.purpose FROM channels c JOIN teams t ON t.id = c.team_id WHERE ${liveChannel}`,
+  )) {
     s.channels[`${c.team}/${c.name}`] = c;
   }
   for (const u of await q(
@@ -76,7 +90,8 @@ export async function snapshot(db: pg.Client, dataDir: string, usernames: string
 
   // Where a channel is, by name: team/name for team channels, the sorted member names for DMs and GMs.
   const where = new Map<string, string>();
-  for (const c of await q(`SELECT c.id, t.name AS team, c.name FROM channels c JOIN teams t ON t.id = c.team_id WHERE ${liveChannel}`)) where.set(c.id, `${c.team}/${c.name}`);
+  for (const c of await q(`SELECT c.id, t.name AS team, c.name FROM channels c JOIN teams t ON t.id = c.team_id WHERE ${liveChannel}`))
+    where.set(c.id, `${c.team}/${c.name}`);
   for (const c of await q(
     `SELECT c.id, c.type, c.header,
             ARRAY(SELECT u.username FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = c.id ORDER BY u.username) AS members
@@ -116,7 +131,10 @@ export async function snapshot(db: pg.Client, dataDir: string, usernames: string
       files: p.file_ids.length,
     };
   }
-  for (const r of await q(`SELECT r.post_id, u.username, r.emoji_name, r.create_at FROM reactions r JOIN users u ON u.id = r.user_id WHERE u.username = ANY($1)`, [usernames])) {
+  for (const r of await q(
+    `SELECT r.post_id, u.username, r.emoji_name, r.create_at FROM reactions r JOIN users u ON u.id = r.user_id WHERE u.username = ANY($1)`,
+    [usernames],
+  )) {
     if (keyOf.has(r.post_id)) s.reactions.push(`${keyOf.get(r.post_id)} :${r.emoji_name}: ${r.username} @${r.create_at}`);
   }
   for (const f of await q(
@@ -125,9 +143,13 @@ export async function snapshot(db: pg.Client, dataDir: string, usernames: string
   )) {
     if (keyOf.has(f.post_id)) s.flags.push(`${keyOf.get(f.post_id)} flagged by ${f.username}`);
   }
-  for (const f of await q(`SELECT post_id, name, extension, size, mime_type, width, height, has_preview_image, path FROM file_infos WHERE delete_at = 0 AND post_id <> ''`)) {
+  for (const f of await q(
+    `SELECT post_id, name, extension, size, mime_type, width, height, has_preview_image, path FROM file_infos WHERE delete_at = 0 AND post_id <> ''`,
+  )) {
     if (!keyOf.has(f.post_id)) continue;
-    const bytes = createHash('sha256').update(readFileSync(join(dataDir, f.path))).digest('hex');
+    const bytes = createHash('sha256')
+      .update(readFileSync(join(dataDir, f.path)))
+      .digest('hex');
     const { path: _path, post_id, ...fields } = f;
     s.files[`${keyOf.get(post_id)} ${f.name}`] = { ...fields, sha256: bytes };
   }

@@ -98,7 +98,13 @@ beforeAll(async () => {
   const other = await carol.client.createTeam({ name: 'import-other', display_name: 'Other Team', type: 'I', description: 'invite only' } as any);
   await alice.client.patchChannel(parts.pub.id, { header: 'the header', purpose: 'the purpose' } as any);
   // Profiles and preferences.
-  await alice.client.patchMe({ nickname: 'Al', first_name: 'Alice', last_name: 'Liddell', position: 'Lead', notify_props: { ...alice.user.notify_props, desktop: 'all', comments: 'any' } } as any);
+  await alice.client.patchMe({
+    nickname: 'Al',
+    first_name: 'Alice',
+    last_name: 'Liddell',
+    position: 'Lead',
+    notify_props: { ...alice.user.notify_props, desktop: 'all', comments: 'any' },
+  } as any);
   await bob.client.updateChannelNotifyProps({ channel_id: parts.pub.id, user_id: bob.user.id, desktop: 'all', push: 'none', mark_unread: 'mention' } as any);
   await bob.client.savePreferences(bob.user.id, [{ user_id: bob.user.id, category: 'favorite_channel', name: parts.priv.id, value: 'true' }]);
   // Posts, a thread, reactions, a pin, an edit, a flag, and files on a root and a reply.
@@ -195,7 +201,9 @@ describe('import_process: the round trip of an export', () => {
     expect(Object.keys(after.posts)).toHaveLength(8);
     expect(after.reactions).toHaveLength(3);
     expect(after.flags).toHaveLength(1);
-    expect(Object.values(after.files)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'photo.png', width: 40, height: 30, has_preview_image: true })]));
+    expect(Object.values(after.files)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'photo.png', width: 40, height: 30, has_preview_image: true })]),
+    );
     expect(Object.keys(after.files)).toHaveLength(3);
     expect(Object.keys(after.directChannels)).toHaveLength(2);
     expect(after.favorites).toHaveLength(2);
@@ -203,7 +211,12 @@ describe('import_process: the round trip of an export', () => {
     expect(Number((after.users[usernames[5]] as { delete_at: string }).delete_at)).toBeGreaterThan(0);
     // What the export leaves out stays out: the archived channel and its post.
     expect(after.channels['import-team/import-old']).toBeUndefined();
-    expect(imported.data).toMatchObject({ teams_imported: '2', users_imported: String(usernames.length), attachments_imported: '3', direct_channels_imported: '2' });
+    expect(imported.data).toMatchObject({
+      teams_imported: '2',
+      users_imported: String(usernames.length),
+      attachments_imported: '3',
+      direct_channels_imported: '2',
+    });
   });
 
   it('the imported server serves what it imported: threads, files, unread counts', async () => {
@@ -264,7 +277,10 @@ describe('import_process: refusals', () => {
     });
     await writeArchive('no-file.zip', [
       { type: 'version', version: 1 },
-      { type: 'post', post: { team: 'import-team', channel: 'import-pub', user: cast.alice.user.username, message: 'x', create_at: 5, attachments: [{ path: 'a/b.txt' }] } },
+      {
+        type: 'post',
+        post: { team: 'import-team', channel: 'import-pub', user: cast.alice.user.username, message: 'x', create_at: 5, attachments: [{ path: 'a/b.txt' }] },
+      },
     ]);
     expect((await runJob(importer.client, 'import_process', { import_file: 'no-file.zip' })).data).toMatchObject({
       line_number: '2',
@@ -312,8 +328,11 @@ describe('import_process: refusals', () => {
       MM_FILESETTINGS_DIRECTORY: join(target.dir, 'data'),
     };
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-      execFile(process.execPath, [join(root, 'dist/apps/server/src/jobs/cli.js'), 'run', 'import_process', `import_file=${archive}`], { cwd: dirname(archive), env, timeout: 120_000 }, (err, stdout, stderr) =>
-        done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [join(root, 'dist/apps/server/src/jobs/cli.js'), 'run', 'import_process', `import_file=${archive}`],
+        { cwd: dirname(archive), env, timeout: 120_000 },
+        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       ),
     );
     expect(run.code, run.stderr).toBe(0);

@@ -68,10 +68,10 @@ export class ChannelsRepository {
   /** Team channels by (team id, name), archived ones too (the bulk import matches channels by name). */
   async byTeamNames(keys: Array<{ team_id: string; name: string }>, tx: Queryable = this.db): Promise<ChannelRow[]> {
     if (keys.length === 0) return [];
-    return tx.query<ChannelRow>(
-      `SELECT ${COLUMNS} FROM channels WHERE (team_id, name) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))`,
-      [keys.map((k) => k.team_id), keys.map((k) => k.name)],
-    );
+    return tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE (team_id, name) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))`, [
+      keys.map((k) => k.team_id),
+      keys.map((k) => k.name),
+    ]);
   }
 
   /**

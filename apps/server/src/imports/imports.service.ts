@@ -39,4 +39,3 @@ export class ImportsService {
     await this.store.remove(posix.join(this.directory, importFileName(name)));
   }
 }
-

@@ -208,20 +208,46 @@ export class BulkImportJob extends JobHandler {
     }
   }
 
-  private async write(writer: ImportWriter, tx: Parameters<Parameters<ImportWriter['batch']>[0]>[0], kind: Kind, lines: ImportLine[], written: string[]): Promise<void> {
+  private async write(
+    writer: ImportWriter,
+    tx: Parameters<Parameters<ImportWriter['batch']>[0]>[0],
+    kind: Kind,
+    lines: ImportLine[],
+    written: string[],
+  ): Promise<void> {
     switch (kind) {
       case 'team':
-        return writer.importTeams(tx, lines.map((l) => (l as Extract<ImportLine, { type: 'team' }>).team));
+        return writer.importTeams(
+          tx,
+          lines.map((l) => (l as Extract<ImportLine, { type: 'team' }>).team),
+        );
       case 'channel':
-        return writer.importChannels(tx, lines.map((l) => (l as Extract<ImportLine, { type: 'channel' }>).channel));
+        return writer.importChannels(
+          tx,
+          lines.map((l) => (l as Extract<ImportLine, { type: 'channel' }>).channel),
+        );
       case 'user':
-        return writer.importUsers(tx, lines.map((l) => (l as Extract<ImportLine, { type: 'user' }>).user));
+        return writer.importUsers(
+          tx,
+          lines.map((l) => (l as Extract<ImportLine, { type: 'user' }>).user),
+        );
       case 'post':
-        return writer.importPosts(tx, lines.map((l) => (l as Extract<ImportLine, { type: 'post' }>).post), written);
+        return writer.importPosts(
+          tx,
+          lines.map((l) => (l as Extract<ImportLine, { type: 'post' }>).post),
+          written,
+        );
       case 'direct_channel':
-        return writer.importDirectChannels(tx, lines.map((l) => (l as Extract<ImportLine, { type: 'direct_channel' }>).direct_channel));
+        return writer.importDirectChannels(
+          tx,
+          lines.map((l) => (l as Extract<ImportLine, { type: 'direct_channel' }>).direct_channel),
+        );
       case 'direct_post':
-        return writer.importDirectPosts(tx, lines.map((l) => (l as Extract<ImportLine, { type: 'direct_post' }>).direct_post), written);
+        return writer.importDirectPosts(
+          tx,
+          lines.map((l) => (l as Extract<ImportLine, { type: 'direct_post' }>).direct_post),
+          written,
+        );
     }
   }
 

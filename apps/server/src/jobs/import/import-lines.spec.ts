@@ -41,19 +41,23 @@ describe('parseImportLine', () => {
     expect(idOf('{"type":"user","user":{"username":"abc","email":"a@x","notify_props":{"desktop":"loud"}}}')).toBe(
       'app.import.validate_user_import_data.notify_props_desktop_invalid.error',
     );
-    expect(idOf('{"type":"user","user":{"username":"abc","email":"a@x","teams":[{"name":"ops","channels":[{"name":"x","notify_props":{"mark_unread":"x"}}]}]}}')).toBe(
-      'app.import.validate_user_channels_import_data.invalid_notify_props_mark_unread.error',
-    );
+    expect(
+      idOf('{"type":"user","user":{"username":"abc","email":"a@x","teams":[{"name":"ops","channels":[{"name":"x","notify_props":{"mark_unread":"x"}}]}]}}'),
+    ).toBe('app.import.validate_user_channels_import_data.invalid_notify_props_mark_unread.error');
   });
 
   it('checks posts, their replies and reactions, and direct channels and posts', () => {
     const post = (extra: string) => `{"type":"post","post":{"team":"ops","channel":"news","user":"abc","message":"hi","create_at":5${extra}}}`;
     expect(parseImportLine(post(''), 2)).toMatchObject({ post: { message: 'hi', replies: [], reactions: [], edit_at: 0 } });
-    expect(idOf('{"type":"post","post":{"channel":"news","user":"abc","message":"hi","create_at":5}}')).toBe('app.import.validate_post_import_data.team_missing.error');
+    expect(idOf('{"type":"post","post":{"channel":"news","user":"abc","message":"hi","create_at":5}}')).toBe(
+      'app.import.validate_post_import_data.team_missing.error',
+    );
     expect(idOf('{"type":"post","post":{"team":"ops","channel":"news","user":"abc","message":"hi","create_at":0}}')).toBe(
       'app.import.validate_post_import_data.create_at_zero.error',
     );
-    expect(idOf(post(',"reactions":[{"user":"abc","emoji_name":"smile","create_at":4}]'))).toBe('app.import.validate_reaction_import_data.create_at_before_parent.error');
+    expect(idOf(post(',"reactions":[{"user":"abc","emoji_name":"smile","create_at":4}]'))).toBe(
+      'app.import.validate_reaction_import_data.create_at_before_parent.error',
+    );
     expect(idOf(post(',"replies":[{"user":"abc","create_at":6}]'))).toBe('app.import.validate_reply_import_data.message_missing.error');
     expect(idOf(post(',"attachments":[{"path":"../../etc/passwd"}]'))).toBe('app.import.validate_post_import_data.attachment.error');
     expect(idOf('{"type":"direct_channel","direct_channel":{"members":["abc"]}}')).toBe('app.import.validate_direct_channel_import_data.members_too_few.error');

@@ -277,7 +277,8 @@ function teamData(o: Obj): TeamData {
   if (!isValidTeamName(name.toLowerCase())) fail(e('name_characters'), `the team name ${JSON.stringify(name)} has characters a team name cannot have`);
   const displayName = str(o, 'display_name', e('display_name_length'));
   if (displayName === undefined) return fail(e('display_name_missing'), 'the team has no display name');
-  if (runeCount(displayName) === 0 || runeCount(displayName) > TEAM_DISPLAY_NAME_MAX) fail(e('display_name_length'), 'the team display name is empty or too long');
+  if (runeCount(displayName) === 0 || runeCount(displayName) > TEAM_DISPLAY_NAME_MAX)
+    fail(e('display_name_length'), 'the team display name is empty or too long');
   const type = str(o, 'type', e('type_invalid'));
   if (type === undefined) return fail(e('type_missing'), 'the team has no type');
   if (type !== 'O' && type !== 'I') return fail(e('type_invalid'), `team type ${JSON.stringify(type)} is neither O nor I`);
@@ -305,7 +306,15 @@ function channelData(o: Obj): ChannelData {
   if (header !== undefined && runeCount(header) > CHANNEL_HEADER_MAX) fail(e('header_length'), 'the channel header is too long');
   const purpose = str(o, 'purpose', e('purpose_length'));
   if (purpose !== undefined && runeCount(purpose) > CHANNEL_PURPOSE_MAX) fail(e('purpose_length'), 'the channel purpose is too long');
-  return { team: team.toLowerCase(), name: name.toLowerCase(), display_name: displayName, type, header, purpose, deleted_at: num(o, 'deleted_at', JSON_DECODE) };
+  return {
+    team: team.toLowerCase(),
+    name: name.toLowerCase(),
+    display_name: displayName,
+    type,
+    header,
+    purpose,
+    deleted_at: num(o, 'deleted_at', JSON_DECODE),
+  };
 }
 
 function userData(o: Obj): UserData {
@@ -397,7 +406,12 @@ function userTeamData(o: Obj): UserTeamData {
       fail(e('invalid_team_theme'), 'the team theme is not a JSON object');
     }
   }
-  return { name: name.toLowerCase(), roles, theme, channels: list(o, 'channels', JSON_DECODE).map((c) => userChannelData(obj(c, JSON_DECODE, 'a channel of the user'))) };
+  return {
+    name: name.toLowerCase(),
+    roles,
+    theme,
+    channels: list(o, 'channels', JSON_DECODE).map((c) => userChannelData(obj(c, JSON_DECODE, 'a channel of the user'))),
+  };
 }
 
 function userChannelData(o: Obj): UserChannelData {
@@ -526,7 +540,9 @@ function directChannelData(o: Obj): DirectChannelData {
   const members =
     o.members !== undefined && o.members !== null
       ? strings(o, 'members', JSON_DECODE)
-      : list(o, 'participants', JSON_DECODE).map((p) => str(obj(p, JSON_DECODE, 'a participant'), 'username', JSON_DECODE) ?? fail(e('members_required'), 'a participant has no username'));
+      : list(o, 'participants', JSON_DECODE).map(
+          (p) => str(obj(p, JSON_DECODE, 'a participant'), 'username', JSON_DECODE) ?? fail(e('members_required'), 'a participant has no username'),
+        );
   memberCount(members.length, e('members_too_few'), e('members_too_many'));
   const header = str(o, 'header', e('header_length'));
   if (header !== undefined && runeCount(header) > CHANNEL_HEADER_MAX) fail(e('header_length'), 'the header is too long');

@@ -58,7 +58,8 @@ export class ImportReferences {
       case 'post': {
         const p = line.post;
         channel(p.team, p.channel, 'app.import.import_post.channel_not_found.error');
-        for (const m of [p, ...p.replies]) for (const u of [m.user, ...m.flagged_by, ...m.reactions.map((r) => r.user)]) user(u, 'app.import.import_post.user_not_found.error');
+        for (const m of [p, ...p.replies])
+          for (const u of [m.user, ...m.flagged_by, ...m.reactions.map((r) => r.user)]) user(u, 'app.import.import_post.user_not_found.error');
         break;
       }
       case 'direct_channel':
@@ -67,7 +68,8 @@ export class ImportReferences {
       case 'direct_post': {
         const p = line.direct_post;
         for (const u of p.channel_members) user(u, 'app.import.import_direct_post.user_not_found.error');
-        for (const m of [p, ...p.replies]) for (const u of [m.user, ...m.reactions.map((r) => r.user)]) user(u, 'app.import.import_direct_post.user_not_found.error');
+        for (const m of [p, ...p.replies])
+          for (const u of [m.user, ...m.reactions.map((r) => r.user)]) user(u, 'app.import.import_direct_post.user_not_found.error');
         break;
       }
     }
@@ -81,13 +83,15 @@ export class ImportReferences {
     const teamNames = new Set([...this.wantedTeams.keys(), ...[...this.wantedChannels.keys()].map((k) => k.split('/')[0])]);
     const teamIds = new Map<string, string>();
     for (const names of chunks([...teamNames])) for (const t of await teams.byNames(names)) teamIds.set(t.name, t.id);
-    for (const [name, ref] of this.wantedTeams) if (!teamIds.has(name)) found.push({ ...ref, message: `team ${name} is neither in the file before this line nor on this server` });
+    for (const [name, ref] of this.wantedTeams)
+      if (!teamIds.has(name)) found.push({ ...ref, message: `team ${name} is neither in the file before this line nor on this server` });
     const channels = new ChannelsRepository(this.db);
     const namesById = new Map([...teamIds].map(([n, id]) => [id, n]));
     const existing = new Set<string>();
     const inDatabase = [...this.wantedChannels.keys()].map((k) => k.split('/') as [string, string]).filter(([t]) => teamIds.has(t));
     for (const part of chunks(inDatabase)) {
-      for (const c of await channels.byTeamNames(part.map(([t, name]) => ({ team_id: teamIds.get(t)!, name })))) existing.add(`${namesById.get(c.team_id)}/${c.name}`);
+      for (const c of await channels.byTeamNames(part.map(([t, name]) => ({ team_id: teamIds.get(t)!, name }))))
+        existing.add(`${namesById.get(c.team_id)}/${c.name}`);
     }
     for (const [key, ref] of this.wantedChannels) {
       // A team the file creates gets its default channels with its line.
@@ -98,7 +102,8 @@ export class ImportReferences {
     const users = new UsersRepository(this.db);
     const known = new Set<string>();
     for (const names of chunks([...this.wantedUsers.keys()])) for (const u of await users.byUsernames(names)) known.add(u.username);
-    for (const [name, ref] of this.wantedUsers) if (!known.has(name)) found.push({ ...ref, message: `user ${name} is neither in the file before this line nor on this server` });
+    for (const [name, ref] of this.wantedUsers)
+      if (!known.has(name)) found.push({ ...ref, message: `user ${name} is neither in the file before this line nor on this server` });
     found.sort((a, b) => a.line - b.line);
     return found[0] ?? null;
   }

@@ -24,7 +24,18 @@ import type { TeamRow } from '../../teams/team.model.js';
 import { TeamsRepository } from '../../teams/teams.repository.js';
 import { defaultNotifyProps, defaultTimezone, UserRow } from '../../users/user.model.js';
 import { UsersRepository } from '../../users/users.repository.js';
-import { AttachmentData, attachmentEntryName, ChannelData, DirectChannelData, DirectPostData, ImportLineError, PostData, ReplyData, TeamData, UserData } from './import-lines.js';
+import {
+  AttachmentData,
+  attachmentEntryName,
+  ChannelData,
+  DirectChannelData,
+  DirectPostData,
+  ImportLineError,
+  PostData,
+  ReplyData,
+  TeamData,
+  UserData,
+} from './import-lines.js';
 import type { ZipSource } from './zip-source.js';
 
 /** What the import wrote, for the job's data. */
@@ -156,7 +167,14 @@ export class ImportWriter {
   // ---- teams and channels ------------------------------------------------------------------
 
   async importTeams(tx: Queryable, lines: TeamData[]): Promise<void> {
-    const existing = new Map((await this.teams.byNames(lines.map((t) => t.name), tx)).map((t) => [t.name, t]));
+    const existing = new Map(
+      (
+        await this.teams.byNames(
+          lines.map((t) => t.name),
+          tx,
+        )
+      ).map((t) => [t.name, t]),
+    );
     const now = Date.now();
     for (const data of lines) {
       let team = existing.get(data.name);
@@ -250,7 +268,10 @@ export class ImportWriter {
         await this.channels.update(channel, tx);
         if (found.delete_at !== deleteAt) await this.channels.setDeleteAt(found.id, deleteAt, now, tx);
       } else {
-        channel = newChannelRow({ team_id: teamId, type: data.type, name: data.name, display_name: data.display_name, header: data.header, purpose: data.purpose }, now);
+        channel = newChannelRow(
+          { team_id: teamId, type: data.type, name: data.name, display_name: data.display_name, header: data.header, purpose: data.purpose },
+          now,
+        );
         channel.delete_at = deleteAt;
         await this.channels.insert(channel, tx);
       }
@@ -262,7 +283,14 @@ export class ImportWriter {
   // ---- users -------------------------------------------------------------------------------
 
   async importUsers(tx: Queryable, lines: UserData[]): Promise<void> {
-    const existing = new Map((await this.users.byUsernames(lines.map((u) => u.username), tx)).map((u) => [u.username, u]));
+    const existing = new Map(
+      (
+        await this.users.byUsernames(
+          lines.map((u) => u.username),
+          tx,
+        )
+      ).map((u) => [u.username, u]),
+    );
     const now = Date.now();
     for (const data of lines) {
       const found = existing.get(data.username);
@@ -464,19 +492,26 @@ export class ImportWriter {
 
   async importPosts(tx: Queryable, lines: PostData[], written: string[]): Promise<void> {
     const targets: Array<{ channel: ChannelRow; data: PostData | DirectPostData }> = [];
-    for (const data of lines) targets.push({ channel: await this.channel(tx, data.team, data.channel, 'app.import.import_post.channel_not_found.error'), data });
+    for (const data of lines)
+      targets.push({ channel: await this.channel(tx, data.team, data.channel, 'app.import.import_post.channel_not_found.error'), data });
     await this.writePosts(tx, targets, written, 'app.import.import_post.user_not_found.error');
     this.counts.posts += lines.length;
   }
 
   async importDirectPosts(tx: Queryable, lines: DirectPostData[], written: string[]): Promise<void> {
     const targets: Array<{ channel: ChannelRow; data: PostData | DirectPostData }> = [];
-    for (const data of lines) targets.push({ channel: await this.directChannel(tx, data.channel_members, 'app.import.import_direct_post.user_not_found.error'), data });
+    for (const data of lines)
+      targets.push({ channel: await this.directChannel(tx, data.channel_members, 'app.import.import_direct_post.user_not_found.error'), data });
     await this.writePosts(tx, targets, written, 'app.import.import_direct_post.user_not_found.error');
     this.counts.direct_posts += lines.length;
   }
 
-  private async writePosts(tx: Queryable, targets: Array<{ channel: ChannelRow; data: PostData | DirectPostData }>, written: string[], missingUser: string): Promise<void> {
+  private async writePosts(
+    tx: Queryable,
+    targets: Array<{ channel: ChannelRow; data: PostData | DirectPostData }>,
+    written: string[],
+    missingUser: string,
+  ): Promise<void> {
     const names = targets.flatMap(({ data }) => [data, ...data.replies].flatMap((p) => [p.user, ...p.flagged_by, ...p.reactions.map((r) => r.user)]));
     const users = await this.userIds(tx, names, missingUser);
     const channelIds = [...new Set(targets.map((t) => t.channel.id))];
