@@ -75,21 +75,19 @@ export class ChannelsRepository {
   }
 
   /**
-   * Sets the post counters and times of these channels from their posts (after a bulk import,
-   * which writes posts with their own times): what countNewPost keeps up one post at a time.
+   * Counts posts a bulk import added to a channel, with their own times: what countNewPost does for
+   * one post, for a batch (`roots` of the `posts` are root posts).
    */
-  async recountPosts(channelIds: string[], tx: Queryable): Promise<void> {
-    if (channelIds.length === 0) return;
+  async countImportedPosts(
+    tx: Queryable,
+    channelId: string,
+    added: { posts: number; roots: number; lastPostAt: number; lastRootPostAt: number },
+  ): Promise<void> {
     await tx.query(
-      `UPDATE channels c SET last_post_at = GREATEST(c.last_post_at, s.last_post_at), last_root_post_at = GREATEST(c.last_root_post_at, s.last_root_post_at),
-              total_msg_count = s.total, total_msg_count_root = s.roots
-         FROM (SELECT p.channel_id, COALESCE(MAX(p.create_at), 0) AS last_post_at,
-                      COALESCE(MAX(p.create_at) FILTER (WHERE p.root_id = ''), 0) AS last_root_post_at,
-                      count(*) FILTER (WHERE p.delete_at = 0)::int AS total,
-                      count(*) FILTER (WHERE p.delete_at = 0 AND p.root_id = '')::int AS roots
-                 FROM posts p WHERE p.channel_id = ANY($1) GROUP BY p.channel_id) s
-        WHERE c.id = s.channel_id`,
-      [channelIds],
+      `UPDATE channels SET total_msg_count = total_msg_count + $2, total_msg_count_root = total_msg_count_root + $3,
+              last_post_at = GREATEST(last_post_at, $4), last_root_post_at = GREATEST(last_root_post_at, $5)
+        WHERE id = $1`,
+      [channelId, added.posts, added.roots, added.lastPostAt, added.lastRootPostAt],
     );
   }
 

@@ -17,6 +17,7 @@ import { TeamMembersRepository } from '../../membership/team-members.repository.
 import { parseHashtags } from '../../posts/hashtags.js';
 import type { PostRow } from '../../posts/post.model.js';
 import { PostsRepository } from '../../posts/posts.repository.js';
+import type { ReactionRow } from '../../posts/reaction-view.js';
 import { ReactionsRepository } from '../../posts/reactions.repository.js';
 import type { Preference } from '../../preferences/preference.model.js';
 import { PreferencesRepository } from '../../preferences/preferences.repository.js';
@@ -37,6 +38,16 @@ import {
   UserData,
 } from './import-lines.js';
 import type { ZipSource } from './zip-source.js';
+
+/** A post batch's writes, gathered to be sent together. */
+interface PostWrites {
+  inserts: Array<Omit<PostRow, 'reply_count' | 'last_reply_at'>>;
+  reactions: ReactionRow[];
+  /** Flags by user and post (each once). */
+  flags: Map<string, Preference>;
+  /** Known posts that get their first reactions (has_reactions and update_at follow). */
+  reacted: Array<{ id: string; channel_id: string; update_at: number }>;
+}
 
 /** What the import wrote, for the job's data. */
 export interface ImportCounts {
@@ -269,7 +280,7 @@ export class ImportWriter {
         if (found.delete_at !== deleteAt) await this.channels.setDeleteAt(found.id, deleteAt, now, tx);
       } else {
         channel = newChannelRow(
-          { team_id: teamId, type: data.type, name: data.name, display_name: data.display_name, header: data.header, purpose: data.purpose },
+          { team_id: teamId, type: data.type, name: data.name, display_name: data.display_name, header: data.header ?? '', purpose: data.purpose ?? '' },
           now,
         );
         channel.delete_at = deleteAt;
@@ -401,7 +412,8 @@ export class ImportWriter {
         if (c.favorite) prefs.push({ user_id: user.id, category: 'favorite_channel', name: channel.id, value: 'true' });
       }
     }
-    if (prefs.length) await this.preferences.upsert(prefs, tx);
+    // A line that names a channel or team twice would give one key twice, which one upsert cannot take.
+    if (prefs.length) await this.preferences.upsert([...new Map(prefs.map((p) => [`${p.category}:${p.name}`, p])).values()], tx);
   }
 
   private async userIds(tx: Queryable, usernames: string[], missingId: string): Promise<Map<string, Pick<UserRow, 'id' | 'username' | 'roles'>>> {
@@ -506,6 +518,10 @@ export class ImportWriter {
     this.counts.direct_posts += lines.length;
   }
 
+  /**
+   * The posts of a batch: new ones inserted together, known ones updated, then their reactions,
+   * flags, threads and their channels' counters, a few statements for the whole batch.
+   */
   private async writePosts(
     tx: Queryable,
     targets: Array<{ channel: ChannelRow; data: PostData | DirectPostData }>,
@@ -520,27 +536,48 @@ export class ImportWriter {
     const known = new Map<string, PostRow>();
     for (const p of await this.posts.atTimes(tx, channelIds, [...new Set(times)])) known.set(`${p.channel_id}:${p.create_at}:${p.user_id}:${p.root_id}`, p);
     const files = await this.fileInfos.forPosts([...known.values()].map((p) => p.id));
+    const out: PostWrites = { inserts: [], reactions: [], flags: new Map(), reacted: [] };
+    const threads: string[] = [];
     for (const { channel, data } of targets) {
-      const root = await this.writePost(tx, channel, data, '', users, known, files, written);
-      for (const reply of data.replies) {
-        const created = await this.writePost(tx, channel, reply, root.id, users, known, files, written);
-        if (created.isNew) await this.posts.addReplyToThread(tx, root.id, channel.id, created.userId, reply.create_at, reply.create_at);
-        this.counts.replies++;
-      }
+      // A root changes with its thread: its update_at is at least its last reply's time.
+      const lastReply = Math.max(0, ...data.replies.map((r) => r.create_at));
+      const rootId = await this.writePost(tx, channel, data, '', lastReply, users, known, files, written, out);
+      for (const reply of data.replies) await this.writePost(tx, channel, reply, rootId, 0, users, known, files, written, out);
+      this.counts.replies += data.replies.length;
+      if (data.replies.length) threads.push(rootId);
     }
-    await this.channels.recountPosts(channelIds, tx);
+    await this.posts.insertMany(tx, out.inserts);
+    await this.reactions.saveMany(tx, out.reactions);
+    for (const r of out.reacted) await this.posts.reactionsChanged(tx, r.id, r.channel_id, r.update_at);
+    if (out.flags.size) await this.preferences.upsert([...out.flags.values()], tx);
+    await this.posts.rebuildThreads(tx, threads);
+    const added = new Map<string, { posts: number; roots: number; lastPostAt: number; lastRootPostAt: number }>();
+    for (const p of out.inserts) {
+      const a = added.get(p.channel_id) ?? { posts: 0, roots: 0, lastPostAt: 0, lastRootPostAt: 0 };
+      a.posts++;
+      a.lastPostAt = Math.max(a.lastPostAt, p.create_at);
+      if (!p.root_id) {
+        a.roots++;
+        a.lastRootPostAt = Math.max(a.lastRootPostAt, p.create_at);
+      }
+      added.set(p.channel_id, a);
+    }
+    for (const [channelId, a] of added) await this.channels.countImportedPosts(tx, channelId, a);
   }
 
+  /** One post or reply: its files stored, its row queued for insert (new) or updated (known); answers its id. */
   private async writePost(
     tx: Queryable,
     channel: ChannelRow,
     data: ReplyData,
     rootId: string,
+    lastReply: number,
     users: Map<string, Pick<UserRow, 'id'>>,
     known: Map<string, PostRow>,
     files: Map<string, FileInfoRow[]>,
     written: string[],
-  ): Promise<{ id: string; userId: string; isNew: boolean }> {
+    out: PostWrites,
+  ): Promise<string> {
     const userId = users.get(data.user)!.id;
     const found = known.get(`${channel.id}:${data.create_at}:${userId}:${rootId}`);
     const id = found?.id ?? newId();
@@ -554,50 +591,41 @@ export class ImportWriter {
       const row = await this.storeAttachment(tx, attachment, { id, channel_id: channel.id, user_id: userId, create_at: data.create_at }, written);
       fileIds.push(row.id);
     }
-    const hasReactions = data.reactions.length > 0 || (found?.has_reactions ?? false);
-    const updateAt = Math.max(data.create_at, data.edit_at, found?.update_at ?? 0);
+    const updateAt = Math.max(data.create_at, data.edit_at, lastReply, found?.update_at ?? 0);
+    const fields = {
+      message: data.message,
+      props: data.props,
+      hashtags: parseHashtags(data.message),
+      file_ids: fileIds,
+      edit_at: data.edit_at,
+      is_pinned: data.is_pinned,
+    };
     if (found) {
-      await this.posts.update(tx, {
-        id,
-        update_at: updateAt,
-        edit_at: data.edit_at,
-        is_pinned: data.is_pinned,
-        message: data.message,
-        props: data.props,
-        hashtags: parseHashtags(data.message),
-        file_ids: fileIds,
-      });
+      await this.posts.update(tx, { id, update_at: updateAt, ...fields });
+      if (data.reactions.length && !found.has_reactions) out.reacted.push({ id, channel_id: channel.id, update_at: updateAt });
     } else {
-      await this.posts.insert(tx, {
+      out.inserts.push({
         id,
         create_at: data.create_at,
         update_at: updateAt,
-        edit_at: data.edit_at,
         delete_at: 0,
-        is_pinned: data.is_pinned,
         user_id: userId,
         channel_id: channel.id,
         root_id: rootId,
         original_id: '',
-        message: data.message,
         type: data.type,
-        props: data.props,
-        hashtags: parseHashtags(data.message),
-        file_ids: fileIds,
-        has_reactions: hasReactions,
+        has_reactions: data.reactions.length > 0,
+        ...fields,
       });
     }
     for (const r of data.reactions) {
-      await this.reactions.save(tx, { user_id: users.get(r.user)!.id, post_id: id, emoji_name: r.emoji_name, channel_id: channel.id, create_at: r.create_at });
+      out.reactions.push({ user_id: users.get(r.user)!.id, post_id: id, emoji_name: r.emoji_name, channel_id: channel.id, create_at: r.create_at });
     }
-    if (found && data.reactions.length && !found.has_reactions) await this.posts.reactionsChanged(tx, id, channel.id, updateAt);
-    if (data.flagged_by.length) {
-      await this.preferences.upsert(
-        data.flagged_by.map((u) => ({ user_id: users.get(u)!.id, category: 'flagged_post', name: id, value: 'true' })),
-        tx,
-      );
+    for (const u of data.flagged_by) {
+      const flagger = users.get(u)!.id;
+      out.flags.set(`${flagger}:${id}`, { user_id: flagger, category: 'flagged_post', name: id, value: 'true' });
     }
-    return { id, userId, isNew: !found };
+    return id;
   }
 
   /**
