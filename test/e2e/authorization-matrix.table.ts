@@ -1415,6 +1415,26 @@ const uploads: Row[] = [
     body: () => CHUNK,
     expect: x('401 403 403 403 200 403 403'),
   },
+  {
+    route: 'POST /uploads',
+    // api4/upload.go createUpload: an import upload is the system admin's (no channel to check).
+    name: 'an import file (type import): manage_system',
+    path: () => '/uploads',
+    body: (c) => ({ type: 'import', filename: `import-${c.role}.zip`, file_size: 10 }),
+    expect: x('401 403 403 403 403 403 201'),
+  },
+  {
+    route: 'POST /uploads/:upload_id',
+    // api4/upload.go uploadData: an import upload is any system admin's to continue.
+    name: "the system admin's import upload: manage_system",
+    setup: async (c) => ({
+      uploadId: (await c.w.must(c.w.accounts.sysAdmin.token, 'POST', '/uploads', { type: 'import', filename: `matrix-${c.role}.zip`, file_size: CHUNK_SIZE }))
+        .id,
+    }),
+    path: (c) => `/uploads/${c.v.uploadId}`,
+    body: () => CHUNK,
+    expect: x('401 403 403 403 403 403 200'),
+  },
   { route: 'GET /users/:user_id/uploads', name: 'own', path: (c) => `/users/${c.me}/uploads`, expect: SIGNED_IN },
   {
     route: 'GET /users/:user_id/uploads',
@@ -1562,6 +1582,14 @@ const system: Row[] = [
     expect: x('401 403 403 403 403 403 404'),
   },
   { route: 'GET /jobs', name: 'read permission of some job type', path: () => '/jobs', expect: SYSADMIN },
+  // api4/import.go: the files waiting in ImportSettings.Directory are the system admin's.
+  { route: 'GET /imports', name: 'manage_system', path: () => '/imports', expect: SYSADMIN },
+  {
+    route: 'DELETE /imports/:import_name',
+    name: 'manage_system (a name that is not there is no error)',
+    path: (c) => `/imports/matrix-${c.role}.zip`,
+    expect: SYSADMIN,
+  },
   {
     route: 'POST /jobs',
     name: "the type's create permission",

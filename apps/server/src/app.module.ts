@@ -15,6 +15,7 @@ import { DraftsModule } from './drafts/drafts.module.js';
 import { EmailCoreModule } from './email/email-core.module.js';
 import { EmojiModule } from './emoji/emoji.module.js';
 import { FilesModule } from './files/files.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
 import { OAuthLoginModule } from './oauth-login/oauth-login.module.js';
@@ -90,6 +91,7 @@ export class AppModule {
         EmojiModule,
         FilesModule,
         UploadsModule,
+        ImportsModule,
         BotsModule,
         OAuthProviderModule,
         WebhooksModule,

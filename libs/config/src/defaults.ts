@@ -465,6 +465,9 @@ export const defaultConfig = {
     ScheduledPostsIntervalSeconds: 60,
   },
   ExportSettings: { Directory: './export' },
+  // Where import uploads (POST /uploads of type "import") land in the file store, and what
+  // GET /imports lists; RetentionDays as Mattermost's (its import_delete job is not run here).
+  ImportSettings: { Directory: './import', RetentionDays: 30 },
   GuestAccountsSettings: { Enable: false, AllowEmailAccounts: true, EnforceMultifactorAuthentication: false, RestrictCreationToDomains: '' },
   DisplaySettings: { CustomURLSchemes: [] as string[], MaxMarkdownNodes: 0, ExperimentalTimezone: true },
   ImageProxySettings: { Enable: false, ImageProxyType: 'local', RemoteImageProxyURL: '', RemoteImageProxyOptions: '' },

@@ -65,6 +65,32 @@ export class ChannelsRepository {
     return { channel: existing!, created: false };
   }
 
+  /** Team channels by (team id, name), archived ones too (the bulk import matches channels by name). */
+  async byTeamNames(keys: Array<{ team_id: string; name: string }>, tx: Queryable = this.db): Promise<ChannelRow[]> {
+    if (keys.length === 0) return [];
+    return tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE (team_id, name) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))`, [
+      keys.map((k) => k.team_id),
+      keys.map((k) => k.name),
+    ]);
+  }
+
+  /**
+   * Counts posts a bulk import added to a channel, with their own times: what countNewPost does for
+   * one post, for a batch (`roots` of the `posts` are root posts).
+   */
+  async countImportedPosts(
+    tx: Queryable,
+    channelId: string,
+    added: { posts: number; roots: number; lastPostAt: number; lastRootPostAt: number },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE channels SET total_msg_count = total_msg_count + $2, total_msg_count_root = total_msg_count_root + $3,
+              last_post_at = GREATEST(last_post_at, $4), last_root_post_at = GREATEST(last_root_post_at, $5)
+        WHERE id = $1`,
+      [channelId, added.posts, added.roots, added.lastPostAt, added.lastRootPostAt],
+    );
+  }
+
   async byId(id: string, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
     return (await tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
   }
@@ -101,8 +127,8 @@ export class ChannelsRepository {
     await tx.query('UPDATE channels SET team_id = $2, update_at = $3 WHERE id = $1', [id, teamId, now]);
   }
 
-  async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {
-    await this.db.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
+  async setDeleteAt(id: string, deleteAt: number, now: number, tx: Queryable = this.db): Promise<void> {
+    await tx.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
   }
 
   /** Removes a channel and its memberships, in the transaction that deletes its posts. */

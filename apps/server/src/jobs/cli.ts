@@ -4,6 +4,9 @@
  *   run <type> [key=value…]     runs a job here and now, in this process, with a progress bar
  *   create <type> [key=value…]  queues a job for the servers' workers and follows its progress
  *                               (export_process --attachments: mmctl's flag, include_attachments=true)
+ *                               (run import_process import_file=<path>: a zip on this machine's disk,
+ *                               as mmctl --local import process --bypass-upload; a bare name is a
+ *                               file of ImportSettings.Directory in the file store)
  *   list [type]                 the newest jobs (of a type)
  *   get <id>                    one job
  *   cancel <id>                 cancels a pending job, or asks a running one to stop
@@ -12,7 +15,9 @@
  * sent from here: this process has no WebSocket clients.
  */
 import 'reflect-metadata';
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { newId } from '#common';
 import { ConfigError, ConfigService } from '#config';
 import { fileStoreFromConfig } from '#storage';
@@ -41,7 +46,8 @@ class NoSockets extends EventPublisher {
 }
 
 const USAGE = `usage: npm run jobs -- run <type> [key=value…] | create <type> [key=value…] | list [type] | get <id> | cancel <id>
-  export_process takes --attachments (the files of the posts, into the archive's data/) as mmctl export create does`;
+  export_process takes --attachments (the files of the posts, into the archive's data/) as mmctl export create does
+  run import_process import_file=<path> imports a zip of this machine's disk (a bare name: a file of ImportSettings.Directory)`;
 
 /** mmctl's flags for a job type, as the job data they stand for. */
 const FLAGS: Record<string, Record<string, Record<string, string>>> = {
@@ -108,6 +114,7 @@ async function run(config: ConfigService, db: Database, repo: JobsRepository, ar
     sessions: new SessionsRepository(db),
     accessTokens: new AccessTokensRepository(db),
     tokens: new TokensRepository(db),
+    importLocalFiles: true,
     emailDigests: new EmailDigests(
       db,
       config,
@@ -128,7 +135,9 @@ async function run(config: ConfigService, db: Database, repo: JobsRepository, ar
   const node = new JobNode(`cli:${hostname()}:${process.pid}`);
   const runner = new JobRunner(repo, handlers, new JobEvents(new NoSockets()), config, node);
   const claimId = newId();
-  const row = await repo.insertClaimed(type, jobData(type, pairs), claimId, node.id);
+  const data = jobData(type, pairs);
+  if (type === 'import_process') localImportFile(data);
+  const row = await repo.insertClaimed(type, data, claimId, node.id);
   console.error(`job ${row.id} (${type}) running here; Ctrl-C cancels it`);
   const stop = new AbortController();
   const interrupt = () => {
@@ -220,6 +229,17 @@ function jobData(type: string, pairs: string[]): Record<string, string> {
     data[pair.slice(0, i)] = pair.slice(i + 1);
   }
   return data;
+}
+
+/**
+ * `run import_process import_file=<path>`: a path to a file on this machine is read from here
+ * (Mattermost's local_mode); a name that is no file here stays a name in ImportSettings.Directory.
+ */
+function localImportFile(data: Record<string, string>): void {
+  const file = data.import_file;
+  if (!file || !statSync(file, { throwIfNoEntry: false })?.isFile()) return;
+  data.import_file = resolve(file);
+  data.local_mode = 'true';
 }
 
 async function connect(config: ConfigService): Promise<{ db: Database; embedded?: EmbeddedDatabase }> {

@@ -21,6 +21,7 @@ export const isFinished = (s: string) => s === JobStatus.Success || s === JobSta
 export const JobType = {
   DataRetention: 'data_retention',
   ExportProcess: 'export_process',
+  ImportProcess: 'import_process',
   ExpiryNotify: 'expiry_notify',
   CleanupExpiredAccessTokens: 'cleanup_expired_access_tokens',
   /** Ours: Mattermost cleans sessions with a recurring task outside the job system. */

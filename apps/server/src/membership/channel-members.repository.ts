@@ -102,6 +102,36 @@ export class ChannelMembersRepository {
     return rows[0];
   }
 
+  /**
+   * Inserts or replaces a membership's roles, notification settings and read state (the bulk
+   * import, which sets what its line says whether or not the user was a member already).
+   */
+  async upsert(m: ChannelMemberRow, tx: Queryable): Promise<void> {
+    await tx.query(
+      `INSERT INTO channel_members (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+       ON CONFLICT (channel_id, user_id) DO UPDATE SET roles = EXCLUDED.roles, last_viewed_at = EXCLUDED.last_viewed_at,
+         msg_count = EXCLUDED.msg_count, mention_count = EXCLUDED.mention_count, notify_props = EXCLUDED.notify_props,
+         last_update_at = EXCLUDED.last_update_at, scheme_guest = EXCLUDED.scheme_guest, scheme_user = EXCLUDED.scheme_user,
+         scheme_admin = EXCLUDED.scheme_admin`,
+      [
+        m.channel_id,
+        m.user_id,
+        m.roles,
+        m.last_viewed_at,
+        m.msg_count,
+        m.mention_count,
+        m.mention_count_root,
+        m.urgent_mention_count,
+        m.msg_count_root,
+        m.notify_props,
+        m.last_update_at,
+        m.scheme_guest,
+        m.scheme_user,
+        m.scheme_admin,
+      ],
+    );
+  }
+
   async get(channelId: string, userId: string, tx: Queryable = this.db): Promise<ChannelMemberRow | undefined> {
     return (await tx.query<ChannelMemberRow>(`SELECT ${COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id = $2`, [channelId, userId]))[0];
   }

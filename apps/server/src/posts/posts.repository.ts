@@ -238,6 +238,15 @@ export class PostsRepository {
     return Math.max(now, (rows[0]?.max ?? 0) + 1);
   }
 
+  /**
+   * The posts of these channels created at these times (deleted ones too): how the bulk import
+   * finds a post it imported before (Mattermost matches a channel, a time and a user).
+   */
+  async atTimes(tx: Queryable, channelIds: string[], createAts: number[]): Promise<PostRow[]> {
+    if (channelIds.length === 0 || createAts.length === 0) return [];
+    return tx.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = ANY($1) AND p.create_at = ANY($2)`, [channelIds, createAts]);
+  }
+
   async insert(tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<void> {
     await tx.query(
       `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
@@ -261,6 +270,63 @@ export class PostsRepository {
         JSON.stringify(p.file_ids),
         p.has_reactions,
       ],
+    );
+  }
+
+  /**
+   * Many posts in one statement per 1 000 (the bulk import's batches); the same columns as insert.
+   */
+  async insertMany(tx: Queryable, rows: Array<Omit<PostRow, 'reply_count' | 'last_reply_at'>>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const values: unknown[] = [];
+      const tuples = chunk.map((p) => {
+        const at = values.length;
+        values.push(
+          p.id,
+          p.create_at,
+          p.update_at,
+          p.edit_at,
+          p.delete_at,
+          p.is_pinned,
+          p.user_id,
+          p.channel_id,
+          p.root_id,
+          p.original_id,
+          p.message,
+          p.type,
+          JSON.stringify(p.props),
+          p.hashtags,
+          JSON.stringify(p.file_ids),
+          p.has_reactions,
+        );
+        return `(${Array.from({ length: 16 }, (_, k) => `$${at + k + 1}`).join(', ')})`;
+      });
+      await tx.query(
+        `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
+                            message, type, props, hashtags, file_ids, has_reactions) VALUES ${tuples.join(', ')}`,
+        values,
+      );
+    }
+  }
+
+  /**
+   * Sets the threads of these roots from their live replies (count, last reply, participants in the
+   * order they first replied), creating the rows that are missing: what addReplyToThread keeps up
+   * one reply at a time, for the bulk import's batches.
+   */
+  async rebuildThreads(tx: Queryable, rootIds: string[]): Promise<void> {
+    if (rootIds.length === 0) return;
+    await tx.query(
+      `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants, thread_team_id)
+       SELECT r.root_id, r.channel_id, r.n, r.last, r.participants, COALESCE((SELECT team_id FROM channels WHERE id = r.channel_id), '')
+         FROM (SELECT p.root_id, MIN(p.channel_id) AS channel_id, count(*)::int AS n, MAX(p.create_at) AS last,
+                      (SELECT jsonb_agg(u.user_id ORDER BY u.first_at) FROM
+                         (SELECT user_id, MIN(create_at) AS first_at FROM posts WHERE root_id = p.root_id AND root_id <> '' AND delete_at = 0 GROUP BY user_id) u) AS participants
+                 FROM posts p WHERE p.root_id = ANY($1) AND p.root_id <> '' AND p.delete_at = 0 GROUP BY p.root_id) r
+       ON CONFLICT (post_id) DO UPDATE SET reply_count = EXCLUDED.reply_count, last_reply_at = EXCLUDED.last_reply_at,
+         participants = EXCLUDED.participants`,
+      [rootIds],
     );
   }
 

@@ -39,6 +39,25 @@ export class ReactionsRepository {
     return rows[0];
   }
 
+  /** Many reactions in one statement (the bulk import's batches); each (post, user, emoji) once, as save. */
+  async saveMany(tx: Queryable, rows: ReactionRow[]): Promise<void> {
+    const unique = [...new Map(rows.map((r) => [`${r.post_id}:${r.user_id}:${r.emoji_name}`, r])).values()];
+    for (let i = 0; i < unique.length; i += 1000) {
+      const chunk = unique.slice(i, i + 1000);
+      await tx.query(
+        `INSERT INTO reactions (${COLUMNS}) SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::bigint[])
+         ON CONFLICT (post_id, user_id, emoji_name) DO UPDATE SET channel_id = EXCLUDED.channel_id`,
+        [
+          chunk.map((r) => r.user_id),
+          chunk.map((r) => r.post_id),
+          chunk.map((r) => r.emoji_name),
+          chunk.map((r) => r.channel_id),
+          chunk.map((r) => r.create_at),
+        ],
+      );
+    }
+  }
+
   /** Removes a reaction if present. */
   async delete(tx: Queryable, postId: string, userId: string, emojiName: string): Promise<ReactionRow | undefined> {
     const rows = await tx.query<ReactionRow>(`DELETE FROM reactions WHERE post_id = $1 AND user_id = $2 AND emoji_name = $3 RETURNING ${COLUMNS}`, [

@@ -50,8 +50,14 @@ export class TeamsRepository {
     return (await this.db.query<TeamRow>(`SELECT ${COLUMNS} FROM teams WHERE invite_id = $1`, [inviteId]))[0];
   }
 
-  async update(t: TeamRow): Promise<void> {
-    await this.db.query(
+  /** Teams by name, deleted ones too (the bulk import matches teams by name). */
+  async byNames(names: string[], tx: Queryable = this.db): Promise<TeamRow[]> {
+    if (names.length === 0) return [];
+    return tx.query<TeamRow>(`SELECT ${COLUMNS} FROM teams WHERE name = ANY($1)`, [names]);
+  }
+
+  async update(t: TeamRow, tx: Queryable = this.db): Promise<void> {
+    await tx.query(
       `UPDATE teams SET update_at = $2, delete_at = $3, display_name = $4, description = $5, type = $6, company_name = $7,
           allowed_domains = $8, invite_id = $9, allow_open_invite = $10, last_team_icon_update = $11, group_constrained = $12
         WHERE id = $1`,

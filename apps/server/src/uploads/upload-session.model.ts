@@ -3,7 +3,7 @@ import { invalidParam } from '#common';
 /** A row of upload_sessions (Mattermost's model.UploadSession as stored, plus the part names). */
 export interface UploadSessionRow {
   id: string;
-  /** "attachment" (a file for a channel); Mattermost's "import" uploads are not offered here. */
+  /** "attachment" (a file for a channel) or "import" (a bulk-import file for ImportSettings.Directory). */
   type: string;
   create_at: number;
   user_id: string;
@@ -55,6 +55,21 @@ export function uploadSessionView(r: UploadSessionRow): UploadSessionView {
  */
 export function partsFolder(path: string): string {
   return `${path.slice(0, path.lastIndexOf('/'))}/~parts`;
+}
+
+/**
+ * Mattermost's model.IncompleteUploadSuffix: what an import upload is called until it is whole,
+ * and what GET /imports leaves out.
+ */
+export const INCOMPLETE_UPLOAD_SUFFIX = '.tmp';
+
+/**
+ * Where a session's parts are kept. Import uploads share one folder (ImportSettings.Directory), so
+ * each keeps its parts in a folder of its own beside the file, named with the incomplete suffix:
+ * GET /imports never lists it, and finishing one upload never touches another's parts.
+ */
+export function sessionPartsFolder(us: Pick<UploadSessionRow, 'type' | 'path'>): string {
+  return us.type === 'import' ? `${us.path}${INCOMPLETE_UPLOAD_SUFFIX}` : partsFolder(us.path);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -85,12 +85,29 @@ describe('UploadsService', () => {
     expect(await failure(create(admin))).toEqual([400, 'app.upload.create.cannot_upload_to_deleted_channel.app_error']);
   });
 
-  it('attachments off answer 501 first; import uploads are for system admins and not offered', async () => {
+  it('attachments off answer 501 first; import uploads are for system admins', async () => {
     bed.config.FileSettings.EnableFileAttachments = false;
     expect(await failure(create(nonMember))).toEqual([501, 'api.file.attachments.disabled.app_error']);
     bed.config.FileSettings.EnableFileAttachments = true;
     expect(await failure(create(member, { type: 'import' }))).toEqual([403, PERMISSION]);
-    expect((await failure(create(admin, { type: 'import' })))[0]).toBe(501);
+    expect(await failure(create(admin, { type: 'import', file_size: bed.config.FileSettings.MaxFileSize + 1 }))).toEqual([
+      413,
+      'api.upload.create.upload_too_large.app_error',
+    ]);
+    expect(await failure(create(admin, { type: 'import', filename: '..' }))).toEqual([400, 'model.upload_session.is_valid.filename.app_error']);
+  });
+
+  it('an import upload: no channel, any system admin continues it, and the file lands as <ImportSettings.Directory>/<id>_<name> with no FileInfo row', async () => {
+    const us = await create(admin, { type: 'import', channel_id: '', filename: 'some/dir/export.zip', file_size: 6 });
+    expect(us).toMatchObject({ type: 'import', filename: 'export.zip', file_size: 6 });
+    expect(us).not.toHaveProperty('channel_id');
+    expect(await failure(service.upload(member, us.id, chunk('abc')))).toEqual([403, PERMISSION]);
+    const other = bed.user('system_user system_admin').session;
+    const info = await service.upload(other, us.id, chunk('abcdef'));
+    expect(info).toMatchObject({ name: 'export.zip', size: 6, channel_id: '' });
+    expect(readFileSync(join(dir, 'import', `${us.id}_export.zip`), 'utf8')).toBe('abcdef');
+    expect(readdirSync(join(dir, 'import'))).toEqual([`${us.id}_export.zip`]);
+    expect(fileInfos).toEqual([]);
   });
 
   it("reading a session: its creator or a system admin; someone else's is 403, a missing one 404", async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { AppError, badRequest, forbidden, isValidId, newId, notFound, permissionDenied } from '#common';
@@ -13,7 +14,8 @@ import { fileFolder, FileInfoRow, fileInfoView, FileInfoView, plainFileName, sto
 import { FileInfosRepository } from '../files/file-infos.repository.js';
 import { cutOff, FileIntake, newFileInfo } from '../files/file-intake.service.js';
 import { chunkForm, ChunkRequest, chunkStream } from './chunk-body.js';
-import { partsFolder, UploadSessionRow, uploadSessionView, UploadSessionView } from './upload-session.model.js';
+import { importDirectory } from '../imports/import-files.js';
+import { sessionPartsFolder, UploadSessionRow, uploadSessionView, UploadSessionView } from './upload-session.model.js';
 import { UploadSessionsRepository } from './upload-sessions.repository.js';
 
 /** What POST /uploads takes (model.UploadSession as a client sends it). */
@@ -69,11 +71,7 @@ export class UploadsService {
   async create(session: Session, input: NewUploadSession): Promise<UploadSessionView> {
     const settings = this.config.get().FileSettings;
     if (!settings.EnableFileAttachments) throw attachmentsDisabled();
-    if (input.type === 'import') {
-      // Mattermost's bulk-import uploads (system admins, into ImportSettings.Directory) are not offered.
-      this.permissions.requireSystem(session, 'manage_system');
-      throw new AppError('', 'api.upload.create.import_not_supported.app_error', 'Import uploads are not supported by this server.', 501);
-    }
+    if (input.type === 'import') return this.createImport(session, input);
     if (!(await this.mayUpload(session, input.channel_id))) throw permissionDenied('upload_file');
     if (input.file_size > settings.MaxFileSize) {
       throw new AppError(
@@ -114,6 +112,39 @@ export class UploadsService {
     return uploadSessionView(row);
   }
 
+  /**
+   * POST /uploads of type "import" (api4/upload.go createUpload): system admins only, no channel;
+   * the file will be `<ImportSettings.Directory>/<upload id>_<file name>` in the store, where
+   * GET /imports lists it and the import_process job reads it. MaxFileSize applies as to any upload.
+   */
+  private async createImport(session: Session, input: NewUploadSession): Promise<UploadSessionView> {
+    this.permissions.requireSystem(session, 'manage_system');
+    if (input.file_size > this.config.get().FileSettings.MaxFileSize) {
+      throw new AppError('', 'api.upload.create.upload_too_large.app_error', 'Unable to upload file. File is too large.', 413);
+    }
+    // Mattermost keeps filepath.Base of the name; a name that is no file name at all is refused.
+    const name = input.filename.split(/[\\/]/).pop() ?? '';
+    if (name === '' || name === '.' || name === '..' || name.includes('\0') || input.filename.length > MAX_FILENAME) throw invalid('filename');
+    if (!Number.isSafeInteger(input.file_size) || input.file_size <= 0) throw invalid('file_size');
+    const id = newId();
+    const row: UploadSessionRow = {
+      id,
+      type: 'import',
+      create_at: Date.now(),
+      user_id: session.user_id,
+      channel_id: '',
+      filename: name,
+      path: posix.join(importDirectory(this.config.get().ImportSettings.Directory), `${id}_${name}`),
+      file_size: input.file_size,
+      file_offset: 0,
+      remote_id: '',
+      req_file_id: '',
+      parts: [],
+    };
+    await this.repo.insert(row);
+    return uploadSessionView(row);
+  }
+
   /** GET /uploads/{id}: its creator's, or a system admin's (api4/upload.go getUpload). */
   async get(session: Session, id: string): Promise<UploadSessionView> {
     const us = await this.repo.byId(id);
@@ -141,7 +172,10 @@ export class UploadsService {
     if (!this.config.get().FileSettings.EnableFileAttachments) throw attachmentsDisabled();
     const found = await this.repo.byId(id);
     if (!found) throw sessionNotFound(id);
-    if (found.user_id !== session.user_id || !(await this.mayUpload(session, found.channel_id))) throw permissionDenied('upload_file');
+    if (found.type === 'import') {
+      // An import upload is any system admin's to continue (api4/upload.go uploadData).
+      this.permissions.requireSystem(session, 'manage_system');
+    } else if (found.user_id !== session.user_id || !(await this.mayUpload(session, found.channel_id))) throw permissionDenied('upload_file');
     const form = chunkForm(req.headers, found.file_size - found.file_offset);
     if (this.writing.has(id)) throw concurrent();
     this.writing.add(id);
@@ -151,7 +185,7 @@ export class UploadsService {
       if (!us) throw sessionNotFound(id);
       if (us.file_offset < us.file_size) await this.receive(us, await chunkStream(req, form));
       if (us.file_offset < us.file_size) return undefined;
-      return await this.complete(us);
+      return us.type === 'import' ? await this.completeImport(us) : await this.complete(us);
     } finally {
       this.writing.delete(id);
     }
@@ -170,7 +204,7 @@ export class UploadsService {
    */
   private async receive(us: UploadSessionRow, body: Readable): Promise<void> {
     const name = `${String(us.file_offset).padStart(15, '0')}-${randomBytes(4).toString('hex')}`;
-    const partPath = `${partsFolder(us.path)}/${name}`;
+    const partPath = `${sessionPartsFolder(us)}/${name}`;
     const { written, cut } = await this.writePart(partPath, body, us.file_size - us.file_offset);
     if (us.file_offset === 0 && written < MIN_FIRST_PART && written !== us.file_size) {
       if (written > 0) await this.store.remove(partPath).catch(() => undefined);
@@ -247,16 +281,36 @@ export class UploadsService {
     }
     // Another node finished this upload meanwhile (same bytes, same path): its file stays.
     if (!finished) throw sessionNotFound(us.id);
-    await this.store.remove(partsFolder(us.path)).catch(() => undefined);
+    await this.store.remove(sessionPartsFolder(us)).catch(() => undefined);
     // As for POST /files: the text of the file is read for search after the row is in.
     this.intake.committed([row]);
+    return fileInfoView(row);
+  }
+
+  /**
+   * The last byte of an import upload: the parts become the file in the import directory and the
+   * session goes. Mattermost also stores a FileInfo row for it, with no channel and no post; here
+   * none is stored (the data retention job would take such a row, and the file with it, for an
+   * orphan), and the answer is the FileInfo the file would have.
+   */
+  private async completeImport(us: UploadSessionRow): Promise<FileInfoView> {
+    const row = newFileInfo(us.user_id, '', us.filename);
+    row.path = us.path;
+    try {
+      row.size = await this.join(us);
+    } catch (err) {
+      await this.store.remove(us.path).catch(() => undefined);
+      throw err;
+    }
+    if (!(await this.db.transaction((tx) => this.repo.delete(tx, us.id)))) throw sessionNotFound(us.id);
+    await this.store.remove(sessionPartsFolder(us)).catch(() => undefined);
     return fileInfoView(row);
   }
 
   private async join(us: UploadSessionRow): Promise<number> {
     const writer = await this.store.openWriter(us.path);
     try {
-      const folder = partsFolder(us.path);
+      const folder = sessionPartsFolder(us);
       for (const part of us.parts) {
         for await (const chunk of await this.store.openReader(`${folder}/${part}`)) await writer.write(chunk as Buffer);
       }

@@ -180,8 +180,14 @@ export class UsersRepository {
     return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = $1`, [username.toLowerCase()]))[0];
   }
 
-  async byUsernames(usernames: string[]): Promise<UserRow[]> {
-    return this.db.replica().query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
+  async byUsernames(usernames: string[], tx: Queryable = this.db.replica()): Promise<UserRow[]> {
+    return tx.query<UserRow>(`SELECT ${SELECT} FROM users WHERE username = ANY($1) ORDER BY username`, [usernames.map((u) => u.toLowerCase())]);
+  }
+
+  /** Users by email (the bulk import refuses to give a second user an email already taken). */
+  async byEmails(emails: string[], tx: Queryable = this.db): Promise<UserRow[]> {
+    if (emails.length === 0) return [];
+    return tx.query<UserRow>(`SELECT ${SELECT} FROM users WHERE email = ANY($1)`, [emails.map((e) => e.toLowerCase())]);
   }
 
   async byEmail(email: string): Promise<UserRow | undefined> {

@@ -11,6 +11,7 @@ import type { ScheduledPostSender } from '../../scheduled-posts/scheduled-post-s
 import { AccessTokensRepository } from '../../users/access-tokens.repository.js';
 import { JobHandlers } from '../job-handler.js';
 import { BulkExportJob } from './bulk-export.job.js';
+import { BulkImportJob } from './bulk-import.job.js';
 import { CleanupExpiredAccessTokensJob } from './cleanup-expired-access-tokens.job.js';
 import { CleanupExpiredSessionsJob } from './cleanup-expired-sessions.job.js';
 import { DataRetentionJob } from './data-retention.job.js';
@@ -37,6 +38,8 @@ export interface JobDependencies {
   push?: ExpiredSessionPush;
   /** The server's; the CLI builds no notification path, so it runs without the email_batching type. */
   emailDigests?: EmailDigests;
+  /** The CLI's: import_process may read a file of this machine's disk (`local_mode=true`). */
+  importLocalFiles?: boolean;
 }
 
 /** Every job type this server runs (the server's module and the CLI build the same set). */
@@ -46,6 +49,7 @@ export function createJobHandlers(d: JobDependencies): JobHandlers {
     new CleanupExpiredAccessTokensJob(d.db, d.accessTokens, d.sessions, d.invalidation),
     new DataRetentionJob(d.db, d.config, d.files),
     new BulkExportJob(d.db, d.config, d.files),
+    new BulkImportJob(d.db, d.config, d.files, d.invalidation, { localFiles: d.importLocalFiles }),
     new ExpiryNotifyJob(d.sessions, d.config, d.mail, d.push),
     ...(d.scheduledPosts ? [new ScheduledPostsJob(d.scheduledPosts)] : []),
     ...(d.ldapSync ? [new LdapSyncJob(d.ldapSync)] : []),
