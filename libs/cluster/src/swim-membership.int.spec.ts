@@ -16,20 +16,30 @@ const SRC = import.meta.dirname;
 const FIXTURE = join(SRC, '../test-fixtures/swim-node.mjs');
 const SECRET = 'test-secret-0123456789abcdef';
 
-/** Transpiles libs/cluster/src (without specs) to ESM JavaScript in a fresh folder. */
-function transpileLibrary(): string {
-  const cache = join(SRC, '../../../node_modules/.cache/mmchat-cluster-fixture');
-  mkdirSync(cache, { recursive: true });
-  const out = mkdtempSync(join(cache, 'run-'));
-  // node_modules is a package-scope boundary: say these .js files are ES modules.
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  for (const file of readdirSync(SRC).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'))) {
-    const { outputText } = ts.transpileModule(readFileSync(join(SRC, file), 'utf8'), {
+/** Transpiles the .ts files of `dir` (without specs) to ESM JavaScript in `out`. */
+function transpileFolder(dir: string, out: string): void {
+  mkdirSync(out, { recursive: true });
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'))) {
+    const { outputText } = ts.transpileModule(readFileSync(join(dir, file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true, verbatimModuleSyntax: false },
       fileName: file,
     });
     writeFileSync(join(out, file.replace(/\.ts$/, '.js')), outputText);
   }
+}
+
+/**
+ * Transpiles libs/cluster/src, and libs/common/src which it imports as `#common`, to a fresh
+ * folder (type-only imports such as `#db` vanish in the transpiling).
+ */
+function transpileLibrary(): string {
+  const cache = join(SRC, '../../../node_modules/.cache/mmchat-cluster-fixture');
+  mkdirSync(cache, { recursive: true });
+  const out = mkdtempSync(join(cache, 'run-'));
+  // node_modules is a package-scope boundary: say these .js files are ES modules, and where #common is.
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module', imports: { '#common': './common/index.js' } }));
+  transpileFolder(SRC, out);
+  transpileFolder(join(SRC, '../../common/src'), join(out, 'common'));
   return out;
 }
 
