@@ -72,10 +72,11 @@ describe('config across nodes', () => {
     const node = await cluster.restart(2);
     await cluster.waitForMembership(admin, Math.max(0, node.readyAt + 2000 - Date.now()));
     expect(await siteNameOn(2)).toBe(expected);
-    // The whole config, not only the changed setting (listen address and ClusterSettings are per node).
+    // The whole config, not only the changed setting (the listen addresses and ClusterSettings are per node).
     const shared = async (n: number) => {
       const c: any = await cluster.clientAs(admin, n).getConfig();
       delete c.ServiceSettings.ListenAddress;
+      delete c.MetricsSettings.ListenAddress;
       delete c.ClusterSettings;
       return c;
     };
