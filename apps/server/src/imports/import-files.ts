@@ -8,9 +8,10 @@ export function importDirectory(setting: string): string {
 
 /**
  * An import file's name as the URL and the job's data give it: Mattermost's route takes names
- * ending in ".zip"; a name that would reach outside the directory is refused here.
+ * ending in ".zip"; a name that would reach outside the directory, or longer than a file name can
+ * be (255 bytes), is refused here.
  */
 export function importFileName(name: string): string {
-  if (!name.endsWith('.zip') || name.length > 512 || /[\\/\0]/.test(name) || name.startsWith('..')) throw invalidUrlParam('import_name');
+  if (!name.endsWith('.zip') || Buffer.byteLength(name) > 255 || /[\\/\0]/.test(name) || name.startsWith('..')) throw invalidUrlParam('import_name');
   return name;
 }

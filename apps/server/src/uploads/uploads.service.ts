@@ -124,7 +124,8 @@ export class UploadsService {
     }
     // Mattermost keeps filepath.Base of the name; a name that is no file name at all is refused.
     const name = input.filename.split(/[\\/]/).pop() ?? '';
-    if (name === '' || name === '.' || name === '..' || name.includes('\0') || input.filename.length > MAX_FILENAME) throw invalid('filename');
+    // Stored as `<id>_<name>`, which must still be a file name (255 bytes) for GET /imports to list.
+    if (name === '' || name === '.' || name === '..' || name.includes('\0') || Buffer.byteLength(name) > 255 - 27) throw invalid('filename');
     if (!Number.isSafeInteger(input.file_size) || input.file_size <= 0) throw invalid('file_size');
     const id = newId();
     const row: UploadSessionRow = {
