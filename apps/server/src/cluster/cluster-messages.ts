@@ -33,7 +33,7 @@ export const Req = {
   HasEvent: 'has_event',
   /** The answering node's ClusterInfo and stats. */
   ClusterInfo: 'cluster_info',
-  /** A user's read-your-writes fence (replicas/replica-fences.ts), answered before their write request is. */
+  /** A user's read-your-writes fence (cluster/replica-fences.ts), answered before their write request is. */
   WriteFence: 'db_write_fence',
   /**
    * Protocol 2. "I am draining": the asker leaves the membership next, but keeps its streams for

@@ -24,6 +24,7 @@ import { ConnectionMover } from './connection-mover.js';
 import { DatabaseConfigStore } from './database-config-store.js';
 import { DatabaseEventOutbox } from './database-event-outbox.js';
 import { HubReplication } from './hub-replication.js';
+import { shareFences } from './replica-fences.js';
 import { TrackedTransport } from './tracked-transport.js';
 
 const HEARTBEAT_MS = 5_000;
@@ -129,6 +130,7 @@ export class ClusterRuntime extends ClusterState {
     });
     this.transport.onRequest(Req.WebConnCount, ({ userId }: { userId: string }) => hub.activeCountForUser(userId));
     this.transport.onRequest(Req.ClusterInfo, () => this.info(this.self));
+    if (this.db.replicaSet) shareFences(this.db.replicaSet, this.transport); // read-your-writes on every node
     hub.onGap((origin, expected, got) => void this.resync(`events ${expected}..${got - 1} from ${origin} never arrived`));
     this.transport.onMessage(Msg.Resync, (_: unknown, from) => void this.resync(`${from} says this node missed its messages`));
     const connections: ConnectionCounter = { countElsewhere: (userId) => this.countElsewhere(userId) };

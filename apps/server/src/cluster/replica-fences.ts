@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ClusterTransport } from '#cluster';
 import type { ReplicaSet } from '#db';
-import { Req } from '../cluster/cluster-messages.js';
+import { Req } from './cluster-messages.js';
 
 /** How long a writing request waits for a peer to take its fence before going on without it. */
 const FENCE_TIMEOUT_MS = 2_000;
