@@ -11,7 +11,7 @@ import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, startPostgresReplicaPair, startServer, type NewUser, type PostgresReplicaPair, type TestServer } from '#testing';
+import { eventually, freePort, metricSample, startPostgresReplicaPair, startServer, type NewUser, type PostgresReplicaPair, type TestServer } from '#testing';
 
 let pair: PostgresReplicaPair;
 let server: TestServer;
@@ -32,20 +32,6 @@ async function replicaPostScans(): Promise<number> {
 
 /** Lines of the server's log that match. */
 const logLines = (s: TestServer, pattern: RegExp) => s.logs.split('\n').filter((l) => pattern.test(l)).length;
-
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || line.startsWith('#')) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== '{' && rest[0] !== ' ') continue;
-    if (!Object.entries(labels).every(([k, v]) => rest.includes(`${k}="${v}"`))) continue;
-    total += Number(rest.slice(rest.lastIndexOf(' ') + 1));
-    found = true;
-  }
-  return found ? total : NaN;
-}
 
 const postIds = async (user: NewUser) => (await user.client.getPosts(channel.id, 0, 60)).order;
 
@@ -121,7 +107,7 @@ describe('read replicas', () => {
       // …and Bob reads the master.
       expect(await postIds(bob)).toContain(post.id);
       const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
-      expect(sample(metrics, 'mattermost_db_replica_lag_abs', { node: 'replica-0' })).toBeGreaterThan(2_000_000);
+      expect(metricSample(metrics, 'mattermost_db_replica_lag_abs', { node: 'replica-0' })).toBeGreaterThan(2_000_000);
     } finally {
       await pair.resumeReplay();
     }
@@ -147,11 +133,11 @@ describe('read replicas', () => {
 
   it('exports the database metrics, which promtool accepts', async () => {
     const text = await (await fetch(`${metricsUrl}/metrics`)).text();
-    expect(sample(text, 'mattermost_db_master_connections_total')).toBeGreaterThan(0);
-    expect(sample(text, 'mattermost_db_read_replica_connections_total')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'mattermost_db_search_replica_connections_total')).toBe(0);
-    expect(sample(text, 'mattermost_db_replica_lag_time', { node: 'replica-0' })).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'mattermost_db_store_time_count', { method: 'PostsRepository.page', success: 'true' })).toBeGreaterThan(0);
+    expect(metricSample(text, 'mattermost_db_master_connections_total')).toBeGreaterThan(0);
+    expect(metricSample(text, 'mattermost_db_read_replica_connections_total')).toBeGreaterThanOrEqual(0);
+    expect(metricSample(text, 'mattermost_db_search_replica_connections_total')).toBe(0);
+    expect(metricSample(text, 'mattermost_db_replica_lag_time', { node: 'replica-0' })).toBeGreaterThanOrEqual(0);
+    expect(metricSample(text, 'mattermost_db_store_time_count', { method: 'PostsRepository.page', success: 'true' })).toBeGreaterThan(0);
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(promtool.stdout + promtool.stderr).toBe('');
     expect(promtool.status).toBe(0);

@@ -149,6 +149,28 @@ function probeEnv(dir: string): Record<string, string> {
   return { NODE_OPTIONS: `--import ${join(ROOT, 'dist-loadtest/bench/server-probe.js')}`, BENCH_CPU_PROFILE_DIR: dir };
 }
 
+/**
+ * The server's CPU profile from the first failing health check (the load around capacity) to the
+ * end of the run: the probe starts and stops it on SIGUSR2. `hooks` go to runAndReport.
+ */
+function profileAroundCapacity(serverPid: number) {
+  let since: number | undefined;
+  return {
+    since: () => since,
+    hooks: {
+      onTick: (_p: unknown, state: { alerted: boolean }) => {
+        if (state.alerted && since === undefined) {
+          since = Date.now();
+          process.kill(serverPid, 'SIGUSR2');
+        }
+      },
+      onPhase: (phase: 'hold' | 'end') => {
+        if (phase === 'end' && since !== undefined) process.kill(serverPid, 'SIGUSR2');
+      },
+    },
+  };
+}
+
 async function collectProfile(dir: string, name: string, startedAt: number | undefined): Promise<ProfileResult | undefined> {
   if (startedAt === undefined) return undefined;
   for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('.cpuprofile')); i++) await sleep(100);
@@ -216,21 +238,12 @@ async function metricsOnRun(config: LoadTestConfig, database: string) {
     env: { ...probeEnv(dir), MM_METRICSSETTINGS_ENABLE: 'true', MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${port}` },
   });
   const scraper = startScraper(`http://127.0.0.1:${port}/metrics`, env('CAPACITY_SCRAPE_SEC') ?? 15);
-  let profilingSince: number | undefined;
+  const profiler = profileAroundCapacity(target.pids[0]);
   try {
-    const serverPid = target.pids[0];
     const outcome = await runAndReport(config, target, 'unbounded', {
       out: join(RESULTS, 'single-node-metrics'),
       command: `${COMMAND} (metrics on)`,
-      onTick: (_p, state) => {
-        if (state.alerted && profilingSince === undefined) {
-          profilingSince = Date.now();
-          process.kill(serverPid, 'SIGUSR2');
-        }
-      },
-      onPhase: (phase) => {
-        if (phase === 'end' && profilingSince !== undefined) process.kill(serverPid, 'SIGUSR2');
-      },
+      ...profiler.hooks,
     });
     const scrapes = scraper.stop();
     return {
@@ -239,7 +252,7 @@ async function metricsOnRun(config: LoadTestConfig, database: string) {
       report: outcome.report,
       chart: copyChart(outcome, 'single-node-metrics'),
       scrapes,
-      profile: await collectProfile(dir, 'capacity-metrics', profilingSince),
+      profile: await collectProfile(dir, 'capacity-metrics', profiler.since()),
     };
   } finally {
     scraper.stop();
@@ -312,23 +325,14 @@ async function main(): Promise<CapacityResults> {
     log(`one node: ${target.description}`);
     results.seed = await seed({ ...config, target: { ...config.target, url: target.url, databaseUrl: target.databaseUrl! } });
     // The profiler runs from the first failing health check (the load around capacity) to the end.
-    const serverPid = target.pids[0];
-    let profilingSince: number | undefined;
+    const profiler = profileAroundCapacity(target.pids[0]);
     const single = await runAndReport(config, target, 'unbounded', {
       out: join(RESULTS, 'single-node'),
       command: COMMAND,
-      onTick: (_p, state) => {
-        if (state.alerted && profilingSince === undefined) {
-          profilingSince = Date.now();
-          process.kill(serverPid, 'SIGUSR2');
-        }
-      },
-      onPhase: (phase) => {
-        if (phase === 'end' && profilingSince !== undefined) process.kill(serverPid, 'SIGUSR2');
-      },
+      ...profiler.hooks,
     });
     results.single = { name: 'one node', target: target.description, report: single.report, chart: copyChart(single, 'single-node') };
-    results.capacityProfile = await collectProfile(capacityProfileDir, 'capacity', profilingSince);
+    results.capacityProfile = await collectProfile(capacityProfileDir, 'capacity', profiler.since());
     if (results.capacityProfile) log(`profile around capacity:\n${results.capacityProfile.text}`);
     await target.stop({ keepDatabase: true });
     target = undefined;

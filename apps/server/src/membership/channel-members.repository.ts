@@ -4,6 +4,27 @@ import { ChannelMemberRow, ChannelPermissionRoles } from './membership.model.js'
 
 const COLUMNS = `channel_id, user_id, roles, last_viewed_at, msg_count, mention_count, mention_count_root, urgent_mention_count,
   msg_count_root, notify_props, last_update_at, scheme_guest, scheme_user, scheme_admin`;
+
+/** A membership's values in COLUMNS' order. */
+function memberValues(m: ChannelMemberRow): unknown[] {
+  return [
+    m.channel_id,
+    m.user_id,
+    m.roles,
+    m.last_viewed_at,
+    m.msg_count,
+    m.mention_count,
+    m.mention_count_root,
+    m.urgent_mention_count,
+    m.msg_count_root,
+    m.notify_props,
+    m.last_update_at,
+    m.scheme_guest,
+    m.scheme_user,
+    m.scheme_admin,
+  ];
+}
+
 const CM_COLUMNS = COLUMNS.replace(/(\w+)/g, 'cm.$1');
 
 /** model.ChannelMemberWithTeamData's extra fields (empty for direct and group messages). */
@@ -82,22 +103,7 @@ export class ChannelMembersRepository {
     const rows = await tx.query<ChannelMemberRow>(
       `INSERT INTO channel_members (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
        ON CONFLICT (channel_id, user_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        m.channel_id,
-        m.user_id,
-        m.roles,
-        m.last_viewed_at,
-        m.msg_count,
-        m.mention_count,
-        m.mention_count_root,
-        m.urgent_mention_count,
-        m.msg_count_root,
-        m.notify_props,
-        m.last_update_at,
-        m.scheme_guest,
-        m.scheme_user,
-        m.scheme_admin,
-      ],
+      memberValues(m),
     );
     return rows[0];
   }
@@ -113,22 +119,7 @@ export class ChannelMembersRepository {
          msg_count = EXCLUDED.msg_count, mention_count = EXCLUDED.mention_count, notify_props = EXCLUDED.notify_props,
          last_update_at = EXCLUDED.last_update_at, scheme_guest = EXCLUDED.scheme_guest, scheme_user = EXCLUDED.scheme_user,
          scheme_admin = EXCLUDED.scheme_admin`,
-      [
-        m.channel_id,
-        m.user_id,
-        m.roles,
-        m.last_viewed_at,
-        m.msg_count,
-        m.mention_count,
-        m.mention_count_root,
-        m.urgent_mention_count,
-        m.msg_count_root,
-        m.notify_props,
-        m.last_update_at,
-        m.scheme_guest,
-        m.scheme_user,
-        m.scheme_admin,
-      ],
+      memberValues(m),
     );
   }
 

@@ -6,6 +6,26 @@ import { isGuest, MemberUser } from './member-users.repository.js';
 import { ChannelMemberRow, defaultChannelNotifyProps, MembershipChannel } from './membership.model.js';
 import { composeRoles } from './scheme-roles.js';
 
+/** A fresh membership row, as Mattermost builds it (guest/user by the user's system role). */
+export function newChannelMember(channelId: string, user: Pick<MemberUser, 'id' | 'roles'>, admin: boolean, now: number): ChannelMemberRow {
+  const guest = isGuest(user);
+  const flags = { scheme_guest: guest, scheme_user: !guest, scheme_admin: admin && !guest };
+  return {
+    channel_id: channelId,
+    user_id: user.id,
+    roles: composeRoles('channel', flags),
+    last_viewed_at: 0,
+    msg_count: 0,
+    mention_count: 0,
+    mention_count_root: 0,
+    urgent_mention_count: 0,
+    msg_count_root: 0,
+    notify_props: defaultChannelNotifyProps(),
+    last_update_at: now,
+    ...flags,
+  };
+}
+
 /**
  * Channel membership writes shared by the teams and channels areas: joining and leaving, with
  * the cache invalidation that must precede the event announcing the change (so the hub already
@@ -21,22 +41,7 @@ export class ChannelMembershipService {
 
   /** A fresh membership row, as Mattermost builds it (guest/user by the user's system role). */
   newMember(channelId: string, user: Pick<MemberUser, 'id' | 'roles'>, admin: boolean, now = Date.now()): ChannelMemberRow {
-    const guest = isGuest(user);
-    const flags = { scheme_guest: guest, scheme_user: !guest, scheme_admin: admin && !guest };
-    return {
-      channel_id: channelId,
-      user_id: user.id,
-      roles: composeRoles('channel', flags),
-      last_viewed_at: 0,
-      msg_count: 0,
-      mention_count: 0,
-      mention_count_root: 0,
-      urgent_mention_count: 0,
-      msg_count_root: 0,
-      notify_props: defaultChannelNotifyProps(),
-      last_update_at: now,
-      ...flags,
-    };
+    return newChannelMember(channelId, user, admin, now);
   }
 
   /**

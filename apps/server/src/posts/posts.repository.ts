@@ -50,6 +50,38 @@ export interface MentionCandidate {
 /** Most posts `since` returns in one go, as Mattermost. */
 const SINCE_LIMIT = 1000;
 
+/** A post as written: the thread fields are the threads table's. */
+type NewPostRow = Omit<PostRow, 'reply_count' | 'last_reply_at'>;
+
+const INSERT_COLUMNS = [
+  'id',
+  'create_at',
+  'update_at',
+  'edit_at',
+  'delete_at',
+  'is_pinned',
+  'user_id',
+  'channel_id',
+  'root_id',
+  'original_id',
+  'message',
+  'type',
+  'props',
+  'hashtags',
+  'file_ids',
+  'has_reactions',
+] as const;
+
+/** A post's values in INSERT_COLUMNS' order. */
+function insertValues(p: NewPostRow): unknown[] {
+  return INSERT_COLUMNS.map((c) => (c === 'props' || c === 'file_ids' ? JSON.stringify(p[c]) : p[c]));
+}
+
+/** `($1, …, $w), ($w+1, …)`: `rows` tuples of `width` parameters. */
+function placeholders(rows: number, width: number): string {
+  return Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, k) => `$${r * width + k + 1}`).join(', ')})`).join(', ');
+}
+
 export interface ThreadPageOptions {
   /** 'down' = oldest first (default), 'up' = newest first. */
   direction: 'up' | 'down';
@@ -247,66 +279,15 @@ export class PostsRepository {
     return tx.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = ANY($1) AND p.create_at = ANY($2)`, [channelIds, createAts]);
   }
 
-  async insert(tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<void> {
-    await tx.query(
-      `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
-                          message, type, props, hashtags, file_ids, has_reactions)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [
-        p.id,
-        p.create_at,
-        p.update_at,
-        p.edit_at,
-        p.delete_at,
-        p.is_pinned,
-        p.user_id,
-        p.channel_id,
-        p.root_id,
-        p.original_id,
-        p.message,
-        p.type,
-        JSON.stringify(p.props),
-        p.hashtags,
-        JSON.stringify(p.file_ids),
-        p.has_reactions,
-      ],
-    );
+  async insert(tx: Queryable, p: NewPostRow): Promise<void> {
+    await this.insertMany(tx, [p]);
   }
 
-  /**
-   * Many posts in one statement per 1 000 (the bulk import's batches); the same columns as insert.
-   */
-  async insertMany(tx: Queryable, rows: Array<Omit<PostRow, 'reply_count' | 'last_reply_at'>>): Promise<void> {
+  /** Many posts in one statement per 1 000 (the bulk import's batches). */
+  async insertMany(tx: Queryable, rows: NewPostRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000);
-      const values: unknown[] = [];
-      const tuples = chunk.map((p) => {
-        const at = values.length;
-        values.push(
-          p.id,
-          p.create_at,
-          p.update_at,
-          p.edit_at,
-          p.delete_at,
-          p.is_pinned,
-          p.user_id,
-          p.channel_id,
-          p.root_id,
-          p.original_id,
-          p.message,
-          p.type,
-          JSON.stringify(p.props),
-          p.hashtags,
-          JSON.stringify(p.file_ids),
-          p.has_reactions,
-        );
-        return `(${Array.from({ length: 16 }, (_, k) => `$${at + k + 1}`).join(', ')})`;
-      });
-      await tx.query(
-        `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
-                            message, type, props, hashtags, file_ids, has_reactions) VALUES ${tuples.join(', ')}`,
-        values,
-      );
+      const values = rows.slice(i, i + 1000).map(insertValues);
+      await tx.query(`INSERT INTO posts (${INSERT_COLUMNS.join(', ')}) VALUES ${placeholders(values.length, INSERT_COLUMNS.length)}`, values.flat());
     }
   }
 

@@ -11,6 +11,7 @@ import type { FileInfoRow } from '../../files/file-info.model.js';
 import { FileInfosRepository } from '../../files/file-infos.repository.js';
 import { FileIntake, newFileInfo } from '../../files/file-intake.service.js';
 import { ChannelMembersRepository } from '../../membership/channel-members.repository.js';
+import { newChannelMember } from '../../membership/channel-membership.service.js';
 import { ChannelMemberRow, defaultChannelNotifyProps, TeamMemberRow } from '../../membership/membership.model.js';
 import { composeRoles, explicitRoles, RoleScope } from '../../membership/scheme-roles.js';
 import { TeamMembersRepository } from '../../membership/team-members.repository.js';
@@ -470,23 +471,7 @@ export class ImportWriter {
     );
     if (created) {
       for (const user of members) {
-        const guest = user.roles.split(' ').includes('system_guest');
-        await this.channelMembers.insert(
-          {
-            channel_id: channel.id,
-            user_id: user.id,
-            last_viewed_at: 0,
-            msg_count: 0,
-            mention_count: 0,
-            mention_count_root: 0,
-            urgent_mention_count: 0,
-            msg_count_root: 0,
-            notify_props: defaultChannelNotifyProps(),
-            last_update_at: now,
-            ...memberRoles('channel', undefined, guest),
-          },
-          tx,
-        );
+        await this.channelMembers.insert(newChannelMember(channel.id, user, false, now), tx);
       }
       const show: Preference[] = members.map((m) =>
         direct
