@@ -183,8 +183,10 @@ export function importCommand(): Command {
           headers: { 'Content-Type': 'application/octet-stream' },
           raw: Readable.toWeb(createReadStream(file, { start: us.file_offset ?? 0 })) as unknown as BodyInit,
         });
-        const name = typeof data === 'object' && data ? (data.name ?? data.id) : undefined;
-        printer.print(`Import file successfully uploaded, name: ${name ?? `${us.id}_${us.filename}`}`, data || { id: us.id });
+        // mmctl prints the FileInfo's id here, which no other command takes; the name printed is
+        // the one `import list available` shows and `import process` takes (the server stores the
+        // file as <upload id>_<file name>, api4/upload.go). --json prints the FileInfo, as mmctl.
+        printer.print(`Import file successfully uploaded, name: ${us.id}_${us.filename}`, data || { id: us.id });
       }),
     );
 
