@@ -5,11 +5,12 @@
  * server on a fresh database with `import upload`, is seen in `import list available`, imported
  * with `import process` and followed with `import job show/list` to success; then what arrived is
  * compared with the source (import-compare.ts, by names, never ids) and read back through Client4.
- * Last, an upload left unfinished is listed by `import list incomplete` (over the socket it is
+ * `import process --bypass-upload` reads the zip from the server's disk over the socket only. Last,
+ * an upload left unfinished is listed by `import list incomplete` (over the socket it is
  * "nouser"'s, as mmctl --local makes it) and finished with `import upload --resume`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,6 +233,35 @@ describe.each<Mode>(['token', 'local'])('mmctl export → import, with %s', (mod
     const file = await c.getFileInfosForPost(root!.id);
     expect(file).toEqual([expect.objectContaining({ name: 'notes.txt', size: 'carried in the archive'.length })]);
   });
+
+  it(
+    mode === 'local'
+      ? "import process --bypass-upload imports a zip from the server's disk, and leaves it there"
+      : 'import process --bypass-upload has no effect over TCP; POST /jobs refuses local_mode from a remote caller',
+    async () => {
+      const run = await cli(env, mode, 'import', 'process', archive, '--bypass-upload', '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const created = run.json<Job>();
+      const done = await followJob(env, mode, 'import', created.id);
+      if (mode === 'local') {
+        expect(created.data).toMatchObject({ import_file: archive, local_mode: 'true' });
+        expect(done.status, JSON.stringify(done.data)).toBe('success');
+        expect(existsSync(archive)).toBe(true);
+        // The same archive again: nothing changes.
+        expect(diffSnapshots(before, await snapshot(db, join(target.dir, 'data'), usernames))).toEqual([]);
+      } else {
+        expect(run.stderr).toBe('WARNING: --bypass-upload has no effect in non-local mode.\n');
+        expect(created.data).toMatchObject({ import_file: archive, local_mode: 'false' });
+        // The path is no name in the import folder.
+        expect(done).toMatchObject({ status: 'error', data: { error_id: 'import_process.worker.do_job.file_exists' } });
+        const refused = await raw(mode, { server: target, socket, admin }, 'POST', '/jobs', {
+          type: 'import_process',
+          data: { import_file: archive, local_mode: 'true' },
+        });
+        expect(refused).toMatchObject({ status: 400, body: { id: 'api.job.create.local_mode.app_error' } });
+      }
+    },
+  );
 
   it('import list incomplete shows an upload left half done; import upload --resume finishes it', async () => {
     const tgt = { server: target, socket, admin };
