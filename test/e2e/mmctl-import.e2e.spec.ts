@@ -175,6 +175,8 @@ describe.each<Mode>(['token', 'local'])('mmctl export → import, with %s', (mod
   it('import upload, import list available, import process, import job show/list until it succeeds', async () => {
     const upload = await cli(env, mode, 'import', 'upload', archive);
     expect(upload.code, upload.stderr).toBe(0);
+    // mmctl's hint over the socket: --bypass-upload needs no upload (tested below).
+    expect(upload.stderr).toEqual(mode === 'local' ? expect.stringContaining("WARNING: In --local mode, you don't need to upload the file") : '');
     const id = /^Upload session successfully created, ID: ([a-z0-9]{26}) \n/.exec(upload.stdout)?.[1];
     expect(id, upload.stdout).toBeDefined();
     importName = `${id}_export-${mode}.zip`;
@@ -244,6 +246,9 @@ describe.each<Mode>(['token', 'local'])('mmctl export → import, with %s', (mod
       const created = run.json<Job>();
       const done = await followJob(env, mode, 'import', created.id);
       if (mode === 'local') {
+        const missing = await cli(env, mode, 'import', 'process', join(home, 'nothing-here.zip'), '--bypass-upload');
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain(`Error: file ${join(home, 'nothing-here.zip')} doesn't exist.`);
         expect(created.data).toMatchObject({ import_file: archive, local_mode: 'true' });
         expect(done.status, JSON.stringify(done.data)).toBe('success');
         expect(existsSync(archive)).toBe(true);
