@@ -297,12 +297,12 @@ describe.each<Mode>(['token', 'local'])('mmctl export → import, with %s', (mod
 
     const wrongId = await cli(env, mode, 'import', 'upload', big, '--resume', '--upload', 'nope');
     expect(wrongId.code).toBe(1);
-    expect(wrongId.stderr).toBe('Error: upload session ID is missing or invalid\n');
+    expect(wrongId.stderr).toContain('Error: upload session ID is missing or invalid\n');
     const otherFile = join(home, `small-${mode}.zip`);
     writeFileSync(otherFile, 'not the same size');
     const wrongSize = await cli(env, mode, 'import', 'upload', otherFile, '--resume', '--upload', us.id);
     expect(wrongSize.code).toBe(1);
-    expect(wrongSize.stderr).toBe('Error: file sizes do not match\n');
+    expect(wrongSize.stderr).toContain('Error: file sizes do not match\n');
 
     const resume = await cli(env, mode, 'import', 'upload', big, '--resume', '--upload', us.id);
     expect(resume.code, resume.stderr).toBe(0);
