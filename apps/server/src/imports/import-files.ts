@@ -11,6 +11,6 @@ export function importDirectory(setting: string): string {
  * ending in ".zip"; a name that would reach outside the directory is refused here.
  */
 export function importFileName(name: string): string {
-  if (!name.endsWith('.zip') || name.length > 512 || /[\\/\0]/.test(name) || name.startsWith('..')) throw invalidUrlParam('import_name');
+  if (!name.endsWith('.zip') || Buffer.byteLength(name) > 255 || /[\\/\0]/.test(name) || name.startsWith('..')) throw invalidUrlParam('import_name');
   return name;
 }

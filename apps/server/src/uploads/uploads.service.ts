@@ -128,7 +128,10 @@ export class UploadsService {
     }
     // Mattermost keeps filepath.Base of the name; a name that is no file name at all is refused.
     const name = input.filename.split(/[\\/]/).pop() ?? '';
-    if (name === '' || name === '.' || name === '..' || name.includes('\0') || input.filename.length > MAX_FILENAME) throw invalid('filename');
+    // The file will be "<id>_<name>": it must fit in a file name (255 bytes; importFileName).
+    if (name === '' || name === '.' || name === '..' || name.includes('\0') || input.filename.length > MAX_FILENAME || Buffer.byteLength(name) > 255 - 27) {
+      throw invalid('filename');
+    }
     if (!Number.isSafeInteger(input.file_size) || input.file_size <= 0) throw invalid('file_size');
     const owner = this.owner(session, input);
     const id = newId();
