@@ -406,7 +406,7 @@ describe.each<Mode>(['token', 'local'])('with %s', (mode) => {
     expect(plain.stdout).toContain('Server status: OK\n');
   });
 
-  it("import: the commands exist with mmctl's flags (the end-to-end import test comes with the server side of bulk import)", async () => {
+  it("import: the commands exist with mmctl's flags (end to end, export → import between two servers: mmctl-import.e2e.spec.ts)", async () => {
     const help = await cli(mode, 'import', 'process', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--bypass-upload');

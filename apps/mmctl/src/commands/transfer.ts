@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
@@ -162,6 +162,11 @@ export function importCommand(): Command {
     .option('--upload <id>', 'The ID of the import upload to resume.')
     .action(
       withClient(async ({ client, local }, o, file: string) => {
+        if (local) {
+          printer.warn(
+            "In --local mode, you don't need to upload the file to server any more. Directly use the import process command and pass the export file.",
+          );
+        }
         let size: number;
         try {
           size = statSync(file).size;
@@ -183,8 +188,10 @@ export function importCommand(): Command {
           headers: { 'Content-Type': 'application/octet-stream' },
           raw: Readable.toWeb(createReadStream(file, { start: us.file_offset ?? 0 })) as unknown as BodyInit,
         });
-        const name = typeof data === 'object' && data ? (data.name ?? data.id) : undefined;
-        printer.print(`Import file successfully uploaded, name: ${name ?? `${us.id}_${us.filename}`}`, data || { id: us.id });
+        // mmctl prints the FileInfo's id here, which no other command takes; the name printed is
+        // the one `import list available` shows and `import process` takes (the server stores the
+        // file as <upload id>_<file name>, api4/upload.go). --json prints the FileInfo, as mmctl.
+        printer.print(`Import file successfully uploaded, name: ${us.id}_${us.filename}`, data || { id: us.id });
       }),
     );
 
@@ -224,8 +231,15 @@ export function importCommand(): Command {
       withClient(async ({ client, local }, o, name: string) => {
         printer.single = true;
         let importFile = name;
-        if (o.bypassUpload && local) importFile = resolve(name);
-        else if (o.bypassUpload) printer.warn('--bypass-upload has no effect in non-local mode.');
+        if (o.bypassUpload && local) {
+          // The server reads this path itself (the job's local_mode), so it must be whole and there.
+          if (!existsSync(name)) {
+            throw new CliError(
+              `file ${name} doesn't exist. NOTE: If this file was uploaded to the server via mmctl import upload, please omit the --bypass-upload flag to revert to old behavior.`,
+            );
+          }
+          importFile = resolve(name);
+        } else if (o.bypassUpload) printer.warn('--bypass-upload has no effect in non-local mode.');
         const job = await client.call<Job>('post', '/jobs', {
           body: {
             type: 'import_process',

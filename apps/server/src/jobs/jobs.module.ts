@@ -112,7 +112,23 @@ export class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
         tokens: TokensRepository,
         emailDigests: EmailDigests,
         push: PushNotificationsService,
-      ) => createJobHandlers({ db, config, files, mail, invalidation, sessions, accessTokens, scheduledPosts, ldapSync, tokens, emailDigests, push }),
+      ) =>
+        // importLocalFiles: a local_mode job only ever comes from the local socket (JobsService.create).
+        createJobHandlers({
+          db,
+          config,
+          files,
+          mail,
+          invalidation,
+          sessions,
+          accessTokens,
+          scheduledPosts,
+          ldapSync,
+          tokens,
+          emailDigests,
+          push,
+          importLocalFiles: true,
+        }),
       inject: [
         Database,
         ConfigService,

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { permissionDenied } from '#common';
+import { badRequest, permissionDenied } from '#common';
 import { ConfigService } from '#config';
 import { QueueDriver } from '#jobs';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { Session } from '../common/session.js';
+import { isLocalSession } from '../local-mode/local-session.js';
 import { JobEvents } from './job-events.js';
 import { JobHandlers } from './job-handler.js';
 import {
@@ -17,6 +18,7 @@ import {
   jobNotFound,
   JobRow,
   JobStatus,
+  JobType,
   jobView,
   noReadPermission,
   readPermission,
@@ -46,6 +48,16 @@ export class JobsService {
     const permission = createPermission(type);
     if (permission === null) throw incorrectJobType();
     this.permissions.requireSystem(session, permission);
+    // import_process's local_mode reads import_file from the server's own disk (mmctl --local
+    // import process --bypass-upload). Mattermost takes it from any admin; here only from the
+    // local socket, whose caller is the server's OS user already: a remote caller never makes the
+    // server read its disk.
+    if (type === JobType.ImportProcess && data.local_mode === 'true' && !isLocalSession(session)) {
+      throw badRequest(
+        'api.job.create.local_mode.app_error',
+        "local_mode (importing a file from the server's disk) is only allowed over the local socket (mmctl --local import process --bypass-upload).",
+      );
+    }
     return jobView(await this.createJob(type, data));
   }
 

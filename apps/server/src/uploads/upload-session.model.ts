@@ -58,6 +58,12 @@ export function partsFolder(path: string): string {
 }
 
 /**
+ * Mattermost's model.UploadNoUserID: whose an upload made over the local socket is (no user acts
+ * there). mmctl --local sends it as the session's user_id and lists `GET /users/nouser/uploads`.
+ */
+export const UPLOAD_NO_USER_ID = 'nouser';
+
+/**
  * Mattermost's model.IncompleteUploadSuffix: what an import upload is called until it is whole,
  * and what GET /imports leaves out.
  */
@@ -76,7 +82,7 @@ export function sessionPartsFolder(us: Pick<UploadSessionRow, 'type' | 'path'>):
  * The body of POST /uploads as Go decodes it into model.UploadSession: absent fields are empty,
  * a field of the wrong type (or not an object at all) is a 400 naming `upload`.
  */
-export function newUploadSessionInput(body: unknown): { channel_id: string; filename: string; file_size: number; type: string } {
+export function newUploadSessionInput(body: unknown): { channel_id: string; filename: string; file_size: number; type: string; user_id: string } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidParam('upload');
   const b = body as Record<string, unknown>;
   const text = (key: string) => {
@@ -87,5 +93,5 @@ export function newUploadSessionInput(body: unknown): { channel_id: string; file
   const size = b.file_size ?? 0;
   // Go's int64: a whole number, whatever its sign (the session's checks refuse ≤ 0 later).
   if (typeof size !== 'number' || !Number.isInteger(size)) throw invalidParam('upload');
-  return { channel_id: text('channel_id'), filename: text('filename'), file_size: size, type: text('type') };
+  return { channel_id: text('channel_id'), filename: text('filename'), file_size: size, type: text('type'), user_id: text('user_id') };
 }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { invalidUrlParam } from '#common';
 import { CurrentSession } from '../common/decorators.js';
 import { urlId, urlUserId } from '../common/params.js';
 import type { ApiRequest } from '../common/request.js';
 import type { Session } from '../common/session.js';
+import { isLocalSession } from '../local-mode/local-session.js';
 import { newUploadSessionInput } from './upload-session.model.js';
 import { UploadsService } from './uploads.service.js';
 
@@ -33,6 +35,17 @@ export class UploadsController {
 
   @Get('users/:user_id/uploads')
   async forUser(@Param('user_id') userId: string, @CurrentSession() s: Session) {
-    return this.uploads.forUser(s, urlUserId(userId, s));
+    return this.uploads.forUser(s, isLocalSession(s) ? localUploadsOwner(userId, s) : urlUserId(userId, s));
   }
+}
+
+/**
+ * The user of GET /users/{user_id}/uploads over the local socket: Mattermost's route pattern
+ * (`[A-Za-z0-9]+`) with no RequireUserId (api4/user_local.go localGetUploadsForUser), so
+ * "nouser", whose the uploads made by mmctl --local are, is a user here too.
+ */
+function localUploadsOwner(value: string, s: Session): string {
+  if (value === 'me') return s.user_id;
+  if (!/^[A-Za-z0-9]{1,26}$/.test(value)) throw invalidUrlParam('user_id');
+  return value;
 }

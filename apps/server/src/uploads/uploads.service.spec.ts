@@ -11,6 +11,7 @@ import type { Session } from '../common/session.js';
 import type { FileInfoRow } from '../files/file-info.model.js';
 import type { FileInfosRepository } from '../files/file-infos.repository.js';
 import { FileIntake } from '../files/file-intake.service.js';
+import { localSession } from '../local-mode/local-session.js';
 import { MemoryUploadSessions } from './in-memory-upload-sessions.js';
 import { UploadsService } from './uploads.service.js';
 
@@ -55,7 +56,7 @@ describe('UploadsService', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const create = (s: Session, over: Partial<{ channel_id: string; filename: string; file_size: number; type: string }> = {}) =>
+  const create = (s: Session, over: Partial<{ channel_id: string; filename: string; file_size: number; type: string; user_id: string }> = {}) =>
     service.create(s, { channel_id: channel.id, filename: 'a.txt', file_size: 3, type: '', ...over });
   const chunk = (data: string, headers: Record<string, string> = {}) => ({
     headers: { 'content-length': String(Buffer.byteLength(data)), ...headers },
@@ -122,6 +123,26 @@ describe('UploadsService', () => {
     const us = await create(member);
     expect(await service.forUser(member, member.user_id)).toEqual([us]);
     expect(await failure(service.forUser(admin, member.user_id))).toEqual([403, 'api.user.get_uploads_for_user.forbidden.app_error']);
+  });
+
+  it('over the local socket (no user): the session is the user_id the body names, "nouser" as mmctl --local sends; anyone\'s are listed there', async () => {
+    const local = localSession();
+    expect(await failure(create(local, { type: 'import', channel_id: '', filename: 'x.zip' }))).toEqual([
+      400,
+      'model.upload_session.is_valid.user_id.app_error',
+    ]);
+    const us = await create(local, { type: 'import', channel_id: '', filename: 'x.zip', user_id: 'nouser' });
+    expect(us).toMatchObject({ type: 'import', user_id: 'nouser' });
+    expect(await service.forUser(local, 'nouser')).toEqual([us]);
+    expect(await service.get(local, us.id)).toEqual(us);
+    // Anyone else's over the socket too (api4/user_local.go has no check); over TCP only one's own.
+    const mine = await create(member);
+    expect(await service.forUser(local, member.user_id)).toEqual([mine]);
+    expect(await failure(service.forUser(admin, 'nouser'))).toEqual([403, 'api.user.get_uploads_for_user.forbidden.app_error']);
+    // A signed-in caller's session is theirs, whatever the body says.
+    expect(await create(admin, { type: 'import', channel_id: '', filename: 'y.zip', user_id: 'nouser' })).toMatchObject({ user_id: admin.user_id });
+    const info = await service.upload(local, us.id, chunk('abc'));
+    expect(info).toMatchObject({ name: 'x.zip', size: 3 });
   });
 
   it('sending data: the creator only (not even a system admin), and only while they may still upload to the channel', async () => {

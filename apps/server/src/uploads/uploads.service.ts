@@ -10,12 +10,13 @@ import { FileStore, FileWriter } from '#storage';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
+import { isLocalSession } from '../local-mode/local-session.js';
 import { fileFolder, FileInfoRow, fileInfoView, FileInfoView, plainFileName, storeSegment } from '../files/file-info.model.js';
 import { FileInfosRepository } from '../files/file-infos.repository.js';
 import { cutOff, FileIntake, newFileInfo } from '../files/file-intake.service.js';
 import { chunkForm, ChunkRequest, chunkStream } from './chunk-body.js';
 import { importDirectory } from '../imports/import-files.js';
-import { sessionPartsFolder, UploadSessionRow, uploadSessionView, UploadSessionView } from './upload-session.model.js';
+import { sessionPartsFolder, UPLOAD_NO_USER_ID, UploadSessionRow, uploadSessionView, UploadSessionView } from './upload-session.model.js';
 import { UploadSessionsRepository } from './upload-sessions.repository.js';
 
 /** What POST /uploads takes (model.UploadSession as a client sends it). */
@@ -24,6 +25,8 @@ export interface NewUploadSession {
   filename: string;
   file_size: number;
   type: string;
+  /** Read only for a caller with no user (the local socket): whose the session is, "nouser" as mmctl --local sends. */
+  user_id?: string;
 }
 
 /**
@@ -85,6 +88,7 @@ export class UploadsService {
     if (!isValidId(input.channel_id)) throw invalid('channel_id');
     if (input.filename === '' || input.filename.length > MAX_FILENAME) throw invalid('filename');
     if (!Number.isSafeInteger(input.file_size) || input.file_size <= 0) throw invalid('file_size');
+    const owner = this.owner(session, input);
     const channel = await this.channels.byId(input.channel_id);
     if (!channel)
       throw badRequest('app.upload.create.incorrect_channel_id.app_error', 'Unable to upload: the channel does not exist.', `channel_id=${input.channel_id}`);
@@ -97,11 +101,11 @@ export class UploadsService {
       id,
       type: 'attachment',
       create_at: now,
-      user_id: session.user_id,
+      user_id: owner,
       channel_id: channel.id,
       filename: input.filename,
       // Mattermost's layout: the day, the channel, the user, then the upload's own folder.
-      path: `${fileFolder(now, channel.id, session.user_id, id)}/${storeSegment(plainFileName(input.filename))}`,
+      path: `${fileFolder(now, channel.id, owner, id)}/${storeSegment(plainFileName(input.filename))}`,
       file_size: input.file_size,
       file_offset: 0,
       remote_id: '',
@@ -124,15 +128,18 @@ export class UploadsService {
     }
     // Mattermost keeps filepath.Base of the name; a name that is no file name at all is refused.
     const name = input.filename.split(/[\\/]/).pop() ?? '';
-    // Stored as `<id>_<name>`, which must still be a file name (255 bytes) for GET /imports to list.
-    if (name === '' || name === '.' || name === '..' || name.includes('\0') || Buffer.byteLength(name) > 255 - 27) throw invalid('filename');
+    // The file will be "<id>_<name>": it must fit in a file name (255 bytes; importFileName).
+    if (name === '' || name === '.' || name === '..' || name.includes('\0') || input.filename.length > MAX_FILENAME || Buffer.byteLength(name) > 255 - 27) {
+      throw invalid('filename');
+    }
     if (!Number.isSafeInteger(input.file_size) || input.file_size <= 0) throw invalid('file_size');
+    const owner = this.owner(session, input);
     const id = newId();
     const row: UploadSessionRow = {
       id,
       type: 'import',
       create_at: Date.now(),
-      user_id: session.user_id,
+      user_id: owner,
       channel_id: '',
       filename: name,
       path: posix.join(importDirectory(this.config.get().ImportSettings.Directory), `${id}_${name}`),
@@ -146,6 +153,18 @@ export class UploadsService {
     return uploadSessionView(row);
   }
 
+  /**
+   * Whose a new session is: the caller's. A caller with no user (the local socket) names it in
+   * the body, as api4/upload.go keeps the body's user_id when the session has none; it must be a
+   * user id or "nouser" (model.UploadSession.IsValid), which is what mmctl --local sends.
+   */
+  private owner(session: Session, input: NewUploadSession): string {
+    if (session.user_id) return session.user_id;
+    const claimed = input.user_id ?? '';
+    if (claimed === UPLOAD_NO_USER_ID || isValidId(claimed)) return claimed;
+    throw invalid('user_id');
+  }
+
   /** GET /uploads/{id}: its creator's, or a system admin's (api4/upload.go getUpload). */
   async get(session: Session, id: string): Promise<UploadSessionView> {
     const us = await this.repo.byId(id);
@@ -156,9 +175,14 @@ export class UploadsService {
     return uploadSessionView(us);
   }
 
-  /** GET /users/{id}/uploads: one's own unfinished uploads only, whoever asks (api4/user.go getUploadsForUser). */
+  /**
+   * GET /users/{id}/uploads: one's own unfinished uploads only, whoever asks (api4/user.go
+   * getUploadsForUser). Over the local socket anyone's, "nouser" included (api4/user_local.go
+   * localGetUploadsForUser has no check): that is how mmctl --local import list incomplete
+   * finds the uploads it made.
+   */
   async forUser(session: Session, userId: string): Promise<UploadSessionView[]> {
-    if (userId !== session.user_id) {
+    if (userId !== session.user_id && !isLocalSession(session)) {
       throw forbidden('api.user.get_uploads_for_user.forbidden.app_error', "You do not have permission to read this user's uploads.");
     }
     return (await this.repo.forUser(userId)).map(uploadSessionView);

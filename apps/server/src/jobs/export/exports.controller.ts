@@ -8,8 +8,8 @@ import { sendFileResponse } from '../../files/send-file.js';
 import { ExportsService } from './exports.service.js';
 
 /**
- * A file name in the export folder: api4's `{export_name:.+\.zip}`, one path segment, and no longer
- * than a file name can be (255 bytes), which the store would otherwise fail on.
+ * A file name in the export folder: api4's `{export_name:.+\.zip}`, one path segment, and no
+ * longer than a file name can be (255 bytes): the disk would answer ENAMETOOLONG, a 500.
  */
 function exportName(value: string): string {
   if (!/^[^/\\\0]+\.zip$/.test(value) || value.startsWith('.') || Buffer.byteLength(value) > 255) throw invalidUrlParam('export_name');

@@ -21,8 +21,9 @@ type Kind = Exclude<ImportLine['type'], 'version' | 'skipped'>;
 
 export interface BulkImportOptions {
   /**
-   * The CLI's: `import_file` may name a file on this machine's disk (mmctl's --local import
-   * process, `local_mode` in the job's data). A server never reads its disk on an API caller's word.
+   * `import_file` may name a file on this machine's disk when the job's data has `local_mode`
+   * (the jobs CLI, and mmctl --local import process --bypass-upload). The server's POST /jobs
+   * takes local_mode only over the local socket: it never reads its disk on a remote caller's word.
    */
   localFiles?: boolean;
 }

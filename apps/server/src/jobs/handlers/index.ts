@@ -38,7 +38,11 @@ export interface JobDependencies {
   push?: ExpiredSessionPush;
   /** The server's; the CLI builds no notification path, so it runs without the email_batching type. */
   emailDigests?: EmailDigests;
-  /** The CLI's: import_process may read a file of this machine's disk (`local_mode=true`). */
+  /**
+   * import_process may read a file of this machine's disk (`local_mode=true`): the jobs CLI's, and
+   * the server's for jobs made over the local socket (mmctl --local import process
+   * --bypass-upload; POST /jobs refuses local_mode from anyone else).
+   */
   importLocalFiles?: boolean;
 }
 
