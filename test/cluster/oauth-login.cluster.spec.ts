@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clientFor,
+  eventually,
   freePort,
   HTTP_PORT,
   nodeHost,
@@ -86,12 +87,16 @@ describe('OpenID Connect sign-in on a cluster', () => {
     client.setToken(token);
     expect(await client.getMe()).toMatchObject({ auth_service: 'openid', username: 'ann' });
 
-    const served = log
-      .accessLog()
-      .slice(mark)
-      .filter((e) => /^\/(oauth\/openid\/login|signup\/openid\/complete|api\/v4\/users\/me)/.test(e.uri))
-      .map((e) => `${e.uri.split('?')[0]} → ${e.upstream}`);
-    expect(served).toHaveLength(3);
+    // nginx writes an entry once the response is out, so the last one may come after the client has it.
+    const served = await eventually(() => {
+      const entries = log
+        .accessLog()
+        .slice(mark)
+        .filter((e) => /^\/(oauth\/openid\/login|signup\/openid\/complete|api\/v4\/users\/me)/.test(e.uri))
+        .map((e) => `${e.uri.split('?')[0]} → ${e.upstream}`);
+      expect(entries).toHaveLength(3);
+      return entries;
+    }, 2000);
     // nginx's round robin sends consecutive requests to the next node.
     expect(new Set(served.map((s) => s.split(' → ')[1])).size, served.join('\n')).toBe(3);
   });
