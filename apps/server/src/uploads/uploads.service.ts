@@ -97,7 +97,7 @@ export class UploadsService {
     }
     const id = newId();
     const now = Date.now();
-    const row: UploadSessionRow = {
+    return this.open({
       id,
       type: 'attachment',
       create_at: now,
@@ -107,13 +107,7 @@ export class UploadsService {
       // Mattermost's layout: the day, the channel, the user, then the upload's own folder.
       path: `${fileFolder(now, channel.id, owner, id)}/${storeSegment(plainFileName(input.filename))}`,
       file_size: input.file_size,
-      file_offset: 0,
-      remote_id: '',
-      req_file_id: '',
-      parts: [],
-    };
-    await this.repo.insert(row);
-    return uploadSessionView(row);
+    });
   }
 
   /**
@@ -135,7 +129,7 @@ export class UploadsService {
     if (!Number.isSafeInteger(input.file_size) || input.file_size <= 0) throw invalid('file_size');
     const owner = this.owner(session, input);
     const id = newId();
-    const row: UploadSessionRow = {
+    return this.open({
       id,
       type: 'import',
       create_at: Date.now(),
@@ -144,11 +138,12 @@ export class UploadsService {
       filename: name,
       path: posix.join(importDirectory(this.config.get().ImportSettings.Directory), `${id}_${name}`),
       file_size: input.file_size,
-      file_offset: 0,
-      remote_id: '',
-      req_file_id: '',
-      parts: [],
-    };
+    });
+  }
+
+  /** Stores a new session with nothing received yet. */
+  private async open(fields: Omit<UploadSessionRow, 'file_offset' | 'remote_id' | 'req_file_id' | 'parts'>): Promise<UploadSessionView> {
+    const row: UploadSessionRow = { ...fields, file_offset: 0, remote_id: '', req_file_id: '', parts: [] };
     await this.repo.insert(row);
     return uploadSessionView(row);
   }
