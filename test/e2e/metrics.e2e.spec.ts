@@ -29,7 +29,7 @@ beforeAll(async () => {
   const port = await freePort('127.0.0.1');
   metricsUrl = `http://127.0.0.1:${port}`;
   // Enable is saved through the API (an MM_* variable would lock it), the address set by variable.
-  server = await startServer({ MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${port}` });
+  server = await startServer({ MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${port}`, MM_METRICSSETTINGS_ENABLESTATEMENTCOUNTS: 'true' });
   admin = await server.newUser();
   expect(server.logs).not.toContain('metrics on');
   await setEnabled(true);
@@ -67,6 +67,24 @@ describe('the metrics server', () => {
       expect(sample(after, 'mattermost_http_requests_total')).toBeGreaterThan(sample(before, 'mattermost_http_requests_total') + 3);
     }, 5_000);
     expect(sample(await scrape(), 'mattermost_post_pushes_sent_total')).toBe(0);
+  });
+
+  it('counts the database statements of each handler and the time they took', async () => {
+    const team = await admin.client.createTeam({ name: `metricsdb${Date.now()}`, display_name: 'Metrics DB', type: 'O' } as Team);
+    const channel = await admin.client.getChannelByName(team.id, 'town-square');
+    const create = { handler: 'posts.create' };
+    const before = await scrape();
+    const queries = sample(before, 'mattermost_api_db_queries_total', create) || 0;
+    const seconds = sample(before, 'mattermost_api_db_seconds_total', create) || 0;
+    for (let i = 0; i < 4; i++) await admin.client.createPost({ channel_id: channel.id, message: `statements ${i}` } as Post);
+    await eventually(async () => {
+      const after = await scrape();
+      // A post is one transaction (BEGIN, its inserts and updates, COMMIT) and the reads around it.
+      const perPost = (sample(after, 'mattermost_api_db_queries_total', create) - queries) / 4;
+      expect(perPost).toBeGreaterThanOrEqual(5);
+      expect(perPost).toBeLessThan(100);
+      expect(sample(after, 'mattermost_api_db_seconds_total', create)).toBeGreaterThan(seconds);
+    }, 5_000);
   });
 
   it('counts open WebSockets, events published and broadcast, and frames held for replay', async () => {

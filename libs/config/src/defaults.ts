@@ -441,7 +441,17 @@ export const defaultConfig = {
     StreamingTLSKeyFile: '',
     StreamingTLSCAFile: '',
   },
-  MetricsSettings: { Enable: false, BlockProfileRate: 0, ListenAddress: ':8067', EnableClientMetrics: true, EnableNotificationMetrics: true },
+  MetricsSettings: {
+    Enable: false,
+    BlockProfileRate: 0,
+    ListenAddress: ':8067',
+    EnableClientMetrics: true,
+    EnableNotificationMetrics: true,
+    // Not in Mattermost: count each API request's database statements by handler
+    // (mattermost_api_db_*). Off by default: the count follows a request through every await
+    // (AsyncLocalStorage), which costs a little on every promise while it is on.
+    EnableStatementCounts: false,
+  },
   ExperimentalSettings: { ClientSideCertEnable: false, LinkMetadataTimeoutMilliseconds: 5000, RestrictSystemAdmin: false },
   DataRetentionSettings: {
     EnableMessageDeletion: false,

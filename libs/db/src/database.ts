@@ -26,7 +26,8 @@ import { CommandWebhooks1735200000000 } from './migrations/1735200000000-command
 import { BotsOAuthProvider1735300000000 } from './migrations/1735300000000-bots-oauth-provider.js';
 import { Webhooks1735100000000 } from './migrations/1735100000000-webhooks.js';
 import { Email1735400000000 } from './migrations/1735400000000-email.js';
-import { currentReadContext, isReadOnlyStatement } from './read-context.js';
+import { localSocketDataSource } from './local-socket.js';
+import { currentReadContext, isReadOnlyStatement, type ReadContext } from './read-context.js';
 import { ReplicaKind, ReplicaOptions, ReplicaSet } from './replicas.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
@@ -79,6 +80,8 @@ export interface DatabaseOptions {
   migrationTimeoutSeconds?: number;
   /** Read replicas (SqlSettings.DataSourceReplicas, …); each gets a pool of maxConnections. */
   replicas?: ReplicaOptions;
+  /** Reach a PostgreSQL on this machine through its Unix socket (local-socket.ts); default true. */
+  localSocket?: boolean;
 }
 
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
@@ -104,6 +107,19 @@ function poolConfig(options: DatabaseOptions): pg.PoolConfig {
   return config;
 }
 
+/** Runs one statement, adding it to the request's counts when they are kept. */
+async function counted<T>(ctx: ReadContext | undefined, statement: () => Promise<T>): Promise<T> {
+  const stats = ctx?.db;
+  if (!stats) return statement();
+  const started = performance.now();
+  try {
+    return await statement();
+  } finally {
+    stats.queries++;
+    stats.ms += performance.now() - started;
+  }
+}
+
 /**
  * The database handle every repository uses: a pg pool of its own, so that every statement
  * (DELETE … RETURNING included) returns plain rows with no ORM in between. TypeORM only runs the
@@ -114,6 +130,8 @@ export class Database implements Queryable {
 
   /** The read replicas, when SqlSettings names any. */
   readonly replicaSet?: ReplicaSet;
+  /** The socket folder the pool reaches the master through, when it is on this machine (local-socket.ts). */
+  socketDirectory?: string;
   private readonly replicaReader: Queryable;
   private readonly searchReader: Queryable;
 
@@ -134,7 +152,12 @@ export class Database implements Queryable {
    * replica that does not answer does not stop the start: the monitor keeps it out until it does.
    */
   static async connect(options: DatabaseOptions): Promise<Database> {
-    const db = new Database(new pg.Pool(poolConfig(options)), options);
+    const socket = options.localSocket === false ? undefined : await localSocketDataSource(options.url);
+    const db = new Database(new pg.Pool(poolConfig({ ...options, url: socket ?? options.url })), options);
+    if (socket) {
+      db.socketDirectory = new URL(socket).searchParams.get('host') ?? undefined;
+      db.logger.log(`reaching the database over its Unix socket in ${db.socketDirectory} (the DataSource names this machine)`);
+    }
     try {
       await db.pool.query('SELECT 1');
     } catch (err) {
@@ -146,13 +169,14 @@ export class Database implements Queryable {
 
   /** On the master. Any statement but a read marks the current request as having written (read-context.ts). */
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const ctx = this.replicaSet && !isReadOnlyStatement(sql) ? currentReadContext() : undefined;
+    const ctx = currentReadContext();
     if (!ctx) return (await this.pool.query(sql, params)).rows;
-    ctx.wrote = true;
-    const rows = (await this.pool.query(sql, params)).rows;
+    const writes = this.replicaSet !== undefined && !isReadOnlyStatement(sql);
+    if (writes) ctx.wrote = true;
+    const rows = await counted(ctx, async () => (await this.pool.query(sql, params)).rows);
     // Work a request left running after its answer (listeners of a new post, …) moves the user's
     // fence on, so their next reads see it too.
-    if (ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
+    if (writes && ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
     return rows;
   }
 
@@ -172,7 +196,7 @@ export class Database implements Queryable {
   private read<T>(kind: ReplicaKind, sql: string, params: unknown[]): Promise<T[]> {
     const replica = this.replicaSet?.pick(kind);
     const onMaster = async () => (await this.pool.query(sql, params)).rows as T[];
-    return replica ? this.replicaSet!.query(replica, sql, params, onMaster) : onMaster();
+    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, sql, params, onMaster) : onMaster()));
   }
 
   /** Starts watching the replicas (after the node can pass fences to its peers: see ReplicaSet). */
@@ -191,14 +215,15 @@ export class Database implements Queryable {
 
   /** Runs `work` in one transaction on one connection; any throw rolls it back. Always the master, and counts as a write. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const ctx = this.replicaSet ? currentReadContext() : undefined;
-    if (ctx) ctx.wrote = true;
+    const ctx = currentReadContext();
+    if (ctx && this.replicaSet) ctx.wrote = true;
     const client = await this.pool.connect();
+    const run = async (sql: string, params: unknown[] = []) => (await counted(ctx, () => client.query(sql, params))).rows;
     try {
-      await client.query('BEGIN');
-      const result = await work({ query: async (sql, params = []) => (await client.query(sql, params)).rows });
-      await client.query('COMMIT');
-      if (ctx?.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
+      await run('BEGIN');
+      const result = await work({ query: run });
+      await run('COMMIT');
+      if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,5 +1,6 @@
 export * from './database.js';
 export * from './embedded-postgres.js';
+export * from './local-socket.js';
 export * from './read-context.js';
 export * from './replicas.js';
 // The built-in roles as the roles migration seeds them (tests build in-memory role tables from them).

@@ -9,8 +9,9 @@
  * 2. one node (fresh database, seeded with the default data set and 6,000 accounts), with a V8
  *    CPU profile of the server from the coordinator's first failing check to the end (the load
  *    around capacity);
- * 3. the same node holding a fixed number of users in bounded mode (default 3,000: steady state,
- *    no logins), with a CPU profile of the hold — what the users cost once they are in;
+ * 3. the same node holding step 2's supported users in bounded mode (steady state, no logins),
+ *    with a CPU profile of the hold — what the users cost once they are in — and metrics with
+ *    their statement counts on: the table by route (requests, time, DB statements per request);
  * 4. three cluster nodes on 127.0.0.1–3 sharing the same database behind nginx
  *    (deploy/nginx/mattermost-cluster.conf), when nginx and the cluster ports are available;
  * 2b. (after 2) the same unbounded run on one node with MetricsSettings.Enable on and its endpoint
@@ -42,6 +43,7 @@ import { seed, type SeedSummary } from '../seed/seed.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
 import { withAndWithoutReplica } from './capacity-replica.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
+import { parseRouteCounters, renderRouteTable, routeRows, type RouteCounters, type RouteRow } from './route-table.js';
 import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
 
 const COMMAND = 'npm run bench:capacity';
@@ -101,7 +103,7 @@ interface CapacityResults {
   /** The same one-node run with metrics on and scraped, and its profile. */
   metricsOn?: TargetResult & { scrapes: ScrapeStats; profile?: ProfileResult };
   /** One node holding a fixed number of users (bounded), and the profile of its hold. */
-  steady?: { users: number; holdSec: number; report: Report; chart: string; profile?: ProfileResult };
+  steady?: { users: number; holdSec: number; report: Report; chart: string; profile?: ProfileResult; routes?: RouteRow[] };
   cluster: TargetResult;
   /** One node on the bench's own primary, without and with a streaming replica. */
   replica?: { without: TargetResult; with: TargetResult };
@@ -195,9 +197,13 @@ interface ScrapeStats {
   samples: number;
 }
 
-/** Fetches `url` every `everySec` seconds, as a Prometheus server would, until stopped. */
-function startScraper(url: string, everySec: number): { stop(): ScrapeStats } {
+/**
+ * Fetches `url` every `everySec` seconds, as a Prometheus server would, until stopped; keeps each
+ * scrape's counters by handler for the table by route.
+ */
+function startScraper(url: string, everySec: number): { stop(): ScrapeStats; routesOverLast(seconds: number): RouteRow[] } {
   const stats: ScrapeStats = { everySec, count: 0, failed: 0, avgMs: 0, maxMs: 0, bytes: 0, samples: 0 };
+  const snapshots: Array<{ at: number; counters: RouteCounters }> = [];
   let totalMs = 0;
   const scrape = async () => {
     const started = performance.now();
@@ -211,6 +217,7 @@ function startScraper(url: string, everySec: number): { stop(): ScrapeStats } {
       stats.maxMs = Math.max(stats.maxMs, Math.round(ms));
       stats.bytes = text.length;
       stats.samples = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+      snapshots.push({ at: Date.now(), counters: parseRouteCounters(text) });
     } catch {
       stats.failed++;
     }
@@ -221,6 +228,14 @@ function startScraper(url: string, everySec: number): { stop(): ScrapeStats } {
       clearInterval(timer);
       stats.avgMs = stats.count ? Math.round((totalMs / stats.count) * 10) / 10 : 0;
       return stats;
+    },
+    /** The table of the last `seconds` (the run's measured window), from the scrapes nearest its ends. */
+    routesOverLast(seconds: number): RouteRow[] {
+      const last = snapshots.at(-1);
+      if (!last) return [];
+      const from = last.at - seconds * 1000;
+      const first = snapshots.reduce((best, s) => (Math.abs(s.at - from) < Math.abs(best.at - from) ? s : best), snapshots[0]);
+      return first === last ? [] : routeRows(first.counters, last.counters, (last.at - first.at) / 1000);
     },
   };
 }
@@ -260,10 +275,24 @@ async function metricsOnRun(config: LoadTestConfig, database: string) {
   }
 }
 
-/** One node holding `users` users (bounded mode, Mattermost's login pace), its hold profiled. */
+/**
+ * One node holding `users` users (bounded mode, Mattermost's login pace), its hold profiled, with
+ * metrics and their statement counts on (MetricsSettings.EnableStatementCounts) and scraped: the
+ * table by route over the hold.
+ */
 async function steadyRun(config: LoadTestConfig, database: string, users: number, seconds: number) {
   const dir = join(RESULTS, 'profile-steady');
-  const target = await startSingleNode({ database, env: probeEnv(dir) });
+  const port = await freePort('127.0.0.1');
+  const target = await startSingleNode({
+    database,
+    env: {
+      ...probeEnv(dir),
+      MM_METRICSSETTINGS_ENABLE: 'true',
+      MM_METRICSSETTINGS_ENABLESTATEMENTCOUNTS: 'true',
+      MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${port}`,
+    },
+  });
+  const scraper = startScraper(`http://127.0.0.1:${port}/metrics`, env('CAPACITY_SCRAPE_SEC') ?? 15);
   let startedAt: number | undefined;
   try {
     let cfg = applySetting(config, `bounded.users=${users}`);
@@ -277,14 +306,17 @@ async function steadyRun(config: LoadTestConfig, database: string, users: number
         if (startedAt !== undefined) process.kill(pid, 'SIGUSR2');
       },
     });
+    scraper.stop();
     return {
       users,
       holdSec: seconds,
       report: outcome.report,
       chart: copyChart(outcome, 'steady-state'),
       profile: await collectProfile(dir, 'steady-hold', startedAt),
+      routes: scraper.routesOverLast(outcome.report.result.measuredSec),
     };
   } finally {
+    scraper.stop();
     await target.stop({ keepDatabase: true });
   }
 }
@@ -343,7 +375,8 @@ async function main(): Promise<CapacityResults> {
       log(`metrics on: ${n0(results.metricsOn.report?.result.supportedUsers)} supported users (off: ${n0(results.single.report?.result.supportedUsers)})`);
     }
 
-    const steadyUsers = env('CAPACITY_STEADY_USERS') ?? 3000;
+    // At capacity: as many users as the unbounded run supported (3,000 if it found none).
+    const steadyUsers = env('CAPACITY_STEADY_USERS') ?? (results.single.report?.result.supportedUsers || 3000);
     const steadySec = env('CAPACITY_STEADY_SEC') ?? 180;
     if (steadySec > 0 && steadyUsers > 0) {
       log(`steady state: one node holding ${steadyUsers} users for ${steadySec} s`);
@@ -554,6 +587,14 @@ export function renderDocs(r: CapacityResults): string {
     );
   const metricsLine = metricsComparison(r);
   if (metricsLine) out.push(metricsLine, '');
+  if (r.steady?.routes?.length) {
+    out.push(
+      `**By route** (the steady-state hold below, ${n0(r.steady.users)} users, with MetricsSettings.Enable and EnableStatementCounts on; from the server's own counters: time from routing to the answer, and the database statements each request ran with the time it waited on them; the users' view by endpoint is in \`bench-results/capacity/steady/report.json\`):`,
+      '',
+      renderRouteTable(r.steady.routes ?? []),
+      '',
+    );
+  }
   if (r.steady) {
     const st = r.steady.report.result;
     const res = r.steady.report.resources;

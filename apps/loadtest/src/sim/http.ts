@@ -1,12 +1,14 @@
 /**
  * Every request a simulated user makes goes through Client4, which calls the global fetch. That
- * fetch is wrapped once per worker thread to time each request (to the response headers, as Go's
+ * fetch is replaced once per worker thread by lightFetch (light-fetch.ts: the same calls at a
+ * sixth of the CPU), wrapped to time each request (to the response headers, as Go's
  * RoundTrip that load-test-ng times), classify it (ok, 4xx, 5xx, timeout, network error), enforce
  * the request timeout, and charge it to the action in progress (carried by AsyncLocalStorage).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Collector, Outcome } from '../metrics/collector.js';
+import { lightFetch } from './light-fetch.js';
 
 export interface PauseContext {
   /** ms the action spent in deliberate pauses (scrolling, typing), not counted as its duration. */
@@ -58,7 +60,7 @@ let installed = false;
 export function instrumentFetch(collector: Collector, timeoutMs: number): void {
   if (installed) return;
   installed = true;
-  const realFetch = globalThis.fetch;
+  const realFetch = lightFetch;
   globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const ctx = actionContext.getStore();
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

@@ -1,0 +1,95 @@
+/**
+ * bench:capacity's table by route, from the server's own metrics: for each API handler, the
+ * requests it answered over the measured window, its average time on the server
+ * (mattermost_api_time), and what it asked of the database per request (our
+ * mattermost_api_db_queries_total and mattermost_api_db_seconds_total). Taken as the difference of
+ * two scrapes (the window's first and last), so the ramp before the window does not count. The
+ * client-side table by endpoint (latency as the users saw it) is in the run's report.json.
+ */
+
+/** Per handler, the counters of one scrape. */
+export type RouteCounters = Map<string, { requests: number; seconds: number; queries: number; dbSeconds: number }>;
+
+export interface RouteRow {
+  handler: string;
+  requests: number;
+  perSec: number;
+  /** Average time on the server (from routing to the answer), ms. */
+  avgMs: number;
+  /** Share of all the server's request time over the window (requests × average). */
+  timeShare: number;
+  queriesPerRequest: number;
+  dbMsPerRequest: number;
+}
+
+const SAMPLE = /^(mattermost_api_time_count|mattermost_api_time_sum|mattermost_api_db_queries_total|mattermost_api_db_seconds_total)\{([^}]*)\} (\S+)$/;
+
+/** The per-handler counters of a Prometheus text exposition (every method and status summed). */
+export function parseRouteCounters(text: string): RouteCounters {
+  const out: RouteCounters = new Map();
+  for (const line of text.split('\n')) {
+    const m = SAMPLE.exec(line);
+    if (!m) continue;
+    const handler = /handler="([^"]*)"/.exec(m[2])?.[1];
+    const value = Number(m[3]);
+    if (!handler || !Number.isFinite(value)) continue;
+    let c = out.get(handler);
+    if (!c) out.set(handler, (c = { requests: 0, seconds: 0, queries: 0, dbSeconds: 0 }));
+    if (m[1] === 'mattermost_api_time_count') c.requests += value;
+    else if (m[1] === 'mattermost_api_time_sum') c.seconds += value;
+    else if (m[1] === 'mattermost_api_db_queries_total') c.queries += value;
+    else c.dbSeconds += value;
+  }
+  return out;
+}
+
+/** The rows of the window between two scrapes `seconds` apart, the handlers with the most server time first. */
+export function routeRows(first: RouteCounters, last: RouteCounters, seconds: number): RouteRow[] {
+  const rows: RouteRow[] = [];
+  for (const [handler, end] of last) {
+    const start = first.get(handler) ?? { requests: 0, seconds: 0, queries: 0, dbSeconds: 0 };
+    const requests = end.requests - start.requests;
+    if (requests <= 0) continue;
+    rows.push({
+      handler,
+      requests,
+      perSec: requests / Math.max(1e-9, seconds),
+      avgMs: ((end.seconds - start.seconds) / requests) * 1000,
+      timeShare: end.seconds - start.seconds,
+      queriesPerRequest: (end.queries - start.queries) / requests,
+      dbMsPerRequest: ((end.dbSeconds - start.dbSeconds) / requests) * 1000,
+    });
+  }
+  const total = rows.reduce((sum, r) => sum + r.timeShare, 0);
+  for (const r of rows) r.timeShare = total > 0 ? r.timeShare / total : 0;
+  return rows.sort((a, b) => b.timeShare - a.timeShare);
+}
+
+const n1 = (v: number) => (Math.round(v * 10) / 10).toLocaleString('en-US');
+
+/** A markdown table of the first `limit` rows, and the whole window's totals. */
+export function renderRouteTable(rows: RouteRow[], limit = 20): string {
+  const all = rows.reduce(
+    (t, r) => ({ requests: t.requests + r.requests, queries: t.queries + r.queriesPerRequest * r.requests, db: t.db + r.dbMsPerRequest * r.requests }),
+    {
+      requests: 0,
+      queries: 0,
+      db: 0,
+    },
+  );
+  const out = [
+    '| Handler | Requests | req/s | avg on server | share of server time | DB queries / request | DB time / request |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows.slice(0, limit)) {
+    out.push(
+      `| \`${r.handler}\` | ${r.requests.toLocaleString('en-US')} | ${n1(r.perSec)} | ${n1(r.avgMs)} ms | ${n1(r.timeShare * 100)} % | ${n1(r.queriesPerRequest)} | ${n1(r.dbMsPerRequest)} ms |`,
+    );
+  }
+  if (all.requests > 0) {
+    out.push(
+      `| all ${rows.length} handlers | ${all.requests.toLocaleString('en-US')} | | | 100 % | ${n1(all.queries / all.requests)} | ${n1(all.db / all.requests)} ms |`,
+    );
+  }
+  return out.join('\n');
+}

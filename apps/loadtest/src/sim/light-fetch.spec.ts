@@ -1,0 +1,96 @@
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mm from '@mattermost/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lightFetch } from './light-fetch.js';
+
+let server: Server;
+let base: string;
+const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
+      if (req.url === '/api/v4/users/me') {
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('X-Version-Id', '9.0.0');
+        return void res.end(JSON.stringify({ id: 'u'.repeat(26), username: 'light' }));
+      }
+      if (req.url === '/missing') {
+        res.statusCode = 404;
+        res.setHeader('Content-Type', 'application/json');
+        return void res.end(JSON.stringify({ id: 'api.context.404.app_error', status_code: 404, message: 'nope' }));
+      }
+      res.setHeader('Content-Type', 'text/plain');
+      res.setHeader('X-Echo-Method', req.method!);
+      res.end(`${req.method} ${body}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('lightFetch', () => {
+  it('sends the method upper-cased, the headers and the body, and reads status, headers and text', async () => {
+    const res = await lightFetch(`${base}/echo`, { method: 'post', headers: { 'X-Requested-With': 'XMLHttpRequest' }, body: '{"a":1}' });
+    expect(res.status).toBe(200);
+    expect(res.ok).toBe(true);
+    expect(res.headers.get('x-echo-method')).toBe('POST');
+    expect(res.headers.get('X-ECHO-METHOD')).toBe('POST');
+    expect(res.headers.has('Content-Type')).toBe(true);
+    expect(await res.text()).toBe('POST {"a":1}');
+    const last = seen.at(-1)!;
+    expect(last.headers['x-requested-with']).toBe('XMLHttpRequest');
+    const keys: string[] = [];
+    res.headers.forEach((_v, k) => keys.push(k));
+    expect(keys).toContain('x-echo-method');
+  });
+
+  it('reports errors as fetch does: not ok, the body still readable', async () => {
+    const res = await lightFetch(`${base}/missing`);
+    expect(res.ok).toBe(false);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ id: 'api.context.404.app_error' });
+  });
+
+  it('aborts with the signal, rejecting with its reason', async () => {
+    const controller = new AbortController();
+    const pending = lightFetch(`${base}/slow`, { signal: controller.signal });
+    setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), 50);
+    await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('fails a refused connection as fetch does (TypeError with a cause)', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(lightFetch(`http://127.0.0.1:${port}/`)).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it("serves Client4's calls: JSON bodies, headers and its errors", async () => {
+    const original = globalThis.fetch;
+    globalThis.fetch = lightFetch as typeof fetch;
+    try {
+      const client = new mm.Client4();
+      client.setUrl(base);
+      client.setToken('tok');
+      expect(await client.getMe()).toMatchObject({ username: 'light' });
+      expect(seen.at(-1)!.headers.authorization).toBe('BEARER tok');
+      expect(client.serverVersion).toBe('9.0.0');
+      await expect(client.doFetch(`${base}/missing`, { method: 'get' })).rejects.toMatchObject({
+        status_code: 404,
+        server_error_id: 'api.context.404.app_error',
+      });
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+});
