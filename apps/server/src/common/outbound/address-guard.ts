@@ -1,6 +1,7 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { systemResolver, type Resolver } from './host-resolver.js';
 
 /**
  * Which addresses the server's own outgoing requests (link previews, the image proxy) may reach:
@@ -147,10 +148,7 @@ export function addressAllowed(address: string, allow: AllowList, ownAddress: (a
   return allow.allowsAddress(address);
 }
 
-export type Resolver = (host: string) => Promise<LookupAddress[]>;
-
-const systemResolver: Resolver = (host) =>
-  new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+export type { Resolver };
 
 export interface GuardOptions {
   allow: AllowList;
