@@ -57,6 +57,7 @@ async function connectDatabase(config: ConfigService): Promise<{ db: Database; e
     migrationTimeoutSeconds: sql.MigrationsStatementTimeoutSeconds,
     replicas: replicaOptions(sql),
   });
+  if (db.socketDirectory) log.log(`reaching the database over its Unix socket in ${db.socketDirectory} (the DataSource names this machine)`);
   const applied = await db.migrate();
   if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
   return { db, embedded };

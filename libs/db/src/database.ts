@@ -154,10 +154,7 @@ export class Database implements Queryable {
   static async connect(options: DatabaseOptions): Promise<Database> {
     const socket = options.localSocket === false ? undefined : await localSocketDataSource(options.url);
     const db = new Database(new pg.Pool(poolConfig({ ...options, url: socket ?? options.url })), options);
-    if (socket) {
-      db.socketDirectory = new URL(socket).searchParams.get('host') ?? undefined;
-      db.logger.log(`reaching the database over its Unix socket in ${db.socketDirectory} (the DataSource names this machine)`);
-    }
+    if (socket) db.socketDirectory = new URL(socket).searchParams.get('host') ?? undefined;
     try {
       await db.pool.query('SELECT 1');
     } catch (err) {
