@@ -13,7 +13,8 @@ import type { ChannelRow, ChannelType } from '../channels/channel.model.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Session } from '../common/session.js';
 import { ChannelMembersRepository, ChannelUnreadAtRow, MarkUnreadInput } from '../membership/channel-members.repository.js';
-import { ChannelMemberRow, defaultChannelNotifyProps } from '../membership/membership.model.js';
+import { newChannelMember } from '../membership/channel-membership.service.js';
+import { ChannelMemberRow } from '../membership/membership.model.js';
 import { TeamMembersRepository } from '../membership/team-members.repository.js';
 import type { UserRow } from '../users/user.model.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -66,22 +67,7 @@ export class MarksWorld {
   }
 
   join(channelId: string, who: Session) {
-    this.members.set(`${channelId}:${who.user_id}`, {
-      channel_id: channelId,
-      user_id: who.user_id,
-      roles: 'channel_user',
-      last_viewed_at: 0,
-      msg_count: 0,
-      mention_count: 0,
-      mention_count_root: 0,
-      urgent_mention_count: 0,
-      msg_count_root: 0,
-      notify_props: defaultChannelNotifyProps(),
-      last_update_at: 0,
-      scheme_guest: false,
-      scheme_user: true,
-      scheme_admin: false,
-    });
+    this.members.set(`${channelId}:${who.user_id}`, newChannelMember(channelId, { id: who.user_id, roles: 'system_user' }, false, 0));
   }
 
   /** A post, later than every post before it; the channel counts it. */
