@@ -21,7 +21,7 @@ beforeAll(async () => {
         res.setHeader('X-Version-Id', '9.0.0');
         return void res.end(JSON.stringify({ id: 'u'.repeat(26), username: 'light' }));
       }
-      if (req.url === '/missing') {
+      if (req.url === '/missing' || req.url === '/api/v4/users/nobody') {
         res.statusCode = 404;
         res.setHeader('Content-Type', 'application/json');
         return void res.end(JSON.stringify({ id: 'api.context.404.app_error', status_code: 404, message: 'nope' }));
@@ -85,7 +85,7 @@ describe('lightFetch', () => {
       expect(await client.getMe()).toMatchObject({ username: 'light' });
       expect(seen.at(-1)!.headers.authorization).toBe('BEARER tok');
       expect(client.serverVersion).toBe('9.0.0');
-      await expect(client.doFetch(`${base}/missing`, { method: 'get' })).rejects.toMatchObject({
+      await expect(client.getUser('nobody')).rejects.toMatchObject({
         status_code: 404,
         server_error_id: 'api.context.404.app_error',
       });
