@@ -4,3 +4,4 @@ export * from './refreshing-cache.js';
 export * from './json-input.js';
 export * from './text.js';
 export * from './stat-counters.js';
+export * from './read-through-cache.js';

@@ -1,7 +1,7 @@
 /** Database against throwaway databases on the machine's PostgreSQL: the pool's settings and the migrations. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, createDatabase, databaseUrl, dropDatabase, sleep } from '#testing';
-import { Database, DatabaseOptions, MIGRATIONS } from './database.js';
+import { Database, DatabaseOptions, MIGRATIONS, whenCommitted } from './database.js';
 
 describe('Database', () => {
   let name: string;
@@ -59,6 +59,32 @@ describe('Database', () => {
     ).rejects.toThrow('boom');
     await db.transaction((tx) => tx.query('INSERT INTO tx_probe VALUES ($1)', ['kept']));
     expect(await db.query('SELECT v FROM tx_probe WHERE v = ANY($1)', [['lost', 'kept']])).toEqual([{ v: 'kept' }]);
+  });
+
+  it('runs what waits for the commit once another connection can see the write, and never after a rollback', async () => {
+    const db = await connect();
+    await db.query('CREATE TABLE commit_probe (v text)');
+    const seen: string[][] = [];
+    const look = () => {
+      void db.query<{ v: string }>('SELECT v FROM commit_probe ORDER BY v').then((rows) => seen.push(rows.map((r) => r.v)));
+    };
+    await db.transaction(async (tx) => {
+      await tx.query("INSERT INTO commit_probe VALUES ('a')");
+      whenCommitted(tx, look);
+      expect(seen).toEqual([]);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO commit_probe VALUES ('b')");
+        whenCommitted(tx, () => seen.push(['rolled back']));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    let outside = false;
+    whenCommitted(db, () => (outside = true));
+    expect(outside).toBe(true);
+    await settles(async () => seen.length > 0);
+    expect(seen).toEqual([['a']]);
   });
 
   it('applies QueryTimeout as the statement timeout', async () => {

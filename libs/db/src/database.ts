@@ -64,6 +64,18 @@ export const MIGRATIONS = [
 /** Any value that can run SQL: the pool or a transaction. */
 export interface Queryable {
   query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** In a transaction: runs `fn` once it has committed (never if it rolls back). */
+  afterCommit?(fn: () => void): void;
+}
+
+/**
+ * Runs `fn` once what was written through `tx` is visible to others: after the commit of a
+ * transaction, at once otherwise. Cache invalidations go here, so that no reader can load the row
+ * as it was before the commit and keep it after the invalidation.
+ */
+export function whenCommitted(tx: Queryable, fn: () => void): void {
+  if (tx.afterCommit) tx.afterCommit(fn);
+  else fn();
 }
 
 export interface DatabaseOptions {
@@ -216,10 +228,12 @@ export class Database implements Queryable {
     if (ctx && this.replicaSet) ctx.wrote = true;
     const client = await this.pool.connect();
     const run = async (sql: string, params: unknown[] = []) => (await counted(ctx, () => client.query(sql, params))).rows;
+    const committed: Array<() => void> = [];
     try {
       await run('BEGIN');
-      const result = await work({ query: run });
+      const result = await work({ query: run, afterCommit: (fn) => committed.push(fn) });
       await run('COMMIT');
+      for (const fn of committed) fn();
       if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
       return result;
     } catch (err) {

@@ -44,6 +44,10 @@ export type InvalidationKind =
   | 'session'
   | 'user_sessions'
   | 'user'
+  // ---- caches of rows (issue 17): a user's row changed (UsersRepository's cache) and a user's
+  // status changed (StatusRepository's); the key is the user id, ALL_KEYS for every user.
+  | 'profile'
+  | 'status'
   | 'all'
   // ---- roles (issue 10): the roles table changed; every node reloads its snapshot.
   | 'roles';

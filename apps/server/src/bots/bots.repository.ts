@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '#db';
+import { Injectable, Optional } from '@nestjs/common';
+import { Database, Queryable, whenCommitted } from '#db';
+import { InvalidationBus } from '#realtime';
 import { Bot, BotRow } from './bot.model.js';
 
 /** A bot's row with the two fields its user holds (Mattermost's botsQuery). */
@@ -16,10 +17,22 @@ export interface BotListOptions {
   perPage: number;
 }
 
-/** The bots table (one row per bot user; the user row is the users area's). */
+/**
+ * The bots table (one row per bot user; the user row is the users area's). A bot's user row
+ * carries its description and icon time, so a write here drops that row from every node's user
+ * cache (the 'profile' invalidation of UsersRepository).
+ */
 @Injectable()
 export class BotsRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    @Optional() private readonly invalidation?: InvalidationBus,
+  ) {}
+
+  private changed(userId: string, tx: Queryable): void {
+    const bus = this.invalidation;
+    if (bus) whenCommitted(tx, () => bus.emit('profile', userId));
+  }
 
   async get(userId: string, includeDeleted: boolean): Promise<Bot | undefined> {
     const rows = await this.db.query<Bot>(`${BOT_SELECT} WHERE b.user_id = $1 ${includeDeleted ? '' : 'AND b.delete_at = 0'}`, [userId]);
@@ -55,6 +68,7 @@ export class BotsRepository {
       row.update_at,
       row.delete_at,
     ]);
+    this.changed(row.user_id, tx);
   }
 
   async update(row: BotRow, tx: Queryable = this.db): Promise<void> {
@@ -66,10 +80,12 @@ export class BotsRepository {
       row.update_at,
       row.delete_at,
     ]);
+    this.changed(row.user_id, tx);
   }
 
   async delete(userId: string, tx: Queryable = this.db): Promise<void> {
     await tx.query('DELETE FROM bots WHERE user_id = $1', [userId]);
+    this.changed(userId, tx);
   }
 
   /** The owner of a live or disabled bot, undefined for a user that is no bot. */

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Caches } from '#common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { ConnectionCounter, EventOutbox, EventPublisher, Hub, InvalidationBus } from '#realtime';
@@ -32,6 +33,8 @@ export class CoreModule {
       { provide: ClusterState, useValue: parts.cluster },
       { provide: CrossNodeResume, useValue: parts.crossNodeResume },
       { provide: EventOutbox, useValue: parts.outbox },
+      // The node's in-memory caches, listed for the metrics (each area owns its own).
+      { provide: Caches, useValue: new Caches() },
       // The node's one file store (FileSettings.DriverName: local or amazons3): attachments,
       // pictures, emoji and exports all go through it.
       { provide: FileStore, useFactory: () => fileStoreFromConfig(parts.config.get()) },

@@ -1,5 +1,5 @@
 import type { TransportStats } from '#cluster';
-import { type DurationHistogram, NamedCounts } from '#common';
+import { type CacheCounts, type DurationHistogram, NamedCounts } from '#common';
 import type { ClusterMetricsSource } from '../cluster/cluster-state.js';
 import type { PushCounts } from '../push/push-metrics.js';
 import type { Labels, Metrics } from './metrics.js';
@@ -16,6 +16,8 @@ export interface MetricSources {
   logins: { counts: { logins: number; failures: number } };
   /** Null on a single node: the cluster families then have no samples. */
   cluster(): ClusterMetricsSource | null;
+  /** The node's in-memory caches (users by id, statuses…). */
+  caches: { all(): readonly CacheCounts[] };
 }
 
 /** Sources with nothing counted (for checking the families without a server: specs, the dashboard's check). */
@@ -27,6 +29,7 @@ export function emptySources(cluster: ClusterMetricsSource | null = null): Metri
     jobsActive: new NamedCounts(),
     logins: { counts: { logins: 0, failures: 0 } },
     cluster: () => cluster,
+    caches: { all: () => [] },
   };
 }
 
@@ -77,6 +80,18 @@ export function registerFamilies(metrics: Metrics, sources: MetricSources): void
       [{ result: 'missed' }, sockets.stats.replaysMissed],
     ],
   );
+
+  // ---- in-memory caches (Mattermost's names: hit rate = hits / (hits + misses)) ------------------
+  const perCache = (value: (c: CacheCounts) => number) => () => sources.caches.all().map((c): [Labels, number] => [{ name: c.name }, value(c)]);
+  metrics.labelledFrom('counter', 'mattermost_cache_mem_hit_total', 'The total number of memory cache hits for a specific cache.', perCache((c) => c.hits));
+  metrics.labelledFrom('counter', 'mattermost_cache_mem_miss_total', 'The total number of cache misses for a specific cache.', perCache((c) => c.misses));
+  metrics.labelledFrom(
+    'counter',
+    'mattermost_cache_mem_invalidation_total',
+    'The total number of memory cache invalidations for a specific cache.',
+    perCache((c) => c.invalidations),
+  );
+  metrics.labelledFrom('gauge', 'mattermost_cache_mem_entries', 'Entries held by a specific memory cache (ours).', perCache((c) => c.size));
 
   // ---- jobs and logins --------------------------------------------------------------------------
   metrics.labelledFrom('gauge', 'mattermost_jobs_active', 'Number of active jobs', () => byName(sources.jobsActive, 'type'));

@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { Caches } from '#common';
 import { Hub } from '#realtime';
 import { ClusterState } from '../cluster/cluster-state.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -37,6 +38,7 @@ export class MetricsModule implements OnModuleInit {
     private readonly jobs: JobRunner,
     private readonly logins: LoginService,
     private readonly cluster: ClusterState,
+    private readonly caches: Caches,
   ) {}
 
   onModuleInit(): void {
@@ -49,6 +51,7 @@ export class MetricsModule implements OnModuleInit {
       jobsActive: this.jobs.active,
       logins: this.logins,
       cluster: () => source,
+      caches: this.caches,
     });
   }
 }

@@ -1,14 +1,55 @@
-import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '#db';
+import { Injectable, Optional } from '@nestjs/common';
+import { Caches, ReadThroughCache } from '#common';
+import { Database, Queryable, whenCommitted } from '#db';
+import { ALL_KEYS, InvalidationBus } from '#realtime';
 import { STATUS_DND, STATUS_OFFLINE, StatusRow } from './status.model.js';
 
 const COLUMNS = 'user_id, status, manual, last_activity_at, dnd_end_time, prev_status';
 
+/** Mattermost's status cache: its size (StatusCacheSize); statuses change often, so a short expiry. */
+const CACHED_STATUSES = 50_000;
+const CACHED_STATUS_TTL_MS = 5 * 60_000;
+
+/**
+ * The status table. On a server node the rows read by user id are cached (Mattermost's status
+ * cache: POST /users/status/ids, the get_statuses_by_ids action, GET /users/{id}/status); every
+ * write here tells the invalidation bus (kind 'status', after its commit) so every node's cache
+ * drops the row, a write to every row drops them all.
+ */
 @Injectable()
 export class StatusRepository {
-  constructor(private readonly db: Database) {}
+  private readonly cache?: ReadThroughCache<StatusRow>;
 
+  constructor(
+    private readonly db: Database,
+    @Optional() private readonly invalidation?: InvalidationBus,
+    @Optional() caches?: Caches,
+  ) {
+    if (!invalidation || !caches) return;
+    const cache = caches.add(
+      new ReadThroughCache<StatusRow>({
+        name: 'Status',
+        maxEntries: CACHED_STATUSES,
+        ttlMs: CACHED_STATUS_TTL_MS,
+        load: async (ids) =>
+          new Map((await this.db.query<StatusRow>(`SELECT ${COLUMNS} FROM status WHERE user_id = ANY($1)`, [ids])).map((r) => [r.user_id, r])),
+        copy: (r) => ({ ...r }),
+      }),
+    );
+    invalidation.on('status', (id) => (id === ALL_KEYS ? cache.clear() : cache.invalidate(id)));
+    invalidation.on('all', () => cache.clear());
+    this.cache = cache;
+  }
+
+  /** Every node forgets the cached row (ALL_KEYS: every row) once what `tx` wrote is committed. */
+  private changed(userId: string, tx: Queryable = this.db): void {
+    const bus = this.invalidation;
+    if (bus) whenCommitted(tx, () => bus.emit('status', userId));
+  }
+
+  /** The rows these users have (users without one are offline). */
   async byIds(userIds: string[]): Promise<StatusRow[]> {
+    if (this.cache) return [...(await this.cache.getMany(userIds)).values()];
     return this.db.query<StatusRow>(`SELECT ${COLUMNS} FROM status WHERE user_id = ANY($1)`, [userIds]);
   }
 
@@ -25,10 +66,12 @@ export class StatusRepository {
          last_activity_at = EXCLUDED.last_activity_at, dnd_end_time = EXCLUDED.dnd_end_time, prev_status = EXCLUDED.prev_status`,
       [s.user_id, s.status, s.manual, s.last_activity_at, s.dnd_end_time, s.prev_status],
     );
+    this.changed(s.user_id, tx);
   }
 
   async setLastActivityAt(userId: string, at: number, tx: Queryable = this.db): Promise<void> {
     await tx.query('UPDATE status SET last_activity_at = $2 WHERE user_id = $1 AND last_activity_at < $2', [userId, at]);
+    this.changed(userId, tx);
   }
 
   /** user id → status of everyone not offline (users without a row are offline). */
@@ -41,12 +84,14 @@ export class StatusRepository {
    * manual. One atomic statement, so when several nodes sweep at once each expiry is returned once.
    */
   async expireDnd(nowSeconds: number): Promise<StatusRow[]> {
-    return this.db.query<StatusRow>(
+    const rows = await this.db.query<StatusRow>(
       `UPDATE status SET status = COALESCE(NULLIF(prev_status, ''), $2), prev_status = $1, dnd_end_time = 0, manual = false
         WHERE status = $1 AND dnd_end_time > 0 AND dnd_end_time <= $3
         RETURNING ${COLUMNS}`,
       [STATUS_DND, STATUS_OFFLINE, nowSeconds],
     );
+    for (const r of rows) this.changed(r.user_id);
+    return rows;
   }
 
   /** When the next timed DND ends (epoch seconds), if any. */
@@ -60,5 +105,6 @@ export class StatusRepository {
   /** After a restart of a single node nobody is connected: automatic statuses become offline. */
   async resetAutomatic(): Promise<void> {
     await this.db.query('UPDATE status SET status = $1 WHERE manual = false AND status <> $1', [STATUS_OFFLINE]);
+    this.changed(ALL_KEYS);
   }
 }

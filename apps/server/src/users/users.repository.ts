@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '#db';
+import { Injectable, Optional } from '@nestjs/common';
+import { Caches, ReadThroughCache } from '#common';
+import { Database, Queryable, whenCommitted } from '#db';
+import { ALL_KEYS, InvalidationBus } from '#realtime';
 import { UserRow } from './user.model.js';
 
 export interface UserListFilter {
@@ -87,9 +89,70 @@ function whereFor(f: UserListFilter, params: unknown[]): string {
   return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
 }
 
+/** Mattermost's user profile cache: its size and expiry (UserProfileByIdCacheSize, 30 minutes). */
+const CACHED_USERS = 20_000;
+const CACHED_USER_TTL_MS = 30 * 60_000;
+
+/** A reader's own copy of a cached row: the top level is copied, the JSON fields are frozen. */
+function readerCopy(u: UserRow): UserRow {
+  return { ...u };
+}
+
+function frozen(u: UserRow): UserRow {
+  Object.freeze(u.notify_props);
+  Object.freeze(u.props);
+  Object.freeze(u.timezone);
+  return u;
+}
+
+const byUsername = (a: UserRow, b: UserRow) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0);
+
+/**
+ * The users table. On a server node, rows read by id are cached (Mattermost's user profile cache:
+ * GET /users/{id}, its picture, POST /users/ids, every service that loads a user): every write
+ * here tells the invalidation bus (kind 'profile'), after its commit, so every node's cache drops
+ * the row; 'user' (roles, activation: the services' own emit) and 'all' drop it too. Without a
+ * bus (the jobs CLI, the import writer, whose job tells the bus itself) nothing is cached.
+ */
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly db: Database) {}
+  private readonly cache?: ReadThroughCache<UserRow>;
+
+  constructor(
+    private readonly db: Database,
+    @Optional() private readonly invalidation?: InvalidationBus,
+    @Optional() caches?: Caches,
+  ) {
+    if (!invalidation || !caches) return;
+    const cache = caches.add(
+      new ReadThroughCache<UserRow>({
+        name: 'UserProfileByIds',
+        maxEntries: CACHED_USERS,
+        ttlMs: CACHED_USER_TTL_MS,
+        // From the master, never a replica: a lagging replica would refill the cache with the row
+        // as it was before the change that just invalidated it.
+        load: async (ids) => new Map((await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1)`, [ids])).map((u) => [u.id, frozen(u)])),
+        copy: readerCopy,
+      }),
+    );
+    const forget = (id: string) => (id === ALL_KEYS ? cache.clear() : cache.invalidate(id));
+    invalidation.on('profile', forget);
+    invalidation.on('user', forget);
+    invalidation.on('all', () => cache.clear());
+    this.cache = cache;
+  }
+
+  /** Every node forgets the cached row once what `tx` wrote is committed. */
+  private changed(id: string, tx: Queryable = this.db): void {
+    const bus = this.invalidation;
+    if (bus) whenCommitted(tx, () => bus.emit('profile', id));
+  }
+
+  /** Users by id from the cache (loading the ones it lacks), changed since `since`, by username. */
+  private async cachedByIds(cache: ReadThroughCache<UserRow>, ids: string[], since: number): Promise<UserRow[]> {
+    const rows = [...(await cache.getMany(ids)).values()];
+    return (since > 0 ? rows.filter((u) => u.update_at > since) : rows).sort(byUsername);
+  }
 
   async insert(u: UserRow, tx: Queryable = this.db): Promise<void> {
     await tx.query(`INSERT INTO users (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`, [
@@ -163,16 +226,19 @@ export class UsersRepository {
   }
 
   async byId(id: string): Promise<UserRow | undefined> {
+    if (this.cache) return this.cache.get(id);
     return (await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = $1`, [id]))[0];
   }
 
   /** On the master: services check users exist with it before they write (direct and group channels). */
   async byIds(ids: string[], since = 0): Promise<UserRow[]> {
+    if (this.cache) return this.cachedByIds(this.cache, ids, since);
     return this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
   }
 
   /** byIds for the profile lists (POST /users/ids), which may be a little stale: a replica (Mattermost's GetProfileByIds). */
   async profilesByIds(ids: string[], since = 0): Promise<UserRow[]> {
+    if (this.cache) return this.cachedByIds(this.cache, ids, since);
     return this.db.replica().query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1) AND update_at > $2 ORDER BY username`, [ids, since]);
   }
 
@@ -220,6 +286,7 @@ export class UsersRepository {
     const rows = opts.dryRun
       ? await this.db.query<{ id: string }>(`SELECT id FROM users WHERE ${where}`, params)
       : await this.db.query<{ id: string }>(`UPDATE users SET auth_data = email, update_at = $4 WHERE ${where} RETURNING id`, [...params, now]);
+    if (!opts.dryRun) for (const r of rows) this.changed(r.id);
     return rows.map((r) => r.id);
   }
 
@@ -235,6 +302,7 @@ export class UsersRepository {
       auth.passwordHash,
       now,
     ]);
+    this.changed(id);
   }
 
   /** Which of `usernames` are taken. */
@@ -322,6 +390,7 @@ export class UsersRepository {
         u.timezone,
       ],
     );
+    this.changed(u.id, tx);
   }
 
   /**
@@ -333,12 +402,14 @@ export class UsersRepository {
       `UPDATE users SET props = props || jsonb_build_object($2::text, $3::text), update_at = $4 WHERE id = $1 RETURNING ${SELECT}`,
       [id, key, value, now],
     );
+    this.changed(id);
     return rows[0];
   }
 
   /** last_picture_update (negative when reset to the default, as Mattermost's ResetLastPictureUpdate); the updated row. */
   async setLastPictureUpdate(id: string, value: number, now: number): Promise<UserRow | undefined> {
     const rows = await this.db.query<UserRow>(`UPDATE users SET last_picture_update = $2, update_at = $3 WHERE id = $1 RETURNING ${SELECT}`, [id, value, now]);
+    this.changed(id);
     return rows[0];
   }
 
@@ -353,11 +424,13 @@ export class UsersRepository {
         RETURNING ${COLUMNS}`,
       [id, email.toLowerCase(), now],
     );
+    this.changed(id);
     return rows[0];
   }
 
   async setPassword(id: string, hash: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET password=$2, last_password_update=$3, update_at=$3, failed_attempts=0 WHERE id=$1', [id, hash, now]);
+    this.changed(id);
   }
 
   /**
@@ -366,11 +439,13 @@ export class UsersRepository {
    */
   async incrementFailedAttempts(id: string): Promise<void> {
     await this.db.query('UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1', [id]);
+    this.changed(id);
   }
 
   /** A right password clears the count (Mattermost's UpdateFailedPasswordAttempts(id, 0)). */
   async resetFailedAttempts(id: string): Promise<void> {
-    await this.db.query('UPDATE users SET failed_attempts = 0 WHERE id = $1 AND failed_attempts <> 0', [id]);
+    const rows = await this.db.query('UPDATE users SET failed_attempts = 0 WHERE id = $1 AND failed_attempts <> 0 RETURNING id', [id]);
+    if (rows.length > 0) this.changed(id);
   }
 
   /**
@@ -385,6 +460,7 @@ export class UsersRepository {
   /** A new MFA secret, not yet active (POST /users/{id}/mfa/generate); replaces one not activated. */
   async setPendingMfaSecret(id: string, sealed: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET mfa_secret = $2, mfa_active = false, update_at = $3 WHERE id = $1', [id, sealed, now]);
+    this.changed(id);
   }
 
   /**
@@ -398,25 +474,30 @@ export class UsersRepository {
       sealed,
       now,
     ]);
+    this.changed(id);
     return rows.length === 1;
   }
 
   /** MFA off and its secret gone (Mattermost's DeactivateMfa). */
   async deactivateMfa(id: string, now: number): Promise<void> {
     await this.db.query("UPDATE users SET mfa_active = false, mfa_secret = '', update_at = $2 WHERE id = $1", [id, now]);
+    this.changed(id);
   }
 
   async setRoles(id: string, roles: string, now: number): Promise<void> {
     await this.db.query('UPDATE users SET roles=$2, update_at=$3 WHERE id=$1', [id, roles, now]);
+    this.changed(id);
   }
 
   /** Marks the account as a bot or a person; the updated row, undefined when there is no such user. */
   async setBot(id: string, isBot: boolean, now: number): Promise<UserRow | undefined> {
     const rows = await this.db.query<UserRow>(`UPDATE users SET is_bot = $2, update_at = $3 WHERE id = $1 RETURNING ${SELECT}`, [id, isBot, now]);
+    this.changed(id);
     return rows[0];
   }
 
   async setDeleteAt(id: string, deleteAt: number, now: number): Promise<void> {
     await this.db.query('UPDATE users SET delete_at=$2, update_at=$3 WHERE id=$1', [id, deleteAt, now]);
+    this.changed(id);
   }
 }
