@@ -6,13 +6,17 @@
  * one ordered stream per peer, and the invalidation is sent first), so the very next read on
  * node 1 must show the change: one read, no retry, no waiting for a TTL. Profile changes are
  * proven by bob's `user_updated` (sent to everyone); a status change by alice's own
- * `status_change`, the only socket it goes to (as in Mattermost), on the reading node.
+ * `status_change`, the only socket it goes to (as in Mattermost), on the reading node; a channel's
+ * changes (GET /channels/{id}) by bob's `channel_updated` and `posted`.
  */
+import type { Channel } from '@mattermost/types/channels';
+import type { Post } from '@mattermost/types/posts';
+import type { Team } from '@mattermost/types/teams';
 import type { UserProfile, UserStatus } from '@mattermost/types/users';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterSocket, NewUser, TestCluster, WsEventMessage } from '#testing';
-import { startFormedCluster, teamWith, uniqueName } from './cluster-fixtures.js';
+import { channelWith, startFormedCluster, teamWith, uniqueName } from './cluster-fixtures.js';
 
 /** Where changes are made, and the node whose caches must follow. */
 const WRITER = 0;
@@ -27,12 +31,13 @@ let alice: NewUser;
 /** Reads alice through READER, with a socket there. */
 let bob: NewUser;
 let bobSocket: ClusterSocket;
+let team: Team;
 
 beforeAll(async () => {
   ({ cluster, admin } = await startFormedCluster({ nodes: 2, nginx: false }));
   alice = await cluster.newUser({ via: WRITER });
   bob = await cluster.newUser({ via: READER });
-  await teamWith(admin, [alice, bob]);
+  team = await teamWith(admin, [alice, bob]);
   bobSocket = await cluster.socket(cluster.clientAs(bob, READER), READER);
 });
 
@@ -158,6 +163,29 @@ describe('per-node caches after a change on another node', () => {
     } finally {
       aliceSocket.close();
     }
+  });
+
+  it("serves a channel's new header and its new last post on the other node as soon as their events arrive there", async () => {
+    const channel = await channelWith(alice, team, 'O', [bob]);
+    const readChannel = async () => {
+      await onReader(bob).getChannel(channel.id);
+      return onReader(bob).getChannel(channel.id);
+    };
+    expect((await readChannel()).header).toBe('');
+
+    const header = uniqueName('header');
+    let next = watch(bobSocket);
+    await onWriter(alice).patchChannel(channel.id, { header } as Partial<Channel>);
+    await next('channel_updated', (e) => e.broadcast.channel_id === channel.id || JSON.parse(e.data.channel ?? '{}').id === channel.id);
+    const patched = await readChannel();
+    expect(patched.header, 'GET /channels/{id} on the reader').toBe(header);
+
+    next = watch(bobSocket);
+    const post = await onWriter(alice).createPost({ channel_id: channel.id, message: 'moves last_post_at' } as Post);
+    await next('posted', (e) => e.broadcast.channel_id === channel.id);
+    const posted = await onReader(bob).getChannel(channel.id);
+    expect(posted.last_post_at, 'last_post_at on the reader').toBe(post.create_at);
+    expect(posted.total_msg_count, 'total_msg_count on the reader').toBe(patched.total_msg_count + 1);
   });
 
   it('shows alice deactivated on the other node as soon as her user_updated arrives there', async () => {

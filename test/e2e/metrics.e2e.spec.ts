@@ -87,6 +87,37 @@ describe('the metrics server', () => {
     }, 5_000);
   });
 
+  it('counts memory cache hits, misses and invalidations by cache, and a cached user costs no statement', async () => {
+    const other = await server.newUser();
+    const cache = { name: 'UserProfileByIds' };
+    const image = { handler: 'users.image' };
+    const before = await scrape();
+    // The first read loads the user (a miss), the next ones are served from memory.
+    for (let i = 0; i < 3; i++) expect((await admin.client.getUser(other.user.id)).id).toBe(other.user.id);
+    const statements = (text: string) => sample(text, 'mattermost_api_db_queries_total', image) || 0;
+    const imageStatements = statements(await scrape());
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await fetch(admin.client.getProfilePictureUrl(other.user.id, 0), { headers: { Authorization: `Bearer ${admin.client.getToken()}` } })).status,
+      ).toBe(200);
+    await other.client.patchMe({ nickname: 'changed' });
+    expect((await admin.client.getUser(other.user.id)).nickname).toBe('changed');
+    await eventually(async () => {
+      const after = await scrape();
+      expect(sample(after, 'mattermost_cache_mem_hit_total', cache) - (sample(before, 'mattermost_cache_mem_hit_total', cache) || 0)).toBeGreaterThanOrEqual(5);
+      expect(sample(after, 'mattermost_cache_mem_miss_total', cache) - (sample(before, 'mattermost_cache_mem_miss_total', cache) || 0)).toBeGreaterThanOrEqual(
+        2,
+      );
+      expect(sample(after, 'mattermost_cache_mem_invalidation_total', cache)).toBeGreaterThan(
+        sample(before, 'mattermost_cache_mem_invalidation_total', cache) || 0,
+      );
+      expect(sample(after, 'mattermost_cache_mem_entries', cache)).toBeGreaterThan(0);
+      // The picture of a cached user is answered without the database.
+      expect(statements(after)).toBe(imageStatements);
+    }, 5_000);
+    expect(sample(await scrape(), 'mattermost_cache_mem_hit_total', { name: 'Status' })).not.toBeNaN();
+  });
+
   it('counts open WebSockets, events published and broadcast, and frames held for replay', async () => {
     const team = await admin.client.createTeam({ name: `ws${Date.now()}`, display_name: 'Sockets', type: 'O' } as Team);
     const channel = await admin.client.getChannelByName(team.id, 'town-square');

@@ -44,10 +44,12 @@ export type InvalidationKind =
   | 'session'
   | 'user_sessions'
   | 'user'
-  // ---- caches of rows (issue 17): a user's row changed (UsersRepository's cache) and a user's
-  // status changed (StatusRepository's); the key is the user id, ALL_KEYS for every user.
+  // ---- caches of rows (issue 17): a user's row changed (UsersRepository's cache), a user's
+  // status changed (StatusRepository's), keyed by user id; a channel's row changed
+  // (ChannelsRepository's), keyed by channel id; ALL_KEYS for every row.
   | 'profile'
   | 'status'
+  | 'channel'
   | 'all'
   // ---- roles (issue 10): the roles table changed; every node reloads its snapshot.
   | 'roles';

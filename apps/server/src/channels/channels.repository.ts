@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '#db';
+import { Injectable, Optional } from '@nestjs/common';
+import { Caches, ReadThroughCache } from '#common';
+import { Database, Queryable, whenCommitted } from '#db';
+import { ALL_KEYS, InvalidationBus } from '#realtime';
 import { ChannelRow } from './channel.model.js';
 
 const COLUMNS = `id, create_at, update_at, delete_at, team_id, type, display_name, name, header, purpose, last_post_at,
@@ -45,9 +47,47 @@ function matches(param: string): string {
   return MATCHES_TERM.replace(/\$TERM/g, param);
 }
 
+/** Mattermost's channel cache: its size (ChannelCacheSize) and expiry (15 minutes). */
+const CACHED_CHANNELS = 20_000;
+const CACHED_CHANNEL_TTL_MS = 15 * 60_000;
+
+/**
+ * The channels table. On a server node channels read by id are cached (Mattermost's channel by id
+ * cache: every channel and post route loads its channel first); every write here, a new post's
+ * counters included, tells the invalidation bus (kind 'channel', after its commit) so every node's
+ * cache drops the row. Without a bus (the jobs CLI, the import writer, whose job tells the bus
+ * itself) nothing is cached.
+ */
 @Injectable()
 export class ChannelsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly cache?: ReadThroughCache<ChannelRow>;
+
+  constructor(
+    private readonly db: Database,
+    @Optional() private readonly invalidation?: InvalidationBus,
+    @Optional() caches?: Caches,
+  ) {
+    if (!invalidation || !caches) return;
+    const cache = caches.add(
+      new ReadThroughCache<ChannelRow>({
+        name: 'ChannelById',
+        maxEntries: CACHED_CHANNELS,
+        ttlMs: CACHED_CHANNEL_TTL_MS,
+        // From the master: a lagging replica would refill the cache with the row as it was before.
+        load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
+        copy: (c) => ({ ...c }),
+      }),
+    );
+    invalidation.on('channel', (id) => (id === ALL_KEYS ? cache.clear() : cache.invalidate(id)));
+    invalidation.on('all', () => cache.clear());
+    this.cache = cache;
+  }
+
+  /** Every node forgets the cached row once what `tx` wrote is committed. */
+  private changed(id: string, tx: Queryable = this.db): void {
+    const bus = this.invalidation;
+    if (bus) whenCommitted(tx, () => bus.emit('channel', id));
+  }
 
   async insert(c: ChannelRow, tx: Queryable = this.db): Promise<void> {
     await tx.query(`INSERT INTO channels (${COLUMNS}) VALUES (${PLACEHOLDERS})`, rowValues(c));
@@ -89,9 +129,12 @@ export class ChannelsRepository {
         WHERE id = $1`,
       [channelId, added.posts, added.roots, added.lastPostAt, added.lastRootPostAt],
     );
+    this.changed(channelId, tx);
   }
 
+  /** Cached unless read inside a transaction (which must see its own writes). */
   async byId(id: string, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
+    if (this.cache && tx === this.db) return this.cache.get(id);
     return (await tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
   }
 
@@ -120,21 +163,25 @@ export class ChannelsRepository {
         WHERE id = $1`,
       [c.id, c.update_at, c.type, c.display_name, c.name, c.header, c.purpose, c.group_constrained],
     );
+    this.changed(c.id, tx);
   }
 
   /** POST /channels/{id}/move. */
   async setTeam(id: string, teamId: string, now: number, tx: Queryable = this.db): Promise<void> {
     await tx.query('UPDATE channels SET team_id = $2, update_at = $3 WHERE id = $1', [id, teamId, now]);
+    this.changed(id, tx);
   }
 
   async setDeleteAt(id: string, deleteAt: number, now: number, tx: Queryable = this.db): Promise<void> {
     await tx.query('UPDATE channels SET delete_at = $2, update_at = $3 WHERE id = $1', [id, deleteAt, now]);
+    this.changed(id, tx);
   }
 
   /** Removes a channel and its memberships, in the transaction that deletes its posts. */
   async deletePermanently(id: string, tx: Queryable): Promise<void> {
     await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
     await tx.query('DELETE FROM channels WHERE id = $1', [id]);
+    this.changed(id, tx);
   }
 
   async ofTypeForTeam(teamId: string, type: 'O' | 'P', page: number, perPage: number): Promise<ChannelRow[]> {
@@ -253,6 +300,7 @@ export class ChannelsRepository {
 
   async byIds(ids: string[]): Promise<ChannelRow[]> {
     if (ids.length === 0) return [];
+    if (this.cache) return [...(await this.cache.getMany(ids)).values()];
     return this.db.replica().query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids]);
   }
 
@@ -287,10 +335,12 @@ export class ChannelsRepository {
         WHERE cm.channel_id = ch.id AND cm.user_id = $4`,
       [channelId, createAt, isRoot, readerId ?? '', now],
     );
+    this.changed(channelId, tx);
   }
 
   /** An edited post moves its channel's last post time, as Mattermost's store does. */
   async touchLastPostAt(channelId: string, now: number, tx: Queryable): Promise<void> {
     await tx.query('UPDATE channels SET last_post_at = $2 WHERE id = $1 AND last_post_at < $2', [channelId, now]);
+    this.changed(channelId, tx);
   }
 }

@@ -193,11 +193,8 @@ export class PostListsService {
   /** next/prev: the nearest posts beyond the newest and oldest listed (AddCursorIdsForPostList). */
   private async cursors(channelId: string, newestFirst: PostRow[], rootsOnly: boolean): Promise<PostListCursors> {
     if (newestFirst.length === 0) return { next_post_id: '', prev_post_id: '' };
-    const [newest, oldest] = [newestFirst[0], newestFirst[newestFirst.length - 1]];
-    return {
-      next_post_id: await this.repo.postIdAround(channelId, newest.create_at, false, rootsOnly),
-      prev_post_id: await this.repo.postIdAround(channelId, oldest.create_at, true, rootsOnly),
-    };
+    const { next, prev } = await this.repo.cursorIds(channelId, newestFirst[0].create_at, newestFirst[newestFirst.length - 1].create_at, rootsOnly);
+    return { next_post_id: next, prev_post_id: prev };
   }
 
   private async assemble(ordered: PostRow[], context: PostRow[], cursors: PostListCursors, viewOptions: ViewOptions): Promise<PostListView> {

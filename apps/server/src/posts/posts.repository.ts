@@ -183,14 +183,22 @@ export class PostsRepository {
     );
   }
 
-  /** The id of the nearest live post before/after a time, or '' (PostList's prev/next cursors). */
-  async postIdAround(channelId: string, time: number, before: boolean, rootsOnly: boolean): Promise<string> {
-    const rows = await this.db.replica().query<{ id: string }>(
-      `SELECT id FROM posts WHERE channel_id = $1 AND create_at ${before ? '<' : '>'} $2 AND delete_at = 0 ${rootsOnly ? `AND root_id = ''` : ''}
-        ORDER BY create_at ${before ? 'DESC' : 'ASC'}, id ${before ? 'DESC' : 'ASC'} LIMIT 1`,
-      [channelId, time],
-    );
-    return rows[0]?.id ?? '';
+  /**
+   * PostList's cursors in one statement: the id of the nearest live post after `newestAt` (next)
+   * and before `oldestAt` (prev), '' where there is none.
+   */
+  async cursorIds(channelId: string, newestAt: number, oldestAt: number, rootsOnly: boolean): Promise<{ next: string; prev: string }> {
+    const nearest = (cmp: '<' | '>', at: string, dir: 'ASC' | 'DESC') =>
+      `(SELECT id FROM posts WHERE channel_id = $1 AND create_at ${cmp} ${at} AND delete_at = 0 ${rootsOnly ? `AND root_id = ''` : ''}
+         ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
+    const [row] = await this.db
+      .replica()
+      .query<{ next: string | null; prev: string | null }>(`SELECT ${nearest('>', '$2', 'ASC')} AS next, ${nearest('<', '$3', 'DESC')} AS prev`, [
+        channelId,
+        newestAt,
+        oldestAt,
+      ]);
+    return { next: row?.next ?? '', prev: row?.prev ?? '' };
   }
 
   /** A thread's live posts (root included) in the requested direction, one extra row to tell has_next. */
@@ -230,8 +238,7 @@ export class PostsRepository {
 
   /** The first live post after a time (the oldest unread post). */
   async firstPostAfter(channelId: string, time: number, rootsOnly: boolean): Promise<PostRow | undefined> {
-    const id = await this.postIdAround(channelId, time, false, rootsOnly);
-    return id ? this.byId(id) : undefined;
+    return (await this.around(channelId, time, false, 0, 1, { includeDeleted: false, rootsOnly }))[0];
   }
 
   /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */

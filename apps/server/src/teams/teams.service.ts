@@ -291,7 +291,10 @@ export class TeamsService {
       await this.posts.deletePermanently(tx, { teamId: team.id });
       await this.teams.deletePermanently(team.id, tx);
     });
-    for (const channelId of channelIds) this.invalidation.emit('channel_members', channelId);
+    for (const channelId of channelIds) {
+      this.invalidation.emit('channel_members', channelId);
+      this.invalidation.emit('channel', channelId);
+    }
     this.invalidation.emit('team_members', team.id);
     // The team's member list is gone, so each former member is told directly.
     for (const userId of memberIds) this.publishTeam(team, WsEvents.DeleteTeam, { user_id: userId });

@@ -257,6 +257,9 @@ export class BulkImportJob extends JobHandler {
     if (!this.invalidation) return;
     for (const id of writer.touchedUsers) this.invalidation.emit('user', id);
     for (const id of writer.touchedTeams) this.invalidation.emit('team_members', id);
-    for (const id of writer.touchedChannels) this.invalidation.emit('channel_members', id);
+    for (const id of writer.touchedChannels) {
+      this.invalidation.emit('channel_members', id);
+      this.invalidation.emit('channel', id);
+    }
   }
 }
