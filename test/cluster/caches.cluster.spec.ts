@@ -188,6 +188,46 @@ describe('per-node caches after a change on another node', () => {
     expect(posted.total_msg_count, 'total_msg_count on the reader').toBe(patched.total_msg_count + 1);
   });
 
+  it('applies channel and team membership changes made on one node to permission checks on the other as soon as their events arrive', async () => {
+    const [carol, dave, eve] = [await cluster.newUser({ via: WRITER }), await cluster.newUser({ via: WRITER }), await cluster.newUser({ via: WRITER })];
+    for (const u of [carol, dave, eve]) await admin.client.addToTeam(team.id, u.user.id);
+    const channel = await channelWith(carol, team, 'P', [dave, eve]);
+    const daveSocket = await cluster.socket(onReader(dave), READER);
+    /** What dave's call through the reader answered: 200, or the error's status. */
+    const status = async (call: () => Promise<unknown>) => {
+      try {
+        await call();
+        return 200;
+      } catch (err) {
+        return (err as { status_code?: number }).status_code ?? 0;
+      }
+    };
+    const readPosts = () => status(() => onReader(dave).getPosts(channel.id));
+    const setEveRoles = () => status(() => onReader(dave).updateChannelMemberSchemeRoles(channel.id, eve.user.id, true, false));
+    const readTeam = () => status(() => onReader(dave).getTeam(team.id));
+    try {
+      // Each asked twice on the reader, so that the answers could be cached there.
+      for (let i = 0; i < 2; i++) expect([await readPosts(), await setEveRoles(), await readTeam()]).toEqual([200, 403, 200]);
+
+      let next = watch(daveSocket);
+      await onWriter(carol).updateChannelMemberSchemeRoles(channel.id, dave.user.id, true, true);
+      await next('channel_member_updated', (e) => JSON.parse(e.data.channelMember ?? '{}').scheme_admin === true);
+      expect(await setEveRoles(), 'a channel admin on the writer is one on the reader').toBe(200);
+
+      next = watch(daveSocket);
+      await onWriter(carol).removeFromChannel(dave.user.id, channel.id);
+      await next('user_removed', (e) => e.broadcast.user_id === dave.user.id || e.data.user_id === dave.user.id);
+      expect(await readPosts(), 'removed from the private channel on the writer, no longer reads it on the reader').toBe(403);
+
+      next = watch(daveSocket);
+      await admin.client.removeFromTeam(team.id, dave.user.id);
+      await next('leave_team', (e) => e.data.user_id === dave.user.id);
+      expect(await readTeam(), 'removed from the team on the writer, no longer in it on the reader').toBe(403);
+    } finally {
+      daveSocket.close();
+    }
+  });
+
   it('shows alice deactivated on the other node as soon as her user_updated arrives there', async () => {
     const before = await aliceOnReader();
     expect(before.byId.delete_at).toBe(0);

@@ -98,6 +98,21 @@ describe('ReadThroughCache', () => {
     expect(await cache.get('a')).toEqual({ v: 'new' });
   });
 
+  it('invalidateWhere() forgets the matching keys and their loads under way, and keeps the others', async () => {
+    await read(['c1:a', 'c2:a'], { 'c1:a': 'old', 'c2:a': 'kept' });
+    const running = cache.get('c1:b');
+    await settle();
+    const stale = loads.shift()!;
+    cache.invalidateWhere((key) => key.startsWith('c1:'));
+    stale.resolve({ 'c1:b': 'old' });
+    await running;
+    const after = cache.getMany(['c1:a', 'c1:b', 'c2:a']);
+    await settle();
+    expect(loads.map((l) => l.keys.sort())).toEqual([['c1:a', 'c1:b']]);
+    loads[0].resolve({ 'c1:a': 'new', 'c1:b': 'new' });
+    expect(Object.fromEntries([...(await after)].map(([k, v]) => [k, v.v]))).toEqual({ 'c1:a': 'new', 'c1:b': 'new', 'c2:a': 'kept' });
+  });
+
   it('clear() also drops loads under way', async () => {
     const before = cache.get('a');
     await settle();

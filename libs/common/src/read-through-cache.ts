@@ -101,6 +101,13 @@ export class ReadThroughCache<V> implements CacheCounts {
     this.loads.delete(key);
   }
 
+  /** Forgets every key that matches (and the loads of those keys under way): a scan, for rare changes. */
+  invalidateWhere(matches: (key: string) => boolean): void {
+    this.invalidations++;
+    for (const key of this.entries.keys()) if (matches(key)) this.entries.delete(key);
+    for (const key of this.loads.keys()) if (matches(key)) this.loads.delete(key);
+  }
+
   clear(): void {
     this.invalidations++;
     this.entries.clear();

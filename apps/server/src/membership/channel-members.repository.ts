@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '#db';
+import { Injectable, Optional } from '@nestjs/common';
+import { Caches, ReadThroughCache } from '#common';
+import { Database, Queryable, whenCommitted } from '#db';
+import { ALL_KEYS, InvalidationBus } from '#realtime';
 import { ChannelMemberRow, ChannelPermissionRoles } from './membership.model.js';
 
 const COLUMNS = `channel_id, user_id, roles, last_viewed_at, msg_count, mention_count, mention_count_root, urgent_mention_count,
@@ -94,9 +96,61 @@ export interface MentionMemberRow {
   status: string | null;
 }
 
+/** The permission roles cache (Mattermost checks channel permissions against its cache of a user's channel members). */
+const CACHED_ROLES = 100_000;
+const CACHED_ROLES_TTL_MS = 15 * 60_000;
+
+const rolesKey = (channelId: string, userId: string) => `${channelId}:${userId}`;
+
+/**
+ * The channel_members table. On a server node the roles that decide a user's permissions in a
+ * channel (permissionRoles, asked by nearly every request) are cached by channel and user. Every
+ * write here that adds, removes or re-roles a member tells the invalidation bus
+ * ('channel_members', after its commit); the cache drops the channel's entries on that, on a
+ * change of the channel itself ('channel': it may have moved team) and drops everything when a
+ * team membership changes ('team_members': team roles grant channel permissions). Reads, mentions
+ * and notification settings change no permission, so they tell no one.
+ */
 @Injectable()
 export class ChannelMembersRepository {
-  constructor(private readonly db: Database) {}
+  private readonly roles?: ReadThroughCache<ChannelPermissionRoles>;
+
+  constructor(
+    private readonly db: Database,
+    @Optional() private readonly invalidation?: InvalidationBus,
+    @Optional() caches?: Caches,
+  ) {
+    if (!invalidation || !caches) return;
+    const roles = caches.add(
+      new ReadThroughCache<ChannelPermissionRoles>({
+        name: 'ChannelMemberRoles',
+        maxEntries: CACHED_ROLES,
+        ttlMs: CACHED_ROLES_TTL_MS,
+        load: async (keys) => {
+          const out = new Map<string, ChannelPermissionRoles>();
+          for (const key of keys) {
+            const [channelId, userId] = key.split(':');
+            const row = await this.loadPermissionRoles(channelId, userId);
+            if (row) out.set(key, row);
+          }
+          return out;
+        },
+        copy: (r) => ({ ...r }),
+      }),
+    );
+    const forgetChannel = (channelId: string) => (channelId === ALL_KEYS ? roles.clear() : roles.invalidateWhere((key) => key.startsWith(`${channelId}:`)));
+    invalidation.on('channel_members', forgetChannel);
+    invalidation.on('channel', forgetChannel);
+    invalidation.on('team_members', () => roles.clear());
+    invalidation.on('all', () => roles.clear());
+    this.roles = roles;
+  }
+
+  /** Every node forgets the channel's cached permission roles once what `tx` wrote is committed. */
+  private membersChanged(channelId: string, tx: Queryable = this.db): void {
+    const bus = this.invalidation;
+    if (bus) whenCommitted(tx, () => bus.emit('channel_members', channelId));
+  }
 
   /** Inserts a membership unless one exists; returns the new row, or undefined when already a member. */
   async insert(m: ChannelMemberRow, tx: Queryable = this.db): Promise<ChannelMemberRow | undefined> {
@@ -105,6 +159,7 @@ export class ChannelMembersRepository {
        ON CONFLICT (channel_id, user_id) DO NOTHING RETURNING ${COLUMNS}`,
       memberValues(m),
     );
+    if (rows[0]) this.membersChanged(m.channel_id, tx);
     return rows[0];
   }
 
@@ -121,6 +176,7 @@ export class ChannelMembersRepository {
          scheme_admin = EXCLUDED.scheme_admin`,
       memberValues(m),
     );
+    this.membersChanged(m.channel_id, tx);
   }
 
   async get(channelId: string, userId: string, tx: Queryable = this.db): Promise<ChannelMemberRow | undefined> {
@@ -133,6 +189,11 @@ export class ChannelMembersRepository {
    * public-channel permissions to the team. Undefined when there is no such channel.
    */
   async permissionRoles(channelId: string, userId: string): Promise<ChannelPermissionRoles | undefined> {
+    if (this.roles) return this.roles.get(rolesKey(channelId, userId));
+    return this.loadPermissionRoles(channelId, userId);
+  }
+
+  private async loadPermissionRoles(channelId: string, userId: string): Promise<ChannelPermissionRoles | undefined> {
     const rows = await this.db.query<ChannelPermissionRoles>(
       `SELECT cm.roles AS member_roles, tm.roles AS team_roles
          FROM channels c
@@ -197,6 +258,7 @@ export class ChannelMembersRepository {
 
   async delete(channelId: string, userId: string, tx: Queryable = this.db): Promise<boolean> {
     const rows = await tx.query('DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2 RETURNING user_id', [channelId, userId]);
+    if (rows.length > 0) this.membersChanged(channelId, tx);
     return rows.length > 0;
   }
 
@@ -207,6 +269,7 @@ export class ChannelMembersRepository {
         WHERE cm.channel_id = c.id AND c.team_id = $2 AND cm.user_id = $1 RETURNING cm.channel_id`,
       [userId, teamId],
     );
+    for (const r of rows) this.membersChanged(r.channel_id, tx);
     return rows.map((r) => r.channel_id);
   }
 
@@ -219,6 +282,7 @@ export class ChannelMembersRepository {
         WHERE channel_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
       [m.channel_id, m.user_id, m.roles, m.scheme_guest, m.scheme_user, m.scheme_admin, now],
     );
+    this.membersChanged(m.channel_id);
     return rows[0];
   }
 

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '#db';
+import { Injectable, Optional } from '@nestjs/common';
+import { Caches, ReadThroughCache } from '#common';
+import { Database, Queryable, whenCommitted } from '#db';
+import { ALL_KEYS, InvalidationBus } from '#realtime';
 import { TeamMemberRow } from './membership.model.js';
 
 const COLUMNS = 'team_id, user_id, roles, delete_at, scheme_guest, scheme_user, scheme_admin, create_at';
@@ -14,9 +16,51 @@ export interface TeamUnreadRow {
   mention_count_root: number;
 }
 
+const CACHED_ROLES = 50_000;
+const CACHED_ROLES_TTL_MS = 15 * 60_000;
+
+/**
+ * The team_members table. On a server node a member's roles in a team (activeRoles, asked by
+ * every team permission check) are cached by team and user; every write here tells the
+ * invalidation bus ('team_members', after its commit), and the cache drops the team's entries.
+ */
 @Injectable()
 export class TeamMembersRepository {
-  constructor(private readonly db: Database) {}
+  private readonly roles?: ReadThroughCache<{ roles: string }>;
+
+  constructor(
+    private readonly db: Database,
+    @Optional() private readonly invalidation?: InvalidationBus,
+    @Optional() caches?: Caches,
+  ) {
+    if (!invalidation || !caches) return;
+    const roles = caches.add(
+      new ReadThroughCache<{ roles: string }>({
+        name: 'TeamMemberRoles',
+        maxEntries: CACHED_ROLES,
+        ttlMs: CACHED_ROLES_TTL_MS,
+        load: async (keys) => {
+          const out = new Map<string, { roles: string }>();
+          for (const key of keys) {
+            const [teamId, userId] = key.split(':');
+            const found = await this.loadActiveRoles(teamId, userId);
+            if (found !== undefined) out.set(key, { roles: found });
+          }
+          return out;
+        },
+        copy: (r) => ({ ...r }),
+      }),
+    );
+    invalidation.on('team_members', (teamId) => (teamId === ALL_KEYS ? roles.clear() : roles.invalidateWhere((key) => key.startsWith(`${teamId}:`))));
+    invalidation.on('all', () => roles.clear());
+    this.roles = roles;
+  }
+
+  /** Every node forgets the team's cached roles once what `tx` wrote is committed. */
+  private membersChanged(teamId: string, tx: Queryable = this.db): void {
+    const bus = this.invalidation;
+    if (bus) whenCommitted(tx, () => bus.emit('team_members', teamId));
+  }
 
   async get(teamId: string, userId: string, tx: Queryable = this.db): Promise<TeamMemberRow | undefined> {
     return (await tx.query<TeamMemberRow>(`SELECT ${COLUMNS} FROM team_members WHERE team_id = $1 AND user_id = $2`, [teamId, userId]))[0];
@@ -24,6 +68,11 @@ export class TeamMembersRepository {
 
   /** The role string of an active member, for permission checks (one query on every request). */
   async activeRoles(teamId: string, userId: string): Promise<string | undefined> {
+    if (this.roles) return (await this.roles.get(`${teamId}:${userId}`))?.roles;
+    return this.loadActiveRoles(teamId, userId);
+  }
+
+  private async loadActiveRoles(teamId: string, userId: string): Promise<string | undefined> {
     const rows = await this.db.query<{ roles: string }>('SELECT roles FROM team_members WHERE team_id = $1 AND user_id = $2 AND delete_at = 0', [
       teamId,
       userId,
@@ -60,6 +109,7 @@ export class TeamMembersRepository {
        RETURNING ${COLUMNS}`,
       [m.team_id, m.user_id, m.roles, m.delete_at, m.scheme_guest, m.scheme_user, m.scheme_admin, m.create_at],
     );
+    this.membersChanged(m.team_id, tx);
     return rows[0];
   }
 
@@ -69,6 +119,7 @@ export class TeamMembersRepository {
       `UPDATE team_members SET delete_at = $3 WHERE team_id = $1 AND user_id = $2 AND delete_at = 0 RETURNING ${COLUMNS}`,
       [teamId, userId, now],
     );
+    if (rows[0]) this.membersChanged(teamId, tx);
     return rows[0];
   }
 
@@ -80,6 +131,7 @@ export class TeamMembersRepository {
         WHERE team_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
       [m.team_id, m.user_id, m.roles, m.scheme_guest, m.scheme_user, m.scheme_admin],
     );
+    this.membersChanged(m.team_id);
     return rows[0];
   }
 
