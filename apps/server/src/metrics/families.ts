@@ -82,16 +82,36 @@ export function registerFamilies(metrics: Metrics, sources: MetricSources): void
   );
 
   // ---- in-memory caches (Mattermost's names: hit rate = hits / (hits + misses)) ------------------
-  const perCache = (value: (c: CacheCounts) => number) => () => sources.caches.all().map((c): [Labels, number] => [{ name: c.name }, value(c)]);
-  metrics.labelledFrom('counter', 'mattermost_cache_mem_hit_total', 'The total number of memory cache hits for a specific cache.', perCache((c) => c.hits));
-  metrics.labelledFrom('counter', 'mattermost_cache_mem_miss_total', 'The total number of cache misses for a specific cache.', perCache((c) => c.misses));
+  // Summed by name: a repository provided by two modules holds two caches of the same rows.
+  const perCache = (value: (c: CacheCounts) => number) => () => {
+    const sums = new Map<string, number>();
+    for (const c of sources.caches.all()) sums.set(c.name, (sums.get(c.name) ?? 0) + value(c));
+    return [...sums].map(([name, v]): [Labels, number] => [{ name }, v]);
+  };
+  metrics.labelledFrom(
+    'counter',
+    'mattermost_cache_mem_hit_total',
+    'The total number of memory cache hits for a specific cache.',
+    perCache((c) => c.hits),
+  );
+  metrics.labelledFrom(
+    'counter',
+    'mattermost_cache_mem_miss_total',
+    'The total number of cache misses for a specific cache.',
+    perCache((c) => c.misses),
+  );
   metrics.labelledFrom(
     'counter',
     'mattermost_cache_mem_invalidation_total',
     'The total number of memory cache invalidations for a specific cache.',
     perCache((c) => c.invalidations),
   );
-  metrics.labelledFrom('gauge', 'mattermost_cache_mem_entries', 'Entries held by a specific memory cache (ours).', perCache((c) => c.size));
+  metrics.labelledFrom(
+    'gauge',
+    'mattermost_cache_mem_entries',
+    'Entries held by a specific memory cache (ours).',
+    perCache((c) => c.size),
+  );
 
   // ---- jobs and logins --------------------------------------------------------------------------
   metrics.labelledFrom('gauge', 'mattermost_jobs_active', 'Number of active jobs', () => byName(sources.jobsActive, 'type'));

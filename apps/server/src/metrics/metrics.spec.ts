@@ -52,6 +52,9 @@ describe('metrics read at scrape time', () => {
     sources.sockets.stats.sockets.inc('web');
     sources.jobsActive.inc('export_process');
     sources.jobsActive.dec('export_process');
+    // Two caches of one name (a repository provided by two modules) are one series.
+    const cache = (hits: number) => ({ name: 'UserProfileByIds', hits, misses: 1, invalidations: 2, size: 3 });
+    sources.caches = { all: () => [cache(4), cache(5)] };
     const metrics = new Metrics();
     registerFamilies(metrics, sources);
     const text = await metrics.text();
@@ -61,6 +64,10 @@ describe('metrics read at scrape time', () => {
       'mattermost_websocket_event_total{type="posted"} 2',
       'mattermost_http_websockets_total{origin_client="web"} 1',
       'mattermost_jobs_active{type="export_process"} 0',
+      'mattermost_cache_mem_hit_total{name="UserProfileByIds"} 9',
+      'mattermost_cache_mem_miss_total{name="UserProfileByIds"} 2',
+      'mattermost_cache_mem_invalidation_total{name="UserProfileByIds"} 4',
+      'mattermost_cache_mem_entries{name="UserProfileByIds"} 6',
       'mattermost_cluster_event_type_totals{name="ws_event"} 7',
       'mattermost_cluster_cluster_request_duration_seconds_bucket{le="0.01"} 1',
       'mattermost_cluster_cluster_request_duration_seconds_bucket{le="0.1"} 2',
