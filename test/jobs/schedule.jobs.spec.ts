@@ -38,8 +38,12 @@ describe('a schedule every 2 s on two nodes, one of them killed halfway', () => 
     await sleep(OBSERVE_MS / 2);
     await a.kill();
     await sleep(OBSERVE_MS / 2);
-    // Let the slot in flight finish, then stop the last worker so the table stops changing.
+    // Let the slot in flight finish (on a loaded machine, a full run, it took more than a second),
+    // then stop the last worker so the table stops changing.
+    const running = async () =>
+      (await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE schedule_key IS NOT NULL AND status IN ('pending', 'in_progress')`))[0].n;
     await sleep(1000);
+    for (let i = 0; i < 50 && (await running()) > 0; i++) await sleep(200);
     await b.stop();
 
     const rows = await cluster.sql<Row>(

@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { Database, Queryable, whenCommitted } from '#db';
+import { Database, Queryable } from '#db';
 import { InvalidationBus } from '#realtime';
+import { tellCommitted } from '../common/cached-rows.js';
 import { Bot, BotRow } from './bot.model.js';
 
 /** A bot's row with the two fields its user holds (Mattermost's botsQuery). */
@@ -30,8 +31,7 @@ export class BotsRepository {
   ) {}
 
   private changed(userId: string, tx: Queryable): void {
-    const bus = this.invalidation;
-    if (bus) whenCommitted(tx, () => bus.emit('profile', userId));
+    tellCommitted(this.invalidation, 'profile', userId, tx);
   }
 
   async get(userId: string, includeDeleted: boolean): Promise<Bot | undefined> {

@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable, whenCommitted } from '#db';
-import { ALL_KEYS, InvalidationBus } from '#realtime';
+import { Database, Queryable } from '#db';
+import { InvalidationBus } from '#realtime';
+import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { ChannelRow } from './channel.model.js';
 
 const COLUMNS = `id, create_at, update_at, delete_at, team_id, type, display_name, name, header, purpose, last_post_at,
@@ -67,26 +68,20 @@ export class ChannelsRepository {
     @Optional() private readonly invalidation?: InvalidationBus,
     @Optional() caches?: Caches,
   ) {
-    if (!invalidation || !caches) return;
-    const cache = caches.add(
-      new ReadThroughCache<ChannelRow>({
-        name: 'ChannelById',
-        maxEntries: CACHED_CHANNELS,
-        ttlMs: CACHED_CHANNEL_TTL_MS,
-        // From the master: a lagging replica would refill the cache with the row as it was before.
-        load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
-        copy: (c) => ({ ...c }),
-      }),
-    );
-    invalidation.on('channel', (id) => (id === ALL_KEYS ? cache.clear() : cache.invalidate(id)));
-    invalidation.on('all', () => cache.clear());
-    this.cache = cache;
+    this.cache = cachedRows(invalidation, caches, {
+      name: 'ChannelById',
+      maxEntries: CACHED_CHANNELS,
+      ttlMs: CACHED_CHANNEL_TTL_MS,
+      dropOn: ['channel'],
+      // From the master: a lagging replica would refill the cache with the row as it was before.
+      load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
+      copy: (c) => ({ ...c }),
+    });
   }
 
   /** Every node forgets the cached row once what `tx` wrote is committed. */
   private changed(id: string, tx: Queryable = this.db): void {
-    const bus = this.invalidation;
-    if (bus) whenCommitted(tx, () => bus.emit('channel', id));
+    tellCommitted(this.invalidation, 'channel', id, tx);
   }
 
   async insert(c: ChannelRow, tx: Queryable = this.db): Promise<void> {

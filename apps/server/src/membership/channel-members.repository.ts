@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable, whenCommitted } from '#db';
-import { ALL_KEYS, InvalidationBus } from '#realtime';
+import { Database, Queryable } from '#db';
+import { InvalidationBus } from '#realtime';
+import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { ChannelMemberRow, ChannelPermissionRoles } from './membership.model.js';
 
 const COLUMNS = `channel_id, user_id, roles, last_viewed_at, msg_count, mention_count, mention_count_root, urgent_mention_count,
@@ -120,36 +121,30 @@ export class ChannelMembersRepository {
     @Optional() private readonly invalidation?: InvalidationBus,
     @Optional() caches?: Caches,
   ) {
-    if (!invalidation || !caches) return;
-    const roles = caches.add(
-      new ReadThroughCache<ChannelPermissionRoles>({
-        name: 'ChannelMemberRoles',
-        maxEntries: CACHED_ROLES,
-        ttlMs: CACHED_ROLES_TTL_MS,
-        load: async (keys) => {
-          const out = new Map<string, ChannelPermissionRoles>();
-          for (const key of keys) {
-            const [channelId, userId] = key.split(':');
-            const row = await this.loadPermissionRoles(channelId, userId);
-            if (row) out.set(key, row);
-          }
-          return out;
-        },
-        copy: (r) => ({ ...r }),
-      }),
-    );
-    const forgetChannel = (channelId: string) => (channelId === ALL_KEYS ? roles.clear() : roles.invalidateWhere((key) => key.startsWith(`${channelId}:`)));
-    invalidation.on('channel_members', forgetChannel);
-    invalidation.on('channel', forgetChannel);
-    invalidation.on('team_members', () => roles.clear());
-    invalidation.on('all', () => roles.clear());
-    this.roles = roles;
+    this.roles = cachedRows(invalidation, caches, {
+      name: 'ChannelMemberRoles',
+      maxEntries: CACHED_ROLES,
+      ttlMs: CACHED_ROLES_TTL_MS,
+      dropOn: ['channel_members', 'channel'],
+      byPrefix: true,
+      load: async (keys) => {
+        const out = new Map<string, ChannelPermissionRoles>();
+        for (const key of keys) {
+          const [channelId, userId] = key.split(':');
+          const row = await this.loadPermissionRoles(channelId, userId);
+          if (row) out.set(key, row);
+        }
+        return out;
+      },
+      copy: (r) => ({ ...r }),
+    });
+    // Team roles grant public-channel permissions, and the cache does not know channels' teams.
+    invalidation?.on('team_members', () => this.roles?.clear());
   }
 
   /** Every node forgets the channel's cached permission roles once what `tx` wrote is committed. */
   private membersChanged(channelId: string, tx: Queryable = this.db): void {
-    const bus = this.invalidation;
-    if (bus) whenCommitted(tx, () => bus.emit('channel_members', channelId));
+    tellCommitted(this.invalidation, 'channel_members', channelId, tx);
   }
 
   /** Inserts a membership unless one exists; returns the new row, or undefined when already a member. */

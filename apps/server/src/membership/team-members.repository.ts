@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable, whenCommitted } from '#db';
-import { ALL_KEYS, InvalidationBus } from '#realtime';
+import { Database, Queryable } from '#db';
+import { InvalidationBus } from '#realtime';
+import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { TeamMemberRow } from './membership.model.js';
 
 const COLUMNS = 'team_id, user_id, roles, delete_at, scheme_guest, scheme_user, scheme_admin, create_at';
@@ -33,33 +34,28 @@ export class TeamMembersRepository {
     @Optional() private readonly invalidation?: InvalidationBus,
     @Optional() caches?: Caches,
   ) {
-    if (!invalidation || !caches) return;
-    const roles = caches.add(
-      new ReadThroughCache<{ roles: string }>({
-        name: 'TeamMemberRoles',
-        maxEntries: CACHED_ROLES,
-        ttlMs: CACHED_ROLES_TTL_MS,
-        load: async (keys) => {
-          const out = new Map<string, { roles: string }>();
-          for (const key of keys) {
-            const [teamId, userId] = key.split(':');
-            const found = await this.loadActiveRoles(teamId, userId);
-            if (found !== undefined) out.set(key, { roles: found });
-          }
-          return out;
-        },
-        copy: (r) => ({ ...r }),
-      }),
-    );
-    invalidation.on('team_members', (teamId) => (teamId === ALL_KEYS ? roles.clear() : roles.invalidateWhere((key) => key.startsWith(`${teamId}:`))));
-    invalidation.on('all', () => roles.clear());
-    this.roles = roles;
+    this.roles = cachedRows(invalidation, caches, {
+      name: 'TeamMemberRoles',
+      maxEntries: CACHED_ROLES,
+      ttlMs: CACHED_ROLES_TTL_MS,
+      dropOn: ['team_members'],
+      byPrefix: true,
+      load: async (keys) => {
+        const out = new Map<string, { roles: string }>();
+        for (const key of keys) {
+          const [teamId, userId] = key.split(':');
+          const found = await this.loadActiveRoles(teamId, userId);
+          if (found !== undefined) out.set(key, { roles: found });
+        }
+        return out;
+      },
+      copy: (r) => ({ ...r }),
+    });
   }
 
   /** Every node forgets the team's cached roles once what `tx` wrote is committed. */
   private membersChanged(teamId: string, tx: Queryable = this.db): void {
-    const bus = this.invalidation;
-    if (bus) whenCommitted(tx, () => bus.emit('team_members', teamId));
+    tellCommitted(this.invalidation, 'team_members', teamId, tx);
   }
 
   async get(teamId: string, userId: string, tx: Queryable = this.db): Promise<TeamMemberRow | undefined> {

@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable, whenCommitted } from '#db';
+import { Database, Queryable } from '#db';
 import { ALL_KEYS, InvalidationBus } from '#realtime';
+import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { STATUS_DND, STATUS_OFFLINE, StatusRow } from './status.model.js';
 
 const COLUMNS = 'user_id, status, manual, last_activity_at, dnd_end_time, prev_status';
@@ -25,26 +26,19 @@ export class StatusRepository {
     @Optional() private readonly invalidation?: InvalidationBus,
     @Optional() caches?: Caches,
   ) {
-    if (!invalidation || !caches) return;
-    const cache = caches.add(
-      new ReadThroughCache<StatusRow>({
-        name: 'Status',
-        maxEntries: CACHED_STATUSES,
-        ttlMs: CACHED_STATUS_TTL_MS,
-        load: async (ids) =>
-          new Map((await this.db.query<StatusRow>(`SELECT ${COLUMNS} FROM status WHERE user_id = ANY($1)`, [ids])).map((r) => [r.user_id, r])),
-        copy: (r) => ({ ...r }),
-      }),
-    );
-    invalidation.on('status', (id) => (id === ALL_KEYS ? cache.clear() : cache.invalidate(id)));
-    invalidation.on('all', () => cache.clear());
-    this.cache = cache;
+    this.cache = cachedRows(invalidation, caches, {
+      name: 'Status',
+      maxEntries: CACHED_STATUSES,
+      ttlMs: CACHED_STATUS_TTL_MS,
+      dropOn: ['status'],
+      load: async (ids) => new Map((await this.db.query<StatusRow>(`SELECT ${COLUMNS} FROM status WHERE user_id = ANY($1)`, [ids])).map((r) => [r.user_id, r])),
+      copy: (r) => ({ ...r }),
+    });
   }
 
   /** Every node forgets the cached row (ALL_KEYS: every row) once what `tx` wrote is committed. */
   private changed(userId: string, tx: Queryable = this.db): void {
-    const bus = this.invalidation;
-    if (bus) whenCommitted(tx, () => bus.emit('status', userId));
+    tellCommitted(this.invalidation, 'status', userId, tx);
   }
 
   /** The rows these users have (users without one are offline). */

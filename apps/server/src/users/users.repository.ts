@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable, whenCommitted } from '#db';
-import { ALL_KEYS, InvalidationBus } from '#realtime';
+import { Database, Queryable } from '#db';
+import { InvalidationBus } from '#realtime';
+import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { UserRow } from './user.model.js';
 
 export interface UserListFilter {
@@ -123,29 +124,21 @@ export class UsersRepository {
     @Optional() private readonly invalidation?: InvalidationBus,
     @Optional() caches?: Caches,
   ) {
-    if (!invalidation || !caches) return;
-    const cache = caches.add(
-      new ReadThroughCache<UserRow>({
-        name: 'UserProfileByIds',
-        maxEntries: CACHED_USERS,
-        ttlMs: CACHED_USER_TTL_MS,
-        // From the master, never a replica: a lagging replica would refill the cache with the row
-        // as it was before the change that just invalidated it.
-        load: async (ids) => new Map((await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1)`, [ids])).map((u) => [u.id, frozen(u)])),
-        copy: readerCopy,
-      }),
-    );
-    const forget = (id: string) => (id === ALL_KEYS ? cache.clear() : cache.invalidate(id));
-    invalidation.on('profile', forget);
-    invalidation.on('user', forget);
-    invalidation.on('all', () => cache.clear());
-    this.cache = cache;
+    this.cache = cachedRows(invalidation, caches, {
+      name: 'UserProfileByIds',
+      maxEntries: CACHED_USERS,
+      ttlMs: CACHED_USER_TTL_MS,
+      dropOn: ['profile', 'user'],
+      // From the master, never a replica: a lagging replica would refill the cache with the row
+      // as it was before the change that just invalidated it.
+      load: async (ids) => new Map((await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1)`, [ids])).map((u) => [u.id, frozen(u)])),
+      copy: readerCopy,
+    });
   }
 
   /** Every node forgets the cached row once what `tx` wrote is committed. */
   private changed(id: string, tx: Queryable = this.db): void {
-    const bus = this.invalidation;
-    if (bus) whenCommitted(tx, () => bus.emit('profile', id));
+    tellCommitted(this.invalidation, 'profile', id, tx);
   }
 
   /** Users by id from the cache (loading the ones it lacks), changed since `since`, by username. */
