@@ -75,7 +75,6 @@ export class ChannelsRepository {
       dropOn: ['channel'],
       // From the master: a lagging replica would refill the cache with the row as it was before.
       load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
-      copy: (c) => ({ ...c }),
     });
   }
 

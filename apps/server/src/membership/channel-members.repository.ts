@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
 import { Database, Queryable } from '#db';
 import { InvalidationBus } from '#realtime';
-import { cachedRows, tellCommitted } from '../common/cached-rows.js';
+import { cachedRows, eachPair, pairKey, tellCommitted } from '../common/cached-rows.js';
 import { ChannelMemberRow, ChannelPermissionRoles } from './membership.model.js';
 
 const COLUMNS = `channel_id, user_id, roles, last_viewed_at, msg_count, mention_count, mention_count_root, urgent_mention_count,
@@ -101,8 +101,6 @@ export interface MentionMemberRow {
 const CACHED_ROLES = 100_000;
 const CACHED_ROLES_TTL_MS = 15 * 60_000;
 
-const rolesKey = (channelId: string, userId: string) => `${channelId}:${userId}`;
-
 /**
  * The channel_members table. On a server node the roles that decide a user's permissions in a
  * channel (permissionRoles, asked by nearly every request) are cached by channel and user. Every
@@ -126,20 +124,11 @@ export class ChannelMembersRepository {
       maxEntries: CACHED_ROLES,
       ttlMs: CACHED_ROLES_TTL_MS,
       dropOn: ['channel_members', 'channel'],
+      // Team roles grant public-channel permissions, and the cache does not know channels' teams.
+      clearOn: ['team_members'],
       byPrefix: true,
-      load: async (keys) => {
-        const out = new Map<string, ChannelPermissionRoles>();
-        for (const key of keys) {
-          const [channelId, userId] = key.split(':');
-          const row = await this.loadPermissionRoles(channelId, userId);
-          if (row) out.set(key, row);
-        }
-        return out;
-      },
-      copy: (r) => ({ ...r }),
+      load: eachPair((channelId, userId) => this.loadPermissionRoles(channelId, userId)),
     });
-    // Team roles grant public-channel permissions, and the cache does not know channels' teams.
-    invalidation?.on('team_members', () => this.roles?.clear());
   }
 
   /** Every node forgets the channel's cached permission roles once what `tx` wrote is committed. */
@@ -184,7 +173,7 @@ export class ChannelMembersRepository {
    * public-channel permissions to the team. Undefined when there is no such channel.
    */
   async permissionRoles(channelId: string, userId: string): Promise<ChannelPermissionRoles | undefined> {
-    if (this.roles) return this.roles.get(rolesKey(channelId, userId));
+    if (this.roles) return this.roles.get(pairKey(channelId, userId));
     return this.loadPermissionRoles(channelId, userId);
   }
 

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
 import { Database, Queryable } from '#db';
 import { InvalidationBus } from '#realtime';
-import { cachedRows, tellCommitted } from '../common/cached-rows.js';
+import { cachedRows, eachPair, pairKey, tellCommitted } from '../common/cached-rows.js';
 import { TeamMemberRow } from './membership.model.js';
 
 const COLUMNS = 'team_id, user_id, roles, delete_at, scheme_guest, scheme_user, scheme_admin, create_at';
@@ -40,16 +40,10 @@ export class TeamMembersRepository {
       ttlMs: CACHED_ROLES_TTL_MS,
       dropOn: ['team_members'],
       byPrefix: true,
-      load: async (keys) => {
-        const out = new Map<string, { roles: string }>();
-        for (const key of keys) {
-          const [teamId, userId] = key.split(':');
-          const found = await this.loadActiveRoles(teamId, userId);
-          if (found !== undefined) out.set(key, { roles: found });
-        }
-        return out;
-      },
-      copy: (r) => ({ ...r }),
+      load: eachPair(async (teamId, userId) => {
+        const roles = await this.loadActiveRoles(teamId, userId);
+        return roles === undefined ? undefined : { roles };
+      }),
     });
   }
 
@@ -64,7 +58,7 @@ export class TeamMembersRepository {
 
   /** The role string of an active member, for permission checks (one query on every request). */
   async activeRoles(teamId: string, userId: string): Promise<string | undefined> {
-    if (this.roles) return (await this.roles.get(`${teamId}:${userId}`))?.roles;
+    if (this.roles) return (await this.roles.get(pairKey(teamId, userId)))?.roles;
     return this.loadActiveRoles(teamId, userId);
   }
 

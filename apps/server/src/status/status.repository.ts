@@ -32,7 +32,6 @@ export class StatusRepository {
       ttlMs: CACHED_STATUS_TTL_MS,
       dropOn: ['status'],
       load: async (ids) => new Map((await this.db.query<StatusRow>(`SELECT ${COLUMNS} FROM status WHERE user_id = ANY($1)`, [ids])).map((r) => [r.user_id, r])),
-      copy: (r) => ({ ...r }),
     });
   }
 

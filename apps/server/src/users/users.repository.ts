@@ -94,11 +94,7 @@ function whereFor(f: UserListFilter, params: unknown[]): string {
 const CACHED_USERS = 20_000;
 const CACHED_USER_TTL_MS = 30 * 60_000;
 
-/** A reader's own copy of a cached row: the top level is copied, the JSON fields are frozen. */
-function readerCopy(u: UserRow): UserRow {
-  return { ...u };
-}
-
+/** A cached row's JSON fields are frozen: readers get a copy of the top level only (cachedRows). */
 function frozen(u: UserRow): UserRow {
   Object.freeze(u.notify_props);
   Object.freeze(u.props);
@@ -132,7 +128,6 @@ export class UsersRepository {
       // From the master, never a replica: a lagging replica would refill the cache with the row
       // as it was before the change that just invalidated it.
       load: async (ids) => new Map((await this.db.query<UserRow>(`SELECT ${SELECT} FROM users WHERE id = ANY($1)`, [ids])).map((u) => [u.id, frozen(u)])),
-      copy: readerCopy,
     });
   }
 
