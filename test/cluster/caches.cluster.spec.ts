@@ -7,7 +7,8 @@
  * node 1 must show the change: one read, no retry, no waiting for a TTL. Profile changes are
  * proven by bob's `user_updated` (sent to everyone); a status change by alice's own
  * `status_change`, the only socket it goes to (as in Mattermost), on the reading node; a channel's
- * changes (GET /channels/{id}) by bob's `channel_updated` and `posted`.
+ * changes (GET /channels/{id}) by bob's `channel_updated` and `posted`; its counts (GET
+ * /channels/{id}/stats) by bob's `user_added`, `post_edited`, `user_updated` and `post_deleted`.
  */
 import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
@@ -165,6 +166,25 @@ describe('per-node caches after a change on another node', () => {
     }
   });
 
+  it('serves the first status of a user who had none on the other node once a later event from that node arrives', async () => {
+    // The reader remembers that dave has no status row (offline); his first status creates it.
+    const dave = await cluster.newUser({ via: WRITER });
+    const channel = await channelWith(alice, team, 'O', [bob]);
+    const daveOnReader = async () => {
+      const [byIds] = await onReader(bob).getStatusesByIds([dave.user.id]);
+      return { byIds: byIds.status, byId: (await onReader(bob).getStatus(dave.user.id)).status };
+    };
+    for (let i = 0; i < 2; i++) expect(await daveOnReader()).toEqual({ byIds: 'offline', byId: 'offline' });
+
+    await onWriter(dave).updateStatus({ user_id: dave.user.id, status: 'dnd' } as UserStatus);
+    // dave's status_change goes to his sockets only: a later event from the writer to bob comes
+    // down the same ordered stream, behind the invalidation.
+    const next = watch(bobSocket);
+    await onWriter(alice).createPost({ channel_id: channel.id, message: 'after dave set his status' } as Post);
+    await next('posted', (e) => e.broadcast.channel_id === channel.id);
+    expect(await daveOnReader(), "dave's first status on the reader").toEqual({ byIds: 'dnd', byId: 'dnd' });
+  });
+
   it("serves a channel's new header and its new last post on the other node as soon as their events arrive there", async () => {
     const channel = await channelWith(alice, team, 'O', [bob]);
     const readChannel = async () => {
@@ -226,6 +246,40 @@ describe('per-node caches after a change on another node', () => {
     } finally {
       daveSocket.close();
     }
+  });
+
+  it("serves a channel's member and pinned post counts on the other node as soon as the events of their changes arrive there", async () => {
+    const carol = await cluster.newUser({ via: WRITER });
+    await admin.client.addToTeam(team.id, carol.user.id);
+    const channel = await channelWith(alice, team, 'O', [bob]);
+    const post = await onWriter(alice).createPost({ channel_id: channel.id, message: 'to be pinned' } as Post);
+    /** GET /channels/{id}/stats on the reader, asked twice so that the second answer could come from its cache. */
+    const stats = async () => {
+      await onReader(bob).getChannelStats(channel.id, true);
+      const s = await onReader(bob).getChannelStats(channel.id, true);
+      return { members: s.member_count, pinned: s.pinnedpost_count };
+    };
+    expect(await stats()).toEqual({ members: 2, pinned: 0 });
+
+    let next = watch(bobSocket);
+    await onWriter(alice).addToChannel(carol.user.id, channel.id);
+    await next('user_added', (e) => e.broadcast.channel_id === channel.id && e.data.user_id === carol.user.id);
+    expect(await stats(), 'carol added on the writer').toEqual({ members: 3, pinned: 0 });
+
+    next = watch(bobSocket);
+    await onWriter(alice).pinPost(post.id);
+    await next('post_edited', (e) => JSON.parse(e.data.post ?? '{}').is_pinned === true);
+    expect(await stats(), 'pinned on the writer').toEqual({ members: 3, pinned: 1 });
+
+    next = watch(bobSocket);
+    await onWriter(admin).updateUserActive(carol.user.id, false);
+    await next('user_updated', (e) => e.data.user?.id === carol.user.id && e.data.user.delete_at > 0);
+    expect(await stats(), 'carol deactivated on the writer').toEqual({ members: 2, pinned: 1 });
+
+    next = watch(bobSocket);
+    await onWriter(alice).deletePost(post.id);
+    await next('post_deleted', (e) => JSON.parse(e.data.post ?? '{}').id === post.id);
+    expect(await stats(), 'the pinned post deleted on the writer').toEqual({ members: 2, pinned: 0 });
   });
 
   it('shows alice deactivated on the other node as soon as her user_updated arrives there', async () => {

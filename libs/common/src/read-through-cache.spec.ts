@@ -59,6 +59,33 @@ describe('ReadThroughCache', () => {
     expect(await again).toEqual({ v: 'back' });
   });
 
+  it('with cacheAbsent, remembers a key without a value until it is invalidated', async () => {
+    const absent = new ReadThroughCache<{ v: string }>({
+      name: 'Absent',
+      load: (keys) =>
+        new Promise((resolve) =>
+          loads.push({ keys, resolve: (values) => resolve(new Map(Object.entries(values).map(([k, v]) => [k, { v }]))), reject: () => undefined }),
+        ),
+      maxEntries: 3,
+      ttlMs: 10_000,
+      cacheAbsent: true,
+      now: () => now,
+    });
+    const first = absent.getMany(['none', 'some']);
+    await settle();
+    loads.splice(0)[0].resolve({ some: '1' });
+    expect([...(await first).keys()]).toEqual(['some']);
+    expect(await absent.get('none')).toBeUndefined();
+    expect([...(await absent.getMany(['none', 'some'])).keys()]).toEqual(['some']);
+    expect(loads).toHaveLength(0); // served from memory, the absence included
+    absent.invalidate('none'); // its row was created
+    const again = absent.get('none');
+    await settle();
+    expect(loads.map((l) => l.keys)).toEqual([['none']]);
+    loads[0].resolve({ none: 'now' });
+    expect(await again).toEqual({ v: 'now' });
+  });
+
   it('serves the value once per concurrent reader from one load', async () => {
     const one = cache.get('a');
     const two = cache.getMany(['a']);

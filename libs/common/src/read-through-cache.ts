@@ -7,6 +7,12 @@ export interface ReadThroughCacheOptions<V> {
   maxEntries: number;
   /** Age after which an entry is loaded again: the bound on staleness if an invalidation were ever lost. */
   ttlMs: number;
+  /**
+   * Remember the keys the loader had no value for, as absent, until invalidated or expired: for
+   * rows whose absence means something and is asked for all the time (a user without a status row
+   * is offline). The owner must then invalidate a key when its row is created.
+   */
+  cacheAbsent?: boolean;
   /** What a reader gets: a copy, when readers may change what they are given. */
   copy?: (value: V) => V;
   now?: () => number;
@@ -20,6 +26,9 @@ export interface CacheCounts {
   invalidations: number;
   readonly size: number;
 }
+
+/** A key the loader had no value for (cacheAbsent). */
+const ABSENT = Symbol('absent');
 
 interface Load<V> {
   promise: Promise<Map<string, V>>;
@@ -40,7 +49,7 @@ export class ReadThroughCache<V> implements CacheCounts {
   hits = 0;
   misses = 0;
   invalidations = 0;
-  private readonly entries = new Map<string, { value: V; loadedAt: number }>();
+  private readonly entries = new Map<string, { value: V | typeof ABSENT; loadedAt: number }>();
   /** Loads in flight by key; the record's identity is the key's generation (see invalidate). */
   private readonly loads = new Map<string, Load<V>>();
   private readonly now: () => number;
@@ -63,7 +72,7 @@ export class ReadThroughCache<V> implements CacheCounts {
     const cached = this.fresh(key);
     if (cached) {
       this.hits++;
-      return this.copy(cached.value);
+      return cached.value === ABSENT ? undefined : this.copy(cached.value);
     }
     return (await this.getMany([key])).get(key);
   }
@@ -78,7 +87,7 @@ export class ReadThroughCache<V> implements CacheCounts {
       const cached = this.fresh(key);
       if (cached) {
         this.hits++;
-        out.set(key, this.copy(cached.value));
+        if (cached.value !== ABSENT) out.set(key, this.copy(cached.value));
         continue;
       }
       this.misses++;
@@ -119,7 +128,7 @@ export class ReadThroughCache<V> implements CacheCounts {
     if (value !== undefined) out.set(key, this.copy(value));
   }
 
-  private fresh(key: string): { value: V } | undefined {
+  private fresh(key: string): { value: V | typeof ABSENT } | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (this.now() - entry.loadedAt < this.options.ttlMs) return entry;
@@ -139,6 +148,7 @@ export class ReadThroughCache<V> implements CacheCounts {
           this.loads.delete(key);
           const value = values.get(key);
           if (value !== undefined) this.store(key, value, loadedAt);
+          else if (this.options.cacheAbsent) this.store(key, ABSENT, loadedAt);
         }
       },
       () => {
@@ -148,7 +158,7 @@ export class ReadThroughCache<V> implements CacheCounts {
     return record.promise;
   }
 
-  private store(key: string, value: V, loadedAt: number): void {
+  private store(key: string, value: V | typeof ABSENT, loadedAt: number): void {
     // Re-inserting moves the key to the end: the map's order is the eviction order.
     this.entries.delete(key);
     this.entries.set(key, { value, loadedAt });

@@ -50,6 +50,9 @@ export type InvalidationKind =
   | 'profile'
   | 'status'
   | 'channel'
+  // A channel's member, guest or pinned post counts changed (ChannelsRepository's counts cache),
+  // keyed by channel id: its pins; member changes come as 'channel_members', deactivations as 'user'.
+  | 'channel_counts'
   | 'all'
   // ---- roles (issue 10): the roles table changed; every node reloads its snapshot.
   | 'roles';

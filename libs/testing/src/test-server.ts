@@ -14,7 +14,7 @@ import type { TestCertificates } from './certificates.js';
 import { connectSocket, type TestSocket } from './socket.js';
 import { signUp, type NewUser } from './users.js';
 
-export interface StartServerOptions extends Pick<ServerProcessOptions, 'execArgv' | 'startTimeoutMs' | 'stopTimeoutMs'> {
+export interface StartServerOptions extends Pick<ServerProcessOptions, 'execArgv' | 'startTimeoutMs' | 'stopTimeoutMs' | 'entry'> {
   /** Run on this existing database (kept at stop) instead of a fresh one. */
   database?: string;
   /** Listen here instead of 127.0.0.1 and a free port. */
@@ -83,6 +83,7 @@ export async function startServer(env: Record<string, string> = {}, opts: StartS
       caFile: opts.tls?.caFile,
       env: { ...serverEnv(host, port, database, dir), ...tlsEnv, ...env },
       execArgv: opts.execArgv,
+      entry: opts.entry,
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
       stopTimeoutMs: opts.stopTimeoutMs,
     },

@@ -51,6 +51,16 @@ function matches(param: string): string {
 /** Mattermost's channel cache: its size (ChannelCacheSize) and expiry (15 minutes). */
 const CACHED_CHANNELS = 20_000;
 const CACHED_CHANNEL_TTL_MS = 15 * 60_000;
+/** Mattermost's channel member counts cache: as many as channels, half an hour at most. */
+const CACHED_COUNTS = 20_000;
+const CACHED_COUNTS_TTL_MS = 30 * 60_000;
+
+/** A channel's counts in GET /channels/{id}/stats, but its files'. */
+export interface ChannelCounts {
+  member_count: number;
+  guest_count: number;
+  pinnedpost_count: number;
+}
 
 /**
  * The channels table. On a server node channels read by id are cached (Mattermost's channel by id
@@ -62,6 +72,7 @@ const CACHED_CHANNEL_TTL_MS = 15 * 60_000;
 @Injectable()
 export class ChannelsRepository {
   private readonly cache?: ReadThroughCache<ChannelRow>;
+  private readonly counts?: ReadThroughCache<ChannelCounts>;
 
   constructor(
     private readonly db: Database,
@@ -75,6 +86,19 @@ export class ChannelsRepository {
       dropOn: ['channel'],
       // From the master: a lagging replica would refill the cache with the row as it was before.
       load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
+    });
+    // Mattermost caches member, guest and pinned post counts per channel (GET /channels/{id}/stats
+    // asks on every channel switch, and counting a big channel's active members is the costliest
+    // read the web app makes). Dropped when a member joins, leaves or changes roles
+    // ('channel_members'), when a post's pin changes or a post goes ('channel_counts'), and all of
+    // them when a user is deactivated or reactivated ('user': the cache does not know their channels).
+    this.counts = cachedRows(invalidation, caches, {
+      name: 'ChannelCounts',
+      maxEntries: CACHED_COUNTS,
+      ttlMs: CACHED_COUNTS_TTL_MS,
+      dropOn: ['channel_counts', 'channel_members'],
+      clearOn: ['user'],
+      load: (ids) => this.loadCounts(ids),
     });
   }
 
@@ -276,18 +300,37 @@ export class ChannelsRepository {
     );
   }
 
-  async stats(channelId: string): Promise<{ member_count: number; guest_count: number; pinnedpost_count: number; files_count: number }> {
-    const rows = await this.db.replica().query(
-      `SELECT
+  /** GET /channels/{id}/stats: its counts (cached), and its files' count only when asked for. */
+  async stats(channelId: string, withFiles: boolean): Promise<ChannelCounts & { files_count: number }> {
+    const counts = this.counts ? await this.counts.get(channelId) : (await this.loadCounts([channelId])).get(channelId);
+    const files_count = withFiles
+      ? (
+          await this.db
+            .replica()
+            .query<{ n: number }>(`SELECT count(*)::int AS n FROM file_infos WHERE channel_id = $1 AND delete_at = 0 AND post_id <> ''`, [channelId])
+        )[0].n
+      : -1;
+    return { ...(counts ?? { member_count: 0, guest_count: 0, pinnedpost_count: 0 }), files_count };
+  }
+
+  /** The counts of these channels, one statement; from the master, as every cache load. */
+  private async loadCounts(ids: string[]): Promise<Map<string, ChannelCounts>> {
+    const rows = await this.db.query<ChannelCounts & { channel_id: string }>(
+      `SELECT c.id AS channel_id,
          (SELECT count(*)::int FROM channel_members cm JOIN users u ON u.id = cm.user_id
-           WHERE cm.channel_id = $1 AND u.delete_at = 0) AS member_count,
+           WHERE cm.channel_id = c.id AND u.delete_at = 0) AS member_count,
          (SELECT count(*)::int FROM channel_members cm JOIN users u ON u.id = cm.user_id
-           WHERE cm.channel_id = $1 AND u.delete_at = 0 AND cm.scheme_guest) AS guest_count,
-         (SELECT count(*)::int FROM posts WHERE channel_id = $1 AND is_pinned AND delete_at = 0) AS pinnedpost_count,
-         (SELECT count(*)::int FROM file_infos WHERE channel_id = $1 AND delete_at = 0 AND post_id <> '') AS files_count`,
-      [channelId],
+           WHERE cm.channel_id = c.id AND u.delete_at = 0 AND cm.scheme_guest) AS guest_count,
+         (SELECT count(*)::int FROM posts WHERE channel_id = c.id AND is_pinned AND delete_at = 0) AS pinnedpost_count
+       FROM unnest($1::text[]) AS c(id)`,
+      [ids],
     );
-    return rows[0];
+    return new Map(rows.map(({ channel_id, ...counts }) => [channel_id, counts]));
+  }
+
+  /** A post's pin changed, or posts were deleted: every node forgets the channel's counts once `tx` commits. */
+  countsChanged(channelId: string, tx: Queryable = this.db): void {
+    tellCommitted(this.invalidation, 'channel_counts', channelId, tx);
   }
 
   // ---- for posting and reading posts (the posts area) -----------------------------------------

@@ -110,8 +110,7 @@ export class ChannelsService {
   /** GET /channels/{id}/stats: needs read_channel on the channel. */
   async stats(session: Session, channelId: string, excludeFilesCount: boolean) {
     await this.access.requireReadChannel(session, channelId);
-    const stats = await this.channels.stats(channelId);
-    return { channel_id: channelId, ...stats, files_count: excludeFilesCount ? -1 : stats.files_count };
+    return { channel_id: channelId, ...(await this.channels.stats(channelId, !excludeFilesCount)) };
   }
 
   /**

@@ -74,8 +74,8 @@ export class MemoryChannels {
     this.rows.delete(id);
   }
 
-  async stats() {
-    return { member_count: 0, guest_count: 0, pinnedpost_count: 0, files_count: 0 };
+  async stats(_channelId: string, withFiles: boolean) {
+    return { member_count: 0, guest_count: 0, pinnedpost_count: 0, files_count: withFiles ? 0 : -1 };
   }
 
   asRepository(): ChannelsRepository {

@@ -156,7 +156,7 @@ class MemoryReactions implements Pick<ReactionsRepository, 'forPosts'> {
   }
 }
 
-class MemoryChannels implements Pick<ChannelsRepository, 'byId' | 'countNewPost' | 'touchLastPostAt'> {
+class MemoryChannels implements Pick<ChannelsRepository, 'byId' | 'countNewPost' | 'touchLastPostAt' | 'countsChanged'> {
   constructor(private readonly world: World) {}
   async byId(id: string): Promise<ChannelRow | undefined> {
     const channel = this.world.channels.get(id);
@@ -170,6 +170,7 @@ class MemoryChannels implements Pick<ChannelsRepository, 'byId' | 'countNewPost'
     const channel = this.world.channels.get(channelId)!;
     channel.last_post_at = Math.max(channel.last_post_at, now);
   }
+  countsChanged(): void {}
 }
 
 class MemoryChannelMembers implements Pick<ChannelMembersRepository, 'mentionMembers' | 'incrementMentions'> {

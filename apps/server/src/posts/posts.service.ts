@@ -375,6 +375,7 @@ export class PostsService implements OnModuleInit {
       await this.repo.update(tx, updated);
       // An edit also moves the channel's last post time and the thread root, as Mattermost's store does.
       await this.channels.touchLastPostAt(original.channel_id, now, tx);
+      if (original.is_pinned !== updated.is_pinned) this.channels.countsChanged(original.channel_id, tx);
       if (original.root_id) await this.repo.touch(tx, original.root_id, changeAt);
     });
     const view = await this.views.one((await this.repo.byId(original.id))!);
@@ -414,6 +415,7 @@ export class PostsService implements OnModuleInit {
         await this.repo.recountThread(tx, post.root_id);
         await this.repo.touch(tx, post.root_id, changeAt);
       }
+      this.channels.countsChanged(post.channel_id, tx); // it, or a reply it took along, may have been pinned
     });
     const deleted = await this.repo.byId(post.id, true);
     this.publisher.publish(postDeletedEvent(await this.views.one(deleted!)));

@@ -15,7 +15,8 @@ const CACHED_STATUS_TTL_MS = 5 * 60_000;
  * The status table. On a server node the rows read by user id are cached (Mattermost's status
  * cache: POST /users/status/ids, the get_statuses_by_ids action, GET /users/{id}/status); every
  * write here tells the invalidation bus (kind 'status', after its commit) so every node's cache
- * drops the row, a write to every row drops them all.
+ * drops the row, a write to every row drops them all. A user without a row is cached as such
+ * until the first save() of their status (an insert, which tells the bus like any write).
  */
 @Injectable()
 export class StatusRepository {
@@ -31,6 +32,8 @@ export class StatusRepository {
       maxEntries: CACHED_STATUSES,
       ttlMs: CACHED_STATUS_TTL_MS,
       dropOn: ['status'],
+      // Most users have no row (never connected: offline), and every list of authors asks for them.
+      cacheAbsent: true,
       load: async (ids) => new Map((await this.db.query<StatusRow>(`SELECT ${COLUMNS} FROM status WHERE user_id = ANY($1)`, [ids])).map((r) => [r.user_id, r])),
     });
   }

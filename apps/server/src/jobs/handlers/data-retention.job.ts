@@ -1,5 +1,6 @@
 import { ConfigService, type Config } from '#config';
 import { Database } from '#db';
+import { ALL_KEYS, InvalidationBus } from '#realtime';
 import type { Schedule } from '#jobs';
 import { FileStore } from '#storage';
 import { storeObjectsOf } from '../../files/file-info.model.js';
@@ -64,6 +65,7 @@ export class DataRetentionJob extends JobHandler {
     private readonly db: Database,
     private readonly config: ConfigService,
     private readonly files: FileStore,
+    private readonly invalidation?: InvalidationBus,
   ) {
     super();
     this.posts = new PostsRepository(db);
@@ -127,6 +129,8 @@ export class DataRetentionJob extends JobHandler {
       const deleted = await this.deletePostBatch(cutoff, batch);
       tally.posts += deleted.posts;
       tally.reactions += deleted.reactions;
+      // Pinned posts may have gone: the servers' cached channel counts (the job does not know whose).
+      if (deleted.posts > 0) this.invalidation?.emit('channel_counts', ALL_KEYS);
       await advance(deleted.posts);
       if (deleted.posts < batch) return;
     }

@@ -51,7 +51,7 @@ export function createJobHandlers(d: JobDependencies): JobHandlers {
   return new JobHandlers([
     new CleanupExpiredSessionsJob(d.sessions, d.tokens),
     new CleanupExpiredAccessTokensJob(d.db, d.accessTokens, d.sessions, d.invalidation),
-    new DataRetentionJob(d.db, d.config, d.files),
+    new DataRetentionJob(d.db, d.config, d.files, d.invalidation),
     new BulkExportJob(d.db, d.config, d.files),
     new BulkImportJob(d.db, d.config, d.files, d.invalidation, { localFiles: d.importLocalFiles }),
     new ExpiryNotifyJob(d.sessions, d.config, d.mail, d.push),
