@@ -13,7 +13,8 @@
  * BENCH_PHASE_SEC, BENCH_ROUNDS and BENCH_ROUTES (names, comma-separated) shrink a run while developing;
  * BENCH_BASELINE_ENTRY=<worktree>/dist/apps/server/main.js measures an earlier build beside this one, route by
  * route and round by round (the change is the median of the paired rounds' ratios: a shared machine's
- * noise moves both halves of a pair alike); BENCH_SERVER_NODE_OPTIONS adds Node options to the server's, BENCH_SERVER_ENV='MM_X_Y=v;…' settings; BENCH_SERVER_CPU_PROFILE=<folder> writes a V8 CPU profile of the
+ * noise moves both halves of a pair alike); BENCH_SERVER_NODE_OPTIONS adds Node options to this build's server (not the baseline's: with
+ * the baseline entry set to this build, the A/B of an option), BENCH_SERVER_ENV='MM_X_Y=v;…' settings; BENCH_SERVER_CPU_PROFILE=<folder> writes a V8 CPU profile of the
  * server per route (<n>.cpuprofile, in the order of the table).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -187,6 +188,11 @@ function routes(userIds: string[], channelId: string): Route[] {
     },
     { name: 'channels.stats', loadShare: '2.2 %', request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/stats?exclude_files_count=true` }) },
     { name: 'posts.channelPosts', loadShare: '1.5 %', request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?page=0&per_page=30` }) },
+    {
+      name: 'posts.unread',
+      loadShare: '1.9 %',
+      request: () => ({ method: 'GET', path: `/api/v4/users/me/channels/${channelId}/posts/unread?limit_after=30&limit_before=30` }),
+    },
     { name: 'users.me', loadShare: '—', request: () => ({ method: 'GET', path: '/api/v4/users/me' }) },
   ];
 }
@@ -242,7 +248,7 @@ async function startTarget(entry?: string): Promise<Target> {
   const server = await startServer(
     {
       MM_RATELIMITSETTINGS_ENABLE: 'false',
-      NODE_OPTIONS: `--import ${join(import.meta.dirname, 'server-probe.js')} ${process.env.BENCH_SERVER_NODE_OPTIONS ?? ''}`.trim(),
+      NODE_OPTIONS: `--import ${join(import.meta.dirname, 'server-probe.js')} ${(!entry && process.env.BENCH_SERVER_NODE_OPTIONS) || ''}`.trim(),
       BENCH_PROBE_DIR: open.probeDir!,
       ...Object.fromEntries(
         (process.env.BENCH_SERVER_ENV ?? '')

@@ -407,6 +407,8 @@ describe('reading posts', () => {
   it('returns the window around the first unread post', async () => {
     const channel = await alice.client.createChannel({ team_id: team.id, name: `unread-${Date.now()}`, display_name: 'Unread', type: 'O' } as Channel);
     await alice.client.addToChannel(bob.user.id, channel.id);
+    const readFirst = await post(alice.client, channel.id, 'read long ago');
+    await sleep(2);
     const read = await post(alice.client, channel.id, 'already read');
     await bob.client.viewMyChannel(channel.id);
     await sleep(5);
@@ -415,17 +417,23 @@ describe('reading posts', () => {
       unread.push(await post(alice.client, channel.id, `unread ${i}`));
       await sleep(2);
     }
-    const list = await bob.client.getPostsUnread(channel.id, bob.user.id, 2, 5);
+    // Two after (the first unread and one more), one before: the cursors name the posts beyond both ends.
+    const list = await bob.client.getPostsUnread(channel.id, bob.user.id, 2, 1);
     expect(list.order).toEqual([unread[1].id, unread[0].id, read.id]);
-    expect(list.next_post_id).toBe(unread[2].id);
+    expect({ next: list.next_post_id, prev: list.prev_post_id }).toEqual({ next: unread[2].id, prev: readFirst.id });
+    // Only the first unread post after it (no window of newer posts), none before.
+    const edge = await bob.client.getPostsUnread(channel.id, bob.user.id, 1, 0);
+    expect(edge.order).toEqual([unread[0].id]);
+    expect({ next: edge.next_post_id, prev: edge.prev_post_id }).toEqual({ next: unread[1].id, prev: read.id });
 
     const everything = await bob.client.getPostsUnread(channel.id, bob.user.id, 10, 10);
     expect(everything.order).toEqual(
       [...unread]
         .reverse()
         .map((p) => p.id)
-        .concat(read.id),
+        .concat(read.id, readFirst.id),
     );
+    expect({ next: everything.next_post_id, prev: everything.prev_post_id }).toEqual({ next: '', prev: '' });
 
     expect(await expectClientError(() => alice.client.getPostsUnread(channel.id, bob.user.id))).toMatchObject({ status_code: 403 });
     expect(await expectClientError(() => dave.client.getPostsUnread(priv.id, dave.user.id))).toMatchObject({ status_code: 403 });

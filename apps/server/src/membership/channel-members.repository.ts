@@ -279,11 +279,8 @@ export class ChannelMembersRepository {
   }
 
   /**
-   * Marks channels read for a user: everything posted so far counts as read and mentions clear
-   * (Store.UpdateLastViewedAt). Only channels the user belongs to are touched.
-   */
-  /**
-   * Marks channels read for the user (UpdateLastViewedAt), returning each channel's new
+   * Marks channels read for the user (UpdateLastViewedAt: everything posted so far counts as read,
+   * mentions clear; only channels they belong to are touched), returning each channel's new
    * last_viewed_at with what the member had not read before and their push notify props (read in
    * the same statement, before the update), which decide whether their devices are told.
    */

@@ -109,11 +109,10 @@ export class PostListsService {
       return { notModified: false, etag, body: await this.assemble(ordered, context, cursors, viewOptions) };
     }
 
-    const rows = await this.repo.page(channelId, offset, q.perPage, listOptions);
-    const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(rows), !q.skipFetchThreads, q.includeDeleted);
-    const cursors = await this.cursors(channelId, rows, q.collapsedThreads);
-    cursors.has_next = cursors.prev_post_id !== '';
-    return { notModified: false, etag, body: await this.assemble(rows, context, cursors, viewOptions) };
+    const page = await this.repo.page(channelId, offset, q.perPage, listOptions);
+    const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(page.rows), !q.skipFetchThreads, q.includeDeleted);
+    const cursors: PostListCursors = { next_post_id: page.next, prev_post_id: page.prev, has_next: page.prev !== '' };
+    return { notModified: false, etag, body: await this.assemble(page.rows, context, cursors, viewOptions) };
   }
 
   /** Posts changed after a time, deleted ones included; no cursors, as Mattermost. */
@@ -164,17 +163,20 @@ export class PostListsService {
     if (!firstUnread) {
       const etag = await this.channelEtag(channelId);
       if (ifNoneMatch === etag) return { notModified: true, etag };
-      const rows = await this.repo.page(channelId, 0, limits.before, listOptions);
-      const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(rows), !q.skipFetchThreads);
-      return { notModified: false, etag, body: await this.assemble(rows, context, await this.cursors(channelId, rows, q.collapsedThreads), viewOptions) };
+      const page = await this.repo.page(channelId, 0, limits.before, listOptions);
+      const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(page.rows), !q.skipFetchThreads);
+      return { notModified: false, etag, body: await this.assemble(page.rows, context, { next_post_id: page.next, prev_post_id: page.prev }, viewOptions) };
     }
 
-    const before = await this.repo.around(channelId, firstUnread.create_at, true, 0, limits.before, listOptions);
-    const after = limits.after > 1 ? await this.repo.around(channelId, firstUnread.create_at, false, 0, limits.after - 1, listOptions) : [];
-    const ordered = sortNewestFirst([...after, firstUnread, ...before]);
+    // Each window reads the cursor beyond it in the same statement; a side with no window (a limit
+    // of 0, or only the first unread post after it) takes the cursors' own query.
+    const before = await this.repo.aroundWithCursors(channelId, firstUnread.create_at, true, limits.before, listOptions);
+    const after = limits.after > 1 ? await this.repo.aroundWithCursors(channelId, firstUnread.create_at, false, limits.after - 1, listOptions) : undefined;
+    const ordered = sortNewestFirst([...(after?.rows ?? []), firstUnread, ...before.rows]);
     const threadIds = [...new Set([...rootIdsOfReplies(ordered), firstUnread.root_id || firstUnread.id])];
     const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads);
-    return { notModified: false, body: await this.assemble(ordered, context, await this.cursors(channelId, ordered, q.collapsedThreads), viewOptions) };
+    const cursors = after && limits.before > 0 ? { next_post_id: after.next, prev_post_id: before.prev } : await this.cursors(channelId, ordered, q.collapsedThreads);
+    return { notModified: false, body: await this.assemble(ordered, context, cursors, viewOptions) };
   }
 
   async pinned(session: Session, channelId: string): Promise<PostListView> {

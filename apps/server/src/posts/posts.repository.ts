@@ -22,6 +22,37 @@ function selectWindow(where: string, order: string, limit: string): string {
     ${THREAD_JOIN} ORDER BY ${order}`;
 }
 
+/**
+ * selectWindow, with PostList's cursors read in the same statement (Mattermost asks for them with
+ * two more queries, AddCursorIdsForPostList): the id of the nearest live post after the window's
+ * newest (cursor_next) and before its oldest (cursor_prev), NULL where there is none. $1 is the
+ * channel, as in every window.
+ */
+function selectWindowWithCursors(where: string, order: string, limit: string, rootsOnly: boolean): string {
+  const nearest = (cmp: '<' | '>', edge: 'min' | 'max', dir: 'ASC' | 'DESC') =>
+    `(SELECT id FROM posts WHERE channel_id = $1 AND create_at ${cmp} (SELECT ${edge}(create_at) FROM w) AND delete_at = 0
+        ${rootsOnly ? `AND root_id = ''` : ''} ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
+  return `WITH w AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit})
+    SELECT ${POST_COLUMNS}, ${nearest('>', 'max', 'ASC')} AS cursor_next, ${nearest('<', 'min', 'DESC')} AS cursor_prev
+      FROM w p ${THREAD_JOIN} ORDER BY ${order}`;
+}
+
+/** A window of a channel's posts and the cursors beyond it ('' where there is none). */
+export interface PostWindow {
+  rows: PostRow[];
+  next: string;
+  prev: string;
+}
+
+function toWindow(rows: Array<PostRow & { cursor_next: string | null; cursor_prev: string | null }>): PostWindow {
+  const first = rows[0];
+  return {
+    rows: rows.map(({ cursor_next: _n, cursor_prev: _p, ...row }) => row),
+    next: first?.cursor_next ?? '',
+    prev: first?.cursor_prev ?? '',
+  };
+}
+
 /** Post types that do not count as unread messages (Post.IsJoinLeaveMessage). */
 const JOIN_LEAVE_TYPES = [
   'system_join_leave',
@@ -121,17 +152,20 @@ export class PostsRepository {
   }
 
   /** A page of a channel, newest first. */
-  async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostRow[]> {
-    return this.db
+  /** A page of a channel's posts, newest first, with its cursors, in one statement. */
+  async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostWindow> {
+    const rows = await this.db
       .replica()
-      .query<PostRow>(
-        selectWindow(
+      .query<PostRow & { cursor_next: string | null; cursor_prev: string | null }>(
+        selectWindowWithCursors(
           `p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
           'p.create_at DESC, p.id DESC',
           'LIMIT $2 OFFSET $3',
+          opts.rootsOnly,
         ),
         [channelId, limit, offset],
       );
+    return toWindow(rows);
   }
 
   /** Thread roots (and, with replies, every post of those threads) that give a page its context. */
@@ -181,6 +215,32 @@ export class PostsRepository {
       ),
       [channelId, anchorCreateAt, limit, offset],
     );
+  }
+
+  /**
+   * around() with the window's cursors in the same statement: with `before` the nearest live post
+   * older than its oldest (prev), after it the one newer than its newest (next); the other cursor
+   * of a window walks back to the anchor side and is left to the caller.
+   */
+  async aroundWithCursors(
+    channelId: string,
+    anchorCreateAt: number,
+    before: boolean,
+    limit: number,
+    opts: { includeDeleted: boolean; rootsOnly: boolean },
+  ): Promise<PostWindow> {
+    const sort = before ? 'DESC' : 'ASC';
+    const rows = await this.db.replica().query<PostRow & { cursor_next: string | null; cursor_prev: string | null }>(
+      selectWindowWithCursors(
+        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
+         ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
+        `p.create_at ${sort}, p.id ${sort}`,
+        'LIMIT $3',
+        opts.rootsOnly,
+      ),
+      [channelId, anchorCreateAt, limit],
+    );
+    return toWindow(rows);
   }
 
   /**
