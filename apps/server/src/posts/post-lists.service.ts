@@ -175,7 +175,8 @@ export class PostListsService {
     const ordered = sortNewestFirst([...(after?.rows ?? []), firstUnread, ...before.rows]);
     const threadIds = [...new Set([...rootIdsOfReplies(ordered), firstUnread.root_id || firstUnread.id])];
     const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads);
-    const cursors = after && limits.before > 0 ? { next_post_id: after.next, prev_post_id: before.prev } : await this.cursors(channelId, ordered, q.collapsedThreads);
+    const cursors =
+      after && limits.before > 0 ? { next_post_id: after.next, prev_post_id: before.prev } : await this.cursors(channelId, ordered, q.collapsedThreads);
     return { notModified: false, body: await this.assemble(ordered, context, cursors, viewOptions) };
   }
 
