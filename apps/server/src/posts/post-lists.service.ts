@@ -10,7 +10,7 @@ import { PostAccess, postNotFound } from './post-access.service.js';
 import { makePostList, PostListCursors, PostListView, sortNewestFirst } from './post-list.js';
 import { PostViews, ViewOptions } from './post-views.service.js';
 import { PostRow, PostView } from './post.model.js';
-import { PostsRepository } from './posts.repository.js';
+import { PostsRepository, type PostWindow } from './posts.repository.js';
 
 export interface ThreadOptions {
   skipFetchThreads: boolean;
@@ -54,6 +54,11 @@ export class PostListsService {
     return `${SERVER_VERSION}.${await this.repo.lastChangeAt(channelId)}`;
   }
 
+  /** The ETag a page read with its rows; an empty page asks for it alone. */
+  private async pageEtag(channelId: string, page: PostWindow): Promise<string> {
+    return page.lastChangeAt !== undefined ? `${SERVER_VERSION}.${page.lastChangeAt}` : this.channelEtag(channelId);
+  }
+
   async get(session: Session, postId: string, includeDeleted: boolean, ifNoneMatch?: string): Promise<Cacheable<PostView>> {
     if (includeDeleted) this.permissions.requireSystem(session, 'manage_system');
     const { post } = await this.access.readablePost(session, postId, includeDeleted);
@@ -86,12 +91,15 @@ export class PostListsService {
 
     if (q.since > 0) return { notModified: false, body: await this.since(channel, q, viewOptions) };
 
-    const etag = await this.channelEtag(channelId);
-    if (ifNoneMatch === etag) return { notModified: true, etag };
     const listOptions = { includeDeleted: q.includeDeleted, rootsOnly: q.collapsedThreads };
     const offset = q.page * q.perPage;
+    // A client that sent an ETag gets its 304 before anything else is read; otherwise a page reads
+    // its ETag with its rows.
+    const asked = ifNoneMatch !== undefined ? await this.channelEtag(channelId) : undefined;
+    if (asked !== undefined && ifNoneMatch === asked) return { notModified: true, etag: asked };
 
     if (q.after || q.before) {
+      const etag = asked ?? (await this.channelEtag(channelId));
       const before = !q.after;
       const anchorId = q.after || q.before;
       const anchor = await this.repo.byId(anchorId, true);
@@ -110,6 +118,7 @@ export class PostListsService {
     }
 
     const page = await this.repo.page(channelId, offset, q.perPage, listOptions);
+    const etag = asked ?? (await this.pageEtag(channelId, page));
     const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(page.rows), !q.skipFetchThreads, q.includeDeleted);
     const cursors: PostListCursors = { next_post_id: page.next, prev_post_id: page.prev, has_next: page.prev !== '' };
     return { notModified: false, etag, body: await this.assemble(page.rows, context, cursors, viewOptions) };
@@ -161,9 +170,10 @@ export class PostListsService {
 
     const firstUnread = member.last_viewed_at > 0 ? await this.repo.firstPostAfter(channelId, member.last_viewed_at, q.collapsedThreads) : undefined;
     if (!firstUnread) {
-      const etag = await this.channelEtag(channelId);
-      if (ifNoneMatch === etag) return { notModified: true, etag };
+      const asked = ifNoneMatch !== undefined ? await this.channelEtag(channelId) : undefined;
+      if (asked !== undefined && ifNoneMatch === asked) return { notModified: true, etag: asked };
       const page = await this.repo.page(channelId, 0, limits.before, listOptions);
+      const etag = asked ?? (await this.pageEtag(channelId, page));
       const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(page.rows), !q.skipFetchThreads);
       return { notModified: false, etag, body: await this.assemble(page.rows, context, { next_post_id: page.next, prev_post_id: page.prev }, viewOptions) };
     }

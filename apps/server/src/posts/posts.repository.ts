@@ -25,15 +25,17 @@ function selectWindow(where: string, order: string, limit: string): string {
 /**
  * selectWindow, with PostList's cursors read in the same statement (Mattermost asks for them with
  * two more queries, AddCursorIdsForPostList): the id of the nearest live post after the window's
- * newest (cursor_next) and before its oldest (cursor_prev), NULL where there is none. $1 is the
- * channel, as in every window.
+ * newest (cursor_next) and before its oldest (cursor_prev), NULL where there is none; and the
+ * channel's newest change (lastChangeAt's, for the ETag), so the page and its ETag come from one
+ * snapshot. $1 is the channel, as in every window.
  */
 function selectWindowWithCursors(where: string, order: string, limit: string, rootsOnly: boolean): string {
   const nearest = (cmp: '<' | '>', edge: 'min' | 'max', dir: 'ASC' | 'DESC') =>
     `(SELECT id FROM posts WHERE channel_id = $1 AND create_at ${cmp} (SELECT ${edge}(create_at) FROM w) AND delete_at = 0
         ${rootsOnly ? `AND root_id = ''` : ''} ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
   return `WITH w AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit})
-    SELECT ${POST_COLUMNS}, ${nearest('>', 'max', 'ASC')} AS cursor_next, ${nearest('<', 'min', 'DESC')} AS cursor_prev
+    SELECT ${POST_COLUMNS}, ${nearest('>', 'max', 'ASC')} AS cursor_next, ${nearest('<', 'min', 'DESC')} AS cursor_prev,
+           (SELECT MAX(update_at) FROM posts WHERE channel_id = $1) AS last_change_at
       FROM w p ${THREAD_JOIN} ORDER BY ${order}`;
 }
 
@@ -42,14 +44,19 @@ export interface PostWindow {
   rows: PostRow[];
   next: string;
   prev: string;
+  /** The channel's newest post change (lastChangeAt), read with the rows; unknown for an empty window. */
+  lastChangeAt?: number;
 }
 
-function toWindow(rows: Array<PostRow & { cursor_next: string | null; cursor_prev: string | null }>): PostWindow {
+type WindowRow = PostRow & { cursor_next: string | null; cursor_prev: string | null; last_change_at: number | null };
+
+function toWindow(rows: WindowRow[]): PostWindow {
   const first = rows[0];
   return {
-    rows: rows.map(({ cursor_next: _n, cursor_prev: _p, ...row }) => row),
+    rows: rows.map(({ cursor_next: _n, cursor_prev: _p, last_change_at: _c, ...row }) => row),
     next: first?.cursor_next ?? '',
     prev: first?.cursor_prev ?? '',
+    lastChangeAt: first ? Number(first.last_change_at ?? 0) : undefined,
   };
 }
 
@@ -156,7 +163,7 @@ export class PostsRepository {
   async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostWindow> {
     const rows = await this.db
       .replica()
-      .query<PostRow & { cursor_next: string | null; cursor_prev: string | null }>(
+      .query<WindowRow>(
         selectWindowWithCursors(
           `p.channel_id = $1 ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
           'p.create_at DESC, p.id DESC',
@@ -230,7 +237,7 @@ export class PostsRepository {
     opts: { includeDeleted: boolean; rootsOnly: boolean },
   ): Promise<PostWindow> {
     const sort = before ? 'DESC' : 'ASC';
-    const rows = await this.db.replica().query<PostRow & { cursor_next: string | null; cursor_prev: string | null }>(
+    const rows = await this.db.replica().query<WindowRow>(
       selectWindowWithCursors(
         `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
          ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
