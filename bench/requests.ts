@@ -17,17 +17,17 @@
  * the baseline entry set to this build, the A/B of an option), BENCH_SERVER_ENV='MM_X_Y=v;…' settings; BENCH_SERVER_CPU_PROFILE=<folder> writes a V8 CPU profile of the
  * server per route (<n>.cpuprofile, in the order of the table).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { UserProfile } from '@mattermost/types/users';
 import { ADMIN_DSN, sleep, startServer, type TestServer } from '#testing';
 import { closedLoop, mapLimit } from './load.js';
 import { cpuSeconds, cpuSplit, machineInfo, type CpuSplit, type MachineInfo } from './machine.js';
-import { publishResults, runBench } from './run.js';
+import { publishResults, ROOT, runBench } from './run.js';
 import { round } from './stats.js';
 
 const COMMAND = 'npm run bench:requests';
@@ -38,7 +38,7 @@ const IDS_PER_LIST = 20; // the web app asks for the statuses and profiles of a 
 const CONCURRENCY = 16;
 const PHASE_MS = Number(process.env.BENCH_PHASE_SEC ?? 4) * 1000;
 const WARM_MS = 500;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const PASSWORD = 'Bench-passw0rd!';
 const TARGET_MS = 0.4;
 /** A baseline build's dist/apps/server/main.js (a worktree of an earlier commit, built): measured beside this build, round by round. */
@@ -54,14 +54,14 @@ interface Request {
 interface Route {
   /** As in the capacity report's table by route. */
   name: string;
-  /** Share of the load test's requests (bench:capacity's last table by route). */
-  loadShare: string;
+  /** Share of the load test's requests, % (bench:capacity's table by route, 2026-12-05); none for a route it does not weigh. */
+  loadShare?: number;
   request: (i: number) => Request;
 }
 
 interface RouteResult {
   name: string;
-  loadShare: string;
+  loadShare?: number;
   requests: number;
   perSec: number;
   responseBytes: number;
@@ -80,8 +80,13 @@ export interface RequestsResults {
   machine: MachineInfo;
   phaseSec: number;
   rounds: number;
+  /** This build's commit, and the baseline's (BENCH_BASELINE_ENTRY) when one was measured beside it. */
+  commit: string;
   baseline?: string;
   routes: RouteResult[];
+  /** Server CPU per request of the measured routes weighted by their shares of the load test's requests. */
+  weightedServerMs: number;
+  weightedBaselineServerMs?: number;
 }
 
 function log(msg: string) {
@@ -178,22 +183,22 @@ async function seed(server: TestServer) {
 function routes(userIds: string[], channelId: string): Route[] {
   const ids = (i: number) => JSON.stringify(Array.from({ length: IDS_PER_LIST }, (_, k) => userIds[(i * 7 + k) % userIds.length]));
   return [
-    { name: 'users.image', loadShare: '44 %', request: (i) => ({ method: 'GET', path: `/api/v4/users/${userIds[i % userIds.length]}/image?_=0` }) },
-    { name: 'status.byIds', loadShare: '24 %', request: (i) => ({ method: 'POST', path: '/api/v4/users/status/ids', body: ids(i) }) },
-    { name: 'users.byIds', loadShare: '17 %', request: (i) => ({ method: 'POST', path: '/api/v4/users/ids', body: ids(i) }) },
+    { name: 'users.image', loadShare: 44, request: (i) => ({ method: 'GET', path: `/api/v4/users/${userIds[i % userIds.length]}/image?_=0` }) },
+    { name: 'status.byIds', loadShare: 24, request: (i) => ({ method: 'POST', path: '/api/v4/users/status/ids', body: ids(i) }) },
+    { name: 'users.byIds', loadShare: 17, request: (i) => ({ method: 'POST', path: '/api/v4/users/ids', body: ids(i) }) },
     {
       name: 'channels.view',
-      loadShare: '4.4 %',
+      loadShare: 4.4,
       request: () => ({ method: 'POST', path: '/api/v4/channels/members/me/view', body: JSON.stringify({ channel_id: channelId }) }),
     },
-    { name: 'channels.stats', loadShare: '2.2 %', request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/stats?exclude_files_count=true` }) },
-    { name: 'posts.channelPosts', loadShare: '1.5 %', request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?page=0&per_page=30` }) },
+    { name: 'channels.stats', loadShare: 2.2, request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/stats?exclude_files_count=true` }) },
+    { name: 'posts.channelPosts', loadShare: 1.5, request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?page=0&per_page=30` }) },
     {
       name: 'posts.unread',
-      loadShare: '1.9 %',
+      loadShare: 1.9,
       request: () => ({ method: 'GET', path: `/api/v4/users/me/channels/${channelId}/posts/unread?limit_after=30&limit_before=30` }),
     },
-    { name: 'users.me', loadShare: '—', request: () => ({ method: 'GET', path: '/api/v4/users/me' }) },
+    { name: 'users.me', request: () => ({ method: 'GET', path: '/api/v4/users/me' }) },
   ];
 }
 
@@ -240,6 +245,11 @@ async function measureBare(bare: URL, barePid: number, route: Route, bytes: numb
   const before = cpuSeconds(barePid);
   const reference = await closedLoop(CONCURRENCY, PHASE_MS, (i) => send(bare, 'token', route.request(i), bytes));
   return ((cpuSeconds(barePid) - before) * 1000) / reference.latencies.length;
+}
+
+/** The short commit of the checkout a path is in. */
+function commitOf(path: string): string {
+  return execFileSync('git', ['-C', path, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -322,14 +332,28 @@ async function main(): Promise<RequestsResults> {
         : {}),
     };
   });
-  return { machine, phaseSec: PHASE_MS / 1000, rounds: ROUNDS, baseline: BASELINE_ENTRY, routes: results };
+  const weighted = (ms: (r: RouteResult) => number | undefined) => {
+    const shared = results.filter((r) => r.loadShare !== undefined && ms(r) !== undefined);
+    const total = shared.reduce((sum, r) => sum + r.loadShare!, 0);
+    return round(shared.reduce((sum, r) => sum + r.loadShare! * ms(r)!, 0) / total, 3);
+  };
+  return {
+    machine,
+    phaseSec: PHASE_MS / 1000,
+    rounds: ROUNDS,
+    commit: commitOf(ROOT),
+    baseline: BASELINE_ENTRY ? commitOf(dirname(BASELINE_ENTRY)) : undefined,
+    routes: results,
+    weightedServerMs: weighted((r) => r.serverMsPerRequest),
+    weightedBaselineServerMs: baseline ? weighted((r) => r.baselineServerMsPerRequest) : undefined,
+  };
 }
 
 export function renderTable(r: RequestsResults): string {
   const ab = r.baseline !== undefined;
   const rows = r.routes.map(
     (x) =>
-      `| \`${x.name}\` | ${x.loadShare} | ${x.perSec} | ${x.responseBytes} | **${x.serverMsPerRequest} ms** | ${x.postgresMsPerRequest} ms | ${x.bareMsPerRequest} ms | ×${x.ratio} |` +
+      `| \`${x.name}\` | ${x.loadShare === undefined ? '—' : `${x.loadShare} %`} | ${x.perSec} | ${x.responseBytes} | **${x.serverMsPerRequest} ms** | ${x.postgresMsPerRequest} ms | ${x.bareMsPerRequest} ms | ×${x.ratio} |` +
       (ab ? ` ${x.baselineServerMsPerRequest} ms | ${x.baselinePostgresMsPerRequest} ms | ${x.changePercent! > 0 ? '+' : ''}${x.changePercent} % |` : ''),
   );
   const head =
@@ -354,17 +378,17 @@ function renderMarkdown(r: RequestsResults): string {
     '',
     renderTable(r),
     '',
+    `Weighted by their shares of the load test's requests, these routes cost the server **${r.weightedServerMs} ms** of CPU per request` +
+      (r.weightedBaselineServerMs !== undefined
+        ? ` at ${r.commit}, against ${r.weightedBaselineServerMs} ms at ${r.baseline} (measured beside it, same run).`
+        : ` at ${r.commit}.`) +
+      ` The load test itself costs more per request than this (bench:capacity's steady hold: its other routes, WebSocket traffic, thousands of idle connections, requests arriving one at a time rather than 16 in flight).`,
+    '',
   ].join('\n');
 }
 
 const isDevelopmentRun =
-  PHASE_MS !== 4000 ||
-  ROUNDS !== 5 ||
-  !!PROFILE_DIR ||
-  !!process.env.BENCH_SERVER_NODE_OPTIONS ||
-  !!process.env.BENCH_ROUTES ||
-  !!BASELINE_ENTRY ||
-  !!process.env.BENCH_SERVER_ENV;
+  PHASE_MS !== 4000 || ROUNDS !== 6 || !!PROFILE_DIR || !!process.env.BENCH_SERVER_NODE_OPTIONS || !!process.env.BENCH_ROUTES || !!process.env.BENCH_SERVER_ENV;
 
 await runBench({
   command: COMMAND,

@@ -386,19 +386,29 @@ export class PostsRepository {
   }
 
   /** A reply joins its thread: the count, the last reply time and the participant list. */
-  async addReplyToThread(tx: Queryable, rootId: string, channelId: string, userId: string, createAt: number, changeAt: number): Promise<void> {
-    await tx.query(
+  /** Counts a new reply in its thread; returns the thread's counters as this transaction leaves them. */
+  async addReplyToThread(
+    tx: Queryable,
+    rootId: string,
+    channelId: string,
+    userId: string,
+    createAt: number,
+    changeAt: number,
+  ): Promise<{ reply_count: number; last_reply_at: number }> {
+    const [thread] = await tx.query<{ reply_count: number; last_reply_at: number }>(
       `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants, thread_team_id)
        VALUES ($1, $2, 1, $3, jsonb_build_array($4::text), COALESCE((SELECT team_id FROM channels WHERE id = $2::varchar), ''))
        ON CONFLICT (post_id) DO UPDATE SET
          reply_count = threads.reply_count + 1,
          last_reply_at = GREATEST(threads.last_reply_at, EXCLUDED.last_reply_at),
          participants = CASE WHEN threads.participants @> jsonb_build_array($4::text) THEN threads.participants
-                             ELSE threads.participants || jsonb_build_array($4::text) END`,
+                             ELSE threads.participants || jsonb_build_array($4::text) END
+       RETURNING reply_count, last_reply_at`,
       [rootId, channelId, createAt, userId],
     );
     // The root changes with its thread, so `since` and ETags see the new reply count.
     await tx.query('UPDATE posts SET update_at = GREATEST(update_at, $2) WHERE id = $1', [rootId, changeAt]);
+    return { reply_count: Number(thread.reply_count), last_reply_at: Number(thread.last_reply_at) };
   }
 
   /** Recomputes a thread from its live replies after one was deleted. */

@@ -113,6 +113,7 @@ class MemoryPosts implements Pick<PostsRepository, PostsRepositoryPart> {
   async addReplyToThread(_tx: Queryable, rootId: string, _channelId: string, _userId: string, createAt: number, changeAt: number) {
     const root = this.world.posts.get(rootId)!;
     Object.assign(root, { reply_count: root.reply_count + 1, last_reply_at: createAt, update_at: Math.max(root.update_at, changeAt) });
+    return { reply_count: root.reply_count, last_reply_at: root.last_reply_at };
   }
 
   async update(_tx: Queryable, p: Partial<PostRow> & { id: string }): Promise<void> {

@@ -210,14 +210,18 @@ export class PostsService implements OnModuleInit {
     };
     validatePostContent(row);
 
-    const mentions = await this.mentions.forNewPost(session, channel, row, root);
-    // With collapsed threads a reply does not read the channel (Mattermost's isCRTReply).
-    const marksRead = !root || !(await this.collapsedThreadsFor(session.user_id));
+    const [mentions, crtReply] = await Promise.all([
+      this.mentions.forNewPost(session, channel, row, root),
+      // With collapsed threads a reply does not read the channel (Mattermost's isCRTReply).
+      root ? this.collapsedThreadsFor(session.user_id) : false,
+    ]);
+    const marksRead = !crtReply;
+    let thread: { reply_count: number; last_reply_at: number } | undefined;
     await this.db.transaction(async (tx) => {
       row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
       row.file_ids = await this.fileInfos.attachToPost(tx, row.file_ids, row, now);
       await this.repo.insert(tx, row);
-      if (root) await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
+      if (root) thread = await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
       await this.priority.saveForNewPost(tx, row, input.priority, poster, mentions.userIds);
       await this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx);
       await this.outbox.note(tx, 'posted', row.id);
@@ -225,8 +229,9 @@ export class PostsService implements OnModuleInit {
       await this.channels.countNewPost(channel.id, createAt, !root, marksRead ? session.user_id : null, now, tx);
     });
 
-    const saved = await this.repo.byId(row.id);
-    const view = await this.views.one(saved!, { pendingPostId: input.pending_post_id, newPriority: input.priority ?? null });
+    // The row as written, with its thread's counters as the transaction left them: nothing to read back.
+    const saved: PostRow = { ...row, reply_count: thread?.reply_count ?? 0, last_reply_at: thread?.last_reply_at ?? 0 };
+    const view = await this.views.one(saved, { pendingPostId: input.pending_post_id, newPriority: input.priority ?? null });
     const reply = root ? { reply: row, root, channel, mentionedUserIds: mentions.userIds } : undefined;
     const following = reply ? await this.threads.followReply(reply) : undefined;
     const crtFollowerIds = following?.crtFollowers.map((f) => f.user_id) ?? [];
