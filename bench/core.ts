@@ -18,7 +18,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client4 } from '@mattermost/client';
-import type { UserProfile } from '@mattermost/types/users';
 import type { WebSocket } from 'ws';
 import { ADMIN_DSN, databaseUrl, sleep, startServer, type TestServer } from '#testing';
 import { THREADS_PAGE_SIZE, webAppStartup } from './app-startup.js';
@@ -28,6 +27,7 @@ import { runPgbench, runPostTransactionPgbench } from './pgbench.js';
 import { renderMarkdown, renderTable, SECTION_HEADING, type CoreResults, type Target, type Throughput } from './report.js';
 import { publishResults, runBench } from './run.js';
 import { closeAll, openSocket, watchPosted } from './sockets.js';
+import { seedTeam, TEAM_BATCH } from './team-seed.js';
 import { rate, round, summarize } from './stats.js';
 
 const COMMAND = 'npm run bench:core';
@@ -35,7 +35,6 @@ const COMMAND = 'npm run bench:core';
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const PHASE_MS = Number(process.env.BENCH_PHASE_SEC ?? 10) * 1000;
 const SEED_CONCURRENCY = 16;
-const TEAM_BATCH = 200; // under the server's 256 members per batch request
 const LOGIN_CONCURRENCY = 16;
 const POST_RATE = 100;
 const LOAD_CONCURRENCY = 16;
@@ -146,21 +145,7 @@ async function cleanup() {
 }
 
 async function seed(server: TestServer) {
-  const admin = await server.newUser({ username: 'benchadmin', password: PASSWORD });
-  const team = await admin.client.createTeam({ name: 'bench', display_name: 'Bench', type: 'O' } as any);
-  const anonymous = server.client();
-  const profiles = await mapLimit(
-    Array.from({ length: USERS }, (_, i) => i),
-    SEED_CONCURRENCY,
-    (i) => anonymous.createUser({ username: `bench${i}`, email: `bench${i}@example.com`, password: PASSWORD } as UserProfile, '', ''),
-  );
-  for (let i = 0; i < profiles.length; i += TEAM_BATCH) {
-    await admin.client.addUsersToTeam(
-      team.id,
-      profiles.slice(i, i + TEAM_BATCH).map((p) => p.id),
-    );
-  }
-  const townSquare = await admin.client.getChannelByName(team.id, 'town-square');
+  const { admin, team, townSquare, profiles } = await seedTeam(server, USERS, PASSWORD, SEED_CONCURRENCY);
   return { admin, team, townSquare, usernames: profiles.map((p) => p.username) };
 }
 

@@ -23,11 +23,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
-import type { UserProfile } from '@mattermost/types/users';
 import { ADMIN_DSN, sleep, startServer, type TestServer } from '#testing';
 import { closedLoop, mapLimit } from './load.js';
 import { cpuSeconds, cpuSplit, machineInfo, type CpuSplit, type MachineInfo } from './machine.js';
 import { publishResults, ROOT, runBench } from './run.js';
+import { seedTeam } from './team-seed.js';
 import { round } from './stats.js';
 
 const COMMAND = 'npm run bench:requests';
@@ -154,19 +154,7 @@ async function stopBare(child: ChildProcess) {
 }
 
 async function seed(server: TestServer) {
-  const admin = await server.newUser({ username: 'benchadmin', password: PASSWORD });
-  const team = await admin.client.createTeam({ name: 'bench', display_name: 'Bench', type: 'O' } as any);
-  const anonymous = server.client();
-  const profiles = await mapLimit(
-    Array.from({ length: USERS }, (_, i) => i),
-    16,
-    (i) => anonymous.createUser({ username: `bench${i}`, email: `bench${i}@example.com`, password: PASSWORD } as UserProfile, '', ''),
-  );
-  await admin.client.addUsersToTeam(
-    team.id,
-    profiles.map((p) => p.id),
-  );
-  const townSquare = await admin.client.getChannelByName(team.id, 'town-square');
+  const { townSquare, profiles } = await seedTeam(server, USERS, PASSWORD, 16);
   const tokens = await mapLimit(profiles.slice(0, CONCURRENCY), 4, async (p) => {
     const c = server.client();
     await c.login(p.username, PASSWORD);
