@@ -30,13 +30,21 @@ function selectWindow(where: string, order: string, limit: string): string {
  * snapshot. $1 is the channel, as in every window.
  */
 function selectWindowWithCursors(where: string, order: string, limit: string, rootsOnly: boolean): string {
-  const nearest = (cmp: '<' | '>', edge: 'min' | 'max', dir: 'ASC' | 'DESC') =>
-    `(SELECT id FROM posts WHERE channel_id = $1 AND create_at ${cmp} (SELECT ${edge}(create_at) FROM w) AND delete_at = 0
-        ${rootsOnly ? `AND root_id = ''` : ''} ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
   return `WITH w AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit})
-    SELECT ${POST_COLUMNS}, ${nearest('>', 'max', 'ASC')} AS cursor_next, ${nearest('<', 'min', 'DESC')} AS cursor_prev,
+    SELECT ${POST_COLUMNS}, ${nearestLivePost('>', '(SELECT max(create_at) FROM w)', rootsOnly)} AS cursor_next,
+           ${nearestLivePost('<', '(SELECT min(create_at) FROM w)', rootsOnly)} AS cursor_prev,
            (SELECT MAX(update_at) FROM posts WHERE channel_id = $1) AS last_change_at
       FROM w p ${THREAD_JOIN} ORDER BY ${order}`;
+}
+
+/**
+ * A PostList cursor as a subquery: the id of the channel's ($1) nearest live post created after
+ * (`>`) or before (`<`) the time `at` (an SQL expression), NULL where there is none.
+ */
+function nearestLivePost(cmp: '<' | '>', at: string, rootsOnly: boolean): string {
+  const dir = cmp === '>' ? 'ASC' : 'DESC';
+  return `(SELECT id FROM posts WHERE channel_id = $1 AND create_at ${cmp} ${at} AND delete_at = 0 ${rootsOnly ? `AND root_id = ''` : ''}
+     ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
 }
 
 /** A window of a channel's posts and the cursors beyond it ('' where there is none). */
@@ -158,7 +166,6 @@ export class PostsRepository {
     return this.db.replica().query<PostRow>(`${SELECT_POSTS} WHERE p.id = ANY($1) AND p.delete_at = 0 ORDER BY p.create_at DESC`, [ids]);
   }
 
-  /** A page of a channel, newest first. */
   /** A page of a channel's posts, newest first, with its cursors, in one statement. */
   async page(channelId: string, offset: number, limit: number, opts: { includeDeleted: boolean; rootsOnly: boolean }): Promise<PostWindow> {
     const rows = await this.db
@@ -255,16 +262,12 @@ export class PostsRepository {
    * and before `oldestAt` (prev), '' where there is none.
    */
   async cursorIds(channelId: string, newestAt: number, oldestAt: number, rootsOnly: boolean): Promise<{ next: string; prev: string }> {
-    const nearest = (cmp: '<' | '>', at: string, dir: 'ASC' | 'DESC') =>
-      `(SELECT id FROM posts WHERE channel_id = $1 AND create_at ${cmp} ${at} AND delete_at = 0 ${rootsOnly ? `AND root_id = ''` : ''}
-         ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
     const [row] = await this.db
       .replica()
-      .query<{ next: string | null; prev: string | null }>(`SELECT ${nearest('>', '$2', 'ASC')} AS next, ${nearest('<', '$3', 'DESC')} AS prev`, [
-        channelId,
-        newestAt,
-        oldestAt,
-      ]);
+      .query<{ next: string | null; prev: string | null }>(
+        `SELECT ${nearestLivePost('>', '$2', rootsOnly)} AS next, ${nearestLivePost('<', '$3', rootsOnly)} AS prev`,
+        [channelId, newestAt, oldestAt],
+      );
     return { next: row?.next ?? '', prev: row?.prev ?? '' };
   }
 
@@ -385,8 +388,10 @@ export class PostsRepository {
     );
   }
 
-  /** A reply joins its thread: the count, the last reply time and the participant list. */
-  /** Counts a new reply in its thread; returns the thread's counters as this transaction leaves them. */
+  /**
+   * A reply joins its thread: the count, the last reply time and the participant list. Returns the
+   * thread's counters as this transaction leaves them.
+   */
   async addReplyToThread(
     tx: Queryable,
     rootId: string,
