@@ -1,7 +1,7 @@
 /** Database against throwaway databases on the machine's PostgreSQL: the pool's settings and the migrations. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, createDatabase, databaseUrl, dropDatabase, sleep } from '#testing';
-import { Database, DatabaseOptions, MIGRATIONS, whenCommitted } from './database.js';
+import { Database, DatabaseOptions, lastInTransaction, MIGRATIONS, whenCommitted } from './database.js';
 
 describe('Database', () => {
   let name: string;
@@ -85,6 +85,33 @@ describe('Database', () => {
     expect(outside).toBe(true);
     await settles(async () => seen.length > 0);
     expect(seen).toEqual([['a']]);
+  });
+
+  it("sends a transaction's last statement with its COMMIT: written with the rest, or the whole transaction rolled back", async () => {
+    const db = await connect();
+    await db.query('CREATE TABLE last_probe (v text PRIMARY KEY, n bigint)');
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO last_probe VALUES ($1, $2)', ['first', 1]);
+      await lastInTransaction(tx, 'INSERT INTO last_probe VALUES ($1, $2)', ["it's last", -2]);
+      // Nothing may follow it: it is sent after the work, with the COMMIT.
+      await expect(tx.query('SELECT 1')).rejects.toThrow(/after the transaction's last one/);
+      expect((await db.query('SELECT v FROM last_probe')).length).toBe(0);
+    });
+    expect(await db.query('SELECT v, n FROM last_probe ORDER BY n')).toEqual([
+      { v: "it's last", n: -2 },
+      { v: 'first', n: 1 },
+    ]);
+    // The last statement fails (a duplicate key): the COMMIT after it is not run, and nothing stays.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO last_probe VALUES ($1, $2)', ['second', 3]);
+        await lastInTransaction(tx, 'INSERT INTO last_probe VALUES ($1, $2)', ['first', 4]);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await db.query('SELECT v FROM last_probe ORDER BY n')).map((r) => r.v)).toEqual(["it's last", 'first']);
+    // Outside a transaction it is an ordinary statement.
+    await lastInTransaction(db, 'INSERT INTO last_probe VALUES ($1, $2)', ['alone', 5]);
+    expect((await db.query('SELECT v FROM last_probe WHERE n = 5')).length).toBe(1);
   });
 
   it('applies QueryTimeout as the statement timeout', async () => {

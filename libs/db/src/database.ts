@@ -26,6 +26,7 @@ import { CommandWebhooks1735200000000 } from './migrations/1735200000000-command
 import { BotsOAuthProvider1735300000000 } from './migrations/1735300000000-bots-oauth-provider.js';
 import { Webhooks1735100000000 } from './migrations/1735100000000-webhooks.js';
 import { Email1735400000000 } from './migrations/1735400000000-email.js';
+import { inlineParams } from './inline-params.js';
 import { localSocketDataSource } from './local-socket.js';
 import { currentReadContext, isReadOnlyStatement, type ReadContext } from './read-context.js';
 import { ReplicaKind, ReplicaOptions, ReplicaSet } from './replicas.js';
@@ -66,6 +67,22 @@ export interface Queryable {
   query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
   /** In a transaction: runs `fn` once it has committed (never if it rolls back). */
   afterCommit?(fn: () => void): void;
+  /**
+   * In a transaction: the statement that ends it, sent with its COMMIT in one round trip once the
+   * work is done, so that a row lock it takes is held for the statement and the commit only, not
+   * for a trip back to this process and its turn on a busy event loop. Its rows are not read; its
+   * parameters must have inline literals (inline-params.ts); nothing may be queried after it.
+   */
+  commitWith?(sql: string, params: unknown[]): void;
+}
+
+/**
+ * Runs `sql` now or, in a transaction that can, as its last statement with its COMMIT (see
+ * Queryable.commitWith): for a statement whose rows the caller does not read.
+ */
+export async function lastInTransaction(tx: Queryable, sql: string, params: unknown[]): Promise<void> {
+  if (tx.commitWith) tx.commitWith(sql, params);
+  else await tx.query(sql, params);
 }
 
 /**
@@ -227,12 +244,26 @@ export class Database implements Queryable {
     const ctx = currentReadContext();
     if (ctx && this.replicaSet) ctx.wrote = true;
     const client = await this.pool.connect();
-    const run = async (sql: string, params: unknown[] = []) => (await counted(ctx, () => client.query(sql, params))).rows;
+    let last: string | undefined;
+    const run = async (sql: string, params: unknown[] = []) => {
+      if (last !== undefined) throw new Error("a statement after the transaction's last one (commitWith)");
+      return (await counted(ctx, () => client.query(sql, params))).rows;
+    };
     const committed: Array<() => void> = [];
     try {
       await run('BEGIN');
-      const result = await work({ query: run, afterCommit: (fn) => committed.push(fn) });
-      await run('COMMIT');
+      const result = await work({
+        query: run,
+        afterCommit: (fn) => committed.push(fn),
+        commitWith: (sql, params) => {
+          if (last !== undefined) throw new Error('a transaction has one last statement (commitWith)');
+          last = inlineParams(sql, params);
+        },
+      });
+      // Simple protocol, two statements: if the first fails, PostgreSQL skips the COMMIT and the
+      // transaction is rolled back below.
+      const end = last === undefined ? 'COMMIT' : `${last};\nCOMMIT`;
+      await counted(ctx, () => client.query(end));
       for (const fn of committed) fn();
       if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
       return result;

@@ -1,5 +1,6 @@
 export * from './database.js';
 export * from './embedded-postgres.js';
+export * from './inline-params.js';
 export * from './local-socket.js';
 export * from './read-context.js';
 export * from './replicas.js';

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable } from '#db';
+import { Database, lastInTransaction, Queryable } from '#db';
 import { InvalidationBus } from '#realtime';
 import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { ChannelRow } from './channel.model.js';
@@ -355,10 +355,13 @@ export class ChannelsRepository {
   /**
    * A new post's effect on its channel's counters, and (when posting reads the channel) on the
    * poster's read state, in ONE statement: every post to a channel queues on the channel row's
-   * lock, so the post's transaction takes it with its last statement and holds it only until COMMIT.
+   * lock, so the post's transaction takes it with its last statement, sent with the COMMIT in one
+   * round trip (lastInTransaction): the lock is held while PostgreSQL runs the two, never while
+   * the answer travels back to this process and waits for its event loop.
    */
   async countNewPost(channelId: string, createAt: number, isRoot: boolean, readerId: string | null, now: number, tx: Queryable): Promise<void> {
-    await tx.query(
+    await lastInTransaction(
+      tx,
       `WITH ch AS (
          UPDATE channels SET last_post_at = GREATEST(last_post_at, $2),
                 last_root_post_at = CASE WHEN $3 THEN GREATEST(last_root_post_at, $2) ELSE last_root_post_at END,

@@ -356,8 +356,20 @@ export class PostsRepository {
     return tx.query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = ANY($1) AND p.create_at = ANY($2)`, [channelIds, createAts]);
   }
 
-  async insert(tx: Queryable, p: NewPostRow): Promise<void> {
-    await this.insertMany(tx, [p]);
+  /**
+   * A new post whose update_at is also moved past its channel's newest change, as nextChangeAt
+   * does, in the same statement (one round trip fewer per post). Returns the update_at written.
+   */
+  async insert(tx: Queryable, p: NewPostRow): Promise<number> {
+    const channelParam = INSERT_COLUMNS.indexOf('channel_id') + 1;
+    const values = INSERT_COLUMNS.map((c, i) =>
+      c === 'update_at' ? `GREATEST($${i + 1}::bigint, (SELECT COALESCE(MAX(update_at), 0) + 1 FROM posts WHERE channel_id = $${channelParam}))` : `$${i + 1}`,
+    );
+    const [row] = await tx.query<{ update_at: number }>(
+      `INSERT INTO posts (${INSERT_COLUMNS.join(', ')}) VALUES (${values.join(', ')}) RETURNING update_at`,
+      insertValues(p),
+    );
+    return Number(row.update_at);
   }
 
   /** Many posts in one statement per 1 000 (the bulk import's batches). */

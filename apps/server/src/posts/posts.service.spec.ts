@@ -106,8 +106,10 @@ class MemoryPosts implements Pick<PostsRepository, PostsRepositoryPart> {
     return Math.max(now, ...inChannel.map((p) => p.update_at + 1));
   }
 
-  async insert(_tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<void> {
-    this.world.posts.set(p.id, { ...p, reply_count: 0, last_reply_at: 0 });
+  async insert(tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<number> {
+    const updateAt = Math.max(p.update_at, await this.nextChangeAt(tx, p.channel_id, p.update_at));
+    this.world.posts.set(p.id, { ...p, update_at: updateAt, reply_count: 0, last_reply_at: 0 });
+    return updateAt;
   }
 
   async addReplyToThread(_tx: Queryable, rootId: string, _channelId: string, _userId: string, createAt: number, changeAt: number) {

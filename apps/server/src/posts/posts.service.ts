@@ -192,7 +192,7 @@ export class PostsService implements OnModuleInit {
     const row: Omit<PostRow, 'reply_count' | 'last_reply_at'> = {
       id: newId(),
       create_at: createAt,
-      // Set in the transaction (nextChangeAt): a back-dated import is still a change now.
+      // Moved past the channel's newest change by the insert: a back-dated import is still a change now.
       update_at: Math.max(createAt, now),
       edit_at: 0,
       delete_at: 0,
@@ -218,9 +218,8 @@ export class PostsService implements OnModuleInit {
     const marksRead = !crtReply;
     let thread: { reply_count: number; last_reply_at: number } | undefined;
     await this.db.transaction(async (tx) => {
-      row.update_at = Math.max(createAt, await this.repo.nextChangeAt(tx, channel.id, now));
       row.file_ids = await this.fileInfos.attachToPost(tx, row.file_ids, row, now);
-      await this.repo.insert(tx, row);
+      row.update_at = await this.repo.insert(tx, row);
       if (root) thread = await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
       await this.priority.saveForNewPost(tx, row, input.priority, poster, mentions.userIds);
       await this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { inlineParams } from './inline-params.js';
+
+describe('inlineParams', () => {
+  it('writes strings, numbers, booleans and null as literals, each placeholder by its number', () => {
+    expect(inlineParams('UPDATE t SET a = $1, b = $2, c = $3, d = $4 WHERE e = $1 AND f = $10', ['x', 1733400000000, true, null, 0, 0, 0, 0, 0, -1])).toBe(
+      "UPDATE t SET a = 'x', b = 1733400000000, c = TRUE, d = NULL WHERE e = 'x' AND f = (-1)",
+    );
+  });
+
+  it('escapes quotes and backslashes so that a string stays one literal', () => {
+    expect(inlineParams('SELECT $1', ["it's"])).toBe("SELECT 'it''s'");
+    // pg's escapeLiteral writes a string with a backslash as E'…' (with a leading space).
+    expect(inlineParams('SELECT $1', ['a\\b'])).toBe("SELECT  E'a\\\\b'");
+    expect(inlineParams('SELECT $1', ["'; DROP TABLE posts; --"])).toBe("SELECT '''; DROP TABLE posts; --'");
+  });
+
+  it('refuses what has no unambiguous literal, and a placeholder without a value', () => {
+    expect(() => inlineParams('SELECT $1', [['a']])).toThrow(/array/);
+    expect(() => inlineParams('SELECT $1', [{ a: 1 }])).toThrow(/object/);
+    expect(() => inlineParams('SELECT $1', [Number.NaN])).toThrow(/finite/);
+    expect(() => inlineParams('SELECT $2', ['a'])).toThrow(/no value for \$2/);
+  });
+});
