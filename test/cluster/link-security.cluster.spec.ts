@@ -7,7 +7,7 @@
  * address is dropped and counted.
  *
  * To stand on the wire, the test joins the cluster with a node of its own: this library's
- * membership and transport in this process, on 127.0.0.9, dialling one real node through a
+ * membership and transport in this process, on the cluster's ninth address (nodeHost(8)), dialling one real node through a
  * recording proxy.
  */
 import { createSocket, type Socket } from 'node:dgram';
@@ -23,7 +23,7 @@ import { channelWith, createPost, FORMATION_TIMEOUT_MS, startFormedCluster, team
 
 /** The test's own node, and someone else on the network. */
 const OWN_HOST = nodeHost(8);
-const SNIFFER_HOST = '127.0.0.10';
+const SNIFFER_HOST = nodeHost(9);
 const DATA = 2; // FrameKind.DATA
 
 let cluster: TestCluster;
@@ -191,7 +191,10 @@ describe('gossip between nodes', () => {
     await eventually(() => expect(own.membership.stats().replayedDatagrams).toBe(replayedBefore + 1), 3000);
     for (const i of [0, 1]) {
       await eventually(
-        () => expect(cluster.node(i).logs).toMatch(/gossip: dropped a datagram from 127\.0\.0\.10:8074 replayed \(sent to another node\) \(\d+ so far\)/),
+        () =>
+          expect(cluster.node(i).logs).toMatch(
+            new RegExp(`gossip: dropped a datagram from ${SNIFFER_HOST.replaceAll('.', '\\.')}:8074 replayed \\(sent to another node\\) \\(\\d+ so far\\)`),
+          ),
         3000,
       );
     }

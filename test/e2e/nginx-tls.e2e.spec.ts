@@ -1,6 +1,6 @@
 /**
  * deploy/nginx/mattermost-cluster-tls.conf for real: the shipped file, byte for byte, passes
- * `nginx -t` and runs on 127.0.<CLUSTER_TEST_SUBNET>.202 ports 443 and 80 in front of a node, with
+ * `nginx -t` and runs on 127.0.<subnet>.202 (libs/testing cluster.ts) ports 443 and 80 in front of a node, with
  * a certificate from a test CA. Through it: Client4 over https and the WebSocketClient over wss
  * (trusting only that CA), HTTP/2 negotiated by ALPN, TLS 1.1 refused, the HSTS header, the
  * redirect from http, and a static file of the web app cached with its one-year headers.

@@ -1,6 +1,6 @@
 /**
  * HTTPS on the node (ServiceSettings.ConnectionSecurity "TLS"): a server on port 443 of its own
- * loopback address (127.0.<CLUSTER_TEST_SUBNET>.201) with a certificate from a test CA made by
+ * loopback address (127.0.<subnet>.201, the subnet of libs/testing cluster.ts) with a certificate from a test CA made by
  * openssl, driven by Client4 and the WebSocketClient over https/wss trusting only that CA; the
  * TLSMinVer floor and TLSOverwriteCiphers seen in real handshakes; the HSTS header; the
  * Forward80To443 listener on port 80 (the tests run as root); and the settings refused, with one

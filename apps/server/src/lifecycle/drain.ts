@@ -150,9 +150,12 @@ export async function runDrain(steps: DrainStep[], opts: { graceMs: number; log?
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.graceMs;
   const reports: DrainStepReport[] = [];
+  // Set when a step ran out the grace period: its timer may fire a millisecond before the clock
+  // reaches the deadline, and the steps after it must still be skipped.
+  let spent = false;
   for (const step of steps) {
     const left = deadline - now();
-    if (left <= 0 && !step.always) {
+    if ((spent || left <= 0) && !step.always) {
       reports.push({ name: step.name, ms: 0, outcome: 'skipped' });
       opts.log?.(`drain: ${step.name}: skipped (grace period spent)`);
       continue;
@@ -170,6 +173,7 @@ export async function runDrain(steps: DrainStep[], opts: { graceMs: number; log?
       new Promise<{ outcome: 'timed out' }>((resolve) => (timer = setTimeout(() => resolve({ outcome: 'timed out' }), budget))),
     ]);
     clearTimeout(timer);
+    if (outcome.outcome === 'timed out' && budget >= left) spent = true;
     const report: DrainStepReport = { name: step.name, ms: now() - started, ...outcome };
     reports.push(report);
     opts.log?.(`drain: ${step.name}: ${report.outcome} in ${report.ms} ms${report.error ? ` (${report.error})` : ''}`);

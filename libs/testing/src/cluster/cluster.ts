@@ -37,10 +37,13 @@ export const METRICS_PORT = 8067;
 export type Target = 'nginx' | number;
 
 /**
- * The loopback network cluster nodes live on: 127.0.<CLUSTER_TEST_SUBNET>.x (0 unless set). The
- * ports are fixed, so two cluster suites can only run at once on different subnets.
+ * The loopback network cluster nodes live on: 127.0.<subnet>.x. The ports are fixed, so two
+ * clusters can only run at once on different subnets: each Vitest worker has its own (its
+ * VITEST_POOL_ID, 1…maxWorkers, so that the cluster project runs two files at once), and
+ * CLUSTER_TEST_SUBNET=n moves a whole run to subnets n×10… (two checkouts' runs side by side).
+ * Outside Vitest (bench:cluster, the load test), 127.0.0.x.
  */
-const subnet = Number(process.env.CLUSTER_TEST_SUBNET ?? 0);
+const subnet = Number(process.env.CLUSTER_TEST_SUBNET ?? 0) * 10 + Number(process.env.VITEST_POOL_ID ?? 0);
 
 export const nodeHost = (index: number) => `127.0.${subnet}.${index + 1}`;
 
@@ -49,7 +52,7 @@ export function hostOf(info: ClusterInfo): string {
   return info.ipaddress.replace(/:\d+$/, '');
 }
 
-/** A node: a server process on 127.0.0.<index + 1>, whose fixed ports must be free before it starts. */
+/** A node: a server process on nodeHost(index), whose fixed ports must be free before it starts. */
 export class ClusterNode extends ServerProcess {
   constructor(
     readonly index: number,
