@@ -136,15 +136,15 @@ function poolConfig(options: DatabaseOptions): pg.PoolConfig {
   return config;
 }
 
-/** Runs one statement, adding it to the request's counts when they are kept. */
-async function counted<T>(ctx: ReadContext | undefined, statement: () => Promise<T>): Promise<T> {
+/** Runs one round trip (`statements` statements: a last statement and its COMMIT are two), adding it to the request's counts when they are kept. */
+async function counted<T>(ctx: ReadContext | undefined, statement: () => Promise<T>, statements = 1): Promise<T> {
   const stats = ctx?.db;
   if (!stats) return statement();
   const started = performance.now();
   try {
     return await statement();
   } finally {
-    stats.queries++;
+    stats.queries += statements;
     stats.ms += performance.now() - started;
   }
 }
@@ -263,7 +263,7 @@ export class Database implements Queryable {
       // Simple protocol, two statements: if the first fails, PostgreSQL skips the COMMIT and the
       // transaction is rolled back below.
       const end = last === undefined ? 'COMMIT' : `${last};\nCOMMIT`;
-      await counted(ctx, () => client.query(end));
+      await counted(ctx, () => client.query(end), last === undefined ? 1 : 2);
       for (const fn of committed) fn();
       if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
       return result;

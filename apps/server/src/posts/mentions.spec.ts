@@ -23,6 +23,15 @@ describe('findMentions', () => {
     expect(ids('@bob alone')).toEqual([]);
   });
 
+  it("reuses a list's keywords for every post, and a reloaded list (a new array) brings its own", () => {
+    expect(ids('@carol and @bob.smith')).toEqual(['b', 'c']);
+    expect(ids('@carol again')).toEqual(['c']);
+    const reloaded = [alice, bob, member('c', 'caroline', { online: true })];
+    expect(ids('@carol and @caroline', reloaded)).toEqual(['c']);
+    expect(ids('@carol', reloaded)).toEqual([]);
+    expect(ids('@carol')).toEqual(['c']);
+  });
+
   it('never mentions the poster', () => {
     expect(ids('@alice talking to myself')).toEqual([]);
   });

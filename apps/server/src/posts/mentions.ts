@@ -57,7 +57,7 @@ function addKey(map: Map<string, Set<string>>, key: string, userId: string) {
   ids.add(userId);
 }
 
-function buildKeywords(members: MentionMember[]): Keywords {
+function buildKeywords(members: readonly MentionMember[]): Keywords {
   const keywords: Keywords = { insensitive: new Map(), firstNames: new Map() };
   for (const m of members) {
     addKey(keywords.insensitive, `@${m.username.toLowerCase()}`, m.userId);
@@ -82,8 +82,21 @@ function acceptsChannelMentions(m: MentionMember): boolean {
   return m.userNotifyProps.channel !== 'false';
 }
 
-export function findMentions(message: string, members: MentionMember[], options: MentionOptions): MentionResult {
-  const keywords = buildKeywords(members);
+/**
+ * Keywords by member list: a channel's list is reused from a cache for many posts (and replaced,
+ * never changed, when it reloads), so its keywords are built once, not once per post.
+ */
+const keywordsByList = new WeakMap<readonly MentionMember[], Keywords>();
+
+function keywordsOf(members: readonly MentionMember[]): Keywords {
+  let keywords = keywordsByList.get(members);
+  if (!keywords) keywordsByList.set(members, (keywords = buildKeywords(members)));
+  return keywords;
+}
+
+/** `members` must not change after it was given here (its keywords are kept with it). */
+export function findMentions(message: string, members: readonly MentionMember[], options: MentionOptions): MentionResult {
+  const keywords = keywordsOf(members);
   const mentioned = new Set<string>();
   const result: MentionResult = { userIds: [], kinds: new Map(), channelMentioned: false, allMentioned: false, hereMentioned: false };
 

@@ -13,7 +13,7 @@ export interface PostedContext {
   /** sender_name when it is not `@<username>`: a webhook's override username. */
   senderName?: string;
   /** Usernames of a group channel's members, for its display name. */
-  memberUsernames: string[];
+  memberUsernames: readonly string[];
   mentionedUserIds: string[];
   /** Thread followers with collapsed threads whom clients notify on the desktop (a reply's `followers`). */
   followers?: string[];

@@ -7,7 +7,7 @@ import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelMembersRepository, MentionMemberRow } from '../membership/channel-members.repository.js';
 import type { Session } from '../common/session.js';
 import { CollapsedThreads } from '../threads/collapsed-threads.js';
-import { findMentions } from './mentions.js';
+import { findMentions, type MentionMember } from './mentions.js';
 import type { PostRow } from './post.model.js';
 import { PostsRepository } from './posts.repository.js';
 
@@ -24,7 +24,7 @@ export interface PostMentions {
   userIds: string[];
   kinds: Map<string, MentionKind>;
   /** Every member's username (a GM's notification name lists them). */
-  memberUsernames: string[];
+  memberUsernames: readonly string[];
   /** The channel's members as read for this post (names, notify props, status). */
   members: MentionMemberRow[];
   /** Channel-wide mentions in the text, whether or not they reached anyone. */
@@ -85,8 +85,9 @@ export class PostMentionsService {
    */
   async forNewPost(session: Session, channel: ChannelRow, post: MentionedPost, root?: PostRow): Promise<PostMentions> {
     const members = await this.members.get(channel.id);
+    const { mentionMembers, usernames } = derivedOf(members);
     const fromWebhook = post.props.from_webhook === 'true';
-    const base = { memberUsernames: members.map((m) => m.username), members };
+    const base = { memberUsernames: usernames, members };
     const kinds = new Map<string, MentionKind>();
     const none = { channel: false, all: false, here: false };
     if (channel.type === 'D') {
@@ -96,7 +97,7 @@ export class PostMentionsService {
 
     const tooMany = members.length > this.config.get().TeamSettings.MaxNotificationsPerChannel;
     const allowChannelMentions = !tooMany && (await this.permissions.hasChannel(session, channel.id, 'use_channel_mentions'));
-    const found = findMentions(post.message, members.map(toMentionMember), { posterId: post.user_id, mentionPoster: fromWebhook, allowChannelMentions });
+    const found = findMentions(post.message, mentionMembers, { posterId: post.user_id, mentionPoster: fromWebhook, allowChannelMentions });
     for (const [id, kind] of found.kinds) kinds.set(id, kind);
     if (channel.type === 'G') for (const m of members) raise(kinds, m.user_id, 'gm');
     if (root) for (const [id, kind] of await this.commentMentions(members, root)) raise(kinds, id, kind);
@@ -136,7 +137,19 @@ function raise(kinds: Map<string, MentionKind>, userId: string, kind: MentionKin
   if (!current || KIND_RANK[kind] > KIND_RANK[current]) kinds.set(userId, kind);
 }
 
-function toMentionMember(m: MentionMemberRow) {
+/**
+ * What every post derives from its channel's member list, once per list: the cache hands the same
+ * list to every post until it reloads, and then a new one (the list is never changed in place).
+ */
+const derivedByList = new WeakMap<MentionMemberRow[], { mentionMembers: MentionMember[]; usernames: string[] }>();
+
+function derivedOf(members: MentionMemberRow[]) {
+  let derived = derivedByList.get(members);
+  if (!derived) derivedByList.set(members, (derived = { mentionMembers: members.map(toMentionMember), usernames: members.map((m) => m.username) }));
+  return derived;
+}
+
+function toMentionMember(m: MentionMemberRow): MentionMember {
   return {
     userId: m.user_id,
     username: m.username,
