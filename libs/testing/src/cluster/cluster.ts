@@ -39,7 +39,7 @@ export type Target = 'nginx' | number;
 /**
  * The loopback network cluster nodes live on: 127.0.<subnet>.x. The ports are fixed, so two
  * clusters can only run at once on different subnets: each Vitest worker has its own (its
- * VITEST_POOL_ID, 1…maxWorkers, so that the cluster project runs two files at once), and
+ * VITEST_POOL_ID, 1…maxWorkers, so that two files of a project can each run a cluster), and
  * CLUSTER_TEST_SUBNET=n moves a whole run to subnets n×10… (two checkouts' runs side by side).
  * Outside Vitest (bench:cluster, the load test), 127.0.0.x.
  */
