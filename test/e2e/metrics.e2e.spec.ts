@@ -118,6 +118,29 @@ describe('the metrics server', () => {
     expect(sample(await scrape(), 'mattermost_cache_mem_hit_total', { name: 'Status' })).not.toBeNaN();
   });
 
+  it("keeps a channel's members' permission roles cached across posts in it, and reloads only its row", async () => {
+    const team = await admin.client.createTeam({ name: `rolescache${Date.now()}`, display_name: 'Roles cache', type: 'O' } as Team);
+    const channel = await admin.client.getChannelByName(team.id, 'town-square');
+    // A member without a system role: their permission checks read their roles in the channel.
+    const member = await server.newUser();
+    await admin.client.addToTeam(team.id, member.user.id);
+    await admin.client.addToChannel(member.user.id, channel.id);
+    const misses = async (name: string) => sample(await scrape(), 'mattermost_cache_mem_miss_total', { name }) || 0;
+    await member.client.createPost({ channel_id: channel.id, message: 'warms the caches' } as Post);
+    const counted = (await member.client.getChannel(channel.id)).total_msg_count;
+    const roleMisses = await misses('ChannelMemberRoles');
+    const rowMisses = await misses('ChannelById');
+    for (let i = 1; i <= 3; i++) {
+      await member.client.createPost({ channel_id: channel.id, message: `post ${i}` } as Post);
+      // The row is served fresh after each post (its counts moved) ...
+      expect((await member.client.getChannel(channel.id)).total_msg_count).toBe(counted + i);
+    }
+    // ... while the poster's permission roles in the channel, checked by every one of these
+    // requests, stayed cached: a post changes no one's roles.
+    expect(await misses('ChannelMemberRoles')).toBe(roleMisses);
+    expect(await misses('ChannelById')).toBeGreaterThan(rowMisses);
+  });
+
   it('counts open WebSockets, events published and broadcast, and frames held for replay', async () => {
     const team = await admin.client.createTeam({ name: `ws${Date.now()}`, display_name: 'Sockets', type: 'O' } as Team);
     const channel = await admin.client.getChannelByName(team.id, 'town-square');

@@ -53,6 +53,10 @@ export type InvalidationKind =
   // A channel's member, guest or pinned post counts changed (ChannelsRepository's counts cache),
   // keyed by channel id: its pins; member changes come as 'channel_members', deactivations as 'user'.
   | 'channel_counts'
+  // Only a channel's last post times and message counts changed (a post, an edit, an import):
+  // ChannelsRepository's row cache drops the row; caches that hold what a channel's team or type
+  // decides (the members' permission roles) keep theirs, which every post used to drop.
+  | 'channel_posted'
   | 'all'
   // ---- roles (issue 10): the roles table changed; every node reloads its snapshot.
   | 'roles';

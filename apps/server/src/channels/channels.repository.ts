@@ -83,7 +83,7 @@ export class ChannelsRepository {
       name: 'ChannelById',
       maxEntries: CACHED_CHANNELS,
       ttlMs: CACHED_CHANNEL_TTL_MS,
-      dropOn: ['channel'],
+      dropOn: ['channel', 'channel_posted'],
       // From the master: a lagging replica would refill the cache with the row as it was before.
       load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
     });
@@ -105,6 +105,11 @@ export class ChannelsRepository {
   /** Every node forgets the cached row once what `tx` wrote is committed. */
   private changed(id: string, tx: Queryable = this.db): void {
     tellCommitted(this.invalidation, 'channel', id, tx);
+  }
+
+  /** The same, for a change of the post times and message counts only ('channel_posted'). */
+  private posted(id: string, tx: Queryable): void {
+    tellCommitted(this.invalidation, 'channel_posted', id, tx);
   }
 
   async insert(c: ChannelRow, tx: Queryable = this.db): Promise<void> {
@@ -147,7 +152,7 @@ export class ChannelsRepository {
         WHERE id = $1`,
       [channelId, added.posts, added.roots, added.lastPostAt, added.lastRootPostAt],
     );
-    this.changed(channelId, tx);
+    this.posted(channelId, tx);
   }
 
   /** Cached unless read inside a transaction (which must see its own writes). */
@@ -375,12 +380,12 @@ export class ChannelsRepository {
         WHERE cm.channel_id = ch.id AND cm.user_id = $4`,
       [channelId, createAt, isRoot, readerId ?? '', now],
     );
-    this.changed(channelId, tx);
+    this.posted(channelId, tx);
   }
 
   /** An edited post moves its channel's last post time, as Mattermost's store does. */
   async touchLastPostAt(channelId: string, now: number, tx: Queryable): Promise<void> {
     await tx.query('UPDATE channels SET last_post_at = $2 WHERE id = $1 AND last_post_at < $2', [channelId, now]);
-    this.changed(channelId, tx);
+    this.posted(channelId, tx);
   }
 }
