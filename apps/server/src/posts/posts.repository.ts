@@ -33,7 +33,7 @@ function selectWindowWithCursors(where: string, order: string, limit: string, ro
   return `WITH w AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit})
     SELECT ${POST_COLUMNS}, ${nearestLivePost('>', '(SELECT max(create_at) FROM w)', rootsOnly)} AS cursor_next,
            ${nearestLivePost('<', '(SELECT min(create_at) FROM w)', rootsOnly)} AS cursor_prev,
-           (SELECT MAX(update_at) FROM posts WHERE channel_id = $1) AS last_change_at
+           ${newestChangeIn('$1')} AS last_change_at
       FROM w p ${THREAD_JOIN} ORDER BY ${order}`;
 }
 
@@ -47,6 +47,20 @@ function nearestLivePost(cmp: '<' | '>', at: string, rootsOnly: boolean): string
      ORDER BY create_at ${dir}, id ${dir} LIMIT 1)`;
 }
 
+/**
+ * The update_at of a change to the channel `channel` ($n) made at `at` (an SQL expression): `at`,
+ * but always past the channel's newest change, so that its newest change (newestChangeIn: the
+ * channel's ETag and `since`) moves even for two changes in the same millisecond.
+ */
+function changeAfterNewest(channel: string, at: string): string {
+  return `GREATEST(${at}::bigint, ${newestChangeIn(channel)} + 1)`;
+}
+
+/** The channel `channel`'s ($n) newest post change, 0 for none, as an SQL expression. */
+function newestChangeIn(channel: string): string {
+  return `(SELECT COALESCE(MAX(update_at), 0) FROM posts WHERE channel_id = ${channel})`;
+}
+
 /** A window of a channel's posts and the cursors beyond it ('' where there is none). */
 export interface PostWindow {
   rows: PostRow[];
@@ -56,7 +70,7 @@ export interface PostWindow {
   lastChangeAt?: number;
 }
 
-type WindowRow = PostRow & { cursor_next: string | null; cursor_prev: string | null; last_change_at: number | null };
+type WindowRow = PostRow & { cursor_next: string | null; cursor_prev: string | null; last_change_at: number };
 
 function toWindow(rows: WindowRow[]): PostWindow {
   const first = rows[0];
@@ -64,7 +78,7 @@ function toWindow(rows: WindowRow[]): PostWindow {
     rows: rows.map(({ cursor_next: _n, cursor_prev: _p, last_change_at: _c, ...row }) => row),
     next: first?.cursor_next ?? '',
     prev: first?.cursor_prev ?? '',
-    lastChangeAt: first ? Number(first.last_change_at ?? 0) : undefined,
+    lastChangeAt: first ? Number(first.last_change_at) : undefined,
   };
 }
 
@@ -313,8 +327,8 @@ export class PostsRepository {
 
   /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */
   async lastChangeAt(channelId: string): Promise<number> {
-    const rows = await this.db.replica().query<{ max: number | null }>('SELECT MAX(update_at) AS max FROM posts WHERE channel_id = $1', [channelId]);
-    return rows[0]?.max ?? 0;
+    const [row] = await this.db.replica().query<{ at: number }>(`SELECT ${newestChangeIn('$1')} AS at`, [channelId]);
+    return row.at;
   }
 
   /** Participant user ids of each thread, in the order they first replied. */
@@ -337,14 +351,10 @@ export class PostsRepository {
 
   // ---- writing posts (inside the caller's transaction) ----------------------------------------
 
-  /**
-   * The update_at for a change to a channel's posts: now, but always past the channel's newest
-   * change, so that MAX(update_at) (the channel ETag and `since`) moves even for two changes in
-   * the same millisecond.
-   */
+  /** The update_at for a change to a channel's posts made now (changeAfterNewest). */
   async nextChangeAt(tx: Queryable, channelId: string, now: number): Promise<number> {
-    const rows = await tx.query<{ max: number | null }>('SELECT MAX(update_at) AS max FROM posts WHERE channel_id = $1', [channelId]);
-    return Math.max(now, (rows[0]?.max ?? 0) + 1);
+    const [row] = await tx.query<{ at: number }>(`SELECT ${changeAfterNewest('$1', '$2')} AS at`, [channelId, now]);
+    return row.at;
   }
 
   /**
@@ -357,14 +367,12 @@ export class PostsRepository {
   }
 
   /**
-   * A new post whose update_at is also moved past its channel's newest change, as nextChangeAt
-   * does, in the same statement (one round trip fewer per post). Returns the update_at written.
+   * A new post whose update_at is also moved past its channel's newest change (changeAfterNewest,
+   * as nextChangeAt), in the same statement: one round trip fewer per post. Returns the update_at written.
    */
   async insert(tx: Queryable, p: NewPostRow): Promise<number> {
-    const channelParam = INSERT_COLUMNS.indexOf('channel_id') + 1;
-    const values = INSERT_COLUMNS.map((c, i) =>
-      c === 'update_at' ? `GREATEST($${i + 1}::bigint, (SELECT COALESCE(MAX(update_at), 0) + 1 FROM posts WHERE channel_id = $${channelParam}))` : `$${i + 1}`,
-    );
+    const channelParam = `$${INSERT_COLUMNS.indexOf('channel_id') + 1}`;
+    const values = INSERT_COLUMNS.map((c, i) => (c === 'update_at' ? changeAfterNewest(channelParam, `$${i + 1}`) : `$${i + 1}`));
     const [row] = await tx.query<{ update_at: number }>(
       `INSERT INTO posts (${INSERT_COLUMNS.join(', ')}) VALUES (${values.join(', ')}) RETURNING update_at`,
       insertValues(p),
