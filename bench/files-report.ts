@@ -1,6 +1,6 @@
 /** bench:files's figures: rates, ratios against the disk and sharp references, the goals, and the table and docs section. */
 import type { MachineInfo } from './machine.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 
 export const FILES_SECTION = '## bench:files';
 
@@ -77,11 +77,6 @@ export interface FilesResults {
   images: ImageResults;
   rss: RssRun[];
 }
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const runMbPerSec = (s: SizeResults, r: WriteRun) => (r.wallSec > 0 ? (s.files * s.fileBytes) / MB / r.wallSec : 0);
 

@@ -17,7 +17,7 @@ import { ADMIN_DSN } from '#testing';
 import { closedLoop } from './load.js';
 import { cpuSeconds, machineInfo, type MachineInfo } from './machine.js';
 import { publishResults, runBench } from './run.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 
 const COMMAND = 'npm run bench:http-stack';
 const HEADING = '## bench:http-stack';
@@ -90,8 +90,6 @@ async function measure(variant: string): Promise<{ ms: number; perSec: number }>
     running.delete(child);
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<HttpStackResults> {
   const machine = await machineInfo(ADMIN_DSN);

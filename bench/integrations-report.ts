@@ -1,6 +1,6 @@
 /** The figures of `npm run bench:integrations` and how docs/benchmarks.md shows them. */
 import type { MachineInfo } from './machine.js';
-import { round, type Summary } from './stats.js';
+import { median, round, type Summary } from './stats.js';
 
 export const INTEGRATIONS_SECTION = '## bench:integrations';
 /** Incoming webhook posts/s ÷ REST post creates/s, same run, server and concurrency. */
@@ -47,11 +47,6 @@ export interface IntegrationsResults {
   deliverySec: number;
   delivery: DeliveryPhase[];
 }
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The medians of each kind's rounds and their ratio. */
 export function throughputSummary(rounds: ThroughputRound[]): { rest: number; webhook: number; ratio: number } {

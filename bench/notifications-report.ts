@@ -1,6 +1,6 @@
 /** The figures of `npm run bench:notifications` and how docs/benchmarks.md shows them. */
 import type { MachineInfo } from './machine.js';
-import { rate, round, summarize, type Summary } from './stats.js';
+import { median, rate, round, summarize, type Summary } from './stats.js';
 
 export const NOTIFICATIONS_SECTION = '## bench:notifications';
 /** Post create p99 with notifications ÷ without, same run and server: the issue's "≤ 20 % slower". */
@@ -114,11 +114,6 @@ export interface RoundsSummary {
   delivered: number;
   notSent: number;
 }
-
-export const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The medians of each kind's rounds, the pooled p99s and their ratio, and the pushes of the rounds with notifications. */
 export function summarizeRounds(rounds: PostRound[], pooled: { off: Summary; on: Summary }): RoundsSummary {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, rate, round, summarize } from './stats.js';
+import { median, percentile, rate, round, summarize } from './stats.js';
+
+describe('median', () => {
+  it('is the middle value, the mean of the two middle ones for an even count, NaN for none, whatever the order', () => {
+    expect(median([9, 1, 5])).toBe(5);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100

@@ -23,6 +23,12 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, rank - 1)];
 }
 
+/** The middle of `values` (the mean of the two middle ones for an even count), NaN for none. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const sum = sorted.reduce((s, v) => s + v, 0);
