@@ -9,6 +9,9 @@
  *                 registers before GET /api/v4/users/{id}/status/ids (HTTP_STACK_LAYERS)
  *   nest          NestJS on Express, one controller route
  *   nest-pipeline NestJS with two async global guards and three global interceptors, as this server
+ *   fastify       Fastify 5, the one route
+ *   nest-fastify  NestJS on its Fastify adapter, one controller route
+ *   nest-fastify-pipeline  the same with the guards and interceptors of nest-pipeline
  */
 import 'reflect-metadata';
 import http from 'node:http';
@@ -17,12 +20,16 @@ import type { NextFunction, Request, Response } from 'express';
 import { CallHandler, CanActivate, Controller, ExecutionContext, Get, Injectable, Module, NestInterceptor, Param, Res } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import type { Provider } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import Fastify from 'fastify';
 
 export const ROUTE = '/api/v4/users/:user_id/image';
 const PNG = Buffer.alloc(317, 1);
 const MIDDLEWARES = 15;
 
-function send(res: http.ServerResponse): void {
+/** What the handler answers with: Node's response (Express's extends it) or Fastify's reply (whose .raw is Node's). */
+function send(res: http.ServerResponse | { raw: http.ServerResponse }): void {
+  if ('raw' in res) res = res.raw;
   res.setHeader('Content-Type', 'image/png');
   res.setHeader('Cache-Control', 'max-age=86400, private');
   res.setHeader('ETag', '"0123456789abcdefghijklmnop"');
@@ -33,7 +40,7 @@ function send(res: http.ServerResponse): void {
 @Controller('users')
 class PictureController {
   @Get(':user_id/image')
-  image(@Param('user_id') _userId: string, @Res() res: Response): void {
+  image(@Param('user_id') _userId: string, @Res() res: Response | { raw: http.ServerResponse }): void {
     send(res);
   }
 }
@@ -53,7 +60,7 @@ class PassThrough implements NestInterceptor {
   }
 }
 
-async function nest(pipeline: boolean): Promise<http.Server> {
+async function nest(pipeline: boolean, onFastify = false): Promise<http.Server> {
   const providers: Provider[] = pipeline
     ? [
         { provide: APP_GUARD, useClass: AsyncGuard },
@@ -63,9 +70,13 @@ async function nest(pipeline: boolean): Promise<http.Server> {
     : [];
   @Module({ controllers: [PictureController], providers })
   class BenchModule {}
-  const app = await NestFactory.create(BenchModule, { bodyParser: false, logger: false });
+  const app = onFastify
+    ? await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter(), { logger: false })
+    : await NestFactory.create(BenchModule, { bodyParser: false, logger: false });
   app.setGlobalPrefix('api/v4');
   await app.init();
+  // Listened to below like the others: Fastify compiles its hooks only when made ready.
+  if (onFastify) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app.getHttpServer() as http.Server;
 }
 
@@ -92,6 +103,19 @@ async function serverFor(variant: string): Promise<http.Server> {
       return nest(false);
     case 'nest-pipeline':
       return nest(true);
+    case 'fastify': {
+      const app = Fastify();
+      app.get(ROUTE, (_req, reply) => {
+        reply.header('Content-Type', 'image/png').header('Cache-Control', 'max-age=86400, private').header('ETag', '"0123456789abcdefghijklmnop"');
+        return reply.send(PNG);
+      });
+      await app.ready();
+      return app.server;
+    }
+    case 'nest-fastify':
+      return nest(false, true);
+    case 'nest-fastify-pipeline':
+      return nest(true, true);
   }
   throw new Error(`unknown variant ${variant}`);
 }

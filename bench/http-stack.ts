@@ -28,12 +28,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Layers (15 middlewares, then routes) in front of the route in `express-big`: this server has 163 before POST /users/status/ids. */
 const LAYERS = 180;
 
-const VARIANTS: Array<{ name: string; what: string }> = [
+/** Each stack, and the one it adds layers to (what the table's "added" column compares it with). */
+const VARIANTS: Array<{ name: string; what: string; over?: string }> = [
   { name: 'bare', what: 'node:http alone' },
-  { name: 'express', what: 'Express 5, one route' },
-  { name: 'express-big', what: `Express 5, ${LAYERS} layers before the route (15 middlewares, then routes)` },
-  { name: 'nest', what: 'NestJS 12 on Express, one controller route' },
-  { name: 'nest-pipeline', what: 'NestJS, plus two async global guards and three global interceptors' },
+  { name: 'express', what: 'Express 5, one route', over: 'bare' },
+  { name: 'express-big', what: `Express 5, ${LAYERS} layers before the route (15 middlewares, then routes)`, over: 'express' },
+  { name: 'nest', what: 'NestJS 12 on Express, one controller route', over: 'express' },
+  { name: 'nest-pipeline', what: 'NestJS, plus two async global guards and three global interceptors', over: 'nest' },
+  { name: 'fastify', what: 'Fastify 5, one route', over: 'bare' },
+  { name: 'nest-fastify', what: 'NestJS 12 on its Fastify adapter, one controller route', over: 'fastify' },
+  { name: 'nest-fastify-pipeline', what: 'NestJS on Fastify, plus the same guards and interceptors', over: 'nest-fastify' },
 ];
 
 interface VariantResult {
@@ -121,8 +125,9 @@ export function renderTable(r: HttpStackResults): string {
   return [
     '| Stack | CPU / request | added by this layer | ÷ bare | req/s (16 in flight) |',
     '|---|---|---|---|---|',
-    ...r.variants.map((v, i) => {
-      const previous = i === 0 ? undefined : v.name === 'nest' ? r.variants[1] : r.variants[i - 1];
+    ...r.variants.map((v) => {
+      const base = VARIANTS.find((x) => x.name === v.name)?.over;
+      const previous = r.variants.find((x) => x.name === base);
       const added = previous
         ? `${v.msPerRequest - previous.msPerRequest >= 0 ? '+' : ''}${round(v.msPerRequest - previous.msPerRequest, 3)} ms (over ${previous.name})`
         : '—';
