@@ -12,7 +12,7 @@ import { rateLimit } from './common/rate-limit.js';
 import { httpsOptions, startHttpsForwarder, strictTransportSecurity } from './common/tls-server.js';
 import { createServerLogger } from './logs/server-logger.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
-import { apiNotFound, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
+import { apiNotFound, exactJsonContentType, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { COMMAND_HOOK_ROUTES } from './commands/command-hooks.controller.js';
 import { OAUTH_PROVIDER_ROUTES } from './oauth-provider/oauth-provider.controller.js';
@@ -90,6 +90,7 @@ async function main() {
     httpsOptions: httpsOptions(cfg, log), // ConnectionSecurity "TLS": HTTPS and wss on the one listener
   });
   app.disable('x-powered-by');
+  exactJsonContentType(app.getHttpAdapter().getInstance());
   app.set('etag', false); // ETags only where Mattermost sends them (post lists)
   // req.ip stays the socket peer: Express's `trust proxy` would follow any X-Forwarded-For. The
   // client's address is common/client-address.ts's, which reads only the TrustedProxyIPHeader ones.

@@ -1,7 +1,9 @@
+import { ServerResponse } from 'node:http';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, findJsonInputProblem, JsonInputProblem, newId } from '#common';
 import { ConfigService } from '#config';
+import { plainUtf8Body, readJsonBody } from './json-body-reader.js';
 import { ApiRequest } from './request.js';
 
 export const SERVER_VERSION = '10.11.0';
@@ -22,12 +24,22 @@ export function responseHeaders(config: ConfigService) {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     if (req.method === 'GET') res.setHeader('Expires', '0');
-    // Mattermost's clients compare Content-Type to exactly "application/json"; Express would
-    // append "; charset=utf-8" and Client4 would then read the body as text.
-    const setHeader = res.setHeader.bind(res);
-    res.setHeader = (name: string, value: number | string | readonly string[]) =>
-      setHeader(name, name.toLowerCase() === 'content-type' && value === 'application/json; charset=utf-8' ? 'application/json' : value);
     next();
+  };
+}
+
+const JSON_WITH_CHARSET = 'application/json; charset=utf-8';
+
+/**
+ * Mattermost's clients compare Content-Type to exactly "application/json"; Express's res.json
+ * would send "application/json; charset=utf-8" and Client4 would then read the body as text.
+ * Set once on the app's response prototype, which every response of the app inherits from (a
+ * wrapper made per request cost a closure and a bound function for each).
+ */
+export function exactJsonContentType(app: { response: ServerResponse }): void {
+  const setHeader = ServerResponse.prototype.setHeader;
+  app.response.setHeader = function (this: ServerResponse, name: string, value: number | string | readonly string[]) {
+    return setHeader.call(this, name, value === JSON_WITH_CHARSET && name.toLowerCase() === 'content-type' ? 'application/json' : value);
   };
 }
 
@@ -120,7 +132,12 @@ export function jsonBody(config: ConfigService) {
       // application/x-pem-file: an IdP certificate as Client4.setSamlIdpCertificateFromMetadata sends it.
       if (type.startsWith('multipart/') || type.startsWith('application/octet-stream') || type.startsWith('application/x-pem-file')) return next();
       if (isFileBody(req)) return next();
-      return parse(req, res, next);
+      if (!plainUtf8Body(req)) return parse(req, res, next);
+      readJsonBody(req, limit, (err, body) => {
+        if (err) return next(err);
+        if (body !== undefined) req.body = body;
+        next();
+      });
     },
     (req: Request, res: Response, next: NextFunction) => {
       const problem = req.body === undefined ? undefined : findJsonInputProblem(req.body);
