@@ -12,6 +12,7 @@ import { rateLimit } from './common/rate-limit.js';
 import { httpsOptions, startHttpsForwarder, strictTransportSecurity } from './common/tls-server.js';
 import { createServerLogger } from './logs/server-logger.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
+import { RouteTableExpressAdapter } from './common/route-table.adapter.js';
 import { apiNotFound, exactJsonContentType, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { COMMAND_HOOK_ROUTES } from './commands/command-hooks.controller.js';
@@ -84,7 +85,7 @@ async function main() {
   const { parts, cluster } = cfg.ClusterSettings.Enable ? await clusterParts(config, db) : { parts: singleNodeParts(config, db), cluster: undefined };
 
   const logger = createServerLogger(config); // console and LogSettings' file, reconfigured on save
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(parts), new RouteTableExpressAdapter(), {
     bodyParser: false,
     logger,
     httpsOptions: httpsOptions(cfg, log), // ConnectionSecurity "TLS": HTTPS and wss on the one listener
