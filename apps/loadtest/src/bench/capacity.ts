@@ -40,6 +40,7 @@ import { applySetting, loadConfig, repoRoot, type LoadTestConfig } from '../conf
 import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
 import { writeChart, type Report } from '../report/report.js';
 import { seed, type SeedSummary } from '../seed/seed.js';
+import { HOLD_READY_SHARE } from '../run/driver.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
 import { withAndWithoutReplica } from './capacity-replica.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
@@ -600,7 +601,7 @@ export function renderDocs(r: CapacityResults): string {
     const res = r.steady.report.resources;
     const atHold = r.steady.report.timeline.find((p) => p.t >= st.measuredFromSec) ?? r.steady.report.timeline.at(-1);
     const readyAtHold = atHold?.ready ?? 0;
-    const allIn = readyAtHold >= 0.95 * r.steady.users;
+    const allIn = readyAtHold >= HOLD_READY_SHARE * r.steady.users;
     const logins = st.actions.Login?.count ?? 0;
     const inits = st.actions.InitialJoinTeam?.count ?? 0;
     out.push(
