@@ -24,9 +24,23 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function send(body: string | Buffer | undefined, headers: Record<string, string> = {}): Promise<unknown> {
+async function send(body: string | undefined, headers: Record<string, string> = {}): Promise<unknown> {
   const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body, headers });
   return res.json();
+}
+
+/** A chunked POST (no Content-Length) sent in two writes, the second `gapMs` after the first. */
+function sendChunked(first: Buffer | string, second: Buffer | string, gapMs = 0): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ port, host: '127.0.0.1', method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(JSON.parse(text)));
+    });
+    req.on('error', reject);
+    req.write(first);
+    setTimeout(() => req.end(second), gapMs);
+  });
 }
 
 describe('readJsonBody', () => {
@@ -50,33 +64,13 @@ describe('readJsonBody', () => {
     // Sent in two writes that split "é" (0xC3 0xA9) between them.
     const bytes = Buffer.from('{"m":"é"}');
     const split = bytes.indexOf(0xc3) + 1;
-    const answer = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ port, host: '127.0.0.1', method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.write(bytes.subarray(0, split));
-      setTimeout(() => req.end(bytes.subarray(split)), 20);
-    });
-    expect(JSON.parse(answer)).toEqual({ body: { m: 'é' } });
+    expect(await sendChunked(bytes.subarray(0, split), bytes.subarray(split), 20)).toEqual({ body: { m: 'é' } });
   });
 
   it('refuses bad JSON with a 400 and a body past the limit with a 413, declared or streamed', async () => {
     expect(await send('{"a":')).toEqual({ error: 'entity.parse.failed', status: 400 });
     expect(await send(`"${'x'.repeat(LIMIT)}"`)).toEqual({ error: 'entity.too.large', status: 413 });
-    const streamed = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ port, host: '127.0.0.1', method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.write(`"${'x'.repeat(LIMIT / 2)}`);
-      req.end(`${'x'.repeat(LIMIT)}"`);
-    });
-    expect(JSON.parse(streamed)).toEqual({ error: 'entity.too.large', status: 413 });
+    expect(await sendChunked(`"${'x'.repeat(LIMIT / 2)}`, `${'x'.repeat(LIMIT)}"`)).toEqual({ error: 'entity.too.large', status: 413 });
   });
 });
 
