@@ -235,6 +235,10 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
       measured = new Totals();
       measuredFromSec = t;
       await opts.onPhase?.('hold');
+    } else if (holdStartedAt === undefined) {
+      // Every user added, not every one in yet: the hold has not begun (the log said 'hold' here,
+      // and a profile started on that word took in the last logins).
+      decision = 'waiting for logins';
     }
 
     const resources = monitor.sample();
