@@ -7,6 +7,7 @@
  * sequence numbers on the one connection it had from start to end (resumed on the node it landed
  * on, never a fresh `hello`).
  */
+import { readFileSync } from 'node:fs';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,8 @@ let users: NewUser[];
 let channel: Channel;
 /** When each post's creation was answered (for a failure's report). */
 const createdAt = new Map<string, number>();
+/** The test's time origin (its sockets' first frames), for the timeline a failure reports. */
+let t0 = Date.now();
 
 beforeAll(async () => {
   ({ cluster, admin } = await startFormedCluster({
@@ -67,7 +70,7 @@ async function withRetry<T>(stats: LoadStats, what: string, call: () => Promise<
       return result;
     } catch (err) {
       const e = err as Error & { status_code?: number; url?: string; cause?: unknown };
-      const message = `${what}: ${e.name} ${e.message} (status ${e.status_code ?? 'none'}, cause ${String(e.cause ?? '')})`;
+      const message = `${what}: ${e.name} ${e.message} (status ${e.status_code ?? 'none'}, cause ${String(e.cause ?? '')}) at ${Date.now() - t0} ms`;
       if (attempt >= TRIES || !retriable(err)) {
         stats.failed++;
         stats.errors.push(message);
@@ -98,10 +101,10 @@ async function userLoad(user: NewUser, client: Client4, stats: LoadStats, create
 function report(socket: ClusterSocket, missing: string[]): string {
   const firstFrames = new Map<number, number>();
   for (const f of socket.frames) if (!firstFrames.has(f.conn)) firstFrames.set(f.conn, f.at);
-  const t0 = Math.min(...firstFrames.values());
+  const origin = Math.min(...firstFrames.values());
   return JSON.stringify({
-    missing: missing.map((id) => ({ id, at: (createdAt.get(id) ?? 0) - t0 })),
-    connections: [...firstFrames].map(([conn, at]) => ({ conn, at: at - t0 })),
+    missing: missing.map((id) => ({ id, at: (createdAt.get(id) ?? 0) - origin })),
+    connections: [...firstFrames].map(([conn, at]) => ({ conn, at: at - origin })),
     hellos: socket.helloIds(),
     resyncs: socket.missedResyncs,
     seqProblems: socket.seqProblems().slice(0, 5),
@@ -124,23 +127,28 @@ describe('rolling restart under load', () => {
     };
 
     const drains: Array<{ node: number; ms: number }> = [];
-    const t0 = Math.min(...sockets.map((s) => s.frames[0]?.at ?? Date.now()));
+    t0 = Math.min(...sockets.map((s) => s.frames[0]?.at ?? Date.now()));
+    const drainLog: string[] = [];
+    const note = (line: string) => {
+      console.log(line);
+      drainLog.push(`${line} (at ${Date.now() - t0} ms)`);
+    };
     try {
       for (const index of [0, 1, 2]) {
         await madeMore(15);
         const node = cluster.node(index);
         const began = Date.now();
-        console.log(`SIGTERM to node ${index} at ${began - t0} ms`);
+        note(`SIGTERM to node ${index}`);
         await node.stop(); // SIGTERM, then waits for the exit
         const ms = Date.now() - began;
         drains.push({ node: index, ms });
         expect(node.lastExit, `node ${index} exit\n${node.logs.slice(-3000)}`).toEqual({ code: 0, signal: null });
         expect(ms, `node ${index} drained within the grace period`).toBeLessThan(GRACE_SECONDS * 1000);
-        console.log(`node ${index} drained in ${ms} ms (${created.length} posts, ${stats.retried} retried so far)`);
+        note(`node ${index} drained in ${ms} ms (${created.length} posts, ${stats.retried} retried so far)`);
         await madeMore(10); // load goes on with two nodes
         await node.start();
         await cluster.waitForMembership(admin, 30_000);
-        console.log(`node ${index} back (${created.length} posts)`);
+        note(`node ${index} back (${created.length} posts)`);
       }
       await madeMore(15);
     } finally {
@@ -152,16 +160,20 @@ describe('rolling restart under load', () => {
       `rolling restart: ${stats.requests} requests, ${stats.retried} retried, ${stats.failed} failed; ${created.length} posts; drains ${drains.map((d) => `node ${d.node} ${d.ms} ms`).join(', ')}; socket connections ${sockets.map((s) => s.connections).join(', ')}`,
     );
     if (stats.errors.length) console.log(`client errors:\n${stats.errors.slice(0, 20).join('\n')}`);
-    // What nginx saw: answers other than success, and requests it moved to another node.
+    // What nginx saw: answers other than success, and requests it moved to another node. A
+    // failure's message carries it (and nginx's error log), for CI prints only the failure.
     const log = cluster.nginx!.accessLog().filter((e) => e.uri.startsWith('/api/v4/'));
     const unusual = log.filter((e) => e.status >= 300 || e.upstream.includes(','));
-    console.log(
-      `nginx: ${log.length} requests, ${unusual.length} not plainly answered:\n${unusual
-        .slice(0, 20)
-        .map((e) => `${e.method} ${e.uri} ${e.status} via ${e.upstream} (${e.upstreamStatus})`)
-        .join('\n')}`,
-    );
-    expect(stats.failed, stats.errors.join('\n')).toBe(0);
+    const seen = `nginx: ${log.length} requests, ${unusual.length} not plainly answered:\n${unusual
+      .slice(0, 40)
+      .map((e) => `${e.method} ${e.uri.slice(0, 60)} ${e.status} via ${e.upstream} (${e.upstreamStatus}) at ${e.at - t0} ms`)
+      .join('\n')}`;
+    console.log(seen);
+    const nginxErrors = readFileSync(cluster.nginx!.errorLogPath, 'utf8')
+      .split('\n')
+      .filter((l) => /\[(error|crit|alert)\]/.test(l));
+    const timeline = `drains: ${drainLog.join('; ')}\n${seen}\nnginx errors (${nginxErrors.length}):\n${nginxErrors.slice(-20).join('\n')}`;
+    expect(stats.failed, `${stats.errors.join('\n')}\n${timeline}`).toBe(0);
 
     // Every socket: every post once, on the one connection it had from the start.
     const expected = new Set(created);

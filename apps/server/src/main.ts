@@ -12,6 +12,7 @@ import { rateLimit } from './common/rate-limit.js';
 import { httpsOptions, startHttpsForwarder, strictTransportSecurity } from './common/tls-server.js';
 import { createServerLogger } from './logs/server-logger.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
+import { AppErrorFilter } from './common/app-error.filter.js';
 import { RouteTableExpressAdapter } from './common/route-table.adapter.js';
 import { apiNotFound, exactJsonContentType, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
@@ -121,6 +122,7 @@ async function main() {
   app.useWebSocketAdapter(app.get(MattermostWsAdapter)); // socket actions → the areas' gateways
   await app.init();
   app.use('/api/v4', apiNotFound);
+  app.use('/api/v4', new AppErrorFilter(config).expressHandler()); // a middleware's error, as JSON too
   // The web client (/, /static/…, its client routes): after every route, so that it only gets
   // what no route answered.
   app.use(app.get(WebApp).router());

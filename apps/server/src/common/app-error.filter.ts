@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '#common';
 import { ConfigService } from '#config';
 import { RateLimitExceeded } from './rate-limit.js';
@@ -29,8 +29,19 @@ export class AppErrorFilter implements ExceptionFilter {
 
   catch(err: unknown, host: ArgumentsHost) {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<ApiRequest>();
-    const res = ctx.getResponse<Response>();
+    this.send(err, ctx.getRequest<ApiRequest>(), ctx.getResponse<Response>());
+  }
+
+  /**
+   * The same answer for an error an Express middleware passes on (`next(err)`) outside Nest's
+   * handlers: mounted last on /api/v4, so that it never reaches Express's own final handler,
+   * whose HTML page Client4 cannot read (it reports an empty message and no status code).
+   */
+  expressHandler() {
+    return (err: unknown, req: Request, res: Response, _next: NextFunction) => this.send(err, req as ApiRequest, res);
+  }
+
+  private send(err: unknown, req: ApiRequest, res: Response): void {
     const appError = toAppError(err);
     appError.requestId = req.requestId ?? '';
     if (appError.statusCode >= 500) {
