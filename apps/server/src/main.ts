@@ -14,6 +14,7 @@ import { createServerLogger } from './logs/server-logger.js';
 import { defaultPostsTo200 } from './common/status-codes.js';
 import { AppErrorFilter } from './common/app-error.filter.js';
 import { RouteTableExpressAdapter } from './common/route-table.adapter.js';
+import { middlewareChain } from './common/middleware-chain.js';
 import { apiNotFound, exactJsonContentType, formBody, jsonBody, responseHeaders, urlLengthLimit, urlWithoutNul, webhookBody } from './common/http-pipeline.js';
 import { PUBLIC_FILE_ROUTES } from './files/public-files.controller.js';
 import { COMMAND_HOOK_ROUTES } from './commands/command-hooks.controller.js';
@@ -97,21 +98,21 @@ async function main() {
   // req.ip stays the socket peer: Express's `trust proxy` would follow any X-Forwarded-For. The
   // client's address is common/client-address.ts's, which reads only the TrustedProxyIPHeader ones.
   app.set('trust proxy', false);
-  app.use(trackRequests()); // the drain on SIGTERM waits for what it counts
-  app.use(responseHeaders(config));
-  app.use(strictTransportSecurity(config));
-  app.use(urlLengthLimit(config));
-  app.use(urlWithoutNul());
-  app.use('/api/v4', rateLimit(config));
-  app.use('/api/v4', ...jsonBody(config));
-  app.use('/login/sso/saml', formBody(config));
-  // The OAuth 2.0 provider's root routes: JSON from the consent page, a form at the token endpoint.
-  app.use(['/oauth/authorize', '/oauth/deauthorize'], ...jsonBody(config));
-  app.use('/oauth/access_token', formBody(config));
-  // POST /hooks/{id}: the same RateLimitSettings as the API (Mattermost's limiter wraps every
-  // route), and its body raw, for the handler reads JSON or a form's payload.
-  app.use('/hooks', rateLimit(config));
-  app.use('/hooks', ...webhookBody(config));
+  // One Express layer for the front middlewares (common/middleware-chain.ts), in this order.
+  app.use(
+    middlewareChain([
+      { handlers: [trackRequests()] }, // the drain on SIGTERM waits for what it counts
+      { handlers: [responseHeaders(config), strictTransportSecurity(config), urlLengthLimit(config), urlWithoutNul()] },
+      { under: '/api/v4', handlers: [rateLimit(config), ...jsonBody(config)] },
+      { under: '/login/sso/saml', handlers: [formBody(config)] },
+      // The OAuth 2.0 provider's root routes: JSON from the consent page, a form at the token endpoint.
+      { under: ['/oauth/authorize', '/oauth/deauthorize'], handlers: jsonBody(config) },
+      { under: '/oauth/access_token', handlers: [formBody(config)] },
+      // POST /hooks/{id}: the same RateLimitSettings as the API (Mattermost's limiter wraps every
+      // route), and its body raw, for the handler reads JSON or a form's payload.
+      { under: '/hooks', handlers: [rateLimit(config), ...webhookBody(config)] },
+    ]),
+  );
   // The sign-in methods' browser routes (/login/sso/saml, /oauth/{service}/login, …), public file
   // links (/files/{id}/public), incoming webhooks (/hooks/{id}), commands' response URLs
   // (/hooks/commands/{id}) and the OAuth provider's routes live outside /api/v4, as in Mattermost.
