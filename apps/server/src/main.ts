@@ -101,8 +101,8 @@ async function main() {
   // One Express layer for the front middlewares (common/middleware-chain.ts), in this order.
   app.use(
     middlewareChain([
-      { handlers: [trackRequests()] }, // the drain on SIGTERM waits for what it counts
-      { handlers: [responseHeaders(config), strictTransportSecurity(config), urlLengthLimit(config), urlWithoutNul()] },
+      // trackRequests first: the drain on SIGTERM waits for what it counts.
+      { handlers: [trackRequests(), responseHeaders(config), strictTransportSecurity(config), urlLengthLimit(config), urlWithoutNul()] },
       { under: '/api/v4', handlers: [rateLimit(config), ...jsonBody(config)] },
       { under: '/login/sso/saml', handlers: [formBody(config)] },
       // The OAuth 2.0 provider's root routes: JSON from the consent page, a form at the token endpoint.
