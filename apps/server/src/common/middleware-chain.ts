@@ -6,9 +6,11 @@ export interface MiddlewareStage {
   handlers: Array<RequestHandler | ErrorRequestHandler>;
 }
 
+const SLASH = '/'.charCodeAt(0);
+
 /** Whether `path` is `mount` or below it, as Express matches a mount path: any case, on a segment boundary. */
 function isUnder(path: string, mount: string): boolean {
-  return path.startsWith(mount) && (path.length === mount.length || path.charCodeAt(mount.length) === 47); /* / */
+  return path.startsWith(mount) && (path.length === mount.length || path.charCodeAt(mount.length) === SLASH);
 }
 
 /**
