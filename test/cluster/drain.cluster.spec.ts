@@ -7,7 +7,6 @@
  * sequence numbers on the one connection it had from start to end (resumed on the node it landed
  * on, never a fresh `hello`).
  */
-import { readFileSync } from 'node:fs';
 import type { Client4 } from '@mattermost/client';
 import type { Channel } from '@mattermost/types/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,7 +103,8 @@ async function userLoad(user: NewUser, client: Client4, stats: LoadStats, create
  * no live upstream for a second (every request a 502). The README's rolling restart waits for the
  * same thing.
  */
-async function backInRotation(host: string, since: number): Promise<void> {
+async function backInRotation(host: string): Promise<void> {
+  const since = Date.now();
   await until(
     () => cluster.nginx!.accessLog().some((e) => e.startedAt >= since && e.upstream === `${host}:${HTTP_PORT}` && e.status < 500),
     30_000,
@@ -164,7 +164,7 @@ describe('rolling restart under load', () => {
         await node.start();
         await cluster.waitForMembership(admin, 30_000);
         note(`node ${index} back (${created.length} posts)`);
-        await backInRotation(node.host, Date.now());
+        await backInRotation(node.host);
         note(`nginx sends node ${index} requests again`);
       }
       await madeMore(15);
@@ -186,7 +186,8 @@ describe('rolling restart under load', () => {
       .map((e) => `${e.method} ${e.uri.slice(0, 60)} ${e.status} via ${e.upstream} (${e.upstreamStatus}) at ${e.at - t0} ms`)
       .join('\n')}`;
     console.log(seen);
-    const nginxErrors = readFileSync(cluster.nginx!.errorLogPath, 'utf8')
+    const nginxErrors = cluster
+      .nginx!.errorLog()
       .split('\n')
       .filter((l) => /\[(error|crit|alert)\]/.test(l));
     const timeline = `drains: ${drainLog.join('; ')}\n${seen}\nnginx errors (${nginxErrors.length}):\n${nginxErrors.slice(-20).join('\n')}`;

@@ -17,8 +17,8 @@ function isUnder(path: string, mount: string): boolean {
  * The server's front middlewares as one Express layer (issue 17). Express walks its stack layer by
  * layer, matching each mount path against the URL and rewriting req.url into and out of each mount,
  * for every request; eighteen such layers stood between a request and its route. Here the mount
- * paths are plain prefixes, checked once per stage on the lower-cased path, and the handlers are
- * called in order with Express's rules: an error skips to the next error handler (four
+ * paths are plain prefixes, compared with the path lower-cased once per request, and the handlers
+ * are called in order with Express's rules: an error skips to the next error handler (four
  * parameters), an error handler's plain `next()` resumes with the next ordinary handler, a throw is
  * an error. The handlers here read req.originalUrl, never req.url, so they need no mount rewrite.
  */

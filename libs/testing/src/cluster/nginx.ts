@@ -129,7 +129,7 @@ export class Nginx {
   /** `nginx -t` on this instance's config; throws with nginx's output if it is refused. */
   test(): string {
     const r = spawnSync(NGINX_BIN, ['-t', ...this.args()], { encoding: 'utf8', timeout: 10_000 });
-    const out = `${r.stdout ?? ''}${r.stderr ?? ''}${existsSync(this.errorLogPath) ? readFileSync(this.errorLogPath, 'utf8') : ''}`;
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}${this.errorLog()}`;
     if (r.status !== 0) throw new Error(`nginx -t failed (${r.error?.message ?? r.status}):\n${out}`);
     return out;
   }
@@ -152,7 +152,7 @@ export class Nginx {
         await sleep(50);
       }
     }
-    const log = existsSync(this.errorLogPath) ? readFileSync(this.errorLogPath, 'utf8') : '';
+    const log = this.errorLog();
     await this.stop();
     throw new Error(`nginx did not start:\n${this.output}\n${log}`);
   }
@@ -172,6 +172,11 @@ export class Nginx {
         /* exited with the master */
       }
     }
+  }
+
+  /** What nginx has written to its error log so far ('' before it has one). */
+  errorLog(): string {
+    return existsSync(this.errorLogPath) ? readFileSync(this.errorLogPath, 'utf8') : '';
   }
 
   /** Every request nginx has logged so far (a WebSocket is logged when it closes). */
