@@ -4,6 +4,8 @@
  * other clients refresh; who may change them; and images the server must refuse with a clear 400
  * (not an image, a decompression bomb, a truncated JPEG) while staying up.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Team } from '@mattermost/types/teams';
@@ -68,11 +70,22 @@ describe('profile pictures', () => {
     expect(picture.rgb[0]).toBeGreaterThan(240);
     expect(picture.rgb[1]).toBeLessThan(15);
 
-    // The apps revalidate with the ETag: unchanged is a 304 without a body.
+    // Mattermost's ETag is last_picture_update as it is; the apps and the Go client (load-test
+    // agent: GetProfileImage(id, strconv.Itoa(lastPictureUpdate))) revalidate with that value.
+    expect(served.headers.get('etag')).toBe(String(me.last_picture_update));
+    expect(served.headers.get('cache-control')).toBe('max-age=86400, private');
     const again = await fetch(bob.client.getProfilePictureUrl(alice.user.id, me.last_picture_update), {
-      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': served.headers.get('etag')! },
+      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': String(me.last_picture_update) },
     });
     expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(String(me.last_picture_update));
+    expect((await again.arrayBuffer()).byteLength).toBe(0);
+    // An older picture's tag is not this one: the picture is sent again.
+    const stale = await fetch(bob.client.getProfilePictureUrl(alice.user.id, me.last_picture_update), {
+      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': String(me.last_picture_update - 1) },
+    });
+    expect(stale.status).toBe(200);
+    expect(Buffer.from(await stale.arrayBuffer()).equals(served.body)).toBe(true);
   });
 
   it('goes back to the generated default on DELETE, with a negative last_picture_update', async () => {
@@ -87,6 +100,22 @@ describe('profile pictures', () => {
     const generated = await get(alice.client.getDefaultProfilePictureUrl(alice.user.id), bob.client.getToken());
     expect(served.status).toBe(200);
     expect(served.body.equals(generated.body)).toBe(true);
+    expect(served.headers.get('etag')).toBe(String(me.last_picture_update));
+    // The default's own route has no ETag to revalidate (getDefaultProfileImage).
+    expect(generated.headers.get('etag')).toBeNull();
+  });
+
+  it('sends the default without an ETag, cached 5 minutes, when the stored picture cannot be read', async () => {
+    await alice.client.uploadProfileImage(alice.user.id, await redJpeg());
+    const me = await alice.client.getMe();
+    // An operator moved the files away: GetProfileImage's readFailed answer, not a 500.
+    await rm(join(server.dir, 'data', 'users', alice.user.id, 'profile.png'));
+    const served = await get(alice.client.getProfilePictureUrl(alice.user.id, me.last_picture_update), bob.client.getToken());
+    const generated = await get(alice.client.getDefaultProfilePictureUrl(alice.user.id), bob.client.getToken());
+    expect(served.status).toBe(200);
+    expect(served.body.equals(generated.body)).toBe(true);
+    expect(served.headers.get('etag')).toBeNull();
+    expect(served.headers.get('cache-control')).toBe('max-age=300, private');
   });
 
   it("is refused on someone else's account without edit_other_users, allowed for a system admin", async () => {
@@ -146,8 +175,9 @@ describe('team icons', () => {
     const served = await get(bob.client.getTeamIconUrl(team.id, updated.last_team_icon_update!), bob.client.getToken());
     expect(served.status).toBe(200);
     expect(await centrePixel(served.body)).toMatchObject({ width: 128, height: 128, format: 'png' });
+    expect(served.headers.get('etag')).toBe(String(updated.last_team_icon_update));
     const again = await fetch(bob.client.getTeamIconUrl(team.id, updated.last_team_icon_update!), {
-      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': served.headers.get('etag')! },
+      headers: { Authorization: `Bearer ${bob.client.getToken()}`, 'If-None-Match': String(updated.last_team_icon_update) },
     });
     expect(again.status).toBe(304);
   });

@@ -1,18 +1,33 @@
 import type { Response } from 'express';
 
+const DAY_SEC = 24 * 60 * 60;
+
+export interface PngCaching {
+  /**
+   * The ETag, sent as it is: Mattermost's is the bare decimal of last_picture_update or
+   * last_team_icon_update, and the Go client and load-test agent send that value back unquoted.
+   * None: no ETag and no revalidation (the default picture's own route, a picture that failed to read).
+   */
+  etag?: string;
+  /** Cache-Control max-age in seconds (a day, or 5 minutes for a picture that failed to read). */
+  maxAgeSec?: number;
+}
+
 /**
- * A picture (profile image, team icon) with Mattermost's caching: a day, private, and its ETag;
- * a request whose If-None-Match names that ETag gets a 304 without the body (HandleEtag).
+ * A picture (profile image, team icon) with Mattermost's caching: private, a day, and its ETag;
+ * a request whose If-None-Match is exactly that ETag gets a 304 without the body (c.HandleEtag
+ * compares the header to the tag as strings).
  */
-export function sendPng(res: Response, png: Buffer, etag: string): void {
-  const tag = `"${etag}"`;
-  res.setHeader('Cache-Control', 'max-age=86400, private');
-  res.setHeader('ETag', tag);
-  const match = res.req.headers['if-none-match'];
-  if (match && match.split(',').some((t) => t.trim() === tag)) {
-    res.status(304).end();
-    return;
+export function sendPng(res: Response, png: Buffer, { etag, maxAgeSec = DAY_SEC }: PngCaching = {}): void {
+  if (etag !== undefined && etag !== '') {
+    if (res.req.headers['if-none-match'] === etag) {
+      res.setHeader('ETag', etag);
+      res.status(304).end();
+      return;
+    }
+    res.setHeader('ETag', etag);
   }
+  res.setHeader('Cache-Control', `max-age=${maxAgeSec}, private`);
   res.setHeader('Content-Type', 'image/png');
   res.status(200).end(png);
 }

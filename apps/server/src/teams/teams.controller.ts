@@ -148,7 +148,7 @@ export class TeamsController {
   @Get(':team_id/image')
   async icon(@Param('team_id') teamId: string, @CurrentSession() s: Session, @Res() res: Response) {
     const { png, etag } = await this.icons.icon(s, urlId(teamId, 'team_id'));
-    sendPng(res, png, etag);
+    sendPng(res, png, { etag });
   }
 
   @Post(':team_id/image')

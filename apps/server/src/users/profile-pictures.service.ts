@@ -6,11 +6,15 @@ import { FileStore } from '#storage';
 import type { Session } from '../common/session.js';
 import { decodeLimits, ImageError, squarePng } from '../common/images.js';
 import { readSingleFile, UploadError, type UploadSource } from '../common/upload.js';
+import type { PngCaching } from '../common/send-png.js';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { defaultProfileImage } from './profile-image.js';
 import type { UserRow } from './user.model.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
+
+/** How long a client keeps the default it was sent for a stored picture that could not be read. */
+const READ_FAILED_MAX_AGE_SEC = 5 * 60;
 
 /** Mattermost's AdjustImage fills a 128×128 square. */
 export const PROFILE_IMAGE_SIZE = 128;
@@ -84,18 +88,23 @@ export class ProfilePicturesService {
     await this.changed(userId, -Date.now());
   }
 
-  /** GET /users/{id}/image: the stored picture when there is one, else the generated default. */
-  async image(userId: string): Promise<{ png: Buffer; etag: string; uploaded: boolean }> {
+  /**
+   * GET /users/{id}/image: the stored picture when there is one, else the generated default, with
+   * Mattermost's ETag (last_picture_update as a decimal). A stored picture that cannot be read is
+   * answered with the default, without an ETag and cached 5 minutes (GetProfileImage's readFailed).
+   */
+  async image(userId: string): Promise<{ png: Buffer } & PngCaching> {
     const user = await this.users.get(userId);
-    const etag = `${user.id}-${user.last_picture_update}`;
+    const etag = String(user.last_picture_update);
     if (user.last_picture_update > 0) {
       try {
-        return { png: await this.files.readFile(profileImagePath(user.id)), etag, uploaded: true };
+        return { png: await this.files.readFile(profileImagePath(user.id)), etag };
       } catch {
         // The file went missing (a store moved, an operator cleaned up): the default, as GetProfileImage does.
+        return { png: defaultProfileImage(user.id), maxAgeSec: READ_FAILED_MAX_AGE_SEC };
       }
     }
-    return { png: defaultProfileImage(user.id), etag, uploaded: false };
+    return { png: defaultProfileImage(user.id), etag };
   }
 
   private async changed(userId: string, value: number): Promise<void> {

@@ -390,8 +390,8 @@ export class UsersController {
   @TrustRequester()
   @Get(':user_id/image')
   async image(@Param('user_id') userId: string, @CurrentSession() s: Session, @Res() res: Response) {
-    const { png, etag } = await this.pictures.image(urlUserId(userId, s));
-    sendPng(res, png, etag);
+    const { png, ...caching } = await this.pictures.image(urlUserId(userId, s));
+    sendPng(res, png, caching);
   }
 
   @Post(':user_id/image')
@@ -409,8 +409,7 @@ export class UsersController {
   @TrustRequester()
   @Get(':user_id/image/default')
   async defaultImage(@Param('user_id') userId: string, @CurrentSession() s: Session, @Res() res: Response) {
-    const id = urlUserId(userId, s);
-    sendPng(res, defaultProfileImage(id), id);
+    sendPng(res, defaultProfileImage(urlUserId(userId, s))); // no ETag, as getDefaultProfileImage
   }
 }
 
