@@ -29,14 +29,22 @@ const ID = /^[a-z0-9]{26}$/;
 /** Segments after these hold names, not routes. */
 const NAMED = new Set(['name', 'username', 'email', 'reactions', 'category', 'exists']);
 
+/** The path of an absolute or relative URL, without its query or fragment (no URL object: this runs for every request). */
+function pathOf(url: string): string {
+  const scheme = url.indexOf('://');
+  const start = scheme < 0 ? 0 : url.indexOf('/', scheme + 3);
+  if (start < 0) return '/';
+  let end = url.length;
+  for (const c of ['?', '#']) {
+    const i = url.indexOf(c, start);
+    if (i >= 0 && i < end) end = i;
+  }
+  return url.slice(start, end);
+}
+
 /** "GET /users/{id}/channels/{id}/posts/unread": the route of a URL, ids and names replaced. */
 export function endpointKey(method: string, url: string): string {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    path = url.split('?')[0];
-  }
+  let path = pathOf(url);
   if (path.startsWith(API_PREFIX)) path = path.slice(API_PREFIX.length);
   const parts = path.split('/');
   for (let i = 1; i < parts.length; i++) {
@@ -60,44 +68,29 @@ let installed = false;
 export function instrumentFetch(collector: Collector, timeoutMs: number): void {
   if (installed) return;
   installed = true;
-  const realFetch = lightFetch;
   globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const ctx = actionContext.getStore();
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
     const key = endpointKey(method, url);
-    // One controller per request, aborted by the timeout or by the user stopping; both are
-    // detached once the response headers are in (AbortSignal.any would keep every request's
-    // signal alive on the user's long-lived one).
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
-    }, timeoutMs);
-    const onStop = () => controller.abort(ctx?.signal?.reason);
-    ctx?.signal?.addEventListener('abort', onStop, { once: true });
-    if (init?.signal?.aborted) controller.abort(init.signal.reason);
     const t0 = performance.now();
     try {
-      const res = await realFetch(input, { ...init, signal: controller.signal });
+      // The timeout and the user's stop act on the request until its headers are in.
+      const res = await lightFetch(input, init, { timeoutMs, stop: ctx?.signal });
       collector.request(key, ctx?.action, performance.now() - t0, outcomeOf(res.status));
       if (res.status >= 500) collector.error(`${key} → ${res.status}`);
       return res;
     } catch (err) {
       const ms = performance.now() - t0;
-      if (timedOut) {
+      if (ctx?.signal?.aborted) throw err; // a user stopping aborts its own requests: not the server's fault, not counted
+      if ((err as Error)?.name === 'TimeoutError') {
         collector.request(key, ctx?.action, ms, 'timeout');
         collector.error(`${key} timed out after ${timeoutMs} ms`);
-      } else if (!ctx?.signal?.aborted) {
-        // A user stopping aborts its own requests: not the server's fault, not counted.
+      } else {
         collector.request(key, ctx?.action, ms, 'network');
         collector.error(`${key}: ${(err as Error)?.cause ?? (err as Error)?.message ?? err}`);
       }
       throw err;
-    } finally {
-      clearTimeout(timer);
-      ctx?.signal?.removeEventListener('abort', onStop);
     }
   };
 }

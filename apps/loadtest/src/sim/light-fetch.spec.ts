@@ -1,12 +1,15 @@
+import { getEventListeners } from 'node:events';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mm from '@mattermost/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lightFetch } from './light-fetch.js';
 
 let server: Server;
 let base: string;
 const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+/** Requests whose connection the client closed before the answer. */
+let abandoned = 0;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -15,7 +18,10 @@ beforeAll(async () => {
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
+      if (req.url === '/slow') {
+        res.once('close', () => !res.writableEnded && abandoned++);
+        return void setTimeout(() => res.end('late'), 2_000);
+      }
       if (req.url === '/api/v4/users/me') {
         res.setHeader('Content-Type', 'application/json');
         res.setHeader('X-Version-Id', '9.0.0');
@@ -65,6 +71,28 @@ describe('lightFetch', () => {
     const pending = lightFetch(`${base}/slow`, { signal: controller.signal });
     setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), 50);
     await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('destroys a request whose headers are not in within timeoutMs, rejecting with a TimeoutError', async () => {
+    const before = abandoned;
+    await expect(lightFetch(`${base}/slow`, {}, { timeoutMs: 50 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await vi.waitFor(() => expect(abandoned).toBe(before + 1));
+    // In time: the timer is gone with the answer (nothing fires later).
+    expect(await (await lightFetch(`${base}/echo`, {}, { timeoutMs: 1_000 })).text()).toBe('GET ');
+  });
+
+  it('stops every request of a stop signal with its reason, through one listener however many there are', async () => {
+    const stop = new AbortController();
+    const before = abandoned;
+    const pending = Array.from({ length: 20 }, () => lightFetch(`${base}/slow`, {}, { stop: stop.signal }));
+    await lightFetch(`${base}/echo`, {}, { stop: stop.signal });
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    stop.abort(new Error('user stopped'));
+    for (const p of pending) await expect(p).rejects.toThrow('user stopped');
+    await vi.waitFor(() => expect(abandoned).toBe(before + 20));
+    const seenBefore = seen.length;
+    await expect(lightFetch(`${base}/echo`, {}, { stop: stop.signal })).rejects.toThrow('user stopped');
+    expect(seen.length, 'an already stopped user sends nothing').toBe(seenBefore);
   });
 
   it('fails a refused connection as fetch does (TypeError with a cause)', async () => {

@@ -8,8 +8,13 @@
  * shares the cores with the server, so what it spends is taken from the users measured. Any
  * other body (FormData, streams) goes to the built-in fetch. The response resolves at its
  * headers, as fetch does (the driver times requests to the headers, as Go's RoundTrip).
+ *
+ * The driver's limits (a timeout, the simulated user's stop) act on the request itself
+ * (RequestLimits) rather than through an AbortController per request, its signal handed to
+ * node:http and a listener on the user's signal: about 5 % less CPU per instrumented request
+ * (60 → 56 µs, median of six paired runs in fresh processes, 2026-12-06).
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 
 const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 1024 });
 // Taken before the driver replaces the global fetch with its timing wrapper (http.ts).
@@ -86,19 +91,76 @@ function headerObject(headers: HeadersInit | undefined): Record<string, string> 
   return headers as Record<string, string>;
 }
 
+export interface RequestLimits {
+  /** The request is destroyed and the call rejects with a TimeoutError when its headers are not in by then. */
+  timeoutMs?: number;
+  /** The request is destroyed and the call rejects with the signal's reason when it aborts before the headers. */
+  stop?: AbortSignal;
+}
+
+/** The in-flight requests of each stop signal, which gets one listener however many there are. */
+const inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
+
+function track(stop: AbortSignal, req: ClientRequest): () => void {
+  let requests = inFlight.get(stop);
+  if (!requests) {
+    const set = new Set<ClientRequest>();
+    inFlight.set(stop, set);
+    stop.addEventListener(
+      'abort',
+      () => {
+        for (const r of set) r.destroy(stop.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+    requests = set;
+  }
+  requests.add(req);
+  return () => requests.delete(req);
+}
+
+export const timeoutError = (ms: number) => new DOMException(`timed out after ${ms} ms`, 'TimeoutError');
+
+/** The built-in fetch, for what node:http here does not handle, with the limits as signals. */
+function fallback(input: string | URL | Request, init: RequestInit, limits: RequestLimits): Promise<Response> {
+  const signals = [init.signal, limits.stop, limits.timeoutMs === undefined ? undefined : AbortSignal.timeout(limits.timeoutMs)].filter(
+    (x): x is AbortSignal => !!x,
+  );
+  return builtinFetch(input, signals.length ? { ...init, signal: AbortSignal.any(signals) } : init);
+}
+
 /** fetch for http:// URLs and string or buffer bodies; anything else goes to the built-in fetch. */
-export function lightFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+export function lightFetch(input: string | URL | Request, init: RequestInit = {}, limits: RequestLimits = {}): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
   const body = init.body;
   const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
-  if (!url || !url.startsWith('http://') || !simpleBody) return builtinFetch(input, init);
+  if (!url || !url.startsWith('http://') || !simpleBody) return fallback(input, init, limits);
+  const { stop, timeoutMs } = limits;
+  if (stop?.aborted) return Promise.reject(stop.reason);
   return new Promise<Response>((resolve, reject) => {
     const req = http.request(
       url,
       { method: (init.method ?? 'GET').toUpperCase(), headers: headerObject(init.headers), agent, signal: init.signal ?? undefined },
-      (res) => resolve(new LightResponse(res, url) as unknown as Response),
+      (res) => {
+        done();
+        resolve(new LightResponse(res, url) as unknown as Response);
+      },
     );
-    req.once('error', (err) => reject(init.signal?.aborted ? (init.signal.reason ?? err) : new TypeError('fetch failed', { cause: err })));
+    let timedOut = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), req.destroy(timeoutError(timeoutMs))), timeoutMs);
+    const untrack = stop ? track(stop, req) : undefined;
+    function done() {
+      clearTimeout(timer);
+      untrack?.();
+    }
+    req.once('error', (err) => {
+      done();
+      if (timedOut) reject(timeoutError(timeoutMs!));
+      else if (stop?.aborted) reject(stop.reason);
+      else if (init.signal?.aborted) reject(init.signal.reason ?? err);
+      else reject(new TypeError('fetch failed', { cause: err }));
+    });
     req.end(body ?? undefined);
   });
 }
