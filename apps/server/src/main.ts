@@ -25,6 +25,7 @@ import { MattermostWsAdapter } from './websocket/websocket.adapter.js';
 import { WebApp } from './web/web-app.js';
 import { replicaOptions } from './replicas/replica-options.js';
 import { trackRequests } from './lifecycle/drain.js';
+import { listenBacklog } from './lifecycle/listen-backlog.js';
 import { installShutdown } from './lifecycle/shutdown.js';
 import { startLocalMode } from './local-mode/local-mode-server.js';
 
@@ -135,7 +136,10 @@ async function main() {
   http.keepAliveTimeout = cfg.ServiceSettings.IdleTimeout * 1000;
   http.headersTimeout = http.keepAliveTimeout + 1000;
   http.requestTimeout = cfg.ServiceSettings.ReadTimeout * 1000;
-  await app.listen(listen.port, listen.host);
+  // The accept queue Go's listener has (lifecycle/listen-backlog.ts). Nest hands listen()'s
+  // arguments on to http.Server.listen(port, host, backlog, callback); its typings name the host only.
+  const listenWithBacklog = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+  await listenWithBacklog(listen.port, listen.host, listenBacklog());
   log.log(`listening on ${listen.host}:${listen.port}`);
   startHttpsForwarder(cfg, listen.host, log);
   await startLocalMode(config, app); // mmctl --local: ServiceSettings.EnableLocalMode (local-mode/)

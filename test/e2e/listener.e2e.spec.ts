@@ -1,0 +1,46 @@
+/**
+ * The API listener's accept queue is as long as the system allows (net.core.somaxconn), as Go's
+ * listener is for Mattermost: a burst of new connections that arrives while the server cannot
+ * accept waits in the queue instead of having its SYNs dropped (the clients would retry after 1,
+ * 3 and 7 s). Node's own backlog, 511, held 512 of the burst.
+ */
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startServer, type TestServer } from '#testing';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer();
+}, 60_000);
+afterAll(() => server?.stop());
+
+const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+
+/** Whether a TCP connection to host:port is established within `ms`. */
+function established(host: string, port: number, ms: number, sockets: Socket[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    sockets.push(socket);
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('connect', () => (clearTimeout(timer), resolve(true)));
+    socket.once('error', () => (clearTimeout(timer), resolve(false)));
+  });
+}
+
+it('queues a burst of connections beyond 511 while the server is stopped, and serves after', async () => {
+  // More than Node's default queue holds, within this machine's somaxconn (4096 here).
+  const burst = Math.min(somaxconn, 1_000);
+  const { hostname, port } = new URL(server.url);
+  const sockets: Socket[] = [];
+  process.kill(server.pid, 'SIGSTOP'); // nothing accepts: the kernel's queue holds them all
+  try {
+    const results = await Promise.all(Array.from({ length: burst }, () => established(hostname, Number(port), 3_000, sockets)));
+    expect(results.filter(Boolean).length, `connections established of ${burst} (somaxconn ${somaxconn})`).toBe(burst);
+  } finally {
+    process.kill(server.pid, 'SIGCONT');
+    for (const s of sockets) s.destroy();
+  }
+  expect((await fetch(`${server.url}/api/v4/system/ping`)).status).toBe(200);
+});
