@@ -95,6 +95,17 @@ describe('lightFetch', () => {
     expect(seen.length, 'an already stopped user sends nothing').toBe(seenBefore);
   });
 
+  it('applies the same limits to the bodies it hands to the built-in fetch (FormData)', async () => {
+    const form = new FormData();
+    form.append('files', new Blob(['x']), 'x.txt');
+    await expect(lightFetch(`${base}/slow`, { method: 'POST', body: form }, { timeoutMs: 50 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    const stop = new AbortController();
+    const pending = lightFetch(`${base}/slow`, { method: 'POST', body: form }, { stop: stop.signal });
+    stop.abort(new Error('user stopped'));
+    await expect(pending).rejects.toThrow('user stopped');
+    expect(getEventListeners(stop.signal, 'abort'), 'detached once settled').toHaveLength(0);
+  });
+
   it('fails a refused connection as fetch does (TypeError with a cause)', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

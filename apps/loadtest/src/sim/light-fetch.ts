@@ -120,14 +120,25 @@ function track(stop: AbortSignal, req: ClientRequest): () => void {
   return () => requests.delete(req);
 }
 
-export const timeoutError = (ms: number) => new DOMException(`timed out after ${ms} ms`, 'TimeoutError');
+const timeoutError = (ms: number) => new DOMException(`timed out after ${ms} ms`, 'TimeoutError');
 
-/** The built-in fetch, for what node:http here does not handle, with the limits as signals. */
-function fallback(input: string | URL | Request, init: RequestInit, limits: RequestLimits): Promise<Response> {
-  const signals = [init.signal, limits.stop, limits.timeoutMs === undefined ? undefined : AbortSignal.timeout(limits.timeoutMs)].filter(
-    (x): x is AbortSignal => !!x,
-  );
-  return builtinFetch(input, signals.length ? { ...init, signal: AbortSignal.any(signals) } : init);
+/**
+ * The built-in fetch, for what node:http here does not handle (FormData, streams), with the limits
+ * through a controller of its own that is detached when the headers are in (AbortSignal.any over
+ * the user's long-lived signal would keep every such request's signal alive on it).
+ */
+function fallback(input: string | URL | Request, init: RequestInit, { timeoutMs, stop }: RequestLimits): Promise<Response> {
+  if (timeoutMs === undefined && !stop) return builtinFetch(input, init);
+  const controller = new AbortController();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(timeoutError(timeoutMs)), timeoutMs);
+  const onStop = () => controller.abort(stop!.reason);
+  stop?.addEventListener('abort', onStop, { once: true });
+  if (stop?.aborted) controller.abort(stop.reason);
+  if (init.signal?.aborted) controller.abort(init.signal.reason);
+  return builtinFetch(input, { ...init, signal: controller.signal }).finally(() => {
+    clearTimeout(timer);
+    stop?.removeEventListener('abort', onStop);
+  });
 }
 
 /** fetch for http:// URLs and string or buffer bodies; anything else goes to the built-in fetch. */
