@@ -158,8 +158,8 @@ export function lightFetch(input: string | URL | Request, init: RequestInit = {}
         resolve(new LightResponse(res, url) as unknown as Response);
       },
     );
-    let timedOut = false;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), req.destroy(timeoutError(timeoutMs))), timeoutMs);
+    let timedOut: DOMException | undefined; // the error the timer destroyed the request with
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => req.destroy((timedOut = timeoutError(timeoutMs))), timeoutMs);
     const untrack = stop ? track(stop, req) : undefined;
     function done() {
       clearTimeout(timer);
@@ -167,7 +167,7 @@ export function lightFetch(input: string | URL | Request, init: RequestInit = {}
     }
     req.once('error', (err) => {
       done();
-      if (timedOut) reject(timeoutError(timeoutMs!));
+      if (timedOut) reject(timedOut);
       else if (stop?.aborted) reject(stop.reason);
       else if (init.signal?.aborted) reject(init.signal.reason ?? err);
       else reject(new TypeError('fetch failed', { cause: err }));

@@ -19,13 +19,12 @@ export interface PngCaching {
  * compares the header to the tag as strings).
  */
 export function sendPng(res: Response, png: Buffer, { etag, maxAgeSec = DAY_SEC }: PngCaching = {}): void {
-  if (etag !== undefined && etag !== '') {
+  if (etag) {
+    res.setHeader('ETag', etag);
     if (res.req.headers['if-none-match'] === etag) {
-      res.setHeader('ETag', etag);
       res.status(304).end();
       return;
     }
-    res.setHeader('ETag', etag);
   }
   res.setHeader('Cache-Control', `max-age=${maxAgeSec}, private`);
   res.setHeader('Content-Type', 'image/png');
