@@ -45,6 +45,8 @@ export interface Snapshot {
   ws: WsData;
   /** Calls not made because this server lacks the endpoint, by endpoint. */
   skipped: Record<string, number>;
+  /** Timed-out requests by endpoint and where they were stuck (lightFetch's TimeoutPhase, or 'unknown'): `POST /users/ids: connecting`. */
+  timeoutPhases: Record<string, number>;
   users: { active: number; ready: number; loginFailures: number };
   /** Event-loop utilisation (0–1) and delay p99 of the worker thread over the interval. */
   loop: { elu: number; delayP99Ms: number };
@@ -93,6 +95,7 @@ export class Collector {
   private events = new Map<string, number>();
   private delivery = new Histogram();
   private skipped = new Map<string, number>();
+  private timeoutPhases = new Map<string, number>();
   private errorSamples: string[] = [];
   private ws = { connects: 0, reconnects: 0, closes: 0, errors: 0 };
   loginFailures = 0;
@@ -133,6 +136,11 @@ export class Collector {
     this.skipped.set(endpoint, (this.skipped.get(endpoint) ?? 0) + 1);
   }
 
+  timeout(endpoint: string, phase: string): void {
+    const key = `${endpoint}: ${phase}`;
+    this.timeoutPhases.set(key, (this.timeoutPhases.get(key) ?? 0) + 1);
+  }
+
   error(message: string): void {
     if (this.errorSamples.length < MAX_ERROR_SAMPLES) this.errorSamples.push(message.slice(0, 300));
   }
@@ -147,6 +155,7 @@ export class Collector {
       actions: Object.fromEntries([...this.actions].map(([k, v]) => [k, v.data()])),
       ws: { events: Object.fromEntries(this.events), delivery: this.delivery.toData(), ...this.ws },
       skipped: Object.fromEntries(this.skipped),
+      timeoutPhases: Object.fromEntries(this.timeoutPhases),
       errorSamples: this.errorSamples,
     };
     this.endpoints = new Map();
@@ -154,6 +163,7 @@ export class Collector {
     this.events = new Map();
     this.delivery = new Histogram();
     this.skipped = new Map();
+    this.timeoutPhases = new Map();
     this.errorSamples = [];
     this.ws = { connects: 0, reconnects: 0, closes: 0, errors: 0 };
     this.loginFailures = 0;
@@ -205,6 +215,7 @@ export class Totals {
   readonly events = new Map<string, number>();
   readonly delivery = new Histogram();
   readonly skipped = new Map<string, number>();
+  readonly timeoutPhases = new Map<string, number>();
   readonly errorSamples: string[] = [];
   ws = { connects: 0, reconnects: 0, closes: 0, errors: 0 };
   loginFailures = 0;
@@ -229,6 +240,7 @@ export class Totals {
     for (const [k, n] of Object.entries(s.ws.events)) this.events.set(k, (this.events.get(k) ?? 0) + n);
     this.delivery.merge(s.ws.delivery);
     for (const [k, n] of Object.entries(s.skipped)) this.skipped.set(k, (this.skipped.get(k) ?? 0) + n);
+    for (const [k, n] of Object.entries(s.timeoutPhases ?? {})) this.timeoutPhases.set(k, (this.timeoutPhases.get(k) ?? 0) + n);
     for (const k of ['connects', 'reconnects', 'closes', 'errors'] as const) this.ws[k] += s.ws[k];
     this.loginFailures += s.users.loginFailures;
     for (const e of s.errorSamples) if (this.errorSamples.length < 20 && !this.errorSamples.includes(e)) this.errorSamples.push(e);

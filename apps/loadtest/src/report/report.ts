@@ -42,6 +42,8 @@ export interface Report {
       network: number;
       http5xxPercent: number | null;
       timeoutPercent: number | null;
+      /** Timeouts by endpoint and where the request was stuck: connecting, or connected without an answer (on a new or a reused connection). */
+      timeoutsByPhase: Record<string, number>;
       samples: string[];
     };
     websocket: {
@@ -159,6 +161,7 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
         network: m.all.network,
         http5xxPercent: m.all.count ? r3(((m.all.err5xx + m.all.network) / m.all.count) * 100) : null,
         timeoutPercent: m.all.count ? r3((m.all.timeouts / m.all.count) * 100) : null,
+        timeoutsByPhase: Object.fromEntries([...m.timeoutPhases].sort((a, b) => b[1] - a[1])),
         samples: m.errorSamples,
       },
       websocket: {
@@ -278,6 +281,8 @@ export function summaryText(report: Report): string {
   lines.push(
     `requests ${r.requests} (${r.requestsPerSec}/s): avg ${r.latency.avgMs} ms, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms; 4xx ${r.errors.http4xx}, 5xx ${r.errors.http5xx} (${r.errors.http5xxPercent} %), timeouts ${r.errors.timeouts} (${r.errors.timeoutPercent} %), network ${r.errors.network}`,
   );
+  const phases = Object.entries(r.errors.timeoutsByPhase ?? {});
+  if (phases.length) lines.push(`timeouts by endpoint and phase: ${phases.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(
     `websocket: ${r.websocket.events} events (${r.websocket.eventsPerSec}/s), post → event p50 ${r.websocket.delivery.p50Ms} ms, p99 ${r.websocket.delivery.p99Ms} ms over ${r.websocket.delivery.count} deliveries; reconnects ${r.websocket.reconnects}`,
   );

@@ -350,6 +350,7 @@ function snapshotOf(t: Totals): Snapshot {
     ),
     ws: { events: Object.fromEntries(t.events), delivery: t.delivery.toData(), ...t.ws },
     skipped: Object.fromEntries(t.skipped),
+    timeoutPhases: Object.fromEntries(t.timeoutPhases),
     users: { active: 0, ready: 0, loginFailures: t.loginFailures },
     loop: { elu: 0, delayP99Ms: 0 },
     errorSamples: t.errorSamples,

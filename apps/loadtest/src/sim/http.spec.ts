@@ -53,10 +53,11 @@ describe('instrumentFetch', () => {
         stop.abort();
         await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
       });
-      const { endpoints } = collector.drain({ worker: 0, users: { active: 1, ready: 1, loginFailures: 0 }, loop: { elu: 0, delayP99Ms: 0 } });
+      const { endpoints, timeoutPhases } = collector.drain({ worker: 0, users: { active: 1, ready: 1, loginFailures: 0 }, loop: { elu: 0, delayP99Ms: 0 } });
       expect(endpoints['GET /users/{id}']).toMatchObject({ count: 1, err5xx: 0, timeouts: 0 });
       expect(endpoints['GET /broken']).toMatchObject({ count: 1, err5xx: 1 });
       expect(endpoints['GET /slow']).toMatchObject({ count: 1, timeouts: 1, network: 0 });
+      expect(timeoutPhases, 'the timeout counted by where it was stuck').toEqual({ 'GET /slow: no answer on a new connection': 1 });
     } finally {
       globalThis.fetch = original;
       server.closeAllConnections();

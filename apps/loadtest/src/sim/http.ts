@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Collector, Outcome } from '../metrics/collector.js';
-import { lightFetch } from './light-fetch.js';
+import { lightFetch, type TimeoutError } from './light-fetch.js';
 
 export interface PauseContext {
   /** ms the action spent in deliberate pauses (scrolling, typing), not counted as its duration. */
@@ -85,7 +85,8 @@ export function instrumentFetch(collector: Collector, timeoutMs: number): void {
       if (ctx?.signal?.aborted) throw err; // a user stopping aborts its own requests: not the server's fault, not counted
       if ((err as Error)?.name === 'TimeoutError') {
         collector.request(key, ctx?.action, ms, 'timeout');
-        collector.error(`${key} timed out after ${timeoutMs} ms`);
+        collector.timeout(key, (err as TimeoutError).phase ?? 'unknown');
+        collector.error(`${key} ${(err as Error).message}`);
       } else {
         collector.request(key, ctx?.action, ms, 'network');
         collector.error(`${key}: ${(err as Error)?.cause ?? (err as Error)?.message ?? err}`);

@@ -1,6 +1,7 @@
-import { getEventListeners } from 'node:events';
+import { spawn } from 'node:child_process';
+import { getEventListeners, once } from 'node:events';
 import http, { type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import mm from '@mattermost/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lightFetch } from './light-fetch.js';
@@ -79,6 +80,42 @@ describe('lightFetch', () => {
     await vi.waitFor(() => expect(abandoned).toBe(before + 1));
     // In time: the timer is gone with the answer (nothing fires later).
     expect(await (await lightFetch(`${base}/echo`, {}, { timeoutMs: 1_000 })).text()).toBe('GET ');
+  });
+
+  it('names where a timed-out request was stuck: no answer on a new connection, then on a reused one', async () => {
+    const fresh = http.createServer((req, res) => (req.url === '/slow' ? void setTimeout(() => res.end(), 1_000) : res.end('ok')));
+    await new Promise<void>((resolve) => fresh.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(fresh.address() as AddressInfo).port}`;
+    try {
+      await expect(lightFetch(`${url}/slow`, {}, { timeoutMs: 50 })).rejects.toMatchObject({ phase: 'no answer on a new connection' });
+      await (await lightFetch(`${url}/ok`)).text();
+      await expect(lightFetch(`${url}/slow`, {}, { timeoutMs: 50 })).rejects.toMatchObject({
+        phase: 'no answer on a reused connection',
+        message: 'timed out after 50 ms (no answer on a reused connection)',
+      });
+    } finally {
+      fresh.closeAllConnections();
+      await new Promise<void>((resolve) => fresh.close(() => resolve()));
+    }
+  });
+
+  it("names a request still connecting when the server's accept queue is full", async () => {
+    // A listener that never accepts (its process blocks right after listening), with the shortest queue.
+    const child = spawn(
+      process.execPath,
+      ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>{console.log(s.address().port);Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,5000)})"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = Number((await once(child.stdout!, 'data'))[0].toString());
+      // Fill the accept queue with completed handshakes; later SYNs are dropped.
+      const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => {}));
+      await new Promise((r) => setTimeout(r, 100));
+      await expect(lightFetch(`http://127.0.0.1:${port}/`, {}, { timeoutMs: 300 })).rejects.toMatchObject({ phase: 'connecting' });
+      for (const f of fillers) f.destroy();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('stops every request of a stop signal with its reason, through one listener however many there are', async () => {

@@ -120,7 +120,23 @@ function track(stop: AbortSignal, req: ClientRequest): () => void {
   return () => requests.delete(req);
 }
 
-const timeoutError = (ms: number) => new DOMException(`timed out after ${ms} ms`, 'TimeoutError');
+/**
+ * Where a request that timed out was stuck: still connecting (its SYN unanswered, as when the
+ * server's accept queue is full), or connected without an answer, on a connection it opened itself
+ * or on one an earlier request left open.
+ */
+export type TimeoutPhase = 'connecting' | 'no answer on a new connection' | 'no answer on a reused connection';
+
+/** The error of a request whose headers were not in after `ms`; `phase` when lightFetch knows it. */
+export type TimeoutError = DOMException & { phase?: TimeoutPhase };
+
+const timeoutError = (ms: number, phase?: TimeoutPhase): TimeoutError =>
+  Object.assign(new DOMException(`timed out after ${ms} ms${phase ? ` (${phase})` : ''}`, 'TimeoutError'), { phase });
+
+function phaseOf(req: ClientRequest): TimeoutPhase {
+  if (!req.socket || req.socket.connecting) return 'connecting';
+  return req.reusedSocket ? 'no answer on a reused connection' : 'no answer on a new connection';
+}
 
 /**
  * The built-in fetch, for what node:http here does not handle (FormData, streams), with the limits
@@ -158,8 +174,8 @@ export function lightFetch(input: string | URL | Request, init: RequestInit = {}
         resolve(new LightResponse(res, url) as unknown as Response);
       },
     );
-    let timedOut: DOMException | undefined; // the error the timer destroyed the request with
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => req.destroy((timedOut = timeoutError(timeoutMs))), timeoutMs);
+    let timedOut: TimeoutError | undefined; // the error the timer destroyed the request with
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => req.destroy((timedOut = timeoutError(timeoutMs, phaseOf(req)))), timeoutMs);
     const untrack = stop ? track(stop, req) : undefined;
     function done() {
       clearTimeout(timer);
