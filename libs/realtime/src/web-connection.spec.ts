@@ -153,6 +153,24 @@ describe('WebConnection', () => {
     expect(next.frames().map((f) => f.data.n)).toEqual([1]);
   });
 
+  it("continues another node's frames: replays them with their numbers, and holds nothing of a handover whose frames are misnumbered", () => {
+    const frames = [`${prefix(5)}5}`, `${prefix(6)}6}`];
+    const c = new WebConnection('c1', owner(), 8);
+    c.continueFrom(5, frames, 7, {});
+    const socket = new FakeSocket();
+    c.attach(socket);
+    expect(c.replayFrom(5)).toBe(true);
+    expect(socket.sent).toEqual(frames);
+    c.send(prefix(7), LIMIT);
+    expect(socket.frames().at(-1)).toMatchObject({ seq: 7, data: { n: 7 } });
+
+    const wrong = new WebConnection('c2', owner(), 8);
+    wrong.continueFrom(5, [`${prefix(5)}5}`, `${prefix(6)}9}`], 7, {});
+    wrong.attach(new FakeSocket());
+    expect(wrong.replayFrom(5), 'not replayed under numbers it did not have').toBe(false);
+    expect(wrong.replayFrom(7)).toBe(true);
+  });
+
   it('attaching a new socket closes the previous one', () => {
     const c = new WebConnection('c1', owner(), 4);
     const a = new FakeSocket();

@@ -1,6 +1,6 @@
 import { covers, dominates, EventId, Vector } from './event-id.js';
 import { ReplayBuffer } from './replay-buffer.js';
-import { frameWithSeq } from './websocket-event.js';
+import { frameWithSeq, prefixOfFrame } from './websocket-event.js';
 
 /** The part of a `ws` socket the hub uses (kept small so tests can pass a fake). */
 export interface SocketLike {
@@ -64,9 +64,20 @@ export class WebConnection {
     this.replay = new ReplayBuffer(replayCapacity);
   }
 
-  /** Continues another node's numbering: its frames and next sequence number. */
+  /**
+   * Continues another node's numbering: its frames and next sequence number. A frame that does not
+   * end with its own seq leaves nothing to replay (as a gap no longer held: the client resyncs)
+   * rather than frames numbered wrongly.
+   */
   continueFrom(firstSeq: number, frames: string[], nextSeq: number, alreadyDelivered: Vector): void {
-    frames.forEach((frame, i) => this.replay.push(firstSeq + i, frame));
+    for (let i = 0; i < frames.length; i++) {
+      const prefix = prefixOfFrame(frames[i], firstSeq + i);
+      if (prefix === undefined) {
+        this.replay.clear();
+        break;
+      }
+      this.replay.push(firstSeq + i, prefix);
+    }
     this.nextSeq = nextSeq;
     this.alreadyDelivered = { ...alreadyDelivered };
   }
@@ -126,7 +137,7 @@ export class WebConnection {
   /** Numbers a frame, remembers it for replay, and writes it if a socket is attached. */
   send(prefix: string, maxBufferedBytes: number): void {
     const frame = frameWithSeq(prefix, this.nextSeq);
-    this.replay.push(this.nextSeq, frame);
+    this.replay.push(this.nextSeq, prefix);
     this.nextSeq++;
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) return;

@@ -46,3 +46,9 @@ export function framePrefix(event: WebSocketEvent): string {
 export function frameWithSeq(prefix: string, seq: number): string {
   return `${prefix}${seq}}`;
 }
+
+/** The prefix of a frame numbered `seq` (frameWithSeq's inverse), or undefined for a frame that is not. */
+export function prefixOfFrame(frame: string, seq: number): string | undefined {
+  const suffix = `${seq}}`;
+  return frame.endsWith(suffix) ? frame.slice(0, -suffix.length) : undefined;
+}
