@@ -453,7 +453,11 @@ function stopLine(t: TargetResult): string {
       fails.set(k, (fails.get(k) ?? 0) + 1);
     }
   const failText = [...fails].map(([k, v]) => `${k} ${v}×`).join(', ') || 'none';
-  return `- ${t.name}: ${r.durationSec} s, ${r.stopReason}; figures over the last ${r.result.measuredSec} s (users ${r.result.users.min}–${r.result.users.max}); failing checks at the ticks (by check): ${failText}. ${r.generator.note}. Chart: [${t.chart}](${t.chart}).`;
+  const phases = Object.entries(r.result.errors.timeoutsByPhase ?? {});
+  const timeoutText = phases.length ? ` Timeouts by endpoint and phase: ${phases.map(([k, v]) => `${k} ${v}`).join(', ')}.` : '';
+  const aq = r.resources.acceptQueue;
+  const queueText = aq ? ` Accept queue of the port the users connect to: at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full.` : '';
+  return `- ${t.name}: ${r.durationSec} s, ${r.stopReason}; figures over the last ${r.result.measuredSec} s (users ${r.result.users.min}–${r.result.users.max}); failing checks at the ticks (by check): ${failText}.${timeoutText}${queueText} ${r.generator.note}. Chart: [${t.chart}](${t.chart}).`;
 }
 
 /** Whether the health checks held over a bounded run's hold (as the coordinator would judge them). */

@@ -87,6 +87,12 @@ export interface Report {
     /** Machine CPU not used by the server, PostgreSQL or this generator (nginx, other work on the machine). */
     otherCpuPercentAvg: number | null;
     cores: number;
+    /**
+     * The accept queue of the port the users connect to over the measured window: the most
+     * connections seen waiting to be accepted, and the connections dropped because it was full
+     * (their SYNs are retried after 1, 3, 7 s: requests that time out "connecting").
+     */
+    acceptQueue: { maxWaiting: number; dropped: number };
     /** CPU spent per request over the measured window (server, all PostgreSQL processes, this generator), and database transactions per request. */
     perRequest: { serverCpuMs: number | null; postgresCpuMs: number | null; generatorCpuMs: number | null; postgresXacts: number | null };
   };
@@ -203,6 +209,10 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
         ),
       ),
       cores,
+      acceptQueue: {
+        maxWaiting: Math.max(0, ...inMeasured.map((p) => p.resources.acceptQueue ?? 0)),
+        dropped: inMeasured.reduce((n, p) => n + (p.resources.listenOverflows ?? 0), 0),
+      },
       perRequest: perRequest(inMeasured),
     },
     generator: {
@@ -293,6 +303,8 @@ export function summaryText(report: Report): string {
   lines.push(
     `server CPU avg ${report.resources.server.cpuPercentAvg} % (max ${report.resources.server.cpuPercentMax} %), RSS max ${report.resources.server.rssMiBMax} MiB; PostgreSQL CPU avg ${report.resources.postgresCpuPercentAvg} %; machine ${report.resources.machineCpuPercentAvg} % of ${report.resources.cores * 100} % (other processes ${report.resources.otherCpuPercentAvg} %)`,
   );
+  const aq = report.resources.acceptQueue;
+  if (aq) lines.push(`accept queue of the target's port: at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full`);
   const backends = Object.entries(report.resources.postgresBackends)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');

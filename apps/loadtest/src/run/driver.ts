@@ -174,7 +174,7 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
   // ---- the loop ---------------------------------------------------------------------------------
   const k = config.coordinator;
   const coordinator = new Coordinator(k);
-  const monitor = new ResourceMonitor(target.pids);
+  const monitor = new ResourceMonitor(target.pids, Number(new URL(target.url).port) || 80);
   const dbName = target.database ?? (target.databaseUrl ? new URL(target.databaseUrl).pathname.slice(1) : undefined);
   const pgActivity = dbName ? new PgActivity(ADMIN_DSN, dbName) : undefined;
   const timeline: TimelinePoint[] = [];
@@ -384,6 +384,7 @@ function progressLine(p: TimelinePoint, generatorSaturated: boolean): string {
     `[${new Date().toISOString().slice(11, 19)}] t=${f(p.t)}s users ${p.users} (ready ${p.ready}) | ${f(p.reqPerSec, 1)} req/s avg ${f(p.avgMs, 1)} ms p99 ${f(p.p99Ms)} ms ` +
     `5xx ${f(p.http5xxPercent, 3)}% timeouts ${f(p.timeoutPercent, 3)}% | ws ${f(p.wsEventsPerSec, 1)} ev/s delivery p99 ${f(p.deliveryP99Ms)} ms | ` +
     `server cpu ${f(r.serverCpuPercent)}% rss ${f(r.serverRssMiB)} MiB, postgres cpu ${f(r.postgresCpuPercent)}% | generator cpu ${f(r.generatorCpuPercent)}% elu ${f(p.generatorElu, 2)}` +
-    `${generatorSaturated ? ' SATURATED' : ''} | machine ${f(r.machineCpuPercent)}%/${r.cores * 100}% | ${p.decision}${p.healthy ? '' : ` (${p.failures.join('; ')})`}`
+    `${generatorSaturated ? ' SATURATED' : ''} | machine ${f(r.machineCpuPercent)}%/${r.cores * 100}%` +
+    `${r.acceptQueue || r.listenOverflows ? ` | accept queue ${r.acceptQueue}, dropped ${r.listenOverflows}` : ''} | ${p.decision}${p.healthy ? '' : ` (${p.failures.join('; ')})`}`
   );
 }

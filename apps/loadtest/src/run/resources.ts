@@ -2,6 +2,8 @@
  * CPU and memory of the processes involved, from /proc, sampled by the driver at every tick:
  * the chat server(s), all PostgreSQL processes, this load generator (all its threads) and the
  * machine as a whole. CPU is given in % of one core (200 % = both cores of a 2-core machine).
+ * And the accept queue of the port the users connect to: connections the kernel has completed
+ * that the server has not accepted yet, and the SYNs it dropped because that queue was full.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,6 +19,52 @@ export interface ResourceSample {
   generatorRssMiB: number;
   machineCpuPercent: number;
   cores: number;
+  /** Connections waiting in the accept queue of the target's port at the sample. */
+  acceptQueue: number;
+  /** Connections dropped since the previous sample because an accept queue was full (TcpExt ListenOverflows, machine-wide). */
+  listenOverflows: number;
+}
+
+const readText = (path: string) => readFileSync(path, 'utf8');
+
+/**
+ * Connections waiting to be accepted on `port`: for a listening socket, the receive-queue column of
+ * /proc/net/tcp{,6} is its accept queue (what `ss -ltn` shows as Recv-Q).
+ */
+export function acceptQueueLength(port: number, read: (path: string) => string = readText): number {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let waiting = 0;
+  for (const path of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = read(path);
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] !== '0A' || !f[1]?.endsWith(local)) continue; // 0A: LISTEN
+      waiting += parseInt(f[4].split(':')[1], 16) || 0;
+    }
+  }
+  return waiting;
+}
+
+/** The kernel's count of connections dropped because an accept queue was full (TcpExt ListenOverflows). */
+export function listenOverflowsTotal(read: (path: string) => string = readText): number {
+  try {
+    const lines = read('/proc/net/netstat').split('\n');
+    for (let i = 0; i + 1 < lines.length; i++) {
+      if (!lines[i].startsWith('TcpExt:') || !lines[i + 1].startsWith('TcpExt:')) continue;
+      const names = lines[i].trim().split(/\s+/);
+      const values = lines[i + 1].trim().split(/\s+/);
+      const at = names.indexOf('ListenOverflows');
+      return at > 0 ? Number(values[at]) || 0 : 0;
+    }
+  } catch {
+    /* not Linux */
+  }
+  return 0;
 }
 
 /** pids of every process whose command name is `name` (e.g. the postgres backends). */
@@ -45,7 +93,11 @@ export class ResourceMonitor {
   private last: ReturnType<ResourceMonitor['read']>;
   readonly cores = cpus().length;
 
-  constructor(private readonly serverPids: number[]) {
+  /** `listenPort`: the port the users connect to (the node's, or nginx's in front of several). */
+  constructor(
+    private readonly serverPids: number[],
+    private readonly listenPort?: number,
+  ) {
     this.last = this.read();
   }
 
@@ -61,7 +113,7 @@ export class ResourceMonitor {
       if (c !== undefined) pg.set(pid, c);
     }
     const self = process.cpuUsage();
-    return { at: performance.now(), server, pg, self: (self.user + self.system) / 1e6, machine: machineBusySeconds() };
+    return { at: performance.now(), server, pg, self: (self.user + self.system) / 1e6, machine: machineBusySeconds(), overflows: listenOverflowsTotal() };
   }
 
   /** Usage since the previous call. */
@@ -93,6 +145,8 @@ export class ResourceMonitor {
       generatorRssMiB: process.memoryUsage().rss / 2 ** 20,
       machineCpuPercent: ((now.machine - this.last.machine) / wall) * 100,
       cores: this.cores,
+      acceptQueue: this.listenPort ? acceptQueueLength(this.listenPort) : 0,
+      listenOverflows: Math.max(0, now.overflows - this.last.overflows),
     };
     this.last = now;
     return out;
