@@ -2,12 +2,16 @@
  * The API listener's accept queue is as long as the system allows (net.core.somaxconn), as Go's
  * listener is for Mattermost: a burst of new connections that arrives while the server cannot
  * accept waits in the queue instead of having its SYNs dropped (the clients would retry after 1,
- * 3 and 7 s). Node's own backlog, 511, held 512 of the burst.
+ * 3 and 7 s). Node's own backlog, 511, held 512 of the burst. And the server watches sixteen
+ * descriptors of its listening socket, since Node accepts one connection per event-loop iteration
+ * and descriptor (lifecycle/listener-copies.ts).
  */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TestServer } from '#testing';
 import { listenBacklog } from '../../apps/server/src/lifecycle/listen-backlog.js';
+import { LISTENER_COPIES } from '../../apps/server/src/lifecycle/listener-copies.js';
 
 let server: TestServer;
 
@@ -44,4 +48,28 @@ it('queues a burst of connections beyond 511 while the server is stopped, and se
     for (const s of sockets) s.destroy();
   }
   expect((await fetch(`${server.url}/api/v4/system/ping`)).status).toBe(200);
+});
+
+/** The inode of the socket listening on `port` (/proc/net/tcp's tenth column). */
+function listenerInode(port: number): string {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const fields = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[3] === '0A' && f[1]?.endsWith(local));
+  return fields![9];
+}
+
+it('holds sixteen descriptors of its listening socket, and the helper that made them is gone', () => {
+  const inode = listenerInode(Number(new URL(server.url).port));
+  const fds = readdirSync(`/proc/${server.pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${server.pid}/fd/${fd}`) === `socket:[${inode}]`;
+    } catch {
+      return false; // closed meanwhile
+    }
+  });
+  expect(fds).toHaveLength(LISTENER_COPIES + 1);
+  const children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim();
+  expect(children, 'no helper process left').toBe('');
 });

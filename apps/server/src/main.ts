@@ -26,6 +26,7 @@ import { WebApp } from './web/web-app.js';
 import { replicaOptions } from './replicas/replica-options.js';
 import { trackRequests } from './lifecycle/drain.js';
 import { listenBacklog } from './lifecycle/listen-backlog.js';
+import { addListenerCopies, LISTENER_COPIES } from './lifecycle/listener-copies.js';
 import { installShutdown } from './lifecycle/shutdown.js';
 import { startLocalMode } from './local-mode/local-mode-server.js';
 
@@ -138,8 +139,12 @@ async function main() {
   http.requestTimeout = cfg.ServiceSettings.ReadTimeout * 1000;
   // The accept queue Go's listener has (lifecycle/listen-backlog.ts). Nest hands listen()'s
   // arguments on to http.Server.listen(port, host, backlog, callback); its typings name the host only.
+  const backlog = listenBacklog();
   const listenWithBacklog = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
-  await listenWithBacklog(listen.port, listen.host, listenBacklog());
+  await listenWithBacklog(listen.port, listen.host, backlog);
+  // Node accepts one connection per event-loop iteration and descriptor (lifecycle/listener-copies.ts).
+  const copies = await addListenerCopies(http, LISTENER_COPIES, backlog);
+  if (copies.reason) log.warn(`accepting through one descriptor only: ${copies.reason}`);
   log.log(`listening on ${listen.host}:${listen.port}`);
   startHttpsForwarder(cfg, listen.host, log);
   await startLocalMode(config, app); // mmctl --local: ServiceSettings.EnableLocalMode (local-mode/)

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
+import { closeListenerCopies } from './listener-copies.js';
 
 /**
  * Graceful drain on SIGTERM/SIGINT: what a node does between the signal and its exit, so that a
@@ -112,7 +113,8 @@ export function trackRequests(state: DrainState = drainState) {
  * Closes the listening socket only. http.Server.close() would also close the idle keep-alive
  * connections at once (Node ≥ 19), racing nginx, which may be writing a request into one.
  */
-export function stopListening(server: Server): Promise<void> {
+export async function stopListening(server: Server): Promise<void> {
+  await closeListenerCopies(server); // the socket listens until its last descriptor is closed
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     NetServer.prototype.close.call(server, () => resolve());
