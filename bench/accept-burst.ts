@@ -6,8 +6,8 @@
  *
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/accept-burst.js [connections] [busyMs]
  */
-import { spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
+import { connectFromAnotherProcess } from '#testing';
 import { addListenerCopies, closeListenerCopies, LISTENER_COPIES } from '../apps/server/src/lifecycle/listener-copies.js';
 
 const connections = Number(process.argv[2] ?? 300);
@@ -31,16 +31,14 @@ async function acceptMs(copies: number): Promise<number> {
   };
   setImmediate(burn);
   const t0 = performance.now();
-  const client = spawn(process.execPath, ['-e', `for(let i=0;i<${connections};i++)require('net').connect(${port},'127.0.0.1').on('error',()=>{});setTimeout(()=>{},120000)`], {
-    stdio: 'ignore',
-  });
+  const client = connectFromAnotherProcess(port, connections);
   await new Promise<void>((resolve) => {
     const check = () => (accepted >= connections ? resolve() : setTimeout(check, 1));
     check();
   });
   const ms = performance.now() - t0;
   busy = false;
-  client.kill('SIGKILL');
+  client.stop();
   for (const s of sockets) s.destroy();
   await closeListenerCopies(server);
   server.close();

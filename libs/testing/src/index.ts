@@ -12,6 +12,7 @@ export * from './redis.js';
 export * from './users.js';
 export * from './app-error.js';
 export * from './socket.js';
+export * from './listeners.js';
 export * from './server-process.js';
 export * from './release-build.js';
 export * from './test-server.js';

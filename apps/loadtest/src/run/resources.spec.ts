@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { stalledListener } from '#testing';
 import { acceptQueueLength, listenOverflowsTotal } from './resources.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -24,20 +24,14 @@ describe('acceptQueueLength', () => {
   });
 
   it('sees the connections waiting on a listener that does not accept', async () => {
-    // A listener whose process blocks right after listening, so nothing is ever accepted.
-    const child = spawn(
-      process.execPath,
-      ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:8},()=>{console.log(s.address().port);Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,5000)})"],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const listener = await stalledListener(8);
     try {
-      const port = Number((await once(child.stdout!, 'data'))[0].toString());
-      const clients = Array.from({ length: 3 }, () => net.connect(port, '127.0.0.1').on('error', () => {}));
+      const clients = Array.from({ length: 3 }, () => net.connect(listener.port, '127.0.0.1').on('error', () => {}));
       await Promise.all(clients.map((c) => once(c, 'connect')));
-      expect(acceptQueueLength(port)).toBe(3);
+      expect(acceptQueueLength(listener.port)).toBe(3);
       for (const c of clients) c.destroy();
     } finally {
-      child.kill('SIGKILL');
+      listener.stop();
     }
   });
 });

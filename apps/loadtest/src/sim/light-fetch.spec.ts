@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { getEventListeners, once } from 'node:events';
+import { getEventListeners } from 'node:events';
 import http, { type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import mm from '@mattermost/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stalledListener } from '#testing';
 import { lightFetch } from './light-fetch.js';
 
 let server: Server;
@@ -100,21 +100,15 @@ describe('lightFetch', () => {
   });
 
   it("names a request still connecting when the server's accept queue is full", async () => {
-    // A listener that never accepts (its process blocks right after listening), with the shortest queue.
-    const child = spawn(
-      process.execPath,
-      ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>{console.log(s.address().port);Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,5000)})"],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const listener = await stalledListener(1); // the shortest queue
     try {
-      const port = Number((await once(child.stdout!, 'data'))[0].toString());
       // Fill the accept queue with completed handshakes; later SYNs are dropped.
-      const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => {}));
+      const fillers = Array.from({ length: 4 }, () => net.connect(listener.port, '127.0.0.1').on('error', () => {}));
       await new Promise((r) => setTimeout(r, 100));
-      await expect(lightFetch(`http://127.0.0.1:${port}/`, {}, { timeoutMs: 300 })).rejects.toMatchObject({ phase: 'connecting' });
+      await expect(lightFetch(`http://127.0.0.1:${listener.port}/`, {}, { timeoutMs: 300 })).rejects.toMatchObject({ phase: 'connecting' });
       for (const f of fillers) f.destroy();
     } finally {
-      child.kill('SIGKILL');
+      listener.stop();
     }
   });
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectFromAnotherProcess } from '#testing';
 import { addListenerCopies, closeListenerCopies } from './listener-copies.js';
 
 const servers: net.Server[] = [];
@@ -26,13 +27,6 @@ function maxBacklog(port: number): number {
   return Number(line.split(/\s+/)[2]);
 }
 
-/** Opens `n` connections to `port` from another process (so they queue while this one is busy). */
-function connectFromAnotherProcess(port: number, n: number) {
-  return spawn(process.execPath, ['-e', `for(let i=0;i<${n};i++)require('net').connect(${port},'127.0.0.1').on('error',()=>{});setTimeout(()=>{},5000)`], {
-    stdio: 'ignore',
-  });
-}
-
 /** How many connections the first event-loop iteration after a busy spell accepts. */
 async function acceptedInOneIteration(port: number, accepted: net.Socket[], queued: number): Promise<number> {
   const client = connectFromAnotherProcess(port, queued);
@@ -48,7 +42,7 @@ async function acceptedInOneIteration(port: number, accepted: net.Socket[], queu
       }),
     );
   } finally {
-    client.kill('SIGKILL');
+    client.stop();
   }
 }
 
@@ -93,5 +87,7 @@ describe('addListenerCopies', () => {
       throw new Error('spawn EAGAIN');
     });
     expect(failing).toEqual({ added: 0, reason: 'spawn EAGAIN' });
+    const missing = await addListenerCopies(server, 3, 64, () => spawn('/nonexistent/node', [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }));
+    expect(missing).toMatchObject({ added: 0, reason: expect.stringContaining('ENOENT') });
   });
 });

@@ -25,7 +25,7 @@ const copiesOf = new WeakMap<NetServer, NetServer[]>();
 /** The server's: sixteen descriptors in all, up to sixteen connections accepted per iteration. */
 export const LISTENER_COPIES = 15;
 
-export type ForkHelper = () => ChildProcess;
+export type HelperLauncher = () => ChildProcess;
 
 /**
  * The helper: sends the listening socket it is given back as many times as asked. Each send passes
@@ -40,7 +40,7 @@ const HELPER_SOURCE = `process.on('message', (m, handle) => {
   process.send({ done: true });
 });`;
 
-const forkHelper: ForkHelper = () =>
+const launchHelper: HelperLauncher = () =>
   spawn(process.execPath, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_OPTIONS: '' } });
 
 /**
@@ -52,7 +52,7 @@ export async function addListenerCopies(
   server: NetServer,
   copies: number,
   backlog: number,
-  spawnHelper: ForkHelper = forkHelper,
+  launch: HelperLauncher = launchHelper,
 ): Promise<{ added: number; reason?: string }> {
   const handle = (server as unknown as { _handle?: unknown })._handle;
   if (!server.listening || !handle) return { added: 0, reason: 'the server is not listening' };
@@ -62,23 +62,19 @@ export async function addListenerCopies(
   copiesOf.set(server, added);
   let child: ChildProcess;
   try {
-    child = spawnHelper();
+    child = launch();
   } catch (err) {
     return { added: 0, reason: (err as Error).message };
   }
+  // Resolves once the helper has exited: until then it holds a descriptor of the socket too.
   return new Promise((resolve) => {
-    const finish = (reason?: string) => {
-      clearTimeout(timer);
-      child.removeAllListeners();
-      if (child.connected) child.disconnect();
-      resolve({ added: added.length, ...(reason ? { reason } : {}) });
-    };
+    let reason: string | undefined;
     const timer = setTimeout(() => {
-      child.kill();
-      finish('the helper did not answer in 10 s');
+      reason = 'the helper did not answer in 10 s';
+      child.kill('SIGKILL');
     }, 10_000);
     child.on('message', (message: { done?: boolean }, copy?: unknown) => {
-      if (message?.done) return finish();
+      if (message?.done) return void child.disconnect(); // it exits once disconnected
       if (!copy) return;
       const watcher = new NetServer({
         noDelay: options.noDelay ?? true,
@@ -90,8 +86,19 @@ export async function addListenerCopies(
       watcher.listen(copy as never, backlog);
       added.push(watcher);
     });
-    child.once('error', (err) => finish(err.message));
-    child.once('exit', (code) => finish(code ? `the helper exited with code ${code}` : undefined));
+    const settle = () => {
+      clearTimeout(timer);
+      child.removeAllListeners();
+      resolve({ added: added.length, ...(reason ? { reason } : {}) });
+    };
+    child.once('error', (err) => {
+      reason ??= err.message;
+      if (child.pid === undefined) settle(); // never started: no exit will come
+    });
+    child.once('exit', (code) => {
+      if (code) reason ??= `the helper exited with code ${code}`;
+      settle();
+    });
     child.send({ copies }, handle as never);
   });
 }
