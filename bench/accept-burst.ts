@@ -47,4 +47,12 @@ async function acceptMs(copies: number): Promise<number> {
 
 const one = await acceptMs(0);
 const sixteen = await acceptMs(LISTENER_COPIES);
-console.log(JSON.stringify({ connections, busyMsPerIteration: busyMs, acceptMsOneDescriptor: Math.round(one), acceptMsWithCopies: Math.round(sixteen), descriptors: LISTENER_COPIES + 1 }));
+console.log(
+  JSON.stringify({
+    connections,
+    busyMsPerIteration: busyMs,
+    acceptMsOneDescriptor: Math.round(one),
+    acceptMsWithCopies: Math.round(sixteen),
+    descriptors: LISTENER_COPIES + 1,
+  }),
+);

@@ -41,5 +41,12 @@ gc();
 const held = process.memoryUsage().heapUsed - before;
 const frames = conns.reduce((n, c) => n + c.heldFrames, 0);
 console.log(
-  JSON.stringify({ build: entry ?? 'this', connections, eventsEach, framesHeld: frames, heldMiB: +(held / 2 ** 20).toFixed(1), fanOutCpuSec: +((cpu.user + cpu.system) / 1e6).toFixed(2) }),
+  JSON.stringify({
+    build: entry ?? 'this',
+    connections,
+    eventsEach,
+    framesHeld: frames,
+    heldMiB: +(held / 2 ** 20).toFixed(1),
+    fanOutCpuSec: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+  }),
 );

@@ -60,16 +60,18 @@ function listenerInode(port: number): string {
   return fields![9];
 }
 
-it('holds sixteen descriptors of its listening socket, and the helper that made them is gone', () => {
+it('holds sixteen descriptors of its listening socket, and the helper that made them is gone', async () => {
+  // The copies are added right after listen(), while the server already answers: wait for them.
   const inode = listenerInode(Number(new URL(server.url).port));
-  const fds = readdirSync(`/proc/${server.pid}/fd`).filter((fd) => {
-    try {
-      return readlinkSync(`/proc/${server.pid}/fd/${fd}`) === `socket:[${inode}]`;
-    } catch {
-      return false; // closed meanwhile
-    }
-  });
-  expect(fds).toHaveLength(LISTENER_COPIES + 1);
-  const children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim();
-  expect(children, 'no helper process left').toBe('');
+  const descriptors = () =>
+    readdirSync(`/proc/${server.pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${server.pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false; // closed meanwhile
+      }
+    }).length;
+  await expect.poll(descriptors, { timeout: 10_000 }).toBe(LISTENER_COPIES + 1);
+  const children = () => readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim();
+  await expect.poll(children, { timeout: 10_000, message: 'no helper process left' }).toBe('');
 });

@@ -22,8 +22,12 @@ export async function stalledListener(backlog: number): Promise<{ port: number; 
 
 /** Opens `n` connections to 127.0.0.1:`port` from another process (they queue while this one is busy); `stop()` kills it. */
 export function connectFromAnotherProcess(port: number, n: number): { stop: () => void } {
-  const child = spawn(process.execPath, ['-e', `for(let i=0;i<${n};i++)require('net').connect(${port},'127.0.0.1').on('error',()=>{});setTimeout(()=>{},120000)`], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', `for(let i=0;i<${n};i++)require('net').connect(${port},'127.0.0.1').on('error',()=>{});setTimeout(()=>{},120000)`],
+    {
+      stdio: 'ignore',
+    },
+  );
   return { stop: () => void child.kill('SIGKILL') };
 }

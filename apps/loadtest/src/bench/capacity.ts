@@ -456,7 +456,9 @@ function stopLine(t: TargetResult): string {
   const phases = Object.entries(r.result.errors.timeoutsByPhase ?? {});
   const timeoutText = phases.length ? ` Timeouts by endpoint and phase: ${phases.map(([k, v]) => `${k} ${v}`).join(', ')}.` : '';
   const aq = r.resources.acceptQueue;
-  const queueText = aq ? ` Accept queue of the port the users connect to: at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full.` : '';
+  const queueText = aq
+    ? ` Accept queue of the port the users connect to: at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full.`
+    : '';
   return `- ${t.name}: ${r.durationSec} s, ${r.stopReason}; figures over the last ${r.result.measuredSec} s (users ${r.result.users.min}–${r.result.users.max}); failing checks at the ticks (by check): ${failText}.${timeoutText}${queueText} ${r.generator.note}. Chart: [${t.chart}](${t.chart}).`;
 }
 
