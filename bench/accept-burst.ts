@@ -40,7 +40,7 @@ async function acceptMs(copies: number): Promise<number> {
   busy = false;
   client.stop();
   for (const s of sockets) s.destroy();
-  await closeListenerCopies(server);
+  closeListenerCopies(server);
   server.close();
   return ms;
 }

@@ -38,7 +38,7 @@ import { replaceSection } from '../../../../bench/report.js';
 import { runAndReport, type RunOutcome } from '../cli.js';
 import { applySetting, loadConfig, repoRoot, type LoadTestConfig } from '../config.js';
 import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
-import { writeChart, type Report } from '../report/report.js';
+import { acceptQueueText, timeoutPhasesText, writeChart, type Report } from '../report/report.js';
 import { seed, type SeedSummary } from '../seed/seed.js';
 import { HOLD_READY_SHARE } from '../run/driver.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
@@ -453,12 +453,10 @@ function stopLine(t: TargetResult): string {
       fails.set(k, (fails.get(k) ?? 0) + 1);
     }
   const failText = [...fails].map(([k, v]) => `${k} ${v}×`).join(', ') || 'none';
-  const phases = Object.entries(r.result.errors.timeoutsByPhase ?? {});
-  const timeoutText = phases.length ? ` Timeouts by endpoint and phase: ${phases.map(([k, v]) => `${k} ${v}`).join(', ')}.` : '';
-  const aq = r.resources.acceptQueue;
-  const queueText = aq
-    ? ` Accept queue of the port the users connect to: at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full.`
-    : '';
+  const phases = timeoutPhasesText(r);
+  const timeoutText = phases ? ` Timeouts by endpoint and phase: ${phases}.` : '';
+  const queue = acceptQueueText(r);
+  const queueText = queue ? ` Accept queue of the port the users connect to: ${queue}.` : '';
   return `- ${t.name}: ${r.durationSec} s, ${r.stopReason}; figures over the last ${r.result.measuredSec} s (users ${r.result.users.min}–${r.result.users.max}); failing checks at the ticks (by check): ${failText}.${timeoutText}${queueText} ${r.generator.note}. Chart: [${t.chart}](${t.chart}).`;
 }
 

@@ -282,6 +282,19 @@ export function writeChart(path: string, report: Report): void {
   );
 }
 
+/** The timeouts by endpoint and phase, `POST /users/ids: connecting 3, …`, or '' when there were none. */
+export function timeoutPhasesText(report: Report): string {
+  return Object.entries(report.result.errors.timeoutsByPhase ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/** The accept queue over the measured window, or '' for a report from before it was sampled. */
+export function acceptQueueText(report: Report): string {
+  const aq = report.resources.acceptQueue;
+  return aq ? `at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full` : '';
+}
+
 export function summaryText(report: Report): string {
   const r = report.result;
   const lines: string[] = [];
@@ -291,8 +304,8 @@ export function summaryText(report: Report): string {
   lines.push(
     `requests ${r.requests} (${r.requestsPerSec}/s): avg ${r.latency.avgMs} ms, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms; 4xx ${r.errors.http4xx}, 5xx ${r.errors.http5xx} (${r.errors.http5xxPercent} %), timeouts ${r.errors.timeouts} (${r.errors.timeoutPercent} %), network ${r.errors.network}`,
   );
-  const phases = Object.entries(r.errors.timeoutsByPhase ?? {});
-  if (phases.length) lines.push(`timeouts by endpoint and phase: ${phases.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const phases = timeoutPhasesText(report);
+  if (phases) lines.push(`timeouts by endpoint and phase: ${phases}`);
   lines.push(
     `websocket: ${r.websocket.events} events (${r.websocket.eventsPerSec}/s), post → event p50 ${r.websocket.delivery.p50Ms} ms, p99 ${r.websocket.delivery.p99Ms} ms over ${r.websocket.delivery.count} deliveries; reconnects ${r.websocket.reconnects}`,
   );
@@ -303,8 +316,8 @@ export function summaryText(report: Report): string {
   lines.push(
     `server CPU avg ${report.resources.server.cpuPercentAvg} % (max ${report.resources.server.cpuPercentMax} %), RSS max ${report.resources.server.rssMiBMax} MiB; PostgreSQL CPU avg ${report.resources.postgresCpuPercentAvg} %; machine ${report.resources.machineCpuPercentAvg} % of ${report.resources.cores * 100} % (other processes ${report.resources.otherCpuPercentAvg} %)`,
   );
-  const aq = report.resources.acceptQueue;
-  if (aq) lines.push(`accept queue of the target's port: at most ${aq.maxWaiting} connections waiting, ${aq.dropped} dropped as it was full`);
+  const queue = acceptQueueText(report);
+  if (queue) lines.push(`accept queue of the port the users connect to: ${queue}`);
   const backends = Object.entries(report.resources.postgresBackends)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');

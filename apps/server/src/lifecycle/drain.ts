@@ -113,8 +113,8 @@ export function trackRequests(state: DrainState = drainState) {
  * Closes the listening socket only. http.Server.close() would also close the idle keep-alive
  * connections at once (Node ≥ 19), racing nginx, which may be writing a request into one.
  */
-export async function stopListening(server: Server): Promise<void> {
-  await closeListenerCopies(server); // the socket listens until its last descriptor is closed
+export function stopListening(server: Server): Promise<void> {
+  closeListenerCopies(server); // the socket listens until its last descriptor is closed
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     NetServer.prototype.close.call(server, () => resolve());

@@ -8,7 +8,7 @@ import { addListenerCopies, closeListenerCopies } from './listener-copies.js';
 const servers: net.Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) {
-    await closeListenerCopies(s);
+    closeListenerCopies(s);
     s.close();
   }
 });
@@ -74,7 +74,7 @@ describe('addListenerCopies', () => {
     const stillListening = net.connect(port, '127.0.0.1');
     await once(stillListening, 'connect'); // a copy still holds the socket
     stillListening.destroy();
-    await closeListenerCopies(server);
+    closeListenerCopies(server);
     const refused = net.connect(port, '127.0.0.1');
     const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
     expect(err.code).toBe('ECONNREFUSED');

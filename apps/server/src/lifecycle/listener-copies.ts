@@ -107,10 +107,9 @@ export async function addListenerCopies(
  * Closes the copies of `server`'s listening socket (the server's own descriptor is its close's).
  * Only the descriptors: the connections they accepted belong to the server and end with its own.
  */
-export async function closeListenerCopies(server: NetServer): Promise<void> {
+export function closeListenerCopies(server: NetServer): void {
   const copies = copiesOf.get(server) ?? [];
   copiesOf.delete(server);
-  for (const c of copies) if (c.listening) c.close();
   // close() releases the descriptor at once; its callback would wait for the connections.
-  await new Promise((resolve) => setImmediate(resolve));
+  for (const c of copies) if (c.listening) c.close();
 }
