@@ -1,5 +1,6 @@
 /** Database against throwaway databases on the machine's PostgreSQL: the pool's settings and the migrations. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asAdmin, createDatabase, databaseUrl, dropDatabase, sleep } from '#testing';
 import { Database, DatabaseOptions, lastInTransaction, MIGRATIONS, whenCommitted } from './database.js';
 
@@ -112,6 +113,58 @@ describe('Database', () => {
     // Outside a transaction it is an ordinary statement.
     await lastInTransaction(db, 'INSERT INTO last_probe VALUES ($1, $2)', ['alone', 5]);
     expect((await db.query('SELECT v FROM last_probe WHERE n = 5')).length).toBe(1);
+  });
+
+  it("sends BEGIN with a transaction's first statement when its values have literals, and means the same as with parameters", async () => {
+    const db = await connect();
+    await db.query('CREATE TABLE first_probe (v text PRIMARY KEY, n bigint, ok boolean, doc jsonb)');
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string') sent.push(args[0].replace(/\n/g, ' '));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    try {
+      // A number for a text column, a boolean, JSON as text, a quote: typed from where they stand.
+      const rows = await db.transaction(async (tx) => {
+        const inserted = await tx.query('INSERT INTO first_probe VALUES ($1, $2, $3, $4) RETURNING n, ok, doc', [42, 7, true, '{"a":"it\'s"}']);
+        await lastInTransaction(tx, 'UPDATE first_probe SET n = n + $2 WHERE v = $1', ['42', 1]);
+        return inserted;
+      });
+      expect(rows).toEqual([{ n: 7, ok: true, doc: { a: "it's" } }]);
+      // Two round trips: BEGIN with the first statement, the last statement with the COMMIT.
+      expect(sent).toEqual([
+        `BEGIN; INSERT INTO first_probe VALUES ('42', '7', 'true', '{"a":"it''s"}') RETURNING n, ok, doc`,
+        "UPDATE first_probe SET n = n + '1' WHERE v = '42'; COMMIT",
+      ]);
+      expect(await db.query('SELECT v, n FROM first_probe')).toEqual([{ v: '42', n: 8 }]);
+
+      // An array has no literal: BEGIN goes alone, then the statement with its parameters; a
+      // statement asked for at the same time still follows it.
+      sent.length = 0;
+      await db.transaction(async (tx) => {
+        await Promise.all([
+          tx.query('INSERT INTO first_probe SELECT unnest($1::text[]), 1', [['a', 'b']]),
+          tx.query("INSERT INTO first_probe VALUES ('c', 2)"),
+        ]);
+      });
+      expect(sent).toEqual(['BEGIN', 'INSERT INTO first_probe SELECT unnest($1::text[]), 1', "INSERT INTO first_probe VALUES ('c', 2)", 'COMMIT']);
+
+      // The first statement is inside the transaction: a failure after it takes it back too.
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO first_probe VALUES ($1, $2)', ["'; DROP TABLE first_probe; --", 3]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      // A transaction that runs nothing sends nothing.
+      sent.length = 0;
+      await db.transaction(async () => undefined);
+      expect(sent).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await db.query<{ v: string }>('SELECT v FROM first_probe ORDER BY v')).map((r) => r.v)).toEqual(['42', 'a', 'b', 'c']);
   });
 
   it('applies QueryTimeout as the statement timeout', async () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { inlineParams } from './inline-params.js';
 
 describe('inlineParams', () => {
-  it('writes strings, numbers, booleans and null as literals, each placeholder by its number', () => {
-    expect(inlineParams('UPDATE t SET a = $1, b = $2, c = $3, d = $4 WHERE e = $1 AND f = $10', ['x', 1733400000000, true, null, 0, 0, 0, 0, 0, -1])).toBe(
-      "UPDATE t SET a = 'x', b = 1733400000000, c = TRUE, d = NULL WHERE e = 'x' AND f = (-1)",
+  it('writes strings, numbers, booleans and null as quoted literals, which PostgreSQL types as it types parameters', () => {
+    expect(inlineParams('UPDATE t SET a = $1, b = $2, c = $3, d = $4 WHERE e = $1 AND f = $10', ['x', 1733400000000, true, null, 0, 0, 0, 0, 0, -1.5])).toBe(
+      "UPDATE t SET a = 'x', b = '1733400000000', c = 'true', d = NULL WHERE e = 'x' AND f = '-1.5'",
     );
   });
 
@@ -20,5 +20,7 @@ describe('inlineParams', () => {
     expect(() => inlineParams('SELECT $1', [{ a: 1 }])).toThrow(/object/);
     expect(() => inlineParams('SELECT $1', [Number.NaN])).toThrow(/finite/);
     expect(() => inlineParams('SELECT $2', ['a'])).toThrow(/no value for \$2/);
+    // A query's text ends at a NUL: such a value goes as a parameter, where PostgreSQL refuses it.
+    expect(() => inlineParams('SELECT $1', ['a\u0000b'])).toThrow(/NUL/);
   });
 });
