@@ -180,8 +180,10 @@ export class PostListsService {
 
     // Each window reads the cursor beyond it in the same statement; a side with no window (a limit
     // of 0, or only the first unread post after it) takes the cursors' own query.
-    const before = await this.repo.aroundWithCursors(channelId, firstUnread.create_at, true, limits.before, listOptions);
-    const after = limits.after > 1 ? await this.repo.aroundWithCursors(channelId, firstUnread.create_at, false, limits.after - 1, listOptions) : undefined;
+    const [before, after] = await Promise.all([
+      this.repo.aroundWithCursors(channelId, firstUnread.create_at, true, limits.before, listOptions),
+      limits.after > 1 ? this.repo.aroundWithCursors(channelId, firstUnread.create_at, false, limits.after - 1, listOptions) : undefined,
+    ]);
     const ordered = sortNewestFirst([...(after?.rows ?? []), firstUnread, ...before.rows]);
     const threadIds = [...new Set([...rootIdsOfReplies(ordered), firstUnread.root_id || firstUnread.id])];
     const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads);

@@ -47,11 +47,15 @@ export class PostViews {
   }
 
   async many(rows: PostRow[], options: ViewOptions & { skipPriority?: boolean } = {}): Promise<PostView[]> {
-    const reactions = await this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id));
-    const files = await this.filesByPost(rows);
-    const participants = options.participants ? await this.participantsByRoot(rows, options) : new Map<string, unknown[]>();
-    const priorities = options.skipPriority ? new Map<string, PostPriorityExtras>() : await this.priorityByPost(rows);
-    const following = options.participants && options.viewer ? await this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>();
+    // Independent reads, asked at once: a page waits for one round trip, not one per kind of
+    // metadata, each behind its turn on a busy event loop.
+    const [reactions, files, participants, priorities, following] = await Promise.all([
+      this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id)),
+      this.filesByPost(rows),
+      options.participants ? this.participantsByRoot(rows, options) : new Map<string, unknown[]>(),
+      options.skipPriority ? new Map<string, PostPriorityExtras>() : this.priorityByPost(rows),
+      options.participants && options.viewer ? this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>(),
+    ]);
     const views = rows.map((row) => {
       const view = toPostView(row, {
         reactions: reactions.get(row.id),
