@@ -55,6 +55,7 @@ export class PostViews {
       options.participants ? this.participantsByRoot(rows, options) : new Map<string, unknown[]>(),
       options.skipPriority ? new Map<string, PostPriorityExtras>() : this.priorityByPost(rows),
       options.participants && options.viewer ? this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>(),
+      this.previews.warm(rows),
     ]);
     const views = rows.map((row) => {
       const view = toPostView(row, {

@@ -58,6 +58,13 @@ export class LinkMetadataService {
     return result;
   }
 
+  /** Brings the stored rows of these keys into memory, fetching nothing (PreviewsService.warm). */
+  async preload(keys: LinkKey[]): Promise<void> {
+    const missing = keys.filter((k) => !this.memory.has(keyOf(k)));
+    if (missing.length === 0) return;
+    for (const row of await this.repo.many(missing)) this.remember(row);
+  }
+
   async resolve(key: LinkKey): Promise<ResolvedLink> {
     return (await this.resolveMany([key])).get(keyOf(key))!;
   }

@@ -97,6 +97,29 @@ describe('post embeds and images', () => {
     expect(p.metadata.embeds?.[0].type).toBe('opengraph');
   });
 
+  it("warm reads the stored rows of the posts' links into memory in one query and fetches nothing", async () => {
+    await service.addEmbedsAndImages([post(PAGE)]);
+    // Another node: its memory is empty, the table has the page and its image.
+    const other = new PreviewsService(
+      new LinkMetadataService(repo as unknown as LinkMetadataRepository, { fetch: async () => expect.fail('no fetch expected') } as unknown as LinkFetcher),
+      { get: () => config } as unknown as ConfigService,
+    );
+    const queries = repo.queries;
+    await other.warm([post(PAGE), post('no links'), post(PAGE, { delete_at: 1 })]);
+    expect(repo.queries).toBe(queries + 1);
+    const p = post(PAGE);
+    await other.addEmbedsAndImages([p]);
+    // The page came from memory; only its OpenGraph image (the second round) was read afterwards.
+    expect(repo.queries).toBe(queries + 2);
+    expect(p.metadata.embeds?.[0].type).toBe('opengraph');
+    // A link never seen is not fetched by warm, so its first failure still gives no embed.
+    await service.warm([post('https://dead.example/')]);
+    expect(fetched).toEqual([PAGE, IMG]);
+    const dead = post('https://dead.example/');
+    await service.addEmbedsAndImages([dead]);
+    expect(dead.metadata.embeds).toBeUndefined();
+  });
+
   it('a failed fetch gives no embed at first and a link embed from the saved row afterwards', async () => {
     const first = post('https://dead.example/');
     await service.addEmbedsAndImages([first]);

@@ -74,13 +74,25 @@ export class PreviewsService {
     }
   }
 
+  /**
+   * Reads what is stored for the posts' links and images (what addEmbedsAndImages asks first) into
+   * this node's memory of links, while the caller reads the posts' other metadata: a page then waits
+   * for one round trip less. It fetches nothing, so a link never seen is fetched by
+   * addEmbedsAndImages as before; a failure is left for it to meet.
+   */
+  async warm(posts: ReadonlyArray<Pick<PreviewablePost, 'message' | 'create_at' | 'delete_at' | 'props'>>): Promise<void> {
+    const plans = posts.filter((p) => p.delete_at === 0 && !this.noLinks(p)).map((p) => ({ post: p, ...this.linksIn(p) }));
+    const keys = this.firstKeys(plans);
+    if (keys.length > 0) await this.links.preload(keys).catch(() => undefined);
+  }
+
   private async fillMetadata(posts: PreviewablePost[]): Promise<void> {
     const plans = posts.filter((p) => p.delete_at === 0).map((p) => this.plan(p));
     const live = plans.filter((p) => p.link !== '' || p.images.length > 0);
     if (live.length === 0) return;
-    const keyFor = (plan: Plan, url: string): LinkKey => ({ url: unproxiedImageUrl(url, this.siteUrl()), timestamp: floorToHour(plan.post.create_at) });
+    const keyFor = (plan: Plan, url: string) => this.keyFor(plan.post, url);
 
-    const first = await this.links.resolveMany(live.flatMap((p) => [...(p.link ? [keyFor(p, p.link)] : []), ...p.images.map((u) => keyFor(p, u))]));
+    const first = await this.links.resolveMany(this.firstKeys(live));
     for (const plan of live) {
       if (plan.link) this.addEmbed(plan, this.links.get(first, keyFor(plan, plan.link)));
     }
@@ -97,16 +109,34 @@ export class PreviewsService {
   }
 
   private plan(post: PreviewablePost): Plan {
-    const cfg = this.config.get();
     const proxy = this.proxyFn();
     if (proxy && post.message.includes('![')) post.message = proxyMessageImages(post.message, proxy);
     if (post.props.attachments !== undefined) post.metadata.embeds = [{ type: 'message_attachment' }];
-    // HasUnsafeLinks: webhook posts that asked for no link unfurling get neither embeds nor images.
-    if (post.props.unsafe_links === 'true' || !mayHaveLinks(post.message)) return { post, link: '', images: [] };
+    if (this.noLinks(post)) return { post, link: '', images: [] };
+    return { post, ...this.linksIn(post) };
+  }
+
+  /** HasUnsafeLinks: webhook posts that asked for no link unfurling get neither embeds nor images. */
+  private noLinks(post: Pick<PreviewablePost, 'message' | 'props'>): boolean {
+    return post.props.unsafe_links === 'true' || !mayHaveLinks(post.message);
+  }
+
+  /** The link a post's embed is made of and the images its message shows. */
+  private linksIn(post: Pick<PreviewablePost, 'message' | 'props'>): { link: string; images: string[] } {
+    const cfg = this.config.get();
     const restricted = restrictedDomains(cfg.ServiceSettings.RestrictLinkPreviews);
     const link = post.props.attachments === undefined && cfg.ServiceSettings.EnableLinkPreviews ? firstLink(post.message, restricted) : '';
     const images = previewableImages(post.message, restricted).filter((u) => !u.toLowerCase().startsWith('data:image/'));
-    return { post, link, images };
+    return { link, images };
+  }
+
+  /** The first round's keys: every post's link and images, as stored (not through the image proxy), for its hour. */
+  private firstKeys(plans: Array<{ post: Pick<PreviewablePost, 'create_at'>; link: string; images: string[] }>): LinkKey[] {
+    return plans.flatMap((p) => [...(p.link ? [this.keyFor(p.post, p.link)] : []), ...p.images.map((u) => this.keyFor(p.post, u))]);
+  }
+
+  private keyFor(post: Pick<PreviewablePost, 'create_at'>, url: string): LinkKey {
+    return { url: unproxiedImageUrl(url, this.siteUrl()), timestamp: floorToHour(post.create_at) };
   }
 
   /** getEmbedForPost for the first link: OpenGraph, image (an SVG only as a link), or a plain link; none when the fetch failed. */
