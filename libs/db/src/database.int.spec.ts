@@ -161,6 +161,14 @@ describe('Database', () => {
       sent.length = 0;
       await db.transaction(async () => undefined);
       expect(sent).toEqual([]);
+      // Only a last statement: BEGIN, it and COMMIT in one query; when it fails, the connection is
+      // rolled back before it goes back to the pool (one connection here, so the next query gets it).
+      const single = await connect({ maxConnections: 1 });
+      await expect(single.transaction(async (tx) => lastInTransaction(tx, 'INSERT INTO first_probe VALUES ($1, $2)', ['42', 9]))).rejects.toThrow(
+        /duplicate key/,
+      );
+      expect(sent.at(-2)).toBe("BEGIN; INSERT INTO first_probe VALUES ('42', '9'); COMMIT");
+      expect(await single.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     } finally {
       spy.mockRestore();
     }

@@ -293,8 +293,12 @@ export class Database implements Queryable {
       });
       // Simple protocol, several statements: if one fails, PostgreSQL skips the rest (the COMMIT
       // too) and the transaction is rolled back below. A transaction whose work ran nothing sends nothing.
-      const end = [...(begun === undefined ? ['BEGIN'] : []), ...(last === undefined ? [] : [last]), 'COMMIT'];
-      if (begun !== undefined || last !== undefined) await counted(ctx, () => client.query(end.join(';\n')), end.length);
+      if (begun !== undefined || last !== undefined) {
+        // Nothing sent yet: the BEGIN goes with the last statement, and a failure of it is rolled back below.
+        const end = [...(begun === undefined ? ['BEGIN'] : []), ...(last === undefined ? [] : [last]), 'COMMIT'];
+        begun ??= Promise.resolve();
+        await counted(ctx, () => client.query(end.join(';\n')), end.length);
+      }
       for (const fn of committed) fn();
       if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
       return result;
