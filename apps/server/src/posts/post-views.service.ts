@@ -47,8 +47,8 @@ export class PostViews {
   }
 
   async many(rows: PostRow[], options: ViewOptions & { skipPriority?: boolean } = {}): Promise<PostView[]> {
-    // Independent reads, asked at once: a page waits for one round trip, not one per kind of
-    // metadata, each behind its turn on a busy event loop.
+    // Independent reads, asked at once (the stored link previews too): a page waits for one round
+    // trip, not one per kind of metadata, each behind its turn on a busy event loop.
     const [reactions, files, participants, priorities, following] = await Promise.all([
       this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id)),
       this.filesByPost(rows),
