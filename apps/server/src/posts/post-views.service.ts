@@ -49,13 +49,14 @@ export class PostViews {
   async many(rows: PostRow[], options: ViewOptions & { skipPriority?: boolean } = {}): Promise<PostView[]> {
     // Independent reads, asked at once (the stored link previews too): a page waits for one round
     // trip, not one per kind of metadata, each behind its turn on a busy event loop.
+    const links = this.previews.linksOf(rows);
     const [reactions, files, participants, priorities, following] = await Promise.all([
       this.reactionsByPost(rows.filter((r) => r.has_reactions).map((r) => r.id)),
       this.filesByPost(rows),
       options.participants ? this.participantsByRoot(rows, options) : new Map<string, unknown[]>(),
       options.skipPriority ? new Map<string, PostPriorityExtras>() : this.priorityByPost(rows),
       options.participants && options.viewer ? this.followingByRoot(rows, options.viewer.user_id) : new Map<string, boolean>(),
-      this.previews.warm(rows),
+      this.previews.warm(rows, links),
     ]);
     const views = rows.map((row) => {
       const view = toPostView(row, {
@@ -68,7 +69,7 @@ export class PostViews {
       if (following.has(row.id)) view.is_following = following.get(row.id);
       return view;
     });
-    await this.previews.addEmbedsAndImages(views);
+    await this.previews.addEmbedsAndImages(views, links);
     return views;
   }
 

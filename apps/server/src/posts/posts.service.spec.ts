@@ -253,7 +253,7 @@ function setup() {
   const access = new PostAccess(permissions, repo, channels);
   const fileInfos = new MemoryFileInfos((id) => [...world.posts.values()].filter((p) => p.id === id || p.root_id === id).map((p) => p.id));
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
-  const noPreviews = { warm: async () => undefined, addEmbedsAndImages: async () => undefined } as unknown as PreviewsService;
+  const noPreviews = { linksOf: () => [], warm: async () => undefined, addEmbedsAndImages: async () => undefined } as unknown as PreviewsService;
   const configService = { get: () => config } as unknown as ConfigService;
   // Message priority has its own spec (post-priority.service.spec.ts); here no post has one.
   const noPriorities = { extrasFor: async () => new Map() } as unknown as PostPriorityRepository;

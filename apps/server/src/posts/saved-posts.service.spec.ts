@@ -27,7 +27,7 @@ function setup() {
     undefined as unknown as UsersService,
     world.priorityRepository() as PostPriorityRepository,
     world.configService(),
-    { warm: async () => undefined, addEmbedsAndImages: async () => undefined } as unknown as PreviewsService,
+    { linksOf: () => [], warm: async () => undefined, addEmbedsAndImages: async () => undefined } as unknown as PreviewsService,
     { followingOf: async () => new Map() } as unknown as ThreadMembershipsRepository,
     new MemoryFileInfos() as unknown as FileInfosRepository,
   );

@@ -168,6 +168,31 @@ describe('post embeds and images', () => {
   });
 });
 
+describe('a page of posts', () => {
+  it('finds the links once through the image proxy (linksOf) and reads what is stored in one query (warm)', async () => {
+    config.ImageProxySettings.Enable = true;
+    const proxied = `${SITE}/api/v4/image?url=${encodeURIComponent(IMG)}`;
+    await service.addEmbedsAndImages([post(`${PAGE} ![x](${IMG})`)]);
+    // Another node, which must not fetch: the table has the page and the image.
+    const other = new PreviewsService(
+      new LinkMetadataService(repo as unknown as LinkMetadataRepository, { fetch: async () => expect.fail('no fetch expected') } as unknown as LinkFetcher),
+      { get: () => config } as unknown as ConfigService,
+    );
+    const rows = [post(`${PAGE} ![x](${IMG})`), post('no links'), post(PAGE, { delete_at: 1 })];
+    const links = other.linksOf(rows);
+    expect(links).toEqual([{ message: `${PAGE} ![x](${proxied})`, link: PAGE, images: [proxied] }, { message: 'no links', link: '', images: [] }, undefined]);
+    const queries = repo.queries;
+    await other.warm(rows, links);
+    const views = rows.map((r) => ({ ...r, metadata: {} }));
+    await other.addEmbedsAndImages(views, links);
+    // Both rounds came from what warm read: the page and the image (the page's OpenGraph image too).
+    expect(repo.queries).toBe(queries + 1);
+    expect(views[0].message).toBe(`${PAGE} ![x](${proxied})`);
+    expect(views[0].metadata).toMatchObject({ embeds: [{ type: 'opengraph', url: PAGE }], images: { [proxied]: { width: 10, height: 20 } } });
+    expect([views[1].metadata, views[2].metadata]).toEqual([{}, {}]);
+  });
+});
+
 describe('POST /opengraph', () => {
   it('answers the full graph, or {"url": ""} when there is none', async () => {
     expect(await service.openGraph(PAGE)).toEqual(OG);

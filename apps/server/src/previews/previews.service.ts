@@ -29,11 +29,26 @@ const log = new Logger('previews');
 /** openGraphMetadataCacheEntrySizeLimit: 5 KiB of JSON. */
 export const OPEN_GRAPH_MAX_JSON_BYTES = 5 * 1024;
 
+/**
+ * A post's links as its client view shows them, found once per page by linksOf and used by warm and
+ * addEmbedsAndImages: two regular-expression passes over each message are then made once, not twice.
+ */
+export interface PostLinks {
+  /** The message with its images through the local image proxy when that is on, as the client gets it. */
+  message: string;
+  /** The link the embed is made of ('' for none). */
+  link: string;
+  /** The images the message shows. */
+  images: string[];
+}
+
 interface Plan {
   post: PreviewablePost;
   link: string;
   images: string[];
 }
+
+type LinkedPost = Pick<PreviewablePost, 'message' | 'create_at' | 'delete_at' | 'props'>;
 
 /** Link previews: POST /opengraph and the embeds and images of posts (app/post_metadata.go, app/opengraph.go). */
 @Injectable()
@@ -63,11 +78,12 @@ export class PreviewsService {
   /**
    * getEmbedsAndImages for client posts, in place: the first link's embed and the dimensions of
    * the images shown. Everything known is read in one database query per round; only links never
-   * seen for that hour are fetched, as Mattermost does. Deleted posts get nothing.
+   * seen for that hour are fetched, as Mattermost does. Deleted posts get nothing. `links` is
+   * linksOf(posts) when the caller already has it.
    */
-  async addEmbedsAndImages(posts: PreviewablePost[]): Promise<void> {
+  async addEmbedsAndImages(posts: PreviewablePost[], links: ReadonlyArray<PostLinks | undefined> = this.linksOf(posts)): Promise<void> {
     try {
-      await this.fillMetadata(posts);
+      await this.fillMetadata(posts, links);
     } catch (err) {
       // As Mattermost: a post is still served when its link metadata cannot be had.
       log.warn(`link metadata unavailable: ${(err as Error).message}`);
@@ -80,14 +96,30 @@ export class PreviewsService {
    * for one round trip less. It fetches nothing, so a link never seen is fetched by
    * addEmbedsAndImages as before; a failure is left for it to meet.
    */
-  async warm(posts: ReadonlyArray<Pick<PreviewablePost, 'message' | 'create_at' | 'delete_at' | 'props'>>): Promise<void> {
-    const plans = posts.filter((p) => p.delete_at === 0 && !this.noLinks(p)).map((p) => ({ post: p, ...this.linksIn(p) }));
-    const keys = this.firstKeys(plans);
+  async warm(posts: readonly LinkedPost[], links: ReadonlyArray<PostLinks | undefined> = this.linksOf(posts)): Promise<void> {
+    const keys = this.firstKeys(posts.flatMap((post, i) => (links[i] ? [{ post, ...links[i] }] : [])));
     if (keys.length > 0) await this.links.preload(keys).catch(() => undefined);
   }
 
-  private async fillMetadata(posts: PreviewablePost[]): Promise<void> {
-    const plans = posts.filter((p) => p.delete_at === 0).map((p) => this.plan(p));
+  /**
+   * Each post's links, in the posts' order (undefined for a deleted post). The message goes through
+   * the image proxy first, as PreparePostForClient does, so the links found are the ones shown.
+   */
+  linksOf(posts: readonly LinkedPost[]): Array<PostLinks | undefined> {
+    const proxy = this.proxyFn();
+    return posts.map((post) => {
+      if (post.delete_at !== 0) return undefined;
+      const message = proxy && post.message.includes('![') ? proxyMessageImages(post.message, proxy) : post.message;
+      if (this.noLinks(message, post.props)) return { message, link: '', images: [] };
+      return { message, ...this.linksIn(message, post.props) };
+    });
+  }
+
+  private async fillMetadata(posts: PreviewablePost[], links: ReadonlyArray<PostLinks | undefined>): Promise<void> {
+    const plans = posts.flatMap((post, i) => {
+      const found = links[i];
+      return found ? [this.plan(post, found)] : [];
+    });
     const live = plans.filter((p) => p.link !== '' || p.images.length > 0);
     if (live.length === 0) return;
     const keyFor = (plan: Plan, url: string) => this.keyFor(plan.post, url);
@@ -108,25 +140,24 @@ export class PreviewsService {
     }
   }
 
-  private plan(post: PreviewablePost): Plan {
-    const proxy = this.proxyFn();
-    if (proxy && post.message.includes('![')) post.message = proxyMessageImages(post.message, proxy);
+  /** The client post takes its proxied message and, with attachments, their embed; its links are planned. */
+  private plan(post: PreviewablePost, { message, link, images }: PostLinks): Plan {
+    post.message = message;
     if (post.props.attachments !== undefined) post.metadata.embeds = [{ type: 'message_attachment' }];
-    if (this.noLinks(post)) return { post, link: '', images: [] };
-    return { post, ...this.linksIn(post) };
+    return { post, link, images };
   }
 
   /** HasUnsafeLinks: webhook posts that asked for no link unfurling get neither embeds nor images. */
-  private noLinks(post: Pick<PreviewablePost, 'message' | 'props'>): boolean {
-    return post.props.unsafe_links === 'true' || !mayHaveLinks(post.message);
+  private noLinks(message: string, props: Record<string, unknown>): boolean {
+    return props.unsafe_links === 'true' || !mayHaveLinks(message);
   }
 
   /** The link a post's embed is made of and the images its message shows. */
-  private linksIn(post: Pick<PreviewablePost, 'message' | 'props'>): { link: string; images: string[] } {
+  private linksIn(message: string, props: Record<string, unknown>): { link: string; images: string[] } {
     const cfg = this.config.get();
     const restricted = restrictedDomains(cfg.ServiceSettings.RestrictLinkPreviews);
-    const link = post.props.attachments === undefined && cfg.ServiceSettings.EnableLinkPreviews ? firstLink(post.message, restricted) : '';
-    const images = previewableImages(post.message, restricted).filter((u) => !u.toLowerCase().startsWith('data:image/'));
+    const link = props.attachments === undefined && cfg.ServiceSettings.EnableLinkPreviews ? firstLink(message, restricted) : '';
+    const images = previewableImages(message, restricted).filter((u) => !u.toLowerCase().startsWith('data:image/'));
     return { link, images };
   }
 
