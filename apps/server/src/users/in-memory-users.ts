@@ -7,7 +7,7 @@ type Methods =
   | 'byLogin'
   | 'byAuth'
   | 'takenUsernames'
-  | 'count'
+  | 'any'
   | 'insertSerialised'
   | 'updateChecked'
   | 'setAuth'
@@ -55,8 +55,8 @@ export class MemoryUsers implements Pick<UsersRepository, Methods> {
   async takenUsernames(usernames: string[]) {
     return new Set(usernames.filter((name) => [...this.rows.values()].some((u) => u.username === name)));
   }
-  async count() {
-    return this.rows.size;
+  async any() {
+    return this.rows.size > 0;
   }
   async insertSerialised(u: UserRow, decide: (clashes: UserKeys[], first: boolean) => void) {
     decide(this.clashes(u), this.rows.size === 0);

@@ -102,6 +102,9 @@ function frozen(u: UserRow): UserRow {
   return u;
 }
 
+/** Key of the advisory lock that sign-ups take in turn (the keys 7_340_861 and 7_340_862 are the migrations' and the config's). */
+const SIGN_UP_LOCK_KEY = 7_340_863;
+
 const byUsername = (a: UserRow, b: UserRow) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0);
 
 /**
@@ -175,11 +178,17 @@ export class UsersRepository {
    * Inserts a new user while no other sign-up can: `decide` sees the users that already hold its
    * username or email and whether the table is empty (so exactly one sign-up is "the first user"),
    * and may refuse (throw, nothing is written) or adjust the row before it is written.
+   *
+   * Sign-ups queue on an advisory lock of their own, not on a lock of the table: a table lock
+   * that shuts out other sign-ups also shuts out every UPDATE of users (each login's reset of
+   * failed_attempts among them), so with people signing up while others sign in, the logins
+   * waited behind the sign-ups. The unique username and email columns still hold against a
+   * profile edit that races a sign-up, as they did under the table lock.
    */
   async insertSerialised(u: UserRow, decide: (clashes: UserKeys[], first: boolean) => void): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
-      decide(await this.clashes(u, tx), (await this.count(tx)) === 0);
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [SIGN_UP_LOCK_KEY]);
+      decide(await this.clashes(u, tx), !(await this.any(tx)));
       await this.insert(u, tx);
     });
   }
@@ -196,20 +205,15 @@ export class UsersRepository {
     return tx.query<UserKeys>('SELECT id, username, email FROM users WHERE (username = $1 OR email = $2) AND id <> $3', [u.username, u.email, u.id]);
   }
 
-  async count(tx: Queryable = this.db): Promise<number> {
-    const rows = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-    return rows[0].n;
-  }
-
   /** Active people (not deactivated, not bots): Mattermost's ActiveUserCount of the server limits. */
   async countActivePeople(): Promise<number> {
     const rows = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE delete_at = 0 AND NOT is_bot');
     return rows[0].n;
   }
 
-  /** Whether any account exists (cheaper than count() on a large table). */
-  async any(): Promise<boolean> {
-    const rows = await this.db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any');
+  /** Whether any account exists (it stops at the first row, where a count reads them all). */
+  async any(tx: Queryable = this.db): Promise<boolean> {
+    const rows = await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any');
     return rows[0].any;
   }
 

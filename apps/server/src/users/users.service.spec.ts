@@ -16,8 +16,8 @@ import { SignUpInput, UsersService } from './users.service.js';
 /** An in-memory users table with the repository's sign-up contract. */
 class MemoryUsers {
   rows: UserRow[] = [];
-  async count() {
-    return this.rows.length;
+  async any() {
+    return this.rows.length > 0;
   }
   async insertSerialised(u: UserRow, decide: (clashes: UserKeys[], first: boolean) => void) {
     decide(

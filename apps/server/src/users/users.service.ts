@@ -109,7 +109,7 @@ export class UsersService {
     if (invite.token) return this.signUpWithInvitation(actor, input, invite.token);
     const cfg = this.config.get();
     const isAdmin = actor ? isSystemAdmin(actor) : false;
-    const firstUser = (await this.repo.count()) === 0;
+    const firstUser = !(await this.repo.any());
     if (!isAdmin && !firstUser) {
       this.requireSignUpAllowed();
       if (!cfg.TeamSettings.EnableOpenServer && !invite.inviteId) {
