@@ -88,6 +88,8 @@ export class Hub {
   private originSeq = 0;
   private readonly processed: Vector = {};
   readonly log: EventLog;
+  /** Events taken (process, processAfter) and waiting for their turn, by origin and sequence. */
+  private readonly waiting = new Map<string, StampedEvent>();
   private nextIndex = 1;
   private gapListener: ((origin: string, expected: number, got: number) => void) | null = null;
   /**
@@ -305,7 +307,13 @@ export class Hub {
   /** Delivers a stamped event (from here or from a peer) to this node's sockets, once. */
   process(stamped: StampedEvent): Promise<void> {
     // A failed membership lookup loses that one broadcast, never the queue behind it.
-    return this.enqueue(() => this.deliver(stamped)).catch(() => undefined);
+    return this.take(stamped, () => this.deliver(stamped));
+  }
+
+  /** The events this node has: those delivered (the recent log) and those waiting for their turn. */
+  *held(): Iterable<StampedEvent> {
+    yield* this.waiting.values();
+    yield* this.log.all();
   }
 
   /**
@@ -315,10 +323,21 @@ export class Hub {
    * for the dead node (the outbox) cannot make anyone see it twice.
    */
   processAfter(stamped: StampedEvent, ready: Promise<unknown>): Promise<void> {
-    return this.enqueue(async () => {
+    return this.take(stamped, async () => {
       await ready.catch(() => undefined);
       await this.deliver(stamped);
-    }).catch(() => undefined);
+    });
+  }
+
+  /** Queues an event's delivery; until its turn comes it counts among the events held. */
+  private take(stamped: StampedEvent, deliver: () => Promise<void>): Promise<void> {
+    const key = `${stamped.id.origin}:${stamped.id.seq}`;
+    this.waiting.set(key, stamped);
+    return this.enqueue(deliver)
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.waiting.get(key) === stamped) this.waiting.delete(key);
+      });
   }
 
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */

@@ -86,13 +86,13 @@ describe('confirmed events (posts)', () => {
     const [a, b] = ['A', 'B'].map((id) => node(net, id));
     const onA = new Socket();
     a.hub.connect(owner('u1'), onA);
-    // B takes the post only when the test lets it (as a slow peer would).
+    // The request reaches B only when the test lets it (as over a slow link).
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const process = b.hub.process.bind(b.hub);
-    b.hub.process = async (stamped) => {
+    const request = a.transport.request.bind(a.transport);
+    a.transport.request = async (...args: Parameters<typeof request>) => {
       await gate;
-      return process(stamped);
+      return request(...args);
     };
     await settle(net);
     const published = a.publisher.publishConfirmed(post(1));
@@ -105,6 +105,24 @@ describe('confirmed events (posts)', () => {
     await settle(net);
     expect(onA.posts()).toEqual([1, 2]);
     expect(onA.seqs()).toEqual(onA.seqs().map((_, i) => i));
+  });
+  it('published at once on two nodes, do not wait for each other (each is confirmed once the other has taken it)', async () => {
+    const net = new InMemoryNetwork();
+    const [a, b] = ['A', 'B'].map((id) => node(net, id));
+    const onA = new Socket();
+    a.hub.connect(owner('u1'), onA);
+    const onB = new Socket();
+    b.hub.connect(owner('u2'), onB);
+    await settle(net);
+    // Each node's queue holds its own post until the other confirms it. A confirmation that
+    // waited for its delivery waited behind that post: both nodes stalled until their requests
+    // timed out (the in-memory transport has no timeout, so this test would not end).
+    await Promise.all([a.publisher.publishConfirmed(post(1)), b.publisher.publishConfirmed(post(2))]);
+    await settle(net);
+    expect([onA.posts().sort(), onB.posts().sort()]).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
   });
 });
 

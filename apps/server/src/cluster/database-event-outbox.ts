@@ -13,9 +13,9 @@ interface HasEventRequest {
 
 const ASK_TIMEOUT_MS = 2_000;
 
-/** True when this hub's recent log holds an event of that name mentioning the id. */
-function logHas(hub: Hub, { event, refId }: HasEventRequest): boolean {
-  for (const stamped of hub.log.all()) {
+/** True when this hub holds (delivered recently, or waiting to deliver) an event of that name mentioning the id. */
+function hubHas(hub: Hub, { event, refId }: HasEventRequest): boolean {
+  for (const stamped of hub.held()) {
     if (stamped.event.event === event && JSON.stringify(stamped.event.data).includes(refId)) return true;
   }
   return false;
@@ -40,7 +40,7 @@ export class DatabaseEventOutbox extends EventOutbox {
     private readonly resyncLocally: () => void,
   ) {
     super();
-    transport.onRequest(Req.HasEvent, (req: HasEventRequest) => logHas(hub, req));
+    transport.onRequest(Req.HasEvent, (req: HasEventRequest) => hubHas(hub, req));
   }
 
   async note(tx: OutboxTx, kind: string, refId: string): Promise<void> {
@@ -86,7 +86,7 @@ export class DatabaseEventOutbox extends EventOutbox {
     const answers = await Promise.all(
       peers.map((peer) => this.transport.request<boolean>(peer, { type: Req.HasEvent, payload: query }, ASK_TIMEOUT_MS).catch(() => false)),
     );
-    const holders = [logHas(this.hub, query), ...answers];
+    const holders = [hubHas(this.hub, query), ...answers];
     if (holders.every((has) => !has)) {
       this.logger.warn(`publishing ${kind} ${refId} for a node that died before it could`);
       await this.publisher.publishConfirmed(event);

@@ -62,6 +62,8 @@ export class InMemoryTransport implements ClusterTransport {
     if (!target) throw new Error(`no peer ${nodeId}`);
     const handler = target.requestHandlers.get(message.type);
     if (!handler) throw new Error(`no handler for ${message.type}`);
+    // The peer handles it a turn later, as over a network (never inside the sender's own call).
+    await new Promise((resolve) => setImmediate(resolve));
     return JSON.parse(JSON.stringify((await handler(JSON.parse(JSON.stringify(message.payload)), this.id)) ?? null));
   }
   onMessage(type: string, handler: (payload: any, from: string) => void) {
