@@ -1,24 +1,20 @@
 /** DatabaseDiscovery against a throwaway database on the machine's PostgreSQL. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Database } from '#db';
-import { createDatabase, databaseUrl, dropDatabase } from '#testing';
+import type { Database } from '#db';
+import { ThrowawayDatabase } from '#testing';
 import { testNodeInfo } from '../test-fixtures/swim-test-kit.js';
 import { DatabaseDiscovery, seedOf } from './discovery.js';
 
 describe('DatabaseDiscovery', () => {
-  let name: string;
+  let pg: ThrowawayDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    name = await createDatabase();
-    db = await Database.connect({ url: databaseUrl(name), maxConnections: 4, queryTimeoutSeconds: 10 });
-    await db.migrate();
+    pg = await ThrowawayDatabase.create();
+    db = pg.db;
   });
 
-  afterAll(async () => {
-    await db?.close();
-    if (name) await dropDatabase(name);
-  });
+  afterAll(() => pg?.drop());
 
   beforeEach(async () => {
     await db.query('DELETE FROM cluster_discovery');

@@ -7,6 +7,7 @@ export * from './wait.js';
 export * from './processes.js';
 export * from './ports.js';
 export * from './database.js';
+export * from './throwaway-database.js';
 export * from './postgres-replica.js';
 export * from './redis.js';
 export * from './users.js';

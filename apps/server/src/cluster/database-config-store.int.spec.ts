@@ -1,8 +1,8 @@
 /** DatabaseConfigStore against a throwaway database: nodes that start or save at the same moment. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config, defaultConfig } from '#config';
-import { Database } from '#db';
-import { createDatabase, databaseUrl, dropDatabase } from '#testing';
+import type { Database } from '#db';
+import { ThrowawayDatabase } from '#testing';
 import { DatabaseConfigStore } from './database-config-store.js';
 
 function configNamed(siteName: string): Config {
@@ -12,19 +12,15 @@ function configNamed(siteName: string): Config {
 }
 
 describe('DatabaseConfigStore', () => {
-  let name: string;
-  const nodes: Database[] = [];
+  let pg: ThrowawayDatabase;
+  let nodes: Database[];
 
   beforeAll(async () => {
-    name = await createDatabase();
-    for (let i = 0; i < 3; i++) nodes.push(await Database.connect({ url: databaseUrl(name), maxConnections: 2, queryTimeoutSeconds: 10 }));
-    await nodes[0].migrate();
+    pg = await ThrowawayDatabase.create({ nodes: 3, maxConnections: 2 });
+    nodes = pg.nodes;
   });
 
-  afterAll(async () => {
-    await Promise.all(nodes.map((db) => db.close()));
-    if (name) await dropDatabase(name);
-  });
+  afterAll(() => pg?.drop());
 
   const activeRows = async () => (await nodes[0].query<{ n: number }>('SELECT count(*)::int AS n FROM configurations WHERE active'))[0].n;
 

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '#common';
 import { Config, ConfigService, defaultConfig } from '#config';
-import { Database } from '#db';
+import type { Database } from '#db';
 import { MailQueue, SmtpMailDriver, smtpSettings } from '#mail';
-import { createDatabase, databaseUrl, dropDatabase, startSmtpServer, until, type SmtpHarness } from '#testing';
+import { startSmtpServer, ThrowawayDatabase, until, type SmtpHarness } from '#testing';
 import type { ChannelRow } from '../channels/channel.model.js';
 import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import type { PostNotification } from '../notifications/post-notification.js';
@@ -23,7 +23,7 @@ import { EmailBatchRepository } from './email-batch.repository.js';
 import { EmailDigests } from './email-digests.service.js';
 import { EmailNotificationsService } from './email-notifications.service.js';
 
-let dbName: string;
+let pg: ThrowawayDatabase;
 let db: Database;
 let smtp: SmtpHarness;
 let cfg: Config;
@@ -98,9 +98,8 @@ async function setPref(userId: string, value: string) {
 }
 
 beforeAll(async () => {
-  dbName = await createDatabase();
-  db = await Database.connect({ url: databaseUrl(dbName), maxConnections: 8, queryTimeoutSeconds: 10 });
-  await db.migrate();
+  pg = await ThrowawayDatabase.create({ maxConnections: 8 });
+  db = pg.db;
   smtp = await startSmtpServer();
   const teamRow = { id: newId(), name: 'acme', display_name: 'Acme <Team>' };
   await db.query(`INSERT INTO teams (id, create_at, update_at, display_name, name, type, invite_id) VALUES ($1, 1, 1, $2, $3, 'O', $4)`, [
@@ -115,8 +114,7 @@ beforeAll(async () => {
 afterAll(async () => {
   queue?.close();
   await smtp?.close();
-  await db?.close();
-  if (dbName) await dropDatabase(dbName);
+  await pg?.drop();
 });
 
 beforeEach(async () => {
@@ -301,13 +299,9 @@ describe('email batching', () => {
     const people = await Promise.all([1, 2, 3, 4].map((i) => newUser(`race${i}`)));
     const at = Date.now() - 10_000;
     for (const p of people) for (let i = 0; i < 5; i++) await service.deliver(notification(p, channel('O'), { createAt: at + i, message: `race ${i}` }));
-    const other = await Database.connect({ url: databaseUrl(dbName), maxConnections: 4, queryTimeoutSeconds: 10 });
-    try {
-      const [a, b] = await Promise.all([digests.sendDue({ now: at + 901_000 }), digestsOn(other).sendDue({ now: at + 901_000 })]);
-      expect(a.mails + b.mails).toBe(people.length);
-    } finally {
-      await other.close();
-    }
+    const other = await pg.connect();
+    const [a, b] = await Promise.all([digests.sendDue({ now: at + 901_000 }), digestsOn(other).sendDue({ now: at + 901_000 })]);
+    expect(a.mails + b.mails).toBe(people.length);
     for (const p of people) {
       const mails = smtp.mailsTo(p.email);
       expect(mails).toHaveLength(1);

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigService } from '#config';
-import { Database } from '#db';
+import type { Database } from '#db';
 import { Delivery, InProcessDriver, WorkContext } from '#jobs';
-import { createDatabase, databaseUrl, dropDatabase, RecordingPublisher, until } from '#testing';
+import { RecordingPublisher, ThrowawayDatabase, until } from '#testing';
 import { SingleNodeState } from '../cluster/single-node.js';
 import { JobEvents } from './job-events.js';
 import { checkAborted, JobContext, JobHandler, JobHandlers } from './job-handler.js';
@@ -52,7 +52,7 @@ class ProbeJob extends JobHandler {
   }
 }
 
-let dbName: string;
+let pg: ThrowawayDatabase;
 let db: Database;
 let repo: JobsRepository;
 let probe: ProbeJob;
@@ -76,17 +76,15 @@ const delivery = (id: string, extra: Partial<Delivery> = {}): Delivery => ({ que
 const settle = (check: () => boolean | Promise<boolean>) => until(check, 5000, 'the job runs to settle', 20);
 
 beforeAll(async () => {
-  dbName = await createDatabase();
-  db = await Database.connect({ url: databaseUrl(dbName), maxConnections: 8, queryTimeoutSeconds: 10 });
-  await db.migrate();
+  pg = await ThrowawayDatabase.create({ maxConnections: 8 });
+  db = pg.db;
   repo = new JobsRepository(db);
   dir = mkdtempSync(join(tmpdir(), 'jobs-config-'));
   config = new ConfigService(join(dir, 'config.json'), { MM_JOBSETTINGS_STALLEDJOBTIMEOUTSECONDS: String(LEASE_S) });
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (dbName) await dropDatabase(dbName);
+  await pg?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,10 +9,10 @@ import { createPublicKey, verify } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '#common';
 import { Config, ConfigService, defaultConfig } from '#config';
-import { Database } from '#db';
+import type { Database } from '#db';
 import { RecordingMailDriver } from '#mail';
 import { Hub, LocalInvalidationBus } from '#realtime';
-import { createDatabase, databaseUrl, dropDatabase, PushRecorder, RecordedPush, startPushRecorder, until } from '#testing';
+import { PushRecorder, RecordedPush, startPushRecorder, ThrowawayDatabase, until } from '#testing';
 import type { PermissionsService } from '../auth/permissions.service.js';
 import { SessionsRepository } from '../auth/sessions.repository.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -36,7 +36,7 @@ import { PushNotificationsService } from './push-notifications.service.js';
 import { PushProxyClient } from './push-proxy-client.js';
 import { PushSender } from './push-sender.js';
 
-let dbName: string;
+let pg: ThrowawayDatabase;
 let db: Database;
 let proxy: PushRecorder;
 let cfg: Config;
@@ -54,9 +54,8 @@ let push: PushNotificationsService;
 let client: PushProxyClient;
 
 beforeAll(async () => {
-  dbName = await createDatabase();
-  db = await Database.connect({ url: databaseUrl(dbName), maxConnections: 8, queryTimeoutSeconds: 10 });
-  await db.migrate();
+  pg = await ThrowawayDatabase.create({ maxConnections: 8 });
+  db = pg.db;
   proxy = await startPushRecorder();
   sessionsRepo = new SessionsRepository(db);
   members = new ChannelMembersRepository(db);
@@ -66,8 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop();
-  await db?.close();
-  if (dbName) await dropDatabase(dbName);
+  await pg?.drop();
 });
 
 beforeEach(async () => {

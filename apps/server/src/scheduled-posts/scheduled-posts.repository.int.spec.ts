@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '#common';
-import { Database } from '#db';
-import { createDatabase, databaseUrl, dropDatabase } from '#testing';
+import type { Database } from '#db';
+import { ThrowawayDatabase } from '#testing';
 import { ScheduledPostRow } from './scheduled-post.model.js';
 import { ScheduledPostsRepository } from './scheduled-posts.repository.js';
 
-let dbName: string;
+let pg: ThrowawayDatabase;
 let dbA: Database;
 let dbB: Database;
 let nodeA: ScheduledPostsRepository;
@@ -35,19 +35,13 @@ const row = (at: number, extra: Partial<ScheduledPostRow> = {}): ScheduledPostRo
 });
 
 beforeAll(async () => {
-  dbName = await createDatabase();
-  dbA = await Database.connect({ url: databaseUrl(dbName), maxConnections: 4, queryTimeoutSeconds: 10 });
-  await dbA.migrate();
-  dbB = await Database.connect({ url: databaseUrl(dbName), maxConnections: 4, queryTimeoutSeconds: 10 });
+  pg = await ThrowawayDatabase.create({ nodes: 2 });
+  [dbA, dbB] = pg.nodes;
   nodeA = new ScheduledPostsRepository(dbA);
   nodeB = new ScheduledPostsRepository(dbB);
 });
 
-afterAll(async () => {
-  await dbA?.close();
-  await dbB?.close();
-  if (dbName) await dropDatabase(dbName);
-});
+afterAll(() => pg?.drop());
 
 beforeEach(async () => {
   await dbA.query('DELETE FROM scheduled_posts');

@@ -5,31 +5,25 @@
  * resetting its failed attempts), which a lock of the whole table made it do.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Database } from '#db';
-import { createDatabase, databaseUrl, dropDatabase } from '#testing';
+import type { Database } from '#db';
+import { ThrowawayDatabase } from '#testing';
 import { testUserRow } from './user.fixtures.js';
 import { UsersRepository } from './users.repository.js';
 
-let dbName: string;
+let pg: ThrowawayDatabase;
 let dbA: Database;
 let dbB: Database;
 let nodeA: UsersRepository;
 let nodeB: UsersRepository;
 
 beforeAll(async () => {
-  dbName = await createDatabase();
-  dbA = await Database.connect({ url: databaseUrl(dbName), maxConnections: 6, queryTimeoutSeconds: 10 });
-  await dbA.migrate();
-  dbB = await Database.connect({ url: databaseUrl(dbName), maxConnections: 6, queryTimeoutSeconds: 10 });
+  pg = await ThrowawayDatabase.create({ nodes: 2, maxConnections: 6 });
+  [dbA, dbB] = pg.nodes;
   nodeA = new UsersRepository(dbA);
   nodeB = new UsersRepository(dbB);
 });
 
-afterAll(async () => {
-  await dbA?.close();
-  await dbB?.close();
-  if (dbName) await dropDatabase(dbName);
-});
+afterAll(() => pg?.drop());
 
 beforeEach(async () => {
   await dbA.query('DELETE FROM users');
