@@ -261,6 +261,23 @@ describe('socket actions presence and posted_notify_ack', () => {
     silent.close();
   });
 
+  it("takes '' for a thread as \"no thread open\", not as \"never said\" (Mattermost's UnsetPresenceIndicator)", async () => {
+    const { alice, bob } = cast;
+    const [noThread, channelOnly] = [await server.socket(bob.client), await server.socket(bob.client)];
+    const told = (send: (cb: () => void) => void) => new Promise<void>((ok) => send(ok));
+    // As Mattermost's load test after its first reload, then on a channel switch.
+    await told((cb) => noThread.ws.updateActiveThread(true, '', cb));
+    await told((cb) => noThread.ws.updateActiveThread(false, '', cb));
+    await told((cb) => noThread.ws.updateActiveChannel(world.pub.id, cb));
+    // Its threads never said: one of the private channel's may be open.
+    await told((cb) => channelOnly.ws.updateActiveChannel(world.pub.id, cb));
+    await call(alice.client, `${alice.client.getUserRoute(alice.user.id)}/typing`, { method: 'post', body: JSON.stringify({ channel_id: world.priv.id }) });
+    await channelOnly.waitFor('typing', (e) => e.broadcast.channel_id === world.priv.id);
+    await noThread.expectNone('typing', (e) => e.broadcast.channel_id === world.priv.id);
+    noThread.close();
+    channelOnly.close();
+  });
+
   it('refuses a presence value that is no id', async () => {
     const s = await rawSocket(cast.alice);
     s.ws.send(JSON.stringify({ seq: 1, action: 'presence', data: { channel_id: 'not-a-channel' } }));

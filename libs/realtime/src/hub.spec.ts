@@ -618,6 +618,23 @@ describe('Hub event scope (FeatureFlags.WebSocketEventScope)', () => {
     expect(elsewhere.socket.received()).toEqual(['posted:1']);
   });
 
+  it("counts '' as a place once told: a client that says it has no thread open gets only its channel's typing", async () => {
+    resolver.channels.set('c1', ['erin', 'frank']);
+    const { h, join } = scoped(true);
+    const [noThread, channelOnly] = ['erin', 'frank'].map(join);
+    // As the load test's initialJoinTeam and SwitchChannel: threads '' (nothing open), then a channel.
+    noThread.connection.setPresence({ rhsThreadChannelId: '', threadViewThreadChannelId: '' });
+    noThread.connection.setPresence({ channelId: 'c2' });
+    // A channel told, the threads never: a thread of c1 may be open, so it still gets c1's typing.
+    channelOnly.connection.setPresence({ channelId: 'c2' });
+    await h.publish(newEvent(WsEvents.Typing, { channel_id: 'c1' }, { n: 1 }));
+    expect(noThread.socket.received()).toEqual([]);
+    expect(channelOnly.socket.received()).toEqual(['typing:1']);
+    noThread.connection.setPresence({ channelId: 'c1' });
+    await h.publish(newEvent(WsEvents.Typing, { channel_id: 'c1' }, { n: 2 }));
+    expect(noThread.socket.received()).toEqual(['typing:2']);
+  });
+
   it('scopes nothing with the flag off', async () => {
     resolver.channels.set('c1', ['bob']);
     const { h, join } = scoped(false);

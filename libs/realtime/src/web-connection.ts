@@ -27,13 +27,16 @@ export type SessionState = Pick<ConnectionOwner, 'roles' | 'sessionExpiresAt'>;
 /**
  * Where the client says its user is looking (the `presence` action; Mattermost's web_conn keeps
  * the same four): the open channel and team, and the channel of the thread open in the right-hand
- * side or in the threads view. Empty until the client tells.
+ * side or in the threads view. Absent until the client tells; '' once told is "nothing open", which
+ * is not the same: Mattermost's web_conn starts each one at UnsetPresenceIndicator, and only an
+ * unset one lets scoped events through (isSet), so a client that says '' for its threads
+ * (the load test's initialJoinTeam does) gets only the typing of the channel it looks at.
  */
 export interface ConnectionPresence {
-  channelId: string;
-  teamId: string;
-  rhsThreadChannelId: string;
-  threadViewThreadChannelId: string;
+  channelId?: string;
+  teamId?: string;
+  rhsThreadChannelId?: string;
+  threadViewThreadChannelId?: string;
 }
 
 /**
@@ -50,7 +53,7 @@ export class WebConnection {
    * processed (and so delivered) must not be sent again when they reach this node later.
    */
   private alreadyDelivered: Vector | null = null;
-  private activeIn: ConnectionPresence = { channelId: '', teamId: '', rhsThreadChannelId: '', threadViewThreadChannelId: '' };
+  private activeIn: ConnectionPresence = {};
   /** The client asked for `should_ack` on `posted` events (the `posted_ack=true` query parameter). */
   postedAck = false;
 
@@ -106,11 +109,9 @@ export class WebConnection {
    * a value never reported counts as "could be here").
    */
   looksElsewhereThan(channelId: string): boolean {
+    const elsewhere = (place: string | undefined) => place !== undefined && place !== channelId;
     const p = this.activeIn;
-    const notInChannel = p.channelId !== '' && p.channelId !== channelId;
-    const notInThread =
-      p.rhsThreadChannelId !== '' && p.rhsThreadChannelId !== channelId && p.threadViewThreadChannelId !== '' && p.threadViewThreadChannelId !== channelId;
-    return notInChannel && notInThread;
+    return elsewhere(p.channelId) && elsewhere(p.rhsThreadChannelId) && elsewhere(p.threadViewThreadChannelId);
   }
 
   /** Frames its replay buffer holds. */
