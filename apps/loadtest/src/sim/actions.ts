@@ -176,6 +176,7 @@ async function viewThread(u: SimUser): Promise<void> {
   if (!u.crt) return;
   const thread = await someThread(u);
   if (!thread) return;
+  u.lookAt({ threadChannelId: thread.channel_id });
   let page = await u.api('GET /posts/{id}/thread', () =>
     u.client.getPaginatedPostThread(thread.id, { collapsedThreads: true, direction: 'down', perPage: THREAD_PAGE }),
   );

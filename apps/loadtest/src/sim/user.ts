@@ -282,6 +282,8 @@ export class SimUser {
   /** initialJoinTeam: a reload, then a team to be in (joining one when the user has none). */
   private async initialJoinTeam(): Promise<void> {
     await this.reload();
+    // Mattermost's load test says early that no thread is open, so that the server's event scope applies from the start.
+    this.lookAt({ threadChannelId: '' });
     if (!this.store.currentTeamId) await this.joinTeam();
   }
 
@@ -337,6 +339,7 @@ export class SimUser {
     if (!target) return;
     await this.loadTeam(target);
     this.store.currentTeamId = target;
+    this.lookAt({ teamId: target });
     await this.switchChannel();
   }
 
@@ -346,6 +349,25 @@ export class SimUser {
     if (!ch) return;
     await this.viewChannel(ch);
     this.store.currentChannelId = ch.id;
+    this.lookAt({ channelId: ch.id });
+  }
+
+  /**
+   * Tells the server where the user looks (the `presence` action), where Mattermost's load test
+   * does when the client config has FeatureFlagWebSocketEventScope: a team or channel switched to,
+   * a thread opened, and no thread ('') after the first reload. With it, the server sends a
+   * channel's typing and reactions only to the connections looking at that channel, as it does for
+   * the web app; without it, every member's socket gets them and every member fetches the typist.
+   */
+  lookAt(place: { channelId?: string; teamId?: string; threadChannelId?: string }): void {
+    if (this.clientConfig.FeatureFlagWebSocketEventScope !== 'true' || !this.ws) return;
+    if (place.teamId !== undefined) this.ws.updateActiveTeam(place.teamId);
+    if (place.channelId !== undefined) this.ws.updateActiveChannel(place.channelId);
+    if (place.threadChannelId !== undefined) {
+      // Like Mattermost's load test, which has no right-hand side apart from the threads view: both.
+      this.ws.updateActiveThread(true, place.threadChannelId);
+      this.ws.updateActiveThread(false, place.threadChannelId);
+    }
   }
 
   /**
