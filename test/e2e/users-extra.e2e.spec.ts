@@ -261,7 +261,7 @@ describe('socket actions presence and posted_notify_ack', () => {
     silent.close();
   });
 
-  it("takes '' for a thread as \"no thread open\", not as \"never said\" (Mattermost's UnsetPresenceIndicator)", async () => {
+  it('takes \'\' for a thread as "no thread open", not as "never said" (Mattermost\'s UnsetPresenceIndicator)', async () => {
     const { alice, bob } = cast;
     const [noThread, channelOnly] = [await server.socket(bob.client), await server.socket(bob.client)];
     const told = (send: (cb: () => void) => void) => new Promise<void>((ok) => send(ok));
