@@ -33,8 +33,8 @@ export class ThrowawayDatabase {
   }
 
   /** One more node on the same database, closed by drop(). */
-  async connect(maxConnections = this.maxConnections): Promise<Database> {
-    const db = await Database.connect({ url: databaseUrl(this.name), maxConnections, queryTimeoutSeconds: 10 });
+  async connect(): Promise<Database> {
+    const db = await Database.connect({ url: databaseUrl(this.name), maxConnections: this.maxConnections, queryTimeoutSeconds: 10 });
     this.nodes.push(db);
     return db;
   }
