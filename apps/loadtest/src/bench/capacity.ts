@@ -44,7 +44,7 @@ import { HOLD_READY_SHARE } from '../run/driver.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
 import { withAndWithoutReplica } from './capacity-replica.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
-import { parseRouteCounters, renderRouteTable, routeRows, type RouteCounters, type RouteRow } from './route-table.js';
+import { parseRouteCounters, renderRouteTable, renderWaitTable, routeRows, type RouteCounters, type RouteRow } from './route-table.js';
 import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
 
 const COMMAND = 'npm run bench:capacity';
@@ -639,7 +639,13 @@ export function renderDocs(r: CapacityResults): string {
       `- The requests: ${top.join(', ')} of all requests; by action ${actions.join(', ')} (the arrivals — Login and InitialJoinTeam — are the coordinator's +${r.config.coordinator.numUsersInc} users every ${r.config.coordinator.updateIntervalMs / 1000} s).`,
     );
     if (ours?.length) out.push(`- The server's own code with the most CPU (all time under it): ${ours.join(', ')} of its busy time.`);
-    out.push('');
+    out.push(
+      '',
+      `The endpoints that made the users wait most (one node, client-side, over the measured window):`,
+      '',
+      renderWaitTable(rep.result.endpoints),
+      '',
+    );
   }
   if (r.capacityProfile) {
     out.push(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRouteCounters, renderRouteTable, routeRows } from './route-table.js';
+import { parseRouteCounters, renderRouteTable, renderWaitTable, routeRows } from './route-table.js';
 
 const scrape = (imageCount: number, imageSum: number, queries: number, dbSeconds: number) =>
   [
@@ -47,5 +47,20 @@ describe('route table', () => {
     const rows = routeRows(new Map(), parseRouteCounters(scrape(400, 3, 500, 0.5)), 10);
     expect(rows.map((r) => r.handler)).toEqual(['posts.create', 'users.image']);
     expect(rows[0].timeShare).toBeCloseTo(20 / 24);
+  });
+});
+
+describe('wait table', () => {
+  const seen = (count: number, avgMs: number, p99Ms: number) => ({ count, perSec: count / 100, latency: { avgMs, p50Ms: avgMs / 2, p99Ms, maxMs: p99Ms * 2 } });
+
+  it('orders endpoints by the waiting they caused, not by their count', () => {
+    const table = renderWaitTable({ 'GET /users/{id}/image': seen(9000, 10, 50), 'GET /channels/{id}/posts': seen(1000, 300, 3000) }).split('\n');
+    expect(table[2]).toBe('| `GET /channels/{id}/posts` | 1,000 | 10 | 300 ms | 150 ms | 3,000 ms | 6,000 ms | 76.9 % |');
+    expect(table[3]).toBe('| `GET /users/{id}/image` | 9,000 | 90 | 10 ms | 5 ms | 50 ms | 100 ms | 23.1 % |');
+  });
+
+  it('keeps the first rows only', () => {
+    const many = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`GET /r${i}`, seen(10, i + 1, 10)]));
+    expect(renderWaitTable(many, 2).split('\n')).toHaveLength(4);
   });
 });

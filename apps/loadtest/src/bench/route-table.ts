@@ -93,3 +93,30 @@ export function renderRouteTable(rows: RouteRow[], limit = 20): string {
   }
   return out.join('\n');
 }
+
+/** What the users saw of one endpoint over the measured window (the report's `result.endpoints`). */
+export interface EndpointSeen {
+  count: number;
+  perSec: number | null;
+  /** Null where the endpoint had no timed answer. */
+  latency: { avgMs: number | null; p50Ms: number | null; p99Ms: number | null; maxMs: number | null };
+}
+
+/**
+ * The endpoints that made the users wait most (count × average, as a share of all the waiting),
+ * client-side, from every run's report: the average-latency check the ramp stops on is this sum
+ * over the requests, so these rows are what limits it, and their p99 is where the HTTP tail is.
+ */
+export function renderWaitTable(endpoints: Record<string, EndpointSeen>, limit = 10): string {
+  const rows = Object.entries(endpoints).map(([name, e]) => ({ name, e, waited: e.count * (e.latency.avgMs ?? 0) }));
+  const total = rows.reduce((sum, r) => sum + r.waited, 0);
+  rows.sort((a, b) => b.waited - a.waited);
+  const ms = (v: number | null) => (v === null ? '' : `${Math.round(v).toLocaleString('en-US')} ms`);
+  const out = ["| Endpoint | Requests | req/s | avg | p50 | p99 | max | share of the users' waiting |", '|---|---|---|---|---|---|---|---|'];
+  for (const { name, e, waited } of rows.slice(0, limit)) {
+    out.push(
+      `| \`${name}\` | ${e.count.toLocaleString('en-US')} | ${e.perSec === null ? '' : n1(e.perSec)} | ${ms(e.latency.avgMs)} | ${ms(e.latency.p50Ms)} | ${ms(e.latency.p99Ms)} | ${ms(e.latency.maxMs)} | ${n1(total > 0 ? (waited / total) * 100 : 0)} % |`,
+    );
+  }
+  return out.join('\n');
+}
