@@ -437,6 +437,14 @@ describe('reading posts', () => {
     );
     expect({ next: everything.next_post_id, prev: everything.prev_post_id }).toEqual({ next: '', prev: '' });
 
+    // Not a member (asked by an admin, who may read anyone's): 404. A member who joined after every
+    // post has nothing unread: the latest page.
+    expect(await expectClientError(() => admin.client.getPostsUnread(channel.id, dave.user.id))).toMatchObject({ status_code: 404 });
+    await alice.client.addToChannel(dave.user.id, channel.id);
+    const joined = await dave.client.getPostsUnread(channel.id, dave.user.id, 2, 2);
+    expect(joined.order).toEqual([unread[2].id, unread[1].id]);
+    expect(joined.prev_post_id).toBe(unread[0].id);
+
     expect(await expectClientError(() => alice.client.getPostsUnread(channel.id, bob.user.id))).toMatchObject({ status_code: 403 });
     expect(await expectClientError(() => dave.client.getPostsUnread(priv.id, dave.user.id))).toMatchObject({ status_code: 403 });
     const zero = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_after=0`);

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { notFound } from '#common';
 import { PermissionsService } from '../auth/permissions.service.js';
 import type { ChannelRow } from '../channels/channel.model.js';
-import { ChannelMembersRepository } from '../membership/channel-members.repository.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
 import { SERVER_VERSION } from '../common/http-pipeline.js';
 import type { Session } from '../common/session.js';
@@ -43,7 +42,6 @@ export class PostListsService {
   constructor(
     private readonly repo: PostsRepository,
     private readonly channels: ChannelsRepository,
-    private readonly members: ChannelMembersRepository,
     private readonly access: PostAccess,
     private readonly views: PostViews,
     private readonly permissions: PermissionsService,
@@ -163,12 +161,12 @@ export class PostListsService {
     if (userId !== session.user_id) this.permissions.requireSystem(session, 'edit_other_users');
     const channel = await this.access.channel(channelId);
     await this.access.requireRead(session, channel);
-    const member = await this.members.get(channelId, userId);
+    const member = await this.repo.firstUnread(channelId, userId, q.collapsedThreads);
     if (!member) throw notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
     const viewOptions = this.viewOptions(session, q);
     const listOptions = { includeDeleted: false, rootsOnly: q.collapsedThreads };
 
-    const firstUnread = member.last_viewed_at > 0 ? await this.repo.firstPostAfter(channelId, member.last_viewed_at, q.collapsedThreads) : undefined;
+    const firstUnread = member.post;
     if (!firstUnread) {
       const asked = ifNoneMatch !== undefined ? await this.channelEtag(channelId) : undefined;
       if (asked !== undefined && ifNoneMatch === asked) return { notModified: true, etag: asked };

@@ -292,7 +292,7 @@ function setup() {
     fileInfos as unknown as FileInfosRepository,
     created,
   );
-  const lists = new PostListsService(repo, channels, members, access, views, permissions);
+  const lists = new PostListsService(repo, channels, access, views, permissions);
   return { world, config, posts, lists, publisher, created, fileInfos, alice, bob, dave, carol, root, pub, priv, archived, bobsHall, bobsRoom };
 }
 
