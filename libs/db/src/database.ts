@@ -30,6 +30,7 @@ import { inlineParams } from './inline-params.js';
 import { localSocketDataSource } from './local-socket.js';
 import { currentReadContext, isReadOnlyStatement, type ReadContext } from './read-context.js';
 import { ReplicaKind, ReplicaOptions, ReplicaSet } from './replicas.js';
+import { DEFAULT_PREPARED_STATEMENTS, StatementNames, takeStatementCacheCapacity } from './statement-names.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -68,10 +69,11 @@ export interface Queryable {
   /** In a transaction: runs `fn` once it has committed (never if it rolls back). */
   afterCommit?(fn: () => void): void;
   /**
-   * In a transaction: the statement that ends it, sent with its COMMIT in one round trip once the
+   * In a transaction: a statement that ends it, sent with its COMMIT in one round trip once the
    * work is done, so that a row lock it takes is held for the statement and the commit only, not
-   * for a trip back to this process and its turn on a busy event loop. Its rows are not read; its
-   * parameters must have inline literals (inline-params.ts); nothing may be queried after it.
+   * for a trip back to this process and its turn on a busy event loop. Several go in the order
+   * they were given. Their rows are not read; their parameters must have inline literals
+   * (inline-params.ts); nothing may be queried after the first of them.
    */
   commitWith?(sql: string, params: unknown[]): void;
 }
@@ -80,7 +82,11 @@ export interface Queryable {
  * Runs `sql` now or, in a transaction that can, as its last statement with its COMMIT (see
  * Queryable.commitWith): for a statement whose rows the caller does not read.
  */
-export async function lastInTransaction(tx: Queryable, sql: string, params: unknown[]): Promise<void> {
+export async function lastInTransaction(
+  tx: Pick<Queryable, 'commitWith'> & { query(sql: string, params: unknown[]): Promise<unknown> },
+  sql: string,
+  params: unknown[],
+): Promise<void> {
   if (tx.commitWith) tx.commitWith(sql, params);
   else await tx.query(sql, params);
 }
@@ -111,6 +117,11 @@ export interface DatabaseOptions {
   replicas?: ReplicaOptions;
   /** Reach a PostgreSQL on this machine through its Unix socket (local-socket.ts); default true. */
   localSocket?: boolean;
+  /**
+   * How many statements to prepare (statement-names.ts); default 500, 0 for none. The DataSource's
+   * `statement_cache_capacity` parameter, when it has one, wins.
+   */
+  preparedStatements?: number;
 }
 
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
@@ -177,6 +188,8 @@ export class Database implements Queryable {
   socketDirectory?: string;
   private readonly replicaReader: Queryable;
   private readonly searchReader: Queryable;
+  /** The statements this node prepares, on every pool. */
+  readonly statements: StatementNames;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -184,6 +197,7 @@ export class Database implements Queryable {
   ) {
     // A connection that breaks while idle is reported here; without a listener it would crash the process.
     pool.on('error', (err) => this.logger.warn(`idle database connection failed: ${err.message}`));
+    this.statements = new StatementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
     const r = options.replicas;
     if (r && r.replicas.length + r.searchReplicas.length > 0) this.replicaSet = new ReplicaSet(pool, r, poolConfig(options));
     this.replicaReader = { query: (sql, params = []) => this.read('replica', sql, params) };
@@ -194,7 +208,9 @@ export class Database implements Queryable {
    * Opens the pool and checks the database answers, so a wrong DataSource fails at start-up. A
    * replica that does not answer does not stop the start: the monitor keeps it out until it does.
    */
-  static async connect(options: DatabaseOptions): Promise<Database> {
+  static async connect(given: DatabaseOptions): Promise<Database> {
+    const { url, capacity } = takeStatementCacheCapacity(given.url);
+    const options = { ...given, url, preparedStatements: capacity ?? given.preparedStatements };
     const socket = options.localSocket === false ? undefined : await localSocketDataSource(options.url);
     const db = new Database(new pg.Pool(poolConfig({ ...options, url: socket ?? options.url })), options);
     if (socket) db.socketDirectory = new URL(socket).searchParams.get('host') ?? undefined;
@@ -210,10 +226,10 @@ export class Database implements Queryable {
   /** On the master. Any statement but a read marks the current request as having written (read-context.ts). */
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
     const ctx = currentReadContext();
-    if (!ctx) return (await this.pool.query(sql, params)).rows;
+    if (!ctx) return (await this.pool.query(this.statements.config(sql, params))).rows;
     const writes = this.replicaSet !== undefined && !isReadOnlyStatement(sql);
     if (writes) ctx.wrote = true;
-    const rows = await counted(ctx, async () => (await this.pool.query(sql, params)).rows);
+    const rows = await counted(ctx, async () => (await this.pool.query(this.statements.config(sql, params))).rows);
     // Work a request left running after its answer (listeners of a new post, …) moves the user's
     // fence on, so their next reads see it too.
     if (writes && ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
@@ -235,8 +251,9 @@ export class Database implements Queryable {
 
   private read<T>(kind: ReplicaKind, sql: string, params: unknown[]): Promise<T[]> {
     const replica = this.replicaSet?.pick(kind);
-    const onMaster = async () => (await this.pool.query(sql, params)).rows as T[];
-    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, sql, params, onMaster) : onMaster()));
+    const statement = this.statements.config(sql, params);
+    const onMaster = async () => (await this.pool.query(statement)).rows as T[];
+    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, statement, onMaster) : onMaster()));
   }
 
   /** Starts watching the replicas (after the node can pass fences to its peers: see ReplicaSet). */
@@ -256,18 +273,18 @@ export class Database implements Queryable {
   /**
    * Runs `work` in one transaction on one connection; any throw rolls it back. Always the master,
    * and counts as a write. The BEGIN travels with the work's first statement, and the last
-   * statement (commitWith) with the COMMIT, so a transaction of one statement and a last one costs
-   * two round trips, not four: each round trip waits for this process's turn on a busy event loop
-   * (firstWithBegin).
+   * statements (commitWith) with the COMMIT, so a transaction of one statement and last ones costs
+   * two round trips, not four or more: each round trip waits for this process's turn on a busy
+   * event loop (firstWithBegin).
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const ctx = currentReadContext();
     if (ctx && this.replicaSet) ctx.wrote = true;
     const client = await this.pool.connect();
-    let last: string | undefined;
+    const last: string[] = [];
     let begun: Promise<unknown> | undefined;
     const run = async (sql: string, params: unknown[] = []) => {
-      if (last !== undefined) throw new Error("a statement after the transaction's last one (commitWith)");
+      if (last.length > 0) throw new Error("a statement after the transaction's last one (commitWith)");
       if (begun === undefined) {
         const first = firstWithBegin(sql, params);
         if (first !== undefined) {
@@ -279,7 +296,7 @@ export class Database implements Queryable {
       }
       // Statements started together (Promise.all) still go in the order they were asked for.
       await begun;
-      return (await counted(ctx, () => client.query(sql, params))).rows;
+      return (await counted(ctx, () => client.query(this.statements.config(sql, params)))).rows;
     };
     const committed: Array<() => void> = [];
     try {
@@ -287,15 +304,14 @@ export class Database implements Queryable {
         query: run,
         afterCommit: (fn) => committed.push(fn),
         commitWith: (sql, params) => {
-          if (last !== undefined) throw new Error('a transaction has one last statement (commitWith)');
-          last = inlineParams(sql, params);
+          last.push(inlineParams(sql, params));
         },
       });
       // Simple protocol, several statements: if one fails, PostgreSQL skips the rest (the COMMIT
       // too) and the transaction is rolled back below. A transaction whose work ran nothing sends nothing.
-      if (begun !== undefined || last !== undefined) {
-        // Nothing sent yet: the BEGIN goes with the last statement, and a failure of it is rolled back below.
-        const end = [...(begun === undefined ? ['BEGIN'] : []), ...(last === undefined ? [] : [last]), 'COMMIT'];
+      if (begun !== undefined || last.length > 0) {
+        // Nothing sent yet: the BEGIN goes with the last statements, and a failure of them is rolled back below.
+        const end = [...(begun === undefined ? ['BEGIN'] : []), ...last, 'COMMIT'];
         begun ??= Promise.resolve();
         await counted(ctx, () => client.query(end.join(';\n')), end.length);
       }

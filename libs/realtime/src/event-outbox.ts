@@ -3,6 +3,8 @@ import type { WebSocketEvent } from './websocket-event.js';
 /** Anything that runs SQL inside the caller's transaction. */
 export interface OutboxTx {
   query(sql: string, params?: unknown[]): Promise<unknown[]>;
+  /** A statement sent with the transaction's COMMIT (the database's Queryable.commitWith). */
+  commitWith?(sql: string, params: unknown[]): void;
 }
 
 /**

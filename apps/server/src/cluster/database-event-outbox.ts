@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ClusterTransport } from '#cluster';
-import { Database } from '#db';
+import { Database, lastInTransaction } from '#db';
 import { EventOutbox, EventPublisher, Hub, OutboxTx, WebSocketEvent } from '#realtime';
 import { Msg, Req } from './cluster-messages.js';
 
@@ -43,8 +43,9 @@ export class DatabaseEventOutbox extends EventOutbox {
     transport.onRequest(Req.HasEvent, (req: HasEventRequest) => hubHas(hub, req));
   }
 
+  /** Sent with the COMMIT where the transaction can (its rows are not read): no round trip of its own. */
   async note(tx: OutboxTx, kind: string, refId: string): Promise<void> {
-    await tx.query('INSERT INTO event_outbox (kind, ref_id, node_id, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+    await lastInTransaction(tx, 'INSERT INTO event_outbox (kind, ref_id, node_id, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
       kind,
       refId,
       this.nodeId,
