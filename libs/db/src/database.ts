@@ -30,7 +30,6 @@ import { inlineParams } from './inline-params.js';
 import { localSocketDataSource } from './local-socket.js';
 import { currentReadContext, isReadOnlyStatement, type ReadContext } from './read-context.js';
 import { ReplicaKind, ReplicaOptions, ReplicaSet } from './replicas.js';
-import { DEFAULT_PREPARED_STATEMENTS, StatementNames, takeStatementCacheCapacity } from './statement-names.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -117,11 +116,6 @@ export interface DatabaseOptions {
   replicas?: ReplicaOptions;
   /** Reach a PostgreSQL on this machine through its Unix socket (local-socket.ts); default true. */
   localSocket?: boolean;
-  /**
-   * How many statements to prepare (statement-names.ts); default 500, 0 for none. The DataSource's
-   * `statement_cache_capacity` parameter, when it has one, wins.
-   */
-  preparedStatements?: number;
 }
 
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
@@ -188,8 +182,6 @@ export class Database implements Queryable {
   socketDirectory?: string;
   private readonly replicaReader: Queryable;
   private readonly searchReader: Queryable;
-  /** The statements this node prepares, on every pool. */
-  readonly statements: StatementNames;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -197,7 +189,6 @@ export class Database implements Queryable {
   ) {
     // A connection that breaks while idle is reported here; without a listener it would crash the process.
     pool.on('error', (err) => this.logger.warn(`idle database connection failed: ${err.message}`));
-    this.statements = new StatementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
     const r = options.replicas;
     if (r && r.replicas.length + r.searchReplicas.length > 0) this.replicaSet = new ReplicaSet(pool, r, poolConfig(options));
     this.replicaReader = { query: (sql, params = []) => this.read('replica', sql, params) };
@@ -208,9 +199,7 @@ export class Database implements Queryable {
    * Opens the pool and checks the database answers, so a wrong DataSource fails at start-up. A
    * replica that does not answer does not stop the start: the monitor keeps it out until it does.
    */
-  static async connect(given: DatabaseOptions): Promise<Database> {
-    const { url, capacity } = takeStatementCacheCapacity(given.url);
-    const options = { ...given, url, preparedStatements: capacity ?? given.preparedStatements };
+  static async connect(options: DatabaseOptions): Promise<Database> {
     const socket = options.localSocket === false ? undefined : await localSocketDataSource(options.url);
     const db = new Database(new pg.Pool(poolConfig({ ...options, url: socket ?? options.url })), options);
     if (socket) db.socketDirectory = new URL(socket).searchParams.get('host') ?? undefined;
@@ -226,10 +215,10 @@ export class Database implements Queryable {
   /** On the master. Any statement but a read marks the current request as having written (read-context.ts). */
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
     const ctx = currentReadContext();
-    if (!ctx) return (await this.pool.query(this.statements.config(sql, params))).rows;
+    if (!ctx) return (await this.pool.query(sql, params)).rows;
     const writes = this.replicaSet !== undefined && !isReadOnlyStatement(sql);
     if (writes) ctx.wrote = true;
-    const rows = await counted(ctx, async () => (await this.pool.query(this.statements.config(sql, params))).rows);
+    const rows = await counted(ctx, async () => (await this.pool.query(sql, params)).rows);
     // Work a request left running after its answer (listeners of a new post, …) moves the user's
     // fence on, so their next reads see it too.
     if (writes && ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
@@ -251,9 +240,8 @@ export class Database implements Queryable {
 
   private read<T>(kind: ReplicaKind, sql: string, params: unknown[]): Promise<T[]> {
     const replica = this.replicaSet?.pick(kind);
-    const statement = this.statements.config(sql, params);
-    const onMaster = async () => (await this.pool.query(statement)).rows as T[];
-    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, statement, onMaster) : onMaster()));
+    const onMaster = async () => (await this.pool.query(sql, params)).rows as T[];
+    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, sql, params, onMaster) : onMaster()));
   }
 
   /** Starts watching the replicas (after the node can pass fences to its peers: see ReplicaSet). */
@@ -296,7 +284,7 @@ export class Database implements Queryable {
       }
       // Statements started together (Promise.all) still go in the order they were asked for.
       await begun;
-      return (await counted(ctx, () => client.query(this.statements.config(sql, params)))).rows;
+      return (await counted(ctx, () => client.query(sql, params))).rows;
     };
     const committed: Array<() => void> = [];
     try {
