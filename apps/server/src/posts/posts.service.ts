@@ -223,6 +223,7 @@ export class PostsService implements OnModuleInit {
       if (root) thread = await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
       await this.priority.saveForNewPost(tx, row, input.priority, poster, mentions.userIds);
       await this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx);
+      // In a cluster this goes with the COMMIT (a last statement): nothing may be queried after it.
       await this.outbox.note(tx, 'posted', row.id);
       // Last: it locks the channel row, which every post to this channel waits for.
       await this.channels.countNewPost(channel.id, createAt, !root, marksRead ? session.user_id : null, now, tx);
