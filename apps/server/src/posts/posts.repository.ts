@@ -333,13 +333,13 @@ export class PostsRepository {
       'p.create_at ASC, p.id ASC',
       'LIMIT 1',
     );
-    const [row] = await this.db.query<PostRow & { is_member: boolean }>(
-      `SELECT true AS is_member, f.* FROM channel_members cm LEFT JOIN LATERAL (${first}) f ON true WHERE cm.channel_id = $1 AND cm.user_id = $2`,
+    // A member gets one row (all null without an unread post); a non-member none.
+    const [row] = await this.db.query<PostRow | { [K in keyof PostRow]: null }>(
+      `SELECT f.* FROM channel_members cm LEFT JOIN LATERAL (${first}) f ON true WHERE cm.channel_id = $1 AND cm.user_id = $2`,
       [channelId, userId],
     );
     if (!row) return undefined;
-    const { is_member: _member, ...post } = row;
-    return post.id === null ? {} : { post: post as PostRow };
+    return row.id === null ? {} : { post: row as PostRow };
   }
 
   /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */
