@@ -41,7 +41,7 @@ export function rssKiB(pid: number): number {
   return Number(m[1]);
 }
 
-const TICKS_PER_SEC = 100; // USER_HZ on Linux
+export const TICKS_PER_SEC = 100; // USER_HZ on Linux
 
 /** User + system CPU seconds used so far by one process. */
 export function cpuSeconds(pid: number): number {

@@ -39,6 +39,7 @@ import { runAndReport, type RunOutcome } from '../cli.js';
 import { applySetting, loadConfig, repoRoot, type LoadTestConfig } from '../config.js';
 import { idleTimeRangeMs, meanIdleTimeMs } from '../model/think-time.js';
 import { acceptQueueText, timeoutPhasesText, writeChart, type Report } from '../report/report.js';
+import { stallText } from '../report/stalls.js';
 import { seed, type SeedSummary } from '../seed/seed.js';
 import { HOLD_READY_SHARE } from '../run/driver.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
@@ -566,6 +567,8 @@ export function renderDocs(r: CapacityResults): string {
       out.push(
         `- ${t.name}, CPU per request at capacity: server ${pr.serverCpuMs} ms, PostgreSQL ${pr.postgresCpuMs} ms (${pr.postgresXacts} transactions per request), load generator ${pr.generatorCpuMs} ms.`,
       );
+    const stalls = t.report?.stalls;
+    if (stalls) out.push(`- ${t.name}, ${stallText(stalls)}.`);
     const b = t.report?.resources.postgresBackends;
     if (b && Object.keys(b).length)
       out.push(

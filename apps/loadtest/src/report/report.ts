@@ -9,6 +9,7 @@ import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunResult } from '../run/driver.js';
 import type { Target } from '../run/target.js';
 import { renderChart } from './chart.js';
+import { compareStalls, type StallComparison, stallText } from './stalls.js';
 
 const r1 = (v: number) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
 const r3 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
@@ -97,6 +98,8 @@ export interface Report {
     perRequest: { serverCpuMs: number | null; postgresCpuMs: number | null; generatorCpuMs: number | null; postgresXacts: number | null };
   };
   generator: RunResult['generator'] & { saturated: boolean; note: string; rssMiBMax: number | null };
+  /** The whole run's failing ticks against its healthy ticks at a like load (null when none failed). */
+  stalls?: StallComparison | null;
   config: LoadTestConfig;
   timeline: RunResult['timeline'];
 }
@@ -221,6 +224,7 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
       note: notes.join('; '),
       rssMiBMax: r1(Math.max(...r.timeline.map((p) => p.resources.generatorRssMiB), 0)),
     },
+    stalls: compareStalls(r.timeline),
     config,
     timeline: r.timeline,
   };
@@ -322,6 +326,7 @@ export function summaryText(report: Report): string {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   if (backends) lines.push(`PostgreSQL: ${report.resources.postgresXactPerSecAvg} transactions/s; backends busy on average: ${backends}`);
+  if (report.stalls) lines.push(stallText(report.stalls));
   lines.push(`generator: ${report.generator.note}${report.generator.saturated ? ' — SATURATED: latencies include its own queueing' : ''}`);
   const top = Object.entries(r.actions)
     .slice(0, 8)

@@ -13,7 +13,7 @@ import { evaluateHealth, healthValues, type HealthStatus } from '../coordinator/
 import { RequestTotals, Totals, type Snapshot } from '../metrics/collector.js';
 import { Histogram } from '../metrics/histogram.js';
 import type { WorkerCommand, WorkerInit } from '../sim/worker.js';
-import { PgActivity, ResourceMonitor, type ResourceSample } from './resources.js';
+import { NO_PG_SAMPLE, PgActivity, ResourceMonitor, type ResourceSample } from './resources.js';
 import type { Target } from './target.js';
 
 export type Mode = 'bounded' | 'unbounded';
@@ -42,6 +42,9 @@ export interface TimelinePoint {
   pgBackends: Record<string, number>;
   /** Transactions per second the server's database committed (pg_stat_database; its statistics lag by up to ~0.5 s). */
   pgXactPerSec: number;
+  /** WAL the PostgreSQL server wrote, MiB/s, and whether a checkpoint was running at the sample (absent in older reports). */
+  pgWalMiBPerSec?: number;
+  pgCheckpointing?: boolean;
 }
 
 export interface RunResult {
@@ -242,7 +245,7 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
     }
 
     const resources = monitor.sample();
-    const pgNow = (await pgActivity?.sample()) ?? { backends: {}, xactPerSec: 0 };
+    const pgNow = (await pgActivity?.sample()) ?? NO_PG_SAMPLE;
     const loops = [...lastLoop.values()];
     const elu = Math.max(0, ...loops.map((l) => l.elu));
     const saturated = elu >= config.generator.saturationElu;
@@ -268,6 +271,8 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
       generatorDelayP99Ms: Math.max(0, ...loops.map((l) => l.delayP99Ms)),
       pgBackends: pgNow.backends,
       pgXactPerSec: pgNow.xactPerSec,
+      pgWalMiBPerSec: pgNow.walMiBPerSec,
+      pgCheckpointing: pgNow.checkpointing,
     };
     lastReq = reqNow;
     lastEvents = eventsNow;

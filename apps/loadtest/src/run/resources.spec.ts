@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { stalledListener } from '#testing';
-import { acceptQueueLength, listenOverflowsTotal } from './resources.js';
+import { acceptQueueLength, diskCounters, listenOverflowsTotal, pressureStallUs, ResourceMonitor, stealAndIowaitSeconds } from './resources.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 
@@ -43,5 +43,44 @@ describe('listenOverflowsTotal', () => {
     const netstat = 'TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 42 42\nIpExt: InNoRoutes\nIpExt: 0\n';
     expect(listenOverflowsTotal(() => netstat)).toBe(42);
     expect(listenOverflowsTotal(() => 'IpExt: InNoRoutes\nIpExt: 0\n')).toBe(0);
+  });
+});
+
+describe('stall readings', () => {
+  it('reads iowait and steal from the first line of /proc/stat', () => {
+    const stat = 'cpu  5835 0 2386 15030 251 0 61 26 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n';
+    expect(stealAndIowaitSeconds(() => stat)).toEqual({ iowait: 2.51, steal: 0.26 });
+  });
+
+  it('reads the "some" stall total of /proc/pressure, 0 without PSI', () => {
+    const psi = 'some avg10=0.80 avg60=1.08 avg300=0.52 total=2298302\nfull avg10=0.08 avg60=0.79 avg300=0.43 total=1988869\n';
+    expect(pressureStallUs('io', () => psi)).toBe(2298302);
+    expect(
+      pressureStallUs('cpu', () => {
+        throw new Error('ENOENT');
+      }),
+    ).toBe(0);
+  });
+
+  it('reads busy time and sectors written of whole disks, not partitions, loop or RAM devices', () => {
+    const diskstats = [
+      '   7       0 loop0 5 0 0 0 9 0 99 0 0 77 0 0 0 0 0 0 0',
+      ' 254       0 vda 29343 6490 1445234 4213 28808 10637 2947184 16077 12 5032 21033 10203 22 780856 523 5380 218',
+      ' 254       1 vda1 29000 6400 1440000 4200 28000 10600 2940000 16000 0 5000 21000 0 0 0 0 0 0',
+      ' 259       0 nvme0n1 1 0 8 0 2 0 16 0 0 3 0 0 0 0 0 0 0',
+      ' 259       1 nvme0n1p1 1 0 8 0 2 0 16 0 0 3 0 0 0 0 0 0 0',
+      ' 253       0 zram0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+    ].join('\n');
+    expect([...diskCounters(() => diskstats)]).toEqual([
+      ['vda', { busyMs: 5032, sectorsWritten: 2947184 }],
+      ['nvme0n1', { busyMs: 3, sectorsWritten: 16 }],
+    ]);
+  });
+
+  it('gives every sample the stall readings of the machine it runs on', () => {
+    const monitor = new ResourceMonitor([process.pid]);
+    const s = monitor.sample().stall!;
+    for (const v of Object.values(s)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(s.diskBusyPercent).toBeLessThanOrEqual(100);
   });
 });

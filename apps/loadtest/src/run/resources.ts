@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { cpuSeconds, machineBusySeconds, rssKiB } from '../../../../bench/machine.js';
+import { cpuSeconds, machineBusySeconds, rssKiB, TICKS_PER_SEC } from '../../../../bench/machine.js';
 
 export interface ResourceSample {
   serverCpuPercent: number;
@@ -23,6 +23,22 @@ export interface ResourceSample {
   acceptQueue: number;
   /** Connections dropped since the previous sample because an accept queue was full (TcpExt ListenOverflows, machine-wide). */
   listenOverflows: number;
+  /**
+   * What can stall the server without costing it CPU (absent in reports from before they were sampled):
+   * CPU the hypervisor gave to other guests (steal) and idle time with I/O outstanding (iowait), both
+   * in % of one core; the share of wall time some task waited for a CPU or for I/O (Linux pressure
+   * stall information, "some"); and the busiest disk's utilisation and write rate.
+   */
+  stall?: StallSample;
+}
+
+export interface StallSample {
+  stealPercent: number;
+  iowaitPercent: number;
+  cpuPressurePercent: number;
+  ioPressurePercent: number;
+  diskBusyPercent: number;
+  diskWriteMiBPerSec: number;
 }
 
 const readText = (path: string) => readFileSync(path, 'utf8');
@@ -65,6 +81,40 @@ export function listenOverflowsTotal(read: (path: string) => string = readText):
     /* not Linux */
   }
   return 0;
+}
+
+/** Steal and iowait CPU seconds of the whole machine so far (/proc/stat's first line). */
+export function stealAndIowaitSeconds(read: (path: string) => string = readText): { steal: number; iowait: number } {
+  const f = read('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { iowait: (f[4] ?? 0) / TICKS_PER_SEC, steal: (f[7] ?? 0) / TICKS_PER_SEC };
+}
+
+/** Microseconds some task waited on `resource` so far (/proc/pressure, "some total="); 0 without PSI. */
+export function pressureStallUs(resource: 'cpu' | 'io', read: (path: string) => string = readText): number {
+  try {
+    return Number(/^some .*total=(\d+)/m.exec(read(`/proc/pressure/${resource}`))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Per disk (whole devices, not partitions, loop or RAM devices): milliseconds it was busy with I/O and
+ * sectors written so far (/proc/diskstats fields 10 and 7 after the name).
+ */
+export function diskCounters(read: (path: string) => string = readText): Map<string, { busyMs: number; sectorsWritten: number }> {
+  const out = new Map<string, { busyMs: number; sectorsWritten: number }>();
+  try {
+    for (const line of read('/proc/diskstats').split('\n')) {
+      const f = line.trim().split(/\s+/);
+      const name = f[2];
+      if (!name || /^(loop|ram|zram|sr|fd)/.test(name) || /^(sd|vd|xvd|hd)[a-z]+\d+$|^nvme\d+n\d+p\d+$|^mmcblk\d+p\d+$/.test(name)) continue;
+      out.set(name, { busyMs: Number(f[12]) || 0, sectorsWritten: Number(f[9]) || 0 });
+    }
+  } catch {
+    /* not Linux */
+  }
+  return out;
 }
 
 /** pids of every process whose command name is `name` (e.g. the postgres backends). */
@@ -113,7 +163,37 @@ export class ResourceMonitor {
       if (c !== undefined) pg.set(pid, c);
     }
     const self = process.cpuUsage();
-    return { at: performance.now(), server, pg, self: (self.user + self.system) / 1e6, machine: machineBusySeconds(), overflows: listenOverflowsTotal() };
+    return {
+      at: performance.now(),
+      server,
+      pg,
+      self: (self.user + self.system) / 1e6,
+      machine: machineBusySeconds(),
+      overflows: listenOverflowsTotal(),
+      ...stealAndIowaitSeconds(),
+      cpuStallUs: pressureStallUs('cpu'),
+      ioStallUs: pressureStallUs('io'),
+      disks: diskCounters(),
+    };
+  }
+
+  private stall(now: ReturnType<ResourceMonitor['read']>, wall: number): StallSample {
+    let busiest = { busyMs: 0, sectorsWritten: 0 };
+    for (const [name, d] of now.disks) {
+      const before = this.last.disks.get(name);
+      if (!before) continue;
+      const delta = { busyMs: d.busyMs - before.busyMs, sectorsWritten: d.sectorsWritten - before.sectorsWritten };
+      if (delta.busyMs > busiest.busyMs) busiest = delta;
+    }
+    const perWall = (v: number) => Math.max(0, v) / wall;
+    return {
+      stealPercent: perWall(now.steal - this.last.steal) * 100,
+      iowaitPercent: perWall(now.iowait - this.last.iowait) * 100,
+      cpuPressurePercent: perWall((now.cpuStallUs - this.last.cpuStallUs) / 1e6) * 100,
+      ioPressurePercent: perWall((now.ioStallUs - this.last.ioStallUs) / 1e6) * 100,
+      diskBusyPercent: Math.min(100, perWall(busiest.busyMs / 1000) * 100),
+      diskWriteMiBPerSec: perWall((busiest.sectorsWritten * 512) / 2 ** 20),
+    };
   }
 
   /** Usage since the previous call. */
@@ -147,6 +227,7 @@ export class ResourceMonitor {
       cores: this.cores,
       acceptQueue: this.listenPort ? acceptQueueLength(this.listenPort) : 0,
       listenOverflows: Math.max(0, now.overflows - this.last.overflows),
+      stall: this.stall(now, wall),
     };
     this.last = now;
     return out;
@@ -159,6 +240,15 @@ export class ResourceMonitor {
  * "idle in transaction Client:ClientRead", …), how many backends. Lock or WAL waits here mean
  * requests queue in the database rather than on a CPU.
  */
+export interface PgSample {
+  backends: Record<string, number>;
+  xactPerSec: number;
+  walMiBPerSec: number;
+  checkpointing: boolean;
+}
+
+export const NO_PG_SAMPLE: PgSample = { backends: {}, xactPerSec: 0, walMiBPerSec: 0, checkpointing: false };
+
 export class PgActivity {
   private client?: pg.Client;
 
@@ -167,10 +257,14 @@ export class PgActivity {
     private readonly database: string,
   ) {}
 
-  private lastXacts?: { at: number; n: number };
+  private last?: { at: number; xacts: number; walBytes: number };
 
-  /** Busy backends by state and wait event, and the database's committed transactions per second since the last sample. */
-  async sample(): Promise<{ backends: Record<string, number>; xactPerSec: number }> {
+  /**
+   * Busy backends by state and wait event; since the last sample, the database's committed
+   * transactions per second and the WAL the whole server wrote (MiB/s, pg_stat_wal); and whether a
+   * checkpoint was running: the checkpointer waits on CheckpointerMain only between checkpoints.
+   */
+  async sample(): Promise<PgSample> {
     try {
       if (!this.client) {
         this.client = new pg.Client({ connectionString: this.adminDsn });
@@ -181,13 +275,25 @@ export class PgActivity {
            FROM pg_stat_activity WHERE datname = $1 AND state IS NOT NULL AND state <> 'idle' AND pid <> pg_backend_pid() GROUP BY 1`,
         [this.database],
       );
-      const x = await this.client.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [this.database]);
-      const now = { at: performance.now(), n: Number(x.rows[0]?.n ?? 0) };
-      const xactPerSec = this.lastXacts ? ((now.n - this.lastXacts.n) * 1000) / Math.max(1, now.at - this.lastXacts.at) : 0;
-      this.lastXacts = now;
-      return { backends: Object.fromEntries(rows.map((r) => [r.k, r.n])), xactPerSec };
+      const x = await this.client.query<{ xacts: string; wal_bytes: string | null; checkpointer: string | null }>(
+        `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1) AS xacts,
+                (SELECT wal_bytes FROM pg_stat_wal) AS wal_bytes,
+                (SELECT COALESCE(wait_event, 'CPU') FROM pg_stat_activity WHERE backend_type = 'checkpointer') AS checkpointer`,
+        [this.database],
+      );
+      const r = x.rows[0];
+      const now = { at: performance.now(), xacts: Number(r?.xacts ?? 0), walBytes: Number(r?.wal_bytes ?? 0) };
+      const sec = this.last ? Math.max(1e-3, (now.at - this.last.at) / 1000) : 0;
+      const out: PgSample = {
+        backends: Object.fromEntries(rows.map((row) => [row.k, row.n])),
+        xactPerSec: this.last ? (now.xacts - this.last.xacts) / sec : 0,
+        walMiBPerSec: this.last ? Math.max(0, now.walBytes - this.last.walBytes) / 2 ** 20 / sec : 0,
+        checkpointing: r?.checkpointer != null && r.checkpointer !== 'CheckpointerMain',
+      };
+      this.last = now;
+      return out;
     } catch {
-      return { backends: {}, xactPerSec: 0 };
+      return { ...NO_PG_SAMPLE };
     }
   }
 

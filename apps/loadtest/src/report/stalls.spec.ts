@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { TimelinePoint } from '../run/driver.js';
+import type { StallSample } from '../run/resources.js';
+import { compareStalls, stallText } from './stalls.js';
+
+const calm: StallSample = { stealPercent: 1, iowaitPercent: 2, cpuPressurePercent: 10, ioPressurePercent: 1, diskBusyPercent: 5, diskWriteMiBPerSec: 3 };
+
+function point(t: number, users: number, healthy: boolean, extra: Partial<TimelinePoint> = {}, stall: StallSample | null = calm): TimelinePoint {
+  return {
+    t,
+    users,
+    ready: users,
+    reqPerSec: 100,
+    avgMs: healthy ? 20 : 200,
+    p99Ms: 0,
+    http5xxPercent: 0,
+    timeoutPercent: 0,
+    wsEventsPerSec: 0,
+    deliveryP99Ms: 0,
+    healthy,
+    failures: healthy ? [] : ['avg'],
+    decision: '',
+    resources: {
+      serverCpuPercent: 90,
+      serverRssMiB: 0,
+      postgresCpuPercent: 50,
+      generatorCpuPercent: 0,
+      generatorRssMiB: 0,
+      machineCpuPercent: 0,
+      cores: 2,
+      acceptQueue: 0,
+      listenOverflows: 0,
+      stall: stall ?? undefined,
+    },
+    generatorElu: 0,
+    generatorDelayP99Ms: 0,
+    pgBackends: { 'active CPU': 3 },
+    pgXactPerSec: 0,
+    pgWalMiBPerSec: 1,
+    pgCheckpointing: false,
+    ...extra,
+  };
+}
+
+describe('compareStalls', () => {
+  it('sets the failing ticks against the healthy ones at no less than 90 % of the users of the first failure', () => {
+    const io: StallSample = { ...calm, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, diskWriteMiBPerSec: 80 };
+    const timeline = [
+      point(1, 100, true, { avgMs: 5 }), // a lighter load: left out
+      point(2, 950, true),
+      point(3, 1000, true),
+      point(4, 1000, false, { pgCheckpointing: true, pgWalMiBPerSec: 9, pgBackends: { 'active CPU': 1, 'active IO:WALSync': 6 } }, io),
+      point(5, 1000, false, { pgCheckpointing: false, pgWalMiBPerSec: 5, pgBackends: { 'active IO:WALSync': 2, 'active Lock:transactionid': 1 } }, io),
+    ];
+    const s = compareStalls(timeline)!;
+    expect(s.failing).toMatchObject({ ticks: 2, avgMs: 200, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, walMiBPerSec: 7, checkpointShare: 0.5 });
+    expect(s.failing.waits).toEqual({ 'active IO:WALSync': 4, 'active Lock:transactionid': 0.5 });
+    expect(s.healthyAtLikeLoad).toMatchObject({ ticks: 2, avgMs: 20, iowaitPercent: 2, checkpointShare: 0, waits: {} });
+    const text = stallText(s);
+    expect(text).toContain('iowait 40 against 2 %');
+    expect(text).toContain('a checkpoint running in 50 against 0 % of the ticks');
+    expect(text).toContain('active IO:WALSync 4');
+  });
+
+  it('says nothing for a run without failures or a timeline from before the stall readings', () => {
+    expect(compareStalls([point(1, 10, true), point(2, 20, true)])).toBeNull();
+    expect(compareStalls([point(1, 10, false, {}, null)])).toBeNull();
+  });
+});

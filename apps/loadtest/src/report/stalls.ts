@@ -1,0 +1,100 @@
+/**
+ * What was different when the health checks failed. A ramp on a shared machine can break on a stall
+ * (latency up while the server's CPU falls) as well as on the server running out of CPU; the two
+ * call for different fixes. This compares the ticks whose checks failed with the healthy ticks at a
+ * like load (at least 90 % of the users of the first failing tick): CPU of the server and of
+ * PostgreSQL, steal and iowait, pressure stalls, the busiest disk, the WAL rate, how often a
+ * checkpoint was running, and what PostgreSQL's busy backends waited on.
+ */
+import type { TimelinePoint } from '../run/driver.js';
+
+export interface Conditions {
+  ticks: number;
+  avgMs: number;
+  serverCpuPercent: number;
+  postgresCpuPercent: number;
+  stealPercent: number;
+  iowaitPercent: number;
+  cpuPressurePercent: number;
+  ioPressurePercent: number;
+  diskBusyPercent: number;
+  diskWriteMiBPerSec: number;
+  walMiBPerSec: number;
+  /** Share of the ticks (0–1) at which a checkpoint was running. */
+  checkpointShare: number;
+  /** Average backends per wait event, CPU-busy ones left out, most first (at most four). */
+  waits: Record<string, number>;
+}
+
+export interface StallComparison {
+  failing: Conditions;
+  healthyAtLikeLoad: Conditions;
+}
+
+const LIKE_LOAD = 0.9;
+
+/** null when no tick failed, or the timeline predates the stall readings. */
+export function compareStalls(timeline: TimelinePoint[]): StallComparison | null {
+  const failing = timeline.filter((p) => !p.healthy && p.resources.stall);
+  if (!failing.length) return null;
+  const floor = failing[0].users * LIKE_LOAD;
+  const healthy = timeline.filter((p) => p.healthy && p.users >= floor && p.resources.stall);
+  return { failing: conditions(failing), healthyAtLikeLoad: conditions(healthy) };
+}
+
+function conditions(points: TimelinePoint[]): Conditions {
+  const mean = (f: (p: TimelinePoint) => number) => round(points.reduce((s, p) => s + f(p), 0) / Math.max(1, points.length));
+  const waits = new Map<string, number>();
+  for (const p of points)
+    for (const [k, n] of Object.entries(p.pgBackends ?? {})) if (!k.endsWith(' CPU')) waits.set(k, (waits.get(k) ?? 0) + n);
+  return {
+    ticks: points.length,
+    avgMs: mean((p) => p.avgMs),
+    serverCpuPercent: mean((p) => p.resources.serverCpuPercent),
+    postgresCpuPercent: mean((p) => p.resources.postgresCpuPercent),
+    stealPercent: mean((p) => p.resources.stall?.stealPercent ?? 0),
+    iowaitPercent: mean((p) => p.resources.stall?.iowaitPercent ?? 0),
+    cpuPressurePercent: mean((p) => p.resources.stall?.cpuPressurePercent ?? 0),
+    ioPressurePercent: mean((p) => p.resources.stall?.ioPressurePercent ?? 0),
+    diskBusyPercent: mean((p) => p.resources.stall?.diskBusyPercent ?? 0),
+    diskWriteMiBPerSec: mean((p) => p.resources.stall?.diskWriteMiBPerSec ?? 0),
+    walMiBPerSec: mean((p) => p.pgWalMiBPerSec ?? 0),
+    checkpointShare: round(points.filter((p) => p.pgCheckpointing).length / Math.max(1, points.length), 100),
+    waits: Object.fromEntries(
+      [...waits]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([k, n]) => [k, round(n / Math.max(1, points.length), 100)]),
+    ),
+  };
+}
+
+const round = (v: number, by = 10) => Math.round(v * by) / by;
+
+/** One sentence: failing against healthy at a like load, "a against b" for each reading. */
+export function stallText(s: StallComparison): string {
+  const f = s.failing;
+  const h = s.healthyAtLikeLoad;
+  const pair = (label: string, a: number, b: number, unit: string) => `${label} ${a} against ${b}${unit}`;
+  const waits = (c: Conditions) =>
+    Object.entries(c.waits)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none';
+  return (
+    `when the checks failed (${f.ticks} ticks) against healthy ticks at a like load (${h.ticks}): ` +
+    [
+      pair('average latency', f.avgMs, h.avgMs, ' ms'),
+      pair('server CPU', f.serverCpuPercent, h.serverCpuPercent, ' %'),
+      pair('PostgreSQL CPU', f.postgresCpuPercent, h.postgresCpuPercent, ' %'),
+      pair('steal', f.stealPercent, h.stealPercent, ' %'),
+      pair('iowait', f.iowaitPercent, h.iowaitPercent, ' %'),
+      pair('CPU pressure', f.cpuPressurePercent, h.cpuPressurePercent, ' %'),
+      pair('I/O pressure', f.ioPressurePercent, h.ioPressurePercent, ' %'),
+      pair('busiest disk', f.diskBusyPercent, h.diskBusyPercent, ' % busy'),
+      pair('disk writes', f.diskWriteMiBPerSec, h.diskWriteMiBPerSec, ' MiB/s'),
+      pair('WAL', f.walMiBPerSec, h.walMiBPerSec, ' MiB/s'),
+      pair('a checkpoint running in', Math.round(f.checkpointShare * 100), Math.round(h.checkpointShare * 100), ' % of the ticks'),
+    ].join(', ') +
+    `; PostgreSQL backends waiting: ${waits(f)} (healthy: ${waits(h)})`
+  );
+}
