@@ -37,7 +37,7 @@ function point(t: number, users: number, healthy: boolean, extra: Partial<Timeli
     pgBackends: { 'active CPU': 3 },
     pgXactPerSec: 0,
     pgWalMiBPerSec: 1,
-    pgCheckpointing: false,
+    pgCheckpointer: 'Activity:CheckpointerMain',
     ...extra,
   };
 }
@@ -49,16 +49,17 @@ describe('compareStalls', () => {
       point(1, 100, true, { avgMs: 5 }), // a lighter load: left out
       point(2, 950, true),
       point(3, 1000, true),
-      point(4, 1000, false, { pgCheckpointing: true, pgWalMiBPerSec: 9, pgBackends: { 'active CPU': 1, 'active IO:WALSync': 6 } }, io),
-      point(5, 1000, false, { pgCheckpointing: false, pgWalMiBPerSec: 5, pgBackends: { 'active IO:WALSync': 2, 'active Lock:transactionid': 1 } }, io),
+      point(4, 1000, false, { pgCheckpointer: 'IO:DataFileSync', pgWalMiBPerSec: 9, pgBackends: { 'active CPU': 1, 'active IO:WALSync': 6 } }, io),
+      point(5, 1000, false, { pgWalMiBPerSec: 5, pgBackends: { 'active IO:WALSync': 2, 'active Lock:transactionid': 1 } }, io),
     ];
     const s = compareStalls(timeline)!;
-    expect(s.failing).toMatchObject({ ticks: 2, avgMs: 200, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, walMiBPerSec: 7, checkpointShare: 0.5 });
+    expect(s.failing).toMatchObject({ ticks: 2, avgMs: 200, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, walMiBPerSec: 7 });
+    expect(s.failing.checkpointer).toEqual({ 'IO:DataFileSync': 0.5, 'Activity:CheckpointerMain': 0.5 });
     expect(s.failing.waits).toEqual({ 'active IO:WALSync': 4, 'active Lock:transactionid': 0.5 });
-    expect(s.healthyAtLikeLoad).toMatchObject({ ticks: 2, avgMs: 20, iowaitPercent: 2, checkpointShare: 0, waits: {} });
+    expect(s.healthyAtLikeLoad).toMatchObject({ ticks: 2, avgMs: 20, iowaitPercent: 2, checkpointer: { 'Activity:CheckpointerMain': 1 }, waits: {} });
     const text = stallText(s);
     expect(text).toContain('iowait 40 against 2 %');
-    expect(text).toContain('a checkpoint running in 50 against 0 % of the ticks');
+    expect(text).toContain('the checkpointer: IO:DataFileSync 50 %, Activity:CheckpointerMain 50 % of the ticks (healthy: Activity:CheckpointerMain 100 %)');
     expect(text).toContain('active IO:WALSync 4');
   });
 

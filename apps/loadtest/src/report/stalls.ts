@@ -3,8 +3,8 @@
  * (latency up while the server's CPU falls) as well as on the server running out of CPU; the two
  * call for different fixes. This compares the ticks whose checks failed with the healthy ticks at a
  * like load (at least 90 % of the users of the first failing tick): CPU of the server and of
- * PostgreSQL, steal and iowait, pressure stalls, the busiest disk, the WAL rate, how often a
- * checkpoint was running, and what PostgreSQL's busy backends waited on.
+ * PostgreSQL, steal and iowait, pressure stalls, the busiest disk, the WAL rate, what the
+ * checkpointer was doing, and what PostgreSQL's busy backends waited on.
  */
 import type { TimelinePoint } from '../run/driver.js';
 
@@ -20,8 +20,8 @@ export interface Conditions {
   diskBusyPercent: number;
   diskWriteMiBPerSec: number;
   walMiBPerSec: number;
-  /** Share of the ticks (0–1) at which a checkpoint was running. */
-  checkpointShare: number;
+  /** Share of the ticks (0–1) by the checkpointer's wait event, most first. */
+  checkpointer: Record<string, number>;
   /** Average backends per wait event, CPU-busy ones left out, most first (at most four). */
   waits: Record<string, number>;
 }
@@ -59,14 +59,25 @@ function conditions(points: TimelinePoint[]): Conditions {
     diskBusyPercent: mean((p) => p.resources.stall?.diskBusyPercent ?? 0),
     diskWriteMiBPerSec: mean((p) => p.resources.stall?.diskWriteMiBPerSec ?? 0),
     walMiBPerSec: mean((p) => p.pgWalMiBPerSec ?? 0),
-    checkpointShare: round(points.filter((p) => p.pgCheckpointing).length / Math.max(1, points.length), 100),
-    waits: Object.fromEntries(
-      [...waits]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 4)
-        .map(([k, n]) => [k, round(n / Math.max(1, points.length), 100)]),
-    ),
+    checkpointer: shares(points.filter((p) => p.pgCheckpointer).map((p) => p.pgCheckpointer!), points.length),
+    waits: top(waits, points.length),
   };
+}
+
+function shares(values: string[], of: number): Record<string, number> {
+  const n = new Map<string, number>();
+  for (const v of values) n.set(v, (n.get(v) ?? 0) + 1);
+  return top(n, of);
+}
+
+/** The four largest, each divided by `of`, most first. */
+function top(sums: Map<string, number>, of: number): Record<string, number> {
+  return Object.fromEntries(
+    [...sums]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([k, n]) => [k, round(n / Math.max(1, of), 100)]),
+  );
 }
 
 const round = (v: number, by = 10) => Math.round(v * by) / by;
@@ -76,9 +87,9 @@ export function stallText(s: StallComparison): string {
   const f = s.failing;
   const h = s.healthyAtLikeLoad;
   const pair = (label: string, a: number, b: number, unit: string) => `${label} ${a} against ${b}${unit}`;
-  const waits = (c: Conditions) =>
-    Object.entries(c.waits)
-      .map(([k, n]) => `${k} ${n}`)
+  const list = (r: Record<string, number>, scale = 1, unit = '') =>
+    Object.entries(r)
+      .map(([k, n]) => `${k} ${Math.round(n * scale * 100) / 100}${unit}`)
       .join(', ') || 'none';
   return (
     `when the checks failed (${f.ticks} ticks) against healthy ticks at a like load (${h.ticks}): ` +
@@ -93,8 +104,8 @@ export function stallText(s: StallComparison): string {
       pair('busiest disk', f.diskBusyPercent, h.diskBusyPercent, ' % busy'),
       pair('disk writes', f.diskWriteMiBPerSec, h.diskWriteMiBPerSec, ' MiB/s'),
       pair('WAL', f.walMiBPerSec, h.walMiBPerSec, ' MiB/s'),
-      pair('a checkpoint running in', Math.round(f.checkpointShare * 100), Math.round(h.checkpointShare * 100), ' % of the ticks'),
     ].join(', ') +
-    `; PostgreSQL backends waiting: ${waits(f)} (healthy: ${waits(h)})`
+    `; the checkpointer: ${list(f.checkpointer, 100, ' %')} of the ticks (healthy: ${list(h.checkpointer, 100, ' %')})` +
+    `; PostgreSQL backends waiting: ${list(f.waits)} (healthy: ${list(h.waits)})`
   );
 }

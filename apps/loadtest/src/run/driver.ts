@@ -42,9 +42,9 @@ export interface TimelinePoint {
   pgBackends: Record<string, number>;
   /** Transactions per second the server's database committed (pg_stat_database; its statistics lag by up to ~0.5 s). */
   pgXactPerSec: number;
-  /** WAL the PostgreSQL server wrote, MiB/s, and whether a checkpoint was running at the sample (absent in older reports). */
+  /** WAL the PostgreSQL server wrote, MiB/s, and the checkpointer's wait event at the sample (absent in older reports). */
   pgWalMiBPerSec?: number;
-  pgCheckpointing?: boolean;
+  pgCheckpointer?: string;
 }
 
 export interface RunResult {
@@ -272,7 +272,7 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
       pgBackends: pgNow.backends,
       pgXactPerSec: pgNow.xactPerSec,
       pgWalMiBPerSec: pgNow.walMiBPerSec,
-      pgCheckpointing: pgNow.checkpointing,
+      pgCheckpointer: pgNow.checkpointer,
     };
     lastReq = reqNow;
     lastEvents = eventsNow;

@@ -244,10 +244,11 @@ export interface PgSample {
   backends: Record<string, number>;
   xactPerSec: number;
   walMiBPerSec: number;
-  checkpointing: boolean;
+  /** The checkpointer's wait event ('' when unknown). */
+  checkpointer: string;
 }
 
-export const NO_PG_SAMPLE: PgSample = { backends: {}, xactPerSec: 0, walMiBPerSec: 0, checkpointing: false };
+export const NO_PG_SAMPLE: PgSample = { backends: {}, xactPerSec: 0, walMiBPerSec: 0, checkpointer: '' };
 
 export class PgActivity {
   private client?: pg.Client;
@@ -261,8 +262,9 @@ export class PgActivity {
 
   /**
    * Busy backends by state and wait event; since the last sample, the database's committed
-   * transactions per second and the WAL the whole server wrote (MiB/s, pg_stat_wal); and whether a
-   * checkpoint was running: the checkpointer waits on CheckpointerMain only between checkpoints.
+   * transactions per second and the WAL the whole server wrote (MiB/s, pg_stat_wal); and what the
+   * checkpointer was doing: Activity:CheckpointerMain between checkpoints, Timeout:CheckpointWriteDelay
+   * while it spreads one out, IO:… while it writes or syncs the data files (what can stall commits).
    */
   async sample(): Promise<PgSample> {
     try {
@@ -278,7 +280,7 @@ export class PgActivity {
       const x = await this.client.query<{ xacts: string; wal_bytes: string | null; checkpointer: string | null }>(
         `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1) AS xacts,
                 (SELECT wal_bytes FROM pg_stat_wal) AS wal_bytes,
-                (SELECT COALESCE(wait_event, 'CPU') FROM pg_stat_activity WHERE backend_type = 'checkpointer') AS checkpointer`,
+                (SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity WHERE backend_type = 'checkpointer') AS checkpointer`,
         [this.database],
       );
       const r = x.rows[0];
@@ -288,7 +290,7 @@ export class PgActivity {
         backends: Object.fromEntries(rows.map((row) => [row.k, row.n])),
         xactPerSec: this.last ? (now.xacts - this.last.xacts) / sec : 0,
         walMiBPerSec: this.last ? Math.max(0, now.walBytes - this.last.walBytes) / 2 ** 20 / sec : 0,
-        checkpointing: r?.checkpointer != null && r.checkpointer !== 'CheckpointerMain',
+        checkpointer: r?.checkpointer ?? '',
       };
       this.last = now;
       return out;
