@@ -161,15 +161,20 @@ async function seed(server: TestServer) {
     await c.login(p.username, PASSWORD);
     return c.getToken();
   });
+  // Every sixth post a reply to one three posts back, near the load test's 18 % of replies, so a
+  // page of the channel has threads to bring along.
+  const postIds: string[] = [];
   for (let i = 0; i < POSTS; i++) {
     const author = server.client();
     author.setToken(tokens[i % tokens.length]);
-    await author.createPost({ channel_id: townSquare.id, message: `post ${i} of the bench, a sentence or two long like a chat message` } as any);
+    const rootId = i % 6 === 5 ? postIds[i - 3] : '';
+    const created = await author.createPost({ channel_id: townSquare.id, root_id: rootId, message: `post ${i} of the bench, a sentence or two long like a chat message` } as any);
+    postIds.push(created.id);
   }
-  return { userIds: profiles.map((p) => p.id), channelId: townSquare.id, tokens };
+  return { userIds: profiles.map((p) => p.id), channelId: townSquare.id, tokens, middlePostId: postIds[POSTS / 2] };
 }
 
-function routes(userIds: string[], channelId: string): Route[] {
+function routes(userIds: string[], channelId: string, middlePostId: string): Route[] {
   const ids = (i: number) => JSON.stringify(Array.from({ length: IDS_PER_LIST }, (_, k) => userIds[(i * 7 + k) % userIds.length]));
   return [
     { name: 'users.image', loadShare: 44, request: (i) => ({ method: 'GET', path: `/api/v4/users/${userIds[i % userIds.length]}/image?_=0` }) },
@@ -182,6 +187,8 @@ function routes(userIds: string[], channelId: string): Route[] {
     },
     { name: 'channels.stats', loadShare: 2.2, request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/stats?exclude_files_count=true` }) },
     { name: 'posts.channelPosts', loadShare: 1.5, request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?page=0&per_page=30` }) },
+    // ScrollChannel's page of older posts (getPostsBefore), around a post in the middle of the seed.
+    { name: 'posts.before', request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?before=${middlePostId}&page=0&per_page=30` }) },
     {
       name: 'posts.unread',
       loadShare: 1.9,
@@ -271,9 +278,9 @@ async function startTarget(entry?: string): Promise<Target> {
     { entry },
   );
   open.servers.push(server);
-  const { userIds, channelId, tokens } = await seed(server);
+  const { userIds, channelId, tokens, middlePostId } = await seed(server);
   const only = process.env.BENCH_ROUTES?.split(',');
-  return { server, tokens, routes: routes(userIds, channelId).filter((r) => !only || only.includes(r.name)) };
+  return { server, tokens, routes: routes(userIds, channelId, middlePostId).filter((r) => !only || only.includes(r.name)) };
 }
 
 async function main(): Promise<RequestsResults> {
