@@ -315,6 +315,60 @@ describe('reading posts', () => {
     expect(collapsedList.posts[made[0].id].participants).toEqual([{ id: alice.user.id }]);
   });
 
+  it('brings the threads a window touches along with it: around an anchor, the unread window and the pages beyond', async () => {
+    const channel = await alice.client.createChannel({ team_id: team.id, name: `context-${Date.now()}`, display_name: 'Context', type: 'O' } as Channel);
+    await alice.client.addToChannel(bob.user.id, channel.id);
+    const seq: Post[] = [];
+    const add = async (message: string, rootId?: string) => {
+      seq.push(await post(alice.client, channel.id, message, rootId ? { root_id: rootId } : {}));
+      await sleep(2);
+      return seq[seq.length - 1];
+    };
+    const root = await add('root');
+    const a = await add('a');
+    const b = await add('b');
+    await bob.client.viewMyChannel(channel.id);
+    await sleep(5);
+    const reply1 = await add('reply 1', root.id);
+    const c = await add('c');
+    const reply2 = await add('reply 2', root.id);
+    const keys = (list: PostList) => Object.keys(list.posts).sort();
+    const ids = (...posts: Post[]) => posts.map((p) => p.id).sort();
+
+    // A reply on the window: its root and the whole thread come along, outside `order`.
+    const beforeC = await alice.client.getPostsBefore(channel.id, c.id, 0, 2);
+    expect(beforeC.order).toEqual([reply1.id, b.id]);
+    expect(keys(beforeC)).toEqual(ids(reply1, b, root, reply2));
+    const skip = (await (await raw(alice.client, `/channels/${channel.id}/posts?before=${c.id}&per_page=2&skipFetchThreads=true`)).json()) as PostList;
+    expect(keys(skip)).toEqual(ids(reply1, b, root));
+    const collapsed = (await (await raw(alice.client, `/channels/${channel.id}/posts?before=${c.id}&per_page=2&collapsedThreads=true`)).json()) as PostList;
+    expect(collapsed.order).toEqual([b.id, a.id]);
+    expect(keys(collapsed)).toEqual(ids(b, a));
+    // Around an anchor, a root on the window brings its replies too (getPostsAround).
+    const beforeB = await alice.client.getPostsBefore(channel.id, b.id, 0, 2);
+    expect(beforeB.order).toEqual([a.id, root.id]);
+    expect(keys(beforeB)).toEqual(ids(a, root, reply1, reply2));
+    expect(beforeB).toMatchObject({ next_post_id: b.id, prev_post_id: '' });
+    // A page beyond the first: the cursors are the posts beyond the window, not the anchor.
+    const second = await alice.client.getPostsBefore(channel.id, reply2.id, 1, 2);
+    expect(second.order).toEqual([b.id, a.id]);
+    expect(second).toMatchObject({ next_post_id: reply1.id, prev_post_id: root.id });
+    // An anchor of another channel lists nothing.
+    const elsewhere = await post(alice.client, pub.id, 'elsewhere');
+    const foreign = await alice.client.getPostsBefore(channel.id, elsewhere.id, 0, 2);
+    expect(foreign.order).toEqual([]);
+    expect(Object.keys(foreign.posts)).toEqual([]);
+
+    // The unread window: the first unread post (a reply) brings its thread, whatever the window holds.
+    const unread = await bob.client.getPostsUnread(channel.id, bob.user.id, 1, 1);
+    expect(unread.order).toEqual([reply1.id, b.id]);
+    expect(keys(unread)).toEqual(ids(reply1, b, root, reply2));
+    expect({ next: unread.next_post_id, prev: unread.prev_post_id }).toEqual({ next: c.id, prev: a.id });
+    const wide = await bob.client.getPostsUnread(channel.id, bob.user.id, 3, 1);
+    expect(wide.order).toEqual([reply2.id, c.id, reply1.id, b.id]);
+    expect(keys(wide)).toEqual(ids(reply2, c, reply1, b, root));
+  });
+
   it('returns changes since a time, including edits and deletions', async () => {
     const channel = await alice.client.createChannel({ team_id: team.id, name: `since-${Date.now()}`, display_name: 'Since', type: 'O' } as Channel);
     const old = await post(alice.client, channel.id, 'old one');

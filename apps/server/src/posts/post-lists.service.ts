@@ -97,16 +97,16 @@ export class PostListsService {
     if (asked !== undefined && ifNoneMatch === asked) return { notModified: true, etag: asked };
 
     if (q.after || q.before) {
-      const etag = asked ?? (await this.channelEtag(channelId));
       const before = !q.after;
       const anchorId = q.after || q.before;
-      const anchor = await this.repo.byId(anchorId, true);
-      const rows = anchor && anchor.channel_id === channelId ? await this.repo.around(channelId, anchor.create_at, before, offset, q.perPage, listOptions) : [];
-      const ordered = sortNewestFirst(rows);
+      // The window reads its anchor's create time, its cursors and its ETag in one statement.
+      const window = await this.repo.aroundWithCursors(channelId, { postId: anchorId }, before, q.perPage, listOptions, offset);
+      const etag = asked ?? (await this.pageEtag(channelId, window));
+      const ordered = sortNewestFirst(window.rows);
       // Around an anchor, every thread touched by the page comes along (getPostsAround).
-      const threadIds = [...new Set(rows.flatMap((r) => (r.root_id ? [r.id, r.root_id] : [r.id])))];
+      const threadIds = [...new Set(ordered.flatMap((r) => (r.root_id ? [r.id, r.root_id] : [r.id])))];
       const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads, q.includeDeleted);
-      const cursors = await this.cursors(channelId, ordered, q.collapsedThreads);
+      const cursors: PostListCursors = { next_post_id: window.next, prev_post_id: window.prev };
       if (q.page === 0) {
         if (before) cursors.next_post_id = anchorId;
         else cursors.prev_post_id = anchorId;
@@ -179,8 +179,8 @@ export class PostListsService {
     // Each window reads the cursor beyond it in the same statement; a side with no window (a limit
     // of 0, or only the first unread post after it) takes the cursors' own query.
     const [before, after] = await Promise.all([
-      this.repo.aroundWithCursors(channelId, firstUnread.create_at, true, limits.before, listOptions),
-      limits.after > 1 ? this.repo.aroundWithCursors(channelId, firstUnread.create_at, false, limits.after - 1, listOptions) : undefined,
+      this.repo.aroundWithCursors(channelId, { createAt: firstUnread.create_at }, true, limits.before, listOptions),
+      limits.after > 1 ? this.repo.aroundWithCursors(channelId, { createAt: firstUnread.create_at }, false, limits.after - 1, listOptions) : undefined,
     ]);
     const ordered = sortNewestFirst([...(after?.rows ?? []), firstUnread, ...before.rows]);
     const threadIds = [...new Set([...rootIdsOfReplies(ordered), firstUnread.root_id || firstUnread.id])];

@@ -222,51 +222,32 @@ export class PostsRepository {
   }
 
   /**
-   * Posts strictly before (older) or after (newer) a create time. Before: newest first; after:
-   * oldest first, so that paging walks away from the anchor.
-   */
-  async around(
-    channelId: string,
-    anchorCreateAt: number,
-    before: boolean,
-    offset: number,
-    limit: number,
-    opts: { includeDeleted: boolean; rootsOnly: boolean },
-  ): Promise<PostRow[]> {
-    const sort = before ? 'DESC' : 'ASC';
-    return this.db.replica().query<PostRow>(
-      selectWindow(
-        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
-         ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
-        `p.create_at ${sort}, p.id ${sort}`,
-        'LIMIT $3 OFFSET $4',
-      ),
-      [channelId, anchorCreateAt, limit, offset],
-    );
-  }
-
-  /**
-   * around() with the window's cursors in the same statement: with `before` the nearest live post
-   * older than its oldest (prev), after it the one newer than its newest (next); the other cursor
-   * of a window walks back to the anchor side and is left to the caller.
+   * Posts strictly before (older) or after (newer) an anchor, with the cursors beyond the window in
+   * the same statement: before, newest first; after, oldest first, so that paging walks away from
+   * the anchor. The anchor is a create time, or a post of the channel (deleted or not) whose
+   * create time the statement looks up, as Mattermost's getPostsBeforeAfter does: a post of
+   * another channel, or none, gives an empty window. cursor_next of a window before the anchor
+   * (and cursor_prev of one after it) is the nearest live post on the anchor's side.
    */
   async aroundWithCursors(
     channelId: string,
-    anchorCreateAt: number,
+    anchor: { createAt: number } | { postId: string },
     before: boolean,
     limit: number,
     opts: { includeDeleted: boolean; rootsOnly: boolean },
+    offset = 0,
   ): Promise<PostWindow> {
     const sort = before ? 'DESC' : 'ASC';
+    const at = 'postId' in anchor ? '(SELECT create_at FROM posts WHERE id = $2 AND channel_id = $1)' : '$2';
     const rows = await this.db.replica().query<WindowRow>(
       selectWindowWithCursors(
-        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} $2
+        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} ${at}
          ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
         `p.create_at ${sort}, p.id ${sort}`,
-        'LIMIT $3',
+        'LIMIT $3 OFFSET $4',
         opts.rootsOnly,
       ),
-      [channelId, anchorCreateAt, limit],
+      [channelId, 'postId' in anchor ? anchor.postId : anchor.createAt, limit, offset],
     );
     return toWindow(rows);
   }
