@@ -168,7 +168,11 @@ async function seed(server: TestServer) {
     const author = server.client();
     author.setToken(tokens[i % tokens.length]);
     const rootId = i % 6 === 5 ? postIds[i - 3] : '';
-    const created = await author.createPost({ channel_id: townSquare.id, root_id: rootId, message: `post ${i} of the bench, a sentence or two long like a chat message` } as any);
+    const created = await author.createPost({
+      channel_id: townSquare.id,
+      root_id: rootId,
+      message: `post ${i} of the bench, a sentence or two long like a chat message`,
+    } as any);
     postIds.push(created.id);
   }
   return { userIds: profiles.map((p) => p.id), channelId: townSquare.id, tokens, middlePostId: postIds[POSTS / 2] };

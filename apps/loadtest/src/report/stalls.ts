@@ -45,8 +45,7 @@ export function compareStalls(timeline: TimelinePoint[]): StallComparison | null
 function conditions(points: TimelinePoint[]): Conditions {
   const mean = (f: (p: TimelinePoint) => number) => round(points.reduce((s, p) => s + f(p), 0) / Math.max(1, points.length));
   const waits = new Map<string, number>();
-  for (const p of points)
-    for (const [k, n] of Object.entries(p.pgBackends ?? {})) if (!k.endsWith(' CPU')) waits.set(k, (waits.get(k) ?? 0) + n);
+  for (const p of points) for (const [k, n] of Object.entries(p.pgBackends ?? {})) if (!k.endsWith(' CPU')) waits.set(k, (waits.get(k) ?? 0) + n);
   return {
     ticks: points.length,
     avgMs: mean((p) => p.avgMs),
@@ -59,7 +58,10 @@ function conditions(points: TimelinePoint[]): Conditions {
     diskBusyPercent: mean((p) => p.resources.stall?.diskBusyPercent ?? 0),
     diskWriteMiBPerSec: mean((p) => p.resources.stall?.diskWriteMiBPerSec ?? 0),
     walMiBPerSec: mean((p) => p.pgWalMiBPerSec ?? 0),
-    checkpointer: shares(points.filter((p) => p.pgCheckpointer).map((p) => p.pgCheckpointer!), points.length),
+    checkpointer: shares(
+      points.filter((p) => p.pgCheckpointer).map((p) => p.pgCheckpointer!),
+      points.length,
+    ),
     waits: top(waits, points.length),
   };
 }
