@@ -7,18 +7,14 @@
  * checkpointer was doing, and what PostgreSQL's busy backends waited on.
  */
 import type { TimelinePoint } from '../run/driver.js';
+import type { StallSample } from '../run/resources.js';
 
-export interface Conditions {
+/** A set of ticks' averages: the machine's stall readings, and the server's and PostgreSQL's. */
+export interface Conditions extends StallSample {
   ticks: number;
   avgMs: number;
   serverCpuPercent: number;
   postgresCpuPercent: number;
-  stealPercent: number;
-  iowaitPercent: number;
-  cpuPressurePercent: number;
-  ioPressurePercent: number;
-  diskBusyPercent: number;
-  diskWriteMiBPerSec: number;
   walMiBPerSec: number;
   /** Share of the ticks (0–1) by the checkpointer's wait event, most first. */
   checkpointer: Record<string, number>;
