@@ -234,12 +234,6 @@ export class ResourceMonitor {
   }
 }
 
-/**
- * What the server's PostgreSQL backends are doing, sampled at every tick from pg_stat_activity
- * (as bench:core does): per state and wait event ("active CPU", "active IO:WALSync",
- * "idle in transaction Client:ClientRead", …), how many backends. Lock or WAL waits here mean
- * requests queue in the database rather than on a CPU.
- */
 export interface PgSample {
   backends: Record<string, number>;
   xactPerSec: number;
@@ -250,6 +244,12 @@ export interface PgSample {
 
 export const NO_PG_SAMPLE: PgSample = { backends: {}, xactPerSec: 0, walMiBPerSec: 0, checkpointer: '' };
 
+/**
+ * What the server's PostgreSQL backends are doing, sampled at every tick from pg_stat_activity
+ * (as bench:core does): per state and wait event ("active CPU", "active IO:WALSync",
+ * "idle in transaction Client:ClientRead", …), how many backends. Lock or WAL waits here mean
+ * requests queue in the database rather than on a CPU.
+ */
 export class PgActivity {
   private client?: pg.Client;
 
