@@ -98,7 +98,7 @@ export interface Report {
     perRequest: { serverCpuMs: number | null; postgresCpuMs: number | null; generatorCpuMs: number | null; postgresXacts: number | null };
   };
   generator: RunResult['generator'] & { saturated: boolean; note: string; rssMiBMax: number | null };
-  /** The whole run's failing ticks against its healthy ticks at a like load (null when none failed). */
+  /** The whole run's slow ticks against its other ticks at a like load (null when none was slow). */
   stalls?: StallComparison | null;
   config: LoadTestConfig;
   timeline: RunResult['timeline'];
@@ -224,7 +224,7 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
       note: notes.join('; '),
       rssMiBMax: r1(Math.max(...r.timeline.map((p) => p.resources.generatorRssMiB), 0)),
     },
-    stalls: compareStalls(r.timeline),
+    stalls: compareStalls(r.timeline, config.coordinator.thresholds.avgRequestMs),
     config,
     timeline: r.timeline,
   };

@@ -5,13 +5,16 @@ import { compareStalls, stallText } from './stalls.js';
 
 const calm: StallSample = { stealPercent: 1, iowaitPercent: 2, cpuPressurePercent: 10, ioPressurePercent: 1, diskBusyPercent: 5, diskWriteMiBPerSec: 3 };
 
-function point(t: number, users: number, healthy: boolean, extra: Partial<TimelinePoint> = {}, stall: StallSample | null = calm): TimelinePoint {
+/** A tick whose requests averaged `tickAvgMs`; its health flag (a minute's look back) is left healthy. */
+function point(t: number, users: number, tickAvgMs: number | undefined, extra: Partial<TimelinePoint> = {}, stall: StallSample | null = calm): TimelinePoint {
+  const healthy = extra.healthy ?? true;
   return {
     t,
     users,
     ready: users,
     reqPerSec: 100,
-    avgMs: healthy ? 20 : 200,
+    avgMs: 50,
+    tickAvgMs,
     p99Ms: 0,
     http5xxPercent: 0,
     timeoutPercent: 0,
@@ -43,28 +46,31 @@ function point(t: number, users: number, healthy: boolean, extra: Partial<Timeli
 }
 
 describe('compareStalls', () => {
-  it('sets the failing ticks against the healthy ones at no less than 90 % of the users of the first failure', () => {
+  it('sets the slow ticks against the other ones at no less than 90 % of the users of the first slow tick', () => {
     const io: StallSample = { ...calm, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, diskWriteMiBPerSec: 80 };
     const timeline = [
-      point(1, 100, true, { avgMs: 5 }), // a lighter load: left out
-      point(2, 950, true),
-      point(3, 1000, true),
-      point(4, 1000, false, { pgCheckpointer: 'IO:DataFileSync', pgWalMiBPerSec: 9, pgBackends: { 'active CPU': 1, 'active IO:WALSync': 6 } }, io),
-      point(5, 1000, false, { pgWalMiBPerSec: 5, pgBackends: { 'active IO:WALSync': 2, 'active Lock:transactionid': 1 } }, io),
+      point(1, 100, 5), // a lighter load: left out
+      point(2, 950, 20),
+      // Its checks failed (they look back a minute) but its own requests were quick: not slow.
+      point(3, 1000, 20, { healthy: false }),
+      point(4, 1000, 300, { pgCheckpointer: 'IO:DataFileSync', pgWalMiBPerSec: 9, pgBackends: { 'active CPU': 1, 'active IO:WALSync': 6 } }, io),
+      point(5, 1000, 100, { pgWalMiBPerSec: 5, pgBackends: { 'active IO:WALSync': 2, 'active Lock:transactionid': 1 } }, io),
     ];
-    const s = compareStalls(timeline)!;
-    expect(s.failing).toMatchObject({ ticks: 2, avgMs: 200, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, walMiBPerSec: 7 });
-    expect(s.failing.checkpointer).toEqual({ 'IO:DataFileSync': 0.5, 'Activity:CheckpointerMain': 0.5 });
-    expect(s.failing.waits).toEqual({ 'active IO:WALSync': 4, 'active Lock:transactionid': 0.5 });
-    expect(s.healthyAtLikeLoad).toMatchObject({ ticks: 2, avgMs: 20, iowaitPercent: 2, checkpointer: { 'Activity:CheckpointerMain': 1 }, waits: {} });
+    const s = compareStalls(timeline, 100)!;
+    expect(s.slow).toMatchObject({ ticks: 2, avgMs: 200, iowaitPercent: 40, ioPressurePercent: 70, diskBusyPercent: 100, walMiBPerSec: 7 });
+    expect(s.slow.checkpointer).toEqual({ 'IO:DataFileSync': 0.5, 'Activity:CheckpointerMain': 0.5 });
+    expect(s.slow.waits).toEqual({ 'active IO:WALSync': 4, 'active Lock:transactionid': 0.5 });
+    expect(s.otherAtLikeLoad).toMatchObject({ ticks: 2, avgMs: 20, iowaitPercent: 2, checkpointer: { 'Activity:CheckpointerMain': 1 }, waits: {} });
     const text = stallText(s);
+    expect(text).toContain('ticks whose requests averaged ≥ 100 ms (2) against the other ticks at a like load (2)');
     expect(text).toContain('iowait 40 against 2 %');
-    expect(text).toContain('the checkpointer: IO:DataFileSync 50 %, Activity:CheckpointerMain 50 % of the ticks (healthy: Activity:CheckpointerMain 100 %)');
+    expect(text).toContain('the checkpointer: IO:DataFileSync 50 %, Activity:CheckpointerMain 50 % of the ticks (others: Activity:CheckpointerMain 100 %)');
     expect(text).toContain('active IO:WALSync 4');
   });
 
-  it('says nothing for a run without failures or a timeline from before the stall readings', () => {
-    expect(compareStalls([point(1, 10, true), point(2, 20, true)])).toBeNull();
-    expect(compareStalls([point(1, 10, false, {}, null)])).toBeNull();
+  it('says nothing for a run without a slow tick, or a timeline from before the per-tick readings', () => {
+    expect(compareStalls([point(1, 10, 20, { healthy: false }), point(2, 20, 99)], 100)).toBeNull();
+    expect(compareStalls([point(1, 10, 500, {}, null)], 100)).toBeNull();
+    expect(compareStalls([point(1, 10, undefined)], 100)).toBeNull();
   });
 });

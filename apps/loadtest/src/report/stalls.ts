@@ -1,10 +1,12 @@
 /**
- * What was different when the health checks failed. A ramp on a shared machine can break on a stall
+ * What was different while the users waited. A ramp on a shared machine can break on a stall
  * (latency up while the server's CPU falls) as well as on the server running out of CPU; the two
- * call for different fixes. This compares the ticks whose checks failed with the healthy ticks at a
- * like load (at least 90 % of the users of the first failing tick): CPU of the server and of
- * PostgreSQL, steal and iowait, pressure stalls, the busiest disk, the WAL rate, what the
- * checkpointer was doing, and what PostgreSQL's busy backends waited on.
+ * call for different fixes. This compares the slow ticks (the requests answered in the tick
+ * averaged at least the coordinator's average threshold) with the other ticks at a like load (at
+ * least 90 % of the users of the first slow tick): CPU of the server and of PostgreSQL, steal and
+ * iowait, pressure stalls, the busiest disk, the WAL rate, what the checkpointer was doing, and
+ * what PostgreSQL's busy backends waited on. Not the ticks whose health checks failed: those look
+ * back over a minute, so their readings are not those of the moments that were slow.
  */
 import type { TimelinePoint } from '../run/driver.js';
 import type { StallSample } from '../run/resources.js';
@@ -23,19 +25,21 @@ export interface Conditions extends StallSample {
 }
 
 export interface StallComparison {
-  failing: Conditions;
-  healthyAtLikeLoad: Conditions;
+  slowMs: number;
+  slow: Conditions;
+  otherAtLikeLoad: Conditions;
 }
 
 const LIKE_LOAD = 0.9;
 
-/** null when no tick failed, or the timeline predates the stall readings. */
-export function compareStalls(timeline: TimelinePoint[]): StallComparison | null {
-  const failing = timeline.filter((p) => !p.healthy && p.resources.stall);
-  if (!failing.length) return null;
-  const floor = failing[0].users * LIKE_LOAD;
-  const healthy = timeline.filter((p) => p.healthy && p.users >= floor && p.resources.stall);
-  return { failing: conditions(failing), healthyAtLikeLoad: conditions(healthy) };
+/** null when no tick was slow, or the timeline predates the per-tick readings. */
+export function compareStalls(timeline: TimelinePoint[], slowMs: number): StallComparison | null {
+  const read = timeline.filter((p) => p.resources.stall && p.tickAvgMs !== undefined);
+  const slow = read.filter((p) => p.tickAvgMs! >= slowMs);
+  if (!slow.length) return null;
+  const floor = slow[0].users * LIKE_LOAD;
+  const other = read.filter((p) => p.tickAvgMs! < slowMs && p.users >= floor);
+  return { slowMs, slow: conditions(slow), otherAtLikeLoad: conditions(other) };
 }
 
 function conditions(points: TimelinePoint[]): Conditions {
@@ -44,7 +48,7 @@ function conditions(points: TimelinePoint[]): Conditions {
   for (const p of points) for (const [k, n] of Object.entries(p.pgBackends ?? {})) if (!k.endsWith(' CPU')) waits.set(k, (waits.get(k) ?? 0) + n);
   return {
     ticks: points.length,
-    avgMs: mean((p) => p.avgMs),
+    avgMs: mean((p) => p.tickAvgMs ?? 0),
     serverCpuPercent: mean((p) => p.resources.serverCpuPercent),
     postgresCpuPercent: mean((p) => p.resources.postgresCpuPercent),
     stealPercent: mean((p) => p.resources.stall?.stealPercent ?? 0),
@@ -80,17 +84,17 @@ function top(sums: Map<string, number>, of: number): Record<string, number> {
 
 const round = (v: number, by = 10) => Math.round(v * by) / by;
 
-/** One sentence: failing against healthy at a like load, "a against b" for each reading. */
+/** One sentence: slow ticks against the others at a like load, "a against b" for each reading. */
 export function stallText(s: StallComparison): string {
-  const f = s.failing;
-  const h = s.healthyAtLikeLoad;
+  const f = s.slow;
+  const h = s.otherAtLikeLoad;
   const pair = (label: string, a: number, b: number, unit: string) => `${label} ${a} against ${b}${unit}`;
   const list = (r: Record<string, number>, scale = 1, unit = '') =>
     Object.entries(r)
       .map(([k, n]) => `${k} ${Math.round(n * scale * 100) / 100}${unit}`)
       .join(', ') || 'none';
   return (
-    `when the checks failed (${f.ticks} ticks) against healthy ticks at a like load (${h.ticks}): ` +
+    `in the ticks whose requests averaged ≥ ${s.slowMs} ms (${f.ticks}) against the other ticks at a like load (${h.ticks}): ` +
     [
       pair('average latency', f.avgMs, h.avgMs, ' ms'),
       pair('server CPU', f.serverCpuPercent, h.serverCpuPercent, ' %'),
@@ -103,7 +107,7 @@ export function stallText(s: StallComparison): string {
       pair('disk writes', f.diskWriteMiBPerSec, h.diskWriteMiBPerSec, ' MiB/s'),
       pair('WAL', f.walMiBPerSec, h.walMiBPerSec, ' MiB/s'),
     ].join(', ') +
-    `; the checkpointer: ${list(f.checkpointer, 100, ' %')} of the ticks (healthy: ${list(h.checkpointer, 100, ' %')})` +
-    `; PostgreSQL backends waiting: ${list(f.waits)} (healthy: ${list(h.waits)})`
+    `; the checkpointer: ${list(f.checkpointer, 100, ' %')} of the ticks (others: ${list(h.checkpointer, 100, ' %')})` +
+    `; PostgreSQL backends waiting: ${list(f.waits)} (others: ${list(h.waits)})`
   );
 }
