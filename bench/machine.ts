@@ -41,7 +41,7 @@ export function rssKiB(pid: number): number {
   return Number(m[1]);
 }
 
-export const TICKS_PER_SEC = 100; // USER_HZ on Linux
+const TICKS_PER_SEC = 100; // USER_HZ on Linux
 
 /** User + system CPU seconds used so far by one process. */
 export function cpuSeconds(pid: number): number {
@@ -51,11 +51,19 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
 }
 
+/**
+ * The machine's CPU seconds so far, from /proc/stat's first line: busy (what all processes used,
+ * steal included), and of those idle with I/O outstanding (iowait) and given by the hypervisor to
+ * other guests (steal).
+ */
+export function machineCpuSeconds(read: (path: string) => string = (path) => readFileSync(path, 'utf8')): { busy: number; iowait: number; steal: number } {
+  const [user, nice, system, , iowait, irq, softirq, steal = 0] = read('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq + steal) / TICKS_PER_SEC, iowait: (iowait ?? 0) / TICKS_PER_SEC, steal: steal / TICKS_PER_SEC };
+}
+
 /** CPU seconds that all processes on the machine used so far (from /proc/stat). */
 export function machineBusySeconds(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = cpu;
-  return (user + nice + system + irq + softirq + (steal ?? 0)) / TICKS_PER_SEC;
+  return machineCpuSeconds().busy;
 }
 
 /** The PostgreSQL backends serving one database (the server's connection pool). */

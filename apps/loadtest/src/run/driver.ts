@@ -194,15 +194,15 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
   let holdStartedAt: number | undefined;
 
   const readyNow = () => [...readyByWorker.values()].reduce((a, b) => a + b, 0);
-  /** Requests and deliveries of the last `sec` seconds; `prune` drops the seconds older than that. */
-  const windowTotals = (sec: number, prune = true) => {
-    const from = Math.floor(Date.now() / 1000) - sec;
+  /** Requests and deliveries of the last `sec` seconds; seconds older than the health window go. */
+  const windowTotals = (sec: number) => {
+    const now = Math.floor(Date.now() / 1000);
+    const from = now - sec;
     const all = new RequestTotals();
     const delivery = new Histogram();
     for (const [s, b] of seconds) {
-      if (s < from - 5) {
-        if (prune) seconds.delete(s);
-      } else if (s >= from) {
+      if (s < now - k.healthWindowSec - 5) seconds.delete(s);
+      else if (s >= from) {
         all.merge(b.all);
         delivery.merge(b.delivery);
       }
@@ -220,7 +220,7 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
     const win = windowTotals(k.healthWindowSec);
     // The health window lags by up to a minute; what the tick's own requests waited lines up with
     // the tick's resource readings (the stall comparison of the report).
-    const tickAvgMs = healthValues(windowTotals(Math.max(1, Math.round(interval / 1000)), false).all).avgMs;
+    const tickAvgMs = healthValues(windowTotals(Math.max(1, Math.round(interval / 1000))).all).avgMs;
     const values = healthValues(win.all);
     const health: HealthStatus = t >= k.healthWarmupSec || mode === 'bounded' ? evaluateHealth(values, k.thresholds) : { ok: true, values, failures: [] };
 

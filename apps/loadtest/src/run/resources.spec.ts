@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { stalledListener } from '#testing';
-import { acceptQueueLength, diskCounters, listenOverflowsTotal, pressureStallUs, ResourceMonitor, stealAndIowaitSeconds } from './resources.js';
+import { machineCpuSeconds } from '../../../../bench/machine.js';
+import { acceptQueueLength, diskCounters, listenOverflowsTotal, pressureStallUs, ResourceMonitor } from './resources.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 
@@ -47,9 +48,9 @@ describe('listenOverflowsTotal', () => {
 });
 
 describe('stall readings', () => {
-  it('reads iowait and steal from the first line of /proc/stat', () => {
+  it('reads busy, iowait and steal from the first line of /proc/stat', () => {
     const stat = 'cpu  5835 0 2386 15030 251 0 61 26 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n';
-    expect(stealAndIowaitSeconds(() => stat)).toEqual({ iowait: 2.51, steal: 0.26 });
+    expect(machineCpuSeconds(() => stat)).toEqual({ busy: (5835 + 2386 + 61 + 26) / 100, iowait: 2.51, steal: 0.26 });
   });
 
   it('reads the "some" stall total of /proc/pressure, 0 without PSI', () => {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { cpuSeconds, machineBusySeconds, rssKiB, TICKS_PER_SEC } from '../../../../bench/machine.js';
+import { cpuSeconds, machineCpuSeconds, rssKiB } from '../../../../bench/machine.js';
 
 export interface ResourceSample {
   serverCpuPercent: number;
@@ -81,12 +81,6 @@ export function listenOverflowsTotal(read: (path: string) => string = readText):
     /* not Linux */
   }
   return 0;
-}
-
-/** Steal and iowait CPU seconds of the whole machine so far (/proc/stat's first line). */
-export function stealAndIowaitSeconds(read: (path: string) => string = readText): { steal: number; iowait: number } {
-  const f = read('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { iowait: (f[4] ?? 0) / TICKS_PER_SEC, steal: (f[7] ?? 0) / TICKS_PER_SEC };
 }
 
 /** Microseconds some task waited on `resource` so far (/proc/pressure, "some total="); 0 without PSI. */
@@ -163,14 +157,15 @@ export class ResourceMonitor {
       if (c !== undefined) pg.set(pid, c);
     }
     const self = process.cpuUsage();
+    const { busy, iowait, steal } = machineCpuSeconds();
+    const cpu = { machine: busy, iowait, steal };
     return {
       at: performance.now(),
       server,
       pg,
       self: (self.user + self.system) / 1e6,
-      machine: machineBusySeconds(),
+      ...cpu,
       overflows: listenOverflowsTotal(),
-      ...stealAndIowaitSeconds(),
       cpuStallUs: pressureStallUs('cpu'),
       ioStallUs: pressureStallUs('io'),
       disks: diskCounters(),
