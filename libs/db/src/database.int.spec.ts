@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asAdmin, createDatabase, databaseUrl, dropDatabase, sleep } from '#testing';
-import { Database, DatabaseOptions, lastInTransaction, MIGRATIONS, whenCommitted } from './database.js';
+import { Database, DatabaseOptions, lastInTransaction, MIGRATIONS, Queryable, whenCommitted } from './database.js';
 
 describe('Database', () => {
   let name: string;
@@ -121,7 +121,8 @@ describe('Database', () => {
     const sent: string[] = [];
     const query = pg.Client.prototype.query;
     const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      if (typeof args[0] === 'string') sent.push(args[0].replace(/\n/g, ' '));
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text !== undefined) sent.push(text.replace(/\n/g, ' '));
       return (query as (...a: unknown[]) => unknown).apply(this, args);
     } as never);
     try {
@@ -189,6 +190,86 @@ describe('Database', () => {
       spy.mockRestore();
     }
     expect((await db.query<{ v: string }>('SELECT v FROM first_probe ORDER BY v')).map((r) => r.v)).toEqual(['42', 'a', 'b', 'c']);
+  });
+
+  it('prepares a statement the second time it runs, on the pool and in transactions, unless the DataSource says 0', async () => {
+    const prepared = async (db: Database) =>
+      (await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).map((r) => r.statement).filter((t) => t.includes('probe'));
+    const db = await connect({ maxConnections: 1 });
+    for (let i = 0; i < 3; i++) expect(await db.query('SELECT $1::int AS probe', [i])).toEqual([{ probe: i }]);
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT 1'); // the first statement goes with the BEGIN, as text
+      for (let i = 0; i < 2; i++) await tx.query('SELECT $1::text AS probe_in_tx', [`v${i}`]);
+    });
+    expect((await prepared(db)).sort()).toEqual(['SELECT $1::int AS probe', 'SELECT $1::text AS probe_in_tx']);
+    expect(db.statements.size).toBeGreaterThanOrEqual(2);
+    // The same text keeps its plan: a third run does not prepare it again (pg would refuse a second Parse of the name).
+    expect(await db.query('SELECT $1::int AS probe', [7])).toEqual([{ probe: 7 }]);
+
+    const url = new URL(databaseUrl(name));
+    url.searchParams.set('statement_cache_capacity', '0');
+    const off = await connect({ maxConnections: 1, url: url.toString() });
+    for (let i = 0; i < 3; i++) await off.query('SELECT $1::int AS probe_off', [i]);
+    expect(await prepared(off)).toEqual([]);
+    expect(off.statements.capacity).toBe(0);
+  });
+
+  it('plans a prepared statement on every run, so a table that grew is read with a plan for its size', async () => {
+    const db = await connect({ maxConnections: 1 });
+    expect(await db.query('SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
+    await db.query('CREATE TABLE growth_probe (channel_id text, at bigint, body text)');
+    await db.query('CREATE INDEX ON growth_probe (channel_id, at DESC)');
+    await db.query("INSERT INTO growth_probe SELECT 'c', g, 'x' FROM generate_series(1, 50) g");
+    await db.query('ANALYZE growth_probe');
+    const page = 'SELECT at FROM growth_probe WHERE channel_id = $1 ORDER BY at DESC LIMIT 30';
+    for (let i = 0; i < 8; i++) await db.query(page, ['c']);
+    const prepared = db.statements.config(page, ['c']).name;
+    expect(prepared).toBeDefined();
+    // What PostgreSQL's default (auto) does: after five runs it keeps a generic plan, made for the small table.
+    const url = new URL(databaseUrl(name));
+    url.searchParams.set('statement_cache_capacity', '0');
+    const auto = await connect({ maxConnections: 1, url: url.toString() });
+    expect(await auto.query('SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'auto' }]);
+    // A DataSource with startup options of its own keeps them, and gets the setting too.
+    const withOptions = new URL(databaseUrl(name));
+    withOptions.searchParams.set('options', '-c application_name=probe_app');
+    const own = await connect({ maxConnections: 1, url: withOptions.toString() });
+    expect(await own.query('SELECT current_setting($1) AS app, current_setting($2) AS mode', ['application_name', 'plan_cache_mode'])).toEqual([
+      { app: 'probe_app', mode: 'force_custom_plan' },
+    ]);
+    await auto.query(`PREPARE kept_generic(text) AS ${page}`);
+    for (let i = 0; i < 8; i++) await auto.query("EXECUTE kept_generic('c')");
+
+    // Grown 1,000 times over with no ANALYZE since (autovacuum has not come round yet).
+    await db.query("INSERT INTO growth_probe SELECT 'c', g, repeat('x', 100) FROM generate_series(51, 50000) g");
+    const explain = async (q: Database, statement: string) =>
+      (await q.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${statement}('c')`)).map((r) => r['QUERY PLAN']).join('\n');
+    expect(await explain(auto, 'kept_generic')).toMatch(/Seq Scan/);
+    const plan = await explain(db, prepared!);
+    expect(plan).toMatch(/Index (Only )?Scan/);
+    expect(plan).not.toMatch(/Seq Scan/);
+  });
+
+  it('runs a prepared statement again unnamed when a migration changed its columns, on the pool and the next transaction', async () => {
+    const db = await connect({ maxConnections: 1 });
+    await db.query('CREATE TABLE stale_probe (id int PRIMARY KEY)');
+    await db.query('INSERT INTO stale_probe VALUES (1)');
+    const read = 'SELECT * FROM stale_probe WHERE id = $1';
+    for (let i = 0; i < 2; i++) expect(await db.query(read, [1])).toEqual([{ id: 1 }]);
+    expect(db.statements.config(read, [1]).name).toBeDefined();
+    // Another node's migration: the prepared statement's result would change.
+    const other = await connect({ maxConnections: 1, preparedStatements: 0 });
+    await other.query('ALTER TABLE stale_probe ADD COLUMN note text');
+    expect(await db.query(read, [1])).toEqual([{ id: 1, note: null }]);
+    expect(db.statements.config(read, [1])).not.toHaveProperty('name');
+
+    // In a transaction the failure aborts it; the statement runs unnamed from then on.
+    const inTx = 'SELECT * FROM stale_probe WHERE id >= $1';
+    for (let i = 0; i < 2; i++) await db.query(inTx, [0]);
+    await other.query('ALTER TABLE stale_probe ADD COLUMN more text');
+    const work = (tx: Queryable) => tx.query('SELECT 1').then(() => tx.query(inTx, [0]));
+    await expect(db.transaction(work)).rejects.toThrow(/cached plan must not change result type/);
+    expect(await db.transaction(work)).toEqual([{ id: 1, note: null, more: null }]);
   });
 
   it('applies QueryTimeout as the statement timeout', async () => {

@@ -30,6 +30,7 @@ import { inlineParams } from './inline-params.js';
 import { localSocketDataSource } from './local-socket.js';
 import { currentReadContext, isReadOnlyStatement, type ReadContext } from './read-context.js';
 import { ReplicaKind, ReplicaOptions, ReplicaSet } from './replicas.js';
+import { DEFAULT_PREPARED_STATEMENTS, isStalePreparedStatement, StatementNames, takeStatementCacheCapacity } from './statement-names.js';
 
 // bigint columns hold epoch milliseconds and counters, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -116,6 +117,11 @@ export interface DatabaseOptions {
   replicas?: ReplicaOptions;
   /** Reach a PostgreSQL on this machine through its Unix socket (local-socket.ts); default true. */
   localSocket?: boolean;
+  /**
+   * How many statements to prepare (statement-names.ts); default 500, 0 for none. The DataSource's
+   * `statement_cache_capacity` parameter, when it has one, wins.
+   */
+  preparedStatements?: number;
 }
 
 /** Key of the advisory lock that serialises migrations when several nodes start at once. */
@@ -138,7 +144,30 @@ function poolConfig(options: DatabaseOptions): pg.PoolConfig {
   // As database/sql's SetConnMaxIdleTime and SetConnMaxLifetime: zero or less means no limit.
   if (options.maxIdleTimeMs !== undefined) config.idleTimeoutMillis = Math.max(0, options.maxIdleTimeMs);
   if (options.maxLifetimeMs !== undefined && options.maxLifetimeMs > 0) config.maxLifetimeSeconds = Math.max(1, Math.round(options.maxLifetimeMs / 1000));
+  if ((options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS) > 0) customPlansOnly(config);
   return config;
+}
+
+/**
+ * Every run of a prepared statement planned for the tables as they are now (statement-names.ts),
+ * as a startup option of each connection. pg lets the DataSource's own `options` win over the
+ * config's, so the setting joins them there when it has some.
+ */
+function customPlansOnly(config: pg.PoolConfig): void {
+  const setting = '-c plan_cache_mode=force_custom_plan';
+  let url: URL | undefined;
+  try {
+    url = new URL(config.connectionString!);
+  } catch {
+    url = undefined;
+  }
+  const own = url?.searchParams.get('options');
+  if (url && own) {
+    url.searchParams.set('options', `${own} ${setting}`);
+    config.connectionString = url.toString();
+  } else {
+    config.options = setting;
+  }
 }
 
 /** Runs one round trip (`statements` statements: a last statement and its COMMIT are two), adding it to the request's counts when they are kept. */
@@ -182,6 +211,8 @@ export class Database implements Queryable {
   socketDirectory?: string;
   private readonly replicaReader: Queryable;
   private readonly searchReader: Queryable;
+  /** The statements this node prepares, on every pool. */
+  readonly statements: StatementNames;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -189,6 +220,7 @@ export class Database implements Queryable {
   ) {
     // A connection that breaks while idle is reported here; without a listener it would crash the process.
     pool.on('error', (err) => this.logger.warn(`idle database connection failed: ${err.message}`));
+    this.statements = new StatementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
     const r = options.replicas;
     if (r && r.replicas.length + r.searchReplicas.length > 0) this.replicaSet = new ReplicaSet(pool, r, poolConfig(options));
     this.replicaReader = { query: (sql, params = []) => this.read('replica', sql, params) };
@@ -199,7 +231,9 @@ export class Database implements Queryable {
    * Opens the pool and checks the database answers, so a wrong DataSource fails at start-up. A
    * replica that does not answer does not stop the start: the monitor keeps it out until it does.
    */
-  static async connect(options: DatabaseOptions): Promise<Database> {
+  static async connect(given: DatabaseOptions): Promise<Database> {
+    const { url, capacity } = takeStatementCacheCapacity(given.url);
+    const options = { ...given, url, preparedStatements: capacity ?? given.preparedStatements };
     const socket = options.localSocket === false ? undefined : await localSocketDataSource(options.url);
     const db = new Database(new pg.Pool(poolConfig({ ...options, url: socket ?? options.url })), options);
     if (socket) db.socketDirectory = new URL(socket).searchParams.get('host') ?? undefined;
@@ -215,10 +249,10 @@ export class Database implements Queryable {
   /** On the master. Any statement but a read marks the current request as having written (read-context.ts). */
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
     const ctx = currentReadContext();
-    if (!ctx) return (await this.pool.query(sql, params)).rows;
+    if (!ctx) return this.run(this.pool, sql, params);
     const writes = this.replicaSet !== undefined && !isReadOnlyStatement(sql);
     if (writes) ctx.wrote = true;
-    const rows = await counted(ctx, async () => (await this.pool.query(sql, params)).rows);
+    const rows = await counted(ctx, () => this.run<T>(this.pool, sql, params));
     // Work a request left running after its answer (listeners of a new post, …) moves the user's
     // fence on, so their next reads see it too.
     if (writes && ctx.answered && ctx.userId) void this.replicaSet!.recordWrite(ctx.userId).catch(() => undefined);
@@ -240,8 +274,26 @@ export class Database implements Queryable {
 
   private read<T>(kind: ReplicaKind, sql: string, params: unknown[]): Promise<T[]> {
     const replica = this.replicaSet?.pick(kind);
-    const onMaster = async () => (await this.pool.query(sql, params)).rows as T[];
-    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, sql, params, onMaster) : onMaster()));
+    const onMaster = () => this.run<T>(this.pool, sql, params);
+    const onReplica = (pool: pg.Pool) => this.run<T>(pool, sql, params);
+    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, onReplica, onMaster) : onMaster()));
+  }
+
+  /**
+   * One statement on a pool's connection, named when it has a name (statement-names.ts). A named
+   * statement whose result columns changed under it (another node migrated) runs again unnamed,
+   * and from then on.
+   */
+  private async run<T>(pool: pg.Pool | pg.PoolClient, sql: string, params: unknown[]): Promise<T[]> {
+    const statement = this.statements.config(sql, params);
+    try {
+      return (await pool.query(statement)).rows as T[];
+    } catch (err) {
+      if (statement.name === undefined || !isStalePreparedStatement(err)) throw err;
+      this.statements.forget(sql);
+      if ('release' in pool) throw err; // a transaction's connection: the failure aborted it
+      return (await pool.query(sql, params)).rows as T[];
+    }
   }
 
   /** Starts watching the replicas (after the node can pass fences to its peers: see ReplicaSet). */
@@ -284,7 +336,7 @@ export class Database implements Queryable {
       }
       // Statements started together (Promise.all) still go in the order they were asked for.
       await begun;
-      return (await counted(ctx, () => client.query(sql, params))).rows;
+      return counted(ctx, () => this.run(client, sql, params));
     };
     const committed: Array<() => void> = [];
     try {

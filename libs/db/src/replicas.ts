@@ -180,9 +180,9 @@ export class ReplicaSet {
   }
 
   /** Runs a read on `replica`; a connection failure takes it out, and the master answers instead. */
-  async query<T>(replica: Replica, sql: string, params: unknown[], onMaster: () => Promise<T[]>): Promise<T[]> {
+  async query<T>(replica: Replica, onReplica: (pool: pg.Pool) => Promise<T[]>, onMaster: () => Promise<T[]>): Promise<T[]> {
     try {
-      return (await replica.pool.query(sql, params)).rows as T[];
+      return await onReplica(replica.pool);
     } catch (err) {
       if (isConnectionError(err)) {
         this.takeOut(replica, `down (${(err as Error).message})`);
