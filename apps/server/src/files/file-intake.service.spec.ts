@@ -26,9 +26,17 @@ describe('FileIntake.storeStream', () => {
   });
 
   it('answers a body that breaks off with the 400 read error and leaves nothing in the store', async () => {
-    const body = new Readable({ read() {} });
-    body.push('half a file');
-    setTimeout(() => body.destroy(new Error('aborted')), 10);
+    // Cut off once the intake reads, not after a fixed time: a body destroyed before the intake
+    // listens (it first opens the store's writer) would throw its error into the process.
+    let sent = false;
+    const body = new Readable({
+      read() {
+        if (sent) return;
+        sent = true;
+        this.push('half a file');
+        setImmediate(() => this.destroy(new Error('aborted')));
+      },
+    });
     const err = await expectAppError(new FileIntake(new LocalFileStore(dir)).storeStream('u', 'c', 'a.txt', body, 100));
     expect([err.statusCode, err.id]).toEqual([400, 'api.file.upload_file.read_request.app_error']);
     expect(readdirSync(dir, { recursive: true }).filter((p) => String(p).endsWith('.txt'))).toEqual([]);
