@@ -275,8 +275,7 @@ export class Database implements Queryable {
   private read<T>(kind: ReplicaKind, sql: string, params: unknown[]): Promise<T[]> {
     const replica = this.replicaSet?.pick(kind);
     const onMaster = () => this.run<T>(this.pool, sql, params);
-    const onReplica = (pool: pg.Pool) => this.run<T>(pool, sql, params);
-    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, onReplica, onMaster) : onMaster()));
+    return counted(currentReadContext(), () => (replica ? this.replicaSet!.query(replica, (pool) => this.run<T>(pool, sql, params), onMaster) : onMaster()));
   }
 
   /**

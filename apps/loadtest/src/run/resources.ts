@@ -157,14 +157,15 @@ export class ResourceMonitor {
       if (c !== undefined) pg.set(pid, c);
     }
     const self = process.cpuUsage();
-    const { busy, iowait, steal } = machineCpuSeconds();
-    const cpu = { machine: busy, iowait, steal };
+    const { busy: machine, iowait, steal } = machineCpuSeconds();
     return {
       at: performance.now(),
       server,
       pg,
       self: (self.user + self.system) / 1e6,
-      ...cpu,
+      machine,
+      iowait,
+      steal,
       overflows: listenOverflowsTotal(),
       cpuStallUs: pressureStallUs('cpu'),
       ioStallUs: pressureStallUs('io'),
