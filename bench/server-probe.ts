@@ -12,11 +12,17 @@
  *   the hold's CPU per request then counted as the server's; at 4 ms a 180 s hold still gives 45,000
  *   samples.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+
+/** Written under another name first: the benchmark polls for the file and would read it half written. */
+function writeWhole(file: string, text: string): void {
+  writeFileSync(`${file}.part`, text);
+  renameSync(`${file}.part`, file);
+}
 
 const probeDir = process.env.BENCH_PROBE_DIR;
 if (probeDir) {
@@ -26,7 +32,7 @@ if (probeDir) {
   process.on('SIGWINCH', () => {
     gc();
     gc(); // a second pass collects what the first one's finalizers released
-    writeFileSync(join(probeDir, `memory-${++readings}.json`), JSON.stringify(process.memoryUsage()));
+    writeWhole(join(probeDir, `memory-${++readings}.json`), JSON.stringify(process.memoryUsage()));
   });
 }
 
@@ -47,7 +53,7 @@ if (profileDir) {
     running = false;
     session.post('Profiler.stop', (err, result) => {
       if (err) return void process.stderr.write(`cpu profile failed: ${String(err)}\n`);
-      writeFileSync(join(profileDir, `${++written}.cpuprofile`), JSON.stringify(result.profile));
+      writeWhole(join(profileDir, `${++written}.cpuprofile`), JSON.stringify(result.profile));
     });
   });
 }
