@@ -94,19 +94,22 @@ export async function runPgbench(adminDsn: string, opts = DEFAULT_OPTIONS): Prom
 }
 
 /**
- * The write transaction of a root post, as the server runs it (PostsRepository: nextChangeAt,
- * insert, countNewPost), by a random member of the channel, with nothing else around it: the
- * database's own ceiling for creating posts in one channel, on the server's schema and data.
+ * The write transaction of a root post, as the server sends it (PostsService.createNow: one query
+ * from BEGIN to COMMIT, Database.transactionInOneTrip; the insert's update_at moved past the
+ * channel's newest change, as PostsRepository.insert writes it; the channel's counters and the
+ * poster's read state, as ChannelsRepository.countNewPost), by a random member of the channel,
+ * with nothing else around it: the database's own ceiling for creating posts in one channel, on
+ * the server's schema and data. pgbench's `\;` keeps the statements in one query.
  */
 const POST_TRANSACTION = `\\set member random(0, :members - 1)
-BEGIN;
-SELECT MAX(update_at) AS max FROM posts WHERE channel_id = :channel;
+BEGIN \\;
 INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id,
                    message, type, props, hashtags, file_ids, has_reactions)
   VALUES (substr(md5(random()::text), 1, 26), (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-          (extract(epoch FROM clock_timestamp()) * 1000)::bigint, 0, 0, false,
+          GREATEST((extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+                   (SELECT COALESCE(MAX(update_at), 0) FROM posts WHERE channel_id = :channel) + 1), 0, 0, false,
           (SELECT user_id FROM pgbench_authors WHERE n = :member), :channel, '', '',
-          'pgbench message: the quick brown fox jumps over the lazy dog', '', '{}', '', '[]', false);
+          'pgbench message: the quick brown fox jumps over the lazy dog', '', '{}', '', '[]', false) \\;
 WITH ch AS (
   UPDATE channels SET last_post_at = GREATEST(last_post_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
          last_root_post_at = GREATEST(last_root_post_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
@@ -116,7 +119,7 @@ UPDATE channel_members cm SET last_viewed_at = ch.last_post_at, msg_count = ch.t
        msg_count_root = ch.total_msg_count_root, mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
        last_update_at = ch.last_post_at
   FROM ch WHERE cm.channel_id = ch.id
-   AND cm.user_id = (SELECT user_id FROM pgbench_authors WHERE n = :member);
+   AND cm.user_id = (SELECT user_id FROM pgbench_authors WHERE n = :member) \\;
 COMMIT;
 `;
 

@@ -305,6 +305,9 @@ describe('files on posts', () => {
     expect((await fileInfo(alice.client, alices.id)).post_id).toBe('');
     const second = await bob.client.createPost({ channel_id: pub.id, message: 'again', file_ids: [bobs.id] } as any);
     expect(second.file_ids).toEqual([]);
+    // The posts as stored say the same.
+    expect((await bob.client.getPost(post.id)).file_ids).toEqual([bobs.id]);
+    expect((await bob.client.getPost(second.id)).file_ids ?? []).toEqual([]);
   });
 
   it('a file uploaded to a private channel and posted to a public one moves there; its old channel no longer decides', async () => {

@@ -118,13 +118,7 @@ describe('Database', () => {
   it("sends BEGIN with a transaction's first statement when its values have literals, and means the same as with parameters", async () => {
     const db = await connect();
     await db.query('CREATE TABLE first_probe (v text PRIMARY KEY, n bigint, ok boolean, doc jsonb)');
-    const sent: string[] = [];
-    const query = pg.Client.prototype.query;
-    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-      if (text !== undefined) sent.push(text.replace(/\n/g, ' '));
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as never);
+    const { sent, spy } = recordQueries();
     try {
       // A number for a text column, a boolean, JSON as text, a quote: typed from where they stand.
       const rows = await db.transaction(async (tx) => {
@@ -140,16 +134,16 @@ describe('Database', () => {
       ]);
       expect(await db.query('SELECT v, n FROM first_probe')).toEqual([{ v: '42', n: 8 }]);
 
-      // An array has no literal: BEGIN goes alone, then the statement with its parameters; a
+      // A Buffer has no literal: BEGIN goes alone, then the statement with its parameters; a
       // statement asked for at the same time still follows it.
       sent.length = 0;
       await db.transaction(async (tx) => {
         await Promise.all([
-          tx.query('INSERT INTO first_probe SELECT unnest($1::text[]), 1', [['a', 'b']]),
+          tx.query("INSERT INTO first_probe SELECT convert_from($1, 'UTF8'), 1", [Buffer.from('a')]),
           tx.query("INSERT INTO first_probe VALUES ('c', 2)"),
         ]);
       });
-      expect(sent).toEqual(['BEGIN', 'INSERT INTO first_probe SELECT unnest($1::text[]), 1', "INSERT INTO first_probe VALUES ('c', 2)", 'COMMIT']);
+      expect(sent).toEqual(['BEGIN', "INSERT INTO first_probe SELECT convert_from($1, 'UTF8'), 1", "INSERT INTO first_probe VALUES ('c', 2)", 'COMMIT']);
 
       // The first statement is inside the transaction: a failure after it takes it back too.
       await expect(
@@ -189,7 +183,75 @@ describe('Database', () => {
     } finally {
       spy.mockRestore();
     }
-    expect((await db.query<{ v: string }>('SELECT v FROM first_probe ORDER BY v')).map((r) => r.v)).toEqual(['42', 'a', 'b', 'c']);
+    expect((await db.query<{ v: string }>('SELECT v FROM first_probe ORDER BY v')).map((r) => r.v)).toEqual(['42', 'a', 'c']);
+  });
+
+  it('sends a one-trip transaction as one query, BEGIN to COMMIT, and hands each statement its rows once it has committed', async () => {
+    const db = await connect({ maxConnections: 1 });
+    await db.query('CREATE TABLE trip_probe (v text PRIMARY KEY, n bigint, tags text[], doc jsonb)');
+    const { sent, spy } = recordQueries();
+    try {
+      const committed: string[] = [];
+      const asked = await db.transactionInOneTrip((tx) => {
+        tx.afterCommit!(() => committed.push('after commit'));
+        // A last statement goes after every other, whenever it was asked for.
+        void lastInTransaction(tx, 'UPDATE trip_probe SET n = n + $2 WHERE v = $1', ['a', 100]);
+        return {
+          // An array and an object inline, with a quote and a NUL-free escape: the same values as parameters.
+          inserted: tx.query('INSERT INTO trip_probe VALUES ($1, $2, $3, $4) RETURNING v, n, tags, doc', ['a', 1, ['x', 'y "z" \\', null], { k: "it's" }]),
+          // A later statement sees the earlier ones' writes, as in any transaction.
+          seen: tx.query('SELECT count(*)::int AS c FROM trip_probe WHERE v = ANY($1)', [['a', 'b']]),
+        };
+      });
+      expect(sent).toEqual([
+        String.raw`BEGIN; INSERT INTO trip_probe VALUES ('a', '1',  E'{"x","y \\"z\\" \\\\",NULL}', '{"k":"it''s"}') RETURNING v, n, tags, doc; ` +
+          `SELECT count(*)::int AS c FROM trip_probe WHERE v = ANY('{"a","b"}'); UPDATE trip_probe SET n = n + '100' WHERE v = 'a'; COMMIT`,
+      ]);
+      expect(committed).toEqual(['after commit']);
+      expect(await asked.inserted).toEqual([{ v: 'a', n: 1, tags: ['x', 'y "z" \\', null], doc: { k: "it's" } }]);
+      expect(await asked.seen).toEqual([{ c: 1 }]);
+      expect(await db.query('SELECT v, n FROM trip_probe')).toEqual([{ v: 'a', n: 101 }]);
+
+      // Nothing may be asked for once it is built.
+      let built: Queryable | undefined;
+      await db.transactionInOneTrip((tx) => void (built = tx));
+      expect(() => built!.query('SELECT 1')).toThrow(/after the one-trip transaction was built/);
+
+      // A failure (the last statement's duplicate key) rolls back all of it; the statements'
+      // promises never settle, and the one connection is clean for the next query.
+      let settled = false;
+      await expect(
+        db.transactionInOneTrip((tx) => {
+          void tx.query('INSERT INTO trip_probe (v, n) VALUES ($1, $2)', ['b', 2]).then(() => (settled = true));
+          void lastInTransaction(tx, 'INSERT INTO trip_probe (v, n) VALUES ($1, $2)', ['a', 3]);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBe(false);
+      expect(await db.query('SELECT v FROM trip_probe ORDER BY v')).toEqual([{ v: 'a' }]);
+
+      // A value with no literal (a Buffer): the statements go one by one, to the same end.
+      sent.length = 0;
+      const rows = await db.transactionInOneTrip((tx) =>
+        tx.query("INSERT INTO trip_probe (v, n) VALUES (convert_from($1, 'UTF8'), $2) RETURNING v", [Buffer.from('c'), 4]),
+      );
+      expect(await rows).toEqual([{ v: 'c' }]);
+      expect(sent).toEqual(['BEGIN', "INSERT INTO trip_probe (v, n) VALUES (convert_from($1, 'UTF8'), $2) RETURNING v", 'COMMIT']);
+
+      // A build that throws sends nothing; one that asks for nothing neither.
+      sent.length = 0;
+      await expect(
+        db.transactionInOneTrip((tx) => {
+          void tx.query('DELETE FROM trip_probe');
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      await db.transactionInOneTrip(() => undefined);
+      expect(sent).toEqual([]);
+      expect(await db.query('SELECT count(*)::int AS c FROM trip_probe')).toEqual([{ c: 2 }]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('prepares a statement the second time it runs, on the pool and in transactions, unless the DataSource says 0', async () => {
@@ -310,3 +372,15 @@ describe('Database', () => {
     expect(await db.ping()).toBe(false);
   });
 });
+
+/** Every query text a pg client sends from now on (newlines as spaces), until `spy.mockRestore()`. */
+function recordQueries(): { sent: string[]; spy: { mockRestore(): void } } {
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+    if (text !== undefined) sent.push(text.replace(/\n/g, ' '));
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as never);
+  return { sent, spy };
+}

@@ -197,6 +197,22 @@ function firstWithBegin(sql: string, params: readonly unknown[]): string | undef
   }
 }
 
+/** A statement of a one-trip transaction, with what hands its rows to whoever asked for them. */
+interface Statement {
+  sql: string;
+  params: unknown[];
+  settle?: (rows: unknown[]) => void;
+}
+
+/** The statements with their values inline, or undefined when one value has no literal (inline-params.ts). */
+function inlineAll(statements: Statement[]): string[] | undefined {
+  try {
+    return statements.map((s) => inlineParams(s.sql, s.params));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The database handle every repository uses: a pg pool of its own, so that every statement
  * (DELETE … RETURNING included) returns plain rows with no ORM in between. TypeORM only runs the
@@ -359,6 +375,74 @@ export class Database implements Queryable {
       return result;
     } catch (err) {
       if (begun !== undefined) await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * A transaction in one round trip, for work whose statements do not need each other's rows (a
+   * new post: PostsService.createNow). `build` asks for the statements and runs at once; `BEGIN`,
+   * its statements in the order asked (commitWith's last) and `COMMIT` then go to PostgreSQL as
+   * one simple-protocol query, their values inline (inline-params.ts). The transaction costs one
+   * wait for this process's turn on a busy event loop instead of one per statement, and a row lock
+   * it takes is held while PostgreSQL runs it, never while this process is busy elsewhere.
+   *
+   * Each statement's promise settles with its rows once the transaction has committed, so `build`
+   * must not wait for one (it may return them: this answers what it returned). If the transaction
+   * fails, it is rolled back, this rejects and the statements' promises never settle: no rows were
+   * written for them to report, and none is left rejected with no one to catch it. Statements with
+   * a value that has no inline literal go one by one, as `transaction` sends them, to the same end.
+   * What waits for the commit (afterCommit) may be added until the transaction has committed.
+   */
+  async transactionInOneTrip<T>(build: (tx: Queryable) => T): Promise<T> {
+    const asked: Statement[] = [];
+    const last: Statement[] = [];
+    const committed: Array<() => void> = [];
+    let sent = false;
+    const ask = (list: Statement[], statement: Statement) => {
+      if (sent) throw new Error('a statement asked for after the one-trip transaction was built');
+      list.push(statement);
+    };
+    const result = build({
+      query: <R>(sql: string, params: unknown[] = []) => {
+        let settle!: (rows: unknown[]) => void;
+        const rows = new Promise<R[]>((resolve) => (settle = resolve as (rows: unknown[]) => void));
+        ask(asked, { sql, params, settle });
+        return rows;
+      },
+      commitWith: (sql, params) => ask(last, { sql, params }),
+      afterCommit: (fn) => committed.push(fn),
+    });
+    sent = true;
+    const statements = [...asked, ...last];
+    const rows = statements.length > 0 ? await this.runInOneTrip(statements) : [];
+    for (const fn of committed) fn();
+    statements.forEach((s, i) => s.settle?.(rows[i]));
+    return result;
+  }
+
+  /** The statements in one transaction, in one round trip when every value has a literal; each one's rows. */
+  private async runInOneTrip(statements: Statement[]): Promise<unknown[][]> {
+    const texts = inlineAll(statements);
+    if (!texts) {
+      return this.transaction(async (tx) => {
+        const rows: unknown[][] = [];
+        for (const s of statements) rows.push(await tx.query(s.sql, s.params));
+        return rows;
+      });
+    }
+    const ctx = currentReadContext();
+    if (ctx && this.replicaSet) ctx.wrote = true;
+    const client = await this.pool.connect();
+    try {
+      const results = (await counted(ctx, () => client.query(['BEGIN', ...texts, 'COMMIT'].join(';\n')), texts.length + 2)) as unknown as pg.QueryResult[];
+      if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
+      return statements.map((_, i) => results[i + 1].rows);
+    } catch (err) {
+      // A statement failed (the rest were skipped, the transaction is aborted), or the COMMIT did.
+      await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();

@@ -1,9 +1,13 @@
 import type { Database, Queryable } from '#db';
 
+const noSql: Queryable = { query: () => Promise.reject(new Error('SQL outside the in-memory repositories')) };
+
 /**
- * A Database for service specs over in-memory repositories: `transaction` runs the work at once,
- * and any SQL that reaches it (a write that bypassed the repositories) fails the test.
+ * A Database for service specs over in-memory repositories: `transaction` and
+ * `transactionInOneTrip` run the work at once, and any SQL that reaches them (a write that
+ * bypassed the repositories) fails the test.
  */
 export const memoryDatabase = {
-  transaction: <T>(work: (tx: Queryable) => Promise<T>) => work({ query: () => Promise.reject(new Error('SQL outside the in-memory repositories')) }),
+  transaction: <T>(work: (tx: Queryable) => Promise<T>) => work(noSql),
+  transactionInOneTrip: <T>(build: (tx: Queryable) => T) => Promise.resolve().then(() => build(noSql)),
 } as unknown as Database;

@@ -94,28 +94,25 @@ describe('PostPriorityService: priority of a new post', () => {
   it('saves the priority and counts an urgent post as an urgent mention of those it mentions', async () => {
     const { world, alice, bob, pub, service } = setup();
     const row = world.post(pub, alice, `@bob now`);
-    await service.saveForNewPost(undefined as never, row, { priority: 'urgent', requested_ack: true, persistent_notifications: false }, poster(), [
-      bob.user_id,
-    ]);
+    await service.saveForNewPost(undefined as never, row, { priority: 'urgent', requested_ack: true, persistent_notifications: false }, [bob.user_id]);
     expect(world.priorities.get(row.id)).toMatchObject({ post_id: row.id, channel_id: pub, priority: 'urgent', requested_ack: true });
     expect(world.member(pub, bob.user_id)!.urgent_mention_count).toBe(1);
 
     const important = world.post(pub, alice, '@bob soon');
-    await service.saveForNewPost(undefined as never, important, { priority: 'important', requested_ack: false, persistent_notifications: false }, poster(), [
-      bob.user_id,
-    ]);
+    await service.saveForNewPost(undefined as never, important, { priority: 'important', requested_ack: false, persistent_notifications: false }, [bob.user_id]);
     expect(world.member(pub, bob.user_id)!.urgent_mention_count).toBe(1);
   });
 
-  it('does nothing without a priority and refuses one on a reply', async () => {
+  it('does nothing without a priority and refuses one on a reply, before the post is written', async () => {
     const { world, alice, pub, asked, service } = setup();
     const plain = world.post(pub, alice, 'plain');
-    await service.saveForNewPost(undefined as never, plain, null, poster(), []);
-    const reply = world.post(pub, alice, 'reply', { root_id: asked.id });
-    await expect(
-      service.saveForNewPost(undefined as never, reply, { priority: 'important', requested_ack: false, persistent_notifications: false }, poster(), []),
-    ).rejects.toMatchObject({ statusCode: 400, id: 'api.post.post_priority.priority_post_only_allowed_for_root_post.request_error' });
+    service.checkForNewPost(null, plain, poster());
+    await service.saveForNewPost(undefined as never, plain, null, []);
     expect(world.priorities.size).toBe(0);
+    const reply = world.post(pub, alice, 'reply', { root_id: asked.id });
+    expect(() => service.checkForNewPost({ priority: 'important', requested_ack: false, persistent_notifications: false }, reply, poster())).toThrow(
+      expect.objectContaining({ statusCode: 400, id: 'api.post.post_priority.priority_post_only_allowed_for_root_post.request_error' }),
+    );
   });
 });
 

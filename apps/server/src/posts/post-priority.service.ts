@@ -39,21 +39,27 @@ export class PostPriorityService {
     };
   }
 
+  /** Refuses the priority a new post was sent with if its poster may not give it there: before its transaction. */
+  checkForNewPost(priority: PostPriorityView | null | undefined, post: Pick<PostRow, 'root_id'>, poster: { id: string; roles: string }): void {
+    if (priority) checkPriority(priority, { userId: poster.id, isGuest: hasRole(poster.roles, 'system_guest'), rootId: post.root_id }, this.rules());
+  }
+
   /**
-   * The priority a new post was sent with, checked and saved in the post's transaction: nothing
-   * without one. An urgent post also counts as an urgent mention for the members it mentions.
+   * Saves the priority a new post was sent with (checkForNewPost), in the post's transaction:
+   * nothing without one. An urgent post also counts as an urgent mention for the members it
+   * mentions. Both statements are asked for at once, as a one-trip transaction needs.
    */
   async saveForNewPost(
     tx: Queryable,
-    post: Pick<PostRow, 'id' | 'channel_id' | 'root_id'>,
+    post: Pick<PostRow, 'id' | 'channel_id'>,
     priority: PostPriorityView | null | undefined,
-    poster: { id: string; roles: string },
     mentionedUserIds: string[],
   ): Promise<void> {
     if (!priority) return;
-    checkPriority(priority, { userId: poster.id, isGuest: hasRole(poster.roles, 'system_guest'), rootId: post.root_id }, this.rules());
-    await this.priorities.savePriority(tx, { post_id: post.id, channel_id: post.channel_id, ...priority });
-    if (priority.priority === 'urgent') await this.members.incrementUrgentMentions(post.channel_id, mentionedUserIds, tx);
+    await Promise.all([
+      this.priorities.savePriority(tx, { post_id: post.id, channel_id: post.channel_id, ...priority }),
+      priority.priority === 'urgent' ? this.members.incrementUrgentMentions(post.channel_id, mentionedUserIds, tx) : undefined,
+    ]);
   }
 
   // ---- acknowledgements -------------------------------------------------------------------------

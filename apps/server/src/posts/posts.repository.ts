@@ -407,31 +407,45 @@ export class PostsRepository {
   }
 
   /**
-   * A reply joins its thread: the count, the last reply time and the participant list. Returns the
-   * thread's counters as this transaction leaves them.
+   * A reply joins its thread: the count, the last reply time and the participant list; the root
+   * takes the reply's update_at. Returns the thread's counters as this transaction leaves them.
+   * Both statements are asked for at once (a one-trip transaction: Database.transactionInOneTrip),
+   * after the reply's insert.
    */
   async addReplyToThread(
     tx: Queryable,
-    rootId: string,
-    channelId: string,
-    userId: string,
-    createAt: number,
-    changeAt: number,
+    reply: Pick<PostRow, 'id' | 'root_id' | 'channel_id' | 'user_id' | 'create_at'>,
   ): Promise<{ reply_count: number; last_reply_at: number }> {
-    const [thread] = await tx.query<{ reply_count: number; last_reply_at: number }>(
-      `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants, thread_team_id)
-       VALUES ($1, $2, 1, $3, jsonb_build_array($4::text), COALESCE((SELECT team_id FROM channels WHERE id = $2::varchar), ''))
-       ON CONFLICT (post_id) DO UPDATE SET
-         reply_count = threads.reply_count + 1,
-         last_reply_at = GREATEST(threads.last_reply_at, EXCLUDED.last_reply_at),
-         participants = CASE WHEN threads.participants @> jsonb_build_array($4::text) THEN threads.participants
-                             ELSE threads.participants || jsonb_build_array($4::text) END
-       RETURNING reply_count, last_reply_at`,
-      [rootId, channelId, createAt, userId],
-    );
-    // The root changes with its thread, so `since` and ETags see the new reply count.
-    await tx.query('UPDATE posts SET update_at = GREATEST(update_at, $2) WHERE id = $1', [rootId, changeAt]);
+    const [[thread]] = await Promise.all([
+      tx.query<{ reply_count: number; last_reply_at: number }>(
+        `INSERT INTO threads (post_id, channel_id, reply_count, last_reply_at, participants, thread_team_id)
+         VALUES ($1, $2, 1, $3, jsonb_build_array($4::text), COALESCE((SELECT team_id FROM channels WHERE id = $2::varchar), ''))
+         ON CONFLICT (post_id) DO UPDATE SET
+           reply_count = threads.reply_count + 1,
+           last_reply_at = GREATEST(threads.last_reply_at, EXCLUDED.last_reply_at),
+           participants = CASE WHEN threads.participants @> jsonb_build_array($4::text) THEN threads.participants
+                               ELSE threads.participants || jsonb_build_array($4::text) END
+         RETURNING reply_count, last_reply_at`,
+        [reply.root_id, reply.channel_id, reply.create_at, reply.user_id],
+      ),
+      // The root changes with its thread, so `since` and ETags see the new reply count.
+      tx.query('UPDATE posts SET update_at = GREATEST(update_at, (SELECT update_at FROM posts WHERE id = $2)) WHERE id = $1', [reply.root_id, reply.id]),
+    ]);
     return { reply_count: Number(thread.reply_count), last_reply_at: Number(thread.last_reply_at) };
+  }
+
+  /**
+   * A new post keeps, of the files it names, those that were attached to it, in its order: what
+   * Mattermost's attachFilesToPost leaves when a file cannot be attached (another post has it, or
+   * its uploader is someone else); no write when all were. Asked after FileInfosRepository.attachToPost, in its transaction.
+   */
+  async keepAttachedFiles(tx: Queryable, postId: string): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET file_ids = COALESCE((SELECT jsonb_agg(f.id ORDER BY f.n) FROM jsonb_array_elements_text(posts.file_ids) WITH ORDINALITY AS f(id, n)
+                                              WHERE EXISTS (SELECT 1 FROM file_infos i WHERE i.id = f.id AND i.post_id = posts.id)), '[]'::jsonb)
+        WHERE id = $1 AND jsonb_array_length(file_ids) <> (SELECT count(*) FROM file_infos WHERE post_id = $1)`,
+      [postId],
+    );
   }
 
   /** Recomputes a thread from its live replies after one was deleted. */

@@ -52,6 +52,8 @@ class World {
   posts = new Map<string, PostRow>();
   reactions: ReactionRow[] = [];
   mentionCounts = new Map<string, number>();
+  /** The post a file is attached to (file_infos.post_id), read from the files' own memory. */
+  fileOwner: (fileId: string) => string | undefined = () => undefined;
 }
 
 /** PermissionsService with memberships read from the world instead of the database. */
@@ -84,6 +86,7 @@ type PostsRepositoryPart =
   | 'nextChangeAt'
   | 'insert'
   | 'addReplyToThread'
+  | 'keepAttachedFiles'
   | 'update'
   | 'touch'
   | 'softDelete'
@@ -102,20 +105,31 @@ class MemoryPosts implements Pick<PostsRepository, PostsRepositoryPart> {
   }
 
   async nextChangeAt(_tx: Queryable, channelId: string, now: number): Promise<number> {
+    return this.changeAfterNewest(channelId, now);
+  }
+
+  private changeAfterNewest(channelId: string, now: number): number {
     const inChannel = [...this.world.posts.values()].filter((p) => p.channel_id === channelId);
     return Math.max(now, ...inChannel.map((p) => p.update_at + 1));
   }
 
-  async insert(tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<number> {
-    const updateAt = Math.max(p.update_at, await this.nextChangeAt(tx, p.channel_id, p.update_at));
+  // Writes as soon as it is called, as the statement is asked for then (Database.transactionInOneTrip).
+  async insert(_tx: Queryable, p: Omit<PostRow, 'reply_count' | 'last_reply_at'>): Promise<number> {
+    const updateAt = Math.max(p.update_at, this.changeAfterNewest(p.channel_id, p.update_at));
     this.world.posts.set(p.id, { ...p, update_at: updateAt, reply_count: 0, last_reply_at: 0 });
     return updateAt;
   }
 
-  async addReplyToThread(_tx: Queryable, rootId: string, _channelId: string, _userId: string, createAt: number, changeAt: number) {
-    const root = this.world.posts.get(rootId)!;
-    Object.assign(root, { reply_count: root.reply_count + 1, last_reply_at: createAt, update_at: Math.max(root.update_at, changeAt) });
+  async addReplyToThread(_tx: Queryable, reply: Pick<PostRow, 'id' | 'root_id' | 'create_at'>) {
+    const root = this.world.posts.get(reply.root_id)!;
+    const changeAt = this.world.posts.get(reply.id)!.update_at;
+    Object.assign(root, { reply_count: root.reply_count + 1, last_reply_at: reply.create_at, update_at: Math.max(root.update_at, changeAt) });
     return { reply_count: root.reply_count, last_reply_at: root.last_reply_at };
+  }
+
+  async keepAttachedFiles(_tx: Queryable, postId: string): Promise<void> {
+    const post = this.world.posts.get(postId)!;
+    post.file_ids = post.file_ids.filter((id) => this.world.fileOwner(id) === postId);
   }
 
   async update(_tx: Queryable, p: Partial<PostRow> & { id: string }): Promise<void> {
@@ -252,6 +266,7 @@ function setup() {
   const users = new MemoryUsers(world) as unknown as UsersRepository;
   const access = new PostAccess(permissions, repo, channels);
   const fileInfos = new MemoryFileInfos((id) => [...world.posts.values()].filter((p) => p.id === id || p.root_id === id).map((p) => p.id));
+  world.fileOwner = (id) => fileInfos.rows.get(id)?.post_id;
   // Participants as user objects (the only use of UsersService) play no part in these decisions.
   const noPreviews = { linksOf: () => [], warm: async () => undefined, addEmbedsAndImages: async () => undefined } as unknown as PreviewsService;
   const configService = { get: () => config } as unknown as ConfigService;
@@ -286,7 +301,7 @@ function setup() {
     configService,
     publisher,
     new NoEventOutbox(),
-    { saveForNewPost: async () => undefined } as unknown as PostPriorityService,
+    { checkForNewPost: () => undefined, saveForNewPost: async () => undefined } as unknown as PostPriorityService,
     { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
     { followReply: async () => ({ followed: { newFollowers: [] }, crtFollowers: [] }), replyPosted: async () => {} } as unknown as ThreadActivity,
     fileInfos as unknown as FileInfosRepository,

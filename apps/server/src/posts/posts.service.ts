@@ -215,19 +215,27 @@ export class PostsService implements OnModuleInit {
       // With collapsed threads a reply does not read the channel (Mattermost's isCRTReply).
       root ? this.collapsedThreadsFor(session.user_id) : false,
     ]);
+    this.priority.checkForNewPost(input.priority, row, poster);
     const marksRead = !crtReply;
-    let thread: { reply_count: number; last_reply_at: number } | undefined;
-    await this.db.transaction(async (tx) => {
-      row.file_ids = await this.fileInfos.attachToPost(tx, row.file_ids, row, now);
-      row.update_at = await this.repo.insert(tx, row);
-      if (root) thread = await this.repo.addReplyToThread(tx, root.id, channel.id, session.user_id, createAt, row.update_at);
-      await this.priority.saveForNewPost(tx, row, input.priority, poster, mentions.userIds);
-      await this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx);
-      // In a cluster this goes with the COMMIT (a last statement): nothing may be queried after it.
-      await this.outbox.note(tx, 'posted', row.id);
-      // Last: it locks the channel row, which every post to this channel waits for.
-      await this.channels.countNewPost(channel.id, createAt, !root, marksRead ? session.user_id : null, now, tx);
-    });
+    // One round trip (Database.transactionInOneTrip): the channel row's lock, which every post to
+    // this channel waits for, is held while PostgreSQL runs the statements, not while this process
+    // gets its turns on a busy event loop between them.
+    const written = await this.db.transactionInOneTrip((tx) => ({
+      updateAt: this.repo.insert(tx, row),
+      fileIds: this.attachFiles(tx, row, now),
+      thread: root ? this.repo.addReplyToThread(tx, row) : undefined,
+      saved: [
+        this.priority.saveForNewPost(tx, row, input.priority, mentions.userIds),
+        this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx),
+        // In a cluster this goes with the COMMIT (a last statement).
+        this.outbox.note(tx, 'posted', row.id),
+        // Last: it locks the channel row.
+        this.channels.countNewPost(channel.id, createAt, !root, marksRead ? session.user_id : null, now, tx),
+      ],
+    }));
+    const [updateAt, fileIds, thread] = await Promise.all([written.updateAt, written.fileIds, written.thread, ...written.saved]);
+    row.update_at = updateAt;
+    row.file_ids = fileIds;
 
     // The row as written, with its thread's counters as the transaction left them: nothing to read back.
     const saved: PostRow = { ...row, reply_count: thread?.reply_count ?? 0, last_reply_at: thread?.last_reply_at ?? 0 };
@@ -253,6 +261,13 @@ export class PostsService implements OnModuleInit {
     if (reply) await this.threads.replyPosted(reply, following!);
     this.created.notify({ post: view, channel, poster, mentions, crtFollowerIds, senderName: options.senderName, fromIntegration: !!options.fromIntegration });
     return view;
+  }
+
+  /** The files a new post names that could be attached to it, in its order; the post keeps only those. */
+  private async attachFiles(tx: Queryable, row: Pick<PostRow, 'id' | 'channel_id' | 'user_id' | 'file_ids'>, now: number): Promise<string[]> {
+    if (row.file_ids.length === 0) return [];
+    const [attached] = await Promise.all([this.fileInfos.attachToPost(tx, row.file_ids, row, now), this.repo.keepAttachedFiles(tx, row.id)]);
+    return attached;
   }
 
   /** The post a reply attaches to: live, in the same channel, and itself a root. */

@@ -37,11 +37,13 @@ export class ReactionsService {
       throw badRequest('app.reaction.save.save.too_many_reactions', `A post can have at most ${UNIQUE_EMOJI_REACTIONS_PER_POST} different reactions.`);
     }
     const now = Date.now();
-    const saved = await this.db.transaction(async (tx) => {
-      const row = await this.repo.save(tx, { ...input, channel_id: post.channel_id, create_at: now });
-      await this.posts.reactionsChanged(tx, post.id, post.channel_id, now);
-      return row;
-    });
+    // One round trip (Database.transactionInOneTrip): the post is marked after the reaction is saved.
+    const saved = await this.db.transactionInOneTrip((tx) =>
+      Promise.all([
+        this.repo.save(tx, { ...input, channel_id: post.channel_id, create_at: now }),
+        this.posts.reactionsChanged(tx, post.id, post.channel_id, now),
+      ]).then(([row]) => row),
+    );
     const view = reactionView(saved);
     this.publish(WsEvents.ReactionAdded, view);
     return view;
@@ -53,11 +55,9 @@ export class ReactionsService {
     if (post.delete_at !== 0) throw postNotFound(post.id);
     this.refuseArchived(await this.access.channel(post.channel_id), 'delete');
     const now = Date.now();
-    const deleted = await this.db.transaction(async (tx) => {
-      const row = await this.repo.delete(tx, postId, userId, emojiName);
-      await this.posts.reactionsChanged(tx, postId, post.channel_id, now);
-      return row;
-    });
+    const deleted = await this.db.transactionInOneTrip((tx) =>
+      Promise.all([this.repo.delete(tx, postId, userId, emojiName), this.posts.reactionsChanged(tx, postId, post.channel_id, now)]).then(([row]) => row),
+    );
     const removed: ReactionRow = deleted ?? {
       user_id: userId,
       post_id: postId,
