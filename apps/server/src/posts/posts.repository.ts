@@ -437,7 +437,8 @@ export class PostsRepository {
   /**
    * A new post keeps, of the files it names, those that were attached to it, in its order: what
    * Mattermost's attachFilesToPost leaves when a file cannot be attached (another post has it, or
-   * its uploader is someone else); no write when all were. Asked after FileInfosRepository.attachToPost, in its transaction.
+   * its uploader is someone else); no write when all were. Asked for after
+   * FileInfosRepository.attachToPost, in its transaction.
    */
   async keepAttachedFiles(tx: Queryable, postId: string): Promise<void> {
     await tx.query(
