@@ -18,7 +18,14 @@ describe('inlineParams', () => {
   it('writes arrays as array literals and plain objects as JSON, the text pg sends for them as parameters', () => {
     expect(inlineParams('WHERE id = ANY($1)', [['a', 'b"c', null, 'f,g']])).toBe(String.raw`WHERE id = ANY( E'{"a","b\\"c",NULL,"f,g"}')`);
     expect(inlineParams('SELECT $1', [[]])).toBe("SELECT '{}'");
-    expect(inlineParams('SELECT $1', [[[1, 2], [true, false]]])).toBe(`SELECT '{{"1","2"},{"true","false"}}'`);
+    expect(
+      inlineParams('SELECT $1', [
+        [
+          [1, 2],
+          [true, false],
+        ],
+      ]),
+    ).toBe(`SELECT '{{"1","2"},{"true","false"}}'`);
     expect(inlineParams('SELECT $1', [{ a: "it's", b: [1] }])).toBe(`SELECT '{"a":"it''s","b":[1]}'`);
   });
 

@@ -99,7 +99,9 @@ describe('PostPriorityService: priority of a new post', () => {
     expect(world.member(pub, bob.user_id)!.urgent_mention_count).toBe(1);
 
     const important = world.post(pub, alice, '@bob soon');
-    await service.saveForNewPost(undefined as never, important, { priority: 'important', requested_ack: false, persistent_notifications: false }, [bob.user_id]);
+    await service.saveForNewPost(undefined as never, important, { priority: 'important', requested_ack: false, persistent_notifications: false }, [
+      bob.user_id,
+    ]);
     expect(world.member(pub, bob.user_id)!.urgent_mention_count).toBe(1);
   });
 
