@@ -77,26 +77,25 @@ export class ThreadsService {
 
   /** PUT …/threads/{id}/read/{timestamp}. */
   async markRead(session: Session, userId: string, teamId: string, threadId: string, timestamp: number): Promise<UserThreadView> {
-    await this.requireThreadAccess(session, userId, threadId);
-    return this.readUpTo(session, userId, teamId, await this.rootPost(threadId), timestamp);
+    const thread = await this.requireThreadAccess(session, userId, threadId);
+    return this.readUpTo(session, userId, teamId, liveRoot(thread, threadId), timestamp);
   }
 
   /** POST …/threads/{id}/set_unread/{post_id}: read up to just before that post of the thread. */
   async markUnread(session: Session, userId: string, teamId: string, threadId: string, postId: string): Promise<UserThreadView> {
-    await this.requireThreadAccess(session, userId, threadId);
+    const thread = await this.requireThreadAccess(session, userId, threadId);
     const post = await this.posts.byId(postId);
     if (!post) throw postNotFound(postId);
     if (post.root_id !== threadId && post.id !== threadId) {
       throw badRequest('app.user.update_thread_read_for_user_by_post.app_error', 'Unable to update the thread read state: the post is not in the thread.');
     }
-    return this.readUpTo(session, userId, teamId, await this.rootPost(threadId), post.create_at - 1);
+    return this.readUpTo(session, userId, teamId, liveRoot(thread, threadId), post.create_at - 1);
   }
 
   /** PUT|DELETE …/threads/{id}/following. Following reads the thread up to now (UpdateThreadFollowForUser). */
   async setFollowing(session: Session, userId: string, teamId: string, threadId: string, following: boolean): Promise<void> {
-    await this.requireThreadAccess(session, userId, threadId);
     // Only a post that exists gets followers (Mattermost would store a membership of any id).
-    const root = await this.posts.byId(threadId, true);
+    const root = await this.requireThreadAccess(session, userId, threadId);
     if (!root) throw postNotFound(threadId);
     await this.memberships.setFollowing(userId, threadId, following, Date.now());
     this.publisher.publish(
@@ -110,9 +109,11 @@ export class ThreadsService {
    */
   private async readUpTo(session: Session, userId: string, teamId: string, root: PostRow, timestamp: number): Promise<UserThreadView> {
     const now = Date.now();
-    await this.memberships.ensureFollowing(userId, root.id, now);
-    const before = await this.memberships.thread(userId, root.id);
-    const unreadMentions = await this.countThreadMentions(userId, root, timestamp);
+    // The mentions are counted while the membership is made sure of: one wait less on a busy node.
+    const [before, unreadMentions] = await Promise.all([
+      this.memberships.ensureFollowing(userId, root.id, now).then(() => this.memberships.thread(userId, root.id)),
+      this.countThreadMentions(userId, root, timestamp),
+    ]);
     await this.memberships.markRead(userId, root.id, timestamp, unreadMentions, now);
     const after = await this.memberships.thread(userId, root.id);
     // A root without replies has no thread row yet (Mattermost's GetThreadForUser fails there too).
@@ -169,24 +170,25 @@ export class ThreadsService {
     return replies.filter((p) => findMentions(p.message, [member], { posterId: p.user_id, allowChannelMentions: true }).userIds.includes(userId)).length;
   }
 
-  /** The thread's root, live; 404 as GetSinglePost. */
-  private async rootPost(threadId: string): Promise<PostRow> {
-    const root = await this.posts.byId(threadId);
-    if (!root) throw postNotFound(threadId);
-    return root;
-  }
-
   /**
    * SessionHasPermissionToUser, then SessionHasPermissionToChannelByPost(read_channel_content): the
    * channel member's roles, else the team's for a public channel's team, else the system roles; a
-   * post that does not exist grants only what the system roles grant.
+   * post that does not exist grants only what the system roles grant. Answers the thread's root as
+   * read for the check, deleted or not (undefined if there is none), so that it is read once.
    */
-  private async requireThreadAccess(session: Session, userId: string, threadId: string): Promise<void> {
+  private async requireThreadAccess(session: Session, userId: string, threadId: string): Promise<PostRow | undefined> {
     this.permissions.requireSelfOrAdmin(session, userId);
     const post = await this.posts.byId(threadId, true);
     const allowed = post
       ? await this.permissions.hasChannel(session, post.channel_id, 'read_channel_content')
       : this.permissions.hasSystem(session, 'read_channel_content');
     if (!allowed) throw permissionDenied('read_channel_content');
+    return post;
   }
+}
+
+/** The thread's root, live; 404 as GetSinglePost. */
+function liveRoot(post: PostRow | undefined, threadId: string): PostRow {
+  if (!post || post.delete_at !== 0) throw postNotFound(threadId);
+  return post;
 }
