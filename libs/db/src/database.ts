@@ -333,52 +333,48 @@ export class Database implements Queryable {
    * event loop (firstWithBegin).
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const ctx = currentReadContext();
-    if (ctx && this.replicaSet) ctx.wrote = true;
-    const client = await this.pool.connect();
-    const last: string[] = [];
-    let begun: Promise<unknown> | undefined;
-    const run = async (sql: string, params: unknown[] = []) => {
-      if (last.length > 0) throw new Error("a statement after the transaction's last one (commitWith)");
-      if (begun === undefined) {
-        const first = firstWithBegin(sql, params);
-        if (first !== undefined) {
-          const sent = counted(ctx, () => client.query(first) as unknown as Promise<pg.QueryResult[]>, 2);
-          begun = sent;
-          return (await sent)[1].rows;
+    return this.onWriteConnection(async (client, ctx) => {
+      const last: string[] = [];
+      let begun: Promise<unknown> | undefined;
+      const run = async (sql: string, params: unknown[] = []) => {
+        if (last.length > 0) throw new Error("a statement after the transaction's last one (commitWith)");
+        if (begun === undefined) {
+          const first = firstWithBegin(sql, params);
+          if (first !== undefined) {
+            const sent = counted(ctx, () => client.query(first) as unknown as Promise<pg.QueryResult[]>, 2);
+            begun = sent;
+            return (await sent)[1].rows;
+          }
+          begun = counted(ctx, () => client.query('BEGIN'));
         }
-        begun = counted(ctx, () => client.query('BEGIN'));
+        // Statements started together (Promise.all) still go in the order they were asked for.
+        await begun;
+        return counted(ctx, () => this.run(client, sql, params));
+      };
+      const committed: Array<() => void> = [];
+      try {
+        const result = await work({
+          query: run,
+          afterCommit: (fn) => committed.push(fn),
+          commitWith: (sql, params) => {
+            last.push(inlineParams(sql, params));
+          },
+        });
+        // Simple protocol, several statements: if one fails, PostgreSQL skips the rest (the COMMIT
+        // too) and the transaction is rolled back below. A transaction whose work ran nothing sends nothing.
+        if (begun !== undefined || last.length > 0) {
+          // Nothing sent yet: the BEGIN goes with the last statements, and a failure of them is rolled back below.
+          const end = [...(begun === undefined ? ['BEGIN'] : []), ...last, 'COMMIT'];
+          begun ??= Promise.resolve();
+          await counted(ctx, () => client.query(end.join(';\n')), end.length);
+        }
+        for (const fn of committed) fn();
+        return result;
+      } catch (err) {
+        if (begun !== undefined) await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
       }
-      // Statements started together (Promise.all) still go in the order they were asked for.
-      await begun;
-      return counted(ctx, () => this.run(client, sql, params));
-    };
-    const committed: Array<() => void> = [];
-    try {
-      const result = await work({
-        query: run,
-        afterCommit: (fn) => committed.push(fn),
-        commitWith: (sql, params) => {
-          last.push(inlineParams(sql, params));
-        },
-      });
-      // Simple protocol, several statements: if one fails, PostgreSQL skips the rest (the COMMIT
-      // too) and the transaction is rolled back below. A transaction whose work ran nothing sends nothing.
-      if (begun !== undefined || last.length > 0) {
-        // Nothing sent yet: the BEGIN goes with the last statements, and a failure of them is rolled back below.
-        const end = [...(begun === undefined ? ['BEGIN'] : []), ...last, 'COMMIT'];
-        begun ??= Promise.resolve();
-        await counted(ctx, () => client.query(end.join(';\n')), end.length);
-      }
-      for (const fn of committed) fn();
-      if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
-      return result;
-    } catch (err) {
-      if (begun !== undefined) await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -433,17 +429,31 @@ export class Database implements Queryable {
         return rows;
       });
     }
+    return this.onWriteConnection(async (client, ctx) => {
+      try {
+        const results = (await counted(ctx, () => client.query(['BEGIN', ...texts, 'COMMIT'].join(';\n')), texts.length + 2)) as unknown as pg.QueryResult[];
+        return statements.map((_, i) => results[i + 1].rows);
+      } catch (err) {
+        // A statement failed (the rest were skipped, the transaction is aborted), or the COMMIT did.
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * `work` on a master connection of its own, as a write: the request is marked as having written
+   * and, once the work succeeds after the request has answered, the user's fence moves on, so
+   * their next reads see it (read-context.ts).
+   */
+  private async onWriteConnection<T>(work: (client: pg.PoolClient, ctx: ReadContext | undefined) => Promise<T>): Promise<T> {
     const ctx = currentReadContext();
     if (ctx && this.replicaSet) ctx.wrote = true;
     const client = await this.pool.connect();
     try {
-      const results = (await counted(ctx, () => client.query(['BEGIN', ...texts, 'COMMIT'].join(';\n')), texts.length + 2)) as unknown as pg.QueryResult[];
+      const result = await work(client, ctx);
       if (ctx?.answered && ctx.userId && this.replicaSet) void this.replicaSet.recordWrite(ctx.userId).catch(() => undefined);
-      return statements.map((_, i) => results[i + 1].rows);
-    } catch (err) {
-      // A statement failed (the rest were skipped, the transaction is aborted), or the COMMIT did.
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      return result;
     } finally {
       client.release();
     }

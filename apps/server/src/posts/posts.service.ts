@@ -220,20 +220,19 @@ export class PostsService implements OnModuleInit {
     // One round trip (Database.transactionInOneTrip): the channel row's lock, which every post to
     // this channel waits for, is held while PostgreSQL runs the statements, not while this process
     // gets its turns on a busy event loop between them.
-    const written = await this.db.transactionInOneTrip((tx) => ({
-      updateAt: this.repo.insert(tx, row),
-      fileIds: this.attachFiles(tx, row, now),
-      thread: root ? this.repo.addReplyToThread(tx, row) : undefined,
-      saved: [
+    const [updateAt, fileIds, thread] = await this.db.transactionInOneTrip((tx) =>
+      Promise.all([
+        this.repo.insert(tx, row),
+        this.attachFiles(tx, row, now),
+        root ? this.repo.addReplyToThread(tx, row) : undefined,
         this.priority.saveForNewPost(tx, row, input.priority, mentions.userIds),
         this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx),
         // In a cluster this goes with the COMMIT (a last statement).
         this.outbox.note(tx, 'posted', row.id),
         // Last: it locks the channel row.
         this.channels.countNewPost(channel.id, createAt, !root, marksRead ? session.user_id : null, now, tx),
-      ],
-    }));
-    const [updateAt, fileIds, thread] = await Promise.all([written.updateAt, written.fileIds, written.thread, ...written.saved]);
+      ]),
+    );
     row.update_at = updateAt;
     row.file_ids = fileIds;
 
