@@ -45,7 +45,7 @@ import { HOLD_READY_SHARE } from '../run/driver.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
 import { withAndWithoutReplica } from './capacity-replica.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
-import { parseRouteCounters, renderRouteTable, renderWaitTable, routeRows, type RouteCounters, type RouteRow } from './route-table.js';
+import { parseRouteCounters, renderRouteTable, renderStatementTable, renderWaitTable, routeRows, type RouteCounters, type RouteRow } from './route-table.js';
 import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
 
 const COMMAND = 'npm run bench:capacity';
@@ -647,6 +647,18 @@ export function renderDocs(r: CapacityResults): string {
       `The endpoints that made the users wait most (one node, client-side, over the measured window):`,
       '',
       renderWaitTable(rep.result.endpoints),
+      '',
+    );
+  }
+  for (const t of [r.single, r.cluster]) {
+    const statements = t.report?.resources.postgresStatements;
+    if (!statements || !Object.keys(statements).length) continue;
+    const stalls = t.report?.stalls;
+    out.push(
+      `What PostgreSQL's busy backends ran (${t.name}; average backends, read every 100 ms from \`pg_stat_activity\`; "idle in transaction after" is a transaction waiting on the server after that statement; a one-trip transaction is named by its statements)` +
+        (stalls ? `, over the window and in the ticks whose requests averaged ≥ ${stalls.slowMs} ms against the others at a like load:` : ':'),
+      '',
+      renderStatementTable(statements, stalls ? { slow: stalls.slow.statements, other: stalls.otherAtLikeLoad.statements } : undefined),
       '',
     );
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRouteCounters, renderRouteTable, renderWaitTable, routeRows } from './route-table.js';
+import { parseRouteCounters, renderRouteTable, renderStatementTable, renderWaitTable, routeRows } from './route-table.js';
 
 const scrape = (imageCount: number, imageSum: number, queries: number, dbSeconds: number) =>
   [
@@ -62,5 +62,24 @@ describe('wait table', () => {
   it('keeps the first rows only', () => {
     const many = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`GET /r${i}`, seen(10, i + 1, 10)]));
     expect(renderWaitTable(many, 2).split('\n')).toHaveLength(4);
+  });
+});
+
+describe('statement table', () => {
+  it("sets the window's statements beside the slow ticks' ones, a statement only the slow ticks ran included", () => {
+    const rows = renderStatementTable(
+      { 'SELECT … FROM posts WHERE id = ?': 0.2, 'SELECT a || b': 0.1 },
+      { slow: { 'autovacuum: VACUUM public.posts': 0.9, 'SELECT … FROM posts WHERE id = ?': 0.4 }, other: { 'SELECT … FROM posts WHERE id = ?': 0.1 } },
+    ).split('\n');
+    expect(rows[0]).toContain('| slow ticks | other ticks at a like load |');
+    expect(rows.slice(2)).toEqual([
+      '| `SELECT … FROM posts WHERE id = ?` | 0.2 | 0.4 | 0.1 |',
+      '| `SELECT a \\|\\| b` | 0.1 |  |  |',
+      '| `autovacuum: VACUUM public.posts` |  | 0.9 |  |',
+    ]);
+  });
+
+  it('has the window column only when no tick was slow', () => {
+    expect(renderStatementTable({ 'SELECT ?': 1 }).split('\n')).toEqual(['| Statement (values as ?) | window |', '|---|---|', '| `SELECT ?` | 1 |']);
   });
 });

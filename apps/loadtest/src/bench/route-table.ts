@@ -120,3 +120,23 @@ export function renderWaitTable(endpoints: Record<string, EndpointSeen>, limit =
   }
   return out.join('\n');
 }
+
+/**
+ * What PostgreSQL's busy backends ran, from the load test's statement polls (PgActivity): average
+ * backends per statement over the measured window, and, when some ticks were slow, in those ticks
+ * and in the others at a like load (stalls.ts), so a statement that takes over in an overload shows.
+ */
+export function renderStatementTable(
+  window: Record<string, number>,
+  slow?: { slow: Record<string, number>; other: Record<string, number> },
+  limit = 12,
+): string {
+  const keys = [...new Set([...Object.keys(window), ...Object.keys(slow?.slow ?? {})])].slice(0, limit);
+  const cell = (v: number | undefined) => (v === undefined ? '' : String(v));
+  const code = (k: string) => `\`${k.replace(/\|/g, '\\|')}\``;
+  const out = slow
+    ? ['| Statement (values as ?) | window | slow ticks | other ticks at a like load |', '|---|---|---|---|']
+    : ['| Statement (values as ?) | window |', '|---|---|'];
+  for (const k of keys) out.push(`| ${code(k)} | ${cell(window[k])} |${slow ? ` ${cell(slow.slow[k])} | ${cell(slow.other[k])} |` : ''}`);
+  return out.join('\n');
+}

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadTestConfig } from '../config.js';
 import type { LatencySummary } from '../metrics/histogram.js';
-import type { RunResult } from '../run/driver.js';
+import type { RunResult, TimelinePoint } from '../run/driver.js';
 import type { Target } from '../run/target.js';
 import { renderChart } from './chart.js';
 import { compareStalls, type StallComparison, stallText } from './stalls.js';
@@ -82,6 +82,8 @@ export interface Report {
     postgresCpuPercentAvg: number | null;
     /** Average busy backends of the server's database by state and wait event. */
     postgresBackends: Record<string, number>;
+    /** Average busy backends by the statement they ran, most first (absent in older reports). */
+    postgresStatements?: Record<string, number>;
     /** Transactions per second committed by the server's database. */
     postgresXactPerSecAvg: number | null;
     machineCpuPercentAvg: number | null;
@@ -201,7 +203,8 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
         rssMiBLast: r1(r.timeline.at(-1)?.resources.serverRssMiB ?? NaN),
       },
       postgresCpuPercentAvg: r1(avg(inMeasured.map((p) => p.resources.postgresCpuPercent))),
-      postgresBackends: averageBackends(inMeasured),
+      postgresBackends: averageBackends(inMeasured, (p) => p.pgBackends),
+      postgresStatements: averageBackends(inMeasured, (p) => p.pgStatements, STATEMENTS_SHOWN),
       postgresXactPerSecAvg: r1(avg(inMeasured.map((p) => p.pgXactPerSec ?? NaN).filter(Number.isFinite))),
       machineCpuPercentAvg: r1(machineAvg),
       otherCpuPercentAvg: r1(
@@ -249,10 +252,18 @@ function perRequest(points: RunResult['timeline']): Report['resources']['perRequ
   return { serverCpuMs: per(server, 100), postgresCpuMs: per(pgCpu, 100), generatorCpuMs: per(gen, 100), postgresXacts: per(xacts, 100) };
 }
 
-function averageBackends(points: RunResult['timeline']): Record<string, number> {
+const STATEMENTS_SHOWN = 10;
+
+/** Per key of the ticks' readings (wait events, statements), the average backends over `points`, most first. */
+function averageBackends(points: TimelinePoint[], read: (p: TimelinePoint) => Record<string, number> | undefined, keep = Infinity): Record<string, number> {
   const sums = new Map<string, number>();
-  for (const p of points) for (const [k, n] of Object.entries(p.pgBackends ?? {})) sums.set(k, (sums.get(k) ?? 0) + n);
-  return Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / Math.max(1, points.length)) * 100) / 100]));
+  for (const p of points) for (const [k, n] of Object.entries(read(p) ?? {})) sums.set(k, (sums.get(k) ?? 0) + n);
+  return Object.fromEntries(
+    [...sums]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, keep)
+      .map(([k, n]) => [k, Math.round((n / Math.max(1, points.length)) * 100) / 100]),
+  );
 }
 
 /** Writes report.json and chart.svg into `dir`; returns their paths. */
@@ -326,6 +337,10 @@ export function summaryText(report: Report): string {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   if (backends) lines.push(`PostgreSQL: ${report.resources.postgresXactPerSecAvg} transactions/s; backends busy on average: ${backends}`);
+  const statements = Object.entries(report.resources.postgresStatements ?? {})
+    .map(([k, n]) => `${n} ${k}`)
+    .join(' | ');
+  if (statements) lines.push(`PostgreSQL's busy backends on average by statement: ${statements}`);
   if (report.stalls) lines.push(stallText(report.stalls));
   lines.push(`generator: ${report.generator.note}${report.generator.saturated ? ' — SATURATED: latencies include its own queueing' : ''}`);
   const top = Object.entries(r.actions)

@@ -68,6 +68,18 @@ describe('compareStalls', () => {
     expect(text).toContain('active IO:WALSync 4');
   });
 
+  it('sets what the busy backends ran in the slow ticks against the others', () => {
+    const vacuum = 'autovacuum: VACUUM public.posts';
+    const timeline = [
+      point(1, 1000, 20, { pgStatements: { 'SELECT … FROM posts WHERE id = ?': 0.2 } }),
+      point(2, 1000, 400, { pgStatements: { [vacuum]: 1, 'SELECT … FROM posts WHERE id = ?': 0.6 } }),
+      point(3, 1000, 200, { pgStatements: { [vacuum]: 1 } }),
+    ];
+    const s = compareStalls(timeline, 100)!;
+    expect(s.slow.statements).toEqual({ [vacuum]: 1, 'SELECT … FROM posts WHERE id = ?': 0.3 });
+    expect(s.otherAtLikeLoad.statements).toEqual({ 'SELECT … FROM posts WHERE id = ?': 0.2 });
+  });
+
   it('says nothing for a run without a slow tick, or a timeline from before the per-tick readings', () => {
     expect(compareStalls([point(1, 10, 20, { healthy: false }), point(2, 20, 99)], 100)).toBeNull();
     expect(compareStalls([point(1, 10, 500, {}, null)], 100)).toBeNull();

@@ -22,6 +22,8 @@ export interface Conditions extends StallSample {
   checkpointer: Record<string, number>;
   /** Average backends per wait event, CPU-busy ones left out, most first (at most four). */
   waits: Record<string, number>;
+  /** Average busy backends per statement they ran, most first (at most STATEMENTS_COMPARED). */
+  statements: Record<string, number>;
 }
 
 export interface StallComparison {
@@ -31,6 +33,7 @@ export interface StallComparison {
 }
 
 const LIKE_LOAD = 0.9;
+const STATEMENTS_COMPARED = 6;
 
 /** null when no tick was slow, or the timeline predates the per-tick readings. */
 export function compareStalls(timeline: TimelinePoint[], slowMs: number): StallComparison | null {
@@ -46,6 +49,8 @@ function conditions(points: TimelinePoint[]): Conditions {
   const mean = (f: (p: TimelinePoint) => number) => round(points.reduce((s, p) => s + f(p), 0) / Math.max(1, points.length));
   const waits = new Map<string, number>();
   for (const p of points) for (const [k, n] of Object.entries(p.pgBackends ?? {})) if (!k.endsWith(' CPU')) waits.set(k, (waits.get(k) ?? 0) + n);
+  const statements = new Map<string, number>();
+  for (const p of points) for (const [k, n] of Object.entries(p.pgStatements ?? {})) statements.set(k, (statements.get(k) ?? 0) + n);
   return {
     ticks: points.length,
     avgMs: mean((p) => p.tickAvgMs ?? 0),
@@ -63,6 +68,7 @@ function conditions(points: TimelinePoint[]): Conditions {
       points.length,
     ),
     waits: top(waits, points.length),
+    statements: top(statements, points.length, STATEMENTS_COMPARED),
   };
 }
 
@@ -72,12 +78,12 @@ function shares(values: string[], of: number): Record<string, number> {
   return top(n, of);
 }
 
-/** The four largest, each divided by `of`, most first. */
-function top(sums: Map<string, number>, of: number): Record<string, number> {
+/** The `count` largest, each divided by `of`, most first. */
+function top(sums: Map<string, number>, of: number, count = 4): Record<string, number> {
   return Object.fromEntries(
     [...sums]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 4)
+      .slice(0, count)
       .map(([k, n]) => [k, round(n / Math.max(1, of), 100)]),
   );
 }

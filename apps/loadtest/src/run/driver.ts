@@ -42,6 +42,8 @@ export interface TimelinePoint {
   generatorDelayP99Ms: number;
   /** The server database's busy backends by state and wait event (empty when the database is unknown). */
   pgBackends: Record<string, number>;
+  /** The busy backends by what they ran (PgActivity's statement polls; absent in older reports). */
+  pgStatements?: Record<string, number>;
   /** Transactions per second the server's database committed (pg_stat_database; its statistics lag by up to ~0.5 s). */
   pgXactPerSec: number;
   /** WAL the PostgreSQL server wrote, MiB/s, and the checkpointer's wait event at the sample (absent in older reports). */
@@ -182,6 +184,7 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
   const monitor = new ResourceMonitor(target.pids, Number(new URL(target.url).port) || 80);
   const dbName = target.database ?? (target.databaseUrl ? new URL(target.databaseUrl).pathname.slice(1) : undefined);
   const pgActivity = dbName ? new PgActivity(ADMIN_DSN, dbName) : undefined;
+  pgActivity?.startStatementPolls();
   const timeline: TimelinePoint[] = [];
   // Bounded mode holds for durationSec from when its users are in (at most HOLD_WAIT_SEC after the ramp).
   const boundedLimitSec = () => (holdStartedAt ?? rampSec(config) + HOLD_WAIT_SEC) + config.bounded.durationSec;
@@ -278,6 +281,7 @@ export async function runLoad(opts: DriverOptions): Promise<RunResult> {
       generatorElu: elu,
       generatorDelayP99Ms: Math.max(0, ...loops.map((l) => l.delayP99Ms)),
       pgBackends: pgNow.backends,
+      pgStatements: pgNow.statements,
       pgXactPerSec: pgNow.xactPerSec,
       pgWalMiBPerSec: pgNow.walMiBPerSec,
       pgCheckpointer: pgNow.checkpointer,

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { stalledListener } from '#testing';
+import pg from 'pg';
+import { ADMIN_DSN, createDatabase, databaseUrl, dropDatabase, stalledListener } from '#testing';
 import { machineCpuSeconds } from '../../../../bench/machine.js';
-import { acceptQueueLength, diskCounters, listenOverflowsTotal, pressureStallUs, ResourceMonitor } from './resources.js';
+import { acceptQueueLength, diskCounters, listenOverflowsTotal, PgActivity, pressureStallUs, ResourceMonitor, statementLabel } from './resources.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 
@@ -83,5 +84,58 @@ describe('stall readings', () => {
     const s = monitor.sample().stall!;
     for (const v of Object.values(s)) expect(v).toBeGreaterThanOrEqual(0);
     expect(s.diskBusyPercent).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('statementLabel', () => {
+  it('names a statement by its shape: values, lists of values and a SELECT list left out', () => {
+    expect(
+      statementLabel(
+        "SELECT p.id, p.message  FROM posts p\n WHERE p.channel_id = 'abc''d' AND p.create_at > 1700000000000 AND p.id IN ('a', 'b', 'c') LIMIT $1",
+      ),
+    ).toBe('SELECT … FROM posts p WHERE p.channel_id = ? AND p.create_at > ? AND p.id IN (?…) LIMIT ?');
+    expect(statementLabel("SELECT 'x' AS a FROM t1 WHERE c = 2")).toBe(statementLabel("SELECT 'y' AS a FROM t1 WHERE c = 3"));
+  });
+
+  it('names a transaction sent in one trip by its statements, semicolons in values kept out', () => {
+    expect(
+      statementLabel(
+        "BEGIN;INSERT INTO posts (id, message) VALUES ('a', 'x; y');UPDATE channels SET total_msg_count = total_msg_count + 1 WHERE id = 'c';COMMIT",
+      ),
+    ).toBe('INSERT INTO posts (id, message) VALUES (?…); UPDATE channels SET total_msg_count = total_msg_count + ? WHERE id = ?');
+  });
+
+  it('clips long statements and long transactions', () => {
+    const long = `UPDATE t SET ${Array.from({ length: 40 }, (_, i) => `c${i} = c${i}`).join(', ')}`;
+    expect(statementLabel(long)).toHaveLength(91);
+    expect(statementLabel(Array(5).fill(long).join(';')).length).toBeLessThanOrEqual(241);
+    expect(statementLabel('')).toBe('(none)');
+  });
+});
+
+describe('PgActivity', () => {
+  it("counts the database's busy backends by what they run, and a transaction waiting on its client by what it ran last", async () => {
+    const name = await createDatabase();
+    const [sleeper, waiter] = [new pg.Client(databaseUrl(name)), new pg.Client(databaseUrl(name))];
+    const activity = new PgActivity(ADMIN_DSN, name);
+    try {
+      await Promise.all([sleeper.connect(), waiter.connect()]);
+      await waiter.query('BEGIN');
+      await waiter.query('SELECT count(*) FROM pg_class WHERE relpages > 2');
+      await activity.sample();
+      activity.startStatementPolls();
+      await sleeper.query('SELECT pg_sleep(0.8)');
+      const { statements } = await activity.sample();
+      expect(statements['SELECT pg_sleep(?)']).toBeGreaterThan(0.5);
+      expect(statements['idle in transaction after: SELECT … FROM pg_class WHERE relpages > ?']).toBeGreaterThan(0.9);
+      // Each sample gives the polls since the previous one.
+      await waiter.query('COMMIT');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await activity.sample()).statements).toEqual({});
+    } finally {
+      await activity.close();
+      await Promise.all([sleeper.end(), waiter.end()]);
+      await dropDatabase(name);
+    }
   });
 });

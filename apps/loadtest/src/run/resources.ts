@@ -232,13 +232,45 @@ export class ResourceMonitor {
 
 export interface PgSample {
   backends: Record<string, number>;
+  /** Busy backends on average since the last sample, by what they ran (statementLabel), most first. */
+  statements: Record<string, number>;
   xactPerSec: number;
   walMiBPerSec: number;
   /** The checkpointer's wait event ('' when unknown). */
   checkpointer: string;
 }
 
-export const NO_PG_SAMPLE: PgSample = { backends: {}, xactPerSec: 0, walMiBPerSec: 0, checkpointer: '' };
+export const NO_PG_SAMPLE: PgSample = { backends: {}, statements: {}, xactPerSec: 0, walMiBPerSec: 0, checkpointer: '' };
+
+const LABEL_PART_CHARS = 90;
+const LABEL_CHARS = 240;
+
+/**
+ * A short name for a statement as pg_stat_activity shows it, so that busy backends can be counted by
+ * what they run: values become `?` (a list of them `?…`), a SELECT's column list `…`, and a
+ * transaction sent in one trip (`BEGIN;…;COMMIT`) the names of its statements joined by `; `.
+ */
+export function statementLabel(query: string): string {
+  const text = query
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/\$\d+/g, '?')
+    .replace(/\b\d+(?:\.\d+)?\b/g, '?')
+    .replace(/\?(?:\s*,\s*\?)+/g, '?…')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const parts = text
+    .split(/;\s*/)
+    .map((s) => s.trim())
+    .filter((s) => s && !/^(BEGIN|COMMIT|START TRANSACTION)\b/i.test(s))
+    .map((s) => clip(s.replace(/^SELECT\s.*?\sFROM\s/i, 'SELECT … FROM '), LABEL_PART_CHARS));
+  return clip(parts.join('; '), LABEL_CHARS) || '(none)';
+}
+
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** How often the busy backends' statements are read: often enough for a tick's share, cheap enough not to count. */
+const STATEMENT_POLL_MS = 100;
+const STATEMENTS_KEPT = 8;
 
 /**
  * What the server's PostgreSQL backends are doing, sampled at every tick from pg_stat_activity
@@ -248,11 +280,66 @@ export const NO_PG_SAMPLE: PgSample = { backends: {}, xactPerSec: 0, walMiBPerSe
  */
 export class PgActivity {
   private client?: pg.Client;
+  /** Its own connection, so that a slow tick query never delays a poll. */
+  private poller?: pg.Client;
+  private pollTimer?: NodeJS.Timeout;
+  private polling = false;
+  private polls = 0;
+  private seen = new Map<string, number>();
 
   constructor(
     private readonly adminDsn: string,
     private readonly database: string,
   ) {}
+
+  /**
+   * Starts reading, every STATEMENT_POLL_MS, which statements the busy backends run ("active") or ran
+   * last ("idle in transaction after …": a transaction waiting on its client). A tick's sample at
+   * every 2 s alone sees too few backends to tell which statements take PostgreSQL's time.
+   */
+  startStatementPolls(): void {
+    this.pollTimer = setInterval(() => void this.poll(), STATEMENT_POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      if (!this.poller) {
+        this.poller = new pg.Client({ connectionString: this.adminDsn });
+        await this.poller.connect();
+      }
+      const { rows } = await this.poller.query<{ state: string; query: string }>(
+        `SELECT state, query FROM pg_stat_activity
+          WHERE datname = $1 AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)') AND pid <> pg_backend_pid()`,
+        [this.database],
+      );
+      this.polls++;
+      for (const r of rows) {
+        const key = (r.state === 'active' ? '' : `${r.state} after: `) + statementLabel(r.query);
+        this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+      }
+    } catch {
+      void this.poller?.end().catch(() => undefined);
+      this.poller = undefined; // reconnect at the next poll
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** The polls since the last call: average backends per statement, the STATEMENTS_KEPT most. */
+  private takeStatements(): Record<string, number> {
+    const polls = this.polls;
+    const out = Object.fromEntries(
+      [...this.seen]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, STATEMENTS_KEPT)
+        .map(([k, n]) => [k, Math.round((n / Math.max(1, polls)) * 1000) / 1000]),
+    );
+    this.seen = new Map();
+    this.polls = 0;
+    return out;
+  }
 
   private last?: { at: number; xacts: number; walBytes: number };
 
@@ -284,6 +371,7 @@ export class PgActivity {
       const sec = this.last ? Math.max(1e-3, (now.at - this.last.at) / 1000) : 0;
       const out: PgSample = {
         backends: Object.fromEntries(rows.map((row) => [row.k, row.n])),
+        statements: this.takeStatements(),
         xactPerSec: this.last ? (now.xacts - this.last.xacts) / sec : 0,
         walMiBPerSec: this.last ? Math.max(0, now.walBytes - this.last.walBytes) / 2 ** 20 / sec : 0,
         checkpointer: r?.checkpointer ?? '',
@@ -296,6 +384,8 @@ export class PgActivity {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.pollTimer);
+    await this.poller?.end().catch(() => undefined);
     await this.client?.end().catch(() => undefined);
   }
 }
