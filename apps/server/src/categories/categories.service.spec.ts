@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { memoryDatabase } from '#testing';
 import { AppError } from '#common';
 import { WsEvents } from '#realtime';
 import { CategoriesTestbed } from './in-memory-categories.js';
@@ -88,6 +89,20 @@ describe('reading categories', () => {
     await w.t.preferences.upsert([{ user_id: w.alice.user.id, category: 'favorite_channel', name: w.zeta.id, value: 'true' }]);
     expect((await w.byType('favorites')).channel_ids).toEqual([w.zeta.id]);
     expect((await w.byType('channels')).channel_ids).toEqual([w.alpha.id]);
+  });
+
+  it('makes the defaults in one statement when there is no favourite to place, in a transaction when there is', async () => {
+    const transaction = vi.spyOn(memoryDatabase, 'transaction');
+    try {
+      const w = world();
+      await w.list(w.bob);
+      expect(transaction).not.toHaveBeenCalled();
+      await w.t.preferences.upsert([{ user_id: w.alice.user.id, category: 'favorite_channel', name: w.zeta.id, value: 'true' }]);
+      await w.list();
+      expect(transaction).toHaveBeenCalledTimes(1);
+    } finally {
+      transaction.mockRestore();
+    }
   });
 });
 

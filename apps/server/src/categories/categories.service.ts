@@ -281,6 +281,12 @@ export class CategoriesService {
     const [prefs, channels] = await Promise.all([this.preferences.inCategory(userId, FAVORITE_CHANNEL), this.repo.memberChannels(userId, teamId)]);
     const favorite = new Set(prefs.filter((p) => p.value === 'true').map((p) => p.name));
     const favoriteIds = channels.filter((c) => favorite.has(c.id)).map((c) => c.id);
+    // Mostly there is no favourite to place: one statement then, not a transaction that holds its
+    // connection open while this process gets round to sending the COMMIT.
+    if (favoriteIds.length === 0) {
+      await this.repo.insert(defaultCategories(userId, teamId));
+      return true;
+    }
     await this.db.transaction(async (tx) => {
       const inserted = await this.repo.insert(defaultCategories(userId, teamId), tx);
       const favoritesId = defaultCategoryId(FAVORITES, userId, teamId);

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Caches, ReadThroughCache } from '#common';
-import { Database, Queryable } from '#db';
+import { Database, lastInTransaction, Queryable } from '#db';
 import { ALL_KEYS, InvalidationBus } from '#realtime';
 import { cachedRows, tellCommitted } from '../common/cached-rows.js';
 import { STATUS_DND, STATUS_OFFLINE, StatusRow } from './status.model.js';
@@ -55,8 +55,13 @@ export class StatusRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * In a transaction, the upsert goes with the COMMIT (lastInTransaction): the row lock taken by
+   * lockForUpdate is not held over one more trip back to this process. Nothing may follow it.
+   */
   async save(tx: Queryable, s: StatusRow): Promise<void> {
-    await tx.query(
+    await lastInTransaction(
+      tx,
       `INSERT INTO status (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, manual = EXCLUDED.manual,
          last_activity_at = EXCLUDED.last_activity_at, dnd_end_time = EXCLUDED.dnd_end_time, prev_status = EXCLUDED.prev_status`,
@@ -65,8 +70,9 @@ export class StatusRepository {
     this.changed(s.user_id, tx);
   }
 
+  /** As save, with the COMMIT in a transaction. */
   async setLastActivityAt(userId: string, at: number, tx: Queryable = this.db): Promise<void> {
-    await tx.query('UPDATE status SET last_activity_at = $2 WHERE user_id = $1 AND last_activity_at < $2', [userId, at]);
+    await lastInTransaction(tx, 'UPDATE status SET last_activity_at = $2 WHERE user_id = $1 AND last_activity_at < $2', [userId, at]);
     this.changed(userId, tx);
   }
 
