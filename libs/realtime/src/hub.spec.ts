@@ -325,6 +325,22 @@ describe('Hub.publish ordering', () => {
     expect(alice.frames().map((f) => f.seq)).toEqual([0, 1, 2, 3]);
   });
 
+  it("times an event's wait behind earlier ones apart from its own delivery", async () => {
+    let open!: () => void;
+    resolver.gates.set('slow', new Promise<void>((resolve) => (open = resolve)));
+    resolver.channels.set('slow', ['alice']);
+    connect('alice');
+    const first = hub.publish(ev(1, { channel_id: 'slow' })); // its membership load takes 40 ms
+    const second = hub.publish(ev(2, { user_id: 'alice' })); // waits for it, then goes at once
+    setTimeout(open, 40);
+    await Promise.all([first, second]);
+    const { queued, delivering } = hub.eventTimes;
+    const over25ms = (h: typeof queued) => h.counts.slice(h.bounds.indexOf(0.025) + 1).reduce((a, b) => a + b);
+    expect(queued.count).toBe(delivering.count);
+    expect(over25ms(queued)).toBe(1); // the second, behind the first
+    expect(over25ms(delivering)).toBe(1); // the first, loading its members
+  });
+
   it('a failing resolver drops that event only; later events still arrive and publish() does not reject', async () => {
     resolver.failing.add('broken');
     const alice = connect('alice').socket;

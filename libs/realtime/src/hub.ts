@@ -1,4 +1,5 @@
-import { NamedCounts, newId } from '#common';
+import { performance } from 'node:perf_hooks';
+import { DurationHistogram, NamedCounts, newId } from '#common';
 import { WsEvents } from './event-names.js';
 import { covers, EventId, StampedEvent, Vector } from './event-id.js';
 import { EventLog } from './event-log.js';
@@ -56,6 +57,9 @@ export interface HubOptions {
   eventScope?: () => boolean;
 }
 
+/** Buckets of the hub's event timings, seconds: a delivery takes from well under a millisecond to, overloaded, seconds. */
+export const EVENT_SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
 /** The channel events that only go to connections looking at the channel, with the event scope on. */
 const SCOPED_EVENTS: ReadonlySet<string> = new Set([WsEvents.Typing, WsEvents.ReactionAdded, WsEvents.ReactionRemoved]);
 
@@ -99,6 +103,13 @@ export class Hub {
    */
   readonly published = new NamedCounts();
   readonly broadcasts = new NamedCounts();
+  /**
+   * Where an event's delivery time goes (issue 17: delivery p99): `queued`, from its turn being
+   * taken to its delivery starting (waiting behind earlier events and, in a cluster, for the peers'
+   * confirmations); `delivering`, from there to its last frame handed to the sockets (finding the
+   * recipients, a membership load when not cached, and writing). Read by the metrics endpoint.
+   */
+  readonly eventTimes = { queued: new DurationHistogram(EVENT_SECONDS_BUCKETS), delivering: new DurationHistogram(EVENT_SECONDS_BUCKETS) };
 
   constructor(
     private readonly resolver: RecipientResolver,
@@ -307,7 +318,8 @@ export class Hub {
   /** Delivers a stamped event (from here or from a peer) to this node's sockets, once. */
   process(stamped: StampedEvent): Promise<void> {
     // A failed membership lookup loses that one broadcast, never the queue behind it.
-    return this.take(stamped, () => this.deliver(stamped));
+    const takenAt = performance.now();
+    return this.take(stamped, () => this.deliver(stamped, takenAt));
   }
 
   /** The events this node has: those delivered (the recent log) and those waiting for their turn. */
@@ -323,9 +335,10 @@ export class Hub {
    * for the dead node (the outbox) cannot make anyone see it twice.
    */
   processAfter(stamped: StampedEvent, ready: Promise<unknown>): Promise<void> {
+    const takenAt = performance.now();
     return this.take(stamped, async () => {
       await ready.catch(() => undefined);
-      await this.deliver(stamped);
+      await this.deliver(stamped, takenAt);
     });
   }
 
@@ -423,9 +436,11 @@ export class Hub {
     this.observer?.connectionClosed(connection.index);
   }
 
-  private async deliver(stamped: StampedEvent): Promise<void> {
+  private async deliver(stamped: StampedEvent, takenAt: number): Promise<void> {
     const { id, event } = stamped;
     if (covers(this.processed, id)) return; // already processed: a duplicate
+    const startedAt = performance.now();
+    this.eventTimes.queued.observe((startedAt - takenAt) / 1000);
     const last = this.processed[id.origin];
     if (last !== undefined && id.seq !== last + 1) this.gapListener?.(id.origin, last + 1, id.seq);
     this.processed[id.origin] = id.seq;
@@ -449,6 +464,7 @@ export class Hub {
       connection.send(prefix, this.options.maxBufferedBytes);
       delivered.push(connection.index);
     }
+    this.eventTimes.delivering.observe((performance.now() - startedAt) / 1000);
     this.observer?.delivered({ id, conns: delivered });
   }
 

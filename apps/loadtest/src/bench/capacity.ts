@@ -45,7 +45,20 @@ import { HOLD_READY_SHARE } from '../run/driver.js';
 import { startCluster, startSingleNode, type Target } from '../run/target.js';
 import { withAndWithoutReplica } from './capacity-replica.js';
 import { renderProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
-import { parseRouteCounters, renderRouteTable, renderStatementTable, renderWaitTable, routeRows, type RouteCounters, type RouteRow } from './route-table.js';
+import {
+  eventPhaseRows,
+  eventPhaseText,
+  parseEventPhases,
+  parseRouteCounters,
+  renderRouteTable,
+  renderStatementTable,
+  renderWaitTable,
+  routeRows,
+  type EventPhaseCounts,
+  type EventPhaseRow,
+  type RouteCounters,
+  type RouteRow,
+} from './route-table.js';
 import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
 
 const COMMAND = 'npm run bench:capacity';
@@ -105,7 +118,16 @@ interface CapacityResults {
   /** The same one-node run with metrics on and scraped, and its profile. */
   metricsOn?: TargetResult & { scrapes: ScrapeStats; profile?: ProfileResult };
   /** One node holding a fixed number of users (bounded), and the profile of its hold. */
-  steady?: { users: number; holdSec: number; report: Report; chart: string; profile?: ProfileResult; routes?: RouteRow[] };
+  steady?: {
+    users: number;
+    holdSec: number;
+    report: Report;
+    chart: string;
+    profile?: ProfileResult;
+    routes?: RouteRow[];
+    /** The node's event timings over the hold (absent in older results). */
+    eventPhases?: EventPhaseRow[];
+  };
   cluster: TargetResult;
   /** One node on the bench's own primary, without and with a streaming replica. */
   replica?: { without: TargetResult; with: TargetResult };
@@ -203,9 +225,12 @@ interface ScrapeStats {
  * Fetches `url` every `everySec` seconds, as a Prometheus server would, until stopped; keeps each
  * scrape's counters by handler for the table by route.
  */
-function startScraper(url: string, everySec: number): { stop(): ScrapeStats; routesOverLast(seconds: number): RouteRow[] } {
+function startScraper(
+  url: string,
+  everySec: number,
+): { stop(): ScrapeStats; routesOverLast(seconds: number): RouteRow[]; eventPhasesOverLast(seconds: number): EventPhaseRow[] } {
   const stats: ScrapeStats = { everySec, count: 0, failed: 0, avgMs: 0, maxMs: 0, bytes: 0, samples: 0 };
-  const snapshots: Array<{ at: number; counters: RouteCounters }> = [];
+  const snapshots: Array<{ at: number; counters: RouteCounters; phases: EventPhaseCounts }> = [];
   let totalMs = 0;
   const scrape = async () => {
     const started = performance.now();
@@ -219,10 +244,18 @@ function startScraper(url: string, everySec: number): { stop(): ScrapeStats; rou
       stats.maxMs = Math.max(stats.maxMs, Math.round(ms));
       stats.bytes = text.length;
       stats.samples = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-      snapshots.push({ at: Date.now(), counters: parseRouteCounters(text) });
+      snapshots.push({ at: Date.now(), counters: parseRouteCounters(text), phases: parseEventPhases(text) });
     } catch {
       stats.failed++;
     }
+  };
+  /** The last scrape and the one nearest `seconds` before it; none with fewer than two scrapes. */
+  const window = (seconds: number) => {
+    const last = snapshots.at(-1);
+    if (!last) return undefined;
+    const from = last.at - seconds * 1000;
+    const first = snapshots.reduce((best, s) => (Math.abs(s.at - from) < Math.abs(best.at - from) ? s : best), snapshots[0]);
+    return first === last ? undefined : { first, last };
   };
   const timer = setInterval(() => void scrape(), everySec * 1000);
   return {
@@ -233,11 +266,13 @@ function startScraper(url: string, everySec: number): { stop(): ScrapeStats; rou
     },
     /** The table of the last `seconds` (the run's measured window), from the scrapes nearest its ends. */
     routesOverLast(seconds: number): RouteRow[] {
-      const last = snapshots.at(-1);
-      if (!last) return [];
-      const from = last.at - seconds * 1000;
-      const first = snapshots.reduce((best, s) => (Math.abs(s.at - from) < Math.abs(best.at - from) ? s : best), snapshots[0]);
-      return first === last ? [] : routeRows(first.counters, last.counters, (last.at - first.at) / 1000);
+      const ends = window(seconds);
+      return ends ? routeRows(ends.first.counters, ends.last.counters, (ends.last.at - ends.first.at) / 1000) : [];
+    },
+    /** The node's WebSocket event timings over the same window. */
+    eventPhasesOverLast(seconds: number): EventPhaseRow[] {
+      const ends = window(seconds);
+      return ends ? eventPhaseRows(ends.first.phases, ends.last.phases) : [];
     },
   };
 }
@@ -316,6 +351,7 @@ async function steadyRun(config: LoadTestConfig, database: string, users: number
       chart: copyChart(outcome, 'steady-state'),
       profile: await collectProfile(dir, 'steady-hold', startedAt),
       routes: scraper.routesOverLast(outcome.report.result.measuredSec),
+      eventPhases: scraper.eventPhasesOverLast(outcome.report.result.measuredSec),
     };
   } finally {
     scraper.stop();
@@ -600,6 +636,12 @@ export function renderDocs(r: CapacityResults): string {
       `**By route** (the steady-state hold below, ${n0(r.steady.users)} users, with MetricsSettings.Enable and EnableStatementCounts on; from the server's own counters: time from routing to the answer, and the database statements each request ran with the time it waited on them; the users' view by endpoint is in \`bench-results/capacity/steady/report.json\`):`,
       '',
       renderRouteTable(r.steady.routes ?? []),
+      '',
+    );
+  }
+  if (r.steady?.eventPhases?.length) {
+    out.push(
+      `**WebSocket events on the node** over the same hold (its own histogram, \`mattermost_websocket_event_phase_seconds\`: queued behind earlier events, then delivering to its sockets; the users' delivery latency adds the post's own request before and the sockets and the client after): ${eventPhaseText(r.steady.eventPhases)}.`,
       '',
     );
   }

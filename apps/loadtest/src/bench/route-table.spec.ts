@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseRouteCounters, renderRouteTable, renderStatementTable, renderWaitTable, routeRows } from './route-table.js';
+import {
+  eventPhaseRows,
+  eventPhaseText,
+  parseEventPhases,
+  parseRouteCounters,
+  renderRouteTable,
+  renderStatementTable,
+  renderWaitTable,
+  routeRows,
+} from './route-table.js';
 
 const scrape = (imageCount: number, imageSum: number, queries: number, dbSeconds: number) =>
   [
@@ -81,5 +90,32 @@ describe('statement table', () => {
 
   it('has the window column only when no tick was slow', () => {
     expect(renderStatementTable({ 'SELECT ?': 1 }).split('\n')).toEqual(['| Statement (values as ?) | window |', '|---|---|', '| `SELECT ?` | 1 |']);
+  });
+});
+
+describe('event phases', () => {
+  const scrape = (queued: number[], delivering: number[]) =>
+    [
+      '# TYPE mattermost_websocket_event_phase_seconds histogram',
+      ...['0.001', '0.01', '0.1', '+Inf'].map((le, i) => `mattermost_websocket_event_phase_seconds_bucket{phase="queued",le="${le}"} ${queued[i]}`),
+      ...['0.001', '0.01', '0.1', '+Inf'].map((le, i) => `mattermost_websocket_event_phase_seconds_bucket{phase="delivering",le="${le}"} ${delivering[i]}`),
+      'mattermost_websocket_event_phase_seconds_count{phase="queued"} 1',
+    ].join('\n');
+
+  it("takes each phase's percentiles over the window between two scrapes, interpolated as histogram_quantile", () => {
+    const first = parseEventPhases(scrape([50, 50, 50, 50], [0, 0, 0, 0]));
+    // Over the window: queued, 100 events, 90 under 1 ms and 10 between 1 and 10 ms; delivering, 100 events, all 10–100 ms.
+    const last = parseEventPhases(scrape([140, 150, 150, 150], [0, 0, 100, 100]));
+    const rows = eventPhaseRows(first, last);
+    expect(rows.map((r) => [r.phase, r.events, Math.round(r.p50Ms * 1000) / 1000, Math.round(r.p99Ms * 1000) / 1000])).toEqual([
+      ['queued', 100, 0.556, 9.1],
+      ['delivering', 100, 55, 99.1],
+    ]);
+    expect(eventPhaseText(rows)).toBe('queued p50 0.6 ms, p99 9.1 ms (100 events); delivering p50 55 ms, p99 99.1 ms (100 events)');
+  });
+
+  it('gives the highest finite bound for a rank beyond it, and skips a phase without events', () => {
+    const rows = eventPhaseRows(parseEventPhases(scrape([0, 0, 0, 0], [0, 0, 0, 0])), parseEventPhases(scrape([0, 0, 0, 10], [0, 0, 0, 0])));
+    expect(rows).toEqual([{ phase: 'queued', events: 10, p50Ms: 100, p99Ms: 100 }]);
   });
 });

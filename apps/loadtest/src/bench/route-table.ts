@@ -65,7 +65,73 @@ export function routeRows(first: RouteCounters, last: RouteCounters, seconds: nu
   return rows.sort((a, b) => b.timeShare - a.timeShare);
 }
 
+/**
+ * The node's own timing of its WebSocket events (Hub.eventTimes, exported as
+ * mattermost_websocket_event_phase_seconds): per phase, `queued` behind earlier events and
+ * `delivering` to its sockets, the cumulative bucket counts of one scrape by upper bound.
+ */
+export type EventPhaseCounts = Map<string, Map<number, number>>;
+
+const PHASE_BUCKET = /^mattermost_websocket_event_phase_seconds_bucket\{([^}]*)\} (\S+)$/;
+
+export function parseEventPhases(text: string): EventPhaseCounts {
+  const out: EventPhaseCounts = new Map();
+  for (const line of text.split('\n')) {
+    const m = PHASE_BUCKET.exec(line);
+    if (!m) continue;
+    const phase = /phase="([^"]*)"/.exec(m[1])?.[1];
+    const le = /le="([^"]*)"/.exec(m[1])?.[1];
+    if (!phase || le === undefined) continue;
+    let buckets = out.get(phase);
+    if (!buckets) out.set(phase, (buckets = new Map()));
+    buckets.set(le === '+Inf' ? Infinity : Number(le), Number(m[2]));
+  }
+  return out;
+}
+
+export interface EventPhaseRow {
+  phase: string;
+  events: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Per phase, the events between two scrapes and their p50 and p99, interpolated within the bucket
+ * the rank falls in as Prometheus's histogram_quantile does (the highest finite bound when it
+ * falls beyond it).
+ */
+export function eventPhaseRows(first: EventPhaseCounts, last: EventPhaseCounts): EventPhaseRow[] {
+  const rows: EventPhaseRow[] = [];
+  for (const [phase, end] of last) {
+    const start = first.get(phase) ?? new Map<number, number>();
+    const buckets = [...end].map(([le, n]) => [le, n - (start.get(le) ?? 0)] as const).sort((a, b) => a[0] - b[0]);
+    const events = buckets.at(-1)?.[1] ?? 0;
+    if (events <= 0) continue;
+    const quantile = (q: number) => {
+      const rank = q * events;
+      let lower = 0;
+      let below = 0;
+      for (const [le, cumulative] of buckets) {
+        if (cumulative >= rank) {
+          if (le === Infinity) return lower;
+          return lower + ((le - lower) * (rank - below)) / Math.max(1e-12, cumulative - below);
+        }
+        [lower, below] = [le, cumulative];
+      }
+      return lower;
+    };
+    rows.push({ phase, events, p50Ms: quantile(0.5) * 1000, p99Ms: quantile(0.99) * 1000 });
+  }
+  return rows;
+}
+
 const n1 = (v: number) => (Math.round(v * 10) / 10).toLocaleString('en-US');
+
+/** One sentence: `queued p50 0.4 ms, p99 12 ms; delivering …` over so many events. */
+export function eventPhaseText(rows: EventPhaseRow[]): string {
+  return rows.map((r) => `${r.phase} p50 ${n1(r.p50Ms)} ms, p99 ${n1(r.p99Ms)} ms (${r.events.toLocaleString('en-US')} events)`).join('; ');
+}
 
 /** A markdown table of the first `limit` rows, and the whole window's totals. */
 export function renderRouteTable(rows: RouteRow[], limit = 20): string {

@@ -1,5 +1,5 @@
 import type { TransportStats } from '#cluster';
-import { type CacheCounts, type DurationHistogram, NamedCounts } from '#common';
+import { type CacheCounts, DurationHistogram, NamedCounts } from '#common';
 import type { ClusterMetricsSource } from '../cluster/cluster-state.js';
 import type { PushCounts } from '../push/push-metrics.js';
 import type { Labels, Metrics } from './metrics.js';
@@ -8,7 +8,13 @@ import type { Labels, Metrics } from './metrics.js';
 export interface MetricSources {
   push(): PushCounts;
   /** The hub: events published here and processed here by name, frames and events held for replay. */
-  hub: { published: NamedCounts; broadcasts: NamedCounts; replayFrames(): number; log: { size: number } };
+  hub: {
+    published: NamedCounts;
+    broadcasts: NamedCounts;
+    eventTimes: { queued: DurationHistogram; delivering: DurationHistogram };
+    replayFrames(): number;
+    log: { size: number };
+  };
   /** The WebSocket endpoint: open sockets by client kind, resumes served and not. */
   sockets: { stats: { sockets: NamedCounts; replaysServed: number; replaysMissed: number } };
   /** Jobs running here by type. */
@@ -24,7 +30,13 @@ export interface MetricSources {
 export function emptySources(cluster: ClusterMetricsSource | null = null): MetricSources {
   return {
     push: () => ({ sent: 0, failed: 0, removed: 0, dropped: 0, acked: 0 }),
-    hub: { published: new NamedCounts(), broadcasts: new NamedCounts(), replayFrames: () => 0, log: { size: 0 } },
+    hub: {
+      published: new NamedCounts(),
+      broadcasts: new NamedCounts(),
+      eventTimes: { queued: new DurationHistogram(), delivering: new DurationHistogram() },
+      replayFrames: () => 0,
+      log: { size: 0 },
+    },
     sockets: { stats: { sockets: new NamedCounts(), replaysServed: 0, replaysMissed: 0 } },
     jobsActive: new NamedCounts(),
     logins: { counts: { logins: 0, failures: 0 } },
@@ -69,6 +81,15 @@ export function registerFamilies(metrics: Metrics, sources: MetricSources): void
   );
   metrics.gaugeFrom('mattermost_websocket_replay_buffer_frames', 'Frames held in the connections\u2019 replay buffers for clients that reconnect.', () =>
     hub.replayFrames(),
+  );
+  // Ours: where an event's delivery time goes on this node, by phase (Hub.eventTimes).
+  metrics.histogramFrom(
+    'mattermost_websocket_event_phase_seconds',
+    'Time an event spent queued behind earlier events (phase="queued") and then delivering to this node\u2019s sockets (phase="delivering").',
+    () => [
+      [{ phase: 'queued' }, hub.eventTimes.queued],
+      [{ phase: 'delivering' }, hub.eventTimes.delivering],
+    ],
   );
   metrics.gaugeFrom('mattermost_websocket_event_log_entries', 'Recent events kept for connections that move here from another node.', () => hub.log.size);
   metrics.labelledFrom(

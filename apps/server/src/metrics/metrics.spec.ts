@@ -49,6 +49,7 @@ describe('metrics read at scrape time', () => {
     };
     const sources = stubSources(cluster);
     sources.hub.published.inc('posted', 2);
+    sources.hub.eventTimes.queued.observe(0.002);
     sources.sockets.stats.sockets.inc('web');
     sources.jobsActive.inc('export_process');
     sources.jobsActive.dec('export_process');
@@ -62,6 +63,8 @@ describe('metrics read at scrape time', () => {
     const lines = text.split('\n');
     for (const line of [
       'mattermost_websocket_event_total{type="posted"} 2',
+      'mattermost_websocket_event_phase_seconds_count{phase="queued"} 1',
+      'mattermost_websocket_event_phase_seconds_count{phase="delivering"} 0',
       'mattermost_http_websockets_total{origin_client="web"} 1',
       'mattermost_jobs_active{type="export_process"} 0',
       'mattermost_cache_mem_hit_total{name="UserProfileByIds"} 9',
