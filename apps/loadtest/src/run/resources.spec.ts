@@ -128,8 +128,9 @@ describe('PgActivity', () => {
       const { statements } = await activity.sample();
       expect(statements['SELECT pg_sleep(?)']).toBeGreaterThan(0.5);
       expect(statements['idle in transaction after: SELECT … FROM pg_class WHERE relpages > ?']).toBeGreaterThan(0.9);
-      // Each sample gives the polls since the previous one.
+      // Each sample gives the polls since the previous one (a poll under way when it is taken counts in it).
       await waiter.query('COMMIT');
+      await activity.sample();
       await new Promise((r) => setTimeout(r, 300));
       expect((await activity.sample()).statements).toEqual({});
     } finally {

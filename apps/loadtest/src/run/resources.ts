@@ -283,7 +283,8 @@ export class PgActivity {
   /** Its own connection, so that a slow tick query never delays a poll. */
   private poller?: pg.Client;
   private pollTimer?: NodeJS.Timeout;
-  private polling = false;
+  /** The poll in flight, if any. */
+  private polling?: Promise<void>;
   private polls = 0;
   private seen = new Map<string, number>();
 
@@ -298,12 +299,15 @@ export class PgActivity {
    * every 2 s alone sees too few backends to tell which statements take PostgreSQL's time.
    */
   startStatementPolls(): void {
-    this.pollTimer = setInterval(() => void this.poll(), STATEMENT_POLL_MS);
+    this.pollTimer = setInterval(() => this.poll(), STATEMENT_POLL_MS);
   }
 
-  private async poll(): Promise<void> {
+  private poll(): void {
     if (this.polling) return;
-    this.polling = true;
+    this.polling = this.pollOnce().finally(() => (this.polling = undefined));
+  }
+
+  private async pollOnce(): Promise<void> {
     try {
       if (!this.poller) {
         this.poller = new pg.Client({ connectionString: this.adminDsn });
@@ -322,8 +326,6 @@ export class PgActivity {
     } catch {
       void this.poller?.end().catch(() => undefined);
       this.poller = undefined; // reconnect at the next poll
-    } finally {
-      this.polling = false;
     }
   }
 
@@ -366,6 +368,8 @@ export class PgActivity {
                 (SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity WHERE backend_type = 'checkpointer') AS checkpointer`,
         [this.database],
       );
+      // A poll that began before this sample counts in it, not in the next one.
+      await this.polling;
       const r = x.rows[0];
       const now = { at: performance.now(), xacts: Number(r?.xacts ?? 0), walBytes: Number(r?.wal_bytes ?? 0) };
       const sec = this.last ? Math.max(1e-3, (now.at - this.last.at) / 1000) : 0;
