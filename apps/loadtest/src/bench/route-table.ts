@@ -115,7 +115,7 @@ export function eventPhaseRows(first: EventPhaseCounts, last: EventPhaseCounts):
       for (const [le, cumulative] of buckets) {
         if (cumulative >= rank) {
           if (le === Infinity) return lower;
-          return lower + ((le - lower) * (rank - below)) / Math.max(1e-12, cumulative - below);
+          return lower + ((le - lower) * (rank - below)) / (cumulative - below); // the bucket below held fewer than `rank`
         }
         [lower, below] = [le, cumulative];
       }

@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadTestConfig } from '../config.js';
 import type { LatencySummary } from '../metrics/histogram.js';
-import type { RunResult, TimelinePoint } from '../run/driver.js';
+import type { RunResult } from '../run/driver.js';
 import type { Target } from '../run/target.js';
 import { renderChart } from './chart.js';
-import { compareStalls, type StallComparison, stallText } from './stalls.js';
+import { averageByKey, compareStalls, type StallComparison, stallText } from './stalls.js';
 
 const r1 = (v: number) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
 const r3 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
@@ -203,8 +203,14 @@ export function buildReport(opts: { result: RunResult; config: LoadTestConfig; t
         rssMiBLast: r1(r.timeline.at(-1)?.resources.serverRssMiB ?? NaN),
       },
       postgresCpuPercentAvg: r1(avg(inMeasured.map((p) => p.resources.postgresCpuPercent))),
-      postgresBackends: averageBackends(inMeasured, (p) => p.pgBackends),
-      postgresStatements: averageBackends(inMeasured, (p) => p.pgStatements, STATEMENTS_SHOWN),
+      postgresBackends: averageByKey(
+        inMeasured.map((p) => p.pgBackends),
+        Infinity,
+      ),
+      postgresStatements: averageByKey(
+        inMeasured.map((p) => p.pgStatements),
+        STATEMENTS_SHOWN,
+      ),
       postgresXactPerSecAvg: r1(avg(inMeasured.map((p) => p.pgXactPerSec ?? NaN).filter(Number.isFinite))),
       machineCpuPercentAvg: r1(machineAvg),
       otherCpuPercentAvg: r1(
@@ -253,18 +259,6 @@ function perRequest(points: RunResult['timeline']): Report['resources']['perRequ
 }
 
 const STATEMENTS_SHOWN = 10;
-
-/** Per key of the ticks' readings (wait events, statements), the average backends over `points`, most first. */
-function averageBackends(points: TimelinePoint[], read: (p: TimelinePoint) => Record<string, number> | undefined, keep = Infinity): Record<string, number> {
-  const sums = new Map<string, number>();
-  for (const p of points) for (const [k, n] of Object.entries(read(p) ?? {})) sums.set(k, (sums.get(k) ?? 0) + n);
-  return Object.fromEntries(
-    [...sums]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, keep)
-      .map(([k, n]) => [k, Math.round((n / Math.max(1, points.length)) * 100) / 100]),
-  );
-}
 
 /** Writes report.json and chart.svg into `dir`; returns their paths. */
 export function writeReport(dir: string, report: Report): { json: string; svg: string } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelinePoint } from '../run/driver.js';
 import type { StallSample } from '../run/resources.js';
-import { compareStalls, stallText } from './stalls.js';
+import { averageByKey, compareStalls, stallText } from './stalls.js';
 
 const calm: StallSample = { stealPercent: 1, iowaitPercent: 2, cpuPressurePercent: 10, ioPressurePercent: 1, diskBusyPercent: 5, diskWriteMiBPerSec: 3 };
 
@@ -84,5 +84,13 @@ describe('compareStalls', () => {
     expect(compareStalls([point(1, 10, 20, { healthy: false }), point(2, 20, 99)], 100)).toBeNull();
     expect(compareStalls([point(1, 10, 500, {}, null)], 100)).toBeNull();
     expect(compareStalls([point(1, 10, undefined)], 100)).toBeNull();
+  });
+});
+
+describe('averageByKey', () => {
+  it('averages each key over every reading (one without it counts as 0), keeps the largest, leaves out what include refuses', () => {
+    const readings: Array<Record<string, number> | undefined> = [{ a: 1, b: 2, 'x CPU': 9 }, undefined, { a: 2 }];
+    expect(averageByKey(readings, Infinity)).toEqual({ 'x CPU': 3, a: 1, b: 0.67 });
+    expect(averageByKey(readings, 1, (k) => !k.endsWith(' CPU'))).toEqual({ a: 1 });
   });
 });

@@ -47,10 +47,6 @@ export function compareStalls(timeline: TimelinePoint[], slowMs: number): StallC
 
 function conditions(points: TimelinePoint[]): Conditions {
   const mean = (f: (p: TimelinePoint) => number) => round(points.reduce((s, p) => s + f(p), 0) / Math.max(1, points.length));
-  const waits = new Map<string, number>();
-  for (const p of points) for (const [k, n] of Object.entries(p.pgBackends ?? {})) if (!k.endsWith(' CPU')) waits.set(k, (waits.get(k) ?? 0) + n);
-  const statements = new Map<string, number>();
-  for (const p of points) for (const [k, n] of Object.entries(p.pgStatements ?? {})) statements.set(k, (statements.get(k) ?? 0) + n);
   return {
     ticks: points.length,
     avgMs: mean((p) => p.tickAvgMs ?? 0),
@@ -67,9 +63,30 @@ function conditions(points: TimelinePoint[]): Conditions {
       points.filter((p) => p.pgCheckpointer).map((p) => p.pgCheckpointer!),
       points.length,
     ),
-    waits: top(waits, points.length),
-    statements: top(statements, points.length, STATEMENTS_COMPARED),
+    waits: averageByKey(
+      points.map((p) => p.pgBackends),
+      4,
+      (k) => !k.endsWith(' CPU'),
+    ),
+    statements: averageByKey(
+      points.map((p) => p.pgStatements),
+      STATEMENTS_COMPARED,
+    ),
   };
+}
+
+/**
+ * Per key of the ticks' readings (backends by wait event, by statement), the average over the
+ * ticks, the `count` largest, most first; keys `include` refuses are left out.
+ */
+export function averageByKey(
+  readings: Array<Record<string, number> | undefined>,
+  count: number,
+  include: (key: string) => boolean = () => true,
+): Record<string, number> {
+  const sums = new Map<string, number>();
+  for (const r of readings) for (const [k, n] of Object.entries(r ?? {})) if (include(k)) sums.set(k, (sums.get(k) ?? 0) + n);
+  return top(sums, readings.length, count);
 }
 
 function shares(values: string[], of: number): Record<string, number> {
