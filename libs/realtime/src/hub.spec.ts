@@ -341,6 +341,32 @@ describe('Hub.publish ordering', () => {
     expect(over25ms(delivering)).toBe(1); // the first, loading its members
   });
 
+  it('reads the members of events waiting their turn side by side, not one after another', async () => {
+    let open!: () => void;
+    const slow = new Promise<void>((resolve) => (open = resolve));
+    for (const id of ['c1', 'c2', 'c3']) {
+      resolver.gates.set(id, slow);
+      resolver.channels.set(id, ['alice']);
+    }
+    const alice = connect('alice').socket;
+    const published = [1, 2, 3].map((n) => hub.publish(ev(n, { channel_id: `c${n}` })));
+    published.push(hub.publish(ev(4, { team_id: 't1' })));
+    await new Promise((r) => setTimeout(r, 10));
+    // The first is being delivered; the reads for the three waiting behind it have begun too.
+    expect([...resolver.calls].sort()).toEqual(['channel:c1', 'channel:c2', 'channel:c3', 'team:t1']);
+    open();
+    await Promise.all(published);
+    expect(alice.received()).toEqual(['test:1', 'test:2', 'test:3']);
+  });
+
+  it('an event whose turn comes at once is read for only when delivered', async () => {
+    resolver.channels.set('c1', ['alice']);
+    connect('alice');
+    await hub.publish(ev(1, { channel_id: 'c1' }));
+    await hub.publish(ev(2, { user_id: 'alice' }));
+    expect(resolver.calls).toEqual(['channel:c1']);
+  });
+
   it('a failing resolver drops that event only; later events still arrive and publish() does not reject', async () => {
     resolver.failing.add('broken');
     const alice = connect('alice').socket;

@@ -6,7 +6,11 @@ import { EventLog } from './event-log.js';
 import { ConnectionOwner, ConnectionPresence, SessionState, SocketLike, WebConnection } from './web-connection.js';
 import { framePrefix, newEvent, WebSocketEvent } from './websocket-event.js';
 
-/** Answers "who may receive this?" for channel and team broadcasts, always current. */
+/**
+ * Answers "who may receive this?" for channel and team broadcasts, always current. The hub asks
+ * early for events that wait their turn and again at delivery, so an implementation that reads a
+ * database should let the second ask share the first's read (MembershipCache).
+ */
 export interface RecipientResolver {
   channelMemberIds(channelId: string): Promise<ReadonlySet<string>>;
   teamMemberIds(teamId: string): Promise<ReadonlySet<string>>;
@@ -86,6 +90,8 @@ export class Hub {
   private readonly connections = new Map<string, WebConnection>();
   private readonly byUser = new Map<string, Set<WebConnection>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Work items queued or running (events, hand-overs, session refreshes). */
+  private backlog = 0;
   private presence: PresenceListener | null = null;
   private observer: HubObserver | null = null;
   readonly nodeId: string;
@@ -346,11 +352,26 @@ export class Hub {
   private take(stamped: StampedEvent, deliver: () => Promise<void>): Promise<void> {
     const key = `${stamped.id.origin}:${stamped.id.seq}`;
     this.waiting.set(key, stamped);
+    if (this.backlog > 0) this.startRecipientLookup(stamped.event);
     return this.enqueue(deliver)
       .catch(() => undefined)
       .finally(() => {
         if (this.waiting.get(key) === stamped) this.waiting.delete(key);
       });
+  }
+
+  /**
+   * Starts reading the members of an event's channel or team while the event waits for its turn,
+   * so that the reads of queued events overlap rather than add up. Delivery asks the resolver
+   * again when the turn comes; the resolver answers from this read unless the membership changed
+   * since it began (MembershipCache). Issue 17: under load an uncached read took 1–2.5 s, and
+   * events queued behind one another's reads until they reached the clients half a minute late.
+   */
+  private startRecipientLookup(event: WebSocketEvent): void {
+    const b = event.broadcast;
+    if (b.connection_id || b.user_id) return;
+    const read = b.channel_id ? this.resolver.channelMemberIds(b.channel_id) : b.team_id ? this.resolver.teamMemberIds(b.team_id) : undefined;
+    read?.catch(() => undefined); // delivery asks again and handles the failure
   }
 
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */
@@ -412,7 +433,8 @@ export class Hub {
 
   /** Runs `work` in event order, so it never interleaves with a delivery. */
   private enqueue<T>(work: () => T | Promise<T>): Promise<T> {
-    const result = this.queue.then(work);
+    this.backlog++;
+    const result = this.queue.then(work).finally(() => this.backlog--);
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -62,6 +62,38 @@ describe('MembershipCache', () => {
     expect([...(await cache.teamMemberIds('t1'))]).toEqual(['u1', 'u2']);
   });
 
+  it('answers lookups made while a read is under way from that read', async () => {
+    const { members, cache } = setup();
+    members.channels.set('c1', ['u1']);
+    members.teams.set('t1', ['u2']);
+    members.hold();
+    const lookups = [cache.channelMemberIds('c1'), cache.channelMemberIds('c1'), cache.teamMemberIds('t1'), cache.teamMemberIds('t1')];
+    members.release();
+    expect((await Promise.all(lookups)).map((s) => [...s])).toEqual([['u1'], ['u1'], ['u2'], ['u2']]);
+    expect(members.reads).toBe(2);
+  });
+
+  it('never answers a lookup made after a change from a read begun before it', async () => {
+    const { members, bus, cache } = setup();
+    members.channels.set('c1', ['u1', 'u2']);
+    members.hold();
+    const before = cache.channelMemberIds('c1');
+    members.channels.set('c1', ['u1']);
+    bus.emit('channel_members', 'c1');
+    const after = cache.channelMemberIds('c1');
+    members.teams.set('t1', ['u3']);
+    const teamBefore = cache.teamMemberIds('t1');
+    bus.emit('all', ALL_KEYS);
+    members.teams.set('t1', []);
+    const teamAfter = cache.teamMemberIds('t1');
+    members.release();
+    expect([...(await before)]).toEqual(['u1', 'u2']);
+    expect([...(await after)]).toEqual(['u1']);
+    expect([...(await teamBefore)]).toEqual(['u3']);
+    expect([...(await teamAfter)]).toEqual([]);
+    expect(members.reads).toBe(4);
+  });
+
   it('does not keep a read that raced with a change', async () => {
     const { members, bus, cache } = setup();
     members.channels.set('c1', ['u1']);
