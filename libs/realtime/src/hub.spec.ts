@@ -185,6 +185,24 @@ describe('Hub.publish filtering', () => {
     expect(resolver.calls).toEqual(['channel:c1']);
   });
 
+  it('a team or channel larger than the users connected here is walked by those users, not by its members', async () => {
+    let walked = 0;
+    class HugeSet extends Set<string> {
+      override *[Symbol.iterator]() {
+        walked++;
+        yield* super.values();
+      }
+    }
+    const members = new HugeSet(['alice', 'bob', ...Array.from({ length: 5_000 }, (_, i) => `offline-${i}`)]);
+    resolver.teamMemberIds = () => Promise.resolve(members);
+    const alice = connect('alice').socket;
+    const bob = connect('bob').socket;
+    const carol = connect('carol').socket;
+    await hub.publish(ev(1, { team_id: 't1', omit_users: { bob: true } }));
+    expect([alice.received(), bob.received(), carol.received()]).toEqual([['test:1'], [], []]);
+    expect(walked).toBe(0);
+  });
+
   it('team events go only to the team members', async () => {
     resolver.teams.set('t1', ['bob']);
     const alice = connect('alice').socket;

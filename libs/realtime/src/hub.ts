@@ -503,9 +503,9 @@ export class Hub {
     if (b.user_id) {
       users = [b.user_id];
     } else if (b.channel_id) {
-      users = await this.resolver.channelMemberIds(b.channel_id);
+      users = connectedMembers(await this.resolver.channelMemberIds(b.channel_id), byUser);
     } else if (b.team_id) {
-      users = await this.resolver.teamMemberIds(b.team_id);
+      users = connectedMembers(await this.resolver.teamMemberIds(b.team_id), byUser);
     } else {
       users = byUser.keys();
     }
@@ -528,6 +528,16 @@ export class Hub {
 
 function isSystemAdmin(roles: string): boolean {
   return roles.split(' ').includes('system_admin');
+}
+
+/**
+ * The members among the users connected here, walking the smaller of the two sets: a team or a
+ * large channel against a node that holds a third of a cluster's users, a small channel against
+ * thousands of connected users. Who is left out is decided afterwards, per connection.
+ */
+function connectedMembers(members: ReadonlySet<string>, connected: ReadonlyMap<string, unknown>): Iterable<string> {
+  if (members.size <= connected.size) return members;
+  return [...connected.keys()].filter((userId) => members.has(userId));
 }
 
 function groupByUser(connections: WebConnection[]): Map<string, Set<WebConnection>> {
