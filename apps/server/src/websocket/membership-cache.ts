@@ -50,12 +50,7 @@ export class MembershipCache implements RecipientResolver {
    * since it began (the hub starts the reads of events still waiting for their turn, then asks
    * again when each is delivered), else from a new read.
    */
-  private load(
-    map: Map<string, ReadonlySet<string>>,
-    versionKey: string,
-    id: string,
-    fetch: (id: string) => Promise<string[]>,
-  ): Promise<ReadonlySet<string>> {
+  private load(map: Map<string, ReadonlySet<string>>, versionKey: string, id: string, fetch: (id: string) => Promise<string[]>): Promise<ReadonlySet<string>> {
     const cached = map.get(id);
     if (cached) return Promise.resolve(cached);
     const version = this.versions.get(versionKey) ?? 0;
