@@ -4,7 +4,7 @@ import { WsEvents } from './event-names.js';
 import { covers, EventId, StampedEvent, Vector } from './event-id.js';
 import { EventLog } from './event-log.js';
 import { ConnectionOwner, ConnectionPresence, SessionState, SocketLike, WebConnection } from './web-connection.js';
-import { framePrefix, newEvent, WebSocketEvent } from './websocket-event.js';
+import { Broadcast, framePrefix, newEvent, WebSocketEvent } from './websocket-event.js';
 
 /**
  * Answers "who may receive this?" for channel and team broadcasts, always current. The hub asks
@@ -368,10 +368,15 @@ export class Hub {
    * events queued behind one another's reads until they reached the clients half a minute late.
    */
   private startRecipientLookup(event: WebSocketEvent): void {
-    const b = event.broadcast;
-    if (b.connection_id || b.user_id) return;
-    const read = b.channel_id ? this.resolver.channelMemberIds(b.channel_id) : b.team_id ? this.resolver.teamMemberIds(b.team_id) : undefined;
-    read?.catch(() => undefined); // delivery asks again and handles the failure
+    this.memberRead(event.broadcast)?.catch(() => undefined); // delivery asks again and handles the failure
+  }
+
+  /** The read of the members a channel or team broadcast is filtered by; none when it targets a connection, a user or everyone. */
+  private memberRead(b: Broadcast): Promise<ReadonlySet<string>> | undefined {
+    if (b.connection_id || b.user_id) return undefined;
+    if (b.channel_id) return this.resolver.channelMemberIds(b.channel_id);
+    if (b.team_id) return this.resolver.teamMemberIds(b.team_id);
+    return undefined;
   }
 
   /** Closes and forgets every connection of a session (logout, revoke) or of a user (deactivation). */
@@ -499,16 +504,11 @@ export class Hub {
       return c ? [c] : [];
     }
     const byUser = candidates ? groupByUser(candidates) : this.byUser;
+    const read = this.memberRead(b);
     let users: Iterable<string>;
-    if (b.user_id) {
-      users = [b.user_id];
-    } else if (b.channel_id) {
-      users = connectedMembers(await this.resolver.channelMemberIds(b.channel_id), byUser);
-    } else if (b.team_id) {
-      users = connectedMembers(await this.resolver.teamMemberIds(b.team_id), byUser);
-    } else {
-      users = byUser.keys();
-    }
+    if (b.user_id) users = [b.user_id];
+    else if (read) users = connectedMembers(await read, byUser);
+    else users = byUser.keys();
     const scopedTo = !b.user_id && b.channel_id && SCOPED_EVENTS.has(event.event) && this.options.eventScope?.() ? b.channel_id : '';
     const out: WebConnection[] = [];
     for (const userId of users) {
