@@ -129,6 +129,8 @@ interface CapacityResults {
     eventPhases?: EventPhaseRow[];
   };
   cluster: TargetResult;
+  /** CPU profiles of the cluster's nodes, summed, from the first failing check to the end (absent in older results). */
+  clusterProfile?: ProfileResult;
   /** One node on the bench's own primary, without and with a streaming replica. */
   replica?: { without: TargetResult; with: TargetResult };
   config: LoadTestConfig;
@@ -176,36 +178,45 @@ function probeEnv(dir: string): Record<string, string> {
 }
 
 /**
- * The server's CPU profile from the first failing health check (the load around capacity) to the
- * end of the run: the probe starts and stops it on SIGUSR2. `hooks` go to runAndReport.
+ * The servers' CPU profiles from the first failing health check (the load around capacity) to the
+ * end of the run: the probe in each starts and stops its profiler on SIGUSR2. `hooks` go to runAndReport.
  */
-function profileAroundCapacity(serverPid: number) {
+function profileAroundCapacity(serverPids: number[]) {
   let since: number | undefined;
+  const toggle = () => serverPids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
   return {
     since: () => since,
     hooks: {
       onTick: (_p: unknown, state: { alerted: boolean }) => {
         if (state.alerted && since === undefined) {
           since = Date.now();
-          process.kill(serverPid, 'SIGUSR2');
+          toggle();
         }
       },
       onPhase: (phase: 'hold' | 'end') => {
-        if (phase === 'end' && since !== undefined) process.kill(serverPid, 'SIGUSR2');
+        if (phase === 'end' && since !== undefined) toggle();
       },
     },
   };
 }
 
-async function collectProfile(dir: string, name: string, startedAt: number | undefined): Promise<ProfileResult | undefined> {
+/** The profile each probe wrote into its folder (one per server), renamed `<name>.cpuprofile` and summed. */
+async function collectProfile(dirs: string | string[], name: string, startedAt: number | undefined): Promise<ProfileResult | undefined> {
   if (startedAt === undefined) return undefined;
-  for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('.cpuprofile')); i++) await sleep(100);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && /^\d+\./.test(f));
-  if (!file) return undefined;
-  const path = join(dir, `${name}.cpuprofile`);
-  renameSync(join(dir, file), path);
-  const summary = summarizeProfile(JSON.parse(readFileSync(path, 'utf8')), 30);
-  return { file: path.slice(ROOT.length + 1), seconds: Math.round((Date.now() - startedAt) / 1000), summary, text: renderProfileSummary(summary, 12, 15) };
+  const paths: string[] = [];
+  for (const dir of Array.isArray(dirs) ? dirs : [dirs]) {
+    for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('.cpuprofile')); i++) await sleep(100);
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && /^\d+\./.test(f));
+    if (!file) return undefined;
+    paths.push(join(dir, `${name}.cpuprofile`));
+    renameSync(join(dir, file), paths.at(-1)!);
+  }
+  const summary = summarizeProfile(
+    paths.map((p) => JSON.parse(readFileSync(p, 'utf8'))),
+    30,
+  );
+  const files = paths.map((p) => p.slice(ROOT.length + 1)).join(', ');
+  return { file: files, seconds: Math.round((Date.now() - startedAt) / 1000), summary, text: renderProfileSummary(summary, 12, 15) };
 }
 
 /** What scraping the metrics endpoint cost and returned over a run. */
@@ -290,7 +301,7 @@ async function metricsOnRun(config: LoadTestConfig, database: string) {
     env: { ...probeEnv(dir), MM_METRICSSETTINGS_ENABLE: 'true', MM_METRICSSETTINGS_LISTENADDRESS: `127.0.0.1:${port}` },
   });
   const scraper = startScraper(`http://127.0.0.1:${port}/metrics`, env('CAPACITY_SCRAPE_SEC') ?? 15);
-  const profiler = profileAroundCapacity(target.pids[0]);
+  const profiler = profileAroundCapacity(target.pids);
   try {
     const outcome = await runAndReport(config, target, 'unbounded', {
       out: join(RESULTS, 'single-node-metrics'),
@@ -395,7 +406,7 @@ async function main(): Promise<CapacityResults> {
     log(`one node: ${target.description}`);
     results.seed = await seed({ ...config, target: { ...config.target, url: target.url, databaseUrl: target.databaseUrl! } });
     // The profiler runs from the first failing health check (the load around capacity) to the end.
-    const profiler = profileAroundCapacity(target.pids[0]);
+    const profiler = profileAroundCapacity(target.pids);
     const single = await runAndReport(config, target, 'unbounded', {
       out: join(RESULTS, 'single-node'),
       command: COMMAND,
@@ -429,15 +440,21 @@ async function main(): Promise<CapacityResults> {
       results.cluster = { name: `${CLUSTER_NODES} nodes behind nginx`, target: '', skipped: unavailable };
     } else {
       try {
-        target = await startCluster(CLUSTER_NODES, { database });
+        // Each node profiled as the one node was, so that what being a cluster costs has a name.
+        const nodeDir = (i: number) => join(RESULTS, 'profile-cluster', `node${i}`);
+        target = await startCluster(CLUSTER_NODES, { database, nodeEnv: (i) => probeEnv(nodeDir(i)) });
         log(`cluster: ${target.description}`);
-        const cluster = await runAndReport(config, target, 'unbounded', { out: join(RESULTS, 'cluster'), command: COMMAND });
+        const profiler = profileAroundCapacity(target.pids);
+        const cluster = await runAndReport(config, target, 'unbounded', { out: join(RESULTS, 'cluster'), command: COMMAND, ...profiler.hooks });
         results.cluster = {
           name: `${CLUSTER_NODES} nodes behind nginx`,
           target: target.description,
           report: cluster.report,
           chart: copyChart(cluster, 'cluster-3-nodes'),
         };
+        const dirs = Array.from({ length: CLUSTER_NODES }, (_, i) => nodeDir(i));
+        results.clusterProfile = await collectProfile(dirs, 'cluster', profiler.since());
+        if (results.clusterProfile) log(`profile of the cluster's nodes around capacity:\n${results.clusterProfile.text}`);
       } catch (err) {
         log(`cluster failed: ${(err as Error).stack ?? err}`);
         results.cluster = {
@@ -710,6 +727,13 @@ export function renderDocs(r: CapacityResults): string {
       '',
     );
     out.push('```', r.capacityProfile.text, '```', '');
+  }
+  if (r.clusterProfile) {
+    out.push(
+      `**Where the ${CLUSTER_NODES} nodes' CPU goes around capacity** (their V8 CPU profiles summed, from the first failing check to the end of the cluster run, ${r.clusterProfile.seconds} s; against one node's above, this is what being a cluster costs: \`${r.clusterProfile.file}\`):`,
+      '',
+    );
+    out.push('```', r.clusterProfile.text, '```', '');
   }
   if (r.steady?.profile) {
     out.push(`**…and in the steady state** (${n0(r.steady.users)} users, the ${r.steady.profile.seconds} s hold, \`${r.steady.profile.file}\`):`, '');

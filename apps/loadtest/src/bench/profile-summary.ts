@@ -55,21 +55,12 @@ export function areaOf(url: string, functionName: string): string {
 const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/(dist|node_modules)\//, '$1/');
 const isOurs = (url: string) => /\/dist\/(apps|libs)\//.test(url);
 
-export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const ancestor = (id: number, test: (n: ProfileNode) => boolean): ProfileNode | undefined => {
-    for (let cur = parent.get(id); cur !== undefined; cur = parent.get(cur)) {
-      const n = byId.get(cur)!;
-      if (test(n)) return n;
-    }
-    return undefined;
-  };
-  const frameName = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const frameName = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+
+/** Each node's self time in ms: each sample's time is the delta to the next one. */
+function selfTimes(profile: CpuProfile): Map<number, number> {
   const selfMs = new Map<number, number>();
   if (profile.samples?.length && profile.timeDeltas?.length) {
-    // Each sample's time is the delta to the next one.
     for (let i = 0; i < profile.samples.length; i++) {
       const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
       selfMs.set(profile.samples[i], (selfMs.get(profile.samples[i]) ?? 0) + dt);
@@ -79,40 +70,61 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
     const hits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0) || 1;
     for (const n of profile.nodes) selfMs.set(n.id, ((n.hitCount ?? 0) / hits) * total);
   }
-  const totalMs = [...selfMs.values()].reduce((a, b) => a + b, 0);
-  const idle = [...selfMs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((s, [, ms]) => s + ms, 0);
-  const busyMs = totalMs - idle;
+  return selfMs;
+}
+
+/**
+ * Where the time of one profile went, or of several summed (the nodes of a cluster: a function's
+ * time is its time on all of them, and busy time is theirs together).
+ */
+export function summarizeProfile(profiles: CpuProfile | CpuProfile[], top = 25): ProfileSummary {
+  let totalMs = 0;
+  let busyMs = 0;
   const areas = new Map<string, number>();
   const fns = new Map<string, { fn: string; where: string; area: string; ms: number }>();
   const natives = new Map<string, { native: string; caller: string; ms: number }>();
   const ours = new Map<string, { fn: string; where: string; ms: number }>();
-  for (const [id, ms] of selfMs) {
-    const n = byId.get(id);
-    if (!n || n.callFrame.functionName === '(idle)') continue;
-    if (!n.callFrame.url && !n.callFrame.functionName.startsWith('(')) {
-      const caller = ancestor(id, (a) => !!a.callFrame.url && !a.callFrame.url.startsWith('node:'));
-      const key = `${n.callFrame.functionName}<${caller ? frameName(caller) : '?'}`;
-      const e = natives.get(key) ?? { native: n.callFrame.functionName, caller: caller ? frameName(caller) : '(no JavaScript caller)', ms: 0 };
-      e.ms += ms;
-      natives.set(key, e);
-    }
-    const own = isOurs(n.callFrame.url) ? n : ancestor(id, (a) => isOurs(a.callFrame.url));
-    const ownKey = own ? frameName(own) : '(not under the server code: event loop, sockets, GC)';
-    const o = ours.get(ownKey) ?? {
-      fn: own ? own.callFrame.functionName || '(anonymous)' : ownKey,
-      where: own ? `${shortUrl(own.callFrame.url)}:${own.callFrame.lineNumber + 1}` : '',
-      ms: 0,
+  for (const profile of Array.isArray(profiles) ? profiles : [profiles]) {
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const ancestor = (id: number, test: (n: ProfileNode) => boolean): ProfileNode | undefined => {
+      for (let cur = parent.get(id); cur !== undefined; cur = parent.get(cur)) {
+        const n = byId.get(cur)!;
+        if (test(n)) return n;
+      }
+      return undefined;
     };
-    o.ms += ms;
-    ours.set(ownKey, o);
-    const { functionName, url, lineNumber } = n.callFrame;
-    const area = areaOf(url, functionName);
-    areas.set(area, (areas.get(area) ?? 0) + ms);
-    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
-    const key = `${functionName}@${where}`;
-    const f = fns.get(key) ?? { fn: functionName || '(anonymous)', where, area, ms: 0 };
-    f.ms += ms;
-    fns.set(key, f);
+    for (const [id, ms] of selfTimes(profile)) {
+      totalMs += ms;
+      const n = byId.get(id);
+      if (!n || n.callFrame.functionName === '(idle)') continue;
+      busyMs += ms;
+      if (!n.callFrame.url && !n.callFrame.functionName.startsWith('(')) {
+        const caller = ancestor(id, (a) => !!a.callFrame.url && !a.callFrame.url.startsWith('node:'));
+        const key = `${n.callFrame.functionName}<${caller ? frameName(caller) : '?'}`;
+        const e = natives.get(key) ?? { native: n.callFrame.functionName, caller: caller ? frameName(caller) : '(no JavaScript caller)', ms: 0 };
+        e.ms += ms;
+        natives.set(key, e);
+      }
+      const own = isOurs(n.callFrame.url) ? n : ancestor(id, (a) => isOurs(a.callFrame.url));
+      const ownKey = own ? frameName(own) : '(not under the server code: event loop, sockets, GC)';
+      const o = ours.get(ownKey) ?? {
+        fn: own ? own.callFrame.functionName || '(anonymous)' : ownKey,
+        where: own ? `${shortUrl(own.callFrame.url)}:${own.callFrame.lineNumber + 1}` : '',
+        ms: 0,
+      };
+      o.ms += ms;
+      ours.set(ownKey, o);
+      const { functionName, url, lineNumber } = n.callFrame;
+      const area = areaOf(url, functionName);
+      areas.set(area, (areas.get(area) ?? 0) + ms);
+      const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+      const key = `${functionName}@${where}`;
+      const f = fns.get(key) ?? { fn: functionName || '(anonymous)', where, area, ms: 0 };
+      f.ms += ms;
+      fns.set(key, f);
+    }
   }
   const pct = (ms: number) => Math.round((ms / Math.max(1e-9, busyMs)) * 1000) / 10;
   const r = (ms: number) => Math.round(ms);

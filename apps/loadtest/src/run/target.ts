@@ -28,6 +28,8 @@ export interface Target {
 export interface StartOptions {
   /** Extra MM_* settings. */
   env?: Record<string, string>;
+  /** Extra environment of cluster node `index` alone. */
+  nodeEnv?: (index: number) => Record<string, string>;
   /** Write a V8 CPU profile of each node into this folder (node --cpu-prof), saved when it stops. */
   cpuProfileDir?: string;
   /** Use this existing database instead of a fresh one. */
@@ -108,6 +110,7 @@ export async function startCluster(nodes: number, opts: StartOptions = {}): Prom
     nodes,
     clusterName: 'loadtest',
     env: { ...loadEnv(), MM_SQLSETTINGS_MAXOPENCONNS: String(opts.maxOpenConns ?? 20), ...opts.env },
+    nodeEnv: opts.nodeEnv,
     nginxAccessLog: false,
     database: opts.database,
     execArgv: (i) => cpuProfileArgs(opts.cpuProfileDir, `node${i}`),

@@ -81,6 +81,8 @@ export interface ClusterOptions {
   secret?: string;
   /** Extra MM_* settings for every node. */
   env?: Record<string, string>;
+  /** Extra environment of node `index` alone (e.g. where its profiler writes). */
+  nodeEnv?: (index: number) => Record<string, string>;
   /** Start nginx in front (default true). */
   nginx?: boolean;
   /** nginx's JSON access log (default true; the load test turns it off). */
@@ -238,6 +240,7 @@ export class TestCluster {
       MM_CLUSTERSETTINGS_ADVERTISEADDRESS: host,
       MM_METRICSSETTINGS_LISTENADDRESS: `${host}:${METRICS_PORT}`,
       ...this.options.env,
+      ...this.options.nodeEnv?.(index),
       ...extra,
     };
   }
