@@ -13,7 +13,8 @@
  *    with a CPU profile of the hold — what the users cost once they are in — and metrics with
  *    their statement counts on: the table by route (requests, time, DB statements per request);
  * 4. three cluster nodes on 127.0.0.1–3 sharing the same database behind nginx
- *    (deploy/nginx/mattermost-cluster.conf), when nginx and the cluster ports are available;
+ *    (deploy/nginx/mattermost-cluster.conf), when nginx and the cluster ports are available, each
+ *    profiled as in step 2 and their profiles summed: set against step 2's, what being a cluster costs;
  * 2b. (after 2) the same unbounded run on one node with MetricsSettings.Enable on and its endpoint
  *    scraped every 15 s as Prometheus would, profiled the same way: supported users with metrics
  *    on against step 2's with them off (issue 16's goal: at most 3 % fewer).

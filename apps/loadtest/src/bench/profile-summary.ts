@@ -3,7 +3,9 @@
  * went: self time per function and per area (the server's modules, each npm package, Node's
  * internals, garbage collection, idle), so a bottleneck can be named.
  *
- *   node dist-loadtest/apps/loadtest/src/bench/profile-summary.js file.cpuprofile
+ *   node dist-loadtest/apps/loadtest/src/bench/profile-summary.js file.cpuprofile [more.cpuprofile …]
+ *
+ * Several profiles (a cluster's nodes) are summed.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -168,10 +170,10 @@ export function renderProfileSummary(s: ProfileSummary, topAreas = 15, topFuncti
 }
 
 if (process.argv[1] && import.meta.filename === resolve(process.argv[1])) {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write('usage: profile-summary.js file.cpuprofile\n');
+  const files = process.argv.slice(2);
+  if (files.length === 0) {
+    process.stderr.write('usage: profile-summary.js file.cpuprofile [more.cpuprofile …] (several are summed)\n');
     process.exit(2);
   }
-  process.stdout.write(`${renderProfileSummary(summarizeProfile(JSON.parse(readFileSync(file, 'utf8'))))}\n`);
+  process.stdout.write(`${renderProfileSummary(summarizeProfile(files.map((f) => JSON.parse(readFileSync(f, 'utf8')))))}\n`);
 }
