@@ -216,8 +216,8 @@ async function collectProfile(dirs: string | string[], name: string, startedAt: 
     paths.map((p) => JSON.parse(readFileSync(p, 'utf8'))),
     30,
   );
-  const files = paths.map((p) => p.slice(ROOT.length + 1)).join(', ');
-  return { file: files, seconds: Math.round((Date.now() - startedAt) / 1000), summary, text: renderProfileSummary(summary, 12, 15) };
+  const file = paths.map((p) => p.slice(ROOT.length + 1)).join(', ');
+  return { file, seconds: Math.round((Date.now() - startedAt) / 1000), summary, text: renderProfileSummary(summary, 12, 15) };
 }
 
 /** What scraping the metrics endpoint cost and returned over a run. */
@@ -442,8 +442,9 @@ async function main(): Promise<CapacityResults> {
     } else {
       try {
         // Each node profiled as the one node was, so that what being a cluster costs has a name.
-        const nodeDir = (i: number) => join(RESULTS, 'profile-cluster', `node${i}`);
-        target = await startCluster(CLUSTER_NODES, { database, nodeEnv: (i) => probeEnv(nodeDir(i)) });
+        const dirs = Array.from({ length: CLUSTER_NODES }, (_, i) => join(RESULTS, 'profile-cluster', `node${i}`));
+        const probes = dirs.map(probeEnv); // each node's own folder, emptied now
+        target = await startCluster(CLUSTER_NODES, { database, nodeEnv: (i) => probes[i] });
         log(`cluster: ${target.description}`);
         const profiler = profileAroundCapacity(target.pids);
         const cluster = await runAndReport(config, target, 'unbounded', { out: join(RESULTS, 'cluster'), command: COMMAND, ...profiler.hooks });
@@ -453,7 +454,6 @@ async function main(): Promise<CapacityResults> {
           report: cluster.report,
           chart: copyChart(cluster, 'cluster-3-nodes'),
         };
-        const dirs = Array.from({ length: CLUSTER_NODES }, (_, i) => nodeDir(i));
         results.clusterProfile = await collectProfile(dirs, 'cluster', profiler.since());
         if (results.clusterProfile) log(`profile of the cluster's nodes around capacity:\n${results.clusterProfile.text}`);
       } catch (err) {
