@@ -31,7 +31,9 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      'import-x/no-cycle': 'error',
+      // ignoreExternal: packages in node_modules never import this project's files, so no cycle
+      // can pass through them; not walking their type declarations halves the rule's time.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
 );
