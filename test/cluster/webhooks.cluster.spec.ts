@@ -2,7 +2,9 @@
  * Webhooks in a cluster of three nodes: a post made through an incoming webhook on one node
  * reaches sockets on every node, once; and an outgoing webhook fires exactly once per post (the
  * node that created the post sends it), whichever node the post was made through, counted by a
- * receiver on 127.0.0.1 that the nodes may reach (AllowedUntrustedInternalConnections).
+ * receiver on 127.0.0.1 that the nodes may reach (AllowedUntrustedInternalConnections). Each node
+ * caches a team's hooks, so the hook is made after every node has read the team's empty list: a
+ * node that kept it would miss the posts made through it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +16,8 @@ import { eventually, sleep, type ClusterSocket, type NewUser, type TestCluster }
 import { channelPostIds, channelWith, createPost, duplicates, startFormedCluster, teamWith } from './cluster-fixtures.js';
 
 const NODES = [0, 1, 2];
+/** The node the outgoing webhook is made through. */
+const WRITER = 0;
 
 let cluster: TestCluster;
 let admin: NewUser;
@@ -74,14 +78,22 @@ describe('webhooks across nodes', () => {
     }
   });
 
-  it('an outgoing webhook fires exactly once per post, whichever node made it', async () => {
-    await admin.client.createOutgoingWebhook({
+  it('an outgoing webhook fires exactly once per post, whichever node made it, from the moment it is made', async () => {
+    // Every node reads the team's hooks (none yet) for a post of its own, so each could have them cached.
+    // (The hooks are read after a post's answer: the pause lets the last node read them before the hook exists.)
+    for (const n of NODES) await createPost(cluster.clientAs(members[n], n), pub.id, `before the hook ${n}`);
+    await sleep(500);
+    await cluster.clientAs(admin, WRITER).createOutgoingWebhook({
       team_id: pub.team_id,
       trigger_words: ['fire'],
       callback_urls: [`${base}/count`],
       content_type: 'application/json',
       display_name: 'counter',
     } as OutgoingWebhook);
+    // A post through the same node after the hook: once its event is on every node, so is the
+    // invalidation of the team's hooks (sent before it on the same ordered stream).
+    const marker = await createPost(cluster.clientAs(members[WRITER], WRITER), pub.id, 'the hook is made');
+    for (const socket of sockets) await socket.waitFor('posted', (e) => (JSON.parse(e.data.post) as Post).id === marker.id, 10_000);
     const made: string[] = [];
     for (let round = 0; round < 4; round++) {
       for (const n of NODES) made.push((await createPost(cluster.clientAs(members[n], n), pub.id, `fire ${round}-${n}`)).id);

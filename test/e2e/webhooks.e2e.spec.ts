@@ -571,6 +571,21 @@ describe('outgoing webhooks', () => {
     await s.alice.client.removeOutgoingWebhook(hook.id);
   });
 
+  it('follows changes to the hooks at once: an edited hook fires on its new trigger only, a removed one no more', async () => {
+    // The team's hooks are cached on the node: each change must drop them.
+    const hook = await newOutgoing({ trigger_words: ['before'], callback_urls: [`${base}/changes`] });
+    await post(s.bob.client, s.pub.id, 'before the edit');
+    await eventually(() => expect(to('/changes')).toHaveLength(1), 5000);
+    await s.alice.client.updateOutgoingWebhook({ ...hook, trigger_words: ['after'] });
+    await post(s.bob.client, s.pub.id, 'before again');
+    await post(s.bob.client, s.pub.id, 'after the edit');
+    await eventually(() => expect(to('/changes')).toHaveLength(2), 5000);
+    await s.alice.client.removeOutgoingWebhook(hook.id);
+    await post(s.bob.client, s.pub.id, 'after the removal');
+    await sleep(500);
+    expect(to('/changes').map((r) => JSON.parse(r.body).text)).toEqual(['before the edit', 'after the edit']);
+  });
+
   it('never slows posting down: a slow callback answers after the post was created', async () => {
     answers.set('/slow', { body: JSON.stringify({ text: 'late' }), delayMs: 1500 });
     const hook = await newOutgoing({ trigger_words: ['slow'], callback_urls: [`${base}/slow`] });

@@ -57,6 +57,8 @@ export type InvalidationKind =
   // ChannelsRepository's row cache drops the row; caches that hold what a channel's team or type
   // decides (the members' permission roles) keep theirs, which every post used to drop.
   | 'channel_posted'
+  // A team's outgoing webhooks changed (OutgoingWebhooksRepository's cache), keyed by team id.
+  | 'outgoing_webhooks'
   | 'all'
   // ---- roles (issue 10): the roles table changed; every node reloads its snapshot.
   | 'roles';
