@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '#db';
 
-const noSql: Queryable = { query: () => Promise.reject(new Error('SQL outside the in-memory repositories')) };
+/** A transaction handle for in-memory repositories, which ignore it: any SQL sent through it fails the test. */
+export const noSql: Queryable = { query: () => Promise.reject(new Error('SQL outside the in-memory repositories')) };
 
 /**
  * A Database for service specs over in-memory repositories: `transaction` and

@@ -52,8 +52,8 @@ export class DraftsRepository {
   }
 
   /** Deletes the row unless it was saved after `savedBy` (a newer draft is not the one a post spent). */
-  async deleteSavedBy(userId: string, channelId: string, rootId: string, savedBy: number): Promise<DraftRow | undefined> {
-    const rows = await this.db.query<DraftRow>(
+  async deleteSavedBy(userId: string, channelId: string, rootId: string, savedBy: number, tx: Queryable = this.db): Promise<DraftRow | undefined> {
+    const rows = await tx.query<DraftRow>(
       `DELETE FROM drafts WHERE user_id = $1 AND channel_id = $2 AND root_id = $3 AND update_at <= $4 RETURNING ${COLUMNS}`,
       [userId, channelId, rootId, savedBy],
     );

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { badRequest, isValidId, permissionDenied } from '#common';
 import { ConfigService } from '#config';
+import type { Queryable } from '#db';
 import { EventPublisher, newEvent, WsEvents } from '#realtime';
 import { PermissionsService } from '../auth/permissions.service.js';
 import { ChannelsRepository } from '../channels/channels.repository.js';
@@ -81,20 +82,17 @@ export class DraftsService {
   }
 
   /**
-   * A post was created: the author's draft for that channel and thread is spent. Mattermost's
-   * apps delete it themselves after sending (a DELETE that then finds nothing, which is OK); doing
-   * it here as well clears it on every device (draft_deleted) also for clients that do not, and
-   * for scheduled posts. Never fails nor delays the post. A draft saved after `postedAt` is a new
-   * one and stays, however late this runs.
+   * A post is being created in `tx`: the author's draft for that channel and thread is spent.
+   * Mattermost's apps delete it themselves after sending (a DELETE that then finds nothing, which
+   * is OK); doing it here as well clears it on every device (draft_deleted, once committed) also
+   * for clients that do not, and for scheduled posts. A statement of the post's own transaction,
+   * so it costs the post no round trip of its own. A draft saved after `postedAt` is a new one and
+   * stays. Settles once the transaction has committed.
    */
-  clearAfterPost(userId: string, channelId: string, rootId: string, postedAt: number): void {
+  async clearWithPost(tx: Queryable, userId: string, channelId: string, rootId: string, postedAt: number): Promise<void> {
     if (!this.config.get().ServiceSettings.AllowSyncedDrafts) return;
-    this.repo
-      .deleteSavedBy(userId, channelId, rootId, postedAt)
-      .then((deleted) => {
-        if (deleted) this.announce(WsEvents.DraftDeleted, draftView(deleted, false), '');
-      })
-      .catch((err: unknown) => this.log.warn(`draft not cleared after a post: ${err instanceof Error ? err.message : String(err)}`));
+    const deleted = await this.repo.deleteSavedBy(userId, channelId, rootId, postedAt, tx);
+    if (deleted) this.announce(WsEvents.DraftDeleted, draftView(deleted, false), '');
   }
 
   /**

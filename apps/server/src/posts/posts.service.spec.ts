@@ -302,7 +302,7 @@ function setup() {
     publisher,
     new NoEventOutbox(),
     { checkForNewPost: () => undefined, saveForNewPost: async () => undefined } as unknown as PostPriorityService,
-    { clearAfterPost: () => undefined, clearThread: () => undefined } as unknown as DraftsService,
+    { clearWithPost: async () => undefined, clearThread: () => undefined } as unknown as DraftsService,
     { followReply: async () => ({ followed: { newFollowers: [] }, crtFollowers: [] }), replyPosted: async () => {} } as unknown as ThreadActivity,
     fileInfos as unknown as FileInfosRepository,
     created,

@@ -227,6 +227,8 @@ export class PostsService implements OnModuleInit {
         root ? this.repo.addReplyToThread(tx, row) : undefined,
         this.priority.saveForNewPost(tx, row, input.priority, mentions.userIds),
         this.members.incrementMentions(channel.id, mentions.userIds, !root, now, tx),
+        // An integration's post leaves its owner's draft alone.
+        options.fromIntegration ? undefined : this.drafts.clearWithPost(tx, session.user_id, channel.id, row.root_id, now),
         // In a cluster this goes with the COMMIT (a last statement).
         this.outbox.note(tx, 'posted', row.id),
         // Last: it locks the channel row.
@@ -255,8 +257,6 @@ export class PostsService implements OnModuleInit {
       }),
     );
     void this.outbox.done('posted', row.id);
-    // An integration's post leaves its owner's draft alone.
-    if (!options.fromIntegration) this.drafts.clearAfterPost(session.user_id, channel.id, row.root_id, now);
     if (reply) await this.threads.replyPosted(reply, following!);
     this.created.notify({ post: view, channel, poster, mentions, crtFollowerIds, senderName: options.senderName, fromIntegration: !!options.fromIntegration });
     return view;
