@@ -7,7 +7,8 @@
  * node 1 must show the change: one read, no retry, no waiting for a TTL. Profile changes are
  * proven by bob's `user_updated` (sent to everyone); a status change by alice's own
  * `status_change`, the only socket it goes to (as in Mattermost), on the reading node; a channel's
- * changes (GET /channels/{id}) by bob's `channel_updated` and `posted`; its counts (GET
+ * changes (GET /channels/{id}, and the channel a post through node 1 is made in) by bob's
+ * `channel_updated`, `channel_deleted` and `posted`; its counts (GET
  * /channels/{id}/stats) by bob's `user_added`, `post_edited`, `user_updated` and `post_deleted`.
  */
 import type { Channel } from '@mattermost/types/channels';
@@ -16,7 +17,7 @@ import type { Team } from '@mattermost/types/teams';
 import type { UserProfile, UserStatus } from '@mattermost/types/users';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterSocket, NewUser, TestCluster, WsEventMessage } from '#testing';
+import { ClusterSocket, expectClientError, NewUser, TestCluster, WsEventMessage } from '#testing';
 import { channelWith, startFormedCluster, teamWith, uniqueName } from './cluster-fixtures.js';
 
 /** Where changes are made, and the node whose caches must follow. */
@@ -206,6 +207,28 @@ describe('per-node caches after a change on another node', () => {
     const posted = await onReader(bob).getChannel(channel.id);
     expect(posted.last_post_at, 'last_post_at on the reader').toBe(post.create_at);
     expect(posted.total_msg_count, 'total_msg_count on the reader').toBe(patched.total_msg_count + 1);
+  });
+
+  it("posts on the other node with a channel's new name, and refuses posts there once it is archived, as soon as their events arrive", async () => {
+    const channel = await channelWith(alice, team, 'O', [bob]);
+    // Busy first: each post through the reader reads the channel there, and the writer's posts move its counts.
+    for (const u of [bob, alice]) await onReader(u).createPost({ channel_id: channel.id, message: 'warm' } as Post);
+    await onWriter(alice).createPost({ channel_id: channel.id, message: 'from the writer' } as Post);
+
+    const displayName = uniqueName('renamed');
+    let next = watch(bobSocket);
+    await onWriter(alice).patchChannel(channel.id, { display_name: displayName } as Partial<Channel>);
+    await next('channel_updated', (e) => e.broadcast.channel_id === channel.id || JSON.parse(e.data.channel ?? '{}').id === channel.id);
+    next = watch(bobSocket);
+    const after = await onReader(bob).createPost({ channel_id: channel.id, message: 'after the rename' } as Post);
+    const posted = await next('posted', (e) => (JSON.parse(e.data.post) as Post).id === after.id);
+    expect(posted.data.channel_display_name, "the posted event's channel name on the reader").toBe(displayName);
+
+    next = watch(bobSocket);
+    await onWriter(alice).deleteChannel(channel.id);
+    await next('channel_deleted', (e) => e.data.channel_id === channel.id);
+    const refused = await expectClientError(() => onReader(bob).createPost({ channel_id: channel.id, message: 'after the archive' } as Post));
+    expect([refused.status_code, refused.server_error_id]).toEqual([400, 'api.post.create_post.can_not_post_to_deleted.error']);
   });
 
   it('applies channel and team membership changes made on one node to permission checks on the other as soon as their events arrive', async () => {

@@ -72,6 +72,8 @@ export interface ChannelCounts {
 @Injectable()
 export class ChannelsRepository {
   private readonly cache?: ReadThroughCache<ChannelRow>;
+  /** The same rows, kept through new posts: see byIdForPosting. */
+  private readonly forPosting?: ReadThroughCache<ChannelRow>;
   private readonly counts?: ReadThroughCache<ChannelCounts>;
 
   constructor(
@@ -85,7 +87,14 @@ export class ChannelsRepository {
       ttlMs: CACHED_CHANNEL_TTL_MS,
       dropOn: ['channel', 'channel_posted'],
       // From the master: a lagging replica would refill the cache with the row as it was before.
-      load: async (ids) => new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c])),
+      load: (ids) => this.loadRows(ids),
+    });
+    this.forPosting = cachedRows(invalidation, caches, {
+      name: 'ChannelByIdForPosting',
+      maxEntries: CACHED_CHANNELS,
+      ttlMs: CACHED_CHANNEL_TTL_MS,
+      dropOn: ['channel'],
+      load: (ids) => this.loadRows(ids),
     });
     // Mattermost caches member, guest and pinned post counts per channel (GET /channels/{id}/stats
     // asks on every channel switch, and counting a big channel's active members is the costliest
@@ -100,6 +109,10 @@ export class ChannelsRepository {
       clearOn: ['user'],
       load: (ids) => this.loadCounts(ids),
     });
+  }
+
+  private async loadRows(ids: string[]): Promise<Map<string, ChannelRow>> {
+    return new Map((await this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = ANY($1)`, [ids])).map((c) => [c.id, c]));
   }
 
   /** Every node forgets the cached row once what `tx` wrote is committed. */
@@ -159,6 +172,17 @@ export class ChannelsRepository {
   async byId(id: string, tx: Queryable = this.db): Promise<ChannelRow | undefined> {
     if (this.cache && tx === this.db) return this.cache.get(id);
     return (await tx.query<ChannelRow>(`SELECT ${COLUMNS} FROM channels WHERE id = $1`, [id]))[0];
+  }
+
+  /**
+   * The row for making a post in the channel: current in everything but its post times and
+   * message counts, which may lag the newest posts. A post reads the channel's kind, team, names
+   * and whether it is archived, never those (its transaction counts itself in the database). byId
+   * drops a channel's row at every post ('channel_posted'), so in a busy channel every post read
+   * the row again; this cache drops it only when the channel itself changes ('channel').
+   */
+  async byIdForPosting(id: string): Promise<ChannelRow | undefined> {
+    return this.forPosting ? this.forPosting.get(id) : this.byId(id);
   }
 
   async byName(teamId: string, name: string, includeDeleted: boolean, tx: Queryable = this.db): Promise<ChannelRow | undefined> {

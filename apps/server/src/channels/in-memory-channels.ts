@@ -49,6 +49,11 @@ export class MemoryChannels {
     return c ? { ...c } : undefined;
   }
 
+  /** Always current here (nothing is cached). */
+  byIdForPosting(id: string) {
+    return this.byId(id);
+  }
+
   async byName(teamId: string, name: string, includeDeleted: boolean) {
     const c = [...this.rows.values()].find((r) => r.team_id === teamId && r.name === name && (includeDeleted || r.delete_at === 0));
     return c ? { ...c } : undefined;

@@ -173,11 +173,14 @@ class MemoryReactions implements Pick<ReactionsRepository, 'forPosts'> {
   }
 }
 
-class MemoryChannels implements Pick<ChannelsRepository, 'byId' | 'countNewPost' | 'touchLastPostAt' | 'countsChanged'> {
+class MemoryChannels implements Pick<ChannelsRepository, 'byId' | 'byIdForPosting' | 'countNewPost' | 'touchLastPostAt' | 'countsChanged'> {
   constructor(private readonly world: World) {}
   async byId(id: string): Promise<ChannelRow | undefined> {
     const channel = this.world.channels.get(id);
     return channel && { ...channel };
+  }
+  byIdForPosting(id: string): Promise<ChannelRow | undefined> {
+    return this.byId(id);
   }
   async countNewPost(channelId: string, createAt: number): Promise<void> {
     const channel = this.world.channels.get(channelId)!;

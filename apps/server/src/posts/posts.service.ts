@@ -177,7 +177,7 @@ export class PostsService implements OnModuleInit {
   }
 
   private async createNow(session: Session, input: NewPostInput, setOnline: boolean, options: CreateOptions = {}): Promise<PostView> {
-    const channel = options.channel?.id === input.channel_id ? options.channel : await this.channels.byId(input.channel_id);
+    const channel = options.channel?.id === input.channel_id ? options.channel : await this.channels.byIdForPosting(input.channel_id);
     if (!channel) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.channel_id parameter.');
     if (input.type.startsWith(SYSTEM_POST_PREFIX)) throw badRequest('api.context.invalid_param.app_error', 'Invalid post.type parameter.');
     if (channel.delete_at !== 0) throw badRequest('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted channel.');
