@@ -51,13 +51,18 @@ import {
   eventPhaseText,
   parseEventPhases,
   parseRouteCounters,
+  parseRuntimePauses,
+  pausesOverWindow,
+  pausesText,
   renderRouteTable,
   renderStatementTable,
   renderWaitTable,
   routeRows,
   type EventPhaseCounts,
   type EventPhaseRow,
+  type PausesOverWindow,
   type RouteCounters,
+  type RuntimePauses,
   type RouteRow,
 } from './route-table.js';
 import { wsBroadcast, type BroadcastResult } from './ws-broadcast.js';
@@ -128,6 +133,9 @@ interface CapacityResults {
     routes?: RouteRow[];
     /** The node's event timings over the hold (absent in older results). */
     eventPhases?: EventPhaseRow[];
+    /** The node's GC pauses and event-loop delay over the hold (absent in older results). */
+    pauses?: PausesOverWindow;
+    scrapeEverySec?: number;
   };
   cluster: TargetResult;
   /** CPU profiles of the cluster's nodes, summed, from the first failing check to the end (absent in older results). */
@@ -240,9 +248,14 @@ interface ScrapeStats {
 function startScraper(
   url: string,
   everySec: number,
-): { stop(): ScrapeStats; routesOverLast(seconds: number): RouteRow[]; eventPhasesOverLast(seconds: number): EventPhaseRow[] } {
+): {
+  stop(): ScrapeStats;
+  routesOverLast(seconds: number): RouteRow[];
+  eventPhasesOverLast(seconds: number): EventPhaseRow[];
+  pausesOverLast(seconds: number): PausesOverWindow | undefined;
+} {
   const stats: ScrapeStats = { everySec, count: 0, failed: 0, avgMs: 0, maxMs: 0, bytes: 0, samples: 0 };
-  const snapshots: Array<{ at: number; counters: RouteCounters; phases: EventPhaseCounts }> = [];
+  const snapshots: Array<{ at: number; counters: RouteCounters; phases: EventPhaseCounts; pauses: RuntimePauses }> = [];
   let totalMs = 0;
   const scrape = async () => {
     const started = performance.now();
@@ -256,7 +269,7 @@ function startScraper(
       stats.maxMs = Math.max(stats.maxMs, Math.round(ms));
       stats.bytes = text.length;
       stats.samples = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-      snapshots.push({ at: Date.now(), counters: parseRouteCounters(text), phases: parseEventPhases(text) });
+      snapshots.push({ at: Date.now(), counters: parseRouteCounters(text), phases: parseEventPhases(text), pauses: parseRuntimePauses(text) });
     } catch {
       stats.failed++;
     }
@@ -285,6 +298,11 @@ function startScraper(
     eventPhasesOverLast(seconds: number): EventPhaseRow[] {
       const ends = window(seconds);
       return ends ? eventPhaseRows(ends.first.phases, ends.last.phases) : [];
+    },
+    /** The node's pauses over the same window, from every scrape in it. */
+    pausesOverLast(seconds: number): PausesOverWindow | undefined {
+      const ends = window(seconds);
+      return ends ? pausesOverWindow(snapshots.filter((x) => x.at >= ends.first.at && x.at <= ends.last.at).map((x) => x.pauses)) : undefined;
     },
   };
 }
@@ -364,6 +382,8 @@ async function steadyRun(config: LoadTestConfig, database: string, users: number
       profile: await collectProfile(dir, 'steady-hold', startedAt),
       routes: scraper.routesOverLast(outcome.report.result.measuredSec),
       eventPhases: scraper.eventPhasesOverLast(outcome.report.result.measuredSec),
+      pauses: scraper.pausesOverLast(outcome.report.result.measuredSec),
+      scrapeEverySec: env('CAPACITY_SCRAPE_SEC') ?? 15,
     };
   } finally {
     scraper.stop();
@@ -660,6 +680,12 @@ export function renderDocs(r: CapacityResults): string {
   if (r.steady?.eventPhases?.length) {
     out.push(
       `**WebSocket events on the node** over the same hold (its own histogram, \`mattermost_websocket_event_phase_seconds\`: queued behind earlier events, then delivering to its sockets; the users' delivery latency adds the post's own request before and the sockets and the client after): ${eventPhaseText(r.steady.eventPhases)}.`,
+      '',
+    );
+  }
+  if (r.steady?.pauses) {
+    out.push(
+      `**Pauses on the node** over the same hold (Node's runtime metrics, \`mattermost_nodejs_gc_duration_seconds\` and \`mattermost_nodejs_eventloop_lag_*\`; every request and event waits through them): ${pausesText(r.steady.pauses, r.steady.scrapeEverySec ?? 15)}.`,
       '',
     );
   }

@@ -3,6 +3,9 @@ import {
   eventPhaseRows,
   eventPhaseText,
   parseEventPhases,
+  parseRuntimePauses,
+  pausesOverWindow,
+  pausesText,
   parseRouteCounters,
   renderRouteTable,
   renderStatementTable,
@@ -117,5 +120,42 @@ describe('event phases', () => {
   it('gives the highest finite bound for a rank beyond it, and skips a phase without events', () => {
     const rows = eventPhaseRows(parseEventPhases(scrape([0, 0, 0, 0], [0, 0, 0, 0])), parseEventPhases(scrape([0, 0, 0, 10], [0, 0, 0, 0])));
     expect(rows).toEqual([{ phase: 'queued', events: 10, p50Ms: 100, p99Ms: 100 }]);
+  });
+});
+
+describe('pauses', () => {
+  /** One scrape: major GCs with their cumulative buckets (0.001 … 5 s, as prom-client's), and the loop's delay since the last scrape. */
+  const scrape = (major: { buckets: number[]; count: number; sum: number }, lag: { p99: number; max: number }) =>
+    [
+      '# TYPE mattermost_nodejs_gc_duration_seconds histogram',
+      ...['0.001', '0.01', '0.1', '1', '2', '5', '+Inf'].map(
+        (le, i) => `mattermost_nodejs_gc_duration_seconds_bucket{le="${le}",kind="major"} ${major.buckets[i] ?? major.count}`,
+      ),
+      `mattermost_nodejs_gc_duration_seconds_sum{kind="major"} ${major.sum}`,
+      `mattermost_nodejs_gc_duration_seconds_count{kind="major"} ${major.count}`,
+      `mattermost_nodejs_eventloop_lag_p99_seconds ${lag.p99}`,
+      `mattermost_nodejs_eventloop_lag_max_seconds ${lag.max}`,
+      'mattermost_nodejs_eventloop_lag_p50_seconds 0.001',
+    ].join('\n');
+
+  it("counts the window's GC pauses by kind, those over 100 ms and 1 s, and the loop's delay of each scrape after the first", () => {
+    const scrapes = [
+      // Before the window: 10 pauses, 2 of them over 100 ms (none over 1 s); the lag of the interval before it does not count.
+      scrape({ buckets: [0, 5, 8, 10, 10, 10], count: 10, sum: 0.5 }, { p99: 9, max: 9 }),
+      scrape({ buckets: [0, 6, 9, 11, 12, 12], count: 12, sum: 1.5 }, { p99: 0.02, max: 0.3 }),
+      // Over the window: 5 more pauses, 1.5 s more; of them 3 over 100 ms and 2 over 1 s.
+      scrape({ buckets: [0, 7, 10, 13, 15, 15], count: 15, sum: 2 }, { p99: 0.05, max: 1.2 }),
+      scrape({ buckets: [0, 7, 10, 13, 15, 15], count: 15, sum: 2 }, { p99: 0.01, max: 0.02 }),
+    ].map(parseRuntimePauses);
+    const p = pausesOverWindow(scrapes)!;
+    expect(p.gc).toEqual([{ kind: 'major', count: 5, seconds: 1.5, over100ms: 3, over1s: 2 }]);
+    expect([p.lagP99MedianMs, p.lagP99WorstMs, p.lagMaxMs].map(Math.round)).toEqual([20, 50, 1200]);
+    expect(pausesText(p, 15)).toBe(
+      "major GC 5 pauses, 1.5 s in all, 3 longer than 100 ms and 2 longer than 1 s; the event loop's delay p99 per 15 s: median 20 ms, worst 50 ms; its longest delay 1,200 ms",
+    );
+  });
+
+  it('has nothing to say about a window of one scrape', () => {
+    expect(pausesOverWindow([parseRuntimePauses(scrape({ buckets: [], count: 0, sum: 0 }, { p99: 0, max: 0 }))])).toBeUndefined();
   });
 });

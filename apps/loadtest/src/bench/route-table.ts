@@ -206,3 +206,98 @@ export function renderStatementTable(
   for (const k of keys) out.push(`| ${code(k)} | ${cell(window[k])} |${slow ? ` ${cell(slow.slow[k])} | ${cell(slow.other[k])} |` : ''}`);
   return out.join('\n');
 }
+
+/**
+ * The node's pauses in one scrape, from Node's runtime metrics (prom-client's default collectors,
+ * on with MetricsSettings.Enable): garbage collections by kind (mattermost_nodejs_gc_duration_seconds,
+ * cumulative: count, total time, and how many took longer than 100 ms and than 1 s, from its
+ * buckets), and the event loop's delay since the previous scrape (mattermost_nodejs_eventloop_lag_*,
+ * which the collector resets at each scrape). Every request and event waits through these.
+ */
+export interface RuntimePauses {
+  gc: Map<string, { count: number; seconds: number; over100ms: number; over1s: number }>;
+  /** The event loop's delay over the interval this scrape closes: its p99 and its longest, seconds. */
+  lagP99: number;
+  lagMax: number;
+}
+
+const GC_SAMPLE = /^mattermost_nodejs_gc_duration_seconds_(bucket|count|sum)\{([^}]*)\} (\S+)$/;
+const LAG_SAMPLE = /^mattermost_nodejs_eventloop_lag_(p99|max)_seconds(?:\{[^}]*\})? (\S+)$/;
+
+export function parseRuntimePauses(text: string): RuntimePauses {
+  const out: RuntimePauses = { gc: new Map(), lagP99: 0, lagMax: 0 };
+  const below = new Map<string, Map<number, number>>();
+  for (const line of text.split('\n')) {
+    const lag = LAG_SAMPLE.exec(line);
+    if (lag) {
+      if (lag[1] === 'p99') out.lagP99 = Number(lag[2]);
+      else out.lagMax = Number(lag[2]);
+      continue;
+    }
+    const m = GC_SAMPLE.exec(line);
+    const kind = m && /kind="([^"]*)"/.exec(m[2])?.[1];
+    if (!m || !kind) continue;
+    let gc = out.gc.get(kind);
+    if (!gc) out.gc.set(kind, (gc = { count: 0, seconds: 0, over100ms: 0, over1s: 0 }));
+    if (m[1] === 'count') gc.count = Number(m[3]);
+    else if (m[1] === 'sum') gc.seconds = Number(m[3]);
+    else {
+      const le = /le="([^"]*)"/.exec(m[2])?.[1];
+      if (le !== undefined && le !== '+Inf') (below.get(kind) ?? below.set(kind, new Map()).get(kind)!).set(Number(le), Number(m[3]));
+    }
+  }
+  // A pause longer than a bound is one its bucket (cumulative: every pause up to the bound) did not
+  // hold; prom-client's buckets include 0.1 and 1 s.
+  for (const [kind, gc] of out.gc) {
+    const le = below.get(kind);
+    gc.over100ms = gc.count - (le?.get(0.1) ?? gc.count);
+    gc.over1s = gc.count - (le?.get(1) ?? gc.count);
+  }
+  return out;
+}
+
+export interface PausesOverWindow {
+  /** Per GC kind, over the window: pauses, their total, and those longer than 100 ms and than 1 s. */
+  gc: Array<{ kind: string; count: number; seconds: number; over100ms: number; over1s: number }>;
+  /** The event loop's delay, per scrape interval in the window: the median and worst of the p99s, and the longest. */
+  lagP99MedianMs: number;
+  lagP99WorstMs: number;
+  lagMaxMs: number;
+}
+
+/** The pauses between the window's first scrape and its last; the lag from every scrape after the first. */
+export function pausesOverWindow(scrapes: RuntimePauses[]): PausesOverWindow | undefined {
+  const first = scrapes[0];
+  const last = scrapes.at(-1);
+  if (!first || !last || first === last) return undefined;
+  const gc = [...last.gc].map(([kind, end]) => {
+    const start = first.gc.get(kind) ?? { count: 0, seconds: 0, over100ms: 0, over1s: 0 };
+    return {
+      kind,
+      count: end.count - start.count,
+      seconds: end.seconds - start.seconds,
+      over100ms: end.over100ms - start.over100ms,
+      over1s: end.over1s - start.over1s,
+    };
+  });
+  const p99s = scrapes
+    .slice(1)
+    .map((s) => s.lagP99)
+    .sort((a, b) => a - b);
+  return {
+    gc: gc.filter((g) => g.count > 0).sort((a, b) => b.seconds - a.seconds),
+    lagP99MedianMs: p99s[Math.floor(p99s.length / 2)] * 1000,
+    lagP99WorstMs: p99s.at(-1)! * 1000,
+    lagMaxMs: Math.max(...scrapes.slice(1).map((s) => s.lagMax)) * 1000,
+  };
+}
+
+/** One sentence: each GC kind's pauses, then the event loop's delay. */
+export function pausesText(p: PausesOverWindow, everySec: number): string {
+  const gc = p.gc.map(
+    (g) =>
+      `${g.kind} GC ${g.count.toLocaleString('en-US')} pauses, ${n1(g.seconds)} s in all, ${g.over100ms.toLocaleString('en-US')} longer than 100 ms and ${g.over1s.toLocaleString('en-US')} longer than 1 s`,
+  );
+  const lag = `the event loop's delay p99 per ${everySec} s: median ${n1(p.lagP99MedianMs)} ms, worst ${n1(p.lagP99WorstMs)} ms; its longest delay ${n1(p.lagMaxMs)} ms`;
+  return [...gc, lag].join('; ');
+}
