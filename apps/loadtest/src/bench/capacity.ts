@@ -135,7 +135,6 @@ interface CapacityResults {
     eventPhases?: EventPhaseRow[];
     /** The node's GC pauses and event-loop delay over the hold (absent in older results). */
     pauses?: PausesOverWindow;
-    scrapeEverySec?: number;
   };
   cluster: TargetResult;
   /** CPU profiles of the cluster's nodes, summed, from the first failing check to the end (absent in older results). */
@@ -302,7 +301,11 @@ function startScraper(
     /** The node's pauses over the same window, from every scrape in it. */
     pausesOverLast(seconds: number): PausesOverWindow | undefined {
       const ends = window(seconds);
-      return ends ? pausesOverWindow(snapshots.filter((x) => x.at >= ends.first.at && x.at <= ends.last.at).map((x) => x.pauses)) : undefined;
+      if (!ends) return undefined;
+      return pausesOverWindow(
+        snapshots.filter((x) => x.at >= ends.first.at && x.at <= ends.last.at).map((x) => x.pauses),
+        everySec,
+      );
     },
   };
 }
@@ -383,7 +386,6 @@ async function steadyRun(config: LoadTestConfig, database: string, users: number
       routes: scraper.routesOverLast(outcome.report.result.measuredSec),
       eventPhases: scraper.eventPhasesOverLast(outcome.report.result.measuredSec),
       pauses: scraper.pausesOverLast(outcome.report.result.measuredSec),
-      scrapeEverySec: env('CAPACITY_SCRAPE_SEC') ?? 15,
     };
   } finally {
     scraper.stop();
@@ -685,7 +687,7 @@ export function renderDocs(r: CapacityResults): string {
   }
   if (r.steady?.pauses) {
     out.push(
-      `**Pauses on the node** over the same hold (Node's runtime metrics, \`mattermost_nodejs_gc_duration_seconds\` and \`mattermost_nodejs_eventloop_lag_*\`; every request and event waits through them): ${pausesText(r.steady.pauses, r.steady.scrapeEverySec ?? 15)}.`,
+      `**Pauses on the node** over the same hold (Node's runtime metrics, \`mattermost_nodejs_gc_duration_seconds\` and \`mattermost_nodejs_eventloop_lag_*\`; every request and event waits through them): ${pausesText(r.steady.pauses)}.`,
       '',
     );
   }

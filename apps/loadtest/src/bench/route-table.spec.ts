@@ -147,15 +147,15 @@ describe('pauses', () => {
       scrape({ buckets: [0, 7, 10, 13, 15, 15], count: 15, sum: 2 }, { p99: 0.05, max: 1.2 }),
       scrape({ buckets: [0, 7, 10, 13, 15, 15], count: 15, sum: 2 }, { p99: 0.01, max: 0.02 }),
     ].map(parseRuntimePauses);
-    const p = pausesOverWindow(scrapes)!;
+    const p = pausesOverWindow(scrapes, 15)!;
     expect(p.gc).toEqual([{ kind: 'major', count: 5, seconds: 1.5, over100ms: 3, over1s: 2 }]);
     expect([p.lagP99MedianMs, p.lagP99WorstMs, p.lagMaxMs].map(Math.round)).toEqual([20, 50, 1200]);
-    expect(pausesText(p, 15)).toBe(
+    expect(pausesText(p)).toBe(
       "major GC 5 pauses, 1.5 s in all, 3 longer than 100 ms and 2 longer than 1 s; the event loop's delay p99 per 15 s: median 20 ms, worst 50 ms; its longest delay 1,200 ms",
     );
   });
 
   it('has nothing to say about a window of one scrape', () => {
-    expect(pausesOverWindow([parseRuntimePauses(scrape({ buckets: [], count: 0, sum: 0 }, { p99: 0, max: 0 }))])).toBeUndefined();
+    expect(pausesOverWindow([parseRuntimePauses(scrape({ buckets: [], count: 0, sum: 0 }, { p99: 0, max: 0 }))], 15)).toBeUndefined();
   });
 });

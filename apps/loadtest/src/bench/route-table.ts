@@ -72,18 +72,23 @@ export function routeRows(first: RouteCounters, last: RouteCounters, seconds: nu
  */
 export type EventPhaseCounts = Map<string, Map<number, number>>;
 
-const PHASE_BUCKET = /^mattermost_websocket_event_phase_seconds_bucket\{([^}]*)\} (\S+)$/;
-
 export function parseEventPhases(text: string): EventPhaseCounts {
-  const out: EventPhaseCounts = new Map();
+  return histogramBuckets(text, 'mattermost_websocket_event_phase_seconds', 'phase');
+}
+
+/** A histogram's cumulative bucket counts in one scrape: by the value of `label`, then by upper bound (+Inf as Infinity). */
+function histogramBuckets(text: string, metric: string, label: string): Map<string, Map<number, number>> {
+  const sample = new RegExp(`^${metric}_bucket\\{([^}]*)\\} (\\S+)$`);
+  const labelValue = new RegExp(`${label}="([^"]*)"`);
+  const out = new Map<string, Map<number, number>>();
   for (const line of text.split('\n')) {
-    const m = PHASE_BUCKET.exec(line);
+    const m = sample.exec(line);
     if (!m) continue;
-    const phase = /phase="([^"]*)"/.exec(m[1])?.[1];
+    const key = labelValue.exec(m[1])?.[1];
     const le = /le="([^"]*)"/.exec(m[1])?.[1];
-    if (!phase || le === undefined) continue;
-    let buckets = out.get(phase);
-    if (!buckets) out.set(phase, (buckets = new Map()));
+    if (!key || le === undefined) continue;
+    let buckets = out.get(key);
+    if (!buckets) out.set(key, (buckets = new Map()));
     buckets.set(le === '+Inf' ? Infinity : Number(le), Number(m[2]));
   }
   return out;
@@ -221,37 +226,26 @@ export interface RuntimePauses {
   lagMax: number;
 }
 
-const GC_SAMPLE = /^mattermost_nodejs_gc_duration_seconds_(bucket|count|sum)\{([^}]*)\} (\S+)$/;
+const GC_SUM = /^mattermost_nodejs_gc_duration_seconds_sum\{[^}]*kind="([^"]*)"[^}]*\} (\S+)$/;
 const LAG_SAMPLE = /^mattermost_nodejs_eventloop_lag_(p99|max)_seconds(?:\{[^}]*\})? (\S+)$/;
 
 export function parseRuntimePauses(text: string): RuntimePauses {
   const out: RuntimePauses = { gc: new Map(), lagP99: 0, lagMax: 0 };
-  const below = new Map<string, Map<number, number>>();
+  const sums = new Map<string, number>();
   for (const line of text.split('\n')) {
     const lag = LAG_SAMPLE.exec(line);
     if (lag) {
       if (lag[1] === 'p99') out.lagP99 = Number(lag[2]);
       else out.lagMax = Number(lag[2]);
-      continue;
     }
-    const m = GC_SAMPLE.exec(line);
-    const kind = m && /kind="([^"]*)"/.exec(m[2])?.[1];
-    if (!m || !kind) continue;
-    let gc = out.gc.get(kind);
-    if (!gc) out.gc.set(kind, (gc = { count: 0, seconds: 0, over100ms: 0, over1s: 0 }));
-    if (m[1] === 'count') gc.count = Number(m[3]);
-    else if (m[1] === 'sum') gc.seconds = Number(m[3]);
-    else {
-      const le = /le="([^"]*)"/.exec(m[2])?.[1];
-      if (le !== undefined && le !== '+Inf') (below.get(kind) ?? below.set(kind, new Map()).get(kind)!).set(Number(le), Number(m[3]));
-    }
+    const sum = GC_SUM.exec(line);
+    if (sum) sums.set(sum[1], Number(sum[2]));
   }
-  // A pause longer than a bound is one its bucket (cumulative: every pause up to the bound) did not
-  // hold; prom-client's buckets include 0.1 and 1 s.
-  for (const [kind, gc] of out.gc) {
-    const le = below.get(kind);
-    gc.over100ms = gc.count - (le?.get(0.1) ?? gc.count);
-    gc.over1s = gc.count - (le?.get(1) ?? gc.count);
+  // A pause longer than a bound is one its bucket (cumulative: every pause up to the bound) did
+  // not hold; prom-client's buckets include 0.1 and 1 s.
+  for (const [kind, le] of histogramBuckets(text, 'mattermost_nodejs_gc_duration_seconds', 'kind')) {
+    const count = le.get(Infinity) ?? 0;
+    out.gc.set(kind, { count, seconds: sums.get(kind) ?? 0, over100ms: count - (le.get(0.1) ?? count), over1s: count - (le.get(1) ?? count) });
   }
   return out;
 }
@@ -259,14 +253,15 @@ export function parseRuntimePauses(text: string): RuntimePauses {
 export interface PausesOverWindow {
   /** Per GC kind, over the window: pauses, their total, and those longer than 100 ms and than 1 s. */
   gc: Array<{ kind: string; count: number; seconds: number; over100ms: number; over1s: number }>;
-  /** The event loop's delay, per scrape interval in the window: the median and worst of the p99s, and the longest. */
+  /** The event loop's delay, per scrape interval (`everySec`) in the window: the median and worst of the p99s, and the longest. */
+  everySec: number;
   lagP99MedianMs: number;
   lagP99WorstMs: number;
   lagMaxMs: number;
 }
 
 /** The pauses between the window's first scrape and its last; the lag from every scrape after the first. */
-export function pausesOverWindow(scrapes: RuntimePauses[]): PausesOverWindow | undefined {
+export function pausesOverWindow(scrapes: RuntimePauses[], everySec: number): PausesOverWindow | undefined {
   const first = scrapes[0];
   const last = scrapes.at(-1);
   if (!first || !last || first === last) return undefined;
@@ -286,6 +281,7 @@ export function pausesOverWindow(scrapes: RuntimePauses[]): PausesOverWindow | u
     .sort((a, b) => a - b);
   return {
     gc: gc.filter((g) => g.count > 0).sort((a, b) => b.seconds - a.seconds),
+    everySec,
     lagP99MedianMs: p99s[Math.floor(p99s.length / 2)] * 1000,
     lagP99WorstMs: p99s.at(-1)! * 1000,
     lagMaxMs: Math.max(...scrapes.slice(1).map((s) => s.lagMax)) * 1000,
@@ -293,11 +289,11 @@ export function pausesOverWindow(scrapes: RuntimePauses[]): PausesOverWindow | u
 }
 
 /** One sentence: each GC kind's pauses, then the event loop's delay. */
-export function pausesText(p: PausesOverWindow, everySec: number): string {
+export function pausesText(p: PausesOverWindow): string {
   const gc = p.gc.map(
     (g) =>
       `${g.kind} GC ${g.count.toLocaleString('en-US')} pauses, ${n1(g.seconds)} s in all, ${g.over100ms.toLocaleString('en-US')} longer than 100 ms and ${g.over1s.toLocaleString('en-US')} longer than 1 s`,
   );
-  const lag = `the event loop's delay p99 per ${everySec} s: median ${n1(p.lagP99MedianMs)} ms, worst ${n1(p.lagP99WorstMs)} ms; its longest delay ${n1(p.lagMaxMs)} ms`;
+  const lag = `the event loop's delay p99 per ${p.everySec} s: median ${n1(p.lagP99MedianMs)} ms, worst ${n1(p.lagP99WorstMs)} ms; its longest delay ${n1(p.lagMaxMs)} ms`;
   return [...gc, lag].join('; ');
 }
