@@ -193,10 +193,14 @@ function routes(userIds: string[], channelId: string, middlePostId: string): Rou
     { name: 'posts.channelPosts', loadShare: 1.5, request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?page=0&per_page=30` }) },
     // ScrollChannel's page of older posts (getPostsBefore), around a post in the middle of the seed.
     { name: 'posts.before', request: () => ({ method: 'GET', path: `/api/v4/channels/${channelId}/posts?before=${middlePostId}&page=0&per_page=30` }) },
+    // As the load test's first visit to a channel asks for it: collapsed threads on (the server's default).
     {
       name: 'posts.unread',
       loadShare: 1.9,
-      request: () => ({ method: 'GET', path: `/api/v4/users/me/channels/${channelId}/posts/unread?limit_after=30&limit_before=30` }),
+      request: () => ({
+        method: 'GET',
+        path: `/api/v4/users/me/channels/${channelId}/posts/unread?limit_after=30&limit_before=30&skipFetchThreads=false&collapsedThreads=true&collapsedThreadsExtended=false`,
+      }),
     },
     { name: 'users.me', request: () => ({ method: 'GET', path: '/api/v4/users/me' }) },
     // Last, for it grows the channel the post lists read. 16 posts in flight to one channel: every

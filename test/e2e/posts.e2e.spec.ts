@@ -504,6 +504,44 @@ describe('reading posts', () => {
     const zero = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_after=0`);
     expect(zero.status).toBe(400);
   });
+
+  it('with collapsed threads, lists the unread roots with their participants; with nothing unread, the latest page and its ETag', async () => {
+    const channel = await alice.client.createChannel({ team_id: team.id, name: `unread-crt-${Date.now()}`, display_name: 'Unread CRT', type: 'O' } as Channel);
+    await alice.client.addToChannel(bob.user.id, channel.id);
+    const read = await post(alice.client, channel.id, 'read');
+    await bob.client.viewMyChannel(channel.id);
+    await sleep(5);
+    const root = await post(alice.client, channel.id, 'unread root');
+    await sleep(2);
+    await post(bob.client, channel.id, 'reply by bob', { root_id: root.id });
+    await sleep(2);
+    const lone = await post(alice.client, channel.id, 'unread, no replies');
+
+    const collapsed = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_before=5&limit_after=5&collapsedThreads=true`);
+    const list = (await collapsed.json()) as PostList;
+    expect(list.order).toEqual([lone.id, root.id, read.id]);
+    expect(list.posts[root.id]).toMatchObject({ reply_count: 1, participants: [{ id: bob.user.id }], is_following: true });
+    expect(list.posts[lone.id].participants).toEqual([]);
+    const extended = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_after=5&collapsedThreads=true&collapsedThreadsExtended=true`);
+    expect(((await extended.json()) as PostList).posts[root.id].participants).toEqual([expect.objectContaining({ id: bob.user.id, username: bob.user.username })]);
+
+    // Read to the end: the latest page (limit_before posts), which carries an ETag; asked with it, 304.
+    await bob.client.viewMyChannel(channel.id);
+    const latest = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_before=2&limit_after=5&collapsedThreads=true`);
+    expect(((await latest.json()) as PostList).order).toEqual([lone.id, root.id]);
+    const etag = latest.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_before=2&limit_after=5&collapsedThreads=true`, {
+      headers: { 'If-None-Match': etag! },
+    });
+    expect(again.status).toBe(304);
+    await post(alice.client, channel.id, 'newer');
+    await bob.client.viewMyChannel(channel.id);
+    const moved = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_before=2&limit_after=5&collapsedThreads=true`, {
+      headers: { 'If-None-Match': etag! },
+    });
+    expect(moved.status).toBe(200);
+  });
 });
 
 describe('editing posts', () => {

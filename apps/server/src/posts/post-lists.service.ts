@@ -100,7 +100,7 @@ export class PostListsService {
       const before = !q.after;
       const anchorId = q.after || q.before;
       // The window reads its anchor's create time, its cursors and its ETag in one statement.
-      const window = await this.repo.aroundWithCursors(channelId, { postId: anchorId }, before, q.perPage, listOptions, offset);
+      const window = await this.repo.aroundWithCursors(channelId, anchorId, before, q.perPage, listOptions, offset);
       const etag = asked ?? (await this.pageEtag(channelId, window));
       const ordered = sortNewestFirst(window.rows);
       // Around an anchor, every thread touched by the page comes along (getPostsAround).
@@ -161,32 +161,21 @@ export class PostListsService {
     if (userId !== session.user_id) this.permissions.requireSystem(session, 'edit_other_users');
     const channel = await this.access.channel(channelId);
     await this.access.requireRead(session, channel);
-    const member = await this.repo.firstUnread(channelId, userId, q.collapsedThreads);
-    if (!member) throw notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
+    const found = await this.repo.unreadWindow(channelId, userId, { before: limits.before, after: Math.max(limits.after - 1, 0) }, q.collapsedThreads);
+    if (!found) throw notFound('app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.');
     const viewOptions = this.viewOptions(session, q);
-    const listOptions = { includeDeleted: false, rootsOnly: q.collapsedThreads };
-
-    const firstUnread = member.post;
+    const ordered = sortNewestFirst(found.posts);
+    const cursors = { next_post_id: found.next, prev_post_id: found.prev };
+    const { firstUnread } = found;
     if (!firstUnread) {
-      const asked = ifNoneMatch !== undefined ? await this.channelEtag(channelId) : undefined;
-      if (asked !== undefined && ifNoneMatch === asked) return { notModified: true, etag: asked };
-      const page = await this.repo.page(channelId, 0, limits.before, listOptions);
-      const etag = asked ?? (await this.pageEtag(channelId, page));
-      const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(page.rows), !q.skipFetchThreads);
-      return { notModified: false, etag, body: await this.assemble(page.rows, context, { next_post_id: page.next, prev_post_id: page.prev }, viewOptions) };
+      // Nothing unread: the latest page, with its ETag.
+      const etag = `${SERVER_VERSION}.${found.lastChangeAt}`;
+      if (ifNoneMatch === etag) return { notModified: true, etag };
+      const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, rootIdsOfReplies(ordered), !q.skipFetchThreads);
+      return { notModified: false, etag, body: await this.assemble(ordered, context, cursors, viewOptions) };
     }
-
-    // Each window reads the cursor beyond it in the same statement; a side with no window (a limit
-    // of 0, or only the first unread post after it) takes the cursors' own query.
-    const [before, after] = await Promise.all([
-      this.repo.aroundWithCursors(channelId, { createAt: firstUnread.create_at }, true, limits.before, listOptions),
-      limits.after > 1 ? this.repo.aroundWithCursors(channelId, { createAt: firstUnread.create_at }, false, limits.after - 1, listOptions) : undefined,
-    ]);
-    const ordered = sortNewestFirst([...(after?.rows ?? []), firstUnread, ...before.rows]);
     const threadIds = [...new Set([...rootIdsOfReplies(ordered), firstUnread.root_id || firstUnread.id])];
     const context = q.collapsedThreads ? [] : await this.repo.threadContext(channelId, threadIds, !q.skipFetchThreads);
-    const cursors =
-      after && limits.before > 0 ? { next_post_id: after.next, prev_post_id: before.prev } : await this.cursors(channelId, ordered, q.collapsedThreads);
     return { notModified: false, body: await this.assemble(ordered, context, cursors, viewOptions) };
   }
 
@@ -201,13 +190,6 @@ export class PostListsService {
   private viewOptions(session: Session, q: ThreadOptions): ViewOptions {
     if (q.collapsedThreadsExtended) return { participants: 'users', viewer: session };
     return q.collapsedThreads ? { participants: 'ids', viewer: session } : {};
-  }
-
-  /** next/prev: the nearest posts beyond the newest and oldest listed (AddCursorIdsForPostList). */
-  private async cursors(channelId: string, newestFirst: PostRow[], rootsOnly: boolean): Promise<PostListCursors> {
-    if (newestFirst.length === 0) return { next_post_id: '', prev_post_id: '' };
-    const { next, prev } = await this.repo.cursorIds(channelId, newestFirst[0].create_at, newestFirst[newestFirst.length - 1].create_at, rootsOnly);
-    return { next_post_id: next, prev_post_id: prev };
   }
 
   private async assemble(ordered: PostRow[], context: PostRow[], cursors: PostListCursors, viewOptions: ViewOptions): Promise<PostListView> {

@@ -26,6 +26,8 @@ export interface PostRow {
   has_reactions: boolean;
   reply_count: number;
   last_reply_at: number;
+  /** A root's participants as read with it (null: no thread yet); absent where the statement did not read them. */
+  thread_participants?: string[] | null;
 }
 
 export interface PostMetadataView {

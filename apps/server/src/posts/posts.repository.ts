@@ -7,9 +7,14 @@ import { ParsedSearch } from './search/search-terms.js';
 /** The posts row's own columns. */
 const POST_ROW_COLUMNS = `p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
   p.original_id, p.message, p.type, p.props, p.hashtags, p.file_ids, p.has_reactions`;
-/** Every post column plus the thread's counters, joined from `threads` through the root id. */
+/**
+ * Every post column plus the thread's counters, joined from `threads` through the root id, and a
+ * root's participants (collapsed threads' lists show them), which would otherwise take a statement
+ * of their own after the page's.
+ */
 const POST_COLUMNS = `${POST_ROW_COLUMNS},
-  COALESCE(t.reply_count, 0) AS reply_count, COALESCE(t.last_reply_at, 0) AS last_reply_at`;
+  COALESCE(t.reply_count, 0) AS reply_count, COALESCE(t.last_reply_at, 0) AS last_reply_at,
+  CASE WHEN p.root_id = '' THEN t.participants END AS thread_participants`;
 const THREAD_JOIN = `LEFT JOIN threads t ON t.post_id = (CASE WHEN p.root_id = '' THEN p.id ELSE p.root_id END)`;
 const SELECT_POSTS = `SELECT ${POST_COLUMNS} FROM posts p ${THREAD_JOIN}`;
 
@@ -81,6 +86,23 @@ function toWindow(rows: WindowRow[]): PostWindow {
     lastChangeAt: first ? Number(first.last_change_at) : undefined,
   };
 }
+
+/** The unread window: its posts (the first unread one among them), and the cursors beyond them. */
+export interface UnreadWindow {
+  firstUnread?: PostRow;
+  posts: PostRow[];
+  next: string;
+  prev: string;
+  /** The channel's newest post change, read when nothing is unread (the latest page's ETag). */
+  lastChangeAt?: number;
+}
+
+type UnreadWindowRow = (PostRow | { [K in keyof PostRow]: null }) & {
+  first_unread: boolean | null;
+  cursor_next: string | null;
+  cursor_prev: string | null;
+  last_change_at: number | null;
+};
 
 /** Post types that do not count as unread messages (Post.IsJoinLeaveMessage). */
 const JOIN_LEAVE_TYPES = [
@@ -224,46 +246,31 @@ export class PostsRepository {
   /**
    * Posts strictly before (older) or after (newer) an anchor, with the cursors beyond the window in
    * the same statement: before, newest first; after, oldest first, so that paging walks away from
-   * the anchor. The anchor is a create time, or a post of the channel (deleted or not) whose
-   * create time the statement looks up, as Mattermost's getPostsBeforeAfter does: a post of
-   * another channel, or none, gives an empty window. cursor_next of a window before the anchor
-   * (and cursor_prev of one after it) is the nearest live post on the anchor's side.
+   * the anchor. The anchor is a post of the channel (deleted or not) whose create time the
+   * statement looks up, as Mattermost's getPostsBeforeAfter does: a post of another channel, or
+   * none, gives an empty window. cursor_next of a window before the anchor (and cursor_prev of
+   * one after it) is the nearest live post on the anchor's side.
    */
   async aroundWithCursors(
     channelId: string,
-    anchor: { createAt: number } | { postId: string },
+    anchorId: string,
     before: boolean,
     limit: number,
     opts: { includeDeleted: boolean; rootsOnly: boolean },
     offset = 0,
   ): Promise<PostWindow> {
     const sort = before ? 'DESC' : 'ASC';
-    const at = 'postId' in anchor ? '(SELECT create_at FROM posts WHERE id = $2 AND channel_id = $1)' : '$2';
     const rows = await this.db.replica().query<WindowRow>(
       selectWindowWithCursors(
-        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} ${at}
+        `p.channel_id = $1 AND p.create_at ${before ? '<' : '>'} (SELECT create_at FROM posts WHERE id = $2 AND channel_id = $1)
          ${opts.includeDeleted ? '' : 'AND p.delete_at = 0'} ${opts.rootsOnly ? `AND p.root_id = ''` : ''}`,
         `p.create_at ${sort}, p.id ${sort}`,
         'LIMIT $3 OFFSET $4',
         opts.rootsOnly,
       ),
-      [channelId, 'postId' in anchor ? anchor.postId : anchor.createAt, limit, offset],
+      [channelId, anchorId, limit, offset],
     );
     return toWindow(rows);
-  }
-
-  /**
-   * PostList's cursors in one statement: the id of the nearest live post after `newestAt` (next)
-   * and before `oldestAt` (prev), '' where there is none.
-   */
-  async cursorIds(channelId: string, newestAt: number, oldestAt: number, rootsOnly: boolean): Promise<{ next: string; prev: string }> {
-    const [row] = await this.db
-      .replica()
-      .query<{ next: string | null; prev: string | null }>(
-        `SELECT ${nearestLivePost('>', '$2', rootsOnly)} AS next, ${nearestLivePost('<', '$3', rootsOnly)} AS prev`,
-        [channelId, newestAt, oldestAt],
-      );
-    return { next: row?.next ?? '', prev: row?.prev ?? '' };
   }
 
   /** A thread's live posts (root included) in the requested direction, one extra row to tell has_next. */
@@ -302,25 +309,45 @@ export class PostsRepository {
   }
 
   /**
-   * A member's first unread post (the oldest live one after their last_viewed_at; none when they
-   * never viewed the channel or have read it all), found by the statement that finds the
-   * membership: GET …/posts/unread needs both before anything else, so it waits for one round
-   * trip instead of two. Undefined when the user is not a member. The primary, as for the member
-   * row: a channel viewed a moment ago must not be read from a replica that has not seen it.
+   * GET …/posts/unread in one statement, on the primary (a channel viewed a moment ago must not be
+   * read from a replica that has not seen it): the membership, its first unread post (the oldest
+   * live one after last_viewed_at; none when the member never viewed the channel or has read it
+   * all), up to `before` posts older than it and `after` newer ones, and the cursors beyond the
+   * posts listed. Without an unread post the older window is the channel's latest page, as
+   * Mattermost answers then, and the channel's newest change (its ETag) comes along. Undefined
+   * when the user is not a member. Before, the member and its first unread post, then each window,
+   * were separate round trips.
    */
-  async firstUnread(channelId: string, userId: string, rootsOnly: boolean): Promise<{ post?: PostRow } | undefined> {
-    const first = selectWindow(
-      `p.channel_id = cm.channel_id AND cm.last_viewed_at > 0 AND p.create_at > cm.last_viewed_at AND p.delete_at = 0 ${rootsOnly ? `AND p.root_id = ''` : ''}`,
-      'p.create_at ASC, p.id ASC',
-      'LIMIT 1',
+  async unreadWindow(channelId: string, userId: string, limits: { before: number; after: number }, rootsOnly: boolean): Promise<UnreadWindow | undefined> {
+    const live = `p.channel_id = $1 AND p.delete_at = 0 ${rootsOnly ? `AND p.root_id = ''` : ''}`;
+    const rows = await this.db.query<UnreadWindowRow>(
+      `WITH m AS (SELECT last_viewed_at FROM channel_members WHERE channel_id = $1 AND user_id = $2),
+        f AS (SELECT ${POST_ROW_COLUMNS} FROM posts p, m WHERE ${live} AND m.last_viewed_at > 0 AND p.create_at > m.last_viewed_at
+                ORDER BY p.create_at ASC, p.id ASC LIMIT 1),
+        b AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${live} AND EXISTS (SELECT 1 FROM m)
+                AND p.create_at < COALESCE((SELECT create_at FROM f), ${Number.MAX_SAFE_INTEGER})
+                ORDER BY p.create_at DESC, p.id DESC LIMIT $3),
+        a AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${live} AND p.create_at > (SELECT create_at FROM f)
+                ORDER BY p.create_at ASC, p.id ASC LIMIT $4),
+        w AS (SELECT true AS first_unread, * FROM f UNION ALL SELECT false, * FROM b UNION ALL SELECT false, * FROM a)
+      SELECT p.first_unread, ${POST_COLUMNS},
+             ${nearestLivePost('>', '(SELECT max(create_at) FROM w)', rootsOnly)} AS cursor_next,
+             ${nearestLivePost('<', '(SELECT min(create_at) FROM w)', rootsOnly)} AS cursor_prev,
+             CASE WHEN NOT EXISTS (SELECT 1 FROM f) THEN ${newestChangeIn('$1')} END AS last_change_at
+        FROM m LEFT JOIN (w p ${THREAD_JOIN}) ON true`,
+      [channelId, userId, limits.before, limits.after],
     );
-    // A member gets one row (all null without an unread post); a non-member none.
-    const [row] = await this.db.query<PostRow | { [K in keyof PostRow]: null }>(
-      `SELECT f.* FROM channel_members cm LEFT JOIN LATERAL (${first}) f ON true WHERE cm.channel_id = $1 AND cm.user_id = $2`,
-      [channelId, userId],
-    );
-    if (!row) return undefined;
-    return row.id === null ? {} : { post: row as PostRow };
+    const [head] = rows;
+    if (!head) return undefined;
+    const posts = rows.filter((r) => r.id !== null).map(({ first_unread: _f, cursor_next: _n, cursor_prev: _p, last_change_at: _c, ...row }) => row as PostRow);
+    const first = rows.find((r) => r.first_unread);
+    return {
+      firstUnread: first ? posts.find((p) => p.id === first.id) : undefined,
+      posts,
+      next: head.cursor_next ?? '',
+      prev: head.cursor_prev ?? '',
+      lastChangeAt: head.last_change_at === null ? undefined : Number(head.last_change_at),
+    };
   }
 
   /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */
