@@ -70,7 +70,7 @@ export class AppModule {
         PushModule,
         NotificationsModule,
         MetricsModule,
-        ReplicasModule,
+        ReplicasModule.register(parts),
         WebSocketModule,
         ClusterModule,
         JobsModule,

@@ -4,7 +4,7 @@ import { mergeMap, type Observable } from 'rxjs';
 import { ConfigService } from '#config';
 import { clientAddress } from '../common/client-address.js';
 import type { ApiRequest } from '../common/request.js';
-import { AUDITED, type AuditDetail } from './audited.js';
+import { AUDITED, type AuditDetail } from './audit.model.js';
 import { AuditsService } from './audits.service.js';
 
 /** Records the routes marked @Audited once their handler has succeeded (a failure records nothing). */

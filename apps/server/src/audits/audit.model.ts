@@ -1,3 +1,5 @@
+import type { ApiRequest } from '../common/request.js';
+
 /** A row of the audits table, as Mattermost's model.Audit (the JSON the API answers). */
 export interface Audit {
   id: string;
@@ -21,3 +23,9 @@ export function fitted(audit: Audit): Audit {
     ip_address: audit.ip_address.slice(0, AUDIT_LIMITS.ip_address),
   };
 }
+
+/** The metadata key of a route marked @Audited (audited.ts), read by AuditInterceptor. */
+export const AUDITED = 'route:audited';
+
+/** What a route records as extra_info: fixed, or read from its answer and request. */
+export type AuditDetail = string | ((result: unknown, req: ApiRequest) => string);

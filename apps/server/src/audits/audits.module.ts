@@ -1,17 +1,17 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { AuditInterceptor } from './audit.interceptor.js';
+import { Global, Module } from '@nestjs/common';
 import { AuditsController } from './audits.controller.js';
 import { AuditsRepository } from './audits.repository.js';
 import { AuditsService } from './audits.service.js';
 
 /**
- * Audit records: the table, its two routes, and the interceptor that writes a record for every
- * route marked @Audited (audited.ts), so that an area marks its routes without importing this module.
+ * Audit records: the table and its two routes. A route marked @Audited (audited.ts) gets the
+ * interceptor that writes its record, made in its own area's module; global, so that the areas
+ * mark their routes without importing this module.
  */
+@Global()
 @Module({
   controllers: [AuditsController],
-  providers: [AuditsRepository, AuditsService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AuditsRepository, AuditsService],
   exports: [AuditsService],
 })
 export class AuditsModule {}

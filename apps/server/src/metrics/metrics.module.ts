@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { Caches } from '#common';
 import { Hub } from '#realtime';
 import { ClusterState } from '../cluster/cluster-state.js';
@@ -13,7 +13,7 @@ import { LoginService } from '../users/login.service.js';
 import { UsersModule } from '../users/users.module.js';
 import { WebSocketModule } from '../websocket/websocket.module.js';
 import { WebSocketEndpoint } from '../websocket/websocket.server.js';
-import { ApiMetricsInterceptor } from './api-metrics.interceptor.js';
+import { ApiMetricsGuard } from './api-metrics.guard.js';
 import { DbMetrics } from './db-metrics.js';
 import { registerFamilies } from './families.js';
 import { Metrics } from './metrics.js';
@@ -26,7 +26,7 @@ import { MetricsServer } from './metrics-server.js';
  */
 @Module({
   imports: [PostsModule, PushModule, WebSocketModule, JobsModule, UsersModule, DiscoveryModule],
-  providers: [Metrics, MetricsServer, { provide: APP_INTERCEPTOR, useClass: ApiMetricsInterceptor }, DbMetrics],
+  providers: [Metrics, MetricsServer, { provide: APP_GUARD, useClass: ApiMetricsGuard }, DbMetrics],
 })
 export class MetricsModule implements OnModuleInit {
   constructor(

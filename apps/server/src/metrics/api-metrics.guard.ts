@@ -1,6 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Observable } from 'rxjs';
 import { ConfigService } from '#config';
 import type { ApiRequest } from '../common/request.js';
 import { Metrics } from './metrics.js';
@@ -12,22 +11,30 @@ import { Metrics } from './metrics.js';
  * Mattermost labels with its handler functions' names (createPost); ours are the area and the
  * route method (`posts.create`), unique the same way.
  * Nothing is recorded while metrics are off.
+ *
+ * A global guard that always lets the request through, registered after the authentication
+ * guards (so it times what they let through, from the handler's point of view), rather than an
+ * interceptor: it only needs the route and the answer's 'finish', and a route with any
+ * interceptor at all runs Nest's Observable chain around its handler. bench:requests measured
+ * the three global interceptors at +22 to +26 % of the server's CPU on the cheapest routes
+ * (users.image, status.byIds, users.byIds, channels.view), and their move off the global chain
+ * at -4 to -12 % (medians of paired rounds), 2026-12-07.
  */
 @Injectable()
-export class ApiMetricsInterceptor implements NestInterceptor {
+export class ApiMetricsGuard implements CanActivate {
   constructor(
     private readonly metrics: Metrics,
     private readonly config: ConfigService,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http' || !this.config.get().MetricsSettings.Enable) return next.handle();
+  canActivate(context: ExecutionContext): true {
+    if (context.getType() !== 'http' || !this.config.get().MetricsSettings.Enable) return true;
     const started = process.hrtime.bigint();
     const req = context.switchToHttp().getRequest<ApiRequest>();
     const res = context.switchToHttp().getResponse<Response>();
     const handler = handlerName(context);
     res.once('finish', () => this.metrics.apiRequest(handler, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9, req.dbStats));
-    return next.handle();
+    return true;
   }
 }
 
