@@ -523,7 +523,9 @@ describe('reading posts', () => {
     expect(list.posts[root.id]).toMatchObject({ reply_count: 1, participants: [{ id: bob.user.id }], is_following: true });
     expect(list.posts[lone.id].participants).toEqual([]);
     const extended = await raw(bob.client, `/users/me/channels/${channel.id}/posts/unread?limit_after=5&collapsedThreads=true&collapsedThreadsExtended=true`);
-    expect(((await extended.json()) as PostList).posts[root.id].participants).toEqual([expect.objectContaining({ id: bob.user.id, username: bob.user.username })]);
+    expect(((await extended.json()) as PostList).posts[root.id].participants).toEqual([
+      expect.objectContaining({ id: bob.user.id, username: bob.user.username }),
+    ]);
 
     // Read to the end: the latest page (limit_before posts), which carries an ETag; asked with it, 304.
     await bob.client.viewMyChannel(channel.id);
