@@ -45,7 +45,9 @@ export class MemoryThreadPosts {
     const repo: Pick<PostsRepository, 'byId' | 'byIds' | 'threadPage' | 'threadParticipants'> = {
       byId: async (id: string, includeDeleted = false) => {
         const row = this.rows.get(id);
-        return row && (includeDeleted || row.delete_at === 0) ? { ...row } : undefined;
+        // A root comes with its thread's participants, as the SQL's thread join reads them.
+        const participants = row?.root_id === '' ? (this.participants.get(id) ?? null) : null;
+        return row && (includeDeleted || row.delete_at === 0) ? { ...row, thread_participants: participants } : undefined;
       },
       byIds: async (ids: string[]) => ids.flatMap((id) => (this.rows.get(id)?.delete_at === 0 ? [{ ...this.rows.get(id)! }] : [])),
       threadPage: async (rootId: string, opts: ThreadPageOptions) => ({
