@@ -18,7 +18,7 @@ import { Metrics } from './metrics.js';
  * interceptor at all runs Nest's Observable chain around its handler. bench:requests measured
  * the three global interceptors at +22 to +26 % of the server's CPU on the cheapest routes
  * (users.image, status.byIds, users.byIds, channels.view), and their move off the global chain
- * at -4 to -12 % (medians of paired rounds), 2026-12-07.
+ * at -0.7 to -11.8 % (medians of paired rounds), 2026-12-07.
  */
 @Injectable()
 export class ApiMetricsGuard implements CanActivate {
