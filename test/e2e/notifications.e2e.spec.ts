@@ -90,6 +90,25 @@ describe('replies without collapsed threads', () => {
       await admin.client.updateConfig(config);
     }
   });
+
+  it('mention everyone who replied in the thread when their comments setting is any, and only them', async () => {
+    const config = await admin.client.getConfig();
+    await admin.client.updateConfig({ ...config, ServiceSettings: { ...config.ServiceSettings, CollapsedThreads: 'default_off' as never } });
+    await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'any' } } as never);
+    try {
+      // A thread alice has only replied in (the thread's participants), and one she has not.
+      const joined = await post(bob.client, pub.id, 'who can help?');
+      await post(alice.client, pub.id, 'me', { root_id: joined.id });
+      const other = await post(bob.client, pub.id, 'another question');
+      const inJoined = await post(admin.client, pub.id, 'thanks both', { root_id: joined.id });
+      expect(JSON.parse((await postedOf(aliceSocket, inJoined.id)).data.mentions as string)).toEqual([alice.user.id]);
+      const inOther = await post(admin.client, pub.id, 'an answer', { root_id: other.id });
+      expect((await postedOf(aliceSocket, inOther.id)).data.mentions).toBeUndefined();
+    } finally {
+      await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'never' } } as never);
+      await admin.client.updateConfig(config);
+    }
+  });
 });
 
 describe('channel-wide mentions in a large channel', () => {

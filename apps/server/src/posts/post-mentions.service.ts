@@ -119,7 +119,7 @@ export class PostMentionsService {
     const result = new Map<string, MentionKind>();
     const wanting = members.filter((m) => m.user_notify_props?.comments === 'any' || m.user_notify_props?.comments === 'root');
     if (wanting.length === 0) return result;
-    const participants = new Set((await this.posts.threadParticipants([root.id])).get(root.id) ?? []);
+    const participants = new Set((await this.posts.participantsOf([root])).get(root.id));
     const rootByOAuthApp = root.props?.from_oauth_app === 'true';
     for (const m of wanting) {
       if (m.user_id === root.user_id && !rootByOAuthApp) result.set(m.user_id, 'comment');

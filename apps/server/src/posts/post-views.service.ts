@@ -112,10 +112,7 @@ export class PostViews {
 
   private async participantsByRoot(rows: PostRow[], options: ViewOptions): Promise<Map<string, unknown[]>> {
     const roots = rows.filter((r) => r.root_id === '' && r.reply_count > 0);
-    // Lists read them with their rows; other rows (a post just written, say) ask for them.
-    const threads = new Map(roots.flatMap((r) => (r.thread_participants ? [[r.id, r.thread_participants] as const] : [])));
-    const unknown = roots.filter((r) => r.thread_participants === undefined).map((r) => r.id);
-    for (const [rootId, list] of await this.repo.threadParticipants(unknown)) threads.set(rootId, list);
+    const threads = await this.repo.participantsOf(roots);
     const result = new Map<string, unknown[]>();
     if (options.participants === 'users') {
       const ids = [...new Set([...threads.values()].flat())];

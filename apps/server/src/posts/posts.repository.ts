@@ -356,13 +356,20 @@ export class PostsRepository {
     return row.at;
   }
 
-  /** Participant user ids of each thread, in the order they first replied. */
-  async threadParticipants(rootIds: string[]): Promise<Map<string, string[]>> {
-    if (rootIds.length === 0) return new Map();
+  /**
+   * Participant user ids of each root's thread, in the order they first replied. A root read by
+   * this repository carries them (the thread join's `thread_participants`; null: no reply yet);
+   * the others (a row built in memory, say) are asked for in one statement.
+   */
+  async participantsOf(roots: Array<Pick<PostRow, 'id' | 'thread_participants'>>): Promise<Map<string, string[]>> {
+    const known = new Map(roots.flatMap((r) => (r.thread_participants === undefined ? [] : [[r.id, r.thread_participants ?? []] as const])));
+    const unknown = roots.filter((r) => r.thread_participants === undefined).map((r) => r.id);
+    if (unknown.length === 0) return known;
     const rows = await this.db
       .replica()
-      .query<{ post_id: string; participants: string[] }>('SELECT post_id, participants FROM threads WHERE post_id = ANY($1)', [rootIds]);
-    return new Map(rows.map((r) => [r.post_id, r.participants]));
+      .query<{ post_id: string; participants: string[] }>('SELECT post_id, participants FROM threads WHERE post_id = ANY($1)', [unknown]);
+    for (const r of rows) known.set(r.post_id, r.participants);
+    return known;
   }
 
   /**

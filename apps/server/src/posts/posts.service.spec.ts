@@ -92,7 +92,7 @@ type PostsRepositoryPart =
   | 'softDelete'
   | 'deleteThread'
   | 'recountThread'
-  | 'threadParticipants'
+  | 'participantsOf'
   | 'lastChangeAt';
 
 /** The posts table and thread counters (kept on the rows). */
@@ -157,8 +157,10 @@ class MemoryPosts implements Pick<PostsRepository, PostsRepositoryPart> {
     Object.assign(this.world.posts.get(rootId)!, { reply_count: replies.length, last_reply_at: Math.max(0, ...replies.map((r) => r.create_at)) });
   }
 
-  async threadParticipants(): Promise<Map<string, string[]>> {
-    return new Map();
+  /** Who replied to each root, in the order they first replied (the threads table's participants). */
+  async participantsOf(roots: Array<Pick<PostRow, 'id'>>): Promise<Map<string, string[]>> {
+    const replies = [...this.world.posts.values()].filter((p) => p.delete_at === 0).sort((a, b) => a.create_at - b.create_at);
+    return new Map(roots.map((r) => [r.id, [...new Set(replies.filter((p) => p.root_id === r.id).map((p) => p.user_id))]]));
   }
 
   async lastChangeAt(channelId: string): Promise<number> {

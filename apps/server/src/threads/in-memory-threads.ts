@@ -42,7 +42,7 @@ export class MemoryThreadPosts {
   }
 
   asRepository(): PostsRepository {
-    const repo: Pick<PostsRepository, 'byId' | 'byIds' | 'threadPage' | 'threadParticipants'> = {
+    const repo: Pick<PostsRepository, 'byId' | 'byIds' | 'threadPage' | 'participantsOf'> = {
       byId: async (id: string, includeDeleted = false) => {
         const row = this.rows.get(id);
         // A root comes with its thread's participants, as the SQL's thread join reads them.
@@ -54,7 +54,7 @@ export class MemoryThreadPosts {
         posts: [this.rows.get(rootId)!, ...this.repliesOf(rootId)].filter((p) => p && p.create_at > opts.fromCreateAt),
         hasNext: false,
       }),
-      threadParticipants: async (rootIds: string[]) => new Map(rootIds.map((id) => [id, this.participants.get(id) ?? []])),
+      participantsOf: async (roots: Array<Pick<PostRow, 'id'>>) => new Map(roots.map((r) => [r.id, this.participants.get(r.id) ?? []])),
     };
     return repo as PostsRepository;
   }
