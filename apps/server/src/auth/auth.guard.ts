@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { sessionExpired } from '#common';
 import { ConfigService } from '#config';
 import { CSRF_HEADER, findToken, header } from '#auth';
-import { MFA_SETUP_ROUTE, PUBLIC_ROUTE, TRUST_REQUESTER } from '../common/decorators.js';
+import { MFA_SETUP_ROUTE, PUBLIC_ROUTE, routeMetadata, TRUST_REQUESTER } from '../common/decorators.js';
 import { ApiRequest } from '../common/request.js';
 import { SESSION_PROP_CSRF } from '../common/session.js';
 import { isLocalConnection, isLocalRoute, localModeDisabled, localRouteNotFound, localSession } from '../local-mode/local-session.js';
@@ -28,7 +28,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     // Socket actions: the socket was authenticated when it connected (websocket.server.ts).
     if (ctx.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [ctx.getHandler(), ctx.getClass()]);
+    const isPublic = routeMetadata<boolean>(this.reflector, PUBLIC_ROUTE, ctx);
     const req = ctx.switchToHttp().getRequest<ApiRequest>();
     // Local mode (local-mode/): the connection, not the request, decides; no token is read.
     if (isLocalConnection(req)) return this.local(req);
@@ -47,11 +47,11 @@ export class AuthGuard implements CanActivate {
     if (location === 'query' && !session.is_oauth) {
       throw sessionExpired('access_token query parameter is only accepted for OAuth sessions');
     }
-    const trustRequester = this.reflector.getAllAndOverride<boolean>(TRUST_REQUESTER, [ctx.getHandler(), ctx.getClass()]);
+    const trustRequester = routeMetadata<boolean>(this.reflector, TRUST_REQUESTER, ctx);
     if (location === 'cookie' && req.method !== 'GET' && !trustRequester) this.checkCsrf(req, session.props[SESSION_PROP_CSRF]);
     req.session = session;
     if (!isPublic && mfaSetupRequired(this.config.get(), session, account, req.path)) {
-      const setup = this.reflector.getAllAndOverride<boolean>(MFA_SETUP_ROUTE, [ctx.getHandler(), ctx.getClass()]);
+      const setup = routeMetadata<boolean>(this.reflector, MFA_SETUP_ROUTE, ctx);
       if (!setup) throw mfaRequired();
     }
     return true;

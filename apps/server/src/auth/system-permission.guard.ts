@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { permissionDenied, sessionExpired } from '#common';
+import { routeMetadata } from '../common/decorators.js';
 import { ApiRequest } from '../common/request.js';
 import { PermissionsService } from './permissions.service.js';
 
@@ -22,7 +23,7 @@ export class SystemPermissionGuard implements CanActivate {
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const permission = this.reflector.getAllAndOverride<string | undefined>(SYSTEM_PERMISSION, [ctx.getHandler(), ctx.getClass()]);
+    const permission = routeMetadata<string>(this.reflector, SYSTEM_PERMISSION, ctx);
     if (!permission) return true;
     const session = ctx.switchToHttp().getRequest<ApiRequest>().session;
     if (!session) throw sessionExpired();
