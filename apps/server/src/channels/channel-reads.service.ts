@@ -22,8 +22,9 @@ export class ChannelReadsService {
 
   /**
    * POST /channels/members/{uid}/view (App.ViewChannel): the viewed channel, and the one being
-   * left, are marked read for the user. Channels the user is not in are skipped. Returns the new
-   * last_viewed_at per channel. One's own, or anyone's with edit_other_users.
+   * left, are marked read for the user. Channels the user is not in are skipped. Returns each
+   * channel's last post time, which the member has now read up to (Mattermost's
+   * last_viewed_at_times). One's own, or anyone's with edit_other_users.
    */
   async view(session: Session, userId: string, channelIds: string[]): Promise<Record<string, number>> {
     this.permissions.requireSelfOrAdmin(session, userId);
@@ -31,7 +32,7 @@ export class ChannelReadsService {
     if (ids.length === 0) return {};
     const viewed = await this.members.markViewed(userId, ids, Date.now());
     const times: Record<string, number> = {};
-    for (const row of viewed) times[row.channel_id] = row.last_viewed_at;
+    for (const row of viewed) times[row.channel_id] = row.last_post_at;
     if (viewed.length) {
       // The user's other devices drop this channel's notifications (Mattermost's clearPushNotification).
       const channels = viewed.map((r) => ({

@@ -67,7 +67,8 @@ export interface MarkUnreadInput {
 /** A channel markViewed marked read, with the member's state before. */
 export interface ViewedChannelRow {
   channel_id: string;
-  last_viewed_at: number;
+  /** The channel's last post time: the member has read up to it (Mattermost's last_viewed_at_times). */
+  last_post_at: number;
   mentions_before: number;
   unread_before: number;
   member_push: string;
@@ -280,26 +281,43 @@ export class ChannelMembersRepository {
 
   /**
    * Marks channels read for the user (UpdateLastViewedAt: everything posted so far counts as read,
-   * mentions clear; only channels they belong to are touched), returning each channel's new
-   * last_viewed_at with what the member had not read before and their push notify props (read in
+   * mentions clear; only channels they belong to are touched). last_viewed_at becomes the channel's
+   * last_post_at unless it is already later, as in Mattermost, and each channel's last_post_at is
+   * what the caller answers with (Mattermost's last_viewed_at_times).
+   * Each row comes with what the member had not read before and their push notify props (read in
    * the same statement, before the update), which decide whether their devices are told.
+   * A member with nothing to mark (read up to the last post, no count to clear) is not written:
+   * most views are of channels read before, and their update would only have rewritten the same
+   * values, with a WAL record and a flush at commit each.
    */
   async markViewed(userId: string, channelIds: string[], now: number): Promise<ViewedChannelRow[]> {
     return this.db.query<ViewedChannelRow>(
-      `WITH before AS (
-         SELECT cm.channel_id, cm.mention_count, c.total_msg_count - cm.msg_count AS unread,
-                COALESCE(cm.notify_props->>'push', '') AS member_push, COALESCE(u.notify_props->>'push', '') AS user_push
+      `WITH m AS (
+         SELECT cm.channel_id, c.last_post_at, cm.mention_count, c.total_msg_count - cm.msg_count AS unread,
+                COALESCE(cm.notify_props->>'push', '') AS member_push, COALESCE(u.notify_props->>'push', '') AS user_push,
+                (cm.last_viewed_at < c.last_post_at OR cm.msg_count <> c.total_msg_count OR cm.msg_count_root <> c.total_msg_count_root
+                 OR cm.mention_count <> 0 OR cm.mention_count_root <> 0 OR cm.urgent_mention_count <> 0) AS stale
            FROM channel_members cm
            JOIN channels c ON c.id = cm.channel_id
            LEFT JOIN users u ON u.id = cm.user_id
-          WHERE cm.user_id = $1 AND cm.channel_id = ANY($2)
-            FOR UPDATE OF cm)
-       UPDATE channel_members cm
-          SET last_viewed_at = GREATEST($3::bigint, c.last_post_at), msg_count = c.total_msg_count, msg_count_root = c.total_msg_count_root,
-              mention_count = 0, mention_count_root = 0, urgent_mention_count = 0, last_update_at = $3
-         FROM channels c, before b
-        WHERE c.id = cm.channel_id AND b.channel_id = cm.channel_id AND cm.user_id = $1 AND cm.channel_id = ANY($2)
-        RETURNING cm.channel_id, cm.last_viewed_at, b.mention_count AS mentions_before, b.unread AS unread_before, b.member_push, b.user_push`,
+          WHERE cm.user_id = $1 AND cm.channel_id = ANY($2)),
+       before AS (
+         SELECT cm.channel_id, cm.mention_count, c.total_msg_count - cm.msg_count AS unread
+           FROM channel_members cm
+           JOIN channels c ON c.id = cm.channel_id
+           JOIN m ON m.channel_id = cm.channel_id AND m.stale
+          WHERE cm.user_id = $1
+            FOR UPDATE OF cm),
+       marked AS (
+         UPDATE channel_members cm
+            SET last_viewed_at = GREATEST(cm.last_viewed_at, c.last_post_at), msg_count = c.total_msg_count, msg_count_root = c.total_msg_count_root,
+                mention_count = 0, mention_count_root = 0, urgent_mention_count = 0, last_update_at = $3
+           FROM channels c, before b
+          WHERE c.id = cm.channel_id AND b.channel_id = cm.channel_id AND cm.user_id = $1
+          RETURNING cm.channel_id, b.mention_count, b.unread)
+       SELECT m.channel_id, m.last_post_at, COALESCE(marked.mention_count, 0) AS mentions_before, COALESCE(marked.unread, 0) AS unread_before,
+              m.member_push, m.user_push
+         FROM m LEFT JOIN marked ON marked.channel_id = m.channel_id`,
       [userId, channelIds, now],
     );
   }

@@ -223,6 +223,37 @@ describe('the badge (one query)', () => {
     expect(row).toMatchObject({ channel_id: open.id, mentions_before: 2, unread_before: 4, member_push: 'mention', user_push: 'all' });
     expect(await members.badgeCount(alice.id, false)).toBe(0);
   });
+
+  it("markViewed reads up to the channel's last post, never back, and leaves a member with nothing to mark unwritten", async () => {
+    const alice = await user('alice');
+    const open = await channel('O', { last_post_at: 5_000 });
+    await member(open, alice, { total: 3, read: 1 });
+    const state = async () =>
+      (
+        await db.query<{ version: string; last_viewed_at: number; msg_count: number }>(
+          'SELECT xmin::text AS version, last_viewed_at, msg_count FROM channel_members WHERE channel_id = $1 AND user_id = $2',
+          [open.id, alice.id],
+        )
+      )[0];
+
+    expect(await members.markViewed(alice.id, [open.id], 9_000)).toEqual([
+      expect.objectContaining({ channel_id: open.id, last_post_at: 5_000, mentions_before: 0, unread_before: 2 }),
+    ]);
+    const marked = await state();
+    expect(marked).toMatchObject({ last_viewed_at: 5_000, msg_count: 3 });
+
+    // Read already: the same answer (nothing was unread), and the row is the version written above.
+    expect(await members.markViewed(alice.id, [open.id], 10_000)).toEqual([
+      expect.objectContaining({ channel_id: open.id, last_post_at: 5_000, mentions_before: 0, unread_before: 0 }),
+    ]);
+    expect((await state()).version).toBe(marked.version);
+
+    // Read past the last post (the member's own post marks it read at its time): kept.
+    await db.query('UPDATE channel_members SET last_viewed_at = 7000 WHERE channel_id = $1 AND user_id = $2', [open.id, alice.id]);
+    await db.query('UPDATE channels SET total_msg_count = 4 WHERE id = $1', [open.id]);
+    await members.markViewed(alice.id, [open.id], 11_000);
+    expect(await state()).toMatchObject({ last_viewed_at: 7_000, msg_count: 4 });
+  });
 });
 
 // ---- a post's push ----------------------------------------------------------------------------
