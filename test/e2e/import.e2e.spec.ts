@@ -211,6 +211,11 @@ describe('import_process: the round trip of an export', () => {
     expect(Number((after.users[usernames[5]] as { delete_at: string }).delete_at)).toBeGreaterThan(0);
     // What the export leaves out stays out: the archived channel and its post.
     expect(after.channels['import-team/import-old']).toBeUndefined();
+    // The import analysed the tables it grew (autovacuum's own runs count as last_autoanalyze).
+    const analysed = await targetDb.query(`SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname = ANY($1)`, [
+      ['posts', 'channel_members', 'users'],
+    ]);
+    expect(analysed.rows.map((r) => r.relname).sort()).toEqual(['channel_members', 'posts', 'users']);
     expect(imported.data).toMatchObject({
       teams_imported: '2',
       users_imported: String(usernames.length),
