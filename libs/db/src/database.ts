@@ -144,7 +144,30 @@ function poolConfig(options: DatabaseOptions): pg.PoolConfig {
   // As database/sql's SetConnMaxIdleTime and SetConnMaxLifetime: zero or less means no limit.
   if (options.maxIdleTimeMs !== undefined) config.idleTimeoutMillis = Math.max(0, options.maxIdleTimeMs);
   if (options.maxLifetimeMs !== undefined && options.maxLifetimeMs > 0) config.maxLifetimeSeconds = Math.max(1, Math.round(options.maxLifetimeMs / 1000));
+  if ((options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS) > 0) customPlansOnly(config);
   return config;
+}
+
+/**
+ * Every run of a prepared statement planned for the tables as they are now (statement-names.ts),
+ * as a startup option of each connection. pg lets the DataSource's own `options` win over the
+ * config's, so the setting joins them there when it has some.
+ */
+function customPlansOnly(config: pg.PoolConfig): void {
+  const setting = '-c plan_cache_mode=force_custom_plan';
+  let url: URL | undefined;
+  try {
+    url = new URL(config.connectionString!);
+  } catch {
+    url = undefined;
+  }
+  const own = url?.searchParams.get('options');
+  if (url && own) {
+    url.searchParams.set('options', `${own} ${setting}`);
+    config.connectionString = url.toString();
+  } else {
+    config.options = setting;
+  }
 }
 
 /** Runs one round trip (`statements` statements: a last statement and its COMMIT are two), adding it to the request's counts when they are kept. */
@@ -289,9 +312,8 @@ export class Database implements Queryable {
   }
 
   /**
-   * Fresh statistics (ANALYZE) for tables a bulk write just grew. PostgreSQL keeps the plans of
-   * prepared statements (statement-names.ts) until the statistics of a table they read change; a
-   * plan made while a table was small would otherwise be kept until autovacuum comes round.
+   * Fresh statistics (ANALYZE) for tables a bulk write just grew, so that the plans made from now
+   * on know their new size rather than wait for autovacuum to come round.
    */
   async analyze(tables: readonly string[]): Promise<void> {
     if (tables.length) await this.pool.query(`ANALYZE ${tables.map((t) => pg.escapeIdentifier(t)).join(', ')}`);

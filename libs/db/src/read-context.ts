@@ -40,8 +40,7 @@ export function currentReadContext(): ReadContext | undefined {
  * which count as writes anyway).
  */
 export function isReadOnlyStatement(sql: string): boolean {
-  // Leading comments (planEachRun's mark) say nothing of what the statement does.
-  const head = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(\w+)/.exec(sql)?.[1]?.toLowerCase();
+  const head = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase();
   if (head === 'select' || head === 'show' || head === 'values') return true;
   if (head === 'with') return !/\b(insert|update|delete|merge)\b/i.test(sql);
   return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStalePreparedStatement, planEachRun, StatementNames, takeStatementCacheCapacity } from './statement-names.js';
+import { isStalePreparedStatement, StatementNames, takeStatementCacheCapacity } from './statement-names.js';
 
 describe('StatementNames', () => {
   it('names a text the second time it is seen, and keeps the name', () => {
@@ -16,14 +16,6 @@ describe('StatementNames', () => {
   it('never names a statement without values: pg sends it as text, which may hold several statements', () => {
     const names = new StatementNames(10);
     for (let i = 0; i < 3; i++) expect(names.config('SET x = 1; SELECT 1', [])).toEqual({ text: 'SET x = 1; SELECT 1', values: [] });
-    expect(names.size).toBe(0);
-  });
-
-  it('never names a statement marked planEachRun, so PostgreSQL plans it with its values each time', () => {
-    const names = new StatementNames(10);
-    const page = planEachRun('SELECT * FROM posts WHERE channel_id = $1 ORDER BY create_at DESC LIMIT $2');
-    expect(page).toMatch(/^\/\*.*\*\/ SELECT \* FROM posts/);
-    for (let i = 0; i < 3; i++) expect(names.config(page, ['c', 30])).toEqual({ text: page, values: ['c', 30] });
     expect(names.size).toBe(0);
   });
 

@@ -6,35 +6,25 @@ export const DEFAULT_PREPARED_STATEMENTS = 500;
 /** The DataSource parameter that sets it (pgx's name for its statement cache); 0 turns it off. */
 const CAPACITY_PARAMETER = 'statement_cache_capacity';
 
-const PLAN_EACH_RUN = '/* planned on each run */ ';
-
-/**
- * Marks a statement to be planned on each run with its values: it is never prepared, since a
- * prepared statement may be given a generic plan. For the statements that read a range of a table
- * that grows with use (a channel's posts by time, a thread's replies), where the right plan depends
- * on the values and on the table's size now: PostgreSQL keeps a generic plan from the table as it
- * was when it was made until an ANALYZE invalidates it, and a table that grew fast since (a new
- * installation, an import) is then scanned whole. EXPLAIN ANALYZE of a channel page whose plan was
- * made at 100 posts and run at 20,100: sequential scans, 33.8 ms, against 0.17 ms for a plan made
- * at that size; bench:requests measured the post lists at 5 to 8 times their PostgreSQL CPU with
- * generic plans on a growing channel (2026-12-07).
- */
-export function planEachRun(sql: string): string {
-  return `${PLAN_EACH_RUN}${sql}`;
-}
-
 /**
  * Names for the statements a node runs again and again, so that PostgreSQL parses, analyses and
- * rewrites each once per connection instead of on every run, as it does for an unnamed statement,
- * and plans it once too where a generic plan costs no more than planning each run (PostgreSQL's
- * plan_cache_mode = auto: after five custom plans it compares their cost with the generic one's).
- * Most statements read or write rows by their keys, whose plan is the same whatever the values; for
- * them planning was most of PostgreSQL's work: 1.04 ms of planning against 0.19 ms of execution for
- * a channel view, and half (49.6 %) of all statements' time over a capacity ramp to 2,300 users
- * (pg_stat_statements with track_planning, 2026-12-08).
- * Statements marked planEachRun are never named. A plan kept for a statement by key while its
- * table was tiny (a new installation) can be a sequential scan, kept until the table is analysed:
- * autovacuum does once a tenth of it changed, and a bulk import does when it ends (Database.analyze).
+ * rewrites each once per connection instead of on every run, as it does for an unnamed statement.
+ *
+ * It still plans every run: the pools set plan_cache_mode = force_custom_plan (database.ts). A
+ * generic plan is built from the table as it was when it was cached, and kept until an ANALYZE
+ * invalidates it; a table that grows fast (a new installation, an import) is then read with the
+ * plan of a small one. EXPLAIN ANALYZE of a channel page cached at 100 posts and run at 20,100:
+ * sequential scans, 33.8 ms, against 0.17 ms for a plan made at that size; bench:requests measured
+ * the post lists at 5 to 8 times their PostgreSQL CPU with generic plans on a growing channel.
+ *
+ * That planning is half of PostgreSQL's time on statements (pg_stat_statements over a capacity
+ * ramp to 2,300 users, 2026-12-08: 51.8 s planning against 52.6 s executing; the channel view plans
+ * for 1.04 ms and runs for 0.19 ms). Kept generic plans for every statement but the range reads
+ * (8b6d4fd) cut the view's PostgreSQL CPU by three quarters in bench:requests, and were taken out
+ * again: with them, the load test's seeding, which grows team_members through the API and had
+ * taken 2 minutes, had not finished its team members after 9, one backend at 100 % of a core
+ * running a team's member count. Keeping plans needs them made again as the tables grow, not only
+ * when an ANALYZE comes.
  *
  * Bounded, so that each connection holds at most `capacity` prepared statements: a text gets a name
  * the second time it is seen, while fewer than `capacity` have one, and keeps it; the others run
@@ -59,7 +49,7 @@ export class StatementNames {
    * a named statement may not.
    */
   config(text: string, values: unknown[]): pg.QueryConfig {
-    const name = values.length === 0 || text.startsWith(PLAN_EACH_RUN) ? undefined : this.nameOf(text);
+    const name = values.length === 0 ? undefined : this.nameOf(text);
     return name === undefined ? { text, values } : { name, text, values };
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, planEachRun, Queryable } from '#db';
+import { Database, Queryable } from '#db';
 import type { SearchScope } from '../posts/search/search-query.js';
 import type { ParsedSearch } from '../posts/search/search-terms.js';
 import { FileInfoRow } from './file-info.model.js';
@@ -175,7 +175,7 @@ export class FileInfosRepository {
   /** File search (Mattermost's FileInfoStore.Search): the page of matching files, newest first. */
   async search(parsed: ParsedSearch, scope: SearchScope): Promise<FileInfoRow[]> {
     const query = buildFileSearchQuery(parsed, scope, selectList('f.'));
-    return query ? this.db.search().query<FileInfoRow>(planEachRun(query.sql), query.params) : [];
+    return query ? this.db.search().query<FileInfoRow>(query.sql, query.params) : [];
   }
 
   /**

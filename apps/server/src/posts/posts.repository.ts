@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, planEachRun, Queryable } from '#db';
+import { Database, Queryable } from '#db';
 import { PostRow } from './post.model.js';
 import { buildSearchQuery, SearchScope } from './search/search-query.js';
 import { ParsedSearch } from './search/search-terms.js';
@@ -23,8 +23,8 @@ const SELECT_POSTS = `SELECT ${POST_COLUMNS} FROM posts p ${THREAD_JOIN}`;
  * their thread counters, so a misjudged plan can never join the whole channel before the LIMIT.
  */
 function selectWindow(where: string, order: string, limit: string): string {
-  return planEachRun(`SELECT ${POST_COLUMNS} FROM (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit}) p
-    ${THREAD_JOIN} ORDER BY ${order}`);
+  return `SELECT ${POST_COLUMNS} FROM (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit}) p
+    ${THREAD_JOIN} ORDER BY ${order}`;
 }
 
 /**
@@ -35,11 +35,11 @@ function selectWindow(where: string, order: string, limit: string): string {
  * snapshot. $1 is the channel, as in every window.
  */
 function selectWindowWithCursors(where: string, order: string, limit: string, rootsOnly: boolean): string {
-  return planEachRun(`WITH w AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit})
+  return `WITH w AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${where} ORDER BY ${order} ${limit})
     SELECT ${POST_COLUMNS}, ${nearestLivePost('>', '(SELECT max(create_at) FROM w)', rootsOnly)} AS cursor_next,
            ${nearestLivePost('<', '(SELECT min(create_at) FROM w)', rootsOnly)} AS cursor_prev,
            ${newestChangeIn('$1')} AS last_change_at
-      FROM w p ${THREAD_JOIN} ORDER BY ${order}`);
+      FROM w p ${THREAD_JOIN} ORDER BY ${order}`;
 }
 
 /**
@@ -222,8 +222,8 @@ export class PostsRepository {
   async threadContext(channelId: string, rootIds: string[], withReplies: boolean, includeDeleted = false): Promise<PostRow[]> {
     if (rootIds.length === 0) return [];
     return this.db.replica().query<PostRow>(
-      planEachRun(`${SELECT_POSTS} WHERE p.channel_id = $1 AND (p.id = ANY($2) ${withReplies ? 'OR p.root_id = ANY($2)' : ''})
-         ${includeDeleted ? '' : 'AND p.delete_at = 0'} ORDER BY p.create_at DESC`),
+      `${SELECT_POSTS} WHERE p.channel_id = $1 AND (p.id = ANY($2) ${withReplies ? 'OR p.root_id = ANY($2)' : ''})
+         ${includeDeleted ? '' : 'AND p.delete_at = 0'} ORDER BY p.create_at DESC`,
       [channelId, rootIds],
     );
   }
@@ -231,8 +231,8 @@ export class PostsRepository {
   /** Posts changed after `time` (deleted ones included, so clients can drop them), newest first. */
   async changedSince(channelId: string, time: number, rootsOnly: boolean): Promise<PostRow[]> {
     return this.db.replica().query<PostRow>(
-      planEachRun(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.update_at > $2 ${rootsOnly ? `AND p.root_id = ''` : ''}
-        ORDER BY p.create_at DESC LIMIT ${SINCE_LIMIT}`),
+      `${SELECT_POSTS} WHERE p.channel_id = $1 AND p.update_at > $2 ${rootsOnly ? `AND p.root_id = ''` : ''}
+        ORDER BY p.create_at DESC LIMIT ${SINCE_LIMIT}`,
       [channelId, time],
     );
   }
@@ -294,8 +294,8 @@ export class PostsRepository {
       limit = `LIMIT $${params.length}`;
     }
     const rows = await this.db.replica().query<PostRow>(
-      planEachRun(`${SELECT_POSTS} WHERE (p.id = $1 OR p.root_id = $1) AND p.delete_at = 0 ${cursor}
-        ORDER BY p.create_at ${sort}, p.id ${sort} ${limit}`),
+      `${SELECT_POSTS} WHERE (p.id = $1 OR p.root_id = $1) AND p.delete_at = 0 ${cursor}
+        ORDER BY p.create_at ${sort}, p.id ${sort} ${limit}`,
       params,
     );
     const hasNext = opts.perPage > 0 && rows.length > opts.perPage;
@@ -305,7 +305,7 @@ export class PostsRepository {
   async pinned(channelId: string): Promise<PostRow[]> {
     return this.db
       .replica()
-      .query<PostRow>(planEachRun(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.is_pinned AND p.delete_at = 0 ORDER BY p.create_at DESC`), [channelId]);
+      .query<PostRow>(`${SELECT_POSTS} WHERE p.channel_id = $1 AND p.is_pinned AND p.delete_at = 0 ORDER BY p.create_at DESC`, [channelId]);
   }
 
   /**
@@ -321,7 +321,7 @@ export class PostsRepository {
   async unreadWindow(channelId: string, userId: string, limits: { before: number; after: number }, rootsOnly: boolean): Promise<UnreadWindow | undefined> {
     const live = `p.channel_id = $1 AND p.delete_at = 0 ${rootsOnly ? `AND p.root_id = ''` : ''}`;
     const rows = await this.db.query<UnreadWindowRow>(
-      planEachRun(`WITH m AS (SELECT last_viewed_at FROM channel_members WHERE channel_id = $1 AND user_id = $2),
+      `WITH m AS (SELECT last_viewed_at FROM channel_members WHERE channel_id = $1 AND user_id = $2),
         f AS (SELECT ${POST_ROW_COLUMNS} FROM posts p, m WHERE ${live} AND m.last_viewed_at > 0 AND p.create_at > m.last_viewed_at
                 ORDER BY p.create_at ASC, p.id ASC LIMIT 1),
         b AS (SELECT ${POST_ROW_COLUMNS} FROM posts p WHERE ${live} AND EXISTS (SELECT 1 FROM m)
@@ -334,7 +334,7 @@ export class PostsRepository {
              ${nearestLivePost('>', '(SELECT max(create_at) FROM w)', rootsOnly)} AS cursor_next,
              ${nearestLivePost('<', '(SELECT min(create_at) FROM w)', rootsOnly)} AS cursor_prev,
              CASE WHEN NOT EXISTS (SELECT 1 FROM f) THEN ${newestChangeIn('$1')} END AS last_change_at
-        FROM m LEFT JOIN (w p ${THREAD_JOIN}) ON true`),
+        FROM m LEFT JOIN (w p ${THREAD_JOIN}) ON true`,
       [channelId, userId, limits.before, limits.after],
     );
     const [head] = rows;
@@ -352,7 +352,7 @@ export class PostsRepository {
 
   /** Newest change to any post of a channel: posting, editing, deleting and reacting all move it. */
   async lastChangeAt(channelId: string): Promise<number> {
-    const [row] = await this.db.replica().query<{ at: number }>(planEachRun(`SELECT ${newestChangeIn('$1')} AS at`), [channelId]);
+    const [row] = await this.db.replica().query<{ at: number }>(`SELECT ${newestChangeIn('$1')} AS at`, [channelId]);
     return row.at;
   }
 
@@ -378,7 +378,7 @@ export class PostsRepository {
    */
   async search(parsed: ParsedSearch, scope: SearchScope): Promise<PostRow[]> {
     const query = buildSearchQuery(parsed, scope, POST_COLUMNS, THREAD_JOIN);
-    return query ? this.db.search().query<PostRow>(planEachRun(query.sql), query.params) : [];
+    return query ? this.db.search().query<PostRow>(query.sql, query.params) : [];
   }
 
   // ---- writing posts (inside the caller's transaction) ----------------------------------------
@@ -612,8 +612,8 @@ export class PostsRepository {
    */
   async countAfter(channelId: string, time: number, excludedUserId = ''): Promise<{ all: number; roots: number }> {
     const rows = await this.db.query<{ all: number; roots: number }>(
-      planEachRun(`SELECT count(*)::int AS "all", count(*) FILTER (WHERE root_id = '')::int AS roots FROM posts
-        WHERE channel_id = $1 AND create_at > $2 AND delete_at = 0 AND NOT (type = ANY($3)) AND ($4 = '' OR user_id <> $4)`),
+      `SELECT count(*)::int AS "all", count(*) FILTER (WHERE root_id = '')::int AS roots FROM posts
+        WHERE channel_id = $1 AND create_at > $2 AND delete_at = 0 AND NOT (type = ANY($3)) AND ($4 = '' OR user_id <> $4)`,
       [channelId, time, JOIN_LEAVE_TYPES, excludedUserId],
     );
     return rows[0];
@@ -622,8 +622,8 @@ export class PostsRepository {
   /** The live posts of a channel from a time on, oldest first, with what mention counting reads. */
   async mentionCandidates(channelId: string, from: number, limit: number): Promise<MentionCandidate[]> {
     return this.db.query<MentionCandidate>(
-      planEachRun(`SELECT id, user_id, root_id, message, type, props, create_at FROM posts
-        WHERE channel_id = $1 AND create_at >= $2 AND delete_at = 0 ORDER BY create_at, id LIMIT $3`),
+      `SELECT id, user_id, root_id, message, type, props, create_at FROM posts
+        WHERE channel_id = $1 AND create_at >= $2 AND delete_at = 0 ORDER BY create_at, id LIMIT $3`,
       [channelId, from, limit],
     );
   }
@@ -632,9 +632,9 @@ export class PostsRepository {
   async threadAuthorship(rootIds: string[], userId: string): Promise<Map<string, { rootUserId: string; firstReplyAt: number }>> {
     if (rootIds.length === 0) return new Map();
     const rows = await this.db.query<{ id: string; user_id: string; first_reply_at: number | null }>(
-      planEachRun(`SELECT r.id, r.user_id,
+      `SELECT r.id, r.user_id,
               (SELECT MIN(c.create_at) FROM posts c WHERE c.root_id = r.id AND c.user_id = $2 AND c.delete_at = 0) AS first_reply_at
-         FROM posts r WHERE r.id = ANY($1)`),
+         FROM posts r WHERE r.id = ANY($1)`,
       [rootIds, userId],
     );
     return new Map(rows.map((r) => [r.id, { rootUserId: r.user_id, firstReplyAt: r.first_reply_at ?? 0 }]));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, planEachRun, Queryable } from '#db';
+import { Database, Queryable } from '#db';
 import { ThreadMembershipRow, ThreadTotals, UserThreadRow, UserThreadsQuery } from './thread.model.js';
 
 const MEMBERSHIP_COLUMNS = 'post_id, user_id, following, last_viewed, last_updated, unread_mentions';
@@ -107,10 +107,10 @@ export class ThreadMembershipsRepository {
     params.push(q.pageSize);
     const filters = where.map((w) => `AND ${w}`).join(' ');
     return this.db.replica().query<UserThreadRow>(
-      planEachRun(`SELECT page.*, ${unreadReplies(q.deleted, 'page.post_id', 'page.last_viewed')} AS unread_replies
+      `SELECT page.*, ${unreadReplies(q.deleted, 'page.post_id', 'page.last_viewed')} AS unread_replies
          FROM (SELECT ${THREAD_COLUMNS} ${followedIn(q.deleted)} ${filters}
                 ORDER BY t.last_reply_at ${order}, t.post_id ${order} LIMIT $${params.length}) page
-        ORDER BY page.last_reply_at ${order}, page.post_id ${order}`),
+        ORDER BY page.last_reply_at ${order}, page.post_id ${order}`,
       params,
     );
   }

@@ -16,7 +16,7 @@ import { JobType } from '../job.model.js';
 const BATCH = 100;
 /** The share of the progress bar the checking pass takes (it reads the file once, the import once more). */
 const CHECK_SHARE = 20;
-/** What an import writes, analysed once it is done so that statements' kept plans follow the new sizes (Database.analyze). */
+/** What an import writes, analysed once it is done so that the statements after it are planned for the new sizes (Database.analyze). */
 const IMPORTED_TABLES = ['teams', 'channels', 'users', 'team_members', 'channel_members', 'posts', 'threads', 'reactions', 'preferences', 'file_infos'];
 
 type Kind = Exclude<ImportLine['type'], 'version' | 'skipped'>;
