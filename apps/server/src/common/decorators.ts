@@ -27,7 +27,8 @@ const routeValues = new WeakMap<object, WeakMap<object, Map<string, unknown>>>()
  * A route's decorator value, the handler's over its controller's (Reflector.getAllAndOverride),
  * read once per route and kept: decorators are fixed at start-up, and the global guards ask on
  * every request. reflect-metadata's lookups behind those asks were 2.4 % of the server's CPU on the
- * cheapest routes (CPU profile of users.image, 2026-12-07).
+ * cheapest routes (CPU profile of users.image, 2026-12-07); bench:requests could not tell the
+ * change apart from its noise (2026-12-08).
  */
 export function routeMetadata<T>(reflector: Reflector, key: string, ctx: ExecutionContext): T | undefined {
   const controller = ctx.getClass();
