@@ -73,11 +73,21 @@ describe('the posted event', () => {
 });
 
 describe('replies without collapsed threads', () => {
-  it("mention the thread's author when their comments setting asks for it, and count it", async () => {
+  /** Runs `work` with collapsed threads off by default and alice's `comments` setting as given, then puts both back. */
+  async function withComments(comments: 'root' | 'any', work: () => Promise<void>): Promise<void> {
     const config = await admin.client.getConfig();
     await admin.client.updateConfig({ ...config, ServiceSettings: { ...config.ServiceSettings, CollapsedThreads: 'default_off' as never } });
-    await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'root' } } as never);
+    await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments } } as never);
     try {
+      await work();
+    } finally {
+      await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'never' } } as never);
+      await admin.client.updateConfig(config);
+    }
+  }
+
+  it("mention the thread's author when their comments setting asks for it, and count it", () =>
+    withComments('root', async () => {
       const root = await post(alice.client, pub.id, 'tell me when someone answers');
       const before = (await alice.client.getMyChannelMember(pub.id)).mention_count;
       const reply = await post(bob.client, pub.id, 'an answer', { root_id: root.id });
@@ -85,17 +95,10 @@ describe('replies without collapsed threads', () => {
       expect(JSON.parse(event.data.mentions as string)).toEqual([alice.user.id]);
       expect(event.data.followers).toBeUndefined();
       expect((await alice.client.getMyChannelMember(pub.id)).mention_count).toBe(before + 1);
-    } finally {
-      await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'never' } } as never);
-      await admin.client.updateConfig(config);
-    }
-  });
+    }));
 
-  it('mention everyone who replied in the thread when their comments setting is any, and only them', async () => {
-    const config = await admin.client.getConfig();
-    await admin.client.updateConfig({ ...config, ServiceSettings: { ...config.ServiceSettings, CollapsedThreads: 'default_off' as never } });
-    await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'any' } } as never);
-    try {
+  it('mention everyone who replied in the thread when their comments setting is any, and only them', () =>
+    withComments('any', async () => {
       // A thread alice has only replied in (the thread's participants), and one she has not.
       const joined = await post(bob.client, pub.id, 'who can help?');
       await post(alice.client, pub.id, 'me', { root_id: joined.id });
@@ -104,11 +107,7 @@ describe('replies without collapsed threads', () => {
       expect(JSON.parse((await postedOf(aliceSocket, inJoined.id)).data.mentions as string)).toEqual([alice.user.id]);
       const inOther = await post(admin.client, pub.id, 'an answer', { root_id: other.id });
       expect((await postedOf(aliceSocket, inOther.id)).data.mentions).toBeUndefined();
-    } finally {
-      await alice.client.patchMe({ notify_props: { ...alice.user.notify_props, comments: 'never' } } as never);
-      await admin.client.updateConfig(config);
-    }
-  });
+    }));
 });
 
 describe('channel-wide mentions in a large channel', () => {
