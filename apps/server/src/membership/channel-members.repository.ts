@@ -296,7 +296,7 @@ export class ChannelMembersRepository {
   async markViewed(userId: string, channelIds: string[], now: number): Promise<ViewedChannelRow[]> {
     return this.db.query<ViewedChannelRow>(
       `WITH m AS (
-         SELECT cm.channel_id, c.last_post_at, c.total_msg_count, c.total_msg_count_root, cm.mention_count,
+         SELECT cm.channel_id, c.last_post_at, c.total_msg_count, c.total_msg_count_root,
                 COALESCE(cm.notify_props->>'push', '') AS member_push,
                 (cm.last_viewed_at < c.last_post_at OR cm.msg_count <> c.total_msg_count OR cm.msg_count_root <> c.total_msg_count_root
                  OR cm.mention_count <> 0 OR cm.mention_count_root <> 0 OR cm.urgent_mention_count <> 0) AS stale

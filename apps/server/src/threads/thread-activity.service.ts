@@ -84,8 +84,8 @@ export class ThreadActivity {
     if (followers.length === 0) return;
     const root = await this.posts.byId(input.root.id, true);
     if (!root) return;
-    // Read with the root (its thread's participants, as the reply left them).
-    const participantIds = root.thread_participants ?? [];
+    // Its thread's participants as the reply left them (read with the root: no statement of their own).
+    const participantIds = (await this.posts.participantsOf([root])).get(root.id) ?? [];
     const [post, users] = await Promise.all([this.views.post(root), this.views.participantUsers(participantIds)]);
     // Extended participants, as Mattermost's thread_updated carries them.
     const participants = participantsOf(participantIds, users);
