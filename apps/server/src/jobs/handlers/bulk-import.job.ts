@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { posix, resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '#config';
 import { Database } from '#db';
 import { InvalidationBus } from '#realtime';
@@ -56,6 +57,7 @@ class ImportFailure extends Error {
  */
 export class BulkImportJob extends JobHandler {
   readonly type = JobType.ImportProcess;
+  private readonly log = new Logger('jobs');
 
   constructor(
     private readonly db: Database,
@@ -151,7 +153,9 @@ export class BulkImportJob extends JobHandler {
       await flush(previous);
       report();
       this.invalidate(writer);
-      await this.db.analyze(IMPORTED_TABLES);
+      // Everything is written: statistics that fail to refresh (a statement timeout on a large table,
+      // say) are left to autovacuum rather than failing an import that succeeded.
+      await this.db.analyze(IMPORTED_TABLES).catch((err) => this.log.warn(`could not analyse the imported tables: ${err}`));
 
       if (storePath) await this.files.remove(storePath);
       if (skipped.size) {
